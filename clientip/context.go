@@ -1,0 +1,76 @@
+package clientip
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/netip"
+)
+
+// Info is what the trust model says about a request: the client's address and
+// the scheme and host the client used, taken from forwarding headers only
+// when they were written by trusted proxies.
+type Info struct {
+	// Addr is the client's address (IPv4-mapped IPv6 addresses are unmapped).
+	Addr netip.Addr
+	// Scheme is "https" or "http".
+	Scheme string
+	// Host is the host (and port, if any) the client asked for.
+	Host string
+}
+
+type ctxKey struct{}
+
+// NewContext returns a copy of parent carrying info.
+func NewContext(parent context.Context, info Info) context.Context {
+	return context.WithValue(parent, ctxKey{}, info)
+}
+
+// FromContext returns the Info stored by a resolver, if any.
+func FromContext(ctx context.Context) (Info, bool) {
+	info, ok := ctx.Value(ctxKey{}).(Info)
+	return info, ok
+}
+
+// Get returns the resolved Info for r. Without a resolver in the chain it
+// falls back to what the connection itself says: the TCP peer, r.TLS and
+// r.Host. It never reads a forwarding header.
+func Get(r *http.Request) Info {
+	if info, ok := FromContext(r.Context()); ok {
+		return info
+	}
+	return direct(r)
+}
+
+// From returns the client's address for r (see [Get]). It is the zero
+// netip.Addr when r.RemoteAddr does not parse.
+func From(r *http.Request) netip.Addr { return Get(r).Addr }
+
+// IsHTTPS reports whether the client reached the service over HTTPS,
+// according to the trust model (see [Get]).
+func IsHTTPS(r *http.Request) bool { return Get(r).Scheme == "https" }
+
+// direct describes r from its connection alone.
+func direct(r *http.Request) Info {
+	info := Info{Addr: peerAddr(r.RemoteAddr), Scheme: "http", Host: r.Host}
+	if r.TLS != nil {
+		info.Scheme = "https"
+	}
+	return info
+}
+
+// peerAddr parses a RemoteAddr ("ip:port", or a bare ip).
+func peerAddr(remote string) netip.Addr {
+	if ap, err := netip.ParseAddrPort(remote); err == nil {
+		return ap.Addr().Unmap()
+	}
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		host = remote
+	}
+	a, err := netip.ParseAddr(host)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return a.Unmap()
+}

@@ -1,0 +1,149 @@
+package respond
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+)
+
+// Rejection describes a refused request: what the client is told and what the
+// security log records.
+type Rejection struct {
+	// Status is the HTTP status code, 4xx or 5xx.
+	Status int
+	// Message is the client-safe text of {"error": Message}. It must be a fixed
+	// string chosen by the layer, never request input. Empty means the
+	// standard text of Status.
+	Message string
+	// Event names the security-log event (for example "csrf_failure",
+	// "rate_limited"). Empty lets the logger derive it from Status.
+	Event string
+	// Fields, when set, are answered as {"errors": Fields} (validation).
+	Fields []FieldError
+	// Header holds extra response headers (Retry-After, Allow, ...).
+	Header http.Header
+	// Err is the internal cause. It is logged, and shown to the client only by
+	// a development responder for 4xx statuses.
+	Err error
+}
+
+// FieldError is one validation failure in the shape
+// {"type":"field","location":"body","path":"email","msg":"..."}.
+type FieldError struct {
+	Type     string `json:"type"`
+	Location string `json:"location"`
+	Path     string `json:"path"`
+	Msg      string `json:"msg"`
+}
+
+// A Responder writes the response for a refused request.
+type Responder interface {
+	Respond(w http.ResponseWriter, r *http.Request, rej *Rejection)
+}
+
+// ResponderFunc adapts a function to [Responder].
+type ResponderFunc func(w http.ResponseWriter, r *http.Request, rej *Rejection)
+
+// Respond calls f(w, r, rej).
+func (f ResponderFunc) Respond(w http.ResponseWriter, r *http.Request, rej *Rejection) {
+	f(w, r, rej)
+}
+
+type ctxKey struct{}
+
+// WithResponder returns a copy of parent in which [Reject] uses resp.
+func WithResponder(parent context.Context, resp Responder) context.Context {
+	return context.WithValue(parent, ctxKey{}, resp)
+}
+
+// From returns the responder stored in r's context, or the production
+// [JSON] responder when there is none.
+func From(r *http.Request) Responder {
+	if resp, ok := r.Context().Value(ctxKey{}).(Responder); ok && resp != nil {
+		return resp
+	}
+	return JSON{}
+}
+
+// Reject answers r with rej through the responder in r's context.
+func Reject(w http.ResponseWriter, r *http.Request, rej *Rejection) {
+	From(r).Respond(w, r, rej)
+}
+
+// Error answers r with status and the fixed message msg through the responder
+// in r's context. event names the security-log event and may be empty.
+func Error(w http.ResponseWriter, r *http.Request, status int, event, msg string) {
+	Reject(w, r, &Rejection{Status: status, Event: event, Message: msg})
+}
+
+// JSON is the default [Responder]: {"error": "..."} or {"errors": [...]}.
+// The zero value is the production responder: it never shows Rejection.Err.
+type JSON struct {
+	// Development adds the internal cause of 4xx refusals as "detail".
+	// 5xx causes are never shown, even in development: they go to the log.
+	Development bool
+}
+
+type body struct {
+	Error     string       `json:"error,omitempty"`
+	Errors    []FieldError `json:"errors,omitempty"`
+	Detail    string       `json:"detail,omitempty"`
+	RequestID string       `json:"request_id,omitempty"`
+}
+
+// Respond writes rej as JSON.
+func (j JSON) Respond(w http.ResponseWriter, r *http.Request, rej *Rejection) {
+	status := rej.Status
+	if status < 400 || status > 599 {
+		status = http.StatusInternalServerError
+	}
+	var b body
+	if rej.Fields != nil {
+		b.Errors = rej.Fields
+	} else {
+		b.Error = rej.Message
+		if b.Error == "" {
+			b.Error = http.StatusText(status)
+		}
+	}
+	if j.Development && status < 500 && rej.Err != nil {
+		b.Detail = rej.Err.Error()
+	}
+	b.RequestID = RequestID(r)
+	out, err := json.Marshal(b)
+	if err != nil { // cannot happen for these types; answer without a body
+		out = []byte(`{"error":"Internal server error"}`)
+		status = http.StatusInternalServerError
+	}
+	out = append(out, '\n')
+	h := w.Header()
+	for k, vs := range rej.Header {
+		h[k] = append([]string(nil), vs...)
+	}
+	// A refusal must not be cached, sniffed into HTML, or carry a stale
+	// length or encoding from a handler that started to answer.
+	h.Del("Content-Encoding")
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Length", strconv.Itoa(len(out)))
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(out)
+	}
+}
+
+type requestIDKey struct{}
+
+// WithRequestID returns a copy of parent carrying the request id id, which
+// [JSON] adds to every refusal as "request_id".
+func WithRequestID(parent context.Context, id string) context.Context {
+	return context.WithValue(parent, requestIDKey{}, id)
+}
+
+// RequestID returns the request id stored by [WithRequestID], or "".
+func RequestID(r *http.Request) string {
+	id, _ := r.Context().Value(requestIDKey{}).(string)
+	return id
+}
