@@ -48,7 +48,12 @@ func From(r *http.Request) netip.Addr { return Get(r).Addr }
 
 // IsHTTPS reports whether the client reached the service over HTTPS,
 // according to the trust model (see [Get]).
-func IsHTTPS(r *http.Request) bool { return Get(r).Scheme == "https" }
+func IsHTTPS(r *http.Request) bool {
+	if info, ok := FromContext(r.Context()); ok {
+		return info.Scheme == "https"
+	}
+	return r.TLS != nil
+}
 
 // direct describes r from its connection alone.
 func direct(r *http.Request) Info {

@@ -1,0 +1,479 @@
+package headers
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Config selects the security headers and their values. The zero value is
+// helmet 8's default set (see the package documentation). A string field left
+// empty takes the default named in its comment; to leave a header out, list
+// its name in Omit.
+type Config struct {
+	// CSP configures Content-Security-Policy.
+	CSP CSP `json:"csp" yaml:"csp"`
+	// HSTS configures Strict-Transport-Security.
+	HSTS HSTS `json:"hsts" yaml:"hsts"`
+
+	// CrossOriginOpenerPolicy: same-origin (default), same-origin-allow-popups,
+	// noopener-allow-popups or unsafe-none.
+	CrossOriginOpenerPolicy string `json:"cross_origin_opener_policy,omitempty" yaml:"cross_origin_opener_policy,omitempty"`
+	// CrossOriginResourcePolicy: same-origin (default), same-site or cross-origin.
+	CrossOriginResourcePolicy string `json:"cross_origin_resource_policy,omitempty" yaml:"cross_origin_resource_policy,omitempty"`
+	// CrossOriginEmbedderPolicy: require-corp, credentialless or unsafe-none.
+	// Default: not sent (as in helmet 8; it breaks pages that embed
+	// cross-origin resources without CORP).
+	CrossOriginEmbedderPolicy string `json:"cross_origin_embedder_policy,omitempty" yaml:"cross_origin_embedder_policy,omitempty"`
+	// ReferrerPolicy: a comma-separated list of policy tokens. Default: no-referrer.
+	ReferrerPolicy string `json:"referrer_policy,omitempty" yaml:"referrer_policy,omitempty"`
+	// FrameOptions is X-Frame-Options: SAMEORIGIN (default) or DENY.
+	FrameOptions string `json:"frame_options,omitempty" yaml:"frame_options,omitempty"`
+	// PermittedCrossDomainPolicies is X-Permitted-Cross-Domain-Policies:
+	// none (default), master-only, by-content-type or all.
+	PermittedCrossDomainPolicies string `json:"permitted_cross_domain_policies,omitempty" yaml:"permitted_cross_domain_policies,omitempty"`
+	// DNSPrefetchControl is X-DNS-Prefetch-Control: off (default) or on.
+	DNSPrefetchControl string `json:"dns_prefetch_control,omitempty" yaml:"dns_prefetch_control,omitempty"`
+	// PermissionsPolicy is the Permissions-Policy value. Default: not sent
+	// (helmet parity). [RestrictivePermissionsPolicy] turns off every powerful
+	// feature; [Strict] and [API] use it.
+	PermissionsPolicy string `json:"permissions_policy,omitempty" yaml:"permissions_policy,omitempty"`
+
+	// Omit lists headers, by name, that are not sent at all. Only the
+	// headers this package sets can be omitted.
+	Omit []string `json:"omit,omitempty" yaml:"omit,omitempty"`
+}
+
+// CSP configures the Content-Security-Policy header.
+type CSP struct {
+	// Directives set or replace directives of the default policy (helmet's,
+	// unless DropDefaults is set). Keys are directive names (script-src);
+	// values are source expressions, keywords quoted ('self'). An empty list
+	// sends the directive without a value (upgrade-insecure-requests).
+	Directives map[string][]string `json:"directives,omitempty" yaml:"directives,omitempty"`
+	// DropDefaults starts from an empty policy instead of helmet's. The
+	// policy must still set default-src.
+	DropDefaults bool `json:"drop_defaults,omitempty" yaml:"drop_defaults,omitempty"`
+	// Remove lists default directives to leave out.
+	Remove []string `json:"remove,omitempty" yaml:"remove,omitempty"`
+	// Nonce adds a fresh 'nonce-…' to script-src on every request; read it
+	// with [Nonce].
+	Nonce bool `json:"nonce,omitempty" yaml:"nonce,omitempty"`
+	// StyleNonce also adds the nonce to style-src.
+	StyleNonce bool `json:"style_nonce,omitempty" yaml:"style_nonce,omitempty"`
+	// StrictDynamic adds 'strict-dynamic' to script-src: scripts loaded by a
+	// nonce'd script are trusted, host allowlists are ignored by CSP3 browsers.
+	// It needs Nonce or a hash in script-src.
+	StrictDynamic bool `json:"strict_dynamic,omitempty" yaml:"strict_dynamic,omitempty"`
+	// ReportOnly sends Content-Security-Policy-Report-Only instead: violations
+	// are reported, nothing is blocked.
+	ReportOnly bool `json:"report_only,omitempty" yaml:"report_only,omitempty"`
+	// ReportURL, when set, is where browsers send violation reports: it adds
+	// "report-to csp-endpoint" and "report-uri URL" to the policy and a
+	// Reporting-Endpoints header. An absolute https URL or a path.
+	ReportURL string `json:"report_url,omitempty" yaml:"report_url,omitempty"`
+}
+
+// HSTS configures Strict-Transport-Security.
+type HSTS struct {
+	// MaxAge in seconds. Default (0): 31536000, one year.
+	MaxAge int `json:"max_age,omitempty" yaml:"max_age,omitempty"`
+	// NoSubDomains leaves out includeSubDomains (sent by default).
+	NoSubDomains bool `json:"no_subdomains,omitempty" yaml:"no_subdomains,omitempty"`
+	// Preload adds the preload token. Browsers' preload lists require a
+	// max-age of at least a year and includeSubDomains.
+	Preload bool `json:"preload,omitempty" yaml:"preload,omitempty"`
+}
+
+// RestrictivePermissionsPolicy disables every powerful browser feature for
+// the page and every frame in it.
+const RestrictivePermissionsPolicy = "accelerometer=(), autoplay=(), bluetooth=(), camera=(), " +
+	"display-capture=(), encrypted-media=(), fullscreen=(), geolocation=(), gyroscope=(), hid=(), " +
+	"idle-detection=(), magnetometer=(), microphone=(), midi=(), payment=(), picture-in-picture=(), " +
+	"publickey-credentials-get=(), screen-wake-lock=(), serial=(), sync-xhr=(), usb=(), " +
+	"xr-spatial-tracking=()"
+
+// Default returns the helmet-parity configuration (the zero Config).
+func Default() Config { return Config{} }
+
+// Strict returns a configuration for HTML applications that load only their
+// own scripts and styles: a nonce-based CSP with default-src 'none', no
+// framing, no referrer, cross-origin isolation and a restrictive
+// Permissions-Policy.
+func Strict() Config {
+	return Config{
+		CSP: CSP{
+			DropDefaults: true,
+			Nonce:        true,
+			Directives: map[string][]string{
+				"default-src":               {"'none'"},
+				"script-src":                {"'self'"},
+				"style-src":                 {"'self'"},
+				"img-src":                   {"'self'"},
+				"font-src":                  {"'self'"},
+				"connect-src":               {"'self'"},
+				"manifest-src":              {"'self'"},
+				"form-action":               {"'self'"},
+				"frame-ancestors":           {"'none'"},
+				"base-uri":                  {"'none'"},
+				"object-src":                {"'none'"},
+				"script-src-attr":           {"'none'"},
+				"upgrade-insecure-requests": {},
+			},
+		},
+		HSTS:                      HSTS{MaxAge: 63072000},
+		CrossOriginEmbedderPolicy: "require-corp",
+		FrameOptions:              "DENY",
+		PermissionsPolicy:         RestrictivePermissionsPolicy,
+	}
+}
+
+// API returns a configuration for JSON services that never render a page: a
+// CSP that forbids everything, no framing, no referrer.
+func API() Config {
+	return Config{
+		CSP: CSP{
+			DropDefaults: true,
+			Directives: map[string][]string{
+				"default-src":     {"'none'"},
+				"frame-ancestors": {"'none'"},
+				"base-uri":        {"'none'"},
+				"form-action":     {"'none'"},
+			},
+		},
+		CrossOriginEmbedderPolicy: "require-corp",
+		FrameOptions:              "DENY",
+		PermissionsPolicy:         RestrictivePermissionsPolicy,
+	}
+}
+
+// ConfigError reports one invalid setting. [New] returns all of them joined
+// with errors.Join; use errors.As to inspect them.
+type ConfigError struct {
+	Field  string // the setting, as named in Config (CSP.Directives[script-src])
+	Reason string
+}
+
+func (e *ConfigError) Error() string { return "headers: " + e.Field + ": " + e.Reason }
+
+// Names of the headers this package sets, in canonical form.
+const (
+	hCSP           = "Content-Security-Policy"
+	hCSPReportOnly = "Content-Security-Policy-Report-Only"
+	hCOOP          = "Cross-Origin-Opener-Policy"
+	hCORP          = "Cross-Origin-Resource-Policy"
+	hCOEP          = "Cross-Origin-Embedder-Policy"
+	hOAC           = "Origin-Agent-Cluster"
+	hReferrer      = "Referrer-Policy"
+	hHSTS          = "Strict-Transport-Security"
+	hNosniff       = "X-Content-Type-Options"
+	hDNSPrefetch   = "X-Dns-Prefetch-Control"
+	hDownload      = "X-Download-Options"
+	hFrame         = "X-Frame-Options"
+	hCrossDomain   = "X-Permitted-Cross-Domain-Policies"
+	hXSS           = "X-Xss-Protection"
+	hPermissions   = "Permissions-Policy"
+	hReporting     = "Reporting-Endpoints"
+)
+
+var knownHeaders = []string{hCSP, hCOOP, hCORP, hCOEP, hOAC, hReferrer, hHSTS, hNosniff,
+	hDNSPrefetch, hDownload, hFrame, hCrossDomain, hXSS, hPermissions}
+
+// defaultDirectives is helmet 8's policy, in helmet's order.
+var defaultDirectives = []directive{
+	{"default-src", []string{"'self'"}},
+	{"base-uri", []string{"'self'"}},
+	{"font-src", []string{"'self'", "https:", "data:"}},
+	{"form-action", []string{"'self'"}},
+	{"frame-ancestors", []string{"'self'"}},
+	{"img-src", []string{"'self'", "data:"}},
+	{"object-src", []string{"'none'"}},
+	{"script-src", []string{"'self'"}},
+	{"script-src-attr", []string{"'none'"}},
+	{"style-src", []string{"'self'", "https:", "'unsafe-inline'"}},
+	{"upgrade-insecure-requests", nil},
+}
+
+type directive struct {
+	name   string
+	values []string
+}
+
+// keywords must be single-quoted in a policy; unquoted they are host names.
+var keywords = []string{"none", "self", "strict-dynamic", "report-sample", "inline-speculation-rules",
+	"unsafe-inline", "unsafe-eval", "unsafe-hashes", "wasm-unsafe-eval", "unsafe-allow-redirects"}
+
+type errList []error
+
+func (l *errList) add(field, format string, args ...any) {
+	*l = append(*l, &ConfigError{Field: field, Reason: fmt.Sprintf(format, args...)})
+}
+
+// policy builds the CSP directive list, validating it.
+func (c *CSP) policy(errs *errList) []directive {
+	var out []directive
+	if !c.DropDefaults {
+		for _, d := range defaultDirectives {
+			out = append(out, directive{d.name, slices.Clone(d.values)})
+		}
+	}
+	for _, name := range c.Remove {
+		i := slices.IndexFunc(out, func(d directive) bool { return d.name == name })
+		if i < 0 {
+			errs.add("CSP.Remove", "%q is not a directive of the policy", name)
+			continue
+		}
+		out = slices.Delete(out, i, i+1)
+	}
+	// Directives in a stable order: defaults keep their place, new ones
+	// follow sorted by name.
+	names := make([]string, 0, len(c.Directives))
+	for name := range c.Directives {
+		names = append(names, name)
+	}
+	slices.SortFunc(names, func(a, b string) int {
+		// default-src first: it is the fallback a reader looks for.
+		switch {
+		case a == b:
+			return 0
+		case a == "default-src":
+			return -1
+		case b == "default-src":
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	for _, name := range names {
+		field := "CSP.Directives[" + strconv.Quote(name) + "]"
+		if !validDirectiveName(name) {
+			errs.add(field, "invalid directive name")
+			continue
+		}
+		vals := c.Directives[name]
+		for _, v := range vals {
+			if reason := checkSource(v); reason != "" {
+				errs.add(field, "%s", reason)
+			}
+		}
+		d := directive{name, slices.Clone(vals)}
+		if i := slices.IndexFunc(out, func(x directive) bool { return x.name == name }); i >= 0 {
+			out[i] = d
+		} else {
+			out = append(out, d)
+		}
+	}
+	has := func(name string) int { return slices.IndexFunc(out, func(d directive) bool { return d.name == name }) }
+	if has("default-src") < 0 {
+		errs.add("CSP.Directives", "the policy must set default-src (the fallback for every fetch directive)")
+	}
+	if c.Nonce || c.StrictDynamic {
+		if has("script-src") < 0 {
+			errs.add("CSP.Directives", "Nonce and StrictDynamic need a script-src directive")
+		}
+	}
+	if c.StyleNonce && !c.Nonce {
+		errs.add("CSP.StyleNonce", "needs Nonce")
+	}
+	if c.StyleNonce && has("style-src") < 0 {
+		errs.add("CSP.StyleNonce", "needs a style-src directive")
+	}
+	if c.StyleNonce {
+		// A nonce makes browsers ignore 'unsafe-inline': drop it so the
+		// policy says what it does.
+		if i := has("style-src"); i >= 0 {
+			out[i].values = slices.DeleteFunc(out[i].values, func(v string) bool { return v == "'unsafe-inline'" })
+		}
+	}
+	if c.StrictDynamic {
+		i := has("script-src")
+		if i >= 0 && !c.Nonce && !slices.ContainsFunc(out[i].values, isHashSource) {
+			errs.add("CSP.StrictDynamic", "needs Nonce or a hash source in script-src")
+		}
+		if i >= 0 && !slices.Contains(out[i].values, "'strict-dynamic'") {
+			out[i].values = append(out[i].values, "'strict-dynamic'")
+		}
+	}
+	if c.ReportURL != "" {
+		if reason := checkReportURL(c.ReportURL); reason != "" {
+			errs.add("CSP.ReportURL", "%s", reason)
+		} else {
+			out = append(out, directive{"report-uri", []string{c.ReportURL}}, directive{"report-to", []string{reportGroup}})
+		}
+	}
+	return out
+}
+
+const reportGroup = "csp-endpoint"
+
+func validDirectiveName(s string) bool {
+	if s == "" || s[0] < 'a' || s[0] > 'z' || s[len(s)-1] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// checkSource validates one source expression and returns why it is bad.
+func checkSource(v string) string {
+	if v == "" {
+		return "empty source expression"
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		// Stops header injection (CR, LF, NUL) and directive injection (; ,).
+		if c <= ' ' || c >= 0x7f || c == ';' || c == ',' {
+			return fmt.Sprintf("source %q contains a forbidden character", v)
+		}
+	}
+	if slices.Contains(keywords, strings.ToLower(v)) || isHashSource("'"+v+"'") ||
+		strings.HasPrefix(strings.ToLower(v), "nonce-") {
+		return fmt.Sprintf("source %q must be single-quoted", v)
+	}
+	if strings.HasPrefix(v, "'") {
+		inner := strings.ToLower(strings.Trim(v, "'"))
+		if len(v) < 3 || !strings.HasSuffix(v, "'") {
+			return fmt.Sprintf("source %q is not a valid quoted keyword", v)
+		}
+		if strings.HasPrefix(inner, "nonce-") {
+			return fmt.Sprintf("source %q: static nonces defeat CSP; use CSP.Nonce for a fresh nonce per request", v)
+		}
+		if !slices.Contains(keywords, inner) && !isHashSource(v) {
+			return fmt.Sprintf("source %q is not a known keyword or hash", v)
+		}
+	}
+	return ""
+}
+
+// isHashSource reports whether v is 'sha256-…', 'sha384-…' or 'sha512-…'
+// with a base64 value.
+func isHashSource(v string) bool {
+	if len(v) < 2 || v[0] != '\'' || v[len(v)-1] != '\'' {
+		return false
+	}
+	v = v[1 : len(v)-1]
+	for _, alg := range []string{"sha256-", "sha384-", "sha512-"} {
+		if b64, ok := strings.CutPrefix(v, alg); ok && b64 != "" {
+			for i := 0; i < len(b64); i++ {
+				c := b64[i]
+				if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' ||
+					c == '+' || c == '/' || c == '=' || c == '-' || c == '_') {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	return false
+}
+
+func checkReportURL(s string) string {
+	if !safeValue(s) || strings.ContainsAny(s, " ;,\"") {
+		return "contains a forbidden character"
+	}
+	if strings.HasPrefix(s, "/") && !strings.HasPrefix(s, "//") {
+		return ""
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil {
+		return "must be a path or an absolute https URL"
+	}
+	return ""
+}
+
+// safeValue reports whether s can be sent as a header value: no control
+// characters (CR, LF and NUL would split or truncate the header).
+func safeValue(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// oneOf validates an enumerated header value, returning the default for "".
+func oneOf(errs *errList, field, v, def string, allowed ...string) string {
+	if v == "" {
+		return def
+	}
+	for _, a := range allowed {
+		if strings.EqualFold(v, a) {
+			return a
+		}
+	}
+	errs.add(field, "%q is not one of %s", v, strings.Join(allowed, ", "))
+	return def
+}
+
+var referrerTokens = []string{"no-referrer", "no-referrer-when-downgrade", "same-origin", "origin",
+	"strict-origin", "origin-when-cross-origin", "strict-origin-when-cross-origin", "unsafe-url"}
+
+func referrerPolicy(errs *errList, v string) string {
+	if v == "" {
+		return "no-referrer"
+	}
+	parts := strings.Split(v, ",")
+	for i, p := range parts {
+		p = strings.ToLower(strings.TrimSpace(p))
+		if !slices.Contains(referrerTokens, p) {
+			errs.add("ReferrerPolicy", "%q is not a referrer policy", p)
+		}
+		if p == "unsafe-url" || p == "no-referrer-when-downgrade" {
+			errs.add("ReferrerPolicy", "%q leaks full URLs to other origins", p)
+		}
+		parts[i] = p
+	}
+	return strings.Join(parts, ",")
+}
+
+func permissionsPolicy(errs *errList, v string) string {
+	if !safeValue(v) {
+		errs.add("PermissionsPolicy", "contains a control character")
+		return ""
+	}
+	// Structured-field dictionary members: feature=(allowlist), ...
+	for _, m := range strings.Split(v, ",") {
+		m = strings.TrimSpace(m)
+		name, list, ok := strings.Cut(m, "=")
+		if !ok || !validDirectiveName(name) || list == "" {
+			errs.add("PermissionsPolicy", "%q is not a feature=allowlist member", m)
+			continue
+		}
+		if list != "*" && (!strings.HasPrefix(list, "(") || !strings.HasSuffix(list, ")")) {
+			errs.add("PermissionsPolicy", "the allowlist of %q must be * or a parenthesised list", name)
+		}
+	}
+	return v
+}
+
+func hstsValue(errs *errList, c HSTS) string {
+	age := c.MaxAge
+	if age == 0 {
+		age = 31536000
+	}
+	if age < 0 {
+		errs.add("HSTS.MaxAge", "must not be negative")
+	}
+	v := "max-age=" + strconv.Itoa(age)
+	if !c.NoSubDomains {
+		v += "; includeSubDomains"
+	}
+	if c.Preload {
+		if age < 31536000 || c.NoSubDomains {
+			errs.add("HSTS.Preload", "preload lists require max-age of at least 31536000 and includeSubDomains")
+		}
+		v += "; preload"
+	}
+	return v
+}
+
+// errNoHeaders is returned when every header is omitted.
+var errNoHeaders = errors.New("headers: every header is omitted; remove the middleware instead")
