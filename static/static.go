@@ -1,0 +1,181 @@
+// Package static serves files safely: no dotfiles, no directory listings, no
+// escape from the root, an explicit Content-Type on every file.
+//
+// What it defends against: http.FileServer serves .env, .git/config and
+// other dotfiles, lists directories (leaking file names), and follows
+// symlinks out of the served tree when given an os.DirFS. Here any path
+// segment that starts with "." is 404, a directory answers with its
+// index.html or 404, names are resolved inside an fs.FS (for a directory on
+// disk, [Dir] opens it with os.Root, which refuses symlinks and ".." that
+// leave it), and a Content-Type is chosen from the extension (never by
+// sniffing the content: an uploaded "image" cannot become HTML) with
+// X-Content-Type-Options: nosniff.
+//
+// Defaults: GET and HEAD only (others 405); Cache-Control "no-cache" (the
+// browser revalidates with Last-Modified); names carrying a content hash
+// (app.3f9a1c2b.js, app-3f9a1c2b7d.css: 8 or more hex digits between dots
+// or after a dash) get "public, max-age=31536000, immutable".
+//
+// How it fails: every refusal is a 404 or 405 through package respond; a
+// read error is a 500 without its Go error text.
+//
+// Imports: the standard library and package respond.
+package static
+
+import (
+	"errors"
+	"io"
+	"io/fs"
+	"mime"
+	"net/http"
+	"os"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/harden-go/harden/respond"
+)
+
+// Server serves the files of an fs.FS.
+type Server struct {
+	fsys fs.FS
+}
+
+// New returns a Server for fsys (for example an embed.FS, or the result of
+// [Dir]). Strip any URL prefix with http.StripPrefix before it.
+func New(fsys fs.FS) *Server { return &Server{fsys: fsys} }
+
+// Dir opens the directory dir for serving through os.Root: names cannot
+// leave it through "..", absolute paths or symlinks.
+func Dir(dir string) (fs.FS, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	return root.FS(), nil
+}
+
+var errNotFound = errors.New("static: not found")
+
+// Resolve maps a URL path to the name of a file in the FS, or returns an
+// error when the path must not be served: a segment starting with "." (which
+// covers "..", ".env" and ".git"), a backslash or NUL, or an invalid name.
+func Resolve(urlPath string) (string, error) {
+	p := strings.TrimPrefix(urlPath, "/")
+	if p == "" {
+		return ".", nil
+	}
+	for seg := range strings.SplitSeq(p, "/") {
+		// Dot segments hide secrets (.env, .git) and walk upwards (..).
+		if strings.HasPrefix(seg, ".") {
+			return "", errNotFound
+		}
+	}
+	// Backslashes are separators on some systems; NUL truncates names in C.
+	if strings.ContainsAny(p, "\\\x00") {
+		return "", errNotFound
+	}
+	name := strings.TrimSuffix(p, "/")
+	if !fs.ValidPath(name) {
+		return "", errNotFound
+	}
+	return name, nil
+}
+
+// ServeHTTP serves the file named by r.URL.Path.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		respond.Reject(w, r, &respond.Rejection{
+			Status: http.StatusMethodNotAllowed, Message: "Method not allowed",
+			Header: http.Header{"Allow": {"GET, HEAD"}},
+		})
+		return
+	}
+	name, err := Resolve(r.URL.Path)
+	if err != nil {
+		respond.Error(w, r, http.StatusNotFound, "", "Not found")
+		return
+	}
+	f, st, err := s.open(name)
+	if err != nil {
+		respond.Error(w, r, http.StatusNotFound, "", "Not found")
+		return
+	}
+	if st.IsDir() {
+		// No listings: a directory is its index.html or nothing.
+		f.Close()
+		name = path.Join(name, "index.html")
+		f, st, err = s.open(name)
+		if err != nil {
+			respond.Error(w, r, http.StatusNotFound, "", "Not found")
+			return
+		}
+		if st.IsDir() {
+			f.Close()
+			respond.Error(w, r, http.StatusNotFound, "", "Not found")
+			return
+		}
+	}
+	defer f.Close()
+	h := w.Header()
+	ctype := mime.TypeByExtension(path.Ext(name))
+	if ctype == "" {
+		ctype = "application/octet-stream"
+	}
+	h.Set("Content-Type", ctype)
+	h.Set("X-Content-Type-Options", "nosniff")
+	if fingerprinted(path.Base(name)) {
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		h.Set("Cache-Control", "no-cache")
+	}
+	rs, ok := f.(io.ReadSeeker)
+	if !ok {
+		b, err := io.ReadAll(io.LimitReader(f, st.Size()+1))
+		if err != nil {
+			respond.Error(w, r, http.StatusInternalServerError, "", "Internal server error")
+			return
+		}
+		rs = strings.NewReader(string(b))
+	}
+	modtime := st.ModTime()
+	if modtime.IsZero() || modtime.Equal(time.Unix(0, 0)) {
+		modtime = time.Time{} // embed.FS has no times: no Last-Modified
+	}
+	http.ServeContent(w, r, name, modtime, rs)
+}
+
+func (s *Server) open(name string) (fs.File, fs.FileInfo, error) {
+	f, err := s.fsys.Open(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	if !st.Mode().IsRegular() && !st.IsDir() {
+		f.Close() // devices, sockets, pipes
+		return nil, nil, errNotFound
+	}
+	return f, st, nil
+}
+
+// fingerprinted reports whether a file name carries a content hash: a run of
+// at least 8 hex digits that is a whole dot-separated part or follows a dash.
+func fingerprinted(base string) bool {
+	parts := strings.Split(base, ".")
+	if len(parts) < 2 {
+		return false
+	}
+	for _, p := range parts[:len(parts)-1] {
+		if i := strings.LastIndexByte(p, '-'); i >= 0 {
+			p = p[i+1:]
+		}
+		if len(p) >= 8 && strings.Trim(p, "0123456789abcdefABCDEF") == "" {
+			return true
+		}
+	}
+	return false
+}

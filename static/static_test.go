@@ -1,0 +1,197 @@
+package static
+
+import (
+	"fmt"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+// site lays out a directory with secrets beside public files, and a symlink
+// that points out of it.
+func site(t *testing.T) string {
+	t.Helper()
+	base := t.TempDir()
+	dir := filepath.Join(base, "public")
+	files := map[string]string{
+		".env":             "SECRET=1",
+		".git/config":      "[core]",
+		"index.html":       "<h1>home</h1>",
+		"app.js":           "console.log(1)",
+		"app.3f9a1c2b.css": "body{}",
+		"sub/index.html":   "sub",
+		"empty/keep.txt":   "k",
+		"sub/.hidden/x":    "x",
+		"noext":            "<script>alert(1)</script>",
+	}
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(base, "outside.txt"), []byte("outside"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("../outside.txt", filepath.Join(dir, "escape.txt")); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func TestServe(t *testing.T) {
+	fsys, err := Dir(site(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(New(fsys))
+	defer srv.Close()
+
+	tests := []struct {
+		path       string
+		wantStatus int
+		wantBody   string
+		wantType   string
+		wantCache  string
+	}{
+		{"/", 200, "<h1>home</h1>", "text/html; charset=utf-8", "no-cache"},
+		{"/app.js", 200, "console.log(1)", "text/javascript; charset=utf-8", "no-cache"},
+		{"/app.3f9a1c2b.css", 200, "body{}", "text/css; charset=utf-8", "public, max-age=31536000, immutable"},
+		{"/sub/", 200, "sub", "text/html; charset=utf-8", "no-cache"},
+		{"/noext", 200, "<script>alert(1)</script>", "application/octet-stream", "no-cache"},
+		{"/.env", 404, `{"error":"Not found"}` + "\n", "application/json; charset=utf-8", "no-store"},
+		{"/.git/config", 404, `{"error":"Not found"}` + "\n", "", ""},
+		{"/sub/.hidden/x", 404, `{"error":"Not found"}` + "\n", "", ""},
+		{"/%2eenv", 404, `{"error":"Not found"}` + "\n", "", ""},
+		{"/%2e%2e/outside.txt", 404, `{"error":"Not found"}` + "\n", "", ""},
+		{"/..%2foutside.txt", 404, `{"error":"Not found"}` + "\n", "", ""},
+		{"/sub/..%2f..%2foutside.txt", 404, `{"error":"Not found"}` + "\n", "", ""},
+		{"/%252e%252e/outside.txt", 404, `{"error":"Not found"}` + "\n", "", ""},
+		{"/%2e%2e%5coutside.txt", 404, `{"error":"Not found"}` + "\n", "", ""},
+		{"/escape.txt", 404, `{"error":"Not found"}` + "\n", "", ""},
+		{"/empty/", 404, `{"error":"Not found"}` + "\n", "", ""},
+		{"/empty", 404, `{"error":"Not found"}` + "\n", "", ""},
+		{"/missing.js", 404, `{"error":"Not found"}` + "\n", "", ""},
+		{"/a%00b", 404, `{"error":"Not found"}` + "\n", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			req, err := http.NewRequest("GET", srv.URL+tt.path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Send the path exactly as written, encodings included.
+			req.URL.Opaque = tt.path
+			resp, err := srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body := make([]byte, 1024)
+			n, _ := resp.Body.Read(body)
+			if resp.StatusCode != tt.wantStatus {
+				t.Errorf("status = %d, want %d", resp.StatusCode, tt.wantStatus)
+			}
+			if got := string(body[:n]); got != tt.wantBody {
+				t.Errorf("body = %q, want %q", got, tt.wantBody)
+			}
+			if tt.wantType != "" {
+				if got := resp.Header.Get("Content-Type"); got != tt.wantType {
+					t.Errorf("Content-Type = %q, want %q", got, tt.wantType)
+				}
+			}
+			if got := resp.Header.Get("X-Content-Type-Options"); got != "nosniff" {
+				t.Errorf("X-Content-Type-Options = %q", got)
+			}
+			if tt.wantCache != "" {
+				if got := resp.Header.Get("Cache-Control"); got != tt.wantCache {
+					t.Errorf("Cache-Control = %q, want %q", got, tt.wantCache)
+				}
+			}
+		})
+	}
+}
+
+func TestMethods(t *testing.T) {
+	s := New(fstest.MapFS{"a.txt": {Data: []byte("a")}})
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, httptest.NewRequest("POST", "/a.txt", nil))
+	if w.Code != 405 || w.Header().Get("Allow") != "GET, HEAD" || w.Body.String() != `{"error":"Method not allowed"}`+"\n" {
+		t.Errorf("POST: %d %q Allow=%q", w.Code, w.Body.String(), w.Header().Get("Allow"))
+	}
+	w = httptest.NewRecorder()
+	s.ServeHTTP(w, httptest.NewRequest("HEAD", "/a.txt", nil))
+	if w.Code != 200 || w.Body.Len() != 0 || w.Header().Get("Content-Length") != "1" {
+		t.Errorf("HEAD: %d %q", w.Code, w.Body.String())
+	}
+}
+
+func TestFingerprinted(t *testing.T) {
+	for name, want := range map[string]bool{
+		"app.3f9a1c2b.js":    true,
+		"app-3f9a1c2b7d.css": true,
+		"app.js":             false,
+		"deadbeef":           false,
+		"v1.2.3.js":          false,
+		"logo.png":           false,
+		"a.DEADBEEF00.woff2": true,
+	} {
+		if got := fingerprinted(name); got != want {
+			t.Errorf("fingerprinted(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+func FuzzResolve(f *testing.F) {
+	for _, s := range []string{"/", "/a/b.js", "/.env", "/a/../b", "/a//b", "/a\\..\\b", "/a\x00", "/..", "/a/"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		name, err := Resolve(p)
+		if err != nil {
+			return
+		}
+		if !fsValid(name) {
+			t.Fatalf("Resolve(%q) = %q, not a valid fs path", p, name)
+		}
+		for _, bad := range []string{"..", "/.", "\\", "\x00"} {
+			if containsSeg(name, bad) {
+				t.Fatalf("Resolve(%q) = %q contains %q", p, name, bad)
+			}
+		}
+	})
+}
+
+func fsValid(name string) bool { return fs.ValidPath(name) }
+
+// containsSeg reports whether name holds bad; "/." stands for any segment
+// that starts with a dot.
+func containsSeg(name, bad string) bool {
+	if bad == "/." {
+		return strings.HasPrefix(name, ".") && name != "." || strings.Contains(name, "/.")
+	}
+	return strings.Contains(name, bad)
+}
+
+func ExampleNew() {
+	fsys := fstest.MapFS{"app.js": {Data: []byte("run()")}, ".env": {Data: []byte("SECRET=1")}}
+	mux := http.NewServeMux()
+	mux.Handle("/static/", http.StripPrefix("/static", New(fsys)))
+	for _, p := range []string{"/static/app.js", "/static/.env", "/static/"} {
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, httptest.NewRequest("GET", p, nil))
+		fmt.Println(p, w.Code)
+	}
+	// Output:
+	// /static/app.js 200
+	// /static/.env 404
+	// /static/ 404
+}
