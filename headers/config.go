@@ -57,7 +57,8 @@ type CSP struct {
 	// DropDefaults starts from an empty policy instead of helmet's. The
 	// policy must still set default-src.
 	DropDefaults bool `json:"drop_defaults,omitempty" yaml:"drop_defaults,omitempty"`
-	// Remove lists default directives to leave out.
+	// Remove lists directives to leave out of the policy (applied after
+	// Directives).
 	Remove []string `json:"remove,omitempty" yaml:"remove,omitempty"`
 	// Nonce adds a fresh 'nonce-…' to script-src on every request; read it
 	// with [Nonce].
@@ -220,14 +221,6 @@ func (c *CSP) policy(errs *errList) []directive {
 			out = append(out, directive{d.name, slices.Clone(d.values)})
 		}
 	}
-	for _, name := range c.Remove {
-		i := slices.IndexFunc(out, func(d directive) bool { return d.name == name })
-		if i < 0 {
-			errs.add("CSP.Remove", "%q is not a directive of the policy", name)
-			continue
-		}
-		out = slices.Delete(out, i, i+1)
-	}
 	// Directives in a stable order: defaults keep their place, new ones
 	// follow sorted by name.
 	names := make([]string, 0, len(c.Directives))
@@ -264,6 +257,14 @@ func (c *CSP) policy(errs *errList) []directive {
 		} else {
 			out = append(out, d)
 		}
+	}
+	for _, name := range c.Remove {
+		i := slices.IndexFunc(out, func(d directive) bool { return d.name == name })
+		if i < 0 {
+			errs.add("CSP.Remove", "%q is not a directive of the policy", name)
+			continue
+		}
+		out = slices.Delete(out, i, i+1)
 	}
 	has := func(name string) int { return slices.IndexFunc(out, func(d directive) bool { return d.name == name }) }
 	if has("default-src") < 0 {

@@ -189,8 +189,10 @@ func (h *Headers) SetHeaders(hdr http.Header, https bool) {
 	}
 }
 
-// nonceLen is the base64 length of a 128-bit nonce.
-const nonceLen = 24
+// nonceLen is the length of a 128-bit nonce in unpadded base64url. The URL
+// alphabet (CSP's base64-value grammar allows "-" and "_") needs no escaping
+// in HTML attributes, so templates print it unchanged.
+const nonceLen = 22
 
 // nonceState is the per-request state of a nonce'd policy: it is the
 // request's context and holds the header's value slice, so that a request
@@ -223,7 +225,7 @@ func newNonceState(parent context.Context, parts []string) *nonceState {
 	_, _ = rand.Read(raw[:]) // crypto/rand.Read never fails (it crashes the program instead)
 	buf = append(buf, parts[0]...)
 	start := len(buf)
-	buf = base64.StdEncoding.AppendEncode(buf, raw[:])
+	buf = base64.RawURLEncoding.AppendEncode(buf, raw[:])
 	for i, p := range parts[1:] {
 		if i > 0 { // a second insertion point (style-src) gets the same nonce
 			buf = append(buf, buf[start:start+nonceLen]...)

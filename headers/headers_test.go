@@ -63,7 +63,7 @@ func TestHSTSOnlyOverHTTPS(t *testing.T) {
 	}
 }
 
-var nonceRE = regexp.MustCompile(`'nonce-([A-Za-z0-9+/]{22}==)'`)
+var nonceRE = regexp.MustCompile(`'nonce-([A-Za-z0-9_-]{22})'`)
 
 func TestNoncePerRequest(t *testing.T) {
 	h, err := New(Strict())

@@ -1,0 +1,289 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/harden-go/harden/internal/app"
+)
+
+func init() {
+	register(command{name: "serve", summary: "run the hardened reference app", run: runServe})
+}
+
+// serveUsage documents every setting; it is printed by "harden serve -h".
+const serveUsage = `Usage: harden serve [flags]
+
+Runs the hardened reference app. With no settings it starts in development
+mode on :3000 with ephemeral secrets and everything stored under ./data.
+
+Every flag can also be set by the environment variable named beside it; a
+flag given on the command line wins.
+
+Flags:
+`
+
+const serveNotes = `
+Modes:
+  development  ephemeral secrets (sessions end on restart), cookies without
+               Secure over plain HTTP, error details for 4xx; a warning is
+               printed. Never expose it to a network.
+  production   refuses to start without HARDEN_SECRETS; Secure cookies,
+               HTTPS enforcement and leak-free errors.
+
+Secrets are read from HARDEN_SECRETS or --secrets-file, never from a flag
+value (command lines are visible to every user of the machine).
+
+Settings accepted now and used as their layers land: --trusted-proxies,
+--allowed-origins, --redis-url, --database-url, --security-log.
+`
+
+type serveConfig struct {
+	addr, env, dataDir, secretsFile, trustedProxies, allowedOrigins, publicURL string
+	redisURL, databaseURL, securityLog, tlsCert, tlsKey, redirectAddr          string
+}
+
+func runServe(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return serve(ctx, args, os.Getenv, stdout, stderr)
+}
+
+// serve runs the app until ctx is done, then shuts down gracefully.
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	var c serveConfig
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	env := func(names ...string) string {
+		for _, n := range names {
+			if v := getenv(n); v != "" {
+				return v
+			}
+		}
+		return ""
+	}
+	def := func(v, d string) string {
+		if v == "" {
+			return d
+		}
+		return v
+	}
+	addr := env("HARDEN_ADDR")
+	if addr == "" && env("PORT") != "" {
+		addr = ":" + env("PORT")
+	}
+	fs.StringVar(&c.addr, "addr", def(addr, ":3000"), "listen address (HARDEN_ADDR, or PORT)")
+	fs.StringVar(&c.env, "env", def(env("HARDEN_ENV"), "development"), "mode: development or production (HARDEN_ENV)")
+	fs.StringVar(&c.dataDir, "data-dir", def(env("HARDEN_DATA_DIR"), "data"), "directory of the SQLite files (HARDEN_DATA_DIR)")
+	fs.StringVar(&c.secretsFile, "secrets-file", env("HARDEN_SECRETS_FILE"), "file holding the comma-separated secrets, instead of HARDEN_SECRETS (HARDEN_SECRETS_FILE)")
+	fs.StringVar(&c.trustedProxies, "trusted-proxies", env("HARDEN_TRUSTED_PROXIES"), "proxies whose forwarding headers are trusted: a hop count or a comma list of CIDRs (HARDEN_TRUSTED_PROXIES)")
+	fs.StringVar(&c.allowedOrigins, "allowed-origins", env("HARDEN_ALLOWED_ORIGINS"), "comma list of origins allowed by CORS, e.g. https://app.example.com (HARDEN_ALLOWED_ORIGINS)")
+	fs.StringVar(&c.publicURL, "public-url", env("HARDEN_PUBLIC_URL"), "URL clients use, e.g. https://example.com; HTTPS redirects go there (HARDEN_PUBLIC_URL)")
+	fs.StringVar(&c.redisURL, "redis-url", env("HARDEN_REDIS_URL"), "Redis URL for rate limits and sessions shared by instances (HARDEN_REDIS_URL)")
+	fs.StringVar(&c.databaseURL, "database-url", env("HARDEN_DATABASE_URL"), "PostgreSQL DSN for users, messages and sessions (HARDEN_DATABASE_URL)")
+	fs.StringVar(&c.securityLog, "security-log", env("HARDEN_SECURITY_LOG"), "file for the JSON security log; default stderr (HARDEN_SECURITY_LOG)")
+	fs.StringVar(&c.tlsCert, "tls-cert", env("HARDEN_TLS_CERT"), "TLS certificate file (PEM); serves HTTPS with --tls-key (HARDEN_TLS_CERT)")
+	fs.StringVar(&c.tlsKey, "tls-key", env("HARDEN_TLS_KEY"), "TLS private key file (PEM) (HARDEN_TLS_KEY)")
+	fs.StringVar(&c.redirectAddr, "redirect-addr", env("HARDEN_REDIRECT_ADDR"), "with TLS: a plain-HTTP listen address that only redirects to HTTPS (HARDEN_REDIRECT_ADDR)")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, serveUsage)
+		fs.PrintDefaults()
+		fmt.Fprint(stderr, serveNotes)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "harden serve: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	if err := runServer(ctx, c, getenv, logger, stdout); err != nil {
+		fmt.Fprintf(stderr, "harden serve: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func runServer(ctx context.Context, c serveConfig, getenv func(string) string, logger *slog.Logger, stdout io.Writer) error {
+	var dev bool
+	switch c.env {
+	case "development":
+		dev = true
+	case "production":
+	default:
+		return fmt.Errorf("--env must be development or production, not %q", c.env)
+	}
+	useTLS := c.tlsCert != "" || c.tlsKey != ""
+	if useTLS && (c.tlsCert == "" || c.tlsKey == "") {
+		return errors.New("--tls-cert and --tls-key go together")
+	}
+	if c.redirectAddr != "" && !useTLS {
+		return errors.New("--redirect-addr needs --tls-cert and --tls-key")
+	}
+	secrets := getenv("HARDEN_SECRETS")
+	if c.secretsFile != "" {
+		b, err := os.ReadFile(c.secretsFile)
+		if err != nil {
+			return fmt.Errorf("reading --secrets-file: %w", err)
+		}
+		secrets = strings.TrimSpace(string(b))
+	}
+
+	a, err := app.New(app.Config{
+		Development:    dev,
+		TLS:            useTLS,
+		DataDir:        c.dataDir,
+		Secrets:        secrets,
+		TrustedProxies: c.trustedProxies,
+		AllowedOrigins: c.allowedOrigins,
+		PublicURL:      c.publicURL,
+		RedisURL:       c.redisURL,
+		DatabaseURL:    c.databaseURL,
+		Logger:         logger,
+	})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if dev {
+		logger.Warn("development mode: ephemeral secrets, no Secure cookies over plain HTTP, error details shown; do not expose this server to a network")
+	}
+
+	srv := newServer(a.Handler(), logger)
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return err
+	}
+	scheme := "http"
+	if useTLS {
+		cert, err := tls.LoadX509KeyPair(c.tlsCert, c.tlsKey)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("loading TLS key pair: %w", err)
+		}
+		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+		ln = tls.NewListener(ln, srv.TLSConfig)
+		scheme = "https"
+	}
+	mode := "production"
+	if dev {
+		mode = "development"
+	}
+	fmt.Fprintf(stdout, "harden serve: listening on %s://%s (%s mode)\n", scheme, displayAddr(ln.Addr()), mode)
+
+	servers := []*http.Server{srv}
+	errc := make(chan error, 2)
+	go func() { errc <- srv.Serve(ln) }()
+
+	if c.redirectAddr != "" {
+		target, err := redirectTarget(c.publicURL, ln.Addr())
+		if err != nil {
+			return err
+		}
+		rln, err := net.Listen("tcp", c.redirectAddr)
+		if err != nil {
+			_ = srv.Close()
+			return err
+		}
+		rsrv := newServer(redirectHandler(target), logger)
+		servers = append(servers, rsrv)
+		fmt.Fprintf(stdout, "harden serve: redirecting http://%s to %s\n", displayAddr(rln.Addr()), target)
+		go func() { errc <- rsrv.Serve(rln) }()
+	}
+
+	select {
+	case err := <-errc:
+		for _, s := range servers {
+			_ = s.Close()
+		}
+		return err
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(stdout, "harden serve: shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var errs []error
+	for _, s := range servers {
+		if err := s.Shutdown(shutdownCtx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// newServer returns an http.Server with every timeout set, so slow clients
+// cannot hold connections open (Slowloris), and a header size limit
+// (answered with 431 by net/http).
+func newServer(h http.Handler, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    32 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+}
+
+// redirectTarget is where the plain-HTTP listener sends clients: the public
+// URL, or the HTTPS listener on localhost. Never the request's Host header,
+// which the client controls (an open redirect).
+func redirectTarget(publicURL string, tlsAddr net.Addr) (string, error) {
+	if publicURL != "" {
+		u, err := url.Parse(publicURL)
+		if err != nil || u.Scheme != "https" || u.Host == "" {
+			return "", errors.New("--redirect-addr needs an https --public-url")
+		}
+		return "https://" + u.Host, nil
+	}
+	_, port, _ := net.SplitHostPort(tlsAddr.String())
+	return "https://localhost:" + port, nil
+}
+
+// redirectHandler sends every request to the same path and query on target:
+// 301 for GET and HEAD, 308 (method and body kept) otherwise.
+func redirectHandler(target string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		code := http.StatusPermanentRedirect
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			code = http.StatusMovedPermanently
+		}
+		loc := target + r.URL.EscapedPath()
+		if r.URL.RawQuery != "" {
+			loc += "?" + r.URL.RawQuery
+		}
+		w.Header().Set("Location", loc)
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(code)
+	})
+}
+
+// displayAddr shows an unspecified listen address as localhost.
+func displayAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}

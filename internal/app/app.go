@@ -1,0 +1,222 @@
+// Package app is the hardened reference application that "harden serve"
+// runs: a small site with an HTML page, a JSON API and static assets, behind
+// the full harden stack.
+//
+// It shows every layer in use with the settings a production service would
+// choose, and it is the target of the project's end-to-end, browser and
+// load tests. It may import every package of the module, including stores
+// and drivers.
+package app
+
+import (
+	"crypto/sha512"
+	"embed"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/harden-go/harden"
+	"github.com/harden-go/harden/headers"
+	"github.com/harden-go/harden/respond"
+	"github.com/harden-go/harden/static"
+)
+
+//go:embed assets
+var assets embed.FS
+
+//go:embed templates/index.html
+var indexHTML string
+
+// Config is the app's configuration. The zero value is a production
+// configuration without secrets, which New refuses.
+type Config struct {
+	// Development selects development mode: ephemeral secrets, no Secure
+	// cookies and no HTTPS upgrade over plain HTTP, error details for 4xx.
+	Development bool
+	// TLS reports that the app is served over HTTPS (directly or behind a
+	// trusted proxy). Over plain HTTP in development the CSP drops
+	// upgrade-insecure-requests, which would break same-origin loads.
+	TLS bool
+	// DataDir holds the app's SQLite files.
+	DataDir string
+	// Secrets is the comma-separated key ring (HARDEN_SECRETS).
+	Secrets string
+	// TrustedProxies is a hop count or a CIDR list (HARDEN_TRUSTED_PROXIES).
+	TrustedProxies string
+	// AllowedOrigins is the comma-separated CORS allowlist.
+	AllowedOrigins string
+	// PublicURL is the URL clients use (https://example.com).
+	PublicURL string
+	// RedisURL, when set, holds rate limits and sessions.
+	RedisURL string
+	// DatabaseURL, when set, is a PostgreSQL DSN for users, messages and sessions.
+	DatabaseURL string
+	// Logger receives operational and security events. Default slog.Default().
+	Logger *slog.Logger
+}
+
+// App is the reference application.
+type App struct {
+	cfg     Config
+	logger  *slog.Logger
+	stack   *harden.Stack
+	mux     *http.ServeMux
+	index   *template.Template
+	sri     map[string]string // asset name → integrity value
+	handler http.Handler
+}
+
+// Errors New returns for configurations it refuses.
+var (
+	ErrNoSecrets    = errors.New("production mode needs HARDEN_SECRETS (one or more comma-separated secrets of at least 32 bytes)")
+	ErrWeakSecret   = errors.New("each secret in HARDEN_SECRETS must be at least 32 bytes")
+	ErrBadPublicURL = errors.New("HARDEN_PUBLIC_URL must be an absolute http(s) URL with a host and no path, query or credentials")
+)
+
+// New validates cfg and builds the app.
+func New(cfg Config) (*App, error) {
+	a := &App{cfg: cfg, logger: cfg.Logger, mux: http.NewServeMux()}
+	if a.logger == nil {
+		a.logger = slog.Default()
+	}
+	if err := checkSecrets(cfg); err != nil {
+		return nil, err
+	}
+	if cfg.PublicURL != "" {
+		if err := checkPublicURL(cfg.PublicURL, cfg.Development); err != nil {
+			return nil, err
+		}
+	}
+
+	hcfg := headers.Strict()
+	if cfg.Development && !cfg.TLS {
+		// Over plain HTTP the upgrade would send same-origin loads to an
+		// https:// origin that does not exist.
+		hcfg.CSP.Remove = append(hcfg.CSP.Remove, "upgrade-insecure-requests")
+	}
+	stack, err := harden.New(harden.Config{
+		Development: cfg.Development,
+		Headers:     hcfg,
+		Logger:      a.logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.stack = stack
+
+	a.index, err = template.New("index").Parse(indexHTML)
+	if err != nil {
+		return nil, fmt.Errorf("app: parsing page template: %w", err)
+	}
+	if a.sri, err = integrity(assets, "assets"); err != nil {
+		return nil, err
+	}
+	a.routes()
+	a.handler = stack.Handler(a.mux)
+	return a, nil
+}
+
+// Handler returns the app behind its security stack.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Close releases the app's resources.
+func (a *App) Close() error { return nil }
+
+func (a *App) routes() {
+	sub, _ := fs.Sub(assets, "assets") // cannot fail: "assets" is a valid path
+	a.mux.Handle("GET /static/", http.StripPrefix("/static", static.New(sub)))
+	a.mux.HandleFunc("GET /healthz", a.healthz)
+	a.mux.HandleFunc("GET /{$}", a.home)
+	// Everything else is a JSON 404, with the security headers.
+	a.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		respond.Error(w, r, http.StatusNotFound, "", "Not found")
+	})
+}
+
+func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))
+}
+
+// page is the data of the index template.
+type page struct {
+	Nonce     string
+	ScriptSRI template.HTMLAttr // integrity="sha384-…", computed by the app
+	StyleSRI  template.HTMLAttr
+	CSRFField template.HTML
+	Extra     template.HTML // tests only: markup injected after the page's script
+}
+
+func (a *App) home(w http.ResponseWriter, r *http.Request) {
+	a.render(w, r, page{})
+}
+
+func (a *App) render(w http.ResponseWriter, r *http.Request, p page) {
+	p.Nonce = headers.Nonce(r)
+	// The hashes are the app's own base64 values: safe as whole attributes.
+	p.ScriptSRI = template.HTMLAttr(`integrity="` + a.sri["app.js"] + `"`)
+	p.StyleSRI = template.HTMLAttr(`integrity="` + a.sri["style.css"] + `"`)
+	var b strings.Builder
+	if err := a.index.Execute(&b, p); err != nil {
+		a.logger.ErrorContext(r.Context(), "rendering page", "err", err)
+		respond.Error(w, r, http.StatusInternalServerError, "", "Internal server error")
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store") // the page carries a per-request nonce
+	_, _ = w.Write([]byte(b.String()))
+}
+
+// integrity computes the Subresource Integrity value of every asset.
+func integrity(fsys fs.FS, dir string) (map[string]string, error) {
+	out := map[string]string{}
+	err := fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		sum := sha512.Sum384(b)
+		out[strings.TrimPrefix(p, dir+"/")] = "sha384-" + base64.StdEncoding.EncodeToString(sum[:])
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("app: hashing assets: %w", err)
+	}
+	return out, nil
+}
+
+func checkSecrets(cfg Config) error {
+	if cfg.Secrets == "" {
+		if cfg.Development {
+			return nil
+		}
+		return ErrNoSecrets
+	}
+	for _, s := range strings.Split(cfg.Secrets, ",") {
+		if len(strings.TrimSpace(s)) < 32 {
+			return ErrWeakSecret
+		}
+	}
+	return nil
+}
+
+func checkPublicURL(s string, dev bool) error {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return ErrBadPublicURL
+	}
+	if u.Scheme != "https" && !(dev && u.Scheme == "http") {
+		return ErrBadPublicURL
+	}
+	return nil
+}

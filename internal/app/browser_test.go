@@ -1,0 +1,129 @@
+package app
+
+import (
+	"html/template"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/harden-go/harden"
+	"github.com/harden-go/harden/headers"
+	"github.com/harden-go/harden/internal/browsertest"
+)
+
+// injected is markup an attacker managed to store in the page: an inline
+// script without the response's nonce.
+const injected = template.HTML(`<script>window.injectedRan = true; document.getElementById("js-status").textContent = "INJECTED";</script>`)
+
+// TestBrowserCSPNonce proves in Chromium that the page's nonce'd inline
+// script runs, that an injected inline script without the nonce does not,
+// and that the same-origin script with an integrity hash loads.
+func TestBrowserCSPNonce(t *testing.T) {
+	a := newTestApp(t, Config{Development: true})
+	mux := http.NewServeMux()
+	mux.Handle("/", a.Handler())
+	mux.Handle("GET /injected", a.stack.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.render(w, r, page{Extra: injected})
+	})))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	ctx := browsertest.New(t)
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/injected"),
+		chromedp.WaitReady("#js-status"),
+	); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until the deferred external script has had its chance.
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.readyState === "complete"`,
+		chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatal(err)
+	}
+	status, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("js-status").textContent`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status != "inline script ran" {
+		t.Errorf("#js-status = %q, want %q (nonce'd script ran, injected one blocked)", status, "inline script ran")
+	}
+	ran, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.injectedRan === true`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ran {
+		t.Error("an inline script without the nonce ran")
+	}
+	sri, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("sri-status").textContent`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sri != "external script ran" {
+		t.Errorf("#sri-status = %q, want the integrity-checked script to run", sri)
+	}
+}
+
+// framer serves a page on its own origin that frames target and records
+// in document.title whether the framed page's script reported loading.
+func framer(target string) *httptest.Server {
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, `<!doctype html><title>waiting</title>
+<script>window.addEventListener("message", function (e) { document.title = "framed:" + e.data; });</script>
+<iframe id="f" src="`+template.HTMLEscapeString(target)+`"></iframe>`)
+	}))
+}
+
+// TestBrowserRefusesFraming proves that another origin cannot frame the
+// page, against a control that allows framing: the same page with
+// frame-ancestors * loads in the frame and reports so.
+func TestBrowserRefusesFraming(t *testing.T) {
+	a := newTestApp(t, Config{Development: true})
+	app := httptest.NewServer(a.Handler())
+	defer app.Close()
+
+	// The control: the page behind a stack that allows any framer.
+	open, err := harden.New(harden.Config{
+		Logger: slog.New(slog.DiscardHandler),
+		Headers: headers.Config{
+			CSP:  headers.CSP{Nonce: true, Directives: map[string][]string{"frame-ancestors": {"*"}}, Remove: []string{"upgrade-insecure-requests"}},
+			Omit: []string{"X-Frame-Options"},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	control := httptest.NewServer(open.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.render(w, r, page{})
+	})))
+	defer control.Close()
+
+	ctx := browsertest.New(t)
+	title := func(target string) string {
+		t.Helper()
+		f := framer(target)
+		defer f.Close()
+		if err := chromedp.Do(ctx, chromedp.Navigate(f.URL), chromedp.WaitReady("#f")); err != nil {
+			t.Fatal(err)
+		}
+		// Give the frame time to load (or be refused) and report.
+		got, err := chromedp.Run(ctx, chromedp.Poll[string](`document.title.startsWith("framed:") ? document.title : ""`,
+			chromedp.WithPollingTimeout(3*time.Second)))
+		if err != nil {
+			title, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.title`))
+			return title
+		}
+		return got
+	}
+	if got := title(control.URL + "/"); got != "framed:harden-page-loaded" {
+		t.Fatalf("control: a frameable page reported %q; the framing check itself is broken", got)
+	}
+	if got := title(app.URL + "/"); got != "waiting" {
+		t.Errorf("the app's page loaded in a cross-origin frame: title %q", got)
+	}
+}
