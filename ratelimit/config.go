@@ -1,0 +1,253 @@
+package ratelimit
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// HeaderStyle selects the standard rate-limit response headers.
+type HeaderStyle string
+
+// Header styles. Each names a revision of the IETF draft
+// draft-ietf-httpapi-ratelimit-headers; the examples are for 100 requests
+// per 15 minutes with 99 left.
+const (
+	// HeadersDraft8 is revision 08: one list member per policy, identified by
+	// the policy name (an SF String), with a partition key:
+	//	RateLimit-Policy: "100-in-15min";q=100;w=900;pk=:<pk>:
+	//	RateLimit: "100-in-15min";r=99;t=900;pk=:<pk>:
+	// t is the time until the quota is whole again.
+	HeadersDraft8 HeaderStyle = "draft-8"
+	// HeadersDraft11 is revision 11, the newest: the same syntax as
+	// revision 08, but t is the "effective window", the time within which
+	// no more than r units are available. For a fixed window both are the
+	// time to the window's end; for GCRA, t is the time until the next unit
+	// is restored (or, on a refusal, the Retry-After time).
+	HeadersDraft11 HeaderStyle = "draft-11"
+	// HeadersDraft7 is revision 07: one combined dictionary field.
+	//	RateLimit-Policy: 100;w=900
+	//	RateLimit: limit=100, remaining=99, reset=900
+	HeadersDraft7 HeaderStyle = "draft-7"
+	// HeadersDraft6 is revision 06: one field per value.
+	//	RateLimit-Policy: 100;w=900
+	//	RateLimit-Limit: 100
+	//	RateLimit-Remaining: 99
+	//	RateLimit-Reset: 900
+	HeadersDraft6 HeaderStyle = "draft-6"
+	// HeadersNone sends no standard rate-limit headers (Retry-After is still
+	// sent on refusals).
+	HeadersNone HeaderStyle = "none"
+	// HeadersLatest is the newest revision this package implements.
+	HeadersLatest = HeadersDraft11
+)
+
+// Config configures a [Limiter]. The zero value is a working limiter: 100
+// requests per 15 minutes per client address (IPv6 grouped by /56), fixed
+// window, in memory, draft-8 headers, 429 through the shared responder, and
+// fail-closed (503) if the store fails.
+type Config struct {
+	// Rate is the quota: Rate.Limit requests per Rate.Window. JSON and flags
+	// use its text form, "100/15m". Default 100/15m.
+	Rate Spec `json:"rate"`
+	// Algorithm is FixedWindow (express-rate-limit's model) or GCRA (no
+	// burst at window boundaries). Default FixedWindow.
+	Algorithm Algorithm `json:"algorithm,omitempty"`
+	// Identifier names the policy in the draft-8/11 headers and namespaces
+	// its counters in the store: limiters sharing a store and an Identifier
+	// share one quota. Printable ASCII, at most 64 bytes. Default derived
+	// from Rate, for example "100-in-15min".
+	Identifier string `json:"identifier,omitempty"`
+
+	// Key returns whose quota a request spends. Default KeyByIP(IPv6Prefix).
+	Key KeyFunc `json:"-"`
+	// IPv6Prefix is the prefix length (1 to 128) that groups IPv6 clients
+	// when Key is nil. Default 56.
+	IPv6Prefix int `json:"ipv6_prefix,omitempty"`
+
+	// Headers selects the standard headers. Default HeadersDraft8.
+	Headers HeaderStyle `json:"headers,omitempty"`
+	// LegacyHeaders adds X-RateLimit-Limit, X-RateLimit-Remaining and
+	// X-RateLimit-Reset (Unix time in seconds). Default off.
+	LegacyHeaders bool `json:"legacy_headers,omitempty"`
+
+	// Status is the status of a refusal, 400 to 599. Default 429.
+	Status int `json:"status,omitempty"`
+	// Message is the fixed text of the refusal body {"error": Message}.
+	// Default "Too many requests, please try again later."
+	Message string `json:"message,omitempty"`
+
+	// SkipSuccessfulRequests refunds a request whose response succeeded
+	// (Succeeded), so only failures count: the login limiter ("5 failed
+	// attempts per 15 minutes"). The request is counted when it arrives and
+	// refunded when its status is known, so concurrent requests cannot
+	// overrun the limit while they are in flight.
+	SkipSuccessfulRequests bool `json:"skip_successful_requests,omitempty"`
+	// SkipFailedRequests refunds a request whose response failed. A handler
+	// that panics counts as failed.
+	SkipFailedRequests bool `json:"skip_failed_requests,omitempty"`
+	// Succeeded decides whether a response succeeded. Default: status < 400.
+	Succeeded func(r *http.Request, status int) bool `json:"-"`
+	// Skip exempts a request entirely (an allowlist): it is neither counted
+	// nor given headers. Default none.
+	Skip func(r *http.Request) bool `json:"-"`
+	// OnLimited, when set, is called for every refused request before the
+	// refusal is written (for the security log). It must not write to w.
+	OnLimited func(r *http.Request, res Result) `json:"-"`
+
+	// Store keeps the counters. Default a new MemoryStore with default
+	// MemoryConfig (each limiter its own).
+	Store Store `json:"-"`
+	// FailOpen admits requests when the store fails. Default false: the
+	// request is refused with 503 (fail closed). Either way the error is
+	// logged at most once per ErrorLogInterval.
+	FailOpen bool `json:"fail_open,omitempty"`
+	// ErrorLogInterval is the minimum time between two store-error log
+	// records; the errors in between are counted in the next record.
+	// Default 1 minute.
+	ErrorLogInterval time.Duration `json:"error_log_interval,omitempty"`
+	// Logger receives store errors and recoveries. Default slog.Default().
+	Logger *slog.Logger `json:"-"`
+	// Clock returns the current time, for X-RateLimit-Reset and the error log
+	// interval; tests inject a fake. Default time.Now.
+	Clock func() time.Time `json:"-"`
+}
+
+// Defaults of [Config].
+const (
+	DefaultLimit            = 100
+	DefaultWindow           = 15 * time.Minute
+	DefaultMessage          = "Too many requests, please try again later."
+	DefaultErrorLogInterval = time.Minute
+	maxIdentifierLen        = 64
+)
+
+// ErrInvalidConfig is wrapped by every error [New] returns for a bad
+// [Config]; errors.As finds the [*ConfigError] naming the field.
+var ErrInvalidConfig = errors.New("ratelimit: invalid config")
+
+// ConfigError names a bad [Config] field.
+type ConfigError struct {
+	Field  string
+	Reason string
+}
+
+func (e *ConfigError) Error() string {
+	return "ratelimit: invalid config: " + e.Field + ": " + e.Reason
+}
+
+// Unwrap returns [ErrInvalidConfig].
+func (e *ConfigError) Unwrap() error { return ErrInvalidConfig }
+
+// normalize fills defaults into a copy of c and validates it.
+func (c Config) normalize() (Config, error) {
+	var errs []error
+	bad := func(field, reason string) { errs = append(errs, &ConfigError{field, reason}) }
+
+	if c.Rate == (Spec{}) {
+		c.Rate = Spec{Limit: DefaultLimit, Window: DefaultWindow}
+	}
+	if err := c.Rate.Validate(); err != nil {
+		bad("Rate", err.Error())
+	}
+	switch c.Algorithm {
+	case "":
+		c.Algorithm = FixedWindow
+	case FixedWindow:
+	case GCRA:
+		// The emission interval must be at least a microsecond: the Redis
+		// store computes in microseconds.
+		if c.Rate.Validate() == nil && c.Rate.Window/time.Duration(c.Rate.Limit) < time.Microsecond {
+			bad("Rate", "GCRA needs Window/Limit of at least 1µs")
+		}
+	default:
+		bad("Algorithm", `want "fixed-window" or "gcra"`)
+	}
+	if c.Identifier == "" {
+		c.Identifier = defaultIdentifier(c.Rate)
+	} else if !validIdentifier(c.Identifier) {
+		bad("Identifier", "want 1 to 64 printable ASCII characters")
+	}
+	if c.IPv6Prefix == 0 {
+		c.IPv6Prefix = DefaultIPv6Prefix
+	} else if c.IPv6Prefix < 1 || c.IPv6Prefix > 128 {
+		bad("IPv6Prefix", "want 1 to 128")
+	}
+	if c.Key == nil {
+		c.Key = KeyByIP(c.IPv6Prefix)
+	}
+	switch c.Headers {
+	case "":
+		c.Headers = HeadersDraft8
+	case HeadersDraft6, HeadersDraft7, HeadersDraft8, HeadersDraft11, HeadersNone:
+	default:
+		bad("Headers", `want "draft-6", "draft-7", "draft-8", "draft-11" or "none"`)
+	}
+	if c.Status == 0 {
+		c.Status = http.StatusTooManyRequests
+	} else if c.Status < 400 || c.Status > 599 {
+		bad("Status", "want 400 to 599")
+	}
+	if c.Message == "" {
+		c.Message = DefaultMessage
+	}
+	if c.Succeeded == nil {
+		c.Succeeded = func(_ *http.Request, status int) bool { return status < 400 }
+	}
+	if c.ErrorLogInterval == 0 {
+		c.ErrorLogInterval = DefaultErrorLogInterval
+	} else if c.ErrorLogInterval < 0 {
+		bad("ErrorLogInterval", "must not be negative")
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Clock == nil {
+		c.Clock = time.Now
+	}
+	if len(errs) > 0 {
+		return c, errors.Join(errs...)
+	}
+	if c.Store == nil {
+		s, err := NewMemoryStore(MemoryConfig{})
+		if err != nil {
+			return c, err
+		}
+		c.Store = s
+	}
+	return c, nil
+}
+
+// defaultIdentifier names a policy after its rate: "100-in-15min".
+func defaultIdentifier(s Spec) string {
+	w := s.Window
+	var unit string
+	var n int64
+	switch {
+	case w%(24*time.Hour) == 0:
+		n, unit = int64(w/(24*time.Hour)), "d"
+	case w%time.Hour == 0:
+		n, unit = int64(w/time.Hour), "h"
+	case w%time.Minute == 0:
+		n, unit = int64(w/time.Minute), "min"
+	case w%time.Second == 0:
+		n, unit = int64(w/time.Second), "s"
+	default:
+		n, unit = int64(w/time.Millisecond), "ms"
+	}
+	return strconv.FormatInt(s.Limit, 10) + "-in-" + strconv.FormatInt(n, 10) + unit
+}
+
+func validIdentifier(s string) bool {
+	if len(s) == 0 || len(s) > maxIdentifierLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,43 @@
+// Package ratelimit limits how often a client may call a service, and
+// slows down brute-force attempts on login and registration.
+//
+// What it defends against: request floods from one client (scraping, API
+// abuse) and password guessing. A [Limiter] keeps a quota per key — by
+// default the client address that the trust model resolves
+// ([clientip.From]), IPv4 as /32 and IPv6 grouped by a /56 prefix so that a
+// client cannot rotate through the addresses of its own network — and
+// answers 429 once the quota is spent.
+//
+// The core is a decision function, [Limiter.Allow] (key, cost → allowed,
+// limit, remaining, reset, retry-after), and [Limiter.Handler] is a thin
+// middleware around it that adds the headers of the selected revision of
+// the IETF RateLimit draft (06, 07, 08 or 11) and optionally the legacy
+// X-RateLimit-* headers, refuses through the shared responder
+// ([respond.Reject], event "rate_limited") with Retry-After, and can refund
+// a request once its status is known (SkipSuccessfulRequests for "5 failed
+// logins per 15 minutes"; SkipFailedRequests).
+//
+// Defaults (the zero [Config]): 100 requests per 15 minutes per client
+// address, fixed window (express-rate-limit's model), draft-8 headers, an
+// in-memory store bounded to 100,000 counters, fail closed. [GCRA] is the
+// smooth alternative without the burst a fixed window allows around its
+// boundary.
+//
+// Stores: [MemoryStore] keeps counters in this process; it is sharded,
+// allocates nothing per request in steady state, reclaims expired counters
+// and never holds more than MaxKeys of them (a flood of distinct keys
+// evicts, it does not grow memory). The redisstore subpackage shares
+// counters between instances through Redis, one atomic round trip per
+// request, on Redis's own clock.
+//
+// How it fails: when the store fails (Redis unreachable, a timeout), a
+// limiter that fails closed (the default) answers 503 and one that fails
+// open (FailOpen) lets the request through without rate-limit headers;
+// either way the error is logged through Config.Logger at most once per
+// ErrorLogInterval, with the number of errors in between, and the recovery
+// is logged once. A request whose client address is unknown shares one
+// quota with every other such request ("ip:unknown") instead of escaping
+// the limit.
+//
+// Imports: the standard library only (and clientip, respond).
+package ratelimit

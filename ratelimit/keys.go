@@ -1,0 +1,101 @@
+package ratelimit
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"net/http"
+	"net/netip"
+
+	"github.com/harden-go/harden/clientip"
+)
+
+// A KeyFunc returns the key whose quota a request spends. Keys of different
+// kinds carry a prefix ("ip:", "user:") so that they never collide; a custom
+// KeyFunc should do the same.
+type KeyFunc func(r *http.Request) string
+
+// DefaultIPv6Prefix is the IPv6 prefix length that [KeyByIP] groups by when
+// none is configured. A single subscriber usually holds a whole /56 (or /48,
+// or /64): keying by the full 128-bit address would give every one of its
+// 2⁷² addresses a fresh quota.
+const DefaultIPv6Prefix = 56
+
+// unknownIPKey is the one key shared by every request whose client address
+// is unknown: such requests share one quota rather than none.
+const unknownIPKey = "ip:unknown"
+
+// KeyByIP returns the [KeyFunc] that keys a request by its client address
+// as resolved by the trust model ([clientip.From]): an IPv4 address as
+// itself (/32), an IPv6 address by its first ipv6Prefix bits (1 to 128; any
+// other value means [DefaultIPv6Prefix]).
+//
+// The address is only as good as the proxy configuration: behind a proxy
+// that clientip does not trust, every client has the proxy's address and
+// shares one quota.
+func KeyByIP(ipv6Prefix int) KeyFunc {
+	if ipv6Prefix < 1 || ipv6Prefix > 128 {
+		ipv6Prefix = DefaultIPv6Prefix
+	}
+	return func(r *http.Request) string { return IPKey(clientip.From(r), ipv6Prefix) }
+}
+
+// IPKey is the key of addr: "ip:203.0.113.7" for IPv4 (IPv4-mapped IPv6
+// addresses count as IPv4), "ip:2001:db8:aa00::/56" for IPv6 grouped by
+// ipv6Prefix bits (1 to 128; any other value means [DefaultIPv6Prefix]),
+// and "ip:unknown" for the zero Addr. A zone is ignored.
+func IPKey(addr netip.Addr, ipv6Prefix int) string {
+	if !addr.IsValid() {
+		return unknownIPKey
+	}
+	if ipv6Prefix < 1 || ipv6Prefix > 128 {
+		ipv6Prefix = DefaultIPv6Prefix
+	}
+	addr = addr.Unmap().WithZone("")
+	var buf [64]byte
+	b := append(buf[:0], "ip:"...)
+	if addr.Is4() {
+		b = addr.AppendTo(b)
+	} else {
+		p, _ := addr.Prefix(ipv6Prefix) // cannot fail: bits in range, no zone
+		b = p.AppendTo(b)
+	}
+	return string(b)
+}
+
+// KeyByUser returns a [KeyFunc] that keys a request by the user id that
+// userID extracts ("user:" + id), and falls back to fallback (nil means
+// [KeyByIP] with the default prefix) when userID returns "" — so anonymous
+// requests are still limited, by address.
+//
+// userID must read an identity the server established (a session, a
+// verified token), never a header or parameter the client chooses freely,
+// or a client picks a fresh quota with every request. The limiter must
+// therefore run after the middleware that authenticates, for example:
+//
+//	ratelimit.KeyByUser(func(r *http.Request) string {
+//		if u, ok := auth.UserFrom(r.Context()); ok {
+//			return u.ID
+//		}
+//		return ""
+//	}, nil)
+func KeyByUser(userID func(r *http.Request) string, fallback KeyFunc) KeyFunc {
+	if fallback == nil {
+		fallback = KeyByIP(DefaultIPv6Prefix)
+	}
+	return func(r *http.Request) string {
+		if id := userID(r); id != "" {
+			return "user:" + id
+		}
+		return fallback(r)
+	}
+}
+
+// PartitionKey is the partition key ("pk") that the draft-8 and draft-11
+// headers carry for key: the first 12 bytes of SHA-256(key), in standard
+// base64 (16 characters). A client that knows its key (for example
+// "ip:203.0.113.7") can compute it; it reveals nothing the client does not
+// already know, and nothing about other clients.
+func PartitionKey(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return base64.StdEncoding.EncodeToString(sum[:12])
+}

@@ -1,0 +1,101 @@
+package ratelimit
+
+import (
+	"net/http/httptest"
+	"net/netip"
+	"testing"
+
+	"github.com/harden-go/harden/clientip"
+)
+
+func TestIPKey(t *testing.T) {
+	for _, tc := range []struct {
+		addr string
+		bits int
+		want string
+	}{
+		{"203.0.113.7", 56, "ip:203.0.113.7"},
+		{"::ffff:203.0.113.7", 56, "ip:203.0.113.7"},
+		{"2001:db8:abcd:12ff:1:2:3:4", 56, "ip:2001:db8:abcd:1200::/56"},
+		{"2001:db8:abcd:1234:ffff::1", 0, "ip:2001:db8:abcd:1200::/56"},
+		{"2001:db8:abcd:1234:ffff::1", 64, "ip:2001:db8:abcd:1234::/64"},
+		{"2001:db8:abcd:1234:ffff::1", 48, "ip:2001:db8:abcd::/48"},
+		{"2001:db8::1", 128, "ip:2001:db8::1/128"},
+		{"fe80::1%eth0", 64, "ip:fe80::/64"},
+		{"::1", 56, "ip:::/56"},
+	} {
+		if got := IPKey(netip.MustParseAddr(tc.addr), tc.bits); got != tc.want {
+			t.Errorf("IPKey(%s, %d) = %q, want %q", tc.addr, tc.bits, got, tc.want)
+		}
+	}
+	if got := IPKey(netip.Addr{}, 56); got != "ip:unknown" {
+		t.Errorf("zero Addr: got %q", got)
+	}
+}
+
+func TestKeyByIPUsesClientIP(t *testing.T) {
+	key := KeyByIP(64)
+	r := httptest.NewRequest("GET", "/", nil)
+	r.RemoteAddr = "[2001:db8:1:2:3:4:5:6]:443"
+	if got := key(r); got != "ip:2001:db8:1:2::/64" {
+		t.Fatalf("from RemoteAddr: got %q", got)
+	}
+	// The address resolved by the trust model wins over the TCP peer.
+	r = r.WithContext(clientip.NewContext(r.Context(), clientip.Info{Addr: netip.MustParseAddr("198.51.100.9")}))
+	if got := key(r); got != "ip:198.51.100.9" {
+		t.Fatalf("from clientip: got %q", got)
+	}
+	// An unparsable peer address shares the one "unknown" quota.
+	r = httptest.NewRequest("GET", "/", nil)
+	r.RemoteAddr = "garbage"
+	if got := key(r); got != "ip:unknown" {
+		t.Fatalf("unparsable RemoteAddr: got %q", got)
+	}
+}
+
+// FuzzIPKey: IPv4 keys are exact; IPv6 keys are the masked prefix, shared by
+// every address with the same first bits and by no other.
+func FuzzIPKey(f *testing.F) {
+	f.Add([]byte{203, 0, 113, 7}, []byte{203, 0, 113, 8}, 56)
+	f.Add([]byte{0x20, 0x01, 0x0d, 0xb8, 0xab, 0xcd, 0x12, 0xff, 1, 2, 3, 4, 5, 6, 7, 8},
+		[]byte{0x20, 0x01, 0x0d, 0xb8, 0xab, 0xcd, 0x12, 0x00, 9, 9, 9, 9, 9, 9, 9, 9}, 56)
+	f.Add([]byte{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, 0, 1}, []byte{10, 0, 0, 1}, 128)
+	f.Add([]byte{1}, []byte{}, -3)
+	f.Fuzz(func(t *testing.T, a, b []byte, bits int) {
+		x, okx := netip.AddrFromSlice(a)
+		y, oky := netip.AddrFromSlice(b)
+		kx := IPKey(x, bits)
+		if !okx {
+			if kx != "ip:unknown" {
+				t.Fatalf("invalid address keyed %q", kx)
+			}
+			return
+		}
+		if bits < 1 || bits > 128 {
+			bits = DefaultIPv6Prefix
+		}
+		ux := x.Unmap()
+		if ux.Is4() {
+			if kx != "ip:"+ux.String() {
+				t.Fatalf("IPv4 %s keyed %q", ux, kx)
+			}
+		} else {
+			p, err := netip.ParsePrefix(kx[len("ip:"):])
+			if err != nil || p.Bits() != bits || !p.Contains(ux) || p != p.Masked() {
+				t.Fatalf("IPv6 %s /%d keyed %q (%v)", ux, bits, kx, err)
+			}
+		}
+		if !oky {
+			return
+		}
+		uy := y.Unmap()
+		same := ux == uy
+		if !ux.Is4() && !uy.Is4() {
+			px, _ := ux.Prefix(bits)
+			same = px.Contains(uy)
+		}
+		if ky := IPKey(y, bits); (kx == ky) != same {
+			t.Fatalf("%s and %s (/%d): keys %q and %q, same group %v", ux, uy, bits, kx, ky, same)
+		}
+	})
+}

@@ -1,0 +1,359 @@
+package ratelimit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/harden-go/harden/respond"
+)
+
+// Errors returned by [Limiter.Allow].
+var (
+	// ErrStore wraps a failure of the store. The Result that comes with it
+	// carries the configured fail-open or fail-closed decision.
+	ErrStore = errors.New("ratelimit: store failed")
+	// ErrInvalidCost is returned for a cost below 1.
+	ErrInvalidCost = errors.New("ratelimit: cost must be at least 1")
+)
+
+// Security-log event names of the refusals a Limiter answers.
+const (
+	// EventLimited marks a request refused because its quota is spent.
+	EventLimited = "rate_limited"
+	// EventUnavailable marks a request refused because the store failed and
+	// the limiter fails closed.
+	EventUnavailable = "rate_limit_unavailable"
+)
+
+const unavailableMessage = "Service temporarily unavailable"
+
+// Limiter enforces one rate-limit policy. It is safe for concurrent use.
+type Limiter struct {
+	cfg    Config
+	policy Policy
+	rep    errorReporter
+
+	// Header values that do not change between requests.
+	limitText  string // "100"
+	policy67   string // "100;w=900"
+	policyItem string // `"100-in-15min";q=100;w=900`
+	name       string // `"100-in-15min"`
+}
+
+// New returns a Limiter configured by cfg, or an error wrapping
+// [ErrInvalidConfig] that names every bad field.
+func New(cfg Config) (*Limiter, error) {
+	c, err := cfg.normalize()
+	if err != nil {
+		return nil, err
+	}
+	l := &Limiter{
+		cfg: c,
+		policy: Policy{
+			ID:        c.Identifier,
+			Limit:     c.Rate.Limit,
+			Window:    c.Rate.Window,
+			Algorithm: c.Algorithm,
+		},
+		rep: errorReporter{
+			logger:   c.Logger,
+			interval: c.ErrorLogInterval,
+			clock:    c.Clock,
+			policy:   c.Identifier,
+			failOpen: c.FailOpen,
+		},
+	}
+	w := strconv.FormatInt(ceilSeconds(c.Rate.Window), 10)
+	l.limitText = strconv.FormatInt(c.Rate.Limit, 10)
+	l.policy67 = l.limitText + ";w=" + w
+	l.name = sfString(c.Identifier)
+	l.policyItem = l.name + ";q=" + l.limitText + ";w=" + w
+	return l, nil
+}
+
+// Policy returns the limiter's policy as its store sees it.
+func (l *Limiter) Policy() Policy { return l.policy }
+
+// Key returns the key of r under the limiter's KeyFunc.
+func (l *Limiter) Key(r *http.Request) string { return l.cfg.Key(r) }
+
+// Allow spends cost units of key's quota and reports the decision.
+//
+// When the store fails, Allow returns an error wrapping [ErrStore] together
+// with the configured decision: Allowed is true when the limiter fails open,
+// false when it fails closed (the other fields are then zero). The failure is
+// logged at most once per ErrorLogInterval. A context that was canceled or
+// whose deadline passed before the store answered is reported the same way,
+// but not logged when the caller's own context is done.
+func (l *Limiter) Allow(ctx context.Context, key string, cost int64) (Result, error) {
+	if cost < 1 {
+		return Result{}, ErrInvalidCost
+	}
+	res, err := l.cfg.Store.Take(ctx, l.policy, key, cost)
+	if err != nil {
+		if ctx.Err() == nil {
+			l.rep.failure(err)
+		}
+		return Result{Allowed: l.cfg.FailOpen}, fmt.Errorf("%w: %w", ErrStore, err)
+	}
+	l.rep.success()
+	return res, nil
+}
+
+// Refund gives back cost units that [Limiter.Allow] spent with result taken.
+// A store failure is logged like one in Allow and returned.
+func (l *Limiter) Refund(ctx context.Context, key string, cost int64, taken Result) error {
+	if err := l.cfg.Store.Refund(ctx, l.policy, key, cost, taken); err != nil {
+		l.rep.failure(err)
+		return fmt.Errorf("%w: %w", ErrStore, err)
+	}
+	return nil
+}
+
+// Check decides r as the middleware does, without skipping and without
+// writing anything: it spends one unit of the quota of r's key.
+func (l *Limiter) Check(r *http.Request) (Result, error) {
+	return l.Allow(r.Context(), l.cfg.Key(r), 1)
+}
+
+// Handler returns middleware that limits the requests to next.
+//
+// An admitted request gets the configured rate-limit headers. A refused one
+// gets them too, plus Retry-After, and is answered through
+// [respond.Reject] with the configured status (429) and message and the
+// event [EventLimited]; OnLimited is called first. If the store fails, the
+// request passes without rate-limit headers (fail open) or is refused with
+// 503 and the event [EventUnavailable] (fail closed).
+func (l *Limiter) Handler(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if l.cfg.Skip != nil && l.cfg.Skip(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		key := l.cfg.Key(r)
+		res, err := l.Allow(r.Context(), key, 1)
+		if err != nil {
+			if res.Allowed {
+				next.ServeHTTP(w, r)
+				return
+			}
+			respond.Reject(w, r, &respond.Rejection{
+				Status:  http.StatusServiceUnavailable,
+				Message: unavailableMessage,
+				Event:   EventUnavailable,
+				Err:     err,
+			})
+			return
+		}
+		l.SetHeaders(w.Header(), key, res)
+		if !res.Allowed {
+			if l.cfg.OnLimited != nil {
+				l.cfg.OnLimited(r, res)
+			}
+			respond.Reject(w, r, &respond.Rejection{
+				Status:  l.cfg.Status,
+				Message: l.cfg.Message,
+				Event:   EventLimited,
+				Header:  http.Header{"Retry-After": {strconv.FormatInt(max(ceilSeconds(res.RetryAfter), 1), 10)}},
+			})
+			return
+		}
+		if !l.cfg.SkipSuccessfulRequests && !l.cfg.SkipFailedRequests {
+			next.ServeHTTP(w, r)
+			return
+		}
+		sw := &statusWriter{ResponseWriter: w}
+		completed := false
+		defer func() {
+			// A handler that panicked (or called runtime.Goexit) failed,
+			// whatever status it may have written.
+			status := sw.status
+			if !completed {
+				status = http.StatusInternalServerError
+			} else if status == 0 {
+				status = http.StatusOK // net/http's implicit status
+			}
+			if ok := l.cfg.Succeeded(r, status); (ok && l.cfg.SkipSuccessfulRequests) || (!ok && l.cfg.SkipFailedRequests) {
+				// The client may be gone; the refund must still happen.
+				_ = l.Refund(context.WithoutCancel(r.Context()), key, 1, res)
+			}
+		}()
+		next.ServeHTTP(sw, r)
+		completed = true
+	})
+}
+
+// SetHeaders sets the configured rate-limit headers for res on h; key is
+// the request's key (the draft-8/11 partition key is derived from it).
+func (l *Limiter) SetHeaders(h http.Header, key string, res Result) {
+	reset := ceilSeconds(res.Reset)
+	switch l.cfg.Headers {
+	case HeadersDraft6:
+		h.Set("RateLimit-Policy", l.policy67)
+		h.Set("RateLimit-Limit", l.limitText)
+		h.Set("RateLimit-Remaining", strconv.FormatInt(res.Remaining, 10))
+		h.Set("RateLimit-Reset", strconv.FormatInt(reset, 10))
+	case HeadersDraft7:
+		h.Set("RateLimit-Policy", l.policy67)
+		h.Set("RateLimit", "limit="+l.limitText+", remaining="+strconv.FormatInt(res.Remaining, 10)+
+			", reset="+strconv.FormatInt(reset, 10))
+	case HeadersDraft8, HeadersDraft11:
+		t := reset
+		if l.cfg.Headers == HeadersDraft11 {
+			t = ceilSeconds(l.effectiveWindow(res))
+		}
+		pk := ";pk=:" + PartitionKey(key) + ":"
+		// Add, not Set: both fields are lists, and each limiter a request
+		// passes through (general, then per-route) adds its own member.
+		h.Add("RateLimit-Policy", l.policyItem+pk)
+		h.Add("RateLimit", l.name+";r="+strconv.FormatInt(res.Remaining, 10)+
+			";t="+strconv.FormatInt(t, 10)+pk)
+	}
+	if l.cfg.LegacyHeaders {
+		h.Set("X-RateLimit-Limit", l.limitText)
+		h.Set("X-RateLimit-Remaining", strconv.FormatInt(res.Remaining, 10))
+		at := l.cfg.Clock().Add(res.Reset)
+		sec := at.Unix()
+		if at.Nanosecond() > 0 {
+			sec++
+		}
+		h.Set("X-RateLimit-Reset", strconv.FormatInt(sec, 10))
+	}
+}
+
+// effectiveWindow is draft-11's t: the time within which no more than
+// res.Remaining units are available.
+func (l *Limiter) effectiveWindow(res Result) time.Duration {
+	if l.policy.Algorithm != GCRA {
+		return res.Reset
+	}
+	if !res.Allowed {
+		return res.RetryAfter
+	}
+	t := l.policy.Interval()
+	d := res.Reset
+	if d <= 0 {
+		return t
+	}
+	// The next unit is restored when d falls to the next lower multiple of t.
+	return d - ((d+t-1)/t-1)*t
+}
+
+// ceilSeconds rounds d up to whole seconds, never below zero.
+func ceilSeconds(d time.Duration) int64 {
+	if d <= 0 {
+		return 0
+	}
+	return int64((d + time.Second - 1) / time.Second)
+}
+
+// sfString serializes s (printable ASCII, checked by Config) as a
+// Structured Field String (RFC 9651, section 4.1.6).
+func sfString(s string) string {
+	b := make([]byte, 0, len(s)+2)
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' || s[i] == '\\' {
+			b = append(b, '\\')
+		}
+		b = append(b, s[i])
+	}
+	return string(append(b, '"'))
+}
+
+// errorReporter logs store failures at most once per interval, and the
+// first success after a failure.
+type errorReporter struct {
+	logger   *slog.Logger
+	interval time.Duration
+	clock    func() time.Time
+	policy   string
+	failOpen bool
+
+	failing atomic.Bool // read on every request: kept off the mutex
+
+	mu         sync.Mutex
+	last       time.Time
+	suppressed int64
+}
+
+func (e *errorReporter) failure(err error) {
+	e.failing.Store(true)
+	e.mu.Lock()
+	now := e.clock()
+	if !e.last.IsZero() && now.Sub(e.last) < e.interval {
+		e.suppressed++
+		e.mu.Unlock()
+		return
+	}
+	n := e.suppressed
+	e.suppressed = 0
+	e.last = now
+	e.mu.Unlock()
+	e.logger.Error("ratelimit: store failed",
+		slog.String("policy", e.policy),
+		slog.Bool("fail_open", e.failOpen),
+		slog.Int64("suppressed", n),
+		slog.Any("error", err))
+}
+
+func (e *errorReporter) success() {
+	if !e.failing.Load() || !e.failing.CompareAndSwap(true, false) {
+		return
+	}
+	e.mu.Lock()
+	n := e.suppressed
+	e.suppressed = 0
+	e.last = time.Time{}
+	e.mu.Unlock()
+	e.logger.Info("ratelimit: store recovered",
+		slog.String("policy", e.policy),
+		slog.Int64("suppressed", n))
+}
+
+// statusWriter records the status of the response, for the refunds that
+// depend on it. It keeps Flush, ReadFrom and (through Unwrap, for
+// http.ResponseController) everything else of the writer it wraps.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	// 1xx responses other than 101 are interim: the final status follows.
+	if w.status == 0 && (code >= 200 || code == http.StatusSwitchingProtocols) {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) ReadFrom(r io.Reader) (int64, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return io.Copy(w.ResponseWriter, r)
+}
+
+func (w *statusWriter) Flush() {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
