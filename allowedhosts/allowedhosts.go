@@ -1,0 +1,290 @@
+package allowedhosts
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+
+	"github.com/harden-go/harden/clientip"
+	"github.com/harden-go/harden/respond"
+)
+
+// Config lists the hosts the service answers for.
+type Config struct {
+	// Hosts are host names or IP addresses with an optional port:
+	// "example.com", "example.com:8443", "[2001:db8::1]", "*.example.com"
+	// (any subdomain), "example.com:*" (any port). Default (empty): the
+	// loopback names "localhost", "*.localhost", "127.0.0.1" and "[::1]" on
+	// any port.
+	Hosts []string `json:"hosts,omitempty"`
+}
+
+// Request errors, returned by [Checker.Check]. Their text never contains
+// the request's host.
+var (
+	ErrHostNotAllowed = errors.New("allowedhosts: host not allowed")
+	ErrBadHost        = errors.New("allowedhosts: malformed or missing host")
+)
+
+// Configuration errors. A *ConfigError wraps one of them.
+var (
+	ErrInvalidEntry  = errors.New("is not a host name or IP address with an optional port")
+	ErrBroadWildcard = errors.New("wildcard must stand for subdomains of a name with at least two labels")
+	ErrInvalidURL    = errors.New("is not an http or https URL with a host")
+)
+
+// ConfigError describes one invalid Config entry.
+type ConfigError struct {
+	Field string // the JSON name of the field
+	Value string // the offending value, as configured
+	Err   error  // one of the Err... sentinels
+}
+
+func (e *ConfigError) Error() string {
+	return fmt.Sprintf("allowedhosts: %s %q %v", e.Field, e.Value, e.Err)
+}
+
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// Status is the status of a refusal: 421 Misdirected Request.
+const Status = http.StatusMisdirectedRequest
+
+// Event is the security-log event of a refusal.
+const Event = "host_rejected"
+
+const anyPort = -1
+
+// entry is one allowed host. port 0 means the scheme's default port.
+type entry struct {
+	suffix string // for wildcards: ".example.com"
+	port   int
+}
+
+// Checker decides whether a request's host is allowed. It is safe for
+// concurrent use.
+type Checker struct {
+	exact     map[string][]int // name -> allowed ports
+	wildcards []entry
+}
+
+// New validates cfg and returns its Checker. Errors are *ConfigError values,
+// joined with errors.Join when there are several.
+func New(cfg Config) (*Checker, error) {
+	hosts := cfg.Hosts
+	if len(hosts) == 0 {
+		hosts = []string{"localhost:*", "*.localhost:*", "127.0.0.1:*", "[::1]:*"}
+	}
+	c := &Checker{exact: make(map[string][]int, len(hosts))}
+	var errs []error
+	for _, h := range hosts {
+		wild := strings.HasPrefix(h, "*.")
+		s := h
+		if wild {
+			s = h[2:]
+		}
+		portAny := strings.HasSuffix(s, ":*")
+		if portAny {
+			s = strings.TrimSuffix(s, ":*") + ":1" // any valid port, replaced below
+		}
+		name, port, ok := split(s)
+		if !ok || wild && name[0] == '[' || wild && isIPv4(name) {
+			errs = append(errs, &ConfigError{Field: "hosts", Value: h, Err: ErrInvalidEntry})
+			continue
+		}
+		if portAny {
+			port = anyPort
+		}
+		if wild {
+			if !strings.Contains(name, ".") && name != "localhost" {
+				errs = append(errs, &ConfigError{Field: "hosts", Value: h, Err: ErrBroadWildcard})
+				continue
+			}
+			c.wildcards = append(c.wildcards, entry{suffix: "." + name, port: port})
+			continue
+		}
+		c.exact[name] = append(c.exact[name], port)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return c, nil
+}
+
+// ForPublicURL returns the Config that allows exactly the host (and port) of
+// publicURL, an http or https URL.
+func ForPublicURL(publicURL string) (Config, error) {
+	u, err := url.Parse(publicURL)
+	if err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
+		return Config{}, &ConfigError{Field: "public_url", Value: publicURL, Err: ErrInvalidURL}
+	}
+	host := u.Host
+	// An explicit default port is the same as none, whatever the scheme of
+	// the request: keep the entry scheme-independent.
+	if u.Scheme == "https" {
+		host = strings.TrimSuffix(host, ":443")
+	} else {
+		host = strings.TrimSuffix(host, ":80")
+	}
+	cfg := Config{Hosts: []string{host}}
+	if _, err := New(cfg); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+// Check is the decision: nil when r's host, per [clientip.Get], is allowed,
+// else ErrBadHost or ErrHostNotAllowed.
+func (c *Checker) Check(r *http.Request) error {
+	info := clientip.Get(r)
+	return c.check(info.Host, info.Scheme == "https")
+}
+
+// Allowed reports whether host (a Host header value) is allowed for a request
+// made over https or plain http.
+func (c *Checker) Allowed(host string, https bool) bool {
+	return c.check(host, https) == nil
+}
+
+func (c *Checker) check(host string, https bool) error {
+	name, port, ok := split(host)
+	if !ok {
+		return ErrBadHost
+	}
+	def := 80
+	if https {
+		def = 443
+	}
+	if port == 0 {
+		port = def
+	}
+	if ports, ok := c.exact[name]; ok && portIn(port, ports, def) {
+		return nil
+	}
+	for _, w := range c.wildcards {
+		if len(name) > len(w.suffix) && strings.HasSuffix(name, w.suffix) && portIn(port, []int{w.port}, def) {
+			return nil
+		}
+	}
+	return ErrHostNotAllowed
+}
+
+func portIn(port int, ports []int, def int) bool {
+	for _, p := range ports {
+		if p == anyPort || p == port || p == 0 && port == def {
+			return true
+		}
+	}
+	return false
+}
+
+// Handler refuses requests whose host is not allowed with 421 through the
+// shared responder, and passes the others to next.
+func (c *Checker) Handler(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := c.Check(r); err != nil {
+			respond.Reject(w, r, &respond.Rejection{
+				Status:  Status,
+				Message: "Misdirected request",
+				Event:   Event,
+				Err:     err,
+			})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// split normalises a Host value into its name (lower case, no trailing dot,
+// IPv6 in brackets) and port (0 when absent).
+func split(h string) (name string, port int, ok bool) {
+	if h == "" || len(h) > 261 {
+		return "", 0, false
+	}
+	rest := ""
+	if h[0] == '[' {
+		end := strings.IndexByte(h, ']')
+		if end < 0 {
+			return "", 0, false
+		}
+		a, err := netip.ParseAddr(h[1:end])
+		if err != nil || !a.Is6() || a.Zone() != "" {
+			return "", 0, false
+		}
+		name, rest = "["+a.String()+"]", h[end+1:]
+		if name == h[:end+1] {
+			name = h[:end+1] // already canonical: no allocation kept
+		}
+	} else {
+		name = h
+		if j := strings.IndexByte(h, ':'); j >= 0 {
+			name, rest = h[:j], h[j:]
+		}
+		name = strings.TrimSuffix(name, ".")
+		if !validName(name) {
+			return "", 0, false
+		}
+		name = lower(name)
+	}
+	if rest != "" {
+		if rest[0] != ':' || len(rest) < 2 || len(rest) > 6 {
+			return "", 0, false
+		}
+		for i := 1; i < len(rest); i++ {
+			c := rest[i]
+			if c < '0' || c > '9' {
+				return "", 0, false
+			}
+			port = port*10 + int(c-'0')
+		}
+		if port < 1 || port > 65535 {
+			return "", 0, false
+		}
+	}
+	return name, port, true
+}
+
+// validName accepts DNS labels of letters, digits, '-' and '_', or an IPv4
+// address.
+func validName(s string) bool {
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	labelLen := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '.':
+			if labelLen == 0 {
+				return false
+			}
+			labelLen = 0
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_':
+			labelLen++
+			if labelLen > 63 {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return labelLen > 0
+}
+
+func isIPv4(s string) bool {
+	a, err := netip.ParseAddr(s)
+	return err == nil && a.Is4()
+}
+
+// lower returns s in ASCII lower case, allocating only when s has upper-case
+// letters.
+func lower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			return strings.ToLower(s)
+		}
+	}
+	return s
+}
