@@ -1,0 +1,113 @@
+package scan
+
+import (
+	"errors"
+	"fmt"
+)
+
+// The grading models.
+const (
+	// ModelObservatory grades exactly as the Mozilla HTTP Observatory does;
+	// the checks beyond it are reported as findings that do not count.
+	ModelObservatory = "observatory"
+	// ModelHarden also counts the findings, and corrects two Observatory
+	// quirks that hide a risk: a reflected CORS origin with credentials is
+	// caught, and only a header frame-ancestors that keeps foreign origins
+	// out replaces X-Frame-Options.
+	ModelHarden = "harden"
+)
+
+// Errors of Grade.
+var (
+	// ErrNoResponse means neither http:// nor https:// answered.
+	ErrNoResponse = errors.New("scan: the site did not answer over HTTP or HTTPS")
+	// ErrStatus means the page answered with a status the Observatory does
+	// not grade (1xx, 4xx other than 401 and 403, 5xx).
+	ErrStatus = errors.New("scan: unexpected HTTP status")
+	// ErrModel means an unknown model name.
+	ErrModel = errors.New("scan: unknown model")
+)
+
+// Report is the grade of one site.
+type Report struct {
+	Host  string `json:"host"`
+	Model string `json:"model"`
+	// URL is the page that was graded (the end of the HTTPS chain when
+	// HTTPS answered).
+	URL        string `json:"url"`
+	StatusCode int    `json:"status_code"`
+	Grade      string `json:"grade"`
+	Score      int    `json:"score"`
+	// TestsPassed, TestsFailed and TestsQuantity count the scored tests.
+	TestsPassed   int `json:"tests_passed"`
+	TestsFailed   int `json:"tests_failed"`
+	TestsQuantity int `json:"tests_quantity"`
+	// Tests are the Observatory's ten tests, in its order.
+	Tests []TestResult `json:"tests"`
+	// Findings are the checks beyond the Observatory; they count towards
+	// the score in the harden model only.
+	Findings []TestResult `json:"findings"`
+}
+
+// Test returns the result of the named test or finding.
+func (r *Report) Test(name string) (TestResult, bool) {
+	for _, list := range [][]TestResult{r.Tests, r.Findings} {
+		for _, t := range list {
+			if t.Name == name {
+				return t, true
+			}
+		}
+	}
+	return TestResult{}, false
+}
+
+// GradeOptions tunes Grade.
+type GradeOptions struct {
+	// Model is ModelObservatory (the default when empty) or ModelHarden.
+	Model string `json:"model,omitempty"`
+	// Preload is the HSTS preload list; nil means an empty list, so no host
+	// earns the preload bonus.
+	Preload PreloadList `json:"-"`
+}
+
+// Grade scores a recorded site. It is pure: it reads only site.
+func Grade(site *Site, opts GradeOptions) (*Report, error) {
+	model := opts.Model
+	if model == "" {
+		model = ModelObservatory
+	}
+	if model != ModelObservatory && model != ModelHarden {
+		return nil, fmt.Errorf("%w %q (want %s or %s)", ErrModel, model, ModelObservatory, ModelHarden)
+	}
+	ch := site.page()
+	if ch == nil {
+		return nil, ErrNoResponse
+	}
+	final := ch.Final()
+	if s := final.Status; s < 200 || s >= 400 && s != 401 && s != 403 {
+		return nil, fmt.Errorf("%w %d from %s", ErrStatus, s, final.URL)
+	}
+	in := newObsInput(site, opts.Preload, model == ModelHarden)
+	tests := observatoryTests(in)
+	findings := hardenChecks(in)
+	annotate(tests)
+	annotate(findings)
+	scored := tests
+	if model == ModelHarden {
+		scored = append(append([]TestResult(nil), tests...), findings...)
+	}
+	total, passed := score(scored)
+	return &Report{
+		Host:          site.Host,
+		Model:         model,
+		URL:           final.URL,
+		StatusCode:    final.Status,
+		Grade:         GradeFor(total),
+		Score:         total,
+		TestsPassed:   passed,
+		TestsFailed:   len(scored) - passed,
+		TestsQuantity: len(scored),
+		Tests:         tests,
+		Findings:      findings,
+	}, nil
+}

@@ -1,0 +1,292 @@
+package scan
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
+	"github.com/harden-go/harden/scan/internal/js"
+)
+
+// nodeHeaders is a response's header fields as the Observatory sees them
+// through Node's HTTP client: names lower-cased, values decoded as latin1,
+// repeated fields joined with ", " (the first kept for the few fields Node
+// refuses to repeat), Set-Cookie kept as a list.
+type nodeHeaders struct {
+	fields    map[string]string
+	setCookie []string
+}
+
+// nodeFirstOnly are the fields for which Node keeps the first value only.
+var nodeFirstOnly = map[string]bool{
+	"content-type": true, "content-length": true, "user-agent": true, "referer": true,
+	"host": true, "authorization": true, "proxy-authorization": true,
+	"if-modified-since": true, "if-unmodified-since": true, "from": true,
+	"location": true, "max-forwards": true, "retry-after": true, "etag": true,
+	"last-modified": true, "server": true, "age": true, "expires": true,
+}
+
+func newNodeHeaders(h http.Header) nodeHeaders {
+	n := nodeHeaders{fields: make(map[string]string, len(h))}
+	for k, vs := range h {
+		name := strings.ToLower(k)
+		if name == "set-cookie" {
+			for _, v := range vs {
+				n.setCookie = append(n.setCookie, sanitizeValue(js.Latin1(v)))
+			}
+			continue
+		}
+		if len(vs) == 0 {
+			continue
+		}
+		if nodeFirstOnly[name] {
+			n.fields[name] = sanitizeValue(js.Latin1(vs[0]))
+			continue
+		}
+		parts := make([]string, len(vs))
+		for i, v := range vs {
+			parts[i] = js.Latin1(v)
+		}
+		n.fields[name] = sanitizeValue(strings.Join(parts, ", "))
+	}
+	return n
+}
+
+// get returns the field and whether it was present; the Observatory treats
+// an empty value as absent in most rules.
+func (n nodeHeaders) get(name string) (string, bool) {
+	v, ok := n.fields[name]
+	return v, ok
+}
+
+// sanitizeValue drops control characters and trims spaces and tabs, as
+// axios does with every header value.
+func sanitizeValue(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool { return r < 0x20 && r != '\t' || r == 0x7f }) >= 0 {
+		s = strings.Map(func(r rune) rune {
+			if r < 0x20 && r != '\t' || r == 0x7f {
+				return -1
+			}
+			return r
+		}, s)
+	}
+	return strings.Trim(s, " \t")
+}
+
+// pageText is the body as the Observatory's HTTP client hands it over: a
+// body that parses as JSON is replaced by its value's string form, and a
+// falsy value (empty text, 0, false, null) means no page at all.
+func pageText(body []byte) (string, bool) {
+	if len(body) == 0 {
+		return "", false
+	}
+	var v any
+	if json.Unmarshal(body, &v) == nil {
+		s := jsString(v)
+		switch x := v.(type) {
+		case nil:
+			return "", false
+		case bool:
+			return s, x
+		case float64:
+			return s, x != 0
+		case string:
+			return s, x != ""
+		}
+		return s, true
+	}
+	return string(body), true
+}
+
+// jsString is String(v) for a value decoded from JSON.
+func jsString(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return strconv.FormatBool(x)
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case string:
+		return x
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			if e != nil {
+				parts[i] = jsString(e)
+			}
+		}
+		return strings.Join(parts, ",")
+	}
+	return "[object Object]"
+}
+
+// htmlTypes are the media types the Observatory parses as HTML.
+var htmlTypes = map[string]bool{"text/html": true, "application/xhtml+xml": true}
+
+// mediaType is the part of Content-Type before the first ';', untrimmed.
+func mediaType(contentType string) string {
+	mt, _, _ := strings.Cut(contentType, ";")
+	return mt
+}
+
+// script is one <script> element of the page.
+type script struct {
+	html      bool // in the HTML namespace (an SVG script has no src)
+	hasSrc    bool
+	src       string // the src attribute
+	integrity string
+	hasInteg  bool
+}
+
+// document is what the checks need from a page's HTML.
+type document struct {
+	metaCSP     []string
+	referrer    []string // the last <meta name=referrer>, as a one-element list
+	hasReferrer bool
+	scripts     []script
+	base        *url.URL // the document base URL from <base href>, if absolute
+}
+
+// parseDocument reads the <meta> and <script> elements of a page, skipping
+// <template> contents as the DOM does, with scripting disabled (a jsdom
+// document's default).
+func parseDocument(text string) *document {
+	d := &document{}
+	root, err := html.ParseWithOptions(strings.NewReader(text), html.ParseOptionEnableScripting(false))
+	if err != nil {
+		return d
+	}
+	baseSeen := false
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			if c.DataAtom == atom.Template && c.Namespace == "" {
+				continue
+			}
+			switch {
+			case c.Data == "meta" && c.Namespace == "":
+				d.meta(c)
+			case c.Data == "script":
+				s := script{html: c.Namespace == ""}
+				for _, a := range c.Attr {
+					if a.Namespace != "" {
+						continue
+					}
+					switch a.Key {
+					case "src":
+						if !s.hasSrc {
+							s.hasSrc, s.src = true, a.Val
+						}
+					case "integrity":
+						if !s.hasInteg {
+							s.hasInteg, s.integrity = true, a.Val
+						}
+					}
+				}
+				d.scripts = append(d.scripts, s)
+			case c.Data == "base" && c.Namespace == "" && !baseSeen:
+				if href, ok := attr(c, "href"); ok {
+					baseSeen = true
+					if u, ok := parseAbsoluteURL(href); ok {
+						d.base = u
+					}
+				}
+			}
+			walk(c)
+		}
+	}
+	walk(root)
+	return d
+}
+
+func (d *document) meta(n *html.Node) {
+	equiv, hasEquiv := attr(n, "http-equiv")
+	content, hasContent := attr(n, "content")
+	if hasEquiv && hasContent {
+		if content != "" && strings.ToLower(js.Trim(equiv)) == "content-security-policy" {
+			d.metaCSP = append(d.metaCSP, content)
+		}
+		return
+	}
+	if name, ok := attr(n, "name"); ok && strings.ToLower(js.Trim(name)) == "referrer" {
+		if hasContent && content != "" {
+			d.referrer, d.hasReferrer = []string{content}, true
+		}
+	}
+}
+
+func attr(n *html.Node, key string) (string, bool) {
+	for _, a := range n.Attr {
+		if a.Namespace == "" && a.Key == key {
+			return a.Val, true
+		}
+	}
+	return "", false
+}
+
+// parseAbsoluteURL parses s as an absolute URL the way a browser would for
+// the common cases: special schemes accept "https:host" and backslashes.
+func parseAbsoluteURL(s string) (*url.URL, bool) {
+	s = strings.TrimFunc(s, func(r rune) bool { return r <= ' ' })
+	s = strings.NewReplacer("\t", "", "\n", "", "\r", "").Replace(s)
+	colon := strings.IndexByte(s, ':')
+	if colon <= 0 {
+		return nil, false
+	}
+	scheme := strings.ToLower(s[:colon])
+	for i, r := range scheme {
+		if !(r >= 'a' && r <= 'z' || i > 0 && (r >= '0' && r <= '9' || r == '+' || r == '-' || r == '.')) {
+			return nil, false
+		}
+	}
+	rest := s[colon+1:]
+	if scheme == "http" || scheme == "https" || scheme == "ws" || scheme == "wss" || scheme == "ftp" {
+		rest = strings.ReplaceAll(rest, `\`, "/")
+		rest = "//" + strings.TrimLeft(rest, "/")
+	}
+	u, err := url.Parse(scheme + ":" + rest)
+	if err != nil {
+		return nil, false
+	}
+	if u.Host != "" {
+		u.Host = strings.ToLower(u.Host)
+		if p := u.Port(); (scheme == "http" && p == "80") || (scheme == "https" && p == "443") {
+			u.Host = u.Hostname()
+		}
+	}
+	if u.Opaque == "" && u.Path == "" && u.Host != "" {
+		u.Path = "/"
+	}
+	return u, true
+}
+
+// scriptSrc is the src IDL attribute of a script element: the attribute
+// resolved against the document base URL when it parses, the raw value
+// otherwise (as against about:blank).
+func (d *document) scriptSrc(s script) string {
+	if u, ok := parseAbsoluteURL(s.src); ok {
+		return u.String()
+	}
+	if s.src == "" {
+		if d.base != nil {
+			return d.base.String()
+		}
+		return "about:blank"
+	}
+	if d.base != nil {
+		ref, err := url.Parse(strings.TrimSpace(s.src))
+		if err == nil {
+			return d.base.ResolveReference(ref).String()
+		}
+	}
+	return s.src
+}
