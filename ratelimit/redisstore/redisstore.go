@@ -1,0 +1,179 @@
+// Package redisstore keeps rate-limit counters in Redis, so that every
+// instance of a service enforces one shared, exact quota.
+//
+// Each decision is one round trip: a Lua script (EVALSHA, falling back to
+// EVAL once when Redis does not know it yet) that reads the counter, decides
+// and writes it back atomically, on Redis's own clock (TIME), so instances
+// with skewed clocks still agree on windows. Counters live under
+// Prefix + "{" + policy ID + ":" + key + "}" and expire with their window;
+// each script touches exactly one key, and the braces form a Redis Cluster
+// hash tag, so the store works unchanged on Redis Cluster.
+//
+// How it fails: every call is bounded by Timeout; an unreachable or slow
+// Redis is an error, which the ratelimit.Limiter turns into its configured
+// fail-open or fail-closed answer and logs once per interval. State held by
+// Redis survives only as long as Redis keeps it: after a restart without
+// persistence, quotas start afresh.
+package redisstore
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/harden-go/harden/ratelimit"
+)
+
+//go:embed ratelimit.lua
+var scriptSource string
+
+var script = redis.NewScript(scriptSource)
+
+// Config configures a [Store].
+type Config struct {
+	// Client is the Redis client: a *redis.Client, *redis.ClusterClient or
+	// *redis.Ring. Required.
+	Client redis.Scripter `json:"-"`
+	// Prefix starts every key. Default "harden:ratelimit:".
+	Prefix string `json:"prefix,omitempty"`
+	// Timeout bounds each call, on top of the request's own context.
+	// Default 250ms; negative means no bound of its own.
+	Timeout time.Duration `json:"timeout,omitempty"`
+}
+
+// Defaults of [Config].
+const (
+	DefaultPrefix  = "harden:ratelimit:"
+	DefaultTimeout = 250 * time.Millisecond
+)
+
+// ErrNoClient is returned by [New] when Config.Client is nil.
+var ErrNoClient = errors.New("redisstore: Config.Client is required")
+
+// Store is a [ratelimit.Store] on Redis. It is safe for concurrent use.
+type Store struct {
+	client  redis.Scripter
+	prefix  string
+	timeout time.Duration
+	closer  func() error
+}
+
+var _ ratelimit.Store = (*Store)(nil)
+
+// New returns a Store configured by cfg.
+func New(cfg Config) (*Store, error) {
+	if cfg.Client == nil {
+		return nil, ErrNoClient
+	}
+	if cfg.Prefix == "" {
+		cfg.Prefix = DefaultPrefix
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	return &Store{client: cfg.Client, prefix: cfg.Prefix, timeout: cfg.Timeout}, nil
+}
+
+// Open connects to the Redis server at url ("redis://[:password@]host:port/db",
+// or "rediss://" for TLS) and returns a Store that owns the client: Close
+// closes it. It does not contact the server; use [Store.Ping] for that.
+func Open(url string) (*Store, error) {
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		// The URL may hold a password: never echo it.
+		return nil, errors.New("redisstore: invalid Redis URL")
+	}
+	client := redis.NewClient(opt)
+	s, _ := New(Config{Client: client})
+	s.closer = client.Close
+	return s, nil
+}
+
+// Ping checks that Redis answers and the script can be loaded, so a service
+// can refuse to start with a misconfigured Redis.
+func (s *Store) Ping(ctx context.Context) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	if err := script.Load(ctx, s.client).Err(); err != nil {
+		return fmt.Errorf("redisstore: %w", err)
+	}
+	return nil
+}
+
+// Close closes the client if the Store opened it ([Open]); otherwise it does
+// nothing.
+func (s *Store) Close() error {
+	if s.closer == nil {
+		return nil
+	}
+	return s.closer()
+}
+
+// Key returns the Redis key of a counter.
+func (s *Store) Key(p ratelimit.Policy, key string) string {
+	return s.prefix + "{" + p.ID + ":" + key + "}"
+}
+
+func (s *Store) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if s.timeout < 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, s.timeout)
+}
+
+// Script operations and algorithms, as the Lua script numbers them.
+const (
+	opTake   = 1
+	opRefund = 2
+	algFixed = 0
+	algGCRA  = 1
+)
+
+// Take implements [ratelimit.Store].
+func (s *Store) Take(ctx context.Context, p ratelimit.Policy, key string, cost int64) (ratelimit.Result, error) {
+	v, err := s.run(ctx, p, key, opTake, cost, 0)
+	if err != nil {
+		return ratelimit.Result{}, err
+	}
+	return ratelimit.Result{
+		Allowed:    v[0] == 1,
+		Limit:      p.Limit,
+		Remaining:  max(v[1], 0),
+		Reset:      time.Duration(v[2]) * time.Microsecond,
+		RetryAfter: time.Duration(v[3]) * time.Microsecond,
+		Window:     v[4],
+	}, nil
+}
+
+// Refund implements [ratelimit.Store].
+func (s *Store) Refund(ctx context.Context, p ratelimit.Policy, key string, cost int64, taken ratelimit.Result) error {
+	_, err := s.run(ctx, p, key, opRefund, cost, taken.Window)
+	return err
+}
+
+func (s *Store) run(ctx context.Context, p ratelimit.Policy, key string, op int, cost, window int64) ([5]int64, error) {
+	var out [5]int64
+	alg, period := algFixed, p.Window.Microseconds()
+	if p.Algorithm == ratelimit.GCRA {
+		alg, period = algGCRA, p.Interval().Microseconds()
+	}
+	if period < 1 {
+		return out, errors.New("redisstore: window or emission interval below 1µs")
+	}
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	res, err := script.Run(ctx, s.client, []string{s.Key(p, key)},
+		op, alg, p.Limit, period, cost, window).Int64Slice()
+	if err != nil {
+		return out, fmt.Errorf("redisstore: %w", err)
+	}
+	if len(res) != len(out) {
+		return out, errors.New("redisstore: unexpected script reply")
+	}
+	copy(out[:], res)
+	return out, nil
+}
