@@ -25,7 +25,7 @@ var advices = map[string]advice{
 
 	"cookies-secure-with-httponly-sessions-and-samesite":        {"all cookies are Secure and SameSite, session cookies HttpOnly", ""},
 	"cookies-secure-with-httponly-sessions":                     {"all cookies are Secure, session cookies HttpOnly, but some lack SameSite", "add SameSite=Lax (or Strict) to every cookie"},
-	"cookies-not-found":                                         {"no cookies set", ""},
+	"cookies-not-found":                                         {"no cookies set", "a page that sets Secure, HttpOnly, SameSite cookies earns +5 (e.g. the CSRF cookie __Host-csrf with Secure; HttpOnly; SameSite=Strict; Path=/ on the page that holds the form)"},
 	"cookies-without-secure-flag-but-protected-by-hsts":         {"a cookie lacks Secure (HSTS mitigates it)", fixCookies},
 	"cookies-session-without-secure-flag-but-protected-by-hsts": {"a session cookie lacks Secure (HSTS mitigates it)", fixCookies},
 	"cookies-without-secure-flag":                               {"a cookie lacks Secure and no HSTS protects it", fixCookies},

@@ -1,0 +1,343 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/pem"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/harden-go/harden/internal/testenv"
+	"github.com/harden-go/harden/scan"
+)
+
+// scanSite serves a page over HTTP and HTTPS on two loopback ports (the
+// HTTP one redirecting) and returns the harden scan arguments that reach it.
+func scanSite(t *testing.T, headers map[string]string) []string {
+	t.Helper()
+	page := func(w http.ResponseWriter, r *http.Request) {
+		for k, v := range headers {
+			w.Header().Set(k, v)
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = io.WriteString(w, "<!doctype html><p>hi</p>")
+	}
+	tlsSrv := httptest.NewTLSServer(http.HandlerFunc(page))
+	t.Cleanup(tlsSrv.Close)
+	_, tlsPort, _ := net.SplitHostPort(tlsSrv.Listener.Addr().String())
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "https://127.0.0.1:"+tlsPort+r.URL.RequestURI(), http.StatusMovedPermanently)
+	}))
+	t.Cleanup(plain.Close)
+	_, httpPort, _ := net.SplitHostPort(plain.Listener.Addr().String())
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: tlsSrv.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"--ca-file", ca, "--http-port", httpPort, "--https-port", tlsPort, "127.0.0.1"}
+}
+
+var goodHeaders = map[string]string{
+	"Content-Security-Policy":      "default-src 'none'; frame-ancestors 'none'; form-action 'none'",
+	"Strict-Transport-Security":    "max-age=31536000; includeSubDomains",
+	"X-Content-Type-Options":       "nosniff",
+	"Referrer-Policy":              "no-referrer",
+	"Cross-Origin-Resource-Policy": "same-origin",
+	"Cross-Origin-Opener-Policy":   "same-origin",
+	"Permissions-Policy":           "camera=(), microphone=()",
+}
+
+func runScanCLI(args ...string) (code int, stdout, stderr string) {
+	var o, e bytes.Buffer
+	code = run(append([]string{"scan"}, args...), &o, &e)
+	return code, o.String(), e.String()
+}
+
+func TestScanCLITable(t *testing.T) {
+	args := scanSite(t, goodHeaders)
+	code, out, errOut := runScanCLI(args...)
+	if code != scanOK {
+		t.Fatalf("exit %d, want 0; stderr %s", code, errOut)
+	}
+	for _, want := range []string{"A+  score 130", "content-security-policy", "pass", "Beyond the Observatory"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "\x1b[") {
+		t.Errorf("colour codes written to a non-terminal:\n%q", out)
+	}
+	code, out, _ = runScanCLI(append([]string{"--color", "always"}, args...)...)
+	if code != scanOK || !strings.Contains(out, "\x1b[32m") {
+		t.Errorf("--color always: exit %d, no colour in %q", code, out)
+	}
+}
+
+func TestScanCLIJSONAndThresholds(t *testing.T) {
+	weak := map[string]string{"X-Powered-By": "Express", "X-XSS-Protection": "1; mode=block"}
+	args := scanSite(t, weak)
+	for _, tt := range []struct {
+		name      string
+		flags     []string
+		wantCode  int
+		wantGrade string
+		wantScore int
+	}{
+		// CSP -25, HSTS -20, X-Content-Type-Options -5, X-Frame-Options -20.
+		{"observatory", []string{"--json"}, scanOK, "D", 30},
+		// Also X-XSS-Protection -5, X-Powered-By -5, no COOP -5.
+		{"harden model counts the extra findings", []string{"--json", "--model", "harden"}, scanOK, "F", 15},
+		{"min-grade fails", []string{"--json", "--min-grade", "D+"}, scanBelow, "D", 30},
+		{"min-grade met", []string{"--json", "--min-grade", "D"}, scanOK, "D", 30},
+		{"min-score fails", []string{"--json", "--min-score", "31"}, scanBelow, "D", 30},
+		{"min-score met", []string{"--json", "--min-score", "30"}, scanOK, "D", 30},
+	} {
+		code, out, errOut := runScanCLI(append(tt.flags, args...)...)
+		if code != tt.wantCode {
+			t.Errorf("%s: exit %d, want %d; stderr %s", tt.name, code, tt.wantCode, errOut)
+		}
+		var rep scan.Report
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatalf("%s: output is not JSON: %v\n%s", tt.name, err, out)
+		}
+		if rep.Grade != tt.wantGrade || rep.Score != tt.wantScore {
+			t.Errorf("%s: got %s %d, want %s %d", tt.name, rep.Grade, rep.Score, tt.wantGrade, tt.wantScore)
+		}
+		if d, ok := rep.Test(scan.TestDisclosure); !ok || d.Pass || !strings.Contains(d.Fix, "X-Powered-By") {
+			t.Errorf("%s: disclosure finding %+v", tt.name, d)
+		}
+	}
+}
+
+func TestScanCLISARIF(t *testing.T) {
+	code, out, errOut := runScanCLI(append([]string{"--sarif"}, scanSite(t, map[string]string{"X-Frame-Options": "DENY"})...)...)
+	if code != scanOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var log struct {
+		Version string `json:"version"`
+		Runs    []struct {
+			Results []struct {
+				RuleID  string                `json:"ruleId"`
+				Level   string                `json:"level"`
+				Message struct{ Text string } `json:"message"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(out), &log); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if log.Version != "2.1.0" || len(log.Runs) != 1 {
+		t.Fatalf("SARIF header: %+v", log)
+	}
+	found := false
+	for _, r := range log.Runs[0].Results {
+		if r.RuleID == "content-security-policy/csp-not-implemented" {
+			found = true
+			if r.Level != "error" || !strings.Contains(r.Message.Text, "default-src 'none'") {
+				t.Errorf("CSP result: %+v", r)
+			}
+		}
+		if strings.HasPrefix(r.RuleID, "x-frame-options/") {
+			t.Errorf("a passing test reported: %+v", r)
+		}
+	}
+	if !found {
+		t.Errorf("no CSP result in %s", out)
+	}
+}
+
+func TestScanCLIUsageAndFailures(t *testing.T) {
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadAddr := closed.Addr().String()
+	closed.Close()
+	for _, tt := range []struct {
+		args     []string
+		wantCode int
+		wantErr  string
+	}{
+		{nil, scanUsage, "Usage: harden scan"},
+		{[]string{"--model", "nsa", "127.0.0.1"}, scanUsage, "--model must be observatory or harden"},
+		{[]string{"--min-grade", "Z", "127.0.0.1"}, scanUsage, `unknown grade "Z"`},
+		{[]string{"--json", "--sarif", "127.0.0.1"}, scanUsage, "exclude each other"},
+		{[]string{"--csrf-url", "http://127.0.0.1/x", "127.0.0.1"}, scanUsage, "--csrf-url needs --probe"},
+		{[]string{"ftp://127.0.0.1/"}, scanUsage, "target must be"},
+		{[]string{"--timeout", "2s", deadAddr}, scanUnreached, "did not answer"},
+	} {
+		code, _, errOut := runScanCLI(tt.args...)
+		if code != tt.wantCode || !strings.Contains(errOut, tt.wantErr) {
+			t.Errorf("scan %q: exit %d, stderr %q; want %d and %q", tt.args, code, errOut, tt.wantCode, tt.wantErr)
+		}
+	}
+}
+
+// front serves both schemes of the reference app on one loopback port, as a
+// site behind one address does: it reads the first byte of each connection
+// and splices TLS handshakes to the HTTPS listener, anything else to the
+// plain-HTTP redirect listener. The Observatory scans one host:port.
+type front struct {
+	ln         []net.Listener
+	port       string
+	tlsAddr    string
+	plainAddr  string
+	wg         sync.WaitGroup
+	setTargets chan struct{}
+}
+
+func newFront(t *testing.T) *front {
+	t.Helper()
+	l4, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &front{ln: []net.Listener{l4}, setTargets: make(chan struct{})}
+	_, f.port, _ = net.SplitHostPort(l4.Addr().String())
+	// "localhost" may resolve to ::1 first; listen there too when possible.
+	if l6, err := net.Listen("tcp", "[::1]:"+f.port); err == nil {
+		f.ln = append(f.ln, l6)
+	}
+	for _, l := range f.ln {
+		f.wg.Add(1)
+		go f.accept(l)
+	}
+	t.Cleanup(func() {
+		for _, l := range f.ln {
+			l.Close()
+		}
+		f.wg.Wait()
+	})
+	return f
+}
+
+func (f *front) start(tlsAddr, plainAddr string) {
+	f.tlsAddr, f.plainAddr = tlsAddr, plainAddr
+	close(f.setTargets)
+}
+
+func (f *front) accept(l net.Listener) {
+	defer f.wg.Done()
+	for {
+		c, err := l.Accept()
+		if err != nil {
+			return
+		}
+		go f.splice(c)
+	}
+}
+
+func (f *front) splice(c net.Conn) {
+	defer c.Close()
+	<-f.setTargets
+	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	br := bufio.NewReader(c)
+	first, err := br.Peek(1)
+	if err != nil {
+		return
+	}
+	_ = c.SetReadDeadline(time.Time{})
+	target := f.plainAddr
+	if first[0] == 0x16 {
+		target = f.tlsAddr
+	}
+	up, err := net.DialTimeout("tcp", target, 5*time.Second)
+	if err != nil {
+		return
+	}
+	defer up.Close()
+	done := make(chan struct{}, 2)
+	go func() { _, _ = io.Copy(up, br); done <- struct{}{} }()
+	go func() { _, _ = io.Copy(c, up); done <- struct{}{} }()
+	<-done
+}
+
+// TestScanServeTLS runs harden serve over TLS with its redirect listener,
+// grades it with harden scan and with the real Observatory, and wants both
+// to agree on the grade, the score and every test.
+func TestScanServeTLS(t *testing.T) {
+	certFile, keyFile, _ := selfSigned(t)
+	f := newFront(t)
+	public := "https://localhost:" + f.port
+	base, out, _ := startServe(t, map[string]string{"HARDEN_DATA_DIR": t.TempDir()},
+		"--addr", "127.0.0.1:0", "--tls-cert", certFile, "--tls-key", keyFile,
+		"--redirect-addr", "127.0.0.1:0", "--public-url", public)
+	m := redirectRE.FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no redirect listener announced: %q", out.String())
+	}
+	f.start(strings.TrimPrefix(base, "https://"), m[1])
+	target := "localhost:" + f.port
+
+	code, stdout, stderr := runScanCLI("--json", "--ca-file", certFile, target)
+	if code != scanOK {
+		t.Fatalf("harden scan exit %d: %s", code, stderr)
+	}
+	var rep scan.Report
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	script := testenv.Observatory(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	pemBytes, err := os.ReadFile(certFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(ca, pemBytes, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(ctx, "node", script, target)
+	cmd.Env = append(os.Environ(), "NODE_EXTRA_CA_CERTS="+ca)
+	obsOut, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("observatory: %v", err)
+	}
+	var obs struct {
+		Grade, Error string
+		Score        int
+		Tests        map[string]struct {
+			Result        string
+			ScoreModifier int
+		}
+	}
+	if err := json.Unmarshal(obsOut, &obs); err != nil {
+		t.Fatalf("observatory output %q: %v", obsOut, err)
+	}
+	if obs.Grade != rep.Grade || obs.Score != rep.Score {
+		t.Errorf("the Observatory graded harden serve %s %d (%s), harden scan %s %d", obs.Grade, obs.Score, obs.Error, rep.Grade, rep.Score)
+	}
+	for _, tr := range rep.Tests {
+		if o := obs.Tests[tr.Name]; o.Result != tr.Result {
+			t.Errorf("%s: harden scan %s, Observatory %s", tr.Name, tr.Result, o.Result)
+		}
+	}
+	// Every test but cookies is at its best; the page sets no cookie,
+	// which forgoes the cookie bonus (A+ 135 rather than 140).
+	for _, tr := range rep.Tests {
+		if tr.ScoreModifier < maxModifier[tr.Name] && tr.Name != scan.TestCookies {
+			t.Errorf("%s: %s (%+d, best %+d): %s; fix: %s", tr.Name, tr.Result, tr.ScoreModifier, maxModifier[tr.Name], tr.Description, tr.Fix)
+		}
+	}
+}
+
+// maxModifier is the best score modifier of each test short of the HSTS
+// preload list.
+var maxModifier = map[string]int{
+	scan.TestCSP: 10, scan.TestCookies: 5, scan.TestCORS: 0, scan.TestRedirection: 0,
+	scan.TestReferrerPolicy: 5, scan.TestHSTS: 0, scan.TestSRI: 5, scan.TestXContentType: 0,
+	scan.TestXFrameOptions: 5, scan.TestCORP: 10,
+}
