@@ -1,0 +1,68 @@
+// Package input is harden's input layer: request body limits, strict JSON
+// decoding into typed values, the NoSQL-operator and prototype key guard,
+// HTTP parameter pollution, multipart upload limits, and string
+// normalisers. Validation with struct tags lives in input/validate and the
+// HTML sanitizer policies in input/sanitize (they carry the third-party
+// dependencies; this package imports only the standard library and
+// golang.org/x/text).
+//
+// # What it defends against
+//
+//   - Unbounded bodies: [BodyLimit] (stack-wide) and every reader here cap
+//     the body, from Content-Length before reading and with
+//     http.MaxBytesReader while reading: 413. Default 10 KiB; per-route
+//     caps by ServeMux pattern.
+//   - Bodies of unexpected types (text/plain, the CSRF-friendly "simple"
+//     type): 415.
+//   - 500s and silent surprises from JSON: [Decoder] refuses malformed JSON,
+//     trailing data, unknown fields, wrong types, out-of-range numbers,
+//     nesting deeper than 32 and duplicate keys with a 400 that names the
+//     field path and never shows Go error text.
+//   - Operator injection: keys beginning with "$" or containing "." (and
+//     "__proto__", "constructor") at any depth of a JSON body, and in query
+//     and form parameter names, are refused (or stripped, by option) before
+//     a handler can pass them to a document database ([CheckKey],
+//     [CheckKeys], [StripKeys], [JSONConfig].Keys, [ParamsConfig].Keys).
+//   - Parameter pollution: [Params] resolves repeated query and form
+//     parameters to one value (the last, by default) before handlers read
+//     them, with a per-parameter policy (first, last, reject, all).
+//   - Upload abuse: [Upload] bounds file size, file count and total size,
+//     accepts types by sniffing the content (never the client's
+//     Content-Type or file name) and names files itself.
+//   - Look-alike and invisible text: [Normalizer] applies `normalize` tags
+//     (trim, lower, NFC, control-character stripping, email
+//     canonicalisation, HTML escaping, ...) before validation.
+//
+// # How it fails
+//
+// Every refusal is an [*Error] with a status, a security-log event
+// (validation_failed, body_too_large, unsupported_media_type) and a fixed
+// message or a list of field errors in the shape
+//
+//	{"errors":[{"type":"field","location":"body","path":"email","msg":"must be a valid email address"}]}
+//
+// answered through package respond ([Reject]), so the stack's responder
+// and security headers apply. Messages never contain a submitted value;
+// paths name the offending key and are cut at 200 bytes.
+//
+// # Whole-request refusals
+//
+//	status  body
+//	413     {"error":"Request body too large"}
+//	415     {"error":"Unsupported media type"}
+//	400     {"error":"Request body is empty"}
+//	400     {"error":"Malformed JSON"}
+//	400     {"error":"Request body must contain a single JSON value"}
+//	400     {"error":"Malformed query string"} / {"error":"Malformed form body"}
+//	400     {"error":"Too many parameters"}
+//	413     {"error":"File too large"} / {"error":"Too many files"}
+//	415     {"error":"Unsupported file type"}
+//	400     {"error":"Unexpected file field"} / {"error":"Malformed multipart body"}
+//
+// Field refusals (400, {"errors":[...]}) have the messages "must be a
+// string", "must be an integer", "must be a number", "must be a boolean",
+// "must be an object", "must be an array", "is out of range", "is not an
+// allowed field", "appears more than once", "is nested too deeply",
+// `must not start with "$"`, `must not contain "."`, "is a reserved name",
+// "must not be repeated".
+package input

@@ -1,0 +1,141 @@
+package input
+
+import (
+	"encoding/json"
+	"net/url"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+var jsonSeeds = []string{
+	`{"name":"a","age":1}`, `{"filter":{"$where":"1"}}`, `{"filter":{"a.b":1}}`, `{"any":{"__proto__":1}}`,
+	`{"name":"a","name":"b"}`, `{"n\u0061me":"x"}`, `{"any":[[[[[[1]]]]]]}`, `{"tags":["a","b"]}`, `[1,2]`,
+	`"str"`, `1e5`, `-0.5e-3`, `true`, `null`, `{"a":1} x`, `{`, `{"a":"\ud800"}`, `{"\u0024gt":1}`,
+	`{"any":{"k":"\xff"}}`, `{"pair":[1,2,3]}`, `{"small":256}`, `  {"labels":{"x":"y"}}  `,
+}
+
+// FuzzDecode checks the strict decoder against encoding/json: whatever it
+// accepts encoding/json accepts, its syntax verdict agrees with
+// json.Valid, and nothing it lets through (refuse or strip) holds a key
+// that the guard refuses.
+func FuzzDecode(f *testing.F) {
+	for _, s := range jsonSeeds {
+		f.Add([]byte(s))
+	}
+	refuse, _ := NewDecoder(JSONConfig{MaxDepth: 64})
+	strip, _ := NewDecoder(JSONConfig{MaxDepth: 64, Keys: KeysStrip})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		// Syntax alone agrees with json.Valid.
+		s := scanner{data: data, noDups: true}
+		ok := s.document(nil)
+		if ok != json.Valid(data) {
+			t.Fatalf("scan %v, json.Valid %v, err %v", ok, json.Valid(data), s.err)
+		}
+		for _, dec := range []*Decoder{refuse, strip} {
+			var v any
+			if err := dec.Unmarshal(data, &v); err == nil {
+				if cerr := CheckKeys(v); cerr != nil {
+					t.Fatalf("guard let through %v", cerr)
+				}
+			} else if AsError(err).Status != 400 {
+				t.Fatalf("status %d", AsError(err).Status)
+			}
+			var p profile
+			if err := dec.Unmarshal(data, &p); err == nil {
+				if CheckKeys(p.Filter) != nil || CheckKeys(p.Any) != nil {
+					t.Fatal("guard let a key through into a struct")
+				}
+				var plain profile
+				// Stripped or not, what passed decodes with encoding/json too.
+				if dec == refuse {
+					if err := json.Unmarshal(data, &plain); err != nil {
+						t.Fatalf("accepted, but encoding/json refuses: %v", err)
+					}
+				}
+			}
+		}
+	})
+}
+
+// FuzzParams checks the parameter parser against url.ParseQuery and the
+// resolution: it fails where ParseQuery fails, and what it keeps parses to
+// one value per name.
+func FuzzParams(f *testing.F) {
+	for _, s := range []string{"a=1&a=2", "a=1&b=2&a=3", "%61=1&a=2", "a=%zz", "a;b", "tag=1&tag=2", "user[$ne]=1",
+		"a.b=1", "&&a=&", "=x&=y", "a+b=1&a%20b=2", "x=%E2%82%AC"} {
+		f.Add(s)
+	}
+	p, _ := NewParams(ParamsConfig{Params: map[string]ParamPolicy{"tag": ParamAll}, DangerouslyAllowOperatorKeys: true})
+	f.Fuzz(func(t *testing.T, raw string) {
+		want, werr := url.ParseQuery(raw)
+		got, err := p.Resolve(raw, LocationQuery)
+		if (err != nil) != (werr != nil) {
+			if err == ErrTooManyParams {
+				return
+			}
+			t.Fatalf("Resolve err %v, ParseQuery err %v", err, werr)
+		}
+		if err != nil {
+			return
+		}
+		q, qerr := url.ParseQuery(got)
+		if qerr != nil {
+			t.Fatalf("resolved %q does not parse: %v", got, qerr)
+		}
+		if len(q) != len(want) {
+			t.Fatalf("names: got %v, want %v", q, want)
+		}
+		for name, vs := range want {
+			switch {
+			case name == "tag":
+				if strings.Join(q[name], "\x00") != strings.Join(vs, "\x00") {
+					t.Fatalf("all-policy %q: got %q, want %q", name, q[name], vs)
+				}
+			case len(q[name]) != 1 || q[name][0] != vs[len(vs)-1]:
+				t.Fatalf("%q: got %q, want last of %q", name, q[name], vs)
+			}
+		}
+	})
+}
+
+// FuzzNormalizers checks the normalisers' promises: idempotence, valid
+// UTF-8, NFC output, no control characters left.
+func FuzzNormalizers(f *testing.F) {
+	for _, s := range []string{"  Ada  ", "e\u0301", "a\x00b\u202e", "A@B.COM", "\xff\xfe", "<b>&</b>", "ＡＢＣ", "x\u0085y"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for name, fn := range builtinNormalizers {
+			out := fn(s)
+			if name == "escape" {
+				continue // escaping twice escapes the ampersands again, by design
+			}
+			if name == "nfkc" || name == "nfc" || name == "lower" || name == "upper" {
+				if !utf8.ValidString(s) {
+					continue // invalid bytes are passed through, as x/text does
+				}
+			}
+			if again := fn(out); again != out {
+				t.Fatalf("%s not idempotent: %q → %q → %q", name, s, out, again)
+			}
+		}
+		if out := NFC(s); utf8.ValidString(s) && !norm.NFC.IsNormalString(out) {
+			t.Fatalf("NFC(%q) = %q is not NFC", s, out)
+		}
+		out := StripControl(s)
+		if !utf8.ValidString(out) {
+			t.Fatalf("StripControl(%q) = %q is not UTF-8", s, out)
+		}
+		for _, r := range out {
+			if isStripped(r) {
+				t.Fatalf("StripControl(%q) left %U", s, r)
+			}
+		}
+		if e := NormalizeEmail(s); e != strings.TrimSpace(s) && strings.ToLower(e) != e {
+			t.Fatalf("NormalizeEmail(%q) = %q", s, e)
+		}
+	})
+}

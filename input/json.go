@@ -1,0 +1,197 @@
+package input
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"reflect"
+	"strings"
+)
+
+// DefaultMaxDepth is the default bound on JSON nesting: objects and arrays
+// inside each other, the top-level value counting as 1.
+const DefaultMaxDepth = 32
+
+// JSONConfig configures a strict JSON [Decoder].
+type JSONConfig struct {
+	// MaxBytes caps the body. Default 10 KiB (DefaultMaxBytes).
+	MaxBytes int64 `json:"max_bytes,omitempty" yaml:"max_bytes,omitempty"`
+	// MaxDepth bounds the nesting of objects and arrays. Default 32.
+	MaxDepth int `json:"max_depth,omitempty" yaml:"max_depth,omitempty"`
+	// Keys says what happens to object keys that begin with "$", contain
+	// "." or are "__proto__" or "constructor", wherever they appear, except
+	// for the declared fields of a struct destination: refused with 400
+	// (KeysRefuse, the default) or removed before decoding (KeysStrip).
+	Keys KeyPolicy `json:"keys,omitempty" yaml:"keys,omitempty"`
+	// Types lists the accepted media types. Default: application/json.
+	// A charset parameter, when present, must be utf-8.
+	Types []string `json:"types,omitempty" yaml:"types,omitempty"`
+	// UseNumber decodes numbers inside interface{} values as json.Number
+	// instead of float64, so that large integers keep their precision.
+	UseNumber bool `json:"use_number,omitempty" yaml:"use_number,omitempty"`
+}
+
+// Decoder decodes JSON request bodies strictly into typed values.
+//
+// It refuses, before the destination is touched:
+//   - a body over MaxBytes (413) or of another media type (415);
+//   - an empty body, malformed JSON, and anything after the first value
+//     (400 with {"error": ...});
+//   - nesting deeper than MaxDepth, a key that appears twice in one
+//     object, a key refused by the guard (see [CheckKey]), a key that is not
+//     a field of the destination struct (matched exactly, not
+//     case-insensitively as encoding/json would), and a value of the wrong
+//     type or out of range (400 with {"errors": [...]} naming the field
+//     path, such as "items[2].price").
+//
+// Messages are fixed English phrases; no Go type name, offset or submitted
+// value appears in them. Null is accepted for any field and leaves it
+// unchanged, as in encoding/json; use validation ("required") to refuse
+// missing values.
+//
+// A Decoder is safe for concurrent use.
+type Decoder struct {
+	maxBytes  int64
+	maxDepth  int
+	strip     bool
+	types     map[string]bool
+	useNumber bool
+}
+
+// NewDecoder returns a Decoder for cfg, or an error naming what is wrong.
+func NewDecoder(cfg JSONConfig) (*Decoder, error) {
+	d := &Decoder{maxBytes: cfg.MaxBytes, maxDepth: cfg.MaxDepth, strip: cfg.Keys == KeysStrip,
+		types: map[string]bool{}, useNumber: cfg.UseNumber}
+	if d.maxBytes < 0 {
+		return nil, fmt.Errorf("input: JSONConfig.MaxBytes is negative (%d)", d.maxBytes)
+	}
+	if d.maxBytes == 0 {
+		d.maxBytes = DefaultMaxBytes
+	}
+	if d.maxDepth < 0 {
+		return nil, fmt.Errorf("input: JSONConfig.MaxDepth is negative (%d)", d.maxDepth)
+	}
+	if d.maxDepth == 0 {
+		d.maxDepth = DefaultMaxDepth
+	}
+	if err := cfg.Keys.check(); err != nil {
+		return nil, err
+	}
+	types := cfg.Types
+	if len(types) == 0 {
+		types = []string{"application/json"}
+	}
+	for _, t := range types {
+		mt, _, err := mime.ParseMediaType(t)
+		if err != nil || strings.Contains(mt, "*") {
+			return nil, fmt.Errorf("input: JSONConfig.Types: %q is not a media type", t)
+		}
+		d.types[mt] = true
+	}
+	return d, nil
+}
+
+// MaxBytes returns the body cap of d.
+func (d *Decoder) MaxBytes() int64 { return d.maxBytes }
+
+var defaultDecoder, _ = NewDecoder(JSONConfig{})
+
+// DecodeJSON decodes r's body into dst with the default [Decoder] and
+// answers a refusal itself; it reports whether dst was filled.
+//
+//	var c Contact
+//	if !input.DecodeJSON(w, r, &c) {
+//		return
+//	}
+func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any) bool {
+	return defaultDecoder.Bind(w, r, dst)
+}
+
+// Bind decodes r's body into dst; on failure it answers the refusal through
+// the shared responder and returns false.
+func (d *Decoder) Bind(w http.ResponseWriter, r *http.Request, dst any) bool {
+	if err := d.Decode(w, r, dst); err != nil {
+		Reject(w, r, err)
+		return false
+	}
+	return true
+}
+
+// Decode reads r's body (checking its Content-Type and size; w may be nil)
+// and decodes it into dst, a non-nil pointer. Errors are [*Error] values.
+func (d *Decoder) Decode(w http.ResponseWriter, r *http.Request, dst any) error {
+	if !typeAllowed(r.Header.Get("Content-Type"), d.types) {
+		return ErrUnsupportedMediaType
+	}
+	buf, err := readBody(w, r, d.maxBytes)
+	if err != nil {
+		return err
+	}
+	defer putBuffer(buf)
+	return d.Unmarshal(buf.Bytes(), dst)
+}
+
+// Unmarshal decodes the JSON document data into dst, a non-nil pointer,
+// with every check of [Decoder] but the media type and size.
+func (d *Decoder) Unmarshal(data []byte, dst any) error {
+	rv := reflect.ValueOf(dst)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() {
+		panic("input: Unmarshal destination must be a non-nil pointer")
+	}
+	data, err := d.Check(data, rv.Type().Elem())
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if d.useNumber {
+		dec.UseNumber()
+	}
+	if err := dec.Decode(dst); err != nil {
+		// The scan agrees with encoding/json on syntax, fields and kinds, so
+		// this is a value a type refused (a custom UnmarshalJSON or
+		// UnmarshalText, a ",string" field). Name the field when known;
+		// never show the Go error, which may quote the value.
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return fieldError(LocationBody, jsonFieldPath(te.Field), "is invalid")
+		}
+		return ErrInvalidBody
+	}
+	return nil
+}
+
+// jsonFieldPath shows an encoding/json field path ("a.b.c") the way the
+// scanner does, cut to the same length.
+func jsonFieldPath(f string) string {
+	var p path
+	for _, k := range strings.Split(f, ".") {
+		p.pushKey(k)
+	}
+	return p.String()
+}
+
+// Check runs the scan of [Decoder.Unmarshal] over data for a destination of
+// type t (nil: any value) and returns the document to decode: data itself,
+// or a copy without stripped keys under KeysStrip.
+func (d *Decoder) Check(data []byte, t reflect.Type) ([]byte, error) {
+	var sc *schema
+	if t != nil {
+		sc = schemaOf(t)
+	}
+	s := scanner{data: data, maxDepth: d.maxDepth, guard: true, strip: d.strip}
+	if !s.document(sc) {
+		return nil, s.err
+	}
+	if s.stripped {
+		s = scanner{data: data, maxDepth: d.maxDepth, guard: true, strip: true, out: make([]byte, 0, len(data))}
+		if !s.document(sc) {
+			return nil, s.err
+		}
+		return s.out, nil
+	}
+	return data, nil
+}

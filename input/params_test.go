@@ -1,0 +1,217 @@
+package input
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func TestParamsResolve(t *testing.T) {
+	p, err := NewParams(ParamsConfig{Params: map[string]ParamPolicy{
+		"tag": ParamAll, "id": ParamReject, "sort": ParamFirst,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, in, want, wantErr string
+	}{
+		{"empty", "", "", ""},
+		{"single", "a=1", "a=1", ""},
+		{"no duplicates kept byte for byte", "b=%20x&a=1+2", "b=%20x&a=1+2", ""},
+		{"last wins", "a=1&b=2&a=3", "b=2&a=3", ""},
+		{"last wins, encoded names", "a=1&%61=2", "%61=2", ""},
+		{"three", "a=1&a=2&a=3", "a=3", ""},
+		{"first policy", "sort=name&sort=date", "sort=name", ""},
+		{"all policy", "tag=a&x=1&tag=b", "tag=a&x=1&tag=b", ""},
+		{"reject policy", "id=1&id=2", "", `input: query id: must not be repeated`},
+		{"reject policy single", "id=1", "id=1", ""},
+		{"empty pieces", "a=1&&a=2&", "a=2", ""},
+		{"name without value", "a&a=2", "a=2", ""},
+		{"$ name", "$where=1", "", `input: query $where: must not start with "$"`},
+		{"bracket $", "user[$ne]=x", "", `input: query ["user[$ne]"]: must not start with "$"`},
+		{"encoded $", "%24gt=1", "", `input: query $gt: must not start with "$"`},
+		{"dotted", "a.b=1", "", `input: query ["a.b"]: must not contain "."`},
+		{"proto", "a[__proto__][x]=1", "", `input: query ["a[__proto__][x]"]: is a reserved name`},
+		{"semicolon", "a=1;b=2", "", "input: Malformed query string"},
+		{"bad escape in name", "%zz=1", "", "input: Malformed query string"},
+		{"bad escape in value", "a=%zz", "", "input: Malformed query string"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := p.Resolve(tt.in, LocationQuery)
+			if tt.wantErr != "" {
+				if err == nil || err.Error() != tt.wantErr {
+					t.Errorf("got %q, %v; want error %s", got, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Errorf("got %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestParamsStripAndLimits(t *testing.T) {
+	p, _ := NewParams(ParamsConfig{Keys: KeysStrip, MaxParams: 3})
+	if got, err := p.Resolve("a=1&$where=2&b.c=3", LocationQuery); err != nil || got != "a=1" {
+		t.Errorf("strip: got %q, %v", got, err)
+	}
+	if _, err := p.Resolve("a=1&b=2&c=3&d=4", LocationQuery); err != ErrTooManyParams {
+		t.Errorf("MaxParams: got %v", err)
+	}
+	off, _ := NewParams(ParamsConfig{DangerouslyAllowOperatorKeys: true})
+	if got, err := off.Resolve("$where=1", LocationQuery); err != nil || got != "$where=1" {
+		t.Errorf("guard off: got %q, %v", got, err)
+	}
+	// Many parameters use the index map.
+	var b strings.Builder
+	for i := 0; i < 50; i++ {
+		b.WriteString("x=" + itoa(int64(i)) + "&y" + itoa(int64(i)) + "=1&")
+	}
+	got, err := mustParams(t, ParamsConfig{}).Resolve(b.String(), LocationQuery)
+	q, _ := url.ParseQuery(got)
+	if err != nil || len(q["x"]) != 1 || q.Get("x") != "49" || len(q) != 51 {
+		t.Errorf("long list: %v %v", q["x"], err)
+	}
+}
+
+func mustParams(t *testing.T, cfg ParamsConfig) *Params {
+	t.Helper()
+	p, err := NewParams(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestParamsConfigErrors(t *testing.T) {
+	for _, cfg := range []ParamsConfig{
+		{Default: "random"}, {Params: map[string]ParamPolicy{"a": "many"}}, {Keys: "x"}, {MaxParams: -1}, {MaxBytes: -1},
+	} {
+		if _, err := NewParams(cfg); err == nil {
+			t.Errorf("NewParams(%+v) accepted", cfg)
+		}
+	}
+}
+
+func TestParamsHandler(t *testing.T) {
+	p := mustParams(t, ParamsConfig{Params: map[string]ParamPolicy{"tag": ParamAll, "id": ParamReject}})
+	type seen struct {
+		query   url.Values
+		form    url.Values
+		post    url.Values
+		value   string
+		rawBody string
+	}
+	tests := []struct {
+		name, method, target, ctype, body string
+		wantStatus                        int
+		wantBody                          string
+		want                              seen
+	}{
+		{name: "query last wins", method: "GET", target: "/s?q=a&q=b&tag=1&tag=2", wantStatus: 200,
+			want: seen{query: url.Values{"q": {"b"}, "tag": {"1", "2"}}, form: url.Values{"q": {"b"}, "tag": {"1", "2"}}, value: "b"}},
+		{name: "form last wins", method: "POST", target: "/s?q=z", ctype: "application/x-www-form-urlencoded",
+			body: "q=a&role=user&role=admin&q=b", wantStatus: 200,
+			want: seen{query: url.Values{"q": {"z"}}, post: url.Values{"q": {"b"}, "role": {"admin"}},
+				form: url.Values{"q": {"b"}, "role": {"admin"}}, value: "b", rawBody: "role=admin&q=b"}},
+		{name: "form and query all", method: "POST", target: "/s?tag=q", ctype: "application/x-www-form-urlencoded",
+			body: "tag=a&tag=b", wantStatus: 200,
+			want: seen{query: url.Values{"tag": {"q"}}, post: url.Values{"tag": {"a", "b"}},
+				form: url.Values{"tag": {"a", "b", "q"}}, value: "a", rawBody: "tag=a&tag=b"}},
+		{name: "query reject", method: "GET", target: "/s?id=1&id=2", wantStatus: 400,
+			wantBody: fieldBody("query", "id", "must not be repeated")},
+		{name: "form reject", method: "POST", target: "/s", ctype: "application/x-www-form-urlencoded",
+			body: "id=1&id=2", wantStatus: 400, wantBody: fieldBody("body", "id", "must not be repeated")},
+		{name: "query operator", method: "GET", target: "/s?user[$ne]=x", wantStatus: 400,
+			wantBody: fieldBody("query", `["user[$ne]"]`, `must not start with "$"`)},
+		{name: "form operator", method: "POST", target: "/s", ctype: "application/x-www-form-urlencoded",
+			body: "password[$ne]=", wantStatus: 400, wantBody: fieldBody("body", `["password[$ne]"]`, `must not start with "$"`)},
+		{name: "malformed query", method: "GET", target: "/s?a=%zz", wantStatus: 400, wantBody: `{"error":"Malformed query string"}` + "\n"},
+		{name: "malformed form", method: "POST", target: "/s", ctype: "application/x-www-form-urlencoded",
+			body: "a=1;b=2", wantStatus: 400, wantBody: `{"error":"Malformed form body"}` + "\n"},
+		{name: "form too large", method: "POST", target: "/s", ctype: "application/x-www-form-urlencoded",
+			body: "a=" + strings.Repeat("x", DefaultMaxBytes), wantStatus: 413, wantBody: `{"error":"Request body too large"}` + "\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got *seen
+			h := p.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				raw, _ := io.ReadAll(r.Body)
+				r.Body = io.NopCloser(strings.NewReader(string(raw)))
+				if err := r.ParseForm(); err != nil {
+					t.Errorf("ParseForm: %v", err)
+				}
+				got = &seen{query: r.URL.Query(), form: r.Form, value: r.FormValue("q"), rawBody: string(raw)}
+				if tt.want.post != nil {
+					got.post = r.PostForm
+				}
+				if tt.want.value == "a" {
+					got.value = r.FormValue("tag")
+				}
+			}))
+			var body io.Reader
+			if tt.body != "" {
+				body = strings.NewReader(tt.body)
+			}
+			r := httptest.NewRequest(tt.method, tt.target, body)
+			if tt.ctype != "" {
+				r.Header.Set("Content-Type", tt.ctype)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			if rec.Code != tt.wantStatus {
+				t.Fatalf("status %d, want %d (%s)", rec.Code, tt.wantStatus, rec.Body)
+			}
+			if tt.wantStatus != 200 {
+				if rec.Body.String() != tt.wantBody {
+					t.Errorf("body:\ngot  %s\nwant %s", rec.Body, tt.wantBody)
+				}
+				if got != nil {
+					t.Error("handler reached")
+				}
+				return
+			}
+			if got == nil {
+				t.Fatal("handler not reached")
+			}
+			if !equalValues(got.query, tt.want.query) || !equalValues(got.form, tt.want.form) ||
+				(tt.want.post != nil && !equalValues(got.post, tt.want.post)) || got.value != tt.want.value || got.rawBody != tt.want.rawBody {
+				t.Errorf("got %+v\nwant %+v", *got, tt.want)
+			}
+		})
+	}
+}
+
+func equalValues(a, b url.Values) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, av := range a {
+		bv := b[k]
+		if len(av) != len(bv) {
+			return false
+		}
+		for i := range av {
+			if av[i] != bv[i] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func BenchmarkParamsNoDuplicates(b *testing.B) {
+	p, _ := NewParams(ParamsConfig{})
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := p.Resolve("page=2&sort=name&q=hello+world", LocationQuery); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

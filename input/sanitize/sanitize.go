@@ -1,0 +1,81 @@
+package sanitize
+
+import (
+	"net/url"
+	"sort"
+
+	"github.com/microcosm-cc/bluemonday"
+)
+
+// Policy names accepted by [Lookup] and by the `normalize` tag.
+const (
+	RichTextName = "richtext"
+	StrictName   = "strict"
+)
+
+var (
+	richText = newRichText()
+	strict   = bluemonday.StrictPolicy()
+)
+
+func newRichText() *bluemonday.Policy {
+	p := bluemonday.NewPolicy()
+	p.AllowElements("b", "i", "em", "strong", "p", "br")
+	p.AllowAttrs("href").OnElements("a")
+	// Absolute https URLs with a host only: no javascript:, data:,
+	// vbscript:, http: or relative (same-origin) links, no "https:x"
+	// without a host, no user:password@, and the URL must parse.
+	p.RequireParseableURLs(true)
+	p.AllowRelativeURLs(false)
+	p.AllowURLSchemeWithCustomPolicy("https", func(u *url.URL) bool {
+		return u.Host != "" && u.Opaque == "" && u.User == nil
+	})
+	// rel="nofollow noopener" and target="_blank" on every kept link.
+	p.RequireNoFollowOnLinks(true)
+	p.AddTargetBlankToFullyQualifiedLinks(true)
+	return p
+}
+
+// RichText returns s reduced to the rich-text allowlist (see the package
+// documentation). The result is safe to render as HTML.
+func RichText(s string) string { return richText.Sanitize(s) }
+
+// Strict returns s with every tag removed and the remaining text
+// HTML-escaped.
+func Strict(s string) string { return strict.Sanitize(s) }
+
+// RichTextPolicy returns a new copy of the rich-text policy, for callers that
+// want to extend it. Extending it can make it unsafe; the copy is the
+// caller's responsibility.
+func RichTextPolicy() *bluemonday.Policy { return newRichText() }
+
+var named = map[string]func(string) string{
+	RichTextName: RichText,
+	StrictName:   Strict,
+}
+
+// Lookup returns the sanitizer named name ("richtext" or "strict").
+func Lookup(name string) (func(string) string, bool) {
+	f, ok := named[name]
+	return f, ok
+}
+
+// Names lists the policy names, sorted.
+func Names() []string {
+	out := make([]string, 0, len(named))
+	for n := range named {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Normalizers returns the policies as string normalisers keyed by name, ready
+// to be added to an input.Normalizer (the `normalize:"richtext"` tag).
+func Normalizers() map[string]func(string) string {
+	out := make(map[string]func(string) string, len(named))
+	for n, f := range named {
+		out[n] = f
+	}
+	return out
+}

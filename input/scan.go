@@ -1,0 +1,656 @@
+package input
+
+import (
+	"encoding/base64"
+	"math"
+	"strconv"
+	"time"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// Messages of the strict decoder, shown after the field path.
+const (
+	msgString     = "must be a string"
+	msgBool       = "must be a boolean"
+	msgInteger    = "must be an integer"
+	msgNumber     = "must be a number"
+	msgObject     = "must be an object"
+	msgArray      = "must be an array"
+	msgRange      = "is out of range"
+	msgBase64     = "must be base64-encoded"
+	msgDateTime   = "must be an RFC 3339 date-time"
+	msgTooMany    = "has too many items"
+	msgUnknown    = "is not an allowed field"
+	msgDuplicate  = "appears more than once"
+	msgTooDeep    = "is nested too deeply"
+	msgInvalidKey = "is not a valid key"
+)
+
+// scanner checks a JSON document before encoding/json decodes it: syntax
+// (in agreement with json.Valid), a single top-level value, the nesting
+// depth, duplicate keys, the key guard, unknown fields and value types
+// against the destination's schema. It stops at the first problem.
+//
+// With out != nil it also copies the document into out, leaving out the
+// members whose keys the guard refuses (the strip policy).
+type scanner struct {
+	data     []byte
+	pos      int
+	depth    int
+	maxDepth int
+	guard    bool // apply the key guard
+	noDups   bool // skip the duplicate-key check (syntax-only scans)
+	strip    bool // strip refused keys instead of refusing (needs out)
+	stripped bool // a key was (or, without out, would be) stripped
+	out      []byte
+	mute     int // >0: inside a stripped member, copy nothing
+	path     path
+	err      *Error
+	keyBuf   []byte
+	seen     [][]byte // keys of the objects being scanned (duplicates)
+}
+
+func (s *scanner) fail(e *Error) bool {
+	if s.err == nil {
+		s.err = e
+	}
+	return false
+}
+
+func (s *scanner) fieldFail(msg string) bool {
+	return s.fail(fieldError(LocationBody, s.path.String(), msg))
+}
+
+func (s *scanner) emit(b ...byte) {
+	if s.out != nil && s.mute == 0 {
+		s.out = append(s.out, b...)
+	}
+}
+
+func (s *scanner) emitRaw(from int) {
+	if s.out != nil && s.mute == 0 {
+		s.out = append(s.out, s.data[from:s.pos]...)
+	}
+}
+
+func (s *scanner) ws() {
+	for s.pos < len(s.data) {
+		switch s.data[s.pos] {
+		case ' ', '\t', '\n', '\r':
+			s.pos++
+		default:
+			return
+		}
+	}
+}
+
+// document scans the whole input as one value of schema sc.
+func (s *scanner) document(sc *schema) bool {
+	s.ws()
+	if s.pos == len(s.data) {
+		return s.fail(ErrEmptyBody)
+	}
+	if !s.value(sc) {
+		return false
+	}
+	s.ws()
+	if s.pos != len(s.data) {
+		return s.fail(ErrTrailingData)
+	}
+	return true
+}
+
+func (s *scanner) value(sc *schema) bool {
+	if s.pos >= len(s.data) {
+		return s.fail(ErrMalformedJSON)
+	}
+	k := kAny
+	if sc != nil {
+		k = sc.kind
+	}
+	switch c := s.data[s.pos]; {
+	case c == '{':
+		switch k {
+		case kAny, kStruct, kMap:
+		default:
+			return s.typeFail(k)
+		}
+		return s.object(sc)
+	case c == '[':
+		switch k {
+		case kAny, kSlice, kArray:
+		default:
+			return s.typeFail(k)
+		}
+		return s.array(sc)
+	case c == '"':
+		start := s.pos
+		str, escaped, ok := s.str()
+		if !ok {
+			return false
+		}
+		s.emitRaw(start)
+		switch k {
+		case kAny, kString, kText, kQuoted:
+			return true
+		case kNumber:
+			if escaped || !validNumber(str) {
+				return s.fieldFail(msgNumber)
+			}
+			return true
+		case kBytes:
+			if escaped {
+				str = unescape(nil, str)
+			}
+			if _, err := base64.StdEncoding.DecodeString(string(str)); err != nil {
+				return s.fieldFail(msgBase64)
+			}
+			return true
+		case kTime:
+			if escaped {
+				str = unescape(nil, str)
+			}
+			if _, err := time.Parse(time.RFC3339, string(str)); err != nil {
+				return s.fieldFail(msgDateTime)
+			}
+			return true
+		}
+		return s.typeFail(k)
+	case c == 't':
+		return s.literal("true", k, kBool)
+	case c == 'f':
+		return s.literal("false", k, kBool)
+	case c == 'n':
+		return s.literal("null", k, k) // null is accepted everywhere
+	case c == '-' || '0' <= c && c <= '9':
+		start := s.pos
+		if !s.number() {
+			return false
+		}
+		s.emitRaw(start)
+		return s.checkNumber(sc, k, s.data[start:s.pos])
+	}
+	return s.fail(ErrMalformedJSON)
+}
+
+func (s *scanner) literal(lit string, k, want kind) bool {
+	if len(s.data)-s.pos < len(lit) || string(s.data[s.pos:s.pos+len(lit)]) != lit {
+		return s.fail(ErrMalformedJSON)
+	}
+	s.pos += len(lit)
+	if s.out != nil && s.mute == 0 {
+		s.out = append(s.out, lit...)
+	}
+	if k != want && k != kAny {
+		return s.typeFail(k)
+	}
+	return true
+}
+
+// typeFail names what the destination kind k accepts.
+func (s *scanner) typeFail(k kind) bool {
+	switch k {
+	case kString, kText, kQuoted:
+		return s.fieldFail(msgString)
+	case kBool:
+		return s.fieldFail(msgBool)
+	case kInt, kUint:
+		return s.fieldFail(msgInteger)
+	case kFloat, kNumber:
+		return s.fieldFail(msgNumber)
+	case kBytes:
+		return s.fieldFail(msgBase64)
+	case kTime:
+		return s.fieldFail(msgDateTime)
+	case kStruct, kMap:
+		return s.fieldFail(msgObject)
+	case kSlice, kArray:
+		return s.fieldFail(msgArray)
+	}
+	return s.fail(ErrInvalidBody)
+}
+
+func (s *scanner) checkNumber(sc *schema, k kind, num []byte) bool {
+	switch k {
+	case kAny, kNumber:
+		return true
+	case kInt:
+		if _, err := strconv.ParseInt(string(num), 10, sc.bits); err != nil {
+			if isIntegerSyntax(num) {
+				return s.fieldFail(msgRange)
+			}
+			return s.fieldFail(msgInteger)
+		}
+		return true
+	case kUint:
+		if _, err := strconv.ParseUint(string(num), 10, sc.bits); err != nil {
+			if isIntegerSyntax(num) {
+				return s.fieldFail(msgRange)
+			}
+			return s.fieldFail(msgInteger)
+		}
+		return true
+	case kFloat:
+		f, err := strconv.ParseFloat(string(num), sc.bits)
+		if err != nil || math.IsInf(f, 0) {
+			return s.fieldFail(msgRange)
+		}
+		return true
+	}
+	return s.typeFail(k)
+}
+
+func isIntegerSyntax(num []byte) bool {
+	for i, c := range num {
+		if c == '-' && i == 0 {
+			continue
+		}
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// number scans a JSON number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func (s *scanner) number() bool {
+	d := s.data
+	i := s.pos
+	if d[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(d) && d[i] == '0':
+		i++
+	case i < len(d) && '1' <= d[i] && d[i] <= '9':
+		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
+			i++
+		}
+	default:
+		return s.fail(ErrMalformedJSON)
+	}
+	if i < len(d) && d[i] == '.' {
+		i++
+		j := i
+		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
+			i++
+		}
+		if i == j {
+			return s.fail(ErrMalformedJSON)
+		}
+	}
+	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
+		i++
+		if i < len(d) && (d[i] == '+' || d[i] == '-') {
+			i++
+		}
+		j := i
+		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
+			i++
+		}
+		if i == j {
+			return s.fail(ErrMalformedJSON)
+		}
+	}
+	s.pos = i
+	return true
+}
+
+// validNumber reports whether b is exactly one JSON number.
+func validNumber(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	t := scanner{data: b}
+	return t.number() && t.pos == len(b)
+}
+
+// str scans a string starting at the opening quote and returns its raw
+// content (between the quotes) and whether it holds escapes.
+func (s *scanner) str() (raw []byte, escaped, ok bool) {
+	d := s.data
+	i := s.pos + 1
+	start := i
+	for i < len(d) {
+		c := d[i]
+		switch {
+		case c == '"':
+			s.pos = i + 1
+			return d[start:i], escaped, true
+		case c == '\\':
+			escaped = true
+			if i+1 >= len(d) {
+				return nil, false, s.fail(ErrMalformedJSON)
+			}
+			switch d[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if i+6 > len(d) {
+					return nil, false, s.fail(ErrMalformedJSON)
+				}
+				for _, h := range d[i+2 : i+6] {
+					if !isHex(h) {
+						return nil, false, s.fail(ErrMalformedJSON)
+					}
+				}
+				i += 6
+			default:
+				return nil, false, s.fail(ErrMalformedJSON)
+			}
+		case c < 0x20:
+			return nil, false, s.fail(ErrMalformedJSON)
+		default:
+			i++
+		}
+	}
+	return nil, false, s.fail(ErrMalformedJSON)
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func hexVal(b []byte) rune {
+	var r rune
+	for _, c := range b {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c = c - 'a' + 10
+		default:
+			c = c - 'A' + 10
+		}
+		r = r<<4 | rune(c)
+	}
+	return r
+}
+
+// unescape appends the decoded content of a valid raw JSON string to dst,
+// as encoding/json decodes it: invalid UTF-8 and lone surrogates become
+// U+FFFD.
+func unescape(dst, raw []byte) []byte {
+	for i := 0; i < len(raw); {
+		c := raw[i]
+		switch {
+		case c == '\\':
+			switch raw[i+1] {
+			case 'b':
+				dst = append(dst, '\b')
+			case 'f':
+				dst = append(dst, '\f')
+			case 'n':
+				dst = append(dst, '\n')
+			case 'r':
+				dst = append(dst, '\r')
+			case 't':
+				dst = append(dst, '\t')
+			case 'u':
+				r := hexVal(raw[i+2 : i+6])
+				i += 6
+				if utf16.IsSurrogate(r) {
+					if i+6 <= len(raw) && raw[i] == '\\' && raw[i+1] == 'u' {
+						if r2 := hexVal(raw[i+2 : i+6]); utf16.DecodeRune(r, r2) != utf8.RuneError {
+							dst = utf8.AppendRune(dst, utf16.DecodeRune(r, r2))
+							i += 6
+							continue
+						}
+					}
+					r = utf8.RuneError
+				}
+				dst = utf8.AppendRune(dst, r)
+				continue
+			default: // '"', '\\', '/'
+				dst = append(dst, raw[i+1])
+			}
+			i += 2
+		case c < utf8.RuneSelf:
+			dst = append(dst, c)
+			i++
+		default:
+			r, size := utf8.DecodeRune(raw[i:])
+			if r == utf8.RuneError && size == 1 {
+				dst = utf8.AppendRune(dst, utf8.RuneError)
+			} else {
+				dst = append(dst, raw[i:i+size]...)
+			}
+			i += size
+		}
+	}
+	return dst
+}
+
+// needsFix reports whether raw must go through unescape to be compared:
+// it has escapes or bytes that are not valid UTF-8.
+func needsFix(raw []byte, escaped bool) bool {
+	return escaped || !utf8.Valid(raw)
+}
+
+func (s *scanner) enter() bool {
+	s.depth++
+	if s.maxDepth > 0 && s.depth > s.maxDepth {
+		return s.fieldFail(msgTooDeep)
+	}
+	return true
+}
+
+func (s *scanner) object(sc *schema) bool {
+	if !s.enter() {
+		return false
+	}
+	s.pos++ // '{'
+	s.emit('{')
+	var fieldSeen uint64 // duplicates of struct fields 0..63
+	var fieldSeenMore map[int]bool
+	var seenMap map[string]struct{} // duplicates of other keys, past smallObject
+	seenBase := len(s.seen)
+	defer func() { s.seen = s.seen[:seenBase] }()
+	first := true // no member copied yet
+	s.ws()
+	if s.pos < len(s.data) && s.data[s.pos] == '}' {
+		s.pos++
+		s.emit('}')
+		s.depth--
+		return true
+	}
+	s.path.pushKeyBytes()
+	for {
+		s.ws()
+		if s.pos >= len(s.data) || s.data[s.pos] != '"' {
+			return s.fail(ErrMalformedJSON)
+		}
+		keyStart := s.pos
+		raw, escaped, ok := s.str()
+		if !ok {
+			return false
+		}
+		keyEnd := s.pos
+		key := raw
+		if needsFix(raw, escaped) {
+			s.keyBuf = unescape(s.keyBuf[:0], raw)
+			key = s.keyBuf
+		}
+		if needsFix(raw, escaped) {
+			s.path.segs[len(s.path.segs)-1].kb = append([]byte(nil), key...)
+		} else {
+			s.path.segs[len(s.path.segs)-1].kb = raw
+		}
+		s.ws()
+		if s.pos >= len(s.data) || s.data[s.pos] != ':' {
+			return s.fail(ErrMalformedJSON)
+		}
+		s.pos++
+		s.ws()
+
+		// Which schema the value has, and whether the member is kept.
+		var vs *schema
+		known := false
+		if sc != nil && sc.kind == kStruct {
+			if i, ok := sc.fields[string(key)]; ok {
+				known = true
+				vs = sc.types[i]
+				if i < 64 {
+					if fieldSeen&(1<<uint(i)) != 0 {
+						return s.fieldFail(msgDuplicate)
+					}
+					fieldSeen |= 1 << uint(i)
+				} else {
+					if fieldSeenMore == nil {
+						fieldSeenMore = map[int]bool{}
+					}
+					if fieldSeenMore[i] {
+						return s.fieldFail(msgDuplicate)
+					}
+					fieldSeenMore[i] = true
+				}
+			}
+		} else if sc != nil && sc.kind == kMap {
+			vs = sc.elem
+		}
+		drop := false
+		if !known {
+			if msg := checkKeyBytes(key); msg != "" && s.guard {
+				if !s.strip {
+					return s.fieldFail(msg)
+				}
+				drop = true
+				s.stripped = true
+			}
+			if !drop {
+				if sc != nil && sc.kind == kStruct {
+					return s.fieldFail(msgUnknown)
+				}
+				if sc != nil && sc.kind == kMap && !validMapKey(sc.mapKey, key) {
+					return s.fieldFail(msgInvalidKey)
+				}
+				if s.noDups {
+					// syntax only
+				} else if seenMap != nil {
+					if _, dup := seenMap[string(key)]; dup {
+						return s.fieldFail(msgDuplicate)
+					}
+					seenMap[string(key)] = struct{}{}
+				} else {
+					for _, k := range s.seen[seenBase:] {
+						if string(k) == string(key) {
+							return s.fieldFail(msgDuplicate)
+						}
+					}
+					s.seen = append(s.seen, s.path.segs[len(s.path.segs)-1].kb)
+					if len(s.seen)-seenBase > smallObject {
+						seenMap = make(map[string]struct{}, 2*smallObject)
+						for _, k := range s.seen[seenBase:] {
+							seenMap[string(k)] = struct{}{}
+						}
+					}
+				}
+			}
+		}
+		if drop {
+			s.mute++
+			vs = nil
+		} else {
+			if !first {
+				s.emit(',')
+			}
+			first = false
+			if s.out != nil && s.mute == 0 {
+				s.out = append(s.out, s.data[keyStart:keyEnd]...)
+				s.out = append(s.out, ':')
+			}
+		}
+		if !s.value(vs) {
+			return false
+		}
+		if drop {
+			s.mute--
+		}
+		s.ws()
+		if s.pos >= len(s.data) {
+			return s.fail(ErrMalformedJSON)
+		}
+		switch s.data[s.pos] {
+		case ',':
+			s.pos++
+			continue
+		case '}':
+			s.pos++
+			s.emit('}')
+			s.path.pop()
+			s.depth--
+			return true
+		}
+		return s.fail(ErrMalformedJSON)
+	}
+}
+
+// smallObject is the number of keys up to which duplicates are found by a
+// linear search; larger objects use a map.
+const smallObject = 16
+
+func validMapKey(k kind, key []byte) bool {
+	switch k {
+	case kInt:
+		_, err := strconv.ParseInt(string(key), 10, 64)
+		return err == nil
+	case kUint:
+		_, err := strconv.ParseUint(string(key), 10, 64)
+		return err == nil
+	}
+	return true
+}
+
+func (s *scanner) array(sc *schema) bool {
+	if !s.enter() {
+		return false
+	}
+	s.pos++ // '['
+	s.emit('[')
+	var es *schema
+	limit := -1
+	if sc != nil {
+		es = sc.elem
+		if sc.kind == kArray {
+			limit = sc.n
+		}
+	}
+	s.ws()
+	if s.pos < len(s.data) && s.data[s.pos] == ']' {
+		s.pos++
+		s.emit(']')
+		s.depth--
+		return true
+	}
+	s.path.pushIndex(0)
+	for i := 0; ; i++ {
+		s.path.setIndex(i)
+		if i == limit {
+			return s.fieldFail(msgTooMany)
+		}
+		if i > 0 {
+			s.emit(',')
+		}
+		s.ws()
+		if !s.value(es) {
+			return false
+		}
+		s.ws()
+		if s.pos >= len(s.data) {
+			return s.fail(ErrMalformedJSON)
+		}
+		switch s.data[s.pos] {
+		case ',':
+			s.pos++
+			continue
+		case ']':
+			s.pos++
+			s.emit(']')
+			s.path.pop()
+			s.depth--
+			return true
+		}
+		return s.fail(ErrMalformedJSON)
+	}
+}

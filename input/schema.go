@@ -1,0 +1,264 @@
+package input
+
+import (
+	"encoding"
+	"encoding/json"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+)
+
+// kind is what a Go destination accepts from JSON, as encoding/json decodes
+// it.
+type kind uint8
+
+const (
+	kAny    kind = iota // interface{}, json.RawMessage, json.Unmarshaler: any value
+	kString             // string
+	kBool               // bool
+	kInt                // signed integers
+	kUint               // unsigned integers
+	kFloat              // float32, float64
+	kNumber             // json.Number: a number (or a string holding one)
+	kBytes              // []byte: a base64 string
+	kText               // encoding.TextUnmarshaler: a string
+	kTime               // time.Time: an RFC 3339 string
+	kQuoted             // a field with the ",string" option: a string
+	kStruct             // struct: an object with known keys
+	kMap                // map: an object
+	kSlice              // slice: an array
+	kArray              // array: an array of at most n items
+)
+
+// schema describes a destination type for the scanner. A nil *schema
+// accepts anything (kAny).
+type schema struct {
+	kind   kind
+	bits   int // integer and float sizes
+	n      int // array length
+	elem   *schema
+	mapKey kind // kString, kInt, kUint or kText (kAny: left to encoding/json)
+	fields map[string]int
+	types  []*schema
+}
+
+var (
+	schemaCache     sync.Map // reflect.Type → *schema
+	unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+	textType        = reflect.TypeFor[encoding.TextUnmarshaler]()
+	timeType        = reflect.TypeFor[time.Time]()
+	numberType      = reflect.TypeFor[json.Number]()
+	rawType         = reflect.TypeFor[json.RawMessage]()
+)
+
+func schemaOf(t reflect.Type) *schema {
+	if s, ok := schemaCache.Load(t); ok {
+		return s.(*schema)
+	}
+	building := map[reflect.Type]*schema{}
+	s := buildSchema(t, building)
+	for bt, bs := range building {
+		schemaCache.LoadOrStore(bt, bs)
+	}
+	return s
+}
+
+func buildSchema(t reflect.Type, building map[reflect.Type]*schema) *schema {
+	for t.Kind() == reflect.Pointer {
+		switch {
+		case t == reflect.PointerTo(timeType):
+			return &schema{kind: kTime}
+		case t.Implements(unmarshalerType):
+			return &schema{kind: kAny}
+		}
+		t = t.Elem()
+	}
+	if s, ok := schemaCache.Load(t); ok {
+		return s.(*schema)
+	}
+	if s, ok := building[t]; ok {
+		return s
+	}
+	s := &schema{}
+	building[t] = s
+	switch {
+	case t == timeType:
+		s.kind = kTime
+		return s
+	case t == numberType:
+		s.kind = kNumber
+		return s
+	case t == rawType:
+		s.kind = kAny
+		return s
+	case t.Implements(unmarshalerType) || reflect.PointerTo(t).Implements(unmarshalerType):
+		s.kind = kAny
+		return s
+	case t.Implements(textType) || reflect.PointerTo(t).Implements(textType):
+		s.kind = kText
+		return s
+	}
+	switch t.Kind() {
+	case reflect.String:
+		s.kind = kString
+	case reflect.Bool:
+		s.kind = kBool
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		s.kind, s.bits = kInt, t.Bits()
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		s.kind, s.bits = kUint, t.Bits()
+	case reflect.Float32, reflect.Float64:
+		s.kind, s.bits = kFloat, t.Bits()
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 && !reflect.PointerTo(t.Elem()).Implements(unmarshalerType) && !reflect.PointerTo(t.Elem()).Implements(textType) {
+			s.kind = kBytes
+			return s
+		}
+		s.kind = kSlice
+		s.elem = buildSchema(t.Elem(), building)
+	case reflect.Array:
+		s.kind, s.n = kArray, t.Len()
+		s.elem = buildSchema(t.Elem(), building)
+	case reflect.Map:
+		s.kind = kMap
+		s.elem = buildSchema(t.Elem(), building)
+		kt := t.Key()
+		switch {
+		case kt.Kind() == reflect.String:
+			s.mapKey = kString
+		case reflect.PointerTo(kt).Implements(textType):
+			s.mapKey = kText
+		case kt.Kind() >= reflect.Int && kt.Kind() <= reflect.Int64:
+			s.mapKey = kInt
+		case kt.Kind() >= reflect.Uint && kt.Kind() <= reflect.Uintptr:
+			s.mapKey = kUint
+		default:
+			s.mapKey = kAny
+		}
+	case reflect.Struct:
+		s.kind = kStruct
+		s.fields = map[string]int{}
+		for _, f := range structFields(t) {
+			s.fields[f.name] = len(s.types)
+			fs := buildSchema(f.typ, building)
+			if f.quoted {
+				fs = &schema{kind: kQuoted}
+			}
+			s.types = append(s.types, fs)
+		}
+	default: // interface, chan, func, complex...: left to encoding/json
+		s.kind = kAny
+	}
+	return s
+}
+
+type jsonField struct {
+	name   string
+	typ    reflect.Type
+	quoted bool
+	depth  int
+	tagged bool
+}
+
+// structFields lists the JSON object keys of struct type t with the rules of
+// encoding/json: exported fields, names from the json tag, "-" skipped,
+// fields of embedded structs promoted, and on a name conflict the shallowest
+// field wins, then the only tagged one, else none.
+func structFields(t reflect.Type) []jsonField {
+	var all []jsonField
+	var walk func(t reflect.Type, depth int, seen map[reflect.Type]bool)
+	walk = func(t reflect.Type, depth int, seen map[reflect.Type]bool) {
+		if seen[t] {
+			return
+		}
+		seen[t] = true
+		defer delete(seen, t)
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			tag := f.Tag.Get("json")
+			if tag == "-" {
+				continue
+			}
+			name, opts, _ := strings.Cut(tag, ",")
+			ft := f.Type
+			if f.Anonymous {
+				et := ft
+				if et.Kind() == reflect.Pointer {
+					et = et.Elem()
+				}
+				if !f.IsExported() && (et.Kind() != reflect.Struct || ft.Kind() == reflect.Pointer) {
+					continue
+				}
+				if name == "" && et.Kind() == reflect.Struct {
+					walk(et, depth+1, seen)
+					continue
+				}
+			} else if !f.IsExported() {
+				continue
+			}
+			tagged := name != ""
+			if !tagged {
+				name = f.Name
+			}
+			quoted := false
+			for opts != "" {
+				var o string
+				o, opts, _ = strings.Cut(opts, ",")
+				if o == "string" {
+					switch ft.Kind() {
+					case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+						reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+						reflect.Float32, reflect.Float64, reflect.String:
+						quoted = true
+					}
+				}
+			}
+			all = append(all, jsonField{name: name, typ: ft, quoted: quoted, depth: depth, tagged: tagged})
+		}
+	}
+	walk(t, 0, map[reflect.Type]bool{})
+
+	byName := map[string][]jsonField{}
+	var order []string
+	for _, f := range all {
+		if _, ok := byName[f.name]; !ok {
+			order = append(order, f.name)
+		}
+		byName[f.name] = append(byName[f.name], f)
+	}
+	var out []jsonField
+	for _, name := range order {
+		fs := byName[name]
+		if len(fs) == 1 {
+			out = append(out, fs[0])
+			continue
+		}
+		min := fs[0].depth
+		for _, f := range fs {
+			if f.depth < min {
+				min = f.depth
+			}
+		}
+		var top []jsonField
+		for _, f := range fs {
+			if f.depth == min {
+				top = append(top, f)
+			}
+		}
+		if len(top) == 1 {
+			out = append(out, top[0])
+			continue
+		}
+		var tagged []jsonField
+		for _, f := range top {
+			if f.tagged {
+				tagged = append(tagged, f)
+			}
+		}
+		if len(tagged) == 1 {
+			out = append(out, tagged[0])
+		}
+	}
+	return out
+}

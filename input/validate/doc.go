@@ -1,0 +1,32 @@
+// Package validate checks decoded request input against struct tags with
+// github.com/go-playground/validator/v10 and answers in harden's error
+// shape, with clear English messages and field paths taken from json tags:
+//
+//	{"errors":[{"type":"field","location":"body","path":"email","msg":"must be a valid email address"}]}
+//
+// A [Validator] runs the whole input pipeline of a JSON handler in one call
+// ([Validator.Bind]): the strict decoder of package input (size, media type,
+// syntax, unknown fields, types, duplicate keys, the NoSQL-operator guard),
+// then the `normalize` tags (input's normalisers plus the sanitize
+// package's "richtext" and "strict" HTML policies), then the `validate`
+// tags. Normalisers run before validation, so lengths are checked on the
+// value that will be stored; go-playground's min, max and len count runes,
+// not bytes.
+//
+//	type Contact struct {
+//		Name    string `json:"name"    normalize:"trim,nfc,stripctl,squash" validate:"required,max=100"`
+//		Email   string `json:"email"   normalize:"email"                   validate:"required,email,max=254"`
+//		Message string `json:"message" normalize:"trim,nfc,stripctl,richtext" validate:"required,max=5000"`
+//	}
+//
+// Messages: every baked-in rule a request handler is likely to use has its
+// own message ("is required", "must be at most 100 characters", "must be
+// one of: a, b"); other rules answer "is invalid"; [Config.Messages] and
+// [Validator.RegisterRule] add or replace them. A message never contains the
+// submitted value. For a field tagged `harden:"secret"` (a password, a
+// token) it does not contain a rule parameter that could be a value either
+// (eq, ne, oneof, contains, startswith, ... answer "is invalid").
+//
+// A Validator is safe for concurrent use; build one at start-up and share
+// it, since go-playground caches per type.
+package validate
