@@ -1,0 +1,456 @@
+package cors
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/harden-go/harden/respond"
+)
+
+// Request errors, returned by [Middleware.Check]. Their text never contains
+// request input.
+var (
+	ErrOriginNotAllowed  = errors.New("cors: origin not allowed")
+	ErrMethodNotAllowed  = errors.New("cors: method not allowed")
+	ErrHeadersNotAllowed = errors.New("cors: request headers not allowed")
+)
+
+// Event is the security-log event of a refused preflight.
+const Event = "cors_rejected"
+
+// Decision is what [Middleware.Check] concluded about a request.
+type Decision uint8
+
+const (
+	// NotCORS: no Origin header; the request is passed on.
+	NotCORS Decision = iota
+	// Allowed: an actual request from an allowed origin; it is passed on
+	// with CORS headers.
+	Allowed
+	// Denied: an actual request from another origin; it is passed on
+	// without CORS headers, so the browser withholds the answer.
+	Denied
+	// PreflightAllowed: answered here with 204 and the CORS headers.
+	PreflightAllowed
+	// PreflightDenied: answered here with 403.
+	PreflightDenied
+)
+
+const (
+	hOrigin  = "Origin"
+	hVary    = "Vary"
+	hACAO    = "Access-Control-Allow-Origin"
+	hACAC    = "Access-Control-Allow-Credentials"
+	hACAM    = "Access-Control-Allow-Methods"
+	hACAH    = "Access-Control-Allow-Headers"
+	hACEH    = "Access-Control-Expose-Headers"
+	hMaxAge  = "Access-Control-Max-Age"
+	hACAPN   = "Access-Control-Allow-Private-Network"
+	hACRM    = "Access-Control-Request-Method"
+	hACRH    = "Access-Control-Request-Headers"
+	hACRPN   = "Access-Control-Request-Private-Network"
+	varyPre  = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
+	varyPNA  = varyPre + ", Access-Control-Request-Private-Network"
+	maxNames = 64 // request header names a preflight may ask for
+)
+
+// pattern is a compiled subdomain pattern.
+type pattern struct {
+	prefix string // "https://"
+	suffix string // ".example.com" or ".example.com:8443"
+}
+
+// Middleware applies a CORS policy. It is safe for concurrent use.
+type Middleware struct {
+	anyOrigin   bool
+	exact       map[string]struct{}
+	patterns    []pattern
+	origins     []string // normalised exact origins, config order
+	patternStrs []string
+	credentials bool
+	methods     map[string]struct{}
+	allowMeth   string // Access-Control-Allow-Methods
+	headers     map[string]struct{}
+	allowHdrs   string // Access-Control-Allow-Headers
+	maxACRH     int    // longest Access-Control-Request-Headers worth reading
+	exposed     string
+	maxAge      string
+	pna         bool
+	vary        string
+}
+
+// New validates cfg and returns its Middleware. Errors are *ConfigError
+// values, joined with errors.Join so that all of them are reported at once.
+func New(cfg Config) (*Middleware, error) {
+	m := &Middleware{
+		exact:       make(map[string]struct{}, len(cfg.Origins)),
+		credentials: cfg.Credentials,
+		pna:         cfg.PrivateNetworkAccess,
+		methods:     map[string]struct{}{},
+		headers:     map[string]struct{}{},
+		vary:        varyPre,
+	}
+	if m.pna {
+		m.vary = varyPNA
+	}
+	var errs []error
+	bad := func(field string, i int, v string, err error) {
+		errs = append(errs, &ConfigError{Field: field, Index: i, Value: v, Err: err})
+	}
+
+	for i, s := range cfg.Origins {
+		if s == "*" {
+			switch {
+			case cfg.Credentials:
+				bad("origins", i, s, ErrWildcardCredentials)
+			case len(cfg.Origins) > 1:
+				bad("origins", i, s, ErrWildcardNotAlone)
+			default:
+				m.anyOrigin = true
+			}
+			continue
+		}
+		o, err := parseOrigin(s)
+		if err != nil {
+			bad("origins", i, s, err)
+			continue
+		}
+		if o.scheme == "http" && !o.loopback() && !cfg.DangerouslyAllowInsecureOrigins {
+			bad("origins", i, s, ErrInsecureOrigin)
+			continue
+		}
+		if o.pattern {
+			if isPublicSuffix(o.host) {
+				bad("origins", i, s, ErrPublicSuffixPattern)
+				continue
+			}
+			if cfg.Credentials && !cfg.DangerouslyAllowSubdomainsWithCredentials {
+				bad("origins", i, s, ErrPatternCredentials)
+				continue
+			}
+			p := pattern{prefix: o.scheme + "://", suffix: "." + o.host}
+			if o.port != 0 {
+				p.suffix += ":" + strconv.Itoa(o.port)
+			}
+			m.patterns = append(m.patterns, p)
+			m.patternStrs = append(m.patternStrs, o.String())
+			continue
+		}
+		n := o.String()
+		if _, dup := m.exact[n]; !dup {
+			m.exact[n] = struct{}{}
+			m.origins = append(m.origins, n)
+		}
+	}
+
+	var meths []string
+	for i, s := range cfg.Methods {
+		if !isToken(s) || s == "*" {
+			bad("methods", i, s, ErrInvalidMethod)
+			continue
+		}
+		// Fetch upper-cases these six and compares the others exactly.
+		switch u := strings.ToUpper(s); u {
+		case "DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT":
+			s = u
+		case "CONNECT", "TRACE", "TRACK":
+			bad("methods", i, s, ErrForbiddenMethod)
+			continue
+		}
+		if _, dup := m.methods[s]; !dup {
+			m.methods[s] = struct{}{}
+			meths = append(meths, s)
+		}
+	}
+	m.allowMeth = strings.Join(meths, ", ")
+
+	var hdrs []string
+	for i, s := range cfg.RequestHeaders {
+		name := strings.ToLower(s)
+		switch {
+		case !isToken(s) || s == "*":
+			bad("request_headers", i, s, ErrInvalidHeader)
+			continue
+		case forbiddenRequestHeader(name):
+			bad("request_headers", i, s, ErrForbiddenHeader)
+			continue
+		}
+		if _, dup := m.headers[name]; !dup {
+			m.headers[name] = struct{}{}
+			hdrs = append(hdrs, name)
+			m.maxACRH += len(name) + 2 // ", "
+		}
+	}
+	m.allowHdrs = strings.Join(hdrs, ", ")
+
+	var exp []string
+	for i, s := range cfg.ExposedHeaders {
+		switch name := strings.ToLower(s); {
+		case s == "*" && (cfg.Credentials || len(cfg.ExposedHeaders) > 1):
+			bad("exposed_headers", i, s, ErrWildcardExposeNotAlone)
+		case s != "*" && !isToken(s):
+			bad("exposed_headers", i, s, ErrInvalidHeader)
+		case name == "set-cookie" || name == "set-cookie2":
+			bad("exposed_headers", i, s, ErrForbiddenHeader)
+		default:
+			exp = append(exp, s)
+		}
+	}
+	m.exposed = strings.Join(exp, ", ")
+
+	switch {
+	case cfg.MaxAge == -1:
+		m.maxAge = "0"
+	case cfg.MaxAge > 0 && cfg.MaxAge <= 86400:
+		m.maxAge = strconv.Itoa(cfg.MaxAge)
+	case cfg.MaxAge != 0:
+		bad("max_age", -1, strconv.Itoa(cfg.MaxAge), ErrMaxAge)
+	}
+
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return m, nil
+}
+
+// Origins returns the exact allowed origins, normalised ("*" is never
+// included). The CSRF layer trusts them.
+func (m *Middleware) Origins() []string { return append([]string(nil), m.origins...) }
+
+// Patterns returns the allowed subdomain patterns, normalised
+// ("https://*.example.com").
+func (m *Middleware) Patterns() []string { return append([]string(nil), m.patternStrs...) }
+
+// Trusts reports whether origin, as a browser sends it in the Origin header,
+// is an exact allowed origin or matches a pattern. Unlike the CORS decision it
+// is false for every origin under "*": a wildcard shares public data, it does
+// not make every site trusted.
+func (m *Middleware) Trusts(origin string) bool {
+	if _, ok := m.exact[origin]; ok {
+		return true
+	}
+	for i := range m.patterns {
+		if m.patterns[i].match(origin) {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *Middleware) allows(origin string) bool {
+	return m.anyOrigin || m.Trusts(origin)
+}
+
+// match reports whether origin is prefix + one or more DNS labels + suffix.
+// Only the browser's serialisation matches: lower case, no default port.
+func (p *pattern) match(origin string) bool {
+	if len(origin) <= len(p.prefix)+len(p.suffix) ||
+		!strings.HasPrefix(origin, p.prefix) || !strings.HasSuffix(origin, p.suffix) {
+		return false
+	}
+	sub := origin[len(p.prefix) : len(origin)-len(p.suffix)]
+	// The labels in front of the suffix: no dots at the ends, no empty
+	// label, nothing but letters, digits and inner hyphens, so "/", "@",
+	// ":" and friends cannot smuggle another host in.
+	start := 0
+	for i := 0; i <= len(sub); i++ {
+		if i == len(sub) || sub[i] == '.' {
+			if !validLabel(sub[start:i]) {
+				return false
+			}
+			start = i + 1
+		}
+	}
+	return true
+}
+
+// Check is the decision for r, with the reason for a PreflightDenied or
+// Denied decision.
+func (m *Middleware) Check(r *http.Request) (Decision, error) {
+	origins := r.Header[hOrigin]
+	if len(origins) == 0 {
+		return NotCORS, nil
+	}
+	preflight := r.Method == http.MethodOptions && len(r.Header[hACRM]) > 0
+	if len(origins) != 1 || !m.allows(origins[0]) {
+		if preflight {
+			return PreflightDenied, ErrOriginNotAllowed
+		}
+		return Denied, ErrOriginNotAllowed
+	}
+	if !preflight {
+		return Allowed, nil
+	}
+	if err := m.checkPreflight(r); err != nil {
+		return PreflightDenied, err
+	}
+	return PreflightAllowed, nil
+}
+
+func (m *Middleware) checkPreflight(r *http.Request) error {
+	acrm := r.Header[hACRM]
+	if len(acrm) != 1 {
+		return ErrMethodNotAllowed
+	}
+	switch meth := acrm[0]; meth {
+	case http.MethodGet, http.MethodHead, http.MethodPost: // CORS-safelisted
+	default:
+		if _, ok := m.methods[meth]; !ok {
+			return ErrMethodNotAllowed
+		}
+	}
+	acrh := r.Header[hACRH]
+	switch {
+	case len(acrh) == 0:
+		return nil
+	case len(acrh) > 1:
+		return ErrHeadersNotAllowed
+	}
+	return m.checkRequestHeaders(acrh[0])
+}
+
+// checkRequestHeaders checks a comma-separated list of header names against
+// the allowed ones. Its cost is bounded: a value longer than the allowed names
+// could produce (with a little white space) is refused unread.
+func (m *Middleware) checkRequestHeaders(v string) error {
+	if v == "" {
+		return nil
+	}
+	if len(v) > m.maxACRH+16 {
+		return ErrHeadersNotAllowed
+	}
+	n := 0
+	for len(v) > 0 {
+		name := v
+		if i := strings.IndexByte(v, ','); i >= 0 {
+			name, v = v[:i], v[i+1:]
+			if v == "" {
+				return ErrHeadersNotAllowed // trailing comma
+			}
+		} else {
+			v = ""
+		}
+		name = strings.Trim(name, " \t")
+		if n++; n > maxNames {
+			return ErrHeadersNotAllowed
+		}
+		if _, ok := m.headers[name]; !ok {
+			// Browsers send lower-case names; anything else is looked up
+			// once more, lowered.
+			if lower := strings.ToLower(name); lower == name {
+				return ErrHeadersNotAllowed
+			} else if _, ok := m.headers[lower]; !ok {
+				return ErrHeadersNotAllowed
+			}
+		}
+	}
+	return nil
+}
+
+// Handler answers preflights and adds CORS headers to the responses of next.
+func (m *Middleware) Handler(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		d, err := m.Check(r)
+		switch d {
+		case PreflightAllowed:
+			m.writePreflight(w, r)
+		case PreflightDenied:
+			h := w.Header()
+			h[hVary] = append(h[hVary], m.vary)
+			respond.Reject(w, r, &respond.Rejection{
+				Status:  http.StatusForbidden,
+				Message: "CORS request not allowed",
+				Event:   Event,
+				Err:     err,
+			})
+		case Allowed:
+			m.setAllowed(r.Header[hOrigin][0], w.Header())
+			next.ServeHTTP(w, r)
+		default:
+			h := w.Header()
+			h[hVary] = append(h[hVary], hOrigin)
+			next.ServeHTTP(w, r)
+		}
+	})
+}
+
+// SetHeaders writes into h the CORS headers of the answer to r, an actual
+// (not preflight) request: always "Vary: Origin", and for an allowed origin
+// Access-Control-Allow-Origin, -Credentials and -Expose-Headers.
+func (m *Middleware) SetHeaders(r *http.Request, h http.Header) {
+	if d, _ := m.Check(r); d == Allowed {
+		m.setAllowed(r.Header[hOrigin][0], h)
+		return
+	}
+	h[hVary] = append(h[hVary], hOrigin)
+}
+
+func (m *Middleware) setAllowed(origin string, h http.Header) {
+	// One backing array for every value; the three-index slices keep a
+	// later append to one header from writing into another.
+	vals := [4]string{hOrigin, origin, "true", m.exposed}
+	s := vals[:]
+	if m.anyOrigin {
+		s[1] = "*"
+	}
+	addVary(h, s[0:1:1])
+	h[hACAO] = s[1:2:2]
+	if m.credentials {
+		h[hACAC] = s[2:3:3]
+	}
+	if m.exposed != "" {
+		h[hACEH] = s[3:4:4]
+	}
+}
+
+func (m *Middleware) writePreflight(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	vals := [8]string{m.vary, r.Header[hOrigin][0], "true", m.allowMeth, m.allowHdrs, m.maxAge, "true"}
+	s := vals[:]
+	if m.anyOrigin {
+		s[1] = "*"
+	}
+	addVary(h, s[0:1:1])
+	h[hACAO] = s[1:2:2]
+	if m.credentials {
+		h[hACAC] = s[2:3:3]
+	}
+	if m.allowMeth != "" {
+		h[hACAM] = s[3:4:4]
+	}
+	if m.allowHdrs != "" && len(r.Header[hACRH]) > 0 {
+		h[hACAH] = s[4:5:5]
+	}
+	if m.maxAge != "" {
+		h[hMaxAge] = s[5:6:6]
+	}
+	if m.pna && len(r.Header[hACRPN]) == 1 && r.Header[hACRPN][0] == "true" {
+		h[hACAPN] = s[6:7:7]
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// addVary adds the one-element v to h's Vary values, reusing v's backing
+// array when h has none.
+func addVary(h http.Header, v []string) {
+	if old := h[hVary]; len(old) > 0 {
+		h[hVary] = append(old, v[0])
+		return
+	}
+	h[hVary] = v
+}
+
+// corsHeaders are the response headers an upstream's policy may set.
+var corsHeaders = []string{hACAO, hACAC, hACAM, hACAH, hACEH, hMaxAge, hACAPN}
+
+// ModifyResponse removes an upstream's own CORS headers from resp. Set it as
+// an httputil.ReverseProxy's ModifyResponse and wrap the proxy with
+// [Middleware.Handler], so that this policy is the only one the browser sees.
+func (m *Middleware) ModifyResponse(resp *http.Response) error {
+	for _, k := range corsHeaders {
+		delete(resp.Header, k)
+	}
+	return nil
+}

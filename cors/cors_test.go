@@ -1,0 +1,315 @@
+package cors
+
+import (
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func mustNew(t testing.TB, cfg Config) *Middleware {
+	t.Helper()
+	m, err := New(cfg)
+	if err != nil {
+		t.Fatalf("New(%+v): %v", cfg, err)
+	}
+	return m
+}
+
+var appConfig = Config{
+	Origins:        []string{"https://app.example.com", "https://*.tenants.example.com", "http://localhost:5173"},
+	Methods:        []string{"PUT", "delete"},
+	RequestHeaders: []string{"Content-Type", "X-CSRF-Token"},
+	ExposedHeaders: []string{"X-Request-Id"},
+	MaxAge:         600,
+}
+
+var credConfig = Config{
+	Origins:        []string{"https://app.example.com"},
+	Credentials:    true,
+	Methods:        []string{"PATCH"},
+	RequestHeaders: []string{"Authorization"},
+}
+
+const refusal = `{"error":"CORS request not allowed"}` + "\n"
+
+func TestHandler(t *testing.T) {
+	app := mustNew(t, appConfig)
+	cred := mustNew(t, credConfig)
+	public := mustNew(t, Config{Origins: []string{"*"}, Methods: []string{"PUT"}, ExposedHeaders: []string{"*"}})
+	pna := mustNew(t, Config{Origins: []string{"https://app.example.com"}, PrivateNetworkAccess: true})
+	none := mustNew(t, Config{})
+
+	type H = map[string]string
+	tests := []struct {
+		name       string
+		m          *Middleware
+		method     string
+		hdr        H
+		wantStatus int
+		wantBody   string
+		want       H // expected response headers; "" means absent
+	}{
+		{"no origin", app, "GET", nil, 200, "app", H{"Vary": "Origin", hACAO: ""}},
+		{"simple, allowed", app, "GET", H{"Origin": "https://app.example.com"}, 200, "app",
+			H{"Vary": "Origin", hACAO: "https://app.example.com", hACAC: "", hACEH: "X-Request-Id"}},
+		{"simple, pattern", app, "POST", H{"Origin": "https://a.b.tenants.example.com"}, 200, "app",
+			H{"Vary": "Origin", hACAO: "https://a.b.tenants.example.com"}},
+		{"simple, pattern apex refused", app, "GET", H{"Origin": "https://tenants.example.com"}, 200, "app", H{"Vary": "Origin", hACAO: ""}},
+		{"simple, suffix trick refused", app, "GET", H{"Origin": "https://eviltenants.example.com"}, 200, "app", H{"Vary": "Origin", hACAO: ""}},
+		{"simple, loopback dev origin", app, "GET", H{"Origin": "http://localhost:5173"}, 200, "app", H{hACAO: "http://localhost:5173"}},
+		{"simple, other port refused", app, "GET", H{"Origin": "http://localhost:5174"}, 200, "app", H{hACAO: ""}},
+		{"simple, http downgrade refused", app, "GET", H{"Origin": "http://app.example.com"}, 200, "app", H{"Vary": "Origin", hACAO: ""}},
+		{"simple, disallowed", app, "GET", H{"Origin": "https://evil.example"}, 200, "app", H{"Vary": "Origin", hACAO: "", hACEH: ""}},
+		{"simple, null", app, "GET", H{"Origin": "null"}, 200, "app", H{hACAO: ""}},
+		{"simple, upper case not browser form", app, "GET", H{"Origin": "https://APP.example.com"}, 200, "app", H{hACAO: ""}},
+		{"simple, credentials", cred, "GET", H{"Origin": "https://app.example.com"}, 200, "app", H{hACAO: "https://app.example.com", hACAC: "true"}},
+		{"simple, public wildcard", public, "GET", H{"Origin": "https://anyone.example"}, 200, "app", H{"Vary": "Origin", hACAO: "*", hACAC: "", hACEH: "*"}},
+		{"OPTIONS without ACRM is not a preflight", app, "OPTIONS", H{"Origin": "https://app.example.com"}, 200, "app", H{hACAO: "https://app.example.com"}},
+
+		{"preflight, allowed", app, "OPTIONS", H{"Origin": "https://app.example.com", hACRM: "PUT", hACRH: "content-type,x-csrf-token"}, 204, "",
+			H{"Vary": varyPre, hACAO: "https://app.example.com", hACAM: "PUT, DELETE", hACAH: "content-type, x-csrf-token", hMaxAge: "600", hACAC: ""}},
+		{"preflight, safelisted method", app, "OPTIONS", H{"Origin": "https://app.example.com", hACRM: "GET"}, 204, "",
+			H{hACAO: "https://app.example.com", hACAH: ""}},
+		{"preflight, spaces in ACRH", app, "OPTIONS", H{"Origin": "https://app.example.com", hACRM: "DELETE", hACRH: "content-type, x-csrf-token"}, 204, "", H{hACAO: "https://app.example.com"}},
+		{"preflight, upper-case ACRH", app, "OPTIONS", H{"Origin": "https://app.example.com", hACRM: "DELETE", hACRH: "Content-Type"}, 204, "", H{hACAO: "https://app.example.com"}},
+		{"preflight, credentials", cred, "OPTIONS", H{"Origin": "https://app.example.com", hACRM: "PATCH", hACRH: "authorization"}, 204, "",
+			H{hACAO: "https://app.example.com", hACAC: "true", hACAM: "PATCH", hACAH: "authorization", hMaxAge: ""}},
+		{"preflight, wildcard", public, "OPTIONS", H{"Origin": "https://anyone.example", hACRM: "PUT"}, 204, "", H{hACAO: "*", hACAM: "PUT"}},
+		{"preflight, disallowed origin", app, "OPTIONS", H{"Origin": "https://evil.example", hACRM: "PUT"}, 403, refusal,
+			H{"Vary": varyPre, hACAO: "", hACAM: "", "Content-Type": "application/json; charset=utf-8"}},
+		{"preflight, no origin configured", none, "OPTIONS", H{"Origin": "https://app.example.com", hACRM: "GET"}, 403, refusal, H{hACAO: ""}},
+		{"preflight, method not allowed", app, "OPTIONS", H{"Origin": "https://app.example.com", hACRM: "PATCH"}, 403, refusal, H{hACAO: ""}},
+		{"preflight, method case matters", app, "OPTIONS", H{"Origin": "https://app.example.com", hACRM: "put"}, 403, refusal, H{hACAO: ""}},
+		{"preflight, header not allowed", app, "OPTIONS", H{"Origin": "https://app.example.com", hACRM: "PUT", hACRH: "content-type,x-evil"}, 403, refusal, H{hACAO: ""}},
+		{"preflight, empty item", app, "OPTIONS", H{"Origin": "https://app.example.com", hACRM: "PUT", hACRH: "content-type,,x-csrf-token"}, 403, refusal, H{hACAO: ""}},
+		{"preflight, trailing comma", app, "OPTIONS", H{"Origin": "https://app.example.com", hACRM: "PUT", hACRH: "content-type,"}, 403, refusal, H{hACAO: ""}},
+		{"preflight, huge ACRH", app, "OPTIONS", H{"Origin": "https://app.example.com", hACRM: "PUT", hACRH: strings.Repeat("content-type,", 10000) + "content-type"}, 403, refusal, H{hACAO: ""}},
+		{"preflight, PNA granted", pna, "OPTIONS", H{"Origin": "https://app.example.com", hACRM: "GET", hACRPN: "true"}, 204, "",
+			H{"Vary": varyPNA, hACAPN: "true"}},
+		{"preflight, PNA not configured", app, "OPTIONS", H{"Origin": "https://app.example.com", hACRM: "GET", hACRPN: "true"}, 204, "", H{hACAPN: ""}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest(tt.method, "/api/x", nil)
+			for k, v := range tt.hdr {
+				r.Header.Set(k, v)
+			}
+			w := httptest.NewRecorder()
+			called := false
+			tt.m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				called = true
+				_, _ = w.Write([]byte("app"))
+			})).ServeHTTP(w, r)
+			if w.Code != tt.wantStatus || w.Body.String() != tt.wantBody {
+				t.Errorf("got %d %q, want %d %q", w.Code, w.Body.String(), tt.wantStatus, tt.wantBody)
+			}
+			if preflight := tt.wantStatus != 200; called == preflight {
+				t.Errorf("next called = %v for a %d answer", called, tt.wantStatus)
+			}
+			for k, want := range tt.want {
+				if got := strings.Join(w.Header().Values(k), ", "); got != want {
+					t.Errorf("%s = %q, want %q", k, got, want)
+				}
+			}
+		})
+	}
+}
+
+func TestCheck(t *testing.T) {
+	m := mustNew(t, appConfig)
+	tests := []struct {
+		method string
+		hdr    map[string][]string
+		want   Decision
+		err    error
+	}{
+		{"GET", nil, NotCORS, nil},
+		{"GET", map[string][]string{"Origin": {"https://app.example.com"}}, Allowed, nil},
+		{"GET", map[string][]string{"Origin": {"https://evil.example"}}, Denied, ErrOriginNotAllowed},
+		{"GET", map[string][]string{"Origin": {"https://app.example.com", "https://app.example.com"}}, Denied, ErrOriginNotAllowed},
+		{"OPTIONS", map[string][]string{"Origin": {"https://app.example.com"}, hACRM: {"PUT"}}, PreflightAllowed, nil},
+		{"OPTIONS", map[string][]string{"Origin": {"https://app.example.com"}, hACRM: {"PUT", "PUT"}}, PreflightDenied, ErrMethodNotAllowed},
+		{"OPTIONS", map[string][]string{"Origin": {"https://app.example.com"}, hACRM: {"PUT"}, hACRH: {"content-type", "x-csrf-token"}}, PreflightDenied, ErrHeadersNotAllowed},
+		{"OPTIONS", map[string][]string{"Origin": {"https://evil.example"}, hACRM: {"PUT"}}, PreflightDenied, ErrOriginNotAllowed},
+	}
+	for i, tt := range tests {
+		r := httptest.NewRequest(tt.method, "/", nil)
+		r.Header = tt.hdr
+		if r.Header == nil {
+			r.Header = http.Header{}
+		}
+		got, err := m.Check(r)
+		if got != tt.want || err != tt.err {
+			t.Errorf("%d: Check() = %v, %v; want %v, %v", i, got, err, tt.want, tt.err)
+		}
+	}
+}
+
+func TestNewRefuses(t *testing.T) {
+	tests := []struct {
+		name  string
+		cfg   Config
+		field string
+		want  error
+	}{
+		{"wildcard with credentials", Config{Origins: []string{"*"}, Credentials: true}, "origins", ErrWildcardCredentials},
+		{"wildcard not alone", Config{Origins: []string{"https://a.example", "*"}}, "origins", ErrWildcardNotAlone},
+		{"pattern with credentials", Config{Origins: []string{"https://*.example.com"}, Credentials: true}, "origins", ErrPatternCredentials},
+		{"null", Config{Origins: []string{"null"}}, "origins", ErrOpaqueOrigin},
+		{"file", Config{Origins: []string{"file://"}}, "origins", ErrOpaqueOrigin},
+		{"FILE", Config{Origins: []string{"FILE:///etc"}}, "origins", ErrOpaqueOrigin},
+		{"insecure", Config{Origins: []string{"http://app.example.com"}}, "origins", ErrInsecureOrigin},
+		{"insecure pattern", Config{Origins: []string{"http://*.example.com"}}, "origins", ErrInsecureOrigin},
+		{"public suffix pattern", Config{Origins: []string{"https://*.co.uk"}}, "origins", ErrPublicSuffixPattern},
+		{"private public suffix pattern", Config{Origins: []string{"https://*.github.io"}}, "origins", ErrPublicSuffixPattern},
+		{"single label pattern", Config{Origins: []string{"https://*.com"}}, "origins", ErrPublicSuffixPattern},
+		{"bare suffix", Config{Origins: []string{"https://*example.com"}}, "origins", ErrInvalidOrigin},
+		{"inner wildcard", Config{Origins: []string{"https://a.*.example.com"}}, "origins", ErrInvalidOrigin},
+		{"scheme wildcard", Config{Origins: []string{"*://example.com"}}, "origins", ErrInvalidOrigin},
+		{"bare host", Config{Origins: []string{"example.com"}}, "origins", ErrInvalidOrigin},
+		{"path", Config{Origins: []string{"https://example.com/app"}}, "origins", ErrInvalidOrigin},
+		{"userinfo", Config{Origins: []string{"https://u@example.com"}}, "origins", ErrInvalidOrigin},
+		{"query", Config{Origins: []string{"https://example.com?x"}}, "origins", ErrInvalidOrigin},
+		{"bad port", Config{Origins: []string{"https://example.com:99999"}}, "origins", ErrInvalidOrigin},
+		{"ftp", Config{Origins: []string{"ftp://example.com"}}, "origins", ErrInvalidOrigin},
+		{"numeric name", Config{Origins: []string{"https://1.2.3"}}, "origins", ErrInvalidOrigin},
+		{"IP pattern", Config{Origins: []string{"https://*.1.2.3.4"}}, "origins", ErrInvalidOrigin},
+		{"forbidden method", Config{Methods: []string{"trace"}}, "methods", ErrForbiddenMethod},
+		{"bad method", Config{Methods: []string{"GET POST"}}, "methods", ErrInvalidMethod},
+		{"wildcard method", Config{Methods: []string{"*"}}, "methods", ErrInvalidMethod},
+		{"wildcard header", Config{RequestHeaders: []string{"*"}}, "request_headers", ErrInvalidHeader},
+		{"bad header", Config{RequestHeaders: []string{"X Y"}}, "request_headers", ErrInvalidHeader},
+		{"forbidden header", Config{RequestHeaders: []string{"Cookie"}}, "request_headers", ErrForbiddenHeader},
+		{"forbidden sec- header", Config{RequestHeaders: []string{"Sec-Fetch-Site"}}, "request_headers", ErrForbiddenHeader},
+		{"expose set-cookie", Config{ExposedHeaders: []string{"Set-Cookie"}}, "exposed_headers", ErrForbiddenHeader},
+		{"expose * with credentials", Config{Origins: []string{"https://a.example"}, Credentials: true, ExposedHeaders: []string{"*"}}, "exposed_headers", ErrWildcardExposeNotAlone},
+		{"max age too long", Config{MaxAge: 86401}, "max_age", ErrMaxAge},
+		{"max age negative", Config{MaxAge: -2}, "max_age", ErrMaxAge},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := New(tt.cfg)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("New() error = %v, want %v", err, tt.want)
+			}
+			var ce *ConfigError
+			if !errors.As(err, &ce) || ce.Field != tt.field {
+				t.Errorf("New() error %v is not a *ConfigError for %s", err, tt.field)
+			}
+		})
+	}
+}
+
+func TestNewReportsEveryError(t *testing.T) {
+	_, err := New(Config{
+		Origins:        []string{"*", "null", "http://app.example.com"},
+		Credentials:    true,
+		Methods:        []string{"CONNECT"},
+		RequestHeaders: []string{"Host"},
+		MaxAge:         -5,
+	})
+	joined, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		t.Fatalf("error %T does not unwrap to a list", err)
+	}
+	var fields []string
+	for _, e := range joined.Unwrap() {
+		var ce *ConfigError
+		if !errors.As(e, &ce) {
+			t.Fatalf("%v is not a *ConfigError", e)
+		}
+		fields = append(fields, ce.Field)
+	}
+	want := []string{"origins", "origins", "origins", "methods", "request_headers", "max_age"}
+	if !reflect.DeepEqual(fields, want) {
+		t.Errorf("error fields = %v, want %v", fields, want)
+	}
+}
+
+func TestDangerousOptions(t *testing.T) {
+	m := mustNew(t, Config{Origins: []string{"http://legacy.example.com", "https://*.example.com"}, Credentials: true,
+		DangerouslyAllowInsecureOrigins: true, DangerouslyAllowSubdomainsWithCredentials: true})
+	for _, o := range []string{"http://legacy.example.com", "https://x.example.com"} {
+		if !m.Trusts(o) {
+			t.Errorf("Trusts(%q) = false, want true", o)
+		}
+	}
+}
+
+func TestNormalisation(t *testing.T) {
+	m := mustNew(t, Config{Origins: []string{
+		"HTTPS://App.Example.COM:443/", "https://app.example.com", "https://api.example.com:8443",
+		"http://[0:0::1]:8080", "http://127.0.0.1", "https://*.Tenants.Example.com",
+	}})
+	wantOrigins := []string{"https://app.example.com", "https://api.example.com:8443", "http://[::1]:8080", "http://127.0.0.1"}
+	if got := m.Origins(); !reflect.DeepEqual(got, wantOrigins) {
+		t.Errorf("Origins() = %q, want %q", got, wantOrigins)
+	}
+	if got, want := m.Patterns(), []string{"https://*.tenants.example.com"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Patterns() = %q, want %q", got, want)
+	}
+	pub := mustNew(t, Config{Origins: []string{"*"}})
+	if pub.Origins() != nil || pub.Trusts("https://anyone.example") {
+		t.Errorf("a wildcard policy exposes trusted origins: %q", pub.Origins())
+	}
+}
+
+func TestPatternMatch(t *testing.T) {
+	m := mustNew(t, Config{Origins: []string{"https://*.example.com", "https://*.example.org:8443"}})
+	tests := []struct {
+		origin string
+		want   bool
+	}{
+		{"https://a.example.com", true},
+		{"https://a-b.c.example.com", true},
+		{"https://xn--bcher-kva.example.com", true},
+		{"https://example.com", false},
+		{"https://.example.com", false},
+		{"https://a..example.com", false},
+		{"https://-a.example.com", false},
+		{"https://a.example.com:443", false},
+		{"https://a.example.com.evil.example", false},
+		{"https://evil.example/.example.com", false},
+		{"https://evil.example@a.example.com", false},
+		{"https://evil.example:1.example.com", false},
+		{"https://A.example.com", false},
+		{"http://a.example.com", false},
+		{"https://a.example.org:8443", true},
+		{"https://a.example.org", false},
+	}
+	for _, tt := range tests {
+		if got := m.Trusts(tt.origin); got != tt.want {
+			t.Errorf("Trusts(%q) = %v, want %v", tt.origin, got, tt.want)
+		}
+	}
+}
+
+func TestSetHeadersAndModifyResponse(t *testing.T) {
+	m := mustNew(t, credConfig)
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Set("Origin", "https://app.example.com")
+	resp := &http.Response{Header: http.Header{
+		hACAO: {"*"}, hACAC: {"false"}, hACEH: {"X-Secret"}, "Vary": {"Accept-Encoding"}, "Content-Type": {"text/plain"},
+	}, Request: r}
+	if err := m.ModifyResponse(resp); err != nil {
+		t.Fatal(err)
+	}
+	want := http.Header{"Vary": {"Accept-Encoding"}, "Content-Type": {"text/plain"}}
+	if !reflect.DeepEqual(resp.Header, want) {
+		t.Errorf("after ModifyResponse: %v, want %v", resp.Header, want)
+	}
+	m.SetHeaders(r, resp.Header)
+	want = http.Header{"Vary": {"Accept-Encoding", "Origin"}, "Content-Type": {"text/plain"},
+		hACAO: {"https://app.example.com"}, hACAC: {"true"}}
+	if !reflect.DeepEqual(resp.Header, want) {
+		t.Errorf("after SetHeaders: %v, want %v", resp.Header, want)
+	}
+	// A later append to one header does not reach another.
+	resp.Header[hACAO] = append(resp.Header[hACAO], "x")
+	if got := resp.Header[hACAC]; len(got) != 1 || got[0] != "true" {
+		t.Errorf("%s = %q after appending to %s", hACAC, got, hACAO)
+	}
+}
