@@ -487,7 +487,7 @@ func TestLimiterExact(t *testing.T) {
 func BenchmarkMiddleware(b *testing.B) {
 	for _, style := range []HeaderStyle{HeadersNone, HeadersDraft7, HeadersDraft8} {
 		b.Run(string(style), func(b *testing.B) {
-			l := newLimiter(b, Config{Rate: Spec{Limit: 1 << 30, Window: time.Hour}, Headers: style})
+			l := newLimiter(b, Config{Rate: Spec{Limit: MaxLimit, Window: time.Hour}, Headers: style})
 			h := l.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 			b.ReportAllocs()
 			b.RunParallel(func(pb *testing.PB) {

@@ -1,0 +1,66 @@
+package ratelimit_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"time"
+
+	"github.com/harden-go/harden/ratelimit"
+)
+
+// A general limiter on the API and a login limiter that counts only failed
+// attempts, as harden serve wires them.
+func Example() {
+	api, err := ratelimit.New(ratelimit.Config{
+		Rate:       ratelimit.Spec{Limit: 100, Window: 15 * time.Minute},
+		Identifier: "api",
+	})
+	if err != nil {
+		panic(err)
+	}
+	auth, err := ratelimit.New(ratelimit.Config{
+		Rate:                   ratelimit.Spec{Limit: 5, Window: 15 * time.Minute},
+		Identifier:             "auth",
+		SkipSuccessfulRequests: true, // 5 failed attempts per 15 minutes
+	})
+	if err != nil {
+		panic(err)
+	}
+	login := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusUnauthorized) // wrong password
+	})
+	mux := http.NewServeMux()
+	mux.Handle("POST /api/login", auth.Handler(login))
+	handler := api.Handler(mux)
+
+	for i := range 6 {
+		r := httptest.NewRequest("POST", "/api/login", nil)
+		w := httptest.NewRecorder()
+		handler.ServeHTTP(w, r)
+		auth := w.Header().Values("RateLimit")[1] // [0] is the api limiter's
+		fmt.Printf("%d %d %s Retry-After=%q\n", i+1, w.Code, strings.Split(auth, ";pk=")[0], w.Header().Get("Retry-After"))
+	}
+	// Output:
+	// 1 401 "auth";r=4;t=900 Retry-After=""
+	// 2 401 "auth";r=3;t=900 Retry-After=""
+	// 3 401 "auth";r=2;t=900 Retry-After=""
+	// 4 401 "auth";r=1;t=900 Retry-After=""
+	// 5 401 "auth";r=0;t=900 Retry-After=""
+	// 6 429 "auth";r=0;t=900 Retry-After="900"
+}
+
+// Limits read from flags or the environment in their text form.
+func ExampleParseSpec_flag() {
+	spec, err := ratelimit.ParseSpec("5/15m") // for example os.Getenv("HARDEN_AUTH_LIMIT")
+	if err != nil {
+		panic(err)
+	}
+	l, err := ratelimit.New(ratelimit.Config{Rate: spec, SkipSuccessfulRequests: true})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(l.Policy().ID, l.Policy().Limit, l.Policy().Window)
+	// Output: 5-in-15min 5 15m0s
+}
