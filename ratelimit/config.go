@@ -37,6 +37,10 @@ const (
 	//	RateLimit-Remaining: 99
 	//	RateLimit-Reset: 900
 	HeadersDraft6 HeaderStyle = "draft-6"
+	// Draft-6 and draft-7 fields hold one policy: when limiters are stacked
+	// (general, then per-route), the innermost one's values are sent.
+	// Draft-8 and draft-11 fields are lists: each limiter adds its member.
+
 	// HeadersNone sends no standard rate-limit headers (Retry-After is still
 	// sent on refusals).
 	HeadersNone HeaderStyle = "none"
