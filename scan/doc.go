@@ -1,0 +1,49 @@
+// Package scan grades a site's security headers as the Mozilla HTTP
+// Observatory does, and goes further.
+//
+// [Fetch] records what a site answers: http://HOST/ and https://HOST/ (on
+// the host's port, or on separate ports by option), every redirect on the way
+// (at most ten, on the same host unless FollowOffHost), a CORS preflight from
+// a foreign origin, and, only with Options.Probe, an active CORS probe and a
+// cross-site form POST. [Grade] is a pure function over that record, so
+// every rule is tested on hand-written responses without a network.
+//
+// The default model, [ModelObservatory], reproduces the Observatory's ten
+// tests (content-security-policy, cookies, cross-origin-resource-sharing,
+// redirection, referrer-policy, strict-transport-security,
+// subresource-integrity, x-content-type-options, x-frame-options,
+// cross-origin-resource-policy), their results and score modifiers, the
+// curve that counts bonuses only when the penalties total at most 10, and the
+// grade steps, including the quirks a grade depends on: repeated header
+// fields joined with ", " as Node's HTTP client does (so a header sent twice
+// is invalid), CSP parsing with nonces, hashes and 'strict-dynamic', <meta>
+// policies, any frame-ancestors counting for X-Frame-Options, cookies judged
+// from a cookie jar that keeps deletions and drops what it refuses, external
+// scripts judged by registrable domain, and redirects judged by host name.
+// The agreement test runs the real Observatory against local fixtures and
+// wants the same grade, score and result for every test.
+//
+// [ModelHarden] also scores the checks beyond the Observatory (obsolete and
+// harmful headers, technology and version leaks, Permissions-Policy,
+// COOP/COEP, cookie name prefixes, HSTS preload eligibility, the probes) and
+// corrects two quirks that hide a risk: a reflected CORS origin with
+// credentials, and a frame-ancestors that only a <meta> policy or a wildcard
+// provides. In the default model those checks are reported as findings
+// that do not count. Every failed test and finding says what to change,
+// naming the header and the harden setting that fixes it.
+//
+// What it defends against: a scan is pointed at sites an operator names, so
+// it bounds what it does: per-request timeouts, a body size limit, a redirect
+// limit, no redirect to another host unless asked, no request beyond the two
+// page fetches, the preflight and (by option) the probes. A certificate that
+// does not verify is retried without verification only to grade it, and the
+// site then fails the HSTS and redirection tests, as with the Observatory.
+//
+// How it fails: [Fetch] returns [ErrNoResponse] when neither scheme answers;
+// [Grade] returns [ErrStatus] for a page status the Observatory does not
+// grade (only 2xx, 3xx, 401 and 403 are). The HSTS preload list is empty
+// unless given, so no site earns the preload bonus by default.
+//
+// Imports: the standard library and golang.org/x (html, publicsuffix,
+// collate).
+package scan
