@@ -92,9 +92,6 @@ func NewMemoryStore(cfg MemoryConfig) (*MemoryStore, error) {
 	if n > cfg.MaxKeys {
 		n >>= 1 // stay within the bound: every shard holds at least one key
 	}
-	if cfg.Clock == nil {
-		cfg.Clock = time.Now
-	}
 	s := &MemoryStore{
 		seed:     maphash.MakeSeed(),
 		idSeed:   maphash.MakeSeed(),
@@ -109,7 +106,10 @@ func NewMemoryStore(cfg MemoryConfig) (*MemoryStore, error) {
 	for i := range s.shards {
 		s.shards[i].m = make(map[uint64]memEntry)
 	}
-	s.epoch = s.clock()
+	s.epoch = time.Now()
+	if s.clock != nil {
+		s.epoch = s.clock()
+	}
 	return s, nil
 }
 
@@ -148,7 +148,15 @@ func (s *MemoryStore) Sweep() int {
 	return removed
 }
 
-func (s *MemoryStore) now() int64 { return int64(s.clock().Sub(s.epoch)) }
+// now is the store's time: nanoseconds since its creation. Without an
+// injected clock it reads only the monotonic clock (time.Since), which is
+// cheaper than a full time.Now and immune to wall-clock steps.
+func (s *MemoryStore) now() int64 {
+	if s.clock == nil {
+		return int64(time.Since(s.epoch))
+	}
+	return int64(s.clock().Sub(s.epoch))
+}
 
 // hash combines independently seeded hashes of id and key: with two seeds,
 // (id, key) = ("a", "b") and ("b", "a") do not cancel out, and no pair of
