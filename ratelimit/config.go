@@ -55,7 +55,7 @@ const (
 type Config struct {
 	// Rate is the quota: Rate.Limit requests per Rate.Window. JSON and flags
 	// use its text form, "100/15m". Default 100/15m.
-	Rate Spec `json:"rate"`
+	Rate Spec `json:"rate,omitzero"`
 	// Algorithm is FixedWindow (express-rate-limit's model) or GCRA (no
 	// burst at window boundaries). Default FixedWindow.
 	Algorithm Algorithm `json:"algorithm,omitempty"`

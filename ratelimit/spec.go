@@ -150,8 +150,21 @@ func (s *Spec) Set(text string) error {
 	return nil
 }
 
-// MarshalText returns the text form of s.
-func (s Spec) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+// MarshalText returns the text form of s, or nothing for the zero Spec
+// (which a Config reads as its default).
+func (s Spec) MarshalText() ([]byte, error) {
+	if s == (Spec{}) {
+		return []byte{}, nil
+	}
+	return []byte(s.String()), nil
+}
 
-// UnmarshalText parses the text form of a Spec into s.
-func (s *Spec) UnmarshalText(text []byte) error { return s.Set(string(text)) }
+// UnmarshalText parses the text form of a Spec into s; empty text is the
+// zero Spec.
+func (s *Spec) UnmarshalText(text []byte) error {
+	if len(text) == 0 {
+		*s = Spec{}
+		return nil
+	}
+	return s.Set(string(text))
+}

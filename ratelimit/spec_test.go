@@ -73,6 +73,12 @@ func TestSpecText(t *testing.T) {
 	if string(out) != `{"rate":"100/15m"}` {
 		t.Fatalf("encoded %s", out)
 	}
+	// The zero Config survives a JSON round trip.
+	out, _ = json.Marshal(Config{})
+	var zero Config
+	if err := json.Unmarshal(out, &zero); err != nil || string(out) != `{}` || zero.Rate != (Spec{}) {
+		t.Fatalf("zero Config: %s, %v", out, err)
+	}
 	fs := flag.NewFlagSet("t", flag.ContinueOnError)
 	spec := Spec{Limit: 100, Window: 15 * time.Minute}
 	fs.Var(&spec, "api-limit", "")
