@@ -1,0 +1,72 @@
+// Package seclog records security events — logins, refusals, rate limits,
+// CSRF and CORS failures, blocked outbound requests, panics — as one JSON
+// object per line on a dedicated sink, on top of [log/slog].
+//
+// # What it defends against
+//
+// "You cannot defend what you cannot see": every 401/403/429 and every
+// refusal made through [respond] is recorded once, with who (ip, user_id,
+// user_agent), what (method, path, status, event) and a request id that the
+// client also sees in the response, so a report can be matched to a line.
+// The log itself is hardened: keys that name secrets (password, token,
+// secret, cookie, authorization, set-cookie, csrf_token, api_key, ...) are
+// masked at any depth of the details, string values are length-capped, and
+// nothing a client sends can break a line or forge another event (JSON
+// escapes CR, LF, NUL, U+2028/9 and replaces invalid UTF-8). The query
+// string is never logged, only the path, because queries carry tokens.
+//
+// # Schema
+//
+// Every event is one line with these keys, always in this order:
+//
+//	time        RFC 3339, UTC
+//	level       INFO for successes, WARN for refusals, ERROR for panics
+//	event       one of the Event* constants
+//	success     true for login_success, logout, session_regenerated
+//	ip          the client address from clientip ("" without a request)
+//	user_agent  the User-Agent header, capped
+//	user_id     the authenticated user, when known
+//	method      the request method
+//	path        the URL path (never the query)
+//	status      the response status (0 when none)
+//	request_id  the request id (see [RequestID])
+//	service     Config.Service
+//	details     an object with event-specific fields, redacted ({} if none)
+//
+// # Wiring and the once-only rule
+//
+// Three pieces record refusals, and together they log every refusal exactly
+// once:
+//
+//   - [Responder] wraps the stack's [respond.Responder]. Every
+//     [respond.Rejection] is logged with its Event (derived from the status
+//     when empty, see [EventForStatus]) and its internal cause before the
+//     response is written. The stack installs it once, outermost, so the
+//     refusals of every layer (recovery included) pass through it.
+//   - [Logger.Middleware] wraps the ResponseWriter (without buffering the
+//     body; Flush and Unwrap keep working) and, after the handler returns,
+//     records a 401, 403 or 429 that was written WITHOUT going through the
+//     Responder (a plain http.Error, a third-party handler).
+//   - The two share a per-request record in the context: the Responder marks
+//     the request as logged, and the Middleware then stays silent. If the
+//     context holds no seclog Responder, the Middleware installs one around
+//     the responder it finds, so the Middleware alone is enough.
+//
+// A Responder wrapped twice around the same Logger does not log twice
+// (Responder returns an existing wrapper unchanged).
+//
+// A panic is logged once as well: the recovery layer answers with a
+// Rejection{Status: 500, Event: EventPanic, Err: err}; when err (or an error
+// it wraps) implements [log/slog.LogValuer], its LogValue — the panic value
+// and the stack — becomes details.error. The recovery layer itself writes
+// nothing to the log.
+//
+// # Sink
+//
+// [Config.Path] names a file opened in append mode (mode 0600); empty means
+// stderr. [Logger.Reopen] reopens the file after logrotate renamed it, and
+// [Logger.ReopenOnSignal] does so on every SIGHUP. A write error never fails
+// a request: the event is dropped.
+//
+// Imports: the standard library, respond and clientip.
+package seclog

@@ -1,0 +1,211 @@
+package seclog
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+
+	"github.com/harden-go/harden/respond"
+)
+
+// requestState is what the denial middleware, the Responder wrapper and
+// the inner layers share about one request.
+type requestState struct {
+	l      *Logger
+	logged atomic.Bool // a refusal of this request has been logged
+	mu     sync.Mutex
+	userID string
+}
+
+func (s *requestState) userIDValue() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.userID
+}
+
+type stateKey struct{}
+
+func stateFrom(ctx context.Context) *requestState {
+	s, _ := ctx.Value(stateKey{}).(*requestState)
+	return s
+}
+
+// SetUserID records the authenticated user of the request whose context is
+// ctx, for the events logged about it afterwards — including the denial
+// that [Logger.Middleware] records after the inner handler returned. The
+// session or auth layer calls it once it knows the user. It does nothing
+// when ctx did not pass through the middleware.
+func SetUserID(ctx context.Context, id string) {
+	if s := stateFrom(ctx); s != nil {
+		s.mu.Lock()
+		s.userID = id
+		s.mu.Unlock()
+	}
+}
+
+// Middleware records every 401, 403 and 429 answered by next, once (see the
+// package documentation for how it shares the work with [Responder]). It
+// does not buffer the response: the ResponseWriter is wrapped only to see
+// the status, and it keeps Flush, ReadFrom and Unwrap (so
+// http.ResponseController reaches the connection's Hijack, deadlines and
+// full-duplex mode).
+//
+// Place it after the request id and the recovery layer; it reads the client
+// address through Config.ClientIP, so it may run before the client-IP layer
+// when the stack passes its resolver there.
+func (l *Logger) Middleware(next http.Handler) http.Handler {
+	if l == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		if s := stateFrom(ctx); s != nil && s.l == l {
+			next.ServeHTTP(w, r) // already recorded by an outer copy
+			return
+		}
+		rec := &recorder{ResponseWriter: w}
+		rec.state.l = l
+		ctx = context.WithValue(ctx, stateKey{}, &rec.state)
+		if inner := respond.From(r); !l.wraps(inner) {
+			ctx = respond.WithResponder(ctx, l.wrap(inner))
+		}
+		r = r.WithContext(ctx)
+		next.ServeHTTP(rec, r)
+		switch status := rec.status; status {
+		case http.StatusUnauthorized, http.StatusForbidden, http.StatusTooManyRequests:
+			if rec.state.logged.CompareAndSwap(false, true) {
+				l.emit(ctx, r, &Event{
+					Name:    EventForStatus(status),
+					Status:  status,
+					Details: statusSourceDetails,
+				})
+			}
+		}
+	})
+}
+
+// statusSourceDetails marks a denial seen only by its status.
+var statusSourceDetails = []slog.Attr{slog.String("source", "status")}
+
+// recorder notes the response status. It never buffers.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	state  requestState
+}
+
+func (w *recorder) WriteHeader(code int) {
+	if w.status == 0 && code >= 200 { // 1xx are informational, not the answer
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *recorder) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+// ReadFrom keeps io.Copy on the underlying writer's fast path (sendfile).
+func (w *recorder) ReadFrom(src io.Reader) (int64, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return io.Copy(w.ResponseWriter, src)
+}
+
+// Flush implements http.Flusher.
+func (w *recorder) Flush() { _ = w.FlushError() }
+
+// FlushError is what http.ResponseController.Flush calls.
+func (w *recorder) FlushError() error {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// Unwrap lets http.ResponseController reach the writer below.
+func (w *recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// responder logs a refusal, then lets inner answer it.
+type responder struct {
+	inner respond.Responder
+	l     *Logger
+}
+
+// Responder returns a [respond.Responder] that logs each refusal through l
+// — its Event (or [EventForStatus] when empty), status, client-visible
+// message, the paths of failed fields, and the internal cause Err as
+// details.error — and then answers through inner (nil means
+// respond.JSON{}). Within a request that passed through [Logger.Middleware],
+// only the first refusal is logged, and the middleware does not log it
+// again. Wrapping a responder that is already a wrapper of l returns it
+// unchanged. With a nil l it returns inner.
+func Responder(inner respond.Responder, l *Logger) respond.Responder {
+	if inner == nil {
+		inner = respond.JSON{}
+	}
+	if l == nil || l.wraps(inner) {
+		return inner
+	}
+	return l.wrap(inner)
+}
+
+func (l *Logger) wraps(inner respond.Responder) bool {
+	s, ok := inner.(*responder)
+	return ok && s.l == l
+}
+
+func (l *Logger) wrap(inner respond.Responder) respond.Responder {
+	if j, ok := inner.(respond.JSON); ok {
+		if j.Development {
+			return l.jsonDev
+		}
+		return l.jsonProd
+	}
+	return &responder{inner: inner, l: l}
+}
+
+// Respond implements respond.Responder.
+func (s *responder) Respond(w http.ResponseWriter, r *http.Request, rej *respond.Rejection) {
+	if rej != nil {
+		s.l.logRejection(r, rej)
+	}
+	s.inner.Respond(w, r, rej)
+}
+
+func (l *Logger) logRejection(r *http.Request, rej *respond.Rejection) {
+	if st := stateFrom(r.Context()); st != nil && st.l == l && !st.logged.CompareAndSwap(false, true) {
+		return
+	}
+	status := rej.Status
+	if status < 400 || status > 599 {
+		status = http.StatusInternalServerError // what respond.JSON answers
+	}
+	name := rej.Event
+	if name == "" {
+		name = EventForStatus(status)
+	}
+	msg := rej.Message
+	if msg == "" && rej.Fields == nil {
+		msg = http.StatusText(status)
+	}
+	details := make([]slog.Attr, 0, 2)
+	if msg != "" {
+		details = append(details, slog.String("message", msg))
+	}
+	if rej.Fields != nil {
+		paths := make([]string, len(rej.Fields))
+		for i, f := range rej.Fields {
+			paths[i] = f.Location + "." + f.Path
+		}
+		details = append(details, slog.Any("fields", paths))
+	}
+	l.emit(r.Context(), r, &Event{Name: name, Status: status, Err: rej.Err, Details: details})
+}

@@ -1,0 +1,215 @@
+package ssrf
+
+import (
+	"errors"
+	"net/netip"
+	"testing"
+)
+
+// TestCheckAddr covers each refused range (first, last, a typical member),
+// the named metadata addresses, the IPv6 forms that embed an IPv4 address,
+// and the public neighbours of every IPv4 range.
+func TestCheckAddr(t *testing.T) {
+	tests := []struct {
+		addr   string
+		reason string // "" = allowed
+	}{
+		// IPv4 ranges.
+		{"0.0.0.0", ReasonUnspecified},
+		{"0.255.255.255", ReasonUnspecified},
+		{"10.0.0.0", ReasonPrivate},
+		{"10.1.2.3", ReasonPrivate},
+		{"10.255.255.255", ReasonPrivate},
+		{"100.64.0.0", ReasonCGNAT},
+		{"100.127.255.255", ReasonCGNAT},
+		{"127.0.0.1", ReasonLoopback},
+		{"127.0.0.0", ReasonLoopback},
+		{"127.255.255.254", ReasonLoopback},
+		{"169.254.0.1", ReasonLinkLocal},
+		{"169.254.255.255", ReasonLinkLocal},
+		{"172.16.0.0", ReasonPrivate},
+		{"172.31.255.255", ReasonPrivate},
+		{"192.0.0.1", ReasonProtocolAssign},
+		{"192.0.2.1", ReasonDocumentation},
+		{"192.88.99.1", Reason6to4Relay},
+		{"192.168.0.1", ReasonPrivate},
+		{"192.168.255.255", ReasonPrivate},
+		{"198.18.0.1", ReasonBenchmarking},
+		{"198.19.255.255", ReasonBenchmarking},
+		{"198.51.100.7", ReasonDocumentation},
+		{"203.0.113.9", ReasonDocumentation},
+		{"224.0.0.1", ReasonMulticast},
+		{"239.255.255.250", ReasonMulticast},
+		{"240.0.0.1", ReasonReserved},
+		{"254.255.255.255", ReasonReserved},
+		{"255.255.255.255", ReasonBroadcast},
+		// Cloud metadata.
+		{"169.254.169.254", ReasonMetadata},
+		{"169.254.170.2", ReasonMetadata},
+		{"100.100.100.200", ReasonMetadata},
+		{"192.0.0.192", ReasonMetadata},
+		{"fd00:ec2::254", ReasonMetadata},
+		// Public IPv4, including the neighbours of refused ranges.
+		{"1.1.1.1", ""},
+		{"8.8.8.8", ""},
+		{"93.184.215.14", ""},
+		{"9.255.255.255", ""},
+		{"11.0.0.0", ""},
+		{"100.63.255.255", ""},
+		{"100.128.0.0", ""},
+		{"126.255.255.255", ""},
+		{"128.0.0.0", ""},
+		{"169.253.255.255", ""},
+		{"169.255.0.0", ""},
+		{"172.15.255.255", ""},
+		{"172.32.0.0", ""},
+		{"192.0.1.0", ""},
+		{"192.0.3.0", ""},
+		{"192.167.255.255", ""},
+		{"192.169.0.0", ""},
+		{"198.17.255.255", ""},
+		{"198.20.0.0", ""},
+		{"198.51.99.255", ""},
+		{"203.0.112.255", ""},
+		{"203.0.114.0", ""},
+		{"223.255.255.255", ""},
+		// IPv6 ranges.
+		{"::", ReasonUnspecified},
+		{"::1", ReasonLoopback},
+		{"::2", ReasonIPv4Compatible},
+		{"fc00::1", ReasonUniqueLocal},
+		{"fd12:3456::1", ReasonUniqueLocal},
+		{"fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", ReasonUniqueLocal},
+		{"fe80::1", ReasonLinkLocal},
+		{"febf::1", ReasonLinkLocal},
+		{"fec0::1", ReasonSiteLocal},
+		{"ff02::1", ReasonMulticast},
+		{"ff05::2", ReasonMulticast},
+		{"2001:db8::1", ReasonDocumentation},
+		{"2001:db8:ffff::1", ReasonDocumentation},
+		{"3fff::1", ReasonDocumentation},
+		{"2001:2::1", ReasonProtocolAssign},
+		{"2001:10::1", ReasonProtocolAssign},
+		{"100::1", ReasonDiscard},
+		{"64:ff9b:1::1", ReasonNAT64LocalUse},
+		{"5f00::1", ReasonSRv6},
+		{"4000::1", ReasonNotGlobalUnicast},
+		{"::ffff:0:0:1", ReasonNotGlobalUnicast}, // SIIT ::ffff:0:0:0/96
+		// IPv4 forms in IPv6.
+		{"::ffff:127.0.0.1", prefixIPv4Mapped + ReasonLoopback},
+		{"::ffff:7f00:1", prefixIPv4Mapped + ReasonLoopback},
+		{"::ffff:10.0.0.1", prefixIPv4Mapped + ReasonPrivate},
+		{"::ffff:169.254.169.254", prefixIPv4Mapped + ReasonMetadata},
+		{"::ffff:0.0.0.0", prefixIPv4Mapped + ReasonUnspecified},
+		{"::127.0.0.1", ReasonIPv4Compatible},
+		{"::8.8.8.8", ReasonIPv4Compatible},
+		{"64:ff9b::127.0.0.1", prefixNAT64 + ReasonLoopback},
+		{"64:ff9b::a00:1", prefixNAT64 + ReasonPrivate},
+		{"64:ff9b::a9fe:a9fe", prefixNAT64 + ReasonMetadata},
+		{"2002:7f00:1::", prefix6to4 + ReasonLoopback},
+		{"2002:c0a8:101::1", prefix6to4 + ReasonPrivate},
+		{"2002:a9fe:a9fe::", prefix6to4 + ReasonMetadata},
+		{"2001:0:4136:e378:8000:63bf:80ff:fffe", ReasonTeredo}, // client 127.0.0.1
+		{"2001::1", ReasonTeredo},
+		// Public IPv6 and public IPv4 forms.
+		{"2606:4700:4700::1111", ""},
+		{"2a00:1450:4001:80b::200e", ""},
+		{"::ffff:8.8.8.8", ""},
+		{"64:ff9b::808:808", ""},
+		{"2002:808:808::1", ""},
+		// Zones.
+		{"fe80::1%eth0", ReasonZone},
+		{"2606:4700:4700::1111%eth0", ReasonZone},
+	}
+	for _, tc := range tests {
+		a := netip.MustParseAddr(tc.addr)
+		err := CheckAddr(a)
+		if tc.reason == "" {
+			if err != nil {
+				t.Errorf("CheckAddr(%s) = %v, want allowed", tc.addr, err)
+			}
+			continue
+		}
+		var be *BlockedError
+		if !errors.As(err, &be) {
+			t.Errorf("CheckAddr(%s) = %v, want refused (%s)", tc.addr, err, tc.reason)
+			continue
+		}
+		if be.Reason != tc.reason {
+			t.Errorf("CheckAddr(%s) reason = %q, want %q", tc.addr, be.Reason, tc.reason)
+		}
+		if !errors.Is(err, ErrDestinationNotAllowed) || !errors.Is(err, ErrAddressNotAllowed) {
+			t.Errorf("CheckAddr(%s) = %v: not ErrDestinationNotAllowed and ErrAddressNotAllowed", tc.addr, err)
+		}
+	}
+	if err := CheckAddr(netip.Addr{}); err == nil {
+		t.Error("CheckAddr(zero Addr) allowed")
+	}
+}
+
+// TestEveryRangeCovered makes sure each table entry is exercised.
+func TestEveryRangeCovered(t *testing.T) {
+	for _, br := range append(append([]blockedRange(nil), blocked4...), blocked6...) {
+		a := br.prefix.Addr()
+		if br.prefix.Bits() < a.BitLen() {
+			a = a.Next() // an address inside, not only the network address
+		}
+		if CheckAddr(a) == nil {
+			t.Errorf("%v (%s): %v allowed", br.prefix, br.reason, a)
+		}
+	}
+	for a := range metadataAddrs {
+		var be *BlockedError
+		if !errors.As(CheckAddr(a), &be) || be.Reason != ReasonMetadata {
+			t.Errorf("metadata address %v: %v", a, CheckAddr(a))
+		}
+	}
+}
+
+// TestReason4MatchesTable compares the fast IPv4 switch with the tables at
+// the edges of every range and around them.
+func TestReason4MatchesTable(t *testing.T) {
+	check := func(a netip.Addr) {
+		if got, want := reason4(a.As4()), reason4Table(a); got != want {
+			t.Errorf("reason4(%v) = %q, table says %q", a, got, want)
+		}
+	}
+	for _, br := range blocked4 {
+		first := br.prefix.Masked().Addr()
+		last := first
+		for i := br.prefix.Bits(); i < 32; i++ {
+			b := last.As4()
+			bit := 31 - i
+			b[3-bit/8] |= 1 << (bit % 8)
+			last = netip.AddrFrom4(b)
+		}
+		for _, a := range []netip.Addr{first, first.Next(), last, last.Prev(), first.Prev(), last.Next()} {
+			if a.IsValid() && a.Is4() {
+				check(a)
+			}
+		}
+	}
+	for a := range metadataAddrs {
+		if a.Is4() {
+			check(a)
+			check(a.Next())
+			check(a.Prev())
+		}
+	}
+}
+
+// FuzzReason4 compares the fast IPv4 switch with the tables.
+func FuzzReason4(f *testing.F) {
+	f.Add([]byte{127, 0, 0, 1})
+	f.Add([]byte{100, 100, 100, 200})
+	f.Add([]byte{198, 19, 255, 255})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if len(b) < 4 {
+			return
+		}
+		a := netip.AddrFrom4([4]byte(b[:4]))
+		if got, want := reason4(a.As4()), reason4Table(a); got != want {
+			t.Fatalf("reason4(%v) = %q, table says %q", a, got, want)
+		}
+	})
+}

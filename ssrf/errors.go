@@ -1,0 +1,112 @@
+package ssrf
+
+import (
+	"errors"
+	"log/slog"
+	"net/netip"
+	"strconv"
+	"strings"
+)
+
+// Refusal errors. Every refusal of a destination is a *BlockedError that
+// matches ErrDestinationNotAllowed and one of the more specific kinds, so a
+// handler needs a single test:
+//
+//	if errors.Is(err, ssrf.ErrDestinationNotAllowed) {
+//		// 400 {"error":"destination not allowed"}
+//	}
+//
+// The texts of these errors are for logs; they name the refused host and
+// address, so do not send them to clients.
+var (
+	// ErrDestinationNotAllowed matches every refused destination.
+	ErrDestinationNotAllowed = errors.New("ssrf: destination not allowed")
+	// ErrSchemeNotAllowed: the URL scheme is not in Config.AllowedSchemes.
+	ErrSchemeNotAllowed = errors.New("ssrf: scheme not allowed")
+	// ErrPortNotAllowed: the port is not in Config.AllowedPorts.
+	ErrPortNotAllowed = errors.New("ssrf: port not allowed")
+	// ErrHostNotAllowed: the host is malformed, an ambiguous IP encoding, a
+	// localhost name, carries credentials, or is outside
+	// Config.AllowedHosts.
+	ErrHostNotAllowed = errors.New("ssrf: host not allowed")
+	// ErrAddressNotAllowed: the host is, or resolves to, an internal or
+	// special-purpose address (see [CheckAddr]).
+	ErrAddressNotAllowed = errors.New("ssrf: address not allowed")
+	// ErrInvalidURL: the URL does not parse.
+	ErrInvalidURL = errors.New("ssrf: invalid URL")
+)
+
+// Errors that are not about the destination.
+var (
+	// ErrTooManyRedirects: more than Config.MaxRedirects redirects.
+	ErrTooManyRedirects = errors.New("ssrf: too many redirects")
+	// ErrResponseTooLarge: the body is longer than Config.MaxResponseBytes.
+	// Reading stops after MaxResponseBytes bytes with this error.
+	ErrResponseTooLarge = errors.New("ssrf: response too large")
+	// ErrConfig wraps every configuration error returned by New.
+	ErrConfig = errors.New("ssrf: invalid configuration")
+)
+
+// BlockedError describes a refused destination. It is comparable with
+// errors.Is to ErrDestinationNotAllowed and to its Kind, and it is a
+// [slog.LogValuer] so security logs record its fields.
+type BlockedError struct {
+	// Kind is one of ErrSchemeNotAllowed, ErrPortNotAllowed,
+	// ErrHostNotAllowed, ErrAddressNotAllowed, ErrInvalidURL.
+	Kind error
+	// Reason says why, for example "loopback" or "cloud metadata".
+	Reason string
+	// Host is the host as requested ("" when only an address is known).
+	Host string
+	// Addr is the refused address, when there is one.
+	Addr netip.Addr
+	// Port is the destination port, when known.
+	Port uint16
+}
+
+func (e *BlockedError) Error() string {
+	var b strings.Builder
+	b.WriteString(ErrDestinationNotAllowed.Error())
+	b.WriteString(": ")
+	b.WriteString(e.Reason)
+	if e.Host != "" {
+		b.WriteString(" host=")
+		b.WriteString(strconv.Quote(e.Host))
+	}
+	if e.Addr.IsValid() {
+		b.WriteString(" addr=")
+		b.WriteString(e.Addr.String())
+	}
+	if e.Port != 0 {
+		b.WriteString(" port=")
+		b.WriteString(strconv.Itoa(int(e.Port)))
+	}
+	return b.String()
+}
+
+// Is reports whether target is ErrDestinationNotAllowed or e.Kind.
+func (e *BlockedError) Is(target error) bool {
+	return target == ErrDestinationNotAllowed || (e.Kind != nil && target == e.Kind)
+}
+
+// Unwrap returns e.Kind.
+func (e *BlockedError) Unwrap() error { return e.Kind }
+
+// LogValue implements slog.LogValuer.
+func (e *BlockedError) LogValue() slog.Value {
+	attrs := make([]slog.Attr, 0, 5)
+	attrs = append(attrs, slog.String("reason", e.Reason))
+	if e.Kind != nil {
+		attrs = append(attrs, slog.String("kind", strings.TrimPrefix(e.Kind.Error(), "ssrf: ")))
+	}
+	if e.Host != "" {
+		attrs = append(attrs, slog.String("host", e.Host))
+	}
+	if e.Addr.IsValid() {
+		attrs = append(attrs, slog.String("addr", e.Addr.String()))
+	}
+	if e.Port != 0 {
+		attrs = append(attrs, slog.Int("port", int(e.Port)))
+	}
+	return slog.GroupValue(attrs...)
+}
