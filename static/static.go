@@ -103,7 +103,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if st.IsDir() {
 		// No listings: a directory is its index.html or nothing.
-		f.Close()
+		_ = f.Close() // read-only: nothing to flush
 		name = path.Join(name, "index.html")
 		f, st, err = s.open(name)
 		if err != nil {
@@ -111,12 +111,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if st.IsDir() {
-			f.Close()
+			_ = f.Close()
 			respond.Error(w, r, http.StatusNotFound, "", "Not found")
 			return
 		}
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	h := w.Header()
 	ctype := mime.TypeByExtension(path.Ext(name))
 	if ctype == "" {
@@ -152,11 +152,11 @@ func (s *Server) open(name string) (fs.File, fs.FileInfo, error) {
 	}
 	st, err := f.Stat()
 	if err != nil {
-		f.Close()
+		_ = f.Close()
 		return nil, nil, err
 	}
 	if !st.Mode().IsRegular() && !st.IsDir() {
-		f.Close() // devices, sockets, pipes
+		_ = f.Close() // devices, sockets, pipes
 		return nil, nil, errNotFound
 	}
 	return f, st, nil
