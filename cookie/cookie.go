@@ -1,0 +1,210 @@
+package cookie
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/harden-go/harden/clientip"
+)
+
+// Cookie name prefixes with browser-enforced rules (RFC 6265bis).
+const (
+	HostPrefix   = "__Host-"
+	SecurePrefix = "__Secure-"
+)
+
+// SameSite values accepted in [Config].
+const (
+	SameSiteLax    = "Lax"
+	SameSiteStrict = "Strict"
+	SameSiteNone   = "None"
+)
+
+// Config describes a cookie. The zero value of every field but Name is the
+// secure default.
+type Config struct {
+	// Name is the cookie name; required. A name starting with "__Host-"
+	// requires Secure, Path "/" and no Domain; one starting with
+	// "__Secure-" requires Secure. Both are checked by [New].
+	Name string `json:"name" yaml:"name"`
+	// Path is the cookie path. Default "/".
+	Path string `json:"path,omitempty" yaml:"path,omitempty"`
+	// Domain widens the cookie to a domain and its subdomains. Default
+	// empty: host-only, which is safer (a sibling subdomain cannot read it).
+	Domain string `json:"domain,omitempty" yaml:"domain,omitempty"`
+	// MaxAge is the cookie's lifetime. Default 0: no Max-Age attribute, the
+	// browser deletes the cookie when it closes.
+	MaxAge time.Duration `json:"max_age,omitempty" yaml:"max_age,omitempty"`
+	// SameSite is "Lax" (default), "Strict" or "None". "None" requires
+	// Secure and so is refused together with UnsafeAllowInsecure.
+	SameSite string `json:"same_site,omitempty" yaml:"same_site,omitempty"`
+	// UnsafeAllowScriptAccess drops HttpOnly, letting page scripts (and
+	// any XSS) read the cookie. Default false.
+	UnsafeAllowScriptAccess bool `json:"unsafe_allow_script_access,omitempty" yaml:"unsafe_allow_script_access,omitempty"`
+	// UnsafeAllowInsecure drops Secure for requests that did not arrive
+	// over HTTPS (clientip.IsHTTPS), so the cookie works on
+	// http://localhost during development. It travels in clear text on any
+	// network. Refused with the __Host- and __Secure- prefixes and with
+	// SameSite=None. Default false: Secure always.
+	UnsafeAllowInsecure bool `json:"unsafe_allow_insecure,omitempty" yaml:"unsafe_allow_insecure,omitempty"`
+}
+
+// ConfigError reports a configuration that [New] or [NewCodec] refuses.
+type ConfigError struct {
+	Field  string // the Config field at fault
+	Reason string
+}
+
+func (e *ConfigError) Error() string { return "cookie: " + e.Field + ": " + e.Reason }
+
+// Spec is a validated cookie configuration. It is immutable and safe for
+// concurrent use.
+type Spec struct {
+	name     string
+	path     string
+	domain   string
+	maxAge   int
+	sameSite http.SameSite
+	httpOnly bool
+	insecure bool
+}
+
+// New validates cfg and returns the cookie it describes.
+func New(cfg Config) (*Spec, error) {
+	s := &Spec{
+		name:     cfg.Name,
+		path:     cfg.Path,
+		domain:   cfg.Domain,
+		httpOnly: !cfg.UnsafeAllowScriptAccess,
+		insecure: cfg.UnsafeAllowInsecure,
+	}
+	if !validName(cfg.Name) {
+		return nil, &ConfigError{"Name", "empty or not a valid cookie name"}
+	}
+	if s.path == "" {
+		s.path = "/"
+	}
+	if s.path[0] != '/' || !validAttr(s.path) {
+		return nil, &ConfigError{"Path", "must start with / and contain no control characters or ;"}
+	}
+	if s.domain != "" && (!validAttr(s.domain) || strings.ContainsAny(s.domain, " /")) {
+		return nil, &ConfigError{"Domain", "not a valid domain"}
+	}
+	if cfg.MaxAge < 0 {
+		return nil, &ConfigError{"MaxAge", "negative"}
+	}
+	if cfg.MaxAge > 0 {
+		s.maxAge = max(1, int(cfg.MaxAge/time.Second))
+	}
+	switch cfg.SameSite {
+	case "", SameSiteLax:
+		s.sameSite = http.SameSiteLaxMode
+	case SameSiteStrict:
+		s.sameSite = http.SameSiteStrictMode
+	case SameSiteNone:
+		if cfg.UnsafeAllowInsecure {
+			return nil, &ConfigError{"SameSite", "None requires Secure; it cannot be combined with UnsafeAllowInsecure"}
+		}
+		s.sameSite = http.SameSiteNoneMode
+	default:
+		return nil, &ConfigError{"SameSite", `must be "Lax", "Strict" or "None"`}
+	}
+	switch {
+	case strings.HasPrefix(cfg.Name, HostPrefix):
+		if cfg.UnsafeAllowInsecure {
+			return nil, &ConfigError{"UnsafeAllowInsecure", "a __Host- cookie must be Secure"}
+		}
+		if s.domain != "" {
+			return nil, &ConfigError{"Domain", "a __Host- cookie must not have a Domain"}
+		}
+		if s.path != "/" {
+			return nil, &ConfigError{"Path", `a __Host- cookie must have Path "/"`}
+		}
+	case strings.HasPrefix(cfg.Name, SecurePrefix):
+		if cfg.UnsafeAllowInsecure {
+			return nil, &ConfigError{"UnsafeAllowInsecure", "a __Secure- cookie must be Secure"}
+		}
+	}
+	return s, nil
+}
+
+// Name returns the cookie name.
+func (s *Spec) Name() string { return s.name }
+
+// Secure reports whether a cookie sent in answer to r carries Secure: always,
+// unless UnsafeAllowInsecure is set and r did not arrive over HTTPS.
+func (s *Spec) Secure(r *http.Request) bool {
+	return !s.insecure || clientip.IsHTTPS(r)
+}
+
+// Cookie returns the cookie with value, for the response to r.
+func (s *Spec) Cookie(r *http.Request, value string) *http.Cookie {
+	return &http.Cookie{
+		Name:     s.name,
+		Value:    value,
+		Path:     s.path,
+		Domain:   s.domain,
+		MaxAge:   s.maxAge,
+		Secure:   s.Secure(r),
+		HttpOnly: s.httpOnly,
+		SameSite: s.sameSite,
+	}
+}
+
+// Set adds the cookie with value to w's headers. value must consist of
+// cookie-safe bytes (the values of a [Codec] do).
+func (s *Spec) Set(w http.ResponseWriter, r *http.Request, value string) {
+	w.Header().Add("Set-Cookie", s.Cookie(r, value).String())
+}
+
+// Expire adds to w's headers a cookie that makes the browser delete this one.
+func (s *Spec) Expire(w http.ResponseWriter, r *http.Request) {
+	c := s.Cookie(r, "")
+	c.MaxAge = -1
+	w.Header().Add("Set-Cookie", c.String())
+}
+
+// maxCandidates bounds how many same-named cookies are examined.
+const maxCandidates = 8
+
+// Values returns the values of the cookies named s.Name() in r, in the
+// order the browser sent them (at most 8). Without a prefix, a sibling
+// subdomain can add cookies of the same name ("cookie tossing"): callers
+// must authenticate values (a [Codec] does) and use the first valid one.
+func (s *Spec) Values(r *http.Request) []string {
+	cs := r.CookiesNamed(s.name)
+	if len(cs) > maxCandidates {
+		cs = cs[:maxCandidates]
+	}
+	vs := make([]string, len(cs))
+	for i, c := range cs {
+		vs[i] = c.Value
+	}
+	return vs
+}
+
+// validName reports whether name is a non-empty RFC 6265 token.
+func validName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := range len(name) {
+		c := name[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`()<>@,;:\"/[]?={}`, c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// validAttr reports whether v can be an attribute value: printable ASCII
+// without ';'.
+func validAttr(v string) bool {
+	for i := range len(v) {
+		if c := v[i]; c < ' ' || c >= 0x7f || c == ';' {
+			return false
+		}
+	}
+	return true
+}

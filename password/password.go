@@ -1,0 +1,385 @@
+package password
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+
+	"golang.org/x/crypto/argon2"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// Algorithms for [Config].Algorithm.
+const (
+	Argon2id = "argon2id"
+	Bcrypt   = "bcrypt"
+)
+
+// Limits and defaults.
+const (
+	// DefaultMaxLength is the default longest password, in bytes.
+	DefaultMaxLength = 1024
+	// DefaultBcryptCost is the bcrypt cost used when Algorithm is "bcrypt",
+	// and the lowest cost Verify accepts by default.
+	DefaultBcryptCost = 12
+	// bcryptMaxLen is where bcrypt stops reading a password.
+	bcryptMaxLen = 72
+	// OWASP's minimum argon2id work: memory (KiB) × passes, and memory.
+	minMemoryPasses = 7168 * 5
+	minMemory       = 7168
+)
+
+// Argon2Params are argon2id's parameters.
+type Argon2Params struct {
+	Memory      uint32 `json:"memory_kib" yaml:"memory_kib"`   // KiB
+	Iterations  uint32 `json:"iterations" yaml:"iterations"`   // passes (t)
+	Parallelism uint8  `json:"parallelism" yaml:"parallelism"` // lanes (p)
+	SaltLength  uint32 `json:"salt_length" yaml:"salt_length"` // bytes
+	KeyLength   uint32 `json:"key_length" yaml:"key_length"`   // bytes
+}
+
+// RFC 9106 section 4's recommended parameters.
+var (
+	// RFC9106First is the first recommended option: 2 GiB, 1 pass.
+	RFC9106First = Argon2Params{Memory: 2 << 20, Iterations: 1, Parallelism: 4, SaltLength: 16, KeyLength: 32}
+	// RFC9106Second is the second recommended option, for
+	// memory-constrained environments, and the default: 64 MiB, 3 passes.
+	RFC9106Second = Argon2Params{Memory: 64 << 10, Iterations: 3, Parallelism: 4, SaltLength: 16, KeyLength: 32}
+)
+
+// Config configures a [Hasher]. The zero value is the default.
+type Config struct {
+	// Algorithm for new hashes: "argon2id" (default) or "bcrypt".
+	Algorithm string `json:"algorithm,omitempty" yaml:"algorithm,omitempty"`
+	// Argon2 parameters for new hashes. Default RFC9106Second.
+	Argon2 Argon2Params `json:"argon2,omitzero" yaml:"argon2,omitempty"`
+	// BcryptCost for new bcrypt hashes. Default 12; lower is refused.
+	BcryptCost int `json:"bcrypt_cost,omitempty" yaml:"bcrypt_cost,omitempty"`
+	// MinBcryptCost is the lowest bcrypt cost Verify accepts: a weaker
+	// stored hash gets ErrWeakHash. Default 12. Lower it (to 10, bcrypt's
+	// old default) only to migrate legacy hashes, which NeedsRehash then
+	// upgrades at the next login.
+	MinBcryptCost int `json:"min_bcrypt_cost,omitempty" yaml:"min_bcrypt_cost,omitempty"`
+	// MaxLength is the longest password accepted, in bytes. Default 1024.
+	MaxLength int `json:"max_length,omitempty" yaml:"max_length,omitempty"`
+	// MaxConcurrent bounds the hashes computed at once (each argon2id hash
+	// holds Argon2.Memory). Default GOMAXPROCS, at most 8.
+	MaxConcurrent int `json:"max_concurrent,omitempty" yaml:"max_concurrent,omitempty"`
+}
+
+// Errors.
+var (
+	ErrEmptyPassword   = errors.New("password: empty password")
+	ErrPasswordTooLong = errors.New("password: password too long")
+	ErrInvalidHash     = errors.New("password: malformed or unsupported hash")
+	ErrWeakHash        = errors.New("password: stored hash weaker than the configured minimum")
+)
+
+// ConfigError reports a configuration that [New] refuses.
+type ConfigError struct {
+	Field  string
+	Reason string
+}
+
+func (e *ConfigError) Error() string { return "password: " + e.Field + ": " + e.Reason }
+
+// Hasher hashes and verifies passwords. It is safe for concurrent use.
+type Hasher struct {
+	algorithm  string
+	argon      Argon2Params
+	bcryptCost int
+	minBcrypt  int
+	maxLen     int
+	sem        chan struct{}
+	dummySalt  []byte
+	dummyTag   []byte
+	dummyBcr   []byte // a bcrypt hash of a random password at bcryptCost
+}
+
+// New validates cfg and returns a Hasher.
+func New(cfg Config) (*Hasher, error) {
+	h := &Hasher{
+		algorithm:  cfg.Algorithm,
+		argon:      cfg.Argon2,
+		bcryptCost: cfg.BcryptCost,
+		minBcrypt:  cfg.MinBcryptCost,
+		maxLen:     cfg.MaxLength,
+	}
+	if h.algorithm == "" {
+		h.algorithm = Argon2id
+	}
+	if h.algorithm != Argon2id && h.algorithm != Bcrypt {
+		return nil, &ConfigError{"Algorithm", `must be "argon2id" or "bcrypt"`}
+	}
+	if h.argon == (Argon2Params{}) {
+		h.argon = RFC9106Second
+	}
+	if err := checkArgon(h.argon); err != nil {
+		return nil, &ConfigError{"Argon2", err.Error()}
+	}
+	if h.bcryptCost == 0 {
+		h.bcryptCost = DefaultBcryptCost
+	}
+	if h.bcryptCost < DefaultBcryptCost || h.bcryptCost > bcrypt.MaxCost {
+		return nil, &ConfigError{"BcryptCost", "must be between 12 and 31"}
+	}
+	if h.minBcrypt == 0 {
+		h.minBcrypt = DefaultBcryptCost
+	}
+	if h.minBcrypt < bcrypt.MinCost || h.minBcrypt > h.bcryptCost {
+		return nil, &ConfigError{"MinBcryptCost", "must be between 4 and BcryptCost"}
+	}
+	if h.maxLen == 0 {
+		h.maxLen = DefaultMaxLength
+	}
+	if h.maxLen < 8 || h.maxLen > 1<<16 {
+		return nil, &ConfigError{"MaxLength", "must be between 8 and 65536"}
+	}
+	n := cfg.MaxConcurrent
+	if n == 0 {
+		n = min(runtime.GOMAXPROCS(0), 8)
+	}
+	if n < 0 {
+		return nil, &ConfigError{"MaxConcurrent", "negative"}
+	}
+	h.sem = make(chan struct{}, n)
+
+	h.dummySalt = random(int(h.argon.SaltLength))
+	h.dummyTag = random(int(h.argon.KeyLength))
+	if h.algorithm == Bcrypt {
+		// A valid bcrypt hash of a random password made at cost 4, then
+		// relabelled with the configured cost: verifying against it costs
+		// exactly a real verification.
+		b, err := bcrypt.GenerateFromPassword(random(16), bcrypt.MinCost)
+		if err != nil {
+			return nil, err
+		}
+		h.dummyBcr = []byte(fmt.Sprintf("%s%02d%s", b[:4], h.bcryptCost, b[6:]))
+	}
+	return h, nil
+}
+
+func checkArgon(p Argon2Params) error {
+	switch {
+	case p.Parallelism == 0:
+		return errors.New("parallelism must be at least 1")
+	case p.Iterations == 0:
+		return errors.New("iterations must be at least 1")
+	case p.Memory < minMemory || uint64(p.Memory)*uint64(p.Iterations) < minMemoryPasses:
+		return errors.New("below OWASP's minimum (memory ≥ 7168 KiB and memory × iterations ≥ 35840)")
+	case p.Memory < 8*uint32(p.Parallelism):
+		return errors.New("memory must be at least 8 KiB per lane")
+	case p.SaltLength < 16 || p.SaltLength > 64:
+		return errors.New("salt length must be between 16 and 64 bytes")
+	case p.KeyLength < 16 || p.KeyLength > 64:
+		return errors.New("key length must be between 16 and 64 bytes")
+	}
+	return nil
+}
+
+func random(n int) []byte {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // never fails (crypto/rand, Go 1.24+)
+	return b
+}
+
+var b64 = base64.RawStdEncoding.Strict()
+
+// Hash returns the encoded hash of pw in the configured algorithm.
+func (h *Hasher) Hash(pw string) (string, error) {
+	if pw == "" {
+		return "", ErrEmptyPassword
+	}
+	if len(pw) > h.maxLen {
+		return "", ErrPasswordTooLong
+	}
+	h.sem <- struct{}{}
+	defer func() { <-h.sem }()
+	if h.algorithm == Bcrypt {
+		if len(pw) > bcryptMaxLen {
+			return "", ErrPasswordTooLong
+		}
+		b, err := bcrypt.GenerateFromPassword([]byte(pw), h.bcryptCost)
+		return string(b), err
+	}
+	p := h.argon
+	salt := random(int(p.SaltLength))
+	tag := argon2.IDKey([]byte(pw), salt, p.Iterations, p.Memory, p.Parallelism, p.KeyLength)
+	return encodeArgon(p, salt, tag), nil
+}
+
+func encodeArgon(p Argon2Params, salt, tag []byte) string {
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
+		argon2.Version, p.Memory, p.Iterations, p.Parallelism, b64.EncodeToString(salt), b64.EncodeToString(tag))
+}
+
+// Verify reports whether pw matches encoded. A wrong password is (false,
+// nil); an error means the comparison could not be made (see the package
+// documentation).
+func (h *Hasher) Verify(pw, encoded string) (bool, error) {
+	if len(pw) > h.maxLen {
+		return false, ErrPasswordTooLong
+	}
+	switch {
+	case strings.HasPrefix(encoded, "$argon2id$"):
+		p, salt, tag, err := parseArgon(encoded)
+		if err != nil {
+			return false, err
+		}
+		h.sem <- struct{}{}
+		defer func() { <-h.sem }()
+		got := argon2.IDKey([]byte(pw), salt, p.Iterations, p.Memory, p.Parallelism, p.KeyLength)
+		return subtle.ConstantTimeCompare(got, tag) == 1, nil
+	case strings.HasPrefix(encoded, "$2"):
+		cost, err := parseBcrypt(encoded)
+		if err != nil {
+			return false, err
+		}
+		if cost < h.minBcrypt {
+			return false, ErrWeakHash
+		}
+		if len(pw) > bcryptMaxLen {
+			return false, ErrPasswordTooLong // bcrypt would ignore the rest
+		}
+		h.sem <- struct{}{}
+		defer func() { <-h.sem }()
+		err = bcrypt.CompareHashAndPassword([]byte(encoded), []byte(pw))
+		if errors.Is(err, bcrypt.ErrMismatchedHashAndPassword) {
+			return false, nil
+		}
+		if err != nil {
+			return false, ErrInvalidHash
+		}
+		return true, nil
+	}
+	return false, ErrInvalidHash
+}
+
+// DummyVerify spends the time of one Verify at the configured parameters
+// and always fails: call it when the user of a login is unknown, so the
+// response time does not reveal which accounts exist.
+func (h *Hasher) DummyVerify(pw string) {
+	if len(pw) > h.maxLen {
+		return // Verify would refuse as fast
+	}
+	h.sem <- struct{}{}
+	defer func() { <-h.sem }()
+	if h.algorithm == Bcrypt {
+		if len(pw) > bcryptMaxLen {
+			return
+		}
+		_ = bcrypt.CompareHashAndPassword(h.dummyBcr, []byte(pw))
+		return
+	}
+	p := h.argon
+	got := argon2.IDKey([]byte(pw), h.dummySalt, p.Iterations, p.Memory, p.Parallelism, p.KeyLength)
+	subtle.ConstantTimeCompare(got, h.dummyTag)
+}
+
+// NeedsRehash reports whether encoded is not a hash in the configured
+// algorithm and parameters (or is malformed): after a successful Verify,
+// hash the password again and store the new hash.
+func (h *Hasher) NeedsRehash(encoded string) bool {
+	switch {
+	case strings.HasPrefix(encoded, "$argon2id$"):
+		p, _, _, err := parseArgon(encoded)
+		return err != nil || h.algorithm != Argon2id || p != h.argon
+	case strings.HasPrefix(encoded, "$2"):
+		cost, err := parseBcrypt(encoded)
+		return err != nil || h.algorithm != Bcrypt || cost < h.bcryptCost
+	}
+	return true
+}
+
+// Limits on stored argon2id parameters, so that a corrupted hash cannot
+// make one verification take minutes or gigabytes.
+const (
+	maxStoredMemory     = 4 << 20 // KiB: 4 GiB
+	maxStoredIterations = 100
+)
+
+// parseArgon parses "$argon2id$v=19$m=M,t=T,p=P$salt$tag" strictly.
+func parseArgon(s string) (Argon2Params, []byte, []byte, error) {
+	var p Argon2Params
+	parts := strings.Split(s, "$")
+	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" || parts[2] != "v=19" {
+		return p, nil, nil, ErrInvalidHash
+	}
+	params := strings.Split(parts[3], ",")
+	if len(params) != 3 {
+		return p, nil, nil, ErrInvalidHash
+	}
+	var vals [3]uint64
+	for i, name := range []string{"m=", "t=", "p="} {
+		v, ok := strings.CutPrefix(params[i], name)
+		if !ok || v == "" || (len(v) > 1 && v[0] == '0') {
+			return p, nil, nil, ErrInvalidHash
+		}
+		n, err := strconv.ParseUint(v, 10, 32)
+		if err != nil {
+			return p, nil, nil, ErrInvalidHash
+		}
+		vals[i] = n
+	}
+	p.Memory, p.Iterations = uint32(vals[0]), uint32(vals[1])
+	if vals[2] == 0 || vals[2] > 255 || p.Iterations == 0 || p.Iterations > maxStoredIterations ||
+		p.Memory > maxStoredMemory || uint64(p.Memory) < 8*vals[2] {
+		return p, nil, nil, ErrInvalidHash
+	}
+	p.Parallelism = uint8(vals[2])
+	salt, err1 := b64.DecodeString(parts[4])
+	tag, err2 := b64.DecodeString(parts[5])
+	if err1 != nil || err2 != nil || len(salt) < 8 || len(salt) > 64 || len(tag) < 16 || len(tag) > 64 {
+		return p, nil, nil, ErrInvalidHash
+	}
+	p.SaltLength, p.KeyLength = uint32(len(salt)), uint32(len(tag))
+	return p, salt, tag, nil
+}
+
+// parseBcrypt checks "$2?$CC$" + 53 characters of bcrypt's alphabet and
+// returns the cost.
+func parseBcrypt(s string) (int, error) {
+	if len(s) != 60 || s[0] != '$' || s[1] != '2' || !strings.ContainsRune("abxy", rune(s[2])) || s[3] != '$' || s[6] != '$' {
+		return 0, ErrInvalidHash
+	}
+	cost, err := strconv.Atoi(s[4:6])
+	if err != nil || cost < bcrypt.MinCost || cost > bcrypt.MaxCost {
+		return 0, ErrInvalidHash
+	}
+	for i := 7; i < len(s); i++ {
+		c := s[i]
+		if !(c == '.' || c == '/' || c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z') {
+			return 0, ErrInvalidHash
+		}
+	}
+	return cost, nil
+}
+
+var defaultHasher = sync.OnceValue(func() *Hasher {
+	h, err := New(Config{})
+	if err != nil {
+		panic(err) // unreachable: the zero Config is valid
+	}
+	return h
+})
+
+// Hash hashes pw with the default Hasher (argon2id, RFC 9106 second
+// recommended parameters).
+func Hash(pw string) (string, error) { return defaultHasher().Hash(pw) }
+
+// Verify checks pw against encoded with the default Hasher.
+func Verify(pw, encoded string) (bool, error) { return defaultHasher().Verify(pw, encoded) }
+
+// NeedsRehash reports whether encoded should be replaced, by the default
+// Hasher's standard.
+func NeedsRehash(encoded string) bool { return defaultHasher().NeedsRehash(encoded) }
+
+// DummyVerify spends one default verification's time (see
+// [Hasher.DummyVerify]).
+func DummyVerify(pw string) { defaultHasher().DummyVerify(pw) }

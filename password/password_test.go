@@ -1,0 +1,299 @@
+package password_test
+
+import (
+	"errors"
+	"regexp"
+	"strings"
+	"testing"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/harden-go/harden/password"
+)
+
+const pw = "correct horse battery staple"
+
+// Made once with golang.org/x/crypto/bcrypt for pw (the last for 72 "a").
+const (
+	bcrypt12   = "$2a$12$vss41fszW1VlWgQIbE.Up.6ZdlIcDvRazcM73fc6313pvJDuunJQ6"
+	bcrypt10   = "$2a$10$r9poyqsueT/IQFWO3GPg1.Wx8KOYe6wccp0r.99qClrF6698ZKAOS"
+	bcrypt4    = "$2a$04$YP/0D4pypJQOuvD49iHoBuFdYJrU41nXxFT1tIL.bvx4pwXUkzCz6"
+	bcrypt4x72 = "$2a$04$WSgzfi.jku5Qaad3tuC/O.yFgy5jbGmPGaEkMzBTq7ZIO6iTx9fCq"
+)
+
+// fast are OWASP's minimum parameters: quick enough for tests.
+var fast = password.Argon2Params{Memory: 7168, Iterations: 5, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+
+func hasher(t testing.TB, cfg password.Config) *password.Hasher {
+	t.Helper()
+	if cfg.Argon2 == (password.Argon2Params{}) {
+		cfg.Argon2 = fast
+	}
+	h, err := password.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+var phc = regexp.MustCompile(`^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$`)
+
+func TestDefaultIsRFC9106(t *testing.T) {
+	if password.RFC9106Second != (password.Argon2Params{Memory: 65536, Iterations: 3, Parallelism: 4, SaltLength: 16, KeyLength: 32}) {
+		t.Fatalf("RFC9106Second = %+v", password.RFC9106Second)
+	}
+	enc, err := password.Hash(pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := phc.FindStringSubmatch(enc)
+	if m == nil || m[1] != "65536" || m[2] != "3" || m[3] != "4" {
+		t.Fatalf("default hash %q is not argon2id m=65536,t=3,p=4 in PHC form", enc)
+	}
+	if ok, err := password.Verify(pw, enc); !ok || err != nil {
+		t.Fatalf("Verify = %v, %v", ok, err)
+	}
+	if password.NeedsRehash(enc) {
+		t.Fatal("NeedsRehash(fresh default hash) = true")
+	}
+}
+
+func TestHashVerify(t *testing.T) {
+	h := hasher(t, password.Config{})
+	a, err := h.Hash(pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := h.Hash(pw)
+	if a == b {
+		t.Fatal("two hashes of one password are equal: no salt")
+	}
+	if !phc.MatchString(a) {
+		t.Fatalf("hash %q is not a PHC argon2id string", a)
+	}
+	for _, tt := range []struct {
+		pw   string
+		want bool
+	}{{pw, true}, {pw + " ", false}, {strings.ToUpper(pw), false}, {"", false}, {pw[:len(pw)-1], false}} {
+		if ok, err := h.Verify(tt.pw, a); ok != tt.want || err != nil {
+			t.Errorf("Verify(%q) = %v, %v; want %v", tt.pw, ok, err, tt.want)
+		}
+	}
+	// Long passwords count in full (no truncation).
+	long := strings.Repeat("x", 1000)
+	enc, err := h.Hash(long)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := h.Verify(long[:999]+"y", enc); ok {
+		t.Fatal("a password differing at byte 1000 verifies")
+	}
+	// Unicode is hashed as given.
+	enc, _ = h.Hash("pässwörd-密码")
+	if ok, _ := h.Verify("pässwörd-密码", enc); !ok {
+		t.Fatal("unicode password does not verify")
+	}
+}
+
+func TestLengthLimits(t *testing.T) {
+	h := hasher(t, password.Config{})
+	if _, err := h.Hash(""); !errors.Is(err, password.ErrEmptyPassword) {
+		t.Errorf("Hash(\"\") err = %v", err)
+	}
+	tooLong := strings.Repeat("a", password.DefaultMaxLength+1)
+	if _, err := h.Hash(tooLong); !errors.Is(err, password.ErrPasswordTooLong) {
+		t.Errorf("Hash(1025 bytes) err = %v", err)
+	}
+	enc, _ := h.Hash(pw)
+	if ok, err := h.Verify(tooLong, enc); ok || !errors.Is(err, password.ErrPasswordTooLong) {
+		t.Errorf("Verify(1025 bytes) = %v, %v", ok, err)
+	}
+}
+
+func TestBcryptNoTruncation(t *testing.T) {
+	a72 := strings.Repeat("a", 72)
+	// What bcrypt itself does: anything after byte 72 is ignored.
+	if bcrypt.CompareHashAndPassword([]byte(bcrypt4x72), []byte(a72+"anything")) != nil {
+		t.Fatal("expected x/crypto/bcrypt to truncate (the surprise this package prevents)")
+	}
+	h := hasher(t, password.Config{MinBcryptCost: 4})
+	if ok, err := h.Verify(a72, bcrypt4x72); !ok || err != nil {
+		t.Fatalf("Verify(72 bytes) = %v, %v", ok, err)
+	}
+	if ok, err := h.Verify(a72+"anything", bcrypt4x72); ok || !errors.Is(err, password.ErrPasswordTooLong) {
+		t.Fatalf("Verify(80 bytes against bcrypt) = %v, %v; want false, ErrPasswordTooLong", ok, err)
+	}
+	hb := hasher(t, password.Config{Algorithm: password.Bcrypt})
+	if _, err := hb.Hash(a72 + "b"); !errors.Is(err, password.ErrPasswordTooLong) {
+		t.Fatalf("bcrypt Hash(73 bytes) err = %v", err)
+	}
+}
+
+func TestBcryptVerification(t *testing.T) {
+	// Cost 12 is slow (more so under -race): one verification of it, the
+	// rest at cost 4 with MinBcryptCost lowered.
+	h := hasher(t, password.Config{})
+	if ok, err := h.Verify(pw, bcrypt12); !ok || err != nil {
+		t.Errorf("Verify(cost 12) = %v, %v; want true", ok, err)
+	}
+	if !h.NeedsRehash(bcrypt12) {
+		t.Errorf("NeedsRehash(bcrypt) = false under argon2id")
+	}
+	if ok, err := h.Verify(pw, bcrypt10); ok || !errors.Is(err, password.ErrWeakHash) {
+		t.Errorf("Verify(cost 10) = %v, %v; want ErrWeakHash", ok, err)
+	}
+	if ok, err := h.Verify(pw, bcrypt4); ok || !errors.Is(err, password.ErrWeakHash) {
+		t.Errorf("Verify(cost 4) = %v, %v; want ErrWeakHash", ok, err)
+	}
+	legacy := hasher(t, password.Config{MinBcryptCost: 4})
+	for _, enc := range []string{bcrypt4, "$2b$" + bcrypt4[4:], "$2y$" + bcrypt4[4:]} { // Go, Node, PHP prefixes
+		if ok, err := legacy.Verify(pw, enc); !ok || err != nil {
+			t.Errorf("Verify(%s…) = %v, %v; want true", enc[:7], ok, err)
+		}
+		if ok, err := legacy.Verify("wrong", enc); ok || err != nil {
+			t.Errorf("Verify(wrong, %s…) = %v, %v; want false, nil", enc[:7], ok, err)
+		}
+		if !legacy.NeedsRehash(enc) {
+			t.Errorf("NeedsRehash(%s…) = false", enc[:7])
+		}
+	}
+}
+
+func TestBcryptMode(t *testing.T) {
+	h := hasher(t, password.Config{Algorithm: password.Bcrypt})
+	enc, err := h.Hash(pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cost, _ := bcrypt.Cost([]byte(enc)); cost != 12 {
+		t.Fatalf("bcrypt cost %d, want 12", cost)
+	}
+	if h.NeedsRehash(enc) {
+		t.Fatal("NeedsRehash(own bcrypt hash) = true")
+	}
+	argon, _ := hasher(t, password.Config{}).Hash(pw)
+	if !h.NeedsRehash(argon) {
+		t.Fatal("bcrypt hasher does not ask to rehash an argon2id hash")
+	}
+}
+
+func TestNeedsRehash(t *testing.T) {
+	h := hasher(t, password.Config{})
+	own, _ := h.Hash(pw)
+	stronger := fast
+	stronger.Iterations++
+	other, _ := hasher(t, password.Config{Argon2: stronger}).Hash(pw)
+	for enc, want := range map[string]bool{own: false, other: true, bcrypt12: true, "garbage": true, "": true} {
+		if got := h.NeedsRehash(enc); got != want {
+			t.Errorf("NeedsRehash(%.30q) = %v, want %v", enc, got, want)
+		}
+	}
+	// A hash with other parameters still verifies (they are in the string).
+	if ok, err := h.Verify(pw, other); !ok || err != nil {
+		t.Fatalf("Verify(hash with other params) = %v, %v", ok, err)
+	}
+}
+
+func TestMalformedHashes(t *testing.T) {
+	h := hasher(t, password.Config{})
+	good, _ := h.Hash(pw)
+	parts := strings.Split(good, "$") // "", argon2id, v=19, m=..,t=..,p=.., salt, tag
+	join := func(p ...string) string { return strings.Join(p, "$") }
+	bad := map[string]string{
+		"empty":            "",
+		"plain text":       pw,
+		"argon2i":          join("", "argon2i", parts[2], parts[3], parts[4], parts[5]),
+		"version 16":       join("", "argon2id", "v=16", parts[3], parts[4], parts[5]),
+		"no version":       join("", "argon2id", parts[3], parts[4], parts[5]),
+		"m=0":              join("", "argon2id", "v=19", "m=0,t=5,p=1", parts[4], parts[5]),
+		"p=0":              join("", "argon2id", "v=19", "m=7168,t=5,p=0", parts[4], parts[5]),
+		"t=0":              join("", "argon2id", "v=19", "m=7168,t=0,p=1", parts[4], parts[5]),
+		"p=256":            join("", "argon2id", "v=19", "m=7168,t=5,p=256", parts[4], parts[5]),
+		"huge memory":      join("", "argon2id", "v=19", "m=4294967295,t=5,p=1", parts[4], parts[5]),
+		"huge passes":      join("", "argon2id", "v=19", "m=7168,t=100000,p=1", parts[4], parts[5]),
+		"leading zero":     join("", "argon2id", "v=19", "m=07168,t=5,p=1", parts[4], parts[5]),
+		"order":            join("", "argon2id", "v=19", "t=5,m=7168,p=1", parts[4], parts[5]),
+		"bad salt":         join("", "argon2id", "v=19", parts[3], "!!!!", parts[5]),
+		"padded tag":       join("", "argon2id", "v=19", parts[3], parts[4], parts[5]+"="),
+		"short tag":        join("", "argon2id", "v=19", parts[3], parts[4], "AAAA"),
+		"extra part":       good + "$x",
+		"bcrypt short":     "$2a$12$short",
+		"bcrypt cost 99":   "$2a$99$" + bcrypt12[7:],
+		"bcrypt bad char":  bcrypt12[:59] + "!",
+		"bcrypt version 3": "$3a$" + bcrypt12[4:],
+		"scrypt":           "$scrypt$ln=16,r=8,p=1$c2FsdA$aGFzaA",
+	}
+	for name, enc := range bad {
+		if ok, err := h.Verify(pw, enc); ok || !errors.Is(err, password.ErrInvalidHash) {
+			t.Errorf("%s: Verify = %v, %v; want false, ErrInvalidHash", name, ok, err)
+		}
+	}
+}
+
+func TestNewRefusesBadConfig(t *testing.T) {
+	tests := map[string]struct {
+		cfg   password.Config
+		field string
+	}{
+		"algorithm":      {password.Config{Algorithm: "md5"}, "Algorithm"},
+		"weak argon":     {password.Config{Argon2: password.Argon2Params{Memory: 4096, Iterations: 3, Parallelism: 1, SaltLength: 16, KeyLength: 32}}, "Argon2"},
+		"weak product":   {password.Config{Argon2: password.Argon2Params{Memory: 8192, Iterations: 2, Parallelism: 1, SaltLength: 16, KeyLength: 32}}, "Argon2"},
+		"short salt":     {password.Config{Argon2: password.Argon2Params{Memory: 65536, Iterations: 3, Parallelism: 4, SaltLength: 8, KeyLength: 32}}, "Argon2"},
+		"no lanes":       {password.Config{Argon2: password.Argon2Params{Memory: 65536, Iterations: 3, SaltLength: 16, KeyLength: 32}}, "Argon2"},
+		"bcrypt 10":      {password.Config{BcryptCost: 10}, "BcryptCost"},
+		"min above cost": {password.Config{MinBcryptCost: 13}, "MinBcryptCost"},
+		"max length":     {password.Config{MaxLength: 4}, "MaxLength"},
+		"concurrency":    {password.Config{MaxConcurrent: -1}, "MaxConcurrent"},
+	}
+	for name, tt := range tests {
+		_, err := password.New(tt.cfg)
+		var ce *password.ConfigError
+		if !errors.As(err, &ce) || ce.Field != tt.field {
+			t.Errorf("%s: New err = %v, want ConfigError for %s", name, err, tt.field)
+		}
+	}
+}
+
+func BenchmarkArgon2idHash(b *testing.B) {
+	h, _ := password.New(password.Config{})
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := h.Hash(pw); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/op")
+}
+
+func BenchmarkArgon2idVerify(b *testing.B) {
+	h, _ := password.New(password.Config{})
+	enc, _ := h.Hash(pw)
+	b.ReportAllocs()
+	for b.Loop() {
+		if ok, err := h.Verify(pw, enc); !ok || err != nil {
+			b.Fatal(ok, err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/op")
+}
+
+func BenchmarkBcrypt12Verify(b *testing.B) {
+	h, _ := password.New(password.Config{})
+	for b.Loop() {
+		if ok, err := h.Verify(pw, bcrypt12); !ok || err != nil {
+			b.Fatal(ok, err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/op")
+}
+
+// BenchmarkDummyVerify should match BenchmarkArgon2idVerify: an unknown
+// user costs the same time as a known one.
+func BenchmarkDummyVerify(b *testing.B) {
+	h, _ := password.New(password.Config{})
+	b.ReportAllocs()
+	for b.Loop() {
+		h.DummyVerify(pw)
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/op")
+}

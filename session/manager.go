@@ -1,0 +1,310 @@
+package session
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/harden-go/harden/cookie"
+	"github.com/harden-go/harden/keys"
+	"github.com/harden-go/harden/respond"
+)
+
+// Defaults of [Config].
+const (
+	DefaultCookieName    = "__Host-sid"
+	DefaultIdleTimeout   = 30 * time.Minute
+	DefaultLifetime      = 12 * time.Hour
+	DefaultTouchInterval = time.Minute
+	DefaultStoreTimeout  = 3 * time.Second
+)
+
+// idLen is the length of a session id: 256 random bits.
+const idLen = 32
+
+// Config configures a [Manager]. Every field but Keys and Store has a
+// secure default, stated in its comment.
+type Config struct {
+	// Keys signs the session cookie and encrypts session data at rest. The
+	// manager derives its own subkeys ("session", "session-data"), so the
+	// application's ring can be shared with other layers. Required.
+	Keys *keys.Ring `json:"-" yaml:"-"`
+	// Store keeps the sessions: sqlitestore, redisstore, pgstore, or
+	// NewMemoryStore for tests and development. Required.
+	Store Store `json:"-" yaml:"-"`
+
+	// CookieName is the session cookie's name. Default "__Host-sid" (with
+	// UnsafeDevelopmentHTTP: "sid"). A __Host- or __Secure- prefix is
+	// dropped under UnsafeDevelopmentHTTP, because browsers refuse such
+	// cookies without Secure.
+	CookieName string `json:"cookie_name,omitempty" yaml:"cookie_name,omitempty"`
+	// SameSite is "Lax" (default) or "Strict". "None" is refused: it would
+	// send the session with cross-site requests.
+	SameSite string `json:"same_site,omitempty" yaml:"same_site,omitempty"`
+	// Persist gives the cookie a Max-Age equal to the rest of the session's
+	// absolute lifetime, so it survives a browser restart. Default false:
+	// the browser forgets the cookie when it closes.
+	Persist bool `json:"persist,omitempty" yaml:"persist,omitempty"`
+
+	// IdleTimeout ends a session not used for this long. Default 30
+	// minutes.
+	IdleTimeout time.Duration `json:"idle_timeout,omitempty" yaml:"idle_timeout,omitempty"`
+	// Lifetime ends a session this long after it began (or after the last
+	// Login), however active. Default 12 hours.
+	Lifetime time.Duration `json:"lifetime,omitempty" yaml:"lifetime,omitempty"`
+	// TouchInterval is how stale the last-use time of an unmodified
+	// session may grow before a request saves it again, so that reading a
+	// session is not a write on every request. The idle timeout is measured
+	// from the last save, so an active session may end up to TouchInterval
+	// before IdleTimeout after its last request (never later). Default 1
+	// minute, or IdleTimeout/10 when that is shorter.
+	TouchInterval time.Duration `json:"touch_interval,omitempty" yaml:"touch_interval,omitempty"`
+	// StoreTimeout bounds each store operation. Default 3 seconds.
+	StoreTimeout time.Duration `json:"store_timeout,omitempty" yaml:"store_timeout,omitempty"`
+
+	// UnsafeDevelopmentHTTP is for development over plain http://: it
+	// drops the cookie's __Host- prefix, and drops Secure for requests that
+	// did not arrive over HTTPS (clientip.IsHTTPS). The session cookie then
+	// travels in clear text and can be overwritten by any subdomain. New
+	// logs a warning. Never set it in production. Default false.
+	UnsafeDevelopmentHTTP bool `json:"unsafe_development_http,omitempty" yaml:"unsafe_development_http,omitempty"`
+	// UnsafePlaintextData stores session data unencrypted, readable by
+	// anyone who can read the store. Default false: AES-256-GCM, bound to
+	// the record's key so records cannot be swapped.
+	UnsafePlaintextData bool `json:"unsafe_plaintext_data,omitempty" yaml:"unsafe_plaintext_data,omitempty"`
+
+	// Logger receives store errors and warnings. Default slog.Default().
+	Logger *slog.Logger `json:"-" yaml:"-"`
+	// Now returns the current time. Default time.Now; set it in tests.
+	Now func() time.Time `json:"-" yaml:"-"`
+}
+
+// ConfigError reports a configuration that [New] refuses.
+type ConfigError struct {
+	Field  string
+	Reason string
+}
+
+func (e *ConfigError) Error() string { return "session: " + e.Field + ": " + e.Reason }
+
+// Errors returned by session operations.
+var (
+	// ErrNoSession: the request did not pass through a Manager's Handler.
+	ErrNoSession = errors.New("session: no session in the request context (is the session middleware installed?)")
+	// ErrHeadersWritten: the operation must set a cookie, but the response
+	// has already started.
+	ErrHeadersWritten = errors.New("session: response headers already written")
+	// errReplaced is returned by writes after a failed save replaced the
+	// handler's response with a 503.
+	errReplaced = errors.New("session: response replaced by 503 after a session store failure")
+)
+
+// Manager loads and saves sessions around requests. It is safe for
+// concurrent use.
+type Manager struct {
+	store        Store
+	updater      Updater // nil when the store lacks it
+	cookie       *cookie.Spec
+	cookieCodec  *cookie.Codec
+	data         *keys.Ring // nil: plaintext
+	idle         time.Duration
+	lifetime     time.Duration
+	touch        time.Duration
+	storeTimeout time.Duration
+	persist      bool
+	log          *slog.Logger
+	now          func() time.Time
+}
+
+// New validates cfg and returns a Manager.
+func New(cfg Config) (*Manager, error) {
+	if cfg.Keys == nil || cfg.Keys.Len() == 0 {
+		return nil, &ConfigError{"Keys", "required (keys.Parse(HARDEN_SECRETS); keys.Ephemeral() in development)"}
+	}
+	if cfg.Store == nil {
+		return nil, &ConfigError{"Store", "required"}
+	}
+	m := &Manager{
+		store:        cfg.Store,
+		idle:         orDefault(cfg.IdleTimeout, DefaultIdleTimeout),
+		lifetime:     orDefault(cfg.Lifetime, DefaultLifetime),
+		storeTimeout: orDefault(cfg.StoreTimeout, DefaultStoreTimeout),
+		persist:      cfg.Persist,
+		log:          cfg.Logger,
+		now:          cfg.Now,
+	}
+	m.updater, _ = cfg.Store.(Updater)
+	if m.log == nil {
+		m.log = slog.Default()
+	}
+	if m.now == nil {
+		m.now = time.Now
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"IdleTimeout", cfg.IdleTimeout}, {"Lifetime", cfg.Lifetime}, {"TouchInterval", cfg.TouchInterval}, {"StoreTimeout", cfg.StoreTimeout}} {
+		if d.v < 0 {
+			return nil, &ConfigError{d.name, "negative"}
+		}
+	}
+	if m.idle < time.Second || m.lifetime < time.Second {
+		return nil, &ConfigError{"IdleTimeout", "IdleTimeout and Lifetime must be at least one second"}
+	}
+	m.touch = cfg.TouchInterval
+	if m.touch == 0 {
+		m.touch = min(DefaultTouchInterval, m.idle/10)
+	}
+	if m.touch >= m.idle {
+		return nil, &ConfigError{"TouchInterval", "must be shorter than IdleTimeout"}
+	}
+	if cfg.SameSite == cookie.SameSiteNone {
+		return nil, &ConfigError{"SameSite", "None would send the session cookie with cross-site requests"}
+	}
+
+	name := cfg.CookieName
+	if name == "" {
+		name = DefaultCookieName
+	}
+	if cfg.UnsafeDevelopmentHTTP {
+		name = strings.TrimPrefix(strings.TrimPrefix(name, cookie.HostPrefix), cookie.SecurePrefix)
+	}
+	spec, err := cookie.New(cookie.Config{
+		Name:                name,
+		SameSite:            cfg.SameSite,
+		UnsafeAllowInsecure: cfg.UnsafeDevelopmentHTTP,
+	})
+	if err != nil {
+		return nil, &ConfigError{"CookieName", err.Error()}
+	}
+	m.cookie = spec
+	sessionKeys := cfg.Keys.Derive("session")
+	if m.cookieCodec, err = cookie.NewCodec(cookie.CodecConfig{Keys: sessionKeys, Name: name}); err != nil {
+		return nil, &ConfigError{"CookieName", err.Error()}
+	}
+	if !cfg.UnsafePlaintextData {
+		m.data = cfg.Keys.Derive("session-data")
+	}
+
+	if cfg.UnsafeDevelopmentHTTP {
+		m.log.Warn("session: UnsafeDevelopmentHTTP is set: the session cookie has no __Host- prefix and no Secure flag over plain HTTP; never use this in production",
+			"cookie", name)
+	}
+	if cfg.Keys.Ephemeral() {
+		m.log.Warn("session: the key ring is ephemeral: every session ends when this process exits and other instances reject its cookies")
+	}
+	return m, nil
+}
+
+func orDefault(v, def time.Duration) time.Duration {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+// CookieName returns the name of the session cookie.
+func (m *Manager) CookieName() string { return m.cookie.Name() }
+
+// Handler is the session middleware. For a request carrying a session
+// cookie it loads the session before calling next (a store failure answers
+// 503 through respond, event "session_store_error", and next is not
+// called). A request without a session cookie, or with one that does not
+// verify, touches no store. The session is saved, if it needs to be, just
+// before the response headers are written.
+func (m *Manager) Handler(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := &Session{m: m}
+		if values := m.cookie.Values(r); len(values) > 0 {
+			if err := s.load(r.Context(), values); err != nil {
+				m.fail(w, r, "find", err)
+				return
+			}
+		}
+		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, s))
+		s.r = r
+		sw := &responseWriter{ResponseWriter: w, s: s, r: r}
+		next.ServeHTTP(sw, r)
+		sw.finish()
+	})
+}
+
+// DestroyUser ends every session of userID, in every instance sharing the
+// store: after a password or role change, or for "log out everywhere". It
+// returns an error wrapping errors.ErrUnsupported when the store does not
+// implement [UserIndex] (every store of this module does).
+func (m *Manager) DestroyUser(ctx context.Context, userID string) error {
+	ui, ok := m.store.(UserIndex)
+	if !ok {
+		return errors.Join(errors.ErrUnsupported, errors.New("session: the store cannot end the sessions of a user"))
+	}
+	ctx, cancel := context.WithTimeout(ctx, m.storeTimeout)
+	defer cancel()
+	if err := ui.DeleteUser(ctx, userID); err != nil {
+		m.logStoreError("delete_user", err)
+		return err
+	}
+	return nil
+}
+
+// fail answers 503 after a store failure.
+func (m *Manager) fail(w http.ResponseWriter, r *http.Request, op string, err error) {
+	m.logStoreError(op, err)
+	respond.Reject(w, r, &respond.Rejection{
+		Status:  http.StatusServiceUnavailable,
+		Message: "Service unavailable",
+		Event:   "session_store_error",
+		Err:     err,
+	})
+}
+
+func (m *Manager) logStoreError(op string, err error) {
+	m.log.Error("session store error", "event", "session_store_error", "op", op, "error", err.Error())
+}
+
+// storeKey returns the key under which the session with id is stored: the
+// SHA-256 of the id, base64url. A hash (rather than an HMAC) keeps the key
+// stable across secret rotation; the id's 256 random bits make it
+// irreversible.
+func storeKey(id []byte) string {
+	sum := sha256.Sum256(id)
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// seal encodes st for the store under key.
+func (m *Manager) seal(st *state, key string) []byte {
+	plain := st.appendEncoded(make([]byte, 0, st.encodedLen()))
+	if m.data == nil {
+		return plain
+	}
+	return m.data.Seal(plain, []byte(key))
+}
+
+// open decodes a record read from the store under key.
+func (m *Manager) open(data []byte, key string) (state, error) {
+	var st state
+	if m.data != nil {
+		plain, err := m.data.Open(data, []byte(key))
+		if err != nil {
+			return st, err
+		}
+		data = plain
+	}
+	return st, st.decode(data)
+}
+
+// expiry returns when st ends: idle or absolute, whichever is first.
+func (m *Manager) expiry(st *state) time.Time {
+	return time.UnixMilli(min(st.touched+m.idle.Milliseconds(), st.created+m.lifetime.Milliseconds()))
+}
+
+// storeCtx returns the context for a store write: not cancelled when the
+// client goes away (a save is all or nothing), bounded by StoreTimeout.
+func (m *Manager) storeCtx(parent context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(parent), m.storeTimeout)
+}

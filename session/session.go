@@ -1,0 +1,392 @@
+package session
+
+import (
+	"context"
+	"crypto/rand"
+	"maps"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+)
+
+type ctxKey struct{}
+
+// Session is one request's view of a session: string values and the
+// signed-in user. It is safe for concurrent use, but changes made after
+// the handler returns are lost. Concurrent requests of one session each
+// save their own copy: the last save wins.
+type Session struct {
+	m *Manager
+	r *http.Request
+
+	mu     sync.Mutex
+	st     state
+	id     []byte // nil until the session has an id (new, or after Regenerate)
+	key    string // store key of id
+	loaded bool   // the record under key was read from the store in this request
+
+	dirty       bool   // values or user changed since load
+	staleKey    string // a stored record to delete before saving (Regenerate, Destroy)
+	cookieSent  bool   // the client sent a session cookie
+	headersSent bool   // the response has started: no cookie can be set
+}
+
+// From returns the session of r, or nil when r did not pass through a
+// Manager's Handler.
+func From(r *http.Request) *Session {
+	s, _ := r.Context().Value(ctxKey{}).(*Session)
+	return s
+}
+
+// Login marks r's session as signed in by userID and gives it a new id
+// (see [Session.Login]).
+func Login(r *http.Request, userID string) error {
+	return with(r, func(s *Session) error { return s.Login(userID) })
+}
+
+// Logout ends r's session (see [Session.Logout]).
+func Logout(r *http.Request) error { return with(r, (*Session).Logout) }
+
+// Regenerate gives r's session a new id (see [Session.Regenerate]).
+func Regenerate(r *http.Request) error { return with(r, (*Session).Regenerate) }
+
+// Destroy ends r's session (see [Session.Destroy]).
+func Destroy(r *http.Request) error { return with(r, (*Session).Destroy) }
+
+func with(r *http.Request, f func(*Session) error) error {
+	s := From(r)
+	if s == nil {
+		return ErrNoSession
+	}
+	return f(s)
+}
+
+// load looks for the first cookie value naming a live session.
+func (s *Session) load(ctx context.Context, values []string) error {
+	m := s.m
+	s.cookieSent = true
+	ctx, cancel := context.WithTimeout(ctx, m.storeTimeout)
+	defer cancel()
+	for _, v := range values {
+		id, err := m.cookieCodec.Decode(v)
+		if err != nil || len(id) != idLen {
+			continue // forged, altered, or signed with a removed key
+		}
+		key := storeKey(id)
+		data, found, err := m.store.Find(ctx, key)
+		if err != nil {
+			return err
+		}
+		if !found {
+			continue
+		}
+		st, err := m.open(data, key)
+		if err != nil {
+			m.log.Warn("session: a stored record does not decode; treating it as no session", "error", err.Error())
+			continue
+		}
+		if now := m.now(); !now.Before(m.expiry(&st)) {
+			continue // idle or absolute timeout (the store's clock may lag)
+		}
+		s.st, s.id, s.key, s.loaded = st, id, key, true
+		return nil
+	}
+	return nil
+}
+
+// Get returns the value of key, or "".
+func (s *Session) Get(key string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.st.values[key]
+}
+
+// Lookup returns the value of key and whether it is set.
+func (s *Session) Lookup(key string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.st.values[key]
+	return v, ok
+}
+
+// Keys returns the keys set in the session, sorted.
+func (s *Session) Keys() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Sorted(maps.Keys(s.st.values))
+}
+
+// Set sets key to value. The session is saved at the end of the request;
+// an anonymous session is created (and its cookie set) only now that it
+// holds something.
+func (s *Session) Set(key, value string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old, ok := s.st.values[key]; ok && old == value {
+		return
+	}
+	if s.st.values == nil {
+		s.st.values = make(map[string]string)
+	}
+	s.st.values[key] = value
+	s.dirty = true
+}
+
+// Delete removes key.
+func (s *Session) Delete(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.st.values[key]; ok {
+		delete(s.st.values, key)
+		s.dirty = true
+	}
+}
+
+// Pop returns the value of key and removes it (flash messages).
+func (s *Session) Pop(key string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.st.values[key]
+	if ok {
+		delete(s.st.values, key)
+		s.dirty = true
+	}
+	return v
+}
+
+// UserID returns the signed-in user, or "" for an anonymous session.
+func (s *Session) UserID() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.st.userID
+}
+
+// Key returns the session's store key: a hash of its id, stable while the
+// id is, changed by Login and Regenerate, and "" while the session has no
+// id. It is not a credential (the cookie cannot be made from it), so it may
+// bind other tokens (CSRF) to the session or appear in logs.
+func (s *Session) Key() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.key
+}
+
+// CreatedAt returns when the session began (or last logged in); the zero
+// time for a session not yet saved.
+func (s *Session) CreatedAt() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.st.created == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(s.st.created)
+}
+
+// Login signs userID in: it gives the session a new id (the old one stops
+// working: no session fixation), restarts its absolute lifetime, and, if a
+// different user was signed in, clears its values first so nothing of
+// theirs (a role, a cart) carries over. Values of an anonymous session are
+// kept. It must be called before the response starts.
+func (s *Session) Login(userID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.headersSent {
+		return ErrHeadersWritten
+	}
+	if s.st.userID != "" && s.st.userID != userID {
+		s.st.values = nil
+	}
+	s.st.userID = userID
+	s.st.created = 0 // restarts at save
+	s.regenerate()
+	return nil
+}
+
+// Logout ends the session on the server and in the browser; it is
+// [Session.Destroy].
+func (s *Session) Logout() error { return s.Destroy() }
+
+// Regenerate gives the session a new id, keeping its values and user, and
+// deletes the record under the old id: call it whenever privilege changes.
+// It must be called before the response starts.
+func (s *Session) Regenerate() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.headersSent {
+		return ErrHeadersWritten
+	}
+	s.regenerate()
+	return nil
+}
+
+func (s *Session) regenerate() {
+	if s.loaded {
+		s.staleKey = s.key
+	}
+	s.id, s.key, s.loaded = nil, "", false
+	s.dirty = true
+}
+
+// Destroy ends the session: its record is deleted from the store and the
+// browser is told to drop the cookie. Values set afterwards start a new
+// session with a new id. Before the response starts the deletion happens
+// with the save (a failure answers 503); after, it happens now and its
+// error is returned.
+func (s *Session) Destroy() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.loaded {
+		s.staleKey = s.key
+	}
+	s.st = state{}
+	s.id, s.key, s.loaded = nil, "", false
+	s.dirty = false
+	if !s.headersSent || s.staleKey == "" {
+		return nil
+	}
+	ctx, cancel := s.m.storeCtx(s.r.Context())
+	defer cancel()
+	if err := s.m.store.Delete(ctx, s.staleKey); err != nil {
+		s.m.logStoreError("delete", err)
+		return err
+	}
+	s.staleKey = ""
+	return nil
+}
+
+// save writes what changed to the store, and the cookie to w when
+// setCookie. It runs just before the response headers are written
+// (setCookie true) and again after the handler returns (false), for
+// changes made after the response started.
+func (s *Session) save(w http.ResponseWriter, setCookie bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if setCookie {
+		s.headersSent = true
+	}
+	m := s.m
+	// The store context (and its timer) is made only if a store operation
+	// is needed: most requests need none.
+	lc := lazyCtx{m: m, parent: s.r.Context()}
+	defer lc.cancel()
+
+	// The old id goes first: if anything below fails, the session is lost
+	// (a 503, then a fresh login) rather than left usable under the id it
+	// had before a login.
+	if s.staleKey != "" {
+		if err := m.store.Delete(lc.get(), s.staleKey); err != nil {
+			return err
+		}
+		s.staleKey = ""
+	}
+
+	now := m.now()
+	empty := len(s.st.values) == 0 && s.st.userID == ""
+	switch {
+	case empty:
+		// Nothing is kept for an empty anonymous session; one that became
+		// empty is deleted.
+		if s.loaded {
+			if err := m.store.Delete(lc.get(), s.key); err != nil {
+				return err
+			}
+			s.id, s.key, s.loaded = nil, "", false
+		}
+		if setCookie && s.cookieSent {
+			m.cookie.Expire(w, s.r)
+			s.cookieSent = false
+		}
+		s.dirty = false
+		return nil
+
+	case s.id == nil: // new session, or new id after Login/Regenerate
+		if !setCookie {
+			m.log.Error("session: changed after the response started and needs a new cookie; not saved")
+			return nil
+		}
+		id := make([]byte, idLen)
+		_, _ = rand.Read(id) // never fails (crypto/rand, Go 1.24+)
+		key := storeKey(id)
+		if s.st.created == 0 {
+			s.st.created = now.UnixMilli()
+		}
+		s.st.touched = now.UnixMilli()
+		rec := Record{Data: m.seal(&s.st, key), UserID: s.st.userID, Expiry: m.expiry(&s.st)}
+		if err := m.store.Commit(lc.get(), key, rec); err != nil {
+			return err
+		}
+		s.id, s.key, s.loaded, s.dirty = id, key, true, false
+		return s.setCookie(w)
+
+	case s.dirty || now.Sub(time.UnixMilli(s.st.touched)) >= m.touch:
+		s.st.touched = now.UnixMilli()
+		rec := Record{Data: m.seal(&s.st, s.key), UserID: s.st.userID, Expiry: m.expiry(&s.st)}
+		found := true
+		var err error
+		if m.updater != nil {
+			found, err = m.updater.Update(lc.get(), s.key, rec)
+		} else {
+			err = m.store.Commit(lc.get(), s.key, rec)
+		}
+		if err != nil {
+			return err
+		}
+		s.dirty = false
+		if !found {
+			// Destroyed elsewhere while this request ran: it stays ended.
+			s.st = state{}
+			s.id, s.key, s.loaded = nil, "", false
+			if setCookie {
+				m.cookie.Expire(w, s.r)
+			}
+			return nil
+		}
+		if setCookie {
+			// Re-sent so that it is signed with the newest key (rotation)
+			// and a persistent cookie's Max-Age follows the session.
+			return s.setCookie(w)
+		}
+	}
+	return nil
+}
+
+// lazyCtx makes the store context on first use.
+type lazyCtx struct {
+	m      *Manager
+	parent context.Context
+	ctx    context.Context
+	stop   context.CancelFunc
+}
+
+func (l *lazyCtx) get() context.Context {
+	if l.ctx == nil {
+		l.ctx, l.stop = l.m.storeCtx(l.parent)
+	}
+	return l.ctx
+}
+
+func (l *lazyCtx) cancel() {
+	if l.stop != nil {
+		l.stop()
+	}
+}
+
+func (s *Session) setCookie(w http.ResponseWriter) error {
+	v, err := s.m.cookieCodec.Encode(s.id)
+	if err != nil {
+		return err // unreachable: a 32-byte id always fits
+	}
+	c := s.m.cookie.Cookie(s.r, v)
+	if s.m.persist {
+		left := time.UnixMilli(s.st.created).Add(s.m.lifetime).Sub(s.m.now())
+		c.MaxAge = max(1, int((left+time.Second-1)/time.Second))
+	}
+	h := w.Header()
+	h.Add("Set-Cookie", c.String())
+	h.Add("Vary", "Cookie")
+	if h.Get("Cache-Control") == "" {
+		h.Set("Cache-Control", `no-cache="Set-Cookie"`)
+	}
+	return nil
+}
