@@ -6,9 +6,11 @@
 //	GET /healthz         {"status":"ok"}
 //
 // Env: HOST (default 127.0.0.1), PORT (default 3000), RATE_LIMIT_MAX
-// (requests per 15 minutes per client, default 100). Requests must carry
-// X-Forwarded-Proto: https, as from a TLS-terminating proxy; others are
-// redirected.
+// (requests per 15 minutes per client, default 100), PUBLIC_URL (default
+// https://localhost: its host is the only allowed Host, and plain-HTTP
+// requests are redirected there). Requests must carry X-Forwarded-Proto:
+// https, as from one TLS-terminating proxy (X-Forwarded-For is read
+// through that one hop).
 package main
 
 import (
@@ -44,10 +46,15 @@ func main() {
 		}
 		limit = n
 	}
+	publicURL := os.Getenv("PUBLIC_URL")
+	if publicURL == "" {
+		publicURL = "https://localhost"
+	}
 	h, err := chain.Peer(chain.Options{
-		Headers: headers.Strict(), // the reference app's header set
-		Limit:   limit,
-		Window:  15 * time.Minute,
+		Headers:   headers.Strict(), // the reference app's header set
+		PublicURL: publicURL,
+		Limit:     limit,
+		Window:    15 * time.Minute,
 	})
 	if err != nil {
 		log.Fatal(err)
