@@ -2,6 +2,7 @@ package harden
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -9,6 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/harden-go/harden/allowedhosts"
+	"github.com/harden-go/harden/clientip"
+	"github.com/harden-go/harden/cors"
 	"github.com/harden-go/harden/headers"
 	"github.com/harden-go/harden/respond"
 )
@@ -28,6 +32,9 @@ var securityHeaders = map[string]string{
 	"X-Permitted-Cross-Domain-Policies": "none",
 	"X-Xss-Protection":                  "0",
 }
+
+// hsts is the default Strict-Transport-Security value, sent over HTTPS only.
+const hsts = "max-age=31536000; includeSubDomains"
 
 func testMux() http.Handler {
 	mux := http.NewServeMux()
@@ -53,11 +60,15 @@ func testMux() http.Handler {
 }
 
 func TestHeadersOnEveryResponse(t *testing.T) {
-	stack, err := New(Config{Logger: slog.New(slog.DiscardHandler)})
+	// Production serves HTTPS only: a TLS test server whose own address is
+	// the public URL.
+	srv := httptest.NewUnstartedServer(nil)
+	stack, err := New(Config{PublicURL: "https://" + srv.Listener.Addr().String(), Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(stack.Handler(testMux()))
+	srv.Config.Handler = stack.Handler(testMux())
+	srv.StartTLS()
 	defer srv.Close()
 	client := srv.Client()
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
@@ -94,6 +105,9 @@ func TestHeadersOnEveryResponse(t *testing.T) {
 					t.Errorf("%s = %q, want %q", k, got, want)
 				}
 			}
+			if got, want := resp.Header.Get("Strict-Transport-Security"), hsts; got != want {
+				t.Errorf("Strict-Transport-Security = %q, want %q", got, want)
+			}
 			if v := resp.Header.Get("X-Powered-By"); v != "" {
 				t.Errorf("X-Powered-By = %q", v)
 			}
@@ -102,7 +116,7 @@ func TestHeadersOnEveryResponse(t *testing.T) {
 }
 
 func TestDevelopmentResponder(t *testing.T) {
-	stack, err := New(Config{Development: true, Logger: slog.New(slog.DiscardHandler)})
+	stack, err := New(Config{Development: true, PublicURL: "https://example.com", Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,39 +124,372 @@ func TestDevelopmentResponder(t *testing.T) {
 		respond.Reject(w, r, &respond.Rejection{Status: 400, Message: "Bad request", Err: errors.New("field x: want int")})
 	}))
 	w := httptest.NewRecorder()
-	h.ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+	h.ServeHTTP(w, httptest.NewRequest("GET", "http://localhost:3000/", nil))
 	if got, want := w.Body.String(), `{"error":"Bad request","detail":"field x: want int"}`+"\n"; got != want {
 		t.Errorf("development body = %q, want %q", got, want)
 	}
-	prod, _ := New(Config{Logger: slog.New(slog.DiscardHandler)})
+	prod, err := New(Config{PublicURL: "https://example.com", Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	w = httptest.NewRecorder()
-	prod.Handler(h).ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+	prod.Handler(h).ServeHTTP(w, httptest.NewRequest("GET", "https://example.com/", nil))
 	// The inner (development) stack's responder is the nearest: it wins.
-	if !strings.Contains(w.Body.String(), "detail") {
-		t.Errorf("nested stacks: body = %q", w.Body.String())
+	if got, want := w.Body.String(), `{"error":"Bad request","detail":"field x: want int"}`+"\n"; got != want {
+		t.Errorf("nested stacks: body = %q, want %q", got, want)
 	}
 }
 
 func TestConfigErrors(t *testing.T) {
-	_, err := New(Config{Headers: headers.Config{FrameOptions: "ALLOW-FROM x"}})
-	if !errors.Is(err, ErrConfig) {
-		t.Fatalf("err = %v, want ErrConfig", err)
+	const pub = "https://example.com"
+	tests := []struct {
+		name  string
+		cfg   Config
+		want  []error // every one must match (errors.Is); nil: New succeeds
+		count int     // number of joined errors
+	}{
+		{"headers", Config{PublicURL: pub, Headers: headers.Config{FrameOptions: "ALLOW-FROM x"}}, nil, 1},
+		{"zero config is production without a public URL", Config{}, []error{ErrPublicURLRequired}, 1},
+		{"production with an http public URL", Config{PublicURL: "http://example.com"}, []error{ErrPublicURLNotHTTPS}, 1},
+		{"public URL with a path", Config{Development: true, PublicURL: "https://example.com/app"}, []error{ErrInvalidPublicURL}, 1},
+		{"public URL with userinfo", Config{PublicURL: "https://u:p@example.com"}, []error{ErrInvalidPublicURL}, 1},
+		{"public URL with a query", Config{PublicURL: "https://example.com?x=1"}, []error{ErrInvalidPublicURL}, 1},
+		{"public URL not absolute", Config{Development: true, PublicURL: "example.com"}, []error{ErrInvalidPublicURL}, 1},
+		{"public URL with another scheme", Config{Development: true, PublicURL: "ftp://example.com"}, []error{ErrInvalidPublicURL}, 1},
+		{"plain HTTP allowed but no host to answer for", Config{HTTPS: HTTPSConfig{DangerouslyAllowPlainHTTP: true}}, []error{ErrHostsRequired}, 1},
+		{"broad ranges in production", Config{PublicURL: pub, ClientIP: clientip.Config{TrustedProxies: []string{"0.0.0.0/0"}, DangerouslyTrustBroadRanges: true}}, []error{ErrBroadRangesInProduction}, 1},
+		{"broad range without the escape hatch", Config{Development: true, ClientIP: clientip.Config{TrustedProxies: []string{"0.0.0.0/0"}}}, []error{clientip.ErrBroadRange}, 1},
+		{"trusted proxy that is not an address", Config{PublicURL: pub, ClientIP: clientip.Config{TrustedProxies: []string{"proxy.internal"}}}, []error{clientip.ErrBadProxy}, 1},
+		{"hops and proxies", Config{PublicURL: pub, ClientIP: clientip.Config{TrustedHops: 1, TrustedProxies: []string{"10.0.0.1"}}}, []error{clientip.ErrHopsAndProxies}, 1},
+		{"exempt path not absolute", Config{PublicURL: pub, HTTPS: HTTPSConfig{Exempt: []string{"healthz"}}}, []error{ErrInvalidPath}, 1},
+		{"health path not absolute", Config{Development: true, HealthPaths: []string{"healthz"}}, []error{ErrInvalidPath}, 1},
+		{"bad host entry", Config{PublicURL: pub, Hosts: allowedhosts.Config{Hosts: []string{"ex ample.com"}}}, []error{allowedhosts.ErrInvalidEntry}, 1},
+		{"bare wildcard host", Config{PublicURL: pub, Hosts: allowedhosts.Config{Hosts: []string{"*.com"}}}, []error{allowedhosts.ErrBroadWildcard}, 1},
+		{"CORS wildcard with credentials", Config{PublicURL: pub, CORS: cors.Config{Origins: []string{"*"}, Credentials: true}}, []error{cors.ErrWildcardCredentials}, 1},
+		{"CORS insecure origin", Config{PublicURL: pub, CORS: cors.Config{Origins: []string{"http://app.example.com"}}}, []error{cors.ErrInsecureOrigin}, 1},
+		{"CORS null origin", Config{PublicURL: pub, CORS: cors.Config{Origins: []string{"null"}}}, []error{cors.ErrOpaqueOrigin}, 1},
+		{"CORS settings are checked without origins", Config{PublicURL: pub, CORS: cors.Config{MaxAge: 100000}}, []error{cors.ErrMaxAge}, 1},
+		{"every problem at once", Config{
+			HealthPaths: []string{"x"},
+			ClientIP:    clientip.Config{TrustedProxies: []string{"::/0"}, DangerouslyTrustBroadRanges: true},
+			Hosts:       allowedhosts.Config{Hosts: []string{"a b"}},
+			CORS:        cors.Config{Origins: []string{"file://x", "null"}},
+		}, []error{ErrInvalidPath, ErrBroadRangesInProduction, ErrPublicURLRequired, allowedhosts.ErrInvalidEntry, cors.ErrOpaqueOrigin}, 6},
 	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.cfg.Logger = slog.New(slog.DiscardHandler)
+			stack, err := New(tt.cfg)
+			if stack != nil || err == nil {
+				t.Fatalf("New = %v, %v; want an error", stack, err)
+			}
+			joined, ok := err.(interface{ Unwrap() []error })
+			if !ok {
+				t.Fatalf("err %T is not joined", err)
+			}
+			if got := len(joined.Unwrap()); got != tt.count {
+				t.Errorf("%d errors, want %d: %v", got, tt.count, err)
+			}
+			for _, e := range joined.Unwrap() {
+				if !errors.Is(e, ErrConfig) {
+					t.Errorf("error %q is not wrapped with ErrConfig", e)
+				}
+			}
+			for _, want := range tt.want {
+				if !errors.Is(err, want) {
+					t.Errorf("err = %v, want it to match %q", err, want)
+				}
+			}
+		})
+	}
+	// Layer error types stay reachable.
+	_, err := New(Config{PublicURL: pub, Headers: headers.Config{FrameOptions: "ALLOW-FROM x"}})
 	var ce *headers.ConfigError
 	if !errors.As(err, &ce) || ce.Field != "FrameOptions" {
 		t.Errorf("err = %v, want a headers.ConfigError for FrameOptions", err)
 	}
+	_, err = New(Config{PublicURL: pub, CORS: cors.Config{Origins: []string{"https://ok.example", "null"}}})
+	var corsErr *cors.ConfigError
+	if !errors.As(err, &corsErr) || corsErr.Field != "origins" || corsErr.Index != 1 {
+		t.Errorf("err = %v, want a cors.ConfigError for origins[1]", err)
+	}
 }
 
+func TestConfigErrorText(t *testing.T) {
+	tests := []struct {
+		cfg  Config
+		want string
+	}{
+		{Config{}, "harden: invalid configuration: https: production enforces HTTPS and needs public_url (or development mode)"},
+		{Config{PublicURL: "http://example.com"}, "harden: invalid configuration: https: production enforces HTTPS: public_url must be https://"},
+		{Config{PublicURL: "https://example.com", ClientIP: clientip.Config{TrustedProxies: []string{"10.0.0.0/8"}, DangerouslyTrustBroadRanges: true}},
+			"harden: invalid configuration: client_ip: dangerously_trust_broad_ranges is refused in production"},
+		{Config{PublicURL: "https://example.com", HTTPS: HTTPSConfig{Exempt: []string{"health"}}},
+			`harden: invalid configuration: https.exempt: "health" must be an absolute path starting with /`},
+		{Config{PublicURL: "https://example.com", ClientIP: clientip.Config{TrustedProxies: []string{"nope"}}},
+			`harden: invalid configuration: clientip: trusted_proxies "nope": not an IP address or CIDR range`},
+	}
+	for _, tt := range tests {
+		_, err := New(tt.cfg)
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("New(%+v) = %v, want %q", tt.cfg, err, tt.want)
+		}
+	}
+}
+
+func TestConfigAccepted(t *testing.T) {
+	tests := []struct {
+		name     string
+		cfg      Config
+		wantCORS bool
+	}{
+		{"development zero", Config{Development: true}, false},
+		{"production with public URL", Config{PublicURL: "https://example.com/"}, false},
+		{"development with http public URL", Config{Development: true, PublicURL: "http://localhost:3000"}, false},
+		{"plain HTTP allowed with hosts", Config{Hosts: allowedhosts.Config{Hosts: []string{"svc.internal"}}, HTTPS: HTTPSConfig{DangerouslyAllowPlainHTTP: true}}, false},
+		{"plain HTTP allowed with an http public URL", Config{PublicURL: "http://svc.internal", HTTPS: HTTPSConfig{DangerouslyAllowPlainHTTP: true}}, false},
+		{"broad ranges in development", Config{Development: true, ClientIP: clientip.Config{TrustedProxies: []string{"0.0.0.0/0"}, DangerouslyTrustBroadRanges: true}}, false},
+		{"CORS with origins", Config{PublicURL: "https://example.com", CORS: cors.Config{Origins: []string{"https://app.example.com"}}}, true},
+		{"CORS settings without origins", Config{PublicURL: "https://example.com", CORS: cors.Config{Credentials: true}}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.cfg.Logger = slog.New(slog.DiscardHandler)
+			stack, err := New(tt.cfg)
+			if err != nil {
+				t.Fatalf("New: %v", err)
+			}
+			if got := stack.CORS() != nil; got != tt.wantCORS {
+				t.Errorf("CORS layer installed = %v, want %v", got, tt.wantCORS)
+			}
+		})
+	}
+}
+
+func TestLoopbackOriginWarning(t *testing.T) {
+	for _, dev := range []bool{false, true} {
+		var log strings.Builder
+		cfg := Config{
+			Development: dev,
+			PublicURL:   "https://example.com",
+			CORS:        cors.Config{Origins: []string{"http://localhost:5173", "https://app.example.com"}},
+			Logger:      slog.New(slog.NewTextHandler(&log, nil)),
+		}
+		if _, err := New(cfg); err != nil {
+			t.Fatal(err)
+		}
+		const msg = `msg="harden: CORS allows a loopback http:// origin in production" origin=http://localhost:5173`
+		if got := strings.Count(log.String(), msg); got != map[bool]int{false: 1, true: 0}[dev] {
+			t.Errorf("development %v: log = %q", dev, log.String())
+		}
+	}
+}
+
+// echo answers with what the trust model says about the request.
+var echo = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	info := clientip.Get(r)
+	io.WriteString(w, "addr="+info.Addr.String()+" scheme="+info.Scheme+" host="+info.Host)
+})
+
+func TestStack(t *testing.T) {
+	discard := slog.New(slog.DiscardHandler)
+	corsCfg := cors.Config{
+		Origins:        []string{"https://app.example.com"},
+		Credentials:    true,
+		Methods:        []string{"PUT"},
+		RequestHeaders: []string{"Content-Type"},
+		MaxAge:         600,
+	}
+	mustNew := func(cfg Config) http.Handler {
+		cfg.Logger = discard
+		s, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Handler(echo)
+	}
+	// One load balancer in front (hop count), health checks exempt, CORS.
+	hop := mustNew(Config{PublicURL: "https://example.com", HealthPaths: []string{"/healthz"},
+		ClientIP: clientip.Config{TrustedHops: 1}, CORS: corsCfg})
+	// Proxies named by range: a peer outside it is the client.
+	cidr := mustNew(Config{PublicURL: "https://example.com", ClientIP: clientip.Config{TrustedProxies: []string{"10.0.0.0/8"}}})
+	dev := mustNew(Config{Development: true})
+
+	const (
+		misdirected = `{"error":"Misdirected request"}` + "\n"
+		corsDenied  = `{"error":"CORS request not allowed"}` + "\n"
+		redirected  = "Redirecting to HTTPS.\n"
+	)
+	absent := "<absent>"
+	tests := []struct {
+		name       string
+		h          http.Handler
+		method     string
+		url        string
+		remote     string
+		header     map[string]string
+		wantStatus int
+		wantBody   string
+		wantHeader map[string]string
+	}{
+		{"direct HTTPS", hop, "GET", "https://example.com/x", "192.0.2.1:5000", nil,
+			200, "addr=192.0.2.1 scheme=https host=example.com", map[string]string{"Strict-Transport-Security": hsts}},
+		{"one trusted hop: the left-most X-Forwarded-For entry is spoofed", hop, "GET", "http://example.com/x", "10.0.0.1:5000",
+			map[string]string{"X-Forwarded-For": "6.6.6.6, 203.0.113.7", "X-Forwarded-Proto": "https"},
+			200, "addr=203.0.113.7 scheme=https host=example.com",
+			// The headers layer sees the trusted scheme: HSTS behind a TLS-terminating proxy.
+			map[string]string{"Strict-Transport-Security": hsts}},
+		{"one trusted hop: Forwarded is not read", hop, "GET", "http://example.com/x", "10.0.0.1:5000",
+			map[string]string{"Forwarded": "for=6.6.6.6;proto=https", "X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"},
+			200, "addr=203.0.113.7 scheme=https host=example.com", nil},
+		{"untrusted peer claims HTTPS and an address", cidr, "GET", "http://example.com/a?b=1", "198.51.100.9:5000",
+			map[string]string{"X-Forwarded-For": "6.6.6.6", "X-Forwarded-Proto": "https"},
+			301, redirected, map[string]string{"Location": "https://example.com/a?b=1", "Strict-Transport-Security": absent}},
+		{"trusted range peer", cidr, "GET", "http://example.com/", "10.1.2.3:5000",
+			map[string]string{"X-Forwarded-For": "6.6.6.6, 2001:db8::7", "X-Forwarded-Proto": "https"},
+			200, "addr=2001:db8::7 scheme=https host=example.com", nil},
+		{"plain HTTP with a hostile Host goes to the public URL", hop, "GET", "http://evil.example/login?next=%2F", "192.0.2.1:5000", nil,
+			301, redirected, map[string]string{"Location": "https://example.com/login?next=%2F"}},
+		{"plain HTTP POST keeps its method", hop, "POST", "http://example.com/api/x", "192.0.2.1:5000", nil,
+			308, redirected, map[string]string{"Location": "https://example.com/api/x"}},
+		{"hostile Host over HTTPS", hop, "GET", "https://evil.example/", "192.0.2.1:5000", nil,
+			421, misdirected, map[string]string{"Content-Type": "application/json; charset=utf-8", "Strict-Transport-Security": hsts}},
+		{"hostile forwarded host from the trusted proxy", hop, "GET", "http://example.com/", "10.0.0.1:5000",
+			map[string]string{"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example"},
+			421, misdirected, nil},
+		{"public host with its default port", hop, "GET", "https://example.com:443/", "192.0.2.1:5000", nil,
+			200, "addr=192.0.2.1 scheme=https host=example.com:443", nil},
+		{"public host on another port", hop, "GET", "https://example.com:8443/", "192.0.2.1:5000", nil,
+			421, misdirected, nil},
+		{"health check by address over plain HTTP", hop, "GET", "http://10.0.0.5:8080/healthz", "10.0.0.2:5000", nil,
+			200, "addr=10.0.0.2 scheme=http host=10.0.0.5:8080", map[string]string{"Strict-Transport-Security": absent}},
+		{"health path is exact", hop, "GET", "http://10.0.0.5:8080/healthz/", "10.0.0.2:5000", nil,
+			301, redirected, map[string]string{"Location": "https://example.com/healthz/"}},
+		{"preflight from an allowed origin", hop, "OPTIONS", "https://example.com/api/x", "192.0.2.1:5000",
+			map[string]string{"Origin": "https://app.example.com", "Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "content-type"},
+			204, "", map[string]string{
+				"Access-Control-Allow-Origin":      "https://app.example.com",
+				"Access-Control-Allow-Credentials": "true",
+				"Access-Control-Allow-Methods":     "PUT",
+				"Access-Control-Allow-Headers":     "content-type",
+				"Access-Control-Max-Age":           "600",
+				"Vary":                             "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+			}},
+		{"preflight from another origin", hop, "OPTIONS", "https://example.com/api/x", "192.0.2.1:5000",
+			map[string]string{"Origin": "https://evil.example", "Access-Control-Request-Method": "PUT"},
+			403, corsDenied, map[string]string{"Access-Control-Allow-Origin": absent, "Content-Type": "application/json; charset=utf-8"}},
+		{"preflight asking for a method not allowed", hop, "OPTIONS", "https://example.com/api/x", "192.0.2.1:5000",
+			map[string]string{"Origin": "https://app.example.com", "Access-Control-Request-Method": "DELETE"},
+			403, corsDenied, map[string]string{"Access-Control-Allow-Origin": absent}},
+		{"simple request from an allowed origin", hop, "GET", "https://example.com/api/x", "192.0.2.1:5000",
+			map[string]string{"Origin": "https://app.example.com"},
+			200, "addr=192.0.2.1 scheme=https host=example.com", map[string]string{
+				"Access-Control-Allow-Origin":      "https://app.example.com",
+				"Access-Control-Allow-Credentials": "true",
+				"Vary":                             "Origin",
+			}},
+		{"simple request from another origin", hop, "GET", "https://example.com/api/x", "192.0.2.1:5000",
+			map[string]string{"Origin": "https://evil.example"},
+			200, "addr=192.0.2.1 scheme=https host=example.com", map[string]string{"Access-Control-Allow-Origin": absent, "Vary": "Origin"}},
+		{"development: plain HTTP on localhost", dev, "GET", "http://localhost:3000/", "127.0.0.1:5000", nil,
+			200, "addr=127.0.0.1 scheme=http host=localhost:3000", nil},
+		{"development: DNS rebinding name", dev, "GET", "http://rebind.evil.example:3000/", "127.0.0.1:5000", nil,
+			421, `{"error":"Misdirected request","detail":"allowedhosts: host not allowed"}` + "\n", nil},
+		{"development: no proxy trusted", dev, "GET", "http://127.0.0.1:3000/", "127.0.0.1:5000",
+			map[string]string{"X-Forwarded-For": "6.6.6.6", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example"},
+			200, "addr=127.0.0.1 scheme=http host=127.0.0.1:3000", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest(tt.method, tt.url, nil)
+			r.RemoteAddr = tt.remote
+			for k, v := range tt.header {
+				r.Header.Set(k, v)
+			}
+			w := httptest.NewRecorder()
+			tt.h.ServeHTTP(w, r)
+			if w.Code != tt.wantStatus {
+				t.Errorf("status = %d, want %d", w.Code, tt.wantStatus)
+			}
+			if got := w.Body.String(); got != tt.wantBody {
+				t.Errorf("body = %q, want %q", got, tt.wantBody)
+			}
+			for k, want := range tt.wantHeader {
+				got, ok := w.Header()[http.CanonicalHeaderKey(k)]
+				switch {
+				case want == absent && ok:
+					t.Errorf("%s = %q, want none", k, got)
+				case want != absent && strings.Join(got, ", ") != want:
+					t.Errorf("%s = %q, want %q", k, got, want)
+				}
+			}
+			// Every answer, refusals and redirects included, carries the
+			// security headers.
+			if got := w.Header().Get("X-Content-Type-Options"); got != "nosniff" {
+				t.Errorf("X-Content-Type-Options = %q", got)
+			}
+			if got, want := w.Header().Get("Content-Security-Policy"), securityHeaders["Content-Security-Policy"]; got != want {
+				t.Errorf("Content-Security-Policy = %q, want %q", got, want)
+			}
+		})
+	}
+}
+
+// ExampleNew shows the smallest production configuration and what New says
+// about the zero one.
+func ExampleNew() {
+	_, err := New(Config{})
+	fmt.Println(errors.Is(err, ErrConfig), errors.Is(err, ErrPublicURLRequired))
+
+	stack, err := New(Config{
+		PublicURL:   "https://example.com",
+		HealthPaths: []string{"/healthz"},
+		ClientIP:    clientip.Config{TrustedHops: 1}, // one load balancer
+		CORS:        cors.Config{Origins: []string{"https://app.example.com"}, Credentials: true},
+	})
+	fmt.Println(err, stack.CORS().Origins())
+	// Output:
+	// true true
+	// <nil> [https://app.example.com]
+}
+
+// BenchmarkStack is the default production stack (headers, recovery, HTTPS
+// enforcement, allowed hosts) on an HTTPS request it lets through.
 func BenchmarkStack(b *testing.B) {
-	stack, err := New(Config{})
+	stack, err := New(Config{PublicURL: "https://example.com"})
 	if err != nil {
 		b.Fatal(err)
 	}
+	benchStack(b, stack, httptest.NewRequest("GET", "https://example.com/", nil))
+}
+
+// BenchmarkStackBehindProxy adds one trusted hop and CORS, on a request
+// forwarded by the proxy from an allowed origin.
+func BenchmarkStackBehindProxy(b *testing.B) {
+	stack, err := New(Config{
+		PublicURL: "https://example.com",
+		ClientIP:  clientip.Config{TrustedHops: 1},
+		CORS:      cors.Config{Origins: []string{"https://app.example.com"}, Credentials: true},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := httptest.NewRequest("GET", "http://example.com/api/x", nil)
+	r.RemoteAddr = "10.0.0.1:5000"
+	r.Header.Set("X-Forwarded-For", "203.0.113.7")
+	r.Header.Set("X-Forwarded-Proto", "https")
+	r.Header.Set("Origin", "https://app.example.com")
+	benchStack(b, stack, r)
+}
+
+func benchStack(b *testing.B, stack *Stack, r *http.Request) {
 	h := stack.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
-	r := httptest.NewRequest("GET", "/", nil)
 	hdr := http.Header{}
 	w := &benchWriter{h: hdr}
+	h.ServeHTTP(w, r)
+	if w.code != 0 {
+		b.Fatalf("request refused with %d", w.code)
+	}
 	b.ReportAllocs()
 	for b.Loop() {
 		clear(hdr)
@@ -150,8 +497,11 @@ func BenchmarkStack(b *testing.B) {
 	}
 }
 
-type benchWriter struct{ h http.Header }
+type benchWriter struct {
+	h    http.Header
+	code int
+}
 
 func (w *benchWriter) Header() http.Header         { return w.h }
 func (w *benchWriter) Write(b []byte) (int, error) { return len(b), nil }
-func (w *benchWriter) WriteHeader(int)             {}
+func (w *benchWriter) WriteHeader(code int)        { w.code = code }

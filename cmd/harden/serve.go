@@ -10,13 +10,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/harden-go/harden/httpsredirect"
 	"github.com/harden-go/harden/internal/app"
 )
 
@@ -39,16 +39,39 @@ Flags:
 const serveNotes = `
 Modes:
   development  ephemeral secrets (sessions end on restart), cookies without
-               Secure over plain HTTP, error details for 4xx; a warning is
-               printed. Never expose it to a network.
-  production   refuses to start without HARDEN_SECRETS; Secure cookies,
-               HTTPS enforcement and leak-free errors.
+               Secure over plain HTTP, error details for 4xx, no HTTPS
+               redirect; only localhost, *.localhost, 127.0.0.1 and [::1]
+               (and the public URL's host, if set) are answered, against
+               DNS rebinding. A warning is printed. Never expose it to a
+               network.
+  production   refuses to start without HARDEN_SECRETS and HARDEN_PUBLIC_URL
+               (an https:// URL). Plain-HTTP requests are redirected to the
+               public URL with their path and query (301 for GET and HEAD,
+               308 otherwise), never to the Host they sent; requests for any
+               host but the public URL's get 421; Secure cookies and
+               leak-free errors. GET /healthz is answered over plain HTTP and
+               for any Host, for load balancers that probe by address.
+
+Behind a reverse proxy or load balancer, set HARDEN_TRUSTED_PROXIES: a hop
+count ("1" for one load balancer; the service must be unreachable except
+through it) or a comma list of proxy addresses and CIDR ranges
+("10.0.0.0/8,192.0.2.7"; ranges broader than /8 are refused). The client's
+address, scheme and host then come from the X-Forwarded-For,
+X-Forwarded-Proto and X-Forwarded-Host headers those proxies write; without
+it they are never read, and a production instance behind a TLS-terminating
+proxy sees plain HTTP and redirects every request.
+
+HARDEN_ALLOWED_ORIGINS lists exact origins ("https://app.example.com",
+comma-separated) whose pages may call the API with the user's cookies
+(CORS with credentials, Content-Type allowed, preflights cached 10 minutes).
+http:// origins other than loopback ones, "*", "null" and subdomain patterns
+are refused. Empty: no cross-origin access.
 
 Secrets are read from HARDEN_SECRETS or --secrets-file, never from a flag
 value (command lines are visible to every user of the machine).
 
-Settings accepted now and used as their layers land: --trusted-proxies,
---allowed-origins, --redis-url, --database-url, --security-log.
+Settings accepted now and used as their layers land: --redis-url,
+--database-url, --security-log.
 `
 
 type serveConfig struct {
@@ -89,9 +112,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.StringVar(&c.env, "env", def(env("HARDEN_ENV"), "development"), "mode: development or production (HARDEN_ENV)")
 	fs.StringVar(&c.dataDir, "data-dir", def(env("HARDEN_DATA_DIR"), "data"), "directory of the SQLite files (HARDEN_DATA_DIR)")
 	fs.StringVar(&c.secretsFile, "secrets-file", env("HARDEN_SECRETS_FILE"), "file holding the comma-separated secrets, instead of HARDEN_SECRETS (HARDEN_SECRETS_FILE)")
-	fs.StringVar(&c.trustedProxies, "trusted-proxies", env("HARDEN_TRUSTED_PROXIES"), "proxies whose forwarding headers are trusted: a hop count or a comma list of CIDRs (HARDEN_TRUSTED_PROXIES)")
-	fs.StringVar(&c.allowedOrigins, "allowed-origins", env("HARDEN_ALLOWED_ORIGINS"), "comma list of origins allowed by CORS, e.g. https://app.example.com (HARDEN_ALLOWED_ORIGINS)")
-	fs.StringVar(&c.publicURL, "public-url", env("HARDEN_PUBLIC_URL"), "URL clients use, e.g. https://example.com; HTTPS redirects go there (HARDEN_PUBLIC_URL)")
+	fs.StringVar(&c.trustedProxies, "trusted-proxies", env("HARDEN_TRUSTED_PROXIES"), "proxies whose forwarding headers are trusted: a hop count or a comma list of addresses and CIDRs; default none (HARDEN_TRUSTED_PROXIES)")
+	fs.StringVar(&c.allowedOrigins, "allowed-origins", env("HARDEN_ALLOWED_ORIGINS"), "comma list of exact origins allowed by CORS with credentials, e.g. https://app.example.com (HARDEN_ALLOWED_ORIGINS)")
+	fs.StringVar(&c.publicURL, "public-url", env("HARDEN_PUBLIC_URL"), "URL clients use, e.g. https://example.com; required in production: plain HTTP is redirected there and its host is the allowed host (HARDEN_PUBLIC_URL)")
 	fs.StringVar(&c.redisURL, "redis-url", env("HARDEN_REDIS_URL"), "Redis URL for rate limits and sessions shared by instances (HARDEN_REDIS_URL)")
 	fs.StringVar(&c.databaseURL, "database-url", env("HARDEN_DATABASE_URL"), "PostgreSQL DSN for users, messages and sessions (HARDEN_DATABASE_URL)")
 	fs.StringVar(&c.securityLog, "security-log", env("HARDEN_SECURITY_LOG"), "file for the JSON security log; default stderr (HARDEN_SECURITY_LOG)")
@@ -162,8 +185,17 @@ func runServer(ctx context.Context, c serveConfig, getenv func(string) string, l
 		return err
 	}
 	defer a.Close()
+	if c.redirectAddr != "" && c.publicURL != "" {
+		// The app accepts an http:// public URL in development; the
+		// redirect listener needs somewhere HTTPS to send clients.
+		if _, err := httpsredirect.RedirectOnly(c.publicURL); err != nil {
+			return errors.New("--redirect-addr needs an https --public-url")
+		}
+	}
 	if dev {
 		logger.Warn("development mode: ephemeral secrets, no Secure cookies over plain HTTP, error details shown; do not expose this server to a network")
+	} else if !useTLS && c.trustedProxies == "" {
+		logger.Warn("production over plain HTTP with no trusted proxy: every request but /healthz is redirected to the public URL; set --trusted-proxies to the TLS-terminating proxy, or --tls-cert and --tls-key")
 	}
 
 	srv := newServer(a.Handler(), logger)
@@ -193,8 +225,10 @@ func runServer(ctx context.Context, c serveConfig, getenv func(string) string, l
 	go func() { errc <- srv.Serve(ln) }()
 
 	if c.redirectAddr != "" {
-		target, err := redirectTarget(c.publicURL, ln.Addr())
+		target := redirectTarget(c.publicURL, ln.Addr())
+		redirect, err := httpsredirect.RedirectOnly(target) // checked above
 		if err != nil {
+			_ = srv.Close()
 			return err
 		}
 		rln, err := net.Listen("tcp", c.redirectAddr)
@@ -202,7 +236,7 @@ func runServer(ctx context.Context, c serveConfig, getenv func(string) string, l
 			_ = srv.Close()
 			return err
 		}
-		rsrv := newServer(redirectHandler(target), logger)
+		rsrv := newServer(redirect, logger)
 		servers = append(servers, rsrv)
 		fmt.Fprintf(stdout, "harden serve: redirecting http://%s to %s\n", displayAddr(rln.Addr()), target)
 		go func() { errc <- rsrv.Serve(rln) }()
@@ -246,34 +280,12 @@ func newServer(h http.Handler, logger *slog.Logger) *http.Server {
 // redirectTarget is where the plain-HTTP listener sends clients: the public
 // URL, or the HTTPS listener on localhost. Never the request's Host header,
 // which the client controls (an open redirect).
-func redirectTarget(publicURL string, tlsAddr net.Addr) (string, error) {
+func redirectTarget(publicURL string, tlsAddr net.Addr) string {
 	if publicURL != "" {
-		u, err := url.Parse(publicURL)
-		if err != nil || u.Scheme != "https" || u.Host == "" {
-			return "", errors.New("--redirect-addr needs an https --public-url")
-		}
-		return "https://" + u.Host, nil
+		return publicURL
 	}
 	_, port, _ := net.SplitHostPort(tlsAddr.String())
-	return "https://localhost:" + port, nil
-}
-
-// redirectHandler sends every request to the same path and query on target:
-// 301 for GET and HEAD, 308 (method and body kept) otherwise.
-func redirectHandler(target string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		code := http.StatusPermanentRedirect
-		if r.Method == http.MethodGet || r.Method == http.MethodHead {
-			code = http.StatusMovedPermanently
-		}
-		loc := target + r.URL.EscapedPath()
-		if r.URL.RawQuery != "" {
-			loc += "?" + r.URL.RawQuery
-		}
-		w.Header().Set("Location", loc)
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.WriteHeader(code)
-	})
+	return "https://localhost:" + port
 }
 
 // displayAddr shows an unspecified listen address as localhost.

@@ -41,12 +41,22 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// testSecret is a valid HARDEN_SECRETS value.
+const testSecret = "0123456789abcdef0123456789abcdef0123"
+
 var listenRE = regexp.MustCompile(`listening on (https?://[^ ]+)`)
 var redirectRE = regexp.MustCompile(`redirecting http://([^ ]+) to`)
 
 // startServe runs "harden serve args" with env until the test ends and
 // returns its base URL and output.
 func startServe(t *testing.T, env map[string]string, args ...string) (string, *syncBuffer, func() int) {
+	t.Helper()
+	base, stdout, _, stop := startServeLog(t, env, args...)
+	return base, stdout, stop
+}
+
+// startServeLog is startServe that also returns the log (stderr).
+func startServeLog(t *testing.T, env map[string]string, args ...string) (string, *syncBuffer, *syncBuffer, func() int) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	stdout, stderr := &syncBuffer{}, &syncBuffer{}
@@ -71,7 +81,7 @@ func startServe(t *testing.T, env map[string]string, args ...string) (string, *s
 				return code
 			}
 			t.Cleanup(func() { stop() })
-			return m[1], stdout, stop
+			return m[1], stdout, stderr, stop
 		}
 		select {
 		case code := <-done:
@@ -82,7 +92,7 @@ func startServe(t *testing.T, env map[string]string, args ...string) (string, *s
 	}
 	cancel()
 	t.Fatalf("serve did not start: %s%s", stdout.String(), stderr.String())
-	return "", nil, nil
+	return "", nil, nil, nil
 }
 
 func TestServeLifecycle(t *testing.T) {
@@ -136,6 +146,19 @@ func TestServeRefuses(t *testing.T) {
 		{"unknown mode", nil, []string{"--env", "prod"}, "--env must be development or production"},
 		{"cert without key", nil, []string{"--tls-cert", "c.pem"}, "--tls-cert and --tls-key go together"},
 		{"redirect without TLS", nil, []string{"--redirect-addr", "127.0.0.1:0"}, "--redirect-addr needs --tls-cert"},
+		{"production without public URL", map[string]string{"HARDEN_ENV": "production", "HARDEN_SECRETS": testSecret}, nil,
+			"production mode needs HARDEN_PUBLIC_URL"},
+		{"production with an http public URL", map[string]string{"HARDEN_ENV": "production", "HARDEN_SECRETS": testSecret, "HARDEN_PUBLIC_URL": "http://example.com"}, nil,
+			"in production HARDEN_PUBLIC_URL must be an https:// URL"},
+		{"public URL with a path", nil, []string{"--public-url", "https://example.com/app"}, "HARDEN_PUBLIC_URL must be an absolute http(s) URL"},
+		{"trusted proxies trusting the Internet", map[string]string{"HARDEN_TRUSTED_PROXIES": "0.0.0.0/0"}, nil,
+			`HARDEN_TRUSTED_PROXIES: clientip: trusted_proxies "0.0.0.0/0": range trusts most of the Internet`},
+		{"trusted proxies by name", nil, []string{"--trusted-proxies", "lb.internal"}, `HARDEN_TRUSTED_PROXIES: clientip: trusted_proxies "lb.internal": not an IP address or CIDR range`},
+		{"insecure allowed origin", map[string]string{"HARDEN_ALLOWED_ORIGINS": "http://app.example.com"}, nil,
+			`HARDEN_ALLOWED_ORIGINS: cors: origins[0] "http://app.example.com"`},
+		{"wildcard allowed origin", nil, []string{"--allowed-origins", "*"}, `HARDEN_ALLOWED_ORIGINS: cors: origins[0] "*"`},
+		{"redirect to an http public URL", nil, []string{"--tls-cert", "c.pem", "--tls-key", "k.pem", "--redirect-addr", "127.0.0.1:0", "--public-url", "http://localhost:3000"},
+			"--redirect-addr needs an https --public-url"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -162,7 +185,8 @@ func TestServeHelpDocumentsEverySetting(t *testing.T) {
 	}
 	for _, want := range []string{"HARDEN_ADDR", "PORT", "HARDEN_ENV", "HARDEN_DATA_DIR", "HARDEN_SECRETS",
 		"HARDEN_TRUSTED_PROXIES", "HARDEN_ALLOWED_ORIGINS", "HARDEN_PUBLIC_URL", "HARDEN_REDIS_URL",
-		"HARDEN_DATABASE_URL", "HARDEN_SECURITY_LOG", "-tls-cert", "-tls-key", "-redirect-addr"} {
+		"HARDEN_DATABASE_URL", "HARDEN_SECURITY_LOG", "-tls-cert", "-tls-key", "-redirect-addr",
+		"refuses to start without HARDEN_SECRETS and HARDEN_PUBLIC_URL", "GET /healthz is answered over plain HTTP"} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("help does not mention %s", want)
 		}
@@ -267,4 +291,159 @@ func TestServeTLSAndRedirect(t *testing.T) {
 			t.Errorf("%s %s: %d Location %q, want %d %q", tt.method, tt.path, resp.StatusCode, resp.Header.Get("Location"), tt.wantStatus, want)
 		}
 	}
+}
+
+// noFollow is a client that reports redirects instead of following them.
+var noFollow = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+type edgeCase struct {
+	name       string
+	method     string
+	path       string
+	host       string
+	header     map[string]string
+	wantStatus int
+	wantBody   string // "*": not compared
+	wantHeader map[string]string
+}
+
+func checkEdge(t *testing.T, client *http.Client, base string, tests []edgeCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, _ := http.NewRequest(tt.method, base+tt.path, nil)
+			if tt.host != "" {
+				req.Host = tt.host
+			}
+			for k, v := range tt.header {
+				req.Header.Set(k, v)
+			}
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tt.wantStatus {
+				t.Errorf("status = %d, want %d", resp.StatusCode, tt.wantStatus)
+			}
+			if tt.wantBody != "*" && string(body) != tt.wantBody {
+				t.Errorf("body = %q, want %q", body, tt.wantBody)
+			}
+			for k, want := range tt.wantHeader {
+				if got := resp.Header.Get(k); got != want {
+					t.Errorf("%s = %q, want %q", k, got, want)
+				}
+			}
+			if resp.Header.Get("Content-Security-Policy") == "" || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+				t.Errorf("security headers missing: %v", resp.Header)
+			}
+		})
+	}
+}
+
+// TestServeProductionBehindProxy runs production over plain HTTP behind a
+// trusted TLS-terminating proxy: this test's client, on 127.0.0.1.
+func TestServeProductionBehindProxy(t *testing.T) {
+	env := map[string]string{
+		"HARDEN_ENV":             "production",
+		"HARDEN_SECRETS":         testSecret,
+		"HARDEN_PUBLIC_URL":      "https://example.com",
+		"HARDEN_TRUSTED_PROXIES": "127.0.0.1",
+		"HARDEN_ALLOWED_ORIGINS": "https://app.example.com",
+		"HARDEN_DATA_DIR":        t.TempDir(),
+	}
+	base, out, log, _ := startServeLog(t, env, "--addr", "127.0.0.1:0")
+	if !strings.Contains(out.String(), "(production mode)") {
+		t.Errorf("startup line: %q", out.String())
+	}
+	if strings.Contains(log.String(), "no trusted proxy") {
+		t.Errorf("warned about missing trusted proxies: %q", log.String())
+	}
+	viaProxy := map[string]string{"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
+	checkEdge(t, noFollow, base, []edgeCase{
+		{"health check by address", "GET", "/healthz", "", nil, 200, `{"status":"ok"}` + "\n", nil},
+		{"plain HTTP with a hostile Host", "GET", "/login?next=%2F", "evil.example", nil,
+			301, "Redirecting to HTTPS.\n", map[string]string{"Location": "https://example.com/login?next=%2F"}},
+		{"plain HTTP POST", "POST", "/api/contact", "example.com", nil,
+			308, "Redirecting to HTTPS.\n", map[string]string{"Location": "https://example.com/api/contact"}},
+		{"HTTPS through the proxy", "GET", "/", "example.com", viaProxy,
+			200, "*", map[string]string{"Strict-Transport-Security": "max-age=63072000; includeSubDomains", "Content-Type": "text/html; charset=utf-8"}},
+		{"hostile Host through the proxy", "GET", "/", "evil.example", viaProxy,
+			421, `{"error":"Misdirected request"}` + "\n", map[string]string{"Strict-Transport-Security": "max-age=63072000; includeSubDomains"}},
+		{"preflight from the allowed origin", "OPTIONS", "/api/contact", "example.com",
+			map[string]string{"X-Forwarded-Proto": "https", "Origin": "https://app.example.com", "Access-Control-Request-Method": "POST"},
+			204, "", map[string]string{"Access-Control-Allow-Origin": "https://app.example.com", "Access-Control-Allow-Credentials": "true"}},
+		{"preflight from another origin", "OPTIONS", "/api/contact", "example.com",
+			map[string]string{"X-Forwarded-Proto": "https", "Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+			403, `{"error":"CORS request not allowed"}` + "\n", map[string]string{"Access-Control-Allow-Origin": ""}},
+	})
+}
+
+func TestServeWarnsWithoutTrustedProxy(t *testing.T) {
+	env := map[string]string{"HARDEN_ENV": "production", "HARDEN_SECRETS": testSecret,
+		"HARDEN_PUBLIC_URL": "https://example.com", "HARDEN_DATA_DIR": t.TempDir()}
+	base, _, log, _ := startServeLog(t, env, "--addr", "127.0.0.1:0")
+	if !strings.Contains(log.String(), "production over plain HTTP with no trusted proxy") {
+		t.Errorf("no warning: %q", log.String())
+	}
+	// A forwarded scheme from an untrusted peer is not believed.
+	checkEdge(t, noFollow, base, []edgeCase{
+		{"claimed HTTPS", "GET", "/", "example.com", map[string]string{"X-Forwarded-Proto": "https"},
+			301, "Redirecting to HTTPS.\n", map[string]string{"Location": "https://example.com/", "Strict-Transport-Security": ""}},
+	})
+}
+
+// TestServeRedirectToPublicURL runs production over TLS with a redirect
+// listener: both send clients to the public URL only.
+func TestServeRedirectToPublicURL(t *testing.T) {
+	certFile, keyFile, pool := selfSigned(t)
+	env := map[string]string{"HARDEN_ENV": "production", "HARDEN_SECRETS": testSecret,
+		"HARDEN_PUBLIC_URL": "https://example.com", "HARDEN_DATA_DIR": t.TempDir()}
+	base, out, log, _ := startServeLog(t, env, "--addr", "127.0.0.1:0", "--tls-cert", certFile, "--tls-key", keyFile,
+		"--redirect-addr", "127.0.0.1:0")
+	if strings.Contains(log.String(), "no trusted proxy") {
+		t.Errorf("warned over TLS: %q", log.String())
+	}
+	m := redirectRE.FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no redirect listener announced: %q", out.String())
+	}
+	// The redirect listener has no app behind it (and no CSP to check).
+	for _, tt := range []struct {
+		method, path, host string
+		wantStatus         int
+		wantLocation       string
+	}{
+		{"GET", "/a/b?x=1", "evil.example", 301, "https://example.com/a/b?x=1"},
+		{"HEAD", "/", "", 301, "https://example.com/"},
+		{"POST", "/api/login", "", 308, "https://example.com/api/login"},
+		{"GET", "/healthz", "", 301, "https://example.com/healthz"},
+	} {
+		req, _ := http.NewRequest(tt.method, "http://"+m[1]+tt.path, nil)
+		if tt.host != "" {
+			req.Host = tt.host
+		}
+		resp, err := noFollow.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		wantBody := "Redirecting to HTTPS.\n"
+		if tt.method == "HEAD" {
+			wantBody = ""
+		}
+		if resp.StatusCode != tt.wantStatus || resp.Header.Get("Location") != tt.wantLocation || string(body) != wantBody {
+			t.Errorf("%s %s: %d %q %q, want %d %q %q", tt.method, tt.path, resp.StatusCode, resp.Header.Get("Location"), body,
+				tt.wantStatus, tt.wantLocation, wantBody)
+		}
+	}
+
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	checkEdge(t, client, base, []edgeCase{
+		{"public host over TLS", "GET", "/healthz", "example.com", nil, 200, `{"status":"ok"}` + "\n",
+			map[string]string{"Strict-Transport-Security": "max-age=63072000; includeSubDomains"}},
+		{"the address is not the public host", "GET", "/", "", nil, 421, `{"error":"Misdirected request"}` + "\n", nil},
+	})
 }

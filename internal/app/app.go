@@ -22,6 +22,8 @@ import (
 	"strings"
 
 	"github.com/harden-go/harden"
+	"github.com/harden-go/harden/clientip"
+	"github.com/harden-go/harden/cors"
 	"github.com/harden-go/harden/headers"
 	"github.com/harden-go/harden/respond"
 	"github.com/harden-go/harden/static"
@@ -47,11 +49,19 @@ type Config struct {
 	DataDir string
 	// Secrets is the comma-separated key ring (HARDEN_SECRETS).
 	Secrets string
-	// TrustedProxies is a hop count or a CIDR list (HARDEN_TRUSTED_PROXIES).
+	// TrustedProxies names the reverse proxies whose forwarding headers
+	// give the client's address and scheme: a hop count ("1") or a comma
+	// list of addresses and CIDR ranges ("10.0.0.0/8,192.0.2.7"), as
+	// clientip.ParseTrusted reads it (HARDEN_TRUSTED_PROXIES). Default: none.
 	TrustedProxies string
-	// AllowedOrigins is the comma-separated CORS allowlist.
+	// AllowedOrigins is the comma-separated list of exact origins
+	// ("https://app.example.com") whose pages may call the API with the
+	// user's cookies (HARDEN_ALLOWED_ORIGINS). Default: none, no CORS.
 	AllowedOrigins string
-	// PublicURL is the URL clients use (https://example.com).
+	// PublicURL is the URL clients use ("https://example.com"): plain-HTTP
+	// requests are redirected there and its host is the allowed host.
+	// Required in production; in development it may be http:// and the
+	// loopback names stay allowed (HARDEN_PUBLIC_URL).
 	PublicURL string
 	// RedisURL, when set, holds rate limits and sessions.
 	RedisURL string
@@ -74,10 +84,17 @@ type App struct {
 
 // Errors New returns for configurations it refuses.
 var (
-	ErrNoSecrets    = errors.New("production mode needs HARDEN_SECRETS (one or more comma-separated secrets of at least 32 bytes)")
-	ErrWeakSecret   = errors.New("each secret in HARDEN_SECRETS must be at least 32 bytes")
-	ErrBadPublicURL = errors.New("HARDEN_PUBLIC_URL must be an absolute http(s) URL with a host and no path, query or credentials")
+	ErrNoSecrets         = errors.New("production mode needs HARDEN_SECRETS (one or more comma-separated secrets of at least 32 bytes)")
+	ErrWeakSecret        = errors.New("each secret in HARDEN_SECRETS must be at least 32 bytes")
+	ErrBadPublicURL      = errors.New("HARDEN_PUBLIC_URL must be an absolute http(s) URL with a host and no path, query or credentials")
+	ErrPublicURLNotHTTPS = errors.New("in production HARDEN_PUBLIC_URL must be an https:// URL")
+	ErrNoPublicURL       = errors.New("production mode needs HARDEN_PUBLIC_URL, the https:// URL clients use (HTTPS redirects go there and it is the allowed host)")
 )
+
+// healthPath is the health check: answered over plain HTTP and for any
+// Host, so that load balancers and orchestrators probing the instance by
+// address reach it.
+const healthPath = "/healthz"
 
 // New validates cfg and builds the app.
 func New(cfg Config) (*App, error) {
@@ -88,10 +105,21 @@ func New(cfg Config) (*App, error) {
 	if err := checkSecrets(cfg); err != nil {
 		return nil, err
 	}
-	if cfg.PublicURL != "" {
+	switch {
+	case cfg.PublicURL != "":
 		if err := checkPublicURL(cfg.PublicURL, cfg.Development); err != nil {
 			return nil, err
 		}
+	case !cfg.Development:
+		return nil, ErrNoPublicURL
+	}
+	trusted, err := clientip.ParseTrusted(cfg.TrustedProxies)
+	if err != nil {
+		return nil, fmt.Errorf("HARDEN_TRUSTED_PROXIES: %w", err)
+	}
+	corsCfg := corsPolicy(cfg.AllowedOrigins)
+	if _, err := cors.New(corsCfg); err != nil {
+		return nil, fmt.Errorf("HARDEN_ALLOWED_ORIGINS: %w", err)
 	}
 
 	hcfg := headers.Strict()
@@ -102,7 +130,11 @@ func New(cfg Config) (*App, error) {
 	}
 	stack, err := harden.New(harden.Config{
 		Development: cfg.Development,
+		PublicURL:   cfg.PublicURL,
+		HealthPaths: []string{healthPath},
 		Headers:     hcfg,
+		ClientIP:    trusted,
+		CORS:        corsCfg,
 		Logger:      a.logger,
 	})
 	if err != nil {
@@ -131,7 +163,7 @@ func (a *App) Close() error { return nil }
 func (a *App) routes() {
 	sub, _ := fs.Sub(assets, "assets") // cannot fail: "assets" is a valid path
 	a.mux.Handle("GET /static/", http.StripPrefix("/static", static.New(sub)))
-	a.mux.HandleFunc("GET /healthz", a.healthz)
+	a.mux.HandleFunc("GET "+healthPath, a.healthz)
 	a.mux.HandleFunc("GET /{$}", a.home)
 	// Everything else is a JSON 404, with the security headers.
 	a.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -195,6 +227,24 @@ func integrity(fsys fs.FS, dir string) (map[string]string, error) {
 	return out, nil
 }
 
+// corsPolicy is the app's CORS policy for the origins in list: pages there
+// may call the JSON API with the user's cookies. Exact origins only:
+// subdomain patterns are refused with credentials.
+func corsPolicy(list string) cors.Config {
+	var origins []string
+	for _, o := range strings.Split(list, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			origins = append(origins, o)
+		}
+	}
+	return cors.Config{
+		Origins:        origins,
+		Credentials:    true,
+		RequestHeaders: []string{"Content-Type"},
+		MaxAge:         600,
+	}
+}
+
 func checkSecrets(cfg Config) error {
 	if cfg.Secrets == "" {
 		if cfg.Development {
@@ -215,7 +265,11 @@ func checkPublicURL(s string, dev bool) error {
 	if err != nil || u.Host == "" || u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
 		return ErrBadPublicURL
 	}
-	if u.Scheme != "https" && !(dev && u.Scheme == "http") {
+	switch {
+	case u.Scheme == "https", dev && u.Scheme == "http":
+	case u.Scheme == "http":
+		return ErrPublicURLNotHTTPS
+	default:
 		return ErrBadPublicURL
 	}
 	return nil

@@ -9,6 +9,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/harden-go/harden/clientip"
+	"github.com/harden-go/harden/cors"
 )
 
 func newTestApp(t *testing.T, cfg Config) *App {
@@ -24,12 +27,16 @@ func newTestApp(t *testing.T, cfg Config) *App {
 	return a
 }
 
+// get requests path from h as a development browser on localhost would.
 func get(t *testing.T, h http.Handler, path string) *http.Response {
 	t.Helper()
 	w := httptest.NewRecorder()
-	h.ServeHTTP(w, httptest.NewRequest("GET", path, nil))
+	h.ServeHTTP(w, httptest.NewRequest("GET", "http://localhost:3000"+path, nil))
 	return w.Result()
 }
+
+// secret is a valid HARDEN_SECRETS value for production tests.
+var secret = strings.Repeat("k", 40)
 
 var (
 	policyNonce = regexp.MustCompile(`script-src 'self' 'nonce-([A-Za-z0-9_-]{22})'`)
@@ -119,8 +126,10 @@ func TestDevelopmentPolicyOverPlainHTTP(t *testing.T) {
 	if p := get(t, dev.Handler(), "/").Header.Get("Content-Security-Policy"); strings.Contains(p, "upgrade-insecure-requests") {
 		t.Errorf("development over HTTP keeps upgrade-insecure-requests: %q", p)
 	}
-	prod := newTestApp(t, Config{Secrets: strings.Repeat("k", 40)})
-	if p := get(t, prod.Handler(), "/").Header.Get("Content-Security-Policy"); !strings.Contains(p, "upgrade-insecure-requests") {
+	prod := newTestApp(t, Config{Secrets: secret, PublicURL: "https://example.com"})
+	w := httptest.NewRecorder()
+	prod.Handler().ServeHTTP(w, httptest.NewRequest("GET", "https://example.com/", nil))
+	if p := w.Header().Get("Content-Security-Policy"); w.Code != 200 || !strings.Contains(p, "upgrade-insecure-requests") {
 		t.Errorf("production lacks upgrade-insecure-requests: %q", p)
 	}
 }
@@ -132,10 +141,20 @@ func TestConfigRefused(t *testing.T) {
 		want error
 	}{
 		{"production without secrets", Config{}, ErrNoSecrets},
+		{"production without public URL", Config{Secrets: secret}, ErrNoPublicURL},
+		{"trusted proxies not addresses", Config{Development: true, TrustedProxies: "proxy.internal"}, clientip.ErrBadProxy},
+		{"trusted proxies trusting the Internet", Config{Development: true, TrustedProxies: "0.0.0.0/0"}, clientip.ErrBroadRange},
+		{"trusted hops and a range", Config{Development: true, TrustedProxies: "1,10.0.0.0/8"}, clientip.ErrBadProxy},
+		{"too many trusted hops", Config{Development: true, TrustedProxies: "17"}, clientip.ErrBadHops},
+		{"insecure allowed origin", Config{Development: true, AllowedOrigins: "https://ok.example, http://app.example.com"}, cors.ErrInsecureOrigin},
+		{"null allowed origin", Config{Development: true, AllowedOrigins: "null"}, cors.ErrOpaqueOrigin},
+		{"wildcard allowed origin", Config{Development: true, AllowedOrigins: "*"}, cors.ErrWildcardCredentials},
+		{"pattern allowed origin", Config{Development: true, AllowedOrigins: "https://*.example.com"}, cors.ErrPatternCredentials},
 		{"short secret", Config{Secrets: "short"}, ErrWeakSecret},
 		{"one short secret of two", Config{Secrets: strings.Repeat("a", 32) + ",tiny"}, ErrWeakSecret},
 		{"public URL with path", Config{Development: true, PublicURL: "https://example.com/app"}, ErrBadPublicURL},
-		{"public URL http in production", Config{Secrets: strings.Repeat("a", 32), PublicURL: "http://example.com"}, ErrBadPublicURL},
+		{"public URL http in production", Config{Secrets: strings.Repeat("a", 32), PublicURL: "http://example.com"}, ErrPublicURLNotHTTPS},
+		{"public URL of another scheme", Config{Development: true, PublicURL: "ftp://example.com"}, ErrBadPublicURL},
 		{"public URL without host", Config{Development: true, PublicURL: "https://"}, ErrBadPublicURL},
 	}
 	for _, tt := range tests {
@@ -144,6 +163,174 @@ func TestConfigRefused(t *testing.T) {
 			_, err := New(tt.cfg)
 			if !errors.Is(err, tt.want) {
 				t.Errorf("New = %v, want %v", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestConfigErrorNamesTheSetting(t *testing.T) {
+	tests := []struct {
+		cfg  Config
+		want string
+	}{
+		{Config{Development: true, TrustedProxies: "nope"}, `HARDEN_TRUSTED_PROXIES: clientip: trusted_proxies "nope": not an IP address or CIDR range`},
+		{Config{Development: true, AllowedOrigins: "null"}, `HARDEN_ALLOWED_ORIGINS: cors: origins[0] "null": null and file:// origins are sent by sandboxed and local documents of any site`},
+	}
+	for _, tt := range tests {
+		_, err := New(tt.cfg)
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("New = %v, want %q", err, tt.want)
+		}
+	}
+}
+
+// TestProductionEdge sends requests through the whole production app behind
+// one trusted load balancer, with one allowed CORS origin.
+func TestProductionEdge(t *testing.T) {
+	a := newTestApp(t, Config{
+		Secrets:        secret,
+		PublicURL:      "https://example.com",
+		TrustedProxies: "1",
+		AllowedOrigins: "https://app.example.com",
+	})
+	// Test only: a route that shows who the app thinks the client is.
+	a.mux.HandleFunc("GET /test/client", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, clientip.From(r).String())
+	})
+	const (
+		lb          = "10.0.0.1:41000" // the trusted load balancer
+		misdirected = `{"error":"Misdirected request"}` + "\n"
+		corsDenied  = `{"error":"CORS request not allowed"}` + "\n"
+		redirected  = "Redirecting to HTTPS.\n"
+		absent      = "<absent>"
+	)
+	viaLB := func(kv ...string) map[string]string {
+		m := map[string]string{"X-Forwarded-Proto": "https"}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return m
+	}
+	tests := []struct {
+		name       string
+		method     string
+		url        string
+		header     map[string]string
+		wantStatus int
+		wantBody   string // "*": not compared
+		wantHeader map[string]string
+	}{
+		{"left-most X-Forwarded-For is the client's own claim", "GET", "http://example.com/test/client",
+			viaLB("X-Forwarded-For", "6.6.6.6, 203.0.113.7"), 200, "203.0.113.7", nil},
+		{"the entry the load balancer wrote is the client", "GET", "http://example.com/test/client",
+			viaLB("X-Forwarded-For", "198.51.100.4"), 200, "198.51.100.4", nil},
+		{"no forwarding header: the load balancer is the client", "GET", "http://example.com/test/client",
+			viaLB(), 200, "10.0.0.1", nil},
+		{"IPv4-mapped client address", "GET", "http://example.com/test/client",
+			viaLB("X-Forwarded-For", "::ffff:203.0.113.8"), 200, "203.0.113.8", nil},
+		{"garbage where the client should be: the proxy is the client", "GET", "http://example.com/test/client",
+			viaLB("X-Forwarded-For", "203.0.113.7, not-an-ip"), 200, "10.0.0.1", nil},
+		{"plain HTTP with a hostile Host redirects to the public URL", "GET", "http://evil.example/login?next=%2Fadmin", nil,
+			301, redirected, map[string]string{"Location": "https://example.com/login?next=%2Fadmin", "Strict-Transport-Security": absent}},
+		{"plain HTTP POST keeps its method", "POST", "http://example.com/api/contact", nil,
+			308, redirected, map[string]string{"Location": "https://example.com/api/contact"}},
+		{"scheme claimed by the client in Forwarded is not read", "GET", "http://example.com/", map[string]string{"Forwarded": "proto=https"},
+			301, redirected, map[string]string{"Location": "https://example.com/"}},
+		{"hostile Host over HTTPS", "GET", "http://evil.example/", viaLB(),
+			421, misdirected, map[string]string{"Content-Type": "application/json; charset=utf-8", "Strict-Transport-Security": "max-age=63072000; includeSubDomains"}},
+		{"hostile forwarded host", "GET", "http://example.com/", viaLB("X-Forwarded-Host", "evil.example"),
+			421, misdirected, nil},
+		{"health check by address over plain HTTP", "GET", "http://10.0.0.5:3000/healthz", nil,
+			200, `{"status":"ok"}` + "\n", nil},
+		{"the page over HTTPS", "GET", "http://example.com/", viaLB(), 200, "*",
+			map[string]string{"Content-Type": "text/html; charset=utf-8", "Vary": "Origin"}},
+		{"preflight from the allowed origin", "OPTIONS", "http://example.com/api/contact",
+			viaLB("Origin", "https://app.example.com", "Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "content-type"),
+			204, "", map[string]string{
+				"Access-Control-Allow-Origin":      "https://app.example.com",
+				"Access-Control-Allow-Credentials": "true",
+				"Access-Control-Allow-Headers":     "content-type",
+				"Access-Control-Max-Age":           "600",
+				"Vary":                             "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+			}},
+		{"preflight from another origin", "OPTIONS", "http://example.com/api/contact",
+			viaLB("Origin", "https://evil.example", "Access-Control-Request-Method", "POST"),
+			403, corsDenied, map[string]string{"Access-Control-Allow-Origin": absent, "Access-Control-Allow-Credentials": absent}},
+		{"preflight for a header not allowed", "OPTIONS", "http://example.com/api/contact",
+			viaLB("Origin", "https://app.example.com", "Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "x-secret"),
+			403, corsDenied, map[string]string{"Access-Control-Allow-Origin": absent}},
+		{"simple request from the allowed origin", "GET", "http://example.com/healthz", viaLB("Origin", "https://app.example.com"),
+			200, `{"status":"ok"}` + "\n", map[string]string{
+				"Access-Control-Allow-Origin":      "https://app.example.com",
+				"Access-Control-Allow-Credentials": "true",
+				"Vary":                             "Origin",
+			}},
+		{"refusals keep the CORS answer", "GET", "http://example.com/api/nope", viaLB("Origin", "https://app.example.com"),
+			404, `{"error":"Not found"}` + "\n", map[string]string{"Access-Control-Allow-Origin": "https://app.example.com", "Vary": "Origin"}},
+		{"simple request from another origin", "GET", "http://example.com/healthz", viaLB("Origin", "https://evil.example"),
+			200, `{"status":"ok"}` + "\n", map[string]string{"Access-Control-Allow-Origin": absent, "Vary": "Origin"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest(tt.method, tt.url, nil)
+			r.RemoteAddr = lb
+			for k, v := range tt.header {
+				r.Header.Set(k, v)
+			}
+			w := httptest.NewRecorder()
+			a.Handler().ServeHTTP(w, r)
+			if w.Code != tt.wantStatus {
+				t.Errorf("status = %d, want %d", w.Code, tt.wantStatus)
+			}
+			if got := w.Body.String(); tt.wantBody != "*" && got != tt.wantBody {
+				t.Errorf("body = %q, want %q", got, tt.wantBody)
+			}
+			for k, want := range tt.wantHeader {
+				got, ok := w.Header()[http.CanonicalHeaderKey(k)]
+				switch {
+				case want == absent && ok:
+					t.Errorf("%s = %q, want none", k, got)
+				case want != absent && strings.Join(got, ", ") != want:
+					t.Errorf("%s = %q, want %q", k, got, want)
+				}
+			}
+			// The security headers are on every answer, refusals and
+			// redirects included.
+			if w.Header().Get("Content-Security-Policy") == "" || w.Header().Get("X-Frame-Options") != "DENY" ||
+				w.Header().Get("X-Content-Type-Options") != "nosniff" {
+				t.Errorf("security headers missing: %v", w.Header())
+			}
+		})
+	}
+}
+
+func TestDevelopmentHosts(t *testing.T) {
+	tests := []struct {
+		name       string
+		cfg        Config
+		url        string
+		wantStatus int
+		wantBody   string
+	}{
+		{"localhost", Config{Development: true}, "http://localhost:3000/healthz", 200, `{"status":"ok"}` + "\n"},
+		{"loopback address", Config{Development: true}, "http://127.0.0.1:3000/", 200, "*"},
+		{"DNS rebinding name", Config{Development: true}, "http://rebind.evil.example:3000/",
+			421, `{"error":"Misdirected request","detail":"allowedhosts: host not allowed"}` + "\n"},
+		{"public URL host", Config{Development: true, PublicURL: "http://dev.example:3000"}, "http://dev.example:3000/", 200, "*"},
+		{"public URL host on another port", Config{Development: true, PublicURL: "http://dev.example:3000"}, "http://dev.example:4000/",
+			421, `{"error":"Misdirected request","detail":"allowedhosts: host not allowed"}` + "\n"},
+		{"no HTTPS redirect in development", Config{Development: true, PublicURL: "https://dev.example"}, "http://dev.example/", 200, "*"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := newTestApp(t, tt.cfg)
+			w := httptest.NewRecorder()
+			a.Handler().ServeHTTP(w, httptest.NewRequest("GET", tt.url, nil))
+			if w.Code != tt.wantStatus {
+				t.Errorf("status = %d, want %d", w.Code, tt.wantStatus)
+			}
+			if got := w.Body.String(); tt.wantBody != "*" && got != tt.wantBody {
+				t.Errorf("body = %q, want %q", got, tt.wantBody)
 			}
 		})
 	}

@@ -89,7 +89,8 @@ func TestBrowserRefusesFraming(t *testing.T) {
 
 	// The control: the page behind a stack that allows any framer.
 	open, err := harden.New(harden.Config{
-		Logger: slog.New(slog.DiscardHandler),
+		Development: true, // plain HTTP on 127.0.0.1, like the app under test
+		Logger:      slog.New(slog.DiscardHandler),
 		Headers: headers.Config{
 			CSP:  headers.CSP{Nonce: true, Directives: map[string][]string{"frame-ancestors": {"*"}}, Remove: []string{"upgrade-insecure-requests"}},
 			Omit: []string{"X-Frame-Options"},
