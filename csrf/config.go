@@ -1,0 +1,243 @@
+package csrf
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/harden-go/harden/keys"
+)
+
+// Defaults of [Config].
+const (
+	DefaultHeaderName   = "X-CSRF-Token"
+	DefaultFieldName    = "_csrf"
+	DefaultCookieName   = "__Host-csrf"
+	DefaultMaxFormBytes = 64 << 10
+)
+
+// Config configures a [Protector]. Every field but Keys has a secure default,
+// stated in its comment; the zero Config with Keys set is the strict
+// configuration: both layers on, no trusted origin, no exemption, a
+// __Host- cookie.
+type Config struct {
+	// Keys signs the tokens. The Protector derives its own subkey
+	// (Derive("csrf")), so the application's ring can be shared with other
+	// layers; rotation follows the ring (tokens made with any of its keys
+	// verify). Required unless UnsafeNoToken is set.
+	Keys *keys.Ring `json:"-" yaml:"-"`
+
+	// TrustedOrigins lists origins ("https://app.example.com",
+	// "https://app.example.com:8443") whose cross-origin requests pass the
+	// Fetch Metadata/Origin layer; they still need a valid token. Give it the
+	// CORS allowlist (cors.Middleware.Origins). Only full origins are
+	// accepted: no pattern, no "*", no "null", no path. They are normalised
+	// like the Origin header (lower case, default port dropped, one trailing
+	// "/" tolerated). Default: none.
+	TrustedOrigins []string `json:"trusted_origins,omitempty" yaml:"trusted_origins,omitempty"`
+	// DangerouslyAllowInsecureOrigins accepts http:// trusted origins other
+	// than loopback ones (localhost, 127.0.0.0/8, [::1]), whose pages anyone
+	// on the network path can rewrite. Default: false.
+	DangerouslyAllowInsecureOrigins bool `json:"dangerously_allow_insecure_origins,omitempty" yaml:"dangerously_allow_insecure_origins,omitempty"`
+
+	// HeaderName is the request header carrying the token. Default
+	// "X-CSRF-Token".
+	HeaderName string `json:"header_name,omitempty" yaml:"header_name,omitempty"`
+	// FieldName is the form field carrying the token, read from
+	// application/x-www-form-urlencoded and multipart/form-data bodies
+	// (never from the query string, which leaks into logs and Referer).
+	// Default "_csrf".
+	FieldName string `json:"field_name,omitempty" yaml:"field_name,omitempty"`
+	// CookieName names the cookie holding the pre-session id that binds the
+	// tokens of visitors without a session. Default "__Host-csrf" (with
+	// UnsafeDevelopmentHTTP: "csrf"). The cookie is HttpOnly,
+	// SameSite=Strict, Path=/, without Domain or Max-Age, and Secure.
+	CookieName string `json:"cookie_name,omitempty" yaml:"cookie_name,omitempty"`
+	// MaxFormBytes bounds the body read when looking for the token in a
+	// form field (the header is always tried first). A larger form is
+	// refused with 413. Default 64 KiB; send the header for larger uploads.
+	MaxFormBytes int64 `json:"max_form_bytes,omitempty" yaml:"max_form_bytes,omitempty"`
+
+	// SessionKey returns a value that identifies the request's session,
+	// stays the same while the session does, changes when it is regenerated
+	// (login, privilege change) and is "" without a session. Tokens are bound
+	// to it; without a session they are bound to the pre-session cookie.
+	// Default: the Key of harden's session.From(r).
+	SessionKey func(r *http.Request) string `json:"-" yaml:"-"`
+
+	// UnsafeExemptRoutes lists routes that skip both layers: webhooks that
+	// authenticate their callers with their own signatures. Each entry is an
+	// exact path, optionally preceded by a method ("POST /hooks/payments"),
+	// matched with http.ServeMux rules like
+	// http.CrossOriginProtection.AddInsecureBypassPattern: a request that
+	// ServeMux would redirect to the path (unclean path, "//") is not
+	// exempt. Wildcards, trailing slashes (subtrees) and host names are
+	// refused. Default: none.
+	UnsafeExemptRoutes []string `json:"unsafe_exempt_routes,omitempty" yaml:"unsafe_exempt_routes,omitempty"`
+	// UnsafeNoToken turns the token layer off and keeps only the Fetch
+	// Metadata/Origin layer. Requests with neither Sec-Fetch-Site nor Origin
+	// (browsers older than 2020, and every non-browser client) then pass.
+	// Default: false.
+	UnsafeNoToken bool `json:"unsafe_no_token,omitempty" yaml:"unsafe_no_token,omitempty"`
+	// UnsafeNoOriginCheck turns the Fetch Metadata/Origin layer off and
+	// keeps only the token layer. Default: false.
+	UnsafeNoOriginCheck bool `json:"unsafe_no_origin_check,omitempty" yaml:"unsafe_no_origin_check,omitempty"`
+	// UnsafeDevelopmentHTTP is for development over plain http://: it drops
+	// the pre-session cookie's __Host- prefix and, for requests that did not
+	// arrive over HTTPS (clientip.IsHTTPS), its Secure attribute. Any
+	// subdomain can then overwrite the cookie. Never set it in production.
+	// Default: false.
+	UnsafeDevelopmentHTTP bool `json:"unsafe_development_http,omitempty" yaml:"unsafe_development_http,omitempty"`
+}
+
+// Configuration errors. A *ConfigError wraps one of them.
+var (
+	ErrNoKeys         = errors.New("is required unless UnsafeNoToken is set")
+	ErrBothLayersOff  = errors.New("UnsafeNoToken and UnsafeNoOriginCheck together turn CSRF protection off")
+	ErrInvalidOrigin  = errors.New("is not an origin (scheme://host[:port]); patterns, \"*\" and \"null\" are not accepted")
+	ErrInsecureOrigin = errors.New("http:// origin other than loopback needs DangerouslyAllowInsecureOrigins")
+	ErrInvalidRoute   = errors.New("is not an exact route (\"[METHOD ]/path\" without wildcards, trailing slash, host, or unclean segments)")
+	ErrDuplicateRoute = errors.New("is listed twice")
+	ErrInvalidName    = errors.New("is not a valid header, field or cookie name")
+	ErrHostPrefix     = errors.New("a __Host- or __Secure- cookie needs HTTPS; UnsafeDevelopmentHTTP drops the prefix")
+	ErrMaxFormBytes   = errors.New("must not be negative")
+)
+
+// ConfigError describes one invalid Config entry.
+type ConfigError struct {
+	Field string // the JSON name of the field
+	Index int    // the entry's index in a list field, or -1
+	Value string // the offending value, as configured
+	Err   error  // one of the Err... sentinels
+}
+
+func (e *ConfigError) Error() string {
+	if e.Index < 0 {
+		return fmt.Sprintf("csrf: %s %q: %v", e.Field, e.Value, e.Err)
+	}
+	return fmt.Sprintf("csrf: %s[%d] %q: %v", e.Field, e.Index, e.Value, e.Err)
+}
+
+// Unwrap returns the sentinel.
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// normalizeOrigin returns o as browsers serialise it in the Origin header, or
+// an error.
+func normalizeOrigin(o string, allowInsecure bool) (string, error) {
+	o = strings.TrimSuffix(o, "/")
+	u, err := url.Parse(o)
+	if err != nil || u.Opaque != "" || u.User != nil || u.Path != "" || u.RawQuery != "" ||
+		u.Fragment != "" || u.ForceQuery || u.Host == "" || strings.ContainsAny(u.Host, "*%") {
+		return "", ErrInvalidOrigin
+	}
+	scheme := strings.ToLower(u.Scheme)
+	if scheme != "https" && scheme != "http" {
+		return "", ErrInvalidOrigin
+	}
+	host := strings.ToLower(u.Hostname())
+	port := u.Port()
+	if host == "" || (port == "" && strings.HasSuffix(u.Host, ":")) {
+		return "", ErrInvalidOrigin
+	}
+	if port != "" {
+		n, err := strconv.Atoi(port)
+		if err != nil || n < 1 || n > 65535 || strconv.Itoa(n) != port {
+			return "", ErrInvalidOrigin
+		}
+		if (scheme == "https" && n == 443) || (scheme == "http" && n == 80) {
+			port = ""
+		}
+	}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		if ip.Zone() != "" {
+			return "", ErrInvalidOrigin
+		}
+		host = ip.String()
+		if ip.Is6() {
+			host = "[" + host + "]"
+		}
+	} else if strings.ContainsAny(host, "[]:") {
+		return "", ErrInvalidOrigin
+	}
+	if scheme == "http" && !allowInsecure && !isLoopback(host) {
+		return "", ErrInsecureOrigin
+	}
+	out := scheme + "://" + host
+	if port != "" {
+		out += ":" + port
+	}
+	return out, nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(strings.Trim(host, "[]"))
+	return err == nil && ip.IsLoopback()
+}
+
+// validRoute reports whether route is "[METHOD ]/exact/path".
+func validRoute(route string) bool {
+	path := route
+	if i := strings.IndexByte(route, ' '); i >= 0 {
+		method := route[:i]
+		if method == "" || !isToken(method) {
+			return false
+		}
+		path = route[i+1:]
+	}
+	if len(path) < 2 || path[0] != '/' || path[len(path)-1] == '/' {
+		return false
+	}
+	if strings.ContainsAny(path, "{}%?# \t") || strings.Contains(path, "//") {
+		return false
+	}
+	for seg := range strings.SplitSeq(path[1:], "/") {
+		if seg == "." || seg == ".." {
+			return false
+		}
+	}
+	for i := 0; i < len(path); i++ {
+		if path[i] < 0x21 || path[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// isToken reports whether s is an RFC 9110 token (header names, methods).
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// isFieldName reports whether s is a form field name that needs no escaping
+// in HTML or URL encoding.
+func isFieldName(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,325 @@
+package csrf
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"html/template"
+	"mime"
+	"net/http"
+	"sync"
+
+	"github.com/harden-go/harden/keys"
+	"github.com/harden-go/harden/respond"
+)
+
+// Token format.
+//
+//	raw     = nonce(16) ‖ HMAC-SHA256(csrf key, kind ‖ nonce ‖ binding)   48 bytes
+//	masked  = pad(48) ‖ (raw XOR pad)                                      96 bytes
+//	token   = base64url(masked), no padding                               128 characters
+//
+// kind is 's' for a session binding and 'p' for a pre-session id, so that the
+// two can never be confused. The one-time pad is fresh for every token handed
+// out, so the bytes of a token embedded in a compressed response change every
+// time (BREACH cannot recover it byte by byte), while all of them verify.
+const (
+	nonceLen   = 16
+	rawLen     = nonceLen + keys.TagSize
+	maskedLen  = 2 * rawLen
+	TokenLen   = (maskedLen*8 + 5) / 6 // length of an encoded token: 128
+	preIDBytes = 32
+	preIDLen   = (preIDBytes*8 + 5) / 6 // 43
+	maxBinding = 256
+)
+
+const (
+	kindSession    = 's'
+	kindPreSession = 'p'
+)
+
+var (
+	b64       = base64.RawURLEncoding
+	b64strict = base64.RawURLEncoding.Strict()
+)
+
+// binding is what a token is bound to.
+type binding struct {
+	kind byte
+	id   string
+}
+
+// mac computes the HMAC message kind ‖ nonce ‖ id into buf and returns it.
+func (b binding) message(buf []byte, nonce []byte) []byte {
+	buf = append(buf[:0], b.kind)
+	buf = append(buf, nonce...)
+	return append(buf, b.id...)
+}
+
+// newToken returns a fresh masked token bound to b.
+func (p *Protector) newToken(b binding) string {
+	var rnd [nonceLen + rawLen]byte // nonce ‖ pad
+	_, _ = rand.Read(rnd[:])        // never fails (crypto/rand)
+	nonce, pad := rnd[:nonceLen], rnd[nonceLen:]
+
+	var msgBuf [1 + nonceLen + maxBinding]byte
+	var raw [rawLen]byte
+	copy(raw[:], nonce)
+	signed := p.ring.AppendSign(raw[:nonceLen], b.message(msgBuf[:0], nonce))
+	copy(raw[nonceLen:], signed[nonceLen:]) // a no-op when appended in place
+
+	var masked [maskedLen]byte
+	copy(masked[:rawLen], pad)
+	for i := range rawLen {
+		masked[rawLen+i] = raw[i] ^ pad[i]
+	}
+	return b64.EncodeToString(masked[:])
+}
+
+// verifyToken reports whether tok is a well-formed token bound to b under any
+// key of the ring. The tag is compared in constant time (keys.Ring.Verify).
+func (p *Protector) verifyToken(tok string, b binding) bool {
+	raw, ok := unmask(tok)
+	if !ok {
+		return false
+	}
+	var msgBuf [1 + nonceLen + maxBinding]byte
+	return p.ring.Verify(b.message(msgBuf[:0], raw[:nonceLen]), raw[nonceLen:])
+}
+
+// unmask decodes and unmasks a token, without checking its signature.
+func unmask(tok string) (raw [rawLen]byte, ok bool) {
+	if len(tok) != TokenLen {
+		return raw, false
+	}
+	var masked [maskedLen]byte
+	n, err := b64strict.Decode(masked[:], []byte(tok))
+	if err != nil || n != maskedLen {
+		return raw, false
+	}
+	for i := range rawLen {
+		raw[i] = masked[i] ^ masked[rawLen+i]
+	}
+	return raw, true
+}
+
+// requestBinding returns what the tokens of r are bound to: r's session, or
+// else the pre-session cookie r carries.
+func (p *Protector) requestBinding(r *http.Request) (binding, bool) {
+	if k := p.sessionKey(r); k != "" {
+		return binding{kindSession, k}, true
+	}
+	if id, ok := p.preSessionID(r); ok {
+		return binding{kindPreSession, id}, true
+	}
+	return binding{}, false
+}
+
+// preSessionID returns the first well-formed pre-session id among r's
+// cookies.
+func (p *Protector) preSessionID(r *http.Request) (string, bool) {
+	for _, v := range p.cookie.Values(r) {
+		if validPreID(v) {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+func validPreID(v string) bool {
+	if len(v) != preIDLen {
+		return false
+	}
+	var b [preIDBytes]byte
+	n, err := b64strict.Decode(b[:], []byte(v))
+	return err == nil && n == preIDBytes
+}
+
+func newPreID() string {
+	var b [preIDBytes]byte
+	_, _ = rand.Read(b[:])
+	return b64.EncodeToString(b[:])
+}
+
+// checkToken is the token layer of Check.
+func (p *Protector) checkToken(r *http.Request) error {
+	tok := r.Header.Get(p.header)
+	if tok == "" {
+		var err error
+		if tok, err = p.formToken(r); err != nil {
+			return err
+		}
+		if tok == "" {
+			return ErrMissingToken
+		}
+	}
+	b, ok := p.requestBinding(r)
+	if !ok {
+		return ErrMissingCookie
+	}
+	if len(b.id) > maxBinding || !p.verifyToken(tok, b) {
+		return ErrInvalidToken
+	}
+	return nil
+}
+
+// formToken reads the token field of a form body, reading at most
+// p.maxForm bytes: ParseForm alone would read 10 MB, ParseMultipartForm
+// would spill files to disk.
+func (p *Protector) formToken(r *http.Request) (string, error) {
+	if r.PostForm == nil {
+		if r.Body == nil || r.Body == http.NoBody {
+			return "", nil
+		}
+		mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		var err error
+		switch mt {
+		case "application/x-www-form-urlencoded":
+			r.Body = http.MaxBytesReader(nil, r.Body, p.maxForm)
+			err = r.ParseForm()
+		case "multipart/form-data":
+			r.Body = http.MaxBytesReader(nil, r.Body, p.maxForm)
+			err = r.ParseMultipartForm(p.maxForm)
+		default:
+			return "", nil
+		}
+		if err != nil {
+			if tooLarge := new(http.MaxBytesError); errors.As(err, &tooLarge) {
+				return "", ErrFormTooLarge
+			}
+			return "", ErrMissingToken
+		}
+	}
+	if vs := r.PostForm[p.field]; len(vs) > 0 {
+		return vs[0], nil
+	}
+	return "", nil
+}
+
+// requestState is the context of a request that passed the Handler: it
+// carries what Token and TemplateField need. It is its own context (one
+// allocation instead of two).
+type requestState struct {
+	context.Context
+	p *Protector
+	w http.ResponseWriter
+
+	mu    sync.Mutex
+	preID string // a pre-session id set on w during this request
+}
+
+type stateKey struct{}
+
+func (s *requestState) Value(key any) any {
+	if key == (stateKey{}) {
+		return s
+	}
+	return s.Context.Value(key)
+}
+
+// Token returns a fresh masked token for r, bound to r's session or to its
+// pre-session cookie. When r has neither, it adds a new pre-session cookie to
+// w, so it must be called before the response starts. Every call returns a
+// different string; all of them verify. A token bound to a session stops
+// verifying when the session is regenerated (login), so fetch a new one after
+// login.
+func (p *Protector) Token(w http.ResponseWriter, r *http.Request) string {
+	if p.ring == nil {
+		return ""
+	}
+	st, _ := r.Context().Value(stateKey{}).(*requestState)
+	if st != nil && st.p != p {
+		st = nil
+	}
+	b, ok := p.requestBinding(r)
+	if !ok {
+		b = binding{kind: kindPreSession}
+		if st != nil {
+			st.mu.Lock()
+			if st.preID == "" {
+				st.preID = newPreID()
+				p.cookie.Set(w, r, st.preID)
+			}
+			b.id = st.preID
+			st.mu.Unlock()
+		} else {
+			b.id = newPreID()
+			p.cookie.Set(w, r, b.id)
+		}
+	}
+	if len(b.id) > maxBinding {
+		return ""
+	}
+	return p.newToken(b)
+}
+
+// Token returns a fresh masked token for r, which must have passed a
+// [Protector.Handler] (otherwise Token returns ""). See [Protector.Token]:
+// call it before the response starts.
+func Token(r *http.Request) string {
+	st, _ := r.Context().Value(stateKey{}).(*requestState)
+	if st == nil {
+		return ""
+	}
+	return st.p.Token(st.w, r)
+}
+
+// TemplateField returns a hidden form input carrying a fresh masked token, for
+// html/template:
+//
+//	data.CSRFField = csrf.TemplateField(r)
+//	<form method="post">{{.CSRFField}} ...</form>
+//
+// r must have passed a [Protector.Handler]; otherwise TemplateField returns
+// "". Call it before the response starts (it may set the pre-session cookie).
+func TemplateField(r *http.Request) template.HTML {
+	st, _ := r.Context().Value(stateKey{}).(*requestState)
+	if st == nil {
+		return ""
+	}
+	tok := st.p.Token(st.w, r)
+	if tok == "" {
+		return ""
+	}
+	// The field name is restricted to [A-Za-z0-9_.-] by New and the token
+	// is base64url: neither needs escaping.
+	return template.HTML(`<input type="hidden" name="` + st.p.field + `" value="` + tok + `">`)
+}
+
+// FieldName returns the form field the Protector reads the token from.
+func (p *Protector) FieldName() string { return p.field }
+
+// HeaderName returns the header the Protector reads the token from.
+func (p *Protector) HeaderName() string { return p.header }
+
+// TokenHandler returns the token endpoint for single-page applications: GET
+// (and HEAD) answer {"token":"..."} with Cache-Control: no-store, setting the
+// pre-session cookie when the request has neither it nor a session; other
+// methods get 405 through the shared responder. Send the token back in the
+// header named by [Protector.HeaderName].
+func (p *Protector) TokenHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			respond.Reject(w, r, &respond.Rejection{
+				Status:  http.StatusMethodNotAllowed,
+				Message: "Method not allowed",
+				Header:  http.Header{"Allow": {"GET, HEAD"}},
+			})
+			return
+		}
+		tok := p.Token(w, r)
+		h := w.Header()
+		h.Set("Content-Type", "application/json; charset=utf-8")
+		h.Set("Cache-Control", "no-store")
+		h.Set("X-Content-Type-Options", "nosniff")
+		if r.Method == http.MethodHead {
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		// The token is base64url: it needs no JSON escaping.
+		body := make([]byte, 0, len(`{"token":""}`)+1+len(tok))
+		body = append(append(append(body, `{"token":"`...), tok...), "\"}\n"...)
+		_, _ = w.Write(body)
+	})
+}
