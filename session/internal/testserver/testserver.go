@@ -1,0 +1,195 @@
+// Package testserver starts throwaway Redis and PostgreSQL servers owned by
+// one test, so that the test can stop them (outage tests) without
+// disturbing the shared servers other tests use. Like internal/testenv, a
+// missing binary skips the test under plain "go test" and fails it under
+// the test command (HARDEN_TEST_REQUIRE_SERVICES=1).
+package testserver
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/harden-go/harden/internal/testenv"
+)
+
+func missing(t testing.TB, what string) {
+	t.Helper()
+	if testenv.Required() {
+		t.Fatalf("%s is required by the test command but was not found", what)
+	}
+	t.Skipf("skipping: %s not found", what)
+}
+
+func freePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// Server is a server started by a test.
+type Server struct {
+	// URL is the redis:// URL or postgres:// DSN of the server.
+	URL  string
+	stop func()
+	once sync.Once
+}
+
+// Stop stops the server (at once, like a crash). It is also called at the
+// end of the test.
+func (s *Server) Stop() { s.once.Do(s.stop) }
+
+// Redis starts redis-server on a free loopback port, without persistence,
+// as a child process that Stop kills by its PID.
+func Redis(t testing.TB) *Server {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		missing(t, "redis-server")
+	}
+	port := freePort(t)
+	dir := t.TempDir()
+	cmd := exec.Command(bin, "--bind", "127.0.0.1", "--port", strconv.Itoa(port),
+		"--save", "", "--appendonly", "no", "--dir", dir, "--logfile", filepath.Join(dir, "redis.log"))
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting redis-server: %v", err)
+	}
+	s := &Server{URL: fmt.Sprintf("redis://127.0.0.1:%d/0", port)}
+	s.stop = func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	}
+	t.Cleanup(s.Stop)
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if redisPing(addr) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(filepath.Join(dir, "redis.log"))
+			t.Fatalf("redis-server did not answer on %s:\n%s", addr, log)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func redisPing(addr string) bool {
+	c, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return false
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(time.Second))
+	if _, err := c.Write([]byte("PING\r\n")); err != nil {
+		return false
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	return err == nil && strings.HasPrefix(line, "+PONG")
+}
+
+// pgBin returns the directory of PostgreSQL's server binaries.
+func pgBin() string {
+	if p, err := exec.LookPath("pg_ctl"); err == nil {
+		return filepath.Dir(p)
+	}
+	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+	sort.Slice(dirs, func(i, j int) bool { return version(dirs[i]) < version(dirs[j]) })
+	for i := len(dirs) - 1; i >= 0; i-- {
+		if _, err := os.Stat(filepath.Join(dirs[i], "pg_ctl")); err == nil {
+			return dirs[i]
+		}
+	}
+	return ""
+}
+
+func version(dir string) int {
+	n, _ := strconv.Atoi(filepath.Base(filepath.Dir(dir)))
+	return n
+}
+
+// Postgres initialises a throwaway PostgreSQL cluster (trust
+// authentication, no fsync) listening on a free loopback port. Stop shuts
+// it down in immediate mode (no checkpoint, like a crash). As root, the
+// cluster runs as the postgres system user.
+func Postgres(t testing.TB) *Server {
+	t.Helper()
+	bin := pgBin()
+	if bin == "" {
+		missing(t, "PostgreSQL server binaries (pg_ctl, initdb)")
+	}
+	var runAs []string
+	var uid, gid int = -1, -1
+	if os.Geteuid() == 0 {
+		u, err := user.Lookup("postgres")
+		if err != nil {
+			missing(t, "the postgres system user (needed to run PostgreSQL as root)")
+		}
+		uid, _ = strconv.Atoi(u.Uid)
+		gid, _ = strconv.Atoi(u.Gid)
+		runner, err := exec.LookPath("runuser")
+		if err != nil {
+			missing(t, "runuser")
+		}
+		runAs = []string{runner, "-u", "postgres", "--"}
+	}
+	// Not t.TempDir: the postgres user must be able to reach the directory.
+	dir, err := os.MkdirTemp("", "harden-pg-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	data := filepath.Join(dir, "data")
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(data, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if uid >= 0 {
+		if err := os.Chown(data, uid, gid); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chown(dir, uid, gid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run := func(name string, args ...string) error {
+		full := append(append(append([]string(nil), runAs...), filepath.Join(bin, name)), args...)
+		out, err := exec.Command(full[0], full[1:]...).CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("%s: %v\n%s", name, err, out)
+		}
+		return nil
+	}
+	if err := run("initdb", "-D", data, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"); err != nil {
+		t.Fatal(err)
+	}
+	port := freePort(t)
+	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off", port, dir)
+	if err := run("pg_ctl", "-D", data, "-l", filepath.Join(dir, "log"), "-w", "-t", "30", "-o", opts, "start"); err != nil {
+		log, _ := os.ReadFile(filepath.Join(dir, "log"))
+		t.Fatalf("%v\n%s", err, log)
+	}
+	s := &Server{URL: fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)}
+	s.stop = func() {
+		if err := run("pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"); err != nil {
+			t.Logf("stopping postgres: %v", err)
+		}
+	}
+	t.Cleanup(s.Stop)
+	return s
+}

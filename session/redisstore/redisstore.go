@@ -1,0 +1,181 @@
+// Package redisstore keeps harden sessions in Redis, shared by every
+// instance of a service, through github.com/redis/go-redis/v9.
+//
+//	client := redis.NewClient(opts) // from redis.ParseURL(HARDEN_REDIS_URL)
+//	store, err := redisstore.New(client, redisstore.Config{})
+//	m, err := session.New(session.Config{Keys: ring, Store: store})
+//
+// Each session is a hash under Prefix+"s:"+key holding the data ("d") and
+// the user id ("u"), expiring with the session (PEXPIREAT, so Redis removes
+// it itself). Each signed-in user has a set under Prefix+"u:"+userID
+// listing their sessions, for ending them all at once; it expires with
+// the user's last session and is pruned of ended sessions as it grows.
+// Writes are Lua scripts, so a commit (data, expiry, index) is atomic: no
+// reader sees half of it, and a session is never live without being
+// indexed. Redis sees only a hash of the session id and (by default)
+// encrypted data.
+//
+// Requirements: Redis 6.2 or later (or a compatible server), standalone or
+// with replicas/Sentinel. Redis Cluster is not supported: a commit touches
+// a session key and a user key that may live in different slots.
+//
+// Failures: every Redis error (connection refused, timeout, READONLY
+// replica) is returned to the Manager, which answers 503. Bound how long
+// a dead server is waited for with the client's DialTimeout, ReadTimeout
+// and MaxRetries, and with the Manager's StoreTimeout.
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/harden-go/harden/session"
+)
+
+// DefaultPrefix is the default key prefix.
+const DefaultPrefix = "harden:session:"
+
+// Config configures a [Store]. The zero value is the default.
+type Config struct {
+	// Prefix starts every key the store writes. Default "harden:session:".
+	// Give each application sharing a Redis its own.
+	Prefix string `json:"prefix,omitempty" yaml:"prefix,omitempty"`
+}
+
+// Store is a session.Store on Redis. It implements session.Updater and
+// session.UserIndex, and is safe for concurrent use.
+type Store struct {
+	client redis.UniversalClient
+	prefix string
+}
+
+var (
+	_ session.Store     = (*Store)(nil)
+	_ session.Updater   = (*Store)(nil)
+	_ session.UserIndex = (*Store)(nil)
+)
+
+// New returns a store on client. It does not contact the server.
+func New(client redis.UniversalClient, cfg Config) (*Store, error) {
+	if client == nil {
+		return nil, errors.New("redisstore: nil client")
+	}
+	prefix := cfg.Prefix
+	if prefix == "" {
+		prefix = DefaultPrefix
+	}
+	return &Store{client: client, prefix: prefix}, nil
+}
+
+func (s *Store) sessionKey(key string) string { return s.prefix + "s:" + key }
+func (s *Store) userKey(user string) string   { return s.prefix + "u:" + user }
+
+// commitScript writes a session and indexes it under its user.
+//
+//	KEYS[1] session hash, KEYS[2] the user's set (or "" when anonymous)
+//	ARGV[1] data, ARGV[2] user id, ARGV[3] expiry (Unix ms),
+//	ARGV[4] user-set key prefix, ARGV[5] "update" to write only if the
+//	session still exists
+//
+// It returns 1 when written, 0 when an update found no session.
+var commitScript = redis.NewScript(`
+local sk = KEYS[1]
+if ARGV[5] == 'update' and redis.call('EXISTS', sk) == 0 then
+  return 0
+end
+local exp = tonumber(ARGV[3])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local old = redis.call('HGET', sk, 'u')
+if old and old ~= '' and old ~= ARGV[2] then
+  redis.call('SREM', ARGV[4] .. old, sk)
+end
+if exp <= now then
+  redis.call('DEL', sk)
+  return 1
+end
+redis.call('HSET', sk, 'd', ARGV[1], 'u', ARGV[2])
+redis.call('PEXPIREAT', sk, exp)
+if ARGV[2] ~= '' then
+  local uk = KEYS[2]
+  redis.call('SADD', uk, sk)
+  local ttl = redis.call('PTTL', uk)
+  if ttl < 0 or now + ttl < exp then
+    redis.call('PEXPIREAT', uk, exp)
+  end
+  if redis.call('SCARD', uk) > 32 then
+    for _, m in ipairs(redis.call('SMEMBERS', uk)) do
+      if redis.call('EXISTS', m) == 0 then
+        redis.call('SREM', uk, m)
+      end
+    end
+  end
+end
+return 1
+`)
+
+// deleteUserScript deletes every session in the user's set that still
+// belongs to the user, then the set.
+//
+//	KEYS[1] the user's set, ARGV[1] user id
+var deleteUserScript = redis.NewScript(`
+for _, m in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if redis.call('HGET', m, 'u') == ARGV[1] then
+    redis.call('DEL', m)
+  end
+end
+redis.call('DEL', KEYS[1])
+return 1
+`)
+
+// Find implements session.Store.
+func (s *Store) Find(ctx context.Context, key string) ([]byte, bool, error) {
+	data, err := s.client.HGet(ctx, s.sessionKey(key), "d").Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return data, true, nil
+}
+
+func (s *Store) commit(ctx context.Context, key string, rec session.Record, mode string) (bool, error) {
+	userKey := ""
+	if rec.UserID != "" {
+		userKey = s.userKey(rec.UserID)
+	}
+	n, err := commitScript.Run(ctx, s.client,
+		[]string{s.sessionKey(key), userKey},
+		rec.Data, rec.UserID, strconv.FormatInt(rec.Expiry.UnixMilli(), 10), s.prefix+"u:", mode,
+	).Int()
+	return n == 1, err
+}
+
+// Commit implements session.Store.
+func (s *Store) Commit(ctx context.Context, key string, rec session.Record) error {
+	_, err := s.commit(ctx, key, rec, "commit")
+	return err
+}
+
+// Update implements session.Updater.
+func (s *Store) Update(ctx context.Context, key string, rec session.Record) (bool, error) {
+	return s.commit(ctx, key, rec, "update")
+}
+
+// Delete implements session.Store. The user's set keeps the key until it
+// is pruned; DeleteUser skips keys that no longer exist.
+func (s *Store) Delete(ctx context.Context, key string) error {
+	return s.client.Del(ctx, s.sessionKey(key)).Err()
+}
+
+// DeleteUser implements session.UserIndex.
+func (s *Store) DeleteUser(ctx context.Context, userID string) error {
+	if userID == "" {
+		return nil
+	}
+	return deleteUserScript.Run(ctx, s.client, []string{s.userKey(userID)}, userID).Err()
+}
