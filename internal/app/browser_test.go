@@ -1,6 +1,8 @@
 package app
 
 import (
+	"encoding/json"
+	"fmt"
 	"html/template"
 	"io"
 	"log/slog"
@@ -126,5 +128,76 @@ func TestBrowserRefusesFraming(t *testing.T) {
 	}
 	if got := title(app.URL + "/"); got != "waiting" {
 		t.Errorf("the app's page loaded in a cross-origin frame: title %q", got)
+	}
+}
+
+// corsPage calls the app from another origin with the user's cookies: a
+// simple GET, and a JSON POST (which needs a preflight). It writes what
+// happened into #out: the status and text, or the name of the error.
+const corsPage = `<!doctype html><title>cors</title><div id="out"></div><script>
+const app = %q;
+async function attempt(path, init) {
+  try { const r = await fetch(app + path, init); return r.status + " " + await r.text(); }
+  catch (e) { return e.name; }
+}
+(async () => {
+  const res = {
+    get: await attempt("/healthz", {credentials: "include"}),
+    post: await attempt("/api/nope", {method: "POST", credentials: "include",
+      headers: {"Content-Type": "application/json"}, body: "{}"}),
+  };
+  const out = document.getElementById("out");
+  out.textContent = JSON.stringify(res);
+  out.setAttribute("data-done", "1");
+})();
+</script>`
+
+// TestBrowserCORS proves in Chromium, through the whole app, that a page on
+// an origin listed in HARDEN_ALLOWED_ORIGINS reads the API's answers with
+// credentials, and that a page on any other origin reads nothing.
+func TestBrowserCORS(t *testing.T) {
+	var appURL string
+	pageHandler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, corsPage, appURL)
+	})
+	allowed := httptest.NewServer(pageHandler)
+	defer allowed.Close()
+	other := httptest.NewServer(pageHandler)
+	defer other.Close()
+
+	a := newTestApp(t, Config{Development: true, AllowedOrigins: allowed.URL})
+	app := httptest.NewServer(a.Handler())
+	defer app.Close()
+	appURL = app.URL
+
+	ctx := browsertest.New(t)
+	run := func(pageURL string) map[string]string {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Navigate(pageURL), chromedp.WaitReady(`#out[data-done="1"]`)); err != nil {
+			t.Fatal(err)
+		}
+		text, err := chromedp.Run(ctx, chromedp.TextContent("#out"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var res map[string]string
+		if err := json.Unmarshal([]byte(text), &res); err != nil {
+			t.Fatalf("page result %q: %v", text, err)
+		}
+		return res
+	}
+	got := run(allowed.URL)
+	want := map[string]string{"get": `200 {"status":"ok"}` + "\n", "post": `404 {"error":"Not found"}` + "\n"}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("allowed origin, %s: got %q, want %q", k, got[k], v)
+		}
+	}
+	got = run(other.URL)
+	for _, k := range []string{"get", "post"} {
+		if got[k] != "TypeError" {
+			t.Errorf("other origin, %s: got %q, want TypeError", k, got[k])
+		}
 	}
 }
