@@ -238,20 +238,20 @@ func New(cfg Config) (*Stack, error) {
 	errs.add(err)
 	if m != nil && len(cfg.CORS.Origins) > 0 {
 		s.cors = m
-		if prod {
-			for _, o := range append(m.Origins(), m.Patterns()...) {
-				if strings.HasPrefix(o, "http://") {
-					// cors accepts loopback http:// origins without an
-					// escape hatch; in production they are most likely a
-					// development setting left behind.
-					s.logger.Warn("harden: CORS allows a loopback http:// origin in production", "origin", o)
-				}
-			}
-		}
 	}
 
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
+	}
+	if s.cors != nil && prod {
+		for _, o := range append(s.cors.Origins(), s.cors.Patterns()...) {
+			if strings.HasPrefix(o, "http://") {
+				// cors accepts loopback http:// origins without an escape
+				// hatch; in production they are most likely a development
+				// setting left behind.
+				s.logger.Warn("harden: CORS allows an http:// origin in production", "origin", o)
+			}
+		}
 	}
 
 	// The layers, outermost first. The context values (trusted client

@@ -278,7 +278,7 @@ func TestLoopbackOriginWarning(t *testing.T) {
 		if _, err := New(cfg); err != nil {
 			t.Fatal(err)
 		}
-		const msg = `msg="harden: CORS allows a loopback http:// origin in production" origin=http://localhost:5173`
+		const msg = `msg="harden: CORS allows an http:// origin in production" origin=http://localhost:5173`
 		if got := strings.Count(log.String(), msg); got != map[bool]int{false: 1, true: 0}[dev] {
 			t.Errorf("development %v: log = %q", dev, log.String())
 		}
