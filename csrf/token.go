@@ -63,10 +63,11 @@ func (p *Protector) newToken(b binding) string {
 	_, _ = rand.Read(rnd[:])        // never fails (crypto/rand)
 	nonce, pad := rnd[:nonceLen], rnd[nonceLen:]
 
-	var msgBuf [1 + nonceLen + maxBinding]byte
+	buf := msgBufs.Get().(*[1 + nonceLen + maxBinding]byte)
 	var raw [rawLen]byte
 	copy(raw[:], nonce)
-	signed := p.ring.AppendSign(raw[:nonceLen], b.message(msgBuf[:0], nonce))
+	signed := p.ring.AppendSign(raw[:nonceLen], b.message(buf[:0], nonce))
+	msgBufs.Put(buf)
 	copy(raw[nonceLen:], signed[nonceLen:]) // a no-op when appended in place
 
 	var masked [maskedLen]byte
@@ -77,6 +78,10 @@ func (p *Protector) newToken(b binding) string {
 	return b64.EncodeToString(masked[:])
 }
 
+// msgBufs holds HMAC message buffers: the hash takes them through an
+// interface, so a stack buffer would escape to the heap on every request.
+var msgBufs = sync.Pool{New: func() any { return new([1 + nonceLen + maxBinding]byte) }}
+
 // verifyToken reports whether tok is a well-formed token bound to b under any
 // key of the ring. The tag is compared in constant time (keys.Ring.Verify).
 func (p *Protector) verifyToken(tok string, b binding) bool {
@@ -84,25 +89,45 @@ func (p *Protector) verifyToken(tok string, b binding) bool {
 	if !ok {
 		return false
 	}
-	var msgBuf [1 + nonceLen + maxBinding]byte
-	return p.ring.Verify(b.message(msgBuf[:0], raw[:nonceLen]), raw[nonceLen:])
+	buf := msgBufs.Get().(*[1 + nonceLen + maxBinding]byte)
+	ok = p.ring.Verify(b.message(buf[:0], raw[:nonceLen]), raw[nonceLen:])
+	msgBufs.Put(buf)
+	return ok
 }
 
-// unmask decodes and unmasks a token, without checking its signature.
+// unmask decodes and unmasks a token, without checking its signature. It
+// decodes base64url itself (strict alphabet, no padding) so that the hot
+// path does not copy the token to the heap.
 func unmask(tok string) (raw [rawLen]byte, ok bool) {
 	if len(tok) != TokenLen {
 		return raw, false
 	}
 	var masked [maskedLen]byte
-	n, err := b64strict.Decode(masked[:], []byte(tok))
-	if err != nil || n != maskedLen {
-		return raw, false
+	for i, j := 0, 0; i < TokenLen; i, j = i+4, j+3 {
+		a, b, c, d := b64dec[tok[i]], b64dec[tok[i+1]], b64dec[tok[i+2]], b64dec[tok[i+3]]
+		if a|b|c|d == 0xff {
+			return raw, false
+		}
+		v := uint32(a)<<18 | uint32(b)<<12 | uint32(c)<<6 | uint32(d)
+		masked[j], masked[j+1], masked[j+2] = byte(v>>16), byte(v>>8), byte(v)
 	}
 	for i := range rawLen {
 		raw[i] = masked[i] ^ masked[rawLen+i]
 	}
 	return raw, true
 }
+
+// b64dec maps base64url characters to their values, others to 0xff.
+var b64dec = func() (t [256]byte) {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	for i := range t {
+		t[i] = 0xff
+	}
+	for i := range len(alphabet) {
+		t[alphabet[i]] = byte(i)
+	}
+	return t
+}()
 
 // requestBinding returns what the tokens of r are bound to: r's session, or
 // else the pre-session cookie r carries.
