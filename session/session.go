@@ -22,9 +22,10 @@ type Session struct {
 
 	mu     sync.Mutex
 	st     state
-	id     []byte // nil until the session has an id (new, or after Regenerate)
+	id     []byte // nil until the session has an id
 	key    string // store key of id
-	loaded bool   // the record under key was read from the store in this request
+	loaded bool   // the record under key is in the store (read or saved in this request)
+	fresh  bool   // id was made in this request and is not stored yet
 
 	dirty       bool   // values or user changed since load
 	staleKey    string // a stored record to delete before saving (Regenerate, Destroy)
@@ -131,6 +132,9 @@ func (s *Session) Set(key, value string) {
 	}
 	s.st.values[key] = value
 	s.dirty = true
+	if s.id == nil {
+		s.newID()
+	}
 }
 
 // Delete removes key.
@@ -163,8 +167,9 @@ func (s *Session) UserID() string {
 }
 
 // Key returns the session's store key: a hash of its id, stable while the
-// id is, changed by Login and Regenerate, and "" while the session has no
-// id. It is not a credential (the cookie cannot be made from it), so it may
+// id is, changed by Login and Regenerate (at once, before the new id is
+// saved), and "" while the session has no id (an anonymous session that
+// holds nothing). It is not a credential (the cookie cannot be made from it), so it may
 // bind other tokens (CSRF) to the session or appear in logs.
 func (s *Session) Key() string {
 	s.mu.Lock()
@@ -224,8 +229,17 @@ func (s *Session) regenerate() {
 	if s.loaded {
 		s.staleKey = s.key
 	}
-	s.id, s.key, s.loaded = nil, "", false
+	s.newID()
 	s.dirty = true
+}
+
+// newID gives the session a new random id, saved (and sent) with the
+// session at the end of the request.
+func (s *Session) newID() {
+	s.id = make([]byte, idLen)
+	_, _ = rand.Read(s.id) // never fails (crypto/rand, Go 1.24+)
+	s.key = storeKey(s.id)
+	s.loaded, s.fresh = false, true
 }
 
 // Destroy ends the session: its record is deleted from the store and the
@@ -240,7 +254,7 @@ func (s *Session) Destroy() error {
 		s.staleKey = s.key
 	}
 	s.st = state{}
-	s.id, s.key, s.loaded = nil, "", false
+	s.id, s.key, s.loaded, s.fresh = nil, "", false, false
 	s.dirty = false
 	if !s.headersSent || s.staleKey == "" {
 		return nil
@@ -291,8 +305,8 @@ func (s *Session) save(w http.ResponseWriter, setCookie bool) error {
 			if err := m.store.Delete(lc.get(), s.key); err != nil {
 				return err
 			}
-			s.id, s.key, s.loaded = nil, "", false
 		}
+		s.id, s.key, s.loaded, s.fresh = nil, "", false, false
 		if setCookie && s.cookieSent {
 			m.cookie.Expire(w, s.r)
 			s.cookieSent = false
@@ -300,26 +314,23 @@ func (s *Session) save(w http.ResponseWriter, setCookie bool) error {
 		s.dirty = false
 		return nil
 
-	case s.id == nil: // new session, or new id after Login/Regenerate
+	case s.fresh: // new session, or new id after Login/Regenerate
 		if !setCookie {
 			m.log.Error("session: changed after the response started and needs a new cookie; not saved")
 			return nil
 		}
-		id := make([]byte, idLen)
-		_, _ = rand.Read(id) // never fails (crypto/rand, Go 1.24+)
-		key := storeKey(id)
 		if s.st.created == 0 {
 			s.st.created = now.UnixMilli()
 		}
 		s.st.touched = now.UnixMilli()
-		rec := Record{Data: m.seal(&s.st, key), UserID: s.st.userID, Expiry: m.expiry(&s.st)}
-		if err := m.store.Commit(lc.get(), key, rec); err != nil {
+		rec := Record{Data: m.seal(&s.st, s.key), UserID: s.st.userID, Expiry: m.expiry(&s.st)}
+		if err := m.store.Commit(lc.get(), s.key, rec); err != nil {
 			return err
 		}
-		s.id, s.key, s.loaded, s.dirty = id, key, true, false
+		s.loaded, s.fresh, s.dirty = true, false, false
 		return s.setCookie(w)
 
-	case s.dirty || now.Sub(time.UnixMilli(s.st.touched)) >= m.touch:
+	case s.loaded && (s.dirty || now.Sub(time.UnixMilli(s.st.touched)) >= m.touch):
 		s.st.touched = now.UnixMilli()
 		rec := Record{Data: m.seal(&s.st, s.key), UserID: s.st.userID, Expiry: m.expiry(&s.st)}
 		found := true

@@ -445,7 +445,11 @@ func TestKeyChangesOnLogin(t *testing.T) {
 		s := session.From(r)
 		keys = append(keys, s.Key())
 		if r.URL.Path == "/login" {
+			before := s.Key()
 			_ = s.Login("u1")
+			if after := s.Key(); after == "" || after == before {
+				t.Errorf("Key right after Login = %q (before %q), want a new key at once", after, before)
+			}
 		} else {
 			s.Set("a", "b")
 		}
@@ -472,4 +476,27 @@ func TestKeyChangesOnLogin(t *testing.T) {
 // request that does not change the session.
 func BenchmarkLoad(b *testing.B) {
 	storetest.BenchmarkLoad(b, session.NewMemoryStore(0))
+}
+
+// FuzzSessionCookie sends arbitrary session cookie values through the
+// middleware: never a panic, never an error status, never a signed-in
+// session. (That forged values cost no store read is checked by the
+// conformance suite's NoStoreAccessWithoutSession.)
+func FuzzSessionCookie(f *testing.F) {
+	app := storetest.NewApp(f, session.NewMemoryStore(0), nil)
+	b := &storetest.Browser{App: app}
+	b.Do(f, "POST", "/set?k=a&v=b") // a valid anonymous session
+	f.Add(b.Cookie)
+	f.Add("")
+	f.Add("AQAAAAAAAAAA")
+	f.Add(b.Cookie[:len(b.Cookie)-1] + "A")
+	f.Fuzz(func(t *testing.T, v string) {
+		r := httptest.NewRequest("GET", "/me", nil)
+		r.Header.Set("Cookie", app.Manager.CookieName()+"="+v)
+		w := httptest.NewRecorder()
+		app.Handler.ServeHTTP(w, r)
+		if w.Code != 401 {
+			t.Fatalf("cookie %q: /me = %d, want 401", v, w.Code)
+		}
+	})
 }
