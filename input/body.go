@@ -113,31 +113,37 @@ func (l *BodyLimit) Limit(r *http.Request) int64 {
 // Check reports whether r's body may be read: nil, [ErrBodyTooLarge] when
 // its declared length is over the cap, or [ErrUnsupportedMediaType].
 func (l *BodyLimit) Check(r *http.Request) error {
+	_, err := l.check(r)
+	return err
+}
+
+// check is Check that also returns the cap for r (0 without a body).
+func (l *BodyLimit) check(r *http.Request) (int64, error) {
 	if !hasBody(r) {
-		return nil
+		return 0, nil
 	}
-	if r.ContentLength > l.Limit(r) {
-		return ErrBodyTooLarge
+	limit := l.Limit(r)
+	if r.ContentLength > limit {
+		return 0, ErrBodyTooLarge
 	}
 	if !l.types[mediaType(r.Header.Get("Content-Type"))] {
-		return ErrUnsupportedMediaType
+		return 0, ErrUnsupportedMediaType
 	}
-	return nil
+	return limit, nil
 }
 
 // Handler refuses what Check refuses and caps the body of every other
 // request with http.MaxBytesReader.
 func (l *BodyLimit) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !hasBody(r) {
-			next.ServeHTTP(w, r)
-			return
-		}
-		if err := l.Check(r); err != nil {
+		limit, err := l.check(r)
+		if err != nil {
 			Reject(w, r, err)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, l.Limit(r))
+		if limit > 0 {
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+		}
 		next.ServeHTTP(w, r)
 	})
 }

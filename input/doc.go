@@ -55,7 +55,7 @@
 //	400     {"error":"Request body must contain a single JSON value"}
 //	400     {"error":"Malformed query string"} / {"error":"Malformed form body"}
 //	400     {"error":"Too many parameters"}
-//	413     {"error":"File too large"} / {"error":"Too many files"}
+//	413     {"error":"File too large"} / {"error":"Too many files"} / {"error":"Too many form fields"}
 //	415     {"error":"Unsupported file type"}
 //	400     {"error":"Unexpected file field"} / {"error":"Malformed multipart body"}
 //

@@ -141,16 +141,21 @@ func (d *Decoder) Unmarshal(data []byte, dst any) error {
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		panic("input: Unmarshal destination must be a non-nil pointer")
 	}
-	data, err := d.Check(data, rv.Type().Elem())
+	data, err := d.check(data, rv.Type().Elem())
 	if err != nil {
 		return err
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
+	// The scan has refused every key that is not a field, so plain
+	// Unmarshal suffices; a Decoder is needed only for UseNumber.
 	if d.useNumber {
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.DisallowUnknownFields()
 		dec.UseNumber()
+		err = dec.Decode(dst)
+	} else {
+		err = json.Unmarshal(data, dst)
 	}
-	if err := dec.Decode(dst); err != nil {
+	if err != nil {
 		// The scan agrees with encoding/json on syntax, fields and kinds, so
 		// this is a value a type refused (a custom UnmarshalJSON or
 		// UnmarshalText, a ",string" field). Name the field when known;
@@ -174,10 +179,10 @@ func jsonFieldPath(f string) string {
 	return p.String()
 }
 
-// Check runs the scan of [Decoder.Unmarshal] over data for a destination of
+// check runs the scan of [Decoder.Unmarshal] over data for a destination of
 // type t (nil: any value) and returns the document to decode: data itself,
 // or a copy without stripped keys under KeysStrip.
-func (d *Decoder) Check(data []byte, t reflect.Type) ([]byte, error) {
+func (d *Decoder) check(data []byte, t reflect.Type) ([]byte, error) {
 	var sc *schema
 	if t != nil {
 		sc = schemaOf(t)

@@ -3,6 +3,7 @@ package sanitize
 import (
 	"net/url"
 	"sort"
+	"unicode/utf8"
 
 	"github.com/microcosm-cc/bluemonday"
 )
@@ -38,11 +39,40 @@ func newRichText() *bluemonday.Policy {
 
 // RichText returns s reduced to the rich-text allowlist (see the package
 // documentation). The result is safe to render as HTML.
-func RichText(s string) string { return richText.Sanitize(s) }
+func RichText(s string) string {
+	if inert(s) {
+		return s
+	}
+	return richText.Sanitize(s)
+}
 
 // Strict returns s with every tag removed and the remaining text
 // HTML-escaped.
-func Strict(s string) string { return strict.Sanitize(s) }
+func Strict(s string) string {
+	if inert(s) {
+		return s
+	}
+	return strict.Sanitize(s)
+}
+
+// inert reports whether s is valid UTF-8 without any byte that HTML
+// parsing or escaping changes (< > & ' " NUL CR): such text is its own
+// sanitized form, and the common plain-text message skips the parser.
+// FuzzInert checks that both policies agree.
+func inert(s string) bool {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '<', '>', '&', '\'', '"', 0, '\r':
+			return false
+		default:
+			if c >= utf8.RuneSelf {
+				ascii = false
+			}
+		}
+	}
+	return ascii || utf8.ValidString(s)
+}
 
 // RichTextPolicy returns a new copy of the rich-text policy, for callers that
 // want to extend it. Extending it can make it unsafe; the copy is the

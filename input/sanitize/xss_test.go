@@ -335,3 +335,22 @@ func BenchmarkRichTextPlain(b *testing.B) {
 		RichText(s)
 	}
 }
+
+// FuzzInert checks the fast path: where it returns its input unchanged,
+// both bluemonday policies return the same string.
+func FuzzInert(f *testing.F) {
+	for _, s := range []string{"plain text", "line\nbreak\ttab", "é ü ß 日本", "a\rb", "\xff", "a'b", "x\x00y", "\u2028", "&amp;"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !inert(s) {
+			return
+		}
+		if got := richText.Sanitize(s); got != s {
+			t.Fatalf("richtext: fast path %q, bluemonday %q", s, got)
+		}
+		if got := strict.Sanitize(s); got != s {
+			t.Fatalf("strict: fast path %q, bluemonday %q", s, got)
+		}
+	})
+}
