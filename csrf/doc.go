@@ -71,8 +71,16 @@
 // cookies are "invalid", never a panic or a 500.
 //
 // Where it fails open, by design of the first layer: a request with neither
-// Sec-Fetch-Site nor Origin passes it (browsers since 2020 send one of them
-// on every cross-origin POST); the token layer then decides.
+// Sec-Fetch-Site nor Origin passes it (current browsers send Origin on every
+// cross-origin POST and Sec-Fetch-Site on every request; non-browser clients
+// send neither); the token layer then decides. With UnsafeNoToken nothing
+// stops such a request.
+//
+// Tokens bind to the session key as it is when the token is made. Harden's
+// session gives a session its key when the session is first saved, so a
+// token made in the same request as Login (or as the first value of an
+// anonymous session) is still bound to the pre-session cookie and is refused
+// afterwards: fetch a new token on the next request (the token endpoint).
 //
 // Token and TemplateField may set the pre-session cookie, so they must be
 // called before the response starts (build the template data first, or
