@@ -3,10 +3,11 @@
 // sethvargo/go-limiter and alexedwards/scs.
 //
 // Every benchmark is a scenario with one sub-benchmark per implementation,
-// named so that benchstat puts them side by side:
+// named with an impl key so that benchstat puts them side by side in
+// columns (benchstat -col /impl):
 //
-//	BenchmarkHeaders/default/harden
-//	BenchmarkHeaders/default/unrolled-secure
+//	BenchmarkHeaders/default/impl=harden
+//	BenchmarkHeaders/default/impl=unrolled-secure
 //
 // Both sides get the same configuration (package chain derives the peers'
 // options from harden's), and each benchmark first checks, once, that both

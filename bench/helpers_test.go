@@ -53,7 +53,7 @@ func check(b *testing.B, h http.Handler, r *http.Request, w want) {
 // serial runs one benchmark per implementation, sequentially.
 func serial(b *testing.B, impls []impl, r func() *http.Request, w want) {
 	for _, im := range impls {
-		b.Run(im.name, func(b *testing.B) {
+		b.Run("impl="+im.name, func(b *testing.B) {
 			check(b, im.h, r(), w)
 			req := r()
 			rw := newWriter()

@@ -87,7 +87,7 @@ func BenchmarkRateLimit(b *testing.B) {
 	for _, sc := range scenarios {
 		b.Run(sc.name, func(b *testing.B) {
 			for _, im := range rateImpls() {
-				b.Run(im.name, func(b *testing.B) {
+				b.Run("impl="+im.name, func(b *testing.B) {
 					h := im.new(b, sc.limit, time.Hour)
 					reqs := make([]*http.Request, len(sc.addrs))
 					for i, a := range sc.addrs {
