@@ -99,6 +99,8 @@ var (
 	// ErrHeadersWritten: the operation must set a cookie, but the response
 	// has already started.
 	ErrHeadersWritten = errors.New("session: response headers already written")
+	// ErrEmptyUserID: Login was given an empty user id.
+	ErrEmptyUserID = errors.New("session: empty user id")
 	// errReplaced is returned by writes after a failed save replaced the
 	// handler's response with a 503.
 	errReplaced = errors.New("session: response replaced by 503 after a session store failure")
@@ -228,9 +230,9 @@ func (m *Manager) Handler(next http.Handler) http.Handler {
 		}
 		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, s))
 		s.r = r
-		sw := &responseWriter{ResponseWriter: w, s: s, r: r}
-		next.ServeHTTP(sw, r)
-		sw.finish()
+		s.w = responseWriter{ResponseWriter: w, s: s, r: r} // one allocation with s
+		next.ServeHTTP(&s.w, r)
+		s.w.finish()
 	})
 }
 

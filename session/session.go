@@ -19,6 +19,7 @@ type ctxKey struct{}
 type Session struct {
 	m *Manager
 	r *http.Request
+	w responseWriter
 
 	mu     sync.Mutex
 	st     state
@@ -194,6 +195,9 @@ func (s *Session) CreatedAt() time.Time {
 // theirs (a role, a cart) carries over. Values of an anonymous session are
 // kept. It must be called before the response starts.
 func (s *Session) Login(userID string) error {
+	if userID == "" {
+		return ErrEmptyUserID
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.headersSent {

@@ -466,6 +466,16 @@ func TestKeyChangesOnLogin(t *testing.T) {
 			cookie = c[0].Name + "=" + c[0].Value
 		}
 	}
+	if err := session.Login(httptest.NewRequest("GET", "/", nil), ""); !errors.Is(err, session.ErrNoSession) {
+		t.Fatalf("Login without middleware = %v", err)
+	}
+	var loginErr error
+	m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		loginErr = session.Login(r, "")
+	})).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	if !errors.Is(loginErr, session.ErrEmptyUserID) {
+		t.Fatalf("Login(\"\") = %v, want ErrEmptyUserID", loginErr)
+	}
 	if keys[0] != "" || keys[1] == "" || keys[2] != keys[1] || keys[3] == keys[2] || keys[3] == "" {
 		t.Fatalf("keys over set, read, login, read = %q", keys)
 	}
@@ -499,4 +509,17 @@ func FuzzSessionCookie(f *testing.F) {
 			t.Fatalf("cookie %q: /me = %d, want 401", v, w.Code)
 		}
 	})
+}
+
+// BenchmarkNoCookie measures the middleware on a request without a session
+// cookie (no store access).
+func BenchmarkNoCookie(b *testing.B) {
+	m, _ := newManager(b, nil)
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	r := httptest.NewRequest("GET", "/", nil)
+	w := httptest.NewRecorder()
+	b.ReportAllocs()
+	for b.Loop() {
+		h.ServeHTTP(w, r)
+	}
 }

@@ -28,13 +28,13 @@ import (
 	"log/slog"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/harden-go/harden/session"
+	"github.com/harden-go/harden/session/internal/janitor"
 )
 
 // Defaults of [Config].
@@ -72,9 +72,7 @@ type Store struct {
 	q       queries
 	log     *slog.Logger
 	now     func() time.Time
-	stop    chan struct{}
-	done    chan struct{}
-	closing sync.Once
+	janitor *janitor.Janitor
 }
 
 var (
@@ -150,40 +148,12 @@ func New(ctx context.Context, db DB, cfg Config) (*Store, error) {
 	if interval == 0 {
 		interval = DefaultCleanupInterval
 	}
-	if interval > 0 {
-		s.stop, s.done = make(chan struct{}), make(chan struct{})
-		go s.cleanupLoop(interval)
-	}
+	s.janitor = janitor.Start(interval, s.Cleanup, s.log, "pgstore: deleting expired sessions")
 	return s, nil
 }
 
 // Close stops the clean-up goroutine. It does not close the DB.
-func (s *Store) Close() {
-	s.closing.Do(func() {
-		if s.stop != nil {
-			close(s.stop)
-			<-s.done
-		}
-	})
-}
-
-func (s *Store) cleanupLoop(interval time.Duration) {
-	defer close(s.done)
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-s.stop:
-			return
-		case <-t.C:
-			ctx, cancel := context.WithTimeout(context.Background(), interval)
-			if _, err := s.Cleanup(ctx); err != nil {
-				s.log.Error("pgstore: deleting expired sessions", "error", err.Error())
-			}
-			cancel()
-		}
-	}
-}
+func (s *Store) Close() { s.janitor.Stop() }
 
 // Cleanup deletes expired rows now and returns how many.
 func (s *Store) Cleanup(ctx context.Context) (int64, error) {

@@ -38,6 +38,7 @@ import (
 	_ "modernc.org/sqlite" // registers driver "sqlite"
 
 	"github.com/harden-go/harden/session"
+	"github.com/harden-go/harden/session/internal/janitor"
 )
 
 // Defaults of [Config].
@@ -66,8 +67,7 @@ type Store struct {
 	q       queries
 	log     *slog.Logger
 	now     func() time.Time
-	stop    chan struct{}
-	done    chan struct{}
+	janitor *janitor.Janitor
 	closing sync.Once
 }
 
@@ -158,10 +158,7 @@ func New(db *sql.DB, cfg Config) (*Store, error) {
 	if interval == 0 {
 		interval = DefaultCleanupInterval
 	}
-	if interval > 0 {
-		s.stop, s.done = make(chan struct{}), make(chan struct{})
-		go s.cleanupLoop(interval)
-	}
+	s.janitor = janitor.Start(interval, s.Cleanup, s.log, "sqlitestore: deleting expired sessions")
 	return s, nil
 }
 
@@ -170,10 +167,7 @@ func New(db *sql.DB, cfg Config) (*Store, error) {
 func (s *Store) Close() error {
 	var err error
 	s.closing.Do(func() {
-		if s.stop != nil {
-			close(s.stop)
-			<-s.done
-		}
+		s.janitor.Stop()
 		if s.ownDB {
 			err = s.db.Close()
 		}
@@ -183,24 +177,6 @@ func (s *Store) Close() error {
 
 // DB returns the database handle.
 func (s *Store) DB() *sql.DB { return s.db }
-
-func (s *Store) cleanupLoop(interval time.Duration) {
-	defer close(s.done)
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-s.stop:
-			return
-		case <-t.C:
-			ctx, cancel := context.WithTimeout(context.Background(), interval)
-			if _, err := s.Cleanup(ctx); err != nil {
-				s.log.Error("sqlitestore: deleting expired sessions", "error", err.Error())
-			}
-			cancel()
-		}
-	}
-}
 
 // Cleanup deletes expired rows now and returns how many.
 func (s *Store) Cleanup(ctx context.Context) (int64, error) {
