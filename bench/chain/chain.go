@@ -19,16 +19,19 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/go-chi/httprate"
-	"github.com/gorilla/csrf"
+	gcsrf "github.com/gorilla/csrf"
 	"github.com/rs/cors"
 	"github.com/unrolled/secure"
 
 	"github.com/harden-go/harden"
 	"github.com/harden-go/harden/clientip"
 	hcors "github.com/harden-go/harden/cors"
+	"github.com/harden-go/harden/csrf"
 	"github.com/harden-go/harden/headers"
+	"github.com/harden-go/harden/keys"
 	"github.com/harden-go/harden/ratelimit"
 	"github.com/harden-go/harden/respond"
+	"github.com/harden-go/harden/session"
 )
 
 // Options is the configuration shared by both chains.
@@ -69,12 +72,19 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// Harden returns routes behind the harden stack: the root stack built by
-// harden.New (client address through one trusted proxy hop, security
-// headers, panic recovery, HTTPS enforcement, allowed hosts, CORS), then the
-// general rate limit. The root stack does not compose rate limiting yet, so
-// it is added here, where the documented order puts it: right after CORS.
-func Harden(o Options, routes http.Handler) (http.Handler, error) {
+// Harden returns the reference routes behind the harden stack: the root
+// stack built by harden.New (client address through one trusted proxy hop,
+// security headers, panic recovery, HTTPS enforcement, allowed hosts,
+// CORS), then the general rate limit, sessions (memory store) and CSRF
+// protection, in the documented order. Its routes are the peer chain's:
+//
+//	GET /api/csrf-token  {"token":"..."}: a token bound to the session, or
+//	                     for a visitor without one to a pre-session cookie
+//	                     (nothing is stored)
+//	GET /healthz         {"status":"ok"}
+//
+// and a JSON 404 for everything else.
+func Harden(o Options) (http.Handler, error) {
 	o = o.withDefaults()
 	stack, err := harden.New(harden.Config{
 		PublicURL: o.PublicURL,
@@ -96,18 +106,25 @@ func Harden(o Options, routes http.Handler) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return stack.Handler(limiter.Handler(routes)), nil
-}
-
-// HardenRoutes is the reference routes that exist in every harden build:
-// GET /healthz, and a JSON 404 for everything else.
-func HardenRoutes() http.Handler {
+	ring, err := keys.Parse(keys.NewSecret())
+	if err != nil {
+		return nil, err
+	}
+	sessions, err := session.New(session.Config{Keys: ring, Store: session.NewMemoryStore(0)})
+	if err != nil {
+		return nil, err
+	}
+	protect, err := csrf.New(csrf.Config{Keys: ring, TrustedOrigins: o.Origins})
+	if err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
+	mux.Handle("GET /api/csrf-token", protect.TokenHandler())
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		respond.Error(w, r, http.StatusNotFound, "", "Not found")
 	})
-	return mux
+	return stack.Handler(limiter.Handler(sessions.Handler(protect.Handler(mux)))), nil
 }
 
 // Peer returns the reference routes behind the peer chain, outermost
@@ -153,14 +170,14 @@ func Peer(o Options) (http.Handler, error) {
 	sm.Cookie.Path = "/"
 	sm.Lifetime = 24 * time.Hour
 
-	protect := csrf.Protect(o.Secret,
-		csrf.CookieName("__Host-csrf"),
-		csrf.Path("/"),
-		csrf.Secure(true),
-		csrf.HttpOnly(true),
-		csrf.SameSite(csrf.SameSiteStrictMode),
-		csrf.TrustedOrigins(hostsOf(o.Origins)),
-		csrf.ErrorHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	protect := gcsrf.Protect(o.Secret,
+		gcsrf.CookieName("__Host-csrf"),
+		gcsrf.Path("/"),
+		gcsrf.Secure(true),
+		gcsrf.HttpOnly(true),
+		gcsrf.SameSite(gcsrf.SameSiteStrictMode),
+		gcsrf.TrustedOrigins(hostsOf(o.Origins)),
+		gcsrf.ErrorHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			jsonError(w, http.StatusForbidden, "Invalid CSRF token")
 		})),
 	)
@@ -168,7 +185,7 @@ func Peer(o Options) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/csrf-token", func(w http.ResponseWriter, r *http.Request) {
 		sm.Put(r.Context(), "csrf", true)
-		writeToken(w, csrf.Token(r))
+		writeToken(w, gcsrf.Token(r))
 	})
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

@@ -17,6 +17,21 @@ func TestPeerChainDefends(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	testDefends(t, h, 2, 500)
+}
+
+// The harden chain passes the same checks (one pre-session cookie instead
+// of two cookies; 421 for a foreign host).
+func TestHardenChainDefends(t *testing.T) {
+	h, err := Harden(Options{Headers: headers.Strict()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	testDefends(t, h, 1, 421)
+}
+
+func testDefends(t *testing.T, h http.Handler, wantCookies, foreignHostStatus int) {
+	t.Helper()
 	req := func(method, path, cookie, token string) *http.Request {
 		r := httptest.NewRequest(method, path, nil)
 		r.RemoteAddr = "127.0.0.1:50000"
@@ -24,6 +39,7 @@ func TestPeerChainDefends(t *testing.T) {
 		r.Header.Set("X-Forwarded-For", "203.0.113.7")
 		r.Header.Set("X-Forwarded-Proto", "https")
 		r.Header.Set("Origin", "https://example.com")
+		r.Header.Set("Sec-Fetch-Site", "same-origin")
 		if cookie != "" {
 			r.Header.Set("Cookie", cookie)
 		}
@@ -42,8 +58,8 @@ func TestPeerChainDefends(t *testing.T) {
 	for _, c := range rec.Result().Cookies() {
 		cookies = append(cookies, c.Name+"="+c.Value)
 	}
-	if len(cookies) != 2 {
-		t.Fatalf("cookies = %q, want __Host-csrf and __Host-sid", cookies)
+	if len(cookies) != wantCookies {
+		t.Fatalf("cookies = %q, want %d", cookies, wantCookies)
 	}
 	if rec.Header().Get("Content-Security-Policy") == "" || rec.Header().Get("Strict-Transport-Security") == "" {
 		t.Errorf("missing security headers: %v", rec.Header())
@@ -67,7 +83,7 @@ func TestPeerChainDefends(t *testing.T) {
 			r := req("GET", "/healthz", "", "")
 			r.Host = "evil.example"
 			return r
-		}(), 500},
+		}(), foreignHostStatus},
 	} {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, tc.r)
