@@ -52,8 +52,16 @@ func (e *Error) Error() string {
 
 // Rejection returns e as a [respond.Rejection]. Its Err is nil: nothing the
 // client sent reaches the response or the log through it.
+//
+// A 413 carries "Connection: close": the rest of an oversized body is not
+// worth reading, and without it net/http would try to drain up to 256 KiB
+// of it before answering.
 func (e *Error) Rejection() *respond.Rejection {
-	return &respond.Rejection{Status: e.Status, Event: e.Event, Message: e.Message, Fields: e.Fields}
+	rej := &respond.Rejection{Status: e.Status, Event: e.Event, Message: e.Message, Fields: e.Fields}
+	if e.Status == http.StatusRequestEntityTooLarge {
+		rej.Header = http.Header{"Connection": {"close"}}
+	}
+	return rej
 }
 
 func newError(status int, event, msg string) *Error {

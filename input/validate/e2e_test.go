@@ -180,6 +180,9 @@ func TestEarlyLengthCheck(t *testing.T) {
 		if resp.StatusCode != 413 || string(got) != `{"error":"Request body too large"}`+"\n" {
 			t.Errorf("%s: got %d %s", tt.target, resp.StatusCode, got)
 		}
+		if !resp.Close {
+			t.Errorf("%s: 413 without Connection: close", tt.target)
+		}
 	}
 	if st.count() != 0 {
 		t.Errorf("stored %d", st.count())
