@@ -48,6 +48,8 @@ func TestContactRefusals(t *testing.T) {
 			fieldBody(fe("email", "must be a valid email address"))},
 		{"overlong name", "application/json", `{"name":"` + long + `","email":"ada@example.com","message":"hi"}`, 400,
 			fieldBody(fe("name", "must be at most 100 characters long"))},
+		{"overlong name in runes", "application/json", `{"name":"` + strings.Repeat("日", 101) + `","email":"ada@example.com","message":"hi"}`, 400,
+			fieldBody(fe("name", "must be at most 100 characters long"))},
 		{"blank name after trimming", "application/json", `{"name":"  \u0000 ","email":"ada@example.com","message":"hi"}`, 400,
 			fieldBody(fe("name", "is required"))},
 		{"message empty after sanitising", "application/json", `{"name":"Ada","email":"ada@example.com","message":"<script>alert(1)</script>"}`, 400,
