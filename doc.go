@@ -14,12 +14,16 @@
 //
 // The zero Config is the production configuration: helmet-parity security
 // headers on every response (errors and panics included), panics answered
-// with a safe 500, refusals answered as JSON {"error":"..."}, plain HTTP
-// redirected to the public URL, requests for any other host refused with
-// 421, no proxy trusted and no cross-origin access. Production needs the
-// public URL, so New refuses the zero Config until it is set; development
-// mode is opt-in and only relaxes what cannot work on a laptop (no HTTPS
-// enforcement, the loopback names allowed as hosts, error details for 4xx).
+// with a safe 500, refusals answered as JSON {"error":"...","request_id":"..."},
+// every refusal and panic recorded once in a JSON security log (stderr
+// unless Config.SecurityLog says otherwise), plain HTTP redirected to the
+// public URL, requests for any other host refused with 421, no proxy
+// trusted and no cross-origin access. Production needs the public URL, so
+// New refuses the zero Config until it is set; development mode is opt-in
+// and only relaxes what cannot work on a laptop (no HTTPS enforcement, the
+// loopback names allowed as hosts, error details for 4xx). The general rate
+// limit is opt-in: it is installed when Config.RateLimit.Rate is set, on
+// the path prefixes Config.RateLimit.Paths.
 //
 // # What it refuses at start-up
 //
@@ -27,20 +31,32 @@
 // naming its layer; a layer's own error types stay reachable with
 // errors.As. Besides each layer's rules: production without a public URL
 // (or with an http:// one) while HTTPS is enforced, production without
-// either a public URL or a host list, and
-// clientip.Config.DangerouslyTrustBroadRanges in production.
+// either a public URL or a host list,
+// clientip.Config.DangerouslyTrustBroadRanges in production, and rate-limit
+// settings without a rate.
 //
 // # Order of the layers
 //
-// Outermost first: the trusted client address, scheme and host and the
-// error responder are put in the request context (they write nothing, and
-// the headers layer needs the trusted scheme to decide on HSTS) → security
-// headers (so every response carries them) → panic recovery → HTTPS
-// enforcement → allowed hosts → CORS (which answers preflights before any
-// later layer can refuse them) → routes. Later layers (rate limits, body
-// limits, sessions, CSRF) slot in between CORS and the routes as
-// docs/architecture.md describes.
+// The edge of the stack comes first and last: in one copy of the request
+// it puts the trusted client address, scheme and host, the responder
+// (wrapped by the security log), the request id and the security log's
+// record in the context, and it wraps the ResponseWriter once; when the
+// layers return it records any 401/403/429 that no refusal logged, and
+// when they panic it answers the 500. Inside it, outermost first: security
+// headers (set before anything writes, so every response carries them) →
+// HTTPS enforcement → allowed hosts → CORS (which answers preflights before
+// any later layer can refuse them) → the general rate limit → routes.
+// Later layers (body limits, sessions, CSRF) slot in between the rate
+// limit and the routes as docs/architecture.md describes.
+//
+// # Logs
+//
+// Config.SecurityLog receives security events; Config.Logger receives
+// operational ones (a rate-limit store outage). Panics and start-up
+// warnings go to the security log only, so that a deployment sending both
+// to stderr sees each once.
 //
 // Each layer is also usable alone from its own package: headers, respond,
-// recovery, clientip, httpsredirect, allowedhosts, cors, static.
+// recovery, seclog, clientip, httpsredirect, allowedhosts, cors, ratelimit,
+// static.
 package harden

@@ -1,11 +1,17 @@
 package harden
 
 import (
+	"bufio"
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -14,8 +20,10 @@ import (
 	"github.com/harden-go/harden/cors"
 	"github.com/harden-go/harden/headers"
 	"github.com/harden-go/harden/httpsredirect"
+	"github.com/harden-go/harden/ratelimit"
 	"github.com/harden-go/harden/recovery"
 	"github.com/harden-go/harden/respond"
+	"github.com/harden-go/harden/seclog"
 )
 
 // Config describes the whole stack. Its zero value is the production
@@ -71,13 +79,49 @@ type Config struct {
 	// layer: browsers keep the same-origin policy.
 	CORS cors.Config `json:"cors" yaml:"cors"`
 
-	// Responder answers every refusal of every layer. Default:
+	// RateLimit is the general rate limit: one quota per client for every
+	// request under RateLimit.Paths, refused with 429 and Retry-After. It is
+	// installed when RateLimit.Rate is set (for example "100/15m"); the other
+	// fields default as package ratelimit documents (fixed window, keyed by
+	// the trusted client address, draft-8 headers, in memory, fail closed),
+	// and setting any of them without Rate is an error. Default: off — a
+	// quota is a property of the service (what one page load costs, how
+	// many users share a NAT), and a guessed one either locks users out or
+	// stops nobody; per-route limiters (login) are installed by the routes.
+	RateLimit RateLimitConfig `json:"rate_limit" yaml:"rate_limit"`
+
+	// Responder answers every refusal of every layer; the stack wraps it so
+	// that each refusal is recorded in SecurityLog first. Default:
 	// respond.JSON{Development: Development}.
 	Responder respond.Responder `json:"-" yaml:"-"`
 
-	// Logger receives panics, layer errors and start-up warnings. Default:
-	// slog.Default().
+	// SecurityLog records security events: every refusal of every layer
+	// (401, 403, 421, 429, CSRF and CORS failures...), every 401/403/429 a
+	// handler writes by itself, and every panic with its stack, each once,
+	// with the client address, the request id and the status (see package
+	// seclog). The stack resolves the client address before any layer
+	// runs, so a logger with the default seclog.Config.ClientIP records
+	// the trusted address. The caller owns the logger (Close, Reopen).
+	// Default: a logger writing JSON lines to stderr.
+	SecurityLog *seclog.Logger `json:"-" yaml:"-"`
+
+	// Logger receives operational records: layer errors (a rate-limit
+	// store outage) and errors of the security log itself. Panics and
+	// start-up warnings go to SecurityLog only, so that a deployment that
+	// sends both logs to stderr sees each once. Default: slog.Default().
 	Logger *slog.Logger `json:"-" yaml:"-"`
+}
+
+// RateLimitConfig configures the general rate limit. Its ratelimit.Config
+// fields are inlined in JSON ({"rate":"100/15m","paths":["/api/"]}).
+type RateLimitConfig struct {
+	ratelimit.Config `yaml:",inline"`
+
+	// Paths lists the path prefixes the limit applies to, each starting
+	// with "/"; end one with "/" to cover a subtree ("/api/"). Requests for
+	// other paths are neither counted nor given rate-limit headers.
+	// Default: every path.
+	Paths []string `json:"paths,omitempty" yaml:"paths,omitempty"`
 }
 
 // HTTPSConfig configures HTTPS enforcement: a request whose trusted scheme
@@ -99,9 +143,11 @@ type HTTPSConfig struct {
 // concurrent use.
 type Stack struct {
 	resolver  *clientip.Resolver // nil: no proxy trusted, the connection speaks for itself
-	responder respond.Responder  // nil: the default production responder
+	responder respond.Responder  // the configured responder wrapped by the security log
 	headers   *headers.Headers
-	cors      *cors.Middleware // nil: CORS is off
+	cors      *cors.Middleware   // nil: CORS is off
+	limiter   *ratelimit.Limiter // nil: no general rate limit
+	log       *seclog.Logger
 	logger    *slog.Logger
 
 	// layers wrap the handler, outermost first. New appends them in the
@@ -123,6 +169,7 @@ var (
 	ErrHostsRequired           = errors.New("production without public_url needs hosts")
 	ErrBroadRangesInProduction = errors.New("dangerously_trust_broad_ranges is refused in production")
 	ErrInvalidPath             = errors.New("must be an absolute path starting with /")
+	ErrRateLimitRate           = errors.New("rate is required to turn the limiter on (for example \"100/15m\"); other fields are set")
 )
 
 // devHosts are the allowed hosts of development mode: the loopback names,
@@ -166,11 +213,9 @@ func New(cfg Config) (*Stack, error) {
 	h, err := headers.New(cfg.Headers)
 	errs.add(err)
 	s.headers = h
-	switch {
-	case cfg.Responder != nil:
-		s.responder = cfg.Responder
-	case cfg.Development:
-		s.responder = respond.JSON{Development: true}
+	s.responder = cfg.Responder
+	if s.responder == nil {
+		s.responder = respond.JSON{Development: cfg.Development}
 	}
 
 	// Client IP. Without a trusted proxy the resolver would say what the
@@ -240,23 +285,58 @@ func New(cfg Config) (*Stack, error) {
 		s.cors = m
 	}
 
+	// General rate limit.
+	rl := cfg.RateLimit
+	limitPaths := checkPaths(&errs, "rate_limit.paths", rl.Paths)
+	switch {
+	case rl.Rate != (ratelimit.Spec{}):
+		if rl.Logger == nil {
+			rl.Logger = s.logger
+		}
+		s.limiter, err = ratelimit.New(rl.Config)
+		errs.add(err)
+	case !reflect.ValueOf(rl).IsZero():
+		// Paths or a store without a rate: the caller believes a limiter
+		// is on.
+		errs.field("rate_limit", ErrRateLimitRate)
+	}
+
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+
+	// Security log, and the responder that records every refusal in it.
+	s.log = cfg.SecurityLog
+	if s.log == nil {
+		s.log, err = seclog.New(seclog.Config{ClientIP: s.clientAddr})
+		if err != nil {
+			return nil, fmt.Errorf("harden: security log: %w", err)
+		}
+	}
+	s.responder = seclog.Responder(s.responder, s.log)
+
 	if s.cors != nil && prod {
 		for _, o := range append(s.cors.Origins(), s.cors.Patterns()...) {
 			if strings.HasPrefix(o, "http://") {
 				// cors accepts loopback http:// origins without an escape
 				// hatch; in production they are most likely a development
 				// setting left behind.
-				s.logger.Warn("harden: CORS allows an http:// origin in production", "origin", o)
+				s.log.Log(context.Background(), seclog.Event{
+					Name: seclog.EventConfigWarning,
+					Details: []slog.Attr{
+						slog.String("message", "CORS allows an http:// origin in production"),
+						slog.String("origin", o),
+					},
+				})
 			}
 		}
 	}
 
-	// The layers, outermost first. The context values (trusted client
-	// address and scheme, responder) are set before all of them by Handler.
-	s.layers = append(s.layers, s.headers.Handler, recovery.New(s.logger))
+	// The layers, outermost first. The request context (trusted client
+	// address, responder, request id, the security log's record), panic
+	// recovery and denial recording are the edge of the stack, around all
+	// of them; see Handler.
+	s.layers = append(s.layers, s.headers.Handler)
 	if redirect != nil {
 		s.layers = append(s.layers, redirect.Handler)
 	}
@@ -264,42 +344,160 @@ func New(cfg Config) (*Stack, error) {
 	if s.cors != nil {
 		s.layers = append(s.layers, s.cors.Handler)
 	}
+	if s.limiter != nil {
+		s.layers = append(s.layers, onlyPaths(limitPaths, s.limiter.Handler))
+	}
 	return s, nil
 }
 
-// Handler returns next wrapped in every layer of the stack, outermost
-// first: security headers, panic recovery, HTTPS enforcement, allowed hosts,
-// CORS, then next.
+// clientAddr is the client address the default security log records: the
+// one the stack resolved for the request, or, for a request that did not
+// pass through the stack, what the resolver says.
+func (s *Stack) clientAddr(r *http.Request) netip.Addr {
+	if info, ok := clientip.FromContext(r.Context()); ok || s.resolver == nil {
+		if ok {
+			return info.Addr
+		}
+		return clientip.From(r)
+	}
+	return s.resolver.Resolve(r).Addr
+}
+
+// Handler returns next wrapped in every layer of the stack.
 //
-// Before them, in one copy of the request, the stack puts the trusted
-// client address, scheme and host ([clientip]) and the responder
-// ([respond.WithResponder]) in the request context. Neither writes a
-// response, so every response still passes through the headers layer; and
-// the headers layer needs the trusted scheme to decide on HSTS behind a
-// TLS-terminating proxy.
+// The edge of the stack runs first and last. In one copy of the request it
+// puts in the context the trusted client address, scheme and host
+// ([clientip]), the responder ([respond.WithResponder]), the request id
+// (an incoming well-formed X-Request-ID, else a new one; echoed in the
+// response) and the security log's record of the request; it wraps the
+// ResponseWriter once, to see the status. When the layers return, it
+// records a 401, 403 or 429 that no refusal logged; when they panic, it
+// answers 500 {"error":"Internal server error","request_id":"…"} through
+// the responder, which logs the panic value and stack once to the security
+// log — or, if the response had already started, logs the panic and
+// aborts the connection.
+//
+// Inside it, outermost first: security headers (set before anything else
+// writes, so refusals and the panic 500 carry them), HTTPS enforcement,
+// allowed hosts, CORS, the general rate limit, then next.
 func (s *Stack) Handler(next http.Handler) http.Handler {
 	h := next
 	for i := len(s.layers) - 1; i >= 0; i-- {
 		h = s.layers[i](h)
 	}
-	res, resp := s.resolver, s.responder
-	switch {
-	case res == nil && resp == nil:
-		return h
-	case res == nil:
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			h.ServeHTTP(w, r.WithContext(respond.WithResponder(r.Context(), resp)))
-		})
-	case resp == nil:
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			h.ServeHTTP(w, r.WithContext(clientip.NewContext(r.Context(), res.Resolve(r))))
-		})
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := respond.WithResponder(r.Context(), resp)
-		h.ServeHTTP(w, r.WithContext(clientip.NewContext(ctx, res.Resolve(r))))
-	})
+	return &stackEdge{s: s, next: h}
 }
+
+// requestIDHeader is seclog.RequestIDHeader in canonical form, to index
+// http.Header without allocating.
+var requestIDHeader = http.CanonicalHeaderKey(seclog.RequestIDHeader)
+
+// stackEdge is the outermost handler of a stack.
+type stackEdge struct {
+	s    *Stack
+	next http.Handler
+}
+
+func (e *stackEdge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s := e.s
+	rec := &record{ResponseWriter: w}
+	// The request id: kept from the client only when well-formed (it is
+	// echoed in headers, bodies and log lines).
+	if vs := r.Header[requestIDHeader]; len(vs) == 1 && seclog.ValidRequestID(vs[0]) {
+		rec.id[0] = vs[0]
+	} else {
+		rec.id[0] = seclog.NewRequestID()
+	}
+	w.Header()[requestIDHeader] = rec.id[:]
+	ctx := respond.WithResponder(r.Context(), s.responder)
+	ctx = respond.WithRequestID(ctx, rec.id[0])
+	if s.resolver != nil {
+		ctx = clientip.NewContext(ctx, s.resolver.Resolve(r))
+	}
+	ctx = s.log.Track(ctx, &rec.track)
+	r = r.WithContext(ctx)
+	defer s.finish(rec, r)
+	e.next.ServeHTTP(rec, r)
+}
+
+// abortedDetails marks a panic that struck after the response had started.
+var abortedDetails = []slog.Attr{slog.Bool("aborted", true)}
+
+// finish recovers a panic of the layers or records a denial. It is the
+// deferred function itself, so that recover works.
+func (s *Stack) finish(rec *record, r *http.Request) {
+	v := recover()
+	if v == nil {
+		rec.track.Done(r, rec.status)
+		return
+	}
+	if v == http.ErrAbortHandler { //nolint:errorlint // net/http compares the same way
+		panic(v) // a deliberate abort (a proxy whose client left): not an error
+	}
+	p := recovery.NewPanic(v)
+	if rec.status != 0 {
+		// Too late for a clean 500: the responder never sees this panic,
+		// so it is logged here; the abort tells the client the response
+		// is incomplete.
+		s.log.Record(r, seclog.Event{Name: seclog.EventPanic, Status: rec.status, Err: p, Details: abortedDetails})
+		panic(http.ErrAbortHandler)
+	}
+	recovery.Respond(rec, r, p)
+}
+
+// record is the stack's one ResponseWriter wrapper: it notes the status
+// (for recovery and denial logging), and holds the request id's header
+// value and the security log's record, so one allocation serves all three.
+// It never buffers.
+type record struct {
+	http.ResponseWriter
+	status int // the first final status; 0 until the response starts
+	id     [1]string
+	track  seclog.Tracker
+}
+
+func (w *record) WriteHeader(code int) {
+	if w.status == 0 && code >= 200 { // 1xx are informational, not the answer
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *record) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// ReadFrom keeps net/http's sendfile path for io.Copy through the wrapper.
+func (w *record) ReadFrom(src io.Reader) (int64, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return io.Copy(w.ResponseWriter, src)
+}
+
+// Flush keeps streaming handlers working through the wrapper.
+func (w *record) Flush() {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// Hijack passes through to the underlying writer (websockets); the
+// response is then the handler's own.
+func (w *record) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	if w.status == 0 {
+		w.status = http.StatusSwitchingProtocols
+	}
+	return http.NewResponseController(w.ResponseWriter).Hijack()
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer
+// (deadlines, full duplex).
+func (w *record) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // Headers returns the stack's header layer, for reverse proxies
 // (Headers.SetHeaders) and documentation (Headers.Policy).
@@ -308,6 +506,13 @@ func (s *Stack) Headers() *headers.Headers { return s.headers }
 // CORS returns the stack's CORS layer, or nil when no origin is allowed.
 // Its allowlist (Origins, Patterns, Trusts) is what the CSRF layer trusts.
 func (s *Stack) CORS() *cors.Middleware { return s.cors }
+
+// RateLimiter returns the general rate limiter, or nil when it is off.
+func (s *Stack) RateLimiter() *ratelimit.Limiter { return s.limiter }
+
+// SecurityLog returns the security log, for the events the application
+// records itself (login_success, login_failed, logout...).
+func (s *Stack) SecurityLog() *seclog.Logger { return s.log }
 
 // parsePublicURL returns s parsed when it is an absolute http or https URL
 // with a host and nothing but the host: a path, query or fragment would be
@@ -334,6 +539,27 @@ func checkPaths(errs *configErrors, field string, paths []string) []string {
 		ok = append(ok, p)
 	}
 	return ok
+}
+
+// onlyPaths returns layer restricted to the requests whose path starts with
+// one of prefixes; the others go straight to the next handler. No prefixes:
+// every request.
+func onlyPaths(prefixes []string, layer func(http.Handler) http.Handler) func(http.Handler) http.Handler {
+	if len(prefixes) == 0 {
+		return layer
+	}
+	return func(next http.Handler) http.Handler {
+		checked := layer(next)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			for _, p := range prefixes {
+				if strings.HasPrefix(r.URL.Path, p) {
+					checked.ServeHTTP(w, r)
+					return
+				}
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
 }
 
 // exemptPaths returns layer with paths exempted: requests for them skip it

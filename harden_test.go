@@ -9,12 +9,15 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/harden-go/harden/allowedhosts"
 	"github.com/harden-go/harden/clientip"
 	"github.com/harden-go/harden/cors"
 	"github.com/harden-go/harden/headers"
+	"github.com/harden-go/harden/ratelimit"
 	"github.com/harden-go/harden/respond"
+	"github.com/harden-go/harden/seclog"
 )
 
 // securityHeaders are the helmet-parity headers every response must carry
@@ -31,6 +34,26 @@ var securityHeaders = map[string]string{
 	"X-Frame-Options":                   "SAMEORIGIN",
 	"X-Permitted-Cross-Domain-Policies": "none",
 	"X-Xss-Protection":                  "0",
+}
+
+// testID is the X-Request-ID of test requests: the stack keeps a
+// well-formed incoming id, so bodies are exact.
+const testID = "test-req-1"
+
+// discardLog is a security log that drops every event.
+var discardLog = func() *seclog.Logger {
+	l, err := seclog.New(seclog.Config{Writer: io.Discard})
+	if err != nil {
+		panic(err)
+	}
+	return l
+}()
+
+// quiet returns cfg with both logs discarded.
+func quiet(cfg Config) Config {
+	cfg.Logger = slog.New(slog.DiscardHandler)
+	cfg.SecurityLog = discardLog
+	return cfg
 }
 
 // hsts is the default Strict-Transport-Security value, sent over HTTPS only.
@@ -63,7 +86,7 @@ func TestHeadersOnEveryResponse(t *testing.T) {
 	// Production serves HTTPS only: a TLS test server whose own address is
 	// the public URL.
 	srv := httptest.NewUnstartedServer(nil)
-	stack, err := New(Config{PublicURL: "https://" + srv.Listener.Addr().String(), Logger: slog.New(slog.DiscardHandler)})
+	stack, err := New(quiet(Config{PublicURL: "https://" + srv.Listener.Addr().String()}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,12 +105,13 @@ func TestHeadersOnEveryResponse(t *testing.T) {
 		{"GET", "/redirect", "", 302, ""},
 		{"GET", "/missing", "", 404, "404 page not found\n"},
 		{"DELETE", "/ok", "", 405, "Method Not Allowed\n"},
-		{"POST", "/upload", strings.Repeat("x", 100), 413, `{"error":"Request body too large"}` + "\n"},
-		{"GET", "/panic", "", 500, `{"error":"Internal server error"}` + "\n"},
+		{"POST", "/upload", strings.Repeat("x", 100), 413, `{"error":"Request body too large","request_id":"test-req-1"}` + "\n"},
+		{"GET", "/panic", "", 500, `{"error":"Internal server error","request_id":"test-req-1"}` + "\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
 			req, _ := http.NewRequest(tt.method, srv.URL+tt.path, strings.NewReader(tt.body))
+			req.Header.Set("X-Request-ID", testID)
 			resp, err := client.Do(req)
 			if err != nil {
 				t.Fatal(err)
@@ -108,6 +132,9 @@ func TestHeadersOnEveryResponse(t *testing.T) {
 			if got, want := resp.Header.Get("Strict-Transport-Security"), hsts; got != want {
 				t.Errorf("Strict-Transport-Security = %q, want %q", got, want)
 			}
+			if got := resp.Header.Get("X-Request-ID"); got != testID {
+				t.Errorf("X-Request-ID = %q, want %q", got, testID)
+			}
 			if v := resp.Header.Get("X-Powered-By"); v != "" {
 				t.Errorf("X-Powered-By = %q", v)
 			}
@@ -116,7 +143,7 @@ func TestHeadersOnEveryResponse(t *testing.T) {
 }
 
 func TestDevelopmentResponder(t *testing.T) {
-	stack, err := New(Config{Development: true, PublicURL: "https://example.com", Logger: slog.New(slog.DiscardHandler)})
+	stack, err := New(quiet(Config{Development: true, PublicURL: "https://example.com"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,18 +151,22 @@ func TestDevelopmentResponder(t *testing.T) {
 		respond.Reject(w, r, &respond.Rejection{Status: 400, Message: "Bad request", Err: errors.New("field x: want int")})
 	}))
 	w := httptest.NewRecorder()
-	h.ServeHTTP(w, httptest.NewRequest("GET", "http://localhost:3000/", nil))
-	if got, want := w.Body.String(), `{"error":"Bad request","detail":"field x: want int"}`+"\n"; got != want {
+	r := httptest.NewRequest("GET", "http://localhost:3000/", nil)
+	r.Header.Set("X-Request-ID", testID)
+	h.ServeHTTP(w, r)
+	if got, want := w.Body.String(), `{"error":"Bad request","detail":"field x: want int","request_id":"test-req-1"}`+"\n"; got != want {
 		t.Errorf("development body = %q, want %q", got, want)
 	}
-	prod, err := New(Config{PublicURL: "https://example.com", Logger: slog.New(slog.DiscardHandler)})
+	prod, err := New(quiet(Config{PublicURL: "https://example.com"}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	w = httptest.NewRecorder()
-	prod.Handler(h).ServeHTTP(w, httptest.NewRequest("GET", "https://example.com/", nil))
+	r = httptest.NewRequest("GET", "https://example.com/", nil)
+	r.Header.Set("X-Request-ID", testID)
+	prod.Handler(h).ServeHTTP(w, r)
 	// The inner (development) stack's responder is the nearest: it wins.
-	if got, want := w.Body.String(), `{"error":"Bad request","detail":"field x: want int"}`+"\n"; got != want {
+	if got, want := w.Body.String(), `{"error":"Bad request","detail":"field x: want int","request_id":"test-req-1"}`+"\n"; got != want {
 		t.Errorf("nested stacks: body = %q, want %q", got, want)
 	}
 }
@@ -178,8 +209,7 @@ func TestConfigErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tt.cfg.Logger = slog.New(slog.DiscardHandler)
-			stack, err := New(tt.cfg)
+			stack, err := New(quiet(tt.cfg))
 			if stack != nil || err == nil {
 				t.Fatalf("New = %v, %v; want an error", stack, err)
 			}
@@ -254,8 +284,7 @@ func TestConfigAccepted(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tt.cfg.Logger = slog.New(slog.DiscardHandler)
-			stack, err := New(tt.cfg)
+			stack, err := New(quiet(tt.cfg))
 			if err != nil {
 				t.Fatalf("New: %v", err)
 			}
@@ -268,19 +297,27 @@ func TestConfigAccepted(t *testing.T) {
 
 func TestLoopbackOriginWarning(t *testing.T) {
 	for _, dev := range []bool{false, true} {
-		var log strings.Builder
+		var log, seclogBuf strings.Builder
+		sec, err := seclog.New(seclog.Config{Writer: &seclogBuf, Service: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
 		cfg := Config{
 			Development: dev,
 			PublicURL:   "https://example.com",
 			CORS:        cors.Config{Origins: []string{"http://localhost:5173", "https://app.example.com"}},
 			Logger:      slog.New(slog.NewTextHandler(&log, nil)),
+			SecurityLog: sec,
 		}
 		if _, err := New(cfg); err != nil {
 			t.Fatal(err)
 		}
-		const msg = `msg="harden: CORS allows an http:// origin in production" origin=http://localhost:5173`
-		if got := strings.Count(log.String(), msg); got != map[bool]int{false: 1, true: 0}[dev] {
-			t.Errorf("development %v: log = %q", dev, log.String())
+		const want = `"level":"WARN","event":"config_warning","success":false,"ip":"","user_agent":"","user_id":"","method":"","path":"","status":0,"request_id":"","service":"test","details":{"message":"CORS allows an http:// origin in production","origin":"http://localhost:5173"}}`
+		if got := strings.Count(seclogBuf.String(), want); got != map[bool]int{false: 1, true: 0}[dev] {
+			t.Errorf("development %v: security log = %q", dev, seclogBuf.String())
+		}
+		if log.Len() != 0 {
+			t.Errorf("development %v: the warning also went to the operational log: %q", dev, log.String())
 		}
 	}
 }
@@ -292,7 +329,6 @@ var echo = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 })
 
 func TestStack(t *testing.T) {
-	discard := slog.New(slog.DiscardHandler)
 	corsCfg := cors.Config{
 		Origins:        []string{"https://app.example.com"},
 		Credentials:    true,
@@ -301,8 +337,7 @@ func TestStack(t *testing.T) {
 		MaxAge:         600,
 	}
 	mustNew := func(cfg Config) http.Handler {
-		cfg.Logger = discard
-		s, err := New(cfg)
+		s, err := New(quiet(cfg))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -316,8 +351,8 @@ func TestStack(t *testing.T) {
 	dev := mustNew(Config{Development: true})
 
 	const (
-		misdirected = `{"error":"Misdirected request"}` + "\n"
-		corsDenied  = `{"error":"CORS request not allowed"}` + "\n"
+		misdirected = `{"error":"Misdirected request","request_id":"test-req-1"}` + "\n"
+		corsDenied  = `{"error":"CORS request not allowed","request_id":"test-req-1"}` + "\n"
 		redirected  = "Redirecting to HTTPS.\n"
 	)
 	absent := "<absent>"
@@ -394,7 +429,7 @@ func TestStack(t *testing.T) {
 		{"development: plain HTTP on localhost", dev, "GET", "http://localhost:3000/", "127.0.0.1:5000", nil,
 			200, "addr=127.0.0.1 scheme=http host=localhost:3000", nil},
 		{"development: DNS rebinding name", dev, "GET", "http://rebind.evil.example:3000/", "127.0.0.1:5000", nil,
-			421, `{"error":"Misdirected request","detail":"allowedhosts: host not allowed"}` + "\n", nil},
+			421, `{"error":"Misdirected request","detail":"allowedhosts: host not allowed","request_id":"test-req-1"}` + "\n", nil},
 		{"development: no proxy trusted", dev, "GET", "http://127.0.0.1:3000/", "127.0.0.1:5000",
 			map[string]string{"X-Forwarded-For": "6.6.6.6", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example"},
 			200, "addr=127.0.0.1 scheme=http host=127.0.0.1:3000", nil},
@@ -403,6 +438,7 @@ func TestStack(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := httptest.NewRequest(tt.method, tt.url, nil)
 			r.RemoteAddr = tt.remote
+			r.Header.Set("X-Request-ID", testID)
 			for k, v := range tt.header {
 				r.Header.Set(k, v)
 			}
@@ -453,10 +489,11 @@ func ExampleNew() {
 	// <nil> [https://app.example.com]
 }
 
-// BenchmarkStack is the default production stack (headers, recovery, HTTPS
-// enforcement, allowed hosts) on an HTTPS request it lets through.
+// BenchmarkStack is the default production stack (request id, security
+// log, recovery, headers, HTTPS enforcement, allowed hosts) on an HTTPS
+// request it lets through.
 func BenchmarkStack(b *testing.B) {
-	stack, err := New(Config{PublicURL: "https://example.com"})
+	stack, err := New(Config{PublicURL: "https://example.com", SecurityLog: discardLog})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -467,19 +504,43 @@ func BenchmarkStack(b *testing.B) {
 // forwarded by the proxy from an allowed origin.
 func BenchmarkStackBehindProxy(b *testing.B) {
 	stack, err := New(Config{
-		PublicURL: "https://example.com",
-		ClientIP:  clientip.Config{TrustedHops: 1},
-		CORS:      cors.Config{Origins: []string{"https://app.example.com"}, Credentials: true},
+		PublicURL:   "https://example.com",
+		ClientIP:    clientip.Config{TrustedHops: 1},
+		CORS:        cors.Config{Origins: []string{"https://app.example.com"}, Credentials: true},
+		SecurityLog: discardLog,
 	})
 	if err != nil {
 		b.Fatal(err)
 	}
+	benchStack(b, stack, proxiedRequest())
+}
+
+// BenchmarkStackRateLimited is BenchmarkStackBehindProxy with the general
+// rate limit on /api/ (in memory, draft-8 headers), under a quota the
+// benchmark never spends.
+func BenchmarkStackRateLimited(b *testing.B) {
+	stack, err := New(Config{
+		PublicURL:   "https://example.com",
+		ClientIP:    clientip.Config{TrustedHops: 1},
+		CORS:        cors.Config{Origins: []string{"https://app.example.com"}, Credentials: true},
+		RateLimit:   RateLimitConfig{Config: ratelimit.Config{Rate: ratelimit.Spec{Limit: ratelimit.MaxLimit, Window: time.Hour}}, Paths: []string{"/api/"}},
+		SecurityLog: discardLog,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchStack(b, stack, proxiedRequest())
+}
+
+// proxiedRequest is a request forwarded by one trusted proxy from an
+// allowed origin.
+func proxiedRequest() *http.Request {
 	r := httptest.NewRequest("GET", "http://example.com/api/x", nil)
 	r.RemoteAddr = "10.0.0.1:5000"
 	r.Header.Set("X-Forwarded-For", "203.0.113.7")
 	r.Header.Set("X-Forwarded-Proto", "https")
 	r.Header.Set("Origin", "https://app.example.com")
-	benchStack(b, stack, r)
+	return r
 }
 
 func benchStack(b *testing.B, stack *Stack, r *http.Request) {

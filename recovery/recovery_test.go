@@ -2,7 +2,9 @@ package recovery
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/harden-go/harden/respond"
+	"github.com/harden-go/harden/seclog"
 )
 
 func TestPanicBecomesSafe500(t *testing.T) {
@@ -97,4 +100,96 @@ func TestNoPanicUntouched(t *testing.T) {
 	if w.Code != http.StatusTeapot || w.Body.String() != "ok" || !w.Flushed {
 		t.Errorf("got %d %q flushed=%v", w.Code, w.Body.String(), w.Flushed)
 	}
+}
+
+func TestPanicError(t *testing.T) {
+	cause := errors.New("open /srv/app/secret.db: permission denied")
+	p := &Panic{Value: cause, Stack: []byte("goroutine 1 [running]:\nmain.handler()\n")}
+	if got, want := p.Error(), "handler panicked"; got != want {
+		t.Errorf("Error() = %q, want %q: the panic value must not be in the text", got, want)
+	}
+	if !errors.Is(p, cause) {
+		t.Error("errors.Is(p, cause) = false, want the error value unwrapped")
+	}
+	if (&Panic{Value: "a string"}).Unwrap() != nil {
+		t.Error("Unwrap of a non-error value is not nil")
+	}
+	var logs bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+		if a.Key == slog.TimeKey {
+			return slog.Attr{}
+		}
+		return a
+	}})).Error("x", "error", p)
+	want := `{"level":"ERROR","msg":"x","error":{"panic":"open /srv/app/secret.db: permission denied","stack":"goroutine 1 [running]:\nmain.handler()\n"}}` + "\n"
+	if got := logs.String(); got != want {
+		t.Errorf("log = %s, want %s", got, want)
+	}
+}
+
+// TestRespondLoggedOnceBySecurityLog is the stack's use: NewPanic and
+// Respond in the layer's own deferred function, the security log's
+// responder records the panic with its stack from Rejection.Err.
+func TestRespondLoggedOnceBySecurityLog(t *testing.T) {
+	var logs bytes.Buffer
+	sec, err := seclog.New(seclog.Config{Writer: &logs, Service: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	handler := func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				Respond(w, r, NewPanic(v))
+			}
+		}()
+		panic("secret internals /srv/db.sqlite")
+	}
+	r := httptest.NewRequest("GET", "/boom", nil)
+	ctx := respond.WithRequestID(r.Context(), "req-9")
+	r = r.WithContext(respond.WithResponder(ctx, seclog.Responder(respond.JSON{}, sec)))
+	w := httptest.NewRecorder()
+	handler(w, r)
+	if got, want := w.Body.String(), `{"error":"Internal server error","request_id":"req-9"}`+"\n"; got != want {
+		t.Errorf("body = %q, want %q", got, want)
+	}
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	if len(lines) != 1 {
+		t.Fatalf("%d log lines, want 1:\n%s", len(lines), logs.String())
+	}
+	var ev struct {
+		Level, Event, RequestID string
+		Status                  int
+		Details                 struct {
+			Message string
+			Error   struct{ Panic, Stack string }
+		}
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &ev); err != nil {
+		t.Fatal(err)
+	}
+	if ev.Level != "ERROR" || ev.Event != "panic" || ev.Status != 500 || ev.Details.Message != Message {
+		t.Errorf("event = %+v", ev)
+	}
+	if ev.Details.Error.Panic != "secret internals /srv/db.sqlite" || !strings.Contains(ev.Details.Error.Stack, "recovery_test.go") {
+		t.Errorf("details.error = %+v, want the panic value and a stack through this test", ev.Details.Error)
+	}
+	if !strings.Contains(lines[0], `"request_id":"req-9"`) {
+		t.Errorf("line lacks the request id: %s", lines[0])
+	}
+}
+
+// ExampleRespond recovers a panic in a handler of one's own.
+func ExampleRespond() {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				Respond(w, r, NewPanic(v))
+			}
+		}()
+		panic("database password is hunter2")
+	})
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+	fmt.Print(w.Code, " ", w.Body.String())
+	// Output: 500 {"error":"Internal server error"}
 }

@@ -67,24 +67,51 @@ func (l *Logger) Middleware(next http.Handler) http.Handler {
 			return
 		}
 		rec := &recorder{ResponseWriter: w}
-		rec.state.l = l
-		ctx = context.WithValue(ctx, stateKey{}, &rec.state)
+		ctx = l.Track(ctx, &rec.track)
 		if inner := respond.From(r); !l.wraps(inner) {
 			ctx = respond.WithResponder(ctx, l.wrap(inner))
 		}
 		r = r.WithContext(ctx)
 		next.ServeHTTP(rec, r)
-		switch status := rec.status; status {
-		case http.StatusUnauthorized, http.StatusForbidden, http.StatusTooManyRequests:
-			if rec.state.logged.CompareAndSwap(false, true) {
-				l.emit(ctx, r, &Event{
-					Name:    EventForStatus(status),
-					Status:  status,
-					Details: statusSourceDetails,
-				})
-			}
-		}
+		rec.track.Done(r, rec.status)
 	})
+}
+
+// Tracker is the per-request record that [Logger.Middleware] keeps, for a
+// stack that wraps the ResponseWriter itself: embedding a Tracker in its own
+// per-request value and reporting the status with [Tracker.Done] saves the
+// middleware's wrapper and request copy. [Logger.Track] puts it in the
+// context, where [SetUserID], [Responder] and any Middleware further in
+// find it, so each refusal is still logged once. The zero Tracker is ready;
+// it must not be copied once tracked.
+type Tracker struct {
+	state requestState
+}
+
+// Track returns a copy of ctx carrying t as the record of one request for
+// l. With a nil l it returns ctx.
+func (l *Logger) Track(ctx context.Context, t *Tracker) context.Context {
+	if l == nil {
+		return ctx
+	}
+	t.state.l = l
+	return context.WithValue(ctx, stateKey{}, &t.state)
+}
+
+// Done records a 401, 403 or 429 status answered to r — the request whose
+// context [Logger.Track] returned — unless a refusal of r was already
+// logged (through [Responder]). Call it once the handler has returned.
+func (t *Tracker) Done(r *http.Request, status int) {
+	switch status {
+	case http.StatusUnauthorized, http.StatusForbidden, http.StatusTooManyRequests:
+		if t.state.l != nil && t.state.logged.CompareAndSwap(false, true) {
+			t.state.l.emit(r.Context(), r, &Event{
+				Name:    EventForStatus(status),
+				Status:  status,
+				Details: statusSourceDetails,
+			})
+		}
+	}
 }
 
 // statusSourceDetails marks a denial seen only by its status.
@@ -94,7 +121,7 @@ var statusSourceDetails = []slog.Attr{slog.String("source", "status")}
 type recorder struct {
 	http.ResponseWriter
 	status int
-	state  requestState
+	track  Tracker
 }
 
 func (w *recorder) WriteHeader(code int) {

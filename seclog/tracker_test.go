@@ -1,0 +1,80 @@
+package seclog
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/harden-go/harden/respond"
+)
+
+// TestTrackerLogsEachDenialOnce drives a Tracker as a stack does: its own
+// wrapper notes the status, Track puts the record in the context, Done
+// reports the status afterwards.
+func TestTrackerLogsEachDenialOnce(t *testing.T) {
+	tests := []struct {
+		name      string
+		handler   http.HandlerFunc
+		status    int    // what the stack's wrapper saw
+		wantEvent string // "" = nothing logged
+		wantSrc   string
+	}{
+		{"plain 403", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(403) }, 403, EventAccessDenied, "status"},
+		{"plain 429", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(429) }, 429, EventRateLimited, "status"},
+		{"200", func(w http.ResponseWriter, r *http.Request) {}, 200, "", ""},
+		{"rejection then Done", func(w http.ResponseWriter, r *http.Request) {
+			respond.Reject(w, r, &respond.Rejection{Status: 403, Event: EventCSRFFailure})
+		}, 403, EventCSRFFailure, ""},
+		{"a Middleware further in stays silent", func(w http.ResponseWriter, r *http.Request) {
+			// The inner middleware finds the stack's record and defers to it.
+			http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(401) }).ServeHTTP(w, r)
+		}, 401, EventAccessDenied, "status"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			l, buf := newTestLogger(t)
+			r := testRequest("GET", "/x")
+			var tr Tracker
+			ctx := l.Track(r.Context(), &tr)
+			ctx = respond.WithResponder(ctx, Responder(nil, l))
+			r = r.WithContext(ctx)
+			l.Middleware(tc.handler).ServeHTTP(httptest.NewRecorder(), r)
+			tr.Done(r, tc.status)
+			tr.Done(r, tc.status) // a second report changes nothing
+			evs := buf.events(t)
+			if tc.wantEvent == "" {
+				if len(evs) != 0 {
+					t.Fatalf("logged %d events, want none: %s", len(evs), buf.String())
+				}
+				return
+			}
+			if len(evs) != 1 {
+				t.Fatalf("logged %d events, want exactly 1:\n%s", len(evs), buf.String())
+			}
+			details, _ := evs[0]["details"].(map[string]any)
+			if got := evs[0]["event"]; got != tc.wantEvent {
+				t.Errorf("event = %v, want %s", got, tc.wantEvent)
+			}
+			if got, _ := details["source"].(string); got != tc.wantSrc {
+				t.Errorf("details.source = %q, want %q", got, tc.wantSrc)
+			}
+		})
+	}
+}
+
+func TestTrackerUserID(t *testing.T) {
+	l, buf := newTestLogger(t)
+	r := testRequest("GET", "/x")
+	var tr Tracker
+	r = r.WithContext(l.Track(r.Context(), &tr))
+	SetUserID(r.Context(), "u-42")
+	tr.Done(r, http.StatusForbidden)
+	evs := buf.events(t)
+	if len(evs) != 1 || evs[0]["user_id"] != "u-42" {
+		t.Fatalf("events = %v, want one with user_id u-42", evs)
+	}
+	var nilLogger *Logger
+	if ctx := nilLogger.Track(r.Context(), &Tracker{}); ctx != r.Context() {
+		t.Error("a nil Logger's Track changed the context")
+	}
+}
