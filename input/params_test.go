@@ -215,3 +215,29 @@ func BenchmarkParamsNoDuplicates(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLayers is the cost BodyLimit and Params add to a GET with a
+// query string and to a small JSON POST, in front of a no-op handler.
+func BenchmarkLayers(b *testing.B) {
+	l, _ := NewBodyLimit(BodyLimitConfig{})
+	p, _ := NewParams(ParamsConfig{})
+	h := l.Handler(p.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})))
+	w := httptest.NewRecorder()
+	b.Run("GET", func(b *testing.B) {
+		r := httptest.NewRequest("GET", "/items?page=2&sort=name", nil)
+		b.ReportAllocs()
+		for b.Loop() {
+			h.ServeHTTP(w, r)
+		}
+	})
+	b.Run("POST", func(b *testing.B) {
+		r := httptest.NewRequest("POST", "/api/contact", strings.NewReader("{}"))
+		r.Header.Set("Content-Type", "application/json")
+		body := r.Body
+		b.ReportAllocs()
+		for b.Loop() {
+			r.Body = body
+			h.ServeHTTP(w, r)
+		}
+	})
+}
