@@ -13,16 +13,19 @@ import (
 // the one form in which emails are stored and looked up, so that
 // "Ann@Example.com" and "ann@example.com" are one account.
 func NormalizeEmail(s string) (string, error) {
-	// Lower-case first and check the result: the stored form itself must
-	// pass the rules (case mapping can change a string's length).
+	// Checked before lower-casing, which would turn invalid bytes into
+	// U+FFFD and make two different inputs one account.
+	if !utf8.ValidString(s) {
+		return "", &ValidationError{Field: "email", Reason: "not valid UTF-8"}
+	}
+	// Lower-case, then check the result: the stored form itself must pass
+	// the rules (case mapping can change a string's length).
 	s = strings.ToLower(strings.TrimSpace(s))
 	switch {
 	case s == "":
 		return "", &ValidationError{Field: "email", Reason: "empty"}
 	case len(s) > MaxEmailBytes:
 		return "", &ValidationError{Field: "email", Reason: "longer than 254 bytes"}
-	case !utf8.ValidString(s):
-		return "", &ValidationError{Field: "email", Reason: "not valid UTF-8"}
 	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Name != "" || a.Address != s {
