@@ -16,8 +16,12 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/harden-go/harden/httpsredirect"
 	"github.com/harden-go/harden/internal/app"
+	"github.com/harden-go/harden/ratelimit"
+	"github.com/harden-go/harden/seclog"
 )
 
 func init() {
@@ -70,20 +74,47 @@ are refused. Empty: no cross-origin access.
 Secrets are read from HARDEN_SECRETS or --secrets-file, never from a flag
 value (command lines are visible to every user of the machine).
 
-Settings accepted now and used as their layers land: --redis-url,
---database-url, --security-log.
+Rate limits: every /api/ request counts against --api-limit per client
+address (default 100/15m; RateLimit and RateLimit-Policy headers on every
+/api/ response, 429 with Retry-After beyond it); failed login and
+registration attempts count against --auth-limit (default 5/15m;
+successful ones are not counted). A rate is LIMIT/WINDOW: "100/15m",
+"10/s", "1000/1d". Counters live in memory, per instance, unless
+HARDEN_REDIS_URL names a Redis server ("redis://[:password@]host:port/db",
+"rediss://" for TLS): then every instance shares them, and the server
+refuses to start when Redis does not answer. When Redis fails later,
+limited requests get 503 (fail closed) and the outage is logged.
+
+Security log: one JSON object per line for every refusal (421, 403, 429,
+...), every 401/403/429, every panic (with its stack) and start-up
+warnings, each with the client address and the request id that the client
+sees in X-Request-ID and in error bodies. It goes to stderr, or to the file
+HARDEN_SECURITY_LOG (created with mode 0600, appended to, reopened on
+SIGHUP for logrotate). Secrets, tokens and cookies are masked; query
+strings are never logged.
+
+Accepted now and used as its layer lands: --database-url.
 `
 
 type serveConfig struct {
 	addr, env, dataDir, secretsFile, trustedProxies, allowedOrigins, publicURL string
 	redisURL, databaseURL, securityLog, tlsCert, tlsKey, redirectAddr          string
+	apiLimit, authLimit                                                        ratelimit.Spec
 }
 
 func runServe(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// go-redis prints its own pool and connection messages to stderr; the
+	// rate limiter already logs store failures, once per interval.
+	redis.SetLogger(quietRedis{})
 	return serve(ctx, args, os.Getenv, stdout, stderr)
 }
+
+// quietRedis drops go-redis's own log messages.
+type quietRedis struct{}
+
+func (quietRedis) Printf(context.Context, string, ...any) {}
 
 // serve runs the app until ctx is done, then shuts down gracefully.
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
@@ -117,7 +148,24 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.StringVar(&c.publicURL, "public-url", env("HARDEN_PUBLIC_URL"), "URL clients use, e.g. https://example.com; required in production: plain HTTP is redirected there and its host is the allowed host (HARDEN_PUBLIC_URL)")
 	fs.StringVar(&c.redisURL, "redis-url", env("HARDEN_REDIS_URL"), "Redis URL for rate limits and sessions shared by instances (HARDEN_REDIS_URL)")
 	fs.StringVar(&c.databaseURL, "database-url", env("HARDEN_DATABASE_URL"), "PostgreSQL DSN for users, messages and sessions (HARDEN_DATABASE_URL)")
-	fs.StringVar(&c.securityLog, "security-log", env("HARDEN_SECURITY_LOG"), "file for the JSON security log; default stderr (HARDEN_SECURITY_LOG)")
+	fs.StringVar(&c.securityLog, "security-log", env("HARDEN_SECURITY_LOG"), "file for the JSON security log, reopened on SIGHUP; default stderr (HARDEN_SECURITY_LOG)")
+	c.apiLimit, c.authLimit = app.DefaultAPILimit, app.DefaultAuthLimit
+	for _, l := range []struct {
+		spec       *ratelimit.Spec
+		name, flag string
+		usage      string
+	}{
+		{&c.apiLimit, "HARDEN_API_LIMIT", "api-limit", "requests per window per client on /api/ (HARDEN_API_LIMIT)"},
+		{&c.authLimit, "HARDEN_AUTH_LIMIT", "auth-limit", "failed login and registration attempts per window per client (HARDEN_AUTH_LIMIT)"},
+	} {
+		if v := env(l.name); v != "" {
+			if err := l.spec.Set(v); err != nil {
+				fmt.Fprintf(stderr, "harden serve: %s: %v\n", l.name, err)
+				return 2
+			}
+		}
+		fs.Var(l.spec, l.flag, l.usage)
+	}
 	fs.StringVar(&c.tlsCert, "tls-cert", env("HARDEN_TLS_CERT"), "TLS certificate file (PEM); serves HTTPS with --tls-key (HARDEN_TLS_CERT)")
 	fs.StringVar(&c.tlsKey, "tls-key", env("HARDEN_TLS_KEY"), "TLS private key file (PEM) (HARDEN_TLS_KEY)")
 	fs.StringVar(&c.redirectAddr, "redirect-addr", env("HARDEN_REDIRECT_ADDR"), "with TLS: a plain-HTTP listen address that only redirects to HTTPS (HARDEN_REDIRECT_ADDR)")
@@ -137,14 +185,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return 2
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	if err := runServer(ctx, c, getenv, logger, stdout); err != nil {
+	if err := runServer(ctx, c, getenv, logger, stdout, stderr); err != nil {
 		fmt.Fprintf(stderr, "harden serve: %v\n", err)
 		return 1
 	}
 	return 0
 }
 
-func runServer(ctx context.Context, c serveConfig, getenv func(string) string, logger *slog.Logger, stdout io.Writer) error {
+func runServer(ctx context.Context, c serveConfig, getenv func(string) string, logger *slog.Logger, stdout, stderr io.Writer) error {
 	var dev bool
 	switch c.env {
 	case "development":
@@ -169,6 +217,30 @@ func runServer(ctx context.Context, c serveConfig, getenv func(string) string, l
 		secrets = strings.TrimSpace(string(b))
 	}
 
+	// The security log: a file (reopened after logrotate) or stderr.
+	seccfg := seclog.Config{Path: c.securityLog, Service: "harden"}
+	if c.securityLog == "" {
+		seccfg.Writer = stderr
+	}
+	sec, err := seclog.New(seccfg)
+	if err != nil {
+		return fmt.Errorf("HARDEN_SECURITY_LOG: %w", err)
+	}
+	defer sec.Close()
+	if c.securityLog != "" {
+		stopReopen := sec.ReopenOnSignal(syscall.SIGHUP)
+		defer stopReopen()
+	}
+	// warn records a start-up warning in the security log, and on stderr
+	// too when the security log is a file, so that whoever starts the
+	// server sees it (never twice on one stream).
+	warn := func(msg string) {
+		sec.Log(ctx, seclog.Event{Name: seclog.EventConfigWarning, Details: []slog.Attr{slog.String("message", msg)}})
+		if c.securityLog != "" {
+			logger.Warn(msg)
+		}
+	}
+
 	a, err := app.New(app.Config{
 		Development:    dev,
 		TLS:            useTLS,
@@ -179,6 +251,9 @@ func runServer(ctx context.Context, c serveConfig, getenv func(string) string, l
 		PublicURL:      c.publicURL,
 		RedisURL:       c.redisURL,
 		DatabaseURL:    c.databaseURL,
+		APILimit:       c.apiLimit,
+		AuthLimit:      c.authLimit,
+		SecurityLog:    sec,
 		Logger:         logger,
 	})
 	if err != nil {
@@ -193,9 +268,9 @@ func runServer(ctx context.Context, c serveConfig, getenv func(string) string, l
 		}
 	}
 	if dev {
-		logger.Warn("development mode: ephemeral secrets, no Secure cookies over plain HTTP, error details shown; do not expose this server to a network")
+		warn("development mode: ephemeral secrets, no Secure cookies over plain HTTP, error details shown; do not expose this server to a network")
 	} else if !useTLS && c.trustedProxies == "" {
-		logger.Warn("production over plain HTTP with no trusted proxy: every request but /healthz is redirected to the public URL; set --trusted-proxies to the TLS-terminating proxy, or --tls-cert and --tls-key")
+		warn("production over plain HTTP with no trusted proxy: every request but /healthz is redirected to the public URL; set --trusted-proxies to the TLS-terminating proxy, or --tls-cert and --tls-key")
 	}
 
 	srv := newServer(a.Handler(), logger)

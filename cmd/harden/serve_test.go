@@ -41,6 +41,10 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// testID is the X-Request-ID of test requests: the server keeps a
+// well-formed incoming id, so refusal bodies are exact.
+const testID = "test-req-1"
+
 // testSecret is a valid HARDEN_SECRETS value.
 const testSecret = "0123456789abcdef0123456789abcdef0123"
 
@@ -315,6 +319,7 @@ func checkEdge(t *testing.T, client *http.Client, base string, tests []edgeCase)
 			if tt.host != "" {
 				req.Host = tt.host
 			}
+			req.Header.Set("X-Request-ID", testID)
 			for k, v := range tt.header {
 				req.Header.Set(k, v)
 			}
@@ -370,13 +375,13 @@ func TestServeProductionBehindProxy(t *testing.T) {
 		{"HTTPS through the proxy", "GET", "/", "example.com", viaProxy,
 			200, "*", map[string]string{"Strict-Transport-Security": "max-age=63072000; includeSubDomains", "Content-Type": "text/html; charset=utf-8"}},
 		{"hostile Host through the proxy", "GET", "/", "evil.example", viaProxy,
-			421, `{"error":"Misdirected request"}` + "\n", map[string]string{"Strict-Transport-Security": "max-age=63072000; includeSubDomains"}},
+			421, `{"error":"Misdirected request","request_id":"test-req-1"}` + "\n", map[string]string{"Strict-Transport-Security": "max-age=63072000; includeSubDomains"}},
 		{"preflight from the allowed origin", "OPTIONS", "/api/contact", "example.com",
 			map[string]string{"X-Forwarded-Proto": "https", "Origin": "https://app.example.com", "Access-Control-Request-Method": "POST"},
 			204, "", map[string]string{"Access-Control-Allow-Origin": "https://app.example.com", "Access-Control-Allow-Credentials": "true"}},
 		{"preflight from another origin", "OPTIONS", "/api/contact", "example.com",
 			map[string]string{"X-Forwarded-Proto": "https", "Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
-			403, `{"error":"CORS request not allowed"}` + "\n", map[string]string{"Access-Control-Allow-Origin": ""}},
+			403, `{"error":"CORS request not allowed","request_id":"test-req-1"}` + "\n", map[string]string{"Access-Control-Allow-Origin": ""}},
 	})
 }
 
@@ -444,6 +449,6 @@ func TestServeRedirectToPublicURL(t *testing.T) {
 	checkEdge(t, client, base, []edgeCase{
 		{"public host over TLS", "GET", "/healthz", "example.com", nil, 200, `{"status":"ok"}` + "\n",
 			map[string]string{"Strict-Transport-Security": "max-age=63072000; includeSubDomains"}},
-		{"the address is not the public host", "GET", "/", "", nil, 421, `{"error":"Misdirected request"}` + "\n", nil},
+		{"the address is not the public host", "GET", "/", "", nil, 421, `{"error":"Misdirected request","request_id":"test-req-1"}` + "\n", nil},
 	})
 }

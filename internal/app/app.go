@@ -9,6 +9,7 @@
 package app
 
 import (
+	"context"
 	"crypto/sha512"
 	"embed"
 	"encoding/base64"
@@ -20,12 +21,16 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/harden-go/harden"
 	"github.com/harden-go/harden/clientip"
 	"github.com/harden-go/harden/cors"
 	"github.com/harden-go/harden/headers"
+	"github.com/harden-go/harden/ratelimit"
+	"github.com/harden-go/harden/ratelimit/redisstore"
 	"github.com/harden-go/harden/respond"
+	"github.com/harden-go/harden/seclog"
 	"github.com/harden-go/harden/static"
 )
 
@@ -63,13 +68,34 @@ type Config struct {
 	// Required in production; in development it may be http:// and the
 	// loopback names stay allowed (HARDEN_PUBLIC_URL).
 	PublicURL string
-	// RedisURL, when set, holds rate limits and sessions.
+	// APILimit is the general rate limit on /api/, per client address
+	// (HARDEN_API_LIMIT). Default 100/15m.
+	APILimit ratelimit.Spec
+	// AuthLimit is the limit of failed login and registration attempts per
+	// client address; successful attempts are refunded (HARDEN_AUTH_LIMIT).
+	// Default 5/15m.
+	AuthLimit ratelimit.Spec
+	// RedisURL, when set, holds rate limits (and sessions), shared by every
+	// instance that uses it. New refuses to start when Redis does not
+	// answer (HARDEN_REDIS_URL).
 	RedisURL string
 	// DatabaseURL, when set, is a PostgreSQL DSN for users, messages and sessions.
 	DatabaseURL string
-	// Logger receives operational and security events. Default slog.Default().
+	// SecurityLog receives security events: refusals, rate limits, panics,
+	// logins. The caller owns it. Default: JSON lines on stderr.
+	SecurityLog *seclog.Logger
+	// Logger receives operational records. Default slog.Default().
 	Logger *slog.Logger
 }
+
+// Defaults of the rate limits.
+var (
+	DefaultAPILimit  = ratelimit.Spec{Limit: 100, Window: 15 * time.Minute}
+	DefaultAuthLimit = ratelimit.Spec{Limit: 5, Window: 15 * time.Minute}
+)
+
+// redisTimeout bounds the start-up check of Redis.
+const redisTimeout = 5 * time.Second
 
 // App is the reference application.
 type App struct {
@@ -80,6 +106,12 @@ type App struct {
 	index   *template.Template
 	sri     map[string]string // asset name → integrity value
 	handler http.Handler
+
+	// redis holds the rate-limit counters when RedisURL is set.
+	redis *redisstore.Store
+	// authLimit limits failed attempts on POST /api/login and
+	// POST /api/register: wrap those handlers in authLimit.Handler.
+	authLimit *ratelimit.Limiter
 }
 
 // Errors New returns for configurations it refuses.
@@ -122,6 +154,40 @@ func New(cfg Config) (*App, error) {
 		return nil, fmt.Errorf("HARDEN_ALLOWED_ORIGINS: %w", err)
 	}
 
+	apiLimit, authLimit := cfg.APILimit, cfg.AuthLimit
+	if apiLimit == (ratelimit.Spec{}) {
+		apiLimit = DefaultAPILimit
+	}
+	if authLimit == (ratelimit.Spec{}) {
+		authLimit = DefaultAuthLimit
+	}
+	if err := apiLimit.Validate(); err != nil {
+		return nil, fmt.Errorf("HARDEN_API_LIMIT: %w", err)
+	}
+	if err := authLimit.Validate(); err != nil {
+		return nil, fmt.Errorf("HARDEN_AUTH_LIMIT: %w", err)
+	}
+	// Both limiters share one store: one Redis for every instance, or each
+	// its own memory. Their identifiers keep their counters apart.
+	var store ratelimit.Store
+	if cfg.RedisURL != "" {
+		if store, err = a.openRedis(cfg.RedisURL); err != nil {
+			return nil, err
+		}
+	}
+	a.authLimit, err = ratelimit.New(ratelimit.Config{
+		Rate:       authLimit,
+		Identifier: "auth",
+		// Only failures count: 5 wrong passwords, not 5 logins.
+		SkipSuccessfulRequests: true,
+		Store:                  store,
+		Logger:                 a.logger,
+	})
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("HARDEN_AUTH_LIMIT: %w", err)
+	}
+
 	hcfg := headers.Strict()
 	if cfg.Development && !cfg.TLS {
 		// Over plain HTTP the upgrade would send same-origin loads to an
@@ -135,9 +201,15 @@ func New(cfg Config) (*App, error) {
 		Headers:     hcfg,
 		ClientIP:    trusted,
 		CORS:        corsCfg,
+		RateLimit: harden.RateLimitConfig{
+			Config: ratelimit.Config{Rate: apiLimit, Identifier: "api", Store: store},
+			Paths:  []string{"/api/"},
+		},
+		SecurityLog: cfg.SecurityLog,
 		Logger:      a.logger,
 	})
 	if err != nil {
+		a.Close()
 		return nil, err
 	}
 	a.stack = stack
@@ -157,8 +229,34 @@ func New(cfg Config) (*App, error) {
 // Handler returns the app behind its security stack.
 func (a *App) Handler() http.Handler { return a.handler }
 
-// Close releases the app's resources.
-func (a *App) Close() error { return nil }
+// SecurityLog returns the app's security log.
+func (a *App) SecurityLog() *seclog.Logger { return a.stack.SecurityLog() }
+
+// Close releases the app's resources (the Redis connections).
+func (a *App) Close() error {
+	if a.redis != nil {
+		return a.redis.Close()
+	}
+	return nil
+}
+
+// openRedis connects the rate-limit store and checks that Redis answers:
+// a configured but unreachable Redis stops the start, rather than
+// failing every limited request later.
+func (a *App) openRedis(url string) (*redisstore.Store, error) {
+	rs, err := redisstore.Open(url)
+	if err != nil {
+		return nil, fmt.Errorf("HARDEN_REDIS_URL: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), redisTimeout)
+	defer cancel()
+	if err := rs.Ping(ctx); err != nil {
+		_ = rs.Close()
+		return nil, fmt.Errorf("HARDEN_REDIS_URL: Redis does not answer: %w", err)
+	}
+	a.redis = rs
+	return rs, nil
+}
 
 func (a *App) routes() {
 	sub, _ := fs.Sub(assets, "assets") // cannot fail: "assets" is a valid path

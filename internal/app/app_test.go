@@ -12,12 +12,16 @@ import (
 
 	"github.com/harden-go/harden/clientip"
 	"github.com/harden-go/harden/cors"
+	"github.com/harden-go/harden/seclog"
 )
 
 func newTestApp(t *testing.T, cfg Config) *App {
 	t.Helper()
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.SecurityLog == nil {
+		cfg.SecurityLog = discardLog
 	}
 	a, err := New(cfg)
 	if err != nil {
@@ -27,11 +31,29 @@ func newTestApp(t *testing.T, cfg Config) *App {
 	return a
 }
 
+// testID is the X-Request-ID of test requests: the app keeps a
+// well-formed incoming id, so refusal bodies are exact.
+const testID = "test-req-1"
+
+// discardLog is a security log that drops every event.
+var discardLog = func() *seclog.Logger {
+	l, err := seclog.New(seclog.Config{Writer: io.Discard})
+	if err != nil {
+		panic(err)
+	}
+	return l
+}()
+
+// anyRequestID replaces the generated request id of a body.
+var anyRequestID = regexp.MustCompile(`"request_id":"[0-9a-f]{32}"`)
+
 // get requests path from h as a development browser on localhost would.
 func get(t *testing.T, h http.Handler, path string) *http.Response {
 	t.Helper()
 	w := httptest.NewRecorder()
-	h.ServeHTTP(w, httptest.NewRequest("GET", "http://localhost:3000"+path, nil))
+	r := httptest.NewRequest("GET", "http://localhost:3000"+path, nil)
+	r.Header.Set("X-Request-ID", testID)
+	h.ServeHTTP(w, r)
 	return w.Result()
 }
 
@@ -81,10 +103,10 @@ func TestRoutes(t *testing.T) {
 		{"/healthz", 200, `{"status":"ok"}` + "\n", "application/json; charset=utf-8"},
 		{"/static/app.js", 200, "", "text/javascript; charset=utf-8"},
 		{"/static/style.css", 200, "", "text/css; charset=utf-8"},
-		{"/static/", 404, `{"error":"Not found"}` + "\n", "application/json; charset=utf-8"},
-		{"/static/.env", 404, `{"error":"Not found"}` + "\n", "application/json; charset=utf-8"},
-		{"/static/%2e%2e/app.go", 404, `{"error":"Not found"}` + "\n", "application/json; charset=utf-8"},
-		{"/nope", 404, `{"error":"Not found"}` + "\n", "application/json; charset=utf-8"},
+		{"/static/", 404, `{"error":"Not found","request_id":"test-req-1"}` + "\n", "application/json; charset=utf-8"},
+		{"/static/.env", 404, `{"error":"Not found","request_id":"test-req-1"}` + "\n", "application/json; charset=utf-8"},
+		{"/static/%2e%2e/app.go", 404, `{"error":"Not found","request_id":"test-req-1"}` + "\n", "application/json; charset=utf-8"},
+		{"/nope", 404, `{"error":"Not found","request_id":"test-req-1"}` + "\n", "application/json; charset=utf-8"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
@@ -199,8 +221,8 @@ func TestProductionEdge(t *testing.T) {
 	})
 	const (
 		lb          = "10.0.0.1:41000" // the trusted load balancer
-		misdirected = `{"error":"Misdirected request"}` + "\n"
-		corsDenied  = `{"error":"CORS request not allowed"}` + "\n"
+		misdirected = `{"error":"Misdirected request","request_id":"test-req-1"}` + "\n"
+		corsDenied  = `{"error":"CORS request not allowed","request_id":"test-req-1"}` + "\n"
 		redirected  = "Redirecting to HTTPS.\n"
 		absent      = "<absent>"
 	)
@@ -266,7 +288,7 @@ func TestProductionEdge(t *testing.T) {
 				"Vary":                             "Origin",
 			}},
 		{"refusals keep the CORS answer", "GET", "http://example.com/api/nope", viaLB("Origin", "https://app.example.com"),
-			404, `{"error":"Not found"}` + "\n", map[string]string{"Access-Control-Allow-Origin": "https://app.example.com", "Vary": "Origin"}},
+			404, `{"error":"Not found","request_id":"test-req-1"}` + "\n", map[string]string{"Access-Control-Allow-Origin": "https://app.example.com", "Vary": "Origin"}},
 		{"simple request from another origin", "GET", "http://example.com/healthz", viaLB("Origin", "https://evil.example"),
 			200, `{"status":"ok"}` + "\n", map[string]string{"Access-Control-Allow-Origin": absent, "Vary": "Origin"}},
 	}
@@ -274,6 +296,7 @@ func TestProductionEdge(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := httptest.NewRequest(tt.method, tt.url, nil)
 			r.RemoteAddr = lb
+			r.Header.Set("X-Request-ID", testID)
 			for k, v := range tt.header {
 				r.Header.Set(k, v)
 			}
@@ -315,17 +338,19 @@ func TestDevelopmentHosts(t *testing.T) {
 		{"localhost", Config{Development: true}, "http://localhost:3000/healthz", 200, `{"status":"ok"}` + "\n"},
 		{"loopback address", Config{Development: true}, "http://127.0.0.1:3000/", 200, "*"},
 		{"DNS rebinding name", Config{Development: true}, "http://rebind.evil.example:3000/",
-			421, `{"error":"Misdirected request","detail":"allowedhosts: host not allowed"}` + "\n"},
+			421, `{"error":"Misdirected request","detail":"allowedhosts: host not allowed","request_id":"test-req-1"}` + "\n"},
 		{"public URL host", Config{Development: true, PublicURL: "http://dev.example:3000"}, "http://dev.example:3000/", 200, "*"},
 		{"public URL host on another port", Config{Development: true, PublicURL: "http://dev.example:3000"}, "http://dev.example:4000/",
-			421, `{"error":"Misdirected request","detail":"allowedhosts: host not allowed"}` + "\n"},
+			421, `{"error":"Misdirected request","detail":"allowedhosts: host not allowed","request_id":"test-req-1"}` + "\n"},
 		{"no HTTPS redirect in development", Config{Development: true, PublicURL: "https://dev.example"}, "http://dev.example/", 200, "*"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			a := newTestApp(t, tt.cfg)
 			w := httptest.NewRecorder()
-			a.Handler().ServeHTTP(w, httptest.NewRequest("GET", tt.url, nil))
+			r := httptest.NewRequest("GET", tt.url, nil)
+			r.Header.Set("X-Request-ID", testID)
+			a.Handler().ServeHTTP(w, r)
 			if w.Code != tt.wantStatus {
 				t.Errorf("status = %d, want %d", w.Code, tt.wantStatus)
 			}
