@@ -467,16 +467,14 @@ func (s *scanner) object(sc *schema) bool {
 			return false
 		}
 		keyEnd := s.pos
+		// The key as encoding/json decodes it; the path keeps its own copy
+		// of an unescaped key, since keyBuf is reused.
 		key := raw
 		if needsFix(raw, escaped) {
 			s.keyBuf = unescape(s.keyBuf[:0], raw)
-			key = s.keyBuf
+			key = append([]byte(nil), s.keyBuf...)
 		}
-		if needsFix(raw, escaped) {
-			s.path.segs[len(s.path.segs)-1].kb = append([]byte(nil), key...)
-		} else {
-			s.path.segs[len(s.path.segs)-1].kb = raw
-		}
+		s.path.segs[len(s.path.segs)-1].kb = key
 		s.ws()
 		if s.pos >= len(s.data) || s.data[s.pos] != ':' {
 			return s.fail(ErrMalformedJSON)
