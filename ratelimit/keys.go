@@ -96,6 +96,12 @@ func KeyByUser(userID func(r *http.Request) string, fallback KeyFunc) KeyFunc {
 // "ip:203.0.113.7") can compute it; it reveals nothing the client does not
 // already know, and nothing about other clients.
 func PartitionKey(key string) string {
+	var buf [16]byte
+	return string(appendPartitionKey(buf[:0], key))
+}
+
+// appendPartitionKey appends the [PartitionKey] of key to b.
+func appendPartitionKey(b []byte, key string) []byte {
 	sum := sha256.Sum256([]byte(key))
-	return base64.StdEncoding.EncodeToString(sum[:12])
+	return base64.StdEncoding.AppendEncode(b, sum[:12])
 }

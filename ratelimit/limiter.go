@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/harden-go/harden/respond"
 )
@@ -46,6 +47,7 @@ type Limiter struct {
 	policy67   string // "100;w=900"
 	policyItem string // `"100-in-15min";q=100;w=900`
 	name       string // `"100-in-15min"`
+	pair       bool   // two header fields per response: see pairBlock
 }
 
 // New returns a Limiter configured by cfg, or an error wrapping
@@ -76,6 +78,7 @@ func New(cfg Config) (*Limiter, error) {
 	l.policy67 = l.limitText + ";w=" + w
 	l.name = sfString(c.Identifier)
 	l.policyItem = l.name + ";q=" + l.limitText + ";w=" + w
+	l.pair = !c.LegacyHeaders && (c.Headers == HeadersDraft7 || c.Headers == HeadersDraft8 || c.Headers == HeadersDraft11)
 	return l, nil
 }
 
@@ -191,42 +194,154 @@ func (l *Limiter) Handler(next http.Handler) http.Handler {
 	})
 }
 
+// Canonical header keys, assigned directly: Header.Set and Header.Add would
+// canonicalise "RateLimit-…" to these on every call, allocating each time.
+const (
+	hPolicy          = "Ratelimit-Policy"
+	hRateLimit       = "Ratelimit"
+	hLimit           = "Ratelimit-Limit"
+	hRemaining       = "Ratelimit-Remaining"
+	hReset           = "Ratelimit-Reset"
+	hLegacyLimit     = "X-Ratelimit-Limit"
+	hLegacyRemaining = "X-Ratelimit-Remaining"
+	hLegacyReset     = "X-Ratelimit-Reset"
+)
+
+// headerBlock holds every rate-limit header value of one response: the
+// value slices share vals as their backing array and the formatted values
+// live in buf, so the headers of a response cost one allocation. Values
+// longer than buf (long policy identifiers) spill into one more.
+type headerBlock struct {
+	vals [7]string // draft-6: 4 fields, legacy: 3 more
+	buf  [144]byte
+}
+
+// pairBlock is the smaller headerBlock of the styles that send two fields
+// (draft-7, draft-8, draft-11, without legacy headers).
+type pairBlock struct {
+	vals [2]string
+	buf  [128]byte
+}
+
 // SetHeaders sets the configured rate-limit headers for res on h; key is
 // the request's key (the draft-8/11 partition key is derived from it).
 func (l *Limiter) SetHeaders(h http.Header, key string, res Result) {
+	style := l.cfg.Headers
+	if style == HeadersNone && !l.cfg.LegacyHeaders {
+		return
+	}
+	var v []string
+	var b []byte
+	if l.pair {
+		blk := new(pairBlock)
+		v, b = blk.vals[:], blk.buf[:0]
+	} else {
+		blk := new(headerBlock)
+		v, b = blk.vals[:], blk.buf[:0]
+	}
+	// ends[i] is where the formatted value i ends in b; values are cut out
+	// of one string once b is complete.
+	var ends [5]int
+	n := 0
+	mark := func() { ends[n] = len(b); n++ }
 	reset := ceilSeconds(res.Reset)
-	switch l.cfg.Headers {
+	switch style {
 	case HeadersDraft6:
-		h.Set("RateLimit-Policy", l.policy67)
-		h.Set("RateLimit-Limit", l.limitText)
-		h.Set("RateLimit-Remaining", strconv.FormatInt(res.Remaining, 10))
-		h.Set("RateLimit-Reset", strconv.FormatInt(reset, 10))
+		b = strconv.AppendInt(b, res.Remaining, 10)
+		mark()
+		b = strconv.AppendInt(b, reset, 10)
+		mark()
 	case HeadersDraft7:
-		h.Set("RateLimit-Policy", l.policy67)
-		h.Set("RateLimit", "limit="+l.limitText+", remaining="+strconv.FormatInt(res.Remaining, 10)+
-			", reset="+strconv.FormatInt(reset, 10))
+		b = append(b, "limit="...)
+		b = append(b, l.limitText...)
+		b = append(b, ", remaining="...)
+		b = strconv.AppendInt(b, res.Remaining, 10)
+		b = append(b, ", reset="...)
+		b = strconv.AppendInt(b, reset, 10)
+		mark()
 	case HeadersDraft8, HeadersDraft11:
 		t := reset
-		if l.cfg.Headers == HeadersDraft11 {
+		if style == HeadersDraft11 {
 			t = ceilSeconds(l.effectiveWindow(res))
 		}
-		pk := ";pk=:" + PartitionKey(key) + ":"
-		// Add, not Set: both fields are lists, and each limiter a request
-		// passes through (general, then per-route) adds its own member.
-		h.Add("RateLimit-Policy", l.policyItem+pk)
-		h.Add("RateLimit", l.name+";r="+strconv.FormatInt(res.Remaining, 10)+
-			";t="+strconv.FormatInt(t, 10)+pk)
+		b = append(b, l.policyItem...)
+		pkAt := len(b)
+		b = append(b, ";pk=:"...)
+		b = appendPartitionKey(b, key)
+		b = append(b, ':')
+		pkEnd := len(b)
+		mark()
+		b = append(b, l.name...)
+		b = append(b, ";r="...)
+		b = strconv.AppendInt(b, res.Remaining, 10)
+		b = append(b, ";t="...)
+		b = strconv.AppendInt(b, t, 10)
+		b = append(b, b[pkAt:pkEnd]...)
+		mark()
 	}
 	if l.cfg.LegacyHeaders {
-		h.Set("X-RateLimit-Limit", l.limitText)
-		h.Set("X-RateLimit-Remaining", strconv.FormatInt(res.Remaining, 10))
+		b = strconv.AppendInt(b, res.Remaining, 10)
+		mark()
 		at := l.cfg.Clock().Add(res.Reset)
 		sec := at.Unix()
 		if at.Nanosecond() > 0 {
 			sec++
 		}
-		h.Set("X-RateLimit-Reset", strconv.FormatInt(sec, 10))
+		b = strconv.AppendInt(b, sec, 10)
+		mark()
 	}
+	// b is never written again, so a string view of it is safe and saves
+	// copying the values once more.
+	s := unsafe.String(unsafe.SliceData(b), len(b)) // #nosec G103 -- b is private to this call and never modified after
+	i, start := 0, 0
+	// next stores the formatted value i in the block and returns it as a
+	// one-element slice whose capacity ends there, so that a later append
+	// (another limiter's list member) copies instead of writing into the
+	// next header's value.
+	next := func() []string {
+		v[i] = s[start:ends[i]]
+		start = ends[i]
+		i++
+		return v[i-1 : i : i]
+	}
+	// Constant values go in the block's last slots, after the formatted
+	// ones.
+	c := len(v)
+	constant := func(val string) []string {
+		c--
+		v[c] = val
+		return v[c : c+1 : c+1]
+	}
+	switch style {
+	case HeadersDraft6:
+		h[hPolicy] = constant(l.policy67)
+		h[hLimit] = constant(l.limitText)
+		h[hRemaining] = next()
+		h[hReset] = next()
+	case HeadersDraft7:
+		h[hPolicy] = constant(l.policy67)
+		h[hRateLimit] = next()
+	case HeadersDraft8, HeadersDraft11:
+		// Add, not Set: both fields are lists, and each limiter a request
+		// passes through (general, then per-route) adds its own member.
+		addValue(h, hPolicy, next())
+		addValue(h, hRateLimit, next())
+	}
+	if l.cfg.LegacyHeaders {
+		h[hLegacyLimit] = constant(l.limitText)
+		h[hLegacyRemaining] = next()
+		h[hLegacyReset] = next()
+	}
+}
+
+// addValue adds the one-element v to h[key], using v itself when h has no
+// value yet, as Header.Add does.
+func addValue(h http.Header, key string, v []string) {
+	if old := h[key]; len(old) > 0 {
+		h[key] = append(old, v[0])
+		return
+	}
+	h[key] = v
 }
 
 // effectiveWindow is draft-11's t: the time within which no more than

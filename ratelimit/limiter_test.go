@@ -11,7 +11,9 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -499,5 +501,121 @@ func BenchmarkMiddleware(b *testing.B) {
 				}
 			})
 		})
+	}
+}
+
+// TestHeaderValuesLongIdentifier: values longer than the preallocated
+// buffer (a 64-byte identifier with escapes, every header style, legacy
+// headers off and on) come out whole.
+func TestHeaderValuesLongIdentifier(t *testing.T) {
+	id := strings.Repeat(`a"\`, 21) + "z" // 64 bytes, 42 of them escaped
+	name := `"` + strings.Repeat(`a\"\\`, 21) + `z"`
+	pk := PartitionKey("ip:203.0.113.7")
+	clock := newFakeClock()
+	reset := strconv.FormatInt(clock.Now().Add(15*time.Minute).Unix(), 10)
+	for _, tc := range []struct {
+		style HeaderStyle
+		want  map[string][]string
+	}{
+		{HeadersDraft6, map[string][]string{
+			"Ratelimit-Policy":    {"1000000000;w=900"},
+			"Ratelimit-Limit":     {"1000000000"},
+			"Ratelimit-Remaining": {"999999999"},
+			"Ratelimit-Reset":     {"900"},
+		}},
+		{HeadersDraft7, map[string][]string{
+			"Ratelimit-Policy": {"1000000000;w=900"},
+			"Ratelimit":        {"limit=1000000000, remaining=999999999, reset=900"},
+		}},
+		{HeadersDraft8, map[string][]string{
+			"Ratelimit-Policy": {name + ";q=1000000000;w=900;pk=:" + pk + ":"},
+			"Ratelimit":        {name + ";r=999999999;t=900;pk=:" + pk + ":"},
+		}},
+		{HeadersDraft11, map[string][]string{
+			"Ratelimit-Policy": {name + ";q=1000000000;w=900;pk=:" + pk + ":"},
+			"Ratelimit":        {name + ";r=999999999;t=900;pk=:" + pk + ":"},
+		}},
+		{HeadersNone, map[string][]string{}},
+	} {
+		for _, legacy := range []bool{false, true} {
+			t.Run(string(tc.style)+"/legacy="+strconv.FormatBool(legacy), func(t *testing.T) {
+				l := newLimiter(t, Config{
+					Rate:          Spec{Limit: MaxLimit, Window: 15 * time.Minute},
+					Identifier:    id,
+					Headers:       tc.style,
+					LegacyHeaders: legacy,
+					Store:         newMemStore(t, clock, 0),
+					Clock:         clock.Now,
+				})
+				w := serve(l.Handler(okHandler), request("203.0.113.7:1"))
+				want := http.Header{}
+				if legacy {
+					want = http.Header{
+						"X-Ratelimit-Limit":     {"1000000000"},
+						"X-Ratelimit-Remaining": {"999999999"},
+						"X-Ratelimit-Reset":     {reset},
+					}
+				}
+				for k, v := range tc.want {
+					want[k] = v
+				}
+				got := http.Header{}
+				for k, v := range w.Header() {
+					if strings.Contains(strings.ToLower(k), "ratelimit") {
+						got[k] = v
+					}
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("got %q\nwant %q", got, want)
+				}
+			})
+		}
+	}
+}
+
+// TestSetHeadersValuesIndependent: the values of one response share one
+// backing array, so appending to one header must not overwrite another.
+func TestSetHeadersValuesIndependent(t *testing.T) {
+	for _, style := range []HeaderStyle{HeadersDraft6, HeadersDraft7, HeadersDraft8, HeadersDraft11} {
+		for _, legacy := range []bool{false, true} {
+			l := newLimiter(t, Config{Headers: style, LegacyHeaders: legacy})
+			h := http.Header{}
+			l.SetHeaders(h, "ip:192.0.2.1", Result{Allowed: true, Limit: 100, Remaining: 99, Reset: time.Minute})
+			before := map[string]string{}
+			for k, v := range h {
+				before[k] = v[0]
+			}
+			for k := range h {
+				h[k] = append(h[k], "extra")
+			}
+			for k, v := range h {
+				if len(v) != 2 || v[0] != before[k] || v[1] != "extra" {
+					t.Errorf("%s, legacy %v: %s: got %q, want [%q extra]", style, legacy, k, v, before[k])
+				}
+			}
+		}
+	}
+}
+
+// TestSetHeadersAllocs: the headers of one response cost one allocation
+// whatever the style, legacy headers included (none without headers).
+func TestSetHeadersAllocs(t *testing.T) {
+	for _, style := range []HeaderStyle{HeadersDraft6, HeadersDraft7, HeadersDraft8, HeadersDraft11, HeadersNone} {
+		for _, legacy := range []bool{false, true} {
+			l := newLimiter(t, Config{Headers: style, LegacyHeaders: legacy})
+			h := make(http.Header, 8)
+			res := Result{Allowed: true, Limit: 100, Remaining: 99, Reset: time.Minute}
+			got := testing.AllocsPerRun(200, func() {
+				clear(h)
+				l.SetHeaders(h, "ip:192.0.2.1", res)
+			})
+			want := 1.0
+			if style == HeadersNone && !legacy {
+				want = 0
+			}
+			if got != want {
+				t.Errorf("%s, legacy %v: SetHeaders allocates %.1f times, want %.0f", style, legacy, got, want)
+			}
+		}
 	}
 }
