@@ -222,7 +222,7 @@ func New(cfg Config) (*App, error) {
 		return nil, err
 	}
 	a.routes()
-	a.handler = stack.Handler(a.mux)
+	a.handler = stack.Handler(http.HandlerFunc(a.route))
 	return a, nil
 }
 
@@ -267,6 +267,21 @@ func (a *App) routes() {
 	a.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		respond.Error(w, r, http.StatusNotFound, "", "Not found")
 	})
+}
+
+// route hands r to the mux, except the request forms the mux answers
+// itself in plain text: CONNECT (405) and a target that is not a path, such
+// as "*" (400). They get the app's JSON refusals instead.
+func (a *App) route(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.Method == http.MethodConnect:
+		w.Header().Set("Allow", "GET, HEAD, POST, OPTIONS")
+		respond.Error(w, r, http.StatusMethodNotAllowed, "", "Method not allowed")
+	case !strings.HasPrefix(r.URL.Path, "/"):
+		respond.Error(w, r, http.StatusBadRequest, "", "Bad request")
+	default:
+		a.mux.ServeHTTP(w, r)
+	}
 }
 
 func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
