@@ -132,9 +132,10 @@ func TestServeHeaderLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
-		t.Errorf("64 KB header: status %d, want 431", resp.StatusCode)
+	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge || string(body) != "431 Request Header Fields Too Large" {
+		t.Errorf("64 KB header: %d %q, want 431 and net/http's text", resp.StatusCode, body)
 	}
 }
 
@@ -161,6 +162,9 @@ func TestServeRefuses(t *testing.T) {
 		{"insecure allowed origin", map[string]string{"HARDEN_ALLOWED_ORIGINS": "http://app.example.com"}, nil,
 			`HARDEN_ALLOWED_ORIGINS: cors: origins[0] "http://app.example.com"`},
 		{"wildcard allowed origin", nil, []string{"--allowed-origins", "*"}, `HARDEN_ALLOWED_ORIGINS: cors: origins[0] "*"`},
+		{"unreachable Redis", map[string]string{"HARDEN_REDIS_URL": "redis://" + closedAddr(t)}, nil, "HARDEN_REDIS_URL: Redis does not answer"},
+		{"Redis URL with a password that does not parse", map[string]string{"HARDEN_REDIS_URL": "http://:hunter2@127.0.0.1:1"}, nil, "HARDEN_REDIS_URL: redisstore: invalid Redis URL"},
+		{"security log in a missing directory", nil, []string{"--security-log", filepath.Join(t.TempDir(), "none", "security.log")}, "HARDEN_SECURITY_LOG: "},
 		{"redirect to an http public URL", nil, []string{"--tls-cert", "c.pem", "--tls-key", "k.pem", "--redirect-addr", "127.0.0.1:0", "--public-url", "http://localhost:3000"},
 			"--redirect-addr needs an https --public-url"},
 	}
@@ -178,7 +182,41 @@ func TestServeRefuses(t *testing.T) {
 			if strings.Contains(stdout.String(), "listening") {
 				t.Errorf("it started listening: %q", stdout.String())
 			}
+			if strings.Contains(stderr.String(), "hunter2") {
+				t.Errorf("stderr shows a password: %q", stderr.String())
+			}
 		})
+	}
+}
+
+// closedAddr returns a loopback address where nothing listens.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+func TestServeBadLimit(t *testing.T) {
+	tests := []struct {
+		env     map[string]string
+		args    []string
+		wantErr string
+	}{
+		{map[string]string{"HARDEN_API_LIMIT": "lots"}, nil, "harden serve: HARDEN_API_LIMIT: "},
+		{map[string]string{"HARDEN_AUTH_LIMIT": "5/0s"}, nil, "harden serve: HARDEN_AUTH_LIMIT: "},
+		{nil, []string{"--api-limit", "100/fortnight"}, `invalid value "100/fortnight" for flag -api-limit`},
+	}
+	for _, tt := range tests {
+		var stdout, stderr bytes.Buffer
+		code := serve(context.Background(), tt.args, func(k string) string { return tt.env[k] }, &stdout, &stderr)
+		if code != 2 || !strings.Contains(stderr.String(), tt.wantErr) {
+			t.Errorf("%v %v: exit %d, stderr %q; want 2 and %q", tt.env, tt.args, code, stderr.String(), tt.wantErr)
+		}
 	}
 }
 
@@ -189,7 +227,8 @@ func TestServeHelpDocumentsEverySetting(t *testing.T) {
 	}
 	for _, want := range []string{"HARDEN_ADDR", "PORT", "HARDEN_ENV", "HARDEN_DATA_DIR", "HARDEN_SECRETS",
 		"HARDEN_TRUSTED_PROXIES", "HARDEN_ALLOWED_ORIGINS", "HARDEN_PUBLIC_URL", "HARDEN_REDIS_URL",
-		"HARDEN_DATABASE_URL", "HARDEN_SECURITY_LOG", "-tls-cert", "-tls-key", "-redirect-addr",
+		"HARDEN_DATABASE_URL", "HARDEN_SECURITY_LOG", "HARDEN_API_LIMIT", "HARDEN_AUTH_LIMIT", "-api-limit", "-auth-limit",
+		"reopened on SIGHUP", "-tls-cert", "-tls-key", "-redirect-addr",
 		"refuses to start without HARDEN_SECRETS and HARDEN_PUBLIC_URL", "GET /healthz is answered over plain HTTP"} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("help does not mention %s", want)
