@@ -3,10 +3,12 @@ package harden
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -317,4 +319,56 @@ func TestRateLimitConfig(t *testing.T) {
 	if cfg.RateLimit.Rate != (ratelimit.Spec{Limit: 100, Window: 15 * time.Minute}) || cfg.RateLimit.Headers != ratelimit.HeadersDraft7 || cfg.RateLimit.Paths[0] != "/api/" {
 		t.Errorf("JSON rate_limit = %+v", cfg.RateLimit)
 	}
+}
+
+// TestDefaultSecurityLogClientIP: the security log the stack makes itself
+// reads the client address through the stack's resolver, also for a
+// request that did not pass through the stack.
+func TestDefaultSecurityLogClientIP(t *testing.T) {
+	stack, err := New(Config{PublicURL: "https://example.com", ClientIP: clientip.Config{TrustedHops: 1}, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stack.SecurityLog() == nil {
+		t.Fatal("no default security log")
+	}
+	r := httptest.NewRequest("GET", "https://example.com/", nil)
+	r.RemoteAddr = "10.0.0.1:5000"
+	r.Header.Set("X-Forwarded-For", "6.6.6.6, 203.0.113.7")
+	if got := stack.clientAddr(r).String(); got != "203.0.113.7" {
+		t.Errorf("outside the stack: %s, want 203.0.113.7", got)
+	}
+	r = r.WithContext(clientip.NewContext(r.Context(), clientip.Info{Addr: netip.MustParseAddr("198.51.100.1")}))
+	if got := stack.clientAddr(r).String(); got != "198.51.100.1" {
+		t.Errorf("inside the stack: %s, want the resolved 198.51.100.1", got)
+	}
+	direct, err := New(quiet(Config{Development: true}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = httptest.NewRequest("GET", "http://localhost/", nil)
+	r.RemoteAddr = "192.0.2.5:5000"
+	r.Header.Set("X-Forwarded-For", "6.6.6.6")
+	if got := direct.clientAddr(r).String(); got != "192.0.2.5" {
+		t.Errorf("no proxy trusted: %s, want the peer 192.0.2.5", got)
+	}
+}
+
+// ExampleRateLimitConfig turns on the general rate limit for the API only,
+// and sends the security log to a writer of one's choice.
+func ExampleRateLimitConfig() {
+	sec, err := seclog.New(seclog.Config{Writer: io.Discard}) // a file: seclog.Config{Path: ...}
+	if err != nil {
+		panic(err)
+	}
+	stack, err := New(Config{
+		PublicURL: "https://example.com",
+		RateLimit: RateLimitConfig{
+			Config: ratelimit.Config{Rate: ratelimit.Spec{Limit: 100, Window: 15 * time.Minute}, Identifier: "api"},
+			Paths:  []string{"/api/"},
+		},
+		SecurityLog: sec,
+	})
+	fmt.Println(err, stack.RateLimiter().Policy())
+	// Output: <nil> {api 100 15m0s fixed-window}
 }
