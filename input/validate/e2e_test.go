@@ -173,6 +173,7 @@ func TestEarlyLengthCheck(t *testing.T) {
 		fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n", tt.target, tt.ctype, tt.length)
 		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 		if err != nil {
+			conn.Close() // before Fatalf: srv.Close waits for open connections
 			t.Fatalf("%s: %v", tt.target, err)
 		}
 		got, _ := io.ReadAll(resp.Body)
