@@ -76,13 +76,13 @@ func userCommand(ctx context.Context, args []string, stdin io.Reader, getenv fun
 
 // userFlags are the flags of every subcommand.
 type userFlags struct {
-	fs                          *flag.FlagSet
-	email, role                 string
-	dataDir, databaseURL, usage string
+	fs                   *flag.FlagSet
+	email, role          string
+	dataDir, databaseURL string
 }
 
 func newUserFlags(name, usage string, getenv func(string) string, stderr io.Writer) *userFlags {
-	f := &userFlags{fs: flag.NewFlagSet("harden user "+name, flag.ContinueOnError), usage: usage}
+	f := &userFlags{fs: flag.NewFlagSet("harden user "+name, flag.ContinueOnError)}
 	f.fs.SetOutput(stderr)
 	dataDir := getenv("HARDEN_DATA_DIR")
 	if dataDir == "" {
