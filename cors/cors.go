@@ -63,9 +63,14 @@ type pattern struct {
 }
 
 // Middleware applies a CORS policy. It is safe for concurrent use.
+//
+// The header values it sends are precomputed one-element slices, shared by
+// every response and never written after New (only the value of an origin
+// matched by a pattern is made per request). Their capacity is their
+// length, so Header.Add on one of them copies.
 type Middleware struct {
 	anyOrigin   bool
-	exact       map[string]struct{}
+	exact       map[string][]string // origin → its Access-Control-Allow-Origin value
 	patterns    []pattern
 	origins     []string // normalised exact origins, config order
 	patternStrs []string
@@ -79,13 +84,23 @@ type Middleware struct {
 	maxAge      string
 	pna         bool
 	vary        string
+
+	// Shared values (see Middleware).
+	varyOrigin []string // "Origin"
+	varyVals   []string // vary
+	star       []string // "*"
+	trueVals   []string // "true"
+	allowMethV []string
+	allowHdrsV []string
+	exposedV   []string
+	maxAgeV    []string
 }
 
 // New validates cfg and returns its Middleware. Errors are *ConfigError
 // values, joined with errors.Join so that all of them are reported at once.
 func New(cfg Config) (*Middleware, error) {
 	m := &Middleware{
-		exact:       make(map[string]struct{}, len(cfg.Origins)),
+		exact:       make(map[string][]string, len(cfg.Origins)),
 		credentials: cfg.Credentials,
 		pna:         cfg.PrivateNetworkAccess,
 		methods:     map[string]struct{}{},
@@ -140,7 +155,7 @@ func New(cfg Config) (*Middleware, error) {
 		}
 		n := o.String()
 		if _, dup := m.exact[n]; !dup {
-			m.exact[n] = struct{}{}
+			m.exact[n] = []string{n}
 			m.origins = append(m.origins, n)
 		}
 	}
@@ -212,6 +227,14 @@ func New(cfg Config) (*Middleware, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+	m.varyOrigin = []string{hOrigin}
+	m.varyVals = []string{m.vary}
+	m.star = []string{"*"}
+	m.trueVals = []string{"true"}
+	m.allowMethV = []string{m.allowMeth}
+	m.allowHdrsV = []string{m.allowHdrs}
+	m.exposedV = []string{m.exposed}
+	m.maxAgeV = []string{m.maxAge}
 	return m, nil
 }
 
@@ -239,8 +262,22 @@ func (m *Middleware) Trusts(origin string) bool {
 	return false
 }
 
-func (m *Middleware) allows(origin string) bool {
-	return m.anyOrigin || m.Trusts(origin)
+// allowOrigin reports whether origin is allowed, with its precomputed
+// Access-Control-Allow-Origin value (nil for an origin matched by a pattern,
+// whose value is made when it is sent).
+func (m *Middleware) allowOrigin(origin string) (acao []string, ok bool) {
+	if m.anyOrigin {
+		return m.star, true
+	}
+	if v, ok := m.exact[origin]; ok {
+		return v, true
+	}
+	for i := range m.patterns {
+		if m.patterns[i].match(origin) {
+			return nil, true
+		}
+	}
+	return nil, false
 }
 
 // match reports whether origin is prefix + one or more DNS labels + suffix.
@@ -269,28 +306,57 @@ func (p *pattern) match(origin string) bool {
 // Check is the decision for r, with the reason for a PreflightDenied or
 // Denied decision.
 func (m *Middleware) Check(r *http.Request) (Decision, error) {
-	origins := r.Header[hOrigin]
-	if len(origins) == 0 {
-		return NotCORS, nil
-	}
-	preflight := r.Method == http.MethodOptions && len(r.Header[hACRM]) > 0
-	if len(origins) != 1 || !m.allows(origins[0]) {
-		if preflight {
-			return PreflightDenied, ErrOriginNotAllowed
-		}
-		return Denied, ErrOriginNotAllowed
-	}
-	if !preflight {
-		return Allowed, nil
-	}
-	if err := m.checkPreflight(r); err != nil {
-		return PreflightDenied, err
-	}
-	return PreflightAllowed, nil
+	v := m.decide(r)
+	return v.d, v.err
 }
 
-func (m *Middleware) checkPreflight(r *http.Request) error {
+// verdict is a decision with what answering it needs, so that the request
+// headers are looked up once.
+type verdict struct {
+	d      Decision
+	err    error
+	origin string   // the Origin, when allowed
+	acao   []string // its precomputed Access-Control-Allow-Origin value, or nil
+	acrh   bool     // the preflight names request headers
+}
+
+// acaoValue is the Access-Control-Allow-Origin value of an allowed request.
+func (v *verdict) acaoValue() []string {
+	if v.acao != nil {
+		return v.acao
+	}
+	return []string{v.origin}
+}
+
+func (m *Middleware) decide(r *http.Request) verdict {
+	origins := r.Header[hOrigin]
+	if len(origins) == 0 {
+		return verdict{d: NotCORS}
+	}
 	acrm := r.Header[hACRM]
+	preflight := r.Method == http.MethodOptions && len(acrm) > 0
+	var acao []string
+	ok := false
+	if len(origins) == 1 {
+		acao, ok = m.allowOrigin(origins[0])
+	}
+	if !ok {
+		if preflight {
+			return verdict{d: PreflightDenied, err: ErrOriginNotAllowed}
+		}
+		return verdict{d: Denied, err: ErrOriginNotAllowed}
+	}
+	if !preflight {
+		return verdict{d: Allowed, origin: origins[0], acao: acao}
+	}
+	acrh := r.Header[hACRH]
+	if err := m.checkPreflight(acrm, acrh); err != nil {
+		return verdict{d: PreflightDenied, err: err}
+	}
+	return verdict{d: PreflightAllowed, origin: origins[0], acao: acao, acrh: len(acrh) > 0}
+}
+
+func (m *Middleware) checkPreflight(acrm, acrh []string) error {
 	if len(acrm) != 1 {
 		return ErrMethodNotAllowed
 	}
@@ -301,7 +367,6 @@ func (m *Middleware) checkPreflight(r *http.Request) error {
 			return ErrMethodNotAllowed
 		}
 	}
-	acrh := r.Header[hACRH]
 	switch {
 	case len(acrh) == 0:
 		return nil
@@ -332,7 +397,7 @@ func (m *Middleware) checkRequestHeaders(v string) error {
 		} else {
 			v = ""
 		}
-		name = strings.Trim(name, " \t")
+		name = trimOWS(name)
 		if n++; n > maxNames {
 			return ErrHeadersNotAllowed
 		}
@@ -349,28 +414,37 @@ func (m *Middleware) checkRequestHeaders(v string) error {
 	return nil
 }
 
+// trimOWS removes optional white space (spaces and tabs) around s.
+func trimOWS(s string) string {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
+		s = s[1:]
+	}
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
 // Handler answers preflights and adds CORS headers to the responses of next.
 func (m *Middleware) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		d, err := m.Check(r)
-		switch d {
+		v := m.decide(r)
+		switch v.d {
 		case PreflightAllowed:
-			m.writePreflight(w, r)
+			m.writePreflight(w, r, &v)
 		case PreflightDenied:
-			h := w.Header()
-			h[hVary] = append(h[hVary], m.vary)
+			addVary(w.Header(), m.varyVals)
 			respond.Reject(w, r, &respond.Rejection{
 				Status:  http.StatusForbidden,
 				Message: "CORS request not allowed",
 				Event:   Event,
-				Err:     err,
+				Err:     v.err,
 			})
 		case Allowed:
-			m.setAllowed(r.Header[hOrigin][0], w.Header())
+			m.setAllowed(w.Header(), &v)
 			next.ServeHTTP(w, r)
 		default:
-			h := w.Header()
-			h[hVary] = append(h[hVary], hOrigin)
+			addVary(w.Header(), m.varyOrigin)
 			next.ServeHTTP(w, r)
 		}
 	})
@@ -380,60 +454,50 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 // (not preflight) request: always "Vary: Origin", and for an allowed origin
 // Access-Control-Allow-Origin, -Credentials and -Expose-Headers.
 func (m *Middleware) SetHeaders(r *http.Request, h http.Header) {
-	if d, _ := m.Check(r); d == Allowed {
-		m.setAllowed(r.Header[hOrigin][0], h)
+	if v := m.decide(r); v.d == Allowed {
+		m.setAllowed(h, &v)
 		return
 	}
-	h[hVary] = append(h[hVary], hOrigin)
+	addVary(h, m.varyOrigin)
 }
 
-func (m *Middleware) setAllowed(origin string, h http.Header) {
-	// One backing array for every value; the three-index slices keep a
-	// later append to one header from writing into another.
-	vals := [4]string{hOrigin, origin, "true", m.exposed}
-	s := vals[:]
-	if m.anyOrigin {
-		s[1] = "*"
-	}
-	addVary(h, s[0:1:1])
-	h[hACAO] = s[1:2:2]
+func (m *Middleware) setAllowed(h http.Header, v *verdict) {
+	addVary(h, m.varyOrigin)
+	h[hACAO] = v.acaoValue()
 	if m.credentials {
-		h[hACAC] = s[2:3:3]
+		h[hACAC] = m.trueVals
 	}
 	if m.exposed != "" {
-		h[hACEH] = s[3:4:4]
+		h[hACEH] = m.exposedV
 	}
 }
 
-func (m *Middleware) writePreflight(w http.ResponseWriter, r *http.Request) {
+func (m *Middleware) writePreflight(w http.ResponseWriter, r *http.Request, v *verdict) {
 	h := w.Header()
-	vals := [8]string{m.vary, r.Header[hOrigin][0], "true", m.allowMeth, m.allowHdrs, m.maxAge, "true"}
-	s := vals[:]
-	if m.anyOrigin {
-		s[1] = "*"
-	}
-	addVary(h, s[0:1:1])
-	h[hACAO] = s[1:2:2]
+	addVary(h, m.varyVals)
+	h[hACAO] = v.acaoValue()
 	if m.credentials {
-		h[hACAC] = s[2:3:3]
+		h[hACAC] = m.trueVals
 	}
 	if m.allowMeth != "" {
-		h[hACAM] = s[3:4:4]
+		h[hACAM] = m.allowMethV
 	}
-	if m.allowHdrs != "" && len(r.Header[hACRH]) > 0 {
-		h[hACAH] = s[4:5:5]
+	if m.allowHdrs != "" && v.acrh {
+		h[hACAH] = m.allowHdrsV
 	}
 	if m.maxAge != "" {
-		h[hMaxAge] = s[5:6:6]
+		h[hMaxAge] = m.maxAgeV
 	}
-	if m.pna && len(r.Header[hACRPN]) == 1 && r.Header[hACRPN][0] == "true" {
-		h[hACAPN] = s[6:7:7]
+	if m.pna {
+		if pn := r.Header[hACRPN]; len(pn) == 1 && pn[0] == "true" {
+			h[hACAPN] = m.trueVals
+		}
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// addVary adds the one-element v to h's Vary values, reusing v's backing
-// array when h has none.
+// addVary adds the one-element v to h's Vary values, using v itself when h
+// has none.
 func addVary(h http.Header, v []string) {
 	if old := h[hVary]; len(old) > 0 {
 		h[hVary] = append(old, v[0])

@@ -313,3 +313,89 @@ func TestSetHeadersAndModifyResponse(t *testing.T) {
 		t.Errorf("%s = %q after appending to %s", hACAC, got, hACAO)
 	}
 }
+
+// TestSharedValuesStayIntact: the header values are shared between
+// responses, so a handler adding to them (Header.Add, as the session layer
+// does for Vary) must not change what the next response gets.
+func TestSharedValuesStayIntact(t *testing.T) {
+	m := mustNew(t, Config{
+		Origins: []string{"https://app.example.com"}, Credentials: true,
+		Methods: []string{"PUT"}, RequestHeaders: []string{"X-CSRF-Token"},
+		ExposedHeaders: []string{"X-Request-Id"}, MaxAge: 600,
+	})
+	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for k := range w.Header() {
+			w.Header().Add(k, "extra")
+		}
+	})
+	simple := httptest.NewRequest("GET", "/", nil)
+	simple.Header.Set("Origin", "https://app.example.com")
+	preflight := httptest.NewRequest("OPTIONS", "/", nil)
+	preflight.Header.Set("Origin", "https://app.example.com")
+	preflight.Header.Set(hACRM, "PUT")
+	preflight.Header.Set(hACRH, "x-csrf-token")
+	outer := func(h http.Handler) http.Handler { // adds to the preflight's headers after the fact
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h.ServeHTTP(w, r)
+			for k := range w.Header() {
+				w.Header().Add(k, "extra")
+			}
+		})
+	}
+	h := outer(m.Handler(next))
+	wantSimple := http.Header{"Vary": {"Origin", "extra", "extra"}, hACAO: {"https://app.example.com", "extra", "extra"},
+		hACAC: {"true", "extra", "extra"}, hACEH: {"X-Request-Id", "extra", "extra"}}
+	wantPreflight := http.Header{"Vary": {varyPre, "extra"}, hACAO: {"https://app.example.com", "extra"},
+		hACAC: {"true", "extra"}, hACAM: {"PUT", "extra"}, hACAH: {"x-csrf-token", "extra"}, hMaxAge: {"600", "extra"}}
+	for i := range 3 {
+		for _, tc := range []struct {
+			r    *http.Request
+			want http.Header
+		}{{simple, wantSimple}, {preflight, wantPreflight}} {
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, tc.r)
+			if got := w.Header(); !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("round %d, %s: got %v, want %v", i, tc.r.Method, got, tc.want)
+			}
+		}
+	}
+}
+
+// TestAllocs: an allowed request from an exact origin, a denied one and a
+// preflight allocate nothing; an origin matched by a pattern costs its
+// Access-Control-Allow-Origin value.
+func TestAllocs(t *testing.T) {
+	m := mustNew(t, appConfig)
+	h := m.Handler(nop)
+	req := func(method, origin string, hdr ...string) *http.Request {
+		r := httptest.NewRequest(method, "/", nil)
+		if origin != "" {
+			r.Header.Set("Origin", origin)
+		}
+		for i := 0; i+1 < len(hdr); i += 2 {
+			r.Header.Set(hdr[i], hdr[i+1])
+		}
+		return r
+	}
+	for _, tc := range []struct {
+		name string
+		r    *http.Request
+		want float64
+	}{
+		{"no origin", req("GET", ""), 0},
+		{"simple, exact", req("GET", "https://app.example.com"), 0},
+		{"simple, pattern", req("GET", "https://a.tenants.example.com"), 1},
+		{"simple, denied", req("GET", "https://evil.example"), 0},
+		{"preflight, exact", req("OPTIONS", "https://app.example.com", hACRM, "PUT", hACRH, "content-type,x-csrf-token"), 0},
+		{"preflight, pattern", req("OPTIONS", "https://a.tenants.example.com", hACRM, "PUT"), 1},
+	} {
+		w := &nopWriter{h: make(http.Header, 8)}
+		got := testing.AllocsPerRun(200, func() {
+			clear(w.h)
+			h.ServeHTTP(w, tc.r)
+		})
+		if got != tc.want {
+			t.Errorf("%s: %.1f allocations, want %.0f", tc.name, got, tc.want)
+		}
+	}
+}
