@@ -17,6 +17,7 @@ var edge = map[string]string{
 	"cmd/harden":           "the CLI links every layer and store",
 	"internal/app":         "the reference app uses stores and drivers",
 	"internal/testenv":     "test support",
+	"internal/appdb":       "the reference app's users and messages: SQLite and PostgreSQL drivers",
 	"internal/browsertest": "test support: drives Chromium with chromedp",
 	"session/sqlitestore":  "pulls the SQLite driver",
 	"session/redisstore":   "pulls the Redis client",
