@@ -89,7 +89,12 @@ func NewCodec(cfg CodecConfig) (*Codec, error) {
 func (c *Codec) Encode(data []byte) (string, error) {
 	var expiry uint64
 	if c.maxAge > 0 {
-		expiry = uint64(c.now().Add(c.maxAge).Unix())
+		// An expiry before 1970 is already past: 1 (not 0, which means
+		// none) keeps such a value expired instead of valid forever.
+		expiry = 1
+		if exp := c.now().Add(c.maxAge).Unix(); exp > 1 {
+			expiry = uint64(exp)
+		}
 	}
 	var raw []byte
 	if c.encrypt {
@@ -145,8 +150,11 @@ func (c *Codec) Decode(value string) ([]byte, error) {
 	default:
 		return nil, ErrInvalid
 	}
-	if expiry := binary.BigEndian.Uint64(body); expiry != 0 && uint64(c.now().Unix()) >= expiry {
-		return nil, ErrInvalid
+	// A clock before 1970 counts as past every expiry: fail closed.
+	if expiry := binary.BigEndian.Uint64(body); expiry != 0 {
+		if now := c.now().Unix(); now < 0 || uint64(now) >= expiry {
+			return nil, ErrInvalid
+		}
 	}
 	return body[expiryLen:], nil
 }

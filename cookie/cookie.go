@@ -140,7 +140,7 @@ func (s *Spec) Secure(r *http.Request) bool {
 
 // Cookie returns the cookie with value, for the response to r.
 func (s *Spec) Cookie(r *http.Request, value string) *http.Cookie {
-	return &http.Cookie{
+	return &http.Cookie{ // #nosec G124 -- Secure, HttpOnly and SameSite come from the Spec New validated: strict unless an Unsafe… field relaxes them
 		Name:     s.name,
 		Value:    value,
 		Path:     s.path,
@@ -160,7 +160,7 @@ func (s *Spec) Set(w http.ResponseWriter, r *http.Request, value string) {
 
 // Expire adds to w's headers a cookie that makes the browser delete this one.
 func (s *Spec) Expire(w http.ResponseWriter, r *http.Request) {
-	c := s.Cookie(r, "")
+	c := s.Cookie(r, "") // #nosec G124 -- the Spec's validated attributes (see Cookie); only MaxAge changes, to delete
 	c.MaxAge = -1
 	w.Header().Add("Set-Cookie", c.String())
 }
