@@ -39,9 +39,9 @@ var errOriginMismatch = errors.New("Sec-Fetch-Site is missing and Origin does no
 // Client-facing messages: fixed strings.
 const (
 	msgCrossOrigin   = "Cross-origin request refused"
-	msgMissingToken  = "CSRF token missing"
+	msgMissingToken  = "CSRF token missing" // #nosec G101 -- a client-facing message, not a credential
 	msgMissingCookie = "CSRF cookie missing"
-	msgInvalidToken  = "CSRF token invalid"
+	msgInvalidToken  = "CSRF token invalid" // #nosec G101 -- a client-facing message, not a credential
 	msgFormTooLarge  = "Request body too large"
 )
 
