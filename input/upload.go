@@ -162,7 +162,7 @@ func (u *Upload) Receive(w http.ResponseWriter, r *http.Request) (*Received, err
 		}
 		name := part.FormName()
 		if name == "" {
-			part.Close()
+			_ = part.Close() // the request is refused as malformed either way
 			return nil, ErrMalformedMultipart
 		}
 		if !isFilePart(part) {
@@ -263,7 +263,7 @@ func (f *File) Save(root *os.Root) error {
 		return err
 	}
 	if _, err := out.Write(f.Data); err != nil {
-		out.Close()
+		_ = out.Close() // the write error is the one to report
 		return err
 	}
 	return out.Close()

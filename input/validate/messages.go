@@ -8,7 +8,7 @@ import (
 )
 
 // fixed are the messages that do not depend on the field's kind.
-var fixed = map[string]string{
+var fixed = map[string]string{ // #nosec G101 -- validation messages ("jwt", "credit_card" are rule names), no credentials
 	"required":             "is required",
 	"required_if":          "is required",
 	"required_unless":      "is required",

@@ -6,6 +6,7 @@ package sanitizetest
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -176,7 +177,7 @@ func Executable(out string) string {
 			}
 		case html.TextNode:
 		default:
-			bad = "node type " + string(rune('0'+n.Type))
+			bad = "node type " + strconv.FormatUint(uint64(n.Type), 10)
 			return
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
