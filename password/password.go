@@ -327,18 +327,22 @@ func parseArgon(s string) (Argon2Params, []byte, []byte, error) {
 		}
 		vals[i] = n
 	}
-	p.Memory, p.Iterations = uint32(vals[0]), uint32(vals[1])
-	if vals[2] == 0 || vals[2] > 255 || p.Iterations == 0 || p.Iterations > maxStoredIterations ||
-		p.Memory > maxStoredMemory || uint64(p.Memory) < 8*vals[2] {
+	mem, iter, par := vals[0], vals[1], vals[2]
+	if par == 0 || par > 255 || iter == 0 || iter > maxStoredIterations ||
+		mem > maxStoredMemory || mem < 8*par {
 		return p, nil, nil, ErrInvalidHash
 	}
-	p.Parallelism = uint8(vals[2])
+	p.Memory, p.Iterations, p.Parallelism = uint32(mem), uint32(iter), uint8(par)
 	salt, err1 := b64.DecodeString(parts[4])
 	tag, err2 := b64.DecodeString(parts[5])
-	if err1 != nil || err2 != nil || len(salt) < 8 || len(salt) > 64 || len(tag) < 16 || len(tag) > 64 {
+	if err1 != nil || err2 != nil {
 		return p, nil, nil, ErrInvalidHash
 	}
-	p.SaltLength, p.KeyLength = uint32(len(salt)), uint32(len(tag))
+	saltLen, tagLen := len(salt), len(tag)
+	if saltLen < 8 || saltLen > 64 || tagLen < 16 || tagLen > 64 {
+		return p, nil, nil, ErrInvalidHash
+	}
+	p.SaltLength, p.KeyLength = uint32(saltLen), uint32(tagLen)
 	return p, salt, tag, nil
 }
 
