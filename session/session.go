@@ -392,7 +392,7 @@ func (s *Session) setCookie(w http.ResponseWriter) error {
 	if err != nil {
 		return err // unreachable: a 32-byte id always fits
 	}
-	c := s.m.cookie.Cookie(s.r, v)
+	c := s.m.cookie.Cookie(s.r, v) // #nosec G124 -- attributes from the validated cookie.Spec (Secure, HttpOnly, SameSite=Lax by default)
 	if s.m.persist {
 		left := time.UnixMilli(s.st.created).Add(s.m.lifetime).Sub(s.m.now())
 		c.MaxAge = max(1, int((left+time.Second-1)/time.Second))

@@ -102,7 +102,7 @@ func Open(path string, cfg Config) (*Store, error) {
 	}
 	s, err := New(db, cfg)
 	if err != nil {
-		db.Close()
+		_ = db.Close() // New's error is the one to report
 		return nil, err
 	}
 	s.ownDB = true

@@ -21,7 +21,7 @@ import (
 )
 
 // Secrets of the test key ring (random, for tests only).
-const testSecrets = "pTq0bN8y1vX4eK7sW2zJ5hR9cM3gL6dF0aU8iO1nQ4E"
+const testSecrets = "pTq0bN8y1vX4eK7sW2zJ5hR9cM3gL6dF0aU8iO1nQ4E" // #nosec G101 -- a test-only key ring, never used outside tests
 
 // App is a small application over a session.Manager, driven through
 // httptest: it is what the suite's scenarios (and stores' own tests) use.
@@ -86,7 +86,7 @@ func NewApp(t testing.TB, store session.Store, edit func(*session.Config)) *App 
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /get", func(w http.ResponseWriter, r *http.Request) {
-		_, _ = w.Write([]byte(session.From(r).Get(r.URL.Query().Get("k"))))
+		_, _ = w.Write([]byte(session.From(r).Get(r.URL.Query().Get("k")))) // #nosec G705 -- test-only application (NewApp takes a testing.TB) answering httptest requests
 	})
 	mux.HandleFunc("POST /set", func(w http.ResponseWriter, r *http.Request) {
 		if h := a.hold.Swap(nil); h != nil {
@@ -112,7 +112,7 @@ func NewApp(t testing.TB, store session.Store, edit func(*session.Config)) *App 
 	})
 	mux.HandleFunc("GET /me", func(w http.ResponseWriter, r *http.Request) {
 		if u := session.From(r).UserID(); u != "" {
-			_, _ = w.Write([]byte(u))
+			_, _ = w.Write([]byte(u)) // #nosec G705 -- test-only application (NewApp takes a testing.TB) answering httptest requests
 			return
 		}
 		http.Error(w, `{"error":"Authentication required"}`, http.StatusUnauthorized)
@@ -145,7 +145,7 @@ func (b *Browser) Do(t testing.TB, method, target string) Response {
 	t.Helper()
 	r := httptest.NewRequest(method, "https://app.test"+target, nil)
 	if b.Cookie != "" {
-		r.AddCookie(&http.Cookie{Name: b.App.Manager.CookieName(), Value: b.Cookie})
+		r.AddCookie(&http.Cookie{Name: b.App.Manager.CookieName(), Value: b.Cookie}) // #nosec G124 -- a request Cookie header: attributes are never sent
 	}
 	w := httptest.NewRecorder()
 	b.App.Handler.ServeHTTP(w, r)
@@ -503,7 +503,7 @@ func BenchmarkLoad(b *testing.B, store session.Store) {
 		}
 	}))
 	r := httptest.NewRequest("GET", "/", nil)
-	r.AddCookie(&http.Cookie{Name: app.Manager.CookieName(), Value: user.Cookie})
+	r.AddCookie(&http.Cookie{Name: app.Manager.CookieName(), Value: user.Cookie}) // #nosec G124 -- a request Cookie header: attributes are never sent
 	w := httptest.NewRecorder()
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -241,19 +241,20 @@ func testDeleteUser(t *testing.T, s session.Store) {
 func testConcurrent(t *testing.T, s session.Store) {
 	var wg sync.WaitGroup
 	errs := make(chan error, 64)
-	for g := range 8 {
+	const letters = "abcdefgh" // one per goroutine: its records' content
+	for g := range len(letters) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range 25 {
 				key := testKey(g*100 + i%5)
-				data := strings.Repeat(string(rune('a'+g)), 10+i)
+				data := strings.Repeat(letters[g:g+1], 10+i)
 				if err := s.Commit(context.Background(), key, rec(data, fmt.Sprint("u", g))); err != nil {
 					errs <- err
 					return
 				}
 				got, found, err := s.Find(context.Background(), key)
-				if err != nil || !found || len(got) == 0 || got[0] != byte('a'+g) {
+				if err != nil || !found || len(got) == 0 || got[0] != letters[g] {
 					errs <- fmt.Errorf("Find(%s) = %q, %v, %v", key, got, found, err)
 					return
 				}

@@ -66,7 +66,7 @@ func Redis(t testing.TB) *Server {
 	}
 	port := freePort(t)
 	dir := t.TempDir()
-	cmd := exec.Command(bin, "--bind", "127.0.0.1", "--port", strconv.Itoa(port),
+	cmd := exec.Command(bin, "--bind", "127.0.0.1", "--port", strconv.Itoa(port), // #nosec G204 -- redis-server found on PATH; arguments are ours (port, temp dir)
 		"--save", "", "--appendonly", "no", "--dir", dir, "--logfile", filepath.Join(dir, "redis.log"))
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting redis-server: %v", err)
@@ -83,7 +83,7 @@ func Redis(t testing.TB) *Server {
 			return s
 		}
 		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(filepath.Join(dir, "redis.log"))
+			log, _ := os.ReadFile(filepath.Join(dir, "redis.log")) // #nosec G304 -- in this test's own temp directory
 			t.Fatalf("redis-server did not answer on %s:\n%s", addr, log)
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -154,9 +154,13 @@ func Postgres(t testing.TB) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	t.Cleanup(func() {
+		if err := os.RemoveAll(dir); err != nil {
+			t.Logf("removing the PostgreSQL directory: %v", err)
+		}
+	})
 	data := filepath.Join(dir, "data")
-	if err := os.Chmod(dir, 0o755); err != nil {
+	if err := os.Chmod(dir, 0o755); err != nil { // #nosec G302 -- the postgres user must traverse it to its 0700 data directory and socket
 		t.Fatal(err)
 	}
 	if err := os.Mkdir(data, 0o700); err != nil {
@@ -172,7 +176,7 @@ func Postgres(t testing.TB) *Server {
 	}
 	run := func(name string, args ...string) error {
 		full := append(append(append([]string(nil), runAs...), filepath.Join(bin, name)), args...)
-		out, err := exec.Command(full[0], full[1:]...).CombinedOutput()
+		out, err := exec.Command(full[0], full[1:]...).CombinedOutput() // #nosec G204 -- PostgreSQL's own binaries (and runuser) found on this machine; arguments are ours
 		if err != nil {
 			return fmt.Errorf("%s: %v\n%s", name, err, out)
 		}
@@ -184,7 +188,7 @@ func Postgres(t testing.TB) *Server {
 	port := freePort(t)
 	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off", port, dir)
 	if err := run("pg_ctl", "-D", data, "-l", filepath.Join(dir, "log"), "-w", "-t", "30", "-o", opts, "start"); err != nil {
-		log, _ := os.ReadFile(filepath.Join(dir, "log"))
+		log, _ := os.ReadFile(filepath.Join(dir, "log")) // #nosec G304 -- in this test's own temp directory
 		t.Fatalf("%v\n%s", err, log)
 	}
 	s := &Server{URL: fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)}
