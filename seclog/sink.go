@@ -25,7 +25,7 @@ type sink struct {
 }
 
 func openLogFile(path string, mode fs.FileMode) (*os.File, error) {
-	return os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, mode)
+	return os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, mode) // #nosec G304 -- the log file path is the operator's configuration
 }
 
 // open opens the file for the first time.
