@@ -2,6 +2,7 @@ package input
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -288,7 +289,12 @@ func TestDecoderEmbeddedAndOptions(t *testing.T) {
 		t.Error("embedded struct name accepted as a key")
 	}
 	err := dec.Unmarshal([]byte(`{"count":"x"}`), &v)
-	if e := AsError(err); e.Status != 400 || len(e.Fields) != 1 || e.Fields[0].Path != "count" || e.Fields[0].Msg != "is invalid" {
+	// Go 1.27's encoding/json reports the field (a 400 naming "count"); Go
+	// 1.26 returns an untyped error, answered as an invalid body. Both are a
+	// 400 that does not quote the value.
+	e := AsError(err)
+	named := len(e.Fields) == 1 && e.Fields[0].Path == "count" && e.Fields[0].Msg == "is invalid"
+	if e.Status != 400 || !(named || errors.Is(err, ErrInvalidBody)) {
 		t.Errorf(",string with a non-number: %v", err)
 	}
 }
