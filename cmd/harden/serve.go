@@ -86,14 +86,49 @@ refuses to start when Redis does not answer. When Redis fails later,
 limited requests get 503 (fail closed) and the outage is logged.
 
 Security log: one JSON object per line for every refusal (421, 403, 429,
-...), every 401/403/429, every panic (with its stack) and start-up
-warnings, each with the client address and the request id that the client
-sees in X-Request-ID and in error bodies. It goes to stderr, or to the file
-HARDEN_SECURITY_LOG (created with mode 0600, appended to, reopened on
-SIGHUP for logrotate). Secrets, tokens and cookies are masked; query
-strings are never logged.
+...), every 401/403/429, every login (success and failure), logout, CSRF
+failure, refused preview destination, every panic (with its stack) and
+start-up warnings, each with the client address, the signed-in user and the
+request id that the client sees in X-Request-ID and in error bodies. It goes
+to stderr, or to the file HARDEN_SECURITY_LOG (created with mode 0600,
+appended to, reopened on SIGHUP for logrotate). Secrets, tokens and cookies
+are masked; query strings are never logged.
 
-Accepted now and used as its layer lands: --database-url.
+Data: users and contact messages live in the SQLite file users.db under
+--data-dir, or in PostgreSQL with HARDEN_DATABASE_URL; uploaded avatars
+under --data-dir/avatars. Sessions are kept server-side: in the same SQLite
+file or PostgreSQL database, or in Redis when HARDEN_REDIS_URL is set (then
+shared by every instance, like the rate limits); the store sees only a hash
+of the session id and encrypted data. When the session store fails,
+requests that carry a session cookie get 503.
+
+Secrets: HARDEN_SECRETS (or --secrets-file) is a comma-separated list of
+secrets of at least 32 bytes and 256 bits of entropy each ("openssl rand
+-base64 32"); the first signs session cookies and CSRF tokens and encrypts
+session data, every one verifies (put a new secret first to rotate, drop
+the old one once its sessions have expired). Instances that share sessions
+need the same secrets. Development without secrets uses ephemeral ones:
+every session ends at restart.
+
+Cookies: the session cookie __Host-sid (HttpOnly, Secure, SameSite=Lax,
+Path=/) after login, a new id at every login; the CSRF cookie __Host-csrf
+(HttpOnly, Secure, SameSite=Strict) for visitors without a session.
+Development over plain HTTP drops Secure and the __Host- prefix ("sid",
+"csrf") and says so on stderr; development over TLS keeps them.
+
+CSRF: every request other than GET, HEAD and OPTIONS must come from this
+origin (Sec-Fetch-Site / Origin; the HARDEN_ALLOWED_ORIGINS pages count as
+trusted) and carry a token in the X-CSRF-Token header or the _csrf form
+field: GET /api/csrf-token answers {"token":"..."}, and the page's forms
+carry the field. Refusals are 403.
+
+Routes: GET / (page with the contact and login forms), GET /healthz,
+GET /static/..., GET /api/csrf-token, POST /api/contact, POST /api/register,
+POST /api/login, POST /api/logout, GET /api/me, GET /api/admin/messages and
+GET /admin (role admin; "harden user add --role admin" makes one),
+POST /api/preview (a URL fetched through a client that refuses internal
+addresses), POST /api/avatar (one PNG, JPEG, GIF or WebP image of at most
+5 MB). Request bodies are limited to 10 KiB (32 KiB for contact messages).
 `
 
 type serveConfig struct {
@@ -268,7 +303,11 @@ func runServer(ctx context.Context, c serveConfig, getenv func(string) string, l
 		}
 	}
 	if dev {
-		warn("development mode: ephemeral secrets, no Secure cookies over plain HTTP, error details shown; do not expose this server to a network")
+		keysNote := "ephemeral secrets (sessions end at restart)"
+		if !a.EphemeralKeys() {
+			keysNote = "secrets from HARDEN_SECRETS"
+		}
+		warn("development mode: " + keysNote + ", no Secure cookies over plain HTTP, error details shown; do not expose this server to a network")
 	} else if !useTLS && c.trustedProxies == "" {
 		warn("production over plain HTTP with no trusted proxy: every request but /healthz is redirected to the public URL; set --trusted-proxies to the TLS-terminating proxy, or --tls-cert and --tls-key")
 	}

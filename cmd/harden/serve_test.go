@@ -21,6 +21,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/harden-go/harden/keys"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
@@ -46,7 +48,7 @@ func (s *syncBuffer) String() string {
 const testID = "test-req-1"
 
 // testSecret is a valid HARDEN_SECRETS value.
-const testSecret = "0123456789abcdef0123456789abcdef0123"
+var testSecret = keys.NewSecret()
 
 var listenRE = regexp.MustCompile(`listening on (https?://[^ ]+)`)
 var redirectRE = regexp.MustCompile(`redirecting http://([^ ]+) to`)
@@ -62,6 +64,7 @@ func startServe(t *testing.T, env map[string]string, args ...string) (string, *s
 // startServeLog is startServe that also returns the log (stderr).
 func startServeLog(t *testing.T, env map[string]string, args ...string) (string, *syncBuffer, *syncBuffer, func() int) {
 	t.Helper()
+	env = withDataDir(t, env)
 	ctx, cancel := context.WithCancel(context.Background())
 	stdout, stderr := &syncBuffer{}, &syncBuffer{}
 	done := make(chan int, 1)
@@ -97,6 +100,20 @@ func startServeLog(t *testing.T, env map[string]string, args ...string) (string,
 	cancel()
 	t.Fatalf("serve did not start: %s%s", stdout.String(), stderr.String())
 	return "", nil, nil, nil
+}
+
+// withDataDir returns env with HARDEN_DATA_DIR set to a directory of the
+// test's own when it names none, so that no test writes to ./data.
+func withDataDir(t *testing.T, env map[string]string) map[string]string {
+	t.Helper()
+	if env["HARDEN_DATA_DIR"] != "" {
+		return env
+	}
+	out := map[string]string{"HARDEN_DATA_DIR": t.TempDir()}
+	for k, v := range env {
+		out[k] = v
+	}
+	return out
 }
 
 func TestServeLifecycle(t *testing.T) {
@@ -172,7 +189,8 @@ func TestServeRefuses(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			args := append([]string{"--addr", "127.0.0.1:0"}, tt.args...)
-			code := serve(context.Background(), args, func(k string) string { return tt.env[k] }, &stdout, &stderr)
+			env := withDataDir(t, tt.env)
+			code := serve(context.Background(), args, func(k string) string { return env[k] }, &stdout, &stderr)
 			if code != 1 {
 				t.Errorf("exit code = %d, want 1", code)
 			}

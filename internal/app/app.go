@@ -6,6 +6,14 @@
 // choose, and it is the target of the project's end-to-end, browser and
 // load tests. It may import every package of the module, including stores
 // and drivers.
+//
+// The root stack (package harden) runs first: the request context,
+// security headers, HTTPS, allowed hosts, CORS and the general rate limit.
+// The app composes the rest itself, in the order of the design: body size
+// limit, parameter pollution, session, CSRF, then the routes with their own
+// limiters, validation and authorization. Static assets and the health
+// check skip that inner chain: they read no body, no session and change
+// nothing.
 package app
 
 import (
@@ -20,17 +28,27 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/harden-go/harden"
+	"github.com/harden-go/harden/authz"
 	"github.com/harden-go/harden/clientip"
 	"github.com/harden-go/harden/cors"
+	"github.com/harden-go/harden/csrf"
 	"github.com/harden-go/harden/headers"
+	"github.com/harden-go/harden/input"
+	"github.com/harden-go/harden/input/validate"
+	"github.com/harden-go/harden/internal/appdb"
+	"github.com/harden-go/harden/keys"
+	"github.com/harden-go/harden/password"
 	"github.com/harden-go/harden/ratelimit"
 	"github.com/harden-go/harden/ratelimit/redisstore"
 	"github.com/harden-go/harden/respond"
 	"github.com/harden-go/harden/seclog"
+	"github.com/harden-go/harden/session"
+	"github.com/harden-go/harden/ssrf"
 	"github.com/harden-go/harden/static"
 )
 
@@ -40,19 +58,27 @@ var assets embed.FS
 //go:embed templates/index.html
 var indexHTML string
 
+//go:embed templates/admin.html
+var adminHTML string
+
 // Config is the app's configuration. The zero value is a production
 // configuration without secrets, which New refuses.
 type Config struct {
-	// Development selects development mode: ephemeral secrets, no Secure
-	// cookies and no HTTPS upgrade over plain HTTP, error details for 4xx.
+	// Development selects development mode: ephemeral secrets when none
+	// are given, no Secure cookies (and no __Host- prefix) and no HTTPS
+	// upgrade over plain HTTP, error details for 4xx.
 	Development bool
 	// TLS reports that the app is served over HTTPS (directly or behind a
 	// trusted proxy). Over plain HTTP in development the CSP drops
-	// upgrade-insecure-requests, which would break same-origin loads.
+	// upgrade-insecure-requests, which would break same-origin loads, and
+	// the session and CSRF cookies lose their __Host- prefix.
 	TLS bool
-	// DataDir holds the app's SQLite files.
+	// DataDir holds the SQLite database (users, messages and, by default,
+	// sessions) and the uploaded avatars (HARDEN_DATA_DIR). Required.
 	DataDir string
-	// Secrets is the comma-separated key ring (HARDEN_SECRETS).
+	// Secrets is the comma-separated key ring (HARDEN_SECRETS), each
+	// secret of at least 256 bits (see package keys). Required in
+	// production; development without it uses an ephemeral ring.
 	Secrets string
 	// TrustedProxies names the reverse proxies whose forwarding headers
 	// give the client's address and scheme: a hop count ("1") or a comma
@@ -61,7 +87,9 @@ type Config struct {
 	TrustedProxies string
 	// AllowedOrigins is the comma-separated list of exact origins
 	// ("https://app.example.com") whose pages may call the API with the
-	// user's cookies (HARDEN_ALLOWED_ORIGINS). Default: none, no CORS.
+	// user's cookies (HARDEN_ALLOWED_ORIGINS). They are the CSRF layer's
+	// trusted origins too (they still need a token). Default: none, no
+	// CORS.
 	AllowedOrigins string
 	// PublicURL is the URL clients use ("https://example.com"): plain-HTTP
 	// requests are redirected there and its host is the allowed host.
@@ -75,17 +103,28 @@ type Config struct {
 	// client address; successful attempts are refunded (HARDEN_AUTH_LIMIT).
 	// Default 5/15m.
 	AuthLimit ratelimit.Spec
-	// RedisURL, when set, holds rate limits (and sessions), shared by every
+	// RedisURL, when set, holds rate limits and sessions, shared by every
 	// instance that uses it. New refuses to start when Redis does not
 	// answer (HARDEN_REDIS_URL).
 	RedisURL string
-	// DatabaseURL, when set, is a PostgreSQL DSN for users, messages and sessions.
+	// DatabaseURL, when set, is a PostgreSQL DSN for users, messages and
+	// (unless RedisURL is set) sessions (HARDEN_DATABASE_URL).
 	DatabaseURL string
 	// SecurityLog receives security events: refusals, rate limits, panics,
 	// logins. The caller owns it. Default: JSON lines on stderr.
 	SecurityLog *seclog.Logger
 	// Logger receives operational records. Default slog.Default().
 	Logger *slog.Logger
+
+	// Test hooks, settable only by this package's tests.
+
+	// previewSSRF, when its DangerouslyDialContext is set, replaces the
+	// configuration of the preview route's outbound client: a test allows
+	// its one loopback server and fails on any other dial.
+	previewSSRF ssrf.Config
+	// hasher replaces the password hasher (cheaper parameters for tests
+	// that log in many times).
+	hasher *password.Hasher
 }
 
 // Defaults of the rate limits.
@@ -101,11 +140,29 @@ const redisTimeout = 5 * time.Second
 type App struct {
 	cfg     Config
 	logger  *slog.Logger
+	sec     *seclog.Logger
 	stack   *harden.Stack
-	mux     *http.ServeMux
+	mux     *http.ServeMux // static assets, health, then everything else through the inner chain
+	routes  *http.ServeMux // the pages and the API, behind body limit, params, session and CSRF
 	index   *template.Template
+	admin   *template.Template
 	sri     map[string]string // asset name → integrity value
 	handler http.Handler
+
+	ring     *keys.Ring
+	db       *appdb.DB
+	sessions *session.Manager
+	closers  []func() error // run by Close, last first
+	csrf     *csrf.Protector
+	guard    *authz.Guard
+	hasher   *password.Hasher
+	valid    *validate.Validator // JSON bodies of 10 KiB
+	contactV *validate.Validator // the contact form: 5000 characters of any script
+	upload   *input.Upload
+	limit    *input.BodyLimit
+	params   *input.Params
+	preview  *ssrf.Client
+	avatars  *os.Root // the uploaded avatars, under DataDir
 
 	// redis holds the rate-limit counters when RedisURL is set.
 	redis *redisstore.Store
@@ -117,10 +174,11 @@ type App struct {
 // Errors New returns for configurations it refuses.
 var (
 	ErrNoSecrets         = errors.New("production mode needs HARDEN_SECRETS (one or more comma-separated secrets of at least 32 bytes)")
-	ErrWeakSecret        = errors.New("each secret in HARDEN_SECRETS must be at least 32 bytes")
+	ErrWeakSecret        = errors.New("each secret in HARDEN_SECRETS must be at least 32 bytes carrying 256 bits of entropy (generate one with: openssl rand -base64 32)")
 	ErrBadPublicURL      = errors.New("HARDEN_PUBLIC_URL must be an absolute http(s) URL with a host and no path, query or credentials")
 	ErrPublicURLNotHTTPS = errors.New("in production HARDEN_PUBLIC_URL must be an https:// URL")
 	ErrNoPublicURL       = errors.New("production mode needs HARDEN_PUBLIC_URL, the https:// URL clients use (HTTPS redirects go there and it is the allowed host)")
+	ErrNoDataDir         = errors.New("HARDEN_DATA_DIR is required (the SQLite database and uploaded avatars live there)")
 )
 
 // healthPath is the health check: answered over plain HTTP and for any
@@ -128,13 +186,14 @@ var (
 // address reach it.
 const healthPath = "/healthz"
 
-// New validates cfg and builds the app.
-func New(cfg Config) (*App, error) {
-	a := &App{cfg: cfg, logger: cfg.Logger, mux: http.NewServeMux()}
+// New validates cfg and builds the app: it opens the database (and Redis),
+// so Close it.
+func New(cfg Config) (a *App, err error) {
+	a = &App{cfg: cfg, logger: cfg.Logger, mux: http.NewServeMux(), routes: http.NewServeMux()}
 	if a.logger == nil {
 		a.logger = slog.Default()
 	}
-	if err := checkSecrets(cfg); err != nil {
+	if a.ring, err = keyRing(cfg); err != nil {
 		return nil, err
 	}
 	switch {
@@ -167,6 +226,16 @@ func New(cfg Config) (*App, error) {
 	if err := authLimit.Validate(); err != nil {
 		return nil, fmt.Errorf("HARDEN_AUTH_LIMIT: %w", err)
 	}
+	if cfg.DataDir == "" {
+		return nil, ErrNoDataDir
+	}
+	// From here on resources are opened: release them on failure.
+	built := a
+	defer func() {
+		if err != nil {
+			_ = built.Close()
+		}
+	}()
 	// Both limiters share one store: one Redis for every instance, or each
 	// its own memory. Their identifiers keep their counters apart.
 	var store ratelimit.Store
@@ -184,7 +253,6 @@ func New(cfg Config) (*App, error) {
 		Logger:                 a.logger,
 	})
 	if err != nil {
-		a.Close()
 		return nil, fmt.Errorf("HARDEN_AUTH_LIMIT: %w", err)
 	}
 
@@ -209,20 +277,31 @@ func New(cfg Config) (*App, error) {
 		Logger:      a.logger,
 	})
 	if err != nil {
-		a.Close()
 		return nil, err
 	}
 	a.stack = stack
+	a.sec = stack.SecurityLog()
+
+	if err := a.openData(cfg); err != nil {
+		return nil, err
+	}
+	if err := a.layers(cfg, corsCfg.Origins); err != nil {
+		return nil, err
+	}
 
 	a.index, err = template.New("index").Parse(indexHTML)
 	if err != nil {
 		return nil, fmt.Errorf("app: parsing page template: %w", err)
 	}
+	a.admin, err = template.New("admin").Parse(adminHTML)
+	if err != nil {
+		return nil, fmt.Errorf("app: parsing admin template: %w", err)
+	}
 	if a.sri, err = integrity(assets, "assets"); err != nil {
 		return nil, err
 	}
-	a.routes()
-	a.handler = stack.Handler(http.HandlerFunc(a.route))
+	a.route()
+	a.handler = stack.Handler(http.HandlerFunc(a.serve))
 	return a, nil
 }
 
@@ -232,12 +311,24 @@ func (a *App) Handler() http.Handler { return a.handler }
 // SecurityLog returns the app's security log.
 func (a *App) SecurityLog() *seclog.Logger { return a.stack.SecurityLog() }
 
-// Close releases the app's resources (the Redis connections).
+// EphemeralKeys reports whether the app signs with a ring of its own
+// (development without HARDEN_SECRETS): sessions end when it stops and are
+// not understood by other instances.
+func (a *App) EphemeralKeys() bool { return a.ring.Ephemeral() }
+
+// Close releases the app's resources: the session store, the database and
+// the Redis connections.
 func (a *App) Close() error {
-	if a.redis != nil {
-		return a.redis.Close()
+	var errs []error
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		errs = append(errs, a.closers[i]())
 	}
-	return nil
+	a.closers = nil
+	if a.redis != nil {
+		errs = append(errs, a.redis.Close())
+		a.redis = nil
+	}
+	return errors.Join(errs...)
 }
 
 // openRedis connects the rate-limit store and checks that Redis answers:
@@ -258,21 +349,39 @@ func (a *App) openRedis(url string) (*redisstore.Store, error) {
 	return rs, nil
 }
 
-func (a *App) routes() {
+// route registers the routes. The outer mux answers static assets and the
+// health check directly; everything else goes through the inner chain
+// (body limit, parameter pollution, session, CSRF) to a.routes, so that a
+// route added there is protected by every layer without asking: an unsafe
+// request to any path, known or not, needs a CSRF token.
+func (a *App) route() {
 	sub, _ := fs.Sub(assets, "assets") // cannot fail: "assets" is a valid path
 	a.mux.Handle("GET /static/", http.StripPrefix("/static", static.New(sub)))
 	a.mux.HandleFunc("GET "+healthPath, a.healthz)
-	a.mux.HandleFunc("GET /{$}", a.home)
+	a.mux.Handle("/", a.inner(a.routes))
+
+	m := a.routes
+	m.HandleFunc("GET /{$}", a.home)
+	m.Handle("GET /api/csrf-token", a.csrf.TokenHandler())
+	m.HandleFunc("POST /api/contact", a.contact)
+	m.Handle("POST /api/register", a.authLimit.Handler(http.HandlerFunc(a.register)))
+	m.Handle("POST /api/login", a.authLimit.Handler(http.HandlerFunc(a.login)))
+	m.Handle("POST /api/logout", a.guard.RequireAuth(http.HandlerFunc(a.logout)))
+	m.Handle("GET /api/me", a.guard.RequireAuth(http.HandlerFunc(a.me)))
+	m.Handle("GET /api/admin/messages", a.guard.RequireRole(appdb.RoleAdmin)(http.HandlerFunc(a.adminMessages)))
+	m.Handle("GET /admin", a.guard.RequireRole(appdb.RoleAdmin)(http.HandlerFunc(a.adminPage)))
+	m.Handle("POST /api/preview", a.guard.RequireAuth(http.HandlerFunc(a.previewURL)))
+	m.Handle("POST /api/avatar", a.guard.RequireAuth(http.HandlerFunc(a.avatar)))
 	// Everything else is a JSON 404, with the security headers.
-	a.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		respond.Error(w, r, http.StatusNotFound, "", "Not found")
 	})
 }
 
-// route hands r to the mux, except the request forms the mux answers
+// serve hands r to the mux, except the request forms the mux answers
 // itself in plain text: CONNECT (405) and a target that is not a path, such
 // as "*" (400). They get the app's JSON refusals instead.
-func (a *App) route(w http.ResponseWriter, r *http.Request) {
+func (a *App) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == http.MethodConnect:
 		w.Header().Set("Allow", "GET, HEAD, POST, OPTIONS")
@@ -300,7 +409,10 @@ type page struct {
 }
 
 func (a *App) home(w http.ResponseWriter, r *http.Request) {
-	a.render(w, r, page{})
+	// The field carries a masked token bound to the session, or to the
+	// pre-session cookie that TemplateField sets now, before the response
+	// starts.
+	a.render(w, r, page{CSRFField: csrf.TemplateField(r)})
 }
 
 func (a *App) render(w http.ResponseWriter, r *http.Request, p page) {
@@ -353,24 +465,28 @@ func corsPolicy(list string) cors.Config {
 	return cors.Config{
 		Origins:        origins,
 		Credentials:    true,
-		RequestHeaders: []string{"Content-Type"},
+		RequestHeaders: []string{"Content-Type", csrf.DefaultHeaderName},
 		MaxAge:         600,
 	}
 }
 
-func checkSecrets(cfg Config) error {
+// keyRing is the ring that signs sessions and CSRF tokens: HARDEN_SECRETS,
+// or in development without it an ephemeral ring (sessions end at restart;
+// harden serve warns).
+func keyRing(cfg Config) (*keys.Ring, error) {
 	if cfg.Secrets == "" {
 		if cfg.Development {
-			return nil
+			return keys.Ephemeral(), nil
 		}
-		return ErrNoSecrets
+		return nil, ErrNoSecrets
 	}
-	for _, s := range strings.Split(cfg.Secrets, ",") {
-		if len(strings.TrimSpace(s)) < 32 {
-			return ErrWeakSecret
-		}
+	ring, err := keys.Parse(cfg.Secrets)
+	if err != nil {
+		// The error names the secret's position and the rule, never the
+		// secret.
+		return nil, fmt.Errorf("%w: %w", ErrWeakSecret, err)
 	}
-	return nil
+	return ring, nil
 }
 
 func checkPublicURL(s string, dev bool) error {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/harden-go/harden/clientip"
 	"github.com/harden-go/harden/cors"
+	"github.com/harden-go/harden/keys"
 	"github.com/harden-go/harden/seclog"
 )
 
@@ -22,6 +23,9 @@ func newTestApp(t *testing.T, cfg Config) *App {
 	}
 	if cfg.SecurityLog == nil {
 		cfg.SecurityLog = discardLog
+	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = t.TempDir()
 	}
 	a, err := New(cfg)
 	if err != nil {
@@ -58,7 +62,7 @@ func get(t *testing.T, h http.Handler, path string) *http.Response {
 }
 
 // secret is a valid HARDEN_SECRETS value for production tests.
-var secret = strings.Repeat("k", 40)
+var secret = keys.NewSecret()
 
 var (
 	policyNonce = regexp.MustCompile(`script-src 'self' 'nonce-([A-Za-z0-9_-]{22})'`)
@@ -175,7 +179,9 @@ func TestConfigRefused(t *testing.T) {
 		{"short secret", Config{Secrets: "short"}, ErrWeakSecret},
 		{"one short secret of two", Config{Secrets: strings.Repeat("a", 32) + ",tiny"}, ErrWeakSecret},
 		{"public URL with path", Config{Development: true, PublicURL: "https://example.com/app"}, ErrBadPublicURL},
-		{"public URL http in production", Config{Secrets: strings.Repeat("a", 32), PublicURL: "http://example.com"}, ErrPublicURLNotHTTPS},
+		{"public URL http in production", Config{Secrets: secret, PublicURL: "http://example.com"}, ErrPublicURLNotHTTPS},
+		{"a typed secret", Config{Secrets: "my-application-secret-is-long-enough-now"}, ErrWeakSecret},
+		{"no data directory", Config{Development: true}, ErrNoDataDir},
 		{"public URL of another scheme", Config{Development: true, PublicURL: "ftp://example.com"}, ErrBadPublicURL},
 		{"public URL without host", Config{Development: true, PublicURL: "https://"}, ErrBadPublicURL},
 	}
@@ -267,11 +273,11 @@ func TestProductionEdge(t *testing.T) {
 		{"the page over HTTPS", "GET", "http://example.com/", viaLB(), 200, "*",
 			map[string]string{"Content-Type": "text/html; charset=utf-8", "Vary": "Origin"}},
 		{"preflight from the allowed origin", "OPTIONS", "http://example.com/api/contact",
-			viaLB("Origin", "https://app.example.com", "Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "content-type"),
+			viaLB("Origin", "https://app.example.com", "Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "content-type, x-csrf-token"),
 			204, "", map[string]string{
 				"Access-Control-Allow-Origin":      "https://app.example.com",
 				"Access-Control-Allow-Credentials": "true",
-				"Access-Control-Allow-Headers":     "content-type",
+				"Access-Control-Allow-Headers":     "content-type, x-csrf-token",
 				"Access-Control-Max-Age":           "600",
 				"Vary":                             "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
 			}},

@@ -83,6 +83,8 @@ func TestBadInputsNeverFail(t *testing.T) {
 		notFound    = `{"error":"Not found","request_id":"test-req-1"}` + "\n"
 		misdirected = `{"error":"Misdirected request","request_id":"test-req-1"}` + "\n"
 		corsDenied  = `{"error":"CORS request not allowed","request_id":"test-req-1"}` + "\n"
+		noToken     = `{"error":"CSRF token missing","request_id":"test-req-1"}` + "\n"
+		badType     = `{"error":"Unsupported media type","request_id":"test-req-1"}` + "\n"
 		page        = "<page>" // the HTML page: only its start is compared
 		byNetHTTP   = true
 	)
@@ -96,13 +98,13 @@ func TestBadInputsNeverFail(t *testing.T) {
 		{"control", "GET / HTTP/1.1\r\n" + h, 200, page, false},
 
 		// Methods.
-		{"unknown method", "FOO / HTTP/1.1\r\n" + h, 404, notFound, false},
-		{"lower-case method", "get / HTTP/1.1\r\n" + h, 404, notFound, false},
+		{"unknown method", "FOO / HTTP/1.1\r\n" + h, 403, noToken, false},
+		{"lower-case method", "get / HTTP/1.1\r\n" + h, 403, noToken, false},
 		{"method with a bad byte", "G@T / HTTP/1.1\r\n" + h, 400, "400 Bad Request", byNetHTTP},
-		{"DELETE on a GET route", "DELETE /healthz HTTP/1.1\r\n" + h, 404, notFound, false},
-		{"TRACE", "TRACE / HTTP/1.1\r\n" + h, 404, notFound, false},
+		{"DELETE on a GET route", "DELETE /healthz HTTP/1.1\r\n" + h, 403, noToken, false},
+		{"TRACE", "TRACE / HTTP/1.1\r\n" + h, 403, noToken, false},
 		{"CONNECT", "CONNECT example.com:443 HTTP/1.1\r\n" + h, 405, `{"error":"Method not allowed","request_id":"test-req-1"}` + "\n", false},
-		{"PUT on a static file", "PUT /static/app.js HTTP/1.1\r\n" + h + "Content-Length: 3\r\n\r\nabc", 404, notFound, false},
+		{"PUT on a static file", "PUT /static/app.js HTTP/1.1\r\n" + h + "Content-Length: 3\r\n\r\nabc", 415, badType, false},
 
 		// Hosts.
 		{"hostile Host", "GET / HTTP/1.1\r\nHost: evil.example\r\nX-Forwarded-Proto: https\r\n" + id, 421, misdirected, false},
@@ -131,7 +133,9 @@ func TestBadInputsNeverFail(t *testing.T) {
 		{"double-encoded dots", "GET /static/%252e%252e/app.go HTTP/1.1\r\n" + h, 404, notFound, false},
 		{"dotfile", "GET /static/.git/config HTTP/1.1\r\n" + h, 404, notFound, false},
 		{"8 KB path", "GET /api/" + strings.Repeat("a", 8000) + " HTTP/1.1\r\n" + h, 404, notFound, false},
-		{"query garbage", "GET /?a=%zz&a=1&b[$ne]=1 HTTP/1.1\r\n" + h, 200, page, false},
+		{"query garbage", "GET /?a=%zz&a=1&b[$ne]=1 HTTP/1.1\r\n" + h, 400, `{"error":"Malformed query string","request_id":"test-req-1"}` + "\n", false},
+		{"operator in the query", "GET /?a=1&b[$ne]=1 HTTP/1.1\r\n" + h, 400, `{"errors":[{"type":"field","location":"query","path":"[\"b[$ne]\"]","msg":"must not start with \"$\""}],"request_id":"test-req-1"}` + "\n", false},
+		{"repeated query parameter", "GET /?a=1&a=2 HTTP/1.1\r\n" + h, 200, page, false},
 
 		// Forwarding headers from the trusted proxy.
 		{"X-Forwarded-For not an address", "GET / HTTP/1.1\r\n" + h + "X-Forwarded-For: not-an-ip\r\n", 200, page, false},
@@ -144,8 +148,8 @@ func TestBadInputsNeverFail(t *testing.T) {
 		// Request ids, bodies, framing.
 		{"request id with markup", "GET /nope HTTP/1.1\r\nHost: example.com\r\nX-Forwarded-Proto: https\r\nX-Request-ID: <script>\r\n", 404, `{"error":"Not found","request_id":"*"}` + "\n", false},
 		{"negative Content-Length", "POST /api/x HTTP/1.1\r\n" + h + "Content-Length: -1\r\n", 400, "400 Bad Request", byNetHTTP},
-		{"chunked and Content-Length", "POST /api/x HTTP/1.1\r\n" + h + "Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n", 404, notFound, false},
-		{"NoSQL operator in a body", "POST /api/x HTTP/1.1\r\n" + h + "Content-Type: application/json\r\nContent-Length: 5\r\n\r\n{\"$a\"", 404, notFound, false},
+		{"chunked and Content-Length", "POST /api/x HTTP/1.1\r\n" + h + "Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n", 415, badType, false},
+		{"NoSQL operator in a body", "POST /api/x HTTP/1.1\r\n" + h + "Content-Type: application/json\r\nContent-Length: 5\r\n\r\n{\"$a\"", 403, noToken, false},
 		{"header name with a space", "GET / HTTP/1.1\r\n" + h + "Bad Header: x\r\n", 400, "400 Bad Request: invalid header name", byNetHTTP},
 		{"control byte in a header", "GET / HTTP/1.1\r\n" + h + "X-Ctl: a\x01b\r\n", 400, "400 Bad Request", byNetHTTP},
 		{"no version", "GET /\r\n", 400, "400 Bad Request", byNetHTTP},
@@ -206,7 +210,7 @@ func rawRequest(t *testing.T, addr, raw string) (*http.Response, []byte) {
 // FuzzAppNeverFails sends arbitrary methods, paths, hosts and headers
 // through the production app: the answer is never a 5xx.
 func FuzzAppNeverFails(f *testing.F) {
-	a, err := New(Config{Secrets: secret, PublicURL: "https://example.com", TrustedProxies: "1",
+	a, err := New(Config{Secrets: secret, PublicURL: "https://example.com", TrustedProxies: "1", DataDir: f.TempDir(),
 		AllowedOrigins: "https://app.example.com", SecurityLog: discardLog, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		f.Fatal(err)

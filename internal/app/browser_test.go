@@ -132,7 +132,8 @@ func TestBrowserRefusesFraming(t *testing.T) {
 }
 
 // corsPage calls the app from another origin with the user's cookies: a
-// simple GET, and a JSON POST (which needs a preflight). It writes what
+// simple GET, a JSON POST without a CSRF token (which needs a preflight),
+// and a contact message with the token from /api/csrf-token. It writes what
 // happened into #out: the status and text, or the name of the error.
 const corsPage = `<!doctype html><title>cors</title><div id="out"></div><script>
 const app = %q;
@@ -145,6 +146,15 @@ async function attempt(path, init) {
     get: await attempt("/healthz", {credentials: "include"}),
     post: await attempt("/api/nope", {method: "POST", credentials: "include",
       headers: {"Content-Type": "application/json"}, body: "{}"}),
+    contact: await (async () => {
+      try {
+        const r = await fetch(app + "/api/csrf-token", {credentials: "include"});
+        const token = (await r.json()).token;
+        return await attempt("/api/contact", {method: "POST", credentials: "include",
+          headers: {"Content-Type": "application/json", "X-CSRF-Token": token},
+          body: JSON.stringify({name: "Ada", email: "ada@example.com", message: "hi"})});
+      } catch (e) { return e.name; }
+    })(),
   };
   const out = document.getElementById("out");
   out.textContent = JSON.stringify(res);
@@ -188,14 +198,21 @@ func TestBrowserCORS(t *testing.T) {
 		return res
 	}
 	got := run(allowed.URL)
-	want := map[string]string{"get": `200 {"status":"ok"}` + "\n", "post": `404 {"error":"Not found","request_id":"*"}` + "\n"}
+	want := map[string]string{
+		"get": `200 {"status":"ok"}` + "\n",
+		// An allowed origin passes the Fetch Metadata layer of CSRF, but
+		// still needs a token: it reads the refusal (CORS), then gets a
+		// token and succeeds with it.
+		"post":    `403 {"error":"CSRF token missing","detail":"csrf: missing token","request_id":"*"}` + "\n",
+		"contact": `200 {"success":true,"message":"Message received"}` + "\n",
+	}
 	for k, v := range want {
 		if anyRequestID.ReplaceAllString(got[k], `"request_id":"*"`) != v {
 			t.Errorf("allowed origin, %s: got %q, want %q", k, got[k], v)
 		}
 	}
 	got = run(other.URL)
-	for _, k := range []string{"get", "post"} {
+	for _, k := range []string{"get", "post", "contact"} {
 		if got[k] != "TypeError" {
 			t.Errorf("other origin, %s: got %q, want TypeError", k, got[k])
 		}

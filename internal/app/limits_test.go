@@ -178,7 +178,7 @@ func TestRedisRefused(t *testing.T) {
 		{"http://user:hunter2@127.0.0.1:6379", "HARDEN_REDIS_URL: redisstore: invalid Redis URL"},
 	}
 	for _, tt := range tests {
-		_, err := New(Config{Development: true, RedisURL: tt.url, SecurityLog: discardLog})
+		_, err := New(Config{Development: true, RedisURL: tt.url, SecurityLog: discardLog, DataDir: t.TempDir()})
 		if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
 			t.Errorf("New with %q: %v, want an error starting %q", tt.url, err, tt.want)
 		}
@@ -198,6 +198,7 @@ func TestLimitConfigRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		tt.cfg.SecurityLog = discardLog
+		tt.cfg.DataDir = t.TempDir()
 		if _, err := New(tt.cfg); err == nil || !strings.HasPrefix(err.Error(), tt.want) {
 			t.Errorf("New(%+v) = %v, want an error starting %q", tt.cfg, err, tt.want)
 		}

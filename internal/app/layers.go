@@ -1,0 +1,206 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/harden-go/harden/authz"
+	"github.com/harden-go/harden/csrf"
+	"github.com/harden-go/harden/input"
+	"github.com/harden-go/harden/input/validate"
+	"github.com/harden-go/harden/internal/appdb"
+	"github.com/harden-go/harden/password"
+	"github.com/harden-go/harden/seclog"
+	"github.com/harden-go/harden/session"
+	"github.com/harden-go/harden/session/pgstore"
+	sessionredis "github.com/harden-go/harden/session/redisstore"
+	"github.com/harden-go/harden/session/sqlitestore"
+	"github.com/harden-go/harden/ssrf"
+)
+
+// openTimeout bounds opening the database and the session store.
+const openTimeout = 15 * time.Second
+
+// Body limits of the routes that take more than the default 10 KiB.
+const (
+	// contactMaxBytes fits 5000 characters of any script (up to 4 bytes
+	// each in UTF-8) and the other fields.
+	contactMaxBytes = 32 << 10
+	// avatarMaxBytes is the largest avatar file.
+	avatarMaxBytes = 5 << 20
+)
+
+// openData opens the database (SQLite in DataDir, or PostgreSQL) and the
+// session store: Redis when RedisURL is set, else the database's own
+// handle, so sessions live beside the users (one file to back up, one
+// server to run).
+func (a *App) openData(cfg Config) error {
+	ctx, cancel := context.WithTimeout(context.Background(), openTimeout)
+	defer cancel()
+	db, err := appdb.Open(ctx, appdb.Config{DataDir: cfg.DataDir, DatabaseURL: cfg.DatabaseURL})
+	if err != nil {
+		if cfg.DatabaseURL != "" {
+			return fmt.Errorf("HARDEN_DATABASE_URL: %w", err)
+		}
+		return fmt.Errorf("HARDEN_DATA_DIR: %w", err)
+	}
+	a.db = db
+	a.closers = append(a.closers, db.Close)
+
+	// Avatars are files under the data directory, whatever the database.
+	dir := filepath.Join(cfg.DataDir, "avatars")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("HARDEN_DATA_DIR: %w", err)
+	}
+	// os.Root keeps every write inside the directory, whatever the name.
+	if a.avatars, err = os.OpenRoot(dir); err != nil {
+		return fmt.Errorf("HARDEN_DATA_DIR: %w", err)
+	}
+	a.closers = append(a.closers, a.avatars.Close)
+
+	var store session.Store
+	switch {
+	case cfg.RedisURL != "":
+		opts, err := redis.ParseURL(cfg.RedisURL) // parsed already by the rate-limit store
+		if err != nil {
+			return errors.New("HARDEN_REDIS_URL: invalid Redis URL")
+		}
+		// A dead server is waited for briefly: a request needing a
+		// session then gets 503 rather than hanging.
+		opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout, opts.MaxRetries = 2*time.Second, time.Second, time.Second, 1
+		client := redis.NewClient(opts)
+		a.closers = append(a.closers, client.Close)
+		rs, err := sessionredis.New(client, sessionredis.Config{})
+		if err != nil {
+			return fmt.Errorf("HARDEN_REDIS_URL: %w", err)
+		}
+		store = rs
+	case db.Pool() != nil:
+		ps, err := pgstore.New(ctx, db.Pool(), pgstore.Config{Logger: a.logger})
+		if err != nil {
+			return fmt.Errorf("HARDEN_DATABASE_URL: session store: %w", err)
+		}
+		a.closers = append(a.closers, func() error { ps.Close(); return nil })
+		store = ps
+	default:
+		ss, err := sqlitestore.New(db.SQL(), sqlitestore.Config{Logger: a.logger})
+		if err != nil {
+			return fmt.Errorf("HARDEN_DATA_DIR: session store: %w", err)
+		}
+		a.closers = append(a.closers, ss.Close)
+		store = ss
+	}
+	// Over plain HTTP in development the cookies cannot be Secure, so
+	// they cannot carry the __Host- prefix either: both packages log a
+	// warning. Development over TLS keeps the production cookies.
+	devHTTP := cfg.Development && !cfg.TLS
+	a.sessions, err = session.New(session.Config{
+		Keys:                  a.ring,
+		Store:                 store,
+		UnsafeDevelopmentHTTP: devHTTP,
+		Logger:                a.logger,
+	})
+	return err
+}
+
+// layers builds the layers and tools the routes use.
+func (a *App) layers(cfg Config, origins []string) (err error) {
+	devHTTP := cfg.Development && !cfg.TLS
+	// The CORS allowlist is trusted by the Fetch Metadata layer too: pages
+	// there may post cross-origin, and still need a token.
+	a.csrf, err = csrf.New(csrf.Config{
+		Keys:                  a.ring,
+		TrustedOrigins:        origins,
+		UnsafeDevelopmentHTTP: devHTTP,
+	})
+	if err != nil {
+		return fmt.Errorf("app: csrf: %w", err)
+	}
+	// Roles are read from the database on every guarded request, not from
+	// a snapshot in the session: a demoted admin loses access at once.
+	a.guard, err = authz.New(authz.Config{
+		Roles: func(r *http.Request, userID string) ([]string, error) {
+			u, err := a.db.UserByID(r.Context(), userID)
+			if errors.Is(err, appdb.ErrNotFound) {
+				return nil, nil // a deleted account has no role
+			}
+			if err != nil {
+				return nil, err
+			}
+			return []string{u.Role}, nil
+		},
+		Logger: a.logger,
+	})
+	if err != nil {
+		return err
+	}
+	a.hasher = cfg.hasher
+	if a.hasher == nil {
+		if a.hasher, err = password.New(password.Config{}); err != nil {
+			return err
+		}
+	}
+	if a.valid, err = validate.New(validate.Config{}); err != nil {
+		return err
+	}
+	if a.contactV, err = validate.New(validate.Config{JSON: input.JSONConfig{MaxBytes: contactMaxBytes}}); err != nil {
+		return err
+	}
+	// Tags are checked now, not at the first request.
+	if err := a.valid.Prepare(registration{}, credentials{}, previewRequest{}); err != nil {
+		return err
+	}
+	if err := a.contactV.Prepare(contactForm{}); err != nil {
+		return err
+	}
+	if a.upload, err = input.NewUpload(input.UploadConfig{Field: "avatar", MaxFileBytes: avatarMaxBytes}); err != nil {
+		return err
+	}
+	a.limit, err = input.NewBodyLimit(input.BodyLimitConfig{Routes: map[string]int64{
+		"POST /api/contact": contactMaxBytes,
+		"POST /api/avatar":  a.upload.MaxTotalBytes(),
+	}})
+	if err != nil {
+		return err
+	}
+	if a.params, err = input.NewParams(input.ParamsConfig{}); err != nil {
+		return err
+	}
+	pcfg := ssrf.Config{}
+	if cfg.previewSSRF.DangerouslyDialContext != nil {
+		pcfg = cfg.previewSSRF
+	}
+	if a.preview, err = ssrf.New(pcfg); err != nil {
+		return err
+	}
+	return nil
+}
+
+// inner is the app's part of the stack, outermost first: body size limit
+// (10 KiB, more for the contact form and the avatar upload; JSON, forms
+// and multipart only), parameter pollution (last value wins; "$" and "."
+// keys refused), the session, the user id for the security log, and CSRF.
+func (a *App) inner(next http.Handler) http.Handler {
+	return a.limit.Handler(a.params.Handler(a.sessions.Handler(withUserID(a.csrf.Handler(next)))))
+}
+
+// withUserID records the signed-in user of the request in the security
+// log's record, so every event about it (a CSRF failure, a 403, a rate
+// limit) names the user.
+func withUserID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s := session.From(r); s != nil {
+			if id := s.UserID(); id != "" {
+				seclog.SetUserID(r.Context(), id)
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
