@@ -73,8 +73,18 @@ func (a *App) previewURL(w http.ResponseWriter, r *http.Request) {
 // refuseDestination answers a destination the SSRF client refused.
 func refuseDestination(w http.ResponseWriter, r *http.Request, cause error) {
 	respond.Reject(w, r, &respond.Rejection{Status: http.StatusBadRequest, Message: "destination not allowed",
-		Event: seclog.EventSSRFBlocked, Err: cause})
+		Event: seclog.EventSSRFBlocked, Err: logOnly{cause}})
 }
+
+// logOnly carries a refusal's cause to the security log (which records
+// the *ssrf.BlockedError it wraps: reason, host, address, port) while its
+// text, which a development responder shows as "detail", names none of
+// them: what a host resolves to on the inside is the very thing an SSRF
+// probe wants to learn.
+type logOnly struct{ err error }
+
+func (e logOnly) Error() string { return "ssrf: destination not allowed" }
+func (e logOnly) Unwrap() error { return e.err }
 
 // pageTitle returns the text of the first <title> of the HTML in body,
 // white space collapsed, at most titleMaxRunes runes; "" when there is
