@@ -1,20 +1,27 @@
 package app
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/harden-go/harden"
 	"github.com/harden-go/harden/headers"
+	"github.com/harden-go/harden/input/sanitize/sanitizetest"
+	"github.com/harden-go/harden/internal/appdb"
 	"github.com/harden-go/harden/internal/browsertest"
 )
 
@@ -215,6 +222,122 @@ func TestBrowserCORS(t *testing.T) {
 	for _, k := range []string{"get", "post", "contact"} {
 		if got[k] != "TypeError" {
 			t.Errorf("other origin, %s: got %q, want TypeError", k, got[k])
+		}
+	}
+}
+
+// canary replaces every function the XSS vectors call, before any script
+// of the page runs: a payload that executes sets window.__xss.
+const canary = `window.__xss = false;
+for (const f of ["alert", "prompt", "confirm", "print"]) {
+  window[f] = function () { window.__xss = true; };
+}`
+
+// TestBrowserStoredXSS signs an admin in through the page's login form,
+// stores every XSS vector through POST /api/contact (as sent; the route
+// sanitizes) and directly in the database (as a row no sanitizer saw),
+// plus payloads that set the canary themselves, then opens /admin in
+// Chromium: no payload runs, and the harmless markup renders.
+func TestBrowserStoredXSS(t *testing.T) {
+	a, srv := routeApp(t, Config{})
+	addUser(t, a, "admin@example.com", userPW, appdb.RoleAdmin)
+
+	own := []string{
+		`<img src=x onerror="window.__xss=true">`,
+		`<script>window.__xss=true</script>`,
+		`<svg onload="window.__xss=true"></svg>`,
+		`<a href="javascript:window.__xss=true" id="jslink">click</a>`,
+		`<b>harmless-bold</b> and <a href="https://example.invalid/ok">harmless-link</a>`,
+	}
+	c := newClient(t, srv.URL)
+	var accepted int
+	for _, v := range append(slices.Clone(sanitizetest.XSSVectors), own...) {
+		body, _ := json.Marshal(map[string]string{"name": "Tester", "email": "t@example.com", "message": v})
+		switch status, resp := c.post("/api/contact", string(body)); status {
+		case 200:
+			accepted++
+		case 400: // sanitized to nothing, or a NUL byte
+		default:
+			t.Fatalf("contact %q: %d %s", v, status, resp)
+		}
+		if _, err := a.db.AddMessage(context.Background(), appdb.Message{Name: "Raw", Email: "r@example.com", Body: v}); err != nil {
+			if _, ok := errors.AsType[*appdb.ValidationError](err); !ok {
+				t.Fatal(err)
+			}
+		}
+	}
+	if accepted < 50 {
+		t.Fatalf("only %d payloads stored through the route", accepted)
+	}
+
+	ctx := browsertest.New(t)
+	if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: canary})
+		return err
+	})); err != nil {
+		t.Fatal(err)
+	}
+	// Sign in through the page's form, as a user would.
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/"),
+		chromedp.WaitReady("#login"),
+		chromedp.SendKeys(`#login input[name="email"]`, "admin@example.com"),
+		chromedp.SendKeys(`#login input[name="password"]`, userPW),
+		chromedp.Submit(`#login`),
+	); err != nil {
+		t.Fatal(err)
+	}
+	// The form's answer is a new document: evaluating during the
+	// navigation fails, so retry until it has loaded.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`location.pathname === "/api/login" && document.readyState === "complete" && document.body.textContent.includes('"success":true')`))
+		if err == nil && ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the login form did not sign in: %v", err)
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/admin"), chromedp.WaitReady("article.message")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.readyState === "complete"`,
+		chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatal(err)
+	}
+	// Hover and focus every element, for the payloads that wait for it.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => {
+  for (const el of document.querySelectorAll(".body *")) {
+    for (const type of ["mouseover", "mouseenter", "pointerenter", "focus", "click"]) {
+      if (type === "click" && el.tagName === "A") continue; // links would navigate away
+      el.dispatchEvent(new Event(type, {bubbles: true}));
+    }
+  }
+  return true;
+})()`)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // timers and animations a payload might use
+	ran, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__xss === true`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ran {
+		t.Error("a stored payload executed on the admin page")
+	}
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("article.message").length`))
+	if err != nil || n < 2*accepted {
+		t.Errorf("%d messages rendered (%v), want at least %d", n, err, 2*accepted)
+	}
+	for _, check := range []string{
+		`[...document.querySelectorAll(".body b")].some(b => b.textContent === "harmless-bold")`,
+		`[...document.querySelectorAll(".body a")].some(a => a.textContent === "harmless-link" && a.href === "https://example.invalid/ok" && a.rel === "nofollow noopener")`,
+		`document.querySelectorAll(".body script, .body img, .body svg, .body iframe, .body [onerror], .body [onload]").length === 0`,
+		`![...document.querySelectorAll(".body a")].some(a => !a.href.startsWith("https://"))`,
+	} {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](check))
+		if err != nil || !ok {
+			t.Errorf("%s: %v %v", check, ok, err)
 		}
 	}
 }
