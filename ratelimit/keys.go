@@ -3,8 +3,10 @@ package ratelimit
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"hash/maphash"
 	"net/http"
 	"net/netip"
+	"sync/atomic"
 
 	"github.com/harden-go/harden/clientip"
 )
@@ -104,4 +106,39 @@ func PartitionKey(key string) string {
 func appendPartitionKey(b []byte, key string) []byte {
 	sum := sha256.Sum256([]byte(key))
 	return base64.StdEncoding.AppendEncode(b, sum[:12])
+}
+
+// pkCacheSlots is the number of partition keys a Limiter remembers.
+const pkCacheSlots = 1024
+
+// pkCache remembers the partition keys of recent keys, so that a client's
+// requests cost one SHA-256 between them rather than one each. It is a
+// direct-mapped table indexed by a keyed hash: a slot holds the last key
+// that mapped to it, and a key found in its slot is compared in full, so a
+// client never gets another key's partition key. Its size is fixed: at
+// most pkCacheSlots entries, each the key (already held by the request)
+// and 16 bytes.
+type pkCache struct {
+	seed  maphash.Seed
+	slots [pkCacheSlots]atomic.Pointer[pkEntry]
+}
+
+// pkEntry is written once, before it is published, and never after.
+type pkEntry struct {
+	key string
+	pk  [16]byte // PartitionKey(key)
+}
+
+func newPKCache() *pkCache { return &pkCache{seed: maphash.MakeSeed()} }
+
+// appendPartitionKey appends the [PartitionKey] of key to b.
+func (c *pkCache) appendPartitionKey(b []byte, key string) []byte {
+	slot := &c.slots[maphash.String(c.seed, key)%pkCacheSlots]
+	if e := slot.Load(); e != nil && e.key == key {
+		return append(b, e.pk[:]...)
+	}
+	e := &pkEntry{key: key}
+	appendPartitionKey(e.pk[:0], key)
+	slot.Store(e)
+	return append(b, e.pk[:]...)
 }

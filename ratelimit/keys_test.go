@@ -3,6 +3,8 @@ package ratelimit
 import (
 	"net/http/httptest"
 	"net/netip"
+	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/harden-go/harden/clientip"
@@ -98,4 +100,35 @@ func FuzzIPKey(f *testing.F) {
 			t.Fatalf("%s and %s (/%d): keys %q and %q, same group %v", ux, uy, bits, kx, ky, same)
 		}
 	})
+}
+
+// TestPartitionKeyCache: the remembered partition keys are always the
+// key's own, with more keys than the cache has slots (so that keys evict
+// each other), from several goroutines at once.
+func TestPartitionKeyCache(t *testing.T) {
+	c := newPKCache()
+	keys := make([]string, 3*pkCacheSlots)
+	want := make([]string, len(keys))
+	for i := range keys {
+		keys[i] = "ip:10." + strconv.Itoa(i/65536) + "." + strconv.Itoa(i/256%256) + "." + strconv.Itoa(i%256)
+		want[i] = PartitionKey(keys[i])
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var buf [32]byte
+			for round := range 3 {
+				for j := range keys {
+					i := (j*(g+1) + round) % len(keys)
+					if got := string(c.appendPartitionKey(buf[:0], keys[i])); got != want[i] {
+						t.Errorf("key %q: got %s, want %s", keys[i], got, want[i])
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }

@@ -48,6 +48,7 @@ type Limiter struct {
 	policyItem string // `"100-in-15min";q=100;w=900`
 	name       string // `"100-in-15min"`
 	pair       bool   // two header fields per response: see pairBlock
+	pks        *pkCache
 }
 
 // New returns a Limiter configured by cfg, or an error wrapping
@@ -79,6 +80,9 @@ func New(cfg Config) (*Limiter, error) {
 	l.name = sfString(c.Identifier)
 	l.policyItem = l.name + ";q=" + l.limitText + ";w=" + w
 	l.pair = !c.LegacyHeaders && (c.Headers == HeadersDraft7 || c.Headers == HeadersDraft8 || c.Headers == HeadersDraft11)
+	if c.Headers == HeadersDraft8 || c.Headers == HeadersDraft11 {
+		l.pks = newPKCache()
+	}
 	return l, nil
 }
 
@@ -267,7 +271,7 @@ func (l *Limiter) SetHeaders(h http.Header, key string, res Result) {
 		b = append(b, l.policyItem...)
 		pkAt := len(b)
 		b = append(b, ";pk=:"...)
-		b = appendPartitionKey(b, key)
+		b = l.pks.appendPartitionKey(b, key)
 		b = append(b, ':')
 		pkEnd := len(b)
 		mark()
