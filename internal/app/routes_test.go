@@ -483,3 +483,42 @@ func newSecLog(t *testing.T, buf *lockedBuffer) *seclog.Logger {
 	}
 	return sec
 }
+
+// BenchmarkCSRFToken is GET /api/csrf-token through the whole app, for an
+// anonymous first visit (a new pre-session cookie each time) and for a
+// returning visitor who sends the cookie back.
+func BenchmarkCSRFToken(b *testing.B) {
+	a, err := New(Config{Development: true, DataDir: b.TempDir(), SecurityLog: discardLog,
+		APILimit: ratelimit.Spec{Limit: 1_000_000_000, Window: time.Hour}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { a.Close() })
+	h := a.Handler()
+	first := httptest.NewRecorder()
+	h.ServeHTTP(first, httptest.NewRequest("GET", "http://localhost:3000/api/csrf-token", nil))
+	cookie := first.Result().Cookies()
+	if first.Code != 200 || len(cookie) != 1 {
+		b.Fatalf("token endpoint: %d %v", first.Code, cookie)
+	}
+	for _, bc := range []struct {
+		name   string
+		cookie *http.Cookie
+	}{{"first-visit", nil}, {"returning", cookie[0]}} {
+		b.Run(bc.name, func(b *testing.B) {
+			r := httptest.NewRequest("GET", "http://localhost:3000/api/csrf-token", nil)
+			r.RemoteAddr = "192.0.2.1:1234"
+			if bc.cookie != nil {
+				r.AddCookie(bc.cookie)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, r)
+				if w.Code != 200 {
+					b.Fatalf("status %d", w.Code)
+				}
+			}
+		})
+	}
+}
