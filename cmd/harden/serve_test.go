@@ -9,11 +9,13 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"encoding/pem"
 	"io"
 	"math/big"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -22,7 +24,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/harden-go/harden/internal/appdb"
+	"github.com/harden-go/harden/internal/testenv"
 	"github.com/harden-go/harden/keys"
+	"github.com/harden-go/harden/password"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
@@ -508,4 +513,55 @@ func TestServeRedirectToPublicURL(t *testing.T) {
 			map[string]string{"Strict-Transport-Security": "max-age=63072000; includeSubDomains"}},
 		{"the address is not the public host", "GET", "/", "", nil, 421, `{"error":"Misdirected request","request_id":"test-req-1"}` + "\n", nil},
 	})
+}
+
+// TestServeSharedSessions: two harden serve processes with the same
+// secrets, one Redis and one user database accept each other's sessions.
+func TestServeSharedSessions(t *testing.T) {
+	redisURL := testenv.RedisURL(t)
+	dir := t.TempDir()
+	db, err := appdb.Open(context.Background(), appdb.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash, err := password.Hash("correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateUser(context.Background(), appdb.User{Email: "sam@example.com", Name: "Sam", PasswordHash: hash}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	env := map[string]string{"HARDEN_DATA_DIR": dir, "HARDEN_SECRETS": testSecret, "HARDEN_REDIS_URL": redisURL}
+	base1, _, _ := startServe(t, env, "--addr", "127.0.0.1:0")
+	base2, _, _ := startServe(t, env, "--addr", "127.0.0.1:0")
+
+	jar, _ := cookiejar.New(nil) // keyed by host: both instances see the cookies
+	c := &http.Client{Jar: jar, Timeout: 30 * time.Second}
+	call := func(method, url, token, body string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, url, strings.NewReader(body))
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		if token != "" {
+			req.Header.Set("X-CSRF-Token", token)
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, string(b)
+	}
+	_, tok := call("GET", base1+"/api/csrf-token", "", "")
+	var v struct{ Token string }
+	_ = json.Unmarshal([]byte(tok), &v)
+	if status, body := call("POST", base1+"/api/login", v.Token, `{"email":"sam@example.com","password":"correct horse battery"}`); status != 200 {
+		t.Fatalf("login on the first instance: %d %q", status, body)
+	}
+	if status, body := call("GET", base2+"/api/me", "", ""); status != 200 || body != `{"email":"sam@example.com","name":"Sam","role":"user"}`+"\n" {
+		t.Errorf("me on the second instance: %d %q", status, body)
+	}
 }
