@@ -321,7 +321,7 @@ func runServer(ctx context.Context, c serveConfig, getenv func(string) string, l
 	if useTLS {
 		cert, err := tls.LoadX509KeyPair(c.tlsCert, c.tlsKey)
 		if err != nil {
-			ln.Close()
+			_ = ln.Close() // the key-pair error is the one to report
 			return fmt.Errorf("loading TLS key pair: %w", err)
 		}
 		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}

@@ -415,11 +415,17 @@ func (a *App) home(w http.ResponseWriter, r *http.Request) {
 	a.render(w, r, page{CSRFField: csrf.TemplateField(r)})
 }
 
+// sriAttr returns the integrity attribute of an embedded asset.
+func (a *App) sriAttr(asset string) template.HTMLAttr {
+	// The value is a base64 hash that integrity() computed from the app's own
+	// embedded files: no request data reaches it.
+	return template.HTMLAttr(`integrity="` + a.sri[asset] + `"`) // #nosec G203 -- hash of our own embedded asset, no input
+}
+
 func (a *App) render(w http.ResponseWriter, r *http.Request, p page) {
 	p.Nonce = headers.Nonce(r)
-	// The hashes are the app's own base64 values: safe as whole attributes.
-	p.ScriptSRI = template.HTMLAttr(`integrity="` + a.sri["app.js"] + `"`)
-	p.StyleSRI = template.HTMLAttr(`integrity="` + a.sri["style.css"] + `"`)
+	p.ScriptSRI = a.sriAttr("app.js")
+	p.StyleSRI = a.sriAttr("style.css")
 	var b strings.Builder
 	if err := a.index.Execute(&b, p); err != nil {
 		a.logger.ErrorContext(r.Context(), "rendering page", "err", err)

@@ -186,7 +186,7 @@ func (a *App) adminPage(w http.ResponseWriter, r *http.Request) {
 	if err := a.admin.Execute(&b, struct {
 		StyleSRI template.HTMLAttr
 		Messages []adminEntry
-	}{template.HTMLAttr(`integrity="` + a.sri["style.css"] + `"`), entries}); err != nil {
+	}{a.sriAttr("style.css"), entries}); err != nil {
 		internalError(w, r, err)
 		return
 	}
