@@ -400,24 +400,51 @@ type stackEdge struct {
 
 func (e *stackEdge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s := e.s
-	rec := &record{ResponseWriter: w}
+	st := &edgeState{rec: record{ResponseWriter: w}}
 	// The request id: kept from the client only when well-formed (it is
 	// echoed in headers, bodies and log lines).
 	if vs := r.Header[requestIDHeader]; len(vs) == 1 && seclog.ValidRequestID(vs[0]) {
-		rec.id[0] = vs[0]
+		st.id[0] = vs[0]
 	} else {
-		rec.id[0] = seclog.NewRequestID()
+		st.id[0] = seclog.NewRequestID()
 	}
-	w.Header()[requestIDHeader] = rec.id[:]
-	ctx := respond.WithResponder(r.Context(), s.responder)
-	ctx = respond.WithRequestID(ctx, rec.id[0])
+	w.Header()[requestIDHeader] = st.id[:]
+	parent := r.Context()
 	if s.resolver != nil {
-		ctx = clientip.NewContext(ctx, s.resolver.Resolve(r))
+		parent = clientip.NewContext(parent, s.resolver.Resolve(r))
 	}
-	ctx = s.log.Track(ctx, &rec.track)
-	r = r.WithContext(ctx)
-	defer s.finish(rec, r)
-	e.next.ServeHTTP(rec, r)
+	st.ctx = edgeContext{RequestContext: respond.RequestContext{Context: parent, Responder: s.responder, ID: st.id[0]}}
+	s.log.Attach(&st.ctx.track)
+	r = r.WithContext(&st.ctx)
+	defer s.finish(st, r)
+	e.next.ServeHTTP(&st.rec, r)
+}
+
+// edgeState is everything the edge keeps about one request, in one
+// allocation: the request's context, the ResponseWriter wrapper and the
+// request id's header value.
+type edgeState struct {
+	ctx edgeContext
+	rec record
+	id  [1]string
+}
+
+// edgeContext is the request's context below the edge: the responder and
+// the request id (respond.RequestContext) and the security log's record,
+// in one value instead of three context.WithValue layers and a boxed id.
+type edgeContext struct {
+	respond.RequestContext
+	track seclog.Tracker
+}
+
+// Value answers the security log's key from the tracker, the responder and
+// request-id keys from the RequestContext, and every other key from the
+// parent.
+func (c *edgeContext) Value(key any) any {
+	if v := c.track.ContextValue(key); v != nil {
+		return v
+	}
+	return c.RequestContext.Value(key)
 }
 
 // abortedDetails marks a panic that struck after the response had started.
@@ -425,10 +452,11 @@ var abortedDetails = []slog.Attr{slog.Bool("aborted", true)}
 
 // finish recovers a panic of the layers or records a denial. It is the
 // deferred function itself, so that recover works.
-func (s *Stack) finish(rec *record, r *http.Request) {
+func (s *Stack) finish(st *edgeState, r *http.Request) {
+	rec := &st.rec
 	v := recover()
 	if v == nil {
-		rec.track.Done(r, rec.status)
+		st.ctx.track.Done(r, rec.status)
 		return
 	}
 	if v == http.ErrAbortHandler { //nolint:errorlint // net/http compares the same way
@@ -445,15 +473,11 @@ func (s *Stack) finish(rec *record, r *http.Request) {
 	recovery.Respond(rec, r, p)
 }
 
-// record is the stack's one ResponseWriter wrapper: it notes the status
-// (for recovery and denial logging), and holds the request id's header
-// value and the security log's record, so one allocation serves all three.
-// It never buffers.
+// record is the stack's one ResponseWriter wrapper: it notes the status,
+// for recovery and denial logging. It never buffers.
 type record struct {
 	http.ResponseWriter
 	status int // the first final status; 0 until the response starts
-	id     [1]string
-	track  seclog.Tracker
 }
 
 func (w *record) WriteHeader(code int) {

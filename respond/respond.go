@@ -142,8 +142,45 @@ func WithRequestID(parent context.Context, id string) context.Context {
 	return context.WithValue(parent, requestIDKey{}, id)
 }
 
-// RequestID returns the request id stored by [WithRequestID], or "".
+// RequestID returns the request id stored by [WithRequestID] or a
+// [RequestContext], or "".
 func RequestID(r *http.Request) string {
-	id, _ := r.Context().Value(requestIDKey{}).(string)
-	return id
+	switch v := r.Context().Value(requestIDKey{}).(type) {
+	case string:
+		return v
+	case *RequestContext:
+		return v.ID
+	}
+	return ""
+}
+
+// RequestContext is a request's context carrying its responder and its
+// request id in one value. [WithResponder] and [WithRequestID] together
+// cost three allocations (two context values and the boxed id); a
+// RequestContext costs one, and none when a stack embeds it in the
+// per-request value it allocates anyway and passes a pointer to it to
+// Request.WithContext.
+type RequestContext struct {
+	// Context is the parent, which answers every other key.
+	context.Context
+	// Responder is what [Reject] answers through; nil leaves the parent's.
+	Responder Responder
+	// ID is the request id [RequestID] returns; "" leaves the parent's.
+	ID string
+}
+
+// Value answers the responder and request-id keys from c and every other
+// key from the parent.
+func (c *RequestContext) Value(key any) any {
+	switch key.(type) {
+	case ctxKey:
+		if c.Responder != nil {
+			return c.Responder
+		}
+	case requestIDKey:
+		if c.ID != "" {
+			return c // a pointer, so answering does not box the string
+		}
+	}
+	return c.Context.Value(key)
 }

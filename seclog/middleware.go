@@ -94,8 +94,30 @@ func (l *Logger) Track(ctx context.Context, t *Tracker) context.Context {
 	if l == nil {
 		return ctx
 	}
-	t.state.l = l
+	l.Attach(t)
 	return context.WithValue(ctx, stateKey{}, &t.state)
+}
+
+// Attach makes t the record of one request for l, as [Logger.Track] does,
+// without a context value of its own: for a stack whose per-request value
+// is itself the request's context, and whose Value method asks
+// [Tracker.ContextValue] first. That saves Track's allocation. With a nil
+// l it does nothing.
+func (l *Logger) Attach(t *Tracker) {
+	if l != nil {
+		t.state.l = l
+	}
+}
+
+// ContextValue is what a context carrying t answers for key: t's record
+// for the key under which [Logger.Track] stores it, once t is attached to
+// a Logger, and nil for every other key (which the context's parent
+// answers).
+func (t *Tracker) ContextValue(key any) any {
+	if _, ok := key.(stateKey); ok && t.state.l != nil {
+		return &t.state
+	}
+	return nil
 }
 
 // Done records a 401, 403 or 429 status answered to r — the request whose

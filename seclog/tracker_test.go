@@ -1,6 +1,7 @@
 package seclog
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -76,5 +77,53 @@ func TestTrackerUserID(t *testing.T) {
 	var nilLogger *Logger
 	if ctx := nilLogger.Track(r.Context(), &Tracker{}); ctx != r.Context() {
 		t.Error("a nil Logger's Track changed the context")
+	}
+}
+
+// trackedContext is a stack's per-request value that is its own context:
+// it answers the tracker's key through ContextValue.
+type trackedContext struct {
+	context.Context
+	track Tracker
+}
+
+func (c *trackedContext) Value(key any) any {
+	if v := c.track.ContextValue(key); v != nil {
+		return v
+	}
+	return c.Context.Value(key)
+}
+
+// TestTrackerAttach: a Tracker attached to a Logger and answered through
+// ContextValue behaves as one put in the context by Track: SetUserID and
+// the Responder find it, a Middleware further in defers to it, each
+// denial is logged once; unattached, it answers nothing.
+func TestTrackerAttach(t *testing.T) {
+	l, buf := newTestLogger(t)
+	r := testRequest("GET", "/x")
+	c := &trackedContext{Context: respond.WithResponder(r.Context(), Responder(nil, l))}
+	if got := c.track.ContextValue(stateKey{}); got != nil {
+		t.Fatalf("an unattached tracker answers %v, want nil", got)
+	}
+	l.Attach(&c.track)
+	if got := c.track.ContextValue(struct{}{}); got != nil {
+		t.Errorf("ContextValue(other key) = %v, want nil", got)
+	}
+	r = r.WithContext(c)
+	SetUserID(r.Context(), "u-7")
+	l.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		respond.Reject(w, r, &respond.Rejection{Status: 403, Event: EventCSRFFailure})
+	})).ServeHTTP(httptest.NewRecorder(), r)
+	c.track.Done(r, http.StatusForbidden)
+	evs := buf.events(t)
+	if len(evs) != 1 || evs[0]["event"] != EventCSRFFailure || evs[0]["user_id"] != "u-7" {
+		t.Fatalf("events = %v, want one csrf_failure with user_id u-7", evs)
+	}
+
+	var nilLogger *Logger
+	var tr Tracker
+	nilLogger.Attach(&tr)
+	if got := tr.ContextValue(stateKey{}); got != nil {
+		t.Errorf("a tracker attached to a nil Logger answers %v, want nil", got)
 	}
 }

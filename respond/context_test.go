@@ -1,0 +1,71 @@
+package respond
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+)
+
+type otherKey struct{}
+
+// TestRequestContext: one RequestContext answers as WithResponder and
+// WithRequestID together, leaves empty fields and other keys to its parent,
+// and is overridden by values set further in.
+func TestRequestContext(t *testing.T) {
+	var used string
+	named := func(name string) Responder {
+		return ResponderFunc(func(w http.ResponseWriter, r *http.Request, rej *Rejection) {
+			used = name
+			w.WriteHeader(rej.Status)
+		})
+	}
+	parent := context.WithValue(WithRequestID(WithResponder(context.Background(), named("parent")), "parent-id"), otherKey{}, "other")
+	tests := []struct {
+		name          string
+		ctx           func() context.Context
+		wantResponder string
+		wantID        string
+	}{
+		{"both set", func() context.Context {
+			return &RequestContext{Context: parent, Responder: named("mine"), ID: "mine-id"}
+		}, "mine", "mine-id"},
+		{"empty fields fall back to the parent", func() context.Context {
+			return &RequestContext{Context: parent}
+		}, "parent", "parent-id"},
+		{"inner values win", func() context.Context {
+			c := &RequestContext{Context: parent, Responder: named("mine"), ID: "mine-id"}
+			return WithRequestID(WithResponder(c, named("inner")), "inner-id")
+		}, "inner", "inner-id"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			used = ""
+			ctx := tt.ctx()
+			r := httptest.NewRequest("GET", "/", nil).WithContext(ctx)
+			Error(httptest.NewRecorder(), r, http.StatusForbidden, "", "Forbidden")
+			if used != tt.wantResponder {
+				t.Errorf("responder = %q, want %q", used, tt.wantResponder)
+			}
+			if got := RequestID(r); got != tt.wantID {
+				t.Errorf("RequestID = %q, want %q", got, tt.wantID)
+			}
+			if got := ctx.Value(otherKey{}); got != "other" {
+				t.Errorf("other key = %v, want %q", got, "other")
+			}
+		})
+	}
+}
+
+// TestRequestContextAllocations: answering the responder and the id
+// allocates nothing.
+func TestRequestContextAllocations(t *testing.T) {
+	c := &RequestContext{Context: context.Background(), Responder: JSON{}, ID: "0123456789abcdef"}
+	r := httptest.NewRequest("GET", "/", nil).WithContext(c)
+	if n := testing.AllocsPerRun(100, func() {
+		_ = From(r)
+		_ = RequestID(r)
+	}); n != 0 {
+		t.Errorf("allocations = %v, want 0", n)
+	}
+}
