@@ -221,16 +221,19 @@ func (m *Manager) CookieName() string { return m.cookie.Name() }
 // before the response headers are written.
 func (m *Manager) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s := &Session{m: m}
+		// The session, its writer and the context that carries it: one
+		// allocation.
+		c := &requestContext{Context: r.Context(), s: Session{m: m}}
+		s := &c.s
 		if values := m.cookie.Values(r); len(values) > 0 {
 			if err := s.load(r.Context(), values); err != nil {
 				m.fail(w, r, "find", err)
 				return
 			}
 		}
-		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, s))
+		r = r.WithContext(c)
 		s.r = r
-		s.w = responseWriter{ResponseWriter: w, s: s, r: r} // one allocation with s
+		s.w = responseWriter{ResponseWriter: w, s: s, r: r}
 		next.ServeHTTP(&s.w, r)
 		s.w.finish()
 	})
