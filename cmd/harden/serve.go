@@ -181,8 +181,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.StringVar(&c.trustedProxies, "trusted-proxies", env("HARDEN_TRUSTED_PROXIES"), "proxies whose forwarding headers are trusted: a hop count or a comma list of addresses and CIDRs; default none (HARDEN_TRUSTED_PROXIES)")
 	fs.StringVar(&c.allowedOrigins, "allowed-origins", env("HARDEN_ALLOWED_ORIGINS"), "comma list of exact origins allowed by CORS with credentials, e.g. https://app.example.com (HARDEN_ALLOWED_ORIGINS)")
 	fs.StringVar(&c.publicURL, "public-url", env("HARDEN_PUBLIC_URL"), "URL clients use, e.g. https://example.com; required in production: plain HTTP is redirected there and its host is the allowed host (HARDEN_PUBLIC_URL)")
-	fs.StringVar(&c.redisURL, "redis-url", env("HARDEN_REDIS_URL"), "Redis URL for rate limits and sessions shared by instances (HARDEN_REDIS_URL)")
-	fs.StringVar(&c.databaseURL, "database-url", env("HARDEN_DATABASE_URL"), "PostgreSQL DSN for users, messages and sessions (HARDEN_DATABASE_URL)")
+	// These two URLs may carry passwords: their environment values are not
+	// flag defaults, which the usage text would print to stderr.
+	fs.StringVar(&c.redisURL, "redis-url", "", "Redis URL for rate limits and sessions shared by instances (HARDEN_REDIS_URL)")
+	fs.StringVar(&c.databaseURL, "database-url", "", "PostgreSQL DSN for users, messages and sessions (HARDEN_DATABASE_URL)")
 	fs.StringVar(&c.securityLog, "security-log", env("HARDEN_SECURITY_LOG"), "file for the JSON security log, reopened on SIGHUP; default stderr (HARDEN_SECURITY_LOG)")
 	c.apiLimit, c.authLimit = app.DefaultAPILimit, app.DefaultAuthLimit
 	for _, l := range []struct {
@@ -214,6 +216,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return 0
 		}
 		return 2
+	}
+	if c.redisURL == "" {
+		c.redisURL = env("HARDEN_REDIS_URL")
+	}
+	if c.databaseURL == "" {
+		c.databaseURL = env("HARDEN_DATABASE_URL")
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "harden serve: unexpected argument %q\n", fs.Arg(0))

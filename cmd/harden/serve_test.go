@@ -565,3 +565,22 @@ func TestServeSharedSessions(t *testing.T) {
 		t.Errorf("me on the second instance: %d %q", status, body)
 	}
 }
+
+// TestServeUsageHidesSecrets checks that a mistyped flag, which prints the
+// usage, does not print passwords taken from the environment.
+func TestServeUsageHidesSecrets(t *testing.T) {
+	env := map[string]string{
+		"HARDEN_DATABASE_URL": "postgres://app:DbS3cretPass@db.internal/app",
+		"HARDEN_REDIS_URL":    "redis://:RedisS3cretPass@cache.internal:6379/0",
+	}
+	var stdout, stderr bytes.Buffer
+	code := serve(context.Background(), []string{"--bogus"}, func(k string) string { return env[k] }, &stdout, &stderr)
+	if code != 2 {
+		t.Errorf("exit code = %d, want 2", code)
+	}
+	for _, secret := range []string{"DbS3cretPass", "RedisS3cretPass"} {
+		if strings.Contains(stderr.String()+stdout.String(), secret) {
+			t.Errorf("usage output leaks %s", secret)
+		}
+	}
+}
