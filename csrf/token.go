@@ -59,15 +59,20 @@ func (b binding) message(buf []byte, nonce []byte) []byte {
 
 // newToken returns a fresh masked token bound to b.
 func (p *Protector) newToken(b binding) string {
+	var buf [TokenLen]byte
+	return string(p.appendToken(buf[:0], b))
+}
+
+// appendToken appends a fresh masked token bound to b to dst.
+func (p *Protector) appendToken(dst []byte, b binding) []byte {
 	var rnd [nonceLen + rawLen]byte // nonce ‖ pad
 	_, _ = rand.Read(rnd[:])        // never fails (crypto/rand)
 	nonce, pad := rnd[:nonceLen], rnd[nonceLen:]
 
-	buf := msgBufs.Get().(*[1 + nonceLen + maxBinding]byte)
-	var raw [rawLen]byte
-	copy(raw[:], nonce)
-	signed := p.ring.AppendSign(raw[:nonceLen], b.message(buf[:0], nonce))
-	msgBufs.Put(buf)
+	sc := scratchPool.Get().(*scratch)
+	raw := sc.raw[:]
+	copy(raw, nonce)
+	signed := p.ring.AppendSign(raw[:nonceLen], b.message(sc.msg[:0], nonce))
 	copy(raw[nonceLen:], signed[nonceLen:]) // a no-op when appended in place
 
 	var masked [maskedLen]byte
@@ -75,12 +80,20 @@ func (p *Protector) newToken(b binding) string {
 	for i := range rawLen {
 		masked[rawLen+i] = raw[i] ^ pad[i]
 	}
-	return b64.EncodeToString(masked[:])
+	clear(raw) // the unmasked token does not linger in the pool
+	scratchPool.Put(sc)
+	return b64.AppendEncode(dst, masked[:])
 }
 
-// msgBufs holds HMAC message buffers: the hash takes them through an
-// interface, so a stack buffer would escape to the heap on every request.
-var msgBufs = sync.Pool{New: func() any { return new([1 + nonceLen + maxBinding]byte) }}
+// scratch holds an HMAC message and the raw token signed into it: the
+// hash takes both through an interface, so stack arrays would escape to
+// the heap on every request.
+type scratch struct {
+	msg [1 + nonceLen + maxBinding]byte
+	raw [rawLen]byte
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
 // verifyToken reports whether tok is a well-formed token bound to b under any
 // key of the ring. The tag is compared in constant time (keys.Ring.Verify).
@@ -89,9 +102,9 @@ func (p *Protector) verifyToken(tok string, b binding) bool {
 	if !ok {
 		return false
 	}
-	buf := msgBufs.Get().(*[1 + nonceLen + maxBinding]byte)
-	ok = p.ring.Verify(b.message(buf[:0], raw[:nonceLen]), raw[nonceLen:])
-	msgBufs.Put(buf)
+	sc := scratchPool.Get().(*scratch)
+	ok = p.ring.Verify(b.message(sc.msg[:0], raw[:nonceLen]), raw[nonceLen:])
+	scratchPool.Put(sc)
 	return ok
 }
 
@@ -164,7 +177,9 @@ func validPreID(v string) bool {
 func newPreID() string {
 	var b [preIDBytes]byte
 	_, _ = rand.Read(b[:])
-	return b64.EncodeToString(b[:])
+	var out [preIDLen]byte
+	b64.Encode(out[:], b[:])
+	return string(out[:])
 }
 
 // checkToken is the token layer of Check.
@@ -250,8 +265,20 @@ func (s *requestState) Value(key any) any {
 // verifying when the session is regenerated (login), so fetch a new one after
 // login.
 func (p *Protector) Token(w http.ResponseWriter, r *http.Request) string {
-	if p.ring == nil {
+	b, ok := p.tokenBinding(w, r)
+	if !ok {
 		return ""
+	}
+	return p.newToken(b)
+}
+
+// tokenBinding returns what a token handed out for r is bound to, setting
+// the pre-session cookie on w when r has neither a session nor that cookie
+// (once per request). It reports false when the Protector issues no tokens
+// or the binding is too long to sign.
+func (p *Protector) tokenBinding(w http.ResponseWriter, r *http.Request) (binding, bool) {
+	if p.ring == nil {
+		return binding{}, false
 	}
 	st, _ := r.Context().Value(stateKey{}).(*requestState)
 	if st != nil && st.p != p {
@@ -274,9 +301,9 @@ func (p *Protector) Token(w http.ResponseWriter, r *http.Request) string {
 		}
 	}
 	if len(b.id) > maxBinding {
-		return ""
+		return binding{}, false
 	}
-	return p.newToken(b)
+	return b, true
 }
 
 // Token returns a fresh masked token for r, which must have passed a
@@ -312,6 +339,13 @@ func TemplateField(r *http.Request) template.HTML {
 	return template.HTML(`<input type="hidden" name="` + st.p.field + `" value="` + tok + `">`) // #nosec G203 -- field name validated by New ([A-Za-z0-9_.-]), token is our own base64url
 }
 
+// Response header values of the token endpoint, shared by every response.
+var (
+	jsonContentType = []string{"application/json; charset=utf-8"}[:1:1]
+	noStore         = []string{"no-store"}[:1:1]
+	nosniff         = []string{"nosniff"}[:1:1]
+)
+
 // FieldName returns the form field the Protector reads the token from.
 func (p *Protector) FieldName() string { return p.field }
 
@@ -333,18 +367,25 @@ func (p *Protector) TokenHandler() http.Handler {
 			})
 			return
 		}
-		tok := p.Token(w, r)
+		b, ok := p.tokenBinding(w, r)
 		h := w.Header()
-		h.Set("Content-Type", "application/json; charset=utf-8")
-		h.Set("Cache-Control", "no-store")
-		h.Set("X-Content-Type-Options", "nosniff")
+		// Shared, already-canonical values: Header.Set would allocate a
+		// slice for each. Their capacity is 1, so an Add further out
+		// copies instead of writing into them.
+		h["Content-Type"] = jsonContentType
+		h["Cache-Control"] = noStore
+		h["X-Content-Type-Options"] = nosniff
 		if r.Method == http.MethodHead {
 			w.WriteHeader(http.StatusOK)
 			return
 		}
 		// The token is base64url: it needs no JSON escaping.
-		body := make([]byte, 0, len(`{"token":""}`)+1+len(tok))
-		body = append(append(append(body, `{"token":"`...), tok...), "\"}\n"...)
-		_, _ = w.Write(body) // #nosec G705 -- JSON (nosniff) carrying only a token newToken generated (base64url), no request input
+		body := make([]byte, 0, len(`{"token":""}`)+1+TokenLen)
+		body = append(body, `{"token":"`...)
+		if ok {
+			body = p.appendToken(body, b)
+		}
+		body = append(body, "\"}\n"...)
+		_, _ = w.Write(body) // #nosec G705 -- JSON (nosniff) carrying only a token appendToken generated (base64url), no request input
 	})
 }
