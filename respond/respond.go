@@ -111,27 +111,107 @@ func (j JSON) Respond(w http.ResponseWriter, r *http.Request, rej *Rejection) {
 		b.Detail = rej.Err.Error()
 	}
 	b.RequestID = RequestID(r)
-	out, err := json.Marshal(b)
-	if err != nil { // cannot happen for these types; answer without a body
-		out = []byte(`{"error":"Internal server error"}`)
-		status = http.StatusInternalServerError
-	}
+	out := b.appendJSON(make([]byte, 0, b.sizeHint()))
 	out = append(out, '\n')
 	h := w.Header()
 	for k, vs := range rej.Header {
 		h[k] = append([]string(nil), vs...)
 	}
 	// A refusal must not be cached, sniffed into HTML, or carry a stale
-	// length or encoding from a handler that started to answer.
-	h.Del("Content-Encoding")
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Length", strconv.Itoa(len(out)))
+	// length or encoding from a handler that started to answer. The
+	// constant values are shared slices of capacity 1 (an Add further out
+	// copies); the keys are canonical already.
+	delete(h, "Content-Encoding")
+	h["Content-Type"] = jsonContentType
+	h["X-Content-Type-Options"] = nosniff
+	h["Cache-Control"] = noStore
+	h["Content-Length"] = []string{strconv.Itoa(len(out))}
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(out)
 	}
+}
+
+// Header values of every refusal.
+var (
+	jsonContentType = []string{"application/json; charset=utf-8"}[:1:1]
+	nosniff         = []string{"nosniff"}[:1:1]
+	noStore         = []string{"no-store"}[:1:1]
+)
+
+// appendJSON appends b encoded exactly as encoding/json.Marshal encodes
+// it, without reflection.
+func (b *body) appendJSON(out []byte) []byte {
+	out = append(out, '{')
+	sep := false
+	name := func(n string) {
+		if sep {
+			out = append(out, ',')
+		}
+		sep = true
+		out = append(out, n...)
+	}
+	if b.Error != "" {
+		name(`"error":`)
+		out = appendString(out, b.Error)
+	}
+	if len(b.Errors) > 0 {
+		name(`"errors":[`)
+		for i, f := range b.Errors {
+			if i > 0 {
+				out = append(out, ',')
+			}
+			out = append(out, `{"type":`...)
+			out = appendString(out, f.Type)
+			out = append(out, `,"location":`...)
+			out = appendString(out, f.Location)
+			out = append(out, `,"path":`...)
+			out = appendString(out, f.Path)
+			out = append(out, `,"msg":`...)
+			out = appendString(out, f.Msg)
+			out = append(out, '}')
+		}
+		out = append(out, ']')
+	}
+	if b.Detail != "" {
+		name(`"detail":`)
+		out = appendString(out, b.Detail)
+	}
+	if b.RequestID != "" {
+		name(`"request_id":`)
+		out = appendString(out, b.RequestID)
+	}
+	return append(out, '}')
+}
+
+// sizeHint is about the length of b's encoding, so that appendJSON
+// usually fills one buffer.
+func (b *body) sizeHint() int {
+	n := 64 + len(b.Error) + len(b.Detail) + len(b.RequestID)
+	for _, f := range b.Errors {
+		n += 48 + len(f.Type) + len(f.Location) + len(f.Path) + len(f.Msg)
+	}
+	return n
+}
+
+// appendString appends s as a JSON string, as encoding/json writes it:
+// printable ASCII other than the quote, the backslash and the HTML
+// characters < > & is copied; a string with anything else (control bytes,
+// HTML characters, non-ASCII, invalid UTF-8) is left to encoding/json, so
+// the escaping is its own byte for byte.
+func appendString(out []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, err := json.Marshal(s)
+			if err != nil { // cannot happen for a string
+				return append(out, `""`...)
+			}
+			return append(out, q...)
+		}
+	}
+	out = append(out, '"')
+	out = append(out, s...)
+	return append(out, '"')
 }
 
 type requestIDKey struct{}
