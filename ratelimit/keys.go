@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/netip"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/harden-go/harden/clientip"
 )
@@ -52,16 +53,71 @@ func IPKey(addr netip.Addr, ipv6Prefix int) string {
 	if ipv6Prefix < 1 || ipv6Prefix > 128 {
 		ipv6Prefix = DefaultIPv6Prefix
 	}
-	addr = addr.Unmap().WithZone("")
 	var buf [64]byte
-	b := append(buf[:0], "ip:"...)
+	return string(appendIPKey(buf[:0], addr.Unmap().WithZone(""), ipv6Prefix))
+}
+
+// appendIPKey appends the key of addr, valid, unmapped and without a zone,
+// to b; ipv6Prefix is in range.
+func appendIPKey(b []byte, addr netip.Addr, ipv6Prefix int) []byte {
+	b = append(b, "ip:"...)
 	if addr.Is4() {
-		b = addr.AppendTo(b)
-	} else {
-		p, _ := addr.Prefix(ipv6Prefix) // cannot fail: bits in range, no zone
-		b = p.AppendTo(b)
+		return addr.AppendTo(b)
 	}
-	return string(b)
+	p, _ := addr.Prefix(ipv6Prefix) // cannot fail: bits in range, no zone
+	return p.AppendTo(b)
+}
+
+// ipKeyCacheSlots is the number of client keys a Limiter with the default
+// KeyFunc remembers.
+const ipKeyCacheSlots = 1024
+
+// ipKeyCache remembers the keys (and partition keys) of recent client
+// addresses for a Limiter keyed by [KeyByIP], so that a client's requests
+// cost one formatted key and one SHA-256 between them rather than one each.
+// It is a direct-mapped table indexed by a keyed hash of the address; an
+// entry is used only when its address is the request's, so a client never
+// gets another's key. Its size is fixed: at most ipKeyCacheSlots entries.
+type ipKeyCache struct {
+	seed  maphash.Seed
+	bits  int  // the IPv6 prefix length
+	pk    bool // entries carry the partition key
+	slots [ipKeyCacheSlots]atomic.Pointer[ipKeyEntry]
+}
+
+// ipKeyEntry is written once, before it is published, and never after.
+type ipKeyEntry struct {
+	addr netip.Addr // unmapped, no zone; IPv6 masked to the prefix
+	key  string     // IPKey(addr, bits), in buf
+	pk   [16]byte   // PartitionKey(key), when the cache's pk is set
+	buf  [48]byte   // "ip:" and the longest IPv6 prefix, "ffff:…:ffff/128", fit
+}
+
+func newIPKeyCache(ipv6Prefix int, pk bool) *ipKeyCache {
+	return &ipKeyCache{seed: maphash.MakeSeed(), bits: ipv6Prefix, pk: pk}
+}
+
+// get returns the entry of addr, which must be valid.
+func (c *ipKeyCache) get(addr netip.Addr) *ipKeyEntry {
+	addr = addr.Unmap().WithZone("")
+	if !addr.Is4() {
+		p, _ := addr.Prefix(c.bits) // cannot fail: bits in range, no zone
+		addr = p.Addr()
+	}
+	a := addr.As16()
+	slot := &c.slots[maphash.Bytes(c.seed, a[:])%ipKeyCacheSlots]
+	if e := slot.Load(); e != nil && e.addr == addr {
+		return e
+	}
+	e := &ipKeyEntry{addr: addr}
+	b := appendIPKey(e.buf[:0], addr, c.bits)
+	// b is never written again, so a string view of it is safe.
+	e.key = unsafe.String(unsafe.SliceData(b), len(b)) // #nosec G103 -- b belongs to e, which is never modified after it is published
+	if c.pk {
+		appendPartitionKey(e.pk[:0], e.key)
+	}
+	slot.Store(e)
+	return e
 }
 
 // KeyByUser returns a [KeyFunc] that keys a request by the user id that

@@ -132,3 +132,44 @@ func TestPartitionKeyCache(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestIPKeyCache: the remembered keys and partition keys are always the
+// address's own, as IPKey and PartitionKey give them, for IPv4, IPv4-mapped
+// and zoned IPv6 addresses under several prefixes, with more addresses than
+// the cache has slots, from several goroutines at once.
+func TestIPKeyCache(t *testing.T) {
+	var addrs []netip.Addr
+	for i := range ipKeyCacheSlots {
+		addrs = append(addrs,
+			netip.AddrFrom4([4]byte{198, 51, byte(i >> 8), byte(i)}),
+			netip.MustParseAddr("::ffff:203.0."+strconv.Itoa(i>>8)+"."+strconv.Itoa(i&255)),
+			netip.MustParseAddr("2001:db8:"+strconv.FormatInt(int64(i), 16)+"::"+strconv.FormatInt(int64(i), 16)),
+			netip.MustParseAddr("fe80::"+strconv.FormatInt(int64(i), 16)+"%eth0"),
+		)
+	}
+	for _, bits := range []int{1, 48, 56, 64, 128} {
+		c := newIPKeyCache(bits, true)
+		var wg sync.WaitGroup
+		for g := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for round := range 2 {
+					for j := range addrs {
+						a := addrs[(j*(g+1)+round)%len(addrs)]
+						e := c.get(a)
+						if want := IPKey(a, bits); e.key != want {
+							t.Errorf("/%d %v: key %q, want %q", bits, a, e.key, want)
+							return
+						}
+						if want := PartitionKey(e.key); string(e.pk[:]) != want {
+							t.Errorf("/%d %v: partition key %s, want %s", bits, a, e.pk[:], want)
+							return
+						}
+					}
+				}
+			}()
+		}
+		wg.Wait()
+	}
+}

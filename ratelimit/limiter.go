@@ -13,6 +13,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/harden-go/harden/clientip"
 	"github.com/harden-go/harden/respond"
 )
 
@@ -49,6 +50,7 @@ type Limiter struct {
 	name       string // `"100-in-15min"`
 	pair       bool   // two header fields per response: see pairBlock
 	pks        *pkCache
+	ipKeys     *ipKeyCache // with the default KeyFunc; nil with another
 }
 
 // New returns a Limiter configured by cfg, or an error wrapping
@@ -80,8 +82,12 @@ func New(cfg Config) (*Limiter, error) {
 	l.name = sfString(c.Identifier)
 	l.policyItem = l.name + ";q=" + l.limitText + ";w=" + w
 	l.pair = !c.LegacyHeaders && (c.Headers == HeadersDraft7 || c.Headers == HeadersDraft8 || c.Headers == HeadersDraft11)
-	if c.Headers == HeadersDraft8 || c.Headers == HeadersDraft11 {
+	pk := c.Headers == HeadersDraft8 || c.Headers == HeadersDraft11
+	if pk {
 		l.pks = newPKCache()
+	}
+	if cfg.Key == nil { // normalize made it KeyByIP(c.IPv6Prefix)
+		l.ipKeys = newIPKeyCache(c.IPv6Prefix, pk)
 	}
 	return l, nil
 }
@@ -145,7 +151,7 @@ func (l *Limiter) Handler(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		key := l.cfg.Key(r)
+		key, pk := l.requestKey(r)
 		res, err := l.Allow(r.Context(), key, 1)
 		if err != nil {
 			if res.Allowed {
@@ -160,7 +166,7 @@ func (l *Limiter) Handler(next http.Handler) http.Handler {
 			})
 			return
 		}
-		l.SetHeaders(w.Header(), key, res)
+		l.setHeaders(w.Header(), key, pk, res)
 		if !res.Allowed {
 			if l.cfg.OnLimited != nil {
 				l.cfg.OnLimited(r, res)
@@ -227,9 +233,32 @@ type pairBlock struct {
 	buf  [128]byte
 }
 
+// requestKey returns the key of r, and its partition key when the limiter
+// knows it already (nil otherwise). With the default KeyFunc the keys of
+// recent clients are remembered; the key is the same as KeyByIP's.
+func (l *Limiter) requestKey(r *http.Request) (string, *[16]byte) {
+	if l.ipKeys == nil {
+		return l.cfg.Key(r), nil
+	}
+	addr := clientip.From(r)
+	if !addr.IsValid() {
+		return unknownIPKey, nil
+	}
+	e := l.ipKeys.get(addr)
+	if !l.ipKeys.pk {
+		return e.key, nil
+	}
+	return e.key, &e.pk
+}
+
 // SetHeaders sets the configured rate-limit headers for res on h; key is
 // the request's key (the draft-8/11 partition key is derived from it).
 func (l *Limiter) SetHeaders(h http.Header, key string, res Result) {
+	l.setHeaders(h, key, nil, res)
+}
+
+// setHeaders is SetHeaders with key's partition key, when known.
+func (l *Limiter) setHeaders(h http.Header, key string, pk *[16]byte, res Result) {
 	style := l.cfg.Headers
 	if style == HeadersNone && !l.cfg.LegacyHeaders {
 		return
@@ -271,7 +300,11 @@ func (l *Limiter) SetHeaders(h http.Header, key string, res Result) {
 		b = append(b, l.policyItem...)
 		pkAt := len(b)
 		b = append(b, ";pk=:"...)
-		b = l.pks.appendPartitionKey(b, key)
+		if pk != nil {
+			b = append(b, pk[:]...)
+		} else {
+			b = l.pks.appendPartitionKey(b, key)
+		}
 		b = append(b, ':')
 		pkEnd := len(b)
 		mark()

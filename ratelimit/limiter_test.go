@@ -619,3 +619,42 @@ func TestSetHeadersAllocs(t *testing.T) {
 		}
 	}
 }
+
+// TestHandlerAllocs: with the default KeyFunc, a returning client's
+// admitted request costs the header block and nothing else.
+func TestHandlerAllocs(t *testing.T) {
+	for _, tc := range []struct {
+		style HeaderStyle
+		want  float64
+	}{{HeadersNone, 0}, {HeadersDraft6, 1}, {HeadersDraft7, 1}, {HeadersDraft8, 1}, {HeadersDraft11, 1}} {
+		l := newLimiter(t, Config{Rate: Spec{Limit: MaxLimit, Window: time.Hour}, Headers: tc.style})
+		h := l.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+		r := request("[2001:db8::1]:1234")
+		w := httptest.NewRecorder()
+		got := testing.AllocsPerRun(200, func() {
+			clear(w.Header())
+			h.ServeHTTP(w, r)
+		})
+		if got != tc.want {
+			t.Errorf("%s: %.1f allocations per request, want %.0f", tc.style, got, tc.want)
+		}
+	}
+}
+
+// TestDefaultKeyMatchesKeyByIP: the limiter's own key path gives the same
+// keys and headers as KeyByIP configured explicitly.
+func TestDefaultKeyMatchesKeyByIP(t *testing.T) {
+	for _, style := range []HeaderStyle{HeadersDraft8, HeadersDraft11, HeadersDraft7} {
+		def := newLimiter(t, Config{Headers: style, IPv6Prefix: 48})
+		explicit := newLimiter(t, Config{Headers: style, IPv6Prefix: 48, Key: KeyByIP(48)})
+		for _, remote := range []string{"192.0.2.1:1", "[::ffff:192.0.2.1]:1", "[2001:db8:1:2::3]:1", "[2001:db8:1:3::3]:1", "[fe80::1%eth0]:1", "garbage"} {
+			for i := range 2 {
+				gotW := serve(def.Handler(okHandler), request(remote))
+				wantW := serve(explicit.Handler(okHandler), request(remote))
+				if got, want := dumpHeaders(gotW.Header()), dumpHeaders(wantW.Header()); got != want {
+					t.Errorf("%s %s #%d: got\n%s\nwant\n%s", style, remote, i, got, want)
+				}
+			}
+		}
+	}
+}
