@@ -225,7 +225,7 @@ func (m *Manager) Handler(next http.Handler) http.Handler {
 		// allocation.
 		c := &requestContext{Context: r.Context(), s: Session{m: m}}
 		s := &c.s
-		if values := m.cookie.Values(r); len(values) > 0 {
+		if values := m.cookieValues(r); len(values) > 0 {
 			if err := s.load(r.Context(), values); err != nil {
 				m.fail(w, r, "find", err)
 				return
@@ -237,6 +237,20 @@ func (m *Manager) Handler(next http.Handler) http.Handler {
 		next.ServeHTTP(&s.w, r)
 		s.w.finish()
 	})
+}
+
+// cookieValues returns the session cookie's values in r. A request whose
+// Cookie header does not even contain the cookie's name (a first visit, or
+// a client with only other cookies) skips parsing every cookie, which
+// allocates.
+func (m *Manager) cookieValues(r *http.Request) []string {
+	name := m.cookie.Name()
+	for _, line := range r.Header["Cookie"] {
+		if strings.Contains(line, name) {
+			return m.cookie.Values(r)
+		}
+	}
+	return nil
 }
 
 // DestroyUser ends every session of userID, in every instance sharing the
