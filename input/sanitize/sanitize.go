@@ -1,8 +1,11 @@
 package sanitize
 
 import (
+	"bytes"
 	"net/url"
 	"sort"
+	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/microcosm-cc/bluemonday"
@@ -43,7 +46,7 @@ func RichText(s string) string {
 	if inert(s) {
 		return s
 	}
-	return richText.Sanitize(s)
+	return sanitize(richText, s)
 }
 
 // Strict returns s with every tag removed and the remaining text
@@ -52,7 +55,42 @@ func Strict(s string) string {
 	if inert(s) {
 		return s
 	}
-	return strict.Sanitize(s)
+	return sanitize(strict, s)
+}
+
+// scratch is the reader and output buffer of one sanitization, reused
+// across calls.
+type scratch struct {
+	r strings.Reader
+	w bytes.Buffer
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// maxPooledBuffer caps the output buffer kept for reuse, so that one huge
+// message does not pin its memory.
+const maxPooledBuffer = 64 << 10
+
+// sanitize is p.Sanitize(s) without its per-call reader and growing
+// output buffer: the same checks in the same order, the same result
+// (TestSanitizeMatchesPolicy compares them).
+func sanitize(p *bluemonday.Policy, s string) string {
+	if strings.TrimSpace(s) == "" {
+		return s // as Policy.Sanitize: blank input is returned unchanged
+	}
+	sc := scratchPool.Get().(*scratch)
+	sc.r.Reset(s)
+	sc.w.Reset()
+	var out string
+	// Policy.Sanitize returns "" when the tokenizer fails; so does this.
+	if err := p.SanitizeReaderToWriter(&sc.r, &sc.w); err == nil {
+		out = sc.w.String()
+	}
+	sc.r.Reset("")
+	if sc.w.Cap() <= maxPooledBuffer {
+		scratchPool.Put(sc)
+	}
+	return out
 }
 
 // inert reports whether s is valid UTF-8 without any byte that HTML
