@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/harden-go/harden/input/internal/mailaddr"
 )
 
 // A string normaliser, applied by the `normalize` struct tag.
@@ -108,6 +110,11 @@ func Squash(s string) string {
 // refuse.
 func NormalizeEmail(s string) string {
 	s = strings.TrimSpace(s)
+	if mailaddr.Plain(s) {
+		// ASCII, so NFC leaves it alone, and net/mail returns it as is
+		// (FuzzPlain): skip both.
+		return strings.ToLower(s)
+	}
 	a, err := mail.ParseAddress(NFC(s))
 	if err != nil || a.Name != "" {
 		return s
