@@ -11,6 +11,7 @@ package chain
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -31,6 +32,7 @@ import (
 	"github.com/harden-go/harden/keys"
 	"github.com/harden-go/harden/ratelimit"
 	"github.com/harden-go/harden/respond"
+	"github.com/harden-go/harden/seclog"
 	"github.com/harden-go/harden/session"
 )
 
@@ -51,6 +53,11 @@ type Options struct {
 	// Secret authenticates the peer chain's CSRF cookie (32 bytes).
 	// Default: a fixed benchmark value.
 	Secret []byte
+	// SecurityLog receives the harden stack's security events (every
+	// refusal is one). The events are encoded either way, so their cost is
+	// measured. Default: discarded, so that a benchmark's output stays
+	// readable (go test merges the binary's stderr into its stdout).
+	SecurityLog io.Writer
 }
 
 func (o Options) withDefaults() Options {
@@ -86,10 +93,19 @@ func (o Options) withDefaults() Options {
 // and a JSON 404 for everything else.
 func Harden(o Options) (http.Handler, error) {
 	o = o.withDefaults()
+	logw := o.SecurityLog
+	if logw == nil {
+		logw = io.Discard
+	}
+	seclogger, err := seclog.New(seclog.Config{Writer: logw})
+	if err != nil {
+		return nil, err
+	}
 	stack, err := harden.New(harden.Config{
-		PublicURL: o.PublicURL,
-		Headers:   o.Headers,
-		ClientIP:  clientip.Config{TrustedHops: 1},
+		SecurityLog: seclogger,
+		PublicURL:   o.PublicURL,
+		Headers:     o.Headers,
+		ClientIP:    clientip.Config{TrustedHops: 1},
 		CORS: hcors.Config{
 			Origins:        o.Origins,
 			Credentials:    true,
