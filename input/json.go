@@ -147,6 +147,10 @@ func (d *Decoder) Unmarshal(data []byte, dst any) error {
 	}
 	// The scan has refused every key that is not a field, so plain
 	// Unmarshal suffices; a Decoder is needed only for UseNumber.
+	if sc := schemaOf(rv.Type().Elem()); sc.flat && rv.Elem().Kind() == reflect.Struct {
+		fillFlat(data, rv.Elem(), sc)
+		return nil
+	}
 	if d.useNumber {
 		dec := json.NewDecoder(bytes.NewReader(data))
 		dec.DisallowUnknownFields()
@@ -199,4 +203,60 @@ func (d *Decoder) check(data []byte, t reflect.Type) ([]byte, error) {
 		return s.out, nil
 	}
 	return data, nil
+}
+
+// fillFlat decodes data, a document the scan accepted for the flat struct
+// schema sc (null, or an object whose keys are all string fields, each at
+// most once, with string or null values), into the struct v as
+// encoding/json would: escapes decoded, invalid UTF-8 and lone surrogates
+// as U+FFFD, null leaving the field unchanged. The values share one
+// allocation. FuzzDecodeFlat compares it with encoding/json.
+func fillFlat(data []byte, v reflect.Value, sc *schema) {
+	type span struct{ field, start, end int }
+	var (
+		spanArr [8]span
+		spans   = spanArr[:0]
+		bufArr  [512]byte
+		buf     = bufArr[:0]
+	)
+	s := scanner{data: data}
+	s.ws()
+	if s.data[s.pos] == 'n' {
+		return // a null document leaves the struct unchanged
+	}
+	s.pos++ // '{'
+	for {
+		s.ws()
+		if s.data[s.pos] == '}' {
+			break
+		}
+		raw, escaped, _ := s.str()
+		key := raw
+		if needsFix(raw, escaped) {
+			key = unescape(nil, raw)
+		}
+		s.ws()
+		s.pos++ // ':'
+		s.ws()
+		if s.data[s.pos] == 'n' {
+			s.pos += len("null")
+		} else {
+			raw, escaped, _ := s.str()
+			start := len(buf)
+			if needsFix(raw, escaped) {
+				buf = unescape(buf, raw)
+			} else {
+				buf = append(buf, raw...)
+			}
+			spans = append(spans, span{sc.index[sc.fields[string(key)]], start, len(buf)})
+		}
+		s.ws()
+		if s.data[s.pos] == ',' {
+			s.pos++
+		}
+	}
+	all := string(buf)
+	for _, sp := range spans {
+		v.Field(sp.field).SetString(all[sp.start:sp.end])
+	}
 }

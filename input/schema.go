@@ -41,6 +41,12 @@ type schema struct {
 	mapKey kind // kString, kInt, kUint or kText (kAny: left to encoding/json)
 	fields map[string]int
 	types  []*schema
+	// index is the struct field index of each of types, for flat structs.
+	index []int
+	// flat: a struct whose JSON keys are all its own fields of string kind
+	// (not pointers, not embedded promotions, no ",string" option), which
+	// Unmarshal fills itself (fillFlat) instead of calling encoding/json.
+	flat bool
 }
 
 var (
@@ -139,6 +145,7 @@ func buildSchema(t reflect.Type, building map[reflect.Type]*schema) *schema {
 	case reflect.Struct:
 		s.kind = kStruct
 		s.fields = map[string]int{}
+		s.flat = true
 		for _, f := range structFields(t) {
 			s.fields[f.name] = len(s.types)
 			fs := buildSchema(f.typ, building)
@@ -146,6 +153,14 @@ func buildSchema(t reflect.Type, building map[reflect.Type]*schema) *schema {
 				fs = &schema{kind: kQuoted}
 			}
 			s.types = append(s.types, fs)
+			if len(f.index) == 1 && f.typ.Kind() == reflect.String && fs.kind == kString {
+				s.index = append(s.index, f.index[0])
+			} else {
+				s.flat, s.index = false, nil
+			}
+		}
+		if !s.flat {
+			s.index = nil
 		}
 	default: // interface, chan, func, complex...: left to encoding/json
 		s.kind = kAny
@@ -159,6 +174,7 @@ type jsonField struct {
 	quoted bool
 	depth  int
 	tagged bool
+	index  []int // field index path, as reflect.Value.FieldByIndex takes it
 }
 
 // structFields lists the JSON object keys of struct type t with the rules of
@@ -167,8 +183,8 @@ type jsonField struct {
 // field wins, then the only tagged one, else none.
 func structFields(t reflect.Type) []jsonField {
 	var all []jsonField
-	var walk func(t reflect.Type, depth int, seen map[reflect.Type]bool)
-	walk = func(t reflect.Type, depth int, seen map[reflect.Type]bool) {
+	var walk func(t reflect.Type, depth int, seen map[reflect.Type]bool, at []int)
+	walk = func(t reflect.Type, depth int, seen map[reflect.Type]bool, at []int) {
 		if seen[t] {
 			return
 		}
@@ -191,7 +207,7 @@ func structFields(t reflect.Type) []jsonField {
 					continue
 				}
 				if name == "" && et.Kind() == reflect.Struct {
-					walk(et, depth+1, seen)
+					walk(et, depth+1, seen, append(at[:len(at):len(at)], i))
 					continue
 				}
 			} else if !f.IsExported() {
@@ -214,10 +230,11 @@ func structFields(t reflect.Type) []jsonField {
 					}
 				}
 			}
-			all = append(all, jsonField{name: name, typ: ft, quoted: quoted, depth: depth, tagged: tagged})
+			all = append(all, jsonField{name: name, typ: ft, quoted: quoted, depth: depth, tagged: tagged,
+				index: append(at[:len(at):len(at)], i)})
 		}
 	}
-	walk(t, 0, map[reflect.Type]bool{})
+	walk(t, 0, map[reflect.Type]bool{}, nil)
 
 	byName := map[string][]jsonField{}
 	var order []string
