@@ -40,6 +40,11 @@ func TestFlatSchema(t *testing.T) {
 	if schemaOf(reflect.TypeFor[profile]()).flat {
 		t.Error("profile is flat")
 	}
+	// An unexported field is not a key.
+	var c flatContact
+	if err := defaultDecoder.Unmarshal([]byte(`{"skipped":"x"}`), &c); err == nil || c.skipped != "" {
+		t.Errorf("unexported field: err %v, value %q", err, c.skipped)
+	}
 }
 
 var flatSeeds = []string{
