@@ -30,3 +30,16 @@ func FuzzNormalizeEmailFastPath(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSquashFastPath checks that Squash's fast path changes no result.
+func FuzzSquashFastPath(f *testing.F) {
+	for _, s := range []string{"Ada Lovelace", "  Ada \n\t Lovelace  ", "a  b", "a", "", " ", "a\u00a0b", "a\u0085b", "a\vb", "x y z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := strings.Join(strings.Fields(s), " ")
+		if got := Squash(s); got != want {
+			t.Fatalf("Squash(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
