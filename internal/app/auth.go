@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/url"
 
@@ -126,7 +127,23 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 // invalidCredentials is the one answer of every failed login.
 func invalidCredentials(w http.ResponseWriter, r *http.Request, cause error) {
 	respond.Reject(w, r, &respond.Rejection{Status: http.StatusUnauthorized, Message: "Invalid credentials",
-		Event: seclog.EventLoginFailed, Err: cause})
+		Event: seclog.EventLoginFailed, Err: loginFailed{cause}})
+}
+
+// loginFailed is the cause of every failed login. Its text is empty, so even
+// the development responder adds no "detail": a cause such as "password too
+// long" exists only for an existing account and would tell accounts apart.
+// The real cause goes to the security log only, through LogValue.
+type loginFailed struct{ err error }
+
+func (e loginFailed) Error() string { return "" }
+
+// LogValue records the real cause in the security log.
+func (e loginFailed) LogValue() slog.Value {
+	if e.err == nil {
+		return slog.StringValue("credentials did not match")
+	}
+	return slog.StringValue(e.err.Error())
 }
 
 // logout ends the session on the server (its record is deleted, so a copy

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
+	"os"
 	"time"
 	"unicode/utf8"
 
@@ -54,11 +57,19 @@ func (a *App) previewURL(w http.ResponseWriter, r *http.Request) {
 	req.Header.Set("User-Agent", "harden-preview/1")
 	resp, err := a.preview.Do(req)
 	if err != nil {
-		if errors.Is(err, ssrf.ErrDestinationNotAllowed) {
+		var dnsErr *net.DNSError
+		switch {
+		case errors.Is(err, ssrf.ErrDestinationNotAllowed):
 			refuseDestination(w, r, err)
-			return
+		case errors.As(err, &dnsErr):
+			// A name that does not resolve gets the same answer as one that
+			// resolves to an internal address: otherwise a user could probe
+			// which internal (split-horizon) names exist.
+			refuseDestination(w, r, fetchError{host: req.URL.Hostname(), err: err})
+		default:
+			respond.Reject(w, r, &respond.Rejection{Status: http.StatusBadGateway, Message: "Could not fetch the URL",
+				Event: "preview_failed", Err: fetchError{host: req.URL.Hostname(), err: err}})
 		}
-		respond.Reject(w, r, &respond.Rejection{Status: http.StatusBadGateway, Message: "Could not fetch the URL", Err: err})
 		return
 	}
 	defer resp.Body.Close()
@@ -85,6 +96,32 @@ type logOnly struct{ err error }
 
 func (e logOnly) Error() string { return "ssrf: destination not allowed" }
 func (e logOnly) Unwrap() error { return e.err }
+
+// fetchError describes a failed fetch by its host and the kind of failure:
+// the URL's path and query (the user's data) stay out of the log, which the
+// error text of net/http's *url.Error would carry.
+type fetchError struct {
+	host string
+	err  error
+}
+
+func (e fetchError) Error() string { return "preview: fetch failed" }
+
+// LogValue records the host and the kind of failure, never the URL.
+func (e fetchError) LogValue() slog.Value {
+	reason := "fetch failed"
+	var dnsErr *net.DNSError
+	var opErr *net.OpError
+	switch {
+	case errors.As(e.err, &dnsErr):
+		reason = "name not resolved"
+	case errors.Is(e.err, context.DeadlineExceeded) || os.IsTimeout(e.err):
+		reason = "timeout"
+	case errors.As(e.err, &opErr):
+		reason = opErr.Op + " failed"
+	}
+	return slog.GroupValue(slog.String("host", e.host), slog.String("reason", reason))
+}
 
 // pageTitle returns the text of the first <title> of the HTML in body,
 // white space collapsed, at most titleMaxRunes runes; "" when there is
