@@ -186,6 +186,9 @@ func TestPreview(t *testing.T) {
 		"http://0x7f.1/", "http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/", "http://rebind.test/",
 		"http://user:pw@example.com/", "ftp://example.com/", "file:///etc/passwd", "gopher://127.0.0.1/", "http://example.com:6379/",
 		"not a url", target.URL + "/redirect",
+		// A name that does not resolve answers like an internal one (no
+		// probing of split-horizon names), and its query is never logged.
+		"http://nonexistent.test/?q=private-data",
 	} {
 		if status, body := c.post("/api/preview", `{"url":"`+u+`"}`); status != 400 || body != refused {
 			t.Errorf("%s: %d %q, want 400 %q", u, status, body, refused)
@@ -204,8 +207,11 @@ func TestPreview(t *testing.T) {
 			}
 		}
 	}
-	if blocked != 18 {
-		t.Errorf("%d ssrf_blocked events, want 18", blocked)
+	if blocked != 19 {
+		t.Errorf("%d ssrf_blocked events, want 19", blocked)
+	}
+	if strings.Contains(log.String(), "private-data") {
+		t.Error("a preview URL's query reached the security log")
 	}
 }
 
