@@ -3,12 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"strings"
 	"testing"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/harden-go/harden/internal/appdb"
 	"github.com/harden-go/harden/internal/testenv"
@@ -42,41 +38,6 @@ func openAppDB(t *testing.T, cfg appdb.Config) *appdb.DB {
 	return db
 }
 
-// postgresSchemaURL makes a schema of its own for the test, dropped
-// afterwards, and returns the test server's URL selecting it.
-func postgresSchemaURL(t *testing.T) string {
-	t.Helper()
-	base := testenv.PostgresURL(t)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "harden_user_test_" + hex.EncodeToString(b)
-	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(context.Background(), base)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer conn.Close(context.Background())
-		if _, err := conn.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			t.Error(err)
-		}
-	})
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	return base + sep + "search_path=" + schema
-}
-
 // TestUserAddAndSetRole runs add and set-role end to end on each engine,
 // then reads the account back and verifies the password against its hash.
 func TestUserAddAndSetRole(t *testing.T) {
@@ -89,7 +50,7 @@ func TestUserAddAndSetRole(t *testing.T) {
 			return map[string]string{"HARDEN_DATA_DIR": dir}, appdb.Config{DataDir: dir}
 		}},
 		{"postgres", func(t *testing.T) (map[string]string, appdb.Config) {
-			url := postgresSchemaURL(t)
+			url := testenv.PostgresSchemaURL(t, "harden_user_test")
 			return map[string]string{"HARDEN_DATA_DIR": t.TempDir(), "HARDEN_DATABASE_URL": url}, appdb.Config{DatabaseURL: url}
 		}},
 	}

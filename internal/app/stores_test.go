@@ -1,17 +1,11 @@
 package app
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"net"
 	"os/exec"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/harden-go/harden/internal/appdb"
 	"github.com/harden-go/harden/internal/testenv"
@@ -84,45 +78,10 @@ func TestSharedSessionsRedis(t *testing.T) {
 // TestSharedSessionsPostgres: two instances on one PostgreSQL database,
 // each with its own data directory, accept each other's sessions.
 func TestSharedSessionsPostgres(t *testing.T) {
-	dsn := pgSchemaURL(t)
+	dsn := testenv.PostgresSchemaURL(t, "app_test")
 	a1, srv1 := routeApp(t, Config{DataDir: t.TempDir(), Secrets: secret, DatabaseURL: dsn})
 	_, srv2 := routeApp(t, Config{DataDir: t.TempDir(), Secrets: secret, DatabaseURL: dsn})
 	sharedSessions(t, a1, srv1.URL, srv2.URL)
-}
-
-// pgSchemaURL makes a schema of its own for the test, dropped afterwards,
-// and returns the test server's URL with search_path set to it.
-func pgSchemaURL(t *testing.T) string {
-	t.Helper()
-	base := testenv.PostgresURL(t)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	schema := "app_test_" + hex.EncodeToString(b)
-	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(context.Background(), base)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer conn.Close(context.Background())
-		if _, err := conn.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			t.Error(err)
-		}
-	})
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	return base + sep + "search_path=" + schema
 }
 
 // startRedis runs a Redis server of the test's own on a free loopback

@@ -2,16 +2,12 @@ package appdb_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/harden-go/harden/internal/appdb"
 	"github.com/harden-go/harden/internal/testenv"
@@ -37,43 +33,10 @@ type backend struct {
 func backends() []backend {
 	return []backend{
 		{"sqlite", func(t testing.TB) appdb.Config { return appdb.Config{DataDir: t.TempDir()} }},
-		{"postgres", func(t testing.TB) appdb.Config { return appdb.Config{DatabaseURL: pgSchemaURL(t)} }},
+		{"postgres", func(t testing.TB) appdb.Config {
+			return appdb.Config{DatabaseURL: testenv.PostgresSchemaURL(t, "appdb_test")}
+		}},
 	}
-}
-
-// pgSchemaURL makes a schema of its own for the test, dropped afterwards,
-// and returns the test server's URL with search_path set to it.
-func pgSchemaURL(t testing.TB) string {
-	t.Helper()
-	base := testenv.PostgresURL(t)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "appdb_test_" + hex.EncodeToString(b)
-	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(context.Background(), base)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer conn.Close(context.Background())
-		if _, err := conn.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			t.Error(err)
-		}
-	})
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	return base + sep + "search_path=" + schema
 }
 
 func open(t testing.TB, cfg appdb.Config) *appdb.DB {

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/harden-go/harden/internal/appdb"
+	"github.com/harden-go/harden/internal/testenv"
 )
 
 func TestSQLiteFileModes(t *testing.T) {
@@ -110,7 +111,7 @@ func TestPostgresUnreachable(t *testing.T) {
 // TestPostgresConcurrentOpen: instances starting together on an empty
 // database all succeed (the advisory lock serialises the migrations).
 func TestPostgresConcurrentOpen(t *testing.T) {
-	url := pgSchemaURL(t)
+	url := testenv.PostgresSchemaURL(t, "appdb_test")
 	const n = 4
 	errs := make([]error, n)
 	dbs := make([]*appdb.DB, n)
