@@ -37,7 +37,7 @@ var advices = map[string]advice{
 	"cross-origin-resource-sharing-not-implemented":                    {"no CORS access for a foreign origin", ""},
 	"cross-origin-resource-sharing-implemented-with-public-access":     {"CORS allows every origin (*) without credentials", ""},
 	"cross-origin-resource-sharing-implemented-with-restricted-access": {"CORS allows specific origins", ""},
-	"cross-origin-resource-sharing-implemented-with-universal-access":  {"CORS reflects any Origin with credentials: any site can read authenticated responses", "allow an explicit list of origins (harden: cors.Config.AllowedOrigins; never reflect Origin with credentials)"},
+	"cross-origin-resource-sharing-implemented-with-universal-access":  {"CORS reflects any Origin with credentials: any site can read authenticated responses", "allow an explicit list of origins (harden: cors.Config.Origins; never reflect Origin with credentials)"},
 
 	"redirection-all-redirects-preloaded":             {"every host on the redirect path is HSTS-preloaded", ""},
 	"redirection-to-https":                            {"plain HTTP redirects to HTTPS on the same host", ""},

@@ -96,7 +96,9 @@ func ParseTarget(target string) (string, error) {
 	if t == "" || strings.ContainsAny(t, "/?#@ \t") {
 		return "", ErrHost
 	}
-	if _, err := url.Parse("http://" + t + "/"); err != nil {
+	u, err := url.Parse("http://" + t + "/")
+	if err != nil || strings.HasPrefix(u.Hostname(), "-") {
+		// No host name starts with "-": such a target is a misplaced flag.
 		return "", ErrHost
 	}
 	return t, nil
@@ -123,7 +125,7 @@ func Fetch(ctx context.Context, target string, opts Options) (*Site, error) {
 	opts.defaults()
 	f := newFetcher(host, opts)
 	defer f.close()
-	site := &Site{Host: host}
+	site := &Site{Host: host, HTTPStart: f.startURL("http")}
 	var wg sync.WaitGroup
 	var httpErr, httpsErr error
 	wg.Add(2)

@@ -88,23 +88,33 @@ func (ca *testCA) clientConfig() *tls.Config {
 	return &tls.Config{RootCAs: ca.pool, MinVersion: tls.VersionTLS12}
 }
 
+// listenMode says which schemes a fixture's port speaks.
+type listenMode int
+
+const (
+	listenBoth      listenMode = iota // plain HTTP and HTTPS
+	listenTLSOnly                     // plain-HTTP connections are closed
+	listenPlainOnly                   // TLS handshakes are closed
+)
+
 // dualListener serves plain HTTP and HTTPS on one port: a connection whose
 // first byte is 0x16 (a TLS handshake record) is handed over as TLS.
 type dualListener struct {
 	net.Listener
+	mode  listenMode
 	cfg   *tls.Config
 	conns chan net.Conn
 	done  chan struct{}
 	once  sync.Once
 }
 
-func newDualListener(t testing.TB, cfg *tls.Config) *dualListener {
+func newDualListener(t testing.TB, cfg *tls.Config, mode listenMode) *dualListener {
 	t.Helper()
 	inner, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := &dualListener{Listener: inner, cfg: cfg, conns: make(chan net.Conn), done: make(chan struct{})}
+	l := &dualListener{Listener: inner, mode: mode, cfg: cfg, conns: make(chan net.Conn), done: make(chan struct{})}
 	go l.loop()
 	return l
 }
@@ -125,8 +135,13 @@ func (l *dualListener) loop() {
 				c.Close()
 				return
 			}
+			isTLS := first[0] == 0x16
+			if isTLS && l.mode == listenPlainOnly || !isTLS && l.mode == listenTLSOnly {
+				c.Close()
+				return
+			}
 			var conn net.Conn = &peekedConn{Conn: c, r: br}
-			if first[0] == 0x16 {
+			if isTLS {
 				conn = tls.Server(conn, l.cfg)
 			}
 			select {
@@ -163,7 +178,13 @@ func (c *peekedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
 // returns "127.0.0.1:PORT".
 func serveDual(t testing.TB, ca *testCA, h http.Handler) string {
 	t.Helper()
-	l := newDualListener(t, ca.serverConfig())
+	return serveMode(t, ca, h, listenBoth)
+}
+
+// serveMode is serveDual with a choice of schemes.
+func serveMode(t testing.TB, ca *testCA, h http.Handler, mode listenMode) string {
+	t.Helper()
+	l := newDualListener(t, ca.serverConfig(), mode)
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, ErrorLog: log.New(io.Discard, "", 0)}
 	go func() { _ = srv.Serve(l) }()
 	t.Cleanup(func() { _ = srv.Close() })

@@ -30,8 +30,11 @@ var (
 
 // Report is the grade of one site.
 type Report struct {
-	Host  string `json:"host"`
-	Model string `json:"model"`
+	Host string `json:"host"`
+	// Error is set, and nothing else but Host, when the site could not be
+	// scanned; the CLI's JSON outputs list such targets this way.
+	Error string `json:"error,omitempty"`
+	Model string `json:"model,omitempty"`
 	// URL is the page that was graded (the end of the HTTPS chain when
 	// HTTPS answered).
 	URL        string `json:"url"`
@@ -92,6 +95,7 @@ func Grade(site *Site, opts GradeOptions) (*Report, error) {
 	findings := hardenChecks(in)
 	annotate(tests)
 	annotate(findings)
+	addHints(site, tests)
 	scored := tests
 	if model == ModelHarden {
 		scored = append(append([]TestResult(nil), tests...), findings...)

@@ -478,6 +478,19 @@ func redirectionTest(in *obsInput) TestResult {
 		route = append(route, u)
 		shown = append(shown, h.URL)
 	}
+	if ch.StoppedAt != "" {
+		// The redirect to another host was not followed. The Observatory's
+		// rules read only the scheme of the end of the route and the scheme
+		// and host of its second URL, and without further redirects the
+		// first Location is both: http -> https://other-host is
+		// off-host-from-http, http -> http://other-host is
+		// not-to-https-on-initial-redirection, as when following (unless
+		// the other host later redirects back to plain HTTP).
+		if u, err := url.Parse(ch.StoppedAt); err == nil {
+			route = append(route, u)
+			shown = append(shown, ch.StoppedAt+" (not followed)")
+		}
+	}
 	out.Data = strings.Join(shown, " -> ")
 	all := true
 	for _, u := range route {
@@ -491,6 +504,10 @@ func redirectionTest(in *obsInput) TestResult {
 		out.Result = "redirection-all-redirects-preloaded"
 	case len(route) == 1:
 		out.Result = "redirection-missing"
+	case ch.StoppedAt != "" && route[len(route)-1].Scheme == "http" && route[1].Scheme == "http":
+		// Plain HTTP to plain HTTP on another host: the Observatory scores
+		// the first hop, whatever follows, once the route ends on HTTPS.
+		out.Result = "redirection-not-to-https-on-initial-redirection"
 	case route[len(route)-1].Scheme != "https":
 		out.Result = "redirection-not-to-https"
 	case route[1].Scheme == "http":

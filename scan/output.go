@@ -7,11 +7,12 @@ import (
 	"strings"
 )
 
-// WriteJSON writes the report as indented JSON.
-func WriteJSON(w io.Writer, r *Report) error {
+// WriteJSON writes v (a report, or a slice of them) as one indented JSON
+// document.
+func WriteJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(r)
+	return enc.Encode(v)
 }
 
 // ANSI colours, used only when the output is a terminal.

@@ -52,6 +52,9 @@ type Site struct {
 	// https://Host/; nil when nothing answered.
 	HTTP  *Chain `json:"http,omitempty"`
 	HTTPS *Chain `json:"https,omitempty"`
+	// HTTPStart is the URL plain HTTP was requested at, kept when nothing
+	// answered there.
+	HTTPStart string `json:"http_start,omitempty"`
 	// Extra are responses fetched after the page (robots.txt, the CORS
 	// preflight) whose cookies the Observatory keeps when it had to give up
 	// certificate verification.

@@ -6,7 +6,9 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -344,4 +346,215 @@ var maxModifier = map[string]int{
 	scan.TestCSP: 10, scan.TestCookies: 5, scan.TestCORS: 0, scan.TestRedirection: 0,
 	scan.TestReferrerPolicy: 5, scan.TestHSTS: 0, scan.TestSRI: 5, scan.TestXContentType: 0,
 	scan.TestXFrameOptions: 5, scan.TestCORP: 10,
+}
+
+// dualSite serves a page over HTTPS and a redirect to it over plain HTTP,
+// both on one loopback port as the Observatory expects, and returns
+// "127.0.0.1:PORT" and a CA file that trusts it (every httptest TLS server
+// has the same certificate).
+func dualSite(t *testing.T, headers map[string]string) (host, caFile string) {
+	t.Helper()
+	f := newFront(t)
+	tlsSrv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for k, v := range headers {
+			w.Header().Set(k, v)
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = io.WriteString(w, "<!doctype html><p>hi</p>")
+	}))
+	// Probes that close without a handshake are expected.
+	tlsSrv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	tlsSrv.StartTLS()
+	t.Cleanup(tlsSrv.Close)
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "https://"+r.Host+r.URL.RequestURI(), http.StatusMovedPermanently)
+	}))
+	t.Cleanup(plain.Close)
+	f.start(tlsSrv.Listener.Addr().String(), plain.Listener.Addr().String())
+	caFile = filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: tlsSrv.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return "127.0.0.1:" + f.port, caFile
+}
+
+func TestScanCLIFlagsAnywhere(t *testing.T) {
+	args := scanSite(t, goodHeaders)
+	target := args[len(args)-1]
+	flags := args[:len(args)-1]
+	for _, tt := range []struct {
+		name string
+		args []string
+	}{
+		{"flags first", append(append([]string{"--json", "--min-grade", "B"}, flags...), target)},
+		{"flags after the target", append([]string{target, "--json", "--min-grade", "B"}, flags...)},
+		{"flags around the target", append(append([]string{"--json"}, flags...), target, "--min-grade", "B")},
+		{"single-dash flags", append([]string{target, "-json", "-min-grade=B"}, flags...)},
+	} {
+		code, out, errOut := runScanCLI(tt.args...)
+		if code != scanOK {
+			t.Errorf("%s: exit %d, want %d; stderr %s", tt.name, code, scanOK, errOut)
+			continue
+		}
+		var rep scan.Report
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Errorf("%s: output is not one JSON report: %v\n%s", tt.name, err, out)
+			continue
+		}
+		if rep.Grade != "A+" {
+			t.Errorf("%s: got grade %s, want A+", tt.name, rep.Grade)
+		}
+	}
+	// A flag after the target that the run cannot meet still applies.
+	code, _, errOut := runScanCLI(append(append([]string{target}, flags...), "--min-score", "200")...)
+	if code != scanBelow || !strings.Contains(errOut, "below the minimum (score 200)") {
+		t.Errorf("--min-score after the target: exit %d, stderr %q; want %d", code, errOut, scanBelow)
+	}
+	// After "--" everything is a target, and "--json" is not a host.
+	code, _, errOut = runScanCLI(append(append([]string{}, flags...), "--", target, "--json")...)
+	if code != scanUsage || !strings.Contains(errOut, "--json: scan: target must be") {
+		t.Errorf("-- then --json: exit %d, stderr %q; want %d", code, errOut, scanUsage)
+	}
+}
+
+func TestScanCLIUsageLine(t *testing.T) {
+	for _, tt := range []struct {
+		args    []string
+		wantErr string
+	}{
+		{[]string{"127.0.0.1", "--min-grade", "Q"}, `unknown grade "Q"`},
+		{[]string{"127.0.0.1", "--no-such-flag"}, "flag provided but not defined: -no-such-flag"},
+		{[]string{"127.0.0.1", "--min-grade"}, "flag needs an argument: -min-grade"},
+		{[]string{"--json", "--jsonl", "127.0.0.1"}, "--json, --jsonl and --sarif exclude each other"},
+		{[]string{"--concurrency", "0", "127.0.0.1"}, "--concurrency must be between 1 and 32"},
+		{[]string{"--concurrency", "33", "127.0.0.1"}, "--concurrency must be between 1 and 32"},
+		{[]string{"--http-port", "70000", "127.0.0.1"}, "--http-port must be a port number"},
+		{[]string{"--targets", filepath.Join(t.TempDir(), "missing.txt")}, "--targets: open"},
+		{[]string{"127.0.0.1", "exa mple.com"}, "exa mple.com: scan: target must be"},
+	} {
+		code, out, errOut := runScanCLI(tt.args...)
+		if code != scanUsage {
+			t.Errorf("scan %q: exit %d, want %d", tt.args, code, scanUsage)
+		}
+		if !strings.Contains(errOut, tt.wantErr) || !strings.Contains(errOut, "Usage: harden scan") {
+			t.Errorf("scan %q: stderr %q, want %q and the usage line", tt.args, errOut, tt.wantErr)
+		}
+		if out != "" {
+			t.Errorf("scan %q: wrote %q to stdout on a usage error", tt.args, out)
+		}
+	}
+	empty := filepath.Join(t.TempDir(), "empty.txt")
+	if err := os.WriteFile(empty, []byte("# nothing\n\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runScanCLI("--targets", empty); code != scanUsage || !strings.Contains(errOut, "names no target") {
+		t.Errorf("empty --targets: exit %d, stderr %q", code, errOut)
+	}
+}
+
+func TestScanCLIMultiTargetJSON(t *testing.T) {
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := closed.Addr().String()
+	closed.Close()
+	goodHost, ca := dualSite(t, goodHeaders)
+	weakHost, _ := dualSite(t, map[string]string{"X-Frame-Options": "DENY"})
+
+	t.Run("array", func(t *testing.T) {
+		code, out, errOut := runScanCLI("--json", "--ca-file", ca, "--timeout", "3s", goodHost, weakHost, dead)
+		if code != scanUnreached {
+			t.Errorf("exit %d, want %d (one target unreachable); stderr %s", code, scanUnreached, errOut)
+		}
+		var reps []scan.Report
+		if err := json.Unmarshal([]byte(out), &reps); err != nil {
+			t.Fatalf("output is not one JSON array: %v\n%s", err, out)
+		}
+		if len(reps) != 3 {
+			t.Fatalf("got %d reports, want 3", len(reps))
+		}
+		if reps[0].Host != goodHost || reps[0].Grade != "A+" || reps[1].Host != weakHost || reps[1].Grade != "C" {
+			t.Errorf("got %s %s, %s %s; want %s A+, %s C", reps[0].Host, reps[0].Grade, reps[1].Host, reps[1].Grade, goodHost, weakHost)
+		}
+		if reps[2].Host != dead || !strings.Contains(reps[2].Error, "did not answer") || reps[2].Grade != "" {
+			t.Errorf("unreachable target: got %+v", reps[2])
+		}
+		if !strings.Contains(errOut, dead+": scan: the site did not answer") {
+			t.Errorf("stderr %q does not name the unreachable target", errOut)
+		}
+	})
+	t.Run("jsonl", func(t *testing.T) {
+		code, out, errOut := runScanCLI(goodHost, "--jsonl", weakHost, "--ca-file", ca, "--min-grade", "A")
+		if code != scanBelow {
+			t.Errorf("exit %d, want %d; stderr %s", code, scanBelow, errOut)
+		}
+		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+		if len(lines) != 2 {
+			t.Fatalf("got %d lines, want 2:\n%s", len(lines), out)
+		}
+		for i, want := range []string{goodHost, weakHost} {
+			var rep scan.Report
+			if err := json.Unmarshal([]byte(lines[i]), &rep); err != nil {
+				t.Fatalf("line %d is not JSON: %v", i+1, err)
+			}
+			if rep.Host != want {
+				t.Errorf("line %d: host %s, want %s", i+1, rep.Host, want)
+			}
+		}
+	})
+	t.Run("targets file", func(t *testing.T) {
+		list := filepath.Join(t.TempDir(), "targets.txt")
+		body := "# sites of the team\n" + goodHost + "\n\n  https://" + weakHost + "/  \n"
+		if err := os.WriteFile(list, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errOut := runScanCLI("--targets", list, "--json", "--ca-file", ca, "--concurrency", "2")
+		if code != scanOK {
+			t.Errorf("exit %d, want 0; stderr %s", code, errOut)
+		}
+		var reps []scan.Report
+		if err := json.Unmarshal([]byte(out), &reps); err != nil {
+			t.Fatalf("output is not one JSON array: %v\n%s", err, out)
+		}
+		if len(reps) != 2 || reps[0].Host != goodHost || reps[1].Host != weakHost {
+			t.Errorf("got %d reports %+v, want %s then %s", len(reps), reps, goodHost, weakHost)
+		}
+		if strings.Contains(errOut, "scanned") {
+			t.Errorf("progress line written to a non-terminal: %q", errOut)
+		}
+	})
+}
+
+func TestScanTargetsPoolBounded(t *testing.T) {
+	targets := make([]string, 40)
+	for i := range targets {
+		targets[i] = fmt.Sprintf("host%d", i)
+	}
+	var mu sync.Mutex
+	running, peak := 0, 0
+	results := scanTargets(targets, 3, nil, func(target string) (*scan.Report, error) {
+		mu.Lock()
+		running++
+		peak = max(peak, running)
+		mu.Unlock()
+		time.Sleep(2 * time.Millisecond)
+		mu.Lock()
+		running--
+		mu.Unlock()
+		return &scan.Report{Host: target}, nil
+	})
+	if peak > 3 || peak < 2 {
+		t.Errorf("peak concurrency %d, want 2..3", peak)
+	}
+	for i, r := range results {
+		if r.report == nil || r.report.Host != targets[i] {
+			t.Fatalf("result %d is %+v, want %s (input order)", i, r, targets[i])
+		}
+	}
+	var progress bytes.Buffer
+	scanTargets(targets[:2], 1, &progress, func(target string) (*scan.Report, error) { return &scan.Report{Host: target}, nil })
+	if got := progress.String(); !strings.Contains(got, "scanned 2/2: host1") || !strings.HasSuffix(got, "\r\x1b[K") {
+		t.Errorf("progress line %q", got)
+	}
 }
