@@ -59,6 +59,19 @@ type Options struct {
 	CSRFURL string `json:"csrf_url,omitempty"`
 	// ProbeOrigin is the origin the probes claim (default DefaultProbeOrigin).
 	ProbeOrigin string `json:"probe_origin,omitempty"`
+	// Crawl turns on site mode: after the page, up to Crawl more pages of
+	// its origin are fetched (links, form actions, sitemap.xml and
+	// robots.txt entries, breadth first), plus a 404 probe and a TRACE probe
+	// (the 405 or other refusal page), and
+	// each is graded. Zero (the default) grades the page alone; at most
+	// MaxCrawlPages. Unless the target is a loopback address or localhost,
+	// the crawl connects only where the SSRF guard (package ssrf) allows.
+	Crawl int `json:"crawl,omitempty"`
+	// CrawlConcurrency is the pages fetched at once (default 4).
+	CrawlConcurrency int `json:"crawl_concurrency,omitempty"`
+	// CrawlMaxBytes bounds the body bytes read over the crawl (default
+	// 32 MiB); pages past it are listed as not fetched.
+	CrawlMaxBytes int64 `json:"crawl_max_bytes,omitempty"`
 }
 
 func (o *Options) defaults() {
@@ -73,6 +86,15 @@ func (o *Options) defaults() {
 	}
 	if o.ProbeOrigin == "" {
 		o.ProbeOrigin = DefaultProbeOrigin
+	}
+	if o.Crawl > MaxCrawlPages {
+		o.Crawl = MaxCrawlPages
+	}
+	if o.CrawlConcurrency <= 0 {
+		o.CrawlConcurrency = DefaultCrawlConcurrency
+	}
+	if o.CrawlMaxBytes <= 0 {
+		o.CrawlMaxBytes = DefaultCrawlMaxBytes
 	}
 	if o.UserAgent == "" {
 		o.UserAgent = "Mozilla/5.0 (compatible; harden-scan)"
@@ -183,15 +205,26 @@ func Fetch(ctx context.Context, target string, opts Options) (*Site, error) {
 			site.Probes.CSRF = r
 		}
 	}
+	if opts.Crawl > 0 {
+		if err := f.crawl(ctx, site, page); err != nil {
+			return site, err
+		}
+	}
 	return site, nil
+}
+
+// roundTripper is what the fetcher needs of a transport.
+type roundTripper interface {
+	http.RoundTripper
+	CloseIdleConnections()
 }
 
 type fetcher struct {
 	host     string
 	hostname string
 	opts     Options
-	verified *http.Transport
-	insecure *http.Transport
+	verified roundTripper
+	insecure roundTripper
 	mu       sync.Mutex
 	jars     map[*Chain]http.CookieJar
 }
@@ -209,7 +242,9 @@ func (f *fetcher) close() {
 	f.insecure.CloseIdleConnections()
 }
 
-func (f *fetcher) transport(insecure bool) *http.Transport {
+// tlsConfig is the client TLS configuration of the verified or the
+// unverified transport.
+func (f *fetcher) tlsConfig(insecure bool) *tls.Config {
 	var cfg *tls.Config
 	if f.opts.TLSConfig != nil {
 		cfg = f.opts.TLSConfig.Clone()
@@ -222,11 +257,15 @@ func (f *fetcher) transport(insecure bool) *http.Transport {
 		// HSTS and redirection tests.
 		cfg.InsecureSkipVerify = true // #nosec G402 -- a retry after verification failed, as the Observatory does; the result is marked unverified and fails HSTS
 	}
+	return cfg
+}
+
+func (f *fetcher) transport(insecure bool) *http.Transport {
 	d := &net.Dialer{Timeout: f.opts.Timeout}
 	return &http.Transport{
 		Proxy:                  http.ProxyFromEnvironment,
 		DialContext:            d.DialContext,
-		TLSClientConfig:        cfg,
+		TLSClientConfig:        f.tlsConfig(insecure),
 		TLSHandshakeTimeout:    f.opts.Timeout,
 		ResponseHeaderTimeout:  f.opts.Timeout,
 		MaxResponseHeaderBytes: 256 << 10,

@@ -50,6 +50,20 @@ type Report struct {
 	// Findings are the checks beyond the Observatory; they count towards
 	// the score in the harden model only.
 	Findings []TestResult `json:"findings"`
+
+	// Source and Method say how a page of a site-mode crawl was found and
+	// requested; empty for the graded page itself.
+	Source string `json:"source,omitempty"`
+	Method string `json:"method,omitempty"`
+	// Pages are the other pages of a site-mode crawl, each graded with the
+	// same tests (their status is not checked: error pages are graded
+	// too). A page that could not be fetched has only URL, Source and
+	// Error.
+	Pages []*Report `json:"pages,omitempty"`
+	// SiteFindings list the tests some pages do worse on than the graded
+	// page: a header the home page sends and a login form or the 404 page
+	// lacks.
+	SiteFindings []SiteFinding `json:"site_findings,omitempty"`
 }
 
 // Test returns the result of the named test or finding.
@@ -90,12 +104,22 @@ func Grade(site *Site, opts GradeOptions) (*Report, error) {
 	if s := final.Status; s < 200 || s >= 400 && s != 401 && s != 403 {
 		return nil, fmt.Errorf("%w %d from %s", ErrStatus, s, final.URL)
 	}
-	in := newObsInput(site, opts.Preload, model == ModelHarden)
+	rep := gradeSite(site, opts.Preload, model)
+	addHints(site, rep.Tests)
+	if len(site.Pages) > 0 {
+		gradePages(site, rep, opts.Preload, model)
+	}
+	return rep, nil
+}
+
+// gradeSite runs the tests on the site's page, whatever its status.
+func gradeSite(site *Site, preload PreloadList, model string) *Report {
+	final := site.page().Final()
+	in := newObsInput(site, preload, model == ModelHarden)
 	tests := observatoryTests(in)
 	findings := hardenChecks(in)
 	annotate(tests)
 	annotate(findings)
-	addHints(site, tests)
 	scored := tests
 	if model == ModelHarden {
 		scored = append(append([]TestResult(nil), tests...), findings...)
@@ -113,5 +137,5 @@ func Grade(site *Site, opts GradeOptions) (*Report, error) {
 		TestsQuantity: len(scored),
 		Tests:         tests,
 		Findings:      findings,
-	}, nil
+	}
 }

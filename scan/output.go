@@ -66,6 +66,30 @@ func WriteTable(w io.Writer, r *Report, color bool) error {
 		title = "Beyond the Observatory"
 	}
 	section(title, r.Findings, r.Model == ModelHarden)
+	if len(r.Pages) > 0 {
+		fmt.Fprintf(&b, "\nPages (site mode)\n")
+		for _, p := range r.Pages {
+			label := p.URL
+			if p.Method != "" && p.Method != "GET" {
+				label = p.Method + " " + label
+			}
+			if p.Error != "" {
+				fmt.Fprintf(&b, "  %-3s %-3s %4s  %s (%s): %s\n", "-", "-", "", label, p.Source, paint(ansiRed, p.Error))
+				continue
+			}
+			fmt.Fprintf(&b, "  %3d %-3s %4d  %s (%s)\n", p.StatusCode, p.Grade, p.Score, label, p.Source)
+		}
+		if len(r.SiteFindings) == 0 {
+			fmt.Fprintf(&b, "  every page does as well as the graded page on every test\n")
+		}
+		for _, f := range r.SiteFindings {
+			fmt.Fprintf(&b, "  %s %-30s %s\n", paint(ansiRed, "WORSE"), f.Test, f.Description)
+			fmt.Fprintf(&b, "  %5s %-30s pages: %s\n", "", "", strings.Join(f.Pages, ", "))
+			if f.Fix != "" {
+				fmt.Fprintf(&b, "  %5s %-30s %s %s\n", "", "", paint(ansiYellow, "fix:"), f.Fix)
+			}
+		}
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -163,6 +187,34 @@ func WriteSARIF(w io.Writer, reports ...*Report) error {
 				Message:    sarifMessage{Text: msg},
 				Locations:  []sarifLocation{{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: r.URL}}}},
 				Properties: map[string]any{"scoreModifier": t.ScoreModifier, "grade": r.Grade, "score": r.Score},
+			})
+		}
+	}
+	for _, r := range reports {
+		for _, f := range r.SiteFindings {
+			id := "site/" + f.Test + "/" + f.Result
+			if !rules[id] {
+				rules[id] = true
+				run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule{
+					ID:               id,
+					ShortDescription: sarifMessage{Text: "pages do worse than the graded page on " + f.Test},
+					Help:             sarifMessage{Text: f.Fix},
+				})
+			}
+			var locs []sarifLocation
+			for _, p := range r.Pages {
+				for _, label := range f.Pages {
+					if pageLabelOf(p) == label {
+						locs = append(locs, sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: p.URL}}})
+					}
+				}
+			}
+			run.Results = append(run.Results, sarifResult{
+				RuleID:     id,
+				Level:      sarifLevel(TestResult{ScoreModifier: modifiers[f.Result] - modifiers[f.HomeResult]}),
+				Message:    sarifMessage{Text: f.Description + ". Pages: " + strings.Join(f.Pages, ", ") + ". Fix: " + f.Fix},
+				Locations:  locs,
+				Properties: map[string]any{"grade": r.Grade, "score": r.Score},
 			})
 		}
 	}

@@ -66,6 +66,9 @@ type Site struct {
 	PreflightOrigin string `json:"preflight_origin,omitempty"`
 	// Probes holds the answers to the active probes, when they were run.
 	Probes *Probes `json:"probes,omitempty"`
+	// Pages are the other pages of the origin fetched in site mode
+	// (Options.Crawl), error probes first.
+	Pages []*Page `json:"pages,omitempty"`
 }
 
 // Probes are the answers to the requests sent only with Options.Probe.

@@ -65,6 +65,8 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 		colorMode   = fs.String("color", "auto", "colour the table: auto (on a terminal), always, never")
 		probeOrig   = fs.String("probe-origin", scan.DefaultProbeOrigin, "origin the probes claim")
 		userAgent   = fs.String("user-agent", "", "User-Agent of the scan's requests")
+		crawl       = fs.Int("crawl", 0, fmt.Sprintf("site mode: also grade up to N more pages of the origin (links, forms, sitemap.xml, robots.txt) plus a 404 and a 405 page (0-%d)", scan.MaxCrawlPages))
+		crawlConc   = fs.Int("crawl-concurrency", scan.DefaultCrawlConcurrency, "site mode: pages fetched at once (1-16)")
 		tlsConfig   *tls.Config
 		preloadMap  scan.PreloadList
 	)
@@ -74,7 +76,8 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "Fetches http:// and https:// of each target, follows redirects on the same host,")
 		fmt.Fprintln(stderr, "and grades the security headers as the Mozilla HTTP Observatory does; each finding")
 		fmt.Fprintln(stderr, "says what to change. Exit status: 0 ok, 1 below --min-grade/--min-score,")
-		fmt.Fprintln(stderr, "2 usage error, 3 a target could not be scanned.")
+		fmt.Fprintln(stderr, "2 usage error, 3 a target could not be scanned. With --crawl every page must meet")
+		fmt.Fprintln(stderr, "the minimum.")
 		fmt.Fprintln(stderr)
 		fs.PrintDefaults()
 	}
@@ -119,6 +122,12 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 	}
 	if *concurrency < 1 || *concurrency > maxConcurrency {
 		return usage("--concurrency must be between 1 and %d", maxConcurrency)
+	}
+	if *crawl < 0 || *crawl > scan.MaxCrawlPages {
+		return usage("--crawl must be between 0 and %d", scan.MaxCrawlPages)
+	}
+	if *crawlConc < 1 || *crawlConc > 16 {
+		return usage("--crawl-concurrency must be between 1 and 16")
 	}
 	if *model != scan.ModelObservatory && *model != scan.ModelHarden {
 		return usage("--model must be %s or %s", scan.ModelObservatory, scan.ModelHarden)
@@ -177,6 +186,7 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 		HTTPPort: *httpPort, HTTPSPort: *httpsPort, MaxRedirects: *redirects, FollowOffHost: *offHost,
 		Timeout: *timeout, MaxBodyBytes: *maxBody, TLSConfig: tlsConfig, UserAgent: *userAgent,
 		Probe: *probe, CSRFURL: *csrfURL, ProbeOrigin: *probeOrig,
+		Crawl: *crawl, CrawlConcurrency: *crawlConc,
 	}
 	grading := scan.GradeOptions{Model: *model, Preload: preloadMap}
 	var progress io.Writer
@@ -198,12 +208,19 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 			status = scanUnreached
 			continue
 		}
-		rank, _ := scan.GradeRank(res.report.Grade)
-		if rank > wantRank || res.report.Score < *minScore {
-			if status == scanOK {
-				status = scanBelow
+		// In site mode every page must meet the minimum, error pages
+		// included.
+		for _, rep := range append([]*scan.Report{res.report}, res.report.Pages...) {
+			if rep.Error != "" {
+				continue
 			}
-			fmt.Fprintf(stderr, "harden scan: %s: %s %d is below the minimum (%s)\n", res.target, res.report.Grade, res.report.Score, minimum(*minGrade, *minScore))
+			rank, _ := scan.GradeRank(rep.Grade)
+			if rank > wantRank || rep.Score < *minScore {
+				if status == scanOK {
+					status = scanBelow
+				}
+				fmt.Fprintf(stderr, "harden scan: %s: %s %d is below the minimum (%s)\n", rep.URL, rep.Grade, rep.Score, minimum(*minGrade, *minScore))
+			}
 		}
 		reports = append(reports, res.report)
 	}

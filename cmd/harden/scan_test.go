@@ -266,10 +266,11 @@ func (f *front) splice(c net.Conn) {
 	<-done
 }
 
-// TestScanServeTLS runs harden serve over TLS with its redirect listener,
-// grades it with harden scan and with the real Observatory, and wants both
-// to agree on the grade, the score and every test.
-func TestScanServeTLS(t *testing.T) {
+// serveTLSFront runs harden serve over TLS with its redirect listener, both
+// behind one loopback port, and returns the target "localhost:PORT" and the
+// certificate file to trust.
+func serveTLSFront(t *testing.T) (target, certFile string) {
+	t.Helper()
 	certFile, keyFile, _ := selfSigned(t)
 	f := newFront(t)
 	public := "https://localhost:" + f.port
@@ -281,7 +282,14 @@ func TestScanServeTLS(t *testing.T) {
 		t.Fatalf("no redirect listener announced: %q", out.String())
 	}
 	f.start(strings.TrimPrefix(base, "https://"), m[1])
-	target := "localhost:" + f.port
+	return "localhost:" + f.port, certFile
+}
+
+// TestScanServeTLS runs harden serve over TLS with its redirect listener,
+// grades it with harden scan and with the real Observatory, and wants both
+// to agree on the grade, the score and every test.
+func TestScanServeTLS(t *testing.T) {
+	target, certFile := serveTLSFront(t)
 
 	code, stdout, stderr := runScanCLI("--json", "--ca-file", certFile, target)
 	if code != scanOK {
@@ -556,5 +564,62 @@ func TestScanTargetsPoolBounded(t *testing.T) {
 	scanTargets(targets[:2], 1, &progress, func(target string) (*scan.Report, error) { return &scan.Report{Host: target}, nil })
 	if got := progress.String(); !strings.Contains(got, "scanned 2/2: host1") || !strings.HasSuffix(got, "\r\x1b[K") {
 		t.Errorf("progress line %q", got)
+	}
+}
+
+// TestScanSiteModeServe crawls harden serve: every page it finds, its 404
+// and its 405 page included, carries the home page's headers, so site mode
+// reports no page worse than the home page.
+func TestScanSiteModeServe(t *testing.T) {
+	target, certFile := serveTLSFront(t)
+	code, stdout, stderr := runScanCLI(target, "--crawl", "20", "--json", "--ca-file", certFile, "--min-grade", "A")
+	var rep scan.Report
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("not one JSON report: %v\n%s", err, stdout)
+	}
+	for _, p := range rep.Pages {
+		t.Logf("%-6s %3d %-2s %3d %s (%s) %s", p.Method, p.StatusCode, p.Grade, p.Score, p.URL, p.Source, p.Error)
+	}
+	for _, f := range rep.SiteFindings {
+		t.Logf("finding %s %s: %v", f.Test, f.Result, f.Pages)
+	}
+	if code != scanOK {
+		t.Errorf("exit %d, want 0 (every page A or better); stderr %s", code, stderr)
+	}
+	sources := map[string]int{}
+	for _, p := range rep.Pages {
+		sources[p.Source]++
+		if p.Error != "" {
+			t.Errorf("%s: %s", p.URL, p.Error)
+		}
+	}
+	if sources[scan.SourceNotFound] != 1 || sources[scan.SourceMethodNotAllowed] != 1 {
+		t.Errorf("probes %v, want one 404 and one method probe", sources)
+	}
+	if sources[scan.SourceLink]+sources[scan.SourceForm] == 0 {
+		t.Errorf("no page found from the home page's links and forms: %v", sources)
+	}
+	for _, p := range rep.Pages {
+		switch p.Source {
+		case scan.SourceNotFound:
+			if p.StatusCode != 404 {
+				t.Errorf("404 probe answered %d", p.StatusCode)
+			}
+		case scan.SourceMethodNotAllowed:
+			// The stack's CSRF layer refuses the unrouted method first.
+			if p.StatusCode != 403 {
+				t.Errorf("method probe answered %d, want 403", p.StatusCode)
+			}
+		}
+		for _, name := range []string{scan.TestCSP, scan.TestHSTS, scan.TestXContentType, scan.TestXFrameOptions} {
+			home, _ := rep.Test(name)
+			got, _ := p.Test(name)
+			if got.ScoreModifier < home.ScoreModifier {
+				t.Errorf("%s %s: %s %s, worse than the home page's %s", p.Method, p.URL, name, got.Result, home.Result)
+			}
+		}
+	}
+	if len(rep.SiteFindings) != 0 {
+		t.Errorf("site findings on harden serve: %+v", rep.SiteFindings)
 	}
 }
