@@ -65,6 +65,7 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 		colorMode   = fs.String("color", "auto", "colour the table: auto (on a terminal), always, never")
 		probeOrig   = fs.String("probe-origin", scan.DefaultProbeOrigin, "origin the probes claim")
 		userAgent   = fs.String("user-agent", "", "User-Agent of the scan's requests")
+		htmlFile    = fs.String("html", "", "also write a self-contained HTML report (its own strict CSP, no external assets) to this file")
 		crawl       = fs.Int("crawl", 0, fmt.Sprintf("site mode: also grade up to N more pages of the origin (links, forms, sitemap.xml, robots.txt) plus a 404 and a 405 page (0-%d)", scan.MaxCrawlPages))
 		crawlConc   = fs.Int("crawl-concurrency", scan.DefaultCrawlConcurrency, "site mode: pages fetched at once (1-16)")
 		tlsConfig   *tls.Config
@@ -224,24 +225,30 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 		}
 		reports = append(reports, res.report)
 	}
+	all := make([]*scan.Report, len(results))
+	for i, res := range results {
+		all[i] = res.jsonValue()
+	}
+	if *htmlFile != "" {
+		if err := writeFile(*htmlFile, func(w io.Writer) error { return scan.WriteHTML(w, all...) }); err != nil {
+			fmt.Fprintf(stderr, "harden scan: --html: %v\n", err)
+			return scanUnreached
+		}
+	}
 	var werr error
 	switch {
 	case *asJSON:
 		// One document: the report itself for one target named on the
 		// command line, else an array in the order of the targets.
 		if len(results) == 1 && *targetsFile == "" {
-			werr = scan.WriteJSON(stdout, results[0].jsonValue())
+			werr = scan.WriteJSON(stdout, all[0])
 		} else {
-			all := make([]*scan.Report, len(results))
-			for i, res := range results {
-				all[i] = res.jsonValue()
-			}
 			werr = scan.WriteJSON(stdout, all)
 		}
 	case *asJSONL:
 		enc := json.NewEncoder(stdout)
-		for _, res := range results {
-			if werr = enc.Encode(res.jsonValue()); werr != nil {
+		for _, rep := range all {
+			if werr = enc.Encode(rep); werr != nil {
 				break
 			}
 		}
@@ -263,6 +270,19 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 		return scanUnreached
 	}
 	return status
+}
+
+// writeFile writes a report file through write, replacing the file.
+func writeFile(name string, write func(io.Writer) error) error {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // parseInterspersed parses flags found anywhere among args and returns the

@@ -623,3 +623,28 @@ func TestScanSiteModeServe(t *testing.T) {
 		t.Errorf("site findings on harden serve: %+v", rep.SiteFindings)
 	}
 }
+
+func TestScanCLIHTML(t *testing.T) {
+	host, ca := dualSite(t, goodHeaders)
+	file := filepath.Join(t.TempDir(), "report.html")
+	code, out, errOut := runScanCLI(host, "--html", file, "--ca-file", ca, "--crawl", "3")
+	if code != scanOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "Pages (site mode)") {
+		t.Errorf("table lacks the pages section:\n%s", out)
+	}
+	page, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<!doctype html>", `http-equiv="Content-Security-Policy"`, host, `<span class="grade g-a">A&#43;</span>`, "Pages × checks"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("HTML report lacks %q:\n%.4000s", want, page)
+		}
+	}
+	code, _, errOut = runScanCLI(host, "--html", filepath.Join(t.TempDir(), "no", "such", "dir.html"), "--ca-file", ca)
+	if code != scanUnreached || !strings.Contains(errOut, "--html: open") {
+		t.Errorf("unwritable --html: exit %d, stderr %q; want %d", code, errOut, scanUnreached)
+	}
+}
