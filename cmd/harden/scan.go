@@ -65,6 +65,7 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 		colorMode   = fs.String("color", "auto", "colour the table: auto (on a terminal), always, never")
 		probeOrig   = fs.String("probe-origin", scan.DefaultProbeOrigin, "origin the probes claim")
 		userAgent   = fs.String("user-agent", "", "User-Agent of the scan's requests")
+		baseline    = fs.String("baseline", "", "compare with an earlier --json/--jsonl report; exit 1 when a target, page or test got worse, printing what changed")
 		htmlFile    = fs.String("html", "", "also write a self-contained HTML report (its own strict CSP, no external assets) to this file")
 		crawl       = fs.Int("crawl", 0, fmt.Sprintf("site mode: also grade up to N more pages of the origin (links, forms, sitemap.xml, robots.txt) plus a 404 and a 405 page (0-%d)", scan.MaxCrawlPages))
 		crawlConc   = fs.Int("crawl-concurrency", scan.DefaultCrawlConcurrency, "site mode: pages fetched at once (1-16)")
@@ -76,7 +77,7 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr)
 		fmt.Fprintln(stderr, "Fetches http:// and https:// of each target, follows redirects on the same host,")
 		fmt.Fprintln(stderr, "and grades the security headers as the Mozilla HTTP Observatory does; each finding")
-		fmt.Fprintln(stderr, "says what to change. Exit status: 0 ok, 1 below --min-grade/--min-score,")
+		fmt.Fprintln(stderr, "says what to change. Exit status: 0 ok, 1 below --min-grade/--min-score or worse than --baseline,")
 		fmt.Fprintln(stderr, "2 usage error, 3 a target could not be scanned. With --crawl every page must meet")
 		fmt.Fprintln(stderr, "the minimum.")
 		fmt.Fprintln(stderr)
@@ -183,6 +184,18 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 			return usage("--preload-list: %v", err)
 		}
 	}
+	var baseReports []*scan.Report
+	if *baseline != "" {
+		f, err := os.Open(*baseline)
+		if err != nil {
+			return usage("--baseline: %v", err)
+		}
+		baseReports, err = scan.ReadReports(f)
+		f.Close()
+		if err != nil {
+			return usage("--baseline %s: %v", *baseline, err)
+		}
+	}
 	opts := scan.Options{
 		HTTPPort: *httpPort, HTTPSPort: *httpsPort, MaxRedirects: *redirects, FollowOffHost: *offHost,
 		Timeout: *timeout, MaxBodyBytes: *maxBody, TLSConfig: tlsConfig, UserAgent: *userAgent,
@@ -228,6 +241,20 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 	all := make([]*scan.Report, len(results))
 	for i, res := range results {
 		all[i] = res.jsonValue()
+	}
+	if *baseline != "" {
+		changes := scan.Compare(baseReports, all)
+		worse := 0
+		for _, c := range changes {
+			if c.Worse {
+				worse++
+			}
+		}
+		fmt.Fprintf(stderr, "harden scan: compared with %s: %d worse, %d other changes\n", *baseline, worse, len(changes)-worse)
+		_ = scan.WriteChanges(stderr, changes)
+		if worse > 0 && status == scanOK {
+			status = scanBelow
+		}
 	}
 	if *htmlFile != "" {
 		if err := writeFile(*htmlFile, func(w io.Writer) error { return scan.WriteHTML(w, all...) }); err != nil {

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -646,5 +647,87 @@ func TestScanCLIHTML(t *testing.T) {
 	code, _, errOut = runScanCLI(host, "--html", filepath.Join(t.TempDir(), "no", "such", "dir.html"), "--ca-file", ca)
 	if code != scanUnreached || !strings.Contains(errOut, "--html: open") {
 		t.Errorf("unwritable --html: exit %d, stderr %q; want %d", code, errOut, scanUnreached)
+	}
+}
+
+// TestScanCLIBaseline scans a site, keeps the JSON report, then scans it
+// again after its login page lost its CSP: the second run fails against
+// the baseline and says what got worse; a third run, unchanged, passes.
+func TestScanCLIBaseline(t *testing.T) {
+	var broken atomic.Bool
+	f := newFront(t)
+	tlsSrv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for k, v := range goodHeaders {
+			if k == "Content-Security-Policy" && r.URL.Path == "/login" && broken.Load() {
+				continue
+			}
+			w.Header().Set(k, v)
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		switch r.URL.Path {
+		case "/":
+			_, _ = io.WriteString(w, `<!doctype html><a href="/login">log in</a>`)
+		case "/login":
+			_, _ = io.WriteString(w, `<!doctype html><form method="post"><input name="u"></form>`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	tlsSrv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	tlsSrv.StartTLS()
+	t.Cleanup(tlsSrv.Close)
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "https://"+r.Host+r.URL.RequestURI(), http.StatusMovedPermanently)
+	}))
+	t.Cleanup(plain.Close)
+	f.start(tlsSrv.Listener.Addr().String(), plain.Listener.Addr().String())
+	host := "127.0.0.1:" + f.port
+	dir := t.TempDir()
+	ca := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: tlsSrv.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	code, out, errOut := runScanCLI(host, "--crawl", "5", "--jsonl", "--ca-file", ca)
+	if code != scanOK {
+		t.Fatalf("first scan: exit %d: %s", code, errOut)
+	}
+	base := filepath.Join(dir, "baseline.jsonl")
+	if err := os.WriteFile(base, []byte(out), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	broken.Store(true)
+	code, _, errOut = runScanCLI(host, "--crawl", "5", "--json", "--ca-file", ca, "--baseline", base)
+	if code != scanBelow {
+		t.Errorf("regressed scan: exit %d, want %d; stderr %s", code, scanBelow, errOut)
+	}
+	for _, want := range []string{
+		"compared with " + base + ": 3 worse, 0 other changes",
+		"WORSE " + host + " /login: content-security-policy: csp-implemented-with-no-unsafe-default-src-none (+10) -> csp-not-implemented (-25)",
+		// The CSP carried frame-ancestors: framing protection went too.
+		"WORSE " + host + " /login: x-frame-options: x-frame-options-implemented-via-csp (+5) -> x-frame-options-not-implemented (-20)",
+		"WORSE " + host + " /login: grade: A+ 130 -> C 55",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+
+	broken.Store(false)
+	code, _, errOut = runScanCLI(host, "--crawl", "5", "--ca-file", ca, "--baseline", base)
+	if code != scanOK || !strings.Contains(errOut, ": 0 worse, 0 other changes") {
+		t.Errorf("unchanged scan: exit %d, stderr %q; want 0 and no change", code, errOut)
+	}
+
+	for _, bad := range []string{"", "{}", "not json"} {
+		file := filepath.Join(dir, "bad.json")
+		if err := os.WriteFile(file, []byte(bad), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		code, _, errOut = runScanCLI(host, "--baseline", file, "--ca-file", ca)
+		if code != scanUsage || !strings.Contains(errOut, "is not a harden scan JSON report") {
+			t.Errorf("baseline %q: exit %d, stderr %q; want %d", bad, code, errOut, scanUsage)
+		}
 	}
 }
