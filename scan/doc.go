@@ -23,6 +23,23 @@
 // The agreement test runs the real Observatory against local fixtures and
 // wants the same grade, score and result for every test.
 //
+// Redirects to another host are not followed by default: the redirection
+// test is then graded from the first Location that leaves the host, with
+// the Observatory's rules (https elsewhere is redirection-off-host-from-http,
+// http elsewhere redirection-not-to-https-on-initial-redirection). When
+// plain HTTP reaches a TLS-only port, or nothing answers there, the result
+// says so and names the option that scans another port.
+//
+// Site mode (Options.Crawl) fetches up to N more pages of the graded page's
+// origin (robots.txt and sitemap.xml entries, then links and form actions,
+// breadth first) and two error pages (a path that does not exist, and a
+// TRACE of the page), grades each with the same tests, and reports as
+// [SiteFinding] every test that pages do worse on than the graded page: a
+// header the home page sends that the login form or the 404 page lacks.
+// [WriteHTML] renders reports as one self-contained page under its own
+// strict policy; [ReadReports] and [Compare] compare a run with an earlier
+// JSON report (regression mode).
+//
 // [ModelHarden] also scores the checks beyond the Observatory (obsolete and
 // harmful headers, technology and version leaks, Permissions-Policy,
 // COOP/COEP, cookie name prefixes, HSTS preload eligibility, the probes) and
@@ -35,15 +52,27 @@
 // What it defends against: a scan is pointed at sites an operator names, so
 // it bounds what it does: per-request timeouts, a body size limit, a redirect
 // limit, no redirect to another host unless asked, no request beyond the two
-// page fetches, the preflight and (by option) the probes. A certificate that
-// does not verify is retried without verification only to grade it, and the
-// site then fails the HSTS and redirection tests, as with the Observatory.
+// page fetches, the preflight and (by option) the probes and the crawl. The
+// crawl follows URLs the scanned site chooses, so it stays on the graded
+// page's origin, is bounded in pages, bytes (32 MiB by default), time and
+// concurrency, never submits a form, and, unless the target is a loopback
+// address or localhost, connects only through the SSRF guard of package
+// ssrf: the origin's host and port only, never an internal address, checked
+// at connect time (a site cannot point the scanner into its network). A
+// certificate that does not verify is retried without verification only to
+// grade it, and the site then fails the HSTS and redirection tests, as with
+// the Observatory. The HTML report escapes everything the site controls and
+// forbids every script and load by its own Content-Security-Policy.
 //
 // How it fails: [Fetch] returns [ErrNoResponse] when neither scheme answers;
 // [Grade] returns [ErrStatus] for a page status the Observatory does not
-// grade (only 2xx, 3xx, 401 and 403 are). The HSTS preload list is empty
-// unless given, so no site earns the preload bonus by default.
+// grade (only 2xx, 3xx, 401 and 403 are; crawled pages are graded whatever
+// their status). A crawled page that cannot be fetched (refused by the
+// guard, over the byte budget, timed out) is listed with its error and not
+// graded. [ReadReports] returns [ErrBaseline] for a file that is not a
+// report. The HSTS preload list is empty unless given, so no site earns the
+// preload bonus by default.
 //
-// Imports: the standard library and golang.org/x (html, publicsuffix,
-// collate).
+// Imports: the standard library, golang.org/x (html, publicsuffix,
+// collate) and package ssrf.
 package scan

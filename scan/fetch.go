@@ -61,11 +61,11 @@ type Options struct {
 	ProbeOrigin string `json:"probe_origin,omitempty"`
 	// Crawl turns on site mode: after the page, up to Crawl more pages of
 	// its origin are fetched (links, form actions, sitemap.xml and
-	// robots.txt entries, breadth first), plus a 404 probe and a TRACE probe
-	// (the 405 or other refusal page), and
-	// each is graded. Zero (the default) grades the page alone; at most
-	// MaxCrawlPages. Unless the target is a loopback address or localhost,
-	// the crawl connects only where the SSRF guard (package ssrf) allows.
+	// robots.txt entries, breadth first), plus a 404 probe and a TRACE
+	// probe (the 405 or other refusal page), and each is graded. Zero (the
+	// default) grades the page alone; at most MaxCrawlPages. Unless the
+	// target is a loopback address or localhost, the crawl connects only
+	// where the SSRF guard (package ssrf) allows.
 	Crawl int `json:"crawl,omitempty"`
 	// CrawlConcurrency is the pages fetched at once (default 4).
 	CrawlConcurrency int `json:"crawl_concurrency,omitempty"`
