@@ -731,3 +731,35 @@ func TestScanCLIBaseline(t *testing.T) {
 		}
 	}
 }
+
+// TestScanCLITLSOnlyPortHint scans a port that speaks only TLS: plain HTTP
+// there gets Go's 400, graded as the Observatory does (no redirect), and
+// the table names --http-port.
+func TestScanCLITLSOnlyPortHint(t *testing.T) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for k, v := range goodHeaders {
+			w.Header().Set(k, v)
+		}
+		_, _ = io.WriteString(w, "<!doctype html><p>hi</p>")
+	}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	defer srv.Close()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	host := srv.Listener.Addr().String()
+	code, out, errOut := runScanCLI(host, "--ca-file", ca, "--json")
+	if code != scanOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var rep scan.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	red, _ := rep.Test(scan.TestRedirection)
+	if red.Result != "redirection-missing" || !strings.Contains(red.Description, "plain HTTP on "+host+" reached a TLS-only listener") || !strings.Contains(red.Fix, "--http-port") {
+		t.Errorf("redirection: %s %q fix %q; want redirection-missing with the --http-port hint", red.Result, red.Description, red.Fix)
+	}
+}
