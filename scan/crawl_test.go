@@ -2,6 +2,7 @@ package scan
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -301,4 +302,47 @@ func FuzzCrawlParsers(f *testing.F) {
 		}
 		robotsEntries(body)
 	})
+}
+
+func TestSARIFSiteFindings(t *testing.T) {
+	_, _, rep, _ := crawlSite(t, 10)
+	var b strings.Builder
+	if err := WriteSARIF(&b, rep); err != nil {
+		t.Fatal(err)
+	}
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				RuleID    string `json:"ruleId"`
+				Level     string `json:"level"`
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct{ URI string } `json:"artifactLocation"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(b.String()), &log); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range log.Runs[0].Results {
+		if r.RuleID != "site/content-security-policy/csp-not-implemented" {
+			continue
+		}
+		found = true
+		var uris []string
+		for _, l := range r.Locations {
+			u, _ := url.Parse(l.PhysicalLocation.ArtifactLocation.URI)
+			uris = append(uris, u.Path)
+		}
+		sort.Strings(uris)
+		if len(uris) != 4 || uris[2] != "/login" || uris[3] != "/tmp" || r.Level != "error" {
+			t.Errorf("site finding result: level %s, locations %q; want error at the 404 probe, /api/subscribe, /login and /tmp", r.Level, uris)
+		}
+	}
+	if !found {
+		t.Errorf("no site finding in the SARIF log:\n%s", b.String())
+	}
 }
