@@ -58,7 +58,7 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 		redirects   = fs.Int("max-redirects", scan.DefaultMaxRedirects, "redirects followed per chain")
 		offHost     = fs.Bool("follow-off-host", false, "follow redirects to other host names (off: grade the first Location and stop)")
 		timeout     = fs.Duration("timeout", scan.DefaultTimeout, "timeout of each request")
-		total       = fs.Duration("total-timeout", time.Minute, "timeout of the whole scan of one target")
+		total       = fs.Duration("total-timeout", time.Minute, "timeout of the whole scan of one target, crawl included")
 		maxBody     = fs.Int64("max-body", scan.DefaultMaxBodyBytes, "bytes of the page read at most")
 		caFile      = fs.String("ca-file", "", "PEM file of extra certificate authorities to trust (a private or test CA)")
 		preload     = fs.String("preload-list", "", "HSTS preload list as JSON {host: {mode, includeSubDomains}} (default: empty)")
@@ -67,7 +67,7 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 		userAgent   = fs.String("user-agent", "", "User-Agent of the scan's requests")
 		baseline    = fs.String("baseline", "", "compare with an earlier --json/--jsonl report; exit 1 when a target, page or test got worse, printing what changed")
 		htmlFile    = fs.String("html", "", "also write a self-contained HTML report (its own strict CSP, no external assets) to this file")
-		crawl       = fs.Int("crawl", 0, fmt.Sprintf("site mode: also grade up to N more pages of the origin (links, forms, sitemap.xml, robots.txt) plus a 404 and a 405 page (0-%d)", scan.MaxCrawlPages))
+		crawl       = fs.Int("crawl", 0, fmt.Sprintf("site mode: also grade up to N more pages of the origin (links, forms, sitemap.xml, robots.txt) plus the 404 page and a TRACE of the page (its 405 or other refusal) (0-%d)", scan.MaxCrawlPages))
 		crawlConc   = fs.Int("crawl-concurrency", scan.DefaultCrawlConcurrency, "site mode: pages fetched at once (1-16)")
 		tlsConfig   *tls.Config
 		preloadMap  scan.PreloadList

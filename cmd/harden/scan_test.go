@@ -547,7 +547,7 @@ func TestScanTargetsPoolBounded(t *testing.T) {
 		running++
 		peak = max(peak, running)
 		mu.Unlock()
-		time.Sleep(2 * time.Millisecond)
+		time.Sleep(5 * time.Millisecond)
 		mu.Lock()
 		running--
 		mu.Unlock()
