@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 
+	"golang.org/x/net/http/httpguts"
+
 	"github.com/harden-go/harden/clientip"
 	"github.com/harden-go/harden/cookie"
 	"github.com/harden-go/harden/keys"
@@ -81,7 +83,7 @@ func New(cfg Config) (*Protector, error) {
 			p.ring = cfg.Keys.Derive("csrf")
 		}
 	}
-	if !isToken(p.header) {
+	if !httpguts.ValidHeaderFieldName(p.header) {
 		bad("header_name", -1, p.header, ErrInvalidName)
 	}
 	if !isFieldName(p.field) {
@@ -101,7 +103,7 @@ func New(cfg Config) (*Protector, error) {
 		// Browsers refuse prefixed cookies without Secure.
 		name = strings.TrimPrefix(strings.TrimPrefix(name, cookie.HostPrefix), cookie.SecurePrefix)
 	}
-	if !isToken(name) {
+	if !httpguts.ValidHeaderFieldName(name) {
 		bad("cookie_name", -1, name, ErrInvalidName)
 	} else {
 		spec, err := cookie.New(cookie.Config{
