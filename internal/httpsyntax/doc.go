@@ -74,8 +74,8 @@
 //
 // Every function returns one of the Err sentinels of this package; their
 // text never contains the input, so callers may log or return them to
-// clients without echoing attacker data. Nothing is allocated for a name or
-// IPv4 address that is already canonical.
+// clients without echoing attacker data. Nothing is allocated for a host that is
+// already canonical.
 //
 // Imports: the standard library only.
 package httpsyntax

@@ -130,7 +130,12 @@ func ParseHost(s string) (string, error) {
 		if err != nil || !a.Is6() || a.Zone() != "" {
 			return "", ErrHost
 		}
-		return formatIPv6(a), nil
+		var buf [48]byte
+		c := appendIPv6(buf[:0], a)
+		if string(c) == s {
+			return s, nil // already canonical: nothing allocated
+		}
+		return string(c), nil
 	}
 	if EndsInNumber(s) {
 		// Only the canonical dotted quad: "127.1", "0x7f.0.0.1",
@@ -327,11 +332,12 @@ func ParsePublicURL(s string) (Origin, error) {
 	return o, err
 }
 
-// formatIPv6 serialises a as the WHATWG URL standard does, in brackets:
-// eight lower-case hex groups without leading zeros, the first longest run
-// of two or more zero groups written "::". Unlike netip.Addr.String it
-// writes an IPv4-mapped address in hex ("::ffff:102:304"), as browsers do.
-func formatIPv6(a netip.Addr) string {
+// appendIPv6 appends a to dst as the WHATWG URL standard serialises it, in
+// brackets: eight lower-case hex groups without leading zeros, the first
+// longest run of two or more zero groups written "::". Unlike
+// netip.Addr.String it writes an IPv4-mapped address in hex
+// ("[::ffff:102:304]"), as browsers do.
+func appendIPv6(dst []byte, a netip.Addr) []byte {
 	b := a.As16()
 	var g [8]uint16
 	for i := range g {
@@ -352,21 +358,19 @@ func formatIPv6(a netip.Addr) string {
 		}
 		i = j
 	}
-	buf := make([]byte, 0, 41)
-	buf = append(buf, '[')
+	dst = append(dst, '[')
 	for i := 0; i < 8; i++ {
 		if i == best {
-			buf = append(buf, ':', ':')
+			dst = append(dst, ':', ':')
 			i += bestLen - 1
 			continue
 		}
-		if i > 0 && buf[len(buf)-1] != ':' {
-			buf = append(buf, ':')
+		if i > 0 && dst[len(dst)-1] != ':' {
+			dst = append(dst, ':')
 		}
-		buf = strconv.AppendUint(buf, uint64(g[i]), 16)
+		dst = strconv.AppendUint(dst, uint64(g[i]), 16)
 	}
-	buf = append(buf, ']')
-	return string(buf)
+	return append(dst, ']')
 }
 
 // lower returns s with ASCII letters in lower case, allocating only when s

@@ -147,7 +147,7 @@ func TestParseRequestHost(t *testing.T) {
 }
 
 func TestParseHostNoAllocationWhenCanonical(t *testing.T) {
-	for _, s := range []string{"example.com", "192.0.2.1"} {
+	for _, s := range []string{"example.com", "192.0.2.1", "[2001:db8::1]", "[::ffff:102:304]"} {
 		got := testing.AllocsPerRun(100, func() {
 			if _, err := ParseHost(s); err != nil {
 				t.Fatal(err)
