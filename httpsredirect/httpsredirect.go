@@ -4,12 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/netip"
-	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/harden-go/harden/clientip"
+	"github.com/harden-go/harden/internal/httpsyntax"
 )
 
 // Config configures a Redirector. PublicURL is required: there is no safe
@@ -31,7 +30,12 @@ var (
 	ErrUserinfo    = errors.New("must not contain userinfo")
 	ErrPathOrQuery = errors.New("must not have a path, query or fragment")
 	ErrExemptPath  = errors.New("must be an absolute path starting with /")
-	ErrInvalidURL  = errors.New("is not a valid URL")
+	// ErrInvalidURL was returned for a public URL that net/url refused.
+	//
+	// Deprecated: no longer returned. The public URL is parsed with the
+	// grammar every layer shares, and a host that is not a host name or IP
+	// address is ErrNoHost, whatever characters it holds.
+	ErrInvalidURL = errors.New("is not a valid URL")
 )
 
 // ConfigError describes one invalid Config field.
@@ -76,67 +80,29 @@ func New(cfg Config) (*Redirector, error) {
 	return rd, nil
 }
 
-// parsePublicURL returns the normalised "https://host[:port]" of s.
+// parsePublicURL returns the normalised "https://host[:port]" of s, parsed
+// with the grammar of internal/httpsyntax, the one the root package and
+// allowedhosts read the same setting with.
 func parsePublicURL(s string) (string, error) {
 	if s == "" {
 		return "", ErrNoPublicURL
 	}
-	u, err := url.Parse(s)
-	if err != nil {
-		return "", ErrInvalidURL
-	}
-	switch {
-	case u.Scheme != "https" || u.Opaque != "":
-		return "", ErrNotHTTPS
-	case u.User != nil:
+	o, err := httpsyntax.ParsePublicURL(s)
+	switch err {
+	case nil:
+	case httpsyntax.ErrUserinfo:
 		return "", ErrUserinfo
-	case u.Path != "" && u.Path != "/", u.RawQuery != "", u.ForceQuery, u.Fragment != "", strings.Contains(s, "#"):
+	case httpsyntax.ErrPath:
 		return "", ErrPathOrQuery
-	}
-	host, port := u.Hostname(), u.Port()
-	if !validHostname(host) {
+	case httpsyntax.ErrHost, httpsyntax.ErrPort, httpsyntax.ErrEmpty:
 		return "", ErrNoHost
+	default:
+		return "", ErrNotHTTPS
 	}
-	host = strings.ToLower(strings.TrimSuffix(host, "."))
-	if strings.Contains(host, ":") {
-		host = "[" + host + "]"
+	if o.Scheme != "https" {
+		return "", ErrNotHTTPS
 	}
-	if port != "" {
-		n, err := strconv.Atoi(port)
-		if err != nil || n < 1 || n > 65535 {
-			return "", ErrNoHost
-		}
-		if n != 443 {
-			host += ":" + strconv.Itoa(n)
-		}
-	} else if strings.HasSuffix(u.Host, ":") {
-		return "", ErrNoHost
-	}
-	return "https://" + host, nil
-}
-
-// validHostname accepts an ASCII DNS name (letters, digits, '-', '.', '_',
-// optional final dot) or an IP address without a zone.
-func validHostname(h string) bool {
-	if h == "" || len(h) > 253 {
-		return false
-	}
-	if strings.Contains(h, ":") {
-		a, err := netip.ParseAddr(h)
-		return err == nil && a.Zone() == ""
-	}
-	for _, label := range strings.Split(strings.TrimSuffix(h, "."), ".") {
-		if label == "" || len(label) > 63 {
-			return false
-		}
-		for i := 0; i < len(label); i++ {
-			c := label[i]
-			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
-				return false
-			}
-		}
-	}
-	return true
+	return o.String(), nil
 }
 
 // PublicOrigin returns the normalised origin redirects go to, such as
