@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/harden-go/harden/internal/httpsyntax"
 )
 
 // Header names a Config can read.
@@ -286,7 +288,7 @@ func lastListValue(lines []string) (string, bool) {
 	if j := strings.LastIndexByte(v, ','); j >= 0 {
 		v = v[j+1:]
 	}
-	v = trimOWS(v)
+	v = httpsyntax.TrimOWS(v)
 	return v, v != ""
 }
 
@@ -301,53 +303,12 @@ func parseScheme(v string) (string, bool) {
 	return "", false
 }
 
-// validHost reports whether v looks like a Host header value: a name or IPv4
-// address, or a bracketed IPv6 address, with an optional numeric port. It
-// stops values that would split a URL (/, @, ?, #, \, spaces, controls).
+// validHost reports whether v is a Host header value in harden's one host
+// grammar (internal/httpsyntax): a name, IPv4 or bracketed IPv6 address
+// with an optional port. It stops values that would split a URL (/, @, ?,
+// #, \, spaces, controls) and spellings that another layer would read as
+// a different host.
 func validHost(v string) bool {
-	if v == "" || len(v) > 255 {
-		return false
-	}
-	name, port := v, ""
-	if v[0] == '[' {
-		end := strings.IndexByte(v, ']')
-		if end < 0 {
-			return false
-		}
-		a, err := netip.ParseAddr(v[1:end])
-		if err != nil || !a.Is6() || a.Zone() != "" {
-			return false
-		}
-		rest := v[end+1:]
-		if rest != "" {
-			if rest[0] != ':' {
-				return false
-			}
-			port = rest[1:]
-			if port == "" {
-				return false
-			}
-		}
-		name = ""
-	} else if j := strings.IndexByte(v, ':'); j >= 0 {
-		name, port = v[:j], v[j+1:]
-		if port == "" {
-			return false
-		}
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_') {
-			return false
-		}
-	}
-	if len(port) > 5 {
-		return false
-	}
-	for i := 0; i < len(port); i++ {
-		if port[i] < '0' || port[i] > '9' {
-			return false
-		}
-	}
-	return true
+	_, _, err := httpsyntax.ParseRequestHost(v)
+	return err == nil
 }
