@@ -14,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/harden-go/harden/internal/httpsyntax"
 )
 
 // Config configures a [Client]. The zero value is the safe default: http
@@ -250,7 +252,7 @@ func parseHostPattern(s string) (hostPattern, error) {
 	}
 	wildcard := strings.HasPrefix(s, "*.")
 	name := strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(s, "*."), "."))
-	if !validHostname(name) || endsInNumber(name) {
+	if !httpsyntax.IsName(name) {
 		return hostPattern{}, errors.New("not an ASCII host name, *.domain or IP address")
 	}
 	return hostPattern{name: name, wildcard: wildcard}, nil

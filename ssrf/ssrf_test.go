@@ -84,6 +84,10 @@ func TestCheckURL(t *testing.T) {
 		{"http://api.localhost/", ErrHostNotAllowed, ReasonLocalhostName},
 		{"http://ip6-localhost/", ErrHostNotAllowed, ReasonLocalhostName},
 		{"http://exa_mple..com/", ErrHostNotAllowed, ReasonBadHostname},
+		// Names have the LDH grammar of every harden layer.
+		{"http://ex_ample.com/", ErrHostNotAllowed, ReasonBadHostname},
+		{"http://-a.example.com/", ErrHostNotAllowed, ReasonBadHostname},
+		{"http://a-.example.com/", ErrHostNotAllowed, ReasonBadHostname},
 		// Scheme, port, credentials, shape.
 		{"ftp://example.com/", ErrSchemeNotAllowed, ""},
 		{"file:///etc/passwd", ErrSchemeNotAllowed, ""},
