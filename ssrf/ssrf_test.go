@@ -624,16 +624,18 @@ func (c *closeRecorder) Close() error { c.closed = true; return nil }
 
 func TestConfigValidation(t *testing.T) {
 	for name, cfg := range map[string]Config{
-		"scheme ftp":         {AllowedSchemes: []string{"ftp"}},
-		"port 0":             {AllowedPorts: []uint16{0}},
-		"host with space":    {AllowedHosts: []string{"exa mple.com"}},
-		"numeric host":       {AllowedHosts: []string{"0x7f.1"}},
-		"wildcard in middle": {AllowedHosts: []string{"a.*.com"}},
-		"zoned host":         {AllowedHosts: []string{"fe80::1%eth0"}},
-		"negative body":      {MaxResponseBytes: -1},
-		"negative timeout":   {Timeout: -time.Second},
-		"invalid allow addr": {DangerouslyAllowAddrs: []netip.AddrPort{{}}},
-		"allow addr port 0":  {DangerouslyAllowAddrs: []netip.AddrPort{netip.MustParseAddrPort("127.0.0.1:0")}},
+		"scheme ftp":          {AllowedSchemes: []string{"ftp"}},
+		"port 0":              {AllowedPorts: []uint16{0}},
+		"host with space":     {AllowedHosts: []string{"exa mple.com"}},
+		"numeric host":        {AllowedHosts: []string{"0x7f.1"}},
+		"wildcard in middle":  {AllowedHosts: []string{"a.*.com"}},
+		"zoned host":          {AllowedHosts: []string{"fe80::1%eth0"}},
+		"underscore host":     {AllowedHosts: []string{"ex_ample.com"}},
+		"hyphen at label end": {AllowedHosts: []string{"*.example-.com"}},
+		"negative body":       {MaxResponseBytes: -1},
+		"negative timeout":    {Timeout: -time.Second},
+		"invalid allow addr":  {DangerouslyAllowAddrs: []netip.AddrPort{{}}},
+		"allow addr port 0":   {DangerouslyAllowAddrs: []netip.AddrPort{netip.MustParseAddrPort("127.0.0.1:0")}},
 	} {
 		if _, err := New(cfg); !errors.Is(err, ErrConfig) {
 			t.Errorf("%s: New = %v, want ErrConfig", name, err)
