@@ -184,6 +184,9 @@ func TestConfigRefused(t *testing.T) {
 		{"no data directory", Config{Development: true}, ErrNoDataDir},
 		{"public URL of another scheme", Config{Development: true, PublicURL: "ftp://example.com"}, ErrBadPublicURL},
 		{"public URL without host", Config{Development: true, PublicURL: "https://"}, ErrBadPublicURL},
+		{"public URL with a trailing dot", Config{Development: true, PublicURL: "https://example.com."}, ErrBadPublicURL},
+		{"public URL port with a leading zero", Config{Development: true, PublicURL: "https://example.com:08443"}, ErrBadPublicURL},
+		{"public URL with a fragment", Config{Development: true, PublicURL: "https://example.com#x"}, ErrBadPublicURL},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
