@@ -210,3 +210,27 @@ func FuzzIsLabels(f *testing.F) {
 		}
 	})
 }
+
+// FuzzOriginParts runs the differential of FuzzParseOrigin on origins built
+// from a scheme, a host and a port, so that most inputs are close to valid
+// and both sides of the comparison are exercised.
+func FuzzOriginParts(f *testing.F) {
+	f.Add("https", "example.com", "")
+	f.Add("HTTP", "LocalHost", "8080")
+	f.Add("https", "[::ffff:1.2.3.4]", "443")
+	f.Add("http", "127.0.0.1", "080")
+	f.Add("https", "a-b.c_d.example", "65535")
+	f.Add("https", "example.com.", "1")
+	f.Add("https", "xn--bcher-kva.example", "")
+	f.Fuzz(func(t *testing.T, scheme, host, port string) {
+		s := scheme + "://" + host
+		if port != "" {
+			s += ":" + port
+		}
+		o, err := ParseOrigin(s)
+		want, refOK := referenceOrigin(s)
+		if refOK != (err == nil) || refOK && o.String() != want {
+			t.Fatalf("ParseOrigin(%q) = %q, %v; reference: %q, %v", s, o.String(), err, want, refOK)
+		}
+	})
+}
