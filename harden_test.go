@@ -264,7 +264,7 @@ func TestConfigErrorText(t *testing.T) {
 		{Config{PublicURL: "https://example.com", HTTPS: HTTPSConfig{Exempt: []string{"health"}}},
 			`harden: invalid configuration: https.exempt: "health" must be an absolute path starting with /`},
 		{Config{PublicURL: "https://example.com", ClientIP: clientip.Config{TrustedProxies: []string{"nope"}}},
-			`harden: invalid configuration: clientip: trusted_proxies "nope": not an IP address or CIDR range`},
+			`harden: invalid configuration: clientip: trusted_proxies[0] "nope": not an IP address or CIDR range`},
 	}
 	for _, tt := range tests {
 		_, err := New(tt.cfg)

@@ -2,11 +2,11 @@ package allowedhosts
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/harden-go/harden/clientip"
+	"github.com/harden-go/harden/internal/configerr"
 	"github.com/harden-go/harden/internal/httpsyntax"
 	"github.com/harden-go/harden/respond"
 )
@@ -35,18 +35,10 @@ var (
 	ErrInvalidURL    = errors.New("is not an http or https URL with a host")
 )
 
-// ConfigError describes one invalid Config entry.
-type ConfigError struct {
-	Field string // the JSON name of the field
-	Value string // the offending value, as configured
-	Err   error  // one of the Err... sentinels
-}
-
-func (e *ConfigError) Error() string {
-	return fmt.Sprintf("allowedhosts: %s %q %v", e.Field, e.Value, e.Err)
-}
-
-func (e *ConfigError) Unwrap() error { return e.Err }
+// ConfigError describes one invalid Config entry: Field is the JSON name,
+// Index the entry's position in a list (or -1), Err one of the Err...
+// sentinels. It is the configuration error type every harden layer shares.
+type ConfigError = configerr.Error
 
 // Status is the status of a refusal: 421 Misdirected Request.
 const Status = http.StatusMisdirectedRequest
@@ -78,7 +70,7 @@ func New(cfg Config) (*Checker, error) {
 	}
 	c := &Checker{exact: make(map[string][]int, len(hosts))}
 	var errs []error
-	for _, h := range hosts {
+	for i, h := range hosts {
 		wild := strings.HasPrefix(h, "*.")
 		s := h
 		if wild {
@@ -93,19 +85,19 @@ func New(cfg Config) (*Checker, error) {
 		// host (no trailing dot, no leading zero in the port).
 		name, port, err := httpsyntax.ParseHostPort(s)
 		if err != nil || wild && !httpsyntax.IsName(name) {
-			errs = append(errs, &ConfigError{Field: "hosts", Value: h, Err: ErrInvalidEntry})
+			errs = append(errs, configerr.Entry("allowedhosts", "hosts", i, h, ErrInvalidEntry))
 			continue
 		}
 		if portAny {
 			if port != 0 {
-				errs = append(errs, &ConfigError{Field: "hosts", Value: h, Err: ErrInvalidEntry})
+				errs = append(errs, configerr.Entry("allowedhosts", "hosts", i, h, ErrInvalidEntry))
 				continue
 			}
 			port = anyPort
 		}
 		if wild {
 			if !strings.Contains(name, ".") && name != "localhost" {
-				errs = append(errs, &ConfigError{Field: "hosts", Value: h, Err: ErrBroadWildcard})
+				errs = append(errs, configerr.Entry("allowedhosts", "hosts", i, h, ErrBroadWildcard))
 				continue
 			}
 			c.wildcards = append(c.wildcards, entry{suffix: "." + name, port: port})
@@ -125,7 +117,7 @@ func New(cfg Config) (*Checker, error) {
 func ForPublicURL(publicURL string) (Config, error) {
 	o, err := httpsyntax.ParsePublicURL(publicURL)
 	if err != nil {
-		return Config{}, &ConfigError{Field: "public_url", Value: publicURL, Err: ErrInvalidURL}
+		return Config{}, configerr.Field("allowedhosts", "public_url", publicURL, ErrInvalidURL)
 	}
 	// HostPort elides the scheme's default port: an explicit default port
 	// is the same as none, whatever the scheme of the request.

@@ -170,8 +170,8 @@ func TestNewRefuses(t *testing.T) {
 			t.Errorf("New(%q) error = %v, want %v", tt.host, err, tt.want)
 		}
 		var ce *ConfigError
-		if !errors.As(err, &ce) || ce.Value != tt.host {
-			t.Errorf("New(%q) error %v does not name the entry", tt.host, err)
+		if !errors.As(err, &ce) || ce.Field != "hosts" || ce.Index != 1 || ce.Value != tt.host {
+			t.Errorf("New(%q) error %v does not name the entry hosts[1]", tt.host, err)
 		}
 	}
 }

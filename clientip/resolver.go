@@ -2,12 +2,12 @@ package clientip
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/netip"
 	"strconv"
 	"strings"
 
+	"github.com/harden-go/harden/internal/configerr"
 	"github.com/harden-go/harden/internal/httpsyntax"
 )
 
@@ -49,21 +49,10 @@ var (
 	ErrBadHeader      = errors.New(`header must be "X-Forwarded-For" or "Forwarded"`)
 )
 
-// ConfigError describes one invalid Config field.
-type ConfigError struct {
-	Field string // the JSON name of the field
-	Value string // the offending value, as configured
-	Err   error  // one of the Err... sentinels
-}
-
-func (e *ConfigError) Error() string {
-	if e.Value == "" {
-		return "clientip: " + e.Field + ": " + e.Err.Error()
-	}
-	return fmt.Sprintf("clientip: %s %q: %v", e.Field, e.Value, e.Err)
-}
-
-func (e *ConfigError) Unwrap() error { return e.Err }
+// ConfigError describes one invalid Config entry: Field is the JSON name,
+// Index the entry's position in a list (or -1), Err one of the Err...
+// sentinels. It is the configuration error type every harden layer shares.
+type ConfigError = configerr.Error
 
 // Resolver applies a Config to requests. It is safe for concurrent use.
 type Resolver struct {
@@ -82,22 +71,22 @@ func New(cfg Config) (*Resolver, error) {
 	case strings.EqualFold(cfg.Header, HeaderForwarded):
 		res.forwarded = true
 	default:
-		errs = append(errs, &ConfigError{Field: "header", Value: cfg.Header, Err: ErrBadHeader})
+		errs = append(errs, configerr.Field("clientip", "header", cfg.Header, ErrBadHeader))
 	}
 	if cfg.TrustedHops < 0 || cfg.TrustedHops > MaxTrustedHops {
-		errs = append(errs, &ConfigError{Field: "trusted_hops", Value: strconv.Itoa(cfg.TrustedHops), Err: ErrBadHops})
+		errs = append(errs, configerr.Field("clientip", "trusted_hops", strconv.Itoa(cfg.TrustedHops), ErrBadHops))
 	}
 	if cfg.TrustedHops != 0 && len(cfg.TrustedProxies) != 0 {
-		errs = append(errs, &ConfigError{Field: "trusted_proxies", Err: ErrHopsAndProxies})
+		errs = append(errs, configerr.Field("clientip", "trusted_proxies", "", ErrHopsAndProxies))
 	}
-	for _, s := range cfg.TrustedProxies {
+	for i, s := range cfg.TrustedProxies {
 		p, err := parseProxy(s)
 		if err != nil {
-			errs = append(errs, &ConfigError{Field: "trusted_proxies", Value: s, Err: err})
+			errs = append(errs, configerr.Entry("clientip", "trusted_proxies", i, s, err))
 			continue
 		}
 		if !cfg.DangerouslyTrustBroadRanges && (p.Addr().Is4() && p.Bits() < 8 || p.Addr().Is6() && p.Bits() < 7) {
-			errs = append(errs, &ConfigError{Field: "trusted_proxies", Value: s, Err: ErrBroadRange})
+			errs = append(errs, configerr.Entry("clientip", "trusted_proxies", i, s, ErrBroadRange))
 			continue
 		}
 		res.prefixes = append(res.prefixes, p)

@@ -2,11 +2,11 @@ package cors
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 
 	"golang.org/x/net/publicsuffix"
 
+	"github.com/harden-go/harden/internal/configerr"
 	"github.com/harden-go/harden/internal/httpsyntax"
 )
 
@@ -64,22 +64,10 @@ var (
 	ErrMaxAge                 = errors.New("must be -1, 0 or 1..86400")
 )
 
-// ConfigError describes one invalid Config entry.
-type ConfigError struct {
-	Field string // the JSON name of the field
-	Index int    // the entry's index in a list field, or -1
-	Value string // the offending value, as configured
-	Err   error  // one of the Err... sentinels
-}
-
-func (e *ConfigError) Error() string {
-	if e.Index < 0 {
-		return fmt.Sprintf("cors: %s %q: %v", e.Field, e.Value, e.Err)
-	}
-	return fmt.Sprintf("cors: %s[%d] %q: %v", e.Field, e.Index, e.Value, e.Err)
-}
-
-func (e *ConfigError) Unwrap() error { return e.Err }
+// ConfigError describes one invalid Config entry: Field is the JSON name,
+// Index the entry's position in a list (or -1), Err one of the Err...
+// sentinels. It is the configuration error type every harden layer shares.
+type ConfigError = configerr.Error
 
 // origin is a parsed Config origin.
 type origin struct {

@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/net/http/httpguts"
 
+	"github.com/harden-go/harden/internal/configerr"
 	"github.com/harden-go/harden/internal/httpsyntax"
 	"github.com/harden-go/harden/respond"
 )
@@ -115,7 +116,7 @@ func New(cfg Config) (*Middleware, error) {
 	}
 	var errs []error
 	bad := func(field string, i int, v string, err error) {
-		errs = append(errs, &ConfigError{Field: field, Index: i, Value: v, Err: err})
+		errs = append(errs, configerr.Entry("cors", field, i, v, err))
 	}
 
 	for i, s := range cfg.Origins {

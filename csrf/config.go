@@ -2,12 +2,12 @@ package csrf
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 
 	"golang.org/x/net/http/httpguts"
 
+	"github.com/harden-go/harden/internal/configerr"
 	"github.com/harden-go/harden/internal/httpsyntax"
 	"github.com/harden-go/harden/keys"
 )
@@ -107,23 +107,10 @@ var (
 	ErrMaxFormBytes   = errors.New("must not be negative")
 )
 
-// ConfigError describes one invalid Config entry.
-type ConfigError struct {
-	Field string // the JSON name of the field
-	Index int    // the entry's index in a list field, or -1
-	Value string // the offending value, as configured
-	Err   error  // one of the Err... sentinels
-}
-
-func (e *ConfigError) Error() string {
-	if e.Index < 0 {
-		return fmt.Sprintf("csrf: %s %q: %v", e.Field, e.Value, e.Err)
-	}
-	return fmt.Sprintf("csrf: %s[%d] %q: %v", e.Field, e.Index, e.Value, e.Err)
-}
-
-// Unwrap returns the sentinel.
-func (e *ConfigError) Unwrap() error { return e.Err }
+// ConfigError describes one invalid Config entry: Field is the JSON name,
+// Index the entry's position in a list (or -1), Err one of the Err...
+// sentinels. It is the configuration error type every harden layer shares.
+type ConfigError = configerr.Error
 
 // normalizeOrigin returns o as browsers serialise it in the Origin header,
 // or an error. The grammar is internal/httpsyntax's, the one cors parses

@@ -9,6 +9,7 @@ import (
 
 	"github.com/harden-go/harden/clientip"
 	"github.com/harden-go/harden/cookie"
+	"github.com/harden-go/harden/internal/configerr"
 	"github.com/harden-go/harden/keys"
 	"github.com/harden-go/harden/respond"
 	"github.com/harden-go/harden/seclog"
@@ -65,7 +66,7 @@ type Protector struct {
 func New(cfg Config) (*Protector, error) {
 	var errs []error
 	bad := func(field string, index int, value string, err error) {
-		errs = append(errs, &ConfigError{Field: field, Index: index, Value: value, Err: err})
+		errs = append(errs, configerr.Entry("csrf", field, index, value, err))
 	}
 	p := &Protector{
 		header:     orDefault(cfg.HeaderName, DefaultHeaderName),

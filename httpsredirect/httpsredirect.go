@@ -2,12 +2,12 @@ package httpsredirect
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/harden-go/harden/clientip"
+	"github.com/harden-go/harden/internal/configerr"
 	"github.com/harden-go/harden/internal/httpsyntax"
 )
 
@@ -38,18 +38,10 @@ var (
 	ErrInvalidURL = errors.New("is not a valid URL")
 )
 
-// ConfigError describes one invalid Config field.
-type ConfigError struct {
-	Field string // the JSON name of the field
-	Value string // the offending value, as configured
-	Err   error  // one of the Err... sentinels
-}
-
-func (e *ConfigError) Error() string {
-	return fmt.Sprintf("httpsredirect: %s %q %v", e.Field, e.Value, e.Err)
-}
-
-func (e *ConfigError) Unwrap() error { return e.Err }
+// ConfigError describes one invalid Config entry: Field is the JSON name,
+// Index the entry's position in a list (or -1), Err one of the Err...
+// sentinels. It is the configuration error type every harden layer shares.
+type ConfigError = configerr.Error
 
 // Redirector sends plain-HTTP requests to the HTTPS public URL. It is safe
 // for concurrent use.
@@ -64,12 +56,12 @@ func New(cfg Config) (*Redirector, error) {
 	var errs []error
 	base, err := parsePublicURL(cfg.PublicURL)
 	if err != nil {
-		errs = append(errs, &ConfigError{Field: "public_url", Value: cfg.PublicURL, Err: err})
+		errs = append(errs, configerr.Field("httpsredirect", "public_url", cfg.PublicURL, err))
 	}
 	rd := &Redirector{base: base, exempt: make(map[string]struct{}, len(cfg.Exempt))}
-	for _, p := range cfg.Exempt {
+	for i, p := range cfg.Exempt {
 		if !strings.HasPrefix(p, "/") {
-			errs = append(errs, &ConfigError{Field: "exempt", Value: p, Err: ErrExemptPath})
+			errs = append(errs, configerr.Entry("httpsredirect", "exempt", i, p, ErrExemptPath))
 			continue
 		}
 		rd.exempt[p] = struct{}{}

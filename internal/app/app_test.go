@@ -204,7 +204,7 @@ func TestConfigErrorNamesTheSetting(t *testing.T) {
 		cfg  Config
 		want string
 	}{
-		{Config{Development: true, TrustedProxies: "nope"}, `HARDEN_TRUSTED_PROXIES: clientip: trusted_proxies "nope": not an IP address or CIDR range`},
+		{Config{Development: true, TrustedProxies: "nope"}, `HARDEN_TRUSTED_PROXIES: clientip: trusted_proxies[0] "nope": not an IP address or CIDR range`},
 		{Config{Development: true, AllowedOrigins: "null"}, `HARDEN_ALLOWED_ORIGINS: cors: origins[0] "null": null and file:// origins are sent by sandboxed and local documents of any site`},
 	}
 	for _, tt := range tests {
