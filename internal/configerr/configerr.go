@@ -11,7 +11,7 @@ type Error struct {
 	Field  string // the setting, as the configuration file names it: "origins", "https.exempt"
 	Index  int    // the entry's position in a list setting, or -1
 	Value  string // the offending value as configured; "" for none or a secret
-	Reason string // detail beyond Err, or ""
+	Reason string // what is wrong, when Err's text does not say it; or ""
 	Err    error  // the package's sentinel, for errors.Is
 }
 
@@ -25,8 +25,8 @@ func Entry(pkg, field string, index int, value string, err error) *Error {
 	return &Error{Pkg: pkg, Field: field, Index: index, Value: value, Err: err}
 }
 
-// Error returns `pkg: field[index] "value": reason: err`, leaving out the
-// parts that are empty.
+// Error returns `pkg: field[index] "value": reason`, leaving out the parts
+// that are empty; without a Reason, Err's text stands in its place.
 func (e *Error) Error() string {
 	var b strings.Builder
 	if e.Pkg != "" {
@@ -43,16 +43,11 @@ func (e *Error) Error() string {
 		b.WriteByte(' ')
 		b.WriteString(strconv.Quote(e.Value))
 	}
-	b.WriteString(":")
-	if e.Reason != "" {
-		b.WriteString(" ")
+	b.WriteString(": ")
+	switch {
+	case e.Reason != "":
 		b.WriteString(e.Reason)
-		if e.Err != nil {
-			b.WriteString(":")
-		}
-	}
-	if e.Err != nil {
-		b.WriteString(" ")
+	case e.Err != nil:
 		b.WriteString(e.Err.Error())
 	}
 	return b.String()

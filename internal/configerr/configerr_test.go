@@ -16,7 +16,7 @@ func TestError(t *testing.T) {
 		{Field("csrf", "keys", "", errBad), `csrf: keys: is bad`},
 		{Entry("cors", "origins", 2, "null", errBad), `cors: origins[2] "null": is bad`},
 		{Entry("allowedhosts", "hosts", 0, "a\r\nb", errBad), `allowedhosts: hosts[0] "a\r\nb": is bad`},
-		{&Error{Pkg: "ssrf", Field: "allowed_hosts", Index: 1, Value: "x", Reason: "not a host name", Err: errBad}, `ssrf: allowed_hosts[1] "x": not a host name: is bad`},
+		{&Error{Pkg: "ssrf", Field: "allowed_hosts", Index: 1, Value: "x", Reason: "not a host name", Err: errBad}, `ssrf: allowed_hosts[1] "x": not a host name`},
 		{&Error{Field: "timeout", Index: -1, Reason: "is negative"}, `timeout: is negative`},
 	}
 	for _, tt := range tests {

@@ -7,8 +7,9 @@
 // cors.ErrInvalidOrigin).
 //
 // The field is named as the configuration file spells it (the JSON and
-// YAML name, "trusted_origins", with "." between nested names), never as
-// the Go field, so the message points at the line an operator must edit.
+// YAML name, "trusted_origins", with "." between nested names), not as the
+// Go field, so the message points at the line an operator must edit; only
+// a setting that code alone can set (json:"-") goes by its Go name.
 // The offending value is quoted with %q, so control characters cannot
 // forge log lines; a package leaves it empty for a secret.
 //
