@@ -70,6 +70,13 @@
 //     (WHATWG decodes, rewrites or strips them): refused.
 //   - IPv6 zones ("%eth0"): refused, they name an interface of one machine.
 //
+// Browsers do send the first three (Chromium serialises
+// "https://ex_ample.com", "https://-a.example" and "https://example.com."
+// as they are): a site with such a name cannot be listed as a trusted
+// origin or allowed host. Every other refused spelling is one no browser
+// puts in an Origin or Host header. The package's tests check both against
+// a real Chromium.
+//
 // # How it fails
 //
 // Every function returns one of the Err sentinels of this package; their
