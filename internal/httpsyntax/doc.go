@@ -72,9 +72,11 @@
 //
 // Browsers do send the first three (Chromium serialises
 // "https://ex_ample.com", "https://-a.example" and "https://example.com."
-// as they are): a site with such a name cannot be listed as a trusted
-// origin or allowed host. Every other refused spelling is one no browser
-// puts in an Origin or Host header. The package's tests check both against
+// as they are): a site whose name has "_" or a hyphen at a label's end
+// cannot be a trusted origin or an allowed host, and a page loaded from
+// "https://example.com." is not the trusted origin "https://example.com"
+// (its Host header still is the allowed host). Every other refused
+// spelling is one no browser puts in an Origin or Host header. The package's tests check both against
 // a real Chromium.
 //
 // # How it fails
