@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"net/url"
 	"reflect"
 	"slices"
 	"strings"
@@ -20,6 +19,7 @@ import (
 	"github.com/harden-go/harden/cors"
 	"github.com/harden-go/harden/headers"
 	"github.com/harden-go/harden/httpsredirect"
+	"github.com/harden-go/harden/internal/httpsyntax"
 	"github.com/harden-go/harden/ratelimit"
 	"github.com/harden-go/harden/recovery"
 	"github.com/harden-go/harden/respond"
@@ -233,7 +233,7 @@ func New(cfg Config) (*Stack, error) {
 	// Public URL and HTTPS enforcement.
 	health := checkPaths(&errs, "health_paths", cfg.HealthPaths)
 	exempt := checkPaths(&errs, "https.exempt", cfg.HTTPS.Exempt)
-	var public *url.URL
+	var public *httpsyntax.Origin
 	if cfg.PublicURL != "" {
 		if public = parsePublicURL(cfg.PublicURL); public == nil {
 			errs.field("public_url", ErrInvalidPublicURL)
@@ -538,17 +538,17 @@ func (s *Stack) RateLimiter() *ratelimit.Limiter { return s.limiter }
 // records itself (login_success, login_failed, logout...).
 func (s *Stack) SecurityLog() *seclog.Logger { return s.log }
 
-// parsePublicURL returns s parsed when it is an absolute http or https URL
-// with a host and nothing but the host: a path, query or fragment would be
-// silently dropped from redirects, and userinfo would be sent to clients.
-func parsePublicURL(s string) *url.URL {
-	u, err := url.Parse(s)
-	if err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Opaque != "" || u.Host == "" ||
-		u.User != nil || u.Path != "" && u.Path != "/" || u.RawQuery != "" || u.ForceQuery ||
-		u.Fragment != "" || strings.Contains(s, "#") {
+// parsePublicURL returns s parsed when it is an http or https origin,
+// optionally followed by "/": a path, query or fragment would be silently
+// dropped from redirects, and userinfo would be sent to clients. The
+// grammar is internal/httpsyntax's, the one httpsredirect and allowedhosts
+// read the same setting with, so the three never disagree on it.
+func parsePublicURL(s string) *httpsyntax.Origin {
+	o, err := httpsyntax.ParsePublicURL(s)
+	if err != nil {
 		return nil
 	}
-	return u
+	return &o
 }
 
 // checkPaths reports the entries of paths that are not absolute paths and

@@ -187,6 +187,13 @@ func TestConfigErrors(t *testing.T) {
 		{"public URL with a query", Config{PublicURL: "https://example.com?x=1"}, []error{ErrInvalidPublicURL}, 1},
 		{"public URL not absolute", Config{Development: true, PublicURL: "example.com"}, []error{ErrInvalidPublicURL}, 1},
 		{"public URL with another scheme", Config{Development: true, PublicURL: "ftp://example.com"}, []error{ErrInvalidPublicURL}, 1},
+		// One grammar for the public URL in every layer that reads it: a
+		// second spelling of the origin is refused, not normalised.
+		{"public URL with a trailing dot", Config{PublicURL: "https://example.com."}, []error{ErrInvalidPublicURL}, 1},
+		{"public URL port with a leading zero", Config{PublicURL: "https://example.com:08443"}, []error{ErrInvalidPublicURL}, 1},
+		{"public URL with an empty port", Config{PublicURL: "https://example.com:"}, []error{ErrInvalidPublicURL}, 1},
+		{"public URL host with an underscore", Config{Development: true, PublicURL: "https://ex_ample.com"}, []error{ErrInvalidPublicURL}, 1},
+		{"public URL with a short IPv4", Config{Development: true, PublicURL: "http://127.1:8080"}, []error{ErrInvalidPublicURL}, 1},
 		{"plain HTTP allowed but no host to answer for", Config{HTTPS: HTTPSConfig{DangerouslyAllowPlainHTTP: true}}, []error{ErrHostsRequired}, 1},
 		{"broad ranges in production", Config{PublicURL: pub, ClientIP: clientip.Config{TrustedProxies: []string{"0.0.0.0/0"}, DangerouslyTrustBroadRanges: true}}, []error{ErrBroadRangesInProduction}, 1},
 		{"broad range without the escape hatch", Config{Development: true, ClientIP: clientip.Config{TrustedProxies: []string{"0.0.0.0/0"}}}, []error{clientip.ErrBroadRange}, 1},
@@ -257,7 +264,7 @@ func TestConfigErrorText(t *testing.T) {
 		{Config{PublicURL: "https://example.com", HTTPS: HTTPSConfig{Exempt: []string{"health"}}},
 			`harden: invalid configuration: https.exempt: "health" must be an absolute path starting with /`},
 		{Config{PublicURL: "https://example.com", ClientIP: clientip.Config{TrustedProxies: []string{"nope"}}},
-			`harden: invalid configuration: clientip: trusted_proxies "nope": not an IP address or CIDR range`},
+			`harden: invalid configuration: clientip: trusted_proxies[0] "nope": not an IP address or CIDR range`},
 	}
 	for _, tt := range tests {
 		_, err := New(tt.cfg)

@@ -2,13 +2,12 @@ package allowedhosts
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
-	"net/netip"
-	"net/url"
 	"strings"
 
 	"github.com/harden-go/harden/clientip"
+	"github.com/harden-go/harden/internal/configerr"
+	"github.com/harden-go/harden/internal/httpsyntax"
 	"github.com/harden-go/harden/respond"
 )
 
@@ -36,18 +35,10 @@ var (
 	ErrInvalidURL    = errors.New("is not an http or https URL with a host")
 )
 
-// ConfigError describes one invalid Config entry.
-type ConfigError struct {
-	Field string // the JSON name of the field
-	Value string // the offending value, as configured
-	Err   error  // one of the Err... sentinels
-}
-
-func (e *ConfigError) Error() string {
-	return fmt.Sprintf("allowedhosts: %s %q %v", e.Field, e.Value, e.Err)
-}
-
-func (e *ConfigError) Unwrap() error { return e.Err }
+// ConfigError describes one invalid Config entry: Field is the JSON name,
+// Index the entry's position in a list (or -1), Err one of the Err...
+// sentinels. It is the configuration error type every harden layer shares.
+type ConfigError = configerr.Error
 
 // Status is the status of a refusal: 421 Misdirected Request.
 const Status = http.StatusMisdirectedRequest
@@ -79,7 +70,7 @@ func New(cfg Config) (*Checker, error) {
 	}
 	c := &Checker{exact: make(map[string][]int, len(hosts))}
 	var errs []error
-	for _, h := range hosts {
+	for i, h := range hosts {
 		wild := strings.HasPrefix(h, "*.")
 		s := h
 		if wild {
@@ -87,19 +78,26 @@ func New(cfg Config) (*Checker, error) {
 		}
 		portAny := strings.HasSuffix(s, ":*")
 		if portAny {
-			s = strings.TrimSuffix(s, ":*") + ":1" // any valid port, replaced below
+			s = strings.TrimSuffix(s, ":*")
 		}
-		name, port, ok := split(s)
-		if !ok || wild && name[0] == '[' || wild && isIPv4(name) {
-			errs = append(errs, &ConfigError{Field: "hosts", Value: h, Err: ErrInvalidEntry})
+		// Entries have the grammar of internal/httpsyntax, the one the
+		// public URL and CORS origins are parsed with: one spelling per
+		// host (no trailing dot, no leading zero in the port).
+		name, port, err := httpsyntax.ParseHostPort(s)
+		if err != nil || wild && !httpsyntax.IsName(name) {
+			errs = append(errs, configerr.Entry("allowedhosts", "hosts", i, h, ErrInvalidEntry))
 			continue
 		}
 		if portAny {
+			if port != 0 {
+				errs = append(errs, configerr.Entry("allowedhosts", "hosts", i, h, ErrInvalidEntry))
+				continue
+			}
 			port = anyPort
 		}
 		if wild {
 			if !strings.Contains(name, ".") && name != "localhost" {
-				errs = append(errs, &ConfigError{Field: "hosts", Value: h, Err: ErrBroadWildcard})
+				errs = append(errs, configerr.Entry("allowedhosts", "hosts", i, h, ErrBroadWildcard))
 				continue
 			}
 			c.wildcards = append(c.wildcards, entry{suffix: "." + name, port: port})
@@ -114,25 +112,16 @@ func New(cfg Config) (*Checker, error) {
 }
 
 // ForPublicURL returns the Config that allows exactly the host (and port) of
-// publicURL, an http or https URL.
+// publicURL, an http or https URL with the grammar of the root package's
+// public_url: an origin, optionally followed by "/".
 func ForPublicURL(publicURL string) (Config, error) {
-	u, err := url.Parse(publicURL)
-	if err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
-		return Config{}, &ConfigError{Field: "public_url", Value: publicURL, Err: ErrInvalidURL}
+	o, err := httpsyntax.ParsePublicURL(publicURL)
+	if err != nil {
+		return Config{}, configerr.Field("allowedhosts", "public_url", publicURL, ErrInvalidURL)
 	}
-	host := u.Host
-	// An explicit default port is the same as none, whatever the scheme of
-	// the request: keep the entry scheme-independent.
-	if u.Scheme == "https" {
-		host = strings.TrimSuffix(host, ":443")
-	} else {
-		host = strings.TrimSuffix(host, ":80")
-	}
-	cfg := Config{Hosts: []string{host}}
-	if _, err := New(cfg); err != nil {
-		return Config{}, err
-	}
-	return cfg, nil
+	// HostPort elides the scheme's default port: an explicit default port
+	// is the same as none, whatever the scheme of the request.
+	return Config{Hosts: []string{o.HostPort()}}, nil
 }
 
 // Check is the decision: nil when r's host, per [clientip.Get], is allowed,
@@ -149,8 +138,11 @@ func (c *Checker) Allowed(host string, https bool) bool {
 }
 
 func (c *Checker) check(host string, https bool) error {
-	name, port, ok := split(host)
-	if !ok {
+	// A trailing dot is the same DNS name and is dropped; anything that
+	// is not exactly a host and port (a path, "@", white space) is refused
+	// before any comparison.
+	name, port, err := httpsyntax.ParseRequestHost(host)
+	if err != nil {
 		return ErrBadHost
 	}
 	def := 80
@@ -195,96 +187,4 @@ func (c *Checker) Handler(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-// split normalises a Host value into its name (lower case, no trailing dot,
-// IPv6 in brackets) and port (0 when absent).
-func split(h string) (name string, port int, ok bool) {
-	if h == "" || len(h) > 261 {
-		return "", 0, false
-	}
-	rest := ""
-	if h[0] == '[' {
-		end := strings.IndexByte(h, ']')
-		if end < 0 {
-			return "", 0, false
-		}
-		a, err := netip.ParseAddr(h[1:end])
-		if err != nil || !a.Is6() || a.Zone() != "" {
-			return "", 0, false
-		}
-		name, rest = "["+a.String()+"]", h[end+1:]
-		if name == h[:end+1] {
-			name = h[:end+1] // already canonical: no allocation kept
-		}
-	} else {
-		name = h
-		if j := strings.IndexByte(h, ':'); j >= 0 {
-			name, rest = h[:j], h[j:]
-		}
-		name = strings.TrimSuffix(name, ".")
-		if !validName(name) {
-			return "", 0, false
-		}
-		name = lower(name)
-	}
-	if rest != "" {
-		if rest[0] != ':' || len(rest) < 2 || len(rest) > 6 {
-			return "", 0, false
-		}
-		for i := 1; i < len(rest); i++ {
-			c := rest[i]
-			if c < '0' || c > '9' {
-				return "", 0, false
-			}
-			port = port*10 + int(c-'0')
-		}
-		if port < 1 || port > 65535 {
-			return "", 0, false
-		}
-	}
-	return name, port, true
-}
-
-// validName accepts DNS labels of letters, digits, '-' and '_', or an IPv4
-// address.
-func validName(s string) bool {
-	if s == "" || len(s) > 253 {
-		return false
-	}
-	labelLen := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '.':
-			if labelLen == 0 {
-				return false
-			}
-			labelLen = 0
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_':
-			labelLen++
-			if labelLen > 63 {
-				return false
-			}
-		default:
-			return false
-		}
-	}
-	return labelLen > 0
-}
-
-func isIPv4(s string) bool {
-	a, err := netip.ParseAddr(s)
-	return err == nil && a.Is4()
-}
-
-// lower returns s in ASCII lower case, allocating only when s has upper-case
-// letters.
-func lower(s string) string {
-	for i := 0; i < len(s); i++ {
-		if 'A' <= s[i] && s[i] <= 'Z' {
-			return strings.ToLower(s)
-		}
-	}
-	return s
 }

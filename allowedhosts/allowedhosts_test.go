@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/harden-go/harden/clientip"
+	"github.com/harden-go/harden/internal/httpsyntax"
 )
 
 func mustNew(t testing.TB, cfg Config) *Checker {
@@ -56,6 +57,13 @@ func TestAllowed(t *testing.T) {
 		{"port 0", prod, "www.example.com:0", true, false},
 		{"empty port", prod, "www.example.com:", true, false},
 		{"double dot", prod, "www..example.com", true, false},
+		{"two trailing dots", prod, "www.example.com..", true, false},
+		{"port with a leading zero", prod, "api.example.com:08443", true, false},
+		{"underscore", prod, "www_1.cdn.example.com", true, false},
+		{"short IPv4", prod, "192.0.2.010", false, false},
+		{"IPv4 trailing dot", prod, "192.0.2.10.", false, false},
+		{"IPv6 zone", prod, "[2001:db8::1%25eth0]", true, false},
+		{"Kelvin sign", prod, "www.example.\u212aom", true, false},
 		{"space", prod, "www.example.com ", true, false},
 		{"dev localhost any port", dev, "localhost:5173", false, true},
 		{"dev localhost", dev, "localhost", false, true},
@@ -148,6 +156,13 @@ func TestNewRefuses(t *testing.T) {
 		{"*.192.0.2.1", ErrInvalidEntry},
 		{"*.[::1]", ErrInvalidEntry},
 		{"exa mple.com", ErrInvalidEntry},
+		{"example.com.", ErrInvalidEntry},
+		{"example.com:08443", ErrInvalidEntry},
+		{"example.com:", ErrInvalidEntry},
+		{"ex_ample.com", ErrInvalidEntry},
+		{"example.com:8443:*", ErrInvalidEntry},
+		{"127.1", ErrInvalidEntry},
+		{"2001:db8::1", ErrInvalidEntry},
 	}
 	for _, tt := range tests {
 		_, err := New(Config{Hosts: []string{"ok.example.com", tt.host}})
@@ -155,8 +170,8 @@ func TestNewRefuses(t *testing.T) {
 			t.Errorf("New(%q) error = %v, want %v", tt.host, err, tt.want)
 		}
 		var ce *ConfigError
-		if !errors.As(err, &ce) || ce.Value != tt.host {
-			t.Errorf("New(%q) error %v does not name the entry", tt.host, err)
+		if !errors.As(err, &ce) || ce.Field != "hosts" || ce.Index != 1 || ce.Value != tt.host {
+			t.Errorf("New(%q) error %v does not name the entry hosts[1]", tt.host, err)
 		}
 	}
 }
@@ -183,7 +198,7 @@ func TestForPublicURL(t *testing.T) {
 			t.Errorf("ForPublicURL(%q) allows %q: %v, want %v", tt.url, tt.host, got, tt.want)
 		}
 	}
-	for _, bad := range []string{"", "www.example.com", "ftp://x", "https://", "https://exa mple.com"} {
+	for _, bad := range []string{"", "www.example.com", "ftp://x", "https://", "https://exa mple.com", "https://www.example.com.", "https://u@www.example.com", "https://www.example.com/app"} {
 		if _, err := ForPublicURL(bad); err == nil {
 			t.Errorf("ForPublicURL(%q) succeeded, want an error", bad)
 		}
@@ -200,9 +215,9 @@ func FuzzAllowed(f *testing.F) {
 			return
 		}
 		// Whatever was allowed normalises to a configured name.
-		name, _, ok := split(host)
-		if !ok {
-			t.Fatalf("allowed %q does not split", host)
+		name, _, err := httpsyntax.ParseRequestHost(host)
+		if err != nil {
+			t.Fatalf("allowed %q does not parse: %v", host, err)
 		}
 		if name != "www.example.com" && name != "[2001:db8::1]" && !(len(name) > len(".cdn.example.com") && name[len(name)-len(".cdn.example.com"):] == ".cdn.example.com") {
 			t.Fatalf("allowed %q as %q", host, name)

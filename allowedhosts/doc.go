@@ -16,9 +16,13 @@
 //
 // # Matching
 //
-// Both sides are normalised: lower case, a trailing dot dropped, IPv6 in
-// brackets, the scheme's default port (80 for http, 443 for https, per the
-// trusted scheme) the same as no port. An entry without a port matches that
+// Hosts have the grammar of harden's other layers (the public URL, CORS
+// origins, forwarded hosts): LDH names, canonical dotted-quad IPv4, IPv6 in
+// brackets, a port of 1-65535 without a leading zero. Both sides are
+// normalised: lower case, IPv6 as browsers write it, the scheme's default
+// port (80 for http, 443 for https, per the trusted scheme) the same as no
+// port. A request's host may end in one dot (the same DNS name); a
+// configured one may not. An entry without a port matches that
 // default port only; "example.com:8443" matches port 8443 only. An entry
 // "*.example.com" matches every subdomain of example.com at any depth but
 // not example.com itself.
@@ -42,5 +46,6 @@
 // malformed Host is refused the same way. A bad Config is a *ConfigError from
 // [New].
 //
-// Imports: the standard library and harden's clientip and respond.
+// Imports: the standard library and harden's clientip, respond and
+// internal/httpsyntax.
 package allowedhosts

@@ -60,5 +60,11 @@
 // and cloud load balancers do). A value that is not "http"/"https" or not a
 // plausible host falls back to what the connection says.
 //
-// Imports: the standard library only.
+// A forwarded host must be a host in the grammar every harden layer shares
+// (internal/httpsyntax): an LDH name (one trailing dot tolerated), a
+// canonical dotted-quad IPv4 address or a bracketed IPv6 address, with an
+// optional port of 1-65535 without a leading zero.
+//
+// Imports: the standard library, golang.org/x/net/http/httpguts (RFC 9110
+// token characters) and harden's internal/httpsyntax.
 package clientip

@@ -42,5 +42,5 @@ func ExampleParseTrusted() {
 	// "": hops=0 proxies=[] err=<nil>
 	// "2": hops=2 proxies=[] err=<nil>
 	// "10.0.0.0/8,192.168.1.7": hops=0 proxies=[10.0.0.0/8 192.168.1.7] err=<nil>
-	// "0.0.0.0/0": hops=0 proxies=[] err=clientip: trusted_proxies "0.0.0.0/0": range trusts most of the Internet (needs DangerouslyTrustBroadRanges)
+	// "0.0.0.0/0": hops=0 proxies=[] err=clientip: trusted_proxies[0] "0.0.0.0/0": range trusts most of the Internet (needs DangerouslyTrustBroadRanges)
 }

@@ -3,24 +3,17 @@ package clientip
 import (
 	"net/netip"
 	"strings"
-)
 
-// trimOWS trims the optional white space of RFC 9110 (spaces and tabs).
-func trimOWS(s string) string {
-	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
-		s = s[1:]
-	}
-	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
-		s = s[:len(s)-1]
-	}
-	return s
-}
+	"golang.org/x/net/http/httpguts"
+
+	"github.com/harden-go/harden/internal/httpsyntax"
+)
 
 // parseXFFItem parses one X-Forwarded-For list item: an IPv4 or IPv6
 // address, optionally with a port ("1.2.3.4:80", "[2001:db8::1]:443"), with
 // or without brackets around IPv6. Anything else is not ok.
 func parseXFFItem(s string) (netip.Addr, bool) {
-	return parseHostPort(trimOWS(s), false)
+	return parseHostPort(httpsyntax.TrimOWS(s), false)
 }
 
 // parseNode parses an RFC 7239 node (already unquoted): an address with an
@@ -111,18 +104,6 @@ func isAlnum(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
 
-// isTchar reports whether c is an RFC 9110 token character.
-func isTchar(c byte) bool {
-	if isAlnum(c) {
-		return true
-	}
-	switch c {
-	case '!', '#', '$', '%', '&', '\'', '*', '+', '-', '.', '^', '_', '`', '|', '~':
-		return true
-	}
-	return false
-}
-
 // fwdElement is one RFC 7239 forwarded-element. Values are unquoted.
 type fwdElement struct {
 	forNode, proto, host string
@@ -146,7 +127,7 @@ func parseForwarded(line string, buf []fwdElement) ([]fwdElement, bool) {
 		if i < n && line[i] != ';' && line[i] != ',' {
 			// A pair: token "=" value.
 			start := i
-			for i < n && isTchar(line[i]) {
+			for i < n && httpguts.IsTokenRune(rune(line[i])) {
 				i++
 			}
 			key := line[start:i]

@@ -2,11 +2,13 @@ package clientip
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/harden-go/harden/internal/configerr"
+	"github.com/harden-go/harden/internal/httpsyntax"
 )
 
 // Header names a Config can read.
@@ -47,21 +49,10 @@ var (
 	ErrBadHeader      = errors.New(`header must be "X-Forwarded-For" or "Forwarded"`)
 )
 
-// ConfigError describes one invalid Config field.
-type ConfigError struct {
-	Field string // the JSON name of the field
-	Value string // the offending value, as configured
-	Err   error  // one of the Err... sentinels
-}
-
-func (e *ConfigError) Error() string {
-	if e.Value == "" {
-		return "clientip: " + e.Field + ": " + e.Err.Error()
-	}
-	return fmt.Sprintf("clientip: %s %q: %v", e.Field, e.Value, e.Err)
-}
-
-func (e *ConfigError) Unwrap() error { return e.Err }
+// ConfigError describes one invalid Config entry: Field is the JSON name,
+// Index the entry's position in a list (or -1), Err one of the Err...
+// sentinels. It is the configuration error type every harden layer shares.
+type ConfigError = configerr.Error
 
 // Resolver applies a Config to requests. It is safe for concurrent use.
 type Resolver struct {
@@ -80,22 +71,22 @@ func New(cfg Config) (*Resolver, error) {
 	case strings.EqualFold(cfg.Header, HeaderForwarded):
 		res.forwarded = true
 	default:
-		errs = append(errs, &ConfigError{Field: "header", Value: cfg.Header, Err: ErrBadHeader})
+		errs = append(errs, configerr.Field("clientip", "header", cfg.Header, ErrBadHeader))
 	}
 	if cfg.TrustedHops < 0 || cfg.TrustedHops > MaxTrustedHops {
-		errs = append(errs, &ConfigError{Field: "trusted_hops", Value: strconv.Itoa(cfg.TrustedHops), Err: ErrBadHops})
+		errs = append(errs, configerr.Field("clientip", "trusted_hops", strconv.Itoa(cfg.TrustedHops), ErrBadHops))
 	}
 	if cfg.TrustedHops != 0 && len(cfg.TrustedProxies) != 0 {
-		errs = append(errs, &ConfigError{Field: "trusted_proxies", Err: ErrHopsAndProxies})
+		errs = append(errs, configerr.Field("clientip", "trusted_proxies", "", ErrHopsAndProxies))
 	}
-	for _, s := range cfg.TrustedProxies {
+	for i, s := range cfg.TrustedProxies {
 		p, err := parseProxy(s)
 		if err != nil {
-			errs = append(errs, &ConfigError{Field: "trusted_proxies", Value: s, Err: err})
+			errs = append(errs, configerr.Entry("clientip", "trusted_proxies", i, s, err))
 			continue
 		}
 		if !cfg.DangerouslyTrustBroadRanges && (p.Addr().Is4() && p.Bits() < 8 || p.Addr().Is6() && p.Bits() < 7) {
-			errs = append(errs, &ConfigError{Field: "trusted_proxies", Value: s, Err: ErrBroadRange})
+			errs = append(errs, configerr.Entry("clientip", "trusted_proxies", i, s, ErrBroadRange))
 			continue
 		}
 		res.prefixes = append(res.prefixes, p)
@@ -286,7 +277,7 @@ func lastListValue(lines []string) (string, bool) {
 	if j := strings.LastIndexByte(v, ','); j >= 0 {
 		v = v[j+1:]
 	}
-	v = trimOWS(v)
+	v = httpsyntax.TrimOWS(v)
 	return v, v != ""
 }
 
@@ -301,53 +292,12 @@ func parseScheme(v string) (string, bool) {
 	return "", false
 }
 
-// validHost reports whether v looks like a Host header value: a name or IPv4
-// address, or a bracketed IPv6 address, with an optional numeric port. It
-// stops values that would split a URL (/, @, ?, #, \, spaces, controls).
+// validHost reports whether v is a Host header value in harden's one host
+// grammar (internal/httpsyntax): a name, IPv4 or bracketed IPv6 address
+// with an optional port. It stops values that would split a URL (/, @, ?,
+// #, \, spaces, controls) and spellings that another layer would read as
+// a different host.
 func validHost(v string) bool {
-	if v == "" || len(v) > 255 {
-		return false
-	}
-	name, port := v, ""
-	if v[0] == '[' {
-		end := strings.IndexByte(v, ']')
-		if end < 0 {
-			return false
-		}
-		a, err := netip.ParseAddr(v[1:end])
-		if err != nil || !a.Is6() || a.Zone() != "" {
-			return false
-		}
-		rest := v[end+1:]
-		if rest != "" {
-			if rest[0] != ':' {
-				return false
-			}
-			port = rest[1:]
-			if port == "" {
-				return false
-			}
-		}
-		name = ""
-	} else if j := strings.IndexByte(v, ':'); j >= 0 {
-		name, port = v[:j], v[j+1:]
-		if port == "" {
-			return false
-		}
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_') {
-			return false
-		}
-	}
-	if len(port) > 5 {
-		return false
-	}
-	for i := 0; i < len(port); i++ {
-		if port[i] < '0' || port[i] > '9' {
-			return false
-		}
-	}
-	return true
+	_, _, err := httpsyntax.ParseRequestHost(v)
+	return err == nil
 }

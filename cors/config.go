@@ -2,12 +2,12 @@ package cors
 
 import (
 	"errors"
-	"fmt"
-	"net/netip"
-	"strconv"
 	"strings"
 
 	"golang.org/x/net/publicsuffix"
+
+	"github.com/harden-go/harden/internal/configerr"
+	"github.com/harden-go/harden/internal/httpsyntax"
 )
 
 // Config declares a CORS policy. The zero value allows no origin: every
@@ -64,153 +64,47 @@ var (
 	ErrMaxAge                 = errors.New("must be -1, 0 or 1..86400")
 )
 
-// ConfigError describes one invalid Config entry.
-type ConfigError struct {
-	Field string // the JSON name of the field
-	Index int    // the entry's index in a list field, or -1
-	Value string // the offending value, as configured
-	Err   error  // one of the Err... sentinels
-}
-
-func (e *ConfigError) Error() string {
-	if e.Index < 0 {
-		return fmt.Sprintf("cors: %s %q: %v", e.Field, e.Value, e.Err)
-	}
-	return fmt.Sprintf("cors: %s[%d] %q: %v", e.Field, e.Index, e.Value, e.Err)
-}
-
-func (e *ConfigError) Unwrap() error { return e.Err }
+// ConfigError describes one invalid Config entry: Field is the JSON name,
+// Index the entry's position in a list (or -1), Err one of the Err...
+// sentinels. It is the configuration error type every harden layer shares.
+type ConfigError = configerr.Error
 
 // origin is a parsed Config origin.
 type origin struct {
-	scheme  string // "https" or "http"
-	host    string // lower case; IPv6 in brackets; for patterns, the base name
-	port    int    // 0 for the scheme's default
-	pattern bool   // "scheme://*.host[:port]"
+	httpsyntax.Origin
+	pattern bool // "scheme://*.host[:port]"
 }
 
 // String is the normalised serialisation, as browsers send it.
 func (o origin) String() string {
-	s := o.scheme + "://"
 	if o.pattern {
-		s += "*."
+		return o.Scheme + "://*." + o.HostPort()
 	}
-	s += o.host
-	if o.port != 0 {
-		s += ":" + strconv.Itoa(o.port)
-	}
-	return s
+	return o.Origin.String()
 }
 
-// loopback reports whether o's host is a loopback name or address.
-func (o origin) loopback() bool {
-	if o.host == "localhost" || strings.HasSuffix(o.host, ".localhost") {
-		return true
-	}
-	h := strings.TrimSuffix(strings.TrimPrefix(o.host, "["), "]")
-	a, err := netip.ParseAddr(h)
-	return err == nil && a.IsLoopback()
-}
-
-// parseOrigin parses and normalises one configured origin or pattern. It
-// checks syntax only; policy (insecure, credentials) is New's.
+// parseOrigin parses and normalises one configured origin or pattern with
+// the grammar of internal/httpsyntax, the one csrf uses for the same list.
+// It checks syntax only; policy (insecure, credentials) is New's.
 func parseOrigin(s string) (origin, error) {
 	var o origin
-	if s == "null" || len(s) >= 7 && strings.EqualFold(s[:7], "file://") {
-		return o, ErrOpaqueOrigin
-	}
-	i := strings.Index(s, "://")
-	if i < 0 {
-		return o, ErrInvalidOrigin
-	}
-	o.scheme = strings.ToLower(s[:i])
-	if o.scheme != "https" && o.scheme != "http" {
-		return o, ErrInvalidOrigin
-	}
-	rest := strings.TrimSuffix(s[i+3:], "/")
-	if strings.HasPrefix(rest, "*.") {
+	if i := strings.Index(s, "://*."); i >= 0 {
 		o.pattern = true
-		rest = rest[2:]
+		s = s[:i+3] + s[i+5:]
 	}
-	hostPart, portPart := rest, ""
-	if strings.HasPrefix(rest, "[") {
-		end := strings.IndexByte(rest, ']')
-		if end < 0 || o.pattern {
-			return o, ErrInvalidOrigin
-		}
-		a, err := netip.ParseAddr(rest[1:end])
-		if err != nil || !a.Is6() || a.Zone() != "" {
-			return o, ErrInvalidOrigin
-		}
-		o.host = "[" + a.String() + "]"
-		hostPart, portPart = "", rest[end+1:]
-		if portPart != "" && portPart[0] != ':' {
-			return o, ErrInvalidOrigin
-		}
-	} else {
-		if j := strings.IndexByte(rest, ':'); j >= 0 {
-			hostPart, portPart = rest[:j], rest[j:]
-		}
-		h := strings.ToLower(hostPart)
-		if !validDNSName(h) {
-			return o, ErrInvalidOrigin
-		}
-		if a, err := netip.ParseAddr(h); err == nil {
-			if o.pattern || !a.Is4() {
-				return o, ErrInvalidOrigin
-			}
-		}
-		o.host = h
+	p, err := httpsyntax.ParseOrigin(s)
+	switch {
+	case err == httpsyntax.ErrOpaque:
+		return o, ErrOpaqueOrigin
+	case err != nil:
+		return o, ErrInvalidOrigin
 	}
-	if portPart != "" {
-		p := portPart[1:]
-		if p == "" || len(p) > 5 {
-			return o, ErrInvalidOrigin
-		}
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 1 || n > 65535 || p[0] == '+' || p[0] == '-' {
-			return o, ErrInvalidOrigin
-		}
-		o.port = n
+	if _, ip := p.Addr(); ip && o.pattern {
+		// "*.1.2.3.4" names no host: an IP address has no subdomains.
+		return o, ErrInvalidOrigin
 	}
-	if o.scheme == "https" && o.port == 443 || o.scheme == "http" && o.port == 80 {
-		o.port = 0
-	}
+	o.Origin = p
 	return o, nil
-}
-
-// validDNSName accepts lower-case labels of letters, digits and '-' (not at
-// a label's ends), separated by single dots; an IPv4 address passes too.
-func validDNSName(h string) bool {
-	if h == "" || len(h) > 253 {
-		return false
-	}
-	labels := strings.Split(h, ".")
-	for _, label := range labels {
-		if !validLabel(label) {
-			return false
-		}
-	}
-	// A numeric last label is an IPv4 address in some spelling ("1.2.3",
-	// "0x7f.1"), which browsers rewrite: only the canonical form is a name.
-	if last := labels[len(labels)-1]; strings.Trim(last, "0123456789") == "" {
-		a, err := netip.ParseAddr(h)
-		return err == nil && a.Is4()
-	}
-	return true
-}
-
-func validLabel(l string) bool {
-	if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
-		return false
-	}
-	for i := 0; i < len(l); i++ {
-		c := l[i]
-		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
 }
 
 // isPublicSuffix reports whether name is a public suffix (or a single label),
@@ -221,25 +115,6 @@ func isPublicSuffix(name string) bool {
 	}
 	ps, _ := publicsuffix.PublicSuffix(name)
 	return ps == name
-}
-
-// isToken reports whether s is an RFC 9110 token (a method or header name).
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' {
-			continue
-		}
-		switch c {
-		case '!', '#', '$', '%', '&', '\'', '*', '+', '-', '.', '^', '_', '`', '|', '~':
-			continue
-		}
-		return false
-	}
-	return true
 }
 
 // forbiddenRequestHeader reports whether browsers refuse to let scripts set

@@ -6,6 +6,10 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/net/http/httpguts"
+
+	"github.com/harden-go/harden/internal/configerr"
+	"github.com/harden-go/harden/internal/httpsyntax"
 	"github.com/harden-go/harden/respond"
 )
 
@@ -112,7 +116,7 @@ func New(cfg Config) (*Middleware, error) {
 	}
 	var errs []error
 	bad := func(field string, i int, v string, err error) {
-		errs = append(errs, &ConfigError{Field: field, Index: i, Value: v, Err: err})
+		errs = append(errs, configerr.Entry("cors", field, i, v, err))
 	}
 
 	for i, s := range cfg.Origins {
@@ -132,12 +136,12 @@ func New(cfg Config) (*Middleware, error) {
 			bad("origins", i, s, err)
 			continue
 		}
-		if o.scheme == "http" && !o.loopback() && !cfg.DangerouslyAllowInsecureOrigins {
+		if o.Scheme == "http" && !o.IsLoopback() && !cfg.DangerouslyAllowInsecureOrigins {
 			bad("origins", i, s, ErrInsecureOrigin)
 			continue
 		}
 		if o.pattern {
-			if isPublicSuffix(o.host) {
+			if isPublicSuffix(o.Host) {
 				bad("origins", i, s, ErrPublicSuffixPattern)
 				continue
 			}
@@ -145,10 +149,7 @@ func New(cfg Config) (*Middleware, error) {
 				bad("origins", i, s, ErrPatternCredentials)
 				continue
 			}
-			p := pattern{prefix: o.scheme + "://", suffix: "." + o.host}
-			if o.port != 0 {
-				p.suffix += ":" + strconv.Itoa(o.port)
-			}
+			p := pattern{prefix: o.Scheme + "://", suffix: "." + o.HostPort()}
 			m.patterns = append(m.patterns, p)
 			m.patternStrs = append(m.patternStrs, o.String())
 			continue
@@ -162,7 +163,7 @@ func New(cfg Config) (*Middleware, error) {
 
 	var meths []string
 	for i, s := range cfg.Methods {
-		if !isToken(s) || s == "*" {
+		if !httpguts.ValidHeaderFieldName(s) || s == "*" {
 			bad("methods", i, s, ErrInvalidMethod)
 			continue
 		}
@@ -185,7 +186,7 @@ func New(cfg Config) (*Middleware, error) {
 	for i, s := range cfg.RequestHeaders {
 		name := strings.ToLower(s)
 		switch {
-		case !isToken(s) || s == "*":
+		case !httpguts.ValidHeaderFieldName(s) || s == "*":
 			bad("request_headers", i, s, ErrInvalidHeader)
 			continue
 		case forbiddenRequestHeader(name):
@@ -205,7 +206,7 @@ func New(cfg Config) (*Middleware, error) {
 		switch name := strings.ToLower(s); {
 		case s == "*" && (cfg.Credentials || len(cfg.ExposedHeaders) > 1):
 			bad("exposed_headers", i, s, ErrWildcardExposeNotAlone)
-		case s != "*" && !isToken(s):
+		case s != "*" && !httpguts.ValidHeaderFieldName(s):
 			bad("exposed_headers", i, s, ErrInvalidHeader)
 		case name == "set-cookie" || name == "set-cookie2":
 			bad("exposed_headers", i, s, ErrForbiddenHeader)
@@ -287,20 +288,18 @@ func (p *pattern) match(origin string) bool {
 		!strings.HasPrefix(origin, p.prefix) || !strings.HasSuffix(origin, p.suffix) {
 		return false
 	}
+	host := origin[len(p.prefix):]
+	if i := strings.IndexByte(host, ':'); i >= 0 {
+		host = host[:i]
+	}
+	if len(host) > httpsyntax.MaxNameLen {
+		return false
+	}
 	sub := origin[len(p.prefix) : len(origin)-len(p.suffix)]
 	// The labels in front of the suffix: no dots at the ends, no empty
-	// label, nothing but letters, digits and inner hyphens, so "/", "@",
-	// ":" and friends cannot smuggle another host in.
-	start := 0
-	for i := 0; i <= len(sub); i++ {
-		if i == len(sub) || sub[i] == '.' {
-			if !validLabel(sub[start:i]) {
-				return false
-			}
-			start = i + 1
-		}
-	}
-	return true
+	// label, nothing but lower-case letters, digits and inner hyphens, so
+	// "/", "@", ":" and friends cannot smuggle another host in.
+	return httpsyntax.IsLabels(sub)
 }
 
 // Check is the decision for r, with the reason for a PreflightDenied or
@@ -397,7 +396,7 @@ func (m *Middleware) checkRequestHeaders(v string) error {
 		} else {
 			v = ""
 		}
-		name = trimOWS(name)
+		name = httpsyntax.TrimOWS(name)
 		if n++; n > maxNames {
 			return ErrHeadersNotAllowed
 		}
@@ -412,17 +411,6 @@ func (m *Middleware) checkRequestHeaders(v string) error {
 		}
 	}
 	return nil
-}
-
-// trimOWS removes optional white space (spaces and tabs) around s.
-func trimOWS(s string) string {
-	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
-		s = s[1:]
-	}
-	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
-		s = s[:len(s)-1]
-	}
-	return s
 }
 
 // Handler answers preflights and adds CORS headers to the responses of next.

@@ -65,6 +65,12 @@
 // [Middleware.Patterns] and [Middleware.Trusts] expose the allowlist (never
 // "*") for the CSRF layer's trusted origins.
 //
-// Imports: the standard library, golang.org/x/net/publicsuffix and harden's
-// respond.
+// Origins are parsed with harden's one origin grammar (internal/httpsyntax),
+// the one the CSRF layer parses the same list with: lower case, no trailing
+// dot, a port of 1-65535 without a leading zero, LDH host names, canonical
+// IPv4, IPv6 as browsers write it.
+//
+// Imports: the standard library, golang.org/x/net/publicsuffix,
+// golang.org/x/net/http/httpguts and harden's respond and
+// internal/httpsyntax.
 package cors

@@ -54,8 +54,8 @@ func FuzzPatternMatch(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		got := m.Trusts(s)
 		o, err := parseOrigin(s)
-		want := err == nil && !o.pattern && o.String() == s && o.scheme == "https" && o.port == 0 &&
-			strings.HasSuffix(o.host, ".example.com") && o.host[0] != '['
+		want := err == nil && !o.pattern && o.String() == s && o.Scheme == "https" && o.Port == 0 &&
+			strings.HasSuffix(o.Host, ".example.com") && o.Host[0] != '['
 		if got != want {
 			t.Fatalf("Trusts(%q) = %v; the config parser says %v (%+v, %v)", s, got, want, o, err)
 		}

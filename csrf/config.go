@@ -2,13 +2,13 @@ package csrf
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
-	"net/netip"
-	"net/url"
-	"strconv"
 	"strings"
 
+	"golang.org/x/net/http/httpguts"
+
+	"github.com/harden-go/harden/internal/configerr"
+	"github.com/harden-go/harden/internal/httpsyntax"
 	"github.com/harden-go/harden/keys"
 )
 
@@ -107,78 +107,25 @@ var (
 	ErrMaxFormBytes   = errors.New("must not be negative")
 )
 
-// ConfigError describes one invalid Config entry.
-type ConfigError struct {
-	Field string // the JSON name of the field
-	Index int    // the entry's index in a list field, or -1
-	Value string // the offending value, as configured
-	Err   error  // one of the Err... sentinels
-}
+// ConfigError describes one invalid Config entry: Field is the JSON name,
+// Index the entry's position in a list (or -1), Err one of the Err...
+// sentinels. It is the configuration error type every harden layer shares.
+type ConfigError = configerr.Error
 
-func (e *ConfigError) Error() string {
-	if e.Index < 0 {
-		return fmt.Sprintf("csrf: %s %q: %v", e.Field, e.Value, e.Err)
-	}
-	return fmt.Sprintf("csrf: %s[%d] %q: %v", e.Field, e.Index, e.Value, e.Err)
-}
-
-// Unwrap returns the sentinel.
-func (e *ConfigError) Unwrap() error { return e.Err }
-
-// normalizeOrigin returns o as browsers serialise it in the Origin header, or
-// an error.
+// normalizeOrigin returns o as browsers serialise it in the Origin header,
+// or an error. The grammar is internal/httpsyntax's, the one cors parses
+// the same list with, so an origin is trusted by both layers or by neither.
 func normalizeOrigin(o string, allowInsecure bool) (string, error) {
-	o = strings.TrimSuffix(o, "/")
-	u, err := url.Parse(o)
-	if err != nil || u.Opaque != "" || u.User != nil || u.Path != "" || u.RawQuery != "" ||
-		u.Fragment != "" || u.ForceQuery || u.Host == "" || strings.ContainsAny(u.Host, "*%") {
+	p, err := httpsyntax.ParseOrigin(o)
+	if err != nil {
 		return "", ErrInvalidOrigin
 	}
-	scheme := strings.ToLower(u.Scheme)
-	if scheme != "https" && scheme != "http" {
-		return "", ErrInvalidOrigin
-	}
-	host := strings.ToLower(u.Hostname())
-	port := u.Port()
-	if host == "" || (port == "" && strings.HasSuffix(u.Host, ":")) {
-		return "", ErrInvalidOrigin
-	}
-	if port != "" {
-		n, err := strconv.Atoi(port)
-		if err != nil || n < 1 || n > 65535 || strconv.Itoa(n) != port {
-			return "", ErrInvalidOrigin
-		}
-		if (scheme == "https" && n == 443) || (scheme == "http" && n == 80) {
-			port = ""
-		}
-	}
-	if ip, err := netip.ParseAddr(host); err == nil {
-		if ip.Zone() != "" {
-			return "", ErrInvalidOrigin
-		}
-		host = ip.String()
-		if ip.Is6() {
-			host = "[" + host + "]"
-		}
-	} else if strings.ContainsAny(host, "[]:") {
-		return "", ErrInvalidOrigin
-	}
-	if scheme == "http" && !allowInsecure && !isLoopback(host) {
+	// Anyone on the network path can rewrite an http:// page and post from
+	// it; loopback pages are the developer's own.
+	if p.Scheme == "http" && !allowInsecure && !p.IsLoopback() {
 		return "", ErrInsecureOrigin
 	}
-	out := scheme + "://" + host
-	if port != "" {
-		out += ":" + port
-	}
-	return out, nil
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return true
-	}
-	ip, err := netip.ParseAddr(strings.Trim(host, "[]"))
-	return err == nil && ip.IsLoopback()
+	return p.String(), nil
 }
 
 // validRoute reports whether route is "[METHOD ]/exact/path".
@@ -186,7 +133,7 @@ func validRoute(route string) bool {
 	path := route
 	if i := strings.IndexByte(route, ' '); i >= 0 {
 		method := route[:i]
-		if method == "" || !isToken(method) {
+		if !httpguts.ValidHeaderFieldName(method) {
 			return false
 		}
 		path = route[i+1:]
@@ -204,23 +151,6 @@ func validRoute(route string) bool {
 	}
 	for i := 0; i < len(path); i++ {
 		if path[i] < 0x21 || path[i] > 0x7e {
-			return false
-		}
-	}
-	return true
-}
-
-// isToken reports whether s is an RFC 9110 token (header names, methods).
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
-		default:
 			return false
 		}
 	}

@@ -5,8 +5,11 @@ import (
 	"net/http"
 	"strings"
 
+	"golang.org/x/net/http/httpguts"
+
 	"github.com/harden-go/harden/clientip"
 	"github.com/harden-go/harden/cookie"
+	"github.com/harden-go/harden/internal/configerr"
 	"github.com/harden-go/harden/keys"
 	"github.com/harden-go/harden/respond"
 	"github.com/harden-go/harden/seclog"
@@ -63,7 +66,7 @@ type Protector struct {
 func New(cfg Config) (*Protector, error) {
 	var errs []error
 	bad := func(field string, index int, value string, err error) {
-		errs = append(errs, &ConfigError{Field: field, Index: index, Value: value, Err: err})
+		errs = append(errs, configerr.Entry("csrf", field, index, value, err))
 	}
 	p := &Protector{
 		header:     orDefault(cfg.HeaderName, DefaultHeaderName),
@@ -81,7 +84,7 @@ func New(cfg Config) (*Protector, error) {
 			p.ring = cfg.Keys.Derive("csrf")
 		}
 	}
-	if !isToken(p.header) {
+	if !httpguts.ValidHeaderFieldName(p.header) {
 		bad("header_name", -1, p.header, ErrInvalidName)
 	}
 	if !isFieldName(p.field) {
@@ -101,7 +104,7 @@ func New(cfg Config) (*Protector, error) {
 		// Browsers refuse prefixed cookies without Secure.
 		name = strings.TrimPrefix(strings.TrimPrefix(name, cookie.HostPrefix), cookie.SecurePrefix)
 	}
-	if !isToken(name) {
+	if !httpguts.ValidHeaderFieldName(name) {
 		bad("cookie_name", -1, name, ErrInvalidName)
 	} else {
 		spec, err := cookie.New(cookie.Config{

@@ -86,6 +86,7 @@
 // called before the response starts (build the template data first, or
 // render into a buffer).
 //
-// Imports: the standard library and harden's keys, cookie, clientip,
-// session, respond and seclog.
+// Imports: the standard library, golang.org/x/net/http/httpguts and
+// harden's keys, cookie, clientip, session, respond, seclog and
+// internal/httpsyntax.
 package csrf

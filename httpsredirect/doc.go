@@ -31,14 +31,17 @@
 //
 // # How it fails
 //
-// At construction: a PublicURL that is not an absolute https URL with a
-// host, or that carries userinfo, a path other than "/", a query or a
-// fragment, is a *ConfigError. At request time it cannot fail: a request
+// At construction: a PublicURL that is not an https origin ("https://" host
+// [":" port], optionally followed by "/", with the host grammar every layer
+// shares: no trailing dot, no leading zero in the port), or that carries
+// userinfo, a path other than "/", a query or a fragment, is a
+// *ConfigError. At request time it cannot fail: a request
 // target that is not an absolute path ("*", absolute-form) redirects to "/"
 // plus the query.
 //
 // The package is named for what it does; it does not send HSTS (the headers
 // layer does, only on HTTPS answers).
 //
-// Imports: the standard library and harden's clientip.
+// Imports: the standard library and harden's clientip and
+// internal/httpsyntax.
 package httpsredirect

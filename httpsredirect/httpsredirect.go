@@ -2,14 +2,13 @@ package httpsredirect
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
-	"net/netip"
-	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/harden-go/harden/clientip"
+	"github.com/harden-go/harden/internal/configerr"
+	"github.com/harden-go/harden/internal/httpsyntax"
 )
 
 // Config configures a Redirector. PublicURL is required: there is no safe
@@ -31,21 +30,18 @@ var (
 	ErrUserinfo    = errors.New("must not contain userinfo")
 	ErrPathOrQuery = errors.New("must not have a path, query or fragment")
 	ErrExemptPath  = errors.New("must be an absolute path starting with /")
-	ErrInvalidURL  = errors.New("is not a valid URL")
+	// ErrInvalidURL was returned for a public URL that net/url refused.
+	//
+	// Deprecated: no longer returned. The public URL is parsed with the
+	// grammar every layer shares, and a host that is not a host name or IP
+	// address is ErrNoHost, whatever characters it holds.
+	ErrInvalidURL = errors.New("is not a valid URL")
 )
 
-// ConfigError describes one invalid Config field.
-type ConfigError struct {
-	Field string // the JSON name of the field
-	Value string // the offending value, as configured
-	Err   error  // one of the Err... sentinels
-}
-
-func (e *ConfigError) Error() string {
-	return fmt.Sprintf("httpsredirect: %s %q %v", e.Field, e.Value, e.Err)
-}
-
-func (e *ConfigError) Unwrap() error { return e.Err }
+// ConfigError describes one invalid Config entry: Field is the JSON name,
+// Index the entry's position in a list (or -1), Err one of the Err...
+// sentinels. It is the configuration error type every harden layer shares.
+type ConfigError = configerr.Error
 
 // Redirector sends plain-HTTP requests to the HTTPS public URL. It is safe
 // for concurrent use.
@@ -60,12 +56,12 @@ func New(cfg Config) (*Redirector, error) {
 	var errs []error
 	base, err := parsePublicURL(cfg.PublicURL)
 	if err != nil {
-		errs = append(errs, &ConfigError{Field: "public_url", Value: cfg.PublicURL, Err: err})
+		errs = append(errs, configerr.Field("httpsredirect", "public_url", cfg.PublicURL, err))
 	}
 	rd := &Redirector{base: base, exempt: make(map[string]struct{}, len(cfg.Exempt))}
-	for _, p := range cfg.Exempt {
+	for i, p := range cfg.Exempt {
 		if !strings.HasPrefix(p, "/") {
-			errs = append(errs, &ConfigError{Field: "exempt", Value: p, Err: ErrExemptPath})
+			errs = append(errs, configerr.Entry("httpsredirect", "exempt", i, p, ErrExemptPath))
 			continue
 		}
 		rd.exempt[p] = struct{}{}
@@ -76,67 +72,29 @@ func New(cfg Config) (*Redirector, error) {
 	return rd, nil
 }
 
-// parsePublicURL returns the normalised "https://host[:port]" of s.
+// parsePublicURL returns the normalised "https://host[:port]" of s, parsed
+// with the grammar of internal/httpsyntax, the one the root package and
+// allowedhosts read the same setting with.
 func parsePublicURL(s string) (string, error) {
 	if s == "" {
 		return "", ErrNoPublicURL
 	}
-	u, err := url.Parse(s)
-	if err != nil {
-		return "", ErrInvalidURL
-	}
-	switch {
-	case u.Scheme != "https" || u.Opaque != "":
-		return "", ErrNotHTTPS
-	case u.User != nil:
+	o, err := httpsyntax.ParsePublicURL(s)
+	switch err {
+	case nil:
+	case httpsyntax.ErrUserinfo:
 		return "", ErrUserinfo
-	case u.Path != "" && u.Path != "/", u.RawQuery != "", u.ForceQuery, u.Fragment != "", strings.Contains(s, "#"):
+	case httpsyntax.ErrPath:
 		return "", ErrPathOrQuery
-	}
-	host, port := u.Hostname(), u.Port()
-	if !validHostname(host) {
+	case httpsyntax.ErrHost, httpsyntax.ErrPort, httpsyntax.ErrEmpty:
 		return "", ErrNoHost
+	default:
+		return "", ErrNotHTTPS
 	}
-	host = strings.ToLower(strings.TrimSuffix(host, "."))
-	if strings.Contains(host, ":") {
-		host = "[" + host + "]"
+	if o.Scheme != "https" {
+		return "", ErrNotHTTPS
 	}
-	if port != "" {
-		n, err := strconv.Atoi(port)
-		if err != nil || n < 1 || n > 65535 {
-			return "", ErrNoHost
-		}
-		if n != 443 {
-			host += ":" + strconv.Itoa(n)
-		}
-	} else if strings.HasSuffix(u.Host, ":") {
-		return "", ErrNoHost
-	}
-	return "https://" + host, nil
-}
-
-// validHostname accepts an ASCII DNS name (letters, digits, '-', '.', '_',
-// optional final dot) or an IP address without a zone.
-func validHostname(h string) bool {
-	if h == "" || len(h) > 253 {
-		return false
-	}
-	if strings.Contains(h, ":") {
-		a, err := netip.ParseAddr(h)
-		return err == nil && a.Zone() == ""
-	}
-	for _, label := range strings.Split(strings.TrimSuffix(h, "."), ".") {
-		if label == "" || len(label) > 63 {
-			return false
-		}
-		for i := 0; i < len(label); i++ {
-			c := label[i]
-			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
-				return false
-			}
-		}
-	}
-	return true
+	return o.String(), nil
 }
 
 // PublicOrigin returns the normalised origin redirects go to, such as

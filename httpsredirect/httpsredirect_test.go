@@ -98,7 +98,8 @@ func TestNew(t *testing.T) {
 	}{
 		{"https://example.com", "https://example.com", nil},
 		{"https://example.com/", "https://example.com", nil},
-		{"https://Example.COM.", "https://example.com", nil},
+		{"HTTPS://Example.COM", "https://example.com", nil},
+		{"https://[2001:DB8:0::1]", "https://[2001:db8::1]", nil},
 		{"https://example.com:443", "https://example.com", nil},
 		{"https://example.com:8443", "https://example.com:8443", nil},
 		{"https://[2001:db8::1]:8443", "https://[2001:db8::1]:8443", nil},
@@ -115,7 +116,12 @@ func TestNew(t *testing.T) {
 		{"https://example.com#frag", "", ErrPathOrQuery},
 		{"https://example.com#", "", ErrPathOrQuery},
 		{"https://", "", ErrNoHost},
-		{"https://exa mple.com", "", ErrInvalidURL},
+		{"https://exa mple.com", "", ErrNoHost},
+		{"https://example.com.", "", ErrNoHost},      // a second spelling of the origin
+		{"https://ex_ample.com", "", ErrNoHost},      // not an LDH name
+		{"https://example.com:08443", "", ErrNoHost}, // a leading zero in the port
+		{"https://127.1", "", ErrNoHost},             // browsers read 127.0.0.1
+		{"null", "", ErrNotHTTPS},
 		{"https://example.com:0", "", ErrNoHost},
 		{"https://example.com:", "", ErrNoHost},
 		{"https://bücher.example", "", ErrNoHost},

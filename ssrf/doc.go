@@ -67,5 +67,9 @@
 // address but that server: then even a broken guard cannot make a test
 // leave the machine. Neither belongs in production configuration.
 //
-// Imports: the standard library only.
+// Host names must have the grammar every harden layer shares
+// (internal/httpsyntax): LDH labels, so "_" and a hyphen at either end of a
+// label are refused; non-ASCII names are judged after IDNA, at dial time.
+//
+// Imports: the standard library and harden's internal/httpsyntax.
 package ssrf

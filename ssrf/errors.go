@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/harden-go/harden/internal/configerr"
 )
 
 // Refusal errors. Every refusal of a destination is a *BlockedError that
@@ -43,9 +45,15 @@ var (
 	// ErrResponseTooLarge: the body is longer than Config.MaxResponseBytes.
 	// Reading stops after MaxResponseBytes bytes with this error.
 	ErrResponseTooLarge = errors.New("ssrf: response too large")
-	// ErrConfig wraps every configuration error returned by New.
+	// ErrConfig is the sentinel of every *ConfigError returned by New.
 	ErrConfig = errors.New("ssrf: invalid configuration")
 )
+
+// ConfigError describes one invalid Config entry: Field is the JSON name
+// (the Go name for settings only code can set), Index the entry's position
+// in a list (or -1), Reason what is wrong, Err [ErrConfig]. It is the
+// configuration error type every harden layer shares.
+type ConfigError = configerr.Error
 
 // BlockedError describes a refused destination. It is comparable with
 // errors.Is to ErrDestinationNotAllowed and to its Kind, and it is a

@@ -3,6 +3,8 @@ package ssrf
 import (
 	"net/netip"
 	"strings"
+
+	"github.com/harden-go/harden/internal/httpsyntax"
 )
 
 // parsedHost is a URL or dial host, classified.
@@ -62,82 +64,20 @@ func parseHost(host string) (parsedHost, *BlockedError) {
 	}
 	name := strings.ToLower(host)
 	trimmed := strings.TrimSuffix(name, ".")
-	if endsInNumber(trimmed) {
+	if httpsyntax.EndsInNumber(trimmed) {
 		if a, err := netip.ParseAddr(host); err == nil && a.Is4() {
 			return parsedHost{addr: a}, nil
 		}
 		return parsedHost{}, hostErr(ReasonNonCanonicalIPv4, host)
 	}
-	if !validHostname(trimmed) {
+	// Names have the LDH grammar every harden layer shares.
+	if !httpsyntax.IsName(trimmed) {
 		return parsedHost{}, hostErr(ReasonBadHostname, host)
 	}
 	if isLocalhostName(trimmed) {
 		return parsedHost{}, hostErr(ReasonLocalhostName, host)
 	}
 	return parsedHost{name: trimmed, ascii: true}, nil
-}
-
-// endsInNumber is the WHATWG URL host parser's test for an IPv4 host.
-func endsInNumber(host string) bool {
-	last := host
-	if i := strings.LastIndexByte(host, '.'); i >= 0 {
-		last = host[i+1:]
-	}
-	if last == "" {
-		return false
-	}
-	if isDigits(last) {
-		return true
-	}
-	if len(last) >= 2 && last[0] == '0' && (last[1] == 'x' || last[1] == 'X') {
-		for i := 2; i < len(last); i++ {
-			if !isHex(last[i]) {
-				return false
-			}
-		}
-		return true
-	}
-	return false
-}
-
-func isDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
-}
-
-func isHex(c byte) bool {
-	return ('0' <= c && c <= '9') || ('a' <= c && c <= 'f') || ('A' <= c && c <= 'F')
-}
-
-// validHostname accepts lower-case DNS names: labels of 1–63 letters,
-// digits, '-' or '_', at most 253 bytes in all.
-func validHostname(s string) bool {
-	if s == "" || len(s) > 253 {
-		return false
-	}
-	label := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '.':
-			if label == 0 {
-				return false
-			}
-			label = 0
-		case 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '-', c == '_':
-			label++
-			if label > 63 {
-				return false
-			}
-		default:
-			return false
-		}
-	}
-	return label > 0
 }
 
 func isLocalhostName(s string) bool {

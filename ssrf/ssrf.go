@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -14,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/harden-go/harden/internal/httpsyntax"
 )
 
 // Config configures a [Client]. The zero value is the safe default: http
@@ -166,8 +167,8 @@ func NewTransport(cfg Config) (*Transport, error) {
 
 func newGuard(cfg Config) (*guard, error) {
 	var errs []error
-	bad := func(format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrConfig}, args...)...))
+	bad := func(field string, index int, value, reason string) {
+		errs = append(errs, &ConfigError{Pkg: "ssrf", Field: field, Index: index, Value: value, Reason: reason, Err: ErrConfig})
 	}
 	g := &guard{
 		schemes:     map[string]bool{},
@@ -183,35 +184,36 @@ func newGuard(cfg Config) (*guard, error) {
 	if len(schemes) == 0 {
 		schemes = []string{"http", "https"}
 	}
-	for _, s := range schemes {
+	for i, s := range schemes {
 		switch ls := strings.ToLower(s); ls {
 		case "http", "https":
 			g.schemes[ls] = true
 		default:
-			bad("AllowedSchemes: %q is not http or https", s)
+			bad("allowed_schemes", i, s, "is not http or https")
 		}
 	}
 	ports := cfg.AllowedPorts
 	if len(ports) == 0 {
 		ports = []uint16{80, 443}
 	}
-	for _, p := range ports {
+	for i, p := range ports {
 		if p == 0 {
-			bad("AllowedPorts: port 0")
+			bad("allowed_ports", i, "0", "port 0 cannot be connected to")
 		}
 		g.ports[p] = true
 	}
-	for _, h := range cfg.AllowedHosts {
+	for i, h := range cfg.AllowedHosts {
 		p, err := parseHostPattern(h)
 		if err != nil {
-			bad("AllowedHosts: %q: %v", h, err)
+			bad("allowed_hosts", i, h, err.Error())
 			continue
 		}
 		g.hosts = append(g.hosts, p)
 	}
-	for _, ap := range cfg.DangerouslyAllowAddrs {
+	for i, ap := range cfg.DangerouslyAllowAddrs {
 		if !ap.IsValid() || ap.Port() == 0 || ap.Addr().Zone() != "" {
-			bad("DangerouslyAllowAddrs: %v is not a valid address and port", ap)
+			// Settable from code only (json:"-"): named as the Go field.
+			bad("DangerouslyAllowAddrs", i, ap.String(), "is not a valid address and port")
 			continue
 		}
 		ap = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
@@ -223,12 +225,20 @@ func newGuard(cfg Config) (*guard, error) {
 	}
 	switch {
 	case g.maxBody < 0:
-		bad("MaxResponseBytes is negative")
+		bad("max_response_bytes", -1, strconv.FormatInt(g.maxBody, 10), "is negative")
 	case g.maxBody == 0:
 		g.maxBody = 1 << 20
 	}
-	if cfg.Timeout < 0 || cfg.DialTimeout < 0 || cfg.TLSHandshakeTimeout < 0 || cfg.MaxResponseHeaderBytes < 0 {
-		bad("negative timeout or size")
+	for _, d := range []struct {
+		field string
+		v     time.Duration
+	}{{"timeout", cfg.Timeout}, {"dial_timeout", cfg.DialTimeout}, {"tls_handshake_timeout", cfg.TLSHandshakeTimeout}} {
+		if d.v < 0 {
+			bad(d.field, -1, d.v.String(), "is negative")
+		}
+	}
+	if cfg.MaxResponseHeaderBytes < 0 {
+		bad("max_response_header_bytes", -1, strconv.FormatInt(cfg.MaxResponseHeaderBytes, 10), "is negative")
 	}
 	if g.lookup == nil {
 		g.lookup = func(ctx context.Context, host string) ([]netip.Addr, error) {
@@ -250,7 +260,7 @@ func parseHostPattern(s string) (hostPattern, error) {
 	}
 	wildcard := strings.HasPrefix(s, "*.")
 	name := strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(s, "*."), "."))
-	if !validHostname(name) || endsInNumber(name) {
+	if !httpsyntax.IsName(name) {
 		return hostPattern{}, errors.New("not an ASCII host name, *.domain or IP address")
 	}
 	return hostPattern{name: name, wildcard: wildcard}, nil

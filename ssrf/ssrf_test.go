@@ -84,6 +84,10 @@ func TestCheckURL(t *testing.T) {
 		{"http://api.localhost/", ErrHostNotAllowed, ReasonLocalhostName},
 		{"http://ip6-localhost/", ErrHostNotAllowed, ReasonLocalhostName},
 		{"http://exa_mple..com/", ErrHostNotAllowed, ReasonBadHostname},
+		// Names have the LDH grammar of every harden layer.
+		{"http://ex_ample.com/", ErrHostNotAllowed, ReasonBadHostname},
+		{"http://-a.example.com/", ErrHostNotAllowed, ReasonBadHostname},
+		{"http://a-.example.com/", ErrHostNotAllowed, ReasonBadHostname},
 		// Scheme, port, credentials, shape.
 		{"ftp://example.com/", ErrSchemeNotAllowed, ""},
 		{"file:///etc/passwd", ErrSchemeNotAllowed, ""},
@@ -620,19 +624,26 @@ func (c *closeRecorder) Close() error { c.closed = true; return nil }
 
 func TestConfigValidation(t *testing.T) {
 	for name, cfg := range map[string]Config{
-		"scheme ftp":         {AllowedSchemes: []string{"ftp"}},
-		"port 0":             {AllowedPorts: []uint16{0}},
-		"host with space":    {AllowedHosts: []string{"exa mple.com"}},
-		"numeric host":       {AllowedHosts: []string{"0x7f.1"}},
-		"wildcard in middle": {AllowedHosts: []string{"a.*.com"}},
-		"zoned host":         {AllowedHosts: []string{"fe80::1%eth0"}},
-		"negative body":      {MaxResponseBytes: -1},
-		"negative timeout":   {Timeout: -time.Second},
-		"invalid allow addr": {DangerouslyAllowAddrs: []netip.AddrPort{{}}},
-		"allow addr port 0":  {DangerouslyAllowAddrs: []netip.AddrPort{netip.MustParseAddrPort("127.0.0.1:0")}},
+		"scheme ftp":          {AllowedSchemes: []string{"ftp"}},
+		"port 0":              {AllowedPorts: []uint16{0}},
+		"host with space":     {AllowedHosts: []string{"exa mple.com"}},
+		"numeric host":        {AllowedHosts: []string{"0x7f.1"}},
+		"wildcard in middle":  {AllowedHosts: []string{"a.*.com"}},
+		"zoned host":          {AllowedHosts: []string{"fe80::1%eth0"}},
+		"underscore host":     {AllowedHosts: []string{"ex_ample.com"}},
+		"hyphen at label end": {AllowedHosts: []string{"*.example-.com"}},
+		"negative body":       {MaxResponseBytes: -1},
+		"negative timeout":    {Timeout: -time.Second},
+		"invalid allow addr":  {DangerouslyAllowAddrs: []netip.AddrPort{{}}},
+		"allow addr port 0":   {DangerouslyAllowAddrs: []netip.AddrPort{netip.MustParseAddrPort("127.0.0.1:0")}},
 	} {
-		if _, err := New(cfg); !errors.Is(err, ErrConfig) {
+		_, err := New(cfg)
+		if !errors.Is(err, ErrConfig) {
 			t.Errorf("%s: New = %v, want ErrConfig", name, err)
+		}
+		var ce *ConfigError
+		if !errors.As(err, &ce) || ce.Pkg != "ssrf" || ce.Field == "" {
+			t.Errorf("%s: New = %v, want a *ConfigError naming the setting", name, err)
 		}
 	}
 	if _, err := New(Config{AllowedSchemes: []string{"HTTPS"}, AllowedHosts: []string{"*.example.com", "[2606:4700::1]", "Example.ORG."}}); err != nil {
@@ -654,5 +665,24 @@ func TestBlockedErrorText(t *testing.T) {
 	}
 	if v := err.LogValue(); len(v.Group()) != 5 {
 		t.Errorf("LogValue = %v", v)
+	}
+}
+
+func TestConfigErrorText(t *testing.T) {
+	tests := []struct {
+		cfg  Config
+		want string
+	}{
+		{Config{AllowedHosts: []string{"ok.example", "ex_ample.com"}}, `ssrf: allowed_hosts[1] "ex_ample.com": not an ASCII host name, *.domain or IP address`},
+		{Config{AllowedSchemes: []string{"https", "ftp"}}, `ssrf: allowed_schemes[1] "ftp": is not http or https`},
+		{Config{AllowedPorts: []uint16{443, 0}}, `ssrf: allowed_ports[1] "0": port 0 cannot be connected to`},
+		{Config{DialTimeout: -time.Second}, `ssrf: dial_timeout "-1s": is negative`},
+		{Config{MaxResponseBytes: -1}, `ssrf: max_response_bytes "-1": is negative`},
+	}
+	for _, tt := range tests {
+		_, err := New(tt.cfg)
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("New(%+v) = %v, want %q", tt.cfg, err, tt.want)
+		}
 	}
 }

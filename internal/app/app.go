@@ -27,7 +27,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -41,6 +40,7 @@ import (
 	"github.com/harden-go/harden/input"
 	"github.com/harden-go/harden/input/validate"
 	"github.com/harden-go/harden/internal/appdb"
+	"github.com/harden-go/harden/internal/httpsyntax"
 	"github.com/harden-go/harden/keys"
 	"github.com/harden-go/harden/password"
 	"github.com/harden-go/harden/ratelimit"
@@ -506,17 +506,16 @@ func keyRing(cfg Config) (*keys.Ring, error) {
 	return ring, nil
 }
 
+// checkPublicURL checks s with the grammar the stack's layers read the same
+// setting with (internal/httpsyntax), so that the app never accepts a public
+// URL that a layer would read differently.
 func checkPublicURL(s string, dev bool) error {
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
-		return ErrBadPublicURL
-	}
+	o, err := httpsyntax.ParsePublicURL(s)
 	switch {
-	case u.Scheme == "https", dev && u.Scheme == "http":
-	case u.Scheme == "http":
-		return ErrPublicURLNotHTTPS
-	default:
+	case err != nil:
 		return ErrBadPublicURL
+	case o.Scheme == "https", dev:
+		return nil
 	}
-	return nil
+	return ErrPublicURLNotHTTPS
 }

@@ -184,6 +184,9 @@ func TestConfigRefused(t *testing.T) {
 		{"no data directory", Config{Development: true}, ErrNoDataDir},
 		{"public URL of another scheme", Config{Development: true, PublicURL: "ftp://example.com"}, ErrBadPublicURL},
 		{"public URL without host", Config{Development: true, PublicURL: "https://"}, ErrBadPublicURL},
+		{"public URL with a trailing dot", Config{Development: true, PublicURL: "https://example.com."}, ErrBadPublicURL},
+		{"public URL port with a leading zero", Config{Development: true, PublicURL: "https://example.com:08443"}, ErrBadPublicURL},
+		{"public URL with a fragment", Config{Development: true, PublicURL: "https://example.com#x"}, ErrBadPublicURL},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -201,7 +204,7 @@ func TestConfigErrorNamesTheSetting(t *testing.T) {
 		cfg  Config
 		want string
 	}{
-		{Config{Development: true, TrustedProxies: "nope"}, `HARDEN_TRUSTED_PROXIES: clientip: trusted_proxies "nope": not an IP address or CIDR range`},
+		{Config{Development: true, TrustedProxies: "nope"}, `HARDEN_TRUSTED_PROXIES: clientip: trusted_proxies[0] "nope": not an IP address or CIDR range`},
 		{Config{Development: true, AllowedOrigins: "null"}, `HARDEN_ALLOWED_ORIGINS: cors: origins[0] "null": null and file:// origins are sent by sandboxed and local documents of any site`},
 	}
 	for _, tt := range tests {

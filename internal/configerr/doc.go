@@ -1,0 +1,17 @@
+// Package configerr holds the one configuration error type of harden's
+// layers. A constructor that refuses its Config returns one *Error per bad
+// entry, joined with errors.Join, so that every mistake is reported at
+// start-up and none is silently ignored. Each package exposes it under its
+// own name (type ConfigError = configerr.Error), so callers match it with
+// errors.As(err, new(*cors.ConfigError)) and its cause with errors.Is(err,
+// cors.ErrInvalidOrigin).
+//
+// The field is named as the configuration file spells it (the JSON and
+// YAML name, "trusted_origins", with "." between nested names), not as the
+// Go field, so the message points at the line an operator must edit; only
+// a setting that code alone can set (json:"-") goes by its Go name.
+// The offending value is quoted with %q, so control characters cannot
+// forge log lines; a package leaves it empty for a secret.
+//
+// Imports: the standard library only.
+package configerr
