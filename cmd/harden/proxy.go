@@ -241,13 +241,13 @@ func runProxy(args []string, stdout, stderr io.Writer) int {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	reload := make(chan struct{})
+	reload := make(chan chan<- error)
 	go func() {
 		for {
 			select {
 			case <-hup:
 				select {
-				case reload <- struct{}{}:
+				case reload <- nil:
 				case <-ctx.Done():
 					return
 				}
@@ -261,9 +261,10 @@ func runProxy(args []string, stdout, stderr io.Writer) int {
 }
 
 // proxyCommand parses the command line and runs the proxy until ctx is
-// done. Each value received on reload reloads the config file. ready, if
-// set, receives the running proxy's listen addresses (for tests).
-func proxyCommand(ctx context.Context, args []string, getenv func(string) string, reload <-chan struct{}, ready chan<- proxyAddrs, stdout, stderr io.Writer) int {
+// done. Each value received on reload reloads the config file, and the
+// outcome is sent on it unless it is nil. ready, if set, receives the
+// running proxy's listen addresses (for tests).
+func proxyCommand(ctx context.Context, args []string, getenv func(string) string, reload <-chan chan<- error, ready chan<- proxyAddrs, stdout, stderr io.Writer) int {
 	opts, code := parseProxyFlags(args, getenv, stderr)
 	if code >= 0 {
 		return code
@@ -530,7 +531,7 @@ func (rp *runningProxy) close() {
 	_ = rp.cur.Load().Close()
 }
 
-func runProxyServer(ctx context.Context, opts *proxyOptions, cfg proxyFile, reload <-chan struct{}, ready chan<- proxyAddrs, logger *slog.Logger, stdout, stderr io.Writer) error {
+func runProxyServer(ctx context.Context, opts *proxyOptions, cfg proxyFile, reload <-chan chan<- error, ready chan<- proxyAddrs, logger *slog.Logger, stdout, stderr io.Writer) error {
 	seccfg := seclog.Config{Path: cfg.SecurityLog, Service: "harden"}
 	if cfg.SecurityLog == "" {
 		seccfg.Writer = stderr
@@ -599,29 +600,8 @@ func runProxyServer(ctx context.Context, opts *proxyOptions, cfg proxyFile, relo
 		warn("production over plain HTTP with no trusted proxy: every request but the health paths is redirected to the public URL; set --trusted-proxies to the TLS-terminating proxy, or --tls-cert and --tls-key")
 	}
 
-	onRefuse := func(addr net.Addr, reason error) {
-		status := http.StatusBadRequest
-		if errors.Is(reason, framing.ErrHeadTooLarge) {
-			status = http.StatusRequestHeaderFieldsTooLarge
-		}
-		sec.Log(context.Background(), seclog.Event{
-			Name: seclog.EventRequestRefused, Status: status, Err: reason,
-			Details: []slog.Attr{slog.String("remote_addr", addr.String())},
-		})
-	}
 	listen := func(addr string, tc *tls.Config) (*framing.Listener, error) {
-		ln, err := net.Listen("tcp", addr)
-		if err != nil {
-			return nil, err
-		}
-		fl, err := framing.NewListener(ln, framing.Config{
-			MaxHeaderBytes: proxyMaxHeaderBytes, TLSConfig: tc, Headers: hdrs, OnRefuse: onRefuse,
-		})
-		if err != nil {
-			_ = ln.Close()
-			return nil, err
-		}
-		return fl, nil
+		return listenFramed(addr, proxyMaxHeaderBytes, tc, hdrs, sec)
 	}
 
 	fl, err := listen(cfg.Addr, tlsConfig)
@@ -672,16 +652,19 @@ func runProxyServer(ctx context.Context, opts *proxyOptions, cfg proxyFile, relo
 				_ = s.Close()
 			}
 			return err
-		case <-reload:
+		case reply := <-reload:
 			if err := sec.Reopen(); err != nil {
 				logger.Error("reopening the security log", "error", err)
 			}
-			if err := rp.reload(); err != nil {
+			err := rp.reload()
+			if err != nil {
 				warn("reload refused, the running configuration stays: " + err.Error())
-				logger.Error("reload refused, the running configuration stays", "error", err)
-				continue
+			} else {
+				logger.Info("configuration reloaded")
 			}
-			logger.Info("configuration reloaded")
+			if reply != nil {
+				reply <- err
+			}
 			continue
 		case <-ctx.Done():
 		}
@@ -709,4 +692,34 @@ func newProxyServer(h http.Handler, logger *slog.Logger) *http.Server {
 	srv.ReadTimeout, srv.WriteTimeout = 0, 0
 	srv.MaxHeaderBytes = proxyMaxHeaderBytes
 	return srv
+}
+
+// listenFramed listens on addr behind the framing guard (request
+// smuggling), which answers its refusals with hdrs (nil: the default set)
+// and records them in sec. With tc it terminates TLS.
+func listenFramed(addr string, maxHeaderBytes int, tc *tls.Config, hdrs *headers.Headers, sec *seclog.Logger) (*framing.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	fl, err := framing.NewListener(ln, framing.Config{
+		MaxHeaderBytes: maxHeaderBytes,
+		TLSConfig:      tc,
+		Headers:        hdrs,
+		OnRefuse: func(remote net.Addr, reason error) {
+			status := http.StatusBadRequest
+			if errors.Is(reason, framing.ErrHeadTooLarge) {
+				status = http.StatusRequestHeaderFieldsTooLarge
+			}
+			sec.Log(context.Background(), seclog.Event{
+				Name: seclog.EventRequestRefused, Status: status, Err: reason,
+				Details: []slog.Attr{slog.String("remote_addr", remote.String())},
+			})
+		},
+	})
+	if err != nil {
+		_ = ln.Close()
+		return nil, err
+	}
+	return fl, nil
 }
