@@ -170,12 +170,14 @@ type CookieConfig struct {
 	// SameSite is the SameSite given to cookies that do not say Strict:
 	// "lax", "strict" or "none" (which implies Secure). Default "lax".
 	SameSite string `json:"same_site,omitempty" yaml:"same_site,omitempty"`
-	// HostPrefix renames every host-only cookie of the upstream "name" to
-	// "__Host-name" (with Secure and Path=/, which the prefix requires) and
-	// back on requests: the upstream sees only the cookies that came with
-	// the prefix, which no sibling subdomain can set. Cookies with a
-	// Domain are passed unrenamed. Refused in development without HTTPS.
-	// Default false.
+	// HostPrefix renames every cookie of the upstream "name" to
+	// "__Host-name", with Secure, Path=/ and its Domain removed (the
+	// prefix requires them: every cookie becomes host-only), and back on
+	// requests: the upstream sees only the cookies that came with the
+	// prefix, which no sibling subdomain and no network attacker can set,
+	// plus the Readable ones, which are neither renamed nor filtered, since
+	// scripts read them by name. Refused in development without a https
+	// public_url. Default false.
 	HostPrefix bool `json:"host_prefix,omitempty" yaml:"host_prefix,omitempty"`
 }
 
@@ -299,6 +301,13 @@ func (cfg *Config) validate() []error {
 	if cfg.Timeout < 0 {
 		bad("timeout", ErrNegative)
 	}
+	cfg.validateRequestSide(bad)
+	cfg.validateResponseSide(bad)
+	return errs
+}
+
+// validateRequestSide checks the login limiter, the routes and CSRF.
+func (cfg *Config) validateRequestSide(bad func(string, error)) {
 	for _, p := range cfg.Login.Paths {
 		if !strings.HasPrefix(p, "/") {
 			bad("login.paths", fmt.Errorf("%q %w", p, ErrPathAbsolute))
@@ -320,10 +329,10 @@ func (cfg *Config) validate() []error {
 		switch {
 		case !strings.HasPrefix(rt.Prefix, "/"):
 			bad(field+".prefix", fmt.Errorf("%q %w", rt.Prefix, ErrPrefix))
-		case seen[rt.Prefix]:
+		case seen[strings.ToLower(rt.Prefix)]:
 			bad(field+".prefix", fmt.Errorf("%q %w", rt.Prefix, ErrDuplicatePrefix))
 		}
-		seen[rt.Prefix] = true
+		seen[strings.ToLower(rt.Prefix)] = true
 		if rt.BodyLimit < 0 {
 			bad(field+".body_limit", ErrNegative)
 		}
@@ -339,6 +348,11 @@ func (cfg *Config) validate() []error {
 	if cfg.CSRF.Token && !cfg.Development && len(cfg.Secrets) == 0 {
 		bad("csrf.token", ErrTokenNeedsSecrets)
 	}
+}
+
+// validateResponseSide checks cookies, the header policy, the nonce
+// placeholder and the error pages.
+func (cfg *Config) validateResponseSide(bad func(string, error)) {
 	switch strings.ToLower(cfg.Cookies.SameSite) {
 	case "", "lax", "strict", "none":
 	default:
@@ -366,7 +380,6 @@ func (cfg *Config) validate() []error {
 	default:
 		bad("error_pages", ErrErrorPages)
 	}
-	return errs
 }
 
 // validPlaceholder reports whether p can serve as a nonce placeholder: long
