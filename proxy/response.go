@@ -75,6 +75,9 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 		delete(h, name)
 	}
 	if x != nil {
+		if _, ok := x.hdr[requestIDHeader]; !ok {
+			p.restoreHeaders(x.hdr, resp.Request)
+		}
 		for _, name := range p.keep {
 			if _, ok := h[name]; ok {
 				delete(x.hdr, name)
@@ -92,6 +95,28 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 		p.substituteNonce(resp)
 	}
 	return nil
+}
+
+// restoreHeaders sets the stack's headers on hdr again. ReverseProxy
+// clears the client response's header map after relaying a 1xx answer
+// (103 Early Hints), which would otherwise send the final answer without
+// its security headers, CORS headers and request id; the request id,
+// which the edge sets on every response, tells it happened.
+func (p *Proxy) restoreHeaders(hdr http.Header, r *http.Request) {
+	p.stack.Headers().SetHeaders(hdr, clientip.IsHTTPS(r))
+	if nonce := headers.Nonce(r); nonce != "" {
+		for _, name := range []string{"Content-Security-Policy", "Content-Security-Policy-Report-Only"} {
+			if _, ok := hdr[name]; ok {
+				hdr[name] = []string{p.stack.Headers().Policy(nonce)}
+			}
+		}
+	}
+	if m := p.stack.CORS(); m != nil {
+		m.SetHeaders(r, hdr)
+	}
+	if id := respond.RequestID(r); id != "" {
+		hdr[requestIDHeader] = []string{id}
+	}
 }
 
 // mask replaces the body of an upstream 5xx answer, which may carry a

@@ -264,3 +264,28 @@ func TestNoncePlaceholder(t *testing.T) {
 		t.Errorf("New without a nonce'd CSP: %v, want ErrPlaceholderNoNonce", err)
 	}
 }
+
+func TestEarlyHintsKeepSecurityHeaders(t *testing.T) {
+	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Link", "</app.css>; rel=preload; as=style")
+		w.WriteHeader(http.StatusEarlyHints)
+		w.Header().Del("Link")
+		io.WriteString(w, "ok")
+	})
+	cfg := prodConfig(up.URL)
+	cfg.Headers.CSP.Nonce = true
+	cfg.CORS.Origins = []string{"https://app.example.net"}
+	_, srv := start(t, cfg)
+	res := send(t, srv, "GET", "/", "", map[string]string{"Origin": "https://app.example.net"})
+	if res.status != 200 || res.body != "ok" {
+		t.Fatalf("got %d %q", res.status, res.body)
+	}
+	for _, name := range []string{"X-Frame-Options", "Strict-Transport-Security", "X-Request-Id", "Access-Control-Allow-Origin"} {
+		if got := res.header.Values(name); len(got) != 1 {
+			t.Errorf("%s = %q after a 103, want one value", name, got)
+		}
+	}
+	if csp := res.header.Get("Content-Security-Policy"); !strings.Contains(csp, "'nonce-") {
+		t.Errorf("CSP %q after a 103, want the request's nonce", csp)
+	}
+}
