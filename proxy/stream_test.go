@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/harden-go/harden/clientip"
 )
 
 func TestSSEStreamsBeforeUpstreamEnds(t *testing.T) {
@@ -215,4 +217,71 @@ func settledGoroutines() int {
 		n = m
 	}
 	return n
+}
+
+func TestHTTP2Clients(t *testing.T) {
+	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		io.WriteString(w, "data: "+r.Header.Get("X-Forwarded-Proto")+"\n\n")
+	})
+	cfg := prodConfig(up.URL)
+	cfg.ClientIP = clientip.Config{} // the TLS connection speaks for itself
+	cfg.Hosts.Hosts = []string{"127.0.0.1:*"}
+	quiet(t, &cfg)
+	p, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	srv := httptest.NewUnstartedServer(p)
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	defer srv.Close()
+	client := srv.Client()
+	for _, tt := range []struct {
+		method, body, ctype string
+		wantStatus          int
+	}{
+		{"GET", "", "", 200},
+		{"POST", `{"a":1}`, "application/json", 200},
+		{"POST", `{"$where":"1"}`, "application/json", 400},
+	} {
+		req, _ := http.NewRequest(tt.method, srv.URL+"/", io.MultiReader(strings.NewReader(tt.body))) // no length
+		if tt.ctype != "" {
+			req.Header.Set("Content-Type", tt.ctype)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.ProtoMajor != 2 {
+			t.Errorf("protocol %s, want HTTP/2", resp.Proto)
+		}
+		if resp.StatusCode != tt.wantStatus {
+			t.Errorf("%s %s: %d %s, want %d", tt.method, tt.body, resp.StatusCode, b, tt.wantStatus)
+		}
+		if tt.wantStatus == 200 && string(b) != "data: https\n\n" {
+			t.Errorf("body %q, want the upstream's stream with X-Forwarded-Proto https", b)
+		}
+	}
+}
+
+func TestUnixSocketUpstream(t *testing.T) {
+	sock := t.TempDir() + "/app.sock"
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Skipf("unix sockets unavailable: %v", err)
+	}
+	s := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "unix "+r.Host+" "+r.URL.Path)
+	})}
+	go s.Serve(ln)
+	defer s.Close()
+	_, srv := start(t, prodConfig("unix:"+sock))
+	res := send(t, srv, "GET", "/a/b", "", nil)
+	if want := "unix " + publicHost + " /a/b"; res.status != 200 || res.body != want {
+		t.Errorf("got %d %q, want 200 %q", res.status, res.body, want)
+	}
 }
