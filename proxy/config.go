@@ -176,8 +176,9 @@ type CookieConfig struct {
 	// requests: the upstream sees only the cookies that came with the
 	// prefix, which no sibling subdomain and no network attacker can set,
 	// plus the Readable ones, which are neither renamed nor filtered, since
-	// scripts read them by name. Refused in development without a https
-	// public_url. Default false.
+	// scripts read them by name. Refused where clients may use plain HTTP
+	// (development without a https public_url, or
+	// https.dangerously_allow_plain_http). Default false.
 	HostPrefix bool `json:"host_prefix,omitempty" yaml:"host_prefix,omitempty"`
 }
 
@@ -224,7 +225,7 @@ var (
 	ErrDuplicatePrefix     = errors.New("is listed twice")
 	ErrPathAbsolute        = errors.New("must be an absolute path starting with /")
 	ErrStatus              = errors.New("must be a 4xx or 5xx status")
-	ErrHostPrefixPlainHTTP = errors.New("__Host- cookies need HTTPS; refused in development without a https public_url")
+	ErrHostPrefixPlainHTTP = errors.New("__Host- cookies need HTTPS: refused with dangerously_allow_plain_http, and in development without a https public_url")
 )
 
 // ConfigError is a configuration problem of one field. It wraps
@@ -358,7 +359,8 @@ func (cfg *Config) validateResponseSide(bad func(string, error)) {
 	default:
 		bad("cookies.same_site", ErrSameSite)
 	}
-	if cfg.Cookies.HostPrefix && cfg.Development && !strings.HasPrefix(cfg.PublicURL, "https://") {
+	plainHTTP := cfg.HTTPS.DangerouslyAllowPlainHTTP || cfg.Development && !strings.HasPrefix(cfg.PublicURL, "https://")
+	if cfg.Cookies.HostPrefix && plainHTTP {
 		bad("cookies.host_prefix", ErrHostPrefixPlainHTTP)
 	}
 	for name, pol := range cfg.HeaderPolicy {

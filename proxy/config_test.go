@@ -73,6 +73,12 @@ func TestNewRefuses(t *testing.T) {
 		{"duplicate prefix", func(c *Config) { c.Routes = []Route{{Prefix: "/a"}, {Prefix: "/A"}} }, ErrDuplicatePrefix},
 		{"token path", func(c *Config) { c.CSRF.TokenPath = "token" }, ErrPathAbsolute},
 		{"host prefix over plain http", func(c *Config) { c.Cookies.HostPrefix = true }, ErrHostPrefixPlainHTTP},
+		{"host prefix with plain http in production", func(c *Config) {
+			c.Development = false
+			c.HTTPS.DangerouslyAllowPlainHTTP = true
+			c.Hosts.Hosts = []string{"example.com"}
+			c.Cookies.HostPrefix = true
+		}, ErrHostPrefixPlainHTTP},
 		{"placeholder with quote", func(c *Config) { c.NoncePlaceholder = `0123456789abcdef"` }, ErrPlaceholder},
 		{"negative timeout", func(c *Config) { c.Timeout = -1 }, ErrNegative},
 		{"stack error too", func(c *Config) { c.PublicURL = "https://x.com/path" }, harden.ErrInvalidPublicURL},
