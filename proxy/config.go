@@ -251,6 +251,7 @@ var securityHeaders = []string{
 	"Origin-Agent-Cluster", "Referrer-Policy", "X-Content-Type-Options",
 	"X-Dns-Prefetch-Control", "X-Download-Options", "X-Frame-Options",
 	"X-Permitted-Cross-Domain-Policies", "X-Xss-Protection", "Permissions-Policy",
+	"Reporting-Endpoints",
 }
 
 // upstreamTarget is a parsed Upstream.

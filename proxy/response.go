@@ -69,19 +69,23 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 		delete(h, name)
 	}
 	delete(h, requestIDHeader) // the edge has set ours; one copy only
-	// Each security header once: the stack's unless the policy keeps the
-	// upstream's.
-	for _, name := range p.replace {
-		delete(h, name)
+	if x == nil {
+		return errNoExchange
 	}
-	if x != nil {
-		if _, ok := x.hdr[requestIDHeader]; !ok {
-			p.restoreHeaders(x.hdr, resp.Request)
+	if _, ok := x.hdr[requestIDHeader]; !ok {
+		p.restoreHeaders(x.hdr, resp.Request)
+	}
+	// Each security header once: the stack's unless the policy keeps the
+	// upstream's. A header the stack does not send (listed in
+	// headers.omit) is the upstream's to send.
+	for _, name := range p.replace {
+		if _, ours := x.hdr[name]; ours {
+			delete(h, name)
 		}
-		for _, name := range p.keep {
-			if _, ok := h[name]; ok {
-				delete(x.hdr, name)
-			}
+	}
+	for _, name := range p.keep {
+		if _, ok := h[name]; ok {
+			delete(x.hdr, name)
 		}
 	}
 	if cookies := h["Set-Cookie"]; len(cookies) > 0 {
@@ -96,6 +100,10 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 	}
 	return nil
 }
+
+// errNoExchange is a request that did not pass through dispatch: a bug,
+// answered 502.
+var errNoExchange = errors.New("proxy: response to a request without its exchange")
 
 // restoreHeaders sets the stack's headers on hdr again. ReverseProxy
 // clears the client response's header map after relaying a 1xx answer

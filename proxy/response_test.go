@@ -32,9 +32,10 @@ func TestResponseHeaders(t *testing.T) {
 	tests := []struct {
 		name   string
 		policy map[string]string
+		omit   []string
 		want   map[string][]string // nil: absent
 	}{
-		{"replace by default", nil, map[string][]string{
+		{"replace by default", nil, nil, map[string][]string{
 			"X-Frame-Options":                  {"SAMEORIGIN"},
 			"Strict-Transport-Security":        {"max-age=31536000; includeSubDomains"},
 			"X-Powered-By":                     nil,
@@ -45,11 +46,15 @@ func TestResponseHeaders(t *testing.T) {
 			"Access-Control-Allow-Credentials": nil,
 			"X-App":                            {"kept"},
 		}},
-		{"keep", map[string]string{"x-frame-options": "keep", "Content-Security-Policy": "keep"}, map[string][]string{
+		{"omitted header is the upstream's", nil, []string{"X-Frame-Options"}, map[string][]string{
+			"X-Frame-Options":           {"ALLOWALL"},
+			"Strict-Transport-Security": {"max-age=31536000; includeSubDomains"},
+		}},
+		{"keep", map[string]string{"x-frame-options": "keep", "Content-Security-Policy": "keep"}, nil, map[string][]string{
 			"X-Frame-Options":         {"ALLOWALL"},
 			"Content-Security-Policy": {"default-src *"},
 		}},
-		{"add", map[string]string{"Content-Security-Policy": "add"}, map[string][]string{
+		{"add", map[string]string{"Content-Security-Policy": "add"}, nil, map[string][]string{
 			"X-Frame-Options": {"SAMEORIGIN"},
 		}},
 	}
@@ -57,6 +62,7 @@ func TestResponseHeaders(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := prodConfig(up.URL)
 			cfg.HeaderPolicy = tt.policy
+			cfg.Headers.Omit = tt.omit
 			_, srv := start(t, cfg)
 			res := send(t, srv, "GET", "/", "", map[string]string{"Origin": "https://evil.example"})
 			if res.status != 200 || res.body != "ok" {
