@@ -395,6 +395,19 @@ func (o *proxyOptions) load() (proxyFile, error) {
 // printProxyConfig writes the effective configuration as JSON. Secrets are
 // replaced by a marker, and the Redis URL's password is masked.
 func printProxyConfig(w io.Writer, f proxyFile, o *proxyOptions) error {
+	// The library's defaults, shown where the value is left to them.
+	if f.BodyLimit == 0 {
+		f.BodyLimit = proxy.DefaultBodyLimit
+	}
+	if f.Login.Rate == (ratelimit.Spec{}) {
+		f.Login.Rate = proxy.DefaultLoginRate
+	}
+	if f.ErrorPages == "" {
+		f.ErrorPages = proxy.ErrorPagesMask
+		if f.Development {
+			f.ErrorPages = proxy.ErrorPagesPass
+		}
+	}
 	b, err := json.Marshal(f)
 	if err != nil {
 		return err
