@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -538,5 +539,44 @@ func TestProxyRedisDown(t *testing.T) {
 	code := proxyCommand(t.Context(), []string{"--addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, nil, nil, &stdout, &stderr)
 	if code != 1 || !strings.Contains(stderr.String(), "Redis does not answer") {
 		t.Errorf("got exit %d and %q, want 1 and the Redis error", code, stderr.String())
+	}
+}
+
+// TestProxyReloadsCertificate: SIGHUP re-reads the TLS key pair, so a
+// renewed certificate is served without a restart.
+func TestProxyReloadsCertificate(t *testing.T) {
+	certFile, keyFile, pool := selfSigned(t)
+	newCert, newKey, newPool := selfSigned(t)
+	up := newUpstream(t, "app")
+	p := startProxy(t, nil, "--upstream", up.URL, "--tls-cert", certFile, "--tls-key", keyFile)
+	served := func(pool2 *x509.CertPool) error {
+		tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool2}}
+		defer tr.CloseIdleConnections()
+		resp, err := (&http.Client{Transport: tr}).Get(p.addrs.URL + "/")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err
+	}
+	if err := served(pool); err != nil {
+		t.Fatalf("first certificate: %v", err)
+	}
+	for _, f := range [][2]string{{newCert, certFile}, {newKey, keyFile}} {
+		b, err := os.ReadFile(f[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(f[1], b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.sendReload(t); err != nil {
+		t.Fatalf("reload: %v", err)
+	}
+	if err := served(newPool); err != nil {
+		t.Errorf("renewed certificate not served: %v", err)
+	}
+	if err := served(pool); err == nil {
+		t.Error("old certificate still served after the reload")
 	}
 }
