@@ -636,29 +636,28 @@ func runProxyServer(ctx context.Context, opts *proxyOptions, cfg proxyFile, relo
 		mode = "development"
 	}
 	addrs := proxyAddrs{URL: scheme + "://" + displayAddr(fl.Addr())}
-	fmt.Fprintf(stdout, "harden proxy: listening on %s (%s mode), upstream %s\n", addrs.URL, mode, cfg.Upstream)
 	servers := []*http.Server{srv}
 	errc := make(chan error, 2)
-	go func() { errc <- fl.Serve(srv) }()
-
 	if cfg.RedirectAddr != "" {
 		target := redirectTarget(cfg.PublicURL, fl.Addr())
 		redirect, err := httpsredirect.RedirectOnly(target)
+		var rl *framing.Listener
 		if err == nil {
-			var rl *framing.Listener
-			if rl, err = listen(cfg.RedirectAddr, nil); err == nil {
-				rsrv := newProxyServer(redirect, logger)
-				servers = append(servers, rsrv)
-				addrs.Redirect = "http://" + displayAddr(rl.Addr())
-				fmt.Fprintf(stdout, "harden proxy: redirecting %s to %s\n", addrs.Redirect, target)
-				go func() { errc <- rl.Serve(rsrv) }()
-			}
+			rl, err = listen(cfg.RedirectAddr, nil)
 		}
 		if err != nil {
-			_ = srv.Close()
+			_ = fl.Close()
 			return err
 		}
+		rsrv := newProxyServer(redirect, logger)
+		servers = append(servers, rsrv)
+		addrs.Redirect = "http://" + displayAddr(rl.Addr())
+		fmt.Fprintf(stdout, "harden proxy: redirecting %s to %s\n", addrs.Redirect, target)
+		go func() { errc <- rl.Serve(rsrv) }()
 	}
+	// Printed last: whoever waits for this line finds every listener up.
+	fmt.Fprintf(stdout, "harden proxy: listening on %s (%s mode), upstream %s\n", addrs.URL, mode, cfg.Upstream)
+	go func() { errc <- fl.Serve(srv) }()
 	if ready != nil {
 		ready <- addrs
 	}
