@@ -192,7 +192,7 @@ func (p *Proxy) rewriteRequestCookies(h http.Header) {
 				bare, ok := strings.CutPrefix(name, hostPrefix)
 				readable := slices.Contains(p.cookies.readable, bare)
 				switch {
-				case ok && !readable:
+				case ok && !readable && bare != p.csrfCookie:
 					name = bare
 				case !ok && slices.Contains(p.cookies.readable, name):
 				default:

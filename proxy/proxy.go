@@ -322,11 +322,11 @@ func (p *Proxy) isLogin(urlPath string) bool {
 // cannot be reached past a rule for "/api/login".
 func cleanPath(r *http.Request) *http.Request {
 	p := r.URL.Path
-	if p == "" {
-		p = "/"
+	if p == "*" {
+		return r // OPTIONS *: about the server, no path
 	}
-	np := path.Clean(p)
-	if p[len(p)-1] == '/' && np != "/" {
+	np := path.Clean("/" + p)
+	if p != "" && p[len(p)-1] == '/' && np != "/" {
 		np += "/"
 	}
 	if np == r.URL.Path {
