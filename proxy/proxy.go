@@ -30,7 +30,6 @@ type Proxy struct {
 	rp        *httputil.ReverseProxy
 	handler   http.Handler // the whole chain: stack, dispatch, guards, rp
 
-	prod         bool
 	publicOrigin *url.URL // nil without PublicURL
 	forceSecure  bool     // add Secure to every cookie: production with HTTPS enforced
 	maskErrors   bool
@@ -82,7 +81,6 @@ func New(cfg Config) (*Proxy, error) {
 		stack:       stack,
 		logger:      cmp.Or(cfg.Logger, slog.Default()),
 		target:      target,
-		prod:        !cfg.Development,
 		forceSecure: !cfg.Development && !cfg.HTTPS.DangerouslyAllowPlainHTTP,
 		maskErrors:  cfg.ErrorPages == ErrorPagesMask || cfg.ErrorPages == "" && !cfg.Development,
 		placeholder: cfg.NoncePlaceholder,
@@ -185,16 +183,16 @@ func (p *Proxy) buildRoutes(cfg Config, protector *csrf.Protector) error {
 			return &ConfigError{Field: "login", Err: err}
 		}
 	}
-	routes := append(slices.Clone(cfg.Routes), Route{Prefix: ""})
-	// Longest prefix first, so the first match is the most specific.
-	slices.SortStableFunc(routes, func(a, b Route) int { return len(b.Prefix) - len(a.Prefix) })
-	for i, rc := range routes {
+	for i, rc := range append(slices.Clone(cfg.Routes), Route{Prefix: ""}) {
 		rt, err := p.compileRoute(cfg, rc, i, protector, login)
 		if err != nil {
 			return err
 		}
 		p.routes = append(p.routes, rt)
 	}
+	// Longest prefix first, so the first match is the most specific; the
+	// default route, "", last.
+	slices.SortStableFunc(p.routes, func(a, b *route) int { return len(b.prefix) - len(a.prefix) })
 	return nil
 }
 
