@@ -54,6 +54,7 @@ type route struct {
 	prefix    string
 	bodyLimit int64
 	operators bool // the NoSQL-operator guard is off
+	params    bool // the query and form guard is on
 	handler   http.Handler
 	login     http.Handler // handler behind the login limiter
 }
@@ -229,6 +230,7 @@ func (p *Proxy) compileRoute(cfg Config, rc Route, i int, protector *csrf.Protec
 			return nil, &ConfigError{Field: fmt.Sprintf("routes[%d]", i), Err: err}
 		}
 		h = params.Handler(h)
+		rt.params = true
 	}
 	h = p.guardBody(rt, h)
 	rt.handler, rt.login = h, h

@@ -92,10 +92,19 @@ func (p *Proxy) guardBody(rt *route, next http.Handler) http.Handler {
 			input.Reject(w, r, input.ErrBodyTooLarge)
 			return
 		}
+		ctype := r.Header.Get("Content-Type")
+		scanKeys := !rt.operators && jsonCandidate(ctype)
+		if (scanKeys || rt.params && isForm(ctype)) && encoded(r.Header) {
+			// Upstream body parsers (Express's) inflate compressed
+			// bodies; the guards cannot read them, so they are refused
+			// rather than passed unchecked.
+			input.Reject(w, r, input.ErrUnsupportedMediaType)
+			return
+		}
 		// Holds for chunked bodies too: reading past the limit fails with
 		// *http.MaxBytesError, which errorHandler answers with 413.
 		r.Body = http.MaxBytesReader(w, r.Body, rt.bodyLimit)
-		if !rt.operators && jsonCandidate(r.Header.Get("Content-Type")) {
+		if scanKeys {
 			var ok bool
 			if r, ok = p.checkJSON(w, r); !ok {
 				return
@@ -103,6 +112,23 @@ func (p *Proxy) guardBody(rt *route, next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// encoded reports whether the request body has a Content-Encoding.
+func encoded(h http.Header) bool {
+	for _, ce := range h.Values("Content-Encoding") {
+		if ce = strings.TrimSpace(ce); ce != "" && !strings.EqualFold(ce, "identity") {
+			return true
+		}
+	}
+	return false
+}
+
+// isForm reports whether contentType is a urlencoded form, which the
+// parameter guard reads.
+func isForm(contentType string) bool {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	return mt == "application/x-www-form-urlencoded"
 }
 
 // jsonCandidate reports whether a body of this Content-Type may be parsed

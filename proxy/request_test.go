@@ -166,6 +166,10 @@ func TestNoSQLGuard(t *testing.T) {
 		{"query dotted", "/login?a.b=1", "", "", 400, `{"errors":[`},
 		{"form bracket", "/login", "application/x-www-form-urlencoded", `user=a&password%5B%24ne%5D=1`, 400, `{"errors":[`},
 		{"route allows query operators", "/query?q[$gt]=1", "", "", 200, "ok"},
+		{"compressed json", "/x", "application/json", "\x1f\x8b", 415, `{"error":"Unsupported media type","request_id":"`},
+		{"compressed text", "/x", "text/plain", "\x1f\x8b", 415, `{"error":"Unsupported media type","request_id":"`},
+		{"compressed form", "/x", "application/x-www-form-urlencoded", "\x1f\x8b", 415, `{"error":"Unsupported media type","request_id":"`},
+		{"compressed binary passes", "/x", "application/octet-stream", "\x1f\x8b", 200, "ok"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -177,6 +181,9 @@ func TestNoSQLGuard(t *testing.T) {
 			hdr := map[string]string{}
 			if tt.ctype != "" {
 				hdr["Content-Type"] = tt.ctype
+			}
+			if strings.HasPrefix(tt.body, "\x1f\x8b") {
+				hdr["Content-Encoding"] = "gzip"
 			}
 			res := send(t, srv, method, tt.path, tt.body, hdr)
 			if res.status != tt.wantStatus || !strings.HasPrefix(res.body, tt.wantBody) {
