@@ -166,6 +166,12 @@ func TestNoSQLGuard(t *testing.T) {
 		{"query dotted", "/login?a.b=1", "", "", 400, `{"errors":[`},
 		{"form bracket", "/login", "application/x-www-form-urlencoded", `user=a&password%5B%24ne%5D=1`, 400, `{"errors":[`},
 		{"route allows query operators", "/query?q[$gt]=1", "", "", 200, "ok"},
+		{"multipart", "/x", "multipart/form-data; boundary=B", multipartBody("user", "password"), 200, "ok"},
+		{"multipart bracket", "/x", "multipart/form-data; boundary=B", multipartBody("user", "password[$ne]"), 400, `{"errors":[{"type":"field","location":"body","path":"$ne"`},
+		{"multipart dotted", "/x", "multipart/form-data; boundary=B", multipartBody("a.b"), 400, `{"errors":[`},
+		{"multipart malformed", "/x", "multipart/form-data; boundary=B", "--B\r\nno end", 400, `{"error":"Malformed multipart body"`},
+		{"multipart no boundary", "/x", "multipart/form-data", multipartBody("a"), 400, `{"error":"Malformed multipart body"`},
+		{"route allows multipart operators", "/query", "multipart/form-data; boundary=B", multipartBody("q[$gt]"), 200, "ok"},
 		{"compressed json", "/x", "application/json", "\x1f\x8b", 415, `{"error":"Unsupported media type","request_id":"`},
 		{"compressed text", "/x", "text/plain", "\x1f\x8b", 415, `{"error":"Unsupported media type","request_id":"`},
 		{"compressed form", "/x", "application/x-www-form-urlencoded", "\x1f\x8b", 415, `{"error":"Unsupported media type","request_id":"`},
@@ -410,4 +416,15 @@ func TestRouteRateLimit(t *testing.T) {
 	if got := up.hits.Load(); got != 3 {
 		t.Errorf("upstream hits %d, want 3", got)
 	}
+}
+
+// multipartBody is a multipart/form-data body with boundary "B" and one
+// field per name.
+func multipartBody(names ...string) string {
+	var b strings.Builder
+	for _, n := range names {
+		b.WriteString("--B\r\nContent-Disposition: form-data; name=\"" + n + "\"\r\n\r\nvalue\r\n")
+	}
+	b.WriteString("--B--\r\n")
+	return b.String()
 }
