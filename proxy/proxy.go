@@ -325,7 +325,11 @@ func cleanPath(r *http.Request) *http.Request {
 	if p == "*" {
 		return r // OPTIONS *: about the server, no path
 	}
-	np := path.Clean("/" + p)
+	np := p
+	if !strings.HasPrefix(np, "/") {
+		np = "/" + np
+	}
+	np = path.Clean(np) // no allocation when already clean
 	if p != "" && p[len(p)-1] == '/' && np != "/" {
 		np += "/"
 	}
