@@ -3,6 +3,8 @@ package proxy
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -240,7 +242,7 @@ func (p *Proxy) compileRoute(cfg Config, rc Route, i int, protector *csrf.Protec
 	if rc.Rate != (ratelimit.Spec{}) {
 		l, err := ratelimit.New(ratelimit.Config{
 			Rate:       rc.Rate,
-			Identifier: "route-" + rc.Prefix,
+			Identifier: routeIdentifier(rc.Prefix),
 			Store:      cfg.Store,
 			Logger:     p.logger,
 		})
@@ -250,6 +252,23 @@ func (p *Proxy) compileRoute(cfg Config, rc Route, i int, protector *csrf.Protec
 		rt.handler, rt.login = l.Handler(rt.handler), l.Handler(rt.login)
 	}
 	return rt, nil
+}
+
+// routeIdentifier names a route's limiter, in the RateLimit-Policy header
+// and in the store: "route-" and the prefix, or a hash of a prefix that is
+// too long or not printable ASCII for an identifier.
+func routeIdentifier(prefix string) string {
+	const maxLen = 64
+	id := "route-" + prefix
+	ok := len(id) <= maxLen
+	for i := 0; ok && i < len(id); i++ {
+		ok = id[i] > ' ' && id[i] < 0x7f && id[i] != '"' && id[i] != '\\'
+	}
+	if ok {
+		return id
+	}
+	sum := sha256.Sum256([]byte(prefix))
+	return "route-" + hex.EncodeToString(sum[:12])
 }
 
 // ServeHTTP hardens r and forwards it to the upstream, or refuses it.

@@ -403,7 +403,8 @@ func TestLoginLockout(t *testing.T) {
 func TestRouteRateLimit(t *testing.T) {
 	up := newUpstream(t, nil)
 	cfg := prodConfig(up.URL)
-	cfg.Routes = []Route{{Prefix: "/search", Rate: mustSpec(t, "2/1h")}}
+	long := "/" + strings.Repeat("é", 40) + "/"
+	cfg.Routes = []Route{{Prefix: "/search", Rate: mustSpec(t, "2/1h")}, {Prefix: long, Rate: mustSpec(t, "1/1h")}}
 	_, srv := start(t, cfg)
 	for i, want := range []int{200, 200, 429, 429} {
 		if res := send(t, srv, "GET", "/search?q=1", "", nil); res.status != want {
@@ -415,6 +416,11 @@ func TestRouteRateLimit(t *testing.T) {
 	}
 	if got := up.hits.Load(); got != 3 {
 		t.Errorf("upstream hits %d, want 3", got)
+	}
+	for i, want := range []int{200, 429} {
+		if res := send(t, srv, "GET", long+"x", "", nil); res.status != want {
+			t.Errorf("long prefix, request %d: %d, want %d", i+1, res.status, want)
+		}
 	}
 }
 
