@@ -23,7 +23,9 @@ type Config struct {
 	// Upstream is the application behind the proxy: "http://host:port",
 	// "https://host:port" or "unix:/path/to.sock". A path is a prefix
 	// prepended to every request path; userinfo, query and fragment are
-	// refused. Required.
+	// refused. The upstream receives the client's Host header (checked
+	// against the allowed hosts), as an application behind a proxy
+	// expects. Required.
 	Upstream string `json:"upstream" yaml:"upstream"`
 
 	// BodyLimit is the largest request body forwarded, in bytes, whether it
@@ -78,7 +80,8 @@ type Config struct {
 	ErrorPages string `json:"error_pages,omitempty" yaml:"error_pages,omitempty"`
 
 	// Timeout bounds the wait for the upstream's response headers; when it
-	// passes the client gets 504. Default 60 seconds.
+	// passes the client gets 504. Ignored when Transport is set, whose own
+	// timeouts apply. Default 60 seconds.
 	Timeout time.Duration `json:"-" yaml:"-"`
 
 	// Secrets are the keys of CSRF token mode (the first signs, all
@@ -120,7 +123,8 @@ type LoginConfig struct {
 // with Prefix.
 type Route struct {
 	// Prefix is the path prefix, starting with "/"; end it with "/" to
-	// cover a subtree. Required.
+	// cover a subtree. It is matched ignoring case against the cleaned
+	// path, as most application routers match. Required.
 	Prefix string `json:"prefix" yaml:"prefix"`
 	// BodyLimit replaces Config.BodyLimit for the route (uploads). Default:
 	// Config.BodyLimit. Negative is refused.
