@@ -312,9 +312,9 @@ func TestProxyForwardsAndHardens(t *testing.T) {
 	}
 }
 
-// rawExchange sends raw on a new connection and reads one response; it
+// sendRaw sends raw on a new connection and reads one response; it
 // reports whether the server closed the connection after it.
-func rawExchange(t *testing.T, c net.Conn, raw string) (*http.Response, string, bool) {
+func sendRaw(t *testing.T, c net.Conn, raw string) (*http.Response, string, bool) {
 	t.Helper()
 	defer c.Close()
 	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
@@ -338,7 +338,7 @@ func TestProxySmugglingRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, body, closed := rawExchange(t, c, "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /admin HTTP/1.1\r\nHost: localhost\r\n\r\n")
+	resp, body, closed := sendRaw(t, c, "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /admin HTTP/1.1\r\nHost: localhost\r\n\r\n")
 	if resp.StatusCode != 400 || body != `{"error":"Bad Request"}`+"\n" {
 		t.Errorf("got %d %q, want 400 and the JSON error", resp.StatusCode, body)
 	}
@@ -493,7 +493,7 @@ func TestProxyTLS(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp, _, closed := rawExchange(t, c, "GET / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nContent-Length: 0\r\n\r\n")
+		resp, _, closed := sendRaw(t, c, "GET / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nContent-Length: 0\r\n\r\n")
 		if resp.StatusCode != 400 || !closed {
 			t.Errorf("got %d (closed %v), want 400 and the connection closed", resp.StatusCode, closed)
 		}
