@@ -193,8 +193,9 @@ const (
 	DefaultTokenPath = "/.harden/csrf-token"
 )
 
-// DefaultLoginRate is the login limiter's quota: 5 failures per 15 minutes.
-var DefaultLoginRate = ratelimit.Spec{Limit: 5, Window: 15 * time.Minute}
+// defaultLoginRate is the login limiter's quota (LoginConfig.Rate): 5
+// failures per 15 minutes.
+var defaultLoginRate = ratelimit.Spec{Limit: 5, Window: 15 * time.Minute}
 
 // Header policies.
 const (
