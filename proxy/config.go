@@ -193,9 +193,8 @@ const (
 	DefaultTokenPath = "/.harden/csrf-token"
 )
 
-// defaultLoginRate is the login limiter's quota (LoginConfig.Rate): 5
-// failures per 15 minutes.
-var defaultLoginRate = ratelimit.Spec{Limit: 5, Window: 15 * time.Minute}
+// DefaultLoginRate is the login limiter's quota: 5 failures per 15 minutes.
+var DefaultLoginRate = ratelimit.Spec{Limit: 5, Window: 15 * time.Minute}
 
 // Header policies.
 const (

@@ -174,7 +174,7 @@ func (p *Proxy) buildRoutes(cfg Config, protector *csrf.Protector) error {
 		}
 		var err error
 		login, err = ratelimit.New(ratelimit.Config{
-			Rate:                   cmp.Or(cfg.Login.Rate, defaultLoginRate),
+			Rate:                   cmp.Or(cfg.Login.Rate, DefaultLoginRate),
 			Identifier:             "login",
 			SkipSuccessfulRequests: true,
 			Succeeded:              func(_ *http.Request, status int) bool { return !slices.Contains(statuses, status) },
