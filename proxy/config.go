@@ -193,7 +193,9 @@ const (
 	DefaultTokenPath = "/.harden/csrf-token"
 )
 
-// DefaultLoginRate is the login limiter's quota: 5 failures per 15 minutes.
+// DefaultLoginRate is the login limiter's default quota: 5 failures per
+// 15 minutes. New reads it when Login.Rate is unset; treat it as a
+// constant.
 var DefaultLoginRate = ratelimit.Spec{Limit: 5, Window: 15 * time.Minute}
 
 // Header policies.
