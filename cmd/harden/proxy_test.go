@@ -119,7 +119,7 @@ func printConfig(t *testing.T, env map[string]string, args ...string) map[string
 	return m
 }
 
-func writeFile(t *testing.T, name, text string) string {
+func writeTempFile(t *testing.T, name, text string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
@@ -129,7 +129,7 @@ func writeFile(t *testing.T, name, text string) string {
 }
 
 func TestProxyPrecedence(t *testing.T) {
-	file := writeFile(t, "proxy.yaml", "upstream: http://file.example:1\nbody_limit: 1000\nlogin:\n  paths: [/file-login]\n")
+	file := writeTempFile(t, "proxy.yaml", "upstream: http://file.example:1\nbody_limit: 1000\nlogin:\n  paths: [/file-login]\n")
 	tests := []struct {
 		name      string
 		env       map[string]string
@@ -191,7 +191,7 @@ func TestProxyPrecedence(t *testing.T) {
 }
 
 func TestProxyModeFromFile(t *testing.T) {
-	file := writeFile(t, "p.json", `{"development": false, "public_url": "https://app.example.com"}`)
+	file := writeTempFile(t, "p.json", `{"development": false, "public_url": "https://app.example.com"}`)
 	m := printConfig(t, nil, "--config", file)
 	if m["development"] != false || m["error_pages"] != "mask" {
 		t.Errorf("development, error_pages: got %v, %v, want false from the file and mask", m["development"], m["error_pages"])
@@ -230,8 +230,8 @@ func TestProxyPrintConfigRedacts(t *testing.T) {
 }
 
 func TestProxyUsageErrors(t *testing.T) {
-	badFile := writeFile(t, "bad.yaml", "upstream: http://x\ncors:\n  orgins: [https://a.example]\n")
-	emptyFile := writeFile(t, "empty.json", "")
+	badFile := writeTempFile(t, "bad.yaml", "upstream: http://x\ncors:\n  orgins: [https://a.example]\n")
+	emptyFile := writeTempFile(t, "empty.json", "")
 	tests := []struct {
 		name string
 		env  map[string]string
@@ -244,13 +244,13 @@ func TestProxyUsageErrors(t *testing.T) {
 		{"bad rate", nil, []string{"--api-limit", "lots"}, "--api-limit"},
 		{"bad size", map[string]string{"HARDEN_BODY_LIMIT": "big"}, nil, "HARDEN_BODY_LIMIT"},
 		{"bad timeout", map[string]string{"HARDEN_UPSTREAM_TIMEOUT": "-5s"}, nil, "HARDEN_UPSTREAM_TIMEOUT"},
-		{"bad timeout in file", nil, []string{"--config", writeFile(t, "to.yaml", "upstream_timeout: soon\n")}, "upstream_timeout"},
+		{"bad timeout in file", nil, []string{"--config", writeTempFile(t, "to.yaml", "upstream_timeout: soon\n")}, "upstream_timeout"},
 		{"bad proxies", map[string]string{"HARDEN_TRUSTED_PROXIES": "0.0.0.0/0"}, nil, "HARDEN_TRUSTED_PROXIES"},
 		{"unknown key in file", nil, []string{"--config", badFile}, "cors.orgins: unknown key"},
 		{"empty file", nil, []string{"--config", emptyFile}, "empty"},
 		{"missing file", nil, []string{"--config", filepath.Join(t.TempDir(), "none.yaml")}, "no such file"},
 		{"production without public URL", nil, []string{"--env", "production"}, "HARDEN_PUBLIC_URL"},
-		{"production token mode without secrets", nil, []string{"--env", "production", "--public-url", "https://a.example", "--config", writeFile(t, "t.yaml", "csrf:\n  token: true\n")}, "HARDEN_SECRETS"},
+		{"production token mode without secrets", nil, []string{"--env", "production", "--public-url", "https://a.example", "--config", writeTempFile(t, "t.yaml", "csrf:\n  token: true\n")}, "HARDEN_SECRETS"},
 		{"TLS half", nil, []string{"--tls-cert", "c.pem"}, "go together"},
 		{"redirect without TLS", nil, []string{"--redirect-addr", ":0"}, "needs --tls-cert"},
 	}
@@ -370,7 +370,7 @@ func TestProxyReload(t *testing.T) {
 		io.WriteString(w, "slow done")
 	}))
 	defer slow.Close()
-	file := writeFile(t, "proxy.yaml", "upstream: "+slow.URL+"\n")
+	file := writeTempFile(t, "proxy.yaml", "upstream: "+slow.URL+"\n")
 	p := startProxy(t, nil, "--config", file)
 	client := &http.Client{Transport: &http.Transport{}}
 	defer client.CloseIdleConnections()
@@ -598,7 +598,7 @@ func TestProxyUpstreamTimeout(t *testing.T) {
 	}))
 	defer slow.Close()
 	defer close(release)
-	file := writeFile(t, "p.json", `{"upstream_timeout": "300ms"}`)
+	file := writeTempFile(t, "p.json", `{"upstream_timeout": "300ms"}`)
 	p := startProxy(t, nil, "--config", file, "--upstream", slow.URL)
 	start := time.Now()
 	resp, err := http.Get(p.addrs.URL + "/slow")
