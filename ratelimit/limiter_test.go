@@ -658,3 +658,18 @@ func TestDefaultKeyMatchesKeyByIP(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkMiddlewareSkipFailed is the middleware with SkipFailedRequests,
+// which watches the response's status to refund failures.
+func BenchmarkMiddlewareSkipFailed(b *testing.B) {
+	l := newLimiter(b, Config{Rate: Spec{Limit: MaxLimit, Window: time.Hour}, Headers: HeadersNone, SkipFailedRequests: true})
+	h := l.Handler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		r := request("192.0.2.1:1")
+		w := httptest.NewRecorder()
+		for pb.Next() {
+			h.ServeHTTP(w, r)
+		}
+	})
+}
