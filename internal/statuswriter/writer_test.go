@@ -206,7 +206,8 @@ func TestViewMirrorsWrappedWriter(t *testing.T) {
 			if _, ok := v.(io.StringWriter); !ok {
 				t.Errorf("WriteString missing")
 			}
-			if _, ok := v.(http.CloseNotifier); ok { //nolint:staticcheck // asserting the deprecated interface is absent
+			//lint:ignore SA1019 asserting that the deprecated interface is absent
+			if _, ok := v.(http.CloseNotifier); ok {
 				t.Errorf("CloseNotifier present")
 			}
 			if fl, ok := v.(http.Flusher); ok {
