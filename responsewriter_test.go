@@ -173,7 +173,12 @@ func writerCases(t *testing.T) []writerCase {
 				w.Header().Set("Connection", "Upgrade")
 				w.Header().Set("Upgrade", "harden-test")
 				w.WriteHeader(http.StatusSwitchingProtocols)
-				conn, brw, err := w.(http.Hijacker).Hijack() // sends the 101 first
+				hj, ok := w.(http.Hijacker)
+				if !ok {
+					t.Errorf("the handler's writer (%T) is not an http.Hijacker", w)
+					return
+				}
+				conn, brw, err := hj.Hijack() // sends the 101 first
 				if err != nil {
 					t.Errorf("Hijack after 101: %v", err)
 					return
@@ -195,7 +200,9 @@ func writerCases(t *testing.T) []writerCase {
 			name: "Flush streams",
 			handle: func(t *testing.T, w http.ResponseWriter, _ *http.Request) {
 				io.WriteString(w, "first,")
-				w.(http.Flusher).Flush()
+				if err := http.NewResponseController(w).Flush(); err != nil {
+					t.Errorf("Flush: %v", err)
+				}
 				select {
 				case <-release: // the client read "first," before the handler went on
 				case <-time.After(5 * time.Second):
@@ -234,7 +241,12 @@ func writerCases(t *testing.T) []writerCase {
 			name:   "Hijack",
 			h1Only: true,
 			handle: func(t *testing.T, w http.ResponseWriter, _ *http.Request) {
-				conn, brw, err := w.(http.Hijacker).Hijack()
+				hj, ok := w.(http.Hijacker)
+				if !ok {
+					t.Errorf("the handler's writer (%T) is not an http.Hijacker", w)
+					return
+				}
+				conn, brw, err := hj.Hijack()
 				if err != nil {
 					t.Errorf("Hijack: %v", err)
 					return
@@ -369,7 +381,18 @@ func runWriterCase(t *testing.T, proto string, layer writerLayer, tc writerCase)
 	if read == nil {
 		read = func(_ *testing.T, body io.Reader) string { b, _ := io.ReadAll(body); return string(b) }
 	}
-	body := read(t, resp.Body)
+	// A wrapper that breaks an upgrade can leave the connection open with
+	// nothing to read: closing the body unblocks the read.
+	got := make(chan string, 1)
+	go func() { got <- read(t, resp.Body) }()
+	var body string
+	select {
+	case body = <-got:
+	case <-time.After(10 * time.Second):
+		resp.Body.Close()
+		body = <-got
+		t.Errorf("reading the body timed out")
+	}
 	resp.Body.Close()
 	select {
 	case <-done:
