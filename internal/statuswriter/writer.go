@@ -36,19 +36,26 @@ const (
 // [Writer.ResponseWriter] to the next handler. It is not safe for
 // concurrent use, like the http.ResponseWriter it wraps.
 type Writer struct {
-	rw       http.ResponseWriter
-	hook     HeaderHook
-	err      error // the hook's error: it answered in the handler's place
-	status   int   // the first final status; 0 until the response starts
+	rw http.ResponseWriter
+	// hook is the HeaderHook, or nil; once the hook has answered in the
+	// handler's place (replaced), its error. One field for both keeps a
+	// Writer at 48 bytes, which is what every layer allocates or embeds
+	// per request.
+	hook     any
 	written  int64
+	status   int32 // the first final status; 0 until the response starts
 	kind     uint8
 	hooked   bool // the hook has been called
 	hijacked bool
+	replaced bool // the hook answered in the handler's place
 }
 
 // Reset makes w a fresh wrapper of rw, with hook (or none, if nil).
 func (w *Writer) Reset(rw http.ResponseWriter, hook HeaderHook) {
-	*w = Writer{rw: rw, hook: hook, kind: kindOf(rw)}
+	*w = Writer{rw: rw, kind: kindOf(rw)}
+	if hook != nil {
+		w.hook = hook
+	}
 }
 
 // ResponseWriter returns w as the http.ResponseWriter to hand to the next
@@ -80,7 +87,7 @@ func (w *Writer) writer() *Writer { return w }
 // Status returns the first final status written: 0 while none was, 200
 // after a body write without WriteHeader, 101 for an upgrade announced
 // with WriteHeader. 1xx informational statuses are not recorded.
-func (w *Writer) Status() int { return w.status }
+func (w *Writer) Status() int { return int(w.status) }
 
 // Written returns the number of body bytes written through w.
 func (w *Writer) Written() int64 { return w.written }
@@ -91,11 +98,16 @@ func (w *Writer) Hijacked() bool { return w.hijacked }
 // Started reports whether the response is out of the layer's hands: a
 // final status was written, the connection was hijacked, or the hook
 // answered in the handler's place.
-func (w *Writer) Started() bool { return w.status != 0 || w.hijacked || w.err != nil }
+func (w *Writer) Started() bool { return w.status != 0 || w.hijacked || w.replaced }
 
 // Err returns the error of the hook that answered in the handler's place,
 // or nil.
-func (w *Writer) Err() error { return w.err }
+func (w *Writer) Err() error {
+	if !w.replaced {
+		return nil
+	}
+	return w.hook.(error)
+}
 
 // Finish is for a layer with a hook to call once its handler has returned.
 // If nothing was written, net/http will send 200 with the header as it is
@@ -106,7 +118,7 @@ func (w *Writer) Finish() error {
 	if !w.Started() {
 		w.callHook(http.StatusOK)
 	}
-	return w.err
+	return w.Err()
 }
 
 // Header returns the wrapped writer's header map.
@@ -115,7 +127,7 @@ func (w *Writer) Header() http.Header { return w.rw.Header() }
 // WriteHeader records code if it is the first final status, calling the
 // hook first, and writes it.
 func (w *Writer) WriteHeader(code int) {
-	if w.err != nil {
+	if w.replaced {
 		return // the hook answered instead; this header must not follow
 	}
 	// 1xx other than 101 are interim: the final status is still to come.
@@ -125,7 +137,7 @@ func (w *Writer) WriteHeader(code int) {
 		if !w.callHook(code) {
 			return
 		}
-		w.status = code
+		w.status = int32(code)
 	}
 	w.rw.WriteHeader(code)
 }
@@ -135,21 +147,21 @@ func (w *Writer) WriteHeader(code int) {
 // called: it makes the implicit 200 itself, sniffing the Content-Type
 // from the body.
 func (w *Writer) begin() error {
-	if w.status == 0 && !w.hijacked && w.err == nil && w.callHook(http.StatusOK) && w.status == 0 {
+	if w.status == 0 && !w.hijacked && !w.replaced && w.callHook(http.StatusOK) && w.status == 0 {
 		w.status = http.StatusOK
 	}
-	return w.err
+	return w.Err()
 }
 
 // callHook calls the hook for status unless it has been called, and
 // reports whether the handler's response may go on.
 func (w *Writer) callHook(status int) bool {
 	if w.hook == nil || w.hooked {
-		return w.err == nil
+		return !w.replaced
 	}
 	w.hooked = true
-	if err := w.hook.BeforeHeader(w, status); err != nil {
-		w.err = err
+	if err := w.hook.(HeaderHook).BeforeHeader(w, status); err != nil {
+		w.hook, w.replaced = err, true
 		return false
 	}
 	return true
@@ -188,8 +200,8 @@ func (w *Writer) flush() error {
 }
 
 func (w *Writer) hijack() (net.Conn, *bufio.ReadWriter, error) {
-	if w.err != nil {
-		return nil, nil, w.err
+	if w.replaced {
+		return nil, nil, w.Err()
 	}
 	c, brw, err := http.NewResponseController(w.rw).Hijack()
 	if err == nil {

@@ -545,3 +545,10 @@ func BenchmarkWriter(b *testing.B) {
 		v.Write(body)
 	}
 }
+
+// TestSize: a Writer fills one 48-byte size class, embedded or alone.
+func TestSize(t *testing.T) {
+	if got := reflect.TypeFor[Writer]().Size(); got != 48 {
+		t.Errorf("Writer is %d bytes, want 48", got)
+	}
+}
