@@ -1,13 +1,10 @@
 package harden
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/netip"
 	"reflect"
@@ -20,6 +17,7 @@ import (
 	"github.com/harden-go/harden/headers"
 	"github.com/harden-go/harden/httpsredirect"
 	"github.com/harden-go/harden/internal/httpsyntax"
+	"github.com/harden-go/harden/internal/statuswriter"
 	"github.com/harden-go/harden/ratelimit"
 	"github.com/harden-go/harden/recovery"
 	"github.com/harden-go/harden/respond"
@@ -400,7 +398,8 @@ type stackEdge struct {
 
 func (e *stackEdge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s := e.s
-	st := &edgeState{rec: record{ResponseWriter: w}}
+	st := &edgeState{}
+	st.rec.Reset(w, nil)
 	// The request id: kept from the client only when well-formed (it is
 	// echoed in headers, bodies and log lines).
 	if vs := r.Header[requestIDHeader]; len(vs) == 1 && seclog.ValidRequestID(vs[0]) {
@@ -417,7 +416,7 @@ func (e *stackEdge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.log.Attach(&st.ctx.track)
 	r = r.WithContext(&st.ctx)
 	defer s.finish(st, r)
-	e.next.ServeHTTP(&st.rec, r)
+	e.next.ServeHTTP(st.rec.ResponseWriter(), r)
 }
 
 // edgeState is everything the edge keeps about one request, in one
@@ -425,7 +424,7 @@ func (e *stackEdge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // request id's header value.
 type edgeState struct {
 	ctx edgeContext
-	rec record
+	rec statuswriter.Writer
 	id  [1]string
 }
 
@@ -456,72 +455,22 @@ func (s *Stack) finish(st *edgeState, r *http.Request) {
 	rec := &st.rec
 	v := recover()
 	if v == nil {
-		st.ctx.track.Done(r, rec.status)
+		st.ctx.track.Done(r, rec.Status())
 		return
 	}
 	if v == http.ErrAbortHandler { //nolint:errorlint // net/http compares the same way
 		panic(v) // a deliberate abort (a proxy whose client left): not an error
 	}
 	p := recovery.NewPanic(v)
-	if rec.status != 0 {
-		// Too late for a clean 500: the responder never sees this panic,
-		// so it is logged here; the abort tells the client the response
-		// is incomplete.
-		s.log.Record(r, seclog.Event{Name: seclog.EventPanic, Status: rec.status, Err: p, Details: abortedDetails})
+	if rec.Started() {
+		// Too late for a clean 500 (a status was sent, or the connection
+		// hijacked): the responder never sees this panic, so it is logged
+		// here; the abort tells the client the response is incomplete.
+		s.log.Record(r, seclog.Event{Name: seclog.EventPanic, Status: rec.Status(), Err: p, Details: abortedDetails})
 		panic(http.ErrAbortHandler)
 	}
-	recovery.Respond(rec, r, p)
+	recovery.Respond(rec.ResponseWriter(), r, p)
 }
-
-// record is the stack's one ResponseWriter wrapper: it notes the status,
-// for recovery and denial logging. It never buffers.
-type record struct {
-	http.ResponseWriter
-	status int // the first final status; 0 until the response starts
-}
-
-func (w *record) WriteHeader(code int) {
-	if w.status == 0 && code >= 200 { // 1xx are informational, not the answer
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *record) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// ReadFrom keeps net/http's sendfile path for io.Copy through the wrapper.
-func (w *record) ReadFrom(src io.Reader) (int64, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return io.Copy(w.ResponseWriter, src)
-}
-
-// Flush keeps streaming handlers working through the wrapper.
-func (w *record) Flush() {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	_ = http.NewResponseController(w.ResponseWriter).Flush()
-}
-
-// Hijack passes through to the underlying writer (websockets); the
-// response is then the handler's own.
-func (w *record) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	if w.status == 0 {
-		w.status = http.StatusSwitchingProtocols
-	}
-	return http.NewResponseController(w.ResponseWriter).Hijack()
-}
-
-// Unwrap lets http.ResponseController reach the underlying writer
-// (deadlines, full duplex).
-func (w *record) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // Headers returns the stack's header layer, for reverse proxies
 // (Headers.SetHeaders) and documentation (Headers.Policy).

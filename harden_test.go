@@ -573,3 +573,20 @@ type benchWriter struct {
 func (w *benchWriter) Header() http.Header         { return w.h }
 func (w *benchWriter) Write(b []byte) (int, error) { return len(b), nil }
 func (w *benchWriter) WriteHeader(code int)        { w.code = code }
+
+// BenchmarkStackRefunding is BenchmarkStackRateLimited with a limiter that
+// refunds failed requests, which reads the status from the edge's writer
+// wrapper instead of wrapping the writer again.
+func BenchmarkStackRefunding(b *testing.B) {
+	stack, err := New(Config{
+		PublicURL:   "https://example.com",
+		ClientIP:    clientip.Config{TrustedHops: 1},
+		CORS:        cors.Config{Origins: []string{"https://app.example.com"}, Credentials: true},
+		RateLimit:   RateLimitConfig{Config: ratelimit.Config{Rate: ratelimit.Spec{Limit: ratelimit.MaxLimit, Window: time.Hour}, SkipFailedRequests: true}, Paths: []string{"/api/"}},
+		SecurityLog: discardLog,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchStack(b, stack, proxiedRequest())
+}

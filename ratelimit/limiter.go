@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -14,6 +13,7 @@ import (
 	"unsafe"
 
 	"github.com/harden-go/harden/clientip"
+	"github.com/harden-go/harden/internal/statuswriter"
 	"github.com/harden-go/harden/respond"
 )
 
@@ -183,12 +183,20 @@ func (l *Limiter) Handler(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		sw := &statusWriter{ResponseWriter: w}
+		// The status decides the refund. An outer layer's writer on which
+		// nothing was written yet records exactly what next writes: it is
+		// read there instead of wrapping w once more.
+		sw, reused := statuswriter.Lookup(w)
+		if !reused {
+			sw = new(statuswriter.Writer)
+			sw.Reset(w, nil)
+			w = sw.ResponseWriter()
+		}
 		completed := false
 		defer func() {
 			// A handler that panicked (or called runtime.Goexit) failed,
 			// whatever status it may have written.
-			status := sw.status
+			status := sw.Status()
 			if !completed {
 				status = http.StatusInternalServerError
 			} else if status == 0 {
@@ -199,7 +207,7 @@ func (l *Limiter) Handler(next http.Handler) http.Handler {
 				_ = l.Refund(context.WithoutCancel(r.Context()), key, 1, res)
 			}
 		}()
-		next.ServeHTTP(sw, r)
+		next.ServeHTTP(w, r)
 		completed = true
 	})
 }
@@ -470,42 +478,3 @@ func (e *errorReporter) success() {
 		slog.String("policy", e.policy),
 		slog.Int64("suppressed", n))
 }
-
-// statusWriter records the status of the response, for the refunds that
-// depend on it. It keeps Flush, ReadFrom and (through Unwrap, for
-// http.ResponseController) everything else of the writer it wraps.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	// 1xx responses other than 101 are interim: the final status follows.
-	if w.status == 0 && (code >= 200 || code == http.StatusSwitchingProtocols) {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *statusWriter) ReadFrom(r io.Reader) (int64, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return io.Copy(w.ResponseWriter, r)
-}
-
-func (w *statusWriter) Flush() {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	_ = http.NewResponseController(w.ResponseWriter).Flush()
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -18,6 +18,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/harden-go/harden/internal/statuswriter"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -656,5 +658,36 @@ func TestDefaultKeyMatchesKeyByIP(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// BenchmarkMiddlewareSkipFailed is the middleware with SkipFailedRequests,
+// which watches the response's status to refund failures.
+func BenchmarkMiddlewareSkipFailed(b *testing.B) {
+	l := newLimiter(b, Config{Rate: Spec{Limit: MaxLimit, Window: time.Hour}, Headers: HeadersNone, SkipFailedRequests: true})
+	h := l.Handler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		r := request("192.0.2.1:1")
+		w := httptest.NewRecorder()
+		for pb.Next() {
+			h.ServeHTTP(w, r)
+		}
+	})
+}
+
+// BenchmarkMiddlewareSkipFailedNested is BenchmarkMiddlewareSkipFailed
+// behind an outer layer's writer wrapper, which the limiter reads the
+// status from instead of wrapping again.
+func BenchmarkMiddlewareSkipFailedNested(b *testing.B) {
+	l := newLimiter(b, Config{Rate: Spec{Limit: MaxLimit, Window: time.Hour}, Headers: HeadersNone, SkipFailedRequests: true})
+	h := l.Handler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	r := request("192.0.2.1:1")
+	w := httptest.NewRecorder()
+	var outer statuswriter.Writer
+	b.ReportAllocs()
+	for b.Loop() {
+		outer.Reset(w, nil)
+		h.ServeHTTP(outer.ResponseWriter(), r)
 	}
 }

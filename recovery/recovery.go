@@ -31,18 +31,17 @@
 // a truncated one that looks complete. http.ErrAbortHandler itself is
 // passed through, as net/http expects.
 //
-// Imports: the standard library and package respond.
+// Imports: the standard library, package respond and the module's
+// ResponseWriter wrapper (internal/statuswriter).
 package recovery
 
 import (
-	"bufio"
 	"fmt"
-	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"runtime/debug"
 
+	"github.com/harden-go/harden/internal/statuswriter"
 	"github.com/harden-go/harden/respond"
 )
 
@@ -116,7 +115,16 @@ func New(logger *slog.Logger) func(http.Handler) http.Handler {
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			rw := &writer{ResponseWriter: w}
+			// Whether the response has started decides between a 500 and
+			// an abort. An outer layer's writer on which nothing was
+			// written yet tells it as well as a new one would.
+			rw, reused := statuswriter.Lookup(w)
+			inner := w
+			if !reused {
+				rw = new(statuswriter.Writer)
+				rw.Reset(w, nil)
+				inner = rw.ResponseWriter()
+			}
 			defer func() {
 				v := recover()
 				if v == nil {
@@ -131,57 +139,17 @@ func New(logger *slog.Logger) func(http.Handler) http.Handler {
 					slog.String("request_id", respond.RequestID(r)),
 					slog.String("method", r.Method),
 					slog.String("path", r.URL.Path),
-					slog.Bool("aborted", rw.wrote),
+					slog.Bool("aborted", rw.Started()),
 					slog.Any("error", p),
 				)
-				if rw.wrote {
+				if rw.Started() {
 					// Too late for a clean 500: abort so the client cannot
 					// mistake a partial body for a complete one.
 					panic(http.ErrAbortHandler)
 				}
 				Respond(w, r, p)
 			}()
-			next.ServeHTTP(rw, r)
+			next.ServeHTTP(inner, r)
 		})
 	}
-}
-
-// writer records whether the response has started.
-type writer struct {
-	http.ResponseWriter
-	wrote bool
-}
-
-func (w *writer) WriteHeader(code int) {
-	if code >= 200 { // 1xx informational responses do not start the response
-		w.wrote = true
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *writer) Write(b []byte) (int, error) {
-	w.wrote = true
-	return w.ResponseWriter.Write(b)
-}
-
-// ReadFrom keeps net/http's sendfile path for io.Copy through the wrapper.
-func (w *writer) ReadFrom(src io.Reader) (int64, error) {
-	w.wrote = true
-	return io.Copy(w.ResponseWriter, src)
-}
-
-// Unwrap lets http.ResponseController reach the underlying writer (Flush,
-// Hijack, deadlines).
-func (w *writer) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// Flush keeps streaming handlers working through the wrapper.
-func (w *writer) Flush() {
-	w.wrote = true
-	_ = http.NewResponseController(w.ResponseWriter).Flush()
-}
-
-// Hijack passes through to the underlying writer (websockets).
-func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	w.wrote = true
-	return http.NewResponseController(w.ResponseWriter).Hijack()
 }

@@ -193,3 +193,17 @@ func ExampleRespond() {
 	fmt.Print(w.Code, " ", w.Body.String())
 	// Output: 500 {"error":"Internal server error"}
 }
+
+// BenchmarkNoPanic is the cost of the middleware on a request that does not
+// panic.
+func BenchmarkNoPanic(b *testing.B) {
+	h := New(slog.New(slog.DiscardHandler))(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	r := httptest.NewRequest("GET", "/", nil)
+	w := httptest.NewRecorder()
+	b.ReportAllocs()
+	for b.Loop() {
+		h.ServeHTTP(w, r)
+	}
+}

@@ -44,7 +44,8 @@
 //     response is written. The stack installs it once, outermost, so the
 //     refusals of every layer (recovery included) pass through it.
 //   - [Logger.Middleware] wraps the ResponseWriter (without buffering the
-//     body; Flush and Unwrap keep working) and, after the handler returns,
+//     body; Flush, Hijack, Push, ReadFrom and Unwrap work as on the wrapped
+//     writer) and, after the handler returns,
 //     records a 401, 403 or 429 that was written WITHOUT going through the
 //     Responder (a plain http.Error, a third-party handler).
 //   - The two share a per-request record in the context: the Responder marks

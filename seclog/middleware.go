@@ -2,12 +2,12 @@ package seclog
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"net/http"
 	"sync"
 	"sync/atomic"
 
+	"github.com/harden-go/harden/internal/statuswriter"
 	"github.com/harden-go/harden/respond"
 )
 
@@ -49,9 +49,10 @@ func SetUserID(ctx context.Context, id string) {
 // Middleware records every 401, 403 and 429 answered by next, once (see the
 // package documentation for how it shares the work with [Responder]). It
 // does not buffer the response: the ResponseWriter is wrapped only to see
-// the status, and it keeps Flush, ReadFrom and Unwrap (so
-// http.ResponseController reaches the connection's Hijack, deadlines and
-// full-duplex mode).
+// the status, by the module's one wrapper, which has Flush, Hijack, Push
+// and ReadFrom exactly when the wrapped writer has them, and Unwrap (so
+// http.ResponseController reaches deadlines and full-duplex mode): a
+// WebSocket upgrade behind it works.
 //
 // Place it after the request id and the recovery layer; it reads the client
 // address through Config.ClientIP, so it may run before the client-IP layer
@@ -66,14 +67,15 @@ func (l *Logger) Middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r) // already recorded by an outer copy
 			return
 		}
-		rec := &recorder{ResponseWriter: w}
+		rec := &recorder{}
+		rec.w.Reset(w, nil)
 		ctx = l.Track(ctx, &rec.track)
 		if inner := respond.From(r); !l.wraps(inner) {
 			ctx = respond.WithResponder(ctx, l.wrap(inner))
 		}
 		r = r.WithContext(ctx)
-		next.ServeHTTP(rec, r)
-		rec.track.Done(r, rec.status)
+		next.ServeHTTP(rec.w.ResponseWriter(), r)
+		rec.track.Done(r, rec.w.Status())
 	})
 }
 
@@ -139,48 +141,12 @@ func (t *Tracker) Done(r *http.Request, status int) {
 // statusSourceDetails marks a denial seen only by its status.
 var statusSourceDetails = []slog.Attr{slog.String("source", "status")}
 
-// recorder notes the response status. It never buffers.
+// recorder is the middleware's per-request value: the writer that notes
+// the status (it never buffers) and the request's record.
 type recorder struct {
-	http.ResponseWriter
-	status int
-	track  Tracker
+	w     statuswriter.Writer
+	track Tracker
 }
-
-func (w *recorder) WriteHeader(code int) {
-	if w.status == 0 && code >= 200 { // 1xx are informational, not the answer
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *recorder) Write(p []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(p)
-}
-
-// ReadFrom keeps io.Copy on the underlying writer's fast path (sendfile).
-func (w *recorder) ReadFrom(src io.Reader) (int64, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return io.Copy(w.ResponseWriter, src)
-}
-
-// Flush implements http.Flusher.
-func (w *recorder) Flush() { _ = w.FlushError() }
-
-// FlushError is what http.ResponseController.Flush calls.
-func (w *recorder) FlushError() error {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return http.NewResponseController(w.ResponseWriter).Flush()
-}
-
-// Unwrap lets http.ResponseController reach the writer below.
-func (w *recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // responder logs a refusal, then lets inner answer it.
 type responder struct {

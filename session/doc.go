@@ -77,6 +77,6 @@
 // session/storetest package holds the conformance suite every store
 // passes.
 //
-// Imports: the standard library and harden's keys, cookie, clientip and
-// respond.
+// Imports: the standard library and harden's keys, cookie, clientip,
+// respond and internal/statuswriter (the module's ResponseWriter wrapper).
 package session

@@ -233,9 +233,8 @@ func (m *Manager) Handler(next http.Handler) http.Handler {
 		}
 		r = r.WithContext(c)
 		s.r = r
-		s.w = responseWriter{ResponseWriter: w, s: s, r: r}
-		next.ServeHTTP(&s.w, r)
-		s.w.finish()
+		next.ServeHTTP(s.writer(w), r)
+		s.finish()
 	})
 }
 

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/harden-go/harden/internal/statuswriter"
 )
 
 type ctxKey struct{}
@@ -36,7 +38,7 @@ func (c *requestContext) Value(key any) any {
 type Session struct {
 	m *Manager
 	r *http.Request
-	w responseWriter
+	w statuswriter.Writer // the request's ResponseWriter wrapper; see writer.go
 
 	mu     sync.Mutex
 	st     state
