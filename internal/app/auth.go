@@ -118,6 +118,16 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	seclog.SetUserID(r.Context(), u.ID)
+	// The session is stored before anything is recorded: login_success is
+	// written only for a sign-in the client can use. A store that refuses
+	// (a full disk, a read-only database, an outage) is its own event,
+	// with a 503 and no cookie.
+	if err := session.Save(w, r); err != nil {
+		_ = session.Destroy(r) // drop the unsaved session: no cookie on the 503
+		respond.Reject(w, r, &respond.Rejection{Status: http.StatusServiceUnavailable, Message: "Service unavailable",
+			Event: eventLoginNotSaved, Err: err})
+		return
+	}
 	a.sec.Record(r, seclog.Event{Name: seclog.EventLoginSuccess, Status: http.StatusOK, UserID: u.ID})
 	if a.hasher.NeedsRehash(u.PasswordHash) {
 		// Upgrade on login: the only moment the password is known. A
@@ -156,6 +166,11 @@ func hashUnavailable(w http.ResponseWriter, r *http.Request, err error) bool {
 		Event: eventHashBusy, Header: http.Header{"Retry-After": {hashRetryAfter}}, Err: err})
 	return true
 }
+
+// eventLoginNotSaved is the security event of a login whose password
+// matched but whose session the store did not keep: the client got 503
+// and is not signed in.
+const eventLoginNotSaved = "login_session_not_saved"
 
 // invalidCredentials is the one answer of every failed login.
 func invalidCredentials(w http.ResponseWriter, r *http.Request, cause error) {
