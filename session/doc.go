@@ -68,8 +68,7 @@
 // itself. A save deletes the old record before writing a regenerated one,
 // so a failure after login can lose the session but never leave the
 // pre-login id working. Requests without a session cookie never touch the
-// store, so an
-// outage does not affect anonymous traffic.
+// store, so an outage does not affect anonymous traffic.
 //
 // Mount the middleware only on the routes that use sessions: a request
 // with a session cookie costs one store read wherever it goes.
