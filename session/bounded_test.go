@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/harden-go/harden/internal/testserver"
 	"github.com/harden-go/harden/session"
 	"github.com/harden-go/harden/session/storetest"
 )
@@ -96,6 +97,8 @@ func TestHungStoreBoundedByStoreTimeout(t *testing.T) {
 	hang := make(chan struct{})
 	store.hang.Store(&hang)
 	defer close(hang)
+	lag := testserver.MeasureLag()
+	defer lag.Stop()
 	for _, target := range []string{"GET /me", "POST /login?user=u2"} {
 		method, path, _ := strings.Cut(target, " ")
 		start := time.Now()
@@ -104,8 +107,9 @@ func TestHungStoreBoundedByStoreTimeout(t *testing.T) {
 		if res.Status != 503 || strings.TrimSpace(res.Body) != `{"error":"Service unavailable"}` || len(res.SetCookie) != 0 {
 			t.Errorf("%s with the store hung: %d %q (cookies %q), want 503 without cookies", target, res.Status, res.Body, res.SetCookie)
 		}
-		if d < timeout || d > timeout+100*time.Millisecond {
-			t.Errorf("%s answered after %v, want StoreTimeout %v (+100ms)", target, d, timeout)
+		// A loaded machine's scheduler lateness is allowed on top.
+		if starved := lag.Max(); d < timeout || d > timeout+100*time.Millisecond+starved {
+			t.Errorf("%s answered after %v, want StoreTimeout %v (+100ms + %v scheduler lateness)", target, d, timeout, starved)
 		}
 	}
 }

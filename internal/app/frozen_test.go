@@ -109,3 +109,55 @@ func onlyStoreRecords(s string) string {
 	}
 	return b.String()
 }
+
+// TestFrozenPostgres: the app on a PostgreSQL cluster of its own (users,
+// messages and sessions) paused by SIGSTOP. A request with a session
+// answers 503 within the session store's timeout + 100 ms; the session
+// survives the pause.
+func TestFrozenPostgres(t *testing.T) {
+	srv := testserver.Postgres(t)
+	logs := &lockedBuffer{}
+	a, hs := routeApp(t, Config{DataDir: t.TempDir(), DatabaseURL: srv.URL,
+		Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	addUser(t, a, "paused@example.com", userPW, appdb.RoleUser)
+	c := newClient(t, hs.URL)
+	c.login("paused@example.com", userPW)
+	if status, _ := c.do("GET", "/api/me", "", "", nil); status != 200 {
+		t.Fatalf("before the pause: GET /api/me %d", status)
+	}
+
+	srv.Pause(t)
+	lag := testserver.MeasureLag()
+	const want = `{"error":"Service unavailable","request_id":"` + testID + `"}` + "\n"
+	var slowest time.Duration
+	for range 3 {
+		for _, path := range []string{"/api/me", "/"} {
+			start := time.Now()
+			status, body := c.do("GET", path, "", "", nil)
+			took := time.Since(start)
+			slowest = max(slowest, took)
+			if status != 503 || body != want {
+				t.Errorf("GET %s with PostgreSQL paused: %d %q, want 503 %q", path, status, body, want)
+			}
+			if starved := lag.Max(); took > sessionStoreTimeout+100*time.Millisecond+starved {
+				t.Errorf("GET %s with PostgreSQL paused answered after %v, want within %v + 100ms (+ %v scheduler lateness)", path, took, sessionStoreTimeout, starved)
+			}
+		}
+	}
+	starved := lag.Stop()
+	srv.Resume(t)
+	var status int
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if status, _ = c.do("GET", "/api/me", "", "", nil); status == 200 {
+			break
+		}
+	}
+	if status != 200 {
+		t.Fatalf("after PostgreSQL continued: GET /api/me %d, want 200 (the session survived)", status)
+	}
+	out := logs.String()
+	if strings.Count(out, `msg="session: store failed"`) != 1 || strings.Count(out, `msg="session: store recovered"`) != 1 {
+		t.Errorf("want one session store failure and one recovery:\n%s", onlyStoreRecords(out))
+	}
+	t.Logf("6 requests with PostgreSQL paused, slowest %v (scheduler lateness %v); log:\n%s", slowest.Round(time.Millisecond), starved.Round(time.Millisecond), onlyStoreRecords(out))
+}
