@@ -145,6 +145,8 @@ func New(cfg Config) (*Manager, error) {
 	}
 	// Every store call returns by its deadline, whatever the store's
 	// client does: a hung server must not hold requests past StoreTimeout.
+	// The memory store cannot hang and is called directly (the bound costs
+	// a goroutine per call).
 	b := &boundedStore{store: cfg.Store}
 	b.updater, _ = cfg.Store.(Updater)
 	b.users, _ = cfg.Store.(UserIndex)
@@ -154,6 +156,9 @@ func New(cfg Config) (*Manager, error) {
 	}
 	if b.users != nil {
 		m.users = b
+	}
+	if ms, ok := cfg.Store.(*MemoryStore); ok {
+		m.store, m.updater, m.users = ms, ms, ms
 	}
 	if m.log == nil {
 		m.log = slog.Default()

@@ -130,3 +130,24 @@ func dropTime(_ []string, a slog.Attr) slog.Attr {
 	}
 	return a
 }
+
+// BenchmarkCall is the cost Call adds to a store call (a goroutine, a
+// channel and a timer), against calling the function directly.
+func BenchmarkCall(b *testing.B) {
+	fn := func(context.Context) (int, error) { return 1, nil }
+	ctx := context.Background()
+	b.Run("direct", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			c, cancel := Bound(ctx, time.Second)
+			_, _ = fn(c)
+			cancel()
+		}
+	})
+	b.Run("Call", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_, _ = Call(ctx, time.Second, fn)
+		}
+	})
+}
