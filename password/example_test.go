@@ -1,7 +1,12 @@
 package password_test
 
 import (
+	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
 
 	"github.com/harden-go/harden/password"
 )
@@ -35,4 +40,41 @@ func Example() {
 	// true
 	// false
 	// false
+}
+
+// A login handler under the hashing budget: the request's context lets a
+// client that gave up leave the queue, and a full queue is a 503 with
+// Retry-After, not a wrong password.
+func ExampleHasher_VerifyContext() {
+	h, _ := password.New(password.Config{
+		Argon2:   password.Argon2Params{Memory: 7168, Iterations: 5, Parallelism: 1, SaltLength: 16, KeyLength: 32},
+		MaxQueue: 32,
+	})
+	stored, _ := h.Hash("correct horse battery staple")
+
+	login := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ok, err := h.VerifyContext(r.Context(), r.FormValue("password"), stored)
+		switch {
+		case errors.Is(err, password.ErrBusy), r.Context().Err() != nil:
+			w.Header().Set("Retry-After", "5")
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+		case err != nil || !ok:
+			http.Error(w, "invalid credentials", http.StatusUnauthorized)
+		default:
+			fmt.Fprintln(w, "welcome")
+		}
+	})
+
+	for _, pw := range []string{"correct horse battery staple", "wrong"} {
+		r := httptest.NewRequest("POST", "/login", strings.NewReader(url.Values{"password": {pw}}.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		w := httptest.NewRecorder()
+		login.ServeHTTP(w, r)
+		fmt.Println(w.Code)
+	}
+	fmt.Println(h.Stats().Hashes, "hashes,", h.Stats().Refused, "refused")
+	// Output:
+	// 200
+	// 401
+	// 3 hashes, 0 refused
 }

@@ -1,6 +1,7 @@
 package password
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -68,10 +69,29 @@ type Config struct {
 	MinBcryptCost int `json:"min_bcrypt_cost,omitempty" yaml:"min_bcrypt_cost,omitempty"`
 	// MaxLength is the longest password accepted, in bytes. Default 1024.
 	MaxLength int `json:"max_length,omitempty" yaml:"max_length,omitempty"`
-	// MaxConcurrent bounds the hashes computed at once (each argon2id hash
-	// holds Argon2.Memory). Default GOMAXPROCS, at most 8.
+	// MaxConcurrent bounds the hashes computed at once. Default
+	// GOMAXPROCS, at most 8; MemoryBudget may lower it further.
 	MaxConcurrent int `json:"max_concurrent,omitempty" yaml:"max_concurrent,omitempty"`
+	// MemoryBudget bounds the memory, in bytes, of the hashes computed at
+	// once: each argon2id hash holds its Argon2.Memory, so with the default
+	// 64 MiB budget and parameters one runs at a time. A stored hash with
+	// more memory than the budget runs alone. Default DefaultMemoryBudget,
+	// or one hash's memory when that is more; a smaller budget than one
+	// hash of the configured parameters is refused.
+	MemoryBudget int64 `json:"memory_budget,omitempty" yaml:"memory_budget,omitempty"`
+	// MaxQueue bounds the calls waiting for a free slot; beyond it a call
+	// fails at once with ErrBusy. Default 16 per concurrent hash.
+	MaxQueue int `json:"max_queue,omitempty" yaml:"max_queue,omitempty"`
 }
+
+// DefaultMemoryBudget is the default [Config].MemoryBudget: 64 MiB, one
+// hash of the default parameters at a time. Each such hash already runs on
+// four lanes (four cores), and the process stays well under 150 MB of RSS
+// under a login flood; raise it on larger machines.
+const DefaultMemoryBudget = 64 << 20
+
+// defaultQueuePerSlot is the default queue length per concurrent hash.
+const defaultQueuePerSlot = 16
 
 // Errors.
 var (
@@ -79,6 +99,9 @@ var (
 	ErrPasswordTooLong = errors.New("password: password too long")
 	ErrInvalidHash     = errors.New("password: malformed or unsupported hash")
 	ErrWeakHash        = errors.New("password: stored hash weaker than the configured minimum")
+	// ErrBusy means the queue of hashes is full: answer 503 with a
+	// Retry-After and do not count the attempt as a wrong password.
+	ErrBusy = errors.New("password: too many hashes waiting")
 )
 
 // ConfigError reports a configuration that [New] refuses.
@@ -96,7 +119,7 @@ type Hasher struct {
 	bcryptCost int
 	minBcrypt  int
 	maxLen     int
-	sem        chan struct{}
+	gate       *gate
 	dummySalt  []byte
 	dummyTag   []byte
 	dummyBcr   []byte // a bcrypt hash of a random password at bcryptCost
@@ -148,7 +171,26 @@ func New(cfg Config) (*Hasher, error) {
 	if n < 0 {
 		return nil, &ConfigError{"MaxConcurrent", "negative"}
 	}
-	h.sem = make(chan struct{}, n)
+	budget, one := cfg.MemoryBudget, h.hashBytes(h.argon)
+	switch {
+	case budget < 0:
+		return nil, &ConfigError{"MemoryBudget", "negative"}
+	case budget == 0:
+		budget = max(DefaultMemoryBudget, one)
+	case budget < one:
+		return nil, &ConfigError{"MemoryBudget", "smaller than one hash of the configured parameters"}
+	}
+	// The budget lowers the concurrency: the memory of the hashes running
+	// at once is what a login flood can make the process hold.
+	n = max(1, min(n, int(budget/one)))
+	q := cfg.MaxQueue
+	if q < 0 {
+		return nil, &ConfigError{"MaxQueue", "negative"}
+	}
+	if q == 0 {
+		q = defaultQueuePerSlot * n
+	}
+	h.gate = &gate{maxRunning: n, budget: budget, maxQueue: q}
 
 	h.dummySalt = random(int(h.argon.SaltLength))
 	h.dummyTag = random(int(h.argon.KeyLength))
@@ -191,24 +233,51 @@ func random(n int) []byte {
 
 var b64 = base64.RawStdEncoding.Strict()
 
-// Hash returns the encoded hash of pw in the configured algorithm.
+// hashBytes is the memory one new hash (or DummyVerify) holds.
+func (h *Hasher) hashBytes(p Argon2Params) int64 {
+	if h.algorithm == Bcrypt {
+		return bcryptBytes
+	}
+	return argonBytes(p)
+}
+
+// Stats reports the hasher's running, queued and refused hashes.
+func (h *Hasher) Stats() Stats { return h.gate.snapshot() }
+
+// Hash returns the encoded hash of pw in the configured algorithm. It is
+// HashContext without a deadline.
 func (h *Hasher) Hash(pw string) (string, error) {
+	return h.HashContext(context.Background(), pw)
+}
+
+// HashContext returns the encoded hash of pw in the configured algorithm.
+// It waits for a slot (see [Config].MaxConcurrent and MemoryBudget) until
+// ctx ends, returning ctx's error, and fails at once with [ErrBusy] when
+// the queue is full. A hash once started runs to its end.
+func (h *Hasher) HashContext(ctx context.Context, pw string) (string, error) {
 	if pw == "" {
 		return "", ErrEmptyPassword
 	}
 	if len(pw) > h.maxLen {
 		return "", ErrPasswordTooLong
 	}
-	h.sem <- struct{}{}
-	defer func() { <-h.sem }()
 	if h.algorithm == Bcrypt {
 		if len(pw) > bcryptMaxLen {
 			return "", ErrPasswordTooLong
 		}
+		if err := h.gate.acquire(ctx, bcryptBytes); err != nil {
+			return "", err
+		}
+		defer h.gate.release(bcryptBytes, false)
 		b, err := bcrypt.GenerateFromPassword([]byte(pw), h.bcryptCost)
 		return string(b), err
 	}
 	p := h.argon
+	need := argonBytes(p)
+	if err := h.gate.acquire(ctx, need); err != nil {
+		return "", err
+	}
+	defer h.gate.release(need, true)
 	salt := random(int(p.SaltLength))
 	tag := argon2.IDKey([]byte(pw), salt, p.Iterations, p.Memory, p.Parallelism, p.KeyLength)
 	return encodeArgon(p, salt, tag), nil
@@ -219,10 +288,18 @@ func encodeArgon(p Argon2Params, salt, tag []byte) string {
 		argon2.Version, p.Memory, p.Iterations, p.Parallelism, b64.EncodeToString(salt), b64.EncodeToString(tag))
 }
 
-// Verify reports whether pw matches encoded. A wrong password is (false,
-// nil); an error means the comparison could not be made (see the package
-// documentation).
+// Verify reports whether pw matches encoded. It is VerifyContext without a
+// deadline.
 func (h *Hasher) Verify(pw, encoded string) (bool, error) {
+	return h.VerifyContext(context.Background(), pw, encoded)
+}
+
+// VerifyContext reports whether pw matches encoded. A wrong password is
+// (false, nil); an error means the comparison could not be made (see the
+// package documentation): besides the hash errors, ctx's error when ctx
+// ended while the call waited for a slot, and [ErrBusy] when the queue was
+// full.
+func (h *Hasher) VerifyContext(ctx context.Context, pw, encoded string) (bool, error) {
 	if len(pw) > h.maxLen {
 		return false, ErrPasswordTooLong
 	}
@@ -232,8 +309,11 @@ func (h *Hasher) Verify(pw, encoded string) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		h.sem <- struct{}{}
-		defer func() { <-h.sem }()
+		need := argonBytes(p)
+		if err := h.gate.acquire(ctx, need); err != nil {
+			return false, err
+		}
+		defer h.gate.release(need, true)
 		got := argon2.IDKey([]byte(pw), salt, p.Iterations, p.Memory, p.Parallelism, p.KeyLength)
 		return subtle.ConstantTimeCompare(got, tag) == 1, nil
 	case strings.HasPrefix(encoded, "$2"):
@@ -247,8 +327,10 @@ func (h *Hasher) Verify(pw, encoded string) (bool, error) {
 		if len(pw) > bcryptMaxLen {
 			return false, ErrPasswordTooLong // bcrypt would ignore the rest
 		}
-		h.sem <- struct{}{}
-		defer func() { <-h.sem }()
+		if err := h.gate.acquire(ctx, bcryptBytes); err != nil {
+			return false, err
+		}
+		defer h.gate.release(bcryptBytes, false)
 		err = bcrypt.CompareHashAndPassword([]byte(encoded), []byte(pw))
 		if errors.Is(err, bcrypt.ErrMismatchedHashAndPassword) {
 			return false, nil
@@ -263,23 +345,37 @@ func (h *Hasher) Verify(pw, encoded string) (bool, error) {
 
 // DummyVerify spends the time of one Verify at the configured parameters
 // and always fails: call it when the user of a login is unknown, so the
-// response time does not reveal which accounts exist.
-func (h *Hasher) DummyVerify(pw string) {
+// response time does not reveal which accounts exist. It is
+// DummyVerifyContext without a deadline.
+func (h *Hasher) DummyVerify(pw string) { _ = h.DummyVerifyContext(context.Background(), pw) }
+
+// DummyVerifyContext is DummyVerify under the admission of a real one: it
+// waits for a slot as VerifyContext does and returns the same ctx error or
+// [ErrBusy], so an unknown account is refused exactly as a known one.
+func (h *Hasher) DummyVerifyContext(ctx context.Context, pw string) error {
 	if len(pw) > h.maxLen {
-		return // Verify would refuse as fast
+		return nil // Verify would refuse as fast
 	}
-	h.sem <- struct{}{}
-	defer func() { <-h.sem }()
 	if h.algorithm == Bcrypt {
 		if len(pw) > bcryptMaxLen {
-			return
+			return nil
 		}
+		if err := h.gate.acquire(ctx, bcryptBytes); err != nil {
+			return err
+		}
+		defer h.gate.release(bcryptBytes, false)
 		_ = bcrypt.CompareHashAndPassword(h.dummyBcr, []byte(pw))
-		return
+		return nil
 	}
 	p := h.argon
+	need := argonBytes(p)
+	if err := h.gate.acquire(ctx, need); err != nil {
+		return err
+	}
+	defer h.gate.release(need, true)
 	got := argon2.IDKey([]byte(pw), h.dummySalt, p.Iterations, p.Memory, p.Parallelism, p.KeyLength)
 	subtle.ConstantTimeCompare(got, h.dummyTag)
+	return nil
 }
 
 // NeedsRehash reports whether encoded is not a hash in the configured

@@ -7,13 +7,12 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"sync"
-	"sync/atomic"
 	"time"
 	"unsafe"
 
 	"github.com/harden-go/harden/clientip"
 	"github.com/harden-go/harden/internal/statuswriter"
+	"github.com/harden-go/harden/internal/storeguard"
 	"github.com/harden-go/harden/respond"
 )
 
@@ -41,7 +40,7 @@ const unavailableMessage = "Service temporarily unavailable"
 type Limiter struct {
 	cfg    Config
 	policy Policy
-	rep    errorReporter
+	rep    storeguard.Reporter
 
 	// Header values that do not change between requests.
 	limitText  string // "100"
@@ -68,12 +67,12 @@ func New(cfg Config) (*Limiter, error) {
 			Window:    c.Rate.Window,
 			Algorithm: c.Algorithm,
 		},
-		rep: errorReporter{
-			logger:   c.Logger,
-			interval: c.ErrorLogInterval,
-			clock:    c.Clock,
-			policy:   c.Identifier,
-			failOpen: c.FailOpen,
+		rep: storeguard.Reporter{
+			Logger:   c.Logger,
+			Name:     "ratelimit",
+			Attrs:    []slog.Attr{slog.String("policy", c.Identifier), slog.Bool("fail_open", c.FailOpen)},
+			Interval: c.ErrorLogInterval,
+			Clock:    c.Clock,
 		},
 	}
 	w := strconv.FormatInt(ceilSeconds(c.Rate.Window), 10)
@@ -113,11 +112,11 @@ func (l *Limiter) Allow(ctx context.Context, key string, cost int64) (Result, er
 	res, err := l.cfg.Store.Take(ctx, l.policy, key, cost)
 	if err != nil {
 		if ctx.Err() == nil {
-			l.rep.failure(err)
+			l.rep.Failure(ctx, err)
 		}
 		return Result{Allowed: l.cfg.FailOpen}, fmt.Errorf("%w: %w", ErrStore, err)
 	}
-	l.rep.success()
+	l.rep.Success(ctx)
 	return res, nil
 }
 
@@ -125,7 +124,7 @@ func (l *Limiter) Allow(ctx context.Context, key string, cost int64) (Result, er
 // A store failure is logged like one in Allow and returned.
 func (l *Limiter) Refund(ctx context.Context, key string, cost int64, taken Result) error {
 	if err := l.cfg.Store.Refund(ctx, l.policy, key, cost, taken); err != nil {
-		l.rep.failure(err)
+		l.rep.Failure(ctx, err)
 		return fmt.Errorf("%w: %w", ErrStore, err)
 	}
 	return nil
@@ -429,52 +428,3 @@ func sfString(s string) string {
 	return string(append(b, '"'))
 }
 
-// errorReporter logs store failures at most once per interval, and the
-// first success after a failure.
-type errorReporter struct {
-	logger   *slog.Logger
-	interval time.Duration
-	clock    func() time.Time
-	policy   string
-	failOpen bool
-
-	failing atomic.Bool // read on every request: kept off the mutex
-
-	mu         sync.Mutex
-	last       time.Time
-	suppressed int64
-}
-
-func (e *errorReporter) failure(err error) {
-	e.failing.Store(true)
-	e.mu.Lock()
-	now := e.clock()
-	if !e.last.IsZero() && now.Sub(e.last) < e.interval {
-		e.suppressed++
-		e.mu.Unlock()
-		return
-	}
-	n := e.suppressed
-	e.suppressed = 0
-	e.last = now
-	e.mu.Unlock()
-	e.logger.Error("ratelimit: store failed",
-		slog.String("policy", e.policy),
-		slog.Bool("fail_open", e.failOpen),
-		slog.Int64("suppressed", n),
-		slog.Any("error", err))
-}
-
-func (e *errorReporter) success() {
-	if !e.failing.Load() || !e.failing.CompareAndSwap(true, false) {
-		return
-	}
-	e.mu.Lock()
-	n := e.suppressed
-	e.suppressed = 0
-	e.last = time.Time{}
-	e.mu.Unlock()
-	e.logger.Info("ratelimit: store recovered",
-		slog.String("policy", e.policy),
-		slog.Int64("suppressed", n))
-}

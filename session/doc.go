@@ -54,14 +54,21 @@
 // error. A store that cannot answer (an outage, a timeout) is an error:
 // the request gets 503 {"error":"Service unavailable"} through the shared
 // responder (package respond), with event "session_store_error", and the
-// cause goes to Config.Logger. Loading happens before the handler runs, so
-// a handler never sees a half-loaded session. Saving happens just before
-// the response headers are written; if it fails, the handler's response is
-// replaced by the 503 (its status, body and cookies dropped). A save
-// deletes the old record before writing a regenerated one, so a failure
-// after login can lose the session but never leave the pre-login id
-// working. Requests without a session cookie never touch the store, so an
-// outage does not affect anonymous traffic.
+// cause goes to Config.Logger under the rule every harden store shares:
+// the first error, then at most one record per minute counting the errors
+// in between, then one "session: store recovered" record. Every store call
+// returns by StoreTimeout and the request's deadline even when the store's
+// client waits longer (a hung Redis, a paused database).
+//
+// Loading happens before the handler runs, so a handler never sees a
+// half-loaded session. Saving happens just before the response headers are
+// written; if it fails, the handler's response is replaced by the 503 (its
+// status, body and cookies dropped). A handler whose answer or audit record
+// depends on the save (a login) calls [Save] first and answers the failure
+// itself. A save deletes the old record before writing a regenerated one,
+// so a failure after login can lose the session but never leave the
+// pre-login id working. Requests without a session cookie never touch the
+// store, so an outage does not affect anonymous traffic.
 //
 // Mount the middleware only on the routes that use sessions: a request
 // with a session cookie costs one store read wherever it goes.

@@ -5,12 +5,14 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/harden-go/harden/cookie"
+	"github.com/harden-go/harden/internal/storeguard"
 	"github.com/harden-go/harden/keys"
 	"github.com/harden-go/harden/respond"
 )
@@ -110,7 +112,9 @@ var (
 // concurrent use.
 type Manager struct {
 	store        Store
-	updater      Updater // nil when the store lacks it
+	updater      Updater   // nil when the store lacks it
+	users        UserIndex // nil when the store lacks it
+	rep          storeguard.Reporter
 	cookie       *cookie.Spec
 	cookieCodec  *cookie.Codec
 	data         *keys.Ring // nil: plaintext
@@ -132,7 +136,6 @@ func New(cfg Config) (*Manager, error) {
 		return nil, &ConfigError{"Store", "required"}
 	}
 	m := &Manager{
-		store:        cfg.Store,
 		idle:         orDefault(cfg.IdleTimeout, DefaultIdleTimeout),
 		lifetime:     orDefault(cfg.Lifetime, DefaultLifetime),
 		storeTimeout: orDefault(cfg.StoreTimeout, DefaultStoreTimeout),
@@ -140,10 +143,29 @@ func New(cfg Config) (*Manager, error) {
 		log:          cfg.Logger,
 		now:          cfg.Now,
 	}
-	m.updater, _ = cfg.Store.(Updater)
+	// Every store call returns by its deadline, whatever the store's
+	// client does: a hung server must not hold requests past StoreTimeout.
+	// The memory store cannot hang and is called directly (the bound costs
+	// a goroutine per call).
+	b := &boundedStore{store: cfg.Store}
+	b.updater, _ = cfg.Store.(Updater)
+	b.users, _ = cfg.Store.(UserIndex)
+	m.store = b
+	if b.updater != nil {
+		m.updater = b
+	}
+	if b.users != nil {
+		m.users = b
+	}
+	if ms, ok := cfg.Store.(*MemoryStore); ok {
+		m.store, m.updater, m.users = ms, ms, ms
+	}
 	if m.log == nil {
 		m.log = slog.Default()
 	}
+	m.rep = storeguard.Reporter{Logger: m.log, Name: "session",
+		Attrs: []slog.Attr{slog.String("event", "session_store_error")}, Interval: storeguard.DefaultInterval}
+	b.rep = &m.rep
 	if m.now == nil {
 		m.now = time.Now
 	}
@@ -257,8 +279,8 @@ func (m *Manager) cookieValues(r *http.Request) []string {
 // returns an error wrapping errors.ErrUnsupported when the store does not
 // implement [UserIndex] (every store of this module does).
 func (m *Manager) DestroyUser(ctx context.Context, userID string) error {
-	ui, ok := m.store.(UserIndex)
-	if !ok {
+	ui := m.users
+	if ui == nil {
 		return errors.Join(errors.ErrUnsupported, errors.New("session: the store cannot end the sessions of a user"))
 	}
 	ctx, cancel := context.WithTimeout(ctx, m.storeTimeout)
@@ -281,8 +303,16 @@ func (m *Manager) fail(w http.ResponseWriter, r *http.Request, op string, err er
 	})
 }
 
+// logStoreError logs a failed store operation under the one suppression
+// rule of every store (internal/storeguard): the first error, then one
+// record per minute counting the rest, then the recovery, which a
+// successful store call reports. A client that left while its session was
+// read is not a store failure.
 func (m *Manager) logStoreError(op string, err error) {
-	m.log.Error("session store error", "event", "session_store_error", "op", op, "error", err.Error())
+	if errors.Is(err, context.Canceled) {
+		return
+	}
+	m.rep.Failure(context.Background(), fmt.Errorf("%s: %w", op, err))
 }
 
 // storeKey returns the key under which the session with id is stored: the
@@ -322,7 +352,12 @@ func (m *Manager) expiry(st *state) time.Time {
 }
 
 // storeCtx returns the context for a store write: not cancelled when the
-// client goes away (a save is all or nothing), bounded by StoreTimeout.
+// client goes away (a save is all or nothing), bounded by StoreTimeout and
+// by the request's deadline when it has one.
 func (m *Manager) storeCtx(parent context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(parent), m.storeTimeout)
+	timeout := m.storeTimeout
+	if d, ok := parent.Deadline(); ok {
+		timeout = min(timeout, time.Until(d))
+	}
+	return context.WithTimeout(context.WithoutCancel(parent), timeout)
 }

@@ -72,6 +72,12 @@ func Logout(r *http.Request) error { return with(r, (*Session).Logout) }
 // Regenerate gives r's session a new id (see [Session.Regenerate]).
 func Regenerate(r *http.Request) error { return with(r, (*Session).Regenerate) }
 
+// Save writes r's session now and sets its cookie on w (see
+// [Session.Save]).
+func Save(w http.ResponseWriter, r *http.Request) error {
+	return with(r, func(s *Session) error { return s.Save(w) })
+}
+
 // Destroy ends r's session (see [Session.Destroy]).
 func Destroy(r *http.Request) error { return with(r, (*Session).Destroy) }
 
@@ -302,6 +308,28 @@ func (s *Session) save(w http.ResponseWriter, setCookie bool) error {
 	if setCookie {
 		s.headersSent = true
 	}
+	return s.saveLocked(w, setCookie)
+}
+
+// Save writes the session's changes to the store now and sets its cookie
+// on w, instead of when the response starts: call it when what the
+// handler answers or records depends on the session being stored. A login
+// is a success only once its session is saved: an audit record written
+// before would claim a sign-in that a full disk or a store outage undid.
+// On error nothing is written to w; the changes stay pending (Destroy
+// drops them) and the handler answers the failure (503). It must be called
+// before the response starts.
+func (s *Session) Save(w http.ResponseWriter) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.headersSent {
+		return ErrHeadersWritten
+	}
+	return s.saveLocked(w, true)
+}
+
+// saveLocked is save with s.mu held.
+func (s *Session) saveLocked(w http.ResponseWriter, setCookie bool) error {
 	m := s.m
 	// The store context (and its timer) is made only if a store operation
 	// is needed: most requests need none.

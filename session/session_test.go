@@ -285,7 +285,7 @@ func TestOutageReplacesResponse(t *testing.T) {
 	if h := w.Header(); h.Get("Set-Cookie") != "" || h.Get("Location") != "" {
 		t.Fatalf("the 503 kept the handler's headers: %v", h)
 	}
-	if !strings.Contains(logs.String(), `"op":"save"`) || !strings.Contains(logs.String(), "connection refused") {
+	if !strings.Contains(logs.String(), `"error":"save: connection refused"`) {
 		t.Fatalf("log = %s", logs)
 	}
 }

@@ -247,8 +247,12 @@ func New(cfg Config) (a *App, err error) {
 	a.authLimit, err = ratelimit.New(ratelimit.Config{
 		Rate:       authLimit,
 		Identifier: "auth",
-		// Only failures count: 5 wrong passwords, not 5 logins.
+		// Only failures count: 5 wrong passwords, not 5 logins. A 503 (the
+		// hasher's queue full, a store down) checked no password: it is
+		// refunded too, so a user turned away during a login flood is not
+		// locked out for it.
 		SkipSuccessfulRequests: true,
+		Succeeded:              func(_ *http.Request, status int) bool { return status < 400 || status == http.StatusServiceUnavailable },
 		Store:                  store,
 		Logger:                 a.logger,
 	})

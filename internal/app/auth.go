@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -58,10 +59,13 @@ func (a *App) register(w http.ResponseWriter, r *http.Request) {
 		storeRefused(w, r, err)
 		return
 	}
-	hash, err := a.hasher.Hash(g.Password)
+	hash, err := a.hasher.HashContext(r.Context(), g.Password)
 	if err != nil {
 		if errors.Is(err, password.ErrPasswordTooLong) || errors.Is(err, password.ErrEmptyPassword) {
 			fieldError(w, r, "password", "is invalid")
+			return
+		}
+		if hashUnavailable(w, r, err) {
 			return
 		}
 		internalError(w, r, err)
@@ -88,14 +92,19 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 	u, err := a.db.UserByEmail(r.Context(), c.Email)
 	switch {
 	case errors.Is(err, appdb.ErrNotFound):
-		a.hasher.DummyVerify(c.Password)
+		if err := a.hasher.DummyVerifyContext(r.Context(), c.Password); hashUnavailable(w, r, err) {
+			return
+		}
 		invalidCredentials(w, r, nil)
 		return
 	case err != nil:
 		unavailable(w, r, err)
 		return
 	}
-	ok, err := a.hasher.Verify(c.Password, u.PasswordHash)
+	ok, err := a.hasher.VerifyContext(r.Context(), c.Password, u.PasswordHash)
+	if hashUnavailable(w, r, err) {
+		return
+	}
 	if err != nil || !ok {
 		// The account exists: the failure is logged with its user id, so
 		// an attack on one account shows.
@@ -109,12 +118,22 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	seclog.SetUserID(r.Context(), u.ID)
+	// The session is stored before anything is recorded: login_success is
+	// written only for a sign-in the client can use. A store that refuses
+	// (a full disk, a read-only database, an outage) is its own event,
+	// with a 503 and no cookie.
+	if err := session.Save(w, r); err != nil {
+		_ = session.Destroy(r) // drop the unsaved session: no cookie on the 503
+		respond.Reject(w, r, &respond.Rejection{Status: http.StatusServiceUnavailable, Message: "Service unavailable",
+			Event: eventLoginNotSaved, Err: err})
+		return
+	}
 	a.sec.Record(r, seclog.Event{Name: seclog.EventLoginSuccess, Status: http.StatusOK, UserID: u.ID})
 	if a.hasher.NeedsRehash(u.PasswordHash) {
 		// Upgrade on login: the only moment the password is known. A
 		// failure leaves the old (still valid) hash and is retried at the
 		// next login.
-		if h, err := a.hasher.Hash(c.Password); err == nil {
+		if h, err := a.hasher.HashContext(r.Context(), c.Password); err == nil {
 			err = a.db.UpdatePasswordHash(r.Context(), u.ID, h)
 			if err != nil {
 				a.logger.ErrorContext(r.Context(), "upgrading a password hash", "err", err)
@@ -123,6 +142,35 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, successBody)
 }
+
+// hashRetryAfter is the Retry-After of a login or registration refused
+// because the password hasher's queue is full: about the time the queue
+// takes to drain at the default parameters.
+const hashRetryAfter = "5"
+
+// eventHashBusy is the security event of a login or registration the
+// password hasher could not take: a flood of them is an attack on the
+// hashing budget.
+const eventHashBusy = "login_busy"
+
+// hashUnavailable answers 503 with Retry-After when err says the password
+// hasher did not run: its queue was full (password.ErrBusy) or the client
+// left while it waited (the answer is then never read). It reports whether
+// it answered. The auth limiter does not count a 503 as a failed attempt:
+// nothing was checked.
+func hashUnavailable(w http.ResponseWriter, r *http.Request, err error) bool {
+	if !errors.Is(err, password.ErrBusy) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	respond.Reject(w, r, &respond.Rejection{Status: http.StatusServiceUnavailable, Message: "Service busy, please retry later",
+		Event: eventHashBusy, Header: http.Header{"Retry-After": {hashRetryAfter}}, Err: err})
+	return true
+}
+
+// eventLoginNotSaved is the security event of a login whose password
+// matched but whose session the store did not keep: the client got 503
+// and is not signed in.
+const eventLoginNotSaved = "login_session_not_saved"
 
 // invalidCredentials is the one answer of every failed login.
 func invalidCredentials(w http.ResponseWriter, r *http.Request, cause error) {

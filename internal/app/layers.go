@@ -17,6 +17,7 @@ import (
 	"github.com/harden-go/harden/input/validate"
 	"github.com/harden-go/harden/internal/appdb"
 	"github.com/harden-go/harden/password"
+	"github.com/harden-go/harden/ratelimit/redisstore"
 	"github.com/harden-go/harden/seclog"
 	"github.com/harden-go/harden/session"
 	"github.com/harden-go/harden/session/pgstore"
@@ -27,6 +28,10 @@ import (
 
 // openTimeout bounds opening the database and the session store.
 const openTimeout = 15 * time.Second
+
+// sessionStoreTimeout bounds each call of the session store (Redis,
+// PostgreSQL or SQLite): past it the request gets 503.
+const sessionStoreTimeout = time.Second
 
 // Body limits of the routes that take more than the default 10 KiB.
 const (
@@ -72,10 +77,11 @@ func (a *App) openData(cfg Config) error {
 		if err != nil {
 			return errors.New("HARDEN_REDIS_URL: invalid Redis URL")
 		}
-		// A dead server is waited for briefly: a request needing a
-		// session then gets 503 rather than hanging.
-		opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout, opts.MaxRetries = 2*time.Second, time.Second, time.Second, 1
-		client := redis.NewClient(opts)
+		// A hung or dead server is waited for no longer than the session
+		// store's timeout: every wait of the client (dial, read, write,
+		// pool) honours the call's deadline, so a request needing a
+		// session gets 503 rather than hanging.
+		client := redis.NewClient(redisstore.ClientOptions(opts, sessionStoreTimeout))
 		a.closers = append(a.closers, client.Close)
 		rs, err := sessionredis.New(client, sessionredis.Config{})
 		if err != nil {
@@ -104,6 +110,7 @@ func (a *App) openData(cfg Config) error {
 	a.sessions, err = session.New(session.Config{
 		Keys:                  a.ring,
 		Store:                 store,
+		StoreTimeout:          sessionStoreTimeout,
 		UnsafeDevelopmentHTTP: devHTTP,
 		Logger:                a.logger,
 	})

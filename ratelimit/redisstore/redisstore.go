@@ -9,9 +9,14 @@
 // each script touches exactly one key, and the braces form a Redis Cluster
 // hash tag, so the store works unchanged on Redis Cluster.
 //
-// How it fails: every call is bounded by Timeout; an unreachable or slow
-// Redis is an error, which the ratelimit.Limiter turns into its configured
-// fail-open or fail-closed answer and logs once per interval. State held by
+// How it fails: every call returns within Timeout (and the request's
+// deadline), even when the client would wait longer: go-redis applies a
+// context's deadline to its socket reads only with ContextTimeoutEnabled,
+// and otherwise waits its own ReadTimeout (3 s by default) on a hung
+// server. [Open] and [ClientOptions] set it; a client made elsewhere should
+// too, so that a timed-out call also frees its connection. An unreachable
+// or slow Redis is an error, which the ratelimit.Limiter turns into its
+// configured fail-open or fail-closed answer and logs once per interval. State held by
 // Redis survives only as long as Redis keeps it: after a restart without
 // persistence, quotas start afresh.
 package redisstore
@@ -25,6 +30,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/harden-go/harden/internal/storeguard"
 	"github.com/harden-go/harden/ratelimit"
 )
 
@@ -87,18 +93,31 @@ func Open(url string) (*Store, error) {
 		// The URL may hold a password: never echo it.
 		return nil, errors.New("redisstore: invalid Redis URL")
 	}
-	client := redis.NewClient(opt)
+	client := redis.NewClient(ClientOptions(opt, DefaultTimeout))
 	s, _ := New(Config{Client: client})
 	s.closer = client.Close
 	return s, nil
 }
 
+// ClientOptions sets opt's timeouts for a store whose calls must return
+// within timeout: the client honours each call's context deadline
+// (ContextTimeoutEnabled), dials, reads, writes and waits for a pooled
+// connection no longer than timeout, and does not retry (a retry would
+// only spend the same deadline). It returns opt.
+func ClientOptions(opt *redis.Options, timeout time.Duration) *redis.Options {
+	opt.ContextTimeoutEnabled = true
+	opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout, opt.PoolTimeout = timeout, timeout, timeout, timeout
+	opt.MaxRetries = -1
+	return opt
+}
+
 // Ping checks that Redis answers and the script can be loaded, so a service
 // can refuse to start with a misconfigured Redis.
 func (s *Store) Ping(ctx context.Context) error {
-	ctx, cancel := s.bound(ctx)
-	defer cancel()
-	if err := script.Load(ctx, s.client).Err(); err != nil {
+	_, err := storeguard.Call(ctx, s.timeout, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, script.Load(ctx, s.client).Err()
+	})
+	if err != nil {
 		return fmt.Errorf("redisstore: %w", err)
 	}
 	return nil
@@ -116,13 +135,6 @@ func (s *Store) Close() error {
 // Key returns the Redis key of a counter.
 func (s *Store) Key(p ratelimit.Policy, key string) string {
 	return s.prefix + "{" + p.ID + ":" + key + "}"
-}
-
-func (s *Store) bound(ctx context.Context) (context.Context, context.CancelFunc) {
-	if s.timeout < 0 {
-		return ctx, func() {}
-	}
-	return context.WithTimeout(ctx, s.timeout)
 }
 
 // Script operations and algorithms, as the Lua script numbers them.
@@ -164,10 +176,12 @@ func (s *Store) run(ctx context.Context, p ratelimit.Policy, key string, op int,
 	if period < 1 {
 		return out, errors.New("redisstore: window or emission interval below 1µs")
 	}
-	ctx, cancel := s.bound(ctx)
-	defer cancel()
-	res, err := script.Run(ctx, s.client, []string{s.Key(p, key)},
-		op, alg, p.Limit, period, cost, window).Int64Slice()
+	// The call returns at the deadline even if the client would not:
+	// a hung Redis must not hold a request past Timeout.
+	res, err := storeguard.Call(ctx, s.timeout, func(ctx context.Context) ([]int64, error) {
+		return script.Run(ctx, s.client, []string{s.Key(p, key)},
+			op, alg, p.Limit, period, cost, window).Int64Slice()
+	})
 	if err != nil {
 		return out, fmt.Errorf("redisstore: %w", err)
 	}

@@ -16,9 +16,10 @@
 // identifier pattern and quoted.
 //
 // Failures: every database error (connection refused, timeout, failover)
-// is returned to the Manager, which answers 503. Bound how long a dead
-// server is waited for with the pool's connect_timeout and the Manager's
-// StoreTimeout.
+// is returned to the Manager, which answers 503. Every call returns within
+// the Manager's StoreTimeout (and the request's deadline), even from a
+// paused server: pgx honours the context while it waits for a pooled
+// connection, dials and reads, and the Manager does not wait longer.
 package pgstore
 
 import (

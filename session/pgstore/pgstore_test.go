@@ -10,8 +10,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/harden-go/harden/internal/testenv"
+	"github.com/harden-go/harden/internal/testserver"
 	"github.com/harden-go/harden/session"
-	"github.com/harden-go/harden/session/internal/testserver"
 	"github.com/harden-go/harden/session/pgstore"
 	"github.com/harden-go/harden/session/storetest"
 )
@@ -146,4 +146,18 @@ func TestOutage(t *testing.T) {
 func BenchmarkLoad(b *testing.B) {
 	p := pool(b, testenv.PostgresURL(b))
 	storetest.BenchmarkLoad(b, newStore(b, p, schema(b, p)))
+}
+
+// TestFrozen: with PostgreSQL paused by SIGSTOP (the postmaster and every
+// backend of a cluster of the test's own), every request needing the
+// session store answers 503 within StoreTimeout + 100 ms; one error record
+// and one recovery are logged.
+func TestFrozen(t *testing.T) {
+	srv := testserver.Postgres(t)
+	p := pool(t, srv.URL)
+	s, err := pgstore.New(context.Background(), p, pgstore.Config{CleanupInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.Frozen(t, s, func() { srv.Pause(t) }, func() { srv.Resume(t) })
 }

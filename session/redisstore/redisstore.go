@@ -20,9 +20,12 @@
 // a session key and a user key that may live in different slots.
 //
 // Failures: every Redis error (connection refused, timeout, READONLY
-// replica) is returned to the Manager, which answers 503. Bound how long
-// a dead server is waited for with the client's DialTimeout, ReadTimeout
-// and MaxRetries, and with the Manager's StoreTimeout.
+// replica) is returned to the Manager, which answers 503. Every call
+// returns within the Manager's StoreTimeout (and the request's deadline),
+// even from a hung server and whatever the client's own timeouts. Make the
+// client honour deadlines too (ratelimit/redisstore.ClientOptions sets
+// ContextTimeoutEnabled and matching dial, read, write and pool timeouts),
+// so that a call cut short also frees its connection.
 package redisstore
 
 import (

@@ -10,8 +10,9 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/harden-go/harden/internal/testenv"
+	"github.com/harden-go/harden/internal/testserver"
+	ratelimitredis "github.com/harden-go/harden/ratelimit/redisstore"
 	"github.com/harden-go/harden/session"
-	"github.com/harden-go/harden/session/internal/testserver"
 	"github.com/harden-go/harden/session/redisstore"
 	"github.com/harden-go/harden/session/storetest"
 )
@@ -135,4 +136,31 @@ func TestNilClient(t *testing.T) {
 func BenchmarkLoad(b *testing.B) {
 	c := client(b, testenv.RedisURL(b))
 	storetest.BenchmarkLoad(b, newStore(b, c, prefix(b, c)))
+}
+
+// TestFrozen: with Redis frozen by SIGSTOP, every request needing the
+// session store answers 503 within StoreTimeout + 100 ms, whether the
+// client honours context deadlines (ClientOptions) or not (go-redis's
+// defaults: a 3 s read timeout the Manager does not wait for); one error
+// record and one recovery are logged.
+func TestFrozen(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		edit func(*redis.Options)
+	}{
+		{"default client options", func(*redis.Options) {}},
+		{"ClientOptions", func(o *redis.Options) { ratelimitredis.ClientOptions(o, 300*time.Millisecond) }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := testserver.Redis(t)
+			opts, err := redis.ParseURL(srv.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.edit(opts)
+			c := redis.NewClient(opts)
+			t.Cleanup(func() { c.Close() })
+			storetest.Frozen(t, newStore(t, c, "harden:session:"), func() { srv.Pause(t) }, func() { srv.Resume(t) })
+		})
+	}
 }

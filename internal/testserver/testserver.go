@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -50,6 +51,59 @@ type Server struct {
 	URL  string
 	stop func()
 	once sync.Once
+	// pids returns the server's processes, the parent first.
+	pids func() []int
+}
+
+// Pause freezes the server with SIGSTOP, as a hung host would: its
+// sockets accept connections (the kernel's backlog) but nothing answers.
+// The parent is stopped first, so that it forks no new process meanwhile.
+// Resume is also called at the end of the test.
+func (s *Server) Pause(t testing.TB) {
+	t.Helper()
+	t.Cleanup(func() { s.Resume(t) })
+	for _, pid := range s.pids() {
+		if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+			t.Fatalf("SIGSTOP %d: %v", pid, err)
+		}
+	}
+}
+
+// Resume continues a paused server with SIGCONT, children first.
+func (s *Server) Resume(t testing.TB) {
+	t.Helper()
+	pids := s.pids()
+	for i := len(pids) - 1; i >= 0; i-- {
+		_ = syscall.Kill(pids[i], syscall.SIGCONT)
+	}
+}
+
+// children returns the processes whose parent is pid (from /proc).
+func children(pid int) []int {
+	var out []int
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, f := range stats {
+		b, err := os.ReadFile(f) // #nosec G304 -- /proc entries
+		if err != nil {
+			continue
+		}
+		// "pid (comm) state ppid ...": comm may hold spaces, so split
+		// after its closing parenthesis.
+		i := strings.LastIndexByte(string(b), ')')
+		if i < 0 {
+			continue
+		}
+		fields := strings.Fields(string(b[i+1:]))
+		if len(fields) < 2 {
+			continue
+		}
+		if ppid, _ := strconv.Atoi(fields[1]); ppid == pid {
+			if c, err := strconv.Atoi(filepath.Base(filepath.Dir(f))); err == nil {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
 }
 
 // Stop stops the server (at once, like a crash). It is also called at the
@@ -72,6 +126,7 @@ func Redis(t testing.TB) *Server {
 		t.Fatalf("starting redis-server: %v", err)
 	}
 	s := &Server{URL: fmt.Sprintf("redis://127.0.0.1:%d/0", port)}
+	s.pids = func() []int { return []int{cmd.Process.Pid} }
 	s.stop = func() {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
@@ -192,6 +247,20 @@ func Postgres(t testing.TB) *Server {
 		t.Fatalf("%v\n%s", err, log)
 	}
 	s := &Server{URL: fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)}
+	s.pids = func() []int {
+		// The postmaster's PID heads its pid file; each connection and
+		// worker is a child process of it.
+		b, err := os.ReadFile(filepath.Join(data, "postmaster.pid")) // #nosec G304 -- in this test's own directory
+		if err != nil {
+			t.Fatalf("reading postmaster.pid: %v", err)
+		}
+		line, _, _ := strings.Cut(string(b), "\n")
+		pid, err := strconv.Atoi(strings.TrimSpace(line))
+		if err != nil {
+			t.Fatalf("postmaster.pid: %q", line)
+		}
+		return append([]int{pid}, children(pid)...)
+	}
 	s.stop = func() {
 		if err := run("pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"); err != nil {
 			t.Logf("stopping postgres: %v", err)
