@@ -427,4 +427,3 @@ func sfString(s string) string {
 	}
 	return string(append(b, '"'))
 }
-
