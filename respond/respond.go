@@ -118,26 +118,27 @@ func (j JSON) Respond(w http.ResponseWriter, r *http.Request, rej *Rejection) {
 		h[k] = append([]string(nil), vs...)
 	}
 	// A refusal must not be cached, sniffed into HTML, or carry a stale
-	// length or encoding from a handler that started to answer. The
-	// constant values are shared slices of capacity 1 (an Add further out
-	// copies); the keys are canonical already.
+	// length or encoding from a handler that started to answer. The values
+	// are this response's own, in one block: a slice shared by every
+	// refusal would let a write into one response's header map (an outer
+	// layer's h[k][0] = v) change every later refusal. Each is a slice of
+	// capacity 1, so an Add further out copies instead of writing into the
+	// next value; the keys are canonical already.
 	delete(h, "Content-Encoding")
-	h["Content-Type"] = jsonContentType
-	h["X-Content-Type-Options"] = nosniff
-	h["Cache-Control"] = noStore
-	h["Content-Length"] = []string{strconv.Itoa(len(out))}
+	vals := make([]string, 4)
+	vals[0] = "application/json; charset=utf-8"
+	vals[1] = "nosniff"
+	vals[2] = "no-store"
+	vals[3] = strconv.Itoa(len(out))
+	h["Content-Type"] = vals[0:1:1]
+	h["X-Content-Type-Options"] = vals[1:2:2]
+	h["Cache-Control"] = vals[2:3:3]
+	h["Content-Length"] = vals[3:4:4]
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(out)
 	}
 }
-
-// Header values of every refusal.
-var (
-	jsonContentType = []string{"application/json; charset=utf-8"}[:1:1]
-	nosniff         = []string{"nosniff"}[:1:1]
-	noStore         = []string{"no-store"}[:1:1]
-)
 
 // appendJSON appends b encoded exactly as encoding/json.Marshal encodes
 // it, without reflection.
