@@ -235,12 +235,20 @@ func RequestID(r *http.Request) string {
 	return ""
 }
 
-// RequestContext is a request's context carrying its responder and its
-// request id in one value. [WithResponder] and [WithRequestID] together
-// cost three allocations (two context values and the boxed id); a
-// RequestContext costs one, and none when a stack embeds it in the
-// per-request value it allocates anyway and passes a pointer to it to
-// Request.WithContext.
+// RequestContext is the module's one per-request context value: a
+// request's context carrying its responder, its request id and, through
+// Values, the per-request records of other layers, in one value.
+// [WithResponder] and [WithRequestID] together cost three allocations (two
+// context values and the boxed id); a RequestContext costs one, and none
+// when a stack embeds it in the per-request value it allocates anyway and
+// passes a pointer to it to Request.WithContext, as the harden stack's
+// edge does.
+//
+// It is the only context.Context implementation of the module: every other
+// layer stores its per-request value with context.WithValue and reads it
+// with its own accessor ([From], [RequestID], clientip.Get, headers.Nonce,
+// session.From ...). A RequestContext is filled before the request is
+// passed on and never changed after.
 type RequestContext struct {
 	// Context is the parent, which answers every other key.
 	context.Context
@@ -248,10 +256,21 @@ type RequestContext struct {
 	Responder Responder
 	// ID is the request id [RequestID] returns; "" leaves the parent's.
 	ID string
+	// Values, when not nil, answers the keys it holds before the parent
+	// does, and nil for every other key: a layer's per-request record that
+	// lives in the same allocation (the security log's seclog.Tracker in
+	// the harden stack), without a context layer of its own.
+	Values ContextValuer
 }
 
-// Value answers the responder and request-id keys from c and every other
-// key from the parent.
+// A ContextValuer answers some of the keys of a request's context: the
+// value it holds for key, or nil when it holds none.
+type ContextValuer interface {
+	ContextValue(key any) any
+}
+
+// Value answers the responder and request-id keys from c, the keys Values
+// holds from Values, and every other key from the parent.
 func (c *RequestContext) Value(key any) any {
 	switch key.(type) {
 	case ctxKey:
@@ -261,6 +280,12 @@ func (c *RequestContext) Value(key any) any {
 	case requestIDKey:
 		if c.ID != "" {
 			return c // a pointer, so answering does not box the string
+		}
+	default:
+		if c.Values != nil {
+			if v := c.Values.ContextValue(key); v != nil {
+				return v
+			}
 		}
 	}
 	return c.Context.Value(key)
