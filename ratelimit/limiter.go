@@ -259,7 +259,9 @@ func (l *Limiter) setHeaders(h http.Header, key string, pk *[16]byte, res Result
 		return
 	}
 	// The headers of a response cost two allocations: the block of its
-	// value slices and one string holding every formatted value.
+	// value slices and one string holding every formatted value (they are
+	// formatted on the stack; without package unsafe a string cannot live
+	// in the block's allocation).
 	slots := maxHeaderVals
 	if l.pair {
 		slots = pairHeaderVals
