@@ -412,7 +412,7 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 		case PreflightAllowed:
 			m.writePreflight(w, r, &v)
 		case PreflightDenied:
-			vals := make(values, 0, 1)
+			vals := make(valueBlock, 0, 1)
 			vals.addVary(w.Header(), m.vary)
 			respond.Reject(w, r, &respond.Rejection{
 				Status:  http.StatusForbidden,
@@ -424,7 +424,7 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 			m.setAllowed(w.Header(), &v)
 			next.ServeHTTP(w, r)
 		default:
-			vals := make(values, 0, 1)
+			vals := make(valueBlock, 0, 1)
 			vals.addVary(w.Header(), hOrigin)
 			next.ServeHTTP(w, r)
 		}
@@ -439,7 +439,7 @@ func (m *Middleware) SetHeaders(r *http.Request, h http.Header) {
 		m.setAllowed(h, &v)
 		return
 	}
-	vals := make(values, 0, 1)
+	vals := make(valueBlock, 0, 1)
 	vals.addVary(h, hOrigin)
 }
 
@@ -451,7 +451,7 @@ func (m *Middleware) setAllowed(h http.Header, v *verdict) {
 	if m.exposed != "" {
 		n++
 	}
-	vals := make(values, 0, n)
+	vals := make(valueBlock, 0, n)
 	vals.addVary(h, hOrigin)
 	vals.set(h, hACAO, v.acao)
 	if m.credentials {
@@ -464,7 +464,7 @@ func (m *Middleware) setAllowed(h http.Header, v *verdict) {
 
 func (m *Middleware) writePreflight(w http.ResponseWriter, r *http.Request, v *verdict) {
 	h := w.Header()
-	vals := make(values, 0, 7)
+	vals := make(valueBlock, 0, 7)
 	vals.addVary(h, m.vary)
 	vals.set(h, hACAO, v.acao)
 	if m.credentials {
@@ -487,14 +487,14 @@ func (m *Middleware) writePreflight(w http.ResponseWriter, r *http.Request, v *v
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// values is the block of one response's header values: each value set
+// valueBlock is the block of one response's header values: each value set
 // takes the next element, handed to the header map as a slice of capacity
 // 1, so that an append by a handler copies instead of writing into the
 // next header's value. Its capacity is fixed when it is made.
-type values []string
+type valueBlock []string
 
 // set sets h[key] to the one value v, stored in the block.
-func (b *values) set(h http.Header, key, v string) {
+func (b *valueBlock) set(h http.Header, key, v string) {
 	i := len(*b)
 	*b = append(*b, v)
 	h[key] = (*b)[i : i+1 : i+1]
@@ -502,7 +502,7 @@ func (b *values) set(h http.Header, key, v string) {
 
 // addVary adds v to h's Vary values, as Header.Add does, storing it in the
 // block when h has none.
-func (b *values) addVary(h http.Header, v string) {
+func (b *valueBlock) addVary(h http.Header, v string) {
 	if old := h[hVary]; len(old) > 0 {
 		// Whoever set old may share its spare capacity: copy.
 		h[hVary] = append(old[:len(old):len(old)], v)
