@@ -412,38 +412,25 @@ func (e *stackEdge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.resolver != nil {
 		parent = clientip.NewContext(parent, s.resolver.Resolve(r))
 	}
-	st.ctx = edgeContext{RequestContext: respond.RequestContext{Context: parent, Responder: s.responder, ID: st.id[0]}}
-	s.log.Attach(&st.ctx.track)
+	s.log.Attach(&st.track)
+	st.ctx = respond.RequestContext{Context: parent, Responder: s.responder, ID: st.id[0], Values: &st.track}
 	r = r.WithContext(&st.ctx)
 	defer s.finish(st, r)
 	e.next.ServeHTTP(st.rec.ResponseWriter(), r)
 }
 
 // edgeState is everything the edge keeps about one request, in one
-// allocation: the request's context, the ResponseWriter wrapper and the
-// request id's header value.
+// allocation: the request's context (the module's one per-request context
+// value, respond.RequestContext, answering the responder, the request id
+// and, through the tracker, the security log's record), the security
+// log's record, the ResponseWriter wrapper and the request id's header
+// value. Three context.WithValue layers and a boxed id would cost four
+// allocations more.
 type edgeState struct {
-	ctx edgeContext
-	rec statuswriter.Writer
-	id  [1]string
-}
-
-// edgeContext is the request's context below the edge: the responder and
-// the request id (respond.RequestContext) and the security log's record,
-// in one value instead of three context.WithValue layers and a boxed id.
-type edgeContext struct {
-	respond.RequestContext
+	ctx   respond.RequestContext
 	track seclog.Tracker
-}
-
-// Value answers the security log's key from the tracker, the responder and
-// request-id keys from the RequestContext, and every other key from the
-// parent.
-func (c *edgeContext) Value(key any) any {
-	if v := c.track.ContextValue(key); v != nil {
-		return v
-	}
-	return c.RequestContext.Value(key)
+	rec   statuswriter.Writer
+	id    [1]string // this response's own X-Request-ID value
 }
 
 // abortedDetails marks a panic that struck after the response had started.
@@ -455,7 +442,7 @@ func (s *Stack) finish(st *edgeState, r *http.Request) {
 	rec := &st.rec
 	v := recover()
 	if v == nil {
-		st.ctx.track.Done(r, rec.Status())
+		st.track.Done(r, rec.Status())
 		return
 	}
 	if v == http.ErrAbortHandler { //nolint:errorlint // net/http compares the same way

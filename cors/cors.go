@@ -68,13 +68,12 @@ type pattern struct {
 
 // Middleware applies a CORS policy. It is safe for concurrent use.
 //
-// The header values it sends are precomputed one-element slices, shared by
-// every response and never written after New (only the value of an origin
-// matched by a pattern is made per request). Their capacity is their
-// length, so Header.Add on one of them copies.
+// The header values it sends are precomputed strings; each response gets
+// its own slices of them, in one block allocated per response (see
+// [Middleware.Handler]).
 type Middleware struct {
 	anyOrigin   bool
-	exact       map[string][]string // origin → its Access-Control-Allow-Origin value
+	exact       map[string]struct{} // normalised exact origins
 	patterns    []pattern
 	origins     []string // normalised exact origins, config order
 	patternStrs []string
@@ -87,24 +86,14 @@ type Middleware struct {
 	exposed     string
 	maxAge      string
 	pna         bool
-	vary        string
-
-	// Shared values (see Middleware).
-	varyOrigin []string // "Origin"
-	varyVals   []string // vary
-	star       []string // "*"
-	trueVals   []string // "true"
-	allowMethV []string
-	allowHdrsV []string
-	exposedV   []string
-	maxAgeV    []string
+	vary        string // Vary of preflights and their refusals
 }
 
 // New validates cfg and returns its Middleware. Errors are *ConfigError
 // values, joined with errors.Join so that all of them are reported at once.
 func New(cfg Config) (*Middleware, error) {
 	m := &Middleware{
-		exact:       make(map[string][]string, len(cfg.Origins)),
+		exact:       make(map[string]struct{}, len(cfg.Origins)),
 		credentials: cfg.Credentials,
 		pna:         cfg.PrivateNetworkAccess,
 		methods:     map[string]struct{}{},
@@ -156,7 +145,7 @@ func New(cfg Config) (*Middleware, error) {
 		}
 		n := o.String()
 		if _, dup := m.exact[n]; !dup {
-			m.exact[n] = []string{n}
+			m.exact[n] = struct{}{}
 			m.origins = append(m.origins, n)
 		}
 	}
@@ -228,14 +217,6 @@ func New(cfg Config) (*Middleware, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	m.varyOrigin = []string{hOrigin}
-	m.varyVals = []string{m.vary}
-	m.star = []string{"*"}
-	m.trueVals = []string{"true"}
-	m.allowMethV = []string{m.allowMeth}
-	m.allowHdrsV = []string{m.allowHdrs}
-	m.exposedV = []string{m.exposed}
-	m.maxAgeV = []string{m.maxAge}
 	return m, nil
 }
 
@@ -263,22 +244,22 @@ func (m *Middleware) Trusts(origin string) bool {
 	return false
 }
 
-// allowOrigin reports whether origin is allowed, with its precomputed
-// Access-Control-Allow-Origin value (nil for an origin matched by a pattern,
-// whose value is made when it is sent).
-func (m *Middleware) allowOrigin(origin string) (acao []string, ok bool) {
+// allowOrigin reports whether origin is allowed, with its
+// Access-Control-Allow-Origin value: "*" under a wildcard, else the origin
+// itself (equal to the allowed one, byte for byte).
+func (m *Middleware) allowOrigin(origin string) (acao string, ok bool) {
 	if m.anyOrigin {
-		return m.star, true
+		return "*", true
 	}
-	if v, ok := m.exact[origin]; ok {
-		return v, true
+	if _, ok := m.exact[origin]; ok {
+		return origin, true
 	}
 	for i := range m.patterns {
 		if m.patterns[i].match(origin) {
-			return nil, true
+			return origin, true
 		}
 	}
-	return nil, false
+	return "", false
 }
 
 // match reports whether origin is prefix + one or more DNS labels + suffix.
@@ -312,19 +293,10 @@ func (m *Middleware) Check(r *http.Request) (Decision, error) {
 // verdict is a decision with what answering it needs, so that the request
 // headers are looked up once.
 type verdict struct {
-	d      Decision
-	err    error
-	origin string   // the Origin, when allowed
-	acao   []string // its precomputed Access-Control-Allow-Origin value, or nil
-	acrh   bool     // the preflight names request headers
-}
-
-// acaoValue is the Access-Control-Allow-Origin value of an allowed request.
-func (v *verdict) acaoValue() []string {
-	if v.acao != nil {
-		return v.acao
-	}
-	return []string{v.origin}
+	d    Decision
+	err  error
+	acao string // the Access-Control-Allow-Origin value, when allowed
+	acrh bool   // the preflight names request headers
 }
 
 func (m *Middleware) decide(r *http.Request) verdict {
@@ -334,7 +306,7 @@ func (m *Middleware) decide(r *http.Request) verdict {
 	}
 	acrm := r.Header[hACRM]
 	preflight := r.Method == http.MethodOptions && len(acrm) > 0
-	var acao []string
+	var acao string
 	ok := false
 	if len(origins) == 1 {
 		acao, ok = m.allowOrigin(origins[0])
@@ -346,13 +318,13 @@ func (m *Middleware) decide(r *http.Request) verdict {
 		return verdict{d: Denied, err: ErrOriginNotAllowed}
 	}
 	if !preflight {
-		return verdict{d: Allowed, origin: origins[0], acao: acao}
+		return verdict{d: Allowed, acao: acao}
 	}
 	acrh := r.Header[hACRH]
 	if err := m.checkPreflight(acrm, acrh); err != nil {
 		return verdict{d: PreflightDenied, err: err}
 	}
-	return verdict{d: PreflightAllowed, origin: origins[0], acao: acao, acrh: len(acrh) > 0}
+	return verdict{d: PreflightAllowed, acao: acao, acrh: len(acrh) > 0}
 }
 
 func (m *Middleware) checkPreflight(acrm, acrh []string) error {
@@ -414,6 +386,13 @@ func (m *Middleware) checkRequestHeaders(v string) error {
 }
 
 // Handler answers preflights and adds CORS headers to the responses of next.
+//
+// Every response gets its own header values: the ones this layer sets are
+// copied into one block allocated per response, each header a slice of it
+// of capacity 1. A handler may write into the slices of its header map
+// (w.Header()[k][0] = v); a slice shared across responses would carry that
+// write into every later response and race with them, and an append into
+// a slice with spare capacity would write into the next header's value.
 func (m *Middleware) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v := m.decide(r)
@@ -421,7 +400,8 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 		case PreflightAllowed:
 			m.writePreflight(w, r, &v)
 		case PreflightDenied:
-			addVary(w.Header(), m.varyVals)
+			vals := make(valueBlock, 0, 1)
+			vals.addVary(w.Header(), m.vary)
 			respond.Reject(w, r, &respond.Rejection{
 				Status:  http.StatusForbidden,
 				Message: "CORS request not allowed",
@@ -432,7 +412,8 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 			m.setAllowed(w.Header(), &v)
 			next.ServeHTTP(w, r)
 		default:
-			addVary(w.Header(), m.varyOrigin)
+			vals := make(valueBlock, 0, 1)
+			vals.addVary(w.Header(), hOrigin)
 			next.ServeHTTP(w, r)
 		}
 	})
@@ -446,52 +427,76 @@ func (m *Middleware) SetHeaders(r *http.Request, h http.Header) {
 		m.setAllowed(h, &v)
 		return
 	}
-	addVary(h, m.varyOrigin)
+	vals := make(valueBlock, 0, 1)
+	vals.addVary(h, hOrigin)
 }
 
 func (m *Middleware) setAllowed(h http.Header, v *verdict) {
-	addVary(h, m.varyOrigin)
-	h[hACAO] = v.acaoValue()
+	n := 2
 	if m.credentials {
-		h[hACAC] = m.trueVals
+		n++
 	}
 	if m.exposed != "" {
-		h[hACEH] = m.exposedV
+		n++
+	}
+	vals := make(valueBlock, 0, n)
+	vals.addVary(h, hOrigin)
+	vals.set(h, hACAO, v.acao)
+	if m.credentials {
+		vals.set(h, hACAC, "true")
+	}
+	if m.exposed != "" {
+		vals.set(h, hACEH, m.exposed)
 	}
 }
 
 func (m *Middleware) writePreflight(w http.ResponseWriter, r *http.Request, v *verdict) {
 	h := w.Header()
-	addVary(h, m.varyVals)
-	h[hACAO] = v.acaoValue()
+	vals := make(valueBlock, 0, 7)
+	vals.addVary(h, m.vary)
+	vals.set(h, hACAO, v.acao)
 	if m.credentials {
-		h[hACAC] = m.trueVals
+		vals.set(h, hACAC, "true")
 	}
 	if m.allowMeth != "" {
-		h[hACAM] = m.allowMethV
+		vals.set(h, hACAM, m.allowMeth)
 	}
 	if m.allowHdrs != "" && v.acrh {
-		h[hACAH] = m.allowHdrsV
+		vals.set(h, hACAH, m.allowHdrs)
 	}
 	if m.maxAge != "" {
-		h[hMaxAge] = m.maxAgeV
+		vals.set(h, hMaxAge, m.maxAge)
 	}
 	if m.pna {
 		if pn := r.Header[hACRPN]; len(pn) == 1 && pn[0] == "true" {
-			h[hACAPN] = m.trueVals
+			vals.set(h, hACAPN, "true")
 		}
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// addVary adds the one-element v to h's Vary values, using v itself when h
-// has none.
-func addVary(h http.Header, v []string) {
+// valueBlock is the block of one response's header values: each value set
+// takes the next element, handed to the header map as a slice of capacity
+// 1, so that an append by a handler copies instead of writing into the
+// next header's value. Its capacity is fixed when it is made.
+type valueBlock []string
+
+// set sets h[key] to the one value v, stored in the block.
+func (b *valueBlock) set(h http.Header, key, v string) {
+	i := len(*b)
+	*b = append(*b, v)
+	h[key] = (*b)[i : i+1 : i+1]
+}
+
+// addVary adds v to h's Vary values, as Header.Add does, storing it in the
+// block when h has none.
+func (b *valueBlock) addVary(h http.Header, v string) {
 	if old := h[hVary]; len(old) > 0 {
-		h[hVary] = append(old, v[0])
+		// Whoever set old may share its spare capacity: copy.
+		h[hVary] = append(old[:len(old):len(old)], v)
 		return
 	}
-	h[hVary] = v
+	b.set(h, hVary, v)
 }
 
 // corsHeaders are the response headers an upstream's policy may set.

@@ -1,6 +1,7 @@
 package csrf
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -307,7 +308,7 @@ func (p *Protector) Handler(next http.Handler) http.Handler {
 			Reject(w, r, err)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(&requestState{Context: r.Context(), p: p, w: w}))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), stateKey{}, &requestState{p: p, w: w})))
 	})
 }
 

@@ -1,7 +1,6 @@
 package csrf
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
@@ -237,11 +236,9 @@ func (p *Protector) formToken(r *http.Request) (string, error) {
 	return "", nil
 }
 
-// requestState is the context of a request that passed the Handler: it
-// carries what Token and TemplateField need. It is its own context (one
-// allocation instead of two).
+// requestState is what Token and TemplateField need about a request that
+// passed the Handler, stored in its context under stateKey.
 type requestState struct {
-	context.Context
 	p *Protector
 	w http.ResponseWriter
 
@@ -250,13 +247,6 @@ type requestState struct {
 }
 
 type stateKey struct{}
-
-func (s *requestState) Value(key any) any {
-	if key == (stateKey{}) {
-		return s
-	}
-	return s.Context.Value(key)
-}
 
 // Token returns a fresh masked token for r, bound to r's session or to its
 // pre-session cookie. When r has neither, it adds a new pre-session cookie to
@@ -339,13 +329,6 @@ func TemplateField(r *http.Request) template.HTML {
 	return template.HTML(`<input type="hidden" name="` + st.p.field + `" value="` + tok + `">`) // #nosec G203 -- field name validated by New ([A-Za-z0-9_.-]), token is our own base64url
 }
 
-// Response header values of the token endpoint, shared by every response.
-var (
-	jsonContentType = []string{"application/json; charset=utf-8"}[:1:1]
-	noStore         = []string{"no-store"}[:1:1]
-	nosniff         = []string{"nosniff"}[:1:1]
-)
-
 // FieldName returns the form field the Protector reads the token from.
 func (p *Protector) FieldName() string { return p.field }
 
@@ -369,12 +352,16 @@ func (p *Protector) TokenHandler() http.Handler {
 		}
 		b, ok := p.tokenBinding(w, r)
 		h := w.Header()
-		// Shared, already-canonical values: Header.Set would allocate a
-		// slice for each. Their capacity is 1, so an Add further out
-		// copies instead of writing into them.
-		h["Content-Type"] = jsonContentType
-		h["Cache-Control"] = noStore
-		h["X-Content-Type-Options"] = nosniff
+		// This response's own values, in one block (Header.Set would
+		// allocate a slice for each); a slice shared by every response
+		// would let a write into one response's header map reach all
+		// later ones. Capacity 1 each, so an Add further out copies
+		// instead of writing into the next value.
+		vals := make([]string, 3)
+		vals[0], vals[1], vals[2] = "application/json; charset=utf-8", "no-store", "nosniff"
+		h["Content-Type"] = vals[0:1:1]
+		h["Cache-Control"] = vals[1:2:2]
+		h["X-Content-Type-Options"] = vals[2:3:3]
 		if r.Method == http.MethodHead {
 			w.WriteHeader(http.StatusOK)
 			return

@@ -36,6 +36,10 @@
 // crypto/rand, added to script-src (and to style-src with CSP.StyleNonce).
 // Templates read it with [Nonce]. A nonce is never reused across requests.
 //
+// Every response gets its own copies of the header values: a handler may
+// rewrite them (w.Header()[name][0] = v) or add to them without changing
+// any other response, and Nonce keeps returning the nonce the layer made.
+//
 // HSTS is sent only on requests that reached the service over HTTPS, as the
 // trust model of package clientip says (the TLS connection itself, or a
 // trusted proxy's forwarded scheme): browsers ignore it over plain HTTP, and

@@ -8,18 +8,23 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"unsafe"
 
 	"github.com/harden-go/harden/clientip"
 )
 
 // Headers sets a validated header set on responses. It is safe for
 // concurrent use.
+//
+// The values it holds are never handed to a response: every response gets
+// its own copies, in one block allocated per response, because a handler
+// may write into the slices of its header map (w.Header()[k][0] = v) and
+// a slice shared by all responses would carry that write into every later
+// response, racing with them.
 type Headers struct {
-	static  []field  // sent on every response, values shared (never mutated)
-	hsts    []string // nil when omitted; sent over HTTPS only
-	cspName string   // Content-Security-Policy or -Report-Only; "" when omitted
-	csp     []string // the whole policy when there is no nonce
+	static  []field // sent on every response
+	hsts    string  // "" when omitted; sent over HTTPS only
+	cspName string  // Content-Security-Policy or -Report-Only; "" when omitted
+	csp     string  // the whole policy when there is no nonce
 	// With a nonce the policy is parts[0] + nonce + parts[1] [+ nonce + parts[2]].
 	parts []string
 	// bare is the policy without nonce sources, for proxies.
@@ -28,7 +33,7 @@ type Headers struct {
 
 type field struct {
 	name  string
-	value []string
+	value string
 }
 
 // New validates cfg and returns the header set it describes. Every invalid
@@ -47,7 +52,7 @@ func New(cfg Config) (*Headers, error) {
 	h := &Headers{}
 	add := func(name, value string) {
 		if !omit[name] && value != "" {
-			h.static = append(h.static, field{name, []string{value}})
+			h.static = append(h.static, field{name, value})
 		}
 	}
 
@@ -60,7 +65,7 @@ func New(cfg Config) (*Headers, error) {
 		h.parts = compilePolicy(dirs, cfg.CSP.Nonce, cfg.CSP.StyleNonce)
 		h.bare = compilePolicy(dirs, false, false)[0]
 		if len(h.parts) == 1 {
-			h.csp = []string{h.parts[0]}
+			h.csp = h.parts[0]
 			h.parts = nil
 		}
 		if cfg.CSP.ReportURL != "" {
@@ -87,18 +92,18 @@ func New(cfg Config) (*Headers, error) {
 	}
 	hsts := hstsValue(&errs, cfg.HSTS)
 	if !omit[hHSTS] {
-		h.hsts = []string{hsts}
+		h.hsts = hsts
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	if len(h.static) == 0 && h.hsts == nil && h.cspName == "" {
+	if len(h.static) == 0 && h.hsts == "" && h.cspName == "" {
 		return nil, errNoHeaders
 	}
 	// Defence in depth: whatever the checks above missed, no value may carry
 	// a control character into the response.
 	for _, f := range h.static {
-		if !safeValue(f.value[0]) {
+		if !safeValue(f.value) {
 			return nil, &ConfigError{Field: f.name, Reason: "value contains a control character"}
 		}
 	}
@@ -138,7 +143,7 @@ func compilePolicy(dirs []directive, nonce, styleNonce bool) []string {
 // per-request nonce. With nonce "" it returns the policy without any nonce
 // source, as a proxy that cannot place a nonce in the page sends it.
 func (h *Headers) Policy(nonce string) string {
-	if h.csp != nil || nonce == "" {
+	if h.parts == nil || nonce == "" {
 		return h.bare
 	}
 	return strings.Join(h.parts, nonce)
@@ -157,36 +162,60 @@ func (h *Headers) Handler(next http.Handler) http.Handler {
 // apply sets the headers on hdr and returns r, carrying a fresh nonce in its
 // context when the policy uses one.
 func (h *Headers) apply(hdr http.Header, r *http.Request) *http.Request {
+	https := h.hsts != "" && clientip.IsHTTPS(r)
+	if h.parts == nil {
+		h.set(hdr, https, h.csp, 0)
+		return r
+	}
+	policy, nonce := newPolicy(h.parts)
+	vals := h.set(hdr, https, policy, 1)
+	// The nonce lives in a slot of the block that no header's slice
+	// reaches (each has capacity 1), so a handler that rewrites the CSP
+	// header cannot change what Nonce returns. A pointer in the context
+	// needs no boxing.
+	p := &vals[len(vals)-1]
+	*p = nonce
+	return r.WithContext(context.WithValue(r.Context(), nonceKey{}, p))
+}
+
+// set writes the header set into hdr, HSTS only when https, the CSP as
+// policy (none when h has no CSP). Every value is a copy in one block
+// allocated for this response, with extra unused slots at its end, which
+// it returns: one allocation per response instead of one per header.
+func (h *Headers) set(hdr http.Header, https bool, policy string, extra int) []string {
+	n := len(h.static) + extra
+	if https {
+		n++
+	}
+	if h.cspName != "" {
+		n++
+	}
+	vals := make([]string, n)
+	i := 0
 	for _, f := range h.static {
-		hdr[f.name] = f.value // shared read-only slice: no allocation per request
+		vals[i] = f.value
+		// Capacity 1: an append by a handler (Header.Add) copies instead
+		// of writing into the next header's value.
+		hdr[f.name] = vals[i : i+1 : i+1]
+		i++
 	}
-	if h.hsts != nil && clientip.IsHTTPS(r) {
-		hdr[hHSTS] = h.hsts
+	if https {
+		vals[i] = h.hsts
+		hdr[hHSTS] = vals[i : i+1 : i+1]
+		i++
 	}
-	switch {
-	case h.csp != nil:
-		hdr[h.cspName] = h.csp
-	case h.parts != nil:
-		st := newNonceState(r.Context(), h.parts)
-		hdr[h.cspName] = st.value[:]
-		r = r.WithContext(st)
+	if h.cspName != "" {
+		vals[i] = policy
+		hdr[h.cspName] = vals[i : i+1 : i+1]
 	}
-	return r
+	return vals
 }
 
 // SetHeaders sets the header set on hdr for a response to a client that used
 // HTTPS or not, as a reverse proxy's ModifyResponse needs. A policy with a
 // nonce is sent without one: a proxy cannot place the nonce in the page.
 func (h *Headers) SetHeaders(hdr http.Header, https bool) {
-	for _, f := range h.static {
-		hdr[f.name] = slices.Clone(f.value)
-	}
-	if h.hsts != nil && https {
-		hdr[hHSTS] = slices.Clone(h.hsts)
-	}
-	if h.cspName != "" {
-		hdr[h.cspName] = []string{h.Policy("")}
-	}
+	h.set(hdr, h.hsts != "" && https, h.bare, 0)
 }
 
 // nonceLen is the length of a 128-bit nonce in unpadded base64url. The URL
@@ -194,59 +223,38 @@ func (h *Headers) SetHeaders(hdr http.Header, https bool) {
 // in HTML attributes, so templates print it unchanged.
 const nonceLen = 22
 
-// nonceState is the per-request state of a nonce'd policy: it is the
-// request's context and holds the header's value slice, so that a request
-// costs three allocations: this, the policy's bytes and r.WithContext.
-type nonceState struct {
-	context.Context
-	value [1]string
-	nonce string
-}
-
 type nonceKey struct{}
 
-// Value returns the state itself for nonceKey and defers to the parent
-// context otherwise.
-func (s *nonceState) Value(key any) any {
-	if key == (nonceKey{}) {
-		return s
-	}
-	return s.Context.Value(key)
-}
-
-func newNonceState(parent context.Context, parts []string) *nonceState {
-	s := &nonceState{Context: parent}
+// newPolicy returns the policy parts joined by a fresh nonce, and the
+// nonce, which is a substring of the policy: one allocation.
+func newPolicy(parts []string) (policy, nonce string) {
 	n := len(parts[0])
 	for _, p := range parts[1:] {
 		n += nonceLen + len(p)
 	}
-	buf := make([]byte, 0, n)
 	var raw [16]byte
 	_, _ = rand.Read(raw[:]) // crypto/rand.Read never fails (it crashes the program instead)
-	buf = append(buf, parts[0]...)
-	start := len(buf)
-	buf = base64.RawURLEncoding.AppendEncode(buf, raw[:])
-	for i, p := range parts[1:] {
-		if i > 0 { // a second insertion point (style-src) gets the same nonce
-			buf = append(buf, buf[start:start+nonceLen]...)
-		}
-		buf = append(buf, p...)
+	var enc [nonceLen]byte
+	base64.RawURLEncoding.Encode(enc[:], raw[:])
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteString(parts[0])
+	for _, p := range parts[1:] {
+		// A second insertion point (style-src) gets the same nonce.
+		b.Write(enc[:])
+		b.WriteString(p)
 	}
-	// The bytes are never written again, so a string view of them is safe
-	// and saves copying the policy on every request.
-	v := unsafe.String(unsafe.SliceData(buf), len(buf)) // #nosec G103 -- buf is private to this call and never modified after
-
-	s.value[0] = v
-	s.nonce = v[start : start+nonceLen]
-	return s
+	policy = b.String()
+	start := len(parts[0])
+	return policy, policy[start : start+nonceLen]
 }
 
 // Nonce returns the CSP nonce of the request, for a template's
 // <script nonce="{{.Nonce}}">. It is "" when the request did not pass
 // through a Headers handler whose policy uses a nonce.
 func Nonce(r *http.Request) string {
-	if s, ok := r.Context().Value(nonceKey{}).(*nonceState); ok {
-		return s.nonce
+	if p, ok := r.Context().Value(nonceKey{}).(*string); ok {
+		return *p
 	}
 	return ""
 }

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/netip"
 	"sync/atomic"
-	"unsafe"
 
 	"github.com/harden-go/harden/clientip"
 )
@@ -88,9 +87,8 @@ type ipKeyCache struct {
 // ipKeyEntry is written once, before it is published, and never after.
 type ipKeyEntry struct {
 	addr netip.Addr // unmapped, no zone; IPv6 masked to the prefix
-	key  string     // IPKey(addr, bits), in buf
+	key  string     // IPKey(addr, bits)
 	pk   [16]byte   // PartitionKey(key), when the cache's pk is set
-	buf  [48]byte   // "ip:" and the longest IPv6 prefix, "ffff:…:ffff/128", fit
 }
 
 func newIPKeyCache(ipv6Prefix int, pk bool) *ipKeyCache {
@@ -110,9 +108,8 @@ func (c *ipKeyCache) get(addr netip.Addr) *ipKeyEntry {
 		return e
 	}
 	e := &ipKeyEntry{addr: addr}
-	b := appendIPKey(e.buf[:0], addr, c.bits)
-	// b is never written again, so a string view of it is safe.
-	e.key = unsafe.String(unsafe.SliceData(b), len(b)) // #nosec G103 -- b belongs to e, which is never modified after it is published
+	var buf [48]byte // "ip:" and the longest IPv6 prefix, "ffff:…:ffff/128", fit
+	e.key = string(appendIPKey(buf[:0], addr, c.bits))
 	if c.pk {
 		appendPartitionKey(e.pk[:0], e.key)
 	}

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strconv"
 	"time"
-	"unsafe"
 
 	"github.com/harden-go/harden/clientip"
 	"github.com/harden-go/harden/internal/statuswriter"
@@ -224,21 +223,17 @@ const (
 	hLegacyReset     = "X-Ratelimit-Reset"
 )
 
-// headerBlock holds every rate-limit header value of one response: the
-// value slices share vals as their backing array and the formatted values
-// live in buf, so the headers of a response cost one allocation. Values
-// longer than buf (long policy identifiers) spill into one more.
-type headerBlock struct {
-	vals [7]string // draft-6: 4 fields, legacy: 3 more
-	buf  [144]byte
-}
+// Value slots of one response's rate-limit headers: draft-6 sends 4
+// fields and the legacy headers 3 more; the pair styles (draft-7, draft-8,
+// draft-11, without legacy headers) send two.
+const (
+	maxHeaderVals  = 7
+	pairHeaderVals = 2
+)
 
-// pairBlock is the smaller headerBlock of the styles that send two fields
-// (draft-7, draft-8, draft-11, without legacy headers).
-type pairBlock struct {
-	vals [2]string
-	buf  [128]byte
-}
+// formatBufLen is the stack buffer the values are formatted in; longer
+// values (long policy identifiers) spill onto the heap.
+const formatBufLen = 144
 
 // requestKey returns the key of r, and its partition key when the limiter
 // knows it already (nil otherwise). With the default KeyFunc the keys of
@@ -270,15 +265,17 @@ func (l *Limiter) setHeaders(h http.Header, key string, pk *[16]byte, res Result
 	if style == HeadersNone && !l.cfg.LegacyHeaders {
 		return
 	}
-	var v []string
-	var b []byte
+	// The headers of a response cost two allocations: the block of its
+	// value slices and one string holding every formatted value (they are
+	// formatted on the stack; without package unsafe a string cannot live
+	// in the block's allocation).
+	slots := maxHeaderVals
 	if l.pair {
-		blk := new(pairBlock)
-		v, b = blk.vals[:], blk.buf[:0]
-	} else {
-		blk := new(headerBlock)
-		v, b = blk.vals[:], blk.buf[:0]
+		slots = pairHeaderVals
 	}
+	v := make([]string, slots)
+	var buf [formatBufLen]byte
+	b := buf[:0]
 	// ends[i] is where the formatted value i ends in b; values are cut out
 	// of one string once b is complete.
 	var ends [5]int
@@ -334,9 +331,7 @@ func (l *Limiter) setHeaders(h http.Header, key string, pk *[16]byte, res Result
 		b = strconv.AppendInt(b, sec, 10)
 		mark()
 	}
-	// b is never written again, so a string view of it is safe and saves
-	// copying the values once more.
-	s := unsafe.String(unsafe.SliceData(b), len(b)) // #nosec G103 -- b is private to this call and never modified after
+	s := string(b)
 	i, start := 0, 0
 	// next stores the formatted value i in the block and returns it as a
 	// one-element slice whose capacity ends there, so that a later append

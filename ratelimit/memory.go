@@ -7,7 +7,6 @@ import (
 	"math/bits"
 	"sync"
 	"time"
-	"unsafe"
 )
 
 // MemoryConfig configures a [MemoryStore]. The zero value is ready to use.
@@ -56,9 +55,18 @@ type MemoryStore struct {
 type memShard struct {
 	mu sync.Mutex
 	m  map[uint64]memEntry
-	// 64 bytes in all: one cache line per shard, none shared.
-	_ [64 - unsafe.Sizeof(sync.Mutex{}) - unsafe.Sizeof(map[uint64]memEntry(nil))]byte
+	// 64 bytes in all: one cache line per shard, none shared, so one
+	// shard's lock does not slow its neighbours. TestMemShardSize checks
+	// the sizes this assumes.
+	_ [64 - mutexSize - ptrSize]byte
 }
+
+// Sizes of memShard's fields: sync.Mutex is two 32-bit words on every
+// platform, a map is one pointer.
+const (
+	mutexSize = 8
+	ptrSize   = 4 << (^uintptr(0) >> 63)
+)
 
 // memEntry is one counter. Fixed window: n requests counted in the window
 // ending at exp. GCRA: exp is the theoretical arrival time (n unused). In

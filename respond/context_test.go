@@ -69,3 +69,42 @@ func TestRequestContextAllocations(t *testing.T) {
 		t.Errorf("allocations = %v, want 0", n)
 	}
 }
+
+// valuer holds one key.
+type valuer struct{ v string }
+
+type valuerKey struct{}
+
+func (h *valuer) ContextValue(key any) any {
+	if key == (valuerKey{}) {
+		return h.v
+	}
+	return nil
+}
+
+// TestRequestContextValues: Values answers the keys it holds; every other
+// key, and the responder and id keys, are answered as without it.
+func TestRequestContextValues(t *testing.T) {
+	parent := context.WithValue(context.Background(), otherKey{}, "other")
+	c := &RequestContext{Context: parent, ID: "mine-id", Values: &valuer{"held"}}
+	for _, tc := range []struct {
+		name string
+		key  any
+		want any
+	}{
+		{"held key", valuerKey{}, "held"},
+		{"parent's key", otherKey{}, "other"},
+		{"unknown key", struct{}{}, nil},
+	} {
+		if got := c.Value(tc.key); got != tc.want {
+			t.Errorf("%s: Value = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	r := httptest.NewRequest("GET", "/", nil).WithContext(c)
+	if got := RequestID(r); got != "mine-id" {
+		t.Errorf("RequestID = %q, want %q", got, "mine-id")
+	}
+	if _, ok := From(r).(JSON); !ok {
+		t.Errorf("From = %T, want the default JSON responder", From(r))
+	}
+}

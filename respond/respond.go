@@ -118,26 +118,27 @@ func (j JSON) Respond(w http.ResponseWriter, r *http.Request, rej *Rejection) {
 		h[k] = append([]string(nil), vs...)
 	}
 	// A refusal must not be cached, sniffed into HTML, or carry a stale
-	// length or encoding from a handler that started to answer. The
-	// constant values are shared slices of capacity 1 (an Add further out
-	// copies); the keys are canonical already.
+	// length or encoding from a handler that started to answer. The values
+	// are this response's own, in one block: a slice shared by every
+	// refusal would let a write into one response's header map (an outer
+	// layer's h[k][0] = v) change every later refusal. Each is a slice of
+	// capacity 1, so an Add further out copies instead of writing into the
+	// next value; the keys are canonical already.
 	delete(h, "Content-Encoding")
-	h["Content-Type"] = jsonContentType
-	h["X-Content-Type-Options"] = nosniff
-	h["Cache-Control"] = noStore
-	h["Content-Length"] = []string{strconv.Itoa(len(out))}
+	vals := make([]string, 4)
+	vals[0] = "application/json; charset=utf-8"
+	vals[1] = "nosniff"
+	vals[2] = "no-store"
+	vals[3] = strconv.Itoa(len(out))
+	h["Content-Type"] = vals[0:1:1]
+	h["X-Content-Type-Options"] = vals[1:2:2]
+	h["Cache-Control"] = vals[2:3:3]
+	h["Content-Length"] = vals[3:4:4]
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(out)
 	}
 }
-
-// Header values of every refusal.
-var (
-	jsonContentType = []string{"application/json; charset=utf-8"}[:1:1]
-	nosniff         = []string{"nosniff"}[:1:1]
-	noStore         = []string{"no-store"}[:1:1]
-)
 
 // appendJSON appends b encoded exactly as encoding/json.Marshal encodes
 // it, without reflection.
@@ -234,12 +235,20 @@ func RequestID(r *http.Request) string {
 	return ""
 }
 
-// RequestContext is a request's context carrying its responder and its
-// request id in one value. [WithResponder] and [WithRequestID] together
-// cost three allocations (two context values and the boxed id); a
-// RequestContext costs one, and none when a stack embeds it in the
-// per-request value it allocates anyway and passes a pointer to it to
-// Request.WithContext.
+// RequestContext is the module's one per-request context value: a
+// request's context carrying its responder, its request id and, through
+// Values, the per-request records of other layers, in one value.
+// [WithResponder] and [WithRequestID] together cost three allocations (two
+// context values and the boxed id); a RequestContext costs one, and none
+// when a stack embeds it in the per-request value it allocates anyway and
+// passes a pointer to it to Request.WithContext, as the harden stack's
+// edge does.
+//
+// It is the only context.Context implementation of the module: every other
+// layer stores its per-request value with context.WithValue and reads it
+// with its own accessor ([From], [RequestID], clientip.Get, headers.Nonce,
+// session.From ...). A RequestContext is filled before the request is
+// passed on and never changed after.
 type RequestContext struct {
 	// Context is the parent, which answers every other key.
 	context.Context
@@ -247,10 +256,21 @@ type RequestContext struct {
 	Responder Responder
 	// ID is the request id [RequestID] returns; "" leaves the parent's.
 	ID string
+	// Values, when not nil, answers the keys it holds before the parent
+	// does, and nil for every other key: a layer's per-request record that
+	// lives in the same allocation (the security log's seclog.Tracker in
+	// the harden stack), without a context layer of its own.
+	Values ContextValuer
 }
 
-// Value answers the responder and request-id keys from c and every other
-// key from the parent.
+// A ContextValuer answers some of the keys of a request's context: the
+// value it holds for key, or nil when it holds none.
+type ContextValuer interface {
+	ContextValue(key any) any
+}
+
+// Value answers the responder and request-id keys from c, the keys Values
+// holds from Values, and every other key from the parent.
 func (c *RequestContext) Value(key any) any {
 	switch key.(type) {
 	case ctxKey:
@@ -260,6 +280,12 @@ func (c *RequestContext) Value(key any) any {
 	case requestIDKey:
 		if c.ID != "" {
 			return c // a pointer, so answering does not box the string
+		}
+	default:
+		if c.Values != nil {
+			if v := c.Values.ContextValue(key); v != nil {
+				return v
+			}
 		}
 	}
 	return c.Context.Value(key)

@@ -1,7 +1,6 @@
 package seclog
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -80,18 +79,12 @@ func TestTrackerUserID(t *testing.T) {
 	}
 }
 
-// trackedContext is a stack's per-request value that is its own context:
-// it answers the tracker's key through ContextValue.
+// trackedContext is a stack's per-request value: the module's one
+// per-request context, respond.RequestContext, answers the tracker's key
+// through its Values.
 type trackedContext struct {
-	context.Context
+	respond.RequestContext
 	track Tracker
-}
-
-func (c *trackedContext) Value(key any) any {
-	if v := c.track.ContextValue(key); v != nil {
-		return v
-	}
-	return c.Context.Value(key)
 }
 
 // TestTrackerAttach: a Tracker attached to a Logger and answered through
@@ -101,7 +94,8 @@ func (c *trackedContext) Value(key any) any {
 func TestTrackerAttach(t *testing.T) {
 	l, buf := newTestLogger(t)
 	r := testRequest("GET", "/x")
-	c := &trackedContext{Context: respond.WithResponder(r.Context(), Responder(nil, l))}
+	c := &trackedContext{}
+	c.RequestContext = respond.RequestContext{Context: r.Context(), Responder: Responder(nil, l), Values: &c.track}
 	if got := c.track.ContextValue(stateKey{}); got != nil {
 		t.Fatalf("an unattached tracker answers %v, want nil", got)
 	}

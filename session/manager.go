@@ -243,17 +243,17 @@ func (m *Manager) CookieName() string { return m.cookie.Name() }
 // before the response headers are written.
 func (m *Manager) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// The session, its writer and the context that carries it: one
-		// allocation.
-		c := &requestContext{Context: r.Context(), s: Session{m: m}}
-		s := &c.s
+		// The session and its writer: one allocation. The context value
+		// holding it is a plain context.WithValue (see
+		// respond.RequestContext for the module's one context type).
+		s := &Session{m: m}
 		if values := m.cookieValues(r); len(values) > 0 {
 			if err := s.load(r.Context(), values); err != nil {
 				m.fail(w, r, "find", err)
 				return
 			}
 		}
-		r = r.WithContext(c)
+		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, s))
 		s.r = r
 		next.ServeHTTP(s.writer(w), r)
 		s.finish()

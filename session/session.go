@@ -14,23 +14,6 @@ import (
 
 type ctxKey struct{}
 
-// requestContext is the context of a request that passed the Handler: it
-// carries the request's Session, so that the session, its ResponseWriter
-// wrapper and the context value are one allocation.
-type requestContext struct {
-	context.Context
-	s Session
-}
-
-// Value answers the session's key with the session, every other key from
-// the parent.
-func (c *requestContext) Value(key any) any {
-	if _, ok := key.(ctxKey); ok {
-		return &c.s
-	}
-	return c.Context.Value(key)
-}
-
 // Session is one request's view of a session: string values and the
 // signed-in user. It is safe for concurrent use, but changes made after
 // the handler returns are lost. Concurrent requests of one session each
