@@ -160,11 +160,17 @@ func checkFlood(t *testing.T, res floodResult, n int) {
 	if limit := max(time.Second, 3*res.oneHash); res.idleAfter > limit {
 		t.Errorf("the hasher went idle %v after the clients left, want within %v", res.idleAfter, limit)
 	}
-	if got, max := res.final.Hashes-res.atLeave.Hashes, uint64(res.atLeave.Running); got > max {
-		t.Errorf("%d hashes computed after the clients left, want at most the %d running then", got, max)
+	// The server learns that a client left when its connection's read
+	// sees the close, a few milliseconds after the client's timer: in that
+	// window each slot that frees may start one more queued call. So the
+	// bound is the hashes running then plus one per slot, and every other
+	// call queued then is abandoned.
+	slots := uint64(res.atLeave.Running)
+	if got, max := res.final.Hashes-res.atLeave.Hashes, 2*slots; got > max {
+		t.Errorf("%d hashes computed after the clients left, want at most the %d running then and one more per slot", got, slots)
 	}
-	if res.final.Abandoned < res.atLeave.Abandoned+uint64(res.atLeave.Queued) {
-		t.Errorf("%d calls abandoned, want the %d queued when the clients left too", res.final.Abandoned, res.atLeave.Queued)
+	if queued := uint64(res.atLeave.Queued); queued > slots && res.final.Abandoned < res.atLeave.Abandoned+queued-slots {
+		t.Errorf("%d calls abandoned, want the %d queued when the clients left, less one per slot", res.final.Abandoned, queued)
 	}
 }
 
