@@ -216,6 +216,7 @@ var (
 	ErrErrorPages          = errors.New("must be \"mask\" or \"pass\"")
 	ErrSameSite            = errors.New("must be \"lax\", \"strict\" or \"none\"")
 	ErrPlaceholder         = errors.New("must be at least 16 bytes of printable ASCII without spaces, quotes or angle brackets")
+	ErrPlaceholderNoNonce  = errors.New("needs a Content-Security-Policy with a nonce (headers.csp)")
 	ErrTokenNeedsSecrets   = errors.New("token mode needs secrets in production")
 	ErrPrefix              = errors.New("must start with /")
 	ErrDuplicatePrefix     = errors.New("is listed twice")

@@ -1,24 +1,62 @@
 package proxy
 
 import (
+	"cmp"
 	"context"
 	"errors"
-	"net"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httputil"
-	"time"
+	"net/url"
+	"path"
+	"slices"
+	"strings"
 
 	"github.com/harden-go/harden"
+	"github.com/harden-go/harden/csrf"
+	"github.com/harden-go/harden/input"
+	"github.com/harden-go/harden/keys"
+	"github.com/harden-go/harden/ratelimit"
 )
 
 // Proxy is a hardening reverse proxy: the root stack and the proxy's
 // request guards in front of one upstream. It is safe for concurrent use.
 type Proxy struct {
 	stack     *harden.Stack
+	logger    *slog.Logger
 	target    upstreamTarget
 	transport *http.Transport // nil when Config.Transport was given
 	rp        *httputil.ReverseProxy
-	handler   http.Handler // the whole chain: stack, guards, rp
+	handler   http.Handler // the whole chain: stack, dispatch, guards, rp
+
+	prod         bool
+	publicOrigin *url.URL // nil without PublicURL
+	forceSecure  bool     // add Secure to every cookie: production with HTTPS enforced
+	maskErrors   bool
+	placeholder  string
+	cookies      cookiePolicy
+	keep         []string // security headers whose upstream value wins
+	replace      []string // security headers whose upstream value is dropped
+	csrfCookie   string   // the pre-session cookie of token mode, never forwarded
+
+	routes     []*route // longest prefix first; the last is the default "/"
+	loginPaths []string
+	tokenPath  string
+	csrfToken  http.Handler // nil unless token mode
+}
+
+// csrfCookieName names the pre-session cookie of CSRF token mode, apart
+// from any cookie the upstream may call "csrf".
+const csrfCookieName = "__Host-harden-csrf"
+
+// route is the compiled policy of one Route, with its two handler chains.
+type route struct {
+	prefix    string
+	bodyLimit int64
+	operators bool // the NoSQL-operator guard is off
+	handler   http.Handler
+	login     http.Handler // handler behind the login limiter
 }
 
 // New validates cfg and builds the proxy. Every problem found is reported,
@@ -26,26 +64,192 @@ type Proxy struct {
 // reports them; all wrap harden.ErrConfig.
 func New(cfg Config) (*Proxy, error) {
 	errs := cfg.validate()
+	if cfg.RateLimit.Rate != (ratelimit.Spec{}) && cfg.RateLimit.Store == nil {
+		cfg.RateLimit.Store = cfg.Store
+	}
 	stack, err := harden.New(cfg.Config)
 	if err != nil {
 		errs = append(errs, err)
+	}
+	if stack != nil && cfg.NoncePlaceholder != "" && !strings.Contains(stack.Headers().Policy("probe"), "'nonce-probe'") {
+		errs = append(errs, &ConfigError{Field: "nonce_placeholder", Err: ErrPlaceholderNoNonce})
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	target, _ := parseUpstream(cfg.Upstream) // validated above
-	p := &Proxy{stack: stack, target: target}
+	p := &Proxy{
+		stack:       stack,
+		logger:      cmp.Or(cfg.Logger, slog.Default()),
+		target:      target,
+		prod:        !cfg.Development,
+		forceSecure: !cfg.Development && !cfg.HTTPS.DangerouslyAllowPlainHTTP,
+		maskErrors:  cfg.ErrorPages == ErrorPagesMask || cfg.ErrorPages == "" && !cfg.Development,
+		placeholder: cfg.NoncePlaceholder,
+		cookies:     newCookiePolicy(cfg.Cookies),
+		loginPaths:  cfg.Login.Paths,
+	}
+	if cfg.PublicURL != "" {
+		p.publicOrigin, _ = url.Parse(cfg.PublicURL) // validated by harden.New
+	}
+	p.splitHeaderPolicy(cfg.HeaderPolicy)
 	rt := cfg.Transport
 	if rt == nil {
 		p.transport = newTransport(target, cfg.Timeout)
 		rt = p.transport
 	}
 	p.rp = &httputil.ReverseProxy{
-		Rewrite:   p.rewrite,
-		Transport: rt,
+		Rewrite:        p.rewrite,
+		Transport:      rt,
+		ModifyResponse: p.modifyResponse,
+		ErrorHandler:   p.errorHandler,
+		BufferPool:     bufferPool{},
+		ErrorLog:       slog.NewLogLogger(p.logger.Handler(), slog.LevelWarn),
 	}
-	p.handler = stack.Handler(p.rp)
+	protector, err := p.newCSRF(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.buildRoutes(cfg, protector); err != nil {
+		return nil, err
+	}
+	p.handler = stack.Handler(http.HandlerFunc(p.dispatch))
 	return p, nil
+}
+
+// newCSRF builds the CSRF protector: Fetch Metadata and Origin, trusting
+// the CORS allowlist, and tokens when configured.
+func (p *Proxy) newCSRF(cfg Config) (*csrf.Protector, error) {
+	cc := csrf.Config{
+		UnsafeNoToken:         !cfg.CSRF.Token,
+		UnsafeDevelopmentHTTP: cfg.Development,
+		SessionKey:            func(*http.Request) string { return "" }, // bound to the pre-session cookie
+	}
+	if m := p.stack.CORS(); m != nil {
+		cc.TrustedOrigins = m.Origins()
+		cc.DangerouslyAllowInsecureOrigins = cfg.Development
+	}
+	if cfg.CSRF.Token {
+		cc.CookieName = csrfCookieName
+		if len(cfg.Secrets) == 0 {
+			// Development only (validate refuses it in production): an
+			// ephemeral key, so tokens die with the process.
+			cc.Keys = keys.Ephemeral()
+		} else {
+			secrets := make([][]byte, len(cfg.Secrets))
+			for i, s := range cfg.Secrets {
+				secrets[i] = []byte(s)
+			}
+			ring, err := keys.New(secrets)
+			if err != nil {
+				return nil, &ConfigError{Field: "secrets", Err: err}
+			}
+			cc.Keys = ring
+		}
+	}
+	protector, err := csrf.New(cc)
+	if err != nil {
+		return nil, fmt.Errorf("%w: proxy: csrf: %w", harden.ErrConfig, err)
+	}
+	if cfg.CSRF.Token {
+		p.tokenPath = cmp.Or(cfg.CSRF.TokenPath, DefaultTokenPath)
+		p.csrfToken = protector.TokenHandler()
+		p.csrfCookie = csrfCookieName
+		if cfg.Development {
+			p.csrfCookie = strings.TrimPrefix(csrfCookieName, "__Host-") // as package csrf names it over plain HTTP
+		}
+	}
+	return protector, nil
+}
+
+// buildRoutes compiles the routes, longest prefix first, and the default
+// route last, each with its handler chains.
+func (p *Proxy) buildRoutes(cfg Config, protector *csrf.Protector) error {
+	var login *ratelimit.Limiter
+	if len(cfg.Login.Paths) > 0 {
+		statuses := cfg.Login.Statuses
+		if len(statuses) == 0 {
+			statuses = []int{http.StatusUnauthorized, http.StatusForbidden}
+		}
+		var err error
+		login, err = ratelimit.New(ratelimit.Config{
+			Rate:                   cmp.Or(cfg.Login.Rate, DefaultLoginRate),
+			Identifier:             "login",
+			SkipSuccessfulRequests: true,
+			Succeeded:              func(_ *http.Request, status int) bool { return !slices.Contains(statuses, status) },
+			Store:                  cmp.Or(cfg.LoginStore, cfg.Store),
+			FailOpen:               cfg.Login.FailOpen,
+			Logger:                 p.logger,
+		})
+		if err != nil {
+			return &ConfigError{Field: "login", Err: err}
+		}
+	}
+	routes := append(slices.Clone(cfg.Routes), Route{Prefix: ""})
+	// Longest prefix first, so the first match is the most specific.
+	slices.SortStableFunc(routes, func(a, b Route) int { return len(b.Prefix) - len(a.Prefix) })
+	for i, rc := range routes {
+		rt, err := p.compileRoute(cfg, rc, i, protector, login)
+		if err != nil {
+			return err
+		}
+		p.routes = append(p.routes, rt)
+	}
+	return nil
+}
+
+// compileRoute builds one route's chains: its own limiter, the login
+// limiter (login chain only), the body limit, the JSON key guard, the
+// query and form guards, CSRF, the WebSocket origin check, the upstream.
+func (p *Proxy) compileRoute(cfg Config, rc Route, i int, protector *csrf.Protector, login *ratelimit.Limiter) (*route, error) {
+	rt := &route{
+		prefix:    rc.Prefix,
+		bodyLimit: cmp.Or(rc.BodyLimit, cfg.BodyLimit, DefaultBodyLimit),
+		operators: rc.AllowOperators,
+	}
+	var h http.Handler = p.rp
+	h = p.checkUpgrade(h)
+	if !rc.SkipCSRF {
+		h = protector.Handler(h)
+	}
+	if !rc.AllowOperators || !rc.AllowPollution || len(rc.AllowDuplicates) > 0 {
+		pc := input.ParamsConfig{
+			DangerouslyAllowOperatorKeys: rc.AllowOperators,
+			MaxBytes:                     rt.bodyLimit,
+		}
+		if rc.AllowPollution {
+			pc.Default = input.ParamAll
+		}
+		for _, name := range rc.AllowDuplicates {
+			if pc.Params == nil {
+				pc.Params = make(map[string]input.ParamPolicy)
+			}
+			pc.Params[name] = input.ParamAll
+		}
+		params, err := input.NewParams(pc)
+		if err != nil {
+			return nil, &ConfigError{Field: fmt.Sprintf("routes[%d]", i), Err: err}
+		}
+		h = params.Handler(h)
+	}
+	h = p.guardBody(rt, h)
+	rt.handler, rt.login = h, h
+	if login != nil {
+		rt.login = login.Handler(h)
+	}
+	if rc.Rate != (ratelimit.Spec{}) {
+		l, err := ratelimit.New(ratelimit.Config{
+			Rate:       rc.Rate,
+			Identifier: "route-" + rc.Prefix,
+			Store:      cfg.Store,
+			Logger:     p.logger,
+		})
+		if err != nil {
+			return nil, &ConfigError{Field: fmt.Sprintf("routes[%d].rate", i), Err: err}
+		}
+		rt.handler, rt.login = l.Handler(rt.handler), l.Handler(rt.login)
+	}
+	return rt, nil
 }
 
 // ServeHTTP hardens r and forwards it to the upstream, or refuses it.
@@ -53,7 +257,8 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.handler.ServeHTTP(w, r)
 }
 
-// Close closes the idle connections to the upstream.
+// Close closes the idle connections to the upstream. The rate-limit
+// stores given in Config belong to the caller, who closes them.
 func (p *Proxy) Close() error {
 	if p.transport != nil {
 		p.transport.CloseIdleConnections()
@@ -61,35 +266,102 @@ func (p *Proxy) Close() error {
 	return nil
 }
 
-// rewrite builds the outbound request.
-func (p *Proxy) rewrite(pr *httputil.ProxyRequest) {
-	pr.SetURL(p.target.url)
-	pr.Out.Host = pr.In.Host
+// dispatch runs below the stack: it cleans the path, answers the CSRF
+// token endpoint, and hands the request to its route's chain.
+func (p *Proxy) dispatch(w http.ResponseWriter, r *http.Request) {
+	r = cleanPath(r)
+	if p.csrfToken != nil && r.URL.Path == p.tokenPath && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		p.csrfToken.ServeHTTP(w, r)
+		return
+	}
+	rt := p.match(r.URL.Path)
+	r = r.WithContext(&exchange{Context: r.Context(), p: p, hdr: w.Header()})
+	if p.isLogin(r.URL.Path) {
+		rt.login.ServeHTTP(w, r)
+		return
+	}
+	rt.handler.ServeHTTP(w, r)
 }
 
-// newTransport returns a transport tuned for one upstream.
-func newTransport(target upstreamTarget, timeout time.Duration) *http.Transport {
-	if timeout == 0 {
-		timeout = DefaultTimeout
-	}
-	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
-	t := &http.Transport{
-		Proxy:                 nil, // never an environment proxy between us and the upstream
-		DialContext:           d.DialContext,
-		MaxIdleConns:          1024,
-		MaxIdleConnsPerHost:   512,
-		IdleConnTimeout:       90 * time.Second,
-		ResponseHeaderTimeout: timeout,
-		ExpectContinueTimeout: time.Second,
-		TLSHandshakeTimeout:   10 * time.Second,
-		DisableCompression:    true, // encodings pass through untouched
-		ForceAttemptHTTP2:     false,
-	}
-	if target.socket != "" {
-		sock := target.socket
-		t.DialContext = func(ctx context.Context, _, _ string) (net.Conn, error) {
-			return d.DialContext(ctx, "unix", sock)
+// match returns the route of path: the longest prefix that matches,
+// ignoring case as most application routers do, so that "/API/" cannot
+// dodge a rule written for "/api/".
+func (p *Proxy) match(urlPath string) *route {
+	for _, rt := range p.routes {
+		if len(urlPath) >= len(rt.prefix) && strings.EqualFold(urlPath[:len(rt.prefix)], rt.prefix) {
+			return rt
 		}
 	}
-	return t
+	return p.routes[len(p.routes)-1]
+}
+
+// isLogin reports whether urlPath is a login path. Case and one trailing
+// slash are ignored: routers such as Express match "/Login/" to "/login",
+// and a limiter that did not would be bypassed by the variant.
+func (p *Proxy) isLogin(urlPath string) bool {
+	if len(p.loginPaths) == 0 {
+		return false
+	}
+	if len(urlPath) > 1 {
+		urlPath = strings.TrimSuffix(urlPath, "/")
+	}
+	for _, lp := range p.loginPaths {
+		if len(lp) > 1 {
+			lp = strings.TrimSuffix(lp, "/")
+		}
+		if strings.EqualFold(urlPath, lp) {
+			return true
+		}
+	}
+	return false
+}
+
+// cleanPath returns r with its path cleaned of "//", "." and ".."
+// segments, keeping a trailing slash: the guards decide on the path the
+// upstream is sent, so an upstream that resolves "/x/../api/login" itself
+// cannot be reached past a rule for "/api/login".
+func cleanPath(r *http.Request) *http.Request {
+	p := r.URL.Path
+	if p == "" {
+		p = "/"
+	}
+	np := path.Clean(p)
+	if p[len(p)-1] == '/' && np != "/" {
+		np += "/"
+	}
+	if np == r.URL.Path {
+		return r
+	}
+	r2 := new(http.Request)
+	*r2 = *r
+	u := *r.URL
+	u.Path, u.RawPath = np, ""
+	r2.URL = &u
+	return r2
+}
+
+// exchange is the request's context below dispatch: what ModifyResponse
+// needs of the client side of the exchange, found from the outbound
+// request, whose context it is.
+type exchange struct {
+	context.Context
+	p   *Proxy
+	hdr http.Header // the client response's header, holding the stack's headers
+}
+
+type exchangeKey struct{}
+
+// Value returns the exchange itself for exchangeKey and defers to the
+// parent otherwise.
+func (x *exchange) Value(key any) any {
+	if key == (exchangeKey{}) {
+		return x
+	}
+	return x.Context.Value(key)
+}
+
+// exchangeOf returns the exchange of ctx, or nil.
+func exchangeOf(ctx context.Context) *exchange {
+	x, _ := ctx.Value(exchangeKey{}).(*exchange)
+	return x
 }

@@ -1,0 +1,470 @@
+package framing
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/harden-go/harden/headers"
+)
+
+// Defaults of Config.
+const (
+	DefaultMaxHeaderBytes   = http.DefaultMaxHeaderBytes // 1 MiB
+	DefaultHandshakeTimeout = 10 * time.Second
+)
+
+const (
+	// refusalWriteTimeout bounds the write of a refusal to a client that
+	// does not read.
+	refusalWriteTimeout = 5 * time.Second
+	// lingerTimeout and lingerBytes bound how long, and how much, unread
+	// input is drained after a refusal, so that closing the socket does
+	// not reset it before the client has read the answer.
+	lingerTimeout = 500 * time.Millisecond
+	lingerBytes   = 256 << 10
+	// initialBuffer is a connection's first read buffer; it grows up to
+	// the head limit only for large heads.
+	initialBuffer = 4 << 10
+)
+
+// Config configures a Listener. The zero value is valid: plain TCP, a
+// 1 MiB head limit, helmet's default security headers on refusals.
+type Config struct {
+	// MaxHeaderBytes bounds a request head (request line and header
+	// fields); a larger one is refused with 431. Set it to the server's
+	// MaxHeaderBytes. Default 1 MiB (http.DefaultMaxHeaderBytes). It is
+	// also the most a connection buffers.
+	MaxHeaderBytes int
+
+	// TLSConfig, when set, makes the listener terminate TLS. It needs a
+	// certificate; NextProtos defaults to "h2" and "http/1.1" (HTTP/2
+	// connections are not scanned: their framing is not ambiguous).
+	// Default: nil, plain TCP.
+	TLSConfig *tls.Config
+
+	// HandshakeTimeout bounds a TLS handshake. Default 10 seconds.
+	HandshakeTimeout time.Duration
+
+	// Headers are the security headers of the refusal answers (HSTS only
+	// over TLS). Default: headers.Default()'s set.
+	Headers *headers.Headers
+
+	// OnRefuse, when set, is called once for each refused connection with
+	// the client's address and the reason (one of the Err* values), for
+	// the security log. It must not block.
+	OnRefuse func(remote net.Addr, reason error)
+}
+
+// A Listener wraps a net.Listener so that every HTTP/1 request head is
+// checked before net/http reads it. Serve a Listener with its Serve method,
+// which installs the connection-state hook the scanning needs.
+type Listener struct {
+	inner            net.Listener
+	maxHead          int
+	tlsConfig        *tls.Config
+	handshakeTimeout time.Duration
+	onRefuse         func(net.Addr, error)
+	// refusals are the fixed answers: [status][tls].
+	refusal400, refusal431 [2][]byte
+
+	startOnce, closeOnce sync.Once
+	ready                chan net.Conn
+	errs                 chan error
+	done                 chan struct{}
+}
+
+// NewListener returns a Listener over inner.
+func NewListener(inner net.Listener, cfg Config) (*Listener, error) {
+	if cfg.MaxHeaderBytes < 0 {
+		return nil, errors.New("framing: MaxHeaderBytes is negative")
+	}
+	if cfg.HandshakeTimeout < 0 {
+		return nil, errors.New("framing: HandshakeTimeout is negative")
+	}
+	l := &Listener{
+		inner:            inner,
+		maxHead:          cfg.MaxHeaderBytes,
+		handshakeTimeout: cfg.HandshakeTimeout,
+		onRefuse:         cfg.OnRefuse,
+		done:             make(chan struct{}),
+	}
+	if l.maxHead == 0 {
+		l.maxHead = DefaultMaxHeaderBytes
+	}
+	if l.handshakeTimeout == 0 {
+		l.handshakeTimeout = DefaultHandshakeTimeout
+	}
+	if cfg.TLSConfig != nil {
+		if len(cfg.TLSConfig.Certificates) == 0 && cfg.TLSConfig.GetCertificate == nil && cfg.TLSConfig.GetConfigForClient == nil {
+			return nil, errors.New("framing: TLSConfig has no certificate")
+		}
+		l.tlsConfig = cfg.TLSConfig.Clone()
+		if len(l.tlsConfig.NextProtos) == 0 {
+			l.tlsConfig.NextProtos = []string{"h2", "http/1.1"}
+		}
+		l.ready = make(chan net.Conn)
+		l.errs = make(chan error)
+	}
+	h := cfg.Headers
+	if h == nil {
+		var err error
+		if h, err = headers.New(headers.Default()); err != nil {
+			return nil, err
+		}
+	}
+	for i, https := range []bool{false, true} {
+		l.refusal400[i] = refusal(h, https, http.StatusBadRequest)
+		l.refusal431[i] = refusal(h, https, http.StatusRequestHeaderFieldsTooLarge)
+	}
+	return l, nil
+}
+
+// refusal builds the fixed answer with the given status: the security
+// headers, the JSON error body of package respond, and Connection: close.
+func refusal(h *headers.Headers, https bool, status int) []byte {
+	hdr := http.Header{}
+	h.SetHeaders(hdr, https)
+	body := `{"error":"` + http.StatusText(status) + `"}` + "\n"
+	hdr.Set("Content-Type", "application/json")
+	hdr.Set("X-Content-Type-Options", "nosniff")
+	hdr.Set("Cache-Control", "no-store")
+	hdr.Set("Connection", "close")
+	hdr.Set("Content-Length", strconv.Itoa(len(body)))
+	b := fmt.Appendf(nil, "HTTP/1.1 %d %s\r\n", status, http.StatusText(status))
+	w := &appendWriter{b}
+	_ = hdr.Write(w) // sorted, one line per value; writing to memory cannot fail
+	return append(append(w.b, "\r\n"...), body...)
+}
+
+type appendWriter struct{ b []byte }
+
+func (w *appendWriter) Write(p []byte) (int, error) { w.b = append(w.b, p...); return len(p), nil }
+
+// Serve serves srv on l: it sets srv.ConnState to l's hook (calling any hook
+// set before) and, with TLS, srv.TLSConfig to l's, so that net/http serves
+// HTTP/2 on the connections that negotiated it; then it calls srv.Serve(l).
+// Call it once per server.
+func (l *Listener) Serve(srv *http.Server) error {
+	prev := srv.ConnState
+	srv.ConnState = func(c net.Conn, s http.ConnState) {
+		l.connState(c, s)
+		if prev != nil {
+			prev(c, s)
+		}
+	}
+	if l.tlsConfig != nil {
+		srv.TLSConfig = l.tlsConfig
+	}
+	return srv.Serve(l)
+}
+
+// connState follows what net/http does with a connection: a scanned
+// connection reads the next head only once every request before it is
+// answered (Idle), and stops scanning once hijacked (WebSocket, CONNECT).
+func (l *Listener) connState(nc net.Conn, s http.ConnState) {
+	var c *Conn
+	switch v := nc.(type) {
+	case *Conn:
+		c = v
+	case *tlsConn:
+		c = v.Conn
+	default:
+		return
+	}
+	switch s {
+	case http.StateIdle:
+		c.idle.Add(1)
+	case http.StateHijacked:
+		c.hijacked.Store(true)
+	}
+}
+
+// Addr returns the address of the wrapped listener.
+func (l *Listener) Addr() net.Addr { return l.inner.Addr() }
+
+// Close closes the wrapped listener; Accept returns net.ErrClosed.
+func (l *Listener) Close() error {
+	var err error
+	l.closeOnce.Do(func() {
+		close(l.done)
+		err = l.inner.Close()
+	})
+	return err
+}
+
+// Accept returns the next connection: a scanned *Conn, or with TLS a
+// connection whose handshake is complete (a *tls.Conn when it negotiated
+// HTTP/2, a scanned connection reporting its TLS state otherwise).
+func (l *Listener) Accept() (net.Conn, error) {
+	if l.tlsConfig == nil {
+		c, err := l.inner.Accept()
+		if err != nil {
+			return nil, err
+		}
+		return l.newConn(c, false), nil
+	}
+	// Handshakes run concurrently, outside the accept loop, so that a
+	// client that never completes one holds up nobody else.
+	l.startOnce.Do(func() { go l.acceptLoop() })
+	select {
+	case c := <-l.ready:
+		return c, nil
+	case err := <-l.errs:
+		return nil, err
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
+}
+
+func (l *Listener) acceptLoop() {
+	for {
+		c, err := l.inner.Accept()
+		if err != nil {
+			select {
+			case l.errs <- err:
+			case <-l.done:
+				return
+			}
+			// net/http retries temporary errors (too many open files)
+			// and stops serving on the others.
+			if te, ok := err.(interface{ Temporary() bool }); ok && te.Temporary() {
+				continue
+			}
+			return
+		}
+		go l.handshake(c)
+	}
+}
+
+func (l *Listener) handshake(raw net.Conn) {
+	tc := tls.Server(raw, l.tlsConfig)
+	ctx, cancel := context.WithTimeout(context.Background(), l.handshakeTimeout)
+	err := tc.HandshakeContext(ctx)
+	cancel()
+	if err != nil {
+		_ = raw.Close()
+		return
+	}
+	var c net.Conn = tc
+	if tc.ConnectionState().NegotiatedProtocol != "h2" {
+		c = &tlsConn{l.newConn(tc, true)}
+	}
+	select {
+	case l.ready <- c:
+	case <-l.done:
+		_ = c.Close()
+	}
+}
+
+func (l *Listener) newConn(c net.Conn, overTLS bool) *Conn {
+	return &Conn{Conn: c, l: l, tls: overTLS, f: framer{maxHead: l.maxHead}}
+}
+
+// mode is what a Conn does with the bytes it reads.
+type mode uint8
+
+const (
+	modeScan mode = iota // checking requests
+	modeHold             // a message ended: wait until net/http answered it
+	modePass             // hijacked: bytes are no longer HTTP/1
+	modeDone             // refused or failed: every Read returns err
+)
+
+// A Conn is a connection whose requests are checked before they are
+// returned by Read. Only net/http's connection goroutine reads it.
+type Conn struct {
+	net.Conn
+	l   *Listener
+	tls bool
+	f   framer
+
+	// buf holds the bytes read from the network: [r:a] are checked and not
+	// yet returned, [a:w] are not checked yet.
+	buf     []byte
+	r, a, w int
+	mode    mode
+	err     error
+	msgs    int64 // request heads returned to net/http
+
+	// Set by the connection-state hook.
+	idle     atomic.Int64 // requests net/http has answered
+	hijacked atomic.Bool
+}
+
+// Read returns the connection's bytes once checked: a request head only
+// when it is complete and unambiguous, body bytes as they come.
+func (c *Conn) Read(p []byte) (int, error) {
+	for {
+		if c.r < c.a {
+			n := copy(p, c.buf[c.r:c.a])
+			c.r += n
+			return n, nil
+		}
+		switch c.mode {
+		case modeDone:
+			return 0, c.err
+		case modePass:
+			if c.a < c.w {
+				c.a = c.w
+				continue
+			}
+			return c.Conn.Read(p)
+		case modeHold:
+			// The next head is checked only when net/http has answered
+			// every request before it: a refusal is then written on a
+			// quiet connection, and after a protocol switch (hijack) the
+			// bytes are passed on unchecked. Meanwhile the only read is
+			// net/http's background read, which ends by a deadline.
+			switch {
+			case c.hijacked.Load():
+				c.mode = modePass
+			case c.idle.Load() >= c.msgs:
+				c.mode = modeScan
+			default:
+				if c.w-c.a >= c.l.maxHead {
+					return 0, c.fail(ErrPipelineTooLarge)
+				}
+				if err := c.fill(c.l.maxHead); err != nil {
+					return 0, err
+				}
+			}
+			continue
+		}
+		// Body bytes need no look: read them straight into p.
+		if c.a == c.w && (c.f.phase == phaseBody || c.f.phase == phaseChunkData) && len(p) > 0 {
+			q := p
+			if int64(len(q)) > c.f.remain {
+				q = q[:c.f.remain]
+			}
+			n, err := c.Conn.Read(q)
+			if c.f.consumed(n) {
+				c.mode = modeHold
+			}
+			return n, err
+		}
+		n, head, end, err := c.f.step(c.buf[c.a:c.w])
+		if err != nil {
+			return 0, c.refuse(err)
+		}
+		c.a += n
+		if head {
+			c.msgs++
+		}
+		if end {
+			c.mode = modeHold
+		}
+		if n > 0 {
+			continue
+		}
+		limit := c.l.maxHead
+		switch c.f.phase {
+		case phaseChunkLine:
+			limit = maxChunkLine
+		case phaseTrailer:
+			limit = maxTrailer
+		}
+		if err := c.fill(limit); err != nil {
+			return 0, err
+		}
+	}
+}
+
+// fill reads from the network after the unchecked bytes, keeping at most
+// limit of them.
+func (c *Conn) fill(limit int) error {
+	if c.w == len(c.buf) {
+		if c.r > 0 {
+			copy(c.buf, c.buf[c.r:c.w])
+			c.a -= c.r
+			c.w -= c.r
+			c.r = 0
+		}
+		if c.w == len(c.buf) {
+			size := max(2*len(c.buf), initialBuffer)
+			size = min(size, limit+c.a-c.r)
+			if size <= len(c.buf) {
+				// The caller's check of limit runs before this.
+				size = len(c.buf) + 1
+			}
+			c.buf = append(c.buf[:c.w], make([]byte, size-c.w)...)
+		}
+	}
+	n, err := c.Conn.Read(c.buf[c.w:])
+	c.w += n
+	if n > 0 {
+		return nil
+	}
+	if err == nil {
+		err = io.ErrNoProgress
+	}
+	return err
+}
+
+// fail makes every later Read return err.
+func (c *Conn) fail(err error) error {
+	c.mode, c.err = modeDone, err
+	return err
+}
+
+// refuse ends the connection for reason. A bad head gets the fixed answer
+// (net/http has not seen it and is waiting for it, so the connection is
+// quiet) and the connection is closed; a bad chunked body is found while
+// net/http serves the request, so it only fails the reads: the handler
+// sees an error and net/http reads no further request from the connection.
+func (c *Conn) refuse(reason error) error {
+	if c.l.onRefuse != nil {
+		c.l.onRefuse(c.RemoteAddr(), reason)
+	}
+	if c.f.phase != phaseHead {
+		return c.fail(reason)
+	}
+	i := 0
+	if c.tls {
+		i = 1
+	}
+	answer := c.l.refusal400[i]
+	if errors.Is(reason, ErrHeadTooLarge) {
+		answer = c.l.refusal431[i]
+	}
+	_ = c.Conn.SetWriteDeadline(time.Now().Add(refusalWriteTimeout))
+	if _, err := c.Conn.Write(answer); err == nil {
+		c.linger()
+	}
+	_ = c.Conn.Close()
+	return c.fail(io.EOF)
+}
+
+// linger half-closes the connection and drains what the client still sends
+// for a moment, as net/http does before closing a connection with unread
+// input: closing a socket with unread data resets it, and the reset can
+// destroy the answer before the client reads it.
+func (c *Conn) linger() {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		_ = cw.CloseWrite()
+	}
+	_ = c.Conn.SetReadDeadline(time.Now().Add(lingerTimeout))
+	_, _ = io.CopyN(io.Discard, c.Conn, lingerBytes)
+}
+
+// tlsConn is a scanned connection over TLS. ConnectionState makes net/http
+// set Request.TLS, as it does for a *tls.Conn.
+type tlsConn struct{ *Conn }
+
+// ConnectionState returns the TLS state of the connection.
+func (c *tlsConn) ConnectionState() tls.ConnectionState {
+	return c.Conn.Conn.(*tls.Conn).ConnectionState()
+}
+
+var (
+	_ net.Listener = (*Listener)(nil)
+	_ net.Conn     = (*Conn)(nil)
+)

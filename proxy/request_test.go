@@ -1,0 +1,406 @@
+package proxy
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestForwardedHeadersFromTrustedResolution(t *testing.T) {
+	up := newUpstream(t, nil)
+	_, srv := start(t, prodConfig(up.URL))
+	res := send(t, srv, "GET", "/page", "", map[string]string{
+		// The client's own claims: none may reach the upstream.
+		"X-Forwarded-For":   "10.0.0.1, 203.0.113.7",
+		"Forwarded":         "for=10.0.0.9;proto=https",
+		"X-Real-IP":         "10.0.0.2",
+		"True-Client-IP":    "10.0.0.3",
+		"X-Forwarded-Ssl":   "on",
+		"X-Forwarded-Port":  "443",
+		"X-Original-URL":    "/admin",
+		"X-Request-ID":      "bad id with spaces",
+		"X-Forwarded-Proto": "https",
+	})
+	if res.status != 200 {
+		t.Fatalf("status %d, want 200; body %s", res.status, res.body)
+	}
+	req, _ := up.last()
+	want := map[string]string{
+		"X-Forwarded-For":   "203.0.113.7", // the last hop the trusted proxy saw
+		"X-Forwarded-Proto": "https",
+		"X-Forwarded-Host":  publicHost,
+		"Forwarded":         "",
+		"X-Real-Ip":         "",
+		"True-Client-Ip":    "",
+		"X-Forwarded-Ssl":   "",
+		"X-Forwarded-Port":  "",
+		"X-Original-Url":    "",
+	}
+	for k, v := range want {
+		if got := strings.Join(req.Header.Values(k), ","); got != v {
+			t.Errorf("upstream %s = %q, want %q", k, got, v)
+		}
+	}
+	if req.Host != publicHost {
+		t.Errorf("upstream Host %q, want %q", req.Host, publicHost)
+	}
+	id := res.header.Get("X-Request-ID")
+	if id == "" || id == "bad id with spaces" {
+		t.Fatalf("response X-Request-ID %q, want a fresh id", id)
+	}
+	if got := req.Header.Values("X-Request-ID"); len(got) != 1 || got[0] != id {
+		t.Errorf("upstream X-Request-ID %q, want [%q]", got, id)
+	}
+}
+
+func TestForwardedHeadersUntrustedPeer(t *testing.T) {
+	up := newUpstream(t, nil)
+	cfg := devConfig(up.URL)
+	_, srv := start(t, cfg)
+	res := send(t, srv, "GET", "/", "", map[string]string{
+		"Host":            "localhost",
+		"X-Forwarded-For": "198.51.100.1",
+	})
+	if res.status != 200 {
+		t.Fatalf("status %d, want 200", res.status)
+	}
+	req, _ := up.last()
+	if got, want := req.Header.Get("X-Forwarded-For"), "127.0.0.1"; got != want {
+		t.Errorf("upstream X-Forwarded-For %q, want %q (no proxy is trusted)", got, want)
+	}
+	if got, want := req.Header.Get("X-Forwarded-Proto"), "http"; got != want {
+		t.Errorf("upstream X-Forwarded-Proto %q, want %q", got, want)
+	}
+}
+
+func TestBodyLimits(t *testing.T) {
+	up := newUpstream(t, nil)
+	cfg := prodConfig(up.URL)
+	cfg.BodyLimit = 100
+	cfg.Routes = []Route{{Prefix: "/upload/", BodyLimit: 1000}}
+	_, srv := start(t, cfg)
+	const tooLarge = `{"error":"Request body too large","request_id":"`
+	tests := []struct {
+		name       string
+		path       string
+		size       int
+		chunked    bool
+		wantStatus int
+		wantHit    bool
+	}{
+		{"within limit", "/a", 100, false, 200, true},
+		{"content-length over limit", "/a", 101, false, 413, false},
+		{"chunked over limit", "/a", 5000, true, 413, false},
+		{"chunked within limit", "/a", 90, true, 200, true},
+		{"route limit", "/upload/x", 900, false, 200, true},
+		{"route over limit", "/upload/x", 1001, false, 413, false},
+		{"route prefix is case-insensitive", "/UPLOAD/x", 900, false, 200, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := up.hits.Load()
+			body := strings.Repeat("a", tt.size)
+			var rd io.Reader = strings.NewReader(body)
+			if tt.chunked {
+				rd = io.MultiReader(strings.NewReader(body)) // unknown length: chunked
+			}
+			req, _ := http.NewRequest("POST", srv.URL+tt.path, rd)
+			req.Host = publicHost
+			req.Header.Set("X-Forwarded-Proto", "https")
+			req.Header.Set("Content-Type", "application/octet-stream")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tt.wantStatus {
+				t.Fatalf("status %d, want %d; body %s", resp.StatusCode, tt.wantStatus, b)
+			}
+			if tt.wantStatus == 413 && !strings.HasPrefix(string(b), tooLarge) {
+				t.Errorf("body %s, want prefix %s", b, tooLarge)
+			}
+			hit := up.hits.Load() > before
+			if hit != tt.wantHit && !(tt.chunked && tt.wantStatus == 413) {
+				t.Errorf("upstream hit %v, want %v", hit, tt.wantHit)
+			}
+			if tt.wantStatus == 200 {
+				if _, got := up.last(); string(got) != body {
+					t.Errorf("upstream got %d bytes, want %d", len(got), len(body))
+				}
+			}
+			if resp.Header.Get("Content-Security-Policy") == "" {
+				t.Error("refusal without the security headers")
+			}
+		})
+	}
+}
+
+func TestNoSQLGuard(t *testing.T) {
+	up := newUpstream(t, nil)
+	cfg := prodConfig(up.URL)
+	cfg.Routes = []Route{{Prefix: "/query", AllowOperators: true}}
+	_, srv := start(t, cfg)
+	tests := []struct {
+		name, path, ctype, body string
+		wantStatus              int
+		wantBody                string // prefix
+	}{
+		{"plain json", "/login", "application/json", `{"user":"a","password":"b"}`, 200, "ok"},
+		{"operator", "/login", "application/json", `{"user":"a","password":{"$ne":null}}`, 400, `{"errors":[{"type":"field","location":"body","path":"$ne"`},
+		{"escaped operator", "/login", "application/json", `{"user":"a","password":{"\u0024ne":null}}`, 400, `{"errors":[{"type":"field","location":"body","path":"$ne"`},
+		{"dotted key", "/login", "application/json", `{"user.name":"a"}`, 400, `{"errors":[{"type":"field","location":"body","path":"[\"user.name\"]"`},
+		{"proto key", "/x", "application/json", `{"__proto__":{"admin":true}}`, 400, `{"errors":[`},
+		{"in array", "/x", "application/json", `[1,{"a":[{"$where":"1"}]}]`, 400, `{"errors":[`},
+		{"duplicate first", "/x", "application/json", `{"a":{"$ne":1},"a":1}`, 400, `{"errors":[`},
+		{"operator as value", "/x", "application/json", `{"a":"$ne"}`, 200, "ok"},
+		{"vendor json type", "/x", "application/vnd.api+json", `{"$gt":""}`, 400, `{"errors":[`},
+		{"text/plain json", "/x", "text/plain", `{"$gt":""}`, 400, `{"errors":[`},
+		{"text/plain not json", "/x", "text/plain", `hello {$gt}`, 200, "ok"},
+		{"malformed json", "/x", "application/json", `{"a":`, 400, `{"error":"Malformed JSON"`},
+		{"trailing data", "/x", "application/json", `{"a":1} {"$ne":1}`, 400, `{"error":"Request body must contain a single JSON value"`},
+		{"route allows operators", "/query", "application/json", `{"$ne":1}`, 200, "ok"},
+		{"query bracket", "/login?password[$ne]=1", "", "", 400, `{"errors":[`},
+		{"query dotted", "/login?a.b=1", "", "", 400, `{"errors":[`},
+		{"form bracket", "/login", "application/x-www-form-urlencoded", `user=a&password%5B%24ne%5D=1`, 400, `{"errors":[`},
+		{"route allows query operators", "/query?q[$gt]=1", "", "", 200, "ok"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := up.hits.Load()
+			method := "POST"
+			if tt.body == "" {
+				method = "GET"
+			}
+			hdr := map[string]string{}
+			if tt.ctype != "" {
+				hdr["Content-Type"] = tt.ctype
+			}
+			res := send(t, srv, method, tt.path, tt.body, hdr)
+			if res.status != tt.wantStatus || !strings.HasPrefix(res.body, tt.wantBody) {
+				t.Fatalf("got %d %s, want %d %s…", res.status, res.body, tt.wantStatus, tt.wantBody)
+			}
+			hits := up.hits.Load() - before
+			if tt.wantStatus != 200 && hits != 0 {
+				t.Errorf("refused request reached the upstream")
+			}
+			if tt.wantStatus == 200 && method == "POST" {
+				if _, got := up.last(); string(got) != tt.body {
+					t.Errorf("upstream body %q, want the exact bytes %q", got, tt.body)
+				}
+			}
+		})
+	}
+}
+
+func TestParameterPollution(t *testing.T) {
+	up := newUpstream(t, nil)
+	cfg := prodConfig(up.URL)
+	cfg.Routes = []Route{
+		{Prefix: "/search", AllowDuplicates: []string{"tag"}},
+		{Prefix: "/raw", AllowPollution: true},
+	}
+	_, srv := start(t, cfg)
+	tests := []struct {
+		name, target, body, wantQuery, wantBody string
+	}{
+		{"query last wins", "/x?id=1&id=2&b=3", "", "id=2&b=3", ""},
+		{"allowlisted keeps all", "/search?tag=a&tag=b&id=1&id=2", "", "tag=a&tag=b&id=2", ""},
+		{"route off", "/raw?id=1&id=2", "", "id=1&id=2", ""},
+		{"form last wins", "/x", "id=1&id=2", "", "id=2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			method, hdr := "GET", map[string]string{}
+			if tt.body != "" {
+				method, hdr["Content-Type"] = "POST", "application/x-www-form-urlencoded"
+			}
+			res := send(t, srv, method, tt.target, tt.body, hdr)
+			if res.status != 200 {
+				t.Fatalf("status %d %s, want 200", res.status, res.body)
+			}
+			req, body := up.last()
+			if got := req.URL.RawQuery; got != tt.wantQuery {
+				t.Errorf("upstream query %q, want %q", got, tt.wantQuery)
+			}
+			if got := string(body); got != tt.wantBody {
+				t.Errorf("upstream body %q, want %q", got, tt.wantBody)
+			}
+		})
+	}
+}
+
+func TestCSRF(t *testing.T) {
+	up := newUpstream(t, nil)
+	cfg := prodConfig(up.URL)
+	cfg.CORS.Origins = []string{"https://app.example.net"}
+	cfg.Routes = []Route{{Prefix: "/hooks/", SkipCSRF: true}}
+	_, srv := start(t, cfg)
+	const refused = `{"error":"Cross-origin request refused","request_id":"`
+	tests := []struct {
+		name, method, path string
+		hdr                map[string]string
+		wantStatus         int
+	}{
+		{"same-origin fetch", "POST", "/api", map[string]string{"Sec-Fetch-Site": "same-origin", "Origin": "https://example.com"}, 200},
+		{"cross-site fetch", "POST", "/api", map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}, 403},
+		{"cross origin, old browser", "POST", "/api", map[string]string{"Origin": "https://evil.example"}, 403},
+		{"same origin, old browser", "POST", "/api", map[string]string{"Origin": "https://example.com"}, 200},
+		{"cors allowlisted origin", "POST", "/api", map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://app.example.net"}, 200},
+		{"non-browser client", "POST", "/api", nil, 200},
+		{"safe method cross-site", "GET", "/api", map[string]string{"Sec-Fetch-Site": "cross-site"}, 200},
+		{"exempt route", "POST", "/hooks/pay", map[string]string{"Sec-Fetch-Site": "cross-site"}, 200},
+		{"exempt route needs its prefix", "POST", "/hooksx", map[string]string{"Sec-Fetch-Site": "cross-site"}, 403},
+		{"plain DELETE cross-site", "DELETE", "/api/1", map[string]string{"Sec-Fetch-Site": "cross-site"}, 403},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := up.hits.Load()
+			res := send(t, srv, tt.method, tt.path, "", tt.hdr)
+			if res.status != tt.wantStatus {
+				t.Fatalf("status %d %s, want %d", res.status, res.body, tt.wantStatus)
+			}
+			if tt.wantStatus == 403 {
+				if !strings.HasPrefix(res.body, refused) {
+					t.Errorf("body %s, want prefix %s", res.body, refused)
+				}
+				if up.hits.Load() != before {
+					t.Error("refused request reached the upstream")
+				}
+			}
+		})
+	}
+}
+
+func TestCSRFTokenMode(t *testing.T) {
+	up := newUpstream(t, nil)
+	cfg := prodConfig(up.URL)
+	cfg.CSRF.Token = true
+	cfg.Secrets = []string{"kX8vQ2mZr5TnW1yB7cJd4FhL0pGs9AeU3iOtVxRq6Ny="}
+	_, srv := start(t, cfg)
+
+	res := send(t, srv, "GET", DefaultTokenPath, "", nil)
+	if res.status != 200 || !strings.HasPrefix(res.body, `{"token":"`) {
+		t.Fatalf("token endpoint: %d %s", res.status, res.body)
+	}
+	if up.hits.Load() != 0 {
+		t.Error("the token endpoint was forwarded")
+	}
+	token := strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(res.body), `{"token":"`), `"}`)
+	var cookie string
+	for _, c := range res.header.Values("Set-Cookie") {
+		if strings.HasPrefix(c, csrfCookieName+"=") {
+			cookie, _, _ = strings.Cut(c, ";")
+		}
+	}
+	if cookie == "" {
+		t.Fatalf("no %s cookie in %q", csrfCookieName, res.header.Values("Set-Cookie"))
+	}
+	tests := []struct {
+		name       string
+		hdr        map[string]string
+		wantStatus int
+	}{
+		{"no token", map[string]string{"Cookie": cookie}, 403},
+		{"bad token", map[string]string{"Cookie": cookie, "X-CSRF-Token": "x" + token[1:]}, 403},
+		{"token", map[string]string{"Cookie": cookie + "; app=1", "X-CSRF-Token": token}, 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := send(t, srv, "POST", "/api/x", "", tt.hdr)
+			if res.status != tt.wantStatus {
+				t.Fatalf("status %d %s, want %d", res.status, res.body, tt.wantStatus)
+			}
+		})
+	}
+	req, _ := up.last()
+	if got, want := req.Header.Get("Cookie"), "app=1"; got != want {
+		t.Errorf("upstream Cookie %q, want %q (the proxy's own cookie is not forwarded)", got, want)
+	}
+}
+
+func TestLoginLockout(t *testing.T) {
+	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if string(body) != `{"password":"right"}` {
+			w.WriteHeader(http.StatusUnauthorized)
+			io.WriteString(w, `{"error":"Invalid credentials"}`)
+			return
+		}
+		http.SetCookie(w, &http.Cookie{Name: "sid", Value: "s3cr3t"})
+		io.WriteString(w, `{"success":true}`)
+	})
+	cfg := prodConfig(up.URL)
+	cfg.Login.Paths = []string{"/api/login"}
+	cfg.Login.Rate.Set("2/400ms")
+	_, srv := start(t, cfg)
+	json := map[string]string{"Content-Type": "application/json"}
+	login := func(path, password string) result {
+		return send(t, srv, "POST", path, `{"password":"`+password+`"}`, json)
+	}
+	if res := login("/api/login", "right"); res.status != 200 {
+		t.Fatalf("right password: %d %s", res.status, res.body)
+	}
+	for i := range 2 {
+		if res := login("/api/login", "wrong"); res.status != 401 {
+			t.Fatalf("failure %d: %d %s, want 401", i+1, res.status, res.body)
+		}
+	}
+	hits := up.hits.Load()
+	// Spent: refused before forwarding, the right password too, and the
+	// path variants an upstream router would also take for the login.
+	for _, path := range []string{"/api/login", "/API/Login", "/api/login/", "/api/x/../login", "//api//login"} {
+		res := login(path, "right")
+		if res.status != 429 || !strings.HasPrefix(res.body, `{"error":"Too many requests, please try again later.","request_id":"`) {
+			t.Errorf("%s when locked out: %d %s, want 429", path, res.status, res.body)
+		}
+		if c := res.header.Values("Set-Cookie"); len(c) != 0 {
+			t.Errorf("%s when locked out: Set-Cookie %q", path, c)
+		}
+		if res.header.Get("Retry-After") == "" {
+			t.Errorf("%s: no Retry-After", path)
+		}
+	}
+	if up.hits.Load() != hits {
+		t.Errorf("locked-out requests reached the upstream: %d hits", up.hits.Load()-hits)
+	}
+	// Other paths are not limited: the upstream answers.
+	if res := send(t, srv, "GET", "/api/other", "", nil); res.status != 401 {
+		t.Errorf("other path: %d, want the upstream's 401", res.status)
+	}
+	// The window ends: the right password works again.
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		res := login("/api/login", "right")
+		if res.status == 200 {
+			if len(res.header.Values("Set-Cookie")) != 1 {
+				t.Errorf("after the window: Set-Cookie %q", res.header.Values("Set-Cookie"))
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("still %d after the window", res.status)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestRouteRateLimit(t *testing.T) {
+	up := newUpstream(t, nil)
+	cfg := prodConfig(up.URL)
+	cfg.Routes = []Route{{Prefix: "/search", Rate: mustSpec(t, "2/1h")}}
+	_, srv := start(t, cfg)
+	for i, want := range []int{200, 200, 429, 429} {
+		if res := send(t, srv, "GET", "/search?q=1", "", nil); res.status != want {
+			t.Errorf("request %d: %d, want %d", i+1, res.status, want)
+		}
+	}
+	if res := send(t, srv, "GET", "/other", "", nil); res.status != 200 {
+		t.Errorf("other route: %d, want 200", res.status)
+	}
+	if got := up.hits.Load(); got != 3 {
+		t.Errorf("upstream hits %d, want 3", got)
+	}
+}

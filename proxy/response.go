@@ -1,0 +1,229 @@
+package proxy
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"html"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/harden-go/harden/clientip"
+	"github.com/harden-go/harden/headers"
+	"github.com/harden-go/harden/input"
+	"github.com/harden-go/harden/respond"
+)
+
+// fingerprints are response headers that name the upstream's software and
+// version, which tells an attacker which known vulnerabilities to try.
+var fingerprints = []string{
+	"Server", "X-Powered-By", "X-Aspnet-Version", "X-Aspnetmvc-Version", "X-Runtime",
+	"X-Generator", "X-Drupal-Cache", "X-Drupal-Dynamic-Cache", "X-Backend-Server",
+	"X-Turbo-Charged-By", "X-Powered-Cms", "X-Pingback", "X-Litespeed-Cache",
+	"X-Sourcemap", "Sourcemap",
+}
+
+// corsHeaders are the upstream's CORS response headers. The proxy's CORS
+// layer alone answers for cross-origin access: an upstream that reflects
+// any Origin with credentials would otherwise open the service to every
+// site.
+var corsHeaders = []string{
+	"Access-Control-Allow-Origin", "Access-Control-Allow-Credentials",
+	"Access-Control-Allow-Headers", "Access-Control-Allow-Methods",
+	"Access-Control-Expose-Headers", "Access-Control-Max-Age",
+	"Access-Control-Allow-Private-Network",
+}
+
+// splitHeaderPolicy sorts the security headers by policy. "add" needs no
+// work: ReverseProxy adds the upstream's values to the stack's.
+func (p *Proxy) splitHeaderPolicy(policy map[string]string) {
+	canon := make(map[string]string, len(policy))
+	for name, pol := range policy {
+		canon[http.CanonicalHeaderKey(name)] = pol
+	}
+	for _, name := range securityHeaders {
+		switch canon[name] {
+		case PolicyKeep:
+			p.keep = append(p.keep, name)
+		case PolicyAdd:
+		default:
+			p.replace = append(p.replace, name)
+		}
+	}
+}
+
+// modifyResponse hardens the upstream's answer before ReverseProxy copies
+// its headers (with Header.Add) onto the client's response, which already
+// holds the stack's security and CORS headers.
+func (p *Proxy) modifyResponse(resp *http.Response) error {
+	x := exchangeOf(resp.Request.Context())
+	h := resp.Header
+	for _, name := range fingerprints {
+		delete(h, name)
+	}
+	for _, name := range corsHeaders {
+		delete(h, name)
+	}
+	delete(h, requestIDHeader) // the edge has set ours; one copy only
+	// Each security header once: the stack's unless the policy keeps the
+	// upstream's.
+	for _, name := range p.replace {
+		delete(h, name)
+	}
+	if x != nil {
+		for _, name := range p.keep {
+			if _, ok := h[name]; ok {
+				delete(x.hdr, name)
+			}
+		}
+	}
+	if cookies := h["Set-Cookie"]; len(cookies) > 0 {
+		p.hardenSetCookies(h, cookies, p.forceSecure || clientip.IsHTTPS(resp.Request))
+	}
+	if resp.StatusCode >= 500 && p.maskErrors {
+		p.mask(resp)
+		return nil
+	}
+	if p.placeholder != "" && resp.StatusCode != http.StatusSwitchingProtocols {
+		p.substituteNonce(resp)
+	}
+	return nil
+}
+
+// mask replaces the body of an upstream 5xx answer, which may carry a
+// stack trace, file paths or SQL, by the safe answer, and logs what the
+// upstream said (status and size, not the body).
+func (p *Proxy) mask(resp *http.Response) {
+	const drain = 64 << 10
+	n, _ := io.CopyN(io.Discard, resp.Body, drain) // lets the connection be reused
+	_ = resp.Body.Close()
+	r := resp.Request
+	size := resp.ContentLength
+	if size < 0 {
+		size = n
+	}
+	p.logger.LogAttrs(r.Context(), slog.LevelWarn, "proxy: upstream error answer masked",
+		slog.Int("status", resp.StatusCode), slog.Int64("size", size),
+		slog.String("method", r.Method), slog.String("path", r.URL.Path),
+		slog.String("request_id", respond.RequestID(r)))
+	body, ctype := safeBody(r, resp.StatusCode)
+	h := resp.Header
+	for _, name := range []string{"Content-Encoding", "Etag", "Last-Modified", "Content-Disposition",
+		"Content-Language", "Content-Location", "Content-Range", "Accept-Ranges", "Trailer", "Link", "Refresh", "Location"} {
+		delete(h, name)
+	}
+	h["Content-Type"] = []string{ctype}
+	h["Cache-Control"] = []string{"no-store"}
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	resp.ContentLength = int64(len(body))
+	resp.TransferEncoding = nil
+	resp.Trailer = nil
+	resp.Body = io.NopCloser(strings.NewReader(string(body)))
+}
+
+// errorHandler answers a request the upstream did not: 413 for a chunked
+// body past the limit, 504 when the upstream timed out, 502 otherwise. The
+// Go error goes to the log, never to the client.
+func (p *Proxy) errorHandler(w http.ResponseWriter, r *http.Request, err error) {
+	if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
+		input.Reject(w, r, mbe)
+		return
+	}
+	status := http.StatusBadGateway
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+		status = http.StatusGatewayTimeout
+	}
+	level := slog.LevelError
+	if r.Context().Err() != nil {
+		level = slog.LevelDebug // the client left; nothing is wrong upstream
+	}
+	p.logger.LogAttrs(r.Context(), level, "proxy: upstream unavailable",
+		slog.Int("status", status), slog.String("error", err.Error()),
+		slog.String("method", r.Method), slog.String("path", r.URL.Path),
+		slog.String("request_id", respond.RequestID(r)))
+	writeSafe(w, r, status)
+}
+
+// writeSafe writes the safe answer for status.
+func writeSafe(w http.ResponseWriter, r *http.Request, status int) {
+	body, ctype := safeBody(r, status)
+	h := w.Header()
+	delete(h, "Content-Encoding")
+	h["Content-Type"] = []string{ctype}
+	h["Cache-Control"] = []string{"no-store"}
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(body)
+	}
+}
+
+// safeBody is the answer to a request whose upstream failed with status:
+// HTML for a client that asks for it (a browser navigating), else the
+// stack's JSON refusal shape, {"error":"Bad Gateway","request_id":"..."}.
+// Neither says anything of the upstream.
+func safeBody(r *http.Request, status int) (body []byte, contentType string) {
+	text := http.StatusText(status)
+	if text == "" {
+		text = "Error"
+	}
+	id := respond.RequestID(r)
+	if wantsHTML(r) {
+		var b strings.Builder
+		b.WriteString("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
+		b.WriteString(strconv.Itoa(status) + " " + text)
+		b.WriteString("</title></head>\n<body><h1>" + text + "</h1>\n<p>The request could not be completed.")
+		if id != "" {
+			// The id may come from the client (a well-formed X-Request-ID):
+			// escaped all the same.
+			b.WriteString(" Request ID: <code>" + html.EscapeString(id) + "</code>")
+		}
+		b.WriteString("</p></body></html>\n")
+		return []byte(b.String()), "text/html; charset=utf-8"
+	}
+	out, _ := json.Marshal(struct {
+		Error     string `json:"error"`
+		RequestID string `json:"request_id,omitempty"`
+	}{text, id})
+	return append(out, '\n'), "application/json; charset=utf-8"
+}
+
+// wantsHTML reports whether r's Accept names text/html before any JSON
+// type: browsers navigating do, fetch() and API clients do not.
+func wantsHTML(r *http.Request) bool {
+	accept := r.Header.Get("Accept")
+	h := strings.Index(accept, "text/html")
+	if h < 0 {
+		return false
+	}
+	j := strings.Index(accept, "json")
+	return j < 0 || h < j
+}
+
+// substituteNonce replaces the nonce placeholder in an uncompressed
+// text/html body, as it streams.
+func (p *Proxy) substituteNonce(resp *http.Response) {
+	ct := resp.Header.Get("Content-Type")
+	if !strings.HasPrefix(strings.ToLower(strings.TrimSpace(ct)), "text/html") {
+		return
+	}
+	if ce := resp.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
+		return // compressed: passed on unmodified (see Config.NoncePlaceholder)
+	}
+	nonce := headers.Nonce(resp.Request)
+	if nonce == "" {
+		return
+	}
+	resp.Body = newNonceReader(resp.Body, p.placeholder, nonce)
+	if len(nonce) != len(p.placeholder) {
+		// The length changes with each replacement: the body is sent
+		// chunked, never with a Content-Length that would cut it short.
+		delete(resp.Header, "Content-Length")
+		resp.ContentLength = -1
+	}
+}
