@@ -132,8 +132,8 @@ func (p *hardenProc) stop(t testing.TB) {
 type e2e struct {
 	app    *testenv.NodeApp
 	proxy  *hardenProc
-	base   string       // the proxy's public URL, https://127.0.0.1:PORT
-	host   string       // its host:port
+	base   string // the proxy's public URL, https://127.0.0.1:PORT
+	host   string // its host:port
 	pool   *x509.CertPool
 	client *http.Client // trusts the proxy's certificate; follows no redirects; no cookie jar
 }
