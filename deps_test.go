@@ -19,6 +19,7 @@ var edge = map[string]string{
 	"internal/testenv":     "test support",
 	"internal/appdb":       "the reference app's users and messages: SQLite and PostgreSQL drivers",
 	"internal/browsertest": "test support: drives Chromium with chromedp",
+	"internal/configfile":  "parses YAML configuration files with go.yaml.in/yaml/v3",
 	"session/sqlitestore":  "pulls the SQLite driver",
 	"session/redisstore":   "pulls the Redis client",
 	"session/pgstore":      "pulls the PostgreSQL driver",

@@ -170,12 +170,15 @@ type CookieConfig struct {
 	// SameSite is the SameSite given to cookies that do not say Strict:
 	// "lax", "strict" or "none" (which implies Secure). Default "lax".
 	SameSite string `json:"same_site,omitempty" yaml:"same_site,omitempty"`
-	// HostPrefix renames every host-only cookie of the upstream "name" to
-	// "__Host-name" (with Secure and Path=/, which the prefix requires) and
-	// back on requests: the upstream sees only the cookies that came with
-	// the prefix, which no sibling subdomain can set. Cookies with a
-	// Domain are passed unrenamed. Refused in development without HTTPS.
-	// Default false.
+	// HostPrefix renames every cookie of the upstream "name" to
+	// "__Host-name", with Secure, Path=/ and its Domain removed (the
+	// prefix requires them: every cookie becomes host-only), and back on
+	// requests: the upstream sees only the cookies that came with the
+	// prefix, which no sibling subdomain and no network attacker can set,
+	// plus the Readable ones, which are neither renamed nor filtered, since
+	// scripts read them by name. Refused where clients may use plain HTTP
+	// (development without a https public_url, or
+	// https.dangerously_allow_plain_http). Default false.
 	HostPrefix bool `json:"host_prefix,omitempty" yaml:"host_prefix,omitempty"`
 }
 
@@ -222,7 +225,7 @@ var (
 	ErrDuplicatePrefix     = errors.New("is listed twice")
 	ErrPathAbsolute        = errors.New("must be an absolute path starting with /")
 	ErrStatus              = errors.New("must be a 4xx or 5xx status")
-	ErrHostPrefixPlainHTTP = errors.New("__Host- cookies need HTTPS; refused in development without a https public_url")
+	ErrHostPrefixPlainHTTP = errors.New("__Host- cookies need HTTPS: refused with dangerously_allow_plain_http, and in development without a https public_url")
 )
 
 // ConfigError is a configuration problem of one field. It wraps
@@ -248,6 +251,7 @@ var securityHeaders = []string{
 	"Origin-Agent-Cluster", "Referrer-Policy", "X-Content-Type-Options",
 	"X-Dns-Prefetch-Control", "X-Download-Options", "X-Frame-Options",
 	"X-Permitted-Cross-Domain-Policies", "X-Xss-Protection", "Permissions-Policy",
+	"Reporting-Endpoints",
 }
 
 // upstreamTarget is a parsed Upstream.
@@ -299,6 +303,13 @@ func (cfg *Config) validate() []error {
 	if cfg.Timeout < 0 {
 		bad("timeout", ErrNegative)
 	}
+	cfg.validateRequestSide(bad)
+	cfg.validateResponseSide(bad)
+	return errs
+}
+
+// validateRequestSide checks the login limiter, the routes and CSRF.
+func (cfg *Config) validateRequestSide(bad func(string, error)) {
 	for _, p := range cfg.Login.Paths {
 		if !strings.HasPrefix(p, "/") {
 			bad("login.paths", fmt.Errorf("%q %w", p, ErrPathAbsolute))
@@ -320,10 +331,10 @@ func (cfg *Config) validate() []error {
 		switch {
 		case !strings.HasPrefix(rt.Prefix, "/"):
 			bad(field+".prefix", fmt.Errorf("%q %w", rt.Prefix, ErrPrefix))
-		case seen[rt.Prefix]:
+		case seen[strings.ToLower(rt.Prefix)]:
 			bad(field+".prefix", fmt.Errorf("%q %w", rt.Prefix, ErrDuplicatePrefix))
 		}
-		seen[rt.Prefix] = true
+		seen[strings.ToLower(rt.Prefix)] = true
 		if rt.BodyLimit < 0 {
 			bad(field+".body_limit", ErrNegative)
 		}
@@ -339,12 +350,18 @@ func (cfg *Config) validate() []error {
 	if cfg.CSRF.Token && !cfg.Development && len(cfg.Secrets) == 0 {
 		bad("csrf.token", ErrTokenNeedsSecrets)
 	}
+}
+
+// validateResponseSide checks cookies, the header policy, the nonce
+// placeholder and the error pages.
+func (cfg *Config) validateResponseSide(bad func(string, error)) {
 	switch strings.ToLower(cfg.Cookies.SameSite) {
 	case "", "lax", "strict", "none":
 	default:
 		bad("cookies.same_site", ErrSameSite)
 	}
-	if cfg.Cookies.HostPrefix && cfg.Development && !strings.HasPrefix(cfg.PublicURL, "https://") {
+	plainHTTP := cfg.HTTPS.DangerouslyAllowPlainHTTP || cfg.Development && !strings.HasPrefix(cfg.PublicURL, "https://")
+	if cfg.Cookies.HostPrefix && plainHTTP {
 		bad("cookies.host_prefix", ErrHostPrefixPlainHTTP)
 	}
 	for name, pol := range cfg.HeaderPolicy {
@@ -366,7 +383,6 @@ func (cfg *Config) validate() []error {
 	default:
 		bad("error_pages", ErrErrorPages)
 	}
-	return errs
 }
 
 // validPlaceholder reports whether p can serve as a nonce placeholder: long

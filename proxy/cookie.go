@@ -60,9 +60,12 @@ func (p *Proxy) hardenSetCookies(h http.Header, cookies []string, secure bool) {
 // HttpOnly unless the name is readable, SameSite no weaker than the
 // configured floor, and with hostPrefix the name prefixed with __Host-,
 // Path=/ and no Domain. Other attributes are kept as written. It reports
-// false for a value whose name is empty or not a token, which no browser
-// would store under the name the upstream meant.
+// false for a value whose name is empty or not a token, or that holds a
+// control character: no browser would store it as the upstream meant.
 func (c *cookiePolicy) rewrite(setCookie string, secure bool) (string, bool) {
+	if hasCTL(setCookie) {
+		return "", false // browsers ignore the whole line (RFC 6265bis 5.7)
+	}
 	pair, attrs, _ := strings.Cut(setCookie, ";")
 	name, value, ok := strings.Cut(pair, "=")
 	name = strings.TrimSpace(name)
@@ -101,8 +104,6 @@ func (c *cookiePolicy) rewrite(setCookie string, secure bool) (string, bool) {
 			continue
 		case host && (strings.EqualFold(key, "Domain") || strings.EqualFold(key, "Path")):
 			continue // __Host- requires host-only, Path=/
-		case strings.ContainsAny(a, "\x00\r\n"):
-			continue
 		}
 		b.WriteString("; ")
 		b.WriteString(a)
@@ -140,6 +141,16 @@ func parseSameSite(v string) int {
 		return sameSiteNone
 	}
 	return sameSiteUnset
+}
+
+// hasCTL reports whether s holds a control character other than tab.
+func hasCTL(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return true
+		}
+	}
+	return false
 }
 
 // isToken reports whether s is a non-empty RFC 9110 token, the grammar of

@@ -2,50 +2,98 @@
 // defence stack in front of an application written in any language, with no
 // change to its code.
 //
+//	p, err := proxy.New(proxy.Config{Upstream: "http://127.0.0.1:3000", ...})
+//	http.ListenAndServeTLS(":443", cert, key, p)
+//
 // # What it defends against
 //
-// On the request side, in order: spoofed client addresses, schemes and
-// hosts (only trusted proxies' forwarding headers count, and the upstream
-// receives X-Forwarded-For, -Proto and -Host written from that resolution,
-// never the client's copies, and no Forwarded or X-Real-IP); plain HTTP
-// (redirected to the public URL); Host-header poisoning and DNS rebinding
-// (allowed hosts); cross-origin calls outside the CORS allowlist, answered
-// at the edge; floods (the general rate limit, per-route limits) and
-// password guessing (the login limiter, which counts the upstream's own 401
-// and 403 answers on the login paths and refuses with 429 before
-// forwarding once a client's quota is spent, even with the right
-// password); oversized bodies, with Content-Length or chunked (413);
-// NoSQL operator injection ("$ne", "user[$ne]", "a.b" keys, in JSON bodies
-// after decoding, so "\u0024ne" is caught, in query strings and in forms);
-// HTTP parameter pollution (a duplicated parameter reaches the upstream
-// with its last value); cross-site request forgery (Fetch Metadata and
-// Origin, optionally tokens); cross-site WebSocket hijacking (an Upgrade
-// request's Origin must be the public origin or in the CORS allowlist).
+// Request side, in order. The root stack (harden.New with Config.Config):
+// spoofed client addresses, schemes and hosts (only trusted proxies'
+// forwarding headers count); plain HTTP (redirected to the public URL);
+// Host-header poisoning and DNS rebinding (allowed hosts); cross-origin
+// calls outside the CORS allowlist, answered at the edge; floods (the
+// general rate limit). Then the proxy's own layers, per route (the longest
+// Route.Prefix matching the path): the route's own rate limit; password
+// guessing (the login limiter counts the upstream's own 401 and 403
+// answers on Login.Paths, and once a client's quota is spent refuses with
+// 429 before forwarding, even with the right password, until the window
+// ends); oversized bodies, with Content-Length (413 before forwarding) or
+// chunked (413 when the limit is crossed, if the upstream has not answered
+// yet); NoSQL operator injection: keys beginning with "$" or holding "."
+// and "__proto__"/"constructor", in JSON bodies (every key of the token
+// stream, after decoding, so "\u0024ne" and duplicate keys are caught; a
+// body without a JSON Content-Type but that is JSON is checked as well,
+// since lenient parsers read it), in query strings and forms, bracketed
+// ("password[$ne]"); HTTP parameter pollution (a parameter sent twice
+// reaches the upstream with its last value, unless allowlisted); cross-site
+// request forgery on unsafe methods (Fetch Metadata and Origin against the
+// trusted scheme and host, the CORS allowlist trusted; tokens as an
+// option); cross-site WebSocket hijacking (see below).
 //
-// On the response side: the upstream's own CORS headers are dropped and
-// the proxy's policy applied; fingerprint headers (X-Powered-By, Server,
-// X-AspNet-Version...) are removed; the security headers are merged with
-// the upstream's per Config.HeaderPolicy, each sent once; every Set-Cookie
-// is hardened (Secure, HttpOnly, SameSite, optionally __Host-); in
+// Paths are cleaned ("//", "." and ".." segments resolved, a trailing
+// slash kept) before any layer looks at them, and the cleaned path is the
+// one forwarded, so "/x/../api/login" cannot slip past a rule for
+// "/api/login". Route prefixes and login paths are matched ignoring case,
+// and login paths ignoring a trailing slash, as application routers
+// (Express) match them.
+//
+// The upstream receives X-Forwarded-For (the client's address),
+// X-Forwarded-Proto and X-Forwarded-Host written from the trusted
+// resolution, the request's X-Request-ID, and the client's Host. The
+// client's own forwarding headers (Forwarded, X-Real-IP, True-Client-IP,
+// X-Forwarded-Ssl, X-Original-URL...) are removed.
+//
+// Response side: the upstream's CORS headers are dropped and the proxy's
+// policy applied; fingerprint headers (Server, X-Powered-By,
+// X-AspNet-Version, X-Runtime, X-Generator...) are removed; the security
+// headers are merged with the upstream's per Config.HeaderPolicy, each
+// sent once; every Set-Cookie is hardened (Secure, HttpOnly but for
+// Cookies.Readable, SameSite=Lax or stricter, __Host- with
+// Cookies.HostPrefix; a line no browser would accept is dropped); in
 // production the upstream's 5xx bodies, which often carry stack traces,
-// are replaced by the safe error answer with the request id; an
+// are replaced by the safe error answer (JSON, or HTML for a browser)
+// with the request id, and the upstream's status and size are logged; an
 // unreachable upstream is 502 and a slow one 504, with the same safe body.
+// Streaming (server-sent events, chunked answers) is flushed as it comes;
+// WebSocket and other upgrades are spliced through.
+//
+// # WebSocket origins
+//
+// Browsers send cookies with cross-site WebSocket handshakes and apply no
+// CORS check to them, so an upgrade request's Origin must be the
+// request's own origin (by the trusted scheme and host), the public URL's,
+// or trusted by the CORS allowlist; others get 403. A handshake without
+// Origin passes: browsers always send one, so it comes from a program,
+// which holds no victim's cookies.
+//
+// # The nonce placeholder
+//
+// With a nonce'd CSP (headers.CSP.Nonce) and Config.NoncePlaceholder set,
+// the placeholder is replaced by the request's nonce in text/html bodies,
+// as they stream (Content-Length is dropped when the length changes).
+// Requests that accept HTML are sent upstream with "Accept-Encoding:
+// identity"; an HTML answer compressed all the same is passed on
+// unmodified, and its inline scripts stay blocked. The placeholder is a
+// secret: whoever can place it in a page gets a valid nonce.
 //
 // # Defaults
 //
 // The zero Config with Upstream and PublicURL set is the strict
 // production proxy: helmet's header set, HTTPS enforced, a 100 KiB body
 // limit, the NoSQL and pollution guards on every path, CSRF by Fetch
-// Metadata and Origin, masked 5xx bodies. Each field documents its default.
+// Metadata and Origin, no login limiter until Login.Paths is set (then 5
+// failures per 15 minutes), masked 5xx bodies, a 60 s wait for the
+// upstream's headers. Each field documents its default.
 //
 // # How it fails
 //
-// New refuses a dangerous or malformed configuration with errors wrapping
-// harden.ErrConfig. At request time every refusal goes through the stack's
-// responder ({"error": "..."} with the security headers) and is logged
-// once in the security log; an upstream failure is a 502 or 504 and never
-// shows the Go error text. The rate-limit stores fail closed (503) unless
-// configured to fail open.
+// New refuses a dangerous or malformed configuration, reporting every
+// problem, each wrapping harden.ErrConfig (the proxy's own as
+// *ConfigError). At request time every refusal goes through the stack's
+// responder ({"error": "..."} with the security headers and the request
+// id) and is logged once in the security log; upstream failures go to
+// Config.Logger, and their Go error text never to the client. The
+// rate-limit stores fail closed (503) unless configured to fail open.
 //
 // # Imports
 //

@@ -254,7 +254,9 @@ func (p *Proxy) compileRoute(cfg Config, rc Route, i int, protector *csrf.Protec
 
 // ServeHTTP hardens r and forwards it to the upstream, or refuses it.
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	p.handler.ServeHTTP(w, r)
+	// Cleaned before any layer decides on the path (the general limit's
+	// paths, routes, login paths), since the clean path is what is sent.
+	p.handler.ServeHTTP(w, cleanPath(r))
 }
 
 // Close closes the idle connections to the upstream. The rate-limit
@@ -266,10 +268,8 @@ func (p *Proxy) Close() error {
 	return nil
 }
 
-// dispatch runs below the stack: it cleans the path, answers the CSRF
-// token endpoint, and hands the request to its route's chain.
+// dispatch runs below the stack: it answers the CSRF token endpoint, and hands the request to its route's chain.
 func (p *Proxy) dispatch(w http.ResponseWriter, r *http.Request) {
-	r = cleanPath(r)
 	if p.csrfToken != nil && r.URL.Path == p.tokenPath && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 		p.csrfToken.ServeHTTP(w, r)
 		return
@@ -347,6 +347,11 @@ type exchange struct {
 	context.Context
 	p   *Proxy
 	hdr http.Header // the client response's header, holding the stack's headers
+
+	// fwd backs the outbound request's X-Forwarded-For, -Host and
+	// X-Request-ID values: one allocation for all of them. Each header
+	// gets a one-element slice of capacity 1, so an Add copies.
+	fwd [3]string
 }
 
 type exchangeKey struct{}

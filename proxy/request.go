@@ -41,14 +41,24 @@ func (p *Proxy) rewrite(pr *httputil.ProxyRequest) {
 	}
 	// Written from the trusted resolution only: what a client wrote in
 	// these headers was removed above or by ReverseProxy.
+	x := exchangeOf(pr.In.Context())
+	if x == nil {
+		x = &exchange{}
+	}
 	info := clientip.Get(pr.In)
 	if info.Addr.IsValid() {
-		h["X-Forwarded-For"] = []string{info.Addr.String()}
+		x.fwd[0] = info.Addr.String()
+		h["X-Forwarded-For"] = x.fwd[0:1:1]
 	}
-	h["X-Forwarded-Proto"] = []string{info.Scheme}
-	h["X-Forwarded-Host"] = []string{info.Host}
-	if id := respond.RequestID(pr.In); id != "" {
-		h[requestIDHeader] = []string{id}
+	x.fwd[1] = info.Host
+	h["X-Forwarded-Host"] = x.fwd[1:2:2]
+	if info.Scheme == "https" {
+		h["X-Forwarded-Proto"] = protoHTTPS
+	} else {
+		h["X-Forwarded-Proto"] = protoHTTP
+	}
+	if x.fwd[2] = respond.RequestID(pr.In); x.fwd[2] != "" {
+		h[requestIDHeader] = x.fwd[2:3:3]
 	}
 	if p.cookies.hostPrefix || p.csrfCookie != "" {
 		p.rewriteRequestCookies(h)
@@ -61,6 +71,13 @@ func (p *Proxy) rewrite(pr *httputil.ProxyRequest) {
 }
 
 var requestIDHeader = http.CanonicalHeaderKey(seclog.RequestIDHeader)
+
+// Shared read-only values of X-Forwarded-Proto: capacity 1, so an Add
+// further on copies instead of writing into them.
+var (
+	protoHTTPS = []string{"https"}
+	protoHTTP  = []string{"http"}
+)
 
 // guardBody enforces the route's body limit and, unless the route allows
 // operators, the JSON key guard.

@@ -69,16 +69,23 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 		delete(h, name)
 	}
 	delete(h, requestIDHeader) // the edge has set ours; one copy only
-	// Each security header once: the stack's unless the policy keeps the
-	// upstream's.
-	for _, name := range p.replace {
-		delete(h, name)
+	if x == nil {
+		return errNoExchange
 	}
-	if x != nil {
-		for _, name := range p.keep {
-			if _, ok := h[name]; ok {
-				delete(x.hdr, name)
-			}
+	if _, ok := x.hdr[requestIDHeader]; !ok {
+		p.restoreHeaders(x.hdr, resp.Request)
+	}
+	// Each security header once: the stack's unless the policy keeps the
+	// upstream's. A header the stack does not send (listed in
+	// headers.omit) is the upstream's to send.
+	for _, name := range p.replace {
+		if _, ours := x.hdr[name]; ours {
+			delete(h, name)
+		}
+	}
+	for _, name := range p.keep {
+		if _, ok := h[name]; ok {
+			delete(x.hdr, name)
 		}
 	}
 	if cookies := h["Set-Cookie"]; len(cookies) > 0 {
@@ -92,6 +99,32 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 		p.substituteNonce(resp)
 	}
 	return nil
+}
+
+// errNoExchange is a request that did not pass through dispatch: a bug,
+// answered 502.
+var errNoExchange = errors.New("proxy: response to a request without its exchange")
+
+// restoreHeaders sets the stack's headers on hdr again. ReverseProxy
+// clears the client response's header map after relaying a 1xx answer
+// (103 Early Hints), which would otherwise send the final answer without
+// its security headers, CORS headers and request id; the request id,
+// which the edge sets on every response, tells it happened.
+func (p *Proxy) restoreHeaders(hdr http.Header, r *http.Request) {
+	p.stack.Headers().SetHeaders(hdr, clientip.IsHTTPS(r))
+	if nonce := headers.Nonce(r); nonce != "" {
+		for _, name := range []string{"Content-Security-Policy", "Content-Security-Policy-Report-Only"} {
+			if _, ok := hdr[name]; ok {
+				hdr[name] = []string{p.stack.Headers().Policy(nonce)}
+			}
+		}
+	}
+	if m := p.stack.CORS(); m != nil {
+		m.SetHeaders(r, hdr)
+	}
+	if id := respond.RequestID(r); id != "" {
+		hdr[requestIDHeader] = []string{id}
+	}
 }
 
 // mask replaces the body of an upstream 5xx answer, which may carry a

@@ -335,20 +335,21 @@ func runServer(ctx context.Context, c serveConfig, getenv func(string) string, l
 	}
 
 	srv := newServer(a.Handler(), logger)
-	ln, err := net.Listen("tcp", c.addr)
-	if err != nil {
-		return err
-	}
+	var tlsConfig *tls.Config
 	scheme := "http"
 	if useTLS {
 		cert, err := tls.LoadX509KeyPair(c.tlsCert, c.tlsKey)
 		if err != nil {
-			_ = ln.Close() // the key-pair error is the one to report
 			return fmt.Errorf("loading TLS key pair: %w", err)
 		}
-		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
-		ln = tls.NewListener(ln, srv.TLSConfig)
+		tlsConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
 		scheme = "https"
+	}
+	// The framing guard refuses ambiguous requests (smuggling) before
+	// net/http reads them; with TLS it terminates TLS itself.
+	ln, err := listenFramed(c.addr, srv.MaxHeaderBytes, tlsConfig, nil, sec)
+	if err != nil {
+		return err
 	}
 	mode := "production"
 	if dev {
@@ -358,7 +359,7 @@ func runServer(ctx context.Context, c serveConfig, getenv func(string) string, l
 
 	servers := []*http.Server{srv}
 	errc := make(chan error, 2)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- ln.Serve(srv) }()
 
 	if c.redirectAddr != "" {
 		target := redirectTarget(c.publicURL, ln.Addr())
@@ -367,15 +368,15 @@ func runServer(ctx context.Context, c serveConfig, getenv func(string) string, l
 			_ = srv.Close()
 			return err
 		}
-		rln, err := net.Listen("tcp", c.redirectAddr)
+		rsrv := newServer(redirect, logger)
+		rln, err := listenFramed(c.redirectAddr, rsrv.MaxHeaderBytes, nil, nil, sec)
 		if err != nil {
 			_ = srv.Close()
 			return err
 		}
-		rsrv := newServer(redirect, logger)
 		servers = append(servers, rsrv)
 		fmt.Fprintf(stdout, "harden serve: redirecting http://%s to %s\n", displayAddr(rln.Addr()), target)
-		go func() { errc <- rsrv.Serve(rln) }()
+		go func() { errc <- rln.Serve(rsrv) }()
 	}
 
 	select {

@@ -156,8 +156,40 @@ func TestServeHeaderLimit(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge || string(body) != "431 Request Header Fields Too Large" {
-		t.Errorf("64 KB header: %d %q, want 431 and net/http's text", resp.StatusCode, body)
+	// The framing guard answers before net/http, with the security headers.
+	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge || string(body) != `{"error":"Request Header Fields Too Large"}`+"\n" {
+		t.Errorf("64 KB header: %d %q, want 431 and the JSON error", resp.StatusCode, body)
+	}
+	if resp.Header.Get("Content-Security-Policy") == "" {
+		t.Error("431 lacks the security headers")
+	}
+}
+
+// TestServeFramingGuard: an ambiguous request (CL.TE smuggling) is refused
+// at the connection with 400 and the security headers, the connection is
+// closed, and the request smuggled behind it never runs.
+func TestServeFramingGuard(t *testing.T) {
+	base, _, stderr, _ := startServeLog(t, nil, "--addr", "127.0.0.1:0")
+	c, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, body, closed := rawExchange(t, c, "POST /api/contact HTTP/1.1\r\nHost: localhost\r\nContent-Length: 40\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /api/me HTTP/1.1\r\nHost: localhost\r\n\r\n")
+	if resp.StatusCode != 400 || body != `{"error":"Bad Request"}`+"\n" {
+		t.Errorf("got %d %q, want 400 and the JSON error", resp.StatusCode, body)
+	}
+	if resp.Header.Get("Content-Security-Policy") == "" || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("refusal lacks the security headers: %v", resp.Header)
+	}
+	if !closed {
+		t.Error("connection not closed after the refusal")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(stderr.String(), "Content-Length with Transfer-Encoding") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !strings.Contains(stderr.String(), `"request_rejected"`) {
+		t.Errorf("security log lacks the refusal: %s", stderr.String())
 	}
 }
 

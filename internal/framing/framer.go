@@ -81,8 +81,8 @@ type framer struct {
 	// caller's buffer until the whole head is checked, so off is an offset
 	// into the b that step receives.
 	off     int
-	line    int  // lines of the head seen, the request line included
-	lengths int  // Content-Length fields
+	line    int // lines of the head seen, the request line included
+	lengths int // Content-Length fields
 	length  int64
 	chunked int  // Transfer-Encoding fields
 	http10  bool // HTTP/1.0 request
@@ -155,7 +155,11 @@ func (f *framer) nextLine(b []byte) (line []byte, next int, ok bool, err error) 
 	if i == 0 || rest[i-1] != '\r' {
 		return nil, 0, false, ErrLineEnding
 	}
-	return rest[:i-1], f.off + i + 1, true, nil
+	line = rest[:i-1]
+	if bytes.IndexByte(line, '\r') >= 0 {
+		return nil, 0, false, ErrLineEnding
+	}
+	return line, f.off + i + 1, true, nil
 }
 
 func (f *framer) stepHead(b []byte) (int, bool, bool, error) {

@@ -1,0 +1,725 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/harden-go/harden/clientip"
+	"github.com/harden-go/harden/headers"
+	"github.com/harden-go/harden/httpsredirect"
+	"github.com/harden-go/harden/internal/configfile"
+	"github.com/harden-go/harden/internal/framing"
+	"github.com/harden-go/harden/proxy"
+	"github.com/harden-go/harden/ratelimit"
+	"github.com/harden-go/harden/ratelimit/redisstore"
+	"github.com/harden-go/harden/seclog"
+)
+
+func init() {
+	register(command{name: "proxy", summary: "harden any app as a reverse proxy in front of it", run: runProxy})
+}
+
+const proxyUsage = `Usage: harden proxy [flags]
+
+Puts the harden stack in front of an app (Node, Python, PHP, Java, ...) as a
+reverse proxy: security headers, trusted client addresses, HTTPS redirect,
+allowed hosts, CORS, rate limits, a login limiter, body limits, NoSQL and
+parameter-pollution guards, CSRF, hardened cookies, masked 5xx pages, and a
+request-smuggling guard on every connection. With no settings it starts in
+development mode on :8000 in front of http://127.0.0.1:8080.
+
+Each setting comes, in this order of precedence, from a flag, from the
+environment variable named beside it, from the config file (the JSON name
+in brackets), or from its default.
+
+Flags:
+`
+
+const proxyNotes = `
+Config file (--config, HARDEN_CONFIG): JSON or YAML (by the extension
+.json/.yaml/.yml, else by the content) with the field names of the library's
+proxy.Config (upstream, public_url, development, health_paths, headers,
+client_ip, https, hosts, cors, rate_limit, body_limit, login, routes, csrf,
+cookies, header_policy, nonce_placeholder, error_pages) and the server's
+own: addr, tls_cert, tls_key, redirect_addr, security_log. Unknown keys are
+refused with their path. Secrets and the Redis URL are never read from it.
+--print-config prints the effective configuration as JSON (secrets and the
+Redis password redacted) and exits.
+
+Reload: SIGHUP re-reads the config file (and the TLS key pair) and swaps in
+a new proxy without dropping connections; requests in flight finish on the
+old one. A config that fails to load or validate is refused and logged, and
+the old one stays. Flags and environment variables are those of the start.
+In-memory rate-limit counters start afresh; Redis counters carry over. The
+listen addresses cannot change without a restart. SIGHUP also reopens the
+security log file.
+
+Modes:
+  development  no HTTPS redirect, loopback hosts allowed, upstream 5xx bodies
+               passed through, cookies without Secure over plain HTTP. A
+               warning is printed. Never expose it to a network.
+  production   refuses to start without HARDEN_PUBLIC_URL (https://), and
+               without HARDEN_SECRETS when csrf.token is on. Plain HTTP is
+               redirected to the public URL, other hosts get 421, cookies
+               get Secure, upstream 5xx bodies are replaced by a safe error.
+
+Requests are checked at the connection for ambiguous framing (request
+smuggling): Content-Length with Transfer-Encoding, duplicate
+Content-Length, Transfer-Encoding other than chunked, obsolete line
+folding, bare CR or LF, HTTP/2.0 on an HTTP/1 connection. They get 400 with
+the security headers and the connection is closed.
+
+HARDEN_TRUSTED_PROXIES, HARDEN_ALLOWED_ORIGINS, HARDEN_SECRETS and the
+security log work as in "harden serve" (see "harden serve -h").
+HARDEN_ALLOWED_ORIGINS allows credentials, Content-Type and X-CSRF-Token.
+HARDEN_REDIS_URL keeps the rate-limit and login counters in Redis, shared
+by every instance; the proxy refuses to start when Redis does not answer.
+
+Rates are LIMIT/WINDOW: "100/15m", "10/s". Sizes are bytes, or with a
+KiB/MiB suffix: "100KiB".
+
+Server: header read timeout 5s, idle timeout 120s, request heads up to
+32 KiB (431 beyond). No read or write timeout, so that streamed answers
+(server-sent events, downloads) and WebSockets last; the upstream's answer
+headers must come within the proxy's timeout (504). Graceful shutdown on
+SIGINT and SIGTERM (10s for requests in flight).
+`
+
+// proxyMaxHeaderBytes is the request head limit of harden proxy, as of
+// harden serve.
+const proxyMaxHeaderBytes = 32 << 10
+
+// proxyFile is what a config file holds: the library's proxy.Config and
+// the server's own settings.
+type proxyFile struct {
+	proxy.Config
+	Addr         string `json:"addr,omitempty"`
+	TLSCert      string `json:"tls_cert,omitempty"`
+	TLSKey       string `json:"tls_key,omitempty"`
+	RedirectAddr string `json:"redirect_addr,omitempty"`
+	SecurityLog  string `json:"security_log,omitempty"`
+}
+
+// proxyDefaults are the settings' defaults where the library has none.
+const (
+	defaultProxyAddr     = ":8000"
+	defaultProxyUpstream = "http://127.0.0.1:8080"
+)
+
+// A setting is one flag, its environment variable and what it sets in the
+// effective configuration.
+type setting struct {
+	flag, env, field, usage string
+	apply                   func(f *proxyFile, v string) error
+}
+
+var proxySettings = []setting{
+	{"env", "HARDEN_ENV", "development", "mode: development or production (default development)", func(f *proxyFile, v string) error {
+		switch v {
+		case "development":
+			f.Development = true
+		case "production":
+			f.Development = false
+		default:
+			return fmt.Errorf("must be development or production, not %q", v)
+		}
+		return nil
+	}},
+	{"addr", "HARDEN_ADDR", "addr", "listen address (default " + defaultProxyAddr + "; PORT=n means :n)", func(f *proxyFile, v string) error { f.Addr = v; return nil }},
+	{"upstream", "HARDEN_UPSTREAM", "upstream", "the app: http://host:port, https://host:port or unix:/path.sock (default " + defaultProxyUpstream + ")", func(f *proxyFile, v string) error { f.Upstream = v; return nil }},
+	{"public-url", "HARDEN_PUBLIC_URL", "public_url", "URL clients use, e.g. https://example.com; required in production", func(f *proxyFile, v string) error { f.PublicURL = v; return nil }},
+	{"trusted-proxies", "HARDEN_TRUSTED_PROXIES", "client_ip", "proxies whose forwarding headers are trusted: a hop count or a comma list of addresses and CIDRs; default none", func(f *proxyFile, v string) error {
+		c, err := clientip.ParseTrusted(v)
+		if err != nil {
+			return err
+		}
+		f.ClientIP = c
+		return nil
+	}},
+	{"allowed-origins", "HARDEN_ALLOWED_ORIGINS", "cors.origins", "comma list of exact origins allowed by CORS with credentials", func(f *proxyFile, v string) error {
+		f.CORS.Origins = splitList(v)
+		f.CORS.Credentials = true
+		if len(f.CORS.RequestHeaders) == 0 {
+			f.CORS.RequestHeaders = []string{"Content-Type", "X-CSRF-Token"}
+		}
+		if f.CORS.MaxAge == 0 {
+			f.CORS.MaxAge = 600
+		}
+		return nil
+	}},
+	{"api-limit", "HARDEN_API_LIMIT", "rate_limit.rate", "general limit per client address, e.g. 100/15m; default off", func(f *proxyFile, v string) error {
+		return f.RateLimit.Rate.Set(v)
+	}},
+	{"auth-limit", "HARDEN_AUTH_LIMIT", "login.rate", "failed logins (upstream 401/403 on the login paths) per window per client (default 5/15m)", func(f *proxyFile, v string) error {
+		return f.Login.Rate.Set(v)
+	}},
+	{"login-paths", "HARDEN_LOGIN_PATHS", "login.paths", "comma list of the upstream's login paths, matched exactly, e.g. /login,/api/login", func(f *proxyFile, v string) error {
+		f.Login.Paths = splitList(v)
+		return nil
+	}},
+	{"body-limit", "HARDEN_BODY_LIMIT", "body_limit", "largest request body forwarded, e.g. 102400 or 1MiB (default 100KiB)", func(f *proxyFile, v string) error {
+		n, err := parseSize(v)
+		f.BodyLimit = n
+		return err
+	}},
+	{"tls-cert", "HARDEN_TLS_CERT", "tls_cert", "TLS certificate file (PEM); serves HTTPS and HTTP/2 with --tls-key", func(f *proxyFile, v string) error { f.TLSCert = v; return nil }},
+	{"tls-key", "HARDEN_TLS_KEY", "tls_key", "TLS private key file (PEM)", func(f *proxyFile, v string) error { f.TLSKey = v; return nil }},
+	{"redirect-addr", "HARDEN_REDIRECT_ADDR", "redirect_addr", "with TLS: a plain-HTTP listen address that only redirects to HTTPS", func(f *proxyFile, v string) error { f.RedirectAddr = v; return nil }},
+	{"security-log", "HARDEN_SECURITY_LOG", "security_log", "file for the JSON security log, reopened on SIGHUP; default stderr", func(f *proxyFile, v string) error { f.SecurityLog = v; return nil }},
+}
+
+// proxyOptions are the command line and environment of one start: what a
+// reload re-applies on top of the re-read file.
+type proxyOptions struct {
+	configPath  string
+	printConfig bool
+	secretsFile string
+	redisURL    string
+	overrides   []override // flags, then environment: applied in reverse
+	getenv      func(string) string
+}
+
+type override struct {
+	s      setting
+	value  string
+	source string // "--flag" or "ENV"
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// parseSize parses a byte count: "102400", "100KiB", "1MiB".
+func parseSize(v string) (int64, error) {
+	mult := int64(1)
+	num := v
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}} {
+		if s, ok := strings.CutSuffix(v, u.suffix); ok {
+			num, mult = s, u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(num), 10, 64)
+	if err != nil || n < 0 || n > (1<<62)/mult {
+		return 0, fmt.Errorf("%q is not a size in bytes (102400, 100KiB, 1MiB)", v)
+	}
+	return n * mult, nil
+}
+
+func runProxy(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	reload := make(chan chan<- error)
+	go func() {
+		for {
+			select {
+			case <-hup:
+				select {
+				case reload <- nil:
+				case <-ctx.Done():
+					return
+				}
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	redis.SetLogger(quietRedis{})
+	return proxyCommand(ctx, args, os.Getenv, reload, nil, stdout, stderr)
+}
+
+// proxyCommand parses the command line and runs the proxy until ctx is
+// done. Each value received on reload reloads the config file, and the
+// outcome is sent on it unless it is nil. ready, if set, receives the
+// running proxy's listen addresses (for tests).
+func proxyCommand(ctx context.Context, args []string, getenv func(string) string, reload <-chan chan<- error, ready chan<- proxyAddrs, stdout, stderr io.Writer) int {
+	opts, code := parseProxyFlags(args, getenv, stderr)
+	if code >= 0 {
+		return code
+	}
+	cfg, err := opts.load()
+	if err != nil {
+		fmt.Fprintf(stderr, "harden proxy: %v\n", err)
+		return 2
+	}
+	if opts.printConfig {
+		if err := printProxyConfig(stdout, cfg, opts); err != nil {
+			fmt.Fprintf(stderr, "harden proxy: %v\n", err)
+			return 1
+		}
+		return 0
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	if err := runProxyServer(ctx, opts, cfg, reload, ready, logger, stdout, stderr); err != nil {
+		fmt.Fprintf(stderr, "harden proxy: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// parseProxyFlags returns the options and -1, or an exit code.
+func parseProxyFlags(args []string, getenv func(string) string, stderr io.Writer) (*proxyOptions, int) {
+	fs := flag.NewFlagSet("proxy", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	opts := &proxyOptions{getenv: getenv}
+	values := make([]string, len(proxySettings))
+	for i, s := range proxySettings {
+		fs.StringVar(&values[i], s.flag, "", s.usage+" ("+s.env+") ["+s.field+"]")
+	}
+	fs.StringVar(&opts.configPath, "config", "", "config file, JSON or YAML (HARDEN_CONFIG)")
+	fs.BoolVar(&opts.printConfig, "print-config", false, "print the effective configuration as JSON, secrets redacted, and exit")
+	fs.StringVar(&opts.secretsFile, "secrets-file", "", "file holding the comma-separated secrets, instead of HARDEN_SECRETS (HARDEN_SECRETS_FILE)")
+	// The Redis URL may carry a password: never a flag default, which the
+	// usage text would print.
+	fs.StringVar(&opts.redisURL, "redis-url", "", "Redis URL for rate-limit counters shared by instances (HARDEN_REDIS_URL)")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, proxyUsage)
+		fs.PrintDefaults()
+		fmt.Fprint(stderr, proxyNotes)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, 0
+		}
+		return nil, 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "harden proxy: unexpected argument %q\n", fs.Arg(0))
+		return nil, 2
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	for i, s := range proxySettings {
+		switch {
+		case set[s.flag]:
+			opts.overrides = append(opts.overrides, override{s, values[i], "--" + s.flag})
+		case getenv(s.env) != "":
+			opts.overrides = append(opts.overrides, override{s, getenv(s.env), s.env})
+		case s.env == "HARDEN_ADDR" && getenv("PORT") != "":
+			opts.overrides = append(opts.overrides, override{s, ":" + getenv("PORT"), "PORT"})
+		}
+	}
+	if !set["config"] {
+		opts.configPath = getenv("HARDEN_CONFIG")
+	}
+	if !set["secrets-file"] {
+		opts.secretsFile = getenv("HARDEN_SECRETS_FILE")
+	}
+	if !set["redis-url"] {
+		opts.redisURL = getenv("HARDEN_REDIS_URL")
+	}
+	return opts, -1
+}
+
+// load builds the effective configuration: defaults, then the file, then
+// the environment, then the flags.
+func (o *proxyOptions) load() (proxyFile, error) {
+	var f proxyFile
+	// Defaults of the command, where the library's zero value would not
+	// start: development mode unless told, a local upstream.
+	f.Development = true
+	if o.configPath != "" {
+		// Fields the file does not name keep their value: development
+		// stays the default unless the file says "development": false.
+		if err := configfile.Load(o.configPath, &f); err != nil {
+			return f, err
+		}
+	}
+	for _, ov := range o.overrides {
+		if err := ov.s.apply(&f, ov.value); err != nil {
+			return f, fmt.Errorf("%s: %w", ov.source, err)
+		}
+	}
+	if f.Addr == "" {
+		f.Addr = defaultProxyAddr
+	}
+	if f.Upstream == "" {
+		f.Upstream = defaultProxyUpstream
+	}
+	secrets := o.getenv("HARDEN_SECRETS")
+	if o.secretsFile != "" {
+		b, err := os.ReadFile(o.secretsFile)
+		if err != nil {
+			return f, fmt.Errorf("reading --secrets-file: %w", err)
+		}
+		secrets = strings.TrimSpace(string(b))
+	}
+	f.Secrets = splitList(secrets)
+	if !f.Development && f.CSRF.Token && len(f.Secrets) == 0 {
+		return f, errors.New("production with csrf.token needs HARDEN_SECRETS")
+	}
+	if !f.Development && f.PublicURL == "" {
+		return f, errors.New("production needs HARDEN_PUBLIC_URL (the https:// URL clients use)")
+	}
+	if (f.TLSCert == "") != (f.TLSKey == "") {
+		return f, errors.New("--tls-cert and --tls-key go together")
+	}
+	if f.RedirectAddr != "" && f.TLSCert == "" {
+		return f, errors.New("--redirect-addr needs --tls-cert and --tls-key")
+	}
+	return f, nil
+}
+
+// printProxyConfig writes the effective configuration as JSON. Secrets are
+// replaced by a marker, and the Redis URL's password is masked.
+func printProxyConfig(w io.Writer, f proxyFile, o *proxyOptions) error {
+	b, err := json.Marshal(f)
+	if err != nil {
+		return err
+	}
+	var m map[string]any
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	if err := d.Decode(&m); err != nil {
+		return err
+	}
+	if len(f.Secrets) > 0 {
+		redacted := make([]string, len(f.Secrets))
+		for i := range redacted {
+			redacted[i] = "REDACTED"
+		}
+		m["secrets"] = redacted
+	}
+	if o.redisURL != "" {
+		m["redis_url"] = redactURL(o.redisURL)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(m)
+}
+
+// redactURL masks the password of a URL; one that does not parse is masked
+// whole, since it may be a password.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "REDACTED"
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "REDACTED")
+	}
+	return u.String()
+}
+
+// proxyAddrs are the running proxy's URLs, sent to tests once listening.
+type proxyAddrs struct {
+	URL      string // the proxy: http:// or https://
+	Redirect string // the redirect listener, if any
+}
+
+// runningProxy is the proxy being served and what a reload needs.
+type runningProxy struct {
+	opts   *proxyOptions
+	cfg    proxyFile // of the proxy being served
+	cur    atomic.Pointer[proxy.Proxy]
+	cert   atomic.Pointer[tls.Certificate]
+	store  ratelimit.Store // Redis, shared by every generation; nil: memory
+	sec    *seclog.Logger
+	logger *slog.Logger
+
+	mu      sync.Mutex
+	retired []*proxy.Proxy // replaced proxies, closed at shutdown
+}
+
+// build makes a proxy of f with the command's logs and store.
+func (rp *runningProxy) build(f proxyFile) (*proxy.Proxy, error) {
+	pc := f.Config
+	pc.SecurityLog = rp.sec
+	pc.Logger = rp.logger
+	if rp.store != nil {
+		pc.Store = rp.store
+		pc.LoginStore = rp.store
+	}
+	return proxy.New(pc)
+}
+
+// ServeHTTP serves r with the current proxy. A reload swaps it atomically:
+// a request runs wholly on the proxy it started on.
+func (rp *runningProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rp.cur.Load().ServeHTTP(w, r)
+}
+
+// reload re-reads the configuration and swaps in a new proxy; on any error
+// the running one stays and the error is returned.
+func (rp *runningProxy) reload() error {
+	f, err := rp.opts.load()
+	if err != nil {
+		return err
+	}
+	old := rp.cfg
+	var restart []string
+	if f.Addr != old.Addr {
+		restart = append(restart, "addr")
+	}
+	if f.RedirectAddr != old.RedirectAddr {
+		restart = append(restart, "redirect_addr")
+	}
+	if (f.TLSCert == "") != (old.TLSCert == "") {
+		restart = append(restart, "tls_cert")
+	}
+	if f.SecurityLog != old.SecurityLog {
+		restart = append(restart, "security_log")
+	}
+	if len(restart) > 0 {
+		return fmt.Errorf("%s changed: restart to apply", strings.Join(restart, ", "))
+	}
+	var cert *tls.Certificate
+	if f.TLSCert != "" {
+		c, err := tls.LoadX509KeyPair(f.TLSCert, f.TLSKey)
+		if err != nil {
+			return fmt.Errorf("loading TLS key pair: %w", err)
+		}
+		cert = &c
+	}
+	p, err := rp.build(f)
+	if err != nil {
+		return err
+	}
+	if cert != nil {
+		rp.cert.Store(cert)
+	}
+	prev := rp.cur.Swap(p)
+	rp.cfg = f
+	rp.mu.Lock()
+	rp.retired = append(rp.retired, prev)
+	rp.mu.Unlock()
+	// Requests in flight finish on prev; its idle upstream connections
+	// are closed now, the rest at shutdown.
+	_ = prev.Close()
+	return nil
+}
+
+func (rp *runningProxy) close() {
+	rp.mu.Lock()
+	defer rp.mu.Unlock()
+	for _, p := range rp.retired {
+		_ = p.Close()
+	}
+	rp.retired = nil
+	_ = rp.cur.Load().Close()
+}
+
+func runProxyServer(ctx context.Context, opts *proxyOptions, cfg proxyFile, reload <-chan chan<- error, ready chan<- proxyAddrs, logger *slog.Logger, stdout, stderr io.Writer) error {
+	seccfg := seclog.Config{Path: cfg.SecurityLog, Service: "harden"}
+	if cfg.SecurityLog == "" {
+		seccfg.Writer = stderr
+	}
+	sec, err := seclog.New(seccfg)
+	if err != nil {
+		return fmt.Errorf("HARDEN_SECURITY_LOG: %w", err)
+	}
+	defer sec.Close()
+	warn := func(msg string) {
+		sec.Log(ctx, seclog.Event{Name: seclog.EventConfigWarning, Details: []slog.Attr{slog.String("message", msg)}})
+		if cfg.SecurityLog != "" {
+			logger.Warn(msg)
+		}
+	}
+
+	rp := &runningProxy{opts: opts, cfg: cfg, sec: sec, logger: logger}
+	if opts.redisURL != "" {
+		rs, err := redisstore.Open(opts.redisURL)
+		if err != nil {
+			return fmt.Errorf("HARDEN_REDIS_URL: %w", err)
+		}
+		defer rs.Close()
+		pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err = rs.Ping(pingCtx)
+		cancel()
+		if err != nil {
+			return fmt.Errorf("HARDEN_REDIS_URL: Redis does not answer: %w", err)
+		}
+		rp.store = rs
+	}
+	p, err := rp.build(cfg)
+	if err != nil {
+		return err
+	}
+	rp.cur.Store(p)
+	defer rp.close()
+
+	// The refusals of the framing guard carry the configured headers.
+	hdrs, err := headers.New(cfg.Headers)
+	if err != nil {
+		return err
+	}
+	var tlsConfig *tls.Config
+	if cfg.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			return fmt.Errorf("loading TLS key pair: %w", err)
+		}
+		rp.cert.Store(&cert)
+		tlsConfig = &tls.Config{
+			MinVersion: tls.VersionTLS12,
+			NextProtos: []string{"h2", "http/1.1"},
+			// A reload replaces the key pair without a restart.
+			GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return rp.cert.Load(), nil },
+		}
+	}
+	if cfg.RedirectAddr != "" && cfg.PublicURL != "" {
+		if _, err := httpsredirect.RedirectOnly(cfg.PublicURL); err != nil {
+			return errors.New("--redirect-addr needs an https --public-url")
+		}
+	}
+	if cfg.Development {
+		warn("development mode: no HTTPS redirect, loopback hosts allowed, upstream error pages shown, no Secure cookies over plain HTTP; do not expose this proxy to a network")
+	} else if tlsConfig == nil && cfg.ClientIP.TrustedHops == 0 && len(cfg.ClientIP.TrustedProxies) == 0 && !cfg.HTTPS.DangerouslyAllowPlainHTTP {
+		warn("production over plain HTTP with no trusted proxy: every request but the health paths is redirected to the public URL; set --trusted-proxies to the TLS-terminating proxy, or --tls-cert and --tls-key")
+	}
+
+	listen := func(addr string, tc *tls.Config) (*framing.Listener, error) {
+		return listenFramed(addr, proxyMaxHeaderBytes, tc, hdrs, sec)
+	}
+
+	fl, err := listen(cfg.Addr, tlsConfig)
+	if err != nil {
+		return err
+	}
+	srv := newProxyServer(rp, logger)
+	scheme := "http"
+	if tlsConfig != nil {
+		scheme = "https"
+	}
+	mode := "production"
+	if cfg.Development {
+		mode = "development"
+	}
+	addrs := proxyAddrs{URL: scheme + "://" + displayAddr(fl.Addr())}
+	fmt.Fprintf(stdout, "harden proxy: listening on %s (%s mode), upstream %s\n", addrs.URL, mode, cfg.Upstream)
+	servers := []*http.Server{srv}
+	errc := make(chan error, 2)
+	go func() { errc <- fl.Serve(srv) }()
+
+	if cfg.RedirectAddr != "" {
+		target := redirectTarget(cfg.PublicURL, fl.Addr())
+		redirect, err := httpsredirect.RedirectOnly(target)
+		if err == nil {
+			var rl *framing.Listener
+			if rl, err = listen(cfg.RedirectAddr, nil); err == nil {
+				rsrv := newProxyServer(redirect, logger)
+				servers = append(servers, rsrv)
+				addrs.Redirect = "http://" + displayAddr(rl.Addr())
+				fmt.Fprintf(stdout, "harden proxy: redirecting %s to %s\n", addrs.Redirect, target)
+				go func() { errc <- rl.Serve(rsrv) }()
+			}
+		}
+		if err != nil {
+			_ = srv.Close()
+			return err
+		}
+	}
+	if ready != nil {
+		ready <- addrs
+	}
+
+	for {
+		select {
+		case err := <-errc:
+			for _, s := range servers {
+				_ = s.Close()
+			}
+			return err
+		case reply := <-reload:
+			if err := sec.Reopen(); err != nil {
+				logger.Error("reopening the security log", "error", err)
+			}
+			err := rp.reload()
+			if err != nil {
+				warn("reload refused, the running configuration stays: " + err.Error())
+			} else {
+				logger.Info("configuration reloaded")
+			}
+			if reply != nil {
+				reply <- err
+			}
+			continue
+		case <-ctx.Done():
+		}
+		break
+	}
+	fmt.Fprintln(stdout, "harden proxy: shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var errs []error
+	for _, s := range servers {
+		if err := s.Shutdown(shutdownCtx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// newProxyServer is newServer without the read and write timeouts, which
+// would cut streamed answers (server-sent events, long downloads) and
+// WebSockets: a read deadline fires during a long answer and cancels the
+// request. Slow request heads are still cut by ReadHeaderTimeout
+// (Slowloris), idle connections by IdleTimeout.
+func newProxyServer(h http.Handler, logger *slog.Logger) *http.Server {
+	srv := newServer(h, logger)
+	srv.ReadTimeout, srv.WriteTimeout = 0, 0
+	srv.MaxHeaderBytes = proxyMaxHeaderBytes
+	return srv
+}
+
+// listenFramed listens on addr behind the framing guard (request
+// smuggling), which answers its refusals with hdrs (nil: the default set)
+// and records them in sec. With tc it terminates TLS.
+func listenFramed(addr string, maxHeaderBytes int, tc *tls.Config, hdrs *headers.Headers, sec *seclog.Logger) (*framing.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	fl, err := framing.NewListener(ln, framing.Config{
+		MaxHeaderBytes: maxHeaderBytes,
+		TLSConfig:      tc,
+		Headers:        hdrs,
+		OnRefuse: func(remote net.Addr, reason error) {
+			status := http.StatusBadRequest
+			if errors.Is(reason, framing.ErrHeadTooLarge) {
+				status = http.StatusRequestHeaderFieldsTooLarge
+			}
+			sec.Log(context.Background(), seclog.Event{
+				Name: seclog.EventRequestRefused, Status: status, Err: reason,
+				Details: []slog.Attr{slog.String("remote_addr", remote.String())},
+			})
+		},
+	})
+	if err != nil {
+		_ = ln.Close()
+		return nil, err
+	}
+	return fl, nil
+}

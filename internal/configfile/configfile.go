@@ -1,0 +1,298 @@
+package configfile
+
+import (
+	"bytes"
+	"encoding"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Format is a file format.
+type Format int
+
+// The formats.
+const (
+	Auto Format = iota // by extension, else by content
+	JSON
+	YAML
+)
+
+// ErrEmpty is returned for a file with no settings.
+var ErrEmpty = errors.New("configfile: the file is empty")
+
+// Load reads the file at path and decodes it into v, a pointer to a struct.
+// Errors name the file.
+func Load(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	f := Auto
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".json":
+		f = JSON
+	case ".yaml", ".yml":
+		f = YAML
+	}
+	if err := Decode(b, f, v); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+// Decode decodes the document b of format f into v, a pointer to a struct.
+func Decode(b []byte, f Format, v any) error {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
+		return errors.New("configfile: Decode needs a non-nil pointer to a struct")
+	}
+	trimmed := bytes.TrimSpace(b)
+	if f == Auto {
+		f = YAML
+		if len(trimmed) > 0 && trimmed[0] == '{' {
+			f = JSON
+		}
+	}
+	var doc any
+	var err error
+	if f == JSON {
+		doc, err = parseJSON(b)
+	} else {
+		doc, err = parseYAML(b)
+	}
+	if err != nil {
+		return err
+	}
+	if doc == nil {
+		return ErrEmpty
+	}
+	if _, ok := doc.(map[string]any); !ok {
+		return errors.New("configfile: the document is not a mapping of settings")
+	}
+	if err := checkKeys(doc, rv.Type().Elem(), ""); err != nil {
+		return err
+	}
+	canonical, err := json.Marshal(doc)
+	if err != nil {
+		return fmt.Errorf("configfile: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(canonical))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("configfile: %w", err)
+	}
+	return nil
+}
+
+// parseJSON parses one JSON value, refusing duplicate keys and trailing
+// data. Numbers keep their text.
+func parseJSON(b []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	v, err := jsonValue(dec, "")
+	if err == errNoValue {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("configfile: JSON: %w", err)
+	}
+	if _, err := dec.Token(); err == nil {
+		return nil, errors.New("configfile: JSON: data after the top-level value")
+	}
+	return v, nil
+}
+
+var errNoValue = errors.New("no value")
+
+func jsonValue(dec *json.Decoder, path string) (any, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		if path == "" && errors.Is(err, io.EOF) {
+			return nil, errNoValue
+		}
+		return nil, err
+	}
+	switch tok {
+	case json.Delim('{'):
+		m := map[string]any{}
+		for dec.More() {
+			kt, err := dec.Token()
+			if err != nil {
+				return nil, err
+			}
+			k := kt.(string)
+			p := join(path, k)
+			if _, dup := m[k]; dup {
+				return nil, fmt.Errorf("%s: duplicate key", p)
+			}
+			if m[k], err = jsonValue(dec, p); err != nil {
+				return nil, err
+			}
+		}
+		_, err := dec.Token()
+		return m, err
+	case json.Delim('['):
+		s := []any{}
+		for dec.More() {
+			e, err := jsonValue(dec, path+"["+strconv.Itoa(len(s))+"]")
+			if err != nil {
+				return nil, err
+			}
+			s = append(s, e)
+		}
+		_, err := dec.Token()
+		return s, err
+	}
+	return tok, nil
+}
+
+// parseYAML parses one YAML document into plain values (mappings with
+// string keys). yaml.v3 refuses duplicate keys itself.
+func parseYAML(b []byte) (any, error) {
+	var v any
+	if err := yaml.Unmarshal(b, &v); err != nil {
+		return nil, fmt.Errorf("configfile: YAML: %w", err)
+	}
+	return plain(v, "")
+}
+
+// plain converts what yaml.v3 decodes into values encoding/json encodes.
+func plain(v any, path string) (any, error) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, e := range v {
+			p, err := plain(e, join(path, k))
+			if err != nil {
+				return nil, err
+			}
+			v[k] = p
+		}
+		return v, nil
+	case map[any]any:
+		return nil, fmt.Errorf("configfile: YAML: %s: keys must be strings", orTop(path))
+	case []any:
+		for i, e := range v {
+			p, err := plain(e, path+"["+strconv.Itoa(i)+"]")
+			if err != nil {
+				return nil, err
+			}
+			v[i] = p
+		}
+		return v, nil
+	}
+	return v, nil
+}
+
+var (
+	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
+	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+)
+
+// checkKeys refuses keys of v that no field of t (by JSON name, exactly)
+// takes, naming the first one found in key order.
+func checkKeys(v any, t reflect.Type, path string) error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if reflect.PointerTo(t).Implements(jsonUnmarshaler) || reflect.PointerTo(t).Implements(textUnmarshaler) {
+		return nil // the type decodes itself
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil // encoding/json reports the wrong type
+		}
+		fields := jsonFields(t)
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			ft, ok := fields[k]
+			if !ok {
+				return fmt.Errorf("configfile: %s: unknown key", join(path, k))
+			}
+			if err := checkKeys(m[k], ft, join(path, k)); err != nil {
+				return err
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		s, _ := v.([]any)
+		for i, e := range s {
+			if err := checkKeys(e, t.Elem(), path+"["+strconv.Itoa(i)+"]"); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		m, _ := v.(map[string]any)
+		for k, e := range m {
+			if err := checkKeys(e, t.Elem(), join(path, k)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// jsonFields maps the JSON names of t's fields, embedded structs' fields
+// promoted, to their types.
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	fields := map[string]reflect.Type{}
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		tag := sf.Tag.Get("json")
+		name, _, _ := strings.Cut(tag, ",")
+		if name == "-" && tag == "-" {
+			continue
+		}
+		ft := sf.Type
+		if sf.Anonymous && name == "" {
+			et := ft
+			if et.Kind() == reflect.Pointer {
+				et = et.Elem()
+			}
+			if et.Kind() == reflect.Struct {
+				for k, v := range jsonFields(et) {
+					if _, taken := fields[k]; !taken {
+						fields[k] = v
+					}
+				}
+				continue
+			}
+		}
+		if !sf.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = sf.Name
+		}
+		fields[name] = ft
+	}
+	return fields
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func orTop(path string) string {
+	if path == "" {
+		return "the top level"
+	}
+	return path
+}

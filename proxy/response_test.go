@@ -1,0 +1,297 @@
+package proxy
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/harden-go/harden/headers"
+)
+
+// noisyUpstream answers with its own security, CORS and fingerprint
+// headers, as an Express or PHP app does.
+func noisyUpstream(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("X-Powered-By", "Express")
+	h.Set("Server", "Apache/2.4.1 (Unix) PHP/5.3.3")
+	h.Set("X-AspNet-Version", "4.0.30319")
+	h.Set("X-Runtime", "0.0123")
+	h.Set("X-Frame-Options", "ALLOWALL")
+	h.Set("Content-Security-Policy", "default-src *")
+	h.Set("Strict-Transport-Security", "max-age=0")
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("Access-Control-Allow-Credentials", "true")
+	h.Set("X-Request-ID", r.Header.Get("X-Request-ID"))
+	h.Set("X-App", "kept")
+	io.WriteString(w, "ok")
+}
+
+func TestResponseHeaders(t *testing.T) {
+	up := newUpstream(t, noisyUpstream)
+	tests := []struct {
+		name   string
+		policy map[string]string
+		omit   []string
+		want   map[string][]string // nil: absent
+	}{
+		{"replace by default", nil, nil, map[string][]string{
+			"X-Frame-Options":                  {"SAMEORIGIN"},
+			"Strict-Transport-Security":        {"max-age=31536000; includeSubDomains"},
+			"X-Powered-By":                     nil,
+			"Server":                           nil,
+			"X-Aspnet-Version":                 nil,
+			"X-Runtime":                        nil,
+			"Access-Control-Allow-Origin":      nil,
+			"Access-Control-Allow-Credentials": nil,
+			"X-App":                            {"kept"},
+		}},
+		{"omitted header is the upstream's", nil, []string{"X-Frame-Options"}, map[string][]string{
+			"X-Frame-Options":           {"ALLOWALL"},
+			"Strict-Transport-Security": {"max-age=31536000; includeSubDomains"},
+		}},
+		{"keep", map[string]string{"x-frame-options": "keep", "Content-Security-Policy": "keep"}, nil, map[string][]string{
+			"X-Frame-Options":         {"ALLOWALL"},
+			"Content-Security-Policy": {"default-src *"},
+		}},
+		{"add", map[string]string{"Content-Security-Policy": "add"}, nil, map[string][]string{
+			"X-Frame-Options": {"SAMEORIGIN"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := prodConfig(up.URL)
+			cfg.HeaderPolicy = tt.policy
+			cfg.Headers.Omit = tt.omit
+			_, srv := start(t, cfg)
+			res := send(t, srv, "GET", "/", "", map[string]string{"Origin": "https://evil.example"})
+			if res.status != 200 || res.body != "ok" {
+				t.Fatalf("got %d %q", res.status, res.body)
+			}
+			for k, want := range tt.want {
+				if got := res.header.Values(k); strings.Join(got, "\n") != strings.Join(want, "\n") {
+					t.Errorf("%s = %q, want %q", k, got, want)
+				}
+			}
+			// Every header once, whatever the policy, but CSP under "add".
+			for k, vs := range res.header {
+				if len(vs) > 1 && !(tt.name == "add" && k == "Content-Security-Policy") && k != "Vary" {
+					t.Errorf("%s sent %d times: %q", k, len(vs), vs)
+				}
+			}
+			if id := res.header.Values("X-Request-ID"); len(id) != 1 {
+				t.Errorf("X-Request-ID %q, want one", id)
+			}
+			csp := res.header.Values("Content-Security-Policy")
+			switch tt.name {
+			case "replace by default":
+				if len(csp) != 1 || !strings.HasPrefix(csp[0], "default-src 'self'") {
+					t.Errorf("CSP %q, want the stack's only", csp)
+				}
+			case "add":
+				if len(csp) != 2 || csp[1] != "default-src *" {
+					t.Errorf("CSP %q, want the stack's and the upstream's", csp)
+				}
+			}
+		})
+	}
+}
+
+func TestCORSFromTheAllowlistOnly(t *testing.T) {
+	up := newUpstream(t, noisyUpstream)
+	cfg := prodConfig(up.URL)
+	cfg.CORS.Origins = []string{"https://app.example.net"}
+	_, srv := start(t, cfg)
+	res := send(t, srv, "GET", "/", "", map[string]string{"Origin": "https://app.example.net"})
+	if got := res.header.Values("Access-Control-Allow-Origin"); len(got) != 1 || got[0] != "https://app.example.net" {
+		t.Errorf("allowed origin: Access-Control-Allow-Origin %q, want the origin once", got)
+	}
+	if got := res.header.Values("Access-Control-Allow-Credentials"); len(got) != 0 {
+		t.Errorf("Access-Control-Allow-Credentials %q: the upstream's leaked", got)
+	}
+	res = send(t, srv, "GET", "/", "", map[string]string{"Origin": "https://evil.example"})
+	if got := res.header.Values("Access-Control-Allow-Origin"); len(got) != 0 {
+		t.Errorf("other origin: Access-Control-Allow-Origin %q, want none", got)
+	}
+	// Preflights are answered at the edge.
+	hits := up.hits.Load()
+	res = send(t, srv, "OPTIONS", "/api", "", map[string]string{
+		"Origin": "https://app.example.net", "Access-Control-Request-Method": "POST",
+	})
+	if res.status != http.StatusNoContent || up.hits.Load() != hits {
+		t.Errorf("preflight: %d, upstream hits +%d; want 204 at the edge", res.status, up.hits.Load()-hits)
+	}
+}
+
+func TestErrorMasking(t *testing.T) {
+	const trace = "Error: connect ECONNREFUSED\n    at /srv/app/db.js:12:9"
+	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		w.Header().Set("Retry-After", "30")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		io.WriteString(w, trace)
+	})
+	tests := []struct {
+		name, accept string
+		dev          bool
+		pages        string
+		wantType     string
+		wantBody     string // prefix
+	}{
+		{"json", "application/json", false, "", "application/json; charset=utf-8", `{"error":"Service Unavailable","request_id":"`},
+		{"fetch", "*/*", false, "", "application/json; charset=utf-8", `{"error":"Service Unavailable","request_id":"`},
+		{"browser", "text/html,application/xhtml+xml,*/*;q=0.8", false, "", "text/html; charset=utf-8", "<!doctype html>"},
+		{"development passes", "*/*", true, "", "text/plain", trace},
+		{"pass", "*/*", false, "pass", "text/plain", trace},
+		{"mask in development", "*/*", true, "mask", "application/json; charset=utf-8", `{"error":"Service Unavailable"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := prodConfig(up.URL)
+			host := publicHost
+			if tt.dev {
+				cfg = devConfig(up.URL)
+				host = "localhost"
+			}
+			cfg.ErrorPages = tt.pages
+			_, srv := start(t, cfg)
+			res := send(t, srv, "GET", "/", "", map[string]string{"Accept": tt.accept, "Host": host})
+			if res.status != http.StatusServiceUnavailable {
+				t.Errorf("status %d, want 503 (the upstream's)", res.status)
+			}
+			if got := res.header.Get("Content-Type"); got != tt.wantType {
+				t.Errorf("Content-Type %q, want %q", got, tt.wantType)
+			}
+			if !strings.HasPrefix(res.body, tt.wantBody) {
+				t.Errorf("body %q, want prefix %q", res.body, tt.wantBody)
+			}
+			masked := tt.wantBody != trace
+			if masked && strings.Contains(res.body, "ECONNREFUSED") {
+				t.Errorf("masked body leaks the upstream's: %q", res.body)
+			}
+			if masked && !strings.Contains(res.body, res.header.Get("X-Request-ID")) {
+				t.Errorf("masked body %q lacks the request id %q", res.body, res.header.Get("X-Request-ID"))
+			}
+			if got := res.header.Get("Retry-After"); got != "30" {
+				t.Errorf("Retry-After %q, want the upstream's", got)
+			}
+		})
+	}
+}
+
+func TestSetCookieThroughProxy(t *testing.T) {
+	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Set-Cookie", "sid=abc; Path=/app; Domain=example.com")
+		w.Header().Add("Set-Cookie", "XSRF-TOKEN=t1; Path=/")
+		w.Header().Add("Set-Cookie", "pref=dark; SameSite=Strict; Max-Age=60")
+		io.WriteString(w, r.Header.Get("Cookie"))
+	})
+	tests := []struct {
+		name       string
+		hostPrefix bool
+		cookie     string // sent by the client
+		wantSet    []string
+		wantUp     string // the Cookie header the upstream saw
+	}{
+		{"default", false, "sid=abc; other=1", []string{
+			"sid=abc; Path=/app; Domain=example.com; Secure; HttpOnly; SameSite=Lax",
+			"XSRF-TOKEN=t1; Path=/; Secure; SameSite=Lax",
+			"pref=dark; Max-Age=60; Secure; HttpOnly; SameSite=Strict",
+		}, "sid=abc; other=1"},
+		{"host prefix", true, "__Host-sid=abc; sid=planted; XSRF-TOKEN=t1; __Host-pref=dark", []string{
+			"__Host-sid=abc; Path=/; Secure; HttpOnly; SameSite=Lax",
+			"XSRF-TOKEN=t1; Path=/; Secure; SameSite=Lax",
+			"__Host-pref=dark; Max-Age=60; Path=/; Secure; HttpOnly; SameSite=Strict",
+		}, "sid=abc; XSRF-TOKEN=t1; pref=dark"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := prodConfig(up.URL)
+			cfg.Cookies = CookieConfig{Readable: []string{"XSRF-TOKEN"}, HostPrefix: tt.hostPrefix}
+			_, srv := start(t, cfg)
+			res := send(t, srv, "GET", "/", "", map[string]string{"Cookie": tt.cookie})
+			if got := res.header.Values("Set-Cookie"); strings.Join(got, "\n") != strings.Join(tt.wantSet, "\n") {
+				t.Errorf("Set-Cookie\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.wantSet, "\n"))
+			}
+			if res.body != tt.wantUp {
+				t.Errorf("upstream Cookie %q, want %q", res.body, tt.wantUp)
+			}
+		})
+	}
+}
+
+func TestNoncePlaceholder(t *testing.T) {
+	const ph = "__CSP_NONCE_7f3a9c2e__"
+	page := `<html><script nonce="` + ph + `">go()</script><p>` + ph + `</p></html>`
+	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/gz":
+			w.Header().Set("Content-Encoding", "gzip")
+		case "/json":
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"a":"`+ph+`"}`)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("X-Seen-Accept-Encoding", r.Header.Get("Accept-Encoding"))
+		// Written in pieces that split the placeholder.
+		for i := 0; i < len(page); i += 7 {
+			io.WriteString(w, page[i:min(i+7, len(page))])
+			w.(http.Flusher).Flush()
+		}
+	})
+	cfg := prodConfig(up.URL)
+	cfg.Headers.CSP.Nonce = true
+	cfg.NoncePlaceholder = ph
+	_, srv := start(t, cfg)
+
+	res := send(t, srv, "GET", "/", "", map[string]string{"Accept": "text/html", "Accept-Encoding": "gzip"})
+	csp := res.header.Get("Content-Security-Policy")
+	_, rest, ok := strings.Cut(csp, "'nonce-")
+	nonce, _, _ := strings.Cut(rest, "'")
+	if !ok || len(nonce) != 22 {
+		t.Fatalf("CSP %q has no nonce", csp)
+	}
+	if want := strings.ReplaceAll(page, ph, nonce); res.body != want {
+		t.Errorf("body %q, want %q", res.body, want)
+	}
+	if got := res.header.Get("X-Seen-Accept-Encoding"); got != "identity" {
+		t.Errorf("upstream Accept-Encoding %q, want identity", got)
+	}
+	if res := send(t, srv, "GET", "/json", "", nil); !strings.Contains(res.body, ph) {
+		t.Errorf("JSON body %q was rewritten", res.body)
+	}
+	if res := send(t, srv, "GET", "/gz", "", map[string]string{"Accept": "text/html", "Accept-Encoding": "gzip"}); res.body != page {
+		t.Errorf("compressed body %q was rewritten", res.body)
+	}
+	// Without a nonce'd CSP the placeholder would be replaced by nothing.
+	cfg.Headers = headers.Config{}
+	if _, err := New(cfg); err == nil || !strings.Contains(err.Error(), "nonce") {
+		t.Errorf("New without a nonce'd CSP: %v, want ErrPlaceholderNoNonce", err)
+	}
+}
+
+func TestEarlyHintsKeepSecurityHeaders(t *testing.T) {
+	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Link", "</app.css>; rel=preload; as=style")
+		w.WriteHeader(http.StatusEarlyHints)
+		w.Header().Del("Link")
+		io.WriteString(w, "ok")
+	})
+	cfg := prodConfig(up.URL)
+	cfg.Headers.CSP.Nonce = true
+	cfg.CORS.Origins = []string{"https://app.example.net"}
+	_, srv := start(t, cfg)
+	res := send(t, srv, "GET", "/", "", map[string]string{"Origin": "https://app.example.net"})
+	if res.status != 200 || res.body != "ok" {
+		t.Fatalf("got %d %q", res.status, res.body)
+	}
+	for _, name := range []string{"X-Frame-Options", "Strict-Transport-Security", "X-Request-Id", "Access-Control-Allow-Origin"} {
+		if got := res.header.Values(name); len(got) != 1 {
+			t.Errorf("%s = %q after a 103, want one value", name, got)
+		}
+	}
+	if csp := res.header.Get("Content-Security-Policy"); !strings.Contains(csp, "'nonce-") {
+		t.Errorf("CSP %q after a 103, want the request's nonce", csp)
+	}
+}
