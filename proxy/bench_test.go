@@ -59,6 +59,12 @@ func BenchmarkDirect(b *testing.B) {
 
 // BenchmarkServeHTTP measures the proxy's own work per request, in
 // process (a recorder for the client), against a loopback upstream.
+//
+// Its CPU profile is dominated by net/http: the transport's round trip,
+// the upstream server's request parsing and the system calls. The stack's
+// and the proxy's own layers (headers, client address, hosts, routes,
+// guards, CSRF, the response hooks) take a few percent of the samples;
+// most of their allocations are the request copies that contexts need.
 func BenchmarkServeHTTP(b *testing.B) {
 	up := benchUpstream(b)
 	cfg := prodConfig(up.URL)

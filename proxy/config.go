@@ -23,7 +23,9 @@ type Config struct {
 	// Upstream is the application behind the proxy: "http://host:port",
 	// "https://host:port" or "unix:/path/to.sock". A path is a prefix
 	// prepended to every request path; userinfo, query and fragment are
-	// refused. Required.
+	// refused. The upstream receives the client's Host header (checked
+	// against the allowed hosts), as an application behind a proxy
+	// expects. Required.
 	Upstream string `json:"upstream" yaml:"upstream"`
 
 	// BodyLimit is the largest request body forwarded, in bytes, whether it

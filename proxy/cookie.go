@@ -56,7 +56,8 @@ func (p *Proxy) hardenSetCookies(h http.Header, cookies []string, secure bool) {
 }
 
 // rewrite hardens one Set-Cookie value: Secure when secure (and always for
-// SameSite=None and the prefixes, which browsers refuse without it),
+// SameSite=None, Partitioned and the prefixes, which browsers refuse
+// without it),
 // HttpOnly unless the name is readable, SameSite no weaker than the
 // configured floor, and with hostPrefix the name prefixed with __Host-,
 // Path=/ and no Domain. Other attributes are kept as written. It reports
@@ -84,7 +85,7 @@ func (c *cookiePolicy) rewrite(setCookie string, secure bool) (string, bool) {
 	b.WriteByte('=')
 	b.WriteString(value)
 	same := sameSiteUnset
-	hasSecure := false
+	hasSecure, partitioned := false, false
 	for attrs != "" {
 		var a string
 		a, attrs, _ = strings.Cut(attrs, ";")
@@ -104,6 +105,8 @@ func (c *cookiePolicy) rewrite(setCookie string, secure bool) (string, bool) {
 			continue
 		case host && (strings.EqualFold(key, "Domain") || strings.EqualFold(key, "Path")):
 			continue // __Host- requires host-only, Path=/
+		case strings.EqualFold(key, "Partitioned"):
+			partitioned = true // kept; browsers require Secure with it
 		}
 		b.WriteString("; ")
 		b.WriteString(a)
@@ -112,7 +115,7 @@ func (c *cookiePolicy) rewrite(setCookie string, secure bool) (string, bool) {
 		b.WriteString("; Path=/")
 	}
 	same = max(same, c.sameSite)
-	if same == sameSiteNone || host || strings.HasPrefix(name, securePrefix) || secure || hasSecure {
+	if same == sameSiteNone || host || partitioned || strings.HasPrefix(name, securePrefix) || secure || hasSecure {
 		b.WriteString("; Secure")
 	}
 	if !readable {
@@ -192,7 +195,7 @@ func (p *Proxy) rewriteRequestCookies(h http.Header) {
 				bare, ok := strings.CutPrefix(name, hostPrefix)
 				readable := slices.Contains(p.cookies.readable, bare)
 				switch {
-				case ok && !readable:
+				case ok && !readable && bare != p.csrfCookie:
 					name = bare
 				case !ok && slices.Contains(p.cookies.readable, name):
 				default:

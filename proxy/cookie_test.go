@@ -31,6 +31,7 @@ func TestCookieRewrite(t *testing.T) {
 		{"host prefix over http", CookieConfig{HostPrefix: true}, false, "sid=1", "__Host-sid=1; Path=/; Secure; HttpOnly; SameSite=Lax"},
 		{"host prefix spares readable", CookieConfig{HostPrefix: true, Readable: []string{"x"}}, true, "x=1; Path=/p", "x=1; Path=/p; Secure; SameSite=Lax"},
 		{"upstream's own __Host- made valid", CookieConfig{}, false, "__Host-a=1; Domain=x.com; Path=/x", "__Host-a=1; Path=/; Secure; HttpOnly; SameSite=Lax"},
+		{"partitioned gets Secure", CookieConfig{}, false, "a=1; Partitioned", "a=1; Partitioned; Secure; HttpOnly; SameSite=Lax"},
 		{"__Secure- gets Secure", CookieConfig{}, false, "__Secure-a=1", "__Secure-a=1; Secure; HttpOnly; SameSite=Lax"},
 		{"quoted value", CookieConfig{}, true, `a="x y"`, `a="x y"; Secure; HttpOnly; SameSite=Lax`},
 		{"empty value", CookieConfig{}, true, "a=; Max-Age=0", "a=; Max-Age=0; Secure; HttpOnly; SameSite=Lax"},
@@ -112,7 +113,7 @@ func FuzzCookieRewrite(f *testing.F) {
 		if !strings.Contains(attrs, "; httponly") || !strings.Contains(attrs, "; samesite=") {
 			t.Fatalf("rewrite(%q) = %q: no HttpOnly or SameSite", in, out)
 		}
-		needSecure := secure || rename || strings.HasPrefix(name, hostPrefix) ||
+		needSecure := secure || rename || strings.HasPrefix(name, hostPrefix) || strings.Contains(attrs, "; partitioned") ||
 			strings.HasPrefix(name, securePrefix) || strings.Contains(attrs, "samesite=none")
 		if needSecure && !strings.Contains(attrs, "; secure") {
 			t.Fatalf("rewrite(%q) = %q: no Secure", in, out)

@@ -23,8 +23,10 @@
 // and "__proto__"/"constructor", in JSON bodies (every key of the token
 // stream, after decoding, so "\u0024ne" and duplicate keys are caught; a
 // body without a JSON Content-Type but that is JSON is checked as well,
-// since lenient parsers read it), in query strings and forms, bracketed
-// ("password[$ne]"); HTTP parameter pollution (a parameter sent twice
+// since lenient parsers read it), in query strings, urlencoded and
+// multipart forms, bracketed ("password[$ne]"); a compressed body that
+// one of these guards would have to read is refused (415), since the
+// upstream's parser would inflate it unchecked; HTTP parameter pollution (a parameter sent twice
 // reaches the upstream with its last value, unless allowlisted); cross-site
 // request forgery on unsafe methods (Fetch Metadata and Origin against the
 // trusted scheme and host, the CORS allowlist trusted; tokens as an

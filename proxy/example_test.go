@@ -1,6 +1,7 @@
 package proxy_test
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -9,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 
+	"github.com/harden-go/harden"
 	"github.com/harden-go/harden/proxy"
 	"github.com/harden-go/harden/seclog"
 )
@@ -60,4 +62,17 @@ func Example() {
 	// Set-Cookie: sid=42; HttpOnly; SameSite=Lax
 	// X-Frame-Options: SAMEORIGIN
 	// 400
+}
+
+// ExampleNew shows New refusing a dangerous configuration: credentials in
+// the upstream URL, which would be sent with every request.
+func ExampleNew() {
+	cfg := proxy.Config{Upstream: "http://admin:hunter2@127.0.0.1:3000"}
+	cfg.PublicURL = "https://example.com"
+	_, err := proxy.New(cfg)
+	fmt.Println(errors.Is(err, harden.ErrConfig), errors.Is(err, proxy.ErrUpstreamParts))
+	fmt.Println(err)
+	// Output:
+	// true true
+	// harden: invalid configuration: proxy: upstream: must not carry userinfo, a query or a fragment
 }

@@ -3,6 +3,8 @@ package proxy
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -30,7 +32,6 @@ type Proxy struct {
 	rp        *httputil.ReverseProxy
 	handler   http.Handler // the whole chain: stack, dispatch, guards, rp
 
-	prod         bool
 	publicOrigin *url.URL // nil without PublicURL
 	forceSecure  bool     // add Secure to every cookie: production with HTTPS enforced
 	maskErrors   bool
@@ -55,6 +56,7 @@ type route struct {
 	prefix    string
 	bodyLimit int64
 	operators bool // the NoSQL-operator guard is off
+	params    bool // the query and form guard is on
 	handler   http.Handler
 	login     http.Handler // handler behind the login limiter
 }
@@ -82,7 +84,6 @@ func New(cfg Config) (*Proxy, error) {
 		stack:       stack,
 		logger:      cmp.Or(cfg.Logger, slog.Default()),
 		target:      target,
-		prod:        !cfg.Development,
 		forceSecure: !cfg.Development && !cfg.HTTPS.DangerouslyAllowPlainHTTP,
 		maskErrors:  cfg.ErrorPages == ErrorPagesMask || cfg.ErrorPages == "" && !cfg.Development,
 		placeholder: cfg.NoncePlaceholder,
@@ -185,16 +186,16 @@ func (p *Proxy) buildRoutes(cfg Config, protector *csrf.Protector) error {
 			return &ConfigError{Field: "login", Err: err}
 		}
 	}
-	routes := append(slices.Clone(cfg.Routes), Route{Prefix: ""})
-	// Longest prefix first, so the first match is the most specific.
-	slices.SortStableFunc(routes, func(a, b Route) int { return len(b.Prefix) - len(a.Prefix) })
-	for i, rc := range routes {
+	for i, rc := range append(slices.Clone(cfg.Routes), Route{Prefix: ""}) {
 		rt, err := p.compileRoute(cfg, rc, i, protector, login)
 		if err != nil {
 			return err
 		}
 		p.routes = append(p.routes, rt)
 	}
+	// Longest prefix first, so the first match is the most specific; the
+	// default route, "", last.
+	slices.SortStableFunc(p.routes, func(a, b *route) int { return len(b.prefix) - len(a.prefix) })
 	return nil
 }
 
@@ -231,6 +232,7 @@ func (p *Proxy) compileRoute(cfg Config, rc Route, i int, protector *csrf.Protec
 			return nil, &ConfigError{Field: fmt.Sprintf("routes[%d]", i), Err: err}
 		}
 		h = params.Handler(h)
+		rt.params = true
 	}
 	h = p.guardBody(rt, h)
 	rt.handler, rt.login = h, h
@@ -240,7 +242,7 @@ func (p *Proxy) compileRoute(cfg Config, rc Route, i int, protector *csrf.Protec
 	if rc.Rate != (ratelimit.Spec{}) {
 		l, err := ratelimit.New(ratelimit.Config{
 			Rate:       rc.Rate,
-			Identifier: "route-" + rc.Prefix,
+			Identifier: routeIdentifier(rc.Prefix),
 			Store:      cfg.Store,
 			Logger:     p.logger,
 		})
@@ -250,6 +252,23 @@ func (p *Proxy) compileRoute(cfg Config, rc Route, i int, protector *csrf.Protec
 		rt.handler, rt.login = l.Handler(rt.handler), l.Handler(rt.login)
 	}
 	return rt, nil
+}
+
+// routeIdentifier names a route's limiter, in the RateLimit-Policy header
+// and in the store: "route-" and the prefix, or a hash of a prefix that is
+// too long or not printable ASCII for an identifier.
+func routeIdentifier(prefix string) string {
+	const maxLen = 64
+	id := "route-" + prefix
+	ok := len(id) <= maxLen
+	for i := 0; ok && i < len(id); i++ {
+		ok = id[i] > ' ' && id[i] < 0x7f && id[i] != '"' && id[i] != '\\'
+	}
+	if ok {
+		return id
+	}
+	sum := sha256.Sum256([]byte(prefix))
+	return "route-" + hex.EncodeToString(sum[:12])
 }
 
 // ServeHTTP hardens r and forwards it to the upstream, or refuses it.
@@ -322,11 +341,15 @@ func (p *Proxy) isLogin(urlPath string) bool {
 // cannot be reached past a rule for "/api/login".
 func cleanPath(r *http.Request) *http.Request {
 	p := r.URL.Path
-	if p == "" {
-		p = "/"
+	if p == "*" {
+		return r // OPTIONS *: about the server, no path
 	}
-	np := path.Clean(p)
-	if p[len(p)-1] == '/' && np != "/" {
+	np := p
+	if !strings.HasPrefix(np, "/") {
+		np = "/" + np
+	}
+	np = path.Clean(np) // no allocation when already clean
+	if p != "" && p[len(p)-1] == '/' && np != "/" {
 		np += "/"
 	}
 	if np == r.URL.Path {

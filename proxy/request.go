@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
@@ -80,7 +81,9 @@ var (
 )
 
 // guardBody enforces the route's body limit and, unless the route allows
-// operators, the JSON key guard.
+// operators, the key guard on JSON and multipart bodies (query strings and
+// urlencoded forms are input.Params'). A compressed body that a guard
+// would have to read is refused with 415.
 func (p *Proxy) guardBody(rt *route, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body == nil || r.Body == http.NoBody {
@@ -92,17 +95,48 @@ func (p *Proxy) guardBody(rt *route, next http.Handler) http.Handler {
 			input.Reject(w, r, input.ErrBodyTooLarge)
 			return
 		}
+		ctype := r.Header.Get("Content-Type")
+		scanKeys := !rt.operators && jsonCandidate(ctype)
+		if (scanKeys || rt.params && isForm(ctype)) && encoded(r.Header) {
+			// Upstream body parsers (Express's) inflate compressed
+			// bodies; the guards cannot read them, so they are refused
+			// rather than passed unchecked.
+			input.Reject(w, r, input.ErrUnsupportedMediaType)
+			return
+		}
 		// Holds for chunked bodies too: reading past the limit fails with
 		// *http.MaxBytesError, which errorHandler answers with 413.
 		r.Body = http.MaxBytesReader(w, r.Body, rt.bodyLimit)
-		if !rt.operators && jsonCandidate(r.Header.Get("Content-Type")) {
-			var ok bool
-			if r, ok = p.checkJSON(w, r); !ok {
-				return
-			}
+		var ok bool
+		switch {
+		case scanKeys:
+			r, ok = checkJSON(w, r)
+		case !rt.operators && isMultipart(ctype):
+			r, ok = checkMultipart(w, r, ctype)
+		default:
+			ok = true
 		}
-		next.ServeHTTP(w, r)
+		if ok {
+			next.ServeHTTP(w, r)
+		}
 	})
+}
+
+// encoded reports whether the request body has a Content-Encoding.
+func encoded(h http.Header) bool {
+	for _, ce := range h.Values("Content-Encoding") {
+		if ce = strings.TrimSpace(ce); ce != "" && !strings.EqualFold(ce, "identity") {
+			return true
+		}
+	}
+	return false
+}
+
+// isForm reports whether contentType is a urlencoded form, which the
+// parameter guard reads.
+func isForm(contentType string) bool {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	return mt == "application/x-www-form-urlencoded"
 }
 
 // jsonCandidate reports whether a body of this Content-Type may be parsed
@@ -124,11 +158,9 @@ func jsonCandidate(contentType string) bool {
 // any object, at any depth, is one the NoSQL-operator guard refuses, and
 // returns r with the exact bytes to send on. A body declared as JSON must
 // be valid JSON; one without a JSON type that is not JSON passes as it is.
-func (p *Proxy) checkJSON(w http.ResponseWriter, r *http.Request) (*http.Request, bool) {
-	body, err := io.ReadAll(r.Body)
-	_ = r.Body.Close()
-	if err != nil {
-		input.Reject(w, r, err) // *http.MaxBytesError: 413; else 400
+func checkJSON(w http.ResponseWriter, r *http.Request) (*http.Request, bool) {
+	body, ok := readBody(w, r)
+	if !ok {
 		return r, false
 	}
 	declared := isJSONType(r.Header.Get("Content-Type"))
@@ -138,13 +170,83 @@ func (p *Proxy) checkJSON(w http.ResponseWriter, r *http.Request) (*http.Request
 			return r, false
 		}
 	}
+	return withBody(r, body), true
+}
+
+// readBody reads r's body, within the limit guardBody set; a refusal is
+// answered.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	body, err := io.ReadAll(r.Body)
+	_ = r.Body.Close()
+	if err != nil {
+		input.Reject(w, r, err) // *http.MaxBytesError: 413; else 400
+		return nil, false
+	}
+	return body, true
+}
+
+// isMultipart reports whether contentType is multipart/form-data.
+func isMultipart(contentType string) bool {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	return mt == "multipart/form-data"
+}
+
+// checkMultipart buffers a multipart/form-data body and refuses it when a
+// field name, or a bracketed segment of one ("password[$ne]"), is a key
+// the NoSQL-operator guard refuses: upload middleware (multer) builds
+// nested objects from such names as query parsers do. The parts' contents
+// are not read beyond finding the next part.
+func checkMultipart(w http.ResponseWriter, r *http.Request, contentType string) (*http.Request, bool) {
+	_, params, err := mime.ParseMediaType(contentType)
+	if err != nil || params["boundary"] == "" {
+		input.Reject(w, r, input.ErrMalformedMultipart)
+		return r, false
+	}
+	body, ok := readBody(w, r)
+	if !ok {
+		return r, false
+	}
+	mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
+	for {
+		part, err := mr.NextRawPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			input.Reject(w, r, input.ErrMalformedMultipart)
+			return r, false
+		}
+		if seg := refusedSegment(part.FormName()); seg != "" {
+			input.Reject(w, r, input.CheckKeys(map[string]any{seg: nil}))
+			return r, false
+		}
+	}
+	return withBody(r, body), true
+}
+
+// refusedSegment returns the first key the NoSQL-operator guard refuses
+// among a parameter name and its bracketed segments ("user[$ne]"), or "".
+func refusedSegment(name string) string {
+	if input.CheckKey(name) != "" {
+		return name
+	}
+	for _, seg := range strings.FieldsFunc(name, func(r rune) bool { return r == '[' || r == ']' }) {
+		if input.CheckKey(seg) != "" {
+			return seg
+		}
+	}
+	return ""
+}
+
+// withBody returns a shallow copy of r that sends body, with its length.
+func withBody(r *http.Request, body []byte) *http.Request {
 	r2 := new(http.Request)
 	*r2 = *r
 	r2.Body = io.NopCloser(bytes.NewReader(body))
 	r2.ContentLength = int64(len(body))
 	r2.TransferEncoding = nil
 	r2.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-	return r2, true
+	return r2
 }
 
 // isJSONType reports whether contentType declares JSON.

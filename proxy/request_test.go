@@ -166,6 +166,16 @@ func TestNoSQLGuard(t *testing.T) {
 		{"query dotted", "/login?a.b=1", "", "", 400, `{"errors":[`},
 		{"form bracket", "/login", "application/x-www-form-urlencoded", `user=a&password%5B%24ne%5D=1`, 400, `{"errors":[`},
 		{"route allows query operators", "/query?q[$gt]=1", "", "", 200, "ok"},
+		{"multipart", "/x", "multipart/form-data; boundary=B", multipartBody("user", "password"), 200, "ok"},
+		{"multipart bracket", "/x", "multipart/form-data; boundary=B", multipartBody("user", "password[$ne]"), 400, `{"errors":[{"type":"field","location":"body","path":"$ne"`},
+		{"multipart dotted", "/x", "multipart/form-data; boundary=B", multipartBody("a.b"), 400, `{"errors":[`},
+		{"multipart malformed", "/x", "multipart/form-data; boundary=B", "--B\r\nno end", 400, `{"error":"Malformed multipart body"`},
+		{"multipart no boundary", "/x", "multipart/form-data", multipartBody("a"), 400, `{"error":"Malformed multipart body"`},
+		{"route allows multipart operators", "/query", "multipart/form-data; boundary=B", multipartBody("q[$gt]"), 200, "ok"},
+		{"compressed json", "/x", "application/json", "\x1f\x8b", 415, `{"error":"Unsupported media type","request_id":"`},
+		{"compressed text", "/x", "text/plain", "\x1f\x8b", 415, `{"error":"Unsupported media type","request_id":"`},
+		{"compressed form", "/x", "application/x-www-form-urlencoded", "\x1f\x8b", 415, `{"error":"Unsupported media type","request_id":"`},
+		{"compressed binary passes", "/x", "application/octet-stream", "\x1f\x8b", 200, "ok"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -177,6 +187,9 @@ func TestNoSQLGuard(t *testing.T) {
 			hdr := map[string]string{}
 			if tt.ctype != "" {
 				hdr["Content-Type"] = tt.ctype
+			}
+			if strings.HasPrefix(tt.body, "\x1f\x8b") {
+				hdr["Content-Encoding"] = "gzip"
 			}
 			res := send(t, srv, method, tt.path, tt.body, hdr)
 			if res.status != tt.wantStatus || !strings.HasPrefix(res.body, tt.wantBody) {
@@ -334,7 +347,7 @@ func TestLoginLockout(t *testing.T) {
 	})
 	cfg := prodConfig(up.URL)
 	cfg.Login.Paths = []string{"/api/login"}
-	cfg.Login.Rate.Set("2/400ms")
+	cfg.Login.Rate = mustSpec(t, "2/2s") // short, with room for a slow machine
 	_, srv := start(t, cfg)
 	json := map[string]string{"Content-Type": "application/json"}
 	login := func(path, password string) result {
@@ -371,7 +384,7 @@ func TestLoginLockout(t *testing.T) {
 		t.Errorf("other path: %d, want the upstream's 401", res.status)
 	}
 	// The window ends: the right password works again.
-	deadline := time.Now().Add(3 * time.Second)
+	deadline := time.Now().Add(8 * time.Second)
 	for {
 		res := login("/api/login", "right")
 		if res.status == 200 {
@@ -390,7 +403,8 @@ func TestLoginLockout(t *testing.T) {
 func TestRouteRateLimit(t *testing.T) {
 	up := newUpstream(t, nil)
 	cfg := prodConfig(up.URL)
-	cfg.Routes = []Route{{Prefix: "/search", Rate: mustSpec(t, "2/1h")}}
+	long := "/" + strings.Repeat("é", 40) + "/"
+	cfg.Routes = []Route{{Prefix: "/search", Rate: mustSpec(t, "2/1h")}, {Prefix: long, Rate: mustSpec(t, "1/1h")}}
 	_, srv := start(t, cfg)
 	for i, want := range []int{200, 200, 429, 429} {
 		if res := send(t, srv, "GET", "/search?q=1", "", nil); res.status != want {
@@ -403,4 +417,20 @@ func TestRouteRateLimit(t *testing.T) {
 	if got := up.hits.Load(); got != 3 {
 		t.Errorf("upstream hits %d, want 3", got)
 	}
+	for i, want := range []int{200, 429} {
+		if res := send(t, srv, "GET", long+"x", "", nil); res.status != want {
+			t.Errorf("long prefix, request %d: %d, want %d", i+1, res.status, want)
+		}
+	}
+}
+
+// multipartBody is a multipart/form-data body with boundary "B" and one
+// field per name.
+func multipartBody(names ...string) string {
+	var b strings.Builder
+	for _, n := range names {
+		b.WriteString("--B\r\nContent-Disposition: form-data; name=\"" + n + "\"\r\n\r\nvalue\r\n")
+	}
+	b.WriteString("--B--\r\n")
+	return b.String()
 }

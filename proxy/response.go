@@ -38,9 +38,19 @@ var corsHeaders = []string{
 	"Access-Control-Allow-Private-Network",
 }
 
+// rateLimitHeaders are the rate-limit headers the stack's limiters send.
+// When a limiter of the proxy sent them, the upstream's own (about its own
+// limits) are dropped, so the client reads one policy.
+var rateLimitHeaders = []string{
+	"Ratelimit", "Ratelimit-Policy", "Ratelimit-Limit", "Ratelimit-Remaining", "Ratelimit-Reset",
+	"X-Ratelimit-Limit", "X-Ratelimit-Remaining", "X-Ratelimit-Reset",
+}
+
 // splitHeaderPolicy sorts the security headers by policy. "add" needs no
-// work: ReverseProxy adds the upstream's values to the stack's.
+// work: ReverseProxy adds the upstream's values to the stack's. The
+// rate-limit headers are always replaced.
 func (p *Proxy) splitHeaderPolicy(policy map[string]string) {
+	p.replace = append(p.replace, rateLimitHeaders...)
 	canon := make(map[string]string, len(policy))
 	for name, pol := range policy {
 		canon[http.CanonicalHeaderKey(name)] = pol

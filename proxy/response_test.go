@@ -295,3 +295,22 @@ func TestEarlyHintsKeepSecurityHeaders(t *testing.T) {
 		t.Errorf("CSP %q after a 103, want the request's nonce", csp)
 	}
 }
+
+func TestRateLimitHeadersOnce(t *testing.T) {
+	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("RateLimit", `"app";r=999;t=1`)
+		w.Header().Set("RateLimit-Policy", `"app";q=1000;w=60`)
+		io.WriteString(w, "ok")
+	})
+	cfg := prodConfig(up.URL)
+	cfg.Routes = []Route{{Prefix: "/limited", Rate: mustSpec(t, "10/m")}}
+	_, srv := start(t, cfg)
+	res := send(t, srv, "GET", "/limited", "", nil)
+	if got := res.header.Values("RateLimit"); len(got) != 1 || strings.Contains(got[0], "app") {
+		t.Errorf("limited route: RateLimit %q, want the proxy's only", got)
+	}
+	res = send(t, srv, "GET", "/other", "", nil)
+	if got := res.header.Values("RateLimit"); len(got) != 1 || !strings.Contains(got[0], "app") {
+		t.Errorf("route without a limiter: RateLimit %q, want the upstream's", got)
+	}
+}

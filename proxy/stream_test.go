@@ -285,3 +285,48 @@ func TestUnixSocketUpstream(t *testing.T) {
 		t.Errorf("got %d %q, want 200 %q", res.status, res.body, want)
 	}
 }
+
+func TestCloseReleasesUpstreamConnections(t *testing.T) {
+	release := make(chan struct{})
+	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		<-release // hold every request so that each needs its own connection
+		io.WriteString(w, "ok")
+	})
+	p, srv := start(t, prodConfig(up.URL))
+	const n = 8
+	done := make(chan int, n)
+	for range n {
+		go func() {
+			req, _ := http.NewRequest("GET", srv.URL+"/", nil)
+			req.Host = publicHost
+			req.Header.Set("X-Forwarded-Proto", "https")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				done <- 0
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			done <- resp.StatusCode
+		}()
+	}
+	for up.hits.Load() < n {
+		time.Sleep(10 * time.Millisecond)
+	}
+	close(release)
+	for range n {
+		if status := <-done; status != 200 {
+			t.Fatalf("status %d, want 200", status)
+		}
+	}
+	before := settledGoroutines()
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	after := settledGoroutines()
+	// Each idle upstream connection holds a read and a write goroutine in
+	// the proxy's transport (and one in the upstream server).
+	if after > before-2*n {
+		t.Errorf("goroutines %d after Close, %d before: idle upstream connections not closed", after, before)
+	}
+}

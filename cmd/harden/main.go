@@ -1,6 +1,7 @@
 // Command harden runs, hardens and grades web services.
 //
 //	harden serve     run the hardened reference app
+//	harden proxy     harden any app as a reverse proxy in front of it
 //	harden version   print the version
 //
 // Run "harden COMMAND -h" for a command's flags and environment variables.

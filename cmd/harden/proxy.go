@@ -98,6 +98,11 @@ by every instance; the proxy refuses to start when Redis does not answer.
 Rates are LIMIT/WINDOW: "100/15m", "10/s". Sizes are bytes, or with a
 KiB/MiB suffix: "100KiB".
 
+Exit status: 2 for a bad or missing flag, variable or config file value
+(nothing started), 1 when the proxy cannot start (settings the proxy
+refuses, a busy address, Redis not answering) or stops on an error, 0
+after a shutdown.
+
 Server: header read timeout 5s, idle timeout 120s, request heads up to
 32 KiB (431 beyond). No read or write timeout, so that streamed answers
 (server-sent events, downloads) and WebSockets last; the upstream's answer
@@ -195,7 +200,7 @@ type proxyOptions struct {
 	printConfig bool
 	secretsFile string
 	redisURL    string
-	overrides   []override // flags, then environment: applied in reverse
+	overrides   []override // per setting, its flag's value or else its variable's
 	getenv      func(string) string
 }
 
@@ -395,6 +400,19 @@ func (o *proxyOptions) load() (proxyFile, error) {
 // printProxyConfig writes the effective configuration as JSON. Secrets are
 // replaced by a marker, and the Redis URL's password is masked.
 func printProxyConfig(w io.Writer, f proxyFile, o *proxyOptions) error {
+	// The library's defaults, shown where the value is left to them.
+	if f.BodyLimit == 0 {
+		f.BodyLimit = proxy.DefaultBodyLimit
+	}
+	if f.Login.Rate == (ratelimit.Spec{}) {
+		f.Login.Rate = proxy.DefaultLoginRate
+	}
+	if f.ErrorPages == "" {
+		f.ErrorPages = proxy.ErrorPagesMask
+		if f.Development {
+			f.ErrorPages = proxy.ErrorPagesPass
+		}
+	}
 	b, err := json.Marshal(f)
 	if err != nil {
 		return err

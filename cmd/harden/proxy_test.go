@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -130,16 +131,16 @@ func writeFile(t *testing.T, name, text string) string {
 func TestProxyPrecedence(t *testing.T) {
 	file := writeFile(t, "proxy.yaml", "upstream: http://file.example:1\nbody_limit: 1000\nlogin:\n  paths: [/file-login]\n")
 	tests := []struct {
-		name         string
-		env          map[string]string
-		args         []string
-		upstream     string
-		bodyLimit    float64
-		loginPath    string
-		addr         string
-		wantDevelopM bool
+		name      string
+		env       map[string]string
+		args      []string
+		upstream  string
+		bodyLimit float64
+		loginPath string
+		addr      string
+		wantDev   bool
 	}{
-		{"defaults", nil, nil, "http://127.0.0.1:8080", 0, "", ":8000", true},
+		{"defaults", nil, nil, "http://127.0.0.1:8080", 102400, "", ":8000", true},
 		{"file", nil, []string{"--config", file}, "http://file.example:1", 1000, "/file-login", ":8000", true},
 		{"file from environment", map[string]string{"HARDEN_CONFIG": file}, nil, "http://file.example:1", 1000, "/file-login", ":8000", true},
 		{"environment over file",
@@ -149,7 +150,7 @@ func TestProxyPrecedence(t *testing.T) {
 			map[string]string{"HARDEN_UPSTREAM": "http://env.example:2", "HARDEN_BODY_LIMIT": "2KiB", "HARDEN_ADDR": ":9001", "PORT": "9000"},
 			[]string{"--config", file, "--upstream", "unix:/run/app.sock", "--body-limit", "3000", "--addr", "127.0.0.1:9002"},
 			"unix:/run/app.sock", 3000, "/file-login", "127.0.0.1:9002", true},
-		{"HARDEN_ADDR over PORT", map[string]string{"HARDEN_ADDR": ":9001", "PORT": "9000"}, nil, "http://127.0.0.1:8080", 0, "", ":9001", true},
+		{"HARDEN_ADDR over PORT", map[string]string{"HARDEN_ADDR": ":9001", "PORT": "9000"}, nil, "http://127.0.0.1:8080", 102400, "", ":9001", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -173,8 +174,14 @@ func TestProxyPrecedence(t *testing.T) {
 			if got := m["addr"]; got != tt.addr {
 				t.Errorf("addr: got %v, want %v", got, tt.addr)
 			}
-			if got := m["development"]; got != tt.wantDevelopM {
-				t.Errorf("development: got %v, want %v", got, tt.wantDevelopM)
+			if got := m["development"]; got != tt.wantDev {
+				t.Errorf("development: got %v, want %v", got, tt.wantDev)
+			}
+			if l, _ := m["login"].(map[string]any); l["rate"] != "5/15m" {
+				t.Errorf("login.rate: got %v, want the default 5/15m", l["rate"])
+			}
+			if m["error_pages"] != "pass" {
+				t.Errorf("error_pages: got %v, want pass in development", m["error_pages"])
 			}
 		})
 	}
@@ -183,8 +190,8 @@ func TestProxyPrecedence(t *testing.T) {
 func TestProxyModeFromFile(t *testing.T) {
 	file := writeFile(t, "p.json", `{"development": false, "public_url": "https://app.example.com"}`)
 	m := printConfig(t, nil, "--config", file)
-	if m["development"] != false {
-		t.Errorf("development: got %v, want false from the file", m["development"])
+	if m["development"] != false || m["error_pages"] != "mask" {
+		t.Errorf("development, error_pages: got %v, %v, want false from the file and mask", m["development"], m["error_pages"])
 	}
 	m = printConfig(t, map[string]string{"HARDEN_ENV": "development"}, "--config", file)
 	if m["development"] != true {
@@ -532,5 +539,44 @@ func TestProxyRedisDown(t *testing.T) {
 	code := proxyCommand(t.Context(), []string{"--addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, nil, nil, &stdout, &stderr)
 	if code != 1 || !strings.Contains(stderr.String(), "Redis does not answer") {
 		t.Errorf("got exit %d and %q, want 1 and the Redis error", code, stderr.String())
+	}
+}
+
+// TestProxyReloadsCertificate: SIGHUP re-reads the TLS key pair, so a
+// renewed certificate is served without a restart.
+func TestProxyReloadsCertificate(t *testing.T) {
+	certFile, keyFile, pool := selfSigned(t)
+	newCert, newKey, newPool := selfSigned(t)
+	up := newUpstream(t, "app")
+	p := startProxy(t, nil, "--upstream", up.URL, "--tls-cert", certFile, "--tls-key", keyFile)
+	served := func(pool2 *x509.CertPool) error {
+		tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool2}}
+		defer tr.CloseIdleConnections()
+		resp, err := (&http.Client{Transport: tr}).Get(p.addrs.URL + "/")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err
+	}
+	if err := served(pool); err != nil {
+		t.Fatalf("first certificate: %v", err)
+	}
+	for _, f := range [][2]string{{newCert, certFile}, {newKey, keyFile}} {
+		b, err := os.ReadFile(f[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(f[1], b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.sendReload(t); err != nil {
+		t.Fatalf("reload: %v", err)
+	}
+	if err := served(newPool); err != nil {
+		t.Errorf("renewed certificate not served: %v", err)
+	}
+	if err := served(pool); err == nil {
+		t.Error("old certificate still served after the reload")
 	}
 }

@@ -347,7 +347,7 @@ func runServer(ctx context.Context, c serveConfig, getenv func(string) string, l
 	}
 	// The framing guard refuses ambiguous requests (smuggling) before
 	// net/http reads them; with TLS it terminates TLS itself.
-	ln, err := listenFramed(c.addr, srv.MaxHeaderBytes, tlsConfig, nil, sec)
+	ln, err := listenFramed(c.addr, srv.MaxHeaderBytes, tlsConfig, a.Headers(), sec)
 	if err != nil {
 		return err
 	}
@@ -369,7 +369,7 @@ func runServer(ctx context.Context, c serveConfig, getenv func(string) string, l
 			return err
 		}
 		rsrv := newServer(redirect, logger)
-		rln, err := listenFramed(c.redirectAddr, rsrv.MaxHeaderBytes, nil, nil, sec)
+		rln, err := listenFramed(c.redirectAddr, rsrv.MaxHeaderBytes, nil, a.Headers(), sec)
 		if err != nil {
 			_ = srv.Close()
 			return err

@@ -184,6 +184,13 @@ func TestServeFramingGuard(t *testing.T) {
 	if !closed {
 		t.Error("connection not closed after the refusal")
 	}
+	// The app's own header set (headers.Strict), not the library default.
+	if got := resp.Header.Get("X-Frame-Options"); got != "DENY" {
+		t.Errorf("X-Frame-Options: got %q, want the app's DENY", got)
+	}
+	if got := resp.Header.Get("Content-Security-Policy"); !strings.HasPrefix(got, "default-src 'none'") {
+		t.Errorf("Content-Security-Policy: got %q, want the app's strict policy", got)
+	}
 	deadline := time.Now().Add(5 * time.Second)
 	for !strings.Contains(stderr.String(), "Content-Length with Transfer-Encoding") && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)

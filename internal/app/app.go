@@ -311,6 +311,10 @@ func (a *App) Handler() http.Handler { return a.handler }
 // SecurityLog returns the app's security log.
 func (a *App) SecurityLog() *seclog.Logger { return a.stack.SecurityLog() }
 
+// Headers returns the app's security header set, for answers written
+// outside the handler (the connection guard's refusals).
+func (a *App) Headers() *headers.Headers { return a.stack.Headers() }
+
 // EphemeralKeys reports whether the app signs with a ring of its own
 // (development without HARDEN_SECRETS): sessions end when it stops and are
 // not understood by other instances.

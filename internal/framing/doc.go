@@ -55,9 +55,10 @@
 // TLS handshake timeout. Chunk-size lines and trailers are limited to
 // 4 KiB, as in net/http.
 //
-// Failure: every doubt is a refusal (fail closed). A client that pipelines
-// more than the head limit while a request is being served has its
-// connection failed.
+// Failure: every doubt is a refusal (fail closed). Bytes a client sends
+// while a request is being served are buffered up to the head limit (so
+// that a client that goes away is noticed) and beyond it wait in the
+// network until the answer is sent.
 //
 // Imports: the standard library and package headers.
 package framing

@@ -41,9 +41,6 @@ var (
 	// ErrChunked: the chunked body is malformed. It is found after the head
 	// went to the server, so the connection is failed without an answer.
 	ErrChunked = errors.New("framing: malformed chunked body")
-	// ErrPipelineTooLarge: the client sent more than the head limit ahead
-	// of the answer to a request still being served.
-	ErrPipelineTooLarge = errors.New("framing: too much pipelined data")
 )
 
 const (

@@ -97,9 +97,9 @@ func exchange(t *testing.T, addr, raw string) []*http.Response {
 	}
 	defer c.Close()
 	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-	if _, err := io.WriteString(c, raw); err != nil {
-		t.Fatal(err)
-	}
+	// Written while answers are read, so that large requests and answers
+	// cannot block each other.
+	go func() { _, _ = io.WriteString(c, raw) }()
 	return readAll(t, c)
 }
 
@@ -112,6 +112,9 @@ func readAll(t *testing.T, c net.Conn) []*http.Response {
 		if err != nil {
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 				return out
+			}
+			if testing.Verbose() {
+				t.Logf("after %d responses: %v", len(out), err)
 			}
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() {
@@ -521,5 +524,87 @@ func TestNewListenerErrors(t *testing.T) {
 		if _, err := NewListener(ln, cfg); err == nil {
 			t.Errorf("NewListener(%+v): got nil error, want one", cfg)
 		}
+	}
+}
+
+// TestLargeBodies sends bodies larger than the read buffer, by length and
+// by chunks, so that body bytes go straight to the server.
+func TestLargeBodies(t *testing.T) {
+	s := startServer(t, Config{}, nil)
+	big := strings.Repeat("0123456789abcdef", 64<<10) // 1 MiB
+	var chunked strings.Builder
+	for i := 0; i < len(big); i += 300 << 10 {
+		part := big[i:min(i+300<<10, len(big))]
+		fmt.Fprintf(&chunked, "%x\r\n%s\r\n", len(part), part)
+	}
+	raw := fmt.Sprintf("POST /cl HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s", len(big), big) +
+		"POST /te HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + chunked.String() + "0\r\n\r\n"
+	resps := exchange(t, s.addr, raw)
+	if len(resps) != 2 || resps[0].StatusCode != 200 || resps[1].StatusCode != 200 {
+		t.Fatalf("got %d responses, want two 200; refusals %v", len(resps), s.refusals())
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.bodies) != 2 || s.bodies[0] != big || s.bodies[1] != big {
+		t.Errorf("bodies: got %d, want both 1 MiB bodies intact", len(s.bodies))
+	}
+}
+
+// slowHandler answers after a pause, so that the client's next bytes come
+// while the request is being served.
+func slowHandler(s **server) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(300 * time.Millisecond)
+		(*s).echo(w, r)
+	})
+}
+
+// TestPipelinedWhileServing: a request that arrives while the one before
+// it is served is held, then checked and served (or refused) in turn.
+func TestPipelinedWhileServing(t *testing.T) {
+	for _, tt := range []struct {
+		name, second string
+		wantStatus   int
+	}{
+		{"valid", "GET /2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 200},
+		{"smuggled", "GET /2 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n", 400},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var s *server
+			s = startServer(t, Config{}, slowHandler(&s))
+			c, err := net.Dial("tcp", s.addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+			_, _ = io.WriteString(c, "GET /1 HTTP/1.1\r\nHost: x\r\n\r\n")
+			time.Sleep(100 * time.Millisecond) // /1 is being served
+			_, _ = io.WriteString(c, tt.second)
+			resps := readAll(t, c)
+			if len(resps) != 2 || resps[0].StatusCode != 200 || resps[1].StatusCode != tt.wantStatus {
+				t.Fatalf("got %d responses, want 200 then %d", len(resps), tt.wantStatus)
+			}
+			if got := body(resps[0]); got != `HTTP/1.1 plain GET /1 body=""` {
+				t.Errorf("first answer: got %q", got)
+			}
+		})
+	}
+}
+
+// TestPipelinedBeyondLimit: a request pipelined while another is served
+// and larger than the head limit waits in the network, then is served.
+func TestPipelinedBeyondLimit(t *testing.T) {
+	var s *server
+	s = startServer(t, Config{MaxHeaderBytes: 1024}, slowHandler(&s))
+	payload := strings.Repeat("x", 8192)
+	raw := "GET /1 HTTP/1.1\r\nHost: x\r\n\r\n" +
+		fmt.Sprintf("POST /2 HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(payload), payload)
+	resps := exchange(t, s.addr, raw)
+	if len(resps) != 2 || resps[0].StatusCode != 200 || resps[1].StatusCode != 200 {
+		t.Fatalf("got %d responses, want two 200; refusals %v", len(resps), s.refusals())
+	}
+	if got := body(resps[1]); !strings.HasPrefix(got, "HTTP/1.1 plain POST /2 body=\"xxx") {
+		t.Errorf("second answer: got %.40q", got)
 	}
 }

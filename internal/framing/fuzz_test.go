@@ -5,9 +5,11 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"slices"
 	"testing"
+	"time"
 )
 
 // frame runs a framer over the whole stream b handed over in pieces of at
@@ -105,6 +107,79 @@ func FuzzFraming(f *testing.F) {
 		for i, e := range std {
 			if e != ends[i] {
 				t.Fatalf("message %d: framer ends it at %d, net/http at %d\nframer %v\nnet/http %v", i+1, ends[i], e, ends, std)
+			}
+		}
+	})
+}
+
+// chunkConn is a net.Conn whose reads return the stream in pieces of a
+// given size.
+type chunkConn struct {
+	net.Conn // nil: only Read, Write, Close and deadlines are used
+	data     []byte
+	piece    int
+	written  bytes.Buffer
+}
+
+func (c *chunkConn) Read(p []byte) (int, error) {
+	if len(c.data) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p[:min(len(p), c.piece)], c.data)
+	c.data = c.data[n:]
+	return n, nil
+}
+func (c *chunkConn) Write(p []byte) (int, error)      { return c.written.Write(p) }
+func (c *chunkConn) Close() error                     { return nil }
+func (c *chunkConn) SetDeadline(time.Time) error      { return nil }
+func (c *chunkConn) SetReadDeadline(time.Time) error  { return nil }
+func (c *chunkConn) SetWriteDeadline(time.Time) error { return nil }
+func (c *chunkConn) RemoteAddr() net.Addr             { return &net.TCPAddr{} }
+
+// FuzzConn reads a stream through a Conn with reads and network pieces of
+// fuzzed sizes, as if net/http answered every request at once, and checks
+// that what it returns is a prefix of the stream that holds every message
+// the framer passes, never the head of a refused message, and that a
+// refused head is answered.
+func FuzzConn(f *testing.F) {
+	f.Add([]byte("POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhelloGET / HTTP/1.1\r\n\r\n"), uint8(3), uint16(7))
+	f.Add([]byte("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nT: v\r\n\r\nGET / HTTP/1.1\r\nX: a\r\n b\r\n\r\n"), uint8(1), uint16(1))
+	f.Add([]byte("GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx"), uint8(200), uint16(4096))
+	f.Fuzz(func(t *testing.T, b []byte, piece uint8, readSize uint16) {
+		const maxHead = 1024
+		l, err := NewListener(nil, Config{MaxHeaderBytes: maxHead})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cc := &chunkConn{data: b, piece: int(piece) + 1}
+		c := l.newConn(cc, false)
+		c.idle.Store(1 << 40) // net/http answers at once: no holding
+		var out []byte
+		p := make([]byte, int(readSize)%8192+1)
+		for range 1 << 20 {
+			n, err := c.Read(p)
+			out = append(out, p[:n]...)
+			if err != nil {
+				break
+			}
+		}
+		if !bytes.HasPrefix(b, out) {
+			t.Fatalf("returned bytes are not a prefix of the stream")
+		}
+		ends, ferr := frame(b, 0, maxHead)
+		last := 0
+		if len(ends) > 0 {
+			last = ends[len(ends)-1]
+		}
+		if len(out) < last {
+			t.Fatalf("returned %d bytes, want at least the %d of the passed messages", len(out), last)
+		}
+		if ferr != nil && c.f.phase == phaseHead {
+			if len(out) != last {
+				t.Fatalf("returned %d bytes, want exactly %d: bytes of a refused head passed", len(out), last)
+			}
+			if !bytes.HasPrefix(cc.written.Bytes(), []byte("HTTP/1.1 4")) {
+				t.Fatalf("refused head not answered: %q", cc.written.Bytes())
 			}
 		}
 	})

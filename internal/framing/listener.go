@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -183,8 +184,10 @@ func (l *Listener) connState(nc net.Conn, s http.ConnState) {
 	switch s {
 	case http.StateIdle:
 		c.idle.Add(1)
+		c.signal()
 	case http.StateHijacked:
 		c.hijacked.Store(true)
+		c.signal()
 	}
 }
 
@@ -298,6 +301,85 @@ type Conn struct {
 	// Set by the connection-state hook.
 	idle     atomic.Int64 // requests net/http has answered
 	hijacked atomic.Bool
+
+	// For wait: the read deadline, and a channel closed (and replaced)
+	// when it or the connection's state changes.
+	mu           sync.Mutex
+	readDeadline time.Time
+	wake         chan struct{}
+	closed       bool
+}
+
+// signal wakes a Read waiting in wait.
+func (c *Conn) signal() {
+	c.mu.Lock()
+	if c.wake != nil {
+		close(c.wake)
+		c.wake = nil
+	}
+	c.mu.Unlock()
+}
+
+// wait blocks until the connection's state changes, the read deadline
+// passes (net/http ends its background read by setting one in the past)
+// or the connection is closed.
+func (c *Conn) wait() error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return net.ErrClosed
+	}
+	if c.wake == nil {
+		c.wake = make(chan struct{})
+	}
+	wake, deadline := c.wake, c.readDeadline
+	c.mu.Unlock()
+	if c.hijacked.Load() || c.idle.Load() >= c.msgs {
+		return nil
+	}
+	var timeout <-chan time.Time
+	if !deadline.IsZero() {
+		d := time.Until(deadline)
+		if d <= 0 {
+			return os.ErrDeadlineExceeded
+		}
+		t := time.NewTimer(d)
+		defer t.Stop()
+		timeout = t.C
+	}
+	select {
+	case <-wake:
+		return nil
+	case <-timeout:
+		return os.ErrDeadlineExceeded
+	}
+}
+
+// SetReadDeadline sets the read deadline of the connection.
+func (c *Conn) SetReadDeadline(t time.Time) error {
+	c.mu.Lock()
+	c.readDeadline = t
+	c.mu.Unlock()
+	c.signal()
+	return c.Conn.SetReadDeadline(t)
+}
+
+// SetDeadline sets the read and write deadlines of the connection.
+func (c *Conn) SetDeadline(t time.Time) error {
+	c.mu.Lock()
+	c.readDeadline = t
+	c.mu.Unlock()
+	c.signal()
+	return c.Conn.SetDeadline(t)
+}
+
+// Close closes the connection; a Read waiting in wait returns.
+func (c *Conn) Close() error {
+	c.mu.Lock()
+	c.closed = true
+	c.mu.Unlock()
+	c.signal()
+	return c.Conn.Close()
 }
 
 // Read returns the connection's bytes once checked: a request head only
@@ -330,10 +412,14 @@ func (c *Conn) Read(p []byte) (int, error) {
 			case c.idle.Load() >= c.msgs:
 				c.mode = modeScan
 			default:
+				// Reading detects a client that goes away (net/http then
+				// cancels the request); once the head limit is buffered,
+				// the rest waits in the network.
 				if c.w-c.a >= c.l.maxHead {
-					return 0, c.fail(ErrPipelineTooLarge)
-				}
-				if err := c.fill(c.l.maxHead); err != nil {
+					if err := c.wait(); err != nil {
+						return 0, err
+					}
+				} else if err := c.fill(c.l.maxHead); err != nil {
 					return 0, err
 				}
 			}
