@@ -816,10 +816,10 @@ func TestE2EProxyWebSocket(t *testing.T) {
 	}
 }
 
-// rawExchange writes raw to a new connection to addr (TLS when pool is
+// e2eRawExchange writes raw to a new connection to addr (TLS when pool is
 // set) and returns the first answer and whether the server closed the
 // connection after it.
-func rawExchange(t testing.TB, addr string, pool *x509.CertPool, raw string) (*http.Response, string, bool) {
+func e2eRawExchange(t testing.TB, addr string, pool *x509.CertPool, raw string) (*http.Response, string, bool) {
 	t.Helper()
 	var c net.Conn
 	var err error
@@ -895,7 +895,7 @@ func TestE2EProxySmuggling(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			marker := "smuggled-" + strconv.FormatInt(time.Now().UnixNano(), 36)
 			contact := `{"name":"` + marker + `","message":"m"}`
-			resp, body, closed := rawExchange(t, e.host, e.pool, tt.raw(e.host, contact))
+			resp, body, closed := e2eRawExchange(t, e.host, e.pool, tt.raw(e.host, contact))
 			if resp.StatusCode != http.StatusBadRequest {
 				t.Errorf("through the proxy: got %d %q, want 400", resp.StatusCode, body)
 			}
@@ -909,7 +909,7 @@ func TestE2EProxySmuggling(t *testing.T) {
 				t.Errorf("the app stored the smuggled message")
 			}
 			if tt.appAccepts {
-				d, _, _ := rawExchange(t, e.app.Addr, nil, tt.raw(e.app.Addr, contact))
+				d, _, _ := e2eRawExchange(t, e.app.Addr, nil, tt.raw(e.app.Addr, contact))
 				if d.StatusCode != http.StatusOK {
 					t.Errorf("at the app: got %d, want 200 (the flaw)", d.StatusCode)
 				}
@@ -921,7 +921,7 @@ func TestE2EProxySmuggling(t *testing.T) {
 	}
 	// A well-formed request on the same kind of connection passes.
 	contact := `{"name":"well-formed","message":"m"}`
-	resp, body, _ := rawExchange(t, e.host, e.pool, "POST /api/contact HTTP/1.1\r\nHost: "+e.host+"\r\nContent-Type: application/json\r\n"+
+	resp, body, _ := e2eRawExchange(t, e.host, e.pool, "POST /api/contact HTTP/1.1\r\nHost: "+e.host+"\r\nContent-Type: application/json\r\n"+
 		"Sec-Fetch-Site: same-origin\r\nContent-Length: "+strconv.Itoa(len(contact))+"\r\nConnection: close\r\n\r\n"+contact)
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("well-formed POST through the proxy: got %d %q, want 200", resp.StatusCode, body)
