@@ -80,9 +80,13 @@ type NodeApp struct {
 // the extra environment env ("KEY=value"), and waits until it answers.
 //
 // A missing peer folder, node or npm skips the test, or fails it under the
-// test command ([Required]); so does a failed install.
+// test command ([Required]); so does a failed install. In -short mode the
+// test is skipped.
 func StartNodePeer(t testing.TB, name string, env ...string) *NodeApp {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("skipping in -short mode: starts a Node.js app")
+	}
 	src := filepath.Join(PeersDir(t), name)
 	if _, err := os.Stat(filepath.Join(src, "package-lock.json")); err != nil {
 		missing(t, "the reference peer "+name+" ("+src+")", PeersEnv)
