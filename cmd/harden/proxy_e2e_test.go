@@ -486,7 +486,7 @@ func TestE2EProxyCSRF(t *testing.T) {
 				h[k] = v
 			}
 			p := e.via(t, req{method: "POST", path: "/api/transfer", header: h, body: tt.body})
-			checkAnswer(t, "cross-site POST /api/transfer", p, http.StatusForbidden, refusal("Cross-origin WebSocket request refused"))
+			checkAnswer(t, "cross-site POST /api/transfer", p, http.StatusForbidden, refusal("Cross-origin request refused"))
 			if got := e.balance(t, sid); got != before {
 				t.Errorf("balance after the refused transfer: got %v, want %v", got, before)
 			}
