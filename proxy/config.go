@@ -80,7 +80,8 @@ type Config struct {
 	ErrorPages string `json:"error_pages,omitempty" yaml:"error_pages,omitempty"`
 
 	// Timeout bounds the wait for the upstream's response headers; when it
-	// passes the client gets 504. Default 60 seconds.
+	// passes the client gets 504. Ignored when Transport is set, whose own
+	// timeouts apply. Default 60 seconds.
 	Timeout time.Duration `json:"-" yaml:"-"`
 
 	// Secrets are the keys of CSRF token mode (the first signs, all
@@ -122,7 +123,8 @@ type LoginConfig struct {
 // with Prefix.
 type Route struct {
 	// Prefix is the path prefix, starting with "/"; end it with "/" to
-	// cover a subtree. Required.
+	// cover a subtree. It is matched ignoring case against the cleaned
+	// path, as most application routers match. Required.
 	Prefix string `json:"prefix" yaml:"prefix"`
 	// BodyLimit replaces Config.BodyLimit for the route (uploads). Default:
 	// Config.BodyLimit. Negative is refused.
@@ -191,7 +193,9 @@ const (
 	DefaultTokenPath = "/.harden/csrf-token"
 )
 
-// DefaultLoginRate is the login limiter's quota: 5 failures per 15 minutes.
+// DefaultLoginRate is the login limiter's default quota: 5 failures per
+// 15 minutes. New reads it when Login.Rate is unset; treat it as a
+// constant.
 var DefaultLoginRate = ratelimit.Spec{Limit: 5, Window: 15 * time.Minute}
 
 // Header policies.

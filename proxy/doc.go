@@ -26,11 +26,13 @@
 // since lenient parsers read it), in query strings, urlencoded and
 // multipart forms, bracketed ("password[$ne]"); a compressed body that
 // one of these guards would have to read is refused (415), since the
-// upstream's parser would inflate it unchecked; HTTP parameter pollution (a parameter sent twice
-// reaches the upstream with its last value, unless allowlisted); cross-site
-// request forgery on unsafe methods (Fetch Metadata and Origin against the
-// trusted scheme and host, the CORS allowlist trusted; tokens as an
-// option); cross-site WebSocket hijacking (see below).
+// upstream's parser would inflate it unchecked; HTTP parameter pollution
+// (a parameter sent twice in the query string or an urlencoded form
+// reaches the upstream with its last value, unless allowlisted; multipart
+// fields are passed as sent); cross-site request forgery on unsafe
+// methods (Fetch Metadata and Origin against the trusted scheme and host,
+// the CORS allowlist trusted; tokens as an option); cross-site WebSocket
+// hijacking (see below).
 //
 // Paths are cleaned ("//", "." and ".." segments resolved, a trailing
 // slash kept) before any layer looks at them, and the cleaned path is the

@@ -1,11 +1,15 @@
 package proxy
 
 import (
+	"context"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/harden-go/harden/ratelimit"
 )
 
 func TestForwardedHeadersFromTrustedResolution(t *testing.T) {
@@ -433,4 +437,51 @@ func multipartBody(names ...string) string {
 	}
 	b.WriteString("--B--\r\n")
 	return b.String()
+}
+
+// downStore is a rate-limit store whose backend is unreachable.
+type downStore struct{}
+
+var errStoreDown = errors.New("store unreachable")
+
+func (downStore) Take(context.Context, ratelimit.Policy, string, int64) (ratelimit.Result, error) {
+	return ratelimit.Result{}, errStoreDown
+}
+
+func (downStore) Refund(context.Context, ratelimit.Policy, string, int64, ratelimit.Result) error {
+	return errStoreDown
+}
+
+func TestLoginStoreDown(t *testing.T) {
+	up := newUpstream(t, nil)
+	tests := []struct {
+		name       string
+		failOpen   bool
+		wantStatus int
+		wantBody   string
+	}{
+		{"fail closed", false, 503, `{"error":"Service temporarily unavailable","request_id":"`},
+		{"fail open", true, 200, "ok"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := prodConfig(up.URL)
+			cfg.Login.Paths = []string{"/login"}
+			cfg.Login.FailOpen = tt.failOpen
+			cfg.LoginStore = downStore{}
+			_, srv := start(t, cfg)
+			before := up.hits.Load()
+			res := send(t, srv, "POST", "/login", "", nil)
+			if res.status != tt.wantStatus || !strings.HasPrefix(res.body, tt.wantBody) {
+				t.Errorf("got %d %q, want %d %q", res.status, res.body, tt.wantStatus, tt.wantBody)
+			}
+			if reached := up.hits.Load() > before; reached != tt.failOpen {
+				t.Errorf("upstream reached %v, want %v", reached, tt.failOpen)
+			}
+			// Other paths do not depend on the login store.
+			if res := send(t, srv, "GET", "/other", "", nil); res.status != 200 {
+				t.Errorf("other path: %d, want 200", res.status)
+			}
+		})
+	}
 }

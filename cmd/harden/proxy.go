@@ -61,7 +61,8 @@ Config file (--config, HARDEN_CONFIG): JSON or YAML (by the extension
 proxy.Config (upstream, public_url, development, health_paths, headers,
 client_ip, https, hosts, cors, rate_limit, body_limit, login, routes, csrf,
 cookies, header_policy, nonce_placeholder, error_pages) and the server's
-own: addr, tls_cert, tls_key, redirect_addr, security_log. Unknown keys are
+own: addr, upstream_timeout, tls_cert, tls_key, redirect_addr,
+security_log. Unknown keys are
 refused with their path. Secrets and the Redis URL are never read from it.
 --print-config prints the effective configuration as JSON (secrets and the
 Redis password redacted) and exits.
@@ -123,6 +124,23 @@ type proxyFile struct {
 	TLSKey       string `json:"tls_key,omitempty"`
 	RedirectAddr string `json:"redirect_addr,omitempty"`
 	SecurityLog  string `json:"security_log,omitempty"`
+	// UpstreamTimeout is proxy.Config.Timeout, which the library keeps out
+	// of its JSON.
+	UpstreamTimeout textDuration `json:"upstream_timeout,omitzero"`
+}
+
+// textDuration is a time.Duration written as text ("90s") in config files.
+type textDuration time.Duration
+
+func (d textDuration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+
+func (d *textDuration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil || v <= 0 {
+		return fmt.Errorf("%q is not a positive duration (90s, 2m)", b)
+	}
+	*d = textDuration(v)
+	return nil
 }
 
 // proxyDefaults are the settings' defaults where the library has none.
@@ -186,6 +204,9 @@ var proxySettings = []setting{
 		n, err := parseSize(v)
 		f.BodyLimit = n
 		return err
+	}},
+	{"upstream-timeout", "HARDEN_UPSTREAM_TIMEOUT", "upstream_timeout", "longest wait for the upstream's answer headers before 504, e.g. 90s (default 60s)", func(f *proxyFile, v string) error {
+		return f.UpstreamTimeout.UnmarshalText([]byte(v))
 	}},
 	{"tls-cert", "HARDEN_TLS_CERT", "tls_cert", "TLS certificate file (PEM); serves HTTPS and HTTP/2 with --tls-key", func(f *proxyFile, v string) error { f.TLSCert = v; return nil }},
 	{"tls-key", "HARDEN_TLS_KEY", "tls_key", "TLS private key file (PEM)", func(f *proxyFile, v string) error { f.TLSKey = v; return nil }},
@@ -407,6 +428,9 @@ func printProxyConfig(w io.Writer, f proxyFile, o *proxyOptions) error {
 	if f.Login.Rate == (ratelimit.Spec{}) {
 		f.Login.Rate = proxy.DefaultLoginRate
 	}
+	if f.UpstreamTimeout == 0 {
+		f.UpstreamTimeout = textDuration(proxy.DefaultTimeout)
+	}
 	if f.ErrorPages == "" {
 		f.ErrorPages = proxy.ErrorPagesMask
 		if f.Development {
@@ -474,6 +498,7 @@ type runningProxy struct {
 // build makes a proxy of f with the command's logs and store.
 func (rp *runningProxy) build(f proxyFile) (*proxy.Proxy, error) {
 	pc := f.Config
+	pc.Timeout = time.Duration(f.UpstreamTimeout)
 	pc.SecurityLog = rp.sec
 	pc.Logger = rp.logger
 	if rp.store != nil {
@@ -636,29 +661,28 @@ func runProxyServer(ctx context.Context, opts *proxyOptions, cfg proxyFile, relo
 		mode = "development"
 	}
 	addrs := proxyAddrs{URL: scheme + "://" + displayAddr(fl.Addr())}
-	fmt.Fprintf(stdout, "harden proxy: listening on %s (%s mode), upstream %s\n", addrs.URL, mode, cfg.Upstream)
 	servers := []*http.Server{srv}
 	errc := make(chan error, 2)
-	go func() { errc <- fl.Serve(srv) }()
-
 	if cfg.RedirectAddr != "" {
 		target := redirectTarget(cfg.PublicURL, fl.Addr())
 		redirect, err := httpsredirect.RedirectOnly(target)
+		var rl *framing.Listener
 		if err == nil {
-			var rl *framing.Listener
-			if rl, err = listen(cfg.RedirectAddr, nil); err == nil {
-				rsrv := newProxyServer(redirect, logger)
-				servers = append(servers, rsrv)
-				addrs.Redirect = "http://" + displayAddr(rl.Addr())
-				fmt.Fprintf(stdout, "harden proxy: redirecting %s to %s\n", addrs.Redirect, target)
-				go func() { errc <- rl.Serve(rsrv) }()
-			}
+			rl, err = listen(cfg.RedirectAddr, nil)
 		}
 		if err != nil {
-			_ = srv.Close()
+			_ = fl.Close()
 			return err
 		}
+		rsrv := newProxyServer(redirect, logger)
+		servers = append(servers, rsrv)
+		addrs.Redirect = "http://" + displayAddr(rl.Addr())
+		fmt.Fprintf(stdout, "harden proxy: redirecting %s to %s\n", addrs.Redirect, target)
+		go func() { errc <- rl.Serve(rsrv) }()
 	}
+	// Printed last: whoever waits for this line finds every listener up.
+	fmt.Fprintf(stdout, "harden proxy: listening on %s (%s mode), upstream %s\n", addrs.URL, mode, cfg.Upstream)
+	go func() { errc <- fl.Serve(srv) }()
 	if ready != nil {
 		ready <- addrs
 	}

@@ -180,6 +180,9 @@ func TestProxyPrecedence(t *testing.T) {
 			if l, _ := m["login"].(map[string]any); l["rate"] != "5/15m" {
 				t.Errorf("login.rate: got %v, want the default 5/15m", l["rate"])
 			}
+			if m["upstream_timeout"] != "1m0s" {
+				t.Errorf("upstream_timeout: got %v, want the default 1m0s", m["upstream_timeout"])
+			}
 			if m["error_pages"] != "pass" {
 				t.Errorf("error_pages: got %v, want pass in development", m["error_pages"])
 			}
@@ -240,6 +243,8 @@ func TestProxyUsageErrors(t *testing.T) {
 		{"bad mode", map[string]string{"HARDEN_ENV": "staging"}, nil, "HARDEN_ENV: must be development or production"},
 		{"bad rate", nil, []string{"--api-limit", "lots"}, "--api-limit"},
 		{"bad size", map[string]string{"HARDEN_BODY_LIMIT": "big"}, nil, "HARDEN_BODY_LIMIT"},
+		{"bad timeout", map[string]string{"HARDEN_UPSTREAM_TIMEOUT": "-5s"}, nil, "HARDEN_UPSTREAM_TIMEOUT"},
+		{"bad timeout in file", nil, []string{"--config", writeFile(t, "to.yaml", "upstream_timeout: soon\n")}, "upstream_timeout"},
 		{"bad proxies", map[string]string{"HARDEN_TRUSTED_PROXIES": "0.0.0.0/0"}, nil, "HARDEN_TRUSTED_PROXIES"},
 		{"unknown key in file", nil, []string{"--config", badFile}, "cors.orgins: unknown key"},
 		{"empty file", nil, []string{"--config", emptyFile}, "empty"},
@@ -307,9 +312,9 @@ func TestProxyForwardsAndHardens(t *testing.T) {
 	}
 }
 
-// rawExchange sends raw on a new connection and reads one response; it
+// sendRaw sends raw on a new connection and reads one response; it
 // reports whether the server closed the connection after it.
-func rawExchange(t *testing.T, c net.Conn, raw string) (*http.Response, string, bool) {
+func sendRaw(t *testing.T, c net.Conn, raw string) (*http.Response, string, bool) {
 	t.Helper()
 	defer c.Close()
 	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
@@ -333,7 +338,7 @@ func TestProxySmugglingRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, body, closed := rawExchange(t, c, "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /admin HTTP/1.1\r\nHost: localhost\r\n\r\n")
+	resp, body, closed := sendRaw(t, c, "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /admin HTTP/1.1\r\nHost: localhost\r\n\r\n")
 	if resp.StatusCode != 400 || body != `{"error":"Bad Request"}`+"\n" {
 		t.Errorf("got %d %q, want 400 and the JSON error", resp.StatusCode, body)
 	}
@@ -488,7 +493,7 @@ func TestProxyTLS(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp, _, closed := rawExchange(t, c, "GET / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nContent-Length: 0\r\n\r\n")
+		resp, _, closed := sendRaw(t, c, "GET / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nContent-Length: 0\r\n\r\n")
 		if resp.StatusCode != 400 || !closed {
 			t.Errorf("got %d (closed %v), want 400 and the connection closed", resp.StatusCode, closed)
 		}
@@ -578,5 +583,33 @@ func TestProxyReloadsCertificate(t *testing.T) {
 	}
 	if err := served(pool); err == nil {
 		t.Error("old certificate still served after the reload")
+	}
+}
+
+// TestProxyUpstreamTimeout: an upstream slower than --upstream-timeout is
+// answered with 504.
+func TestProxyUpstreamTimeout(t *testing.T) {
+	release := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer slow.Close()
+	defer close(release)
+	file := writeFile(t, "p.json", `{"upstream_timeout": "300ms"}`)
+	p := startProxy(t, nil, "--config", file, "--upstream", slow.URL)
+	start := time.Now()
+	resp, err := http.Get(p.addrs.URL + "/slow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusGatewayTimeout {
+		t.Errorf("status: got %d, want 504", resp.StatusCode)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("answered after %v, want about 300ms", d)
 	}
 }

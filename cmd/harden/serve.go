@@ -355,29 +355,28 @@ func runServer(ctx context.Context, c serveConfig, getenv func(string) string, l
 	if dev {
 		mode = "development"
 	}
-	fmt.Fprintf(stdout, "harden serve: listening on %s://%s (%s mode)\n", scheme, displayAddr(ln.Addr()), mode)
-
 	servers := []*http.Server{srv}
 	errc := make(chan error, 2)
-	go func() { errc <- ln.Serve(srv) }()
-
 	if c.redirectAddr != "" {
 		target := redirectTarget(c.publicURL, ln.Addr())
 		redirect, err := httpsredirect.RedirectOnly(target) // checked above
 		if err != nil {
-			_ = srv.Close()
+			_ = ln.Close()
 			return err
 		}
 		rsrv := newServer(redirect, logger)
 		rln, err := listenFramed(c.redirectAddr, rsrv.MaxHeaderBytes, nil, a.Headers(), sec)
 		if err != nil {
-			_ = srv.Close()
+			_ = ln.Close()
 			return err
 		}
 		servers = append(servers, rsrv)
 		fmt.Fprintf(stdout, "harden serve: redirecting http://%s to %s\n", displayAddr(rln.Addr()), target)
 		go func() { errc <- rln.Serve(rsrv) }()
 	}
+	// Printed last: whoever waits for this line finds every listener up.
+	fmt.Fprintf(stdout, "harden serve: listening on %s://%s (%s mode)\n", scheme, displayAddr(ln.Addr()), mode)
+	go func() { errc <- ln.Serve(srv) }()
 
 	select {
 	case err := <-errc:

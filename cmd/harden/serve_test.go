@@ -174,7 +174,7 @@ func TestServeFramingGuard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, body, closed := rawExchange(t, c, "POST /api/contact HTTP/1.1\r\nHost: localhost\r\nContent-Length: 40\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /api/me HTTP/1.1\r\nHost: localhost\r\n\r\n")
+	resp, body, closed := sendRaw(t, c, "POST /api/contact HTTP/1.1\r\nHost: localhost\r\nContent-Length: 40\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /api/me HTTP/1.1\r\nHost: localhost\r\n\r\n")
 	if resp.StatusCode != 400 || body != `{"error":"Bad Request"}`+"\n" {
 		t.Errorf("got %d %q, want 400 and the JSON error", resp.StatusCode, body)
 	}

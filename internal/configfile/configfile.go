@@ -204,8 +204,18 @@ func checkKeys(v any, t reflect.Type, path string) error {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if reflect.PointerTo(t).Implements(jsonUnmarshaler) || reflect.PointerTo(t).Implements(textUnmarshaler) {
+	if reflect.PointerTo(t).Implements(jsonUnmarshaler) {
 		return nil // the type decodes itself
+	}
+	if reflect.PointerTo(t).Implements(textUnmarshaler) {
+		// Decoded from text here too, so that its error names the path
+		// (encoding/json passes it on without one).
+		if text, ok := v.(string); ok {
+			if err := reflect.New(t).Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(text)); err != nil {
+				return fmt.Errorf("configfile: %s: %w", orTop(path), err)
+			}
+		}
+		return nil
 	}
 	switch t.Kind() {
 	case reflect.Struct:
