@@ -190,7 +190,7 @@ type CookieConfig struct {
 const (
 	DefaultBodyLimit = 100 << 10
 	DefaultTimeout   = 60 * time.Second
-	DefaultTokenPath = "/.harden/csrf-token"
+	DefaultTokenPath = "/.harden/csrf-token" // #nosec G101 -- a URL path, not a credential
 )
 
 // DefaultLoginRate is the login limiter's default quota: 5 failures per

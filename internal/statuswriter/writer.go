@@ -137,7 +137,7 @@ func (w *Writer) WriteHeader(code int) {
 		if !w.callHook(code) {
 			return
 		}
-		w.status = int32(code)
+		w.status = int32(code) // #nosec G115 -- code is checked to be at most 999 above
 	}
 	w.rw.WriteHeader(code)
 }
