@@ -21,6 +21,7 @@ import (
 
 	"github.com/harden-go/harden/httpsredirect"
 	"github.com/harden-go/harden/internal/app"
+	"github.com/harden-go/harden/internal/drain"
 	"github.com/harden-go/harden/ratelimit"
 	"github.com/harden-go/harden/seclog"
 )
@@ -141,6 +142,7 @@ const serveGCPercent = 200
 type serveConfig struct {
 	addr, env, dataDir, secretsFile, trustedProxies, allowedOrigins, publicURL string
 	redisURL, databaseURL, securityLog, tlsCert, tlsKey, redirectAddr          string
+	drainDelay                                                                 time.Duration
 	apiLimit, authLimit                                                        ratelimit.Spec
 }
 
@@ -220,6 +222,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.StringVar(&c.tlsCert, "tls-cert", env("HARDEN_TLS_CERT"), "TLS certificate file (PEM); serves HTTPS with --tls-key (HARDEN_TLS_CERT)")
 	fs.StringVar(&c.tlsKey, "tls-key", env("HARDEN_TLS_KEY"), "TLS private key file (PEM) (HARDEN_TLS_KEY)")
 	fs.StringVar(&c.redirectAddr, "redirect-addr", env("HARDEN_REDIRECT_ADDR"), "with TLS: a plain-HTTP listen address that only redirects to HTTPS (HARDEN_REDIRECT_ADDR)")
+	drainDelay := drainDelayFlag(fs, getenv)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, serveUsage)
 		fs.PrintDefaults()
@@ -231,6 +234,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 		return 2
 	}
+	if drainDelay.err != nil {
+		fmt.Fprintf(stderr, "harden serve: %v\n", drainDelay.err)
+		return 2
+	}
+	c.drainDelay = drainDelay.d
 	if c.redisURL == "" {
 		c.redisURL = env("HARDEN_REDIS_URL")
 	}
@@ -334,7 +342,11 @@ func runServer(ctx context.Context, c serveConfig, getenv func(string) string, l
 		warn("production over plain HTTP with no trusted proxy: every request but /healthz is redirected to the public URL; set --trusted-proxies to the TLS-terminating proxy, or --tls-cert and --tls-key")
 	}
 
-	srv := newServer(a.Handler(), logger)
+	// The drain state closes every connection after its answer once
+	// SIGTERM came, and tells a readiness check to fail.
+	drainState := &drain.State{}
+	srv := newServer(drainState.Handler(a.Handler()), logger)
+	drainState.Track(srv)
 	var tlsConfig *tls.Config
 	scheme := "http"
 	if useTLS {
@@ -364,7 +376,8 @@ func runServer(ctx context.Context, c serveConfig, getenv func(string) string, l
 			_ = ln.Close()
 			return err
 		}
-		rsrv := newServer(redirect, logger)
+		rsrv := newServer(drainState.Handler(redirect), logger)
+		drainState.Track(rsrv)
 		rln, err := listenFramed(c.redirectAddr, rsrv.MaxHeaderBytes, nil, a.Headers(), sec)
 		if err != nil {
 			_ = ln.Close()
@@ -387,15 +400,7 @@ func runServer(ctx context.Context, c serveConfig, getenv func(string) string, l
 	case <-ctx.Done():
 	}
 	fmt.Fprintln(stdout, "harden serve: shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	var errs []error
-	for _, s := range servers {
-		if err := s.Shutdown(shutdownCtx); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
+	return drainState.Shutdown(context.Background(), drainConfig(c.drainDelay), servers...)
 }
 
 // newServer returns an http.Server with every timeout set, so slow clients
