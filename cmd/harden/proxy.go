@@ -108,8 +108,13 @@ after a shutdown.
 Server: header read timeout 5s, idle timeout 120s, request heads up to
 32 KiB (431 beyond). No read or write timeout, so that streamed answers
 (server-sent events, downloads) and WebSockets last; the upstream's answer
-headers must come within the proxy's timeout (504). Graceful shutdown on
-SIGINT and SIGTERM (10s for requests in flight).
+headers must come within the proxy's timeout (504).
+
+Shutdown: on SIGINT or SIGTERM the proxy drains for --drain-delay (default
+1s; it ends early once no connection has been open for 250ms): it goes on
+serving, readiness fails, and every answer carries "Connection: close";
+then it closes the listeners and idle connections and gives requests in
+flight 10s.
 `
 
 // proxyMaxHeaderBytes is the request head limit of harden proxy, as of

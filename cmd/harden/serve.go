@@ -132,6 +132,12 @@ POST /api/preview (a URL fetched through a client that refuses internal
 addresses), POST /api/avatar (one PNG, JPEG, GIF or WebP image of at most
 5 MB). Request bodies are limited to 10 KiB (32 KiB for contact messages).
 
+Shutdown: on SIGINT or SIGTERM the server drains for --drain-delay
+(default 1s; it ends early once no connection has been open for 250ms): it
+goes on serving, readiness fails, and every answer carries "Connection:
+close"; then it closes the listeners and idle connections and gives
+requests in flight 10s.
+
 Runtime: unless GOGC is set, the garbage collector runs at GOGC=200 (the
 server keeps little live memory; this trades a few MB for throughput).
 `
