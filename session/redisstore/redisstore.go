@@ -15,9 +15,14 @@
 // indexed. Redis sees only a hash of the session id and (by default)
 // encrypted data.
 //
-// Requirements: Redis 6.2 or later (or a compatible server), standalone or
-// with replicas/Sentinel. Redis Cluster is not supported: a commit touches
-// a session key and a user key that may live in different slots.
+// Requirements: Redis 6.2 or later (or a compatible server), standalone,
+// with replicas/Sentinel, or a Redis Cluster (a *redis.ClusterClient).
+// On a Cluster a session key and its user's set live in different slots:
+// the store writes the index, then the session (each atomic, so a session
+// is never live without being indexed), and DeleteUser deletes each
+// session in its own slot. A session acknowledged to the client survives a
+// Sentinel or Cluster failover only if the replica had it: Redis
+// replication is asynchronous.
 //
 // Failures: every Redis error (connection refused, timeout, READONLY
 // replica) is returned to the Manager, which answers 503. Every call
@@ -51,8 +56,9 @@ type Config struct {
 // Store is a session.Store on Redis. It implements session.Updater and
 // session.UserIndex, and is safe for concurrent use.
 type Store struct {
-	client redis.UniversalClient
-	prefix string
+	client  redis.UniversalClient
+	prefix  string
+	cluster bool // a Redis Cluster: no script spans the session and user keys
 }
 
 var (
@@ -70,7 +76,8 @@ func New(client redis.UniversalClient, cfg Config) (*Store, error) {
 	if prefix == "" {
 		prefix = DefaultPrefix
 	}
-	return &Store{client: client, prefix: prefix}, nil
+	_, cluster := client.(*redis.ClusterClient)
+	return &Store{client: client, prefix: prefix, cluster: cluster}, nil
 }
 
 func (s *Store) sessionKey(key string) string { return s.prefix + "s:" + key }
@@ -147,6 +154,9 @@ func (s *Store) Find(ctx context.Context, key string) ([]byte, bool, error) {
 }
 
 func (s *Store) commit(ctx context.Context, key string, rec session.Record, mode string) (bool, error) {
+	if s.cluster {
+		return s.commitCluster(ctx, key, rec, mode)
+	}
 	userKey := ""
 	if rec.UserID != "" {
 		userKey = s.userKey(rec.UserID)
@@ -179,6 +189,9 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 func (s *Store) DeleteUser(ctx context.Context, userID string) error {
 	if userID == "" {
 		return nil
+	}
+	if s.cluster {
+		return s.deleteUserCluster(ctx, userID)
 	}
 	return deleteUserScript.Run(ctx, s.client, []string{s.userKey(userID)}, userID).Err()
 }
