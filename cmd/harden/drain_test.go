@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/harden-go/harden/internal/testserver"
 )
 
 // loadResult counts what keep-alive clients saw.
@@ -194,4 +196,29 @@ func sigtermUnderLoad(t *testing.T, path string, run func(stdout, stderr io.Writ
 	}
 	t.Logf("%d requests answered (%d after SIGTERM), %d connections closed by an answer, exit after %v",
 		res.answered.Load(), res.answered.Load()-before, res.closes.Load(), took.Round(time.Millisecond))
+}
+
+// TestProxyAndServeOnRedisCluster: "harden proxy" and "harden serve"
+// start on a redis-cluster:// URL and answer through it.
+func TestProxyAndServeOnRedisCluster(t *testing.T) {
+	url := testserver.RedisCluster(t)
+	up := newUpstream(t, "app")
+	p := startProxy(t, map[string]string{"HARDEN_REDIS_URL": url}, "--upstream", up.URL)
+	resp, err := http.Get(p.addrs.URL + "/page")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("proxy on a Redis Cluster: %d, want 200", resp.StatusCode)
+	}
+	base, _, _ := startServe(t, map[string]string{"HARDEN_REDIS_URL": url}, "--addr", "127.0.0.1:0")
+	resp, err = http.Get(base + "/api/csrf-token")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("RateLimit-Policy") == "" {
+		t.Errorf("serve on a Redis Cluster: %d, RateLimit-Policy %q; want 200 and a policy", resp.StatusCode, resp.Header.Get("RateLimit-Policy"))
+	}
 }

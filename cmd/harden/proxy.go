@@ -96,6 +96,9 @@ security log work as in "harden serve" (see "harden serve -h").
 HARDEN_ALLOWED_ORIGINS allows credentials, Content-Type and X-CSRF-Token.
 HARDEN_REDIS_URL keeps the rate-limit and login counters in Redis, shared
 by every instance; the proxy refuses to start when Redis does not answer.
+It names one server ("redis://", "rediss://"), a Redis Cluster
+("redis-cluster://host:port?addr=host:port&addr=...") or the primary that
+Sentinels name ("redis-sentinel://host:port?master_name=NAME&addr=...").
 
 Rates are LIMIT/WINDOW: "100/15m", "10/s". Sizes are bytes, or with a
 KiB/MiB suffix: "100KiB".

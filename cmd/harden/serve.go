@@ -83,7 +83,10 @@ registration attempts count against --auth-limit (default 5/15m;
 successful ones are not counted). A rate is LIMIT/WINDOW: "100/15m",
 "10/s", "1000/1d". Counters live in memory, per instance, unless
 HARDEN_REDIS_URL names a Redis server ("redis://[:password@]host:port/db",
-"rediss://" for TLS): then every instance shares them, and the server
+"rediss://" for TLS), a Redis Cluster ("redis-cluster://host:port?
+addr=host:port&addr=...", every seed node) or the primary named by Redis
+Sentinels ("redis-sentinel://host:port?master_name=NAME&addr=host:port"):
+then every instance shares them, and the server
 refuses to start when Redis does not answer. When Redis fails later,
 limited requests get 503 (fail closed) and the outage is logged.
 

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"time"
 
-
 	"github.com/harden-go/harden/authz"
 	"github.com/harden-go/harden/csrf"
 	"github.com/harden-go/harden/input"
