@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/harden-go/harden/authz"
@@ -81,7 +82,14 @@ func (a *App) openData(cfg Config) error {
 			return errors.New("HARDEN_REDIS_URL: invalid Redis URL")
 		}
 		a.closers = append(a.closers, client.Close)
-		rs, err := sessionredis.New(client, sessionredis.Config{})
+		// Behind Sentinels a login is acknowledged only once a replica
+		// has its session: a failover must not sign users out whom it
+		// told they were signed in.
+		scfg := sessionredis.Config{}
+		if strings.HasPrefix(cfg.RedisURL, "redis-sentinel://") || strings.HasPrefix(cfg.RedisURL, "rediss-sentinel://") {
+			scfg.WaitReplicas = 1
+		}
+		rs, err := sessionredis.New(client, scfg)
 		if err != nil {
 			return fmt.Errorf("HARDEN_REDIS_URL: %w", err)
 		}
