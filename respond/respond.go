@@ -26,6 +26,35 @@ type Rejection struct {
 	// Err is the internal cause. It is logged, and shown to the client only by
 	// a development responder for 4xx statuses.
 	Err error
+	// Quiet marks a refusal that the security log does not record on its
+	// own: a repeat, within an outage, of a dependency failure already
+	// recorded (a session store that is down), so that an outage does not
+	// write one event per request. The client's answer is the same. A
+	// later record of the event counts it in Suppressed.
+	Quiet bool
+	// Suppressed is the number of quiet refusals of the same Event since
+	// the last one recorded; the security log writes it as
+	// details.suppressed.
+	Suppressed int64
+}
+
+// A Recorder is a Responder that also records what answers no request: a
+// dependency working again after an outage whose refusals were Quiet. The
+// security log's responders are Recorders.
+type Recorder interface {
+	// Recovered records that the dependency whose failures were refused
+	// with event works again; suppressed is the number of quiet refusals
+	// since the last record of event.
+	Recovered(r *http.Request, event string, suppressed int64)
+}
+
+// Recovered tells the responder in r's context, if it is a [Recorder],
+// that the dependency refused with event works again (see
+// [Recorder.Recovered]). Other responders ignore it.
+func Recovered(r *http.Request, event string, suppressed int64) {
+	if rec, ok := From(r).(Recorder); ok {
+		rec.Recovered(r, event, suppressed)
+	}
 }
 
 // FieldError is one validation failure in the shape

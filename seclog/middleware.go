@@ -195,8 +195,22 @@ func (s *responder) Respond(w http.ResponseWriter, r *http.Request, rej *respond
 	s.inner.Respond(w, r, rej)
 }
 
+// Recovered implements respond.Recorder: it writes EventStoreRecovered,
+// naming the event of the outage and the refusals suppressed since its
+// last record.
+func (s *responder) Recovered(r *http.Request, event string, suppressed int64) {
+	s.l.emit(r.Context(), r, &Event{Name: EventStoreRecovered, Success: true, Details: []slog.Attr{
+		slog.String("outage_event", event), slog.Int64("suppressed", suppressed),
+	}})
+}
+
 func (l *Logger) logRejection(r *http.Request, rej *respond.Rejection) {
 	if st := stateFrom(r.Context()); st != nil && st.l == l && !st.logged.CompareAndSwap(false, true) {
+		return
+	}
+	if rej.Quiet {
+		// A repeat within an outage: counted by the next record of the
+		// event (Suppressed), so that an outage cannot flood the log.
 		return
 	}
 	status := rej.Status
@@ -211,9 +225,12 @@ func (l *Logger) logRejection(r *http.Request, rej *respond.Rejection) {
 	if msg == "" && rej.Fields == nil {
 		msg = http.StatusText(status)
 	}
-	details := make([]slog.Attr, 0, 2)
+	details := make([]slog.Attr, 0, 3)
 	if msg != "" {
 		details = append(details, slog.String("message", msg))
+	}
+	if rej.Suppressed != 0 {
+		details = append(details, slog.Int64("suppressed", rej.Suppressed))
 	}
 	if rej.Fields != nil {
 		paths := make([]string, len(rej.Fields))

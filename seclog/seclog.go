@@ -37,6 +37,10 @@ const (
 	EventConfigWarning  = "config_warning"
 	EventRequestRefused = "request_rejected" // any other 4xx refusal (404 of a dotfile, 405, ...)
 	EventServerError    = "server_error"     // a 5xx refusal that is not a panic
+	// EventStoreRecovered is written once when a dependency whose failures
+	// were refused quietly (respond.Rejection.Quiet) works again; its
+	// details name the outage's event and the refusals suppressed.
+	EventStoreRecovered = "store_recovered"
 )
 
 // EventForStatus names the event of a refusal whose Rejection.Event is

@@ -115,6 +115,7 @@ type Manager struct {
 	updater      Updater   // nil when the store lacks it
 	users        UserIndex // nil when the store lacks it
 	rep          storeguard.Reporter
+	secRep       storeguard.Reporter // the security log's store-error events: decisions only, no logger
 	cookie       *cookie.Spec
 	cookieCodec  *cookie.Codec
 	data         *keys.Ring // nil: plaintext
@@ -169,6 +170,11 @@ func New(cfg Config) (*Manager, error) {
 	if m.now == nil {
 		m.now = time.Now
 	}
+	// The security log's session_store_error events follow the same rule
+	// as the operational records, counted over refused requests: an
+	// outage writes its first refusal, then one per interval with the
+	// count, then store_recovered.
+	m.secRep = storeguard.Reporter{Interval: storeguard.DefaultInterval, Clock: m.now}
 	for _, d := range []struct {
 		name string
 		v    time.Duration
@@ -252,11 +258,13 @@ func (m *Manager) Handler(next http.Handler) http.Handler {
 				m.fail(w, r, "find", err)
 				return
 			}
+			m.recovered(r)
 		}
 		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, s))
 		s.r = r
 		next.ServeHTTP(s.writer(w), r)
 		s.finish()
+		m.recovered(r)
 	})
 }
 
@@ -292,15 +300,38 @@ func (m *Manager) DestroyUser(ctx context.Context, userID string) error {
 	return nil
 }
 
-// fail answers 503 after a store failure.
+// fail answers 503 after a store failure. The refusal is recorded in the
+// security log under the store errors' rule: the first of an outage, then
+// one per interval counting the quiet ones between; during an outage
+// every request with a session cookie is refused, and one event each
+// would flood the log.
 func (m *Manager) fail(w http.ResponseWriter, r *http.Request, op string, err error) {
 	m.logStoreError(op, err)
+	logged, suppressed := true, int64(0)
+	if !errors.Is(err, context.Canceled) { // a client that left is no outage
+		logged, suppressed = m.secRep.Failure(r.Context(), err)
+	}
 	respond.Reject(w, r, &respond.Rejection{
-		Status:  http.StatusServiceUnavailable,
-		Message: "Service unavailable",
-		Event:   "session_store_error",
-		Err:     err,
+		Status:     http.StatusServiceUnavailable,
+		Message:    "Service unavailable",
+		Event:      "session_store_error",
+		Err:        err,
+		Quiet:      !logged,
+		Suppressed: suppressed,
 	})
+}
+
+// recovered records, once, that the store answers again after refusals:
+// the security log's store_recovered event with their count. The store's
+// own reporter (m.rep) says whether its last call succeeded: a request
+// whose cookie did not verify made no call, and proves nothing.
+func (m *Manager) recovered(r *http.Request) {
+	if !m.secRep.Failing() || m.rep.Failing() {
+		return
+	}
+	if ok, n := m.secRep.Success(r.Context()); ok {
+		respond.Recovered(r, "session_store_error", n)
+	}
 }
 
 // logStoreError logs a failed store operation under the one suppression

@@ -28,6 +28,7 @@ import (
 	"github.com/harden-go/harden/headers"
 	"github.com/harden-go/harden/httpsredirect"
 	"github.com/harden-go/harden/internal/configfile"
+	"github.com/harden-go/harden/internal/drain"
 	"github.com/harden-go/harden/internal/framing"
 	"github.com/harden-go/harden/proxy"
 	"github.com/harden-go/harden/ratelimit"
@@ -95,6 +96,9 @@ security log work as in "harden serve" (see "harden serve -h").
 HARDEN_ALLOWED_ORIGINS allows credentials, Content-Type and X-CSRF-Token.
 HARDEN_REDIS_URL keeps the rate-limit and login counters in Redis, shared
 by every instance; the proxy refuses to start when Redis does not answer.
+It names one server ("redis://", "rediss://"), a Redis Cluster
+("redis-cluster://host:port?addr=host:port&addr=...") or the primary that
+Sentinels name ("redis-sentinel://host:port?master_name=NAME&addr=...").
 
 Rates are LIMIT/WINDOW: "100/15m", "10/s". Sizes are bytes, or with a
 KiB/MiB suffix: "100KiB".
@@ -107,8 +111,13 @@ after a shutdown.
 Server: header read timeout 5s, idle timeout 120s, request heads up to
 32 KiB (431 beyond). No read or write timeout, so that streamed answers
 (server-sent events, downloads) and WebSockets last; the upstream's answer
-headers must come within the proxy's timeout (504). Graceful shutdown on
-SIGINT and SIGTERM (10s for requests in flight).
+headers must come within the proxy's timeout (504).
+
+Shutdown: on SIGINT or SIGTERM the proxy drains for --drain-delay (default
+1s; it ends early once no connection has been open for 250ms): it goes on
+serving, readiness fails, and every answer carries "Connection: close";
+then it closes the listeners and idle connections and gives requests in
+flight 10s.
 `
 
 // proxyMaxHeaderBytes is the request head limit of harden proxy, as of
@@ -221,6 +230,7 @@ type proxyOptions struct {
 	printConfig bool
 	secretsFile string
 	redisURL    string
+	drainDelay  time.Duration
 	overrides   []override // per setting, its flag's value or else its variable's
 	getenv      func(string) string
 }
@@ -330,6 +340,7 @@ func parseProxyFlags(args []string, getenv func(string) string, stderr io.Writer
 	// The Redis URL may carry a password: never a flag default, which the
 	// usage text would print.
 	fs.StringVar(&opts.redisURL, "redis-url", "", "Redis URL for rate-limit counters shared by instances (HARDEN_REDIS_URL)")
+	drainDelay := drainDelayFlag(fs, getenv)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, proxyUsage)
 		fs.PrintDefaults()
@@ -366,6 +377,11 @@ func parseProxyFlags(args []string, getenv func(string) string, stderr io.Writer
 	if !set["redis-url"] {
 		opts.redisURL = getenv("HARDEN_REDIS_URL")
 	}
+	if drainDelay.err != nil && !set["drain-delay"] {
+		fmt.Fprintf(stderr, "harden proxy: %v\n", drainDelay.err)
+		return nil, 2
+	}
+	opts.drainDelay = drainDelay.d
 	return opts, -1
 }
 
@@ -651,7 +667,11 @@ func runProxyServer(ctx context.Context, opts *proxyOptions, cfg proxyFile, relo
 	if err != nil {
 		return err
 	}
-	srv := newProxyServer(rp, logger)
+	// The drain state closes every connection after its answer once
+	// SIGTERM came, and tells a readiness check to fail.
+	drainState := &drain.State{}
+	srv := newProxyServer(drainState.Handler(rp), logger)
+	drainState.Track(srv)
 	scheme := "http"
 	if tlsConfig != nil {
 		scheme = "https"
@@ -674,7 +694,8 @@ func runProxyServer(ctx context.Context, opts *proxyOptions, cfg proxyFile, relo
 			_ = fl.Close()
 			return err
 		}
-		rsrv := newProxyServer(redirect, logger)
+		rsrv := newProxyServer(drainState.Handler(redirect), logger)
+		drainState.Track(rsrv)
 		servers = append(servers, rsrv)
 		addrs.Redirect = "http://" + displayAddr(rl.Addr())
 		fmt.Fprintf(stdout, "harden proxy: redirecting %s to %s\n", addrs.Redirect, target)
@@ -713,15 +734,7 @@ func runProxyServer(ctx context.Context, opts *proxyOptions, cfg proxyFile, relo
 		break
 	}
 	fmt.Fprintln(stdout, "harden proxy: shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	var errs []error
-	for _, s := range servers {
-		if err := s.Shutdown(shutdownCtx); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
+	return drainState.Shutdown(context.Background(), drainConfig(opts.drainDelay), servers...)
 }
 
 // newProxyServer is newServer without the read and write timeouts, which

@@ -21,6 +21,7 @@ import (
 
 	"github.com/harden-go/harden/httpsredirect"
 	"github.com/harden-go/harden/internal/app"
+	"github.com/harden-go/harden/internal/drain"
 	"github.com/harden-go/harden/ratelimit"
 	"github.com/harden-go/harden/seclog"
 )
@@ -82,7 +83,10 @@ registration attempts count against --auth-limit (default 5/15m;
 successful ones are not counted). A rate is LIMIT/WINDOW: "100/15m",
 "10/s", "1000/1d". Counters live in memory, per instance, unless
 HARDEN_REDIS_URL names a Redis server ("redis://[:password@]host:port/db",
-"rediss://" for TLS): then every instance shares them, and the server
+"rediss://" for TLS), a Redis Cluster ("redis-cluster://host:port?
+addr=host:port&addr=...", every seed node) or the primary named by Redis
+Sentinels ("redis-sentinel://host:port?master_name=NAME&addr=host:port"):
+then every instance shares them, and the server
 refuses to start when Redis does not answer. When Redis fails later,
 limited requests get 503 (fail closed) and the outage is logged.
 
@@ -131,6 +135,12 @@ POST /api/preview (a URL fetched through a client that refuses internal
 addresses), POST /api/avatar (one PNG, JPEG, GIF or WebP image of at most
 5 MB). Request bodies are limited to 10 KiB (32 KiB for contact messages).
 
+Shutdown: on SIGINT or SIGTERM the server drains for --drain-delay
+(default 1s; it ends early once no connection has been open for 250ms): it
+goes on serving, readiness fails, and every answer carries "Connection:
+close"; then it closes the listeners and idle connections and gives
+requests in flight 10s.
+
 Runtime: unless GOGC is set, the garbage collector runs at GOGC=200 (the
 server keeps little live memory; this trades a few MB for throughput).
 `
@@ -141,6 +151,7 @@ const serveGCPercent = 200
 type serveConfig struct {
 	addr, env, dataDir, secretsFile, trustedProxies, allowedOrigins, publicURL string
 	redisURL, databaseURL, securityLog, tlsCert, tlsKey, redirectAddr          string
+	drainDelay                                                                 time.Duration
 	apiLimit, authLimit                                                        ratelimit.Spec
 }
 
@@ -220,6 +231,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.StringVar(&c.tlsCert, "tls-cert", env("HARDEN_TLS_CERT"), "TLS certificate file (PEM); serves HTTPS with --tls-key (HARDEN_TLS_CERT)")
 	fs.StringVar(&c.tlsKey, "tls-key", env("HARDEN_TLS_KEY"), "TLS private key file (PEM) (HARDEN_TLS_KEY)")
 	fs.StringVar(&c.redirectAddr, "redirect-addr", env("HARDEN_REDIRECT_ADDR"), "with TLS: a plain-HTTP listen address that only redirects to HTTPS (HARDEN_REDIRECT_ADDR)")
+	drainDelay := drainDelayFlag(fs, getenv)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, serveUsage)
 		fs.PrintDefaults()
@@ -231,6 +243,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 		return 2
 	}
+	if drainDelay.err != nil {
+		fmt.Fprintf(stderr, "harden serve: %v\n", drainDelay.err)
+		return 2
+	}
+	c.drainDelay = drainDelay.d
 	if c.redisURL == "" {
 		c.redisURL = env("HARDEN_REDIS_URL")
 	}
@@ -334,7 +351,11 @@ func runServer(ctx context.Context, c serveConfig, getenv func(string) string, l
 		warn("production over plain HTTP with no trusted proxy: every request but /healthz is redirected to the public URL; set --trusted-proxies to the TLS-terminating proxy, or --tls-cert and --tls-key")
 	}
 
-	srv := newServer(a.Handler(), logger)
+	// The drain state closes every connection after its answer once
+	// SIGTERM came, and tells a readiness check to fail.
+	drainState := &drain.State{}
+	srv := newServer(drainState.Handler(a.Handler()), logger)
+	drainState.Track(srv)
 	var tlsConfig *tls.Config
 	scheme := "http"
 	if useTLS {
@@ -364,7 +385,8 @@ func runServer(ctx context.Context, c serveConfig, getenv func(string) string, l
 			_ = ln.Close()
 			return err
 		}
-		rsrv := newServer(redirect, logger)
+		rsrv := newServer(drainState.Handler(redirect), logger)
+		drainState.Track(rsrv)
 		rln, err := listenFramed(c.redirectAddr, rsrv.MaxHeaderBytes, nil, a.Headers(), sec)
 		if err != nil {
 			_ = ln.Close()
@@ -387,15 +409,7 @@ func runServer(ctx context.Context, c serveConfig, getenv func(string) string, l
 	case <-ctx.Done():
 	}
 	fmt.Fprintln(stdout, "harden serve: shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	var errs []error
-	for _, s := range servers {
-		if err := s.Shutdown(shutdownCtx); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
+	return drainState.Shutdown(context.Background(), drainConfig(c.drainDelay), servers...)
 }
 
 // newServer returns an http.Server with every timeout set, so slow clients

@@ -7,9 +7,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/harden-go/harden/authz"
 	"github.com/harden-go/harden/csrf"
@@ -73,17 +72,24 @@ func (a *App) openData(cfg Config) error {
 	var store session.Store
 	switch {
 	case cfg.RedisURL != "":
-		opts, err := redis.ParseURL(cfg.RedisURL) // parsed already by the rate-limit store
-		if err != nil {
-			return errors.New("HARDEN_REDIS_URL: invalid Redis URL")
-		}
 		// A hung or dead server is waited for no longer than the session
 		// store's timeout: every wait of the client (dial, read, write,
 		// pool) honours the call's deadline, so a request needing a
-		// session gets 503 rather than hanging.
-		client := redis.NewClient(redisstore.ClientOptions(opts, sessionStoreTimeout))
+		// session gets 503 rather than hanging. One server, a Cluster or
+		// a Sentinel-managed primary, by the URL's scheme.
+		client, err := redisstore.NewClient(cfg.RedisURL, sessionStoreTimeout)
+		if err != nil {
+			return errors.New("HARDEN_REDIS_URL: invalid Redis URL")
+		}
 		a.closers = append(a.closers, client.Close)
-		rs, err := sessionredis.New(client, sessionredis.Config{})
+		// Behind Sentinels a login is acknowledged only once a replica
+		// has its session: a failover must not sign users out whom it
+		// told they were signed in.
+		scfg := sessionredis.Config{}
+		if strings.HasPrefix(cfg.RedisURL, "redis-sentinel://") || strings.HasPrefix(cfg.RedisURL, "rediss-sentinel://") {
+			scfg.WaitReplicas = 1
+		}
+		rs, err := sessionredis.New(client, scfg)
 		if err != nil {
 			return fmt.Errorf("HARDEN_REDIS_URL: %w", err)
 		}

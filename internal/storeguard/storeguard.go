@@ -80,8 +80,12 @@ func (r *Reporter) now() time.Time {
 	return time.Now()
 }
 
-// Failure records one failed call.
-func (r *Reporter) Failure(ctx context.Context, err error) {
+// Failure records one failed call. It reports whether this failure was
+// logged (the first of an outage, or the first after an Interval) and, if
+// so, how many failures before it were suppressed since the last record:
+// a caller that writes its own record of the failure (a security event)
+// follows the same rule by writing it only when logged is true.
+func (r *Reporter) Failure(ctx context.Context, err error) (logged bool, suppressed int64) {
 	r.failing.Store(true)
 	interval := r.Interval
 	if interval <= 0 {
@@ -92,36 +96,38 @@ func (r *Reporter) Failure(ctx context.Context, err error) {
 	if !r.last.IsZero() && now.Sub(r.last) < interval {
 		r.suppressed++
 		r.mu.Unlock()
-		return
+		return false, 0
 	}
 	n := r.suppressed
 	r.suppressed = 0
 	r.last = now
 	r.mu.Unlock()
-	if r.Logger == nil {
-		return
+	if r.Logger != nil {
+		attrs := append(append(make([]slog.Attr, 0, len(r.Attrs)+2), r.Attrs...),
+			slog.Int64("suppressed", n), slog.Any("error", err))
+		r.Logger.LogAttrs(ctx, slog.LevelError, r.Name+": store failed", attrs...)
 	}
-	attrs := append(append(make([]slog.Attr, 0, len(r.Attrs)+2), r.Attrs...),
-		slog.Int64("suppressed", n), slog.Any("error", err))
-	r.Logger.LogAttrs(ctx, slog.LevelError, r.Name+": store failed", attrs...)
+	return true, n
 }
 
 // Success records one successful call: after a failure, the recovery is
-// logged once with the errors suppressed since the last record.
-func (r *Reporter) Success(ctx context.Context) {
+// logged once with the errors suppressed since the last record. It
+// reports whether this call was that recovery, and the count; exactly one
+// of concurrent successes after a failure is.
+func (r *Reporter) Success(ctx context.Context) (recovered bool, suppressed int64) {
 	if !r.failing.Load() || !r.failing.CompareAndSwap(true, false) {
-		return
+		return false, 0
 	}
 	r.mu.Lock()
 	n := r.suppressed
 	r.suppressed = 0
 	r.last = time.Time{}
 	r.mu.Unlock()
-	if r.Logger == nil {
-		return
+	if r.Logger != nil {
+		attrs := append(append(make([]slog.Attr, 0, len(r.Attrs)+1), r.Attrs...), slog.Int64("suppressed", n))
+		r.Logger.LogAttrs(ctx, slog.LevelInfo, r.Name+": store recovered", attrs...)
 	}
-	attrs := append(append(make([]slog.Attr, 0, len(r.Attrs)+1), r.Attrs...), slog.Int64("suppressed", n))
-	r.Logger.LogAttrs(ctx, slog.LevelInfo, r.Name+": store recovered", attrs...)
+	return true, n
 }
 
 // Failing reports whether the last call recorded failed.

@@ -114,6 +114,45 @@ level=ERROR msg="session: store failed" store=redis suppressed=0 error=boom
 	}
 }
 
+// TestReporterDecisions: what Failure and Success report is what they log,
+// for a caller that keeps a record of its own under the same rule — and
+// the zero Logger still decides.
+func TestReporterDecisions(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	r := &Reporter{Interval: time.Minute, Clock: func() time.Time { return now }}
+	ctx := context.Background()
+	type step struct {
+		name      string
+		fail      bool
+		advance   time.Duration
+		wantOK    bool
+		wantCount int64
+	}
+	for i, st := range []step{
+		{"success while healthy", false, 0, false, 0},
+		{"first failure", true, 0, true, 0},
+		{"repeat", true, time.Second, false, 0},
+		{"repeat", true, time.Second, false, 0},
+		{"after the interval", true, time.Minute, true, 2},
+		{"repeat", true, time.Second, false, 0},
+		{"recovery", false, time.Second, true, 1},
+		{"second success", false, 0, false, 0},
+		{"new outage", true, 0, true, 0},
+	} {
+		now = now.Add(st.advance)
+		var ok bool
+		var n int64
+		if st.fail {
+			ok, n = r.Failure(ctx, errBoom)
+		} else {
+			ok, n = r.Success(ctx)
+		}
+		if ok != st.wantOK || n != st.wantCount {
+			t.Errorf("step %d (%s): got (%v, %d), want (%v, %d)", i, st.name, ok, n, st.wantOK, st.wantCount)
+		}
+	}
+}
+
 // TestReporterZero: the zero Reporter discards and does not panic.
 func TestReporterZero(t *testing.T) {
 	var r Reporter

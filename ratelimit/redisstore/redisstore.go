@@ -84,16 +84,18 @@ func New(cfg Config) (*Store, error) {
 	return &Store{client: cfg.Client, prefix: cfg.Prefix, timeout: cfg.Timeout}, nil
 }
 
-// Open connects to the Redis server at url ("redis://[:password@]host:port/db",
-// or "rediss://" for TLS) and returns a Store that owns the client: Close
-// closes it. It does not contact the server; use [Store.Ping] for that.
+// Open connects to the Redis server, Cluster or Sentinel-managed primary
+// at url (the forms of [NewClient]: "redis://[:password@]host:port/db",
+// "rediss://" for TLS, "redis-cluster://", "redis-sentinel://") and returns
+// a Store that owns the client: Close closes it. It does not contact the
+// server; use [Store.Ping] for that. Counters work on a Cluster: each
+// counter is one key, and the script touches only it.
 func Open(url string) (*Store, error) {
-	opt, err := redis.ParseURL(url)
+	// The URL may hold a password: the error never echoes it.
+	client, err := NewClient(url, DefaultTimeout)
 	if err != nil {
-		// The URL may hold a password: never echo it.
-		return nil, errors.New("redisstore: invalid Redis URL")
+		return nil, err
 	}
-	client := redis.NewClient(ClientOptions(opt, DefaultTimeout))
 	s, _ := New(Config{Client: client})
 	s.closer = client.Close
 	return s, nil

@@ -15,9 +15,14 @@
 // indexed. Redis sees only a hash of the session id and (by default)
 // encrypted data.
 //
-// Requirements: Redis 6.2 or later (or a compatible server), standalone or
-// with replicas/Sentinel. Redis Cluster is not supported: a commit touches
-// a session key and a user key that may live in different slots.
+// Requirements: Redis 6.2 or later (or a compatible server), standalone,
+// with replicas/Sentinel, or a Redis Cluster (a *redis.ClusterClient).
+// On a Cluster a session key and its user's set live in different slots:
+// the store writes the index, then the session (each atomic, so a session
+// is never live without being indexed), and DeleteUser deletes each
+// session in its own slot. A session acknowledged to the client survives a
+// Sentinel or Cluster failover only if the replica had it: Redis
+// replication is asynchronous.
 //
 // Failures: every Redis error (connection refused, timeout, READONLY
 // replica) is returned to the Manager, which answers 503. Every call
@@ -32,6 +37,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -46,13 +52,27 @@ type Config struct {
 	// Prefix starts every key the store writes. Default "harden:session:".
 	// Give each application sharing a Redis its own.
 	Prefix string `json:"prefix,omitempty" yaml:"prefix,omitempty"`
+
+	// WaitReplicas, when positive, makes every commit wait (Redis's WAIT,
+	// on the commit's own connection) until that many replicas have it,
+	// and fail otherwise, so that a session acknowledged to the client
+	// survives a failover to one of them. The wait is bounded by the
+	// call's deadline (the Manager's StoreTimeout). Default 0: no wait.
+	// Not available on a Redis Cluster client (New refuses it).
+	WaitReplicas int `json:"wait_replicas,omitempty" yaml:"wait_replicas,omitempty"`
 }
+
+// ErrNotReplicated is returned by a commit that fewer than
+// Config.WaitReplicas replicas acknowledged in time.
+var ErrNotReplicated = errors.New("redisstore: the session was not replicated in time")
 
 // Store is a session.Store on Redis. It implements session.Updater and
 // session.UserIndex, and is safe for concurrent use.
 type Store struct {
-	client redis.UniversalClient
-	prefix string
+	client  redis.UniversalClient
+	prefix  string
+	cluster bool // a Redis Cluster: no script spans the session and user keys
+	wait    int  // Config.WaitReplicas
 }
 
 var (
@@ -70,7 +90,11 @@ func New(client redis.UniversalClient, cfg Config) (*Store, error) {
 	if prefix == "" {
 		prefix = DefaultPrefix
 	}
-	return &Store{client: client, prefix: prefix}, nil
+	_, cluster := client.(*redis.ClusterClient)
+	if cluster && cfg.WaitReplicas > 0 {
+		return nil, errors.New("redisstore: WaitReplicas is not available on a Redis Cluster")
+	}
+	return &Store{client: client, prefix: prefix, cluster: cluster, wait: cfg.WaitReplicas}, nil
 }
 
 func (s *Store) sessionKey(key string) string { return s.prefix + "s:" + key }
@@ -147,15 +171,49 @@ func (s *Store) Find(ctx context.Context, key string) ([]byte, bool, error) {
 }
 
 func (s *Store) commit(ctx context.Context, key string, rec session.Record, mode string) (bool, error) {
+	if s.cluster {
+		return s.commitCluster(ctx, key, rec, mode)
+	}
 	userKey := ""
 	if rec.UserID != "" {
 		userKey = s.userKey(rec.UserID)
 	}
-	n, err := commitScript.Run(ctx, s.client,
-		[]string{s.sessionKey(key), userKey},
-		rec.Data, rec.UserID, strconv.FormatInt(rec.Expiry.UnixMilli(), 10), s.prefix+"u:", mode,
-	).Int()
+	keys := []string{s.sessionKey(key), userKey}
+	args := []any{rec.Data, rec.UserID, strconv.FormatInt(rec.Expiry.UnixMilli(), 10), s.prefix + "u:", mode}
+	if s.wait > 0 {
+		return s.commitReplicated(ctx, keys, args)
+	}
+	n, err := commitScript.Run(ctx, s.client, keys, args...).Int()
 	return n == 1, err
+}
+
+// commitReplicated runs the commit and WAIT in one pipeline: WAIT counts
+// the replicas that have the writes of its own connection, so both must go
+// on the same one.
+func (s *Store) commitReplicated(ctx context.Context, keys []string, args []any) (bool, error) {
+	ms := int64(1000)
+	if d, ok := ctx.Deadline(); ok {
+		// Leave the reply time to come back within the deadline.
+		ms = max(1, time.Until(d).Milliseconds()*3/4)
+	}
+	var commit *redis.Cmd
+	var wait *redis.Cmd
+	_, err := s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		commit = commitScript.Eval(ctx, p, keys, args...)
+		wait = p.Do(ctx, "WAIT", s.wait, ms)
+		return nil
+	})
+	if err != nil {
+		return false, err
+	}
+	n, err := commit.Int()
+	if err != nil {
+		return false, err
+	}
+	if acked, err := wait.Int64(); err != nil || acked < int64(s.wait) {
+		return false, ErrNotReplicated
+	}
+	return n == 1, nil
 }
 
 // Commit implements session.Store.
@@ -179,6 +237,9 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 func (s *Store) DeleteUser(ctx context.Context, userID string) error {
 	if userID == "" {
 		return nil
+	}
+	if s.cluster {
+		return s.deleteUserCluster(ctx, userID)
 	}
 	return deleteUserScript.Run(ctx, s.client, []string{s.userKey(userID)}, userID).Err()
 }

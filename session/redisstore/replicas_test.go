@@ -1,0 +1,66 @@
+package redisstore_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/harden-go/harden/internal/testenv"
+	"github.com/harden-go/harden/internal/testserver"
+	ratelimitredis "github.com/harden-go/harden/ratelimit/redisstore"
+	"github.com/harden-go/harden/session"
+	"github.com/harden-go/harden/session/redisstore"
+	"github.com/harden-go/harden/session/storetest"
+)
+
+// TestWaitReplicasRefusesUnreplicatedCommit: on a server without replicas
+// a store that waits for one fails the commit within the call's deadline,
+// so the Manager answers 503 instead of acknowledging a session a
+// failover would lose.
+func TestWaitReplicasRefusesUnreplicatedCommit(t *testing.T) {
+	c := client(t, testenv.RedisURL(t))
+	s, err := redisstore.New(c, redisstore.Config{Prefix: prefix(t, c), WaitReplicas: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err = s.Commit(ctx, "k1", session.Record{Data: []byte("d"), UserID: "u1", Expiry: time.Now().Add(time.Hour)})
+	if !errors.Is(err, redisstore.ErrNotReplicated) {
+		t.Errorf("Commit = %v, want ErrNotReplicated", err)
+	}
+	if took := time.Since(start); took > 500*time.Millisecond {
+		t.Errorf("Commit took %v, want within the 400ms deadline", took)
+	}
+}
+
+func TestWaitReplicasNotOnCluster(t *testing.T) {
+	cc := redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{"127.0.0.1:1"}})
+	defer cc.Close()
+	if _, err := redisstore.New(cc, redisstore.Config{WaitReplicas: 1}); err == nil {
+		t.Error("New accepted WaitReplicas on a Cluster client")
+	}
+}
+
+// TestConformanceCluster runs the store conformance suite (DeleteUser
+// included) on a real three-master Redis Cluster, where a session and its
+// user's index live in different slots.
+func TestConformanceCluster(t *testing.T) {
+	url := testserver.RedisCluster(t)
+	storetest.Run(t, func(t *testing.T) session.Store {
+		c, err := ratelimitredis.NewClient(url, 2*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		s, err := redisstore.New(c, redisstore.Config{Prefix: "harden-test:" + t.Name() + ":"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}
