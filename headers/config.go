@@ -45,6 +45,24 @@ type Config struct {
 	// Omit lists headers, by name, that are not sent at all. Only the
 	// headers this package sets can be omitted.
 	Omit []string `json:"omit,omitempty" yaml:"omit,omitempty"`
+
+	// APISet sends the page set (everything above) only on responses a
+	// browser renders as a document or runs as a script, and the compact
+	// API set on every other response (JSON, images, styles, plain text):
+	//
+	//	Content-Security-Policy: default-src 'none'; frame-ancestors 'none'
+	//	Cross-Origin-Resource-Policy: (as configured)
+	//	Referrer-Policy: (as configured)
+	//	Strict-Transport-Security: (as configured, over HTTPS)
+	//	X-Content-Type-Options: nosniff
+	//	X-Frame-Options: DENY
+	//	Cache-Control: no-store (JSON answers that set no Cache-Control)
+	//
+	// The set is chosen by the response's Content-Type when its header is
+	// written (see [PageResponse]); a handler that asks for [Nonce] gets
+	// the page set whatever it answers. Default: false, every response
+	// gets the page set, as helmet sends it.
+	APISet bool `json:"api_set,omitempty" yaml:"api_set,omitempty"`
 }
 
 // CSP configures the Content-Security-Policy header.
@@ -178,6 +196,8 @@ const (
 	hXSS           = "X-Xss-Protection"
 	hPermissions   = "Permissions-Policy"
 	hReporting     = "Reporting-Endpoints"
+	hCacheControl  = "Cache-Control"
+	hContentType   = "Content-Type"
 )
 
 var knownHeaders = []string{hCSP, hCOOP, hCORP, hCOEP, hOAC, hReferrer, hHSTS, hNosniff,
