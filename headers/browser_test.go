@@ -57,3 +57,40 @@ fetch("/api/data").then(r => { window.__apiCSP = r.headers.get("Content-Security
 		t.Errorf("the API answer's CSP = %q, want %q", apiCSP, APIPolicy)
 	}
 }
+
+// TestPresetStrictInChromium: under the strict preset the page's nonce'd
+// script runs, an injected one does not, and a string fed to innerHTML
+// throws (Trusted Types), while a named policy's output passes.
+func TestPresetStrictInChromium(t *testing.T) {
+	h, err := New(Config{CSP: CSP{Preset: PresetStrict, TrustedTypes: []string{"page"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!doctype html><title>strict</title><div id="out"></div>
+<script>window.__injected = true</script>
+<script nonce="%s">
+const out = document.getElementById("out");
+let sink = "accepted";
+try { out.innerHTML = "<b>x</b>"; } catch (e) { sink = e.name; }
+const p = trustedTypes.createPolicy("page", {createHTML: s => s.replace(/</g, "&lt;")});
+out.innerHTML = p.createHTML("<i>safe</i>");
+let other = "created";
+try { trustedTypes.createPolicy("other", {}); } catch (e) { other = e.name; }
+window.__result = [sink, other, out.textContent].join(" ");
+</script>`, Nonce(r))
+	})))
+	defer srv.Close()
+	ctx := browsertest.New(t)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitReady("title")); err != nil {
+		t.Fatal(err)
+	}
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`String(window.__result) + " " + String(window.__injected)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "TypeError TypeError <i>safe</i> undefined"; got != want {
+		t.Errorf("sink, other policy, text, injected = %q, want %q", got, want)
+	}
+}

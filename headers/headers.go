@@ -63,6 +63,11 @@ func New(cfg Config) (*Headers, error) {
 		}
 	}
 
+	if cfg.CSP.Preset == PresetStrict {
+		// The strict policy is nonce-based: without a nonce its
+		// 'strict-dynamic' would let no script run.
+		cfg.CSP.Nonce, cfg.CSP.StrictDynamic = true, true
+	}
 	if !omit[hCSP] {
 		dirs := cfg.CSP.policy(&errs)
 		h.cspName = hCSP

@@ -334,7 +334,8 @@ func FuzzPageResponse(f *testing.F) {
 	f.Add("", 304)
 	f.Fuzz(func(t *testing.T, ct string, status int) {
 		got := PageResponse(ct, status)
-		if up := PageResponse(strings.ToUpper(ct), status); up != got && strings.ToUpper(ct) == strings.ToUpper(strings.ToLower(ct)) {
+		ascii := !strings.ContainsFunc(ct, func(r rune) bool { return r >= 0x80 })
+		if up := PageResponse(strings.ToUpper(ct), status); ascii && up != got {
 			t.Errorf("PageResponse(%q) = %v but upper case %v", ct, got, up)
 		}
 		if isJSON(ct) && status != http.StatusNotModified && got {
