@@ -40,7 +40,7 @@ func benchStack(b *testing.B, hcfg headers.Config, extra string, handler http.Ha
 	r := httptest.NewRequest("GET", target, nil)
 	w := &benchWriter{h: http.Header{}}
 	h.ServeHTTP(w, r)
-	if w.code != http.StatusOK {
+	if w.code != 0 && w.code != http.StatusOK { // 0: an empty answer, an implicit 200
 		b.Fatalf("status %d", w.code)
 	}
 	b.ReportAllocs()
