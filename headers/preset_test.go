@@ -82,3 +82,31 @@ func TestPresetErrors(t *testing.T) {
 		t.Errorf("policy %q", p)
 	}
 }
+
+// TestPresetStrictWithoutNonce: a response that draws no nonce (a JSON
+// answer, a proxy's Policy("")) gets script-src 'none', never a
+// 'strict-dynamic' whose fallbacks would let older browsers run any script.
+func TestPresetStrictWithoutNonce(t *testing.T) {
+	cfg := Config{CSP: CSP{Preset: PresetStrict}}
+	w, nonce := drawn(t, cfg, httpsRequest("GET", "/api"), writeJSON)
+	want := "default-src 'self';base-uri 'none';font-src 'self' https: data:;form-action 'self';frame-ancestors 'self';" +
+		"img-src 'self' data:;object-src 'none';script-src 'none';" +
+		"script-src-attr 'none';style-src 'self' https: 'unsafe-inline';upgrade-insecure-requests;" +
+		"require-trusted-types-for 'script'"
+	if got := w.Header().Get("Content-Security-Policy"); nonce || got != want {
+		t.Errorf("JSON answer: nonce drawn %v, policy\n got %q\nwant %q", nonce, got, want)
+	}
+	h, _ := New(cfg)
+	if got := h.Policy(""); got != want {
+		t.Errorf("Policy(\"\") = %q, want %q", got, want)
+	}
+	// A hash keeps 'strict-dynamic' meaningful without the nonce.
+	h, err := New(Config{CSP: CSP{Preset: PresetStrict, Directives: map[string][]string{
+		"script-src": {"'strict-dynamic'", "'sha256-AAAA'"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := h.Policy(""); !strings.Contains(got, ";script-src 'strict-dynamic' 'sha256-AAAA';") {
+		t.Errorf("Policy(\"\") with a hash = %q", got)
+	}
+}
