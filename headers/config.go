@@ -239,7 +239,9 @@ var defaultDirectives = []directive{
 //     JSONP file on the origin is not a script an injection can point at
 //     (Google's strict CSP; the CSP Evaluator flags 'self'). https: and
 //     'unsafe-inline' are ignored by every browser that knows nonces and
-//     'strict-dynamic', and keep the page working in older ones.
+//     'strict-dynamic', and keep the page working in older ones. A
+//     response that carries no nonce gets script-src 'none' instead: it
+//     runs no script in any browser.
 //   - object-src 'none' (helmet: same). Plugins run code outside the
 //     policy (Google, OWASP).
 //   - base-uri 'none' (helmet: 'self'). An injected <base> cannot move a
