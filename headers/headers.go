@@ -107,7 +107,7 @@ func New(cfg Config) (*Headers, error) {
 		h.hsts = hsts
 	}
 	if cfg.APISet {
-		h.compileAPISet(omit)
+		h.compileAPISet()
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)

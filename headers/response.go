@@ -17,7 +17,8 @@ const APIPolicy = "default-src 'none'; frame-ancestors 'none'"
 const apiFrameOptions = "DENY"
 
 // compileAPISet splits the page set into the compact set and the rest.
-func (h *Headers) compileAPISet(omit map[string]bool) {
+// Omitted headers are absent from both, as they are from static.
+func (h *Headers) compileAPISet() {
 	h.apiSet = true
 	if h.cspName != "" {
 		h.api = append(h.api, field{hCSP, APIPolicy})
@@ -33,7 +34,6 @@ func (h *Headers) compileAPISet(omit map[string]bool) {
 			h.pageOnly = append(h.pageOnly, f)
 		}
 	}
-	_ = omit // omitted headers are absent from static already
 }
 
 // PageResponse reports whether a response with this Content-Type and
