@@ -60,8 +60,10 @@ type Config struct {
 	//
 	// The set is chosen by the response's Content-Type when its header is
 	// written (see [PageResponse]); a handler that asks for [Nonce] gets
-	// the page set whatever it answers. Default: false, every response
-	// gets the page set, as helmet sends it.
+	// the page set whatever it answers. The compact policy is enforced
+	// even with CSP.ReportOnly: it cannot break an answer that is not a
+	// page. Default: false, every response gets the page set, as helmet
+	// sends it.
 	APISet bool `json:"api_set,omitempty" yaml:"api_set,omitempty"`
 }
 

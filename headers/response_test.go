@@ -351,3 +351,26 @@ var (
 	jsonType = []string{"application/json"}
 	htmlType = []string{"text/html; charset=utf-8"}
 )
+
+// TestAPISetReportOnly: the compact policy is enforced beside a page
+// policy that only reports, and a page gets only its report-only policy.
+func TestAPISetReportOnly(t *testing.T) {
+	cfg := Config{CSP: CSP{Nonce: true, ReportOnly: true}, APISet: true}
+	w, _ := drawn(t, cfg, httpsRequest("GET", "/api"), writeJSON)
+	if got := w.Header()["Content-Security-Policy"]; !slices.Equal(got, []string{APIPolicy}) {
+		t.Errorf("JSON answer's CSP = %q, want %q", got, APIPolicy)
+	}
+	if got := w.Header()["Content-Security-Policy-Report-Only"]; got != nil {
+		t.Errorf("JSON answer's report-only CSP = %q, want none", got)
+	}
+	w, _ = drawn(t, cfg, httpsRequest("GET", "/"), func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = w.Write([]byte("<p>"))
+	})
+	if got := w.Header()["Content-Security-Policy"]; got != nil {
+		t.Errorf("page's enforced CSP = %q, want none (report-only configured)", got)
+	}
+	if got := w.Header().Get("Content-Security-Policy-Report-Only"); !nonceRE.MatchString(got) {
+		t.Errorf("page's report-only CSP = %q, want the page policy with a nonce", got)
+	}
+}
