@@ -45,12 +45,36 @@ type Config struct {
 	// Omit lists headers, by name, that are not sent at all. Only the
 	// headers this package sets can be omitted.
 	Omit []string `json:"omit,omitempty" yaml:"omit,omitempty"`
+
+	// APISet sends the page set (everything above) only on responses a
+	// browser renders as a document or runs as a script, and the compact
+	// API set on every other response (JSON, images, styles, plain text):
+	//
+	//	Content-Security-Policy: default-src 'none'; frame-ancestors 'none'
+	//	Cross-Origin-Resource-Policy: (as configured)
+	//	Referrer-Policy: (as configured)
+	//	Strict-Transport-Security: (as configured, over HTTPS)
+	//	X-Content-Type-Options: nosniff
+	//	X-Frame-Options: DENY
+	//	Cache-Control: no-store (JSON answers that set no Cache-Control)
+	//
+	// The set is chosen by the response's Content-Type when its header is
+	// written (see [PageResponse]); a handler that asks for [Nonce] gets
+	// the page set whatever it answers. The compact policy is enforced
+	// even with CSP.ReportOnly: it cannot break an answer that is not a
+	// page. Default: false, every response gets the page set, as helmet
+	// sends it.
+	APISet bool `json:"api_set,omitempty" yaml:"api_set,omitempty"`
 }
 
 // CSP configures the Content-Security-Policy header.
 type CSP struct {
-	// Directives set or replace directives of the default policy (helmet's,
-	// unless DropDefaults is set). Keys are directive names (script-src);
+	// Preset is the policy Directives start from: "" for helmet 8's
+	// (default), or [PresetStrict] for Google's strict CSP with Trusted
+	// Types.
+	Preset string `json:"preset,omitempty" yaml:"preset,omitempty"`
+	// Directives set or replace directives of the preset's policy (helmet's,
+	// unless Preset or DropDefaults says otherwise). Keys are directive names (script-src);
 	// values are source expressions, keywords quoted ('self'). An empty list
 	// sends the directive without a value (upgrade-insecure-requests).
 	Directives map[string][]string `json:"directives,omitempty" yaml:"directives,omitempty"`
@@ -72,6 +96,12 @@ type CSP struct {
 	// ReportOnly sends Content-Security-Policy-Report-Only instead: violations
 	// are reported, nothing is blocked.
 	ReportOnly bool `json:"report_only,omitempty" yaml:"report_only,omitempty"`
+	// TrustedTypes, with [PresetStrict], names the Trusted Types policies
+	// the page may create (trusted-types name…; 'allow-duplicates' and
+	// 'none' quoted). Default: no trusted-types directive, any policy name
+	// may be created; require-trusted-types-for 'script' still makes every
+	// DOM XSS sink refuse plain strings.
+	TrustedTypes []string `json:"trusted_types,omitempty" yaml:"trusted_types,omitempty"`
 	// ReportURL, when set, is where browsers send violation reports: it adds
 	// "report-to csp-endpoint" and "report-uri URL" to the policy and a
 	// Reporting-Endpoints header. An absolute https URL or a path.
@@ -178,6 +208,8 @@ const (
 	hXSS           = "X-Xss-Protection"
 	hPermissions   = "Permissions-Policy"
 	hReporting     = "Reporting-Endpoints"
+	hCacheControl  = "Cache-Control"
+	hContentType   = "Content-Type"
 )
 
 var knownHeaders = []string{hCSP, hCOOP, hCORP, hCOEP, hOAC, hReferrer, hHSTS, hNosniff,
@@ -198,6 +230,53 @@ var defaultDirectives = []directive{
 	{"upgrade-insecure-requests", nil},
 }
 
+// PresetStrict is the CSP.Preset of Google's strict CSP with Trusted
+// Types. The nonce is fresh per response (CSP.Nonce is implied), and with
+// CSP.ReportURL the policy reports violations (report-uri, report-to) to
+// that endpoint. Each directive, with helmet 8's value and the reason:
+//
+//   - script-src 'nonce-…' 'strict-dynamic' https: 'unsafe-inline'
+//     (helmet: 'self'). Only scripts carrying the response's nonce run, and
+//     the scripts they load ('strict-dynamic'). No 'self': an uploaded or
+//     JSONP file on the origin is not a script an injection can point at
+//     (Google's strict CSP; the CSP Evaluator flags 'self'). https: and
+//     'unsafe-inline' are ignored by every browser that knows nonces and
+//     'strict-dynamic', and keep the page working in older ones. A
+//     response that carries no nonce gets script-src 'none' instead: it
+//     runs no script in any browser.
+//   - object-src 'none' (helmet: same). Plugins run code outside the
+//     policy (Google, OWASP).
+//   - base-uri 'none' (helmet: 'self'). An injected <base> cannot move a
+//     relative script URL to another host (Google).
+//   - require-trusted-types-for 'script' (helmet: none). DOM XSS sinks
+//     (innerHTML, eval, script.src) refuse plain strings; only a Trusted
+//     Types policy's output passes (Google, W3C Trusted Types).
+//   - trusted-types CSP.TrustedTypes, when set (helmet: none). Which
+//     policy names the page may create.
+//   - default-src 'self', form-action 'self', frame-ancestors 'self',
+//     script-src-attr 'none', font-src, img-src, style-src and
+//     upgrade-insecure-requests as helmet: a restrictive fallback for
+//     every fetch directive (OWASP), forms and framing kept to the origin
+//     (clickjacking), no inline event handlers.
+const PresetStrict = "strict"
+
+// strictDirectives is [PresetStrict]'s policy; the nonce is appended to
+// script-src per response.
+var strictDirectives = []directive{
+	{"default-src", []string{"'self'"}},
+	{"base-uri", []string{"'none'"}},
+	{"font-src", []string{"'self'", "https:", "data:"}},
+	{"form-action", []string{"'self'"}},
+	{"frame-ancestors", []string{"'self'"}},
+	{"img-src", []string{"'self'", "data:"}},
+	{"object-src", []string{"'none'"}},
+	{"script-src", []string{"'strict-dynamic'", "https:", "'unsafe-inline'"}},
+	{"script-src-attr", []string{"'none'"}},
+	{"style-src", []string{"'self'", "https:", "'unsafe-inline'"}},
+	{"upgrade-insecure-requests", nil},
+	{"require-trusted-types-for", []string{"'script'"}},
+}
+
 type directive struct {
 	name   string
 	values []string
@@ -216,8 +295,32 @@ func (l *errList) add(field, format string, args ...any) {
 // policy builds the CSP directive list, validating it.
 func (c *CSP) policy(errs *errList) []directive {
 	var out []directive
-	if !c.DropDefaults {
-		for _, d := range defaultDirectives {
+	base := defaultDirectives
+	switch c.Preset {
+	case "":
+	case PresetStrict:
+		base = strictDirectives
+		if len(c.TrustedTypes) > 0 {
+			base = append(slices.Clip(base), directive{"trusted-types", c.TrustedTypes})
+		}
+	default:
+		errs.add("CSP.Preset", "%q is not a preset (%q)", c.Preset, PresetStrict)
+	}
+	if len(c.TrustedTypes) > 0 && c.Preset != PresetStrict {
+		errs.add("CSP.TrustedTypes", "needs Preset %q (or a trusted-types directive)", PresetStrict)
+	}
+	if c.DropDefaults && c.Preset != "" {
+		errs.add("CSP.DropDefaults", "contradicts Preset %q", c.Preset)
+	}
+	if c.Preset == PresetStrict {
+		for _, v := range c.TrustedTypes {
+			if reason := checkTrustedType(v); reason != "" {
+				errs.add("CSP.TrustedTypes", "%s", reason)
+			}
+		}
+	}
+	if !c.DropDefaults || c.Preset != "" {
+		for _, d := range base {
 			out = append(out, directive{d.name, slices.Clone(d.values)})
 		}
 	}
@@ -247,7 +350,7 @@ func (c *CSP) policy(errs *errList) []directive {
 		}
 		vals := c.Directives[name]
 		for _, v := range vals {
-			if reason := checkSource(v); reason != "" {
+			if reason := checkValue(name, v); reason != "" {
 				errs.add(field, "%s", reason)
 			}
 		}
@@ -320,6 +423,42 @@ func validDirectiveName(s string) bool {
 		}
 	}
 	return true
+}
+
+// checkValue validates one value of directive name and returns why it is
+// bad: the Trusted Types directives have their own grammar.
+func checkValue(name, v string) string {
+	switch name {
+	case "require-trusted-types-for":
+		if v != "'script'" {
+			return fmt.Sprintf("%q: the only value is 'script'", v)
+		}
+		return ""
+	case "trusted-types":
+		return checkTrustedType(v)
+	}
+	return checkSource(v)
+}
+
+// checkTrustedType validates a trusted-types value: a policy name or
+// 'none', 'allow-duplicates' or a '*' wildcard.
+func checkTrustedType(v string) string {
+	switch v {
+	case "'none'", "'allow-duplicates'", "*":
+		return ""
+	case "":
+		return "empty policy name"
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		// The tt-policy-name grammar; it also stops header and directive
+		// injection (no CR, LF, space, ; or ,).
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' ||
+			strings.IndexByte("-#=_/@.%", c) >= 0) {
+			return fmt.Sprintf("%q is not a Trusted Types policy name", v)
+		}
+	}
+	return ""
 }
 
 // checkSource validates one source expression and returns why it is bad.

@@ -32,9 +32,46 @@
 // powerful browser features (Permissions-Policy). X-XSS-Protection is set to
 // 0 because the legacy XSS auditors it controls could be abused to leak data.
 //
-// Nonces: with CSP.Nonce set, every request gets a fresh 128-bit nonce from
-// crypto/rand, added to script-src (and to style-src with CSP.StyleNonce).
-// Templates read it with [Nonce]. A nonce is never reused across requests.
+// Nonces: with CSP.Nonce set, a response gets a fresh 128-bit nonce from
+// crypto/rand, added to script-src (and to style-src with CSP.StyleNonce),
+// when it needs one: when its handler asks for it with [Nonce] (templates
+// do, to print it) or when it is a page ([PageResponse]). A JSON answer
+// draws none and carries the policy without a nonce source. A nonce is
+// never reused across requests.
+//
+// Two sets, with [Config.APISet]: the page set above for documents and
+// scripts, and a compact set for every other response, the one OWASP's
+// REST Security Cheat Sheet lists for APIs. The set is chosen when the
+// response's header is written, from its Content-Type and status (a
+// statuswriter hook); a handler that asks for [Nonce] gets the page set.
+// Until then the response holds the compact set, so an answer written
+// outside the handler's writer (the stack's panic 500) is never left with
+// less. Side by side, over HTTPS:
+//
+//	header                             page set (helmet 8)   compact set          OWASP REST
+//	Content-Security-Policy            helmet's policy       default-src 'none';  default-src 'none';
+//	                                   (+ nonce)             frame-ancestors      frame-ancestors
+//	                                                         'none'               'none'
+//	X-Content-Type-Options             nosniff               nosniff              nosniff
+//	X-Frame-Options                    SAMEORIGIN            DENY                 DENY
+//	Referrer-Policy                    no-referrer           no-referrer          no-referrer
+//	Cross-Origin-Resource-Policy       same-origin           same-origin          same-origin
+//	Strict-Transport-Security          1 year, subdomains    1 year, subdomains   yes
+//	Cache-Control                      (the handler's)       no-store on JSON     no-store
+//	Cross-Origin-Opener-Policy         same-origin           -                    -
+//	Origin-Agent-Cluster               ?1                    -                    -
+//	X-DNS-Prefetch-Control             off                   -                    -
+//	X-Download-Options                 noopen                -                    -
+//	X-Permitted-Cross-Domain-Policies  none                  -                    -
+//	X-XSS-Protection                   0                     -                    -
+//
+// The headers the compact set leaves out act only on a document (opener
+// isolation, agent clusters, prefetching, legacy IE and Flash switches,
+// the XSS auditor); the ones it keeps are the contract every response
+// holds. Configured values (Referrer-Policy, CORP, HSTS, Omit) apply to
+// both sets. A header the handler set or changed itself is left as it is.
+// The choice relies on nosniff, which both sets carry: a browser keeps to
+// the declared type instead of sniffing a JSON answer into a page.
 //
 // Every response gets its own copies of the header values: a handler may
 // rewrite them (w.Header()[name][0] = v) or add to them without changing
@@ -50,5 +87,6 @@
 // keywords, unquoted CSP keywords, a CSP without default-src, HSTS preload
 // without a year and includeSubDomains). At request time it cannot fail.
 //
-// Imports: the standard library and package clientip.
+// Imports: the standard library, package clientip and
+// internal/statuswriter.
 package headers

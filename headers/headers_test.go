@@ -27,12 +27,26 @@ func render(h http.Header) string {
 
 func serve(t *testing.T, cfg Config, r *http.Request) *httptest.ResponseRecorder {
 	t.Helper()
+	return serveWith(t, cfg, r, func(w http.ResponseWriter, r *http.Request) {})
+}
+
+// servePage answers r with a small HTML page.
+func servePage(t *testing.T, cfg Config, r *http.Request) *httptest.ResponseRecorder {
+	t.Helper()
+	return serveWith(t, cfg, r, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte("<p>hello</p>"))
+	})
+}
+
+func serveWith(t *testing.T, cfg Config, r *http.Request, handler http.HandlerFunc) *httptest.ResponseRecorder {
+	t.Helper()
 	h, err := New(cfg)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
 	w := httptest.NewRecorder()
-	h.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})).ServeHTTP(w, r)
+	h.Handler(handler).ServeHTTP(w, r)
 	return w
 }
 
@@ -93,7 +107,7 @@ func TestNoncePerRequest(t *testing.T) {
 
 func TestStyleNonceSameAsScript(t *testing.T) {
 	cfg := Config{CSP: CSP{Nonce: true, StyleNonce: true}}
-	w := serve(t, cfg, httptest.NewRequest("GET", "/", nil))
+	w := servePage(t, cfg, httptest.NewRequest("GET", "/", nil))
 	policy := w.Header().Get("Content-Security-Policy")
 	m := nonceRE.FindAllStringSubmatch(policy, -1)
 	if len(m) != 2 || m[0][1] != m[1][1] {
@@ -157,7 +171,7 @@ func TestPresets(t *testing.T) {
 		})
 	}
 	// The strict policy: default-src 'none', a nonce, no unsafe-inline.
-	w := serve(t, Strict(), httptest.NewRequest("GET", "/", nil))
+	w := servePage(t, Strict(), httptest.NewRequest("GET", "/", nil))
 	p := w.Header().Get("Content-Security-Policy")
 	if !strings.HasPrefix(p, "default-src 'none';") || !nonceRE.MatchString(p) || strings.Contains(p, "unsafe") {
 		t.Errorf("strict policy %q", p)

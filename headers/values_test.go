@@ -161,8 +161,9 @@ func TestAddAfterLayer(t *testing.T) {
 	}
 }
 
-// TestAllocs: one block per response; a nonce adds the policy, the
-// context value and the request copy.
+// TestAllocs: one block per response; a nonce'd policy or the compact set
+// puts the block in the response's record, with the context value and the
+// request copy beside it, and a page adds the policy around its nonce.
 func TestAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector allocates")
@@ -170,17 +171,28 @@ func TestAllocs(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		cfg  Config
+		ct   []string // the answer's Content-Type
 		want float64
 	}{
-		{"default", Config{}, 1},
-		{"nonce", Config{CSP: CSP{Nonce: true}}, 4},
-		{"strict", Strict(), 4},
+		{"default", Config{}, nil, 1},
+		{"nonce, empty answer", Config{CSP: CSP{Nonce: true}}, nil, 3},
+		{"nonce, JSON", Config{CSP: CSP{Nonce: true}}, jsonType, 3},
+		{"nonce, page", Config{CSP: CSP{Nonce: true}}, htmlType, 4},
+		{"strict, page", Strict(), htmlType, 4},
+		{"api set, JSON", apiSetConfig, jsonType, 3},
+		{"api set, page", apiSetConfig, htmlType, 4},
+		{"api set without nonce, JSON", Config{APISet: true}, jsonType, 1},
 	} {
 		h, err := New(tc.cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
-		handler := h.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+		handler := h.Handler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			if tc.ct != nil {
+				w.Header()["Content-Type"] = tc.ct
+				w.WriteHeader(http.StatusOK)
+			}
+		}))
 		r := httptest.NewRequest("GET", "/", nil)
 		w := &nopWriter{h: http.Header{}}
 		got := testing.AllocsPerRun(200, func() {

@@ -65,7 +65,7 @@ func get(t *testing.T, h http.Handler, path string) *http.Response {
 var secret = keys.NewSecret()
 
 var (
-	policyNonce = regexp.MustCompile(`script-src 'self' 'nonce-([A-Za-z0-9_-]{22})'`)
+	policyNonce = regexp.MustCompile(`script-src 'strict-dynamic' https: 'unsafe-inline' 'nonce-([A-Za-z0-9_-]{22})'`)
 	pageNonce   = regexp.MustCompile(`<script nonce="([^"]+)">`)
 )
 
