@@ -11,6 +11,9 @@
 // layer passes the security log exactly once, so each one increments
 // exactly one refusal counter.
 //
+// Requests are counted by the stack itself (harden.Config.Observer), in
+// its one per-request value: metrics add no allocation to a request.
+//
 // It also defends itself against label explosion (a scanner requesting
 // millions of distinct paths would otherwise grow the exposition without
 // bound): labels are the route pattern the request matched (r.Pattern, a

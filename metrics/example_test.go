@@ -13,9 +13,9 @@ import (
 )
 
 // Example wires metrics into a stack: the security log reports every
-// refusal to the Metrics, Middleware counts requests outermost, Routes
-// around the mux records the matched route pattern, and Handler is served
-// on a listener of its own.
+// refusal to the Metrics, the stack reports every request, Routes around
+// the mux records the matched route pattern, and Handler is served on a
+// listener of its own.
 func Example() {
 	m, err := metrics.New(metrics.Config{})
 	if err != nil {
@@ -25,7 +25,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	stack, err := harden.New(harden.Config{Development: true, SecurityLog: log})
+	stack, err := harden.New(harden.Config{Development: true, SecurityLog: log, Observer: m})
 	if err != nil {
 		panic(err)
 	}
@@ -33,7 +33,7 @@ func Example() {
 	mux.HandleFunc("GET /items/{id}", func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "forbidden", http.StatusForbidden)
 	})
-	app := m.Middleware(stack.Handler(m.Routes(mux)))
+	app := stack.Handler(m.Routes(mux))
 
 	r := httptest.NewRequest("GET", "http://localhost/items/42", nil)
 	app.ServeHTTP(httptest.NewRecorder(), r)

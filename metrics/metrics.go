@@ -1,7 +1,6 @@
 package metrics
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -11,7 +10,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/harden-go/harden/internal/statuswriter"
 	"github.com/harden-go/harden/seclog"
 )
 
@@ -195,11 +193,11 @@ func statusLabel(status int) string {
 // route is r's route pattern, or [Unmatched].
 func route(r *http.Request) string {
 	if r != nil {
-		if p := routeFromContext(r.Context()); p != "" {
-			return p
-		}
 		if r.Pattern != "" {
 			return r.Pattern
+		}
+		if p := seclog.Route(r.Context()); p != "" {
+			return p
 		}
 	}
 	return Unmatched
@@ -254,73 +252,28 @@ func (m *Metrics) seriesFor(route, class string) *requestSeries {
 	return v.(*requestSeries)
 }
 
-// routeSlot carries the route pattern from [Metrics.Routes], deep in the
-// stack, back out to [Metrics.Middleware]: the mux sets r.Pattern on its
-// own copy of the request, which the outer layers never see.
-type routeSlot struct {
-	pattern string
-}
-
-type slotKey struct{}
-
-func routeFromContext(ctx context.Context) string {
-	if s, ok := ctx.Value(slotKey{}).(*routeSlot); ok {
-		return s.pattern
+// ObserveRequest implements harden.RequestObserver: the request is counted,
+// and its latency observed, under its route pattern (recorded by
+// [Metrics.Routes]) and status class.
+func (m *Metrics) ObserveRequest(r *http.Request, status int, elapsed time.Duration) {
+	rt := seclog.Route(r.Context())
+	if rt == "" {
+		rt = Unmatched
 	}
-	return ""
-}
-
-// requestState is the middleware's per-request value, one allocation.
-type requestState struct {
-	slot routeSlot
-	w    statuswriter.Writer
-}
-
-// Middleware counts every request next answers, and its latency, by route
-// pattern (as recorded by [Metrics.Routes] around the mux) and status
-// class. Place it outermost, so that refusals of every layer are counted.
-// It does not buffer: the writer is the module's one status wrapper, which
-// keeps Flush, Hijack and Unwrap.
-func (m *Metrics) Middleware(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		st := &requestState{}
-		st.w.Reset(w, nil)
-		r = r.WithContext(context.WithValue(r.Context(), slotKey{}, &st.slot))
-		defer func() {
-			status := st.w.Status()
-			if status == 0 {
-				if st.w.Hijacked() {
-					status = http.StatusSwitchingProtocols
-				} else {
-					status = http.StatusOK // nothing written: net/http answers 200
-				}
-			}
-			rt := st.slot.pattern
-			if rt == "" {
-				rt = Unmatched
-			}
-			s := m.seriesFor(rt, class(status))
-			s.count.Inc()
-			s.latency.Observe(time.Since(start).Seconds())
-		}()
-		next.ServeHTTP(st.w.ResponseWriter(), r)
-	})
+	s := m.seriesFor(rt, class(status))
+	s.count.Inc()
+	s.latency.Observe(elapsed.Seconds())
 }
 
 // Routes wraps the mux (or any router that sets r.Pattern on the request
 // it was given, as http.ServeMux does): once it has routed, the pattern it
-// matched is recorded for [Metrics.Middleware] and for the refusals
-// counted afterwards. A refusal inside a route handler already carries
-// r.Pattern itself.
+// matched is recorded with seclog.SetRoute for [Metrics.ObserveRequest]
+// and for the refusals counted afterwards (a refusal inside a route
+// handler carries r.Pattern itself). Place it directly around the mux,
+// inside a harden stack.
 func (m *Metrics) Routes(mux http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		slot, _ := r.Context().Value(slotKey{}).(*routeSlot)
-		if slot == nil {
-			mux.ServeHTTP(w, r)
-			return
-		}
-		defer func() { slot.pattern = r.Pattern }()
+		defer func() { seclog.SetRoute(r.Context(), r.Pattern) }()
 		mux.ServeHTTP(w, r)
 	})
 }
