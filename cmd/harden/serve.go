@@ -142,6 +142,7 @@ type serveConfig struct {
 	addr, env, dataDir, secretsFile, trustedProxies, allowedOrigins, publicURL string
 	redisURL, databaseURL, securityLog, tlsCert, tlsKey, redirectAddr          string
 	apiLimit, authLimit                                                        ratelimit.Spec
+	metrics                                                                    metricsConfig
 }
 
 func runServe(args []string, stdout, stderr io.Writer) int {
@@ -220,6 +221,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.StringVar(&c.tlsCert, "tls-cert", env("HARDEN_TLS_CERT"), "TLS certificate file (PEM); serves HTTPS with --tls-key (HARDEN_TLS_CERT)")
 	fs.StringVar(&c.tlsKey, "tls-key", env("HARDEN_TLS_KEY"), "TLS private key file (PEM) (HARDEN_TLS_KEY)")
 	fs.StringVar(&c.redirectAddr, "redirect-addr", env("HARDEN_REDIRECT_ADDR"), "with TLS: a plain-HTTP listen address that only redirects to HTTPS (HARDEN_REDIRECT_ADDR)")
+	registerMetricsFlags(fs, &c.metrics, env)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, serveUsage)
 		fs.PrintDefaults()
@@ -274,8 +276,15 @@ func runServer(ctx context.Context, c serveConfig, getenv func(string) string, l
 		secrets = strings.TrimSpace(string(b))
 	}
 
+	m, err := newMetrics(c.metrics)
+	if err != nil {
+		return err
+	}
 	// The security log: a file (reopened after logrotate) or stderr.
 	seccfg := seclog.Config{Path: c.securityLog, Service: "harden"}
+	if m != nil {
+		seccfg.Observer = m // counts every refusal
+	}
 	if c.securityLog == "" {
 		seccfg.Writer = stderr
 	}
@@ -312,6 +321,7 @@ func runServer(ctx context.Context, c serveConfig, getenv func(string) string, l
 		AuthLimit:      c.authLimit,
 		SecurityLog:    sec,
 		Logger:         logger,
+		Metrics:        m,
 	})
 	if err != nil {
 		return err
@@ -356,7 +366,16 @@ func runServer(ctx context.Context, c serveConfig, getenv func(string) string, l
 		mode = "development"
 	}
 	servers := []*http.Server{srv}
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
+	if m != nil {
+		msrv, mln, err := metricsServer(c.metrics, m, logger, stdout)
+		if err != nil {
+			_ = ln.Close()
+			return err
+		}
+		servers = append(servers, msrv)
+		go func() { errc <- msrv.Serve(mln) }()
+	}
 	if c.redirectAddr != "" {
 		target := redirectTarget(c.publicURL, ln.Addr())
 		redirect, err := httpsredirect.RedirectOnly(target) // checked above

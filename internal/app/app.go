@@ -42,6 +42,7 @@ import (
 	"github.com/harden-go/harden/internal/appdb"
 	"github.com/harden-go/harden/internal/httpsyntax"
 	"github.com/harden-go/harden/keys"
+	"github.com/harden-go/harden/metrics"
 	"github.com/harden-go/harden/password"
 	"github.com/harden-go/harden/ratelimit"
 	"github.com/harden-go/harden/ratelimit/redisstore"
@@ -115,6 +116,11 @@ type Config struct {
 	SecurityLog *seclog.Logger
 	// Logger receives operational records. Default slog.Default().
 	Logger *slog.Logger
+	// Metrics, when set, counts every request by route pattern and status
+	// class, and rate-limit store errors. The refusals reach it through
+	// SecurityLog, whose seclog.Config.Observer the caller sets to it.
+	// Default: none.
+	Metrics *metrics.Metrics
 
 	// Test hooks, settable only by this package's tests.
 
@@ -138,16 +144,18 @@ const redisTimeout = 5 * time.Second
 
 // App is the reference application.
 type App struct {
-	cfg     Config
-	logger  *slog.Logger
-	sec     *seclog.Logger
-	stack   *harden.Stack
-	mux     *http.ServeMux // static assets, health, then everything else through the inner chain
-	routes  *http.ServeMux // the pages and the API, behind body limit, params, session and CSRF
-	index   *template.Template
-	admin   *template.Template
-	sri     map[string]string // asset name → integrity value
-	handler http.Handler
+	cfg    Config
+	logger *slog.Logger
+	sec    *seclog.Logger
+	stack  *harden.Stack
+	mux    *http.ServeMux // static assets, health, then everything else through the inner chain
+	// muxHandler is mux, wrapped to record the route pattern when metrics are on.
+	muxHandler http.Handler
+	routes     *http.ServeMux // the pages and the API, behind body limit, params, session and CSRF
+	index      *template.Template
+	admin      *template.Template
+	sri        map[string]string // asset name → integrity value
+	handler    http.Handler
 
 	ring     *keys.Ring
 	db       *appdb.DB
@@ -255,6 +263,7 @@ func New(cfg Config) (a *App, err error) {
 		Succeeded:              func(_ *http.Request, status int) bool { return status < 400 || status == http.StatusServiceUnavailable },
 		Store:                  store,
 		Logger:                 a.logger,
+		OnStoreError:           storeErrors(cfg.Metrics),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("HARDEN_AUTH_LIMIT: %w", err)
@@ -274,11 +283,12 @@ func New(cfg Config) (a *App, err error) {
 		ClientIP:    trusted,
 		CORS:        corsCfg,
 		RateLimit: harden.RateLimitConfig{
-			Config: ratelimit.Config{Rate: apiLimit, Identifier: "api", Store: store},
+			Config: ratelimit.Config{Rate: apiLimit, Identifier: "api", Store: store, OnStoreError: storeErrors(cfg.Metrics)},
 			Paths:  []string{"/api/"},
 		},
 		SecurityLog: cfg.SecurityLog,
 		Logger:      a.logger,
+		Observer:    requestObserver(cfg.Metrics),
 	})
 	if err != nil {
 		return nil, err
@@ -305,8 +315,29 @@ func New(cfg Config) (a *App, err error) {
 		return nil, err
 	}
 	a.route()
+	a.muxHandler = a.mux
+	if cfg.Metrics != nil {
+		a.muxHandler = cfg.Metrics.Routes(a.mux) // records r.Pattern for the metrics
+	}
 	a.handler = stack.Handler(http.HandlerFunc(a.serve))
 	return a, nil
+}
+
+// storeErrors is m's rate-limit store error counter, nil without metrics.
+func storeErrors(m *metrics.Metrics) func(failOpen bool) {
+	if m == nil {
+		return nil
+	}
+	return m.StoreError
+}
+
+// requestObserver is m as the stack's observer, nil (not a nil
+// *Metrics in an interface) without metrics.
+func requestObserver(m *metrics.Metrics) harden.RequestObserver {
+	if m == nil {
+		return nil
+	}
+	return m
 }
 
 // Handler returns the app behind its security stack.
@@ -408,7 +439,7 @@ func (a *App) serve(w http.ResponseWriter, r *http.Request) {
 	case !strings.HasPrefix(r.URL.Path, "/"):
 		respond.Error(w, r, http.StatusBadRequest, "", "Bad request")
 	default:
-		a.mux.ServeHTTP(w, r)
+		a.muxHandler.ServeHTTP(w, r)
 	}
 }
 
