@@ -383,7 +383,7 @@ func runServer(ctx context.Context, c serveConfig, getenv func(string) string, l
 			_ = ln.Close()
 			return err
 		}
-		rsrv := newServer(redirect, logger)
+		rsrv := newServer(withHealth(redirect, a.Handler()), logger)
 		rln, err := listenFramed(c.redirectAddr, rsrv.MaxHeaderBytes, nil, a.Headers(), sec)
 		if err != nil {
 			_ = ln.Close()

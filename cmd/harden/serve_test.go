@@ -524,7 +524,8 @@ func TestServeRedirectToPublicURL(t *testing.T) {
 		{"GET", "/a/b?x=1", "evil.example", 301, "https://example.com/a/b?x=1"},
 		{"HEAD", "/", "", 301, "https://example.com/"},
 		{"POST", "/api/login", "", 308, "https://example.com/api/login"},
-		{"GET", "/healthz", "", 301, "https://example.com/healthz"},
+		{"GET", "/healthz/", "", 301, "https://example.com/healthz/"},
+		{"POST", "/healthz", "", 308, "https://example.com/healthz"},
 	} {
 		req, _ := http.NewRequest(tt.method, "http://"+m[1]+tt.path, nil)
 		if tt.host != "" {
@@ -544,6 +545,17 @@ func TestServeRedirectToPublicURL(t *testing.T) {
 			t.Errorf("%s %s: %d %q %q, want %d %q %q", tt.method, tt.path, resp.StatusCode, resp.Header.Get("Location"), body,
 				tt.wantStatus, tt.wantLocation, wantBody)
 		}
+	}
+
+	// The health check is answered on the redirect listener, by address.
+	resp, err := noFollow.Get("http://" + m[1] + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(body) != `{"status":"ok"}`+"\n" {
+		t.Errorf("healthz on the redirect listener: got %d %q, want 200 {\"status\":\"ok\"}", resp.StatusCode, body)
 	}
 
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
