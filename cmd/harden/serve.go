@@ -131,6 +131,15 @@ POST /api/preview (a URL fetched through a client that refuses internal
 addresses), POST /api/avatar (one PNG, JPEG, GIF or WebP image of at most
 5 MB). Request bodies are limited to 10 KiB (32 KiB for contact messages).
 
+Probes: GET /healthz answers {"status":"ok"} while the process runs
+(liveness, also on --redirect-addr). GET /readyz checks the database, the
+session store and Redis within one second: {"status":"ok"}, or 503
+{"status":"unavailable"} (the cause goes to the operational log).
+--metrics-addr serves Prometheus metrics at /metrics on a listener of its
+own, on loopback unless --dangerously-public-metrics is set: refusals by
+layer, reason and route pattern, requests and latency by route pattern and
+status class, rate-limit store errors.
+
 Runtime: unless GOGC is set, the garbage collector runs at GOGC=200 (the
 server keeps little live memory; this trades a few MB for throughput).
 `

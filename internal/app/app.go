@@ -144,11 +144,12 @@ const redisTimeout = 5 * time.Second
 
 // App is the reference application.
 type App struct {
-	cfg    Config
-	logger *slog.Logger
-	sec    *seclog.Logger
-	stack  *harden.Stack
-	mux    *http.ServeMux // static assets, health, then everything else through the inner chain
+	cfg         Config
+	logger      *slog.Logger
+	sec         *seclog.Logger
+	stack       *harden.Stack
+	mux         *http.ServeMux // static assets, health, then everything else through the inner chain
+	readyChecks []readyCheck   // what GET /readyz checks
 	// muxHandler is mux, wrapped to record the route pattern when metrics are on.
 	muxHandler http.Handler
 	routes     *http.ServeMux // the pages and the API, behind body limit, params, session and CSRF
@@ -278,7 +279,7 @@ func New(cfg Config) (a *App, err error) {
 	stack, err := harden.New(harden.Config{
 		Development: cfg.Development,
 		PublicURL:   cfg.PublicURL,
-		HealthPaths: []string{healthPath},
+		HealthPaths: []string{healthPath, readyPath},
 		Headers:     hcfg,
 		ClientIP:    trusted,
 		CORS:        corsCfg,
@@ -385,6 +386,7 @@ func (a *App) openRedis(url string) (*redisstore.Store, error) {
 		return nil, fmt.Errorf("HARDEN_REDIS_URL: Redis does not answer: %w", err)
 	}
 	a.redis = rs
+	a.addReadyCheck("redis (rate limits)", rs.Ping)
 	return rs, nil
 }
 
@@ -404,6 +406,7 @@ func (a *App) route() {
 	sub, _ := fs.Sub(assets, "assets") // cannot fail: "assets" is a valid path
 	a.mux.Handle("GET /static/", http.StripPrefix("/static", static.New(sub)))
 	a.mux.HandleFunc("GET "+healthPath, a.healthz)
+	a.mux.HandleFunc("GET "+readyPath, a.readyz)
 	chain := a.inner(a.routes)
 	a.mux.Handle("/", chain)
 

@@ -58,6 +58,13 @@ func (a *App) openData(cfg Config) error {
 	}
 	a.db = db
 	a.closers = append(a.closers, db.Close)
+	// The database holds the users and messages, and the sessions unless
+	// Redis does.
+	if pool := db.Pool(); pool != nil {
+		a.addReadyCheck("postgresql", pool.Ping)
+	} else {
+		a.addReadyCheck("sqlite", db.SQL().PingContext)
+	}
 
 	// Avatars are files under the data directory, whatever the database.
 	dir := filepath.Join(cfg.DataDir, "avatars")
@@ -83,6 +90,7 @@ func (a *App) openData(cfg Config) error {
 		// session gets 503 rather than hanging.
 		client := redis.NewClient(redisstore.ClientOptions(opts, sessionStoreTimeout))
 		a.closers = append(a.closers, client.Close)
+		a.addReadyCheck("redis (sessions)", func(ctx context.Context) error { return client.Ping(ctx).Err() })
 		rs, err := sessionredis.New(client, sessionredis.Config{})
 		if err != nil {
 			return fmt.Errorf("HARDEN_REDIS_URL: %w", err)
