@@ -12,6 +12,8 @@ import (
 	"strconv"
 
 	"github.com/harden-go/harden/metrics"
+	"github.com/harden-go/harden/proxy"
+	"github.com/harden-go/harden/ratelimit"
 )
 
 // metricsConfig is the metrics listener of harden serve and harden proxy.
@@ -81,4 +83,16 @@ func metricsServer(mc metricsConfig, m *metrics.Metrics, logger *slog.Logger, st
 	}
 	fmt.Fprintf(stdout, "harden: metrics on http://%s/metrics\n", displayAddr(ln.Addr()))
 	return srv, ln, nil
+}
+
+// withMetrics makes the proxy built from pc report its requests and its
+// general limiter's store errors to rp.metrics.
+func (rp *runningProxy) withMetrics(pc *proxy.Config) {
+	if rp.metrics == nil {
+		return
+	}
+	pc.Observer = rp.metrics
+	if pc.RateLimit.Rate != (ratelimit.Spec{}) { // a hook alone would turn the limiter on
+		pc.RateLimit.OnStoreError = rp.metrics.StoreError
+	}
 }
