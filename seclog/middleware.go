@@ -222,6 +222,9 @@ func (s *responder) Respond(w http.ResponseWriter, r *http.Request, rej *respond
 }
 
 func (l *Logger) logRejection(r *http.Request, rej *respond.Rejection) {
+	if rej.Status == http.StatusNotFound && (rej.Event == "" || rej.Event == EventRequestRefused) && RoutineNotFound(r) {
+		return // a browser's favicon or robots.txt fetch is not a security event
+	}
 	if st := stateFrom(r.Context()); st != nil && st.l == l && !st.logged.CompareAndSwap(false, true) {
 		return
 	}

@@ -324,6 +324,19 @@ func New(cfg Config) (a *App, err error) {
 	return a, nil
 }
 
+// favicon serves the embedded icon, so that the browser's unprompted
+// fetch of it is answered (and cached for a day) rather than refused.
+func (a *App) favicon(w http.ResponseWriter, r *http.Request) {
+	b, err := assets.ReadFile("assets/favicon.ico")
+	if err != nil { // cannot happen: the file is embedded
+		respond.Error(w, r, http.StatusNotFound, "", "Not found")
+		return
+	}
+	w.Header().Set("Content-Type", "image/x-icon")
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	_, _ = w.Write(b)
+}
+
 // storeErrors is m's rate-limit store error counter, nil without metrics.
 func storeErrors(m *metrics.Metrics) func(failOpen bool) {
 	if m == nil {
@@ -407,6 +420,7 @@ func (a *App) route() {
 	a.mux.Handle("GET /static/", http.StripPrefix("/static", static.New(sub)))
 	a.mux.HandleFunc("GET "+healthPath, a.healthz)
 	a.mux.HandleFunc("GET "+readyPath, a.readyz)
+	a.mux.HandleFunc("GET /favicon.ico", a.favicon)
 	chain := a.inner(a.routes)
 	a.mux.Handle("/", chain)
 

@@ -140,3 +140,20 @@ func TestReadyzPostgresFrozenAndResumed(t *testing.T) {
 	pg.Resume(t)
 	waitReady(t, srv.URL)
 }
+
+func TestFavicon(t *testing.T) {
+	_, srv := routeApp(t, Config{DataDir: t.TempDir()})
+	resp, err := http.Get(srv.URL + "/favicon.ico")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	want, _ := assets.ReadFile("assets/favicon.ico")
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/x-icon" || string(body) != string(want) {
+		t.Errorf("favicon: got %d %q, %d bytes; want 200 image/x-icon, %d bytes", resp.StatusCode, resp.Header.Get("Content-Type"), len(body), len(want))
+	}
+	if resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Error("favicon lacks the security headers")
+	}
+}
