@@ -35,6 +35,7 @@ import (
 	"github.com/harden-go/harden/authz"
 	"github.com/harden-go/harden/clientip"
 	"github.com/harden-go/harden/cors"
+	"github.com/harden-go/harden/cspreport"
 	"github.com/harden-go/harden/csrf"
 	"github.com/harden-go/harden/headers"
 	"github.com/harden-go/harden/input"
@@ -150,6 +151,7 @@ type App struct {
 	stack       *harden.Stack
 	mux         *http.ServeMux // static assets, health, then everything else through the inner chain
 	readyChecks []readyCheck   // what GET /readyz checks
+	cspReports  *cspreport.Handler
 	// muxHandler is mux, wrapped to record the route pattern when metrics are on.
 	muxHandler http.Handler
 	routes     *http.ServeMux // the pages and the API, behind body limit, params, session and CSRF
@@ -194,6 +196,9 @@ var (
 // Host, so that load balancers and orchestrators probing the instance by
 // address reach it.
 const healthPath = "/healthz"
+
+// cspReportPath receives the CSP violation reports of the app's pages.
+const cspReportPath = "/csp-report"
 
 // New validates cfg and builds the app: it opens the database (and Redis),
 // so Close it.
@@ -271,6 +276,7 @@ func New(cfg Config) (a *App, err error) {
 	}
 
 	hcfg := headers.Strict()
+	hcfg.CSP.ReportURL = cspReportPath // violations are recorded in the security log
 	if cfg.Development && !cfg.TLS {
 		// Over plain HTTP the upgrade would send same-origin loads to an
 		// https:// origin that does not exist.
@@ -421,6 +427,9 @@ func (a *App) route() {
 	a.mux.HandleFunc("GET "+healthPath, a.healthz)
 	a.mux.HandleFunc("GET "+readyPath, a.readyz)
 	a.mux.HandleFunc("GET /favicon.ico", a.favicon)
+	// Outside the inner chain: browsers post reports without a CSRF token
+	// or session; the endpoint bounds its own body size and rate.
+	a.mux.Handle("POST "+cspReportPath, a.cspReports)
 	chain := a.inner(a.routes)
 	a.mux.Handle("/", chain)
 
