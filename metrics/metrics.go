@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/harden-go/harden/seclog"
@@ -57,10 +58,10 @@ func New(cfg Config) (*Metrics, error) {
 	reg := cfg.Registry
 	if reg == nil {
 		reg = prometheus.NewRegistry()
-		if err := reg.Register(prometheus.NewGoCollector()); err != nil {
+		if err := reg.Register(collectors.NewGoCollector()); err != nil {
 			return nil, err
 		}
-		if err := reg.Register(prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{})); err != nil {
+		if err := reg.Register(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})); err != nil {
 			return nil, err
 		}
 	}
