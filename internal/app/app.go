@@ -321,6 +321,9 @@ func New(cfg Config) (a *App, err error) {
 	if a.sri, err = integrity(assets, "assets"); err != nil {
 		return nil, err
 	}
+	if a.cspReports, err = cspreport.New(cspreport.Config{Log: a.sec}); err != nil {
+		return nil, err
+	}
 	a.route()
 	a.muxHandler = a.mux
 	if cfg.Metrics != nil {

@@ -157,3 +157,24 @@ func TestFavicon(t *testing.T) {
 		t.Error("favicon lacks the security headers")
 	}
 }
+
+// TestCSPReportRoute: the app takes a report without CSRF token or session
+// and records one csp_violation event.
+func TestCSPReportRoute(t *testing.T) {
+	buf := &lockedBuffer{}
+	_, srv := routeApp(t, Config{DataDir: t.TempDir(), SecurityLog: newSecLog(t, buf)})
+	body := `{"csp-report":{"document-uri":"http://127.0.0.1/","effective-directive":"script-src-elem","blocked-uri":"inline"}}`
+	for range 3 {
+		resp, err := http.Post(srv.URL+"/csp-report", "application/csp-report", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNoContent {
+			t.Fatalf("report: got %d, want 204", resp.StatusCode)
+		}
+	}
+	if n := strings.Count(buf.String(), `"event":"csp_violation"`); n != 1 {
+		t.Errorf("got %d csp_violation events for 3 identical reports, want 1: %s", n, buf.String())
+	}
+}
