@@ -29,6 +29,7 @@ var edge = map[string]string{
 	"sanitize":             "wraps bluemonday",
 	"input/sanitize":       "wraps bluemonday",
 	"scan/observatory":     "agreement harness for the Mozilla Observatory (test support)",
+	"metrics":              "exports Prometheus metrics with the Prometheus Go client",
 }
 
 func goList(t *testing.T, args ...string) []string {

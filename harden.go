@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/harden-go/harden/allowedhosts"
 	"github.com/harden-go/harden/clientip"
@@ -103,11 +104,27 @@ type Config struct {
 	// Default: a logger writing JSON lines to stderr.
 	SecurityLog *seclog.Logger `json:"-" yaml:"-"`
 
+	// Observer, when set, is told of every request the stack answered,
+	// with its status and the time taken (metrics). Default: none, and
+	// no clock is read.
+	Observer RequestObserver `json:"-" yaml:"-"`
+
 	// Logger receives operational records: layer errors (a rate-limit
 	// store outage) and errors of the security log itself. Panics and
 	// start-up warnings go to SecurityLog only, so that a deployment that
 	// sends both logs to stderr sees each once. Default: slog.Default().
 	Logger *slog.Logger `json:"-" yaml:"-"`
+}
+
+// A RequestObserver is told of each request a [Stack] answered, once the
+// layers have returned: its final status (200 when nothing was written,
+// 101 for a hijacked connection, 500 for a panic) and the time from the
+// stack's first line to its last. ObserveRequest must be safe for
+// concurrent use and quick; it must not keep r. The route pattern the
+// request matched is seclog.Route(r.Context()), when the router recorded
+// it with seclog.SetRoute.
+type RequestObserver interface {
+	ObserveRequest(r *http.Request, status int, elapsed time.Duration)
 }
 
 // RateLimitConfig configures the general rate limit. Its ratelimit.Config
@@ -147,6 +164,7 @@ type Stack struct {
 	limiter   *ratelimit.Limiter // nil: no general rate limit
 	log       *seclog.Logger
 	logger    *slog.Logger
+	observer  RequestObserver // nil: no request is observed
 
 	// layers wrap the handler, outermost first. New appends them in the
 	// order of the stack; see Handler.
@@ -201,7 +219,7 @@ func (c *configErrors) field(name string, err error) {
 // New validates cfg and builds the stack. Every problem found is reported,
 // joined, each wrapped with [ErrConfig] and naming its layer.
 func New(cfg Config) (*Stack, error) {
-	s := &Stack{logger: cfg.Logger}
+	s := &Stack{logger: cfg.Logger, observer: cfg.Observer}
 	if s.logger == nil {
 		s.logger = slog.Default()
 	}
@@ -412,6 +430,9 @@ func (e *stackEdge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.resolver != nil {
 		parent = clientip.NewContext(parent, s.resolver.Resolve(r))
 	}
+	if s.observer != nil {
+		st.start = time.Now()
+	}
 	s.log.Attach(&st.track)
 	st.ctx = respond.RequestContext{Context: parent, Responder: s.responder, ID: st.id[0], Values: &st.track}
 	r = r.WithContext(&st.ctx)
@@ -431,6 +452,7 @@ type edgeState struct {
 	track seclog.Tracker
 	rec   statuswriter.Writer
 	id    [1]string // this response's own X-Request-ID value
+	start time.Time // read only with an Observer
 }
 
 // abortedDetails marks a panic that struck after the response had started.
@@ -443,8 +465,10 @@ func (s *Stack) finish(st *edgeState, r *http.Request) {
 	v := recover()
 	if v == nil {
 		st.track.Done(r, rec.Status())
+		s.observe(st, r)
 		return
 	}
+	defer s.observe(st, r)
 	if v == http.ErrAbortHandler { //nolint:errorlint // net/http compares the same way
 		panic(v) // a deliberate abort (a proxy whose client left): not an error
 	}
@@ -457,6 +481,21 @@ func (s *Stack) finish(st *edgeState, r *http.Request) {
 		panic(http.ErrAbortHandler)
 	}
 	recovery.Respond(rec.ResponseWriter(), r, p)
+}
+
+// observe reports the request to the Observer, if any.
+func (s *Stack) observe(st *edgeState, r *http.Request) {
+	if s.observer == nil {
+		return
+	}
+	status := st.rec.Status()
+	if status == 0 {
+		status = http.StatusOK // nothing written: net/http answers 200
+		if st.rec.Hijacked() {
+			status = http.StatusSwitchingProtocols
+		}
+	}
+	s.observer.ObserveRequest(r, status, time.Since(st.start))
 }
 
 // Headers returns the stack's header layer, for reverse proxies

@@ -114,6 +114,10 @@ type Config struct {
 	ErrorLogInterval time.Duration `json:"error_log_interval,omitempty"`
 	// Logger receives store errors and recoveries. Default slog.Default().
 	Logger *slog.Logger `json:"-"`
+	// OnStoreError, when set, is called for every failed store call of
+	// Allow with the decision taken (true: the request was let through by
+	// FailOpen), unthrottled unlike the log (for metrics). Default: none.
+	OnStoreError func(failOpen bool) `json:"-"`
 	// Clock returns the current time, for X-RateLimit-Reset and the error log
 	// interval; tests inject a fake. Default time.Now.
 	Clock func() time.Time `json:"-"`

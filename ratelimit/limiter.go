@@ -113,6 +113,9 @@ func (l *Limiter) Allow(ctx context.Context, key string, cost int64) (Result, er
 		if ctx.Err() == nil {
 			l.rep.Failure(ctx, err)
 		}
+		if l.cfg.OnStoreError != nil {
+			l.cfg.OnStoreError(l.cfg.FailOpen)
+		}
 		return Result{Allowed: l.cfg.FailOpen}, fmt.Errorf("%w: %w", ErrStore, err)
 	}
 	l.rep.Success(ctx)

@@ -18,6 +18,7 @@ type requestState struct {
 	logged atomic.Bool // a refusal of this request has been logged
 	mu     sync.Mutex
 	userID string
+	route  string
 }
 
 func (s *requestState) userIDValue() string {
@@ -44,6 +45,31 @@ func SetUserID(ctx context.Context, id string) {
 		s.userID = id
 		s.mu.Unlock()
 	}
+}
+
+// SetRoute records the route pattern (r.Pattern, as http.ServeMux sets it)
+// that the request whose context is ctx matched, for the observers that
+// see the request afterwards from outside the router: the mux sets
+// r.Pattern on its own request, which the outer layers never see. It does
+// nothing when ctx did not pass through the middleware or a tracked stack.
+func SetRoute(ctx context.Context, pattern string) {
+	if s := stateFrom(ctx); s != nil {
+		s.mu.Lock()
+		s.route = pattern
+		s.mu.Unlock()
+	}
+}
+
+// Route returns the pattern recorded by [SetRoute] for the request whose
+// context is ctx, or "".
+func Route(ctx context.Context) string {
+	s := stateFrom(ctx)
+	if s == nil {
+		return ""
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.route
 }
 
 // Middleware records every 401, 403 and 429 answered by next, once (see the
@@ -205,6 +231,9 @@ func (s *responder) Recovered(r *http.Request, event string, suppressed int64) {
 }
 
 func (l *Logger) logRejection(r *http.Request, rej *respond.Rejection) {
+	if rej.Status == http.StatusNotFound && (rej.Event == "" || rej.Event == EventRequestRefused) && RoutineNotFound(r) {
+		return // a browser's favicon or robots.txt fetch is not a security event
+	}
 	if st := stateFrom(r.Context()); st != nil && st.l == l && !st.logged.CompareAndSwap(false, true) {
 		return
 	}

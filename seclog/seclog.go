@@ -126,6 +126,20 @@ type Config struct {
 	// UserID returns the authenticated user of a request, "" for none. It
 	// is consulted when neither the event nor [SetUserID] gave one.
 	UserID func(*http.Request) string `json:"-" yaml:"-"`
+	// Observer, when set, is told of every event, whatever Level filters
+	// out of the log (metrics count refusals through it). Default: none.
+	Observer Observer `json:"-" yaml:"-"`
+}
+
+// An Observer is told of each event a [Logger] records: every refusal of
+// every layer passes the Logger (see the package documentation), so an
+// Observer sees each one exactly once. ObserveEvent is called before the
+// event is written, on the request's goroutine; it must be safe for
+// concurrent use and return quickly. r is nil for an event outside a
+// request. It must not keep r, and should read only r.Pattern from it
+// (never the raw path or client address: they are unbounded).
+type Observer interface {
+	ObserveEvent(r *http.Request, name string, status int)
 }
 
 // Errors returned by [New].
@@ -146,6 +160,7 @@ type Logger struct {
 	userID   func(*http.Request) string
 	service  string
 	level    slog.Level
+	observer Observer
 
 	// wrapped caches the Responder wrappers of the two JSON responders, so
 	// that the middleware does not allocate one per request.
@@ -196,6 +211,7 @@ func New(cfg Config) (*Logger, error) {
 		userID:   cfg.UserID,
 		service:  red.capString(cfg.Service),
 		level:    cfg.Level,
+		observer: cfg.Observer,
 	}
 	if l.clock == nil {
 		l.clock = time.Now
@@ -299,6 +315,9 @@ func (l *Logger) Log(ctx context.Context, e Event) {
 }
 
 func (l *Logger) emit(ctx context.Context, r *http.Request, e *Event) {
+	if l.observer != nil {
+		l.observer.ObserveEvent(r, e.Name, e.Status)
+	}
 	success := e.Success || isSuccessEvent(e.Name)
 	var level slog.Level
 	if e.Level != nil {

@@ -30,6 +30,7 @@ import (
 	"github.com/harden-go/harden/internal/configfile"
 	"github.com/harden-go/harden/internal/drain"
 	"github.com/harden-go/harden/internal/framing"
+	"github.com/harden-go/harden/metrics"
 	"github.com/harden-go/harden/proxy"
 	"github.com/harden-go/harden/ratelimit"
 	"github.com/harden-go/harden/ratelimit/redisstore"
@@ -57,6 +58,13 @@ Flags:
 `
 
 const proxyNotes = `
+Probes: GET /readyz answers {"status":"ok"} when the upstream accepts a
+connection and Redis (if used) answers within one second, else 503
+{"status":"unavailable"} (the cause goes to the operational log). The
+health_paths are forwarded to the upstream, on --redirect-addr too.
+--metrics-addr serves Prometheus metrics at /metrics on a listener of its
+own, on loopback unless --dangerously-public-metrics is set.
+
 Config file (--config, HARDEN_CONFIG): JSON or YAML (by the extension
 .json/.yaml/.yml, else by the content) with the field names of the library's
 proxy.Config (upstream, public_url, development, health_paths, headers,
@@ -231,6 +239,7 @@ type proxyOptions struct {
 	secretsFile string
 	redisURL    string
 	drainDelay  time.Duration
+	metrics     metricsConfig
 	overrides   []override // per setting, its flag's value or else its variable's
 	getenv      func(string) string
 }
@@ -341,6 +350,7 @@ func parseProxyFlags(args []string, getenv func(string) string, stderr io.Writer
 	// usage text would print.
 	fs.StringVar(&opts.redisURL, "redis-url", "", "Redis URL for rate-limit counters shared by instances (HARDEN_REDIS_URL)")
 	drainDelay := drainDelayFlag(fs, getenv)
+	registerMetricsFlags(fs, &opts.metrics, func(names ...string) string { return getenv(names[0]) })
 	fs.Usage = func() {
 		fmt.Fprint(stderr, proxyUsage)
 		fs.PrintDefaults()
@@ -499,13 +509,16 @@ type proxyAddrs struct {
 
 // runningProxy is the proxy being served and what a reload needs.
 type runningProxy struct {
-	opts   *proxyOptions
-	cfg    proxyFile // of the proxy being served
-	cur    atomic.Pointer[proxy.Proxy]
-	cert   atomic.Pointer[tls.Certificate]
-	store  ratelimit.Store // Redis, shared by every generation; nil: memory
-	sec    *seclog.Logger
-	logger *slog.Logger
+	opts  *proxyOptions
+	cfg   proxyFile // of the proxy being served
+	cur   atomic.Pointer[proxy.Proxy]
+	cert  atomic.Pointer[tls.Certificate]
+	store ratelimit.Store // Redis, shared by every generation; nil: memory
+	// upstream is the upstream of the proxy last built, for /readyz.
+	upstream atomic.Pointer[string]
+	metrics  *metrics.Metrics // nil: metrics off
+	sec      *seclog.Logger
+	logger   *slog.Logger
 
 	mu      sync.Mutex
 	retired []*proxy.Proxy // replaced proxies, closed at shutdown
@@ -521,7 +534,12 @@ func (rp *runningProxy) build(f proxyFile) (*proxy.Proxy, error) {
 		pc.Store = rp.store
 		pc.LoginStore = rp.store
 	}
-	return proxy.New(pc)
+	rp.withMetrics(&pc)
+	p, err := proxy.New(pc)
+	if err == nil {
+		rp.upstream.Store(&f.Upstream)
+	}
+	return p, err
 }
 
 // ServeHTTP serves r with the current proxy. A reload swaps it atomically:
@@ -591,9 +609,16 @@ func (rp *runningProxy) close() {
 }
 
 func runProxyServer(ctx context.Context, opts *proxyOptions, cfg proxyFile, reload <-chan chan<- error, ready chan<- proxyAddrs, logger *slog.Logger, stdout, stderr io.Writer) error {
+	m, err := newMetrics(opts.metrics)
+	if err != nil {
+		return err
+	}
 	seccfg := seclog.Config{Path: cfg.SecurityLog, Service: "harden"}
 	if cfg.SecurityLog == "" {
 		seccfg.Writer = stderr
+	}
+	if m != nil {
+		seccfg.Observer = m // counts every refusal
 	}
 	sec, err := seclog.New(seccfg)
 	if err != nil {
@@ -607,7 +632,7 @@ func runProxyServer(ctx context.Context, opts *proxyOptions, cfg proxyFile, relo
 		}
 	}
 
-	rp := &runningProxy{opts: opts, cfg: cfg, sec: sec, logger: logger}
+	rp := &runningProxy{opts: opts, cfg: cfg, sec: sec, logger: logger, metrics: m}
 	if opts.redisURL != "" {
 		rs, err := redisstore.Open(opts.redisURL)
 		if err != nil {
@@ -670,7 +695,7 @@ func runProxyServer(ctx context.Context, opts *proxyOptions, cfg proxyFile, relo
 	// The drain state closes every connection after its answer once
 	// SIGTERM came, and tells a readiness check to fail.
 	drainState := &drain.State{}
-	srv := newProxyServer(drainState.Handler(rp), logger)
+	srv := newProxyServer(drainState.Handler(unreadyWhileDraining(withReady(rp, readyHandler(rp.readyChecks, logger), hdrs), drainState, hdrs)), logger)
 	drainState.Track(srv)
 	scheme := "http"
 	if tlsConfig != nil {
@@ -682,7 +707,16 @@ func runProxyServer(ctx context.Context, opts *proxyOptions, cfg proxyFile, relo
 	}
 	addrs := proxyAddrs{URL: scheme + "://" + displayAddr(fl.Addr())}
 	servers := []*http.Server{srv}
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
+	if m != nil {
+		msrv, mln, err := metricsServer(opts.metrics, m, logger, stdout)
+		if err != nil {
+			_ = fl.Close()
+			return err
+		}
+		servers = append(servers, msrv)
+		go func() { errc <- msrv.Serve(mln) }()
+	}
 	if cfg.RedirectAddr != "" {
 		target := redirectTarget(cfg.PublicURL, fl.Addr())
 		redirect, err := httpsredirect.RedirectOnly(target)
@@ -694,7 +728,7 @@ func runProxyServer(ctx context.Context, opts *proxyOptions, cfg proxyFile, relo
 			_ = fl.Close()
 			return err
 		}
-		rsrv := newProxyServer(drainState.Handler(redirect), logger)
+		rsrv := newProxyServer(drainState.Handler(withHealthPaths(redirect, rp, cfg.HealthPaths)), logger)
 		drainState.Track(rsrv)
 		servers = append(servers, rsrv)
 		addrs.Redirect = "http://" + displayAddr(rl.Addr())

@@ -141,6 +141,15 @@ goes on serving, readiness fails, and every answer carries "Connection:
 close"; then it closes the listeners and idle connections and gives
 requests in flight 10s.
 
+Probes: GET /healthz answers {"status":"ok"} while the process runs
+(liveness, also on --redirect-addr). GET /readyz checks the database, the
+session store and Redis within one second: {"status":"ok"}, or 503
+{"status":"unavailable"} (the cause goes to the operational log).
+--metrics-addr serves Prometheus metrics at /metrics on a listener of its
+own, on loopback unless --dangerously-public-metrics is set: refusals by
+layer, reason and route pattern, requests and latency by route pattern and
+status class, rate-limit store errors.
+
 Runtime: unless GOGC is set, the garbage collector runs at GOGC=200 (the
 server keeps little live memory; this trades a few MB for throughput).
 `
@@ -153,6 +162,7 @@ type serveConfig struct {
 	redisURL, databaseURL, securityLog, tlsCert, tlsKey, redirectAddr          string
 	drainDelay                                                                 time.Duration
 	apiLimit, authLimit                                                        ratelimit.Spec
+	metrics                                                                    metricsConfig
 }
 
 func runServe(args []string, stdout, stderr io.Writer) int {
@@ -232,6 +242,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.StringVar(&c.tlsKey, "tls-key", env("HARDEN_TLS_KEY"), "TLS private key file (PEM) (HARDEN_TLS_KEY)")
 	fs.StringVar(&c.redirectAddr, "redirect-addr", env("HARDEN_REDIRECT_ADDR"), "with TLS: a plain-HTTP listen address that only redirects to HTTPS (HARDEN_REDIRECT_ADDR)")
 	drainDelay := drainDelayFlag(fs, getenv)
+	registerMetricsFlags(fs, &c.metrics, env)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, serveUsage)
 		fs.PrintDefaults()
@@ -291,8 +302,15 @@ func runServer(ctx context.Context, c serveConfig, getenv func(string) string, l
 		secrets = strings.TrimSpace(string(b))
 	}
 
+	m, err := newMetrics(c.metrics)
+	if err != nil {
+		return err
+	}
 	// The security log: a file (reopened after logrotate) or stderr.
 	seccfg := seclog.Config{Path: c.securityLog, Service: "harden"}
+	if m != nil {
+		seccfg.Observer = m // counts every refusal
+	}
 	if c.securityLog == "" {
 		seccfg.Writer = stderr
 	}
@@ -329,6 +347,7 @@ func runServer(ctx context.Context, c serveConfig, getenv func(string) string, l
 		AuthLimit:      c.authLimit,
 		SecurityLog:    sec,
 		Logger:         logger,
+		Metrics:        m,
 	})
 	if err != nil {
 		return err
@@ -354,7 +373,7 @@ func runServer(ctx context.Context, c serveConfig, getenv func(string) string, l
 	// The drain state closes every connection after its answer once
 	// SIGTERM came, and tells a readiness check to fail.
 	drainState := &drain.State{}
-	srv := newServer(drainState.Handler(a.Handler()), logger)
+	srv := newServer(drainState.Handler(unreadyWhileDraining(a.Handler(), drainState, a.Headers())), logger)
 	drainState.Track(srv)
 	var tlsConfig *tls.Config
 	scheme := "http"
@@ -377,7 +396,16 @@ func runServer(ctx context.Context, c serveConfig, getenv func(string) string, l
 		mode = "development"
 	}
 	servers := []*http.Server{srv}
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
+	if m != nil {
+		msrv, mln, err := metricsServer(c.metrics, m, logger, stdout)
+		if err != nil {
+			_ = ln.Close()
+			return err
+		}
+		servers = append(servers, msrv)
+		go func() { errc <- msrv.Serve(mln) }()
+	}
 	if c.redirectAddr != "" {
 		target := redirectTarget(c.publicURL, ln.Addr())
 		redirect, err := httpsredirect.RedirectOnly(target) // checked above
@@ -385,7 +413,7 @@ func runServer(ctx context.Context, c serveConfig, getenv func(string) string, l
 			_ = ln.Close()
 			return err
 		}
-		rsrv := newServer(drainState.Handler(redirect), logger)
+		rsrv := newServer(drainState.Handler(unreadyWhileDraining(withHealth(redirect, a.Handler()), drainState, a.Headers())), logger)
 		drainState.Track(rsrv)
 		rln, err := listenFramed(c.redirectAddr, rsrv.MaxHeaderBytes, nil, a.Headers(), sec)
 		if err != nil {

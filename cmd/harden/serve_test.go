@@ -290,7 +290,7 @@ func TestServeHelpDocumentsEverySetting(t *testing.T) {
 	for _, want := range []string{"HARDEN_ADDR", "PORT", "HARDEN_ENV", "HARDEN_DATA_DIR", "HARDEN_SECRETS",
 		"HARDEN_TRUSTED_PROXIES", "HARDEN_ALLOWED_ORIGINS", "HARDEN_PUBLIC_URL", "HARDEN_REDIS_URL",
 		"HARDEN_DATABASE_URL", "HARDEN_SECURITY_LOG", "HARDEN_API_LIMIT", "HARDEN_AUTH_LIMIT", "-api-limit", "-auth-limit",
-		"reopened on SIGHUP", "-tls-cert", "-tls-key", "-redirect-addr",
+		"reopened on SIGHUP", "-tls-cert", "-tls-key", "-redirect-addr", "HARDEN_METRICS_ADDR", "-dangerously-public-metrics", "GET /readyz",
 		"refuses to start without HARDEN_SECRETS and HARDEN_PUBLIC_URL", "GET /healthz is answered over plain HTTP"} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("help does not mention %s", want)
@@ -524,7 +524,8 @@ func TestServeRedirectToPublicURL(t *testing.T) {
 		{"GET", "/a/b?x=1", "evil.example", 301, "https://example.com/a/b?x=1"},
 		{"HEAD", "/", "", 301, "https://example.com/"},
 		{"POST", "/api/login", "", 308, "https://example.com/api/login"},
-		{"GET", "/healthz", "", 301, "https://example.com/healthz"},
+		{"GET", "/healthz/", "", 301, "https://example.com/healthz/"},
+		{"POST", "/healthz", "", 308, "https://example.com/healthz"},
 	} {
 		req, _ := http.NewRequest(tt.method, "http://"+m[1]+tt.path, nil)
 		if tt.host != "" {
@@ -544,6 +545,17 @@ func TestServeRedirectToPublicURL(t *testing.T) {
 			t.Errorf("%s %s: %d %q %q, want %d %q %q", tt.method, tt.path, resp.StatusCode, resp.Header.Get("Location"), body,
 				tt.wantStatus, tt.wantLocation, wantBody)
 		}
+	}
+
+	// The health check is answered on the redirect listener, by address.
+	resp, err := noFollow.Get("http://" + m[1] + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(body) != `{"status":"ok"}`+"\n" {
+		t.Errorf("healthz on the redirect listener: got %d %q, want 200 {\"status\":\"ok\"}", resp.StatusCode, body)
 	}
 
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}

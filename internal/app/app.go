@@ -35,6 +35,7 @@ import (
 	"github.com/harden-go/harden/authz"
 	"github.com/harden-go/harden/clientip"
 	"github.com/harden-go/harden/cors"
+	"github.com/harden-go/harden/cspreport"
 	"github.com/harden-go/harden/csrf"
 	"github.com/harden-go/harden/headers"
 	"github.com/harden-go/harden/input"
@@ -42,6 +43,7 @@ import (
 	"github.com/harden-go/harden/internal/appdb"
 	"github.com/harden-go/harden/internal/httpsyntax"
 	"github.com/harden-go/harden/keys"
+	"github.com/harden-go/harden/metrics"
 	"github.com/harden-go/harden/password"
 	"github.com/harden-go/harden/ratelimit"
 	"github.com/harden-go/harden/ratelimit/redisstore"
@@ -115,6 +117,11 @@ type Config struct {
 	SecurityLog *seclog.Logger
 	// Logger receives operational records. Default slog.Default().
 	Logger *slog.Logger
+	// Metrics, when set, counts every request by route pattern and status
+	// class, and rate-limit store errors. The refusals reach it through
+	// SecurityLog, whose seclog.Config.Observer the caller sets to it.
+	// Default: none.
+	Metrics *metrics.Metrics
 
 	// Test hooks, settable only by this package's tests.
 
@@ -138,16 +145,20 @@ const redisTimeout = 5 * time.Second
 
 // App is the reference application.
 type App struct {
-	cfg     Config
-	logger  *slog.Logger
-	sec     *seclog.Logger
-	stack   *harden.Stack
-	mux     *http.ServeMux // static assets, health, then everything else through the inner chain
-	routes  *http.ServeMux // the pages and the API, behind body limit, params, session and CSRF
-	index   *template.Template
-	admin   *template.Template
-	sri     map[string]string // asset name → integrity value
-	handler http.Handler
+	cfg         Config
+	logger      *slog.Logger
+	sec         *seclog.Logger
+	stack       *harden.Stack
+	mux         *http.ServeMux // static assets, health, then everything else through the inner chain
+	readyChecks []readyCheck   // what GET /readyz checks
+	cspReports  *cspreport.Handler
+	// muxHandler is mux, wrapped to record the route pattern when metrics are on.
+	muxHandler http.Handler
+	routes     *http.ServeMux // the pages and the API, behind body limit, params, session and CSRF
+	index      *template.Template
+	admin      *template.Template
+	sri        map[string]string // asset name → integrity value
+	handler    http.Handler
 
 	ring     *keys.Ring
 	db       *appdb.DB
@@ -185,6 +196,9 @@ var (
 // Host, so that load balancers and orchestrators probing the instance by
 // address reach it.
 const healthPath = "/healthz"
+
+// cspReportPath receives the CSP violation reports of the app's pages.
+const cspReportPath = "/csp-report"
 
 // New validates cfg and builds the app: it opens the database (and Redis),
 // so Close it.
@@ -255,6 +269,7 @@ func New(cfg Config) (a *App, err error) {
 		Succeeded:              func(_ *http.Request, status int) bool { return status < 400 || status == http.StatusServiceUnavailable },
 		Store:                  store,
 		Logger:                 a.logger,
+		OnStoreError:           storeErrors(cfg.Metrics),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("HARDEN_AUTH_LIMIT: %w", err)
@@ -268,6 +283,7 @@ func New(cfg Config) (a *App, err error) {
 		"default-src": {"'none'"}, "img-src": {"'self'"}, "font-src": {"'self'"}, "style-src": {"'self'"},
 		"connect-src": {"'self'"}, "manifest-src": {"'self'"}, "frame-ancestors": {"'none'"},
 	}}
+	hcfg.CSP.ReportURL = cspReportPath // violations are recorded in the security log
 	if cfg.Development && !cfg.TLS {
 		// Over plain HTTP the upgrade would send same-origin loads to an
 		// https:// origin that does not exist.
@@ -276,16 +292,17 @@ func New(cfg Config) (a *App, err error) {
 	stack, err := harden.New(harden.Config{
 		Development: cfg.Development,
 		PublicURL:   cfg.PublicURL,
-		HealthPaths: []string{healthPath},
+		HealthPaths: []string{healthPath, readyPath},
 		Headers:     hcfg,
 		ClientIP:    trusted,
 		CORS:        corsCfg,
 		RateLimit: harden.RateLimitConfig{
-			Config: ratelimit.Config{Rate: apiLimit, Identifier: "api", Store: store},
+			Config: ratelimit.Config{Rate: apiLimit, Identifier: "api", Store: store, OnStoreError: storeErrors(cfg.Metrics)},
 			Paths:  []string{"/api/"},
 		},
 		SecurityLog: cfg.SecurityLog,
 		Logger:      a.logger,
+		Observer:    requestObserver(cfg.Metrics),
 	})
 	if err != nil {
 		return nil, err
@@ -311,9 +328,46 @@ func New(cfg Config) (a *App, err error) {
 	if a.sri, err = integrity(assets, "assets"); err != nil {
 		return nil, err
 	}
+	if a.cspReports, err = cspreport.New(cspreport.Config{Log: a.sec}); err != nil {
+		return nil, err
+	}
 	a.route()
+	a.muxHandler = a.mux
+	if cfg.Metrics != nil {
+		a.muxHandler = cfg.Metrics.Routes(a.mux) // records r.Pattern for the metrics
+	}
 	a.handler = stack.Handler(http.HandlerFunc(a.serve))
 	return a, nil
+}
+
+// favicon serves the embedded icon, so that the browser's unprompted
+// fetch of it is answered (and cached for a day) rather than refused.
+func (a *App) favicon(w http.ResponseWriter, r *http.Request) {
+	b, err := assets.ReadFile("assets/favicon.ico")
+	if err != nil { // cannot happen: the file is embedded
+		respond.Error(w, r, http.StatusNotFound, "", "Not found")
+		return
+	}
+	w.Header().Set("Content-Type", "image/x-icon")
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	_, _ = w.Write(b)
+}
+
+// storeErrors is m's rate-limit store error counter, nil without metrics.
+func storeErrors(m *metrics.Metrics) func(failOpen bool) {
+	if m == nil {
+		return nil
+	}
+	return m.StoreError
+}
+
+// requestObserver is m as the stack's observer, nil (not a nil
+// *Metrics in an interface) without metrics.
+func requestObserver(m *metrics.Metrics) harden.RequestObserver {
+	if m == nil {
+		return nil
+	}
+	return m
 }
 
 // Handler returns the app behind its security stack.
@@ -361,6 +415,7 @@ func (a *App) openRedis(url string) (*redisstore.Store, error) {
 		return nil, fmt.Errorf("HARDEN_REDIS_URL: Redis does not answer: %w", err)
 	}
 	a.redis = rs
+	a.addReadyCheck("redis (rate limits)", rs.Ping)
 	return rs, nil
 }
 
@@ -380,6 +435,11 @@ func (a *App) route() {
 	sub, _ := fs.Sub(assets, "assets") // cannot fail: "assets" is a valid path
 	a.mux.Handle("GET /static/", http.StripPrefix("/static", static.New(sub)))
 	a.mux.HandleFunc("GET "+healthPath, a.healthz)
+	a.mux.HandleFunc("GET "+readyPath, a.readyz)
+	a.mux.HandleFunc("GET /favicon.ico", a.favicon)
+	// Outside the inner chain: browsers post reports without a CSRF token
+	// or session; the endpoint bounds its own body size and rate.
+	a.mux.Handle("POST "+cspReportPath, a.cspReports)
 	chain := a.inner(a.routes)
 	a.mux.Handle("/", chain)
 
@@ -415,7 +475,7 @@ func (a *App) serve(w http.ResponseWriter, r *http.Request) {
 	case !strings.HasPrefix(r.URL.Path, "/"):
 		respond.Error(w, r, http.StatusBadRequest, "", "Bad request")
 	default:
-		a.mux.ServeHTTP(w, r)
+		a.muxHandler.ServeHTTP(w, r)
 	}
 }
 
