@@ -795,14 +795,14 @@ func listenFramed(addr string, maxHeaderBytes int, tc *tls.Config, hdrs *headers
 		MaxHeaderBytes: maxHeaderBytes,
 		TLSConfig:      tc,
 		Headers:        hdrs,
-		OnRefuse: func(remote net.Addr, reason error) {
+		OnRefuse: func(remote net.Addr, requestID string, reason error) {
 			status := http.StatusBadRequest
 			if errors.Is(reason, framing.ErrHeadTooLarge) {
 				status = http.StatusRequestHeaderFieldsTooLarge
 			}
 			sec.Log(context.Background(), seclog.Event{
 				Name: seclog.EventRequestRefused, Status: status, Err: reason,
-				Details: []slog.Attr{slog.String("remote_addr", remote.String())},
+				Details: []slog.Attr{slog.String("remote_addr", remote.String()), slog.String("request_id", requestID)},
 			})
 		},
 	})

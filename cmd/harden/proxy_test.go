@@ -339,7 +339,7 @@ func TestProxySmugglingRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp, body, closed := sendRaw(t, c, "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /admin HTTP/1.1\r\nHost: localhost\r\n\r\n")
-	if resp.StatusCode != 400 || body != `{"error":"Bad Request"}`+"\n" {
+	if resp.StatusCode != 400 || body != `{"error":"Bad Request","request_id":"`+resp.Header.Get("X-Request-Id")+`"}`+"\n" || len(resp.Header.Get("X-Request-Id")) != 32 {
 		t.Errorf("got %d %q, want 400 and the JSON error", resp.StatusCode, body)
 	}
 	if resp.Header.Get("Content-Security-Policy") == "" || resp.Header.Get("X-Frame-Options") == "" {

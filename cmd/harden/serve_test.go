@@ -157,7 +157,7 @@ func TestServeHeaderLimit(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	// The framing guard answers before net/http, with the security headers.
-	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge || string(body) != `{"error":"Request Header Fields Too Large"}`+"\n" {
+	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge || string(body) != `{"error":"Request Header Fields Too Large","request_id":"`+resp.Header.Get("X-Request-Id")+`"}`+"\n" || len(resp.Header.Get("X-Request-Id")) != 32 {
 		t.Errorf("64 KB header: %d %q, want 431 and the JSON error", resp.StatusCode, body)
 	}
 	if resp.Header.Get("Content-Security-Policy") == "" {
@@ -175,7 +175,7 @@ func TestServeFramingGuard(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp, body, closed := sendRaw(t, c, "POST /api/contact HTTP/1.1\r\nHost: localhost\r\nContent-Length: 40\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /api/me HTTP/1.1\r\nHost: localhost\r\n\r\n")
-	if resp.StatusCode != 400 || body != `{"error":"Bad Request"}`+"\n" {
+	if resp.StatusCode != 400 || body != `{"error":"Bad Request","request_id":"`+resp.Header.Get("X-Request-Id")+`"}`+"\n" || len(resp.Header.Get("X-Request-Id")) != 32 {
 		t.Errorf("got %d %q, want 400 and the JSON error", resp.StatusCode, body)
 	}
 	if resp.Header.Get("Content-Security-Policy") == "" || resp.Header.Get("X-Content-Type-Options") != "nosniff" {

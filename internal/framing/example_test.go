@@ -24,8 +24,8 @@ func ExampleListener_Serve() {
 	}
 	fl, err := framing.NewListener(ln, framing.Config{
 		MaxHeaderBytes: srv.MaxHeaderBytes,
-		OnRefuse: func(remote net.Addr, reason error) {
-			log.Printf("refused %s: %v", remote, reason)
+		OnRefuse: func(remote net.Addr, requestID string, reason error) {
+			log.Printf("refused %s (request %s): %v", remote, requestID, reason)
 		},
 	})
 	if err != nil {

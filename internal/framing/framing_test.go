@@ -28,6 +28,7 @@ type server struct {
 	calls   atomic.Int64 // handler calls
 	mu      sync.Mutex
 	refused []error
+	ids     []string // the request id of each refusal
 	bodies  []string // bodies the handler read, in order
 }
 
@@ -55,9 +56,10 @@ func startServer(t *testing.T, cfg Config, h http.Handler) *server {
 	if h == nil {
 		h = http.HandlerFunc(s.echo)
 	}
-	cfg.OnRefuse = func(_ net.Addr, err error) {
+	cfg.OnRefuse = func(_ net.Addr, id string, err error) {
 		s.mu.Lock()
 		s.refused = append(s.refused, err)
+		s.ids = append(s.ids, id)
 		s.mu.Unlock()
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -85,6 +87,16 @@ func (s *server) refusals() []error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]error(nil), s.refused...)
+}
+
+// lastID is the request id of the latest refusal.
+func (s *server) lastID() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.ids) == 0 {
+		return ""
+	}
+	return s.ids[len(s.ids)-1]
 }
 
 // exchange writes raw to a new connection and returns the responses read
@@ -195,7 +207,11 @@ func TestRefusals(t *testing.T) {
 			if r.StatusCode != tt.status {
 				t.Errorf("status: got %d, want %d", r.StatusCode, tt.status)
 			}
-			wantBody := `{"error":"` + http.StatusText(tt.status) + `"}` + "\n"
+			id := s.lastID()
+			if len(id) != 32 || r.Header.Get("X-Request-Id") != id {
+				t.Errorf("request id: header %q, logged %q: want the same 32 hex digits", r.Header.Get("X-Request-Id"), id)
+			}
+			wantBody := `{"error":"` + http.StatusText(tt.status) + `","request_id":"` + id + `"}` + "\n"
 			if got := body(r); got != wantBody {
 				t.Errorf("body: got %q, want %q", got, wantBody)
 			}
@@ -235,7 +251,7 @@ func TestRefusalHeaders(t *testing.T) {
 		"X-Xss-Protection":                  "0",
 		"Content-Type":                      "application/json",
 		"Cache-Control":                     "no-store",
-		"Content-Length":                    "24",
+		"Content-Length":                    "72",
 		"Strict-Transport-Security":         "",
 	}
 	for name, v := range want {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/harden-go/harden/headers"
+	"github.com/harden-go/harden/seclog"
 )
 
 // Defaults of Config.
@@ -60,9 +61,10 @@ type Config struct {
 	Headers *headers.Headers
 
 	// OnRefuse, when set, is called once for each refused connection with
-	// the client's address and the reason (one of the Err* values), for
-	// the security log. It must not block.
-	OnRefuse func(remote net.Addr, reason error)
+	// the client's address, the request id of the refusal (also sent to
+	// the client as X-Request-Id and "request_id") and the reason (one of
+	// the Err* values), for the security log. It must not block.
+	OnRefuse func(remote net.Addr, requestID string, reason error)
 }
 
 // A Listener wraps a net.Listener so that every HTTP/1 request head is
@@ -73,7 +75,7 @@ type Listener struct {
 	maxHead          int
 	tlsConfig        *tls.Config
 	handshakeTimeout time.Duration
-	onRefuse         func(net.Addr, error)
+	onRefuse         func(net.Addr, string, error)
 	// refusals are the fixed answers: [status][tls].
 	refusal400, refusal431 [2][]byte
 
@@ -129,21 +131,36 @@ func NewListener(inner net.Listener, cfg Config) (*Listener, error) {
 	return l, nil
 }
 
-// refusal builds the fixed answer with the given status: the security
-// headers, the JSON error body of package respond, and Connection: close.
+// refusal builds the fixed part of an answer with the given status: the
+// status line and the security headers, Content-Type, Cache-Control and
+// Connection: close, without the blank line that ends the head. answer
+// completes it with the request id.
 func refusal(h *headers.Headers, https bool, status int) []byte {
 	hdr := http.Header{}
 	h.SetHeaders(hdr, https)
-	body := `{"error":"` + http.StatusText(status) + `"}` + "\n"
 	hdr.Set("Content-Type", "application/json")
 	hdr.Set("X-Content-Type-Options", "nosniff")
 	hdr.Set("Cache-Control", "no-store")
 	hdr.Set("Connection", "close")
-	hdr.Set("Content-Length", strconv.Itoa(len(body)))
 	b := fmt.Appendf(nil, "HTTP/1.1 %d %s\r\n", status, http.StatusText(status))
 	w := &appendWriter{b}
 	_ = hdr.Write(w) // sorted, one line per value; writing to memory cannot fail
-	return append(append(w.b, "\r\n"...), body...)
+	return w.b
+}
+
+// answer completes the fixed head of a refusal with the request id (as
+// X-Request-Id and in the body, as package respond answers) and the JSON
+// error body of package respond.
+func answer(head []byte, status int, id string) []byte {
+	body := `{"error":"` + http.StatusText(status) + `","request_id":"` + id + `"}` + "\n"
+	b := make([]byte, 0, len(head)+len(body)+96)
+	b = append(b, head...)
+	b = append(b, "Content-Length: "...)
+	b = strconv.AppendInt(b, int64(len(body)), 10)
+	b = append(b, "\r\nX-Request-Id: "...)
+	b = append(b, id...)
+	b = append(b, "\r\n\r\n"...)
+	return append(b, body...)
 }
 
 type appendWriter struct{ b []byte }
@@ -507,8 +524,11 @@ func (c *Conn) fail(err error) error {
 // net/http serves the request, so it only fails the reads: the handler
 // sees an error and net/http reads no further request from the connection.
 func (c *Conn) refuse(reason error) error {
+	// Each refusal gets its own request id, in the answer and in the
+	// security log, so that a client's report can be found in the log.
+	id := seclog.NewRequestID()
 	if c.l.onRefuse != nil {
-		c.l.onRefuse(c.RemoteAddr(), reason)
+		c.l.onRefuse(c.RemoteAddr(), id, reason)
 	}
 	if c.f.phase != phaseHead {
 		return c.fail(reason)
@@ -517,12 +537,12 @@ func (c *Conn) refuse(reason error) error {
 	if c.tls {
 		i = 1
 	}
-	answer := c.l.refusal400[i]
+	head, status := c.l.refusal400[i], http.StatusBadRequest
 	if errors.Is(reason, ErrHeadTooLarge) {
-		answer = c.l.refusal431[i]
+		head, status = c.l.refusal431[i], http.StatusRequestHeaderFieldsTooLarge
 	}
 	_ = c.Conn.SetWriteDeadline(time.Now().Add(refusalWriteTimeout))
-	if _, err := c.Conn.Write(answer); err == nil {
+	if _, err := c.Conn.Write(answer(head, status, id)); err == nil {
 		c.linger()
 	}
 	_ = c.Conn.Close()
