@@ -25,11 +25,11 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/harden-go/harden/clientip"
+	"github.com/harden-go/harden/framing"
 	"github.com/harden-go/harden/headers"
 	"github.com/harden-go/harden/httpsredirect"
 	"github.com/harden-go/harden/internal/configfile"
 	"github.com/harden-go/harden/internal/drain"
-	"github.com/harden-go/harden/internal/framing"
 	"github.com/harden-go/harden/metrics"
 	"github.com/harden-go/harden/proxy"
 	"github.com/harden-go/harden/ratelimit"

@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/harden-go/harden/internal/framing"
+	"github.com/harden-go/harden/framing"
 )
 
 // Serving an http.Server behind the guard: requests with ambiguous framing
