@@ -133,8 +133,10 @@ type RateLimitConfig struct {
 	ratelimit.Config `yaml:",inline"`
 
 	// Paths lists the path prefixes the limit applies to, each starting
-	// with "/"; end one with "/" to cover a subtree ("/api/"). Requests for
-	// other paths are neither counted nor given rate-limit headers.
+	// with "/"; end one with "/" to cover a subtree ("/api/"). ASCII case
+	// is ignored ("/API/login" is under "/api/"), since many routers ignore
+	// it. Requests for other paths are neither counted nor given
+	// rate-limit headers.
 	// Default: every path.
 	Paths []string `json:"paths,omitempty" yaml:"paths,omitempty"`
 }
@@ -541,8 +543,12 @@ func checkPaths(errs *configErrors, field string, paths []string) []string {
 }
 
 // onlyPaths returns layer restricted to the requests whose path starts with
-// one of prefixes; the others go straight to the next handler. No prefixes:
-// every request.
+// one of prefixes, ASCII case ignored; the others go straight to the next
+// handler. No prefixes: every request. Case is ignored because many
+// routers (Express, ASP.NET, anything behind harden proxy) route /API/x
+// as /api/x: a case-sensitive match would let /API/login escape a limit
+// on /api/. Limiting a path that a case-sensitive router then answers
+// with 404 costs nothing.
 func onlyPaths(prefixes []string, layer func(http.Handler) http.Handler) func(http.Handler) http.Handler {
 	if len(prefixes) == 0 {
 		return layer
@@ -551,7 +557,7 @@ func onlyPaths(prefixes []string, layer func(http.Handler) http.Handler) func(ht
 		checked := layer(next)
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			for _, p := range prefixes {
-				if strings.HasPrefix(r.URL.Path, p) {
+				if hasPrefixFold(r.URL.Path, p) {
 					checked.ServeHTTP(w, r)
 					return
 				}
@@ -559,6 +565,27 @@ func onlyPaths(prefixes []string, layer func(http.Handler) http.Handler) func(ht
 			next.ServeHTTP(w, r)
 		})
 	}
+}
+
+// hasPrefixFold reports whether s starts with prefix, ASCII letters
+// compared without case (no Unicode folding: "\u212a" is not "k").
+func hasPrefixFold(s, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		a, b := s[i], prefix[i]
+		if 'A' <= a && a <= 'Z' {
+			a += 'a' - 'A'
+		}
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		if a != b {
+			return false
+		}
+	}
+	return true
 }
 
 // exemptPaths returns layer with paths exempted: requests for them skip it
