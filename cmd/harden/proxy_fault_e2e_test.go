@@ -6,15 +6,12 @@ package main
 // server) so that goroutines and file descriptors can be counted.
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"runtime"
 	"strconv"
 	"strings"
@@ -26,6 +23,7 @@ import (
 
 	"github.com/harden-go/harden"
 	"github.com/harden-go/harden/internal/testenv"
+	"github.com/harden-go/harden/internal/testserver"
 	"github.com/harden-go/harden/proxy"
 	"github.com/harden-go/harden/ratelimit/redisstore"
 	"github.com/harden-go/harden/seclog"
@@ -201,55 +199,18 @@ func TestE2EProxyUpstreamKilledUnderLoad(t *testing.T) {
 	}
 }
 
-// redisProc is a redis-server of one test, killed by its PID.
-type redisProc struct {
-	addr string
-	cmd  *exec.Cmd
-}
-
-func startRedisProc(t *testing.T) *redisProc {
-	t.Helper()
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		if testenv.Required() {
-			t.Fatal("redis-server is required by the test command but not on PATH")
-		}
-		t.Skip("skipping: needs the redis-server binary (Debian package redis-server)")
-	}
-	port := freeLoopbackPort(t)
-	r := &redisProc{addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
-	r.cmd = exec.Command("redis-server", "--bind", "127.0.0.1", "--port", strconv.Itoa(port),
-		"--save", "", "--appendonly", "no", "--dir", t.TempDir(), "--loglevel", "warning")
-	if err := r.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(r.kill)
-	c := redis.NewClient(&redis.Options{Addr: r.addr, MaxRetries: -1})
-	defer c.Close()
-	for i := 0; c.Ping(context.Background()).Err() != nil; i++ {
-		if i == 100 {
-			t.Fatal("redis-server did not answer within 5s")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return r
-}
-
-func (r *redisProc) kill() {
-	if r.cmd == nil {
-		return
-	}
-	_ = r.cmd.Process.Kill()
-	_ = r.cmd.Wait()
-	r.cmd = nil
-}
-
 // With the login limiter's counters in Redis, a Redis outage follows the
 // documented policy: fail closed by default (503 before the app is asked),
 // fail open when Login.FailOpen is set (the app answers).
 func TestE2EProxyRedisDown(t *testing.T) {
 	app := testenv.StartNodePeer(t, "express-vulnerable")
-	rs := startRedisProc(t)
-	client := redis.NewClient(&redis.Options{Addr: rs.addr, MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
+	rs := testserver.Redis(t)
+	opts, err := redis.ParseURL(rs.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.MaxRetries, opts.DialTimeout = -1, 200*time.Millisecond
+	client := redis.NewClient(opts)
 	t.Cleanup(func() { client.Close() })
 
 	redis.SetLogger(quietRedis{})
@@ -290,7 +251,7 @@ func TestE2EProxyRedisDown(t *testing.T) {
 	checkAnswer(t, "sixth attempt with Redis up", login(false, "password123"), http.StatusTooManyRequests,
 		refusal("Too many requests, please try again later."))
 
-	rs.kill() // by PID
+	rs.Stop() // by PID
 
 	a := login(false, "password123")
 	checkAnswer(t, "fail closed with Redis down", a, http.StatusServiceUnavailable, refusal("Service temporarily unavailable"))
