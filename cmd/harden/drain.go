@@ -1,13 +1,12 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"net/http"
 	"time"
 
-	"github.com/harden-go/harden/headers"
 	"github.com/harden-go/harden/internal/drain"
 )
 
@@ -63,23 +62,17 @@ func drainConfig(delay time.Duration) drain.Config {
 	return drain.Config{Delay: delay, Timeout: drain.DefaultTimeout}
 }
 
-// unreadyWhileDraining answers GET and HEAD /readyz with 503
-// {"status":"unavailable"} (and the security headers of hdrs) once d is
-// draining, so that load balancers take the instance out of rotation
-// before its listeners close; every other request, and /readyz before
-// the drain, goes to next.
-func unreadyWhileDraining(next http.Handler, d *drain.State, hdrs *headers.Headers) http.Handler {
-	unready := hdrs.Handler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-store")
-		w.WriteHeader(http.StatusServiceUnavailable)
-		_, _ = io.WriteString(w, `{"status":"unavailable"}`+"\n")
-	}))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if d.Draining() && r.URL.Path == "/readyz" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
-			unready.ServeHTTP(w, r)
-			return
+// errDraining is the readiness failure of an instance that is shutting
+// down (logged, never sent: /readyz names nothing).
+var errDraining = errors.New("draining after SIGTERM")
+
+// drainingCheck fails readiness once d is draining, so that load balancers
+// take the instance out of rotation before its listeners close.
+func drainingCheck(d *drain.State) func(context.Context) error {
+	return func(context.Context) error {
+		if d.Draining() {
+			return errDraining
 		}
-		next.ServeHTTP(w, r)
-	})
+		return nil
+	}
 }

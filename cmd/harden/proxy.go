@@ -695,7 +695,10 @@ func runProxyServer(ctx context.Context, opts *proxyOptions, cfg proxyFile, relo
 	// The drain state closes every connection after its answer once
 	// SIGTERM came, and tells a readiness check to fail.
 	drainState := &drain.State{}
-	srv := newProxyServer(drainState.Handler(unreadyWhileDraining(withReady(rp, readyHandler(rp.readyChecks, logger), hdrs), drainState, hdrs)), logger)
+	checks := func() []namedCheck {
+		return append(rp.readyChecks(), namedCheck{"drain", drainingCheck(drainState)})
+	}
+	srv := newProxyServer(drainState.Handler(withReady(rp, readyHandler(checks, logger), hdrs)), logger)
 	drainState.Track(srv)
 	scheme := "http"
 	if tlsConfig != nil {

@@ -373,7 +373,8 @@ func runServer(ctx context.Context, c serveConfig, getenv func(string) string, l
 	// The drain state closes every connection after its answer once
 	// SIGTERM came, and tells a readiness check to fail.
 	drainState := &drain.State{}
-	srv := newServer(drainState.Handler(unreadyWhileDraining(a.Handler(), drainState, a.Headers())), logger)
+	a.AddReadyCheck("drain", drainingCheck(drainState))
+	srv := newServer(drainState.Handler(a.Handler()), logger)
 	drainState.Track(srv)
 	var tlsConfig *tls.Config
 	scheme := "http"
@@ -413,7 +414,7 @@ func runServer(ctx context.Context, c serveConfig, getenv func(string) string, l
 			_ = ln.Close()
 			return err
 		}
-		rsrv := newServer(drainState.Handler(unreadyWhileDraining(withHealth(redirect, a.Handler()), drainState, a.Headers())), logger)
+		rsrv := newServer(drainState.Handler(withHealth(redirect, a.Handler())), logger)
 		drainState.Track(rsrv)
 		rln, err := listenFramed(c.redirectAddr, rsrv.MaxHeaderBytes, nil, a.Headers(), sec)
 		if err != nil {

@@ -415,7 +415,7 @@ func (a *App) openRedis(url string) (*redisstore.Store, error) {
 		return nil, fmt.Errorf("HARDEN_REDIS_URL: Redis does not answer: %w", err)
 	}
 	a.redis = rs
-	a.addReadyCheck("redis (rate limits)", rs.Ping)
+	a.AddReadyCheck("redis (rate limits)", rs.Ping)
 	return rs, nil
 }
 

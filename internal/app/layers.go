@@ -60,9 +60,9 @@ func (a *App) openData(cfg Config) error {
 	// The database holds the users and messages, and the sessions unless
 	// Redis does.
 	if pool := db.Pool(); pool != nil {
-		a.addReadyCheck("postgresql", pool.Ping)
+		a.AddReadyCheck("postgresql", pool.Ping)
 	} else {
-		a.addReadyCheck("sqlite", db.SQL().PingContext)
+		a.AddReadyCheck("sqlite", db.SQL().PingContext)
 	}
 
 	// Avatars are files under the data directory, whatever the database.
@@ -89,7 +89,7 @@ func (a *App) openData(cfg Config) error {
 			return errors.New("HARDEN_REDIS_URL: invalid Redis URL")
 		}
 		a.closers = append(a.closers, client.Close)
-		a.addReadyCheck("redis (sessions)", func(ctx context.Context) error { return client.Ping(ctx).Err() })
+		a.AddReadyCheck("redis (sessions)", func(ctx context.Context) error { return client.Ping(ctx).Err() })
 		// Behind Sentinels a login is acknowledged only once a replica
 		// has its session: a failover must not sign users out whom it
 		// told they were signed in.

@@ -24,8 +24,10 @@ type readyCheck struct {
 	ping func(context.Context) error
 }
 
-// addReadyCheck registers a dependency checked by GET /readyz.
-func (a *App) addReadyCheck(name string, ping func(context.Context) error) {
+// AddReadyCheck adds a condition to GET /readyz (the app adds its
+// dependencies, the server its drain): while ping fails, the
+// probe answers 503. Call it before serving.
+func (a *App) AddReadyCheck(name string, ping func(context.Context) error) {
 	a.readyChecks = append(a.readyChecks, readyCheck{name, ping})
 }
 
