@@ -90,6 +90,18 @@ func checkParamKey(key string) string {
 	return ""
 }
 
+// CheckParamName applies the NoSQL-operator guard to one parameter name
+// (a query, form or multipart field name) with its bracketed segments, as
+// [Params] does, and returns the same 400 [*Error] (location "query" or
+// "body"), or nil. It is for callers that read parameters themselves, such
+// as a proxy checking multipart field names it forwards untouched.
+func CheckParamName(location, name string) error {
+	if msg := checkParamKey(name); msg != "" {
+		return fieldError(location, paramPath(name), msg)
+	}
+	return nil
+}
+
 // CheckKeys walks a decoded JSON value (map[string]any, []any and scalars,
 // as produced by encoding/json into an any) and returns a 400 [*Error]
 // naming the path of the first refused key, or nil.

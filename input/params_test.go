@@ -1,6 +1,7 @@
 package input
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -240,4 +241,36 @@ func BenchmarkLayers(b *testing.B) {
 			h.ServeHTTP(w, r)
 		}
 	})
+}
+
+// TestCheckParamName: one parameter name is refused exactly as Params
+// refuses it in a query or form, bracketed segments included.
+func TestCheckParamName(t *testing.T) {
+	tests := []struct {
+		name, want string
+	}{
+		{"user", ""},
+		{"user[name]", ""},
+		{"password[$ne]", `{"type":"field","location":"body","path":"[\"password[$ne]\"]","msg":"must not start with \"$\""}`},
+		{"$where", `{"type":"field","location":"body","path":"$where","msg":"must not start with \"$\""}`},
+		{"a.b", `{"type":"field","location":"body","path":"[\"a.b\"]","msg":"must not contain \".\""}`},
+	}
+	for _, tt := range tests {
+		err := CheckParamName("body", tt.name)
+		if tt.want == "" {
+			if err != nil {
+				t.Errorf("CheckParamName(%q) = %v, want nil", tt.name, err)
+			}
+			continue
+		}
+		e := AsError(err)
+		if err == nil || e.Status != 400 || len(e.Fields) != 1 {
+			t.Errorf("CheckParamName(%q) = %v, want one 400 field error", tt.name, err)
+			continue
+		}
+		got, _ := json.Marshal(e.Fields[0])
+		if string(got) != tt.want {
+			t.Errorf("CheckParamName(%q) = %s, want %s", tt.name, got, tt.want)
+		}
+	}
 }

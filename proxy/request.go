@@ -216,26 +216,12 @@ func checkMultipart(w http.ResponseWriter, r *http.Request, contentType string) 
 			input.Reject(w, r, input.ErrMalformedMultipart)
 			return r, false
 		}
-		if seg := refusedSegment(part.FormName()); seg != "" {
-			input.Reject(w, r, input.CheckKeys(map[string]any{seg: nil}))
+		if err := input.CheckParamName("body", part.FormName()); err != nil {
+			input.Reject(w, r, err)
 			return r, false
 		}
 	}
 	return withBody(r, body), true
-}
-
-// refusedSegment returns the first key the NoSQL-operator guard refuses
-// among a parameter name and its bracketed segments ("user[$ne]"), or "".
-func refusedSegment(name string) string {
-	if input.CheckKey(name) != "" {
-		return name
-	}
-	for _, seg := range strings.FieldsFunc(name, func(r rune) bool { return r == '[' || r == ']' }) {
-		if input.CheckKey(seg) != "" {
-			return seg
-		}
-	}
-	return ""
 }
 
 // withBody returns a shallow copy of r that sends body, with its length.
