@@ -39,39 +39,73 @@ const maxConcurrency = 32
 // maxTargets bounds the targets of one run (arguments and --targets).
 const maxTargets = 10000
 
+// scanRun is one invocation of harden scan: its flags, as parsed and
+// checked by parseScanArgs.
+type scanRun struct {
+	targets     []string
+	targetsFile string // --targets: more targets, one per line
+	caFile      string // --ca-file: extra certificate authorities
+	preloadFile string // --preload-list: the HSTS preload list
+	asJSON      bool
+	asJSONL     bool
+	asSARIF     bool
+	workers     int
+	minGrade    string
+	wantRank    int
+	minScore    int
+	colorMode   string
+	htmlFile    string
+	baseline    string
+	base        []*scan.Report
+	total       time.Duration
+	opts        scan.Options
+	grading     scan.GradeOptions
+}
+
 func runScan(args []string, stdout, stderr io.Writer) int {
+	run, status := parseScanArgs(args, stderr)
+	if run == nil {
+		return status
+	}
+	var progress io.Writer
+	if isTerminal(stderr) {
+		progress = stderr
+	}
+	results := scanTargets(run.targets, run.workers, progress, func(target string) (*scan.Report, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), run.total)
+		defer cancel()
+		rep, _, err := scan.Scan(ctx, target, run.opts, run.grading)
+		return rep, err
+	})
+	status, reports := run.judge(results, stderr)
+	all := make([]*scan.Report, len(results))
+	for i, res := range results {
+		all[i] = res.jsonValue()
+	}
+	if run.baseline != "" && run.compare(all, stderr) && status == scanOK {
+		status = scanBelow
+	}
+	if run.htmlFile != "" {
+		if err := writeFile(run.htmlFile, func(w io.Writer) error { return scan.WriteHTML(w, all...) }); err != nil {
+			fmt.Fprintf(stderr, "harden scan: --html: %v\n", err)
+			return scanUnreached
+		}
+	}
+	if err := run.write(stdout, reports, all); err != nil {
+		fmt.Fprintf(stderr, "harden scan: writing the report: %v\n", err)
+		return scanUnreached
+	}
+	return status
+}
+
+// parseScanArgs parses and checks the command line. It returns nil and
+// the exit status when the run ends here (help, or a usage error it has
+// printed).
+func parseScanArgs(args []string, stderr io.Writer) (*scanRun, int) {
 	fs := flag.NewFlagSet("harden scan", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var (
-		asJSON      = fs.Bool("json", false, "print the report as one JSON document (an array when several targets are scanned)")
-		asJSONL     = fs.Bool("jsonl", false, "print one JSON report per line (JSON Lines), in the order of the targets")
-		asSARIF     = fs.Bool("sarif", false, "print failed tests as SARIF 2.1.0 (for code-scanning uploads)")
-		targetsFile = fs.String("targets", "", "read more targets from this file, one per line (# comments and blank lines ignored; - is standard input)")
-		concurrency = fs.Int("concurrency", 4, fmt.Sprintf("targets scanned at once (1-%d)", maxConcurrency))
-		model       = fs.String("model", scan.ModelObservatory, "grading model: observatory (the Mozilla HTTP Observatory's score) or harden (also scores the extra checks)")
-		minGrade    = fs.String("min-grade", "", "exit 1 when a grade is worse than this (A+, A, A-, B+, ... F)")
-		minScore    = fs.Int("min-score", -1, "exit 1 when a score is below this")
-		probe       = fs.Bool("probe", false, "send the active probes: a credentialed CORS request from a foreign origin, and with --csrf-url a cross-site POST")
-		csrfURL     = fs.String("csrf-url", "", "URL on the scanned host for the cross-site POST probe (needs --probe)")
-		httpPort    = fs.Int("http-port", 0, "port for http:// (default: the target's port, else 80)")
-		httpsPort   = fs.Int("https-port", 0, "port for https:// (default: the target's port, else 443)")
-		redirects   = fs.Int("max-redirects", scan.DefaultMaxRedirects, "redirects followed per chain")
-		offHost     = fs.Bool("follow-off-host", false, "follow redirects to other host names (off: grade the first Location and stop)")
-		timeout     = fs.Duration("timeout", scan.DefaultTimeout, "timeout of each request")
-		total       = fs.Duration("total-timeout", time.Minute, "timeout of the whole scan of one target, crawl included")
-		maxBody     = fs.Int64("max-body", scan.DefaultMaxBodyBytes, "bytes of the page read at most")
-		caFile      = fs.String("ca-file", "", "PEM file of extra certificate authorities to trust (a private or test CA)")
-		preload     = fs.String("preload-list", "", "HSTS preload list as JSON {host: {mode, includeSubDomains}} (default: empty)")
-		colorMode   = fs.String("color", "auto", "colour the table: auto (on a terminal), always, never")
-		probeOrig   = fs.String("probe-origin", scan.DefaultProbeOrigin, "origin the probes claim")
-		userAgent   = fs.String("user-agent", "", "User-Agent of the scan's requests")
-		baseline    = fs.String("baseline", "", "compare with an earlier --json/--jsonl report; exit 1 when a target, page or test got worse, printing what changed")
-		htmlFile    = fs.String("html", "", "also write a self-contained HTML report (its own strict CSP, no external assets) to this file")
-		crawl       = fs.Int("crawl", 0, fmt.Sprintf("site mode: also grade up to N more pages of the origin (links, forms, sitemap.xml, robots.txt) plus the 404 page and a TRACE of the page (its 405 or other refusal) (0-%d)", scan.MaxCrawlPages))
-		crawlConc   = fs.Int("crawl-concurrency", scan.DefaultCrawlConcurrency, "site mode: pages fetched at once (1-16)")
-		tlsConfig   *tls.Config
-		preloadMap  scan.PreloadList
-	)
+	run := &scanRun{wantRank: len(scan.Grades)}
+	run.define(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, scanUsageLine)
 		fmt.Fprintln(stderr)
@@ -86,134 +120,162 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 	targets, err := parseInterspersed(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return scanOK
+			return nil, scanOK
 		}
 		// The flag package has printed the error and the usage.
-		return scanUsage
+		return nil, scanUsage
 	}
-	usage := func(format string, a ...any) int {
+	usage := func(format string, a ...any) (*scanRun, int) {
 		fmt.Fprintf(stderr, "harden scan: "+format+"\n", a...)
 		fmt.Fprintln(stderr, scanUsageLine)
-		return scanUsage
+		return nil, scanUsage
 	}
-	if *targetsFile != "" {
-		more, err := readTargets(*targetsFile)
+	if run.targetsFile != "" {
+		more, err := readTargets(run.targetsFile)
 		if err != nil {
 			return usage("--targets: %v", err)
 		}
 		targets = append(targets, more...)
 	}
+	run.targets = targets
 	if len(targets) == 0 {
-		if *targetsFile != "" {
-			return usage("--targets: %s names no target", *targetsFile)
+		if run.targetsFile != "" {
+			return usage("--targets: %s names no target", run.targetsFile)
 		}
 		fs.Usage()
-		return scanUsage
+		return nil, scanUsage
 	}
-	if len(targets) > maxTargets {
-		return usage("%d targets, at most %d per run", len(targets), maxTargets)
+	if msg := run.check(); msg != "" {
+		return usage("%s", msg)
 	}
+	if run.minGrade != "" {
+		r, err := scan.GradeRank(run.minGrade)
+		if err != nil {
+			return usage("--min-grade: %v", err)
+		}
+		run.wantRank = r
+	}
+	if err := run.load(); err != nil {
+		return usage("%v", err)
+	}
+	return run, scanOK
+}
+
+// define declares the flags of harden scan on fs, each stored in run.
+func (run *scanRun) define(fs *flag.FlagSet) {
+	o := &run.opts
+	fs.BoolVar(&run.asJSON, "json", false, "print the report as one JSON document (an array when several targets are scanned)")
+	fs.BoolVar(&run.asJSONL, "jsonl", false, "print one JSON report per line (JSON Lines), in the order of the targets")
+	fs.BoolVar(&run.asSARIF, "sarif", false, "print failed tests as SARIF 2.1.0 (for code-scanning uploads)")
+	fs.StringVar(&run.targetsFile, "targets", "", "read more targets from this file, one per line (# comments and blank lines ignored; - is standard input)")
+	fs.IntVar(&run.workers, "concurrency", 4, fmt.Sprintf("targets scanned at once (1-%d)", maxConcurrency))
+	fs.StringVar(&run.grading.Model, "model", scan.ModelObservatory, "grading model: observatory (the Mozilla HTTP Observatory's score) or harden (also scores the extra checks)")
+	fs.StringVar(&run.minGrade, "min-grade", "", "exit 1 when a grade is worse than this (A+, A, A-, B+, ... F)")
+	fs.IntVar(&run.minScore, "min-score", -1, "exit 1 when a score is below this")
+	fs.BoolVar(&o.Probe, "probe", false, "send the active probes: a credentialed CORS request from a foreign origin, and with --csrf-url a cross-site POST")
+	fs.StringVar(&o.CSRFURL, "csrf-url", "", "URL on the scanned host for the cross-site POST probe (needs --probe)")
+	fs.IntVar(&o.HTTPPort, "http-port", 0, "port for http:// (default: the target's port, else 80)")
+	fs.IntVar(&o.HTTPSPort, "https-port", 0, "port for https:// (default: the target's port, else 443)")
+	fs.IntVar(&o.MaxRedirects, "max-redirects", scan.DefaultMaxRedirects, "redirects followed per chain")
+	fs.BoolVar(&o.FollowOffHost, "follow-off-host", false, "follow redirects to other host names (off: grade the first Location and stop)")
+	fs.DurationVar(&o.Timeout, "timeout", scan.DefaultTimeout, "timeout of each request")
+	fs.DurationVar(&run.total, "total-timeout", time.Minute, "timeout of the whole scan of one target, crawl included")
+	fs.Int64Var(&o.MaxBodyBytes, "max-body", scan.DefaultMaxBodyBytes, "bytes of the page read at most")
+	fs.StringVar(&run.caFile, "ca-file", "", "PEM file of extra certificate authorities to trust (a private or test CA)")
+	fs.StringVar(&run.preloadFile, "preload-list", "", "HSTS preload list as JSON {host: {mode, includeSubDomains}} (default: empty)")
+	fs.StringVar(&run.colorMode, "color", "auto", "colour the table: auto (on a terminal), always, never")
+	fs.StringVar(&o.ProbeOrigin, "probe-origin", scan.DefaultProbeOrigin, "origin the probes claim")
+	fs.StringVar(&o.UserAgent, "user-agent", "", "User-Agent of the scan's requests")
+	fs.StringVar(&run.baseline, "baseline", "", "compare with an earlier --json/--jsonl report; exit 1 when a target, page or test got worse, printing what changed")
+	fs.StringVar(&run.htmlFile, "html", "", "also write a self-contained HTML report (its own strict CSP, no external assets) to this file")
+	fs.IntVar(&o.Crawl, "crawl", 0, fmt.Sprintf("site mode: also grade up to N more pages of the origin (links, forms, sitemap.xml, robots.txt) plus the 404 page and a TRACE of the page (its 405 or other refusal) (0-%d)", scan.MaxCrawlPages))
+	fs.IntVar(&o.CrawlConcurrency, "crawl-concurrency", scan.DefaultCrawlConcurrency, "site mode: pages fetched at once (1-16)")
+}
+
+// check returns what is wrong with the flags' values, or "".
+func (run *scanRun) check() string {
 	outputs := 0
-	for _, on := range []bool{*asJSON, *asJSONL, *asSARIF} {
+	for _, on := range []bool{run.asJSON, run.asJSONL, run.asSARIF} {
 		if on {
 			outputs++
 		}
 	}
-	if outputs > 1 {
-		return usage("--json, --jsonl and --sarif exclude each other")
+	o := run.opts
+	switch {
+	case len(run.targets) > maxTargets:
+		return fmt.Sprintf("%d targets, at most %d per run", len(run.targets), maxTargets)
+	case outputs > 1:
+		return "--json, --jsonl and --sarif exclude each other"
+	case run.workers < 1 || run.workers > maxConcurrency:
+		return fmt.Sprintf("--concurrency must be between 1 and %d", maxConcurrency)
+	case o.Crawl < 0 || o.Crawl > scan.MaxCrawlPages:
+		return fmt.Sprintf("--crawl must be between 0 and %d", scan.MaxCrawlPages)
+	case o.CrawlConcurrency < 1 || o.CrawlConcurrency > 16:
+		return "--crawl-concurrency must be between 1 and 16"
+	case run.grading.Model != scan.ModelObservatory && run.grading.Model != scan.ModelHarden:
+		return fmt.Sprintf("--model must be %s or %s", scan.ModelObservatory, scan.ModelHarden)
+	case o.CSRFURL != "" && !o.Probe:
+		return "--csrf-url needs --probe"
+	case run.colorMode != "auto" && run.colorMode != "always" && run.colorMode != "never":
+		return "--color must be auto, always or never"
+	case o.HTTPPort < 0 || o.HTTPPort > 65535:
+		return "--http-port must be a port number (1-65535)"
+	case o.HTTPSPort < 0 || o.HTTPSPort > 65535:
+		return "--https-port must be a port number (1-65535)"
 	}
-	if *concurrency < 1 || *concurrency > maxConcurrency {
-		return usage("--concurrency must be between 1 and %d", maxConcurrency)
-	}
-	if *crawl < 0 || *crawl > scan.MaxCrawlPages {
-		return usage("--crawl must be between 0 and %d", scan.MaxCrawlPages)
-	}
-	if *crawlConc < 1 || *crawlConc > 16 {
-		return usage("--crawl-concurrency must be between 1 and 16")
-	}
-	if *model != scan.ModelObservatory && *model != scan.ModelHarden {
-		return usage("--model must be %s or %s", scan.ModelObservatory, scan.ModelHarden)
-	}
-	wantRank := len(scan.Grades)
-	if *minGrade != "" {
-		r, err := scan.GradeRank(*minGrade)
-		if err != nil {
-			return usage("--min-grade: %v", err)
-		}
-		wantRank = r
-	}
-	if *csrfURL != "" && !*probe {
-		return usage("--csrf-url needs --probe")
-	}
-	if *colorMode != "auto" && *colorMode != "always" && *colorMode != "never" {
-		return usage("--color must be auto, always or never")
-	}
-	for _, p := range []struct {
-		name string
-		port int
-	}{{"--http-port", *httpPort}, {"--https-port", *httpsPort}} {
-		if p.port < 0 || p.port > 65535 {
-			return usage("%s must be a port number (1-65535)", p.name)
-		}
-	}
-	for _, target := range targets {
+	for _, target := range run.targets {
 		if _, err := scan.ParseTarget(target); err != nil {
-			return usage("%s: %v", target, err)
+			return fmt.Sprintf("%s: %v", target, err)
 		}
 	}
-	if *caFile != "" {
-		pem, err := os.ReadFile(*caFile)
+	return ""
+}
+
+// load reads the files the flags name: extra CAs, the preload list and
+// the baseline report.
+func (run *scanRun) load() error {
+	caFile, preload := run.caFile, run.preloadFile
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
 		if err != nil {
-			return usage("--ca-file: %v", err)
+			return fmt.Errorf("--ca-file: %w", err)
 		}
 		pool, err := x509.SystemCertPool()
 		if err != nil || pool == nil {
 			pool = x509.NewCertPool()
 		}
 		if !pool.AppendCertsFromPEM(pem) {
-			return usage("--ca-file: no PEM certificate in %s", *caFile)
+			return fmt.Errorf("--ca-file: no PEM certificate in %s", caFile)
 		}
-		tlsConfig = &tls.Config{RootCAs: pool}
+		run.opts.TLSConfig = &tls.Config{RootCAs: pool}
 	}
-	if *preload != "" {
-		data, err := os.ReadFile(*preload)
+	if preload != "" {
+		data, err := os.ReadFile(preload)
 		if err != nil {
-			return usage("--preload-list: %v", err)
+			return fmt.Errorf("--preload-list: %w", err)
 		}
-		if err := json.Unmarshal(data, &preloadMap); err != nil {
-			return usage("--preload-list: %v", err)
+		if err := json.Unmarshal(data, &run.grading.Preload); err != nil {
+			return fmt.Errorf("--preload-list: %w", err)
 		}
 	}
-	var baseReports []*scan.Report
-	if *baseline != "" {
-		f, err := os.Open(*baseline) // #nosec G304 -- the operator names the baseline on the command line
+	if run.baseline != "" {
+		f, err := os.Open(run.baseline) // #nosec G304 -- the operator names the baseline on the command line
 		if err != nil {
-			return usage("--baseline: %v", err)
+			return fmt.Errorf("--baseline: %w", err)
 		}
-		baseReports, err = scan.ReadReports(f)
+		run.base, err = scan.ReadReports(f)
 		_ = f.Close()
 		if err != nil {
-			return usage("--baseline %s: %v", *baseline, err)
+			return fmt.Errorf("--baseline %s: %w", run.baseline, err)
 		}
 	}
-	opts := scan.Options{
-		HTTPPort: *httpPort, HTTPSPort: *httpsPort, MaxRedirects: *redirects, FollowOffHost: *offHost,
-		Timeout: *timeout, MaxBodyBytes: *maxBody, TLSConfig: tlsConfig, UserAgent: *userAgent,
-		Probe: *probe, CSRFURL: *csrfURL, ProbeOrigin: *probeOrig,
-		Crawl: *crawl, CrawlConcurrency: *crawlConc,
-	}
-	grading := scan.GradeOptions{Model: *model, Preload: preloadMap}
-	var progress io.Writer
-	if isTerminal(stderr) {
-		progress = stderr
-	}
-	results := scanTargets(targets, *concurrency, progress, func(target string) (*scan.Report, error) {
-		ctx, cancel := context.WithTimeout(context.Background(), *total)
-		defer cancel()
-		rep, _, err := scan.Scan(ctx, target, opts, grading)
-		return rep, err
-	})
+	return nil
+}
 
+// judge prints each target that could not be scanned and each page below
+// the minimum, and returns the exit status and the reports of the targets
+// that were scanned.
+func (run *scanRun) judge(results []targetResult, stderr io.Writer) (int, []*scan.Report) {
 	status := scanOK
 	reports := make([]*scan.Report, 0, len(results))
 	for _, res := range results {
@@ -229,74 +291,65 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 				continue
 			}
 			rank, _ := scan.GradeRank(rep.Grade)
-			if rank > wantRank || rep.Score < *minScore {
+			if rank > run.wantRank || rep.Score < run.minScore {
 				if status == scanOK {
 					status = scanBelow
 				}
-				fmt.Fprintf(stderr, "harden scan: %s: %s %d is below the minimum (%s)\n", rep.URL, rep.Grade, rep.Score, minimum(*minGrade, *minScore))
+				fmt.Fprintf(stderr, "harden scan: %s: %s %d is below the minimum (%s)\n", rep.URL, rep.Grade, rep.Score, minimum(run.minGrade, run.minScore))
 			}
 		}
 		reports = append(reports, res.report)
 	}
-	all := make([]*scan.Report, len(results))
-	for i, res := range results {
-		all[i] = res.jsonValue()
-	}
-	if *baseline != "" {
-		changes := scan.Compare(baseReports, all)
-		worse := 0
-		for _, c := range changes {
-			if c.Worse {
-				worse++
-			}
-		}
-		fmt.Fprintf(stderr, "harden scan: compared with %s: %d worse, %d other changes\n", *baseline, worse, len(changes)-worse)
-		_ = scan.WriteChanges(stderr, changes)
-		if worse > 0 && status == scanOK {
-			status = scanBelow
+	return status, reports
+}
+
+// compare prints how all differs from the baseline and reports whether
+// anything got worse.
+func (run *scanRun) compare(all []*scan.Report, stderr io.Writer) bool {
+	changes := scan.Compare(run.base, all)
+	worse := 0
+	for _, c := range changes {
+		if c.Worse {
+			worse++
 		}
 	}
-	if *htmlFile != "" {
-		if err := writeFile(*htmlFile, func(w io.Writer) error { return scan.WriteHTML(w, all...) }); err != nil {
-			fmt.Fprintf(stderr, "harden scan: --html: %v\n", err)
-			return scanUnreached
-		}
-	}
-	var werr error
+	fmt.Fprintf(stderr, "harden scan: compared with %s: %d worse, %d other changes\n", run.baseline, worse, len(changes)-worse)
+	_ = scan.WriteChanges(stderr, changes)
+	return worse > 0
+}
+
+// write prints the reports in the chosen format: all (errors included)
+// for JSON, the scanned reports for SARIF and the table.
+func (run *scanRun) write(stdout io.Writer, reports, all []*scan.Report) error {
 	switch {
-	case *asJSON:
+	case run.asJSON:
 		// One document: the report itself for one target named on the
 		// command line, else an array in the order of the targets.
-		if len(results) == 1 && *targetsFile == "" {
-			werr = scan.WriteJSON(stdout, all[0])
-		} else {
-			werr = scan.WriteJSON(stdout, all)
+		if len(all) == 1 && run.targetsFile == "" {
+			return scan.WriteJSON(stdout, all[0])
 		}
-	case *asJSONL:
+		return scan.WriteJSON(stdout, all)
+	case run.asJSONL:
 		enc := json.NewEncoder(stdout)
 		for _, rep := range all {
-			if werr = enc.Encode(rep); werr != nil {
-				break
+			if err := enc.Encode(rep); err != nil {
+				return err
 			}
 		}
-	case *asSARIF:
-		werr = scan.WriteSARIF(stdout, reports...)
-	default:
-		color := *colorMode == "always" || *colorMode == "auto" && isTerminal(stdout)
-		for i, rep := range reports {
-			if i > 0 {
-				fmt.Fprintln(stdout)
-			}
-			if werr = scan.WriteTable(stdout, rep, color); werr != nil {
-				break
-			}
+		return nil
+	case run.asSARIF:
+		return scan.WriteSARIF(stdout, reports...)
+	}
+	color := run.colorMode == "always" || run.colorMode == "auto" && isTerminal(stdout)
+	for i, rep := range reports {
+		if i > 0 {
+			fmt.Fprintln(stdout)
+		}
+		if err := scan.WriteTable(stdout, rep, color); err != nil {
+			return err
 		}
 	}
-	if werr != nil {
-		fmt.Fprintf(stderr, "harden scan: writing the report: %v\n", werr)
-		return scanUnreached
-	}
-	return status
+	return nil
 }
 
 // writeFile writes a report file through write, replacing the file.
