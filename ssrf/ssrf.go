@@ -180,6 +180,41 @@ func newGuard(cfg Config) (*guard, error) {
 		lookup:      cfg.LookupNetIP,
 		dial:        cfg.DangerouslyDialContext,
 	}
+	g.allowlists(cfg, bad)
+	if g.maxRedirect == 0 {
+		g.maxRedirect = 5
+	}
+	switch {
+	case g.maxBody < 0:
+		bad("max_response_bytes", -1, strconv.FormatInt(g.maxBody, 10), "is negative")
+	case g.maxBody == 0:
+		g.maxBody = 1 << 20
+	}
+	for _, d := range []struct {
+		field string
+		v     time.Duration
+	}{{"timeout", cfg.Timeout}, {"dial_timeout", cfg.DialTimeout}, {"tls_handshake_timeout", cfg.TLSHandshakeTimeout}} {
+		if d.v < 0 {
+			bad(d.field, -1, d.v.String(), "is negative")
+		}
+	}
+	if cfg.MaxResponseHeaderBytes < 0 {
+		bad("max_response_header_bytes", -1, strconv.FormatInt(cfg.MaxResponseHeaderBytes, 10), "is negative")
+	}
+	if g.lookup == nil {
+		g.lookup = func(ctx context.Context, host string) ([]netip.Addr, error) {
+			return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return g, nil
+}
+
+// allowlists fills g's schemes, ports, hosts and dangerous addresses from
+// cfg, calling bad for every entry it refuses.
+func (g *guard) allowlists(cfg Config, bad func(field string, index int, value, reason string)) {
 	schemes := cfg.AllowedSchemes
 	if len(schemes) == 0 {
 		schemes = []string{"http", "https"}
@@ -220,35 +255,6 @@ func newGuard(cfg Config) (*guard, error) {
 		g.dangerous[ap] = true
 		g.dangerPorts[ap.Port()] = true
 	}
-	if g.maxRedirect == 0 {
-		g.maxRedirect = 5
-	}
-	switch {
-	case g.maxBody < 0:
-		bad("max_response_bytes", -1, strconv.FormatInt(g.maxBody, 10), "is negative")
-	case g.maxBody == 0:
-		g.maxBody = 1 << 20
-	}
-	for _, d := range []struct {
-		field string
-		v     time.Duration
-	}{{"timeout", cfg.Timeout}, {"dial_timeout", cfg.DialTimeout}, {"tls_handshake_timeout", cfg.TLSHandshakeTimeout}} {
-		if d.v < 0 {
-			bad(d.field, -1, d.v.String(), "is negative")
-		}
-	}
-	if cfg.MaxResponseHeaderBytes < 0 {
-		bad("max_response_header_bytes", -1, strconv.FormatInt(cfg.MaxResponseHeaderBytes, 10), "is negative")
-	}
-	if g.lookup == nil {
-		g.lookup = func(ctx context.Context, host string) ([]netip.Addr, error) {
-			return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
-		}
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	return g, nil
 }
 
 func parseHostPattern(s string) (hostPattern, error) {
