@@ -189,46 +189,7 @@ func Postgres(t testing.TB) *Server {
 	if bin == "" {
 		missing(t, "PostgreSQL server binaries (pg_ctl, initdb)")
 	}
-	var runAs []string
-	var uid, gid int = -1, -1
-	if os.Geteuid() == 0 {
-		u, err := user.Lookup("postgres")
-		if err != nil {
-			missing(t, "the postgres system user (needed to run PostgreSQL as root)")
-		}
-		uid, _ = strconv.Atoi(u.Uid)
-		gid, _ = strconv.Atoi(u.Gid)
-		runner, err := exec.LookPath("runuser")
-		if err != nil {
-			missing(t, "runuser")
-		}
-		runAs = []string{runner, "-u", "postgres", "--"}
-	}
-	// Not t.TempDir: the postgres user must be able to reach the directory.
-	dir, err := os.MkdirTemp("", "harden-pg-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := os.RemoveAll(dir); err != nil {
-			t.Logf("removing the PostgreSQL directory: %v", err)
-		}
-	})
-	data := filepath.Join(dir, "data")
-	if err := os.Chmod(dir, 0o755); err != nil { // #nosec G302 -- the postgres user must traverse it to its 0700 data directory and socket
-		t.Fatal(err)
-	}
-	if err := os.Mkdir(data, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if uid >= 0 {
-		if err := os.Chown(data, uid, gid); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chown(dir, uid, gid); err != nil {
-			t.Fatal(err)
-		}
-	}
+	runAs, dir, data := postgresDirs(t)
 	run := func(name string, args ...string) error {
 		full := append(append(append([]string(nil), runAs...), filepath.Join(bin, name)), args...)
 		out, err := exec.Command(full[0], full[1:]...).CombinedOutput() // #nosec G204 -- PostgreSQL's own binaries (and runuser) found on this machine; arguments are ours
@@ -268,4 +229,52 @@ func Postgres(t testing.TB) *Server {
 	}
 	t.Cleanup(s.Stop)
 	return s
+}
+
+// postgresDirs makes a temporary directory the PostgreSQL server can use
+// and its data directory, and returns the command prefix that runs the
+// server's binaries as the postgres user when the test runs as root
+// (initdb refuses root).
+func postgresDirs(t testing.TB) (runAs []string, dir, data string) {
+	t.Helper()
+	uid, gid := -1, -1
+	if os.Geteuid() == 0 {
+		u, err := user.Lookup("postgres")
+		if err != nil {
+			missing(t, "the postgres system user (needed to run PostgreSQL as root)")
+		}
+		uid, _ = strconv.Atoi(u.Uid)
+		gid, _ = strconv.Atoi(u.Gid)
+		runner, err := exec.LookPath("runuser")
+		if err != nil {
+			missing(t, "runuser")
+		}
+		runAs = []string{runner, "-u", "postgres", "--"}
+	}
+	// Not t.TempDir: the postgres user must be able to reach the directory.
+	dir, err := os.MkdirTemp("", "harden-pg-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := os.RemoveAll(dir); err != nil {
+			t.Logf("removing the PostgreSQL directory: %v", err)
+		}
+	})
+	data = filepath.Join(dir, "data")
+	if err := os.Chmod(dir, 0o755); err != nil { // #nosec G302 -- the postgres user must traverse it to its 0700 data directory and socket
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(data, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if uid >= 0 {
+		if err := os.Chown(data, uid, gid); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chown(dir, uid, gid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return runAs, dir, data
 }
