@@ -190,153 +190,184 @@ func SessionID(t testing.TB, cookieValue string) []byte {
 
 func testManager(t *testing.T, store session.Store) {
 	counting := &countingStore{Store: store}
-	app := NewApp(t, counting, nil)
+	s := managerSuite{app: NewApp(t, counting, nil), counting: counting, store: store}
+	for _, tc := range []struct {
+		name string
+		run  func(*testing.T)
+	}{
+		{"NoStoreAccessWithoutSession", s.noStoreAccessWithoutSession},
+		{"SavedOnlyWhenModified", s.savedOnlyWhenModified},
+		{"Fixation", s.fixation},
+		{"Logout", s.logout},
+		{"DestroyUser", s.destroyUser},
+		{"InFlightRequestCannotResurrect", s.inFlightRequestCannotResurrect},
+		{"IdleTimeout", s.idleTimeout},
+		{"Lifetime", s.lifetime},
+	} {
+		t.Run(tc.name, tc.run)
+	}
+}
 
-	t.Run("NoStoreAccessWithoutSession", func(t *testing.T) {
-		counting.reset()
-		anon := &Browser{App: app}
-		anon.expect(t, "GET", "/noop", 200, "ok")
-		anon.expect(t, "GET", "/get?k=x", 200, "")
-		anon.expect(t, "GET", "/me", 401, "*")
-		forged := &Browser{App: app, Cookie: "AQAAAAAAAAAA" + strings.Repeat("A", 86)}
-		res := forged.expect(t, "GET", "/me", 401, "*")
-		if n := counting.total(); n != 0 {
-			t.Fatalf("%d store operations for requests without a valid session cookie, want 0", n)
-		}
-		if len(res.SetCookie) != 1 || !strings.Contains(res.SetCookie[0], "Max-Age=0") {
-			t.Fatalf("a forged cookie was not cleared: Set-Cookie %q", res.SetCookie)
-		}
-		if anon.Cookie != "" {
-			t.Fatal("an anonymous session that stayed empty got a cookie")
-		}
-	})
+// managerSuite is the state the Manager checks share: one app on the
+// store under test, seen through a counter of store operations.
+type managerSuite struct {
+	app      *App
+	counting *countingStore
+	store    session.Store
+}
 
-	t.Run("SavedOnlyWhenModified", func(t *testing.T) {
-		b := &Browser{App: app}
-		b.expect(t, "POST", "/set?k=a&v=1", 200, "set")
-		if b.Cookie == "" {
-			t.Fatal("no cookie after the session got a value")
-		}
-		counting.reset()
-		res := b.expect(t, "GET", "/get?k=a", 200, "1")
-		b.expect(t, "POST", "/set?k=a&v=1", 200, "set") // same value: no change
-		if w := counting.writes.Load(); w != 0 || len(res.SetCookie) != 0 {
-			t.Fatalf("reading an unchanged session: %d writes, Set-Cookie %q; want none", w, res.SetCookie)
-		}
-		if r := counting.finds.Load(); r != 2 {
-			t.Fatalf("%d store reads for 2 requests, want 2", r)
-		}
-		b.expect(t, "POST", "/set?k=a&v=2", 200, "set")
-		if w := counting.writes.Load(); w != 1 {
-			t.Fatalf("%d writes after a change, want 1", w)
-		}
-	})
+func (s managerSuite) noStoreAccessWithoutSession(t *testing.T) {
+	app, counting := s.app, s.counting
+	counting.reset()
+	anon := &Browser{App: app}
+	anon.expect(t, "GET", "/noop", 200, "ok")
+	anon.expect(t, "GET", "/get?k=x", 200, "")
+	anon.expect(t, "GET", "/me", 401, "*")
+	forged := &Browser{App: app, Cookie: "AQAAAAAAAAAA" + strings.Repeat("A", 86)}
+	res := forged.expect(t, "GET", "/me", 401, "*")
+	if n := counting.total(); n != 0 {
+		t.Fatalf("%d store operations for requests without a valid session cookie, want 0", n)
+	}
+	if len(res.SetCookie) != 1 || !strings.Contains(res.SetCookie[0], "Max-Age=0") {
+		t.Fatalf("a forged cookie was not cleared: Set-Cookie %q", res.SetCookie)
+	}
+	if anon.Cookie != "" {
+		t.Fatal("an anonymous session that stayed empty got a cookie")
+	}
+}
 
-	t.Run("Fixation", func(t *testing.T) {
-		b := &Browser{App: app}
-		b.expect(t, "POST", "/set?k=cart&v=3", 200, "set")
-		before := b.Cookie
-		b.expect(t, "POST", "/login?user=u-fix", 200, `{"success":true}`)
-		after := b.Cookie
-		if after == "" || after == before {
-			t.Fatalf("cookie after login %q; want a new one (before: %q)", after, before)
-		}
-		b.expect(t, "GET", "/me", 200, "u-fix")
-		b.expect(t, "GET", "/get?k=cart", 200, "3") // anonymous data kept
+func (s managerSuite) savedOnlyWhenModified(t *testing.T) {
+	app, counting := s.app, s.counting
+	b := &Browser{App: app}
+	b.expect(t, "POST", "/set?k=a&v=1", 200, "set")
+	if b.Cookie == "" {
+		t.Fatal("no cookie after the session got a value")
+	}
+	counting.reset()
+	res := b.expect(t, "GET", "/get?k=a", 200, "1")
+	b.expect(t, "POST", "/set?k=a&v=1", 200, "set") // same value: no change
+	if w := counting.writes.Load(); w != 0 || len(res.SetCookie) != 0 {
+		t.Fatalf("reading an unchanged session: %d writes, Set-Cookie %q; want none", w, res.SetCookie)
+	}
+	if r := counting.finds.Load(); r != 2 {
+		t.Fatalf("%d store reads for 2 requests, want 2", r)
+	}
+	b.expect(t, "POST", "/set?k=a&v=2", 200, "set")
+	if w := counting.writes.Load(); w != 1 {
+		t.Fatalf("%d writes after a change, want 1", w)
+	}
+}
 
-		old := &Browser{App: app, Cookie: before}
-		old.expect(t, "GET", "/me", 401, "*")
-		old.expect(t, "GET", "/get?k=cart", 200, "")
+func (s managerSuite) fixation(t *testing.T) {
+	app := s.app
+	b := &Browser{App: app}
+	b.expect(t, "POST", "/set?k=cart&v=3", 200, "set")
+	before := b.Cookie
+	b.expect(t, "POST", "/login?user=u-fix", 200, `{"success":true}`)
+	after := b.Cookie
+	if after == "" || after == before {
+		t.Fatalf("cookie after login %q; want a new one (before: %q)", after, before)
+	}
+	b.expect(t, "GET", "/me", 200, "u-fix")
+	b.expect(t, "GET", "/get?k=cart", 200, "3") // anonymous data kept
 
-		// An attacker plants their own valid session in a victim's
-		// browser; the victim logs in; the attacker's cookie stays anonymous.
-		attacker := &Browser{App: app}
-		attacker.expect(t, "POST", "/set?k=x&v=1", 200, "set")
-		victim := &Browser{App: app, Cookie: attacker.Cookie}
-		victim.expect(t, "POST", "/login?user=victim", 200, `{"success":true}`)
-		attacker.expect(t, "GET", "/me", 401, "*")
-		victim.expect(t, "GET", "/me", 200, "victim")
+	old := &Browser{App: app, Cookie: before}
+	old.expect(t, "GET", "/me", 401, "*")
+	old.expect(t, "GET", "/get?k=cart", 200, "")
 
-		// A different user logging in on the same browser inherits nothing.
-		victim.expect(t, "POST", "/set?k=role&v=admin", 200, "set")
-		victim.expect(t, "POST", "/login?user=other", 200, `{"success":true}`)
-		victim.expect(t, "GET", "/get?k=role", 200, "")
-	})
+	// An attacker plants their own valid session in a victim's
+	// browser; the victim logs in; the attacker's cookie stays anonymous.
+	attacker := &Browser{App: app}
+	attacker.expect(t, "POST", "/set?k=x&v=1", 200, "set")
+	victim := &Browser{App: app, Cookie: attacker.Cookie}
+	victim.expect(t, "POST", "/login?user=victim", 200, `{"success":true}`)
+	attacker.expect(t, "GET", "/me", 401, "*")
+	victim.expect(t, "GET", "/me", 200, "victim")
 
-	t.Run("Logout", func(t *testing.T) {
-		b := &Browser{App: app}
-		b.expect(t, "POST", "/login?user=u-out", 200, `{"success":true}`)
-		c := b.Cookie
-		res := b.expect(t, "POST", "/logout", 200, `{"success":true}`)
-		if b.Cookie != "" || len(res.SetCookie) == 0 {
-			t.Fatalf("logout did not clear the cookie: Set-Cookie %q", res.SetCookie)
-		}
-		replay := &Browser{App: app, Cookie: c}
-		replay.expect(t, "GET", "/me", 401, "*")
-	})
+	// A different user logging in on the same browser inherits nothing.
+	victim.expect(t, "POST", "/set?k=role&v=admin", 200, "set")
+	victim.expect(t, "POST", "/login?user=other", 200, `{"success":true}`)
+	victim.expect(t, "GET", "/get?k=role", 200, "")
+}
 
-	t.Run("DestroyUser", func(t *testing.T) {
-		phone, laptop, other := &Browser{App: app}, &Browser{App: app}, &Browser{App: app}
-		phone.expect(t, "POST", "/login?user=u-all", 200, `{"success":true}`)
-		laptop.expect(t, "POST", "/login?user=u-all", 200, `{"success":true}`)
-		other.expect(t, "POST", "/login?user=u-else", 200, `{"success":true}`)
-		err := app.Manager.DestroyUser(context.Background(), "u-all")
-		if _, ok := store.(session.UserIndex); !ok {
-			if err == nil {
-				t.Fatal("DestroyUser without a UserIndex store returned nil")
-			}
-			t.Skip("store does not implement session.UserIndex")
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		phone.expect(t, "GET", "/me", 401, "*")
-		laptop.expect(t, "GET", "/me", 401, "*")
-		other.expect(t, "GET", "/me", 200, "u-else")
-	})
+func (s managerSuite) logout(t *testing.T) {
+	app := s.app
+	b := &Browser{App: app}
+	b.expect(t, "POST", "/login?user=u-out", 200, `{"success":true}`)
+	c := b.Cookie
+	res := b.expect(t, "POST", "/logout", 200, `{"success":true}`)
+	if b.Cookie != "" || len(res.SetCookie) == 0 {
+		t.Fatalf("logout did not clear the cookie: Set-Cookie %q", res.SetCookie)
+	}
+	replay := &Browser{App: app, Cookie: c}
+	replay.expect(t, "GET", "/me", 401, "*")
+}
 
-	t.Run("InFlightRequestCannotResurrect", func(t *testing.T) {
-		if _, ok := store.(session.Updater); !ok {
-			t.Skip("store does not implement session.Updater")
+func (s managerSuite) destroyUser(t *testing.T) {
+	app, store := s.app, s.store
+	phone, laptop, other := &Browser{App: app}, &Browser{App: app}, &Browser{App: app}
+	phone.expect(t, "POST", "/login?user=u-all", 200, `{"success":true}`)
+	laptop.expect(t, "POST", "/login?user=u-all", 200, `{"success":true}`)
+	other.expect(t, "POST", "/login?user=u-else", 200, `{"success":true}`)
+	err := app.Manager.DestroyUser(context.Background(), "u-all")
+	if _, ok := store.(session.UserIndex); !ok {
+		if err == nil {
+			t.Fatal("DestroyUser without a UserIndex store returned nil")
 		}
-		b := &Browser{App: app}
-		b.expect(t, "POST", "/login?user=u-race", 200, `{"success":true}`)
-		stolen := b.Cookie
-		h := &hold{started: make(chan struct{}), release: make(chan struct{})}
-		app.hold.Store(h)
-		done := make(chan Response)
-		inflight := &Browser{App: app, Cookie: stolen}
-		go func() { done <- inflight.Do(t, "POST", "/set?k=late&v=1") }()
-		<-h.started // the in-flight request has loaded the session
-		b.expect(t, "POST", "/logout", 200, `{"success":true}`)
-		close(h.release)
-		if res := <-done; res.Status != 200 || inflight.Cookie != "" {
-			t.Fatalf("in-flight request after logout = %d, cookie %q; want 200 and the cookie cleared", res.Status, inflight.Cookie)
-		}
-		(&Browser{App: app, Cookie: stolen}).expect(t, "GET", "/me", 401, "*")
-	})
+		t.Skip("store does not implement session.UserIndex")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	phone.expect(t, "GET", "/me", 401, "*")
+	laptop.expect(t, "GET", "/me", 401, "*")
+	other.expect(t, "GET", "/me", 200, "u-else")
+}
 
-	t.Run("IdleTimeout", func(t *testing.T) {
-		b := &Browser{App: app}
-		b.expect(t, "POST", "/login?user=u-idle", 200, `{"success":true}`)
-		for range 5 { // activity keeps it alive past one idle period
-			app.Advance(20 * time.Minute)
-			b.expect(t, "GET", "/me", 200, "u-idle")
-		}
-		app.Advance(30 * time.Minute)
-		b.expect(t, "GET", "/me", 401, "*")
-	})
+func (s managerSuite) inFlightRequestCannotResurrect(t *testing.T) {
+	app, store := s.app, s.store
+	if _, ok := store.(session.Updater); !ok {
+		t.Skip("store does not implement session.Updater")
+	}
+	b := &Browser{App: app}
+	b.expect(t, "POST", "/login?user=u-race", 200, `{"success":true}`)
+	stolen := b.Cookie
+	h := &hold{started: make(chan struct{}), release: make(chan struct{})}
+	app.hold.Store(h)
+	done := make(chan Response)
+	inflight := &Browser{App: app, Cookie: stolen}
+	go func() { done <- inflight.Do(t, "POST", "/set?k=late&v=1") }()
+	<-h.started // the in-flight request has loaded the session
+	b.expect(t, "POST", "/logout", 200, `{"success":true}`)
+	close(h.release)
+	if res := <-done; res.Status != 200 || inflight.Cookie != "" {
+		t.Fatalf("in-flight request after logout = %d, cookie %q; want 200 and the cookie cleared", res.Status, inflight.Cookie)
+	}
+	(&Browser{App: app, Cookie: stolen}).expect(t, "GET", "/me", 401, "*")
+}
 
-	t.Run("Lifetime", func(t *testing.T) {
-		b := &Browser{App: app}
-		b.expect(t, "POST", "/login?user=u-life", 200, `{"success":true}`)
-		for range 35 { // 11h40m of steady activity
-			app.Advance(20 * time.Minute)
-			b.expect(t, "GET", "/me", 200, "u-life")
-		}
-		app.Advance(20 * time.Minute) // 12h
-		b.expect(t, "GET", "/me", 401, "*")
-	})
+func (s managerSuite) idleTimeout(t *testing.T) {
+	app := s.app
+	b := &Browser{App: app}
+	b.expect(t, "POST", "/login?user=u-idle", 200, `{"success":true}`)
+	for range 5 { // activity keeps it alive past one idle period
+		app.Advance(20 * time.Minute)
+		b.expect(t, "GET", "/me", 200, "u-idle")
+	}
+	app.Advance(30 * time.Minute)
+	b.expect(t, "GET", "/me", 401, "*")
+}
+
+func (s managerSuite) lifetime(t *testing.T) {
+	app := s.app
+	b := &Browser{App: app}
+	b.expect(t, "POST", "/login?user=u-life", 200, `{"success":true}`)
+	for range 35 { // 11h40m of steady activity
+		app.Advance(20 * time.Minute)
+		b.expect(t, "GET", "/me", 200, "u-life")
+	}
+	app.Advance(20 * time.Minute) // 12h
+	b.expect(t, "GET", "/me", 401, "*")
 }
 
 // Shared checks that two handles on one backend, as two instances of a
