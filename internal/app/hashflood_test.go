@@ -186,6 +186,7 @@ func checkFlood(t *testing.T, res floodResult, n int) {
 func TestLoginFloodClientsLeave(t *testing.T) {
 	const n, queue, conc = 200, 40, 2
 	params := password.Argon2Params{Memory: 16 << 10, Iterations: 3, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+	params.Iterations = floodIterations(t, params, 3*time.Second*conc/queue)
 	h, err := password.New(password.Config{Argon2: params, MaxConcurrent: conc, MaxQueue: queue})
 	if err != nil {
 		t.Fatal(err)
@@ -195,6 +196,28 @@ func TestLoginFloodClientsLeave(t *testing.T) {
 	checkFlood(t, res, n)
 	budget := int64(conc) * int64(params.Memory) << 10
 	checkPeakRSS(t, res, budget+48<<20)
+}
+
+// floodIterations returns the argon2id iteration count at which one hash
+// with p takes at least want on this machine, so that the flood's queue
+// still holds hashes when its clients leave however fast the machine is
+// (a fixed count made the queue drain before the clients left on a fast
+// or idle machine, and the test then proved nothing).
+func floodIterations(t *testing.T, p password.Argon2Params, want time.Duration) uint32 {
+	t.Helper()
+	h, err := password.New(password.Config{Argon2: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if _, err := h.Hash("calibration"); err != nil {
+		t.Fatal(err)
+	}
+	took := max(time.Since(start), time.Millisecond)
+	if took >= want {
+		return p.Iterations
+	}
+	return min(uint32(int64(p.Iterations)*int64(want)/int64(took))+1, 200)
 }
 
 // TestLoginFloodDefaultParameters is the realistic run, under the test
