@@ -275,7 +275,17 @@ func (a *appLayer) handler(next http.Handler) http.Handler {
 		})
 	}
 	if a.csrf != nil {
-		h = a.csrf.Handler(h)
+		protected, inner := a.csrf.Handler(h), h
+		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			// No page can send CONNECT (the Fetch standard forbids the
+			// method, and forms send GET or POST), so it cannot be a
+			// forgery; the handler answers it (405, or a tunnel).
+			if r.Method == http.MethodConnect {
+				inner.ServeHTTP(w, r)
+				return
+			}
+			protected.ServeHTTP(w, r)
+		})
 	}
 	if a.sessions != nil {
 		h = a.sessions.Handler(withUserID(h))

@@ -170,15 +170,13 @@ type App struct {
 	valid    *validate.Validator // JSON bodies of 10 KiB
 	contactV *validate.Validator // the contact form: 5000 characters of any script
 	upload   *input.Upload
-	limit    *input.BodyLimit
-	params   *input.Params
 	preview  *ssrf.Client
 	avatars  *os.Root // the uploaded avatars, under DataDir
 
 	// redis holds the rate-limit counters when RedisURL is set.
 	redis *redisstore.Store
 	// authLimit limits failed attempts on POST /api/login and
-	// POST /api/register: wrap those handlers in authLimit.Handler.
+	// POST /api/register (the stack's login limiter).
 	authLimit *ratelimit.Limiter
 }
 
@@ -258,21 +256,13 @@ func New(cfg Config) (a *App, err error) {
 			return nil, err
 		}
 	}
-	a.authLimit, err = ratelimit.New(ratelimit.Config{
-		Rate:       authLimit,
-		Identifier: "auth",
-		// Only failures count: 5 wrong passwords, not 5 logins. A 503 (the
-		// hasher's queue full, a store down) checked no password: it is
-		// refunded too, so a user turned away during a login flood is not
-		// locked out for it.
-		SkipSuccessfulRequests: true,
-		Succeeded:              func(_ *http.Request, status int) bool { return status < 400 || status == http.StatusServiceUnavailable },
-		Store:                  store,
-		Logger:                 a.logger,
-		OnStoreError:           storeErrors(cfg.Metrics),
-	})
+	// Sessions live beside the users, or in Redis with the rate limits.
+	sessionStore, err := a.openData(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("HARDEN_AUTH_LIMIT: %w", err)
+		return nil, err
+	}
+	if err := a.layers(cfg); err != nil {
+		return nil, err
 	}
 
 	hcfg := headers.Strict()
@@ -296,10 +286,40 @@ func New(cfg Config) (a *App, err error) {
 		Headers:     hcfg,
 		ClientIP:    trusted,
 		CORS:        corsCfg,
+		HTTPS:       harden.HTTPSConfig{Served: cfg.TLS},
 		RateLimit: harden.RateLimitConfig{
 			Config: ratelimit.Config{Rate: apiLimit, Identifier: "api", Store: store, OnStoreError: storeErrors(cfg.Metrics)},
 			Paths:  []string{"/api/"},
 		},
+		// The app layer: body limit (10 KiB, more for the contact form and
+		// the avatar upload; JSON, forms and multipart only), parameter
+		// pollution (last value wins; "$" and "." keys refused), the
+		// session, CSRF (trusting the CORS origins, which still need a
+		// token) and the login limiter, all signed by one ring.
+		Keys:    a.ring,
+		Session: session.Config{Store: sessionStore, StoreTimeout: sessionStoreTimeout},
+		Body: input.BodyLimitConfig{Routes: map[string]int64{
+			"POST /api/contact": contactMaxBytes,
+			"POST /api/avatar":  a.upload.MaxTotalBytes(),
+		}},
+		Login: harden.LoginConfig{
+			Config: ratelimit.Config{
+				Rate:       authLimit,
+				Identifier: "auth",
+				// Only failures count: 5 wrong passwords, not 5 logins. A
+				// 503 (the hasher's queue full, a store down) checked no
+				// password: it is refunded too, so a user turned away
+				// during a login flood is not locked out for it.
+				Succeeded:    func(_ *http.Request, status int) bool { return status < 400 || status == http.StatusServiceUnavailable },
+				Store:        store,
+				OnStoreError: storeErrors(cfg.Metrics),
+			},
+			Routes: []string{"POST /api/register", "POST /api/login"},
+		},
+		// Static assets, health checks and CSP reports read no body and
+		// no session and change nothing; browsers post reports without a
+		// token, and the report endpoint bounds its own body and rate.
+		AppExempt:   []string{"GET /static/", "GET " + healthPath, "GET " + readyPath, "GET /favicon.ico", "POST " + cspReportPath},
 		SecurityLog: cfg.SecurityLog,
 		Logger:      a.logger,
 		Observer:    requestObserver(cfg.Metrics),
@@ -309,13 +329,7 @@ func New(cfg Config) (a *App, err error) {
 	}
 	a.stack = stack
 	a.sec = stack.SecurityLog()
-
-	if err := a.openData(cfg); err != nil {
-		return nil, err
-	}
-	if err := a.layers(cfg, corsCfg.Origins); err != nil {
-		return nil, err
-	}
+	a.sessions, a.csrf, a.authLimit = stack.Sessions(), stack.CSRF(), stack.LoginLimiter()
 
 	a.index, err = template.New("index").Parse(indexHTML)
 	if err != nil {
@@ -440,7 +454,7 @@ func (a *App) route() {
 	// Outside the inner chain: browsers post reports without a CSRF token
 	// or session; the endpoint bounds its own body size and rate.
 	a.mux.Handle("POST "+cspReportPath, a.cspReports)
-	chain := a.inner(a.routes)
+	chain := a.routes
 	a.mux.Handle("/", chain)
 
 	handle := func(pattern string, h http.Handler) {
@@ -450,8 +464,8 @@ func (a *App) route() {
 	handle("GET /{$}", http.HandlerFunc(a.home))
 	handle("GET /api/csrf-token", a.csrf.TokenHandler())
 	handle("POST /api/contact", http.HandlerFunc(a.contact))
-	handle("POST /api/register", a.authLimit.Handler(http.HandlerFunc(a.register)))
-	handle("POST /api/login", a.authLimit.Handler(http.HandlerFunc(a.login)))
+	handle("POST /api/register", http.HandlerFunc(a.register)) // login limiter: harden.Config.Login
+	handle("POST /api/login", http.HandlerFunc(a.login))
 	handle("POST /api/logout", a.guard.RequireAuth(http.HandlerFunc(a.logout)))
 	handle("GET /api/me", a.guard.RequireAuth(http.HandlerFunc(a.me)))
 	handle("GET /api/admin/messages", a.guard.RequireRole(appdb.RoleAdmin)(http.HandlerFunc(a.adminMessages)))
