@@ -169,4 +169,3 @@ func (a *App) layers(cfg Config) (err error) {
 	}
 	return nil
 }
-
