@@ -19,9 +19,12 @@ func main() {
 	addr := flag.String("addr", "localhost:3000", "listen address")
 	flag.Parse()
 	stack, err := harden.New(harden.Config{
-		Development: true, // production also needs PublicURL and Keys (keys.Parse of your secrets)
-		Session:     session.Config{Store: session.NewMemoryStore(0)}, // or sqlitestore, redisstore, pgstore
-		Login:       harden.LoginConfig{Routes: []string{"POST /login"}}, // 5 failures per 15 minutes, then 429
+		// Production also needs PublicURL and Keys (keys.Parse of your secrets).
+		Development: true,
+		// Or session/sqlitestore, session/redisstore, session/pgstore.
+		Session: session.Config{Store: session.NewMemoryStore(0)},
+		// Five failures per client in 15 minutes, then 429.
+		Login: harden.LoginConfig{Routes: []string{"POST /login"}},
 	})
 	if err != nil {
 		log.Fatal(err)
