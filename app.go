@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"path"
 	"reflect"
 	"strings"
 	"time"
@@ -57,14 +59,15 @@ var (
 // session, the user id for the security log, CSRF and the login limiter,
 // in that order, skipped by the routes of Config.AppExempt.
 type appLayer struct {
-	ring     *keys.Ring
-	body     *input.BodyLimit   // nil: not installed
-	params   *input.Params      // nil: not installed
-	sessions *session.Manager   // nil: no session store
-	csrf     *csrf.Protector    // nil: no key ring and no sessions
-	login    *ratelimit.Limiter // nil: no login routes
-	loginMux *http.ServeMux     // the login routes, each to loginMark
-	exempt   *http.ServeMux     // nil: nothing exempt; else the exempt routes, each to exemptMark
+	ring         *keys.Ring
+	body         *input.BodyLimit   // nil: not installed
+	params       *input.Params      // nil: not installed
+	sessions     *session.Manager   // nil: no session store
+	csrf         *csrf.Protector    // nil: no key ring and no sessions
+	login        *ratelimit.Limiter // nil: no login routes
+	loginMux     *http.ServeMux     // the login routes, lower case, each to loginMark
+	loginMethods map[string]bool    // the methods of the login routes
+	exempt       *http.ServeMux     // nil: nothing exempt; else the exempt routes, each to exemptMark
 }
 
 // routeMark marks the handler registered for a route in a matching mux:
@@ -162,13 +165,15 @@ func newAppLayer(cfg *Config, errs *configErrors, secureCookies bool, logger *sl
 	lc := cfg.Login
 	switch {
 	case len(lc.Routes) > 0:
-		a.loginMux = http.NewServeMux()
+		a.loginMux, a.loginMethods = http.NewServeMux(), map[string]bool{}
 		for _, p := range lc.Routes {
 			if !validRoute(p, true) {
 				errs.field("login.routes", fmt.Errorf("%q %w", p, ErrInvalidRoute))
 				continue
 			}
-			a.loginMux.Handle(p, loginMark)
+			method, route, _ := strings.Cut(p, " ")
+			a.loginMethods[method] = true
+			a.loginMux.Handle(method+" "+strings.ToLower(route), loginMark)
 		}
 		if lc.SkipFailedRequests {
 			errs.field("login", ErrLoginSkipFailed)
@@ -267,7 +272,7 @@ func (a *appLayer) handler(next http.Handler) http.Handler {
 	if a.login != nil {
 		limited := a.login.Handler(next)
 		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if matches(a.loginMux, loginMark, r) {
+			if a.isLogin(r) {
 				limited.ServeHTTP(w, r)
 				return
 			}
@@ -307,6 +312,20 @@ func (a *appLayer) handler(next http.Handler) http.Handler {
 		}
 		checked.ServeHTTP(w, r)
 	})
+}
+
+// isLogin reports whether r is for a login route. The path is cleaned and
+// its ASCII letters lowered first: a router that ignores case or collapses
+// "//" (many do) would otherwise run the login handler for "/LOGIN" or
+// "//login" without the limiter, a free pass at guessing passwords.
+// Counting a request the router then answers with 404 costs nothing.
+func (a *appLayer) isLogin(r *http.Request) bool {
+	if !a.loginMethods[r.Method] {
+		return false
+	}
+	p := strings.ToLower(path.Clean("/" + r.URL.Path))
+	h, _ := a.loginMux.Handler(&http.Request{Method: r.Method, URL: &url.URL{Path: p}})
+	return h == loginMark
 }
 
 // withUserID records the signed-in user of the request in the security

@@ -309,3 +309,32 @@ func TestAppOneKeyRing(t *testing.T) {
 		}
 	}
 }
+
+// TestLoginRouteSpellings: the login limiter counts the route however a
+// lenient router may spell it (case, doubled or dot segments), and no
+// other route.
+func TestLoginRouteSpellings(t *testing.T) {
+	s, err := New(quiet(Config{Development: true, Login: LoginConfig{Routes: []string{"POST /api/Login"}}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		method, path string
+		want         bool
+	}{
+		{"POST", "/api/login", true},
+		{"POST", "/API/LOGIN", true},
+		{"POST", "//api//login", true},
+		{"POST", "/api/./x/../login", true},
+		{"POST", "/api/login/", true},
+		{"GET", "/api/login", false},
+		{"POST", "/api/logins", false},
+		{"POST", "/api", false},
+	} {
+		r := httptest.NewRequest(tt.method, "http://localhost/", nil)
+		r.URL.Path = tt.path
+		if got := s.app.isLogin(r); got != tt.want {
+			t.Errorf("%s %s: limited %v, want %v", tt.method, tt.path, got, tt.want)
+		}
+	}
+}

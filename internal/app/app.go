@@ -7,13 +7,12 @@
 // load tests. It may import every package of the module, including stores
 // and drivers.
 //
-// The root stack (package harden) runs first: the request context,
-// security headers, HTTPS, allowed hosts, CORS and the general rate limit.
-// The app composes the rest itself, in the order of the design: body size
-// limit, parameter pollution, session, CSRF, then the routes with their own
-// limiters, validation and authorization. Static assets and the health
-// check skip that inner chain: they read no body, no session and change
-// nothing.
+// The whole stack is one harden.Config: the request context, security
+// headers, HTTPS, allowed hosts, CORS, the general rate limit, then the app
+// layer (body size limit, parameter pollution, session, CSRF, the login
+// limiter), then the routes with their own validation and authorization.
+// Static assets, health checks and CSP reports are exempt from the app
+// layer: they read no body, no session and change nothing.
 package app
 
 import (
@@ -149,12 +148,12 @@ type App struct {
 	logger      *slog.Logger
 	sec         *seclog.Logger
 	stack       *harden.Stack
-	mux         *http.ServeMux // static assets, health, then everything else through the inner chain
+	mux         *http.ServeMux // static assets, health, then everything else to the routes
 	readyChecks []readyCheck   // what GET /readyz checks
 	cspReports  *cspreport.Handler
 	// muxHandler is mux, wrapped to record the route pattern when metrics are on.
 	muxHandler http.Handler
-	routes     *http.ServeMux // the pages and the API, behind body limit, params, session and CSRF
+	routes     *http.ServeMux // the pages and the API, behind the app layer
 	index      *template.Template
 	admin      *template.Template
 	sri        map[string]string // asset name → integrity value
@@ -433,14 +432,15 @@ func (a *App) openRedis(url string) (*redisstore.Store, error) {
 	return rs, nil
 }
 
-// route registers the routes. The outer mux answers static assets and the
-// health check directly; everything else goes through the inner chain
-// (body limit, parameter pollution, session, CSRF) to a.routes, so that a
-// route added there is protected by every layer without asking: an unsafe
-// request to any path, known or not, needs a CSRF token.
+// route registers the routes. The outer mux answers static assets, the
+// health checks, the icon and CSP reports directly (the stack's AppExempt
+// routes); everything else reaches a.routes through the app layer (body
+// limit, parameter pollution, session, CSRF), so that a route added there
+// is protected by every layer without asking: an unsafe request to any
+// path, known or not, needs a CSRF token.
 //
 // Each route's pattern is registered on the outer mux too, to the same
-// inner chain that its catch-all "/" leads to: the answer is the same, but
+// a.routes that its catch-all "/" leads to: the answer is the same, but
 // an exact match costs the outer mux no allocations, where the catch-all
 // costs five (it is never an exact match, so the mux also tries a
 // trailing-slash redirect). None of these patterns ends in a slash, so
@@ -451,8 +451,8 @@ func (a *App) route() {
 	a.mux.HandleFunc("GET "+healthPath, a.healthz)
 	a.mux.HandleFunc("GET "+readyPath, a.readyz)
 	a.mux.HandleFunc("GET /favicon.ico", a.favicon)
-	// Outside the inner chain: browsers post reports without a CSRF token
-	// or session; the endpoint bounds its own body size and rate.
+	// Exempt from the app layer: browsers post reports without a CSRF
+	// token or session; the endpoint bounds its own body size and rate.
 	a.mux.Handle("POST "+cspReportPath, a.cspReports)
 	chain := a.routes
 	a.mux.Handle("/", chain)
