@@ -67,25 +67,45 @@ type appLayer struct {
 	login        *ratelimit.Limiter // nil: no login routes
 	loginMux     *http.ServeMux     // the login routes, lower case, each to loginMark
 	loginMethods map[string]bool    // the methods of the login routes
-	exempt       *http.ServeMux     // nil: nothing exempt; else the exempt routes, each to exemptMark
+	exempt       []exemptRoute      // routes that skip the app layer
 }
 
-// routeMark marks the handler registered for a route in a matching mux:
-// a request matches when the mux answers it with the mark, and not with a
-// redirect or its 404.
+// routeMark marks the handler registered for a login route in the
+// matching mux: a request matches when the mux answers it with the mark,
+// and not with a redirect or its 404.
 type routeMark struct{}
 
 func (*routeMark) ServeHTTP(http.ResponseWriter, *http.Request) {}
 
-var (
-	loginMark  = &routeMark{}
-	exemptMark = &routeMark{}
-)
+var loginMark = &routeMark{}
 
-// matches reports whether mux routes r to mark.
-func matches(mux *http.ServeMux, mark http.Handler, r *http.Request) bool {
-	h, _ := mux.Handler(r)
-	return h == mark
+// exemptRoute is an entry of Config.AppExempt.
+type exemptRoute struct {
+	method  string // "" for any
+	path    string
+	subtree bool // path ends in "/": every path under it
+}
+
+// isExempt reports whether r is for an exempt route, as http.ServeMux
+// would match it, without its allocations: the method ("GET" covers HEAD),
+// then the exact path or, for a subtree, its prefix. A path that is not
+// clean ("/static/../api/x", "//x") is never exempt: ServeMux would
+// redirect it, but a router that cleans paths silently would route it
+// elsewhere than its spelling says, past CSRF.
+func (a *appLayer) isExempt(r *http.Request) bool {
+	p := r.URL.Path
+	if c := path.Clean(p); c != p && c+"/" != p {
+		return false
+	}
+	for _, e := range a.exempt {
+		if e.method != "" && e.method != r.Method && (e.method != http.MethodGet || r.Method != http.MethodHead) {
+			continue
+		}
+		if p == e.path || e.subtree && strings.HasPrefix(p, e.path) {
+			return true
+		}
+	}
+	return false
 }
 
 // newAppLayer validates the app layer's part of cfg and builds it; it
@@ -198,15 +218,16 @@ func newAppLayer(cfg *Config, errs *configErrors, secureCookies bool, logger *sl
 	}
 
 	// Routes exempt from the app layer.
-	if len(cfg.AppExempt) > 0 {
-		a.exempt = http.NewServeMux()
-		for _, p := range cfg.AppExempt {
-			if !validRoute(p, false) {
-				errs.field("app_exempt", fmt.Errorf("%q %w", p, ErrInvalidExemptRoute))
-				continue
-			}
-			a.exempt.Handle(p, exemptMark)
+	for _, p := range cfg.AppExempt {
+		if !validRoute(p, false) {
+			errs.field("app_exempt", fmt.Errorf("%q %w", p, ErrInvalidExemptRoute))
+			continue
 		}
+		method, route, found := strings.Cut(p, " ")
+		if !found {
+			method, route = "", p
+		}
+		a.exempt = append(a.exempt, exemptRoute{method: method, path: route, subtree: strings.HasSuffix(route, "/")})
 	}
 	if a.body == nil && a.params == nil && a.csrf == nil && a.login == nil {
 		if len(cfg.AppExempt) > 0 {
@@ -301,12 +322,12 @@ func (a *appLayer) handler(next http.Handler) http.Handler {
 	if a.body != nil {
 		h = a.body.Handler(h)
 	}
-	if a.exempt == nil {
+	if len(a.exempt) == 0 {
 		return h
 	}
 	checked := h
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if matches(a.exempt, exemptMark, r) {
+		if a.isExempt(r) {
 			next.ServeHTTP(w, r)
 			return
 		}
