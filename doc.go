@@ -32,8 +32,11 @@
 // errors.As. Besides each layer's rules: production without a public URL
 // (or with an http:// one) while HTTPS is enforced, production without
 // either a public URL or a host list,
-// clientip.Config.DangerouslyTrustBroadRanges in production, and rate-limit
-// settings without a rate.
+// clientip.Config.DangerouslyTrustBroadRanges in production, rate-limit
+// settings without a rate, and the app layer's misuses: sessions or CSRF
+// without Keys in production (never an ephemeral fallback there), a
+// layer's own key ring or development switch, settings of a layer that is
+// not installed, and malformed login or exempt routes.
 //
 // # Order of the layers
 //
@@ -45,9 +48,20 @@
 // when they panic it answers the 500. Inside it, outermost first: security
 // headers (set before anything writes, so every response carries them) →
 // HTTPS enforcement → allowed hosts → CORS (which answers preflights before
-// any later layer can refuse them) → the general rate limit → routes.
-// Later layers (body limits, sessions, CSRF) slot in between the rate
-// limit and the routes as docs/architecture.md describes.
+// any later layer can refuse them) → the general rate limit → the app
+// layer: body limit → parameter pollution and operator keys → session →
+// CSRF → the login limiter on its routes → routes.
+//
+// # The app layer
+//
+// Keys, Session, CSRF, Body, Params and Login configure what a web app
+// with users needs, sharing one key ring (Keys; ephemeral in development
+// without it) and the one Development switch. Sessions are installed
+// when Session.Store is set, CSRF with sessions or Keys, the body limit
+// and parameter guards with CSRF or when set, the login limiter when
+// Login.Routes is set; AppExempt lists routes that skip all of them.
+// Handlers read the session with session.From, the CSRF token with
+// csrf.Token or csrf.TemplateField, and the CSP nonce with headers.Nonce.
 //
 // # Logs
 //

@@ -15,14 +15,18 @@ import (
 	"github.com/harden-go/harden/allowedhosts"
 	"github.com/harden-go/harden/clientip"
 	"github.com/harden-go/harden/cors"
+	"github.com/harden-go/harden/csrf"
 	"github.com/harden-go/harden/headers"
 	"github.com/harden-go/harden/httpsredirect"
+	"github.com/harden-go/harden/input"
 	"github.com/harden-go/harden/internal/httpsyntax"
 	"github.com/harden-go/harden/internal/statuswriter"
+	"github.com/harden-go/harden/keys"
 	"github.com/harden-go/harden/ratelimit"
 	"github.com/harden-go/harden/recovery"
 	"github.com/harden-go/harden/respond"
 	"github.com/harden-go/harden/seclog"
+	"github.com/harden-go/harden/session"
 )
 
 // Config describes the whole stack. Its zero value is the production
@@ -89,6 +93,53 @@ type Config struct {
 	// stops nobody; per-route limiters (login) are installed by the routes.
 	RateLimit RateLimitConfig `json:"rate_limit" yaml:"rate_limit"`
 
+	// Keys is the key ring that signs and encrypts sessions and CSRF
+	// tokens (keys.Parse of the comma-separated secrets, newest first).
+	// Setting it turns the app layer on: body limit, parameter
+	// pollution and CSRF, plus sessions with Session.Store. Production
+	// with a session store and no ring is an error; development uses an
+	// ephemeral ring (Stack.Keys().Ephemeral() reports it). Default: none.
+	Keys *keys.Ring `json:"-" yaml:"-"`
+
+	// Session configures sessions. They are installed when Session.Store
+	// is set (session/sqlitestore, session/redisstore, session/pgstore, or
+	// session.NewMemoryStore), which also turns the app layer on. Keys
+	// and UnsafeDevelopmentHTTP must stay unset: the ring is Config.Keys,
+	// and the cookies drop their __Host- prefix and Secure only in
+	// development over plain HTTP (see HTTPSConfig.Served). Handlers read
+	// the session with session.From(r). Default: no sessions.
+	Session session.Config `json:"session" yaml:"session"`
+
+	// CSRF configures the CSRF layer (Fetch Metadata and Origin, then a
+	// signed token bound to the session), installed with the app layer.
+	// Keys and UnsafeDevelopmentHTTP follow Config as for Session;
+	// TrustedOrigins defaults to CORS.Origins. Handlers read the token
+	// with csrf.Token(r) or csrf.TemplateField(r). Default: package csrf's.
+	CSRF csrf.Config `json:"csrf" yaml:"csrf"`
+
+	// Body bounds request bodies and their media types (package input's
+	// BodyLimit). Installed with the app layer, or alone when set.
+	// Default: 10 KiB; JSON, forms and multipart.
+	Body input.BodyLimitConfig `json:"body" yaml:"body"`
+
+	// Params guards query and form parameters against pollution (the last
+	// value wins) and operator keys ("$ne", "a.b"; NoSQL injection).
+	// Installed with the app layer, or alone when set. Default: package
+	// input's Params.
+	Params input.ParamsConfig `json:"params" yaml:"params"`
+
+	// Login limits failed attempts on the routes that check credentials,
+	// per client: installed when Login.Routes is set. Default rate:
+	// DefaultLoginRate.
+	Login LoginConfig `json:"login" yaml:"login"`
+
+	// AppExempt lists routes that skip the whole app layer (body limit,
+	// parameters, session, CSRF, login limiter): ServeMux patterns of a
+	// path, optionally after a method, such as "GET /static/" or
+	// "GET /healthz". Only routes that read no body, no session and change
+	// nothing belong here. Default: none.
+	AppExempt []string `json:"app_exempt,omitempty" yaml:"app_exempt,omitempty"`
+
 	// Responder answers every refusal of every layer; the stack wraps it so
 	// that each refusal is recorded in SecurityLog first. Default:
 	// respond.JSON{Development: Development}.
@@ -154,6 +205,13 @@ type HTTPSConfig struct {
 	// sessions and credentials then cross the network in clear text.
 	// Without PublicURL it needs Hosts. Default: false.
 	DangerouslyAllowPlainHTTP bool `json:"dangerously_allow_plain_http,omitempty" yaml:"dangerously_allow_plain_http,omitempty"`
+
+	// Served states that clients reach the service over HTTPS (TLS here
+	// or at a trusted proxy) in development too, so that the session and
+	// CSRF cookies keep their __Host- prefix and Secure. It is implied in
+	// production and by an https:// PublicURL. Default: false, so
+	// development without an https:// PublicURL uses plain-HTTP cookies.
+	Served bool `json:"served,omitempty" yaml:"served,omitempty"`
 }
 
 // Stack is a validated, composed set of defence layers. It is safe for
@@ -167,6 +225,7 @@ type Stack struct {
 	log       *seclog.Logger
 	logger    *slog.Logger
 	observer  RequestObserver // nil: no request is observed
+	app       *appLayer       // nil: no app layer
 
 	// layers wrap the handler, outermost first. New appends them in the
 	// order of the stack; see Handler.
@@ -319,6 +378,10 @@ func New(cfg Config) (*Stack, error) {
 		errs.field("rate_limit", ErrRateLimitRate)
 	}
 
+	// The app layer: body limit, parameters, session, CSRF, login limiter.
+	secureCookies := prod || cfg.HTTPS.Served || (public != nil && public.Scheme == "https")
+	s.app = newAppLayer(&cfg, &errs, secureCookies, s.logger)
+
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
@@ -365,6 +428,9 @@ func New(cfg Config) (*Stack, error) {
 	if s.limiter != nil {
 		s.layers = append(s.layers, onlyPaths(limitPaths, s.limiter.Handler))
 	}
+	if s.app != nil {
+		s.layers = append(s.layers, s.app.handler)
+	}
 	return s, nil
 }
 
@@ -397,7 +463,9 @@ func (s *Stack) clientAddr(r *http.Request) netip.Addr {
 //
 // Inside it, outermost first: security headers (set before anything else
 // writes, so refusals and the panic 500 carry them), HTTPS enforcement,
-// allowed hosts, CORS, the general rate limit, then next.
+// allowed hosts, CORS, the general rate limit, then the app layer (body
+// limit, parameter pollution, session, CSRF, the login limiter on its
+// routes; Config.AppExempt skips it), then next.
 func (s *Stack) Handler(next http.Handler) http.Handler {
 	h := next
 	for i := len(s.layers) - 1; i >= 0; i-- {

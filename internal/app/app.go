@@ -7,13 +7,12 @@
 // load tests. It may import every package of the module, including stores
 // and drivers.
 //
-// The root stack (package harden) runs first: the request context,
-// security headers, HTTPS, allowed hosts, CORS and the general rate limit.
-// The app composes the rest itself, in the order of the design: body size
-// limit, parameter pollution, session, CSRF, then the routes with their own
-// limiters, validation and authorization. Static assets and the health
-// check skip that inner chain: they read no body, no session and change
-// nothing.
+// The whole stack is one harden.Config: the request context, security
+// headers, HTTPS, allowed hosts, CORS, the general rate limit, then the app
+// layer (body size limit, parameter pollution, session, CSRF, the login
+// limiter), then the routes with their own validation and authorization.
+// Static assets, health checks and CSP reports are exempt from the app
+// layer: they read no body, no session and change nothing.
 package app
 
 import (
@@ -149,12 +148,12 @@ type App struct {
 	logger      *slog.Logger
 	sec         *seclog.Logger
 	stack       *harden.Stack
-	mux         *http.ServeMux // static assets, health, then everything else through the inner chain
+	mux         *http.ServeMux // static assets, health, then everything else to the routes
 	readyChecks []readyCheck   // what GET /readyz checks
 	cspReports  *cspreport.Handler
 	// muxHandler is mux, wrapped to record the route pattern when metrics are on.
 	muxHandler http.Handler
-	routes     *http.ServeMux // the pages and the API, behind body limit, params, session and CSRF
+	routes     *http.ServeMux // the pages and the API, behind the app layer
 	index      *template.Template
 	admin      *template.Template
 	sri        map[string]string // asset name → integrity value
@@ -170,15 +169,13 @@ type App struct {
 	valid    *validate.Validator // JSON bodies of 10 KiB
 	contactV *validate.Validator // the contact form: 5000 characters of any script
 	upload   *input.Upload
-	limit    *input.BodyLimit
-	params   *input.Params
 	preview  *ssrf.Client
 	avatars  *os.Root // the uploaded avatars, under DataDir
 
 	// redis holds the rate-limit counters when RedisURL is set.
 	redis *redisstore.Store
 	// authLimit limits failed attempts on POST /api/login and
-	// POST /api/register: wrap those handlers in authLimit.Handler.
+	// POST /api/register (the stack's login limiter).
 	authLimit *ratelimit.Limiter
 }
 
@@ -258,21 +255,13 @@ func New(cfg Config) (a *App, err error) {
 			return nil, err
 		}
 	}
-	a.authLimit, err = ratelimit.New(ratelimit.Config{
-		Rate:       authLimit,
-		Identifier: "auth",
-		// Only failures count: 5 wrong passwords, not 5 logins. A 503 (the
-		// hasher's queue full, a store down) checked no password: it is
-		// refunded too, so a user turned away during a login flood is not
-		// locked out for it.
-		SkipSuccessfulRequests: true,
-		Succeeded:              func(_ *http.Request, status int) bool { return status < 400 || status == http.StatusServiceUnavailable },
-		Store:                  store,
-		Logger:                 a.logger,
-		OnStoreError:           storeErrors(cfg.Metrics),
-	})
+	// Sessions live beside the users, or in Redis with the rate limits.
+	sessionStore, err := a.openData(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("HARDEN_AUTH_LIMIT: %w", err)
+		return nil, err
+	}
+	if err := a.layers(cfg); err != nil {
+		return nil, err
 	}
 
 	hcfg := headers.Strict()
@@ -296,10 +285,40 @@ func New(cfg Config) (a *App, err error) {
 		Headers:     hcfg,
 		ClientIP:    trusted,
 		CORS:        corsCfg,
+		HTTPS:       harden.HTTPSConfig{Served: cfg.TLS},
 		RateLimit: harden.RateLimitConfig{
 			Config: ratelimit.Config{Rate: apiLimit, Identifier: "api", Store: store, OnStoreError: storeErrors(cfg.Metrics)},
 			Paths:  []string{"/api/"},
 		},
+		// The app layer: body limit (10 KiB, more for the contact form and
+		// the avatar upload; JSON, forms and multipart only), parameter
+		// pollution (last value wins; "$" and "." keys refused), the
+		// session, CSRF (trusting the CORS origins, which still need a
+		// token) and the login limiter, all signed by one ring.
+		Keys:    a.ring,
+		Session: session.Config{Store: sessionStore, StoreTimeout: sessionStoreTimeout},
+		Body: input.BodyLimitConfig{Routes: map[string]int64{
+			"POST /api/contact": contactMaxBytes,
+			"POST /api/avatar":  a.upload.MaxTotalBytes(),
+		}},
+		Login: harden.LoginConfig{
+			Config: ratelimit.Config{
+				Rate:       authLimit,
+				Identifier: "auth",
+				// Only failures count: 5 wrong passwords, not 5 logins. A
+				// 503 (the hasher's queue full, a store down) checked no
+				// password: it is refunded too, so a user turned away
+				// during a login flood is not locked out for it.
+				Succeeded:    func(_ *http.Request, status int) bool { return status < 400 || status == http.StatusServiceUnavailable },
+				Store:        store,
+				OnStoreError: storeErrors(cfg.Metrics),
+			},
+			Routes: []string{"POST /api/register", "POST /api/login"},
+		},
+		// Static assets, health checks and CSP reports read no body and
+		// no session and change nothing; browsers post reports without a
+		// token, and the report endpoint bounds its own body and rate.
+		AppExempt:   []string{"GET /static/", "GET " + healthPath, "GET " + readyPath, "GET /favicon.ico", "POST " + cspReportPath},
 		SecurityLog: cfg.SecurityLog,
 		Logger:      a.logger,
 		Observer:    requestObserver(cfg.Metrics),
@@ -309,13 +328,7 @@ func New(cfg Config) (a *App, err error) {
 	}
 	a.stack = stack
 	a.sec = stack.SecurityLog()
-
-	if err := a.openData(cfg); err != nil {
-		return nil, err
-	}
-	if err := a.layers(cfg, corsCfg.Origins); err != nil {
-		return nil, err
-	}
+	a.sessions, a.csrf, a.authLimit = stack.Sessions(), stack.CSRF(), stack.LoginLimiter()
 
 	a.index, err = template.New("index").Parse(indexHTML)
 	if err != nil {
@@ -419,14 +432,15 @@ func (a *App) openRedis(url string) (*redisstore.Store, error) {
 	return rs, nil
 }
 
-// route registers the routes. The outer mux answers static assets and the
-// health check directly; everything else goes through the inner chain
-// (body limit, parameter pollution, session, CSRF) to a.routes, so that a
-// route added there is protected by every layer without asking: an unsafe
-// request to any path, known or not, needs a CSRF token.
+// route registers the routes. The outer mux answers static assets, the
+// health checks, the icon and CSP reports directly (the stack's AppExempt
+// routes); everything else reaches a.routes through the app layer (body
+// limit, parameter pollution, session, CSRF), so that a route added there
+// is protected by every layer without asking: an unsafe request to any
+// path, known or not, needs a CSRF token.
 //
 // Each route's pattern is registered on the outer mux too, to the same
-// inner chain that its catch-all "/" leads to: the answer is the same, but
+// a.routes that its catch-all "/" leads to: the answer is the same, but
 // an exact match costs the outer mux no allocations, where the catch-all
 // costs five (it is never an exact match, so the mux also tries a
 // trailing-slash redirect). None of these patterns ends in a slash, so
@@ -437,10 +451,10 @@ func (a *App) route() {
 	a.mux.HandleFunc("GET "+healthPath, a.healthz)
 	a.mux.HandleFunc("GET "+readyPath, a.readyz)
 	a.mux.HandleFunc("GET /favicon.ico", a.favicon)
-	// Outside the inner chain: browsers post reports without a CSRF token
-	// or session; the endpoint bounds its own body size and rate.
+	// Exempt from the app layer: browsers post reports without a CSRF
+	// token or session; the endpoint bounds its own body size and rate.
 	a.mux.Handle("POST "+cspReportPath, a.cspReports)
-	chain := a.inner(a.routes)
+	chain := a.routes
 	a.mux.Handle("/", chain)
 
 	handle := func(pattern string, h http.Handler) {
@@ -450,8 +464,8 @@ func (a *App) route() {
 	handle("GET /{$}", http.HandlerFunc(a.home))
 	handle("GET /api/csrf-token", a.csrf.TokenHandler())
 	handle("POST /api/contact", http.HandlerFunc(a.contact))
-	handle("POST /api/register", a.authLimit.Handler(http.HandlerFunc(a.register)))
-	handle("POST /api/login", a.authLimit.Handler(http.HandlerFunc(a.login)))
+	handle("POST /api/register", http.HandlerFunc(a.register)) // login limiter: harden.Config.Login
+	handle("POST /api/login", http.HandlerFunc(a.login))
 	handle("POST /api/logout", a.guard.RequireAuth(http.HandlerFunc(a.logout)))
 	handle("GET /api/me", a.guard.RequireAuth(http.HandlerFunc(a.me)))
 	handle("GET /api/admin/messages", a.guard.RequireRole(appdb.RoleAdmin)(http.HandlerFunc(a.adminMessages)))

@@ -11,13 +11,11 @@ import (
 	"time"
 
 	"github.com/harden-go/harden/authz"
-	"github.com/harden-go/harden/csrf"
 	"github.com/harden-go/harden/input"
 	"github.com/harden-go/harden/input/validate"
 	"github.com/harden-go/harden/internal/appdb"
 	"github.com/harden-go/harden/password"
 	"github.com/harden-go/harden/ratelimit/redisstore"
-	"github.com/harden-go/harden/seclog"
 	"github.com/harden-go/harden/session"
 	"github.com/harden-go/harden/session/pgstore"
 	sessionredis "github.com/harden-go/harden/session/redisstore"
@@ -41,19 +39,19 @@ const (
 	avatarMaxBytes = 5 << 20
 )
 
-// openData opens the database (SQLite in DataDir, or PostgreSQL) and the
-// session store: Redis when RedisURL is set, else the database's own
-// handle, so sessions live beside the users (one file to back up, one
-// server to run).
-func (a *App) openData(cfg Config) error {
+// openData opens the database (SQLite in DataDir, or PostgreSQL) and
+// returns the session store: Redis when RedisURL is set, else the
+// database's own handle, so sessions live beside the users (one file to
+// back up, one server to run).
+func (a *App) openData(cfg Config) (session.Store, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), openTimeout)
 	defer cancel()
 	db, err := appdb.Open(ctx, appdb.Config{DataDir: cfg.DataDir, DatabaseURL: cfg.DatabaseURL})
 	if err != nil {
 		if cfg.DatabaseURL != "" {
-			return fmt.Errorf("HARDEN_DATABASE_URL: %w", err)
+			return nil, fmt.Errorf("HARDEN_DATABASE_URL: %w", err)
 		}
-		return fmt.Errorf("HARDEN_DATA_DIR: %w", err)
+		return nil, fmt.Errorf("HARDEN_DATA_DIR: %w", err)
 	}
 	a.db = db
 	a.closers = append(a.closers, db.Close)
@@ -68,11 +66,11 @@ func (a *App) openData(cfg Config) error {
 	// Avatars are files under the data directory, whatever the database.
 	dir := filepath.Join(cfg.DataDir, "avatars")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("HARDEN_DATA_DIR: %w", err)
+		return nil, fmt.Errorf("HARDEN_DATA_DIR: %w", err)
 	}
 	// os.Root keeps every write inside the directory, whatever the name.
 	if a.avatars, err = os.OpenRoot(dir); err != nil {
-		return fmt.Errorf("HARDEN_DATA_DIR: %w", err)
+		return nil, fmt.Errorf("HARDEN_DATA_DIR: %w", err)
 	}
 	a.closers = append(a.closers, a.avatars.Close)
 
@@ -86,7 +84,7 @@ func (a *App) openData(cfg Config) error {
 		// a Sentinel-managed primary, by the URL's scheme.
 		client, err := redisstore.NewClient(cfg.RedisURL, sessionStoreTimeout)
 		if err != nil {
-			return errors.New("HARDEN_REDIS_URL: invalid Redis URL")
+			return nil, errors.New("HARDEN_REDIS_URL: invalid Redis URL")
 		}
 		a.closers = append(a.closers, client.Close)
 		a.AddReadyCheck("redis (sessions)", func(ctx context.Context) error { return client.Ping(ctx).Err() })
@@ -99,51 +97,29 @@ func (a *App) openData(cfg Config) error {
 		}
 		rs, err := sessionredis.New(client, scfg)
 		if err != nil {
-			return fmt.Errorf("HARDEN_REDIS_URL: %w", err)
+			return nil, fmt.Errorf("HARDEN_REDIS_URL: %w", err)
 		}
 		store = rs
 	case db.Pool() != nil:
 		ps, err := pgstore.New(ctx, db.Pool(), pgstore.Config{Logger: a.logger})
 		if err != nil {
-			return fmt.Errorf("HARDEN_DATABASE_URL: session store: %w", err)
+			return nil, fmt.Errorf("HARDEN_DATABASE_URL: session store: %w", err)
 		}
 		a.closers = append(a.closers, func() error { ps.Close(); return nil })
 		store = ps
 	default:
 		ss, err := sqlitestore.New(db.SQL(), sqlitestore.Config{Logger: a.logger})
 		if err != nil {
-			return fmt.Errorf("HARDEN_DATA_DIR: session store: %w", err)
+			return nil, fmt.Errorf("HARDEN_DATA_DIR: session store: %w", err)
 		}
 		a.closers = append(a.closers, ss.Close)
 		store = ss
 	}
-	// Over plain HTTP in development the cookies cannot be Secure, so
-	// they cannot carry the __Host- prefix either: both packages log a
-	// warning. Development over TLS keeps the production cookies.
-	devHTTP := cfg.Development && !cfg.TLS
-	a.sessions, err = session.New(session.Config{
-		Keys:                  a.ring,
-		Store:                 store,
-		StoreTimeout:          sessionStoreTimeout,
-		UnsafeDevelopmentHTTP: devHTTP,
-		Logger:                a.logger,
-	})
-	return err
+	return store, nil
 }
 
-// layers builds the layers and tools the routes use.
-func (a *App) layers(cfg Config, origins []string) (err error) {
-	devHTTP := cfg.Development && !cfg.TLS
-	// The CORS allowlist is trusted by the Fetch Metadata layer too: pages
-	// there may post cross-origin, and still need a token.
-	a.csrf, err = csrf.New(csrf.Config{
-		Keys:                  a.ring,
-		TrustedOrigins:        origins,
-		UnsafeDevelopmentHTTP: devHTTP,
-	})
-	if err != nil {
-		return fmt.Errorf("app: csrf: %w", err)
-	}
+// layers builds the tools the routes use.
+func (a *App) layers(cfg Config) (err error) {
 	// Roles are read from the database on every guarded request, not from
 	// a snapshot in the session: a demoted admin loses access at once.
 	a.guard, err = authz.New(authz.Config{
@@ -184,16 +160,6 @@ func (a *App) layers(cfg Config, origins []string) (err error) {
 	if a.upload, err = input.NewUpload(input.UploadConfig{Field: "avatar", MaxFileBytes: avatarMaxBytes}); err != nil {
 		return err
 	}
-	a.limit, err = input.NewBodyLimit(input.BodyLimitConfig{Routes: map[string]int64{
-		"POST /api/contact": contactMaxBytes,
-		"POST /api/avatar":  a.upload.MaxTotalBytes(),
-	}})
-	if err != nil {
-		return err
-	}
-	if a.params, err = input.NewParams(input.ParamsConfig{}); err != nil {
-		return err
-	}
 	pcfg := ssrf.Config{}
 	if cfg.previewSSRF.DangerouslyDialContext != nil {
 		pcfg = cfg.previewSSRF
@@ -202,26 +168,4 @@ func (a *App) layers(cfg Config, origins []string) (err error) {
 		return err
 	}
 	return nil
-}
-
-// inner is the app's part of the stack, outermost first: body size limit
-// (10 KiB, more for the contact form and the avatar upload; JSON, forms
-// and multipart only), parameter pollution (last value wins; "$" and "."
-// keys refused), the session, the user id for the security log, and CSRF.
-func (a *App) inner(next http.Handler) http.Handler {
-	return a.limit.Handler(a.params.Handler(a.sessions.Handler(withUserID(a.csrf.Handler(next)))))
-}
-
-// withUserID records the signed-in user of the request in the security
-// log's record, so every event about it (a CSRF failure, a 403, a rate
-// limit) names the user.
-func withUserID(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s := session.From(r); s != nil {
-			if id := s.UserID(); id != "" {
-				seclog.SetUserID(r.Context(), id)
-			}
-		}
-		next.ServeHTTP(w, r)
-	})
 }
