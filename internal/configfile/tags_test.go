@@ -9,12 +9,21 @@ import (
 	"testing"
 
 	"github.com/harden-go/harden"
+	"github.com/harden-go/harden/cookie"
+	"github.com/harden-go/harden/csrf"
+	"github.com/harden-go/harden/input"
+	"github.com/harden-go/harden/password"
 	"github.com/harden-go/harden/proxy"
+	"github.com/harden-go/harden/session"
 )
 
 // fileConfigs are the configuration types a file can set: every struct
 // reachable from them through exported fields is walked.
-var fileConfigs = []any{harden.Config{}, proxy.Config{}}
+var fileConfigs = []any{
+	harden.Config{}, proxy.Config{},
+	session.Config{}, csrf.Config{}, cookie.Config{}, password.Config{},
+	input.JSONConfig{}, input.BodyLimitConfig{}, input.ParamsConfig{}, input.UploadConfig{},
+}
 
 var snakeCase = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
 
