@@ -132,7 +132,7 @@ const proxyMaxHeaderBytes = 32 << 10
 // proxyFile is what a config file holds: the library's proxy.Config and
 // the server's own settings.
 type proxyFile struct {
-	proxy.Config
+	proxy.Config `yaml:",inline"`
 	Addr         string `json:"addr,omitempty" yaml:"addr,omitempty"`
 	TLSCert      string `json:"tls_cert,omitempty" yaml:"tls_cert,omitempty"`
 	TLSKey       string `json:"tls_key,omitempty" yaml:"tls_key,omitempty"`

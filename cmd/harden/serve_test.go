@@ -271,7 +271,7 @@ func TestServeBadLimit(t *testing.T) {
 	}{
 		{map[string]string{"HARDEN_API_LIMIT": "lots"}, nil, "harden serve: HARDEN_API_LIMIT: "},
 		{map[string]string{"HARDEN_AUTH_LIMIT": "5/0s"}, nil, "harden serve: HARDEN_AUTH_LIMIT: "},
-		{nil, []string{"--api-limit", "100/fortnight"}, `invalid value "100/fortnight" for flag -api-limit`},
+		{nil, []string{"--api-limit", "100/fortnight"}, "harden serve: --api-limit: "},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
