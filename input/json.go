@@ -50,7 +50,9 @@ type JSONConfig struct {
 // Decoder decodes JSON request bodies strictly into typed values.
 //
 // It refuses, before the destination is touched:
-//   - a body over MaxBytes (413) or of another media type (415);
+//   - a body over MaxBytes (413) or of another media type (415; a form
+//     is bound instead when [JSONConfig].Forms is set, see
+//     [Decoder.UnmarshalForm]);
 //   - an empty body, malformed JSON, and anything after the first value
 //     (400 with {"error": ...});
 //   - nesting deeper than MaxDepth, a key that appears twice in one
