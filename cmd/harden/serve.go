@@ -37,8 +37,15 @@ const serveUsage = `Usage: harden serve [flags]
 Runs the hardened reference app. With no settings it starts in development
 mode on :3000 with ephemeral secrets and everything stored under ./data.
 
-Every flag can also be set by the environment variable named beside it; a
-flag given on the command line wins.
+Every flag can also be set by the environment variable named beside it,
+and most by the config file key in brackets: a flag given on the command
+line wins over its variable, which wins over the file.
+
+Config file (--config, HARDEN_CONFIG): JSON or YAML (by the extension, else
+by the content), keys as in brackets ("api_limit: 100/15m"); an unknown key
+is an error naming it. Secrets and the Redis and database URLs are never
+read from the file. --print-config prints the effective configuration as
+JSON, secrets redacted, in a form --config loads back.
 
 Flags:
 `

@@ -291,7 +291,8 @@ func TestServeHelpDocumentsEverySetting(t *testing.T) {
 		"HARDEN_TRUSTED_PROXIES", "HARDEN_ALLOWED_ORIGINS", "HARDEN_PUBLIC_URL", "HARDEN_REDIS_URL",
 		"HARDEN_DATABASE_URL", "HARDEN_SECURITY_LOG", "HARDEN_API_LIMIT", "HARDEN_AUTH_LIMIT", "-api-limit", "-auth-limit",
 		"reopened on SIGHUP", "-tls-cert", "-tls-key", "-redirect-addr", "HARDEN_METRICS_ADDR", "-dangerously-public-metrics", "GET /readyz",
-		"refuses to start without HARDEN_SECRETS and HARDEN_PUBLIC_URL", "GET /healthz is answered over plain HTTP"} {
+		"refuses to start without HARDEN_SECRETS and HARDEN_PUBLIC_URL", "GET /healthz is answered over plain HTTP",
+		"-config", "HARDEN_CONFIG", "-print-config", "[api_limit]"} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("help does not mention %s", want)
 		}

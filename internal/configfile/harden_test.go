@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/harden-go/harden"
 )
 
@@ -37,6 +39,15 @@ rate_limit:
 	}
 	if !reflect.DeepEqual(y, j) {
 		t.Errorf("YAML and JSON differ:\nYAML %+v\nJSON %+v", y, j)
+	}
+	// The yaml tags agree with the json ones: yaml.v3 alone, reading the
+	// tags, gives the same value.
+	var direct harden.Config
+	if err := yaml.Unmarshal([]byte(yamlDoc), &direct); err != nil {
+		t.Fatalf("yaml.v3: %v", err)
+	}
+	if !reflect.DeepEqual(direct, y) {
+		t.Errorf("yaml.v3 by the yaml tags %+v, loader %+v", direct, y)
 	}
 	if got, want := y.RateLimit.ErrorLogInterval, 90*time.Second; got != want {
 		t.Errorf("error_log_interval = %v, want %v", got, want)
