@@ -372,9 +372,10 @@ func New(cfg Config) (*Stack, error) {
 		}
 		s.limiter, err = ratelimit.New(rl.Config)
 		errs.add(err)
-	case !reflect.ValueOf(rl).IsZero():
+	case !reflect.ValueOf(rl.Config).IsZero() || len(rl.Paths) > 0:
 		// Paths or a store without a rate: the caller believes a limiter
-		// is on.
+		// is on. An empty list of paths, as a config file may write
+		// ("paths: []"), says nothing and is accepted.
 		errs.field("rate_limit", ErrRateLimitRate)
 	}
 

@@ -18,7 +18,7 @@ type Config struct {
 	// (any subdomain), "example.com:*" (any port). Default (empty): the
 	// loopback names "localhost", "*.localhost", "127.0.0.1" and "[::1]" on
 	// any port.
-	Hosts []string `json:"hosts,omitempty"`
+	Hosts []string `json:"hosts,omitempty" yaml:"hosts,omitempty"`
 }
 
 // Request errors, returned by [Checker.Check]. Their text never contains

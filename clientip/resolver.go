@@ -25,19 +25,19 @@ const MaxTrustedHops = 16
 type Config struct {
 	// TrustedProxies lists the addresses ("192.168.1.7", "2001:db8::1") and
 	// CIDR ranges ("10.0.0.0/8") of trusted proxies. Default: none.
-	TrustedProxies []string `json:"trusted_proxies,omitempty"`
+	TrustedProxies []string `json:"trusted_proxies,omitempty" yaml:"trusted_proxies,omitempty"`
 	// TrustedHops is the number of trusted proxies in front of the service,
 	// the TCP peer included. It cannot be combined with TrustedProxies.
 	// Default: 0.
-	TrustedHops int `json:"trusted_hops,omitempty"`
+	TrustedHops int `json:"trusted_hops,omitempty" yaml:"trusted_hops,omitempty"`
 	// Header is the forwarding header the proxies write: "X-Forwarded-For"
 	// (the default) or "Forwarded" (RFC 7239).
-	Header string `json:"header,omitempty"`
+	Header string `json:"header,omitempty" yaml:"header,omitempty"`
 	// DangerouslyTrustBroadRanges accepts TrustedProxies ranges broader than
 	// /8 (IPv4) or /7 (IPv6), 0.0.0.0/0 and ::/0 included, which let most or
 	// all of the Internet forge its address. The harden stack refuses it in
 	// production. Default: false.
-	DangerouslyTrustBroadRanges bool `json:"dangerously_trust_broad_ranges,omitempty"`
+	DangerouslyTrustBroadRanges bool `json:"dangerously_trust_broad_ranges,omitempty" yaml:"dangerously_trust_broad_ranges,omitempty"`
 }
 
 // Configuration errors. A *ConfigError wraps one of them.

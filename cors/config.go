@@ -17,34 +17,34 @@ type Config struct {
 	// "https://app.example.com:8443") and subdomain patterns
 	// ("https://*.example.com", any depth, not the apex). "*" alone allows
 	// every origin without credentials. Default: none.
-	Origins []string `json:"origins,omitempty"`
+	Origins []string `json:"origins,omitempty" yaml:"origins,omitempty"`
 	// Credentials lets browsers send cookies and HTTP authentication and read
 	// the answer (Access-Control-Allow-Credentials: true). Default: false.
-	Credentials bool `json:"credentials,omitempty"`
+	Credentials bool `json:"credentials,omitempty" yaml:"credentials,omitempty"`
 	// Methods lists the methods preflights may ask for, beyond GET, HEAD and
 	// POST which are always allowed ("PUT", "PATCH", "DELETE"). Default: none.
-	Methods []string `json:"methods,omitempty"`
+	Methods []string `json:"methods,omitempty" yaml:"methods,omitempty"`
 	// RequestHeaders lists the request headers preflights may ask for
 	// ("Content-Type", "Authorization", "X-CSRF-Token"). Default: none.
-	RequestHeaders []string `json:"request_headers,omitempty"`
+	RequestHeaders []string `json:"request_headers,omitempty" yaml:"request_headers,omitempty"`
 	// ExposedHeaders lists response headers that scripts may read beyond the
 	// safelisted ones. "*" (alone, without credentials) exposes all.
 	// Default: none.
-	ExposedHeaders []string `json:"exposed_headers,omitempty"`
+	ExposedHeaders []string `json:"exposed_headers,omitempty" yaml:"exposed_headers,omitempty"`
 	// MaxAge is how many seconds browsers may cache a preflight answer, at
 	// most 86400; -1 forbids caching. Default (0): no header, which browsers
 	// take as 5 seconds.
-	MaxAge int `json:"max_age,omitempty"`
+	MaxAge int `json:"max_age,omitempty" yaml:"max_age,omitempty"`
 	// PrivateNetworkAccess answers Private Network Access preflights with
 	// Access-Control-Allow-Private-Network: true, letting public sites reach
 	// this service on a private network. Default: false.
-	PrivateNetworkAccess bool `json:"private_network_access,omitempty"`
+	PrivateNetworkAccess bool `json:"private_network_access,omitempty" yaml:"private_network_access,omitempty"`
 	// DangerouslyAllowInsecureOrigins accepts http:// origins other than
 	// loopback ones. Default: false.
-	DangerouslyAllowInsecureOrigins bool `json:"dangerously_allow_insecure_origins,omitempty"`
+	DangerouslyAllowInsecureOrigins bool `json:"dangerously_allow_insecure_origins,omitempty" yaml:"dangerously_allow_insecure_origins,omitempty"`
 	// DangerouslyAllowSubdomainsWithCredentials accepts subdomain patterns
 	// together with Credentials. Default: false.
-	DangerouslyAllowSubdomainsWithCredentials bool `json:"dangerously_allow_subdomains_with_credentials,omitempty"`
+	DangerouslyAllowSubdomainsWithCredentials bool `json:"dangerously_allow_subdomains_with_credentials,omitempty" yaml:"dangerously_allow_subdomains_with_credentials,omitempty"`
 }
 
 // Configuration errors. A *ConfigError wraps one of them.

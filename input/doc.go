@@ -23,6 +23,17 @@
 //     and form parameter names, are refused (or stripped, by option) before
 //     a handler can pass them to a document database ([CheckKey],
 //     [CheckKeys], [StripKeys], [JSONConfig].Keys, [ParamsConfig].Keys).
+//   - Forms bound loosely: with [JSONConfig].Forms a [Decoder] binds
+//     application/x-www-form-urlencoded and multipart/form-data bodies to
+//     the same structs as JSON, by the fields' json tag names, through the
+//     same scanner: the same unknown-field, type and range refusals and
+//     messages, the same body limit, the key guard on field names and
+//     their bracketed segments ("password[$ne]"), and a repeated name
+//     refused for any field but a slice ("must not be repeated") unless a
+//     [Params] layer resolved it first. Empty numbers and booleans are
+//     left unset (as null in JSON), "on" is true, files are refused, and
+//     "_csrf" is skipped. Off by default: a cross-site form needs no CORS
+//     preflight, so it belongs behind CSRF protection.
 //   - Parameter pollution: [Params] resolves repeated query and form
 //     parameters to one value (the last, by default) before handlers read
 //     them, with a per-parameter policy (first, last, reject, all).

@@ -73,3 +73,41 @@ func ExampleCheckKey() {
 	// "profile.role": "must not contain \".\""
 	// "__proto__": "is a reserved name"
 }
+
+// A Decoder with Forms binds an HTML form to the same struct as JSON, with
+// the same refusals.
+func ExampleDecoder_forms() {
+	type signup struct {
+		Email string   `json:"email"`
+		Age   int      `json:"age"`
+		Tags  []string `json:"tags"`
+	}
+	dec, err := input.NewDecoder(input.JSONConfig{Forms: true})
+	if err != nil {
+		panic(err)
+	}
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var s signup
+		if !dec.Bind(w, r, &s) {
+			return // refused: 400, 413 or 415 already answered
+		}
+		fmt.Fprintf(w, "ok %+v\n", s)
+	})
+	for _, body := range []string{
+		"email=ada%40example.com&age=36&tags=a&tags=b&_csrf=token",
+		"email=ada%40example.com&email=eve%40example.com",
+		"email[$ne]=x",
+		"age=old",
+	} {
+		r := httptest.NewRequest("POST", "/signup", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		fmt.Print(w.Code, " ", w.Body.String())
+	}
+	// Output:
+	// 200 ok {Email:ada@example.com Age:36 Tags:[a b]}
+	// 400 {"errors":[{"type":"field","location":"body","path":"email","msg":"must not be repeated"}]}
+	// 400 {"errors":[{"type":"field","location":"body","path":"[\"email[$ne]\"]","msg":"must not start with \"$\""}]}
+	// 400 {"errors":[{"type":"field","location":"body","path":"age","msg":"must be an integer"}]}
+}

@@ -32,12 +32,27 @@ type JSONConfig struct {
 	// UseNumber decodes numbers inside interface{} values as json.Number
 	// instead of float64, so that large integers keep their precision.
 	UseNumber bool `json:"use_number,omitempty" yaml:"use_number,omitempty"`
+	// Forms also binds application/x-www-form-urlencoded and
+	// multipart/form-data bodies, to the same structs with the same rules:
+	// each field is named by its json tag, a repeated name fills a slice
+	// field and is refused for any other, and the key guard applies to
+	// names with their bracketed segments ("password[$ne]"). Files in a
+	// multipart body are refused (use [Upload]). Only a struct
+	// destination binds a form. A cross-site page can post a form
+	// without a CORS preflight, so turn this on behind CSRF protection.
+	// Default: false (JSON only).
+	Forms bool `json:"forms,omitempty" yaml:"forms,omitempty"`
+	// IgnoreFormFields lists form field names skipped when binding a
+	// form. Default: DefaultIgnoreFormFields ("_csrf", the CSRF token).
+	IgnoreFormFields []string `json:"ignore_form_fields,omitempty" yaml:"ignore_form_fields,omitempty"`
 }
 
 // Decoder decodes JSON request bodies strictly into typed values.
 //
 // It refuses, before the destination is touched:
-//   - a body over MaxBytes (413) or of another media type (415);
+//   - a body over MaxBytes (413) or of another media type (415; a form
+//     is bound instead when [JSONConfig].Forms is set, see
+//     [Decoder.UnmarshalForm]);
 //   - an empty body, malformed JSON, and anything after the first value
 //     (400 with {"error": ...});
 //   - nesting deeper than MaxDepth, a key that appears twice in one
@@ -59,12 +74,14 @@ type Decoder struct {
 	strip     bool
 	types     map[string]bool
 	useNumber bool
+	forms     bool
+	ignore    map[string]bool // form fields skipped
 }
 
 // NewDecoder returns a Decoder for cfg, or an error naming what is wrong.
 func NewDecoder(cfg JSONConfig) (*Decoder, error) {
 	d := &Decoder{maxBytes: cfg.MaxBytes, maxDepth: cfg.MaxDepth, strip: cfg.Keys == KeysStrip,
-		types: map[string]bool{}, useNumber: cfg.UseNumber}
+		types: map[string]bool{}, useNumber: cfg.UseNumber, forms: cfg.Forms, ignore: map[string]bool{}}
 	if d.maxBytes < 0 {
 		return nil, fmt.Errorf("input: JSONConfig.MaxBytes is negative (%d)", d.maxBytes)
 	}
@@ -90,6 +107,13 @@ func NewDecoder(cfg JSONConfig) (*Decoder, error) {
 			return nil, fmt.Errorf("input: JSONConfig.Types: %q is not a media type", t)
 		}
 		d.types[mt] = true
+	}
+	ignore := cfg.IgnoreFormFields
+	if ignore == nil {
+		ignore = DefaultIgnoreFormFields
+	}
+	for _, name := range ignore {
+		d.ignore[name] = true
 	}
 	return d, nil
 }
@@ -123,7 +147,9 @@ func (d *Decoder) Bind(w http.ResponseWriter, r *http.Request, dst any) bool {
 // Decode reads r's body (checking its Content-Type and size; w may be nil)
 // and decodes it into dst, a non-nil pointer. Errors are [*Error] values.
 func (d *Decoder) Decode(w http.ResponseWriter, r *http.Request, dst any) error {
-	if !typeAllowed(r.Header.Get("Content-Type"), d.types) {
+	ct := r.Header.Get("Content-Type")
+	form := d.isForm(ct)
+	if !form && !typeAllowed(ct, d.types) {
 		return ErrUnsupportedMediaType
 	}
 	buf, err := readBody(w, r, d.maxBytes)
@@ -131,6 +157,9 @@ func (d *Decoder) Decode(w http.ResponseWriter, r *http.Request, dst any) error 
 		return err
 	}
 	defer putBuffer(buf)
+	if form {
+		return d.decodeForm(buf.Bytes(), ct, dst)
+	}
 	return d.Unmarshal(buf.Bytes(), dst)
 }
 

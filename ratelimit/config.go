@@ -55,72 +55,72 @@ const (
 type Config struct {
 	// Rate is the quota: Rate.Limit requests per Rate.Window. JSON and flags
 	// use its text form, "100/15m". Default 100/15m.
-	Rate Spec `json:"rate,omitzero"`
+	Rate Spec `json:"rate,omitzero" yaml:"rate,omitempty"`
 	// Algorithm is FixedWindow (express-rate-limit's model) or GCRA (no
 	// burst at window boundaries). Default FixedWindow.
-	Algorithm Algorithm `json:"algorithm,omitempty"`
+	Algorithm Algorithm `json:"algorithm,omitempty" yaml:"algorithm,omitempty"`
 	// Identifier names the policy in the draft-8/11 headers and namespaces
 	// its counters in the store: limiters sharing a store and an Identifier
 	// share one quota. Printable ASCII, at most 64 bytes. Default derived
 	// from Rate, for example "100-in-15min".
-	Identifier string `json:"identifier,omitempty"`
+	Identifier string `json:"identifier,omitempty" yaml:"identifier,omitempty"`
 
 	// Key returns whose quota a request spends. Default KeyByIP(IPv6Prefix).
-	Key KeyFunc `json:"-"`
+	Key KeyFunc `json:"-" yaml:"-"`
 	// IPv6Prefix is the prefix length (1 to 128) that groups IPv6 clients
 	// when Key is nil. Default 56.
-	IPv6Prefix int `json:"ipv6_prefix,omitempty"`
+	IPv6Prefix int `json:"ipv6_prefix,omitempty" yaml:"ipv6_prefix,omitempty"`
 
 	// Headers selects the standard headers. Default HeadersDraft8.
-	Headers HeaderStyle `json:"headers,omitempty"`
+	Headers HeaderStyle `json:"headers,omitempty" yaml:"headers,omitempty"`
 	// LegacyHeaders adds X-RateLimit-Limit, X-RateLimit-Remaining and
 	// X-RateLimit-Reset (Unix time in seconds). Default off.
-	LegacyHeaders bool `json:"legacy_headers,omitempty"`
+	LegacyHeaders bool `json:"legacy_headers,omitempty" yaml:"legacy_headers,omitempty"`
 
 	// Status is the status of a refusal, 400 to 599. Default 429.
-	Status int `json:"status,omitempty"`
+	Status int `json:"status,omitempty" yaml:"status,omitempty"`
 	// Message is the fixed text of the refusal body {"error": Message}.
 	// Default "Too many requests, please try again later."
-	Message string `json:"message,omitempty"`
+	Message string `json:"message,omitempty" yaml:"message,omitempty"`
 
 	// SkipSuccessfulRequests refunds a request whose response succeeded
 	// (Succeeded), so only failures count: the login limiter ("5 failed
 	// attempts per 15 minutes"). The request is counted when it arrives and
 	// refunded when its status is known, so concurrent requests cannot
 	// overrun the limit while they are in flight.
-	SkipSuccessfulRequests bool `json:"skip_successful_requests,omitempty"`
+	SkipSuccessfulRequests bool `json:"skip_successful_requests,omitempty" yaml:"skip_successful_requests,omitempty"`
 	// SkipFailedRequests refunds a request whose response failed. A handler
 	// that panics counts as failed.
-	SkipFailedRequests bool `json:"skip_failed_requests,omitempty"`
+	SkipFailedRequests bool `json:"skip_failed_requests,omitempty" yaml:"skip_failed_requests,omitempty"`
 	// Succeeded decides whether a response succeeded. Default: status < 400.
-	Succeeded func(r *http.Request, status int) bool `json:"-"`
+	Succeeded func(r *http.Request, status int) bool `json:"-" yaml:"-"`
 	// Skip exempts a request entirely (an allowlist): it is neither counted
 	// nor given headers. Default none.
-	Skip func(r *http.Request) bool `json:"-"`
+	Skip func(r *http.Request) bool `json:"-" yaml:"-"`
 	// OnLimited, when set, is called for every refused request before the
 	// refusal is written (for the security log). It must not write to w.
-	OnLimited func(r *http.Request, res Result) `json:"-"`
+	OnLimited func(r *http.Request, res Result) `json:"-" yaml:"-"`
 
 	// Store keeps the counters. Default a new MemoryStore with default
 	// MemoryConfig (each limiter its own).
-	Store Store `json:"-"`
+	Store Store `json:"-" yaml:"-"`
 	// FailOpen admits requests when the store fails. Default false: the
 	// request is refused with 503 (fail closed). Either way the error is
 	// logged at most once per ErrorLogInterval.
-	FailOpen bool `json:"fail_open,omitempty"`
+	FailOpen bool `json:"fail_open,omitempty" yaml:"fail_open,omitempty"`
 	// ErrorLogInterval is the minimum time between two store-error log
 	// records; the errors in between are counted in the next record.
 	// Default 1 minute.
-	ErrorLogInterval time.Duration `json:"error_log_interval,omitempty"`
+	ErrorLogInterval time.Duration `json:"error_log_interval,omitempty" yaml:"error_log_interval,omitempty"`
 	// Logger receives store errors and recoveries. Default slog.Default().
-	Logger *slog.Logger `json:"-"`
+	Logger *slog.Logger `json:"-" yaml:"-"`
 	// OnStoreError, when set, is called for every failed store call of
 	// Allow with the decision taken (true: the request was let through by
 	// FailOpen), unthrottled unlike the log (for metrics). Default: none.
-	OnStoreError func(failOpen bool) `json:"-"`
+	OnStoreError func(failOpen bool) `json:"-" yaml:"-"`
 	// Clock returns the current time, for X-RateLimit-Reset and the error log
 	// interval; tests inject a fake. Default time.Now.
-	Clock func() time.Time `json:"-"`
+	Clock func() time.Time `json:"-" yaml:"-"`
 }
 
 // Defaults of [Config].

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -28,7 +26,6 @@ import (
 	"github.com/harden-go/harden/framing"
 	"github.com/harden-go/harden/headers"
 	"github.com/harden-go/harden/httpsredirect"
-	"github.com/harden-go/harden/internal/configfile"
 	"github.com/harden-go/harden/internal/drain"
 	"github.com/harden-go/harden/metrics"
 	"github.com/harden-go/harden/proxy"
@@ -135,15 +132,15 @@ const proxyMaxHeaderBytes = 32 << 10
 // proxyFile is what a config file holds: the library's proxy.Config and
 // the server's own settings.
 type proxyFile struct {
-	proxy.Config
-	Addr         string `json:"addr,omitempty"`
-	TLSCert      string `json:"tls_cert,omitempty"`
-	TLSKey       string `json:"tls_key,omitempty"`
-	RedirectAddr string `json:"redirect_addr,omitempty"`
-	SecurityLog  string `json:"security_log,omitempty"`
+	proxy.Config `yaml:",inline"`
+	Addr         string `json:"addr,omitempty" yaml:"addr,omitempty"`
+	TLSCert      string `json:"tls_cert,omitempty" yaml:"tls_cert,omitempty"`
+	TLSKey       string `json:"tls_key,omitempty" yaml:"tls_key,omitempty"`
+	RedirectAddr string `json:"redirect_addr,omitempty" yaml:"redirect_addr,omitempty"`
+	SecurityLog  string `json:"security_log,omitempty" yaml:"security_log,omitempty"`
 	// UpstreamTimeout is proxy.Config.Timeout, which the library keeps out
 	// of its JSON.
-	UpstreamTimeout textDuration `json:"upstream_timeout,omitzero"`
+	UpstreamTimeout textDuration `json:"upstream_timeout,omitzero" yaml:"upstream_timeout,omitempty"`
 }
 
 // textDuration is a time.Duration written as text ("90s") in config files.
@@ -166,14 +163,7 @@ const (
 	defaultProxyUpstream = "http://127.0.0.1:8080"
 )
 
-// A setting is one flag, its environment variable and what it sets in the
-// effective configuration.
-type setting struct {
-	flag, env, field, usage string
-	apply                   func(f *proxyFile, v string) error
-}
-
-var proxySettings = []setting{
+var proxySettings = []setting[proxyFile]{
 	{"env", "HARDEN_ENV", "development", "mode: development or production (default development)", func(f *proxyFile, v string) error {
 		switch v {
 		case "development":
@@ -240,14 +230,8 @@ type proxyOptions struct {
 	redisURL    string
 	drainDelay  time.Duration
 	metrics     metricsConfig
-	overrides   []override // per setting, its flag's value or else its variable's
+	overrides   []override[proxyFile] // per setting, its flag's value or else its variable's
 	getenv      func(string) string
-}
-
-type override struct {
-	s      setting
-	value  string
-	source string // "--flag" or "ENV"
 }
 
 func splitList(v string) []string {
@@ -339,10 +323,7 @@ func parseProxyFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs := flag.NewFlagSet("proxy", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	opts := &proxyOptions{getenv: getenv}
-	values := make([]string, len(proxySettings))
-	for i, s := range proxySettings {
-		fs.StringVar(&values[i], s.flag, "", s.usage+" ("+s.env+") ["+s.field+"]")
-	}
+	overrides := settingFlags(fs, proxySettings, getenv)
 	fs.StringVar(&opts.configPath, "config", "", "config file, JSON or YAML (HARDEN_CONFIG)")
 	fs.BoolVar(&opts.printConfig, "print-config", false, "print the effective configuration as JSON, secrets redacted, and exit")
 	fs.StringVar(&opts.secretsFile, "secrets-file", "", "file holding the comma-separated secrets, instead of HARDEN_SECRETS (HARDEN_SECRETS_FILE)")
@@ -368,16 +349,7 @@ func parseProxyFlags(args []string, getenv func(string) string, stderr io.Writer
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	for i, s := range proxySettings {
-		switch {
-		case set[s.flag]:
-			opts.overrides = append(opts.overrides, override{s, values[i], "--" + s.flag})
-		case getenv(s.env) != "":
-			opts.overrides = append(opts.overrides, override{s, getenv(s.env), s.env})
-		case s.env == "HARDEN_ADDR" && getenv("PORT") != "":
-			opts.overrides = append(opts.overrides, override{s, ":" + getenv("PORT"), "PORT"})
-		}
-	}
+	opts.overrides = overrides()
 	if !set["config"] {
 		opts.configPath = getenv("HARDEN_CONFIG")
 	}
@@ -402,17 +374,10 @@ func (o *proxyOptions) load() (proxyFile, error) {
 	// Defaults of the command, where the library's zero value would not
 	// start: development mode unless told, a local upstream.
 	f.Development = true
-	if o.configPath != "" {
-		// Fields the file does not name keep their value: development
-		// stays the default unless the file says "development": false.
-		if err := configfile.Load(o.configPath, &f); err != nil {
-			return f, err
-		}
-	}
-	for _, ov := range o.overrides {
-		if err := ov.s.apply(&f, ov.value); err != nil {
-			return f, fmt.Errorf("%s: %w", ov.source, err)
-		}
+	// Fields the file does not name keep their value: development stays
+	// the default unless the file says "development": false.
+	if err := loadSettings(o.configPath, &f, o.overrides); err != nil {
+		return f, err
 	}
 	if f.Addr == "" {
 		f.Addr = defaultProxyAddr
@@ -463,29 +428,7 @@ func printProxyConfig(w io.Writer, f proxyFile, o *proxyOptions) error {
 			f.ErrorPages = proxy.ErrorPagesPass
 		}
 	}
-	b, err := json.Marshal(f)
-	if err != nil {
-		return err
-	}
-	var m map[string]any
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.UseNumber()
-	if err := d.Decode(&m); err != nil {
-		return err
-	}
-	if len(f.Secrets) > 0 {
-		redacted := make([]string, len(f.Secrets))
-		for i := range redacted {
-			redacted[i] = "REDACTED"
-		}
-		m["secrets"] = redacted
-	}
-	if o.redisURL != "" {
-		m["redis_url"] = redactURL(o.redisURL)
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(m)
+	return printSettings(w, f, f.Secrets, map[string]string{"redis_url": o.redisURL})
 }
 
 // redactURL masks the password of a URL; one that does not parse is masked

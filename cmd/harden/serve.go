@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -36,8 +37,15 @@ const serveUsage = `Usage: harden serve [flags]
 Runs the hardened reference app. With no settings it starts in development
 mode on :3000 with ephemeral secrets and everything stored under ./data.
 
-Every flag can also be set by the environment variable named beside it; a
-flag given on the command line wins.
+Every flag can also be set by the environment variable named beside it,
+and most by the config file key in brackets: a flag given on the command
+line wins over its variable, which wins over the file.
+
+Config file (--config, HARDEN_CONFIG): JSON or YAML (by the extension, else
+by the content), keys as in brackets ("api_limit: 100/15m"); an unknown key
+is an error naming it. Secrets and the Redis and database URLs are never
+read from the file. --print-config prints the effective configuration as
+JSON, secrets redacted, in a form --config loads back.
 
 Flags:
 `
@@ -186,6 +194,73 @@ type quietRedis struct{}
 
 func (quietRedis) Printf(context.Context, string, ...any) {}
 
+// serveFile is what a config file for harden serve holds: every setting
+// with a flag, except the credentials (secrets, the Redis and database
+// URLs), which come only from the environment or a secrets file.
+type serveFile struct {
+	Env            string         `json:"env" yaml:"env"`
+	Addr           string         `json:"addr" yaml:"addr"`
+	DataDir        string         `json:"data_dir" yaml:"data_dir"`
+	PublicURL      string         `json:"public_url,omitempty" yaml:"public_url,omitempty"`
+	TrustedProxies proxyList      `json:"trusted_proxies,omitempty" yaml:"trusted_proxies,omitempty"`
+	AllowedOrigins []string       `json:"allowed_origins,omitempty" yaml:"allowed_origins,omitempty"`
+	APILimit       ratelimit.Spec `json:"api_limit" yaml:"api_limit"`
+	AuthLimit      ratelimit.Spec `json:"auth_limit" yaml:"auth_limit"`
+	SecurityLog    string         `json:"security_log,omitempty" yaml:"security_log,omitempty"`
+	TLSCert        string         `json:"tls_cert,omitempty" yaml:"tls_cert,omitempty"`
+	TLSKey         string         `json:"tls_key,omitempty" yaml:"tls_key,omitempty"`
+	RedirectAddr   string         `json:"redirect_addr,omitempty" yaml:"redirect_addr,omitempty"`
+	SecretsFile    string         `json:"secrets_file,omitempty" yaml:"secrets_file,omitempty"`
+}
+
+// proxyList is the trusted proxies: a hop count or addresses and CIDR
+// ranges. A file writes a number (1), a comma list as text, or a list.
+type proxyList []string
+
+// UnmarshalJSON accepts a number, a string or a list of strings.
+func (l *proxyList) UnmarshalJSON(b []byte) error {
+	var list []string
+	if err := json.Unmarshal(b, &list); err == nil {
+		*l = list
+		return nil
+	}
+	var text string
+	if err := json.Unmarshal(b, &text); err == nil {
+		*l = splitList(text)
+		return nil
+	}
+	var hops json.Number
+	if err := json.Unmarshal(b, &hops); err == nil {
+		*l = proxyList{hops.String()}
+		return nil
+	}
+	return errors.New("trusted_proxies must be a hop count, or a list of addresses and CIDR ranges")
+}
+
+// serveSettings are the flags of harden serve that a config file can also
+// set.
+var serveSettings = []setting[serveFile]{
+	{"addr", "HARDEN_ADDR", "addr", "listen address (default :3000; PORT=n means :n)", func(f *serveFile, v string) error { f.Addr = v; return nil }},
+	{"env", "HARDEN_ENV", "env", "mode: development or production (default development)", func(f *serveFile, v string) error { f.Env = v; return nil }},
+	{"data-dir", "HARDEN_DATA_DIR", "data_dir", "directory of the SQLite files (default data)", func(f *serveFile, v string) error { f.DataDir = v; return nil }},
+	{"secrets-file", "HARDEN_SECRETS_FILE", "secrets_file", "file holding the comma-separated secrets, instead of HARDEN_SECRETS", func(f *serveFile, v string) error { f.SecretsFile = v; return nil }},
+	{"trusted-proxies", "HARDEN_TRUSTED_PROXIES", "trusted_proxies", "proxies whose forwarding headers are trusted: a hop count or a comma list of addresses and CIDRs; default none", func(f *serveFile, v string) error {
+		f.TrustedProxies = splitList(v)
+		return nil
+	}},
+	{"allowed-origins", "HARDEN_ALLOWED_ORIGINS", "allowed_origins", "comma list of exact origins allowed by CORS with credentials, e.g. https://app.example.com", func(f *serveFile, v string) error {
+		f.AllowedOrigins = splitList(v)
+		return nil
+	}},
+	{"public-url", "HARDEN_PUBLIC_URL", "public_url", "URL clients use, e.g. https://example.com; required in production: plain HTTP is redirected there and its host is the allowed host", func(f *serveFile, v string) error { f.PublicURL = v; return nil }},
+	{"security-log", "HARDEN_SECURITY_LOG", "security_log", "file for the JSON security log, reopened on SIGHUP; default stderr", func(f *serveFile, v string) error { f.SecurityLog = v; return nil }},
+	{"api-limit", "HARDEN_API_LIMIT", "api_limit", "requests per window per client on /api/ (default " + app.DefaultAPILimit.String() + ")", func(f *serveFile, v string) error { return f.APILimit.Set(v) }},
+	{"auth-limit", "HARDEN_AUTH_LIMIT", "auth_limit", "failed login and registration attempts per window per client (default " + app.DefaultAuthLimit.String() + ")", func(f *serveFile, v string) error { return f.AuthLimit.Set(v) }},
+	{"tls-cert", "HARDEN_TLS_CERT", "tls_cert", "TLS certificate file (PEM); serves HTTPS with --tls-key", func(f *serveFile, v string) error { f.TLSCert = v; return nil }},
+	{"tls-key", "HARDEN_TLS_KEY", "tls_key", "TLS private key file (PEM)", func(f *serveFile, v string) error { f.TLSKey = v; return nil }},
+	{"redirect-addr", "HARDEN_REDIRECT_ADDR", "redirect_addr", "with TLS: a plain-HTTP listen address that only redirects to HTTPS", func(f *serveFile, v string) error { f.RedirectAddr = v; return nil }},
+}
+
 // serve runs the app until ctx is done, then shuts down gracefully.
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	var c serveConfig
@@ -199,48 +274,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 		return ""
 	}
-	def := func(v, d string) string {
-		if v == "" {
-			return d
-		}
-		return v
-	}
-	addr := env("HARDEN_ADDR")
-	if addr == "" && env("PORT") != "" {
-		addr = ":" + env("PORT")
-	}
-	fs.StringVar(&c.addr, "addr", def(addr, ":3000"), "listen address (HARDEN_ADDR, or PORT)")
-	fs.StringVar(&c.env, "env", def(env("HARDEN_ENV"), "development"), "mode: development or production (HARDEN_ENV)")
-	fs.StringVar(&c.dataDir, "data-dir", def(env("HARDEN_DATA_DIR"), "data"), "directory of the SQLite files (HARDEN_DATA_DIR)")
-	fs.StringVar(&c.secretsFile, "secrets-file", env("HARDEN_SECRETS_FILE"), "file holding the comma-separated secrets, instead of HARDEN_SECRETS (HARDEN_SECRETS_FILE)")
-	fs.StringVar(&c.trustedProxies, "trusted-proxies", env("HARDEN_TRUSTED_PROXIES"), "proxies whose forwarding headers are trusted: a hop count or a comma list of addresses and CIDRs; default none (HARDEN_TRUSTED_PROXIES)")
-	fs.StringVar(&c.allowedOrigins, "allowed-origins", env("HARDEN_ALLOWED_ORIGINS"), "comma list of exact origins allowed by CORS with credentials, e.g. https://app.example.com (HARDEN_ALLOWED_ORIGINS)")
-	fs.StringVar(&c.publicURL, "public-url", env("HARDEN_PUBLIC_URL"), "URL clients use, e.g. https://example.com; required in production: plain HTTP is redirected there and its host is the allowed host (HARDEN_PUBLIC_URL)")
+	overrides := settingFlags(fs, serveSettings, getenv)
+	var configPath string
+	var printConfig bool
+	fs.StringVar(&configPath, "config", "", "config file, JSON or YAML (HARDEN_CONFIG)")
+	fs.BoolVar(&printConfig, "print-config", false, "print the effective configuration as JSON, secrets redacted, and exit")
 	// These two URLs may carry passwords: their environment values are not
 	// flag defaults, which the usage text would print to stderr.
 	fs.StringVar(&c.redisURL, "redis-url", "", "Redis URL for rate limits and sessions shared by instances (HARDEN_REDIS_URL)")
 	fs.StringVar(&c.databaseURL, "database-url", "", "PostgreSQL DSN for users, messages and sessions (HARDEN_DATABASE_URL)")
-	fs.StringVar(&c.securityLog, "security-log", env("HARDEN_SECURITY_LOG"), "file for the JSON security log, reopened on SIGHUP; default stderr (HARDEN_SECURITY_LOG)")
-	c.apiLimit, c.authLimit = app.DefaultAPILimit, app.DefaultAuthLimit
-	for _, l := range []struct {
-		spec       *ratelimit.Spec
-		name, flag string
-		usage      string
-	}{
-		{&c.apiLimit, "HARDEN_API_LIMIT", "api-limit", "requests per window per client on /api/ (HARDEN_API_LIMIT)"},
-		{&c.authLimit, "HARDEN_AUTH_LIMIT", "auth-limit", "failed login and registration attempts per window per client (HARDEN_AUTH_LIMIT)"},
-	} {
-		if v := env(l.name); v != "" {
-			if err := l.spec.Set(v); err != nil {
-				fmt.Fprintf(stderr, "harden serve: %s: %v\n", l.name, err)
-				return 2
-			}
-		}
-		fs.Var(l.spec, l.flag, l.usage)
-	}
-	fs.StringVar(&c.tlsCert, "tls-cert", env("HARDEN_TLS_CERT"), "TLS certificate file (PEM); serves HTTPS with --tls-key (HARDEN_TLS_CERT)")
-	fs.StringVar(&c.tlsKey, "tls-key", env("HARDEN_TLS_KEY"), "TLS private key file (PEM) (HARDEN_TLS_KEY)")
-	fs.StringVar(&c.redirectAddr, "redirect-addr", env("HARDEN_REDIRECT_ADDR"), "with TLS: a plain-HTTP listen address that only redirects to HTTPS (HARDEN_REDIRECT_ADDR)")
 	drainDelay := drainDelayFlag(fs, getenv)
 	registerMetricsFlags(fs, &c.metrics, env)
 	fs.Usage = func() {
@@ -269,12 +311,66 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		fmt.Fprintf(stderr, "harden serve: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
+	if configPath == "" {
+		configPath = env("HARDEN_CONFIG")
+	}
+	f, err := loadServeFile(configPath, overrides())
+	if err != nil {
+		fmt.Fprintf(stderr, "harden serve: %v\n", err)
+		return 2
+	}
+	c.setFile(f)
+	if printConfig {
+		secrets, err := readSecrets(getenv, f.SecretsFile)
+		if err == nil {
+			err = printSettings(stdout, f, splitList(secrets), map[string]string{"redis_url": c.redisURL, "database_url": c.databaseURL})
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "harden serve: %v\n", err)
+			return 1
+		}
+		return 0
+	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	if err := runServer(ctx, c, getenv, logger, stdout, stderr); err != nil {
 		fmt.Fprintf(stderr, "harden serve: %v\n", err)
 		return 1
 	}
 	return 0
+}
+
+// loadServeFile builds the settings: defaults, then the file, then the
+// environment, then the flags.
+func loadServeFile(path string, overrides []override[serveFile]) (serveFile, error) {
+	f := serveFile{Env: "development", Addr: ":3000", DataDir: "data",
+		APILimit: app.DefaultAPILimit, AuthLimit: app.DefaultAuthLimit}
+	if err := loadSettings(path, &f, overrides); err != nil {
+		return f, err
+	}
+	return f, nil
+}
+
+// setFile sets the settings of c that f holds.
+func (c *serveConfig) setFile(f serveFile) {
+	c.addr, c.env, c.dataDir, c.publicURL = f.Addr, f.Env, f.DataDir, f.PublicURL
+	c.trustedProxies = strings.Join(f.TrustedProxies, ",")
+	c.allowedOrigins = strings.Join(f.AllowedOrigins, ",")
+	c.apiLimit, c.authLimit = f.APILimit, f.AuthLimit
+	c.securityLog, c.tlsCert, c.tlsKey, c.redirectAddr = f.SecurityLog, f.TLSCert, f.TLSKey, f.RedirectAddr
+	c.secretsFile = f.SecretsFile
+}
+
+// readSecrets returns the comma-separated secrets: the secrets file's
+// content if one is named, else HARDEN_SECRETS.
+func readSecrets(getenv func(string) string, secretsFile string) (string, error) {
+	if secretsFile == "" {
+		return getenv("HARDEN_SECRETS"), nil
+	}
+	b, err := os.ReadFile(secretsFile)
+	if err != nil {
+		return "", fmt.Errorf("reading --secrets-file: %w", err)
+	}
+	return strings.TrimSpace(string(b)), nil
 }
 
 func runServer(ctx context.Context, c serveConfig, getenv func(string) string, logger *slog.Logger, stdout, stderr io.Writer) error {
@@ -293,13 +389,9 @@ func runServer(ctx context.Context, c serveConfig, getenv func(string) string, l
 	if c.redirectAddr != "" && !useTLS {
 		return errors.New("--redirect-addr needs --tls-cert and --tls-key")
 	}
-	secrets := getenv("HARDEN_SECRETS")
-	if c.secretsFile != "" {
-		b, err := os.ReadFile(c.secretsFile)
-		if err != nil {
-			return fmt.Errorf("reading --secrets-file: %w", err)
-		}
-		secrets = strings.TrimSpace(string(b))
+	secrets, err := readSecrets(getenv, c.secretsFile)
+	if err != nil {
+		return err
 	}
 
 	m, err := newMetrics(c.metrics)

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -79,7 +80,8 @@ func Decode(b []byte, f Format, v any) error {
 	if _, ok := doc.(map[string]any); !ok {
 		return errors.New("configfile: the document is not a mapping of settings")
 	}
-	if err := checkKeys(doc, rv.Type().Elem(), ""); err != nil {
+	doc, err = checkKeys(doc, rv.Type().Elem(), "")
+	if err != nil {
 		return err
 	}
 	canonical, err := json.Marshal(doc)
@@ -198,30 +200,37 @@ var (
 	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
 
+var durationType = reflect.TypeFor[time.Duration]()
+
 // checkKeys refuses keys of v that no field of t (by JSON name, exactly)
-// takes, naming the first one found in key order.
-func checkKeys(v any, t reflect.Type, path string) error {
+// takes, naming the first one found in key order, and returns v with each
+// duration written as text ("15m") replaced by its count of nanoseconds,
+// the form encoding/json decodes.
+func checkKeys(v any, t reflect.Type, path string) (any, error) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
+	if t == durationType {
+		return durationValue(v, path)
+	}
 	if reflect.PointerTo(t).Implements(jsonUnmarshaler) {
-		return nil // the type decodes itself
+		return v, nil // the type decodes itself
 	}
 	if reflect.PointerTo(t).Implements(textUnmarshaler) {
 		// Decoded from text here too, so that its error names the path
 		// (encoding/json passes it on without one).
 		if text, ok := v.(string); ok {
 			if err := reflect.New(t).Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(text)); err != nil {
-				return fmt.Errorf("configfile: %s: %w", orTop(path), err)
+				return nil, fmt.Errorf("configfile: %s: %w", orTop(path), err)
 			}
 		}
-		return nil
+		return v, nil
 	}
 	switch t.Kind() {
 	case reflect.Struct:
 		m, ok := v.(map[string]any)
 		if !ok {
-			return nil // encoding/json reports the wrong type
+			return v, nil // encoding/json reports the wrong type
 		}
 		fields := jsonFields(t)
 		keys := make([]string, 0, len(m))
@@ -232,28 +241,56 @@ func checkKeys(v any, t reflect.Type, path string) error {
 		for _, k := range keys {
 			ft, ok := fields[k]
 			if !ok {
-				return fmt.Errorf("configfile: %s: unknown key", join(path, k))
+				return nil, fmt.Errorf("configfile: %s: unknown key", join(path, k))
 			}
-			if err := checkKeys(m[k], ft, join(path, k)); err != nil {
-				return err
+			e, err := checkKeys(m[k], ft, join(path, k))
+			if err != nil {
+				return nil, err
 			}
+			m[k] = e
 		}
 	case reflect.Slice, reflect.Array:
 		s, _ := v.([]any)
 		for i, e := range s {
-			if err := checkKeys(e, t.Elem(), path+"["+strconv.Itoa(i)+"]"); err != nil {
-				return err
+			e, err := checkKeys(e, t.Elem(), path+"["+strconv.Itoa(i)+"]")
+			if err != nil {
+				return nil, err
 			}
+			s[i] = e
 		}
 	case reflect.Map:
 		m, _ := v.(map[string]any)
-		for k, e := range m {
-			if err := checkKeys(e, t.Elem(), join(path, k)); err != nil {
-				return err
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			e, err := checkKeys(m[k], t.Elem(), join(path, k))
+			if err != nil {
+				return nil, err
 			}
+			m[k] = e
 		}
 	}
-	return nil
+	return v, nil
+}
+
+// durationValue converts a duration written as text into nanoseconds. A
+// bare number is refused: "900" would be 900 nanoseconds to encoding/json
+// and 15 minutes to a reader who thinks in seconds.
+func durationValue(v any, path string) (any, error) {
+	switch v := v.(type) {
+	case nil:
+		return nil, nil
+	case string:
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return nil, fmt.Errorf("configfile: %s: %q is not a duration (90s, 15m, 1h30m)", orTop(path), v)
+		}
+		return int64(d), nil
+	}
+	return nil, fmt.Errorf("configfile: %s: a duration is written with its unit, as text (90s, 15m, 1h30m)", orTop(path))
 }
 
 // jsonFields maps the JSON names of t's fields, embedded structs' fields
@@ -305,4 +342,69 @@ func orTop(path string) string {
 		return "the top level"
 	}
 	return path
+}
+
+// Plain returns v, a struct or a pointer to one, as the plain values a
+// file would hold: JSON names, numbers kept exactly, durations as text
+// ("15m0s"), so that what it prints can be loaded back.
+func Plain(v any) (map[string]any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("configfile: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("configfile: %w", err)
+	}
+	t := reflect.TypeOf(v)
+	if t == nil {
+		return nil, errors.New("configfile: Plain needs a struct")
+	}
+	textDurations(m, t)
+	return m, nil
+}
+
+// textDurations replaces, in place, the nanosecond counts encoding/json
+// wrote for the time.Duration fields of t by their text.
+func textDurations(v any, t reflect.Type) any {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == durationType {
+		if n, ok := v.(json.Number); ok {
+			if i, err := n.Int64(); err == nil {
+				return time.Duration(i).String()
+			}
+		}
+		return v
+	}
+	if reflect.PointerTo(t).Implements(jsonUnmarshaler) || reflect.PointerTo(t).Implements(textUnmarshaler) {
+		return v
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if m, ok := v.(map[string]any); ok {
+			fields := jsonFields(t)
+			for k, e := range m {
+				if ft, ok := fields[k]; ok {
+					m[k] = textDurations(e, ft)
+				}
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if s, ok := v.([]any); ok {
+			for i, e := range s {
+				s[i] = textDurations(e, t.Elem())
+			}
+		}
+	case reflect.Map:
+		if m, ok := v.(map[string]any); ok {
+			for k, e := range m {
+				m[k] = textDurations(e, t.Elem())
+			}
+		}
+	}
+	return v
 }

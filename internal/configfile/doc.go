@@ -7,6 +7,13 @@
 // and the values are decoded by encoding/json, so a JSON file and a YAML
 // file that say the same thing give the same value, and the types' own
 // JSON and text decoding (rates like "5/15m") applies to both.
+// A time.Duration field is written as text with a unit ("90s", "15m");
+// a bare number, which encoding/json would read as nanoseconds, is
+// refused. [Plain] gives a configuration back in the same form (durations
+// and rates as text), for printing what was loaded.
+//
+// An empty list ("paths: []") decodes to an empty, non-nil slice, so a
+// configuration can tell it from an absent key where that matters.
 //
 // What it defends against: a setting that silently does nothing. A typo in
 // a security setting ("allowed_origin", "Same_Site") would leave the
