@@ -1,0 +1,53 @@
+package frameworks
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/harden-go/harden/ratelimit"
+)
+
+// Echo returns echo middleware that runs the handlers after it inside
+// layer, as echo.WrapMiddleware does, with two differences that matter for
+// security:
+//
+//   - an error a handler returns is answered by echo's HTTPErrorHandler
+//     inside layer, so the layers see the real status: the security log
+//     records the 401, the session cookie goes out with the response;
+//   - an *echo.HTTPError with status 401 or 403 is reported with
+//     ratelimit.Failed, so a login limiter counts the failed attempt even
+//     when the error handler renders it with another status (a login page
+//     answered with 200).
+//
+// With echo.WrapMiddleware the error is written after layer returned: a
+// login limiter that counts failures never sees one and never limits.
+func Echo(layer func(http.Handler) http.Handler) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			outer := c.Response()
+			layer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				c.SetRequest(r)
+				c.SetResponse(echo.NewResponse(w, c.Echo()))
+				if err := next(c); err != nil {
+					if failedAuth(err) {
+						ratelimit.Failed(r)
+					}
+					c.Error(err)
+				}
+			})).ServeHTTP(outer, c.Request())
+			// Every write went through outer, which wraps the connection:
+			// its status and size are the response's.
+			c.SetResponse(outer)
+			return nil
+		}
+	}
+}
+
+// failedAuth reports whether err is echo's answer to failed
+// authentication or authorization.
+func failedAuth(err error) bool {
+	var he *echo.HTTPError
+	return errors.As(err, &he) && (he.Code == http.StatusUnauthorized || he.Code == http.StatusForbidden)
+}

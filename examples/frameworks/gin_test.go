@@ -1,0 +1,100 @@
+package frameworks_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/harden-go/harden/examples/frameworks"
+	"github.com/harden-go/harden/session"
+)
+
+func init() { gin.SetMode(gin.ReleaseMode) }
+
+// The gin handlers: they write through c.Writer.
+
+func ginLoginPage(c *gin.Context) {
+	c.HTML(http.StatusOK, "login", newPageData(c.Request, ""))
+}
+
+func ginLogin(c *gin.Context) {
+	if c.PostForm("password") != password {
+		c.AbortWithStatusJSON(http.StatusUnauthorized, gin.H{"error": "wrong password"})
+		return
+	}
+	c.String(http.StatusOK, "welcome")
+}
+
+func ginGetNote(c *gin.Context) {
+	c.String(http.StatusOK, session.From(c.Request).Get("note"))
+}
+
+func ginSetNote(c *gin.Context) {
+	session.From(c.Request).Set("note", c.PostForm("note"))
+	c.Status(http.StatusNoContent)
+}
+
+// ginEngine routes the app with gin and the Gin adapter.
+func ginEngine(app, loginLimit func(http.Handler) http.Handler) *gin.Engine {
+	// doc:gin
+	g := gin.New()
+	g.SetHTMLTemplate(page)
+	g.Use(frameworks.Gin(app)) // harden's stack, session and CSRF around every route
+	g.GET("/login", ginLoginPage)
+	g.POST("/login", frameworks.Gin(loginLimit), ginLogin)
+	g.GET("/note", ginGetNote)
+	g.POST("/note", ginSetNote)
+	// doc:end
+	return g
+}
+
+// naiveGin is the wrapper the Gin adapter replaces: gin's handlers run
+// inside layer but write through gin's own c.Writer, around the layers.
+func naiveGin(layer func(http.Handler) http.Handler) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		layer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			c.Request = r
+			c.Next()
+		})).ServeHTTP(c.Writer, c.Request)
+	}
+}
+
+func TestGin(t *testing.T) {
+	t.Run("app", func(t *testing.T) {
+		app, limit := appLayers(t)
+		srv := httptest.NewTLSServer(ginEngine(app, limit))
+		defer srv.Close()
+		proveApp(t, srv)
+	})
+	t.Run("plain wrapper", func(t *testing.T) {
+		app, limit := appLayers(t)
+		g := gin.New()
+		g.SetHTMLTemplate(page)
+		g.Use(naiveGin(app))
+		g.GET("/login", ginLoginPage)
+		g.POST("/login", naiveGin(limit), ginLogin)
+		srv := httptest.NewTLSServer(g)
+		defer srv.Close()
+		proveNeverLimits(t, srv, http.StatusUnauthorized)
+	})
+}
+
+// TestGinLayerRefuses: when a layer refuses the request, the handlers
+// after the adapter do not run.
+func TestGinLayerRefuses(t *testing.T) {
+	refuse := func(http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "refused", http.StatusTeapot)
+		})
+	}
+	ran := false
+	g := gin.New()
+	g.GET("/", frameworks.Gin(refuse), func(c *gin.Context) { ran = true; c.String(http.StatusOK, "handler") })
+	w := httptest.NewRecorder()
+	g.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
+	if w.Code != http.StatusTeapot || w.Body.String() != "refused\n" || ran {
+		t.Errorf("got %d %q, handler ran: %v; want 418 \"refused\\n\", handler not run", w.Code, w.Body.String(), ran)
+	}
+}
