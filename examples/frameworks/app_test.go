@@ -1,6 +1,9 @@
 package frameworks_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"html/template"
 	"io"
 	"log/slog"
@@ -9,8 +12,10 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,11 +39,11 @@ var loginLimit = ratelimit.Spec{Limit: 5, Window: 15 * time.Minute}
 // stack with the strict, nonce-based headers, then the session and CSRF
 // (one key ring), for the whole app; and the login limiter, which counts
 // failed attempts only, for the login route. It is the one place the
-// composition is spelled out.
-func appLayers(t testing.TB) (app, login func(http.Handler) http.Handler) {
+// composition is spelled out. The security log goes to secLog.
+func appLayers(t testing.TB, secLog io.Writer) (app, login func(http.Handler) http.Handler) {
 	t.Helper()
 	ring := keys.Ephemeral()
-	log, err := seclog.New(seclog.Config{Writer: io.Discard})
+	log, err := seclog.New(seclog.Config{Writer: secLog})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,11 +246,47 @@ func (c *client) keepToken(body string) {
 	c.token = tok[1]
 }
 
+// lockedBuffer is a security log's output, read by the test.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// securityEvents returns the event, method, path and status of each record
+// of a security log's output.
+func securityEvents(t *testing.T, out string) []string {
+	t.Helper()
+	var events []string
+	for line := range strings.Lines(out) {
+		var rec struct {
+			Event, Method, Path string
+			Status              int
+		}
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("security log record %q: %v", line, err)
+		}
+		events = append(events, fmt.Sprintf("%s %s %s %d", rec.Event, rec.Method, rec.Path, rec.Status))
+	}
+	return events
+}
+
 // proveApp checks the protection of the app served by srv: the CSP nonce
 // reaches the template, CSRF refuses a cross-site POST, six failed logins
-// give five 401s and then 429 with Retry-After, and the session survives a
-// request.
-func proveApp(t *testing.T, srv *httptest.Server) {
+// give five 401s and then 429 with Retry-After, each recorded in the
+// security log secLog, and the session survives a request.
+func proveApp(t *testing.T, srv *httptest.Server, secLog *lockedBuffer) {
 	c := newClient(t, srv)
 	c.openLoginPage()
 
@@ -273,6 +314,17 @@ func proveApp(t *testing.T, srv *httptest.Server) {
 		} else if n, err := strconv.Atoi(ra); i == 6 && (err != nil || n < 1 || n > 900) {
 			t.Errorf("failed login %d: Retry-After %q, want 1 to 900 seconds", i, ra)
 		}
+	}
+
+	// Each refusal, and each 401 the login handler answered, is in the
+	// security log once: the layers saw the response the client got.
+	want := []string{"csrf_failure POST /login 403", "csrf_failure POST /note 403"}
+	for range 5 {
+		want = append(want, "access_denied POST /login 401")
+	}
+	want = append(want, "rate_limited POST /login 429")
+	if got := securityEvents(t, secLog.String()); !slices.Equal(got, want) {
+		t.Errorf("security log:\ngot  %q\nwant %q", got, want)
 	}
 
 	resp, body = c.post("/note", "same-origin", url.Values{"note": {"remember the milk"}})

@@ -52,15 +52,16 @@ func echoServer(app, loginLimit func(http.Handler) http.Handler) *echo.Echo {
 
 func TestEcho(t *testing.T) {
 	t.Run("app", func(t *testing.T) {
-		app, limit := appLayers(t)
+		secLog := new(lockedBuffer)
+		app, limit := appLayers(t, secLog)
 		srv := httptest.NewTLSServer(echoServer(app, limit))
 		defer srv.Close()
-		proveApp(t, srv)
+		proveApp(t, srv, secLog)
 	})
 	// An error handler that answers a failed login with the login page
 	// and 200: the adapter's report still counts it.
 	t.Run("unauthorized rendered 200", func(t *testing.T) {
-		app, limit := appLayers(t)
+		app, limit := appLayers(t, io.Discard)
 		e := echoServer(app, limit)
 		e.HTTPErrorHandler = func(err error, c echo.Context) {
 			if !errors.Is(err, echo.ErrUnauthorized) {
@@ -78,7 +79,7 @@ func TestEcho(t *testing.T) {
 	// echo.WrapMiddleware in place of the adapter: the error is written
 	// after the layers returned, and the login limiter never limits.
 	t.Run("echo.WrapMiddleware", func(t *testing.T) {
-		app, limit := appLayers(t)
+		app, limit := appLayers(t, io.Discard)
 		e := echo.New()
 		e.Use(echo.WrapMiddleware(app))
 		e.GET("/login", echoLoginPage)

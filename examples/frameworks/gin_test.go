@@ -1,6 +1,7 @@
 package frameworks_test
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -63,13 +64,14 @@ func naiveGin(layer func(http.Handler) http.Handler) gin.HandlerFunc {
 
 func TestGin(t *testing.T) {
 	t.Run("app", func(t *testing.T) {
-		app, limit := appLayers(t)
+		secLog := new(lockedBuffer)
+		app, limit := appLayers(t, secLog)
 		srv := httptest.NewTLSServer(ginEngine(app, limit))
 		defer srv.Close()
-		proveApp(t, srv)
+		proveApp(t, srv, secLog)
 	})
 	t.Run("plain wrapper", func(t *testing.T) {
-		app, limit := appLayers(t)
+		app, limit := appLayers(t, io.Discard)
 		g := gin.New()
 		g.SetHTMLTemplate(page)
 		g.Use(naiveGin(app))

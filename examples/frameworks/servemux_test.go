@@ -1,6 +1,7 @@
 package frameworks_test
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -22,19 +23,20 @@ func serveMux(app, loginLimit func(http.Handler) http.Handler, login http.Handle
 
 func TestServeMux(t *testing.T) {
 	t.Run("app", func(t *testing.T) {
-		app, limit := appLayers(t)
+		secLog := new(lockedBuffer)
+		app, limit := appLayers(t, secLog)
 		srv := httptest.NewTLSServer(serveMux(app, limit, login))
 		defer srv.Close()
-		proveApp(t, srv)
+		proveApp(t, srv, secLog)
 	})
 	t.Run("failure answered 200, reported", func(t *testing.T) {
-		app, limit := appLayers(t)
+		app, limit := appLayers(t, io.Discard)
 		srv := httptest.NewTLSServer(serveMux(app, limit, loginAgain(true)))
 		defer srv.Close()
 		proveLimitsReported(t, srv)
 	})
 	t.Run("failure answered 200, not reported", func(t *testing.T) {
-		app, limit := appLayers(t)
+		app, limit := appLayers(t, io.Discard)
 		srv := httptest.NewTLSServer(serveMux(app, limit, loginAgain(false)))
 		defer srv.Close()
 		proveNeverLimits(t, srv, http.StatusOK)
