@@ -35,6 +35,8 @@ const password = "correct horse battery staple"
 // minutes per client address.
 var loginLimit = ratelimit.Spec{Limit: 5, Window: 15 * time.Minute}
 
+// doc:layers
+
 // appLayers composes the app's protection as harden serve does: harden's
 // stack with the strict, nonce-based headers, then the session and CSRF
 // (one key ring), for the whole app; and the login limiter, which counts
@@ -82,6 +84,8 @@ func appLayers(t testing.TB, secLog io.Writer) (app, login func(http.Handler) ht
 	return app, limiter.Handler
 }
 
+// doc:end
+
 // page is the login page: its script carries the CSP nonce, its meta
 // element the CSRF token.
 var page = template.Must(template.New("login").Parse(`<!doctype html>
@@ -103,10 +107,7 @@ func newPageData(r *http.Request, message string) pageData {
 
 // The net/http handlers, for ServeMux and chi.
 
-func loginPage(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_ = page.Execute(w, newPageData(r, ""))
-}
+func loginPage(w http.ResponseWriter, r *http.Request) { showLoginPage(w, r, "") }
 
 func login(w http.ResponseWriter, r *http.Request) {
 	if r.PostFormValue("password") != password {
@@ -116,21 +117,34 @@ func login(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, "welcome")
 }
 
+// showLoginPage answers with the login page and message, status 200.
+func showLoginPage(w http.ResponseWriter, r *http.Request, message string) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = page.Execute(w, newPageData(r, message))
+}
+
+// doc:failed
+
 // loginAgain answers a failed login with the login page and 200, as many
-// server-rendered apps do; with report it tells the login limiter the
-// attempt failed.
-func loginAgain(report bool) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if r.PostFormValue("password") != password {
-			if report {
-				ratelimit.Failed(r)
-			}
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			_ = page.Execute(w, newPageData(r, "Wrong password."))
-			return
-		}
-		io.WriteString(w, "welcome")
+// server-rendered apps do, and reports the failure to the login limiter.
+func loginAgain(w http.ResponseWriter, r *http.Request) {
+	if r.PostFormValue("password") != password {
+		ratelimit.Failed(r) // answered with 200 below: the login limiter must count it all the same
+		showLoginPage(w, r, "Wrong password.")
+		return
 	}
+	io.WriteString(w, "welcome")
+}
+
+// doc:end
+
+// loginAgainUnreported is loginAgain without the report.
+func loginAgainUnreported(w http.ResponseWriter, r *http.Request) {
+	if r.PostFormValue("password") != password {
+		showLoginPage(w, r, "Wrong password.")
+		return
+	}
+	io.WriteString(w, "welcome")
 }
 
 func getNote(w http.ResponseWriter, r *http.Request) {

@@ -33,13 +33,13 @@ func TestChi(t *testing.T) {
 	})
 	t.Run("failure answered 200, reported", func(t *testing.T) {
 		app, limit := appLayers(t, io.Discard)
-		srv := httptest.NewTLSServer(chiRouter(app, limit, loginAgain(true)))
+		srv := httptest.NewTLSServer(chiRouter(app, limit, loginAgain))
 		defer srv.Close()
 		proveLimitsReported(t, srv)
 	})
 	t.Run("failure answered 200, not reported", func(t *testing.T) {
 		app, limit := appLayers(t, io.Discard)
-		srv := httptest.NewTLSServer(chiRouter(app, limit, loginAgain(false)))
+		srv := httptest.NewTLSServer(chiRouter(app, limit, loginAgainUnreported))
 		defer srv.Close()
 		proveNeverLimits(t, srv, http.StatusOK)
 	})

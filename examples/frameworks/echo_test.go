@@ -7,7 +7,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v5"
 
 	"github.com/harden-go/harden/examples/frameworks"
 	"github.com/harden-go/harden/session"
@@ -16,23 +16,23 @@ import (
 // The echo handlers: a failed login returns echo.ErrUnauthorized, which
 // echo's error handler answers.
 
-func echoLoginPage(c echo.Context) error {
+func echoLoginPage(c *echo.Context) error {
 	c.Response().Header().Set("Content-Type", "text/html; charset=utf-8")
 	return page.Execute(c.Response(), newPageData(c.Request(), ""))
 }
 
-func echoLogin(c echo.Context) error {
+func echoLogin(c *echo.Context) error {
 	if c.FormValue("password") != password {
 		return echo.ErrUnauthorized
 	}
 	return c.String(http.StatusOK, "welcome")
 }
 
-func echoGetNote(c echo.Context) error {
+func echoGetNote(c *echo.Context) error {
 	return c.String(http.StatusOK, session.From(c.Request()).Get("note"))
 }
 
-func echoSetNote(c echo.Context) error {
+func echoSetNote(c *echo.Context) error {
 	session.From(c.Request()).Set("note", c.FormValue("note"))
 	return c.NoContent(http.StatusNoContent)
 }
@@ -63,9 +63,9 @@ func TestEcho(t *testing.T) {
 	t.Run("unauthorized rendered 200", func(t *testing.T) {
 		app, limit := appLayers(t, io.Discard)
 		e := echoServer(app, limit)
-		e.HTTPErrorHandler = func(err error, c echo.Context) {
+		e.HTTPErrorHandler = func(c *echo.Context, err error) {
 			if !errors.Is(err, echo.ErrUnauthorized) {
-				e.DefaultHTTPErrorHandler(err, c)
+				echo.DefaultHTTPErrorHandler(false)(c, err)
 				return
 			}
 			c.Response().Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -100,7 +100,7 @@ func TestEchoLayerRefuses(t *testing.T) {
 	}
 	ran := false
 	e := echo.New()
-	e.GET("/", func(c echo.Context) error { ran = true; return echo.ErrUnauthorized }, frameworks.Echo(refuse))
+	e.GET("/", func(c *echo.Context) error { ran = true; return echo.ErrUnauthorized }, frameworks.Echo(refuse))
 	w := httptest.NewRecorder()
 	e.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
 	body, _ := io.ReadAll(w.Body)

@@ -31,13 +31,13 @@ func TestServeMux(t *testing.T) {
 	})
 	t.Run("failure answered 200, reported", func(t *testing.T) {
 		app, limit := appLayers(t, io.Discard)
-		srv := httptest.NewTLSServer(serveMux(app, limit, loginAgain(true)))
+		srv := httptest.NewTLSServer(serveMux(app, limit, loginAgain))
 		defer srv.Close()
 		proveLimitsReported(t, srv)
 	})
 	t.Run("failure answered 200, not reported", func(t *testing.T) {
 		app, limit := appLayers(t, io.Discard)
-		srv := httptest.NewTLSServer(serveMux(app, limit, loginAgain(false)))
+		srv := httptest.NewTLSServer(serveMux(app, limit, loginAgainUnreported))
 		defer srv.Close()
 		proveNeverLimits(t, srv, http.StatusOK)
 	})
