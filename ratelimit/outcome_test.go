@@ -2,6 +2,7 @@ package ratelimit
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -179,5 +180,19 @@ func TestReportConcurrent(t *testing.T) {
 	}
 	if res.Remaining != 1 {
 		t.Errorf("remaining: got %d, want 1 (the failure counted)", res.Remaining)
+	}
+}
+
+// TestCountingHandlerAllocs: a limiter that counts by outcome costs, per
+// refunded request without headers, three allocations: the outcome with
+// the status recorder, the request carrying it down, and the refund's
+// context that outlives the client.
+func TestCountingHandlerAllocs(t *testing.T) {
+	l := newLimiter(t, Config{Rate: Spec{Limit: MaxLimit, Window: time.Hour}, Headers: HeadersNone, SkipSuccessfulRequests: true})
+	h := l.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	r := request("[2001:db8::1]:1234")
+	w := httptest.NewRecorder()
+	if got := testing.AllocsPerRun(200, func() { h.ServeHTTP(w, r) }); got != 3 {
+		t.Errorf("%.1f allocations per request, want 3", got)
 	}
 }
