@@ -28,6 +28,10 @@ func Echo(layer func(http.Handler) http.Handler) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c *echo.Context) error {
 			outer := c.Response()
+			// Every write goes through outer, which wraps the connection:
+			// once the layers returned (or panicked), its status and size
+			// are the response's.
+			defer c.SetResponse(outer)
 			req := c.Request()
 			req.Pattern = c.Path()
 			for _, p := range c.PathValues() {
@@ -43,9 +47,6 @@ func Echo(layer func(http.Handler) http.Handler) echo.MiddlewareFunc {
 					c.Echo().HTTPErrorHandler(c, err)
 				}
 			})).ServeHTTP(outer, req)
-			// Every write went through outer, which wraps the connection:
-			// its status and size are the response's.
-			c.SetResponse(outer)
 			return nil
 		}
 	}

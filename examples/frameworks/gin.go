@@ -25,6 +25,9 @@ import (
 func Gin(layer func(http.Handler) http.Handler) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		outer := c.Writer
+		// gin's writer again once the layers returned, or panicked: a
+		// recovery middleware before this one answers through it.
+		defer func() { c.Writer = outer }()
 		reached := false
 		layer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			reached = true
@@ -36,7 +39,6 @@ func Gin(layer func(http.Handler) http.Handler) gin.HandlerFunc {
 			// inside the layers, not after them.
 			gw.WriteHeaderNow()
 		})).ServeHTTP(outer, c.Request)
-		c.Writer = outer
 		if !reached {
 			c.Abort()
 		}

@@ -100,3 +100,47 @@ func TestGinLayerRefuses(t *testing.T) {
 		t.Errorf("got %d %q, handler ran: %v; want 418 \"refused\\n\", handler not run", w.Code, w.Body.String(), ran)
 	}
 }
+
+// TestGinWriter: behind the adapter c.Writer keeps gin's semantics (the
+// status is held until the first write, later statuses are ignored) and
+// writes through the layer's writer.
+func TestGinWriter(t *testing.T) {
+	seen := 0 // the status the layer's writer saw
+	layer := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(&statusSpy{ResponseWriter: w, status: &seen}, r)
+		})
+	}
+	var status, size int
+	var written bool
+	g := gin.New()
+	g.GET("/", frameworks.Gin(layer), func(c *gin.Context) {
+		c.Status(http.StatusCreated)
+		c.Status(http.StatusAccepted)
+		if c.Writer.Written() {
+			t.Error("Written before the first write")
+		}
+		c.Writer.WriteString("ab")
+		c.Status(http.StatusInternalServerError) // too late: ignored
+		status, size, written = c.Writer.Status(), c.Writer.Size(), c.Writer.Written()
+	})
+	w := httptest.NewRecorder()
+	g.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
+	if w.Code != http.StatusAccepted || w.Body.String() != "ab" || seen != http.StatusAccepted {
+		t.Errorf("response %d %q, the layer saw %d; want 202 \"ab\", 202", w.Code, w.Body.String(), seen)
+	}
+	if status != http.StatusAccepted || size != 2 || !written {
+		t.Errorf("c.Writer: Status %d, Size %d, Written %v; want 202, 2, true", status, size, written)
+	}
+}
+
+// statusSpy records the status written through it.
+type statusSpy struct {
+	http.ResponseWriter
+	status *int
+}
+
+func (s *statusSpy) WriteHeader(code int) {
+	*s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
