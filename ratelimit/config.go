@@ -93,6 +93,7 @@ type Config struct {
 	// that panics counts as failed.
 	SkipFailedRequests bool `json:"skip_failed_requests,omitempty" yaml:"skip_failed_requests,omitempty"`
 	// Succeeded decides whether a response succeeded. Default: status < 400.
+	// A handler's report with [Failed] or [Succeeded] takes precedence.
 	Succeeded func(r *http.Request, status int) bool `json:"-" yaml:"-"`
 	// Skip exempts a request entirely (an allowlist): it is neither counted
 	// nor given headers. Default none.

@@ -14,8 +14,12 @@
 // the IETF RateLimit draft (06, 07, 08 or 11) and optionally the legacy
 // X-RateLimit-* headers, refuses through the shared responder
 // ([respond.Reject], event "rate_limited") with Retry-After, and can refund
-// a request once its status is known (SkipSuccessfulRequests for "5 failed
-// logins per 15 minutes"; SkipFailedRequests).
+// a request once its outcome is known (SkipSuccessfulRequests for "5 failed
+// logins per 15 minutes"; SkipFailedRequests). The outcome is what the
+// handler reports with [Failed] or [Succeeded], else the status written
+// through the limiter's ResponseWriter; frameworks that answer through a
+// writer of their own (echo's returned errors, gin's c.Writer) must report
+// it, or a login limiter never limits.
 //
 // Defaults (the zero [Config]): 100 requests per 15 minutes per client
 // address, fixed window (express-rate-limit's model), draft-8 headers, an

@@ -64,3 +64,38 @@ func ExampleParseSpec_flag() {
 	fmt.Println(l.Policy().ID, l.Policy().Limit, l.Policy().Window)
 	// Output: 5-in-15min 5 15m0s
 }
+
+// A login handler whose framework writes the error response itself, after
+// the handler returned (as echo does with a returned error): it reports the
+// failed attempt with Failed, so the login limiter counts it although the
+// status it sees is 200.
+func ExampleFailed() {
+	auth, err := ratelimit.New(ratelimit.Config{
+		Rate:                   ratelimit.Spec{Limit: 2, Window: 15 * time.Minute},
+		Identifier:             "auth",
+		SkipSuccessfulRequests: true, // only failed attempts count
+	})
+	if err != nil {
+		panic(err)
+	}
+	login := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.FormValue("password") != "correct horse" {
+			ratelimit.Failed(r) // the framework answers 401 later
+			return
+		}
+		ratelimit.Succeeded(r)
+	})
+	handler := auth.Handler(login)
+
+	for i, password := range []string{"guess", "correct horse", "guess", "guess"} {
+		r := httptest.NewRequest("POST", "/login?password="+strings.ReplaceAll(password, " ", "+"), nil)
+		w := httptest.NewRecorder()
+		handler.ServeHTTP(w, r)
+		fmt.Printf("%d %s: %d\n", i+1, password, w.Code)
+	}
+	// Output:
+	// 1 guess: 200
+	// 2 correct horse: 200
+	// 3 guess: 200
+	// 4 guess: 429
+}

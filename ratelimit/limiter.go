@@ -184,26 +184,40 @@ func (l *Limiter) Handler(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		// The status decides the refund. An outer layer's writer on which
-		// nothing was written yet records exactly what next writes: it is
-		// read there instead of wrapping w once more.
+		// The outcome a handler reports with Failed or Succeeded decides
+		// the refund; without a report, the status does. A framework that
+		// answers through a writer of its own (or after the handler
+		// returned) hides the status: without the report a login limiter
+		// counting failures would never limit (credential stuffing).
+		oc := &outcomeContext{Context: r.Context(), parent: outcomeFrom(r.Context())}
+		r = r.WithContext(oc)
+		// An outer layer's writer on which nothing was written yet records
+		// exactly what next writes: it is read there instead of wrapping w
+		// once more.
 		sw, reused := statuswriter.Lookup(w)
 		if !reused {
-			sw = new(statuswriter.Writer)
+			sw = &oc.sw
 			sw.Reset(w, nil)
 			w = sw.ResponseWriter()
 		}
 		completed := false
 		defer func() {
-			// A handler that panicked (or called runtime.Goexit) failed,
-			// whatever status it may have written.
-			status := sw.Status()
-			if !completed {
-				status = http.StatusInternalServerError
-			} else if status == 0 {
-				status = http.StatusOK // net/http's implicit status
+			var ok bool
+			switch status := sw.Status(); {
+			case !completed:
+				// A handler that panicked (or called runtime.Goexit)
+				// failed, whatever it reported or wrote.
+				ok = l.cfg.Succeeded(r, http.StatusInternalServerError)
+			case oc.outcome.Load() == outcomeFailed:
+				ok = false
+			case oc.outcome.Load() == outcomeSucceeded:
+				ok = true
+			case status == 0:
+				ok = l.cfg.Succeeded(r, http.StatusOK) // net/http's implicit status
+			default:
+				ok = l.cfg.Succeeded(r, status)
 			}
-			if ok := l.cfg.Succeeded(r, status); (ok && l.cfg.SkipSuccessfulRequests) || (!ok && l.cfg.SkipFailedRequests) {
+			if (ok && l.cfg.SkipSuccessfulRequests) || (!ok && l.cfg.SkipFailedRequests) {
 				// The client may be gone; the refund must still happen.
 				_ = l.Refund(context.WithoutCancel(r.Context()), key, 1, res)
 			}
