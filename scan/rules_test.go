@@ -270,6 +270,7 @@ func ruleCases() []ruleCase {
 		policy(TestStrictCSP, "strict", strictPolicy, "", "csp-strict-implemented", true),
 		policy(TestStrictCSP, "strict with hash and base-uri self", "script-src 'sha256-abc=' 'strict-dynamic'; object-src 'none'; base-uri 'self'", "", "csp-strict-implemented", true),
 		policy(TestStrictCSP, "strict from default-src", "default-src 'nonce-abc' 'strict-dynamic'; object-src 'none'; base-uri 'none'", "", "csp-strict-implemented", true),
+		policy(TestStrictCSP, "no script at all", "default-src 'none'; base-uri 'none'", "", "csp-strict-implemented", true),
 		policy(TestStrictCSP, "allowlist", "default-src 'self'; object-src 'none'; base-uri 'none'", "", "csp-strict-not-implemented", false),
 		policy(TestStrictCSP, "no base-uri", "script-src 'nonce-abc' 'strict-dynamic'; object-src 'none'", "", "csp-strict-not-implemented", false),
 		policy(TestStrictCSP, "plugins allowed", "script-src 'nonce-abc' 'strict-dynamic'; base-uri 'none'", "", "csp-strict-not-implemented", false),

@@ -28,7 +28,7 @@ func init() {
 	}
 	const strictFix = "use a nonce-based strict policy: script-src 'nonce-…' 'strict-dynamic' (with https: 'unsafe-inline' as fallbacks older browsers read), object-src 'none', base-uri 'none' (harden: headers.Config.CSP.Preset \"strict\", whose nonce headers.Nonce returns for the page's <script> elements)"
 	for r, a := range map[string]advice{
-		"csp-strict-implemented":                   {"CSP is a strict policy: only scripts with the response's nonce or a listed hash run, and those they load ('strict-dynamic'); no plugins; no <base> rewriting", ""},
+		"csp-strict-implemented":                   {"CSP is a strict policy: only scripts with the response's nonce or a listed hash run, and those they load ('strict-dynamic'), or no script at all; no plugins; no <base> rewriting", ""},
 		"csp-strict-not-implemented":               {"CSP is not a strict policy (nonce or hash with 'strict-dynamic', object-src 'none', base-uri 'none'): an allowlist of hosts can usually be bypassed through a script those hosts serve", strictFix},
 		"trusted-types-required":                   {"CSP requires Trusted Types for scripts: DOM XSS sinks such as innerHTML refuse plain strings", ""},
 		"trusted-types-not-required":               {"CSP does not require Trusted Types (require-trusted-types-for 'script'): a string reaching innerHTML, eval or script.src is a DOM XSS", "send require-trusted-types-for 'script' and feed DOM sinks only from Trusted Types policies (harden: headers.Config.CSP.Preset \"strict\"; name the allowed policies in headers.Config.CSP.TrustedTypes)"},
@@ -86,12 +86,15 @@ func strictMissing(p *csp.Policy) []string {
 		return []string{"a Content-Security-Policy"}
 	}
 	var missing []string
-	s := scriptSources(p)
-	if s == nil || !hasNonceOrHash(s) {
-		missing = append(missing, "a nonce or hash in script-src")
-	}
-	if s == nil || !s.Has("'strict-dynamic'") {
-		missing = append(missing, "'strict-dynamic' in script-src")
+	// A response that runs no script at all (script-src 'none', as an
+	// error page of the strict preset sends) is stricter than the pattern.
+	if s := scriptSources(p); !onlyNone(s) {
+		if s == nil || !hasNonceOrHash(s) {
+			missing = append(missing, "a nonce or hash in script-src")
+		}
+		if s == nil || !s.Has("'strict-dynamic'") {
+			missing = append(missing, "'strict-dynamic' in script-src")
+		}
 	}
 	obj := p.Get("object-src")
 	if obj == nil {

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -163,6 +164,7 @@ type serveConfig struct {
 	drainDelay                                                                 time.Duration
 	apiLimit, authLimit                                                        ratelimit.Spec
 	metrics                                                                    metricsConfig
+	hstsPreload                                                                bool
 }
 
 func runServe(args []string, stdout, stderr io.Writer) int {
@@ -241,6 +243,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.StringVar(&c.tlsCert, "tls-cert", env("HARDEN_TLS_CERT"), "TLS certificate file (PEM); serves HTTPS with --tls-key (HARDEN_TLS_CERT)")
 	fs.StringVar(&c.tlsKey, "tls-key", env("HARDEN_TLS_KEY"), "TLS private key file (PEM) (HARDEN_TLS_KEY)")
 	fs.StringVar(&c.redirectAddr, "redirect-addr", env("HARDEN_REDIRECT_ADDR"), "with TLS: a plain-HTTP listen address that only redirects to HTTPS (HARDEN_REDIRECT_ADDR)")
+	if v := env("HARDEN_HSTS_PRELOAD"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			fmt.Fprintf(stderr, "harden serve: HARDEN_HSTS_PRELOAD: %q is not a boolean\n", v)
+			return 2
+		}
+		c.hstsPreload = b
+	}
+	fs.BoolVar(&c.hstsPreload, "hsts-preload", c.hstsPreload, "add preload to Strict-Transport-Security, asking browsers' preload lists to hard-code HTTPS for the domain and every subdomain; a commitment that takes months to undo; refused unless the list's requirements are met (HARDEN_HSTS_PRELOAD)")
 	drainDelay := drainDelayFlag(fs, getenv)
 	registerMetricsFlags(fs, &c.metrics, env)
 	fs.Usage = func() {
@@ -292,6 +303,12 @@ func runServer(ctx context.Context, c serveConfig, getenv func(string) string, l
 	}
 	if c.redirectAddr != "" && !useTLS {
 		return errors.New("--redirect-addr needs --tls-cert and --tls-key")
+	}
+	if c.hstsPreload {
+		setup := hstsPreloadSetup{dev: dev, tls: useTLS, trustedProxies: c.trustedProxies, publicURL: c.publicURL, redirectAddr: c.redirectAddr}
+		if err := setup.check(); err != nil {
+			return err
+		}
 	}
 	secrets := getenv("HARDEN_SECRETS")
 	if c.secretsFile != "" {
@@ -348,6 +365,7 @@ func runServer(ctx context.Context, c serveConfig, getenv func(string) string, l
 		SecurityLog:    sec,
 		Logger:         logger,
 		Metrics:        m,
+		HSTSPreload:    c.hstsPreload,
 	})
 	if err != nil {
 		return err
