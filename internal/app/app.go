@@ -443,6 +443,7 @@ func (a *App) route() {
 	a.mux.HandleFunc("GET "+healthPath, a.healthz)
 	a.mux.HandleFunc("GET "+readyPath, a.readyz)
 	a.mux.HandleFunc("GET /favicon.ico", a.favicon)
+	a.mux.HandleFunc("GET /robots.txt", a.robots)
 	// Outside the inner chain: browsers post reports without a CSRF token
 	// or session; the endpoint bounds its own body size and rate.
 	a.mux.Handle("POST "+cspReportPath, a.cspReports)
