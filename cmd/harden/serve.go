@@ -68,6 +68,14 @@ X-Forwarded-Proto and X-Forwarded-Host headers those proxies write; without
 it they are never read, and a production instance behind a TLS-terminating
 proxy sees plain HTTP and redirects every request.
 
+HARDEN_HSTS_PRELOAD=true (--hsts-preload) adds preload to
+Strict-Transport-Security, which the browsers' preload list requires. It is
+a commitment, never a default: once listed, the domain and every subdomain
+are HTTPS-only in browsers for months after the token is removed. It is
+refused at start-up unless production mode, HTTPS (TLS or a trusted proxy),
+an https:// public URL on a domain name and port 443, and a redirect from
+plain HTTP on the same host (--redirect-addr, or the trusted proxy) are set.
+
 HARDEN_ALLOWED_ORIGINS lists exact origins ("https://app.example.com",
 comma-separated) whose pages may call the API with the user's cookies
 (CORS with credentials, Content-Type allowed, preflights cached 10 minutes).
