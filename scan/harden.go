@@ -89,6 +89,7 @@ func hardenChecks(in *obsInput) []TestResult {
 		cookiePrefixCheck(in),
 		hstsPreloadCheck(in),
 	}
+	tests = append(tests, strictChecks(in)...)
 	if p := in.site.Probes; p != nil {
 		tests = append(tests, corsProbeCheck(p))
 		if p.CSRF != nil {

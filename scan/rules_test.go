@@ -267,7 +267,38 @@ func ruleCases() []ruleCase {
 			resp("https://example.com/", 200, "Access-Control-Allow-Origin", "https://attacker.invalid", "Access-Control-Allow-Credentials", "true"), nil),
 		probe("csrf refused", "csrf-probe-refused", true, nil, resp("https://example.com/login", 403)),
 		probe("csrf accepted", "csrf-probe-accepted", false, nil, resp("https://example.com/login", 200)),
+		policy(TestStrictCSP, "strict", strictPolicy, "", "csp-strict-implemented", true),
+		policy(TestStrictCSP, "strict with hash and base-uri self", "script-src 'sha256-abc=' 'strict-dynamic'; object-src 'none'; base-uri 'self'", "", "csp-strict-implemented", true),
+		policy(TestStrictCSP, "strict from default-src", "default-src 'nonce-abc' 'strict-dynamic'; object-src 'none'; base-uri 'none'", "", "csp-strict-implemented", true),
+		policy(TestStrictCSP, "no script at all", "default-src 'none'; base-uri 'none'", "", "csp-strict-implemented", true),
+		policy(TestStrictCSP, "allowlist", "default-src 'self'; object-src 'none'; base-uri 'none'", "", "csp-strict-not-implemented", false),
+		policy(TestStrictCSP, "no base-uri", "script-src 'nonce-abc' 'strict-dynamic'; object-src 'none'", "", "csp-strict-not-implemented", false),
+		policy(TestStrictCSP, "plugins allowed", "script-src 'nonce-abc' 'strict-dynamic'; base-uri 'none'", "", "csp-strict-not-implemented", false),
+		policy(TestStrictCSP, "no policy", "", "", "csp-strict-not-implemented", false),
+		policy(TestTrustedTypes, "required", strictPolicy, "", "trusted-types-required", true),
+		policy(TestTrustedTypes, "required with policy names", "default-src 'none'; require-trusted-types-for 'script'; trusted-types app", "", "trusted-types-required", true),
+		policy(TestTrustedTypes, "absent", "default-src 'none'", "", "trusted-types-not-required", false),
+		policy(TestTrustedTypes, "no policy", "", "", "trusted-types-not-required", false),
+		policy(TestSelfUploads, "no upload form", "default-src 'self'", `<form method=post><input name=q></form>`, "script-src-self-uploads-none", true),
+		policy(TestSelfUploads, "file input and self", "default-src 'self'", `<form method=post><input type=FILE name=f></form>`, "script-src-self-uploads-self-allowed", false),
+		policy(TestSelfUploads, "multipart form and own origin", "default-src 'none'; script-src https://example.com/", `<form method=post enctype="multipart/form-data"><input name=q></form>`, "script-src-self-uploads-self-allowed", false),
+		policy(TestSelfUploads, "file input and strict-dynamic", "script-src 'nonce-abc' 'strict-dynamic' 'self'", `<input type=file>`, "script-src-self-uploads-self-not-allowed", true),
+		policy(TestSelfUploads, "file input and no self", "default-src 'none'; script-src https://cdn.example.net", `<input type=file>`, "script-src-self-uploads-self-not-allowed", true),
 	}
+}
+
+// strictPolicy is Google's strict CSP, as the strict preset of package
+// headers sends it.
+const strictPolicy = "script-src 'nonce-abc' 'strict-dynamic' https: 'unsafe-inline'; object-src 'none'; base-uri 'none'; require-trusted-types-for 'script'; frame-ancestors 'none'"
+
+// policy is a case of the checks of a page's policy: csp is the
+// Content-Security-Policy (none when empty), body the page.
+func policy(test, name, csp, body, result string, pass bool) ruleCase {
+	h := good("Content-Security-Policy", csp)
+	if csp == "" {
+		h.Del("Content-Security-Policy")
+	}
+	return ruleCase{name: name, test: test, site: recorded(h, body), result: result, pass: pass}
 }
 
 func only(model string, tc ruleCase) ruleCase {

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -74,6 +75,14 @@ address, scheme and host then come from the X-Forwarded-For,
 X-Forwarded-Proto and X-Forwarded-Host headers those proxies write; without
 it they are never read, and a production instance behind a TLS-terminating
 proxy sees plain HTTP and redirects every request.
+
+HARDEN_HSTS_PRELOAD=true (--hsts-preload) adds preload to
+Strict-Transport-Security, which the browsers' preload list requires. It is
+a commitment, never a default: once listed, the domain and every subdomain
+are HTTPS-only in browsers for months after the token is removed. It is
+refused at start-up unless production mode, HTTPS (TLS or a trusted proxy),
+an https:// public URL on a domain name and port 443, and a redirect from
+plain HTTP on the same host (--redirect-addr, or the trusted proxy) are set.
 
 HARDEN_ALLOWED_ORIGINS lists exact origins ("https://app.example.com",
 comma-separated) whose pages may call the API with the user's cookies
@@ -171,6 +180,7 @@ type serveConfig struct {
 	drainDelay                                                                 time.Duration
 	apiLimit, authLimit                                                        ratelimit.Spec
 	metrics                                                                    metricsConfig
+	hstsPreload                                                                bool
 }
 
 func runServe(args []string, stdout, stderr io.Writer) int {
@@ -211,6 +221,7 @@ type serveFile struct {
 	TLSKey         string         `json:"tls_key,omitempty" yaml:"tls_key,omitempty"`
 	RedirectAddr   string         `json:"redirect_addr,omitempty" yaml:"redirect_addr,omitempty"`
 	SecretsFile    string         `json:"secrets_file,omitempty" yaml:"secrets_file,omitempty"`
+	HSTSPreload    bool           `json:"hsts_preload,omitempty" yaml:"hsts_preload,omitempty"`
 }
 
 // proxyList is the trusted proxies: a hop count or addresses and CIDR
@@ -283,6 +294,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	// flag defaults, which the usage text would print to stderr.
 	fs.StringVar(&c.redisURL, "redis-url", "", "Redis URL for rate limits and sessions shared by instances (HARDEN_REDIS_URL)")
 	fs.StringVar(&c.databaseURL, "database-url", "", "PostgreSQL DSN for users, messages and sessions (HARDEN_DATABASE_URL)")
+	var hstsPreload bool
+	fs.BoolVar(&hstsPreload, "hsts-preload", false, "add preload to Strict-Transport-Security, asking browsers' preload lists to hard-code HTTPS for the domain and every subdomain; a commitment that takes months to undo; refused unless the list's requirements are met (HARDEN_HSTS_PRELOAD) [hsts_preload]")
 	drainDelay := drainDelayFlag(fs, getenv)
 	registerMetricsFlags(fs, &c.metrics, env)
 	fs.Usage = func() {
@@ -318,6 +331,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		fmt.Fprintf(stderr, "harden serve: %v\n", err)
 		return 2
+	}
+	// --hsts-preload is a boolean flag, so it is not one of the string
+	// settings: the flag, then HARDEN_HSTS_PRELOAD, then the file.
+	if flagSet(fs, "hsts-preload") {
+		f.HSTSPreload = hstsPreload
+	} else if v := env("HARDEN_HSTS_PRELOAD"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			fmt.Fprintf(stderr, "harden serve: HARDEN_HSTS_PRELOAD: %q is not a boolean\n", v)
+			return 2
+		}
+		f.HSTSPreload = b
 	}
 	c.setFile(f)
 	if printConfig {
@@ -358,6 +383,7 @@ func (c *serveConfig) setFile(f serveFile) {
 	c.apiLimit, c.authLimit = f.APILimit, f.AuthLimit
 	c.securityLog, c.tlsCert, c.tlsKey, c.redirectAddr = f.SecurityLog, f.TLSCert, f.TLSKey, f.RedirectAddr
 	c.secretsFile = f.SecretsFile
+	c.hstsPreload = f.HSTSPreload
 }
 
 // readSecrets returns the comma-separated secrets: the secrets file's
@@ -388,6 +414,12 @@ func runServer(ctx context.Context, c serveConfig, getenv func(string) string, l
 	}
 	if c.redirectAddr != "" && !useTLS {
 		return errors.New("--redirect-addr needs --tls-cert and --tls-key")
+	}
+	if c.hstsPreload {
+		setup := hstsPreloadSetup{dev: dev, tls: useTLS, trustedProxies: c.trustedProxies, publicURL: c.publicURL, redirectAddr: c.redirectAddr}
+		if err := setup.check(); err != nil {
+			return err
+		}
 	}
 	secrets, err := readSecrets(getenv, c.secretsFile)
 	if err != nil {
@@ -440,6 +472,7 @@ func runServer(ctx context.Context, c serveConfig, getenv func(string) string, l
 		SecurityLog:    sec,
 		Logger:         logger,
 		Metrics:        m,
+		HSTSPreload:    c.hstsPreload,
 	})
 	if err != nil {
 		return err
@@ -569,4 +602,12 @@ func displayAddr(a net.Addr) string {
 		host = "localhost"
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// flagSet reports whether the flag called name was given on the command
+// line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }

@@ -289,7 +289,7 @@ func TestServeHelpDocumentsEverySetting(t *testing.T) {
 	}
 	for _, want := range []string{"HARDEN_ADDR", "PORT", "HARDEN_ENV", "HARDEN_DATA_DIR", "HARDEN_SECRETS",
 		"HARDEN_TRUSTED_PROXIES", "HARDEN_ALLOWED_ORIGINS", "HARDEN_PUBLIC_URL", "HARDEN_REDIS_URL",
-		"HARDEN_DATABASE_URL", "HARDEN_SECURITY_LOG", "HARDEN_API_LIMIT", "HARDEN_AUTH_LIMIT", "-api-limit", "-auth-limit",
+		"HARDEN_DATABASE_URL", "HARDEN_SECURITY_LOG", "HARDEN_HSTS_PRELOAD", "-hsts-preload", "HARDEN_API_LIMIT", "HARDEN_AUTH_LIMIT", "-api-limit", "-auth-limit",
 		"reopened on SIGHUP", "-tls-cert", "-tls-key", "-redirect-addr", "HARDEN_METRICS_ADDR", "-dangerously-public-metrics", "GET /readyz",
 		"refuses to start without HARDEN_SECRETS and HARDEN_PUBLIC_URL", "GET /healthz is answered over plain HTTP",
 		"-config", "HARDEN_CONFIG", "-print-config", "[api_limit]"} {

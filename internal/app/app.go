@@ -74,6 +74,11 @@ type Config struct {
 	// upgrade-insecure-requests, which would break same-origin loads, and
 	// the session and CSRF cookies lose their __Host- prefix.
 	TLS bool
+	// HSTSPreload adds preload to Strict-Transport-Security
+	// (HARDEN_HSTS_PRELOAD). Off by default: once a browser's list holds
+	// the domain, HTTPS is hard-coded for it and every subdomain for
+	// months after the token is removed.
+	HSTSPreload bool
 	// DataDir holds the SQLite database (users, messages and, by default,
 	// sessions) and the uploaded avatars (HARDEN_DATA_DIR). Required.
 	DataDir string
@@ -273,6 +278,7 @@ func New(cfg Config) (a *App, err error) {
 		"connect-src": {"'self'"}, "manifest-src": {"'self'"}, "frame-ancestors": {"'none'"},
 	}}
 	hcfg.CSP.ReportURL = cspReportPath // violations are recorded in the security log
+	hcfg.HSTS.Preload = cfg.HSTSPreload
 	if cfg.Development && !cfg.TLS {
 		// Over plain HTTP the upgrade would send same-origin loads to an
 		// https:// origin that does not exist.
@@ -451,6 +457,7 @@ func (a *App) route() {
 	a.mux.HandleFunc("GET "+healthPath, a.healthz)
 	a.mux.HandleFunc("GET "+readyPath, a.readyz)
 	a.mux.HandleFunc("GET /favicon.ico", a.favicon)
+	a.mux.HandleFunc("GET /robots.txt", a.robots)
 	// Exempt from the app layer: browsers post reports without a CSRF
 	// token or session; the endpoint bounds its own body size and rate.
 	a.mux.Handle("POST "+cspReportPath, a.cspReports)

@@ -178,3 +178,20 @@ func TestCSPReportRoute(t *testing.T) {
 		t.Errorf("got %d csp_violation events for 3 identical reports, want 1: %s", n, buf.String())
 	}
 }
+
+func TestRobots(t *testing.T) {
+	_, srv := routeApp(t, Config{DataDir: t.TempDir()})
+	resp, err := http.Get(srv.URL + "/robots.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	const want = "User-agent: *\nDisallow: /api/\nDisallow: /admin\n"
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/plain; charset=utf-8" || string(body) != want {
+		t.Errorf("robots.txt: got %d %q %q; want 200 text/plain %q", resp.StatusCode, resp.Header.Get("Content-Type"), body, want)
+	}
+	if resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Error("robots.txt lacks the security headers")
+	}
+}
