@@ -13,14 +13,14 @@ import (
 // Names of the checks of Google's strict CSP guidance, beyond the
 // Observatory.
 const (
-	TestStrictCSP    = "csp-strict"
+	TestStrictCSP    = "strict-csp"
 	TestTrustedTypes = "trusted-types"
 	TestSelfUploads  = "script-src-self-uploads"
 )
 
 func init() {
 	for r, m := range map[string]int{
-		"csp-strict-implemented": 0, "csp-strict-not-implemented": 0,
+		"strict-csp-implemented": 0, "strict-csp-not-implemented": 0,
 		"trusted-types-required": 0, "trusted-types-not-required": 0,
 		"script-src-self-uploads-none": 0, "script-src-self-uploads-self-not-allowed": 0, "script-src-self-uploads-self-allowed": -5,
 	} {
@@ -28,8 +28,8 @@ func init() {
 	}
 	const strictFix = "use a nonce-based strict policy: script-src 'nonce-…' 'strict-dynamic' (with https: 'unsafe-inline' as fallbacks older browsers read), object-src 'none', base-uri 'none' (harden: headers.Config.CSP.Preset \"strict\", whose nonce headers.Nonce returns for the page's <script> elements)"
 	for r, a := range map[string]advice{
-		"csp-strict-implemented":                   {"CSP is a strict policy: only scripts with the response's nonce or a listed hash run, and those they load ('strict-dynamic'), or no script at all; no plugins; no <base> rewriting", ""},
-		"csp-strict-not-implemented":               {"CSP is not a strict policy (nonce or hash with 'strict-dynamic', object-src 'none', base-uri 'none'): an allowlist of hosts can usually be bypassed through a script those hosts serve", strictFix},
+		"strict-csp-implemented":                   {"CSP is a strict policy: only scripts with the response's nonce or a listed hash run, and those they load ('strict-dynamic'), or no script at all; no plugins; no <base> rewriting", ""},
+		"strict-csp-not-implemented":               {"CSP is not a strict policy (nonce or hash with 'strict-dynamic', object-src 'none', base-uri 'none'): an allowlist of hosts can usually be bypassed through a script those hosts serve", strictFix},
 		"trusted-types-required":                   {"CSP requires Trusted Types for scripts: DOM XSS sinks such as innerHTML refuse plain strings", ""},
 		"trusted-types-not-required":               {"CSP does not require Trusted Types (require-trusted-types-for 'script'): a string reaching innerHTML, eval or script.src is a DOM XSS", "send require-trusted-types-for 'script' and feed DOM sinks only from Trusted Types policies (harden: headers.Config.CSP.Preset \"strict\"; name the allowed policies in headers.Config.CSP.TrustedTypes)"},
 		"script-src-self-uploads-none":             {"no file upload form found", ""},
@@ -112,9 +112,9 @@ func strictMissing(p *csp.Policy) []string {
 }
 
 func strictCSPCheck(p *csp.Policy) TestResult {
-	out := TestResult{Name: TestStrictCSP, Result: "csp-strict-implemented", Pass: true}
+	out := TestResult{Name: TestStrictCSP, Result: "strict-csp-implemented", Pass: true}
 	if missing := strictMissing(p); len(missing) > 0 {
-		out.Result, out.Pass = "csp-strict-not-implemented", false
+		out.Result, out.Pass = "strict-csp-not-implemented", false
 		out.Data = "missing: " + strings.Join(missing, ", ")
 	}
 	return out

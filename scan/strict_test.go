@@ -48,7 +48,7 @@ func TestStrictChecksOverHTTP(t *testing.T) {
 		{
 			name: "strict policy with uploads", csp: strictPolicy, profile: upload,
 			want: map[string]string{
-				TestStrictCSP:    "csp-strict-implemented",
+				TestStrictCSP:    "strict-csp-implemented",
 				TestTrustedTypes: "trusted-types-required",
 				TestSelfUploads:  "script-src-self-uploads-self-not-allowed",
 			},
@@ -56,7 +56,7 @@ func TestStrictChecksOverHTTP(t *testing.T) {
 		{
 			name: "self allowlist with uploads", csp: "default-src 'self'; object-src 'none'; base-uri 'none'", profile: upload,
 			want: map[string]string{
-				TestStrictCSP:    "csp-strict-not-implemented",
+				TestStrictCSP:    "strict-csp-not-implemented",
 				TestTrustedTypes: "trusted-types-not-required",
 				TestSelfUploads:  "script-src-self-uploads-self-allowed",
 			},
@@ -65,7 +65,7 @@ func TestStrictChecksOverHTTP(t *testing.T) {
 		{
 			name: "self allowlist without uploads", csp: "default-src 'self'", profile: plain,
 			want: map[string]string{
-				TestStrictCSP:    "csp-strict-not-implemented",
+				TestStrictCSP:    "strict-csp-not-implemented",
 				TestTrustedTypes: "trusted-types-not-required",
 				TestSelfUploads:  "script-src-self-uploads-none",
 			},
@@ -74,7 +74,7 @@ func TestStrictChecksOverHTTP(t *testing.T) {
 		{
 			name: "no policy with uploads", csp: "", profile: upload,
 			want: map[string]string{
-				TestStrictCSP:    "csp-strict-not-implemented",
+				TestStrictCSP:    "strict-csp-not-implemented",
 				TestTrustedTypes: "trusted-types-not-required",
 				TestSelfUploads:  "script-src-self-uploads-self-not-allowed",
 			},
