@@ -37,17 +37,17 @@ type Config struct {
 	// browser deletes the cookie when it closes.
 	MaxAge time.Duration `json:"max_age,omitempty" yaml:"max_age,omitempty"`
 	// SameSite is "Lax" (default), "Strict" or "None". "None" requires
-	// Secure and so is refused together with UnsafeAllowInsecure.
+	// Secure and so is refused together with DangerouslyAllowInsecure.
 	SameSite string `json:"same_site,omitempty" yaml:"same_site,omitempty"`
-	// UnsafeAllowScriptAccess drops HttpOnly, letting page scripts (and
+	// DangerouslyAllowScriptAccess drops HttpOnly, letting page scripts (and
 	// any XSS) read the cookie. Default false.
-	UnsafeAllowScriptAccess bool `json:"unsafe_allow_script_access,omitempty" yaml:"unsafe_allow_script_access,omitempty"`
-	// UnsafeAllowInsecure drops Secure for requests that did not arrive
+	DangerouslyAllowScriptAccess bool `json:"dangerously_allow_script_access,omitempty" yaml:"dangerously_allow_script_access,omitempty"`
+	// DangerouslyAllowInsecure drops Secure for requests that did not arrive
 	// over HTTPS (clientip.IsHTTPS), so the cookie works on
 	// http://localhost during development. It travels in clear text on any
 	// network. Refused with the __Host- and __Secure- prefixes and with
 	// SameSite=None. Default false: Secure always.
-	UnsafeAllowInsecure bool `json:"unsafe_allow_insecure,omitempty" yaml:"unsafe_allow_insecure,omitempty"`
+	DangerouslyAllowInsecure bool `json:"dangerously_allow_insecure,omitempty" yaml:"dangerously_allow_insecure,omitempty"`
 }
 
 // ConfigError reports a configuration that [New] or [NewCodec] refuses.
@@ -76,8 +76,8 @@ func New(cfg Config) (*Spec, error) {
 		name:     cfg.Name,
 		path:     cfg.Path,
 		domain:   cfg.Domain,
-		httpOnly: !cfg.UnsafeAllowScriptAccess,
-		insecure: cfg.UnsafeAllowInsecure,
+		httpOnly: !cfg.DangerouslyAllowScriptAccess,
+		insecure: cfg.DangerouslyAllowInsecure,
 	}
 	if !validName(cfg.Name) {
 		return nil, &ConfigError{"Name", "empty or not a valid cookie name"}
@@ -103,8 +103,8 @@ func New(cfg Config) (*Spec, error) {
 	case SameSiteStrict:
 		s.sameSite = http.SameSiteStrictMode
 	case SameSiteNone:
-		if cfg.UnsafeAllowInsecure {
-			return nil, &ConfigError{"SameSite", "None requires Secure; it cannot be combined with UnsafeAllowInsecure"}
+		if cfg.DangerouslyAllowInsecure {
+			return nil, &ConfigError{"SameSite", "None requires Secure; it cannot be combined with DangerouslyAllowInsecure"}
 		}
 		s.sameSite = http.SameSiteNoneMode
 	default:
@@ -112,8 +112,8 @@ func New(cfg Config) (*Spec, error) {
 	}
 	switch {
 	case strings.HasPrefix(cfg.Name, HostPrefix):
-		if cfg.UnsafeAllowInsecure {
-			return nil, &ConfigError{"UnsafeAllowInsecure", "a __Host- cookie must be Secure"}
+		if cfg.DangerouslyAllowInsecure {
+			return nil, &ConfigError{"DangerouslyAllowInsecure", "a __Host- cookie must be Secure"}
 		}
 		if s.domain != "" {
 			return nil, &ConfigError{"Domain", "a __Host- cookie must not have a Domain"}
@@ -122,8 +122,8 @@ func New(cfg Config) (*Spec, error) {
 			return nil, &ConfigError{"Path", `a __Host- cookie must have Path "/"`}
 		}
 	case strings.HasPrefix(cfg.Name, SecurePrefix):
-		if cfg.UnsafeAllowInsecure {
-			return nil, &ConfigError{"UnsafeAllowInsecure", "a __Secure- cookie must be Secure"}
+		if cfg.DangerouslyAllowInsecure {
+			return nil, &ConfigError{"DangerouslyAllowInsecure", "a __Secure- cookie must be Secure"}
 		}
 	}
 	return s, nil
@@ -133,14 +133,14 @@ func New(cfg Config) (*Spec, error) {
 func (s *Spec) Name() string { return s.name }
 
 // Secure reports whether a cookie sent in answer to r carries Secure: always,
-// unless UnsafeAllowInsecure is set and r did not arrive over HTTPS.
+// unless DangerouslyAllowInsecure is set and r did not arrive over HTTPS.
 func (s *Spec) Secure(r *http.Request) bool {
 	return !s.insecure || clientip.IsHTTPS(r)
 }
 
 // Cookie returns the cookie with value, for the response to r.
 func (s *Spec) Cookie(r *http.Request, value string) *http.Cookie {
-	return &http.Cookie{ // #nosec G124 -- Secure, HttpOnly and SameSite come from the Spec New validated: strict unless an Unsafe… field relaxes them
+	return &http.Cookie{ // #nosec G124 -- Secure, HttpOnly and SameSite come from the Spec New validated: strict unless a Dangerously… field relaxes them
 		Name:     s.name,
 		Value:    value,
 		Path:     s.path,

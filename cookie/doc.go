@@ -4,9 +4,9 @@
 // # What it defends against
 //
 //   - Cookie theft by script (XSS): HttpOnly unless explicitly given up
-//     with UnsafeAllowScriptAccess.
+//     with DangerouslyAllowScriptAccess.
 //   - Theft on the wire: Secure always in production. Only
-//     UnsafeAllowInsecure (development over plain HTTP) drops it, and even
+//     DangerouslyAllowInsecure (development over plain HTTP) drops it, and even
 //     then a request that arrived over HTTPS (by the trust model,
 //     clientip.IsHTTPS) gets a Secure cookie.
 //   - Cross-site request forgery: SameSite=Lax by default (Strict

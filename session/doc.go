@@ -40,8 +40,8 @@
 // no Max-Age. Idle timeout 30 minutes, absolute lifetime 12 hours, data
 // encrypted at rest, store operations bounded to 3 seconds. See [Config].
 //
-// Development over plain http:// needs Config.UnsafeDevelopmentHTTP, which
-// drops the __Host- prefix (cookie "sid") and Secure for non-HTTPS requests
+// Development over plain http:// needs Config.Development (the development
+// switch, named as harden.Config's), which drops the __Host- prefix (cookie "sid") and Secure for non-HTTPS requests
 // (clientip.IsHTTPS decides, so a TLS-terminating proxy trusted by the
 // clientip layer still gets Secure cookies). New logs a warning when it is
 // set. NEVER SET IT IN PRODUCTION: the cookie then travels in clear text

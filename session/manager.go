@@ -41,8 +41,8 @@ type Config struct {
 	Store Store `json:"-" yaml:"-"`
 
 	// CookieName is the session cookie's name. Default "__Host-sid" (with
-	// UnsafeDevelopmentHTTP: "sid"). A __Host- or __Secure- prefix is
-	// dropped under UnsafeDevelopmentHTTP, because browsers refuse such
+	// Development: "sid"). A __Host- or __Secure- prefix is
+	// dropped under Development, because browsers refuse such
 	// cookies without Secure.
 	CookieName string `json:"cookie_name,omitempty" yaml:"cookie_name,omitempty"`
 	// SameSite is "Lax" (default) or "Strict". "None" is refused: it would
@@ -69,16 +69,19 @@ type Config struct {
 	// StoreTimeout bounds each store operation. Default 3 seconds.
 	StoreTimeout time.Duration `json:"store_timeout,omitempty" yaml:"store_timeout,omitempty"`
 
-	// UnsafeDevelopmentHTTP is for development over plain http://: it
-	// drops the cookie's __Host- prefix, and drops Secure for requests that
-	// did not arrive over HTTPS (clientip.IsHTTPS). The session cookie then
-	// travels in clear text and can be overwritten by any subdomain. New
-	// logs a warning. Never set it in production. Default false.
-	UnsafeDevelopmentHTTP bool `json:"unsafe_development_http,omitempty" yaml:"unsafe_development_http,omitempty"`
-	// UnsafePlaintextData stores session data unencrypted, readable by
+	// Development relaxes the session cookie for development over plain
+	// http://, and nothing else: it drops the cookie's __Host- prefix, and
+	// drops Secure for requests that did not arrive over HTTPS
+	// (clientip.IsHTTPS). The session cookie then travels in clear text and
+	// can be overwritten by any subdomain; data stays encrypted and the
+	// timeouts still apply. It has the meaning and the name of
+	// harden.Config.Development. New logs a warning. Never set it in
+	// production. Default false.
+	Development bool `json:"development,omitempty" yaml:"development,omitempty"`
+	// DangerouslyPlaintextData stores session data unencrypted, readable by
 	// anyone who can read the store. Default false: AES-256-GCM, bound to
 	// the record's key so records cannot be swapped.
-	UnsafePlaintextData bool `json:"unsafe_plaintext_data,omitempty" yaml:"unsafe_plaintext_data,omitempty"`
+	DangerouslyPlaintextData bool `json:"dangerously_plaintext_data,omitempty" yaml:"dangerously_plaintext_data,omitempty"`
 
 	// Logger receives store errors and warnings. Default slog.Default().
 	Logger *slog.Logger `json:"-" yaml:"-"`
@@ -201,13 +204,13 @@ func New(cfg Config) (*Manager, error) {
 	if name == "" {
 		name = DefaultCookieName
 	}
-	if cfg.UnsafeDevelopmentHTTP {
+	if cfg.Development {
 		name = strings.TrimPrefix(strings.TrimPrefix(name, cookie.HostPrefix), cookie.SecurePrefix)
 	}
 	spec, err := cookie.New(cookie.Config{
-		Name:                name,
-		SameSite:            cfg.SameSite,
-		UnsafeAllowInsecure: cfg.UnsafeDevelopmentHTTP,
+		Name:                     name,
+		SameSite:                 cfg.SameSite,
+		DangerouslyAllowInsecure: cfg.Development,
 	})
 	if err != nil {
 		return nil, &ConfigError{"CookieName", err.Error()}
@@ -217,12 +220,12 @@ func New(cfg Config) (*Manager, error) {
 	if m.cookieCodec, err = cookie.NewCodec(cookie.CodecConfig{Keys: sessionKeys, Name: name}); err != nil {
 		return nil, &ConfigError{"CookieName", err.Error()}
 	}
-	if !cfg.UnsafePlaintextData {
+	if !cfg.DangerouslyPlaintextData {
 		m.data = cfg.Keys.Derive("session-data")
 	}
 
-	if cfg.UnsafeDevelopmentHTTP {
-		m.log.Warn("session: UnsafeDevelopmentHTTP is set: the session cookie has no __Host- prefix and no Secure flag over plain HTTP; never use this in production",
+	if cfg.Development {
+		m.log.Warn("session: Development is set: the session cookie has no __Host- prefix and no Secure flag over plain HTTP; never use this in production",
 			"cookie", name)
 	}
 	if cfg.Keys.Ephemeral() {

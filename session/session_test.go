@@ -102,8 +102,8 @@ func TestCookieAttributes(t *testing.T) {
 		{"production", nil, plain(), "__Host-sid=; Path=/; HttpOnly; Secure; SameSite=Lax"},
 		{"strict", func(c *session.Config) { c.SameSite = "Strict" }, https(), "__Host-sid=; Path=/; HttpOnly; Secure; SameSite=Strict"},
 		{"custom name", func(c *session.Config) { c.CookieName = "__Host-app" }, plain(), "__Host-app=; Path=/; HttpOnly; Secure; SameSite=Lax"},
-		{"development over http", func(c *session.Config) { c.UnsafeDevelopmentHTTP = true }, plain(), "sid=; Path=/; HttpOnly; SameSite=Lax"},
-		{"development over https", func(c *session.Config) { c.UnsafeDevelopmentHTTP = true }, https(), "sid=; Path=/; HttpOnly; Secure; SameSite=Lax"},
+		{"development over http", func(c *session.Config) { c.Development = true }, plain(), "sid=; Path=/; HttpOnly; SameSite=Lax"},
+		{"development over https", func(c *session.Config) { c.Development = true }, https(), "sid=; Path=/; HttpOnly; Secure; SameSite=Lax"},
 		{"persist", func(c *session.Config) { c.Persist = true; c.Lifetime = 2 * time.Hour }, plain(), "__Host-sid=; Path=/; Max-Age=7200; HttpOnly; Secure; SameSite=Lax"},
 	}
 	for _, tt := range tests {
@@ -120,8 +120,8 @@ func TestCookieAttributes(t *testing.T) {
 }
 
 func TestDevelopmentModeWarns(t *testing.T) {
-	_, logs := newManager(t, func(c *session.Config) { c.UnsafeDevelopmentHTTP = true; c.Keys = keys.Ephemeral() })
-	for _, want := range []string{"UnsafeDevelopmentHTTP", "ephemeral"} {
+	_, logs := newManager(t, func(c *session.Config) { c.Development = true; c.Keys = keys.Ephemeral() })
+	for _, want := range []string{"Development", "ephemeral"} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("no warning mentioning %s in %s", want, logs)
 		}

@@ -122,11 +122,11 @@ func (a *App) openData(cfg Config) error {
 	// warning. Development over TLS keeps the production cookies.
 	devHTTP := cfg.Development && !cfg.TLS
 	a.sessions, err = session.New(session.Config{
-		Keys:                  a.ring,
-		Store:                 store,
-		StoreTimeout:          sessionStoreTimeout,
-		UnsafeDevelopmentHTTP: devHTTP,
-		Logger:                a.logger,
+		Keys:         a.ring,
+		Store:        store,
+		StoreTimeout: sessionStoreTimeout,
+		Development:  devHTTP,
+		Logger:       a.logger,
 	})
 	return err
 }
@@ -137,9 +137,9 @@ func (a *App) layers(cfg Config, origins []string) (err error) {
 	// The CORS allowlist is trusted by the Fetch Metadata layer too: pages
 	// there may post cross-origin, and still need a token.
 	a.csrf, err = csrf.New(csrf.Config{
-		Keys:                  a.ring,
-		TrustedOrigins:        origins,
-		UnsafeDevelopmentHTTP: devHTTP,
+		Keys:           a.ring,
+		TrustedOrigins: origins,
+		Development:    devHTTP,
 	})
 	if err != nil {
 		return fmt.Errorf("app: csrf: %w", err)
