@@ -1,11 +1,13 @@
 package cookie
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/harden-go/harden/clientip"
+	"github.com/harden-go/harden/internal/configerr"
 )
 
 // Cookie name prefixes with browser-enforced rules (RFC 6265bis).
@@ -50,13 +52,19 @@ type Config struct {
 	DangerouslyAllowInsecure bool `json:"dangerously_allow_insecure,omitempty" yaml:"dangerously_allow_insecure,omitempty"`
 }
 
-// ConfigError reports a configuration that [New] or [NewCodec] refuses.
-type ConfigError struct {
-	Field  string // the Config field at fault
-	Reason string
-}
+// ConfigError reports a setting that [New] or [NewCodec] refuses: the
+// field as the configuration file spells it ("same_site"), its value and
+// the reason, which says how to fix it. It wraps [ErrInvalidConfig]; New
+// joins one per bad setting with errors.Join.
+type ConfigError = configerr.Error
 
-func (e *ConfigError) Error() string { return "cookie: " + e.Field + ": " + e.Reason }
+// ErrInvalidConfig is wrapped by every [ConfigError].
+var ErrInvalidConfig = errors.New("cookie: invalid config")
+
+// configError returns the *ConfigError of field.
+func configError(field, value, reason string) *ConfigError {
+	return &ConfigError{Pkg: "cookie", Field: field, Index: -1, Value: value, Reason: reason, Err: ErrInvalidConfig}
+}
 
 // Spec is a validated cookie configuration. It is immutable and safe for
 // concurrent use.
@@ -79,20 +87,22 @@ func New(cfg Config) (*Spec, error) {
 		httpOnly: !cfg.DangerouslyAllowScriptAccess,
 		insecure: cfg.DangerouslyAllowInsecure,
 	}
+	var errs []error
+	bad := func(field, value, reason string) { errs = append(errs, configError(field, value, reason)) }
 	if !validName(cfg.Name) {
-		return nil, &ConfigError{"Name", "empty or not a valid cookie name"}
+		bad("name", cfg.Name, "empty or not a valid cookie name (an RFC 6265 token)")
 	}
 	if s.path == "" {
 		s.path = "/"
 	}
 	if s.path[0] != '/' || !validAttr(s.path) {
-		return nil, &ConfigError{"Path", "must start with / and contain no control characters or ;"}
+		bad("path", cfg.Path, "must start with / and contain no control characters or ;")
 	}
 	if s.domain != "" && (!validAttr(s.domain) || strings.ContainsAny(s.domain, " /")) {
-		return nil, &ConfigError{"Domain", "not a valid domain"}
+		bad("domain", cfg.Domain, "not a valid domain")
 	}
 	if cfg.MaxAge < 0 {
-		return nil, &ConfigError{"MaxAge", "negative"}
+		bad("max_age", cfg.MaxAge.String(), "must not be negative; 0 means no Max-Age (the browser forgets the cookie when it closes)")
 	}
 	if cfg.MaxAge > 0 {
 		s.maxAge = max(1, int(cfg.MaxAge/time.Second))
@@ -103,28 +113,32 @@ func New(cfg Config) (*Spec, error) {
 	case SameSiteStrict:
 		s.sameSite = http.SameSiteStrictMode
 	case SameSiteNone:
+		// Browsers drop a SameSite=None cookie without Secure.
 		if cfg.DangerouslyAllowInsecure {
-			return nil, &ConfigError{"SameSite", "None requires Secure; it cannot be combined with DangerouslyAllowInsecure"}
+			bad("same_site", cfg.SameSite, "None requires Secure; it cannot be combined with dangerously_allow_insecure")
 		}
 		s.sameSite = http.SameSiteNoneMode
 	default:
-		return nil, &ConfigError{"SameSite", `must be "Lax", "Strict" or "None"`}
+		bad("same_site", cfg.SameSite, `must be "Lax", "Strict" or "None"`)
 	}
 	switch {
 	case strings.HasPrefix(cfg.Name, HostPrefix):
 		if cfg.DangerouslyAllowInsecure {
-			return nil, &ConfigError{"DangerouslyAllowInsecure", "a __Host- cookie must be Secure"}
+			bad("dangerously_allow_insecure", "true", "a __Host- cookie must be Secure; drop the prefix for development over plain HTTP")
 		}
 		if s.domain != "" {
-			return nil, &ConfigError{"Domain", "a __Host- cookie must not have a Domain"}
+			bad("domain", cfg.Domain, "a __Host- cookie must not have a Domain")
 		}
 		if s.path != "/" {
-			return nil, &ConfigError{"Path", `a __Host- cookie must have Path "/"`}
+			bad("path", cfg.Path, `a __Host- cookie must have Path "/"`)
 		}
 	case strings.HasPrefix(cfg.Name, SecurePrefix):
 		if cfg.DangerouslyAllowInsecure {
-			return nil, &ConfigError{"DangerouslyAllowInsecure", "a __Secure- cookie must be Secure"}
+			bad("dangerously_allow_insecure", "true", "a __Secure- cookie must be Secure; drop the prefix for development over plain HTTP")
 		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	return s, nil
 }

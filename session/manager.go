@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/harden-go/harden/cookie"
+	"github.com/harden-go/harden/internal/configerr"
 	"github.com/harden-go/harden/internal/storeguard"
 	"github.com/harden-go/harden/keys"
 	"github.com/harden-go/harden/respond"
@@ -89,13 +90,14 @@ type Config struct {
 	Now func() time.Time `json:"-" yaml:"-"`
 }
 
-// ConfigError reports a configuration that [New] refuses.
-type ConfigError struct {
-	Field  string
-	Reason string
-}
+// ConfigError reports a setting that [New] refuses: the field as the
+// configuration file spells it ("idle_timeout"), its value, and the reason,
+// which says how to fix it. It wraps [ErrInvalidConfig]; New joins one per
+// bad setting with errors.Join.
+type ConfigError = configerr.Error
 
-func (e *ConfigError) Error() string { return "session: " + e.Field + ": " + e.Reason }
+// ErrInvalidConfig is wrapped by every [ConfigError].
+var ErrInvalidConfig = errors.New("session: invalid config")
 
 // Errors returned by session operations.
 var (
@@ -131,13 +133,60 @@ type Manager struct {
 	now          func() time.Time
 }
 
-// New validates cfg and returns a Manager.
-func New(cfg Config) (*Manager, error) {
+// validate reports every setting of cfg that New refuses, with the
+// defaults applied.
+func validate(cfg Config) error {
+	var errs []error
+	bad := func(field, value, reason string) {
+		errs = append(errs, &ConfigError{Pkg: "session", Field: field, Index: -1, Value: value, Reason: reason, Err: ErrInvalidConfig})
+	}
 	if cfg.Keys == nil || cfg.Keys.Len() == 0 {
-		return nil, &ConfigError{"Keys", "required (keys.Parse(HARDEN_SECRETS); keys.Ephemeral() in development)"}
+		bad("Keys", "", "required (keys.Parse(HARDEN_SECRETS); keys.Ephemeral() in development)")
 	}
 	if cfg.Store == nil {
-		return nil, &ConfigError{"Store", "required"}
+		bad("Store", "", "required (NewMemoryStore in development, sqlitestore, redisstore or pgstore)")
+	}
+	durations := []struct {
+		name string
+		v    time.Duration
+	}{{"idle_timeout", cfg.IdleTimeout}, {"lifetime", cfg.Lifetime}, {"touch_interval", cfg.TouchInterval}, {"store_timeout", cfg.StoreTimeout}}
+	negative := false
+	for _, d := range durations {
+		if d.v < 0 {
+			bad(d.name, d.v.String(), "must not be negative; 0 means the default")
+			negative = true
+		}
+	}
+	if negative {
+		return errors.Join(errs...)
+	}
+	idle := orDefault(cfg.IdleTimeout, DefaultIdleTimeout)
+	lifetime := orDefault(cfg.Lifetime, DefaultLifetime)
+	if idle < time.Second {
+		bad("idle_timeout", idle.String(), "must be at least one second")
+	}
+	if lifetime < time.Second {
+		bad("lifetime", lifetime.String(), "must be at least one second")
+	}
+	// An idle timeout that is not shorter than the lifetime never ends a
+	// session: the configuration says two things and does one.
+	if idle >= time.Second && lifetime >= time.Second && idle >= lifetime {
+		bad("idle_timeout", idle.String(), "must be shorter than lifetime ("+lifetime.String()+"), or it never ends a session; lower idle_timeout or raise lifetime")
+	}
+	if cfg.TouchInterval != 0 && idle >= time.Second && cfg.TouchInterval >= idle {
+		bad("touch_interval", cfg.TouchInterval.String(), "must be shorter than idle_timeout ("+idle.String()+")")
+	}
+	if cfg.SameSite == cookie.SameSiteNone {
+		bad("same_site", cfg.SameSite, `None would send the session cookie with cross-site requests; use "Lax" or "Strict"`)
+	}
+	return errors.Join(errs...)
+}
+
+// New validates cfg and returns a Manager. Every refused setting is a
+// *ConfigError, joined with errors.Join.
+func New(cfg Config) (*Manager, error) {
+	if err := validate(cfg); err != nil {
+		return nil, err
 	}
 	m := &Manager{
 		idle:         orDefault(cfg.IdleTimeout, DefaultIdleTimeout),
@@ -178,26 +227,9 @@ func New(cfg Config) (*Manager, error) {
 	// outage writes its first refusal, then one per interval with the
 	// count, then store_recovered.
 	m.secRep = storeguard.Reporter{Interval: storeguard.DefaultInterval, Clock: m.now}
-	for _, d := range []struct {
-		name string
-		v    time.Duration
-	}{{"IdleTimeout", cfg.IdleTimeout}, {"Lifetime", cfg.Lifetime}, {"TouchInterval", cfg.TouchInterval}, {"StoreTimeout", cfg.StoreTimeout}} {
-		if d.v < 0 {
-			return nil, &ConfigError{d.name, "negative"}
-		}
-	}
-	if m.idle < time.Second || m.lifetime < time.Second {
-		return nil, &ConfigError{"IdleTimeout", "IdleTimeout and Lifetime must be at least one second"}
-	}
 	m.touch = cfg.TouchInterval
 	if m.touch == 0 {
 		m.touch = min(DefaultTouchInterval, m.idle/10)
-	}
-	if m.touch >= m.idle {
-		return nil, &ConfigError{"TouchInterval", "must be shorter than IdleTimeout"}
-	}
-	if cfg.SameSite == cookie.SameSiteNone {
-		return nil, &ConfigError{"SameSite", "None would send the session cookie with cross-site requests"}
 	}
 
 	name := cfg.CookieName
@@ -213,12 +245,12 @@ func New(cfg Config) (*Manager, error) {
 		DangerouslyAllowInsecure: cfg.Development,
 	})
 	if err != nil {
-		return nil, &ConfigError{"CookieName", err.Error()}
+		return nil, cookieError(name, cfg.SameSite, err)
 	}
 	m.cookie = spec
 	sessionKeys := cfg.Keys.Derive("session")
 	if m.cookieCodec, err = cookie.NewCodec(cookie.CodecConfig{Keys: sessionKeys, Name: name}); err != nil {
-		return nil, &ConfigError{"CookieName", err.Error()}
+		return nil, &ConfigError{Pkg: "session", Field: "cookie_name", Index: -1, Value: name, Reason: err.Error(), Err: ErrInvalidConfig}
 	}
 	if !cfg.DangerouslyPlaintextData {
 		m.data = cfg.Keys.Derive("session-data")
@@ -232,6 +264,21 @@ func New(cfg Config) (*Manager, error) {
 		m.log.Warn("session: the key ring is ephemeral: every session ends when this process exits and other instances reject its cookies")
 	}
 	return m, nil
+}
+
+// cookieError reports what cookie.New refused, under the session field
+// that set it.
+func cookieError(name, sameSite string, err error) error {
+	field, value := "cookie_name", name
+	var ce *cookie.ConfigError
+	if errors.As(err, &ce) && ce.Field == "same_site" {
+		field, value = "same_site", sameSite
+	}
+	reason := err.Error()
+	if ce != nil {
+		reason = ce.Reason
+	}
+	return &ConfigError{Pkg: "session", Field: field, Index: -1, Value: value, Reason: reason, Err: ErrInvalidConfig}
 }
 
 func orDefault(v, def time.Duration) time.Duration {
