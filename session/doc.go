@@ -49,6 +49,11 @@
 //
 // # How it fails
 //
+// [New] refuses a bad [Config] at start-up with one [*ConfigError] per bad
+// field, joined: no keys or store, a negative duration, SameSite=None, a
+// TouchInterval not shorter than IdleTimeout, and an IdleTimeout not
+// shorter than Lifetime (an idle timeout that can never end a session).
+//
 // A tampered, unknown, expired or undecodable cookie is "no session": the
 // request goes on anonymously (and a stale cookie is cleared), never an
 // error. A store that cannot answer (an outage, a timeout) is an error:
@@ -85,5 +90,6 @@
 // passes.
 //
 // Imports: the standard library and harden's keys, cookie, clientip,
-// respond and internal/statuswriter (the module's ResponseWriter wrapper).
+// respond, internal/configerr and internal/statuswriter (the module's
+// ResponseWriter wrapper).
 package session
