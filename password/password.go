@@ -69,6 +69,8 @@ type Config struct {
 	// upgrades at the next login.
 	MinBcryptCost int `json:"min_bcrypt_cost,omitempty" yaml:"min_bcrypt_cost,omitempty"`
 	// MaxLength is the longest password accepted, in bytes. Default 1024.
+	// bcrypt reads at most 72 bytes and refuses longer passwords, so with
+	// Algorithm "bcrypt" a MaxLength above 72 is refused.
 	MaxLength int `json:"max_length,omitempty" yaml:"max_length,omitempty"`
 	// MaxConcurrent bounds the hashes computed at once. Default
 	// GOMAXPROCS, at most 8; MemoryBudget may lower it further.
@@ -172,6 +174,10 @@ func New(cfg Config) (*Hasher, error) {
 	}
 	if h.maxLen < 8 || h.maxLen > 1<<16 {
 		bad("max_length", h.maxLen, "must be between 8 and 65536")
+	} else if h.algorithm == Bcrypt && cfg.MaxLength > bcryptMaxLen {
+		// bcrypt reads 72 bytes: Hash refuses longer passwords, so a
+		// larger maximum promises what the hasher never accepts.
+		bad("max_length", h.maxLen, "bcrypt reads at most 72 bytes and longer passwords are refused; set max_length to 72 or less, or use argon2id")
 	}
 	n := cfg.MaxConcurrent
 	if n == 0 {

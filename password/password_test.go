@@ -254,6 +254,8 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		{"bcrypt 10", password.Config{BcryptCost: 10}, "bcrypt_cost", `password: bcrypt_cost "10": must be between 12 and 31`},
 		{"min above cost", password.Config{MinBcryptCost: 13}, "min_bcrypt_cost", `password: min_bcrypt_cost "13": must be between 4 and bcrypt_cost (12)`},
 		{"max length", password.Config{MaxLength: 4}, "max_length", `password: max_length "4": must be between 8 and 65536`},
+		{"bcrypt max length", password.Config{Algorithm: password.Bcrypt, MaxLength: 128}, "max_length",
+			`password: max_length "128": bcrypt reads at most 72 bytes and longer passwords are refused; set max_length to 72 or less, or use argon2id`},
 		{"concurrency", password.Config{MaxConcurrent: -1}, "max_concurrent", `password: max_concurrent "-1": must not be negative; 0 means the default, GOMAXPROCS up to 8`},
 		{"negative budget", password.Config{MemoryBudget: -1}, "memory_budget", `password: memory_budget "-1": must not be negative; 0 means the default, 64 MiB`},
 		{"budget below one hash", password.Config{Argon2: password.RFC9106Second, MemoryBudget: 32 << 20}, "memory_budget",
