@@ -138,9 +138,10 @@ const (
 // [Config]; errors.As finds the [*ConfigError] naming the field.
 var ErrInvalidConfig = errors.New("ratelimit: invalid config")
 
-// ConfigError names a bad [Config] field as the configuration file spells
-// it ("rate", "skip_failed_requests"), its value and the reason, which
-// says how to fix it. It wraps [ErrInvalidConfig].
+// ConfigError names a bad [Config] or [MemoryConfig] field as the
+// configuration file spells it ("rate", "skip_failed_requests"), its value
+// and the reason, which says how to fix it. It wraps [ErrInvalidConfig]
+// ([ErrInvalidMemoryConfig] for a MemoryConfig).
 type ConfigError = configerr.Error
 
 // normalize fills defaults into a copy of c and validates it.
