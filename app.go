@@ -124,11 +124,11 @@ func newAppLayer(cfg *Config, errs *configErrors, secureCookies bool, logger *sl
 	if cfg.CSRF.Keys != nil {
 		errs.field("csrf.keys", ErrSharedKeys)
 	}
-	if cfg.Session.UnsafeDevelopmentHTTP {
-		errs.field("session.unsafe_development_http", ErrDevelopmentSwitch)
+	if cfg.Session.Development {
+		errs.field("session.development", ErrDevelopmentSwitch)
 	}
-	if cfg.CSRF.UnsafeDevelopmentHTTP {
-		errs.field("csrf.unsafe_development_http", ErrDevelopmentSwitch)
+	if cfg.CSRF.Development {
+		errs.field("csrf.development", ErrDevelopmentSwitch)
 	}
 	if !sessionOn && !reflect.ValueOf(cfg.Session).IsZero() {
 		errs.field("session", ErrSessionStore)
@@ -161,7 +161,7 @@ func newAppLayer(cfg *Config, errs *configErrors, secureCookies bool, logger *sl
 	if sessionOn && a.ring != nil {
 		sc := cfg.Session
 		sc.Keys = a.ring
-		sc.UnsafeDevelopmentHTTP = !secureCookies
+		sc.Development = !secureCookies
 		if sc.Logger == nil {
 			sc.Logger = logger
 		}
@@ -171,7 +171,7 @@ func newAppLayer(cfg *Config, errs *configErrors, secureCookies bool, logger *sl
 	if csrfOn && a.ring != nil {
 		cc := cfg.CSRF
 		cc.Keys = a.ring
-		cc.UnsafeDevelopmentHTTP = !secureCookies
+		cc.Development = !secureCookies
 		if cc.TrustedOrigins == nil {
 			// CSRF trusts exactly the origins CORS allows (they still need
 			// a token).

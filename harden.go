@@ -104,7 +104,7 @@ type Config struct {
 	// Session configures sessions. They are installed when Session.Store
 	// is set (session/sqlitestore, session/redisstore, session/pgstore, or
 	// session.NewMemoryStore), which also turns the app layer on. Keys
-	// and UnsafeDevelopmentHTTP must stay unset: the ring is Config.Keys,
+	// and Development must stay unset: the ring is Config.Keys,
 	// and the cookies drop their __Host- prefix and Secure only in
 	// development over plain HTTP (see HTTPSConfig.Served). Handlers read
 	// the session with session.From(r). Default: no sessions.
@@ -112,7 +112,7 @@ type Config struct {
 
 	// CSRF configures the CSRF layer (Fetch Metadata and Origin, then a
 	// signed token bound to the session), installed with the app layer.
-	// Keys and UnsafeDevelopmentHTTP follow Config as for Session;
+	// Keys and Development follow Config as for Session;
 	// TrustedOrigins defaults to CORS.Origins. Handlers read the token
 	// with csrf.Token(r) or csrf.TemplateField(r). Default: package csrf's.
 	CSRF csrf.Config `json:"csrf" yaml:"csrf"`

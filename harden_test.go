@@ -242,8 +242,8 @@ func TestConfigErrors(t *testing.T) {
 	// Layer error types stay reachable.
 	_, err := New(Config{PublicURL: pub, Headers: headers.Config{FrameOptions: "ALLOW-FROM x"}})
 	var ce *headers.ConfigError
-	if !errors.As(err, &ce) || ce.Field != "FrameOptions" {
-		t.Errorf("err = %v, want a headers.ConfigError for FrameOptions", err)
+	if !errors.As(err, &ce) || ce.Field != "frame_options" {
+		t.Errorf("err = %v, want a headers.ConfigError for frame_options", err)
 	}
 	_, err = New(Config{PublicURL: pub, CORS: cors.Config{Origins: []string{"https://ok.example", "null"}}})
 	var corsErr *cors.ConfigError

@@ -65,13 +65,13 @@ type Codec struct {
 // NewCodec validates cfg and returns its codec.
 func NewCodec(cfg CodecConfig) (*Codec, error) {
 	if cfg.Keys == nil || cfg.Keys.Len() == 0 {
-		return nil, &ConfigError{"Keys", "required"}
+		return nil, configError("keys", "", "required")
 	}
 	if !validName(cfg.Name) {
-		return nil, &ConfigError{"Name", "empty or not a valid cookie name"}
+		return nil, configError("name", cfg.Name, "empty or not a valid cookie name (an RFC 6265 token)")
 	}
 	if cfg.MaxAge < 0 {
-		return nil, &ConfigError{"MaxAge", "negative"}
+		return nil, configError("max_age", cfg.MaxAge.String(), "must not be negative")
 	}
 	c := &Codec{
 		ring:    cfg.Keys.Derive("cookie:" + cfg.Name),

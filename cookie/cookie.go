@@ -1,11 +1,13 @@
 package cookie
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/harden-go/harden/clientip"
+	"github.com/harden-go/harden/internal/configerr"
 )
 
 // Cookie name prefixes with browser-enforced rules (RFC 6265bis).
@@ -37,26 +39,32 @@ type Config struct {
 	// browser deletes the cookie when it closes.
 	MaxAge time.Duration `json:"max_age,omitempty" yaml:"max_age,omitempty"`
 	// SameSite is "Lax" (default), "Strict" or "None". "None" requires
-	// Secure and so is refused together with UnsafeAllowInsecure.
+	// Secure and so is refused together with DangerouslyAllowInsecure.
 	SameSite string `json:"same_site,omitempty" yaml:"same_site,omitempty"`
-	// UnsafeAllowScriptAccess drops HttpOnly, letting page scripts (and
+	// DangerouslyAllowScriptAccess drops HttpOnly, letting page scripts (and
 	// any XSS) read the cookie. Default false.
-	UnsafeAllowScriptAccess bool `json:"unsafe_allow_script_access,omitempty" yaml:"unsafe_allow_script_access,omitempty"`
-	// UnsafeAllowInsecure drops Secure for requests that did not arrive
+	DangerouslyAllowScriptAccess bool `json:"dangerously_allow_script_access,omitempty" yaml:"dangerously_allow_script_access,omitempty"`
+	// DangerouslyAllowInsecure drops Secure for requests that did not arrive
 	// over HTTPS (clientip.IsHTTPS), so the cookie works on
 	// http://localhost during development. It travels in clear text on any
 	// network. Refused with the __Host- and __Secure- prefixes and with
 	// SameSite=None. Default false: Secure always.
-	UnsafeAllowInsecure bool `json:"unsafe_allow_insecure,omitempty" yaml:"unsafe_allow_insecure,omitempty"`
+	DangerouslyAllowInsecure bool `json:"dangerously_allow_insecure,omitempty" yaml:"dangerously_allow_insecure,omitempty"`
 }
 
-// ConfigError reports a configuration that [New] or [NewCodec] refuses.
-type ConfigError struct {
-	Field  string // the Config field at fault
-	Reason string
-}
+// ConfigError reports a setting that [New] or [NewCodec] refuses: the
+// field as the configuration file spells it ("same_site"), its value and
+// the reason, which says how to fix it. It wraps [ErrInvalidConfig]; New
+// joins one per bad setting with errors.Join.
+type ConfigError = configerr.Error
 
-func (e *ConfigError) Error() string { return "cookie: " + e.Field + ": " + e.Reason }
+// ErrInvalidConfig is wrapped by every [ConfigError].
+var ErrInvalidConfig = errors.New("cookie: invalid config")
+
+// configError returns the *ConfigError of field.
+func configError(field, value, reason string) *ConfigError {
+	return &ConfigError{Pkg: "cookie", Field: field, Index: -1, Value: value, Reason: reason, Err: ErrInvalidConfig}
+}
 
 // Spec is a validated cookie configuration. It is immutable and safe for
 // concurrent use.
@@ -76,23 +84,25 @@ func New(cfg Config) (*Spec, error) {
 		name:     cfg.Name,
 		path:     cfg.Path,
 		domain:   cfg.Domain,
-		httpOnly: !cfg.UnsafeAllowScriptAccess,
-		insecure: cfg.UnsafeAllowInsecure,
+		httpOnly: !cfg.DangerouslyAllowScriptAccess,
+		insecure: cfg.DangerouslyAllowInsecure,
 	}
+	var errs []error
+	bad := func(field, value, reason string) { errs = append(errs, configError(field, value, reason)) }
 	if !validName(cfg.Name) {
-		return nil, &ConfigError{"Name", "empty or not a valid cookie name"}
+		bad("name", cfg.Name, "empty or not a valid cookie name (an RFC 6265 token)")
 	}
 	if s.path == "" {
 		s.path = "/"
 	}
 	if s.path[0] != '/' || !validAttr(s.path) {
-		return nil, &ConfigError{"Path", "must start with / and contain no control characters or ;"}
+		bad("path", cfg.Path, "must start with / and contain no control characters or ;")
 	}
 	if s.domain != "" && (!validAttr(s.domain) || strings.ContainsAny(s.domain, " /")) {
-		return nil, &ConfigError{"Domain", "not a valid domain"}
+		bad("domain", cfg.Domain, "not a valid domain")
 	}
 	if cfg.MaxAge < 0 {
-		return nil, &ConfigError{"MaxAge", "negative"}
+		bad("max_age", cfg.MaxAge.String(), "must not be negative; 0 means no Max-Age (the browser forgets the cookie when it closes)")
 	}
 	if cfg.MaxAge > 0 {
 		s.maxAge = max(1, int(cfg.MaxAge/time.Second))
@@ -103,28 +113,32 @@ func New(cfg Config) (*Spec, error) {
 	case SameSiteStrict:
 		s.sameSite = http.SameSiteStrictMode
 	case SameSiteNone:
-		if cfg.UnsafeAllowInsecure {
-			return nil, &ConfigError{"SameSite", "None requires Secure; it cannot be combined with UnsafeAllowInsecure"}
+		// Browsers drop a SameSite=None cookie without Secure.
+		if cfg.DangerouslyAllowInsecure {
+			bad("same_site", cfg.SameSite, "None requires Secure; it cannot be combined with dangerously_allow_insecure")
 		}
 		s.sameSite = http.SameSiteNoneMode
 	default:
-		return nil, &ConfigError{"SameSite", `must be "Lax", "Strict" or "None"`}
+		bad("same_site", cfg.SameSite, `must be "Lax", "Strict" or "None"`)
 	}
 	switch {
 	case strings.HasPrefix(cfg.Name, HostPrefix):
-		if cfg.UnsafeAllowInsecure {
-			return nil, &ConfigError{"UnsafeAllowInsecure", "a __Host- cookie must be Secure"}
+		if cfg.DangerouslyAllowInsecure {
+			bad("dangerously_allow_insecure", "true", "a __Host- cookie must be Secure; drop the prefix for development over plain HTTP")
 		}
 		if s.domain != "" {
-			return nil, &ConfigError{"Domain", "a __Host- cookie must not have a Domain"}
+			bad("domain", cfg.Domain, "a __Host- cookie must not have a Domain")
 		}
 		if s.path != "/" {
-			return nil, &ConfigError{"Path", `a __Host- cookie must have Path "/"`}
+			bad("path", cfg.Path, `a __Host- cookie must have Path "/"`)
 		}
 	case strings.HasPrefix(cfg.Name, SecurePrefix):
-		if cfg.UnsafeAllowInsecure {
-			return nil, &ConfigError{"UnsafeAllowInsecure", "a __Secure- cookie must be Secure"}
+		if cfg.DangerouslyAllowInsecure {
+			bad("dangerously_allow_insecure", "true", "a __Secure- cookie must be Secure; drop the prefix for development over plain HTTP")
 		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	return s, nil
 }
@@ -133,14 +147,14 @@ func New(cfg Config) (*Spec, error) {
 func (s *Spec) Name() string { return s.name }
 
 // Secure reports whether a cookie sent in answer to r carries Secure: always,
-// unless UnsafeAllowInsecure is set and r did not arrive over HTTPS.
+// unless DangerouslyAllowInsecure is set and r did not arrive over HTTPS.
 func (s *Spec) Secure(r *http.Request) bool {
 	return !s.insecure || clientip.IsHTTPS(r)
 }
 
 // Cookie returns the cookie with value, for the response to r.
 func (s *Spec) Cookie(r *http.Request, value string) *http.Cookie {
-	return &http.Cookie{ // #nosec G124 -- Secure, HttpOnly and SameSite come from the Spec New validated: strict unless an Unsafe… field relaxes them
+	return &http.Cookie{ // #nosec G124 -- Secure, HttpOnly and SameSite come from the Spec New validated: strict unless a Dangerously… field relaxes them
 		Name:     s.name,
 		Value:    value,
 		Path:     s.path,

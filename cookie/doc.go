@@ -4,9 +4,9 @@
 // # What it defends against
 //
 //   - Cookie theft by script (XSS): HttpOnly unless explicitly given up
-//     with UnsafeAllowScriptAccess.
+//     with DangerouslyAllowScriptAccess.
 //   - Theft on the wire: Secure always in production. Only
-//     UnsafeAllowInsecure (development over plain HTTP) drops it, and even
+//     DangerouslyAllowInsecure (development over plain HTTP) drops it, and even
 //     then a request that arrived over HTTPS (by the trust model,
 //     clientip.IsHTTPS) gets a Secure cookie.
 //   - Cross-site request forgery: SameSite=Lax by default (Strict
@@ -38,10 +38,13 @@
 //
 // # How it fails
 //
-// [New] and [NewCodec] return a [*ConfigError] naming the field at fault.
+// [New] and [NewCodec] return a [*ConfigError] naming the field at fault
+// (as the configuration file spells it), its value and the fix; New
+// reports every bad field, joined.
 // [Codec.Decode] returns [ErrInvalid] for every bad value — tampered,
 // truncated, expired, made for another cookie or with a removed key, too
 // long — without saying which, and never panics.
 //
-// Imports: the standard library and harden's keys and clientip.
+// Imports: the standard library and harden's keys, clientip and
+// internal/configerr.
 package cookie

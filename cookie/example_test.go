@@ -17,7 +17,7 @@ func ExampleNew() {
 	prefs.Set(w, httptest.NewRequest("GET", "/", nil), "dark")
 	fmt.Println(w.Header().Get("Set-Cookie"))
 	// Output:
-	// cookie: Domain: a __Host- cookie must not have a Domain
+	// cookie: domain "example.com": a __Host- cookie must not have a Domain
 	// __Host-prefs=dark; Path=/; HttpOnly; Secure; SameSite=Strict
 }
 

@@ -47,7 +47,7 @@ func TestBrowserForgedFormRefused(t *testing.T) {
 		wantCrossSite string
 	}{
 		{"both layers", csrf.Config{}, bodyCrossOrigin, bodyCrossOrigin},
-		{"token layer alone", csrf.Config{UnsafeNoOriginCheck: true}, bodyInvalidToken, bodyMissingCookie},
+		{"token layer alone", csrf.Config{DangerouslyNoOriginCheck: true}, bodyInvalidToken, bodyMissingCookie},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -28,7 +28,7 @@ type Config struct {
 	// Keys signs the tokens. The Protector derives its own subkey
 	// (Derive("csrf")), so the application's ring can be shared with other
 	// layers; rotation follows the ring (tokens made with any of its keys
-	// verify). Required unless UnsafeNoToken is set.
+	// verify). Required unless DangerouslyNoToken is set.
 	Keys *keys.Ring `json:"-" yaml:"-"`
 
 	// TrustedOrigins lists origins ("https://app.example.com",
@@ -54,7 +54,7 @@ type Config struct {
 	FieldName string `json:"field_name,omitempty" yaml:"field_name,omitempty"`
 	// CookieName names the cookie holding the pre-session id that binds the
 	// tokens of visitors without a session. Default "__Host-csrf" (with
-	// UnsafeDevelopmentHTTP: "csrf"). The cookie is HttpOnly,
+	// Development: "csrf"). The cookie is HttpOnly,
 	// SameSite=Strict, Path=/, without Domain or Max-Age, and Secure.
 	CookieName string `json:"cookie_name,omitempty" yaml:"cookie_name,omitempty"`
 	// MaxFormBytes bounds the body read when looking for the token in a
@@ -69,7 +69,7 @@ type Config struct {
 	// Default: the Key of harden's session.From(r).
 	SessionKey func(r *http.Request) string `json:"-" yaml:"-"`
 
-	// UnsafeExemptRoutes lists routes that skip both layers: webhooks that
+	// DangerouslyExemptRoutes lists routes that skip both layers: webhooks that
 	// authenticate their callers with their own signatures. Each entry is an
 	// exact path, optionally preceded by a method ("POST /hooks/payments"),
 	// matched with http.ServeMux rules like
@@ -77,33 +77,34 @@ type Config struct {
 	// ServeMux would redirect to the path (unclean path, "//") is not
 	// exempt. Wildcards, trailing slashes (subtrees) and host names are
 	// refused. Default: none.
-	UnsafeExemptRoutes []string `json:"unsafe_exempt_routes,omitempty" yaml:"unsafe_exempt_routes,omitempty"`
-	// UnsafeNoToken turns the token layer off and keeps only the Fetch
+	DangerouslyExemptRoutes []string `json:"dangerously_exempt_routes,omitempty" yaml:"dangerously_exempt_routes,omitempty"`
+	// DangerouslyNoToken turns the token layer off and keeps only the Fetch
 	// Metadata/Origin layer. Requests with neither Sec-Fetch-Site nor Origin
 	// (browsers older than 2020, and every non-browser client) then pass.
 	// Default: false.
-	UnsafeNoToken bool `json:"unsafe_no_token,omitempty" yaml:"unsafe_no_token,omitempty"`
-	// UnsafeNoOriginCheck turns the Fetch Metadata/Origin layer off and
+	DangerouslyNoToken bool `json:"dangerously_no_token,omitempty" yaml:"dangerously_no_token,omitempty"`
+	// DangerouslyNoOriginCheck turns the Fetch Metadata/Origin layer off and
 	// keeps only the token layer. Default: false.
-	UnsafeNoOriginCheck bool `json:"unsafe_no_origin_check,omitempty" yaml:"unsafe_no_origin_check,omitempty"`
-	// UnsafeDevelopmentHTTP is for development over plain http://: it drops
-	// the pre-session cookie's __Host- prefix and, for requests that did not
-	// arrive over HTTPS (clientip.IsHTTPS), its Secure attribute. Any
-	// subdomain can then overwrite the cookie. Never set it in production.
-	// Default: false.
-	UnsafeDevelopmentHTTP bool `json:"unsafe_development_http,omitempty" yaml:"unsafe_development_http,omitempty"`
+	DangerouslyNoOriginCheck bool `json:"dangerously_no_origin_check,omitempty" yaml:"dangerously_no_origin_check,omitempty"`
+	// Development relaxes the pre-session cookie for development over plain
+	// http://, and nothing else: it drops the cookie's __Host- prefix and,
+	// for requests that did not arrive over HTTPS (clientip.IsHTTPS), its
+	// Secure attribute. Any subdomain can then overwrite the cookie. Both
+	// layers still check every request. It has the meaning and the name of
+	// harden.Config.Development. Never set it in production. Default: false.
+	Development bool `json:"development,omitempty" yaml:"development,omitempty"`
 }
 
 // Configuration errors. A *ConfigError wraps one of them.
 var (
-	ErrNoKeys         = errors.New("is required unless UnsafeNoToken is set")
-	ErrBothLayersOff  = errors.New("UnsafeNoToken and UnsafeNoOriginCheck together turn CSRF protection off")
+	ErrNoKeys         = errors.New("is required unless DangerouslyNoToken is set")
+	ErrBothLayersOff  = errors.New("DangerouslyNoToken and DangerouslyNoOriginCheck together turn CSRF protection off")
 	ErrInvalidOrigin  = errors.New("is not an origin (scheme://host[:port]); patterns, \"*\" and \"null\" are not accepted")
 	ErrInsecureOrigin = errors.New("http:// origin other than loopback needs DangerouslyAllowInsecureOrigins")
 	ErrInvalidRoute   = errors.New("is not an exact route (\"[METHOD ]/path\" without wildcards, trailing slash, host, or unclean segments)")
 	ErrDuplicateRoute = errors.New("is listed twice")
 	ErrInvalidName    = errors.New("is not a valid header, field or cookie name")
-	ErrHostPrefix     = errors.New("a __Host- or __Secure- cookie needs HTTPS; UnsafeDevelopmentHTTP drops the prefix")
+	ErrHostPrefix     = errors.New("a __Host- or __Secure- cookie needs HTTPS; Development drops the prefix")
 	ErrMaxFormBytes   = errors.New("must not be negative")
 )
 

@@ -18,7 +18,7 @@ func TestNewRefusesBadConfigs(t *testing.T) {
 		want error
 	}{
 		{"zero config: no keys", csrf.Config{}, csrf.ErrNoKeys},
-		{"both layers off", csrf.Config{UnsafeNoToken: true, UnsafeNoOriginCheck: true}, csrf.ErrBothLayersOff},
+		{"both layers off", csrf.Config{DangerouslyNoToken: true, DangerouslyNoOriginCheck: true}, csrf.ErrBothLayersOff},
 		{"wildcard origin", csrf.Config{Keys: ring, TrustedOrigins: []string{"*"}}, csrf.ErrInvalidOrigin},
 		{"subdomain pattern", csrf.Config{Keys: ring, TrustedOrigins: []string{"https://*.example.com"}}, csrf.ErrInvalidOrigin},
 		{"null origin", csrf.Config{Keys: ring, TrustedOrigins: []string{"null"}}, csrf.ErrInvalidOrigin},
@@ -30,15 +30,15 @@ func TestNewRefusesBadConfigs(t *testing.T) {
 		{"file origin", csrf.Config{Keys: ring, TrustedOrigins: []string{"file://"}}, csrf.ErrInvalidOrigin},
 		{"ftp origin", csrf.Config{Keys: ring, TrustedOrigins: []string{"ftp://example.com"}}, csrf.ErrInvalidOrigin},
 		{"insecure origin", csrf.Config{Keys: ring, TrustedOrigins: []string{"http://example.com"}}, csrf.ErrInsecureOrigin},
-		{"subtree exemption", csrf.Config{Keys: ring, UnsafeExemptRoutes: []string{"/hooks/"}}, csrf.ErrInvalidRoute},
-		{"root exemption", csrf.Config{Keys: ring, UnsafeExemptRoutes: []string{"/"}}, csrf.ErrInvalidRoute},
-		{"wildcard exemption", csrf.Config{Keys: ring, UnsafeExemptRoutes: []string{"POST /hooks/{id}"}}, csrf.ErrInvalidRoute},
-		{"host exemption", csrf.Config{Keys: ring, UnsafeExemptRoutes: []string{"example.com/hooks"}}, csrf.ErrInvalidRoute},
-		{"unclean exemption", csrf.Config{Keys: ring, UnsafeExemptRoutes: []string{"/a/../hooks"}}, csrf.ErrInvalidRoute},
-		{"double slash exemption", csrf.Config{Keys: ring, UnsafeExemptRoutes: []string{"/a//b"}}, csrf.ErrInvalidRoute},
-		{"escaped exemption", csrf.Config{Keys: ring, UnsafeExemptRoutes: []string{"/a%2Fb"}}, csrf.ErrInvalidRoute},
-		{"two spaces", csrf.Config{Keys: ring, UnsafeExemptRoutes: []string{"POST  /a"}}, csrf.ErrInvalidRoute},
-		{"duplicate exemption", csrf.Config{Keys: ring, UnsafeExemptRoutes: []string{"POST /a", "POST /a"}}, csrf.ErrDuplicateRoute},
+		{"subtree exemption", csrf.Config{Keys: ring, DangerouslyExemptRoutes: []string{"/hooks/"}}, csrf.ErrInvalidRoute},
+		{"root exemption", csrf.Config{Keys: ring, DangerouslyExemptRoutes: []string{"/"}}, csrf.ErrInvalidRoute},
+		{"wildcard exemption", csrf.Config{Keys: ring, DangerouslyExemptRoutes: []string{"POST /hooks/{id}"}}, csrf.ErrInvalidRoute},
+		{"host exemption", csrf.Config{Keys: ring, DangerouslyExemptRoutes: []string{"example.com/hooks"}}, csrf.ErrInvalidRoute},
+		{"unclean exemption", csrf.Config{Keys: ring, DangerouslyExemptRoutes: []string{"/a/../hooks"}}, csrf.ErrInvalidRoute},
+		{"double slash exemption", csrf.Config{Keys: ring, DangerouslyExemptRoutes: []string{"/a//b"}}, csrf.ErrInvalidRoute},
+		{"escaped exemption", csrf.Config{Keys: ring, DangerouslyExemptRoutes: []string{"/a%2Fb"}}, csrf.ErrInvalidRoute},
+		{"two spaces", csrf.Config{Keys: ring, DangerouslyExemptRoutes: []string{"POST  /a"}}, csrf.ErrInvalidRoute},
+		{"duplicate exemption", csrf.Config{Keys: ring, DangerouslyExemptRoutes: []string{"POST /a", "POST /a"}}, csrf.ErrDuplicateRoute},
 		{"header name with space", csrf.Config{Keys: ring, HeaderName: "X CSRF"}, csrf.ErrInvalidName},
 		{"field name with quote", csrf.Config{Keys: ring, FieldName: `a"b`}, csrf.ErrInvalidName},
 		{"cookie name with semicolon", csrf.Config{Keys: ring, CookieName: "a;b"}, csrf.ErrInvalidName},
@@ -76,12 +76,12 @@ func TestNewAccepts(t *testing.T) {
 		cfg  csrf.Config
 	}{
 		{"keys only", csrf.Config{Keys: ring}},
-		{"origin check only, no keys", csrf.Config{UnsafeNoToken: true}},
-		{"token only", csrf.Config{Keys: ring, UnsafeNoOriginCheck: true}},
+		{"origin check only, no keys", csrf.Config{DangerouslyNoToken: true}},
+		{"token only", csrf.Config{Keys: ring, DangerouslyNoOriginCheck: true}},
 		{"loopback http origins", csrf.Config{Keys: ring, TrustedOrigins: []string{"http://localhost:3000", "http://127.0.0.1:8080", "http://[::1]:9000", "http://app.localhost"}}},
 		{"insecure origin, dangerously", csrf.Config{Keys: ring, TrustedOrigins: []string{"http://legacy.example"}, DangerouslyAllowInsecureOrigins: true}},
-		{"exact exemptions", csrf.Config{Keys: ring, UnsafeExemptRoutes: []string{"POST /hooks/pay", "/hooks/mail", "PUT /hooks/pay"}}},
-		{"development cookie", csrf.Config{Keys: ring, UnsafeDevelopmentHTTP: true}},
+		{"exact exemptions", csrf.Config{Keys: ring, DangerouslyExemptRoutes: []string{"POST /hooks/pay", "/hooks/mail", "PUT /hooks/pay"}}},
+		{"development cookie", csrf.Config{Keys: ring, Development: true}},
 		{"custom names", csrf.Config{Keys: ring, HeaderName: "X-XSRF-Token", FieldName: "csrf_token", CookieName: "__Host-xsrf"}},
 	}
 	for _, c := range cases {
@@ -94,7 +94,7 @@ func TestNewAccepts(t *testing.T) {
 // TestTrustedOriginNormalised: an origin configured in another case, with
 // its default port or a trailing slash, matches what browsers send.
 func TestTrustedOriginNormalised(t *testing.T) {
-	p, err := csrf.New(csrf.Config{Keys: keys.Ephemeral(), UnsafeNoToken: true,
+	p, err := csrf.New(csrf.Config{Keys: keys.Ephemeral(), DangerouslyNoToken: true,
 		TrustedOrigins: []string{"HTTPS://Partner.Example:443/", "https://[0:0:0:0:0:0:0:1]:8443"}})
 	if err != nil {
 		t.Fatal(err)
@@ -121,7 +121,7 @@ func TestTrustedOriginNormalised(t *testing.T) {
 // with neither header passes (the documented trade-off), a cross-site one
 // does not.
 func TestOriginCheckOnly(t *testing.T) {
-	p, err := csrf.New(csrf.Config{UnsafeNoToken: true})
+	p, err := csrf.New(csrf.Config{DangerouslyNoToken: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestOriginCheckOnly(t *testing.T) {
 // TestTokenOnly: without the origin layer a cross-site request with a valid
 // token passes; without a token it does not.
 func TestTokenOnly(t *testing.T) {
-	p, err := csrf.New(csrf.Config{Keys: keys.Ephemeral(), UnsafeNoOriginCheck: true})
+	p, err := csrf.New(csrf.Config{Keys: keys.Ephemeral(), DangerouslyNoOriginCheck: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,8 +52,8 @@ const (
 // A Protector refuses cross-site request forgeries. It is safe for
 // concurrent use.
 type Protector struct {
-	cop        *http.CrossOriginProtection // nil with UnsafeNoOriginCheck
-	ring       *keys.Ring                  // nil with UnsafeNoToken
+	cop        *http.CrossOriginProtection // nil with DangerouslyNoOriginCheck
+	ring       *keys.Ring                  // nil with DangerouslyNoToken
 	exempt     *http.ServeMux              // nil without exemptions
 	cookie     *cookie.Spec
 	header     string
@@ -75,10 +75,10 @@ func New(cfg Config) (*Protector, error) {
 		maxForm:    cfg.MaxFormBytes,
 		sessionKey: cfg.SessionKey,
 	}
-	if cfg.UnsafeNoToken && cfg.UnsafeNoOriginCheck {
-		bad("unsafe_no_token", -1, "true", ErrBothLayersOff)
+	if cfg.DangerouslyNoToken && cfg.DangerouslyNoOriginCheck {
+		bad("dangerously_no_token", -1, "true", ErrBothLayersOff)
 	}
-	if !cfg.UnsafeNoToken {
+	if !cfg.DangerouslyNoToken {
 		if cfg.Keys == nil {
 			bad("keys", -1, "", ErrNoKeys)
 		} else {
@@ -101,7 +101,7 @@ func New(cfg Config) (*Protector, error) {
 	}
 
 	name := orDefault(cfg.CookieName, DefaultCookieName)
-	if cfg.UnsafeDevelopmentHTTP {
+	if cfg.Development {
 		// Browsers refuse prefixed cookies without Secure.
 		name = strings.TrimPrefix(strings.TrimPrefix(name, cookie.HostPrefix), cookie.SecurePrefix)
 	}
@@ -112,8 +112,8 @@ func New(cfg Config) (*Protector, error) {
 			Name: name,
 			// Strict: the pre-session cookie, hence an anonymous token, is
 			// never usable from another site, even by top-level navigation.
-			SameSite:            cookie.SameSiteStrict,
-			UnsafeAllowInsecure: cfg.UnsafeDevelopmentHTTP,
+			SameSite:                 cookie.SameSiteStrict,
+			DangerouslyAllowInsecure: cfg.Development,
 		})
 		if err != nil {
 			bad("cookie_name", -1, name, ErrHostPrefix)
@@ -121,7 +121,7 @@ func New(cfg Config) (*Protector, error) {
 		p.cookie = spec
 	}
 
-	if !cfg.UnsafeNoOriginCheck {
+	if !cfg.DangerouslyNoOriginCheck {
 		p.cop = http.NewCrossOriginProtection()
 		for i, o := range cfg.TrustedOrigins {
 			norm, err := normalizeOrigin(o, cfg.DangerouslyAllowInsecureOrigins)
@@ -135,20 +135,20 @@ func New(cfg Config) (*Protector, error) {
 		}
 	}
 
-	seen := make(map[string]bool, len(cfg.UnsafeExemptRoutes))
-	for i, route := range cfg.UnsafeExemptRoutes {
+	seen := make(map[string]bool, len(cfg.DangerouslyExemptRoutes))
+	for i, route := range cfg.DangerouslyExemptRoutes {
 		switch {
 		case !validRoute(route):
-			bad("unsafe_exempt_routes", i, route, ErrInvalidRoute)
+			bad("dangerously_exempt_routes", i, route, ErrInvalidRoute)
 		case seen[route]:
-			bad("unsafe_exempt_routes", i, route, ErrDuplicateRoute)
+			bad("dangerously_exempt_routes", i, route, ErrDuplicateRoute)
 		default:
 			seen[route] = true
 			if p.exempt == nil {
 				p.exempt = http.NewServeMux()
 			}
 			if err := register(p.exempt, route); err != nil {
-				bad("unsafe_exempt_routes", i, route, ErrInvalidRoute)
+				bad("dangerously_exempt_routes", i, route, ErrInvalidRoute)
 			}
 		}
 	}

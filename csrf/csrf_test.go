@@ -174,8 +174,8 @@ func madeUpToken() string {
 // and body, and that refused requests never reached the handler.
 func TestAttackMatrix(t *testing.T) {
 	a := newApp(t, csrf.Config{
-		TrustedOrigins:     []string{"https://partner.example"},
-		UnsafeExemptRoutes: []string{"POST /hooks/pay"},
+		TrustedOrigins:          []string{"https://partner.example"},
+		DangerouslyExemptRoutes: []string{"POST /hooks/pay"},
 	})
 
 	anon := newBrowser() // a visitor without a session

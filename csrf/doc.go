@@ -12,7 +12,7 @@
 // # What it defends against
 //
 // Two layers, both required by default, each usable alone
-// (Config.UnsafeNoToken, Config.UnsafeNoOriginCheck):
+// (Config.DangerouslyNoToken, Config.DangerouslyNoOriginCheck):
 //
 //   - Fetch Metadata/Origin: the standard library's
 //     http.CrossOriginProtection. A request whose Sec-Fetch-Site is
@@ -54,11 +54,13 @@
 // the browser drops when it closes), and a key removed from the ring
 // invalidates them all.
 //
-// Escape hatches name their danger: UnsafeExemptRoutes (exact routes such as
-// webhooks that verify their own signatures; ServeMux matching, never a
-// subtree, never a request ServeMux would redirect), UnsafeNoToken,
-// UnsafeNoOriginCheck, UnsafeDevelopmentHTTP (cookie "csrf" without prefix
-// and without Secure over plain HTTP), DangerouslyAllowInsecureOrigins.
+// Escape hatches name their danger: DangerouslyExemptRoutes (exact routes
+// such as webhooks that verify their own signatures; ServeMux matching,
+// never a subtree, never a request ServeMux would redirect),
+// DangerouslyNoToken, DangerouslyNoOriginCheck,
+// DangerouslyAllowInsecureOrigins. Development (the development switch,
+// named as harden.Config's) only relaxes the cookie: "csrf" without prefix
+// and without Secure over plain HTTP.
 //
 // # How it fails
 //
@@ -73,7 +75,7 @@
 // Where it fails open, by design of the first layer: a request with neither
 // Sec-Fetch-Site nor Origin passes it (current browsers send Origin on every
 // cross-origin POST and Sec-Fetch-Site on every request; non-browser clients
-// send neither); the token layer then decides. With UnsafeNoToken nothing
+// send neither); the token layer then decides. With DangerouslyNoToken nothing
 // stops such a request.
 //
 // Tokens bind to the session key as it is when the token is made. Harden's

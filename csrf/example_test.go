@@ -26,9 +26,9 @@ func Example() {
 		panic(err)
 	}
 	protect, err := csrf.New(csrf.Config{
-		Keys:               ring,
-		TrustedOrigins:     []string{"https://app.example.com"}, // corsMiddleware.Origins()
-		UnsafeExemptRoutes: []string{"POST /hooks/payments"},    // verifies its own signature
+		Keys:                    ring,
+		TrustedOrigins:          []string{"https://app.example.com"}, // corsMiddleware.Origins()
+		DangerouslyExemptRoutes: []string{"POST /hooks/payments"},    // verifies its own signature
 	})
 	if err != nil {
 		panic(err)

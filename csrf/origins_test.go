@@ -110,12 +110,12 @@ func TestCORSAndCSRFTrustTheSameOrigins(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := csrf.New(csrf.Config{TrustedOrigins: allow, UnsafeNoToken: true})
+	p, err := csrf.New(csrf.Config{TrustedOrigins: allow, DangerouslyNoToken: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// As the stack gives it: the normalised CORS list.
-	p2, err := csrf.New(csrf.Config{TrustedOrigins: m.Origins(), UnsafeNoToken: true})
+	p2, err := csrf.New(csrf.Config{TrustedOrigins: m.Origins(), DangerouslyNoToken: true})
 	if err != nil {
 		t.Fatal(err)
 	}

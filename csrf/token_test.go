@@ -80,7 +80,7 @@ func TestTokenHandler(t *testing.T) {
 }
 
 func TestDevelopmentCookie(t *testing.T) {
-	p, err := csrf.New(csrf.Config{Keys: keys.Ephemeral(), UnsafeDevelopmentHTTP: true})
+	p, err := csrf.New(csrf.Config{Keys: keys.Ephemeral(), Development: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/harden-go/harden/internal/configerr"
 )
 
 // Config selects the security headers and their values. The zero value is
@@ -106,6 +108,15 @@ type CSP struct {
 	// "report-to csp-endpoint" and "report-uri URL" to the policy and a
 	// Reporting-Endpoints header. An absolute https URL or a path.
 	ReportURL string `json:"report_url,omitempty" yaml:"report_url,omitempty"`
+	// DangerouslyAllowUnsafeScripts accepts, in script-src, script-src-elem,
+	// script-src-attr (and default-src when there is no script-src), the
+	// sources that let an injected script run: 'unsafe-inline',
+	// 'unsafe-eval', data:, * and the bare schemes https: and http:.
+	// Without it [New] refuses them, except 'unsafe-inline' and https:
+	// as the fallback of a nonce- or hash-based script-src with
+	// 'strict-dynamic' (the [PresetStrict] policy), which every browser
+	// that knows nonces ignores. Default: false.
+	DangerouslyAllowUnsafeScripts bool `json:"dangerously_allow_unsafe_scripts,omitempty" yaml:"dangerously_allow_unsafe_scripts,omitempty"`
 }
 
 // HSTS configures Strict-Transport-Security.
@@ -181,14 +192,15 @@ func API() Config {
 	}
 }
 
-// ConfigError reports one invalid setting. [New] returns all of them joined
-// with errors.Join; use errors.As to inspect them.
-type ConfigError struct {
-	Field  string // the setting, as named in Config (CSP.Directives[script-src])
-	Reason string
-}
+// ConfigError reports one invalid setting: the field as the configuration
+// file spells it ("csp.directives.script-src", "hsts.preload"), the entry's
+// index in a list, its value and the reason, which says how to fix it. It
+// wraps [ErrInvalidConfig]. [New] returns all of them joined with
+// errors.Join; use errors.As to inspect them.
+type ConfigError = configerr.Error
 
-func (e *ConfigError) Error() string { return "headers: " + e.Field + ": " + e.Reason }
+// ErrInvalidConfig is wrapped by every [ConfigError].
+var ErrInvalidConfig = errors.New("headers: invalid config")
 
 // Names of the headers this package sets, in canonical form.
 const (
@@ -288,8 +300,10 @@ var keywords = []string{"none", "self", "strict-dynamic", "report-sample", "inli
 
 type errList []error
 
-func (l *errList) add(field, format string, args ...any) {
-	*l = append(*l, &ConfigError{Field: field, Reason: fmt.Sprintf(format, args...)})
+// add reports field (entry index of a list, or -1) with value and the
+// reason.
+func (l *errList) add(field string, index int, value, reason string) {
+	*l = append(*l, &ConfigError{Pkg: "headers", Field: field, Index: index, Value: value, Reason: reason, Err: ErrInvalidConfig})
 }
 
 // policy builds the CSP directive list, validating it.
@@ -304,18 +318,18 @@ func (c *CSP) policy(errs *errList) []directive {
 			base = append(slices.Clip(base), directive{"trusted-types", c.TrustedTypes})
 		}
 	default:
-		errs.add("CSP.Preset", "%q is not a preset (%q)", c.Preset, PresetStrict)
+		errs.add("csp.preset", -1, c.Preset, fmt.Sprintf("not a preset; the one preset is %q", PresetStrict))
 	}
 	if len(c.TrustedTypes) > 0 && c.Preset != PresetStrict {
-		errs.add("CSP.TrustedTypes", "needs Preset %q (or a trusted-types directive)", PresetStrict)
+		errs.add("csp.trusted_types", -1, "", fmt.Sprintf("needs preset %q (or a trusted-types directive)", PresetStrict))
 	}
 	if c.DropDefaults && c.Preset != "" {
-		errs.add("CSP.DropDefaults", "contradicts Preset %q", c.Preset)
+		errs.add("csp.drop_defaults", -1, "true", fmt.Sprintf("contradicts preset %q; set one of them", c.Preset))
 	}
 	if c.Preset == PresetStrict {
-		for _, v := range c.TrustedTypes {
+		for i, v := range c.TrustedTypes {
 			if reason := checkTrustedType(v); reason != "" {
-				errs.add("CSP.TrustedTypes", "%s", reason)
+				errs.add("csp.trusted_types", i, v, reason)
 			}
 		}
 	}
@@ -343,16 +357,25 @@ func (c *CSP) policy(errs *errList) []directive {
 		return strings.Compare(a, b)
 	})
 	for _, name := range names {
-		field := "CSP.Directives[" + strconv.Quote(name) + "]"
+		field := "csp.directives." + name
 		if !validDirectiveName(name) {
-			errs.add(field, "invalid directive name")
+			errs.add("csp.directives", -1, name, "invalid directive name")
+			continue
+		}
+		if !slices.Contains(cspDirectives, name) {
+			errs.add("csp.directives", -1, name, unknownDirective(name))
 			continue
 		}
 		vals := c.Directives[name]
-		for _, v := range vals {
+		for i, v := range vals {
 			if reason := checkValue(name, v); reason != "" {
-				errs.add(field, "%s", reason)
+				errs.add(field, i, v, reason)
 			}
+		}
+		if len(vals) > 1 && name != "trusted-types" && slices.ContainsFunc(vals, func(v string) bool { return strings.EqualFold(v, "'none'") }) {
+			// Browsers ignore 'none' beside other sources: the directive
+			// would allow what 'none' seems to forbid.
+			errs.add(field, -1, strings.Join(vals, " "), "'none' must be the only source of a directive")
 		}
 		d := directive{name, slices.Clone(vals)}
 		if i := slices.IndexFunc(out, func(x directive) bool { return x.name == name }); i >= 0 {
@@ -361,28 +384,28 @@ func (c *CSP) policy(errs *errList) []directive {
 			out = append(out, d)
 		}
 	}
-	for _, name := range c.Remove {
+	for k, name := range c.Remove {
 		i := slices.IndexFunc(out, func(d directive) bool { return d.name == name })
 		if i < 0 {
-			errs.add("CSP.Remove", "%q is not a directive of the policy", name)
+			errs.add("csp.remove", k, name, "not a directive of the policy")
 			continue
 		}
 		out = slices.Delete(out, i, i+1)
 	}
 	has := func(name string) int { return slices.IndexFunc(out, func(d directive) bool { return d.name == name }) }
 	if has("default-src") < 0 {
-		errs.add("CSP.Directives", "the policy must set default-src (the fallback for every fetch directive)")
+		errs.add("csp.directives", -1, "", "the policy must set default-src (the fallback for every fetch directive)")
 	}
 	if c.Nonce || c.StrictDynamic {
 		if has("script-src") < 0 {
-			errs.add("CSP.Directives", "Nonce and StrictDynamic need a script-src directive")
+			errs.add("csp.directives", -1, "", "nonce and strict_dynamic need a script-src directive")
 		}
 	}
 	if c.StyleNonce && !c.Nonce {
-		errs.add("CSP.StyleNonce", "needs Nonce")
+		errs.add("csp.style_nonce", -1, "true", "needs nonce")
 	}
 	if c.StyleNonce && has("style-src") < 0 {
-		errs.add("CSP.StyleNonce", "needs a style-src directive")
+		errs.add("csp.style_nonce", -1, "true", "needs a style-src directive")
 	}
 	if c.StyleNonce {
 		// A nonce makes browsers ignore 'unsafe-inline': drop it so the
@@ -394,15 +417,16 @@ func (c *CSP) policy(errs *errList) []directive {
 	if c.StrictDynamic {
 		i := has("script-src")
 		if i >= 0 && !c.Nonce && !slices.ContainsFunc(out[i].values, isHashSource) {
-			errs.add("CSP.StrictDynamic", "needs Nonce or a hash source in script-src")
+			errs.add("csp.strict_dynamic", -1, "true", "needs nonce or a hash source in script-src")
 		}
 		if i >= 0 && !slices.Contains(out[i].values, "'strict-dynamic'") {
 			out[i].values = append(out[i].values, "'strict-dynamic'")
 		}
 	}
+	c.checkScripts(out, errs)
 	if c.ReportURL != "" {
 		if reason := checkReportURL(c.ReportURL); reason != "" {
-			errs.add("CSP.ReportURL", "%s", reason)
+			errs.add("csp.report_url", -1, c.ReportURL, reason)
 		} else {
 			out = append(out, directive{"report-uri", []string{c.ReportURL}}, directive{"report-to", []string{reportGroup}})
 		}
@@ -411,6 +435,117 @@ func (c *CSP) policy(errs *errList) []directive {
 }
 
 const reportGroup = "csp-endpoint"
+
+// cspDirectives are the directive names a policy may set: CSP Level 3's,
+// Trusted Types' and upgrade-insecure-requests. A misspelt name
+// (scirpt-src) is ignored by browsers, silently leaving its protection to
+// default-src or to nothing, so New refuses it.
+var cspDirectives = []string{
+	"base-uri", "child-src", "connect-src", "default-src", "fenced-frame-src", "font-src",
+	"form-action", "frame-ancestors", "frame-src", "img-src", "manifest-src", "media-src",
+	"object-src", "report-to", "report-uri", "require-trusted-types-for", "sandbox",
+	"script-src", "script-src-attr", "script-src-elem", "style-src", "style-src-attr",
+	"style-src-elem", "trusted-types", "upgrade-insecure-requests", "webrtc", "worker-src",
+}
+
+// unknownDirective returns the reason for refusing name, naming the
+// directive it is closest to when that is a likely misspelling.
+func unknownDirective(name string) string {
+	best, dist := "", 3
+	for _, d := range cspDirectives {
+		if n := editDistance(name, d); n < dist {
+			best, dist = d, n
+		}
+	}
+	if best != "" {
+		return fmt.Sprintf("not a CSP directive; did you mean %q?", best)
+	}
+	return "not a CSP directive (CSP Level 3, Trusted Types or upgrade-insecure-requests)"
+}
+
+// editDistance is the Levenshtein distance of a and b (bytes).
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// unsafeScriptSources are the script sources that let an attacker's script
+// run, each with the reason.
+var unsafeScriptSources = map[string]string{
+	"'unsafe-inline'": "lets injected inline scripts and event handlers run (XSS); use csp.nonce or a hash source",
+	"'unsafe-eval'":   "lets strings become code (eval, new Function), the sink of DOM XSS; remove it",
+	"data:":           "lets an injection run a script from a data: URL it writes itself; remove it",
+	"*":               "lets scripts load from any host; list the hosts, or use csp.nonce",
+	"https:":          "lets scripts load from any https host; list the hosts, or use csp.nonce",
+	"http:":           "lets scripts load from any host, in clear text; list the hosts, or use csp.nonce",
+}
+
+// checkScripts refuses the sources of the policy's script directives that
+// let an injected script run (see [CSP.DangerouslyAllowUnsafeScripts]).
+func (c *CSP) checkScripts(out []directive, errs *errList) {
+	if c.DangerouslyAllowUnsafeScripts {
+		return
+	}
+	names := []string{"script-src", "script-src-elem", "script-src-attr"}
+	if !slices.ContainsFunc(out, func(d directive) bool { return d.name == "script-src" }) {
+		names = append(names, "default-src")
+	}
+	for _, d := range out {
+		if !slices.Contains(names, d.name) {
+			continue
+		}
+		fallback := strictFallback(d.values, c.Nonce && d.name == "script-src")
+		for _, v := range d.values {
+			lv := strings.ToLower(v)
+			reason, bad := unsafeScriptSources[lv]
+			if !bad || fallback && (lv == "'unsafe-inline'" || lv == "https:") {
+				continue
+			}
+			errs.add("csp.directives."+d.name, -1, v, reason+"; or set csp.dangerously_allow_unsafe_scripts")
+		}
+	}
+}
+
+// strictFallback reports whether values are the strict CSP's script-src:
+// 'strict-dynamic' with a nonce (nonce is true) or a hash, and otherwise
+// only the fallback for browsers without CSP3, 'unsafe-inline' and https:,
+// which a browser that knows nonces or hashes ignores ('unsafe-inline')
+// and one that knows 'strict-dynamic' ignores too (https:). Any other
+// source ('self', a host) would be honoured by CSP2 browsers beside
+// 'unsafe-inline'; such a list is not the fallback. The other unsafe
+// sources do not decide it: each is refused on its own.
+func strictFallback(values []string, nonce bool) bool {
+	dynamic, hash := false, false
+	for _, v := range values {
+		switch lv := strings.ToLower(v); {
+		case lv == "'strict-dynamic'":
+			dynamic = true
+		case isHashSource(v):
+			hash = true
+		case lv == "'unsafe-inline'", lv == "https:", lv == "'report-sample'":
+		case unsafeScriptSources[lv] != "":
+			// Refused on its own account ('unsafe-eval', data:, ...).
+		default:
+			return false
+		}
+	}
+	return dynamic && (nonce || hash)
+}
 
 func validDirectiveName(s string) bool {
 	if s == "" || s[0] < 'a' || s[0] > 'z' || s[len(s)-1] == '-' {
@@ -431,7 +566,7 @@ func checkValue(name, v string) string {
 	switch name {
 	case "require-trusted-types-for":
 		if v != "'script'" {
-			return fmt.Sprintf("%q: the only value is 'script'", v)
+			return "the only value is 'script'"
 		}
 		return ""
 	case "trusted-types":
@@ -455,7 +590,7 @@ func checkTrustedType(v string) string {
 		// injection (no CR, LF, space, ; or ,).
 		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' ||
 			strings.IndexByte("-#=_/@.%", c) >= 0) {
-			return fmt.Sprintf("%q is not a Trusted Types policy name", v)
+			return "not a Trusted Types policy name"
 		}
 	}
 	return ""
@@ -470,23 +605,23 @@ func checkSource(v string) string {
 		c := v[i]
 		// Stops header injection (CR, LF, NUL) and directive injection (; ,).
 		if c <= ' ' || c >= 0x7f || c == ';' || c == ',' {
-			return fmt.Sprintf("source %q contains a forbidden character", v)
+			return "contains a forbidden character (control, space, ; or ,)"
 		}
 	}
 	if slices.Contains(keywords, strings.ToLower(v)) || isHashSource("'"+v+"'") ||
 		strings.HasPrefix(strings.ToLower(v), "nonce-") {
-		return fmt.Sprintf("source %q must be single-quoted", v)
+		return "a keyword, nonce or hash must be single-quoted"
 	}
 	if strings.HasPrefix(v, "'") {
 		inner := strings.ToLower(strings.Trim(v, "'"))
 		if len(v) < 3 || !strings.HasSuffix(v, "'") {
-			return fmt.Sprintf("source %q is not a valid quoted keyword", v)
+			return "not a valid quoted keyword"
 		}
 		if strings.HasPrefix(inner, "nonce-") {
-			return fmt.Sprintf("source %q: static nonces defeat CSP; use CSP.Nonce for a fresh nonce per request", v)
+			return "static nonces defeat CSP; use csp.nonce for a fresh nonce per response"
 		}
 		if !slices.Contains(keywords, inner) && !isHashSource(v) {
-			return fmt.Sprintf("source %q is not a known keyword or hash", v)
+			return "not a known keyword or hash"
 		}
 	}
 	return ""
@@ -549,7 +684,7 @@ func oneOf(errs *errList, field, v, def string, allowed ...string) string {
 			return a
 		}
 	}
-	errs.add(field, "%q is not one of %s", v, strings.Join(allowed, ", "))
+	errs.add(field, -1, v, "not one of "+strings.Join(allowed, ", "))
 	return def
 }
 
@@ -564,10 +699,10 @@ func referrerPolicy(errs *errList, v string) string {
 	for i, p := range parts {
 		p = strings.ToLower(strings.TrimSpace(p))
 		if !slices.Contains(referrerTokens, p) {
-			errs.add("ReferrerPolicy", "%q is not a referrer policy", p)
+			errs.add("referrer_policy", -1, p, "not a referrer policy")
 		}
 		if p == "unsafe-url" || p == "no-referrer-when-downgrade" {
-			errs.add("ReferrerPolicy", "%q leaks full URLs to other origins", p)
+			errs.add("referrer_policy", -1, p, "leaks full URLs to other origins; use strict-origin-when-cross-origin or no-referrer")
 		}
 		parts[i] = p
 	}
@@ -576,7 +711,7 @@ func referrerPolicy(errs *errList, v string) string {
 
 func permissionsPolicy(errs *errList, v string) string {
 	if !safeValue(v) {
-		errs.add("PermissionsPolicy", "contains a control character")
+		errs.add("permissions_policy", -1, v, "contains a control character")
 		return ""
 	}
 	// Structured-field dictionary members: feature=(allowlist), ...
@@ -584,11 +719,11 @@ func permissionsPolicy(errs *errList, v string) string {
 		m = strings.TrimSpace(m)
 		name, list, ok := strings.Cut(m, "=")
 		if !ok || !validDirectiveName(name) || list == "" {
-			errs.add("PermissionsPolicy", "%q is not a feature=allowlist member", m)
+			errs.add("permissions_policy", -1, m, "not a feature=allowlist member")
 			continue
 		}
 		if list != "*" && (!strings.HasPrefix(list, "(") || !strings.HasSuffix(list, ")")) {
-			errs.add("PermissionsPolicy", "the allowlist of %q must be * or a parenthesised list", name)
+			errs.add("permissions_policy", -1, m, "the allowlist must be * or a parenthesised list")
 		}
 	}
 	return v
@@ -600,7 +735,7 @@ func hstsValue(errs *errList, c HSTS) string {
 		age = 31536000
 	}
 	if age < 0 {
-		errs.add("HSTS.MaxAge", "must not be negative")
+		errs.add("hsts.max_age", -1, strconv.Itoa(age), "must not be negative; 0 means the default, 31536000 (a year)")
 	}
 	v := "max-age=" + strconv.Itoa(age)
 	if !c.NoSubDomains {
@@ -608,7 +743,7 @@ func hstsValue(errs *errList, c HSTS) string {
 	}
 	if c.Preload {
 		if age < 31536000 || c.NoSubDomains {
-			errs.add("HSTS.Preload", "preload lists require max-age of at least 31536000 and includeSubDomains")
+			errs.add("hsts.preload", -1, "true", "preload lists require max_age of at least 31536000 and includeSubDomains (no_subdomains false)")
 		}
 		v += "; preload"
 	}

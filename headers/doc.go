@@ -83,10 +83,21 @@
 // a proxy-facing service must not claim HTTPS it does not have.
 //
 // How it fails: [New] refuses, at start-up, any configuration that would
-// produce an invalid or dangerous header (CR, LF or NUL in a value, unknown
-// keywords, unquoted CSP keywords, a CSP without default-src, HSTS preload
-// without a year and includeSubDomains). At request time it cannot fail.
+// produce an invalid or dangerous header: CR, LF or NUL in a value, unknown
+// keywords, unquoted CSP keywords, a directive name that CSP Level 3,
+// Trusted Types and upgrade-insecure-requests do not define (a misspelt
+// scirpt-src would silently protect nothing), 'none' beside other
+// sources, a CSP without default-src, HSTS preload without a year and
+// includeSubDomains, and the script sources that let an injected script
+// run ('unsafe-inline', 'unsafe-eval', data:, *, http:, https: in
+// script-src, script-src-elem, script-src-attr, or default-src without
+// script-src) unless CSP.DangerouslyAllowUnsafeScripts is set. The strict
+// preset's fallback for old browsers, 'unsafe-inline' https: beside a
+// nonce or hash and 'strict-dynamic', is accepted: browsers that know
+// nonces ignore it. Every refusal is a [*ConfigError] naming the field as
+// the configuration file spells it, its value and the fix; all are
+// reported at once, joined. At request time it cannot fail.
 //
-// Imports: the standard library, package clientip and
+// Imports: the standard library, package clientip, internal/configerr and
 // internal/statuswriter.
 package headers

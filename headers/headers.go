@@ -48,10 +48,10 @@ type field struct {
 func New(cfg Config) (*Headers, error) {
 	var errs errList
 	omit := map[string]bool{}
-	for _, name := range cfg.Omit {
+	for i, name := range cfg.Omit {
 		canon := http.CanonicalHeaderKey(name)
 		if !slices.Contains(knownHeaders, canon) {
-			errs.add("Omit", "%q is not a header this package sets", name)
+			errs.add("omit", i, name, "not a header this package sets")
 			continue
 		}
 		omit[canon] = true
@@ -84,19 +84,19 @@ func New(cfg Config) (*Headers, error) {
 			add(hReporting, reportGroup+`="`+cfg.CSP.ReportURL+`"`)
 		}
 	}
-	add(hCOOP, oneOf(&errs, "CrossOriginOpenerPolicy", cfg.CrossOriginOpenerPolicy, "same-origin",
+	add(hCOOP, oneOf(&errs, "cross_origin_opener_policy", cfg.CrossOriginOpenerPolicy, "same-origin",
 		"same-origin", "same-origin-allow-popups", "noopener-allow-popups", "unsafe-none"))
-	add(hCORP, oneOf(&errs, "CrossOriginResourcePolicy", cfg.CrossOriginResourcePolicy, "same-origin",
+	add(hCORP, oneOf(&errs, "cross_origin_resource_policy", cfg.CrossOriginResourcePolicy, "same-origin",
 		"same-origin", "same-site", "cross-origin"))
-	add(hCOEP, oneOf(&errs, "CrossOriginEmbedderPolicy", cfg.CrossOriginEmbedderPolicy, "",
+	add(hCOEP, oneOf(&errs, "cross_origin_embedder_policy", cfg.CrossOriginEmbedderPolicy, "",
 		"require-corp", "credentialless", "unsafe-none"))
 	add(hOAC, "?1")
 	add(hReferrer, referrerPolicy(&errs, cfg.ReferrerPolicy))
 	add(hNosniff, "nosniff")
-	add(hDNSPrefetch, oneOf(&errs, "DNSPrefetchControl", cfg.DNSPrefetchControl, "off", "off", "on"))
+	add(hDNSPrefetch, oneOf(&errs, "dns_prefetch_control", cfg.DNSPrefetchControl, "off", "off", "on"))
 	add(hDownload, "noopen")
-	add(hFrame, oneOf(&errs, "FrameOptions", cfg.FrameOptions, "SAMEORIGIN", "SAMEORIGIN", "DENY"))
-	add(hCrossDomain, oneOf(&errs, "PermittedCrossDomainPolicies", cfg.PermittedCrossDomainPolicies, "none",
+	add(hFrame, oneOf(&errs, "frame_options", cfg.FrameOptions, "SAMEORIGIN", "SAMEORIGIN", "DENY"))
+	add(hCrossDomain, oneOf(&errs, "permitted_cross_domain_policies", cfg.PermittedCrossDomainPolicies, "none",
 		"none", "master-only", "by-content-type", "all"))
 	add(hXSS, "0")
 	if cfg.PermissionsPolicy != "" {
@@ -119,12 +119,12 @@ func New(cfg Config) (*Headers, error) {
 	// a control character into the response.
 	for _, f := range slices.Concat(h.static, h.api) {
 		if !safeValue(f.value) {
-			return nil, &ConfigError{Field: f.name, Reason: "value contains a control character"}
+			return nil, &ConfigError{Pkg: "headers", Field: f.name, Index: -1, Value: f.value, Reason: "value contains a control character", Err: ErrInvalidConfig}
 		}
 	}
 	for _, p := range slices.Concat(h.parts, []string{h.bare}) {
 		if !safeValue(p) {
-			return nil, &ConfigError{Field: "CSP", Reason: "policy contains a control character"}
+			return nil, &ConfigError{Pkg: "headers", Field: "csp", Index: -1, Value: p, Reason: "policy contains a control character", Err: ErrInvalidConfig}
 		}
 	}
 	return h, nil

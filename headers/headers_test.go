@@ -182,39 +182,93 @@ func TestPresets(t *testing.T) {
 	}
 }
 
+// TestConfigErrors lists every Config New refuses, with the exact message.
 func TestConfigErrors(t *testing.T) {
+	const allow = "; or set csp.dangerously_allow_unsafe_scripts"
+	script := func(vals ...string) Config {
+		return Config{CSP: CSP{Directives: map[string][]string{"script-src": vals}}}
+	}
 	tests := []struct {
 		name  string
 		cfg   Config
 		field string
+		want  string
 	}{
-		{"CRLF in source", Config{CSP: CSP{Directives: map[string][]string{"img-src": {"x\r\nSet-Cookie: a=b"}}}}, `CSP.Directives["img-src"]`},
-		{"NUL in source", Config{CSP: CSP{Directives: map[string][]string{"img-src": {"a\x00b"}}}}, `CSP.Directives["img-src"]`},
-		{"semicolon in source", Config{CSP: CSP{Directives: map[string][]string{"img-src": {"a;script-src *"}}}}, `CSP.Directives["img-src"]`},
-		{"bad directive name", Config{CSP: CSP{Directives: map[string][]string{"Script Src": {"'self'"}}}}, `CSP.Directives["Script Src"]`},
-		{"unquoted keyword", Config{CSP: CSP{Directives: map[string][]string{"script-src": {"self"}}}}, `CSP.Directives["script-src"]`},
-		{"unknown quoted keyword", Config{CSP: CSP{Directives: map[string][]string{"script-src": {"'selfish'"}}}}, `CSP.Directives["script-src"]`},
-		{"static nonce", Config{CSP: CSP{Directives: map[string][]string{"script-src": {"'nonce-abc'"}}}}, `CSP.Directives["script-src"]`},
-		{"no default-src", Config{CSP: CSP{DropDefaults: true, Directives: map[string][]string{"script-src": {"'self'"}}}}, "CSP.Directives"},
-		{"remove unknown", Config{CSP: CSP{Remove: []string{"nope-src"}}}, "CSP.Remove"},
-		{"style nonce alone", Config{CSP: CSP{StyleNonce: true}}, "CSP.StyleNonce"},
-		{"strict-dynamic without nonce", Config{CSP: CSP{StrictDynamic: true}}, "CSP.StrictDynamic"},
-		{"report URL http", Config{CSP: CSP{ReportURL: "http://example.com/r"}}, "CSP.ReportURL"},
-		{"report URL CRLF", Config{CSP: CSP{ReportURL: "/r\r\nX: y"}}, "CSP.ReportURL"},
-		{"preload short", Config{HSTS: HSTS{MaxAge: 86400, Preload: true}}, "HSTS.Preload"},
-		{"preload no subdomains", Config{HSTS: HSTS{NoSubDomains: true, Preload: true}}, "HSTS.Preload"},
-		{"negative max-age", Config{HSTS: HSTS{MaxAge: -1}}, "HSTS.MaxAge"},
-		{"bad COOP", Config{CrossOriginOpenerPolicy: "same-origin\r\nX: y"}, "CrossOriginOpenerPolicy"},
-		{"bad CORP", Config{CrossOriginResourcePolicy: "everyone"}, "CrossOriginResourcePolicy"},
-		{"bad COEP", Config{CrossOriginEmbedderPolicy: "maybe"}, "CrossOriginEmbedderPolicy"},
-		{"unsafe referrer", Config{ReferrerPolicy: "unsafe-url"}, "ReferrerPolicy"},
-		{"unknown referrer", Config{ReferrerPolicy: "nobody"}, "ReferrerPolicy"},
-		{"ALLOW-FROM", Config{FrameOptions: "ALLOW-FROM https://a.example"}, "FrameOptions"},
-		{"bad cross-domain", Config{PermittedCrossDomainPolicies: "some"}, "PermittedCrossDomainPolicies"},
-		{"bad dns prefetch", Config{DNSPrefetchControl: "maybe"}, "DNSPrefetchControl"},
-		{"permissions CRLF", Config{PermissionsPolicy: "camera=()\r\nX: y"}, "PermissionsPolicy"},
-		{"permissions syntax", Config{PermissionsPolicy: "camera"}, "PermissionsPolicy"},
-		{"omit unknown", Config{Omit: []string{"Server"}}, "Omit"},
+		{"CRLF in source", Config{CSP: CSP{Directives: map[string][]string{"img-src": {"x\r\nSet-Cookie: a=b"}}}}, "csp.directives.img-src",
+			`headers: csp.directives.img-src[0] "x\r\nSet-Cookie: a=b": contains a forbidden character (control, space, ; or ,)`},
+		{"NUL in source", Config{CSP: CSP{Directives: map[string][]string{"img-src": {"a\x00b"}}}}, "csp.directives.img-src",
+			`headers: csp.directives.img-src[0] "a\x00b": contains a forbidden character (control, space, ; or ,)`},
+		{"semicolon in source", Config{CSP: CSP{Directives: map[string][]string{"img-src": {"a;script-src *"}}}}, "csp.directives.img-src",
+			`headers: csp.directives.img-src[0] "a;script-src *": contains a forbidden character (control, space, ; or ,)`},
+		{"bad directive name", Config{CSP: CSP{Directives: map[string][]string{"Script Src": {"'self'"}}}}, "csp.directives",
+			`headers: csp.directives "Script Src": invalid directive name`},
+		{"misspelt directive", Config{CSP: CSP{Directives: map[string][]string{"scirpt-src": {"'self'"}}}}, "csp.directives",
+			`headers: csp.directives "scirpt-src": not a CSP directive; did you mean "script-src"?`},
+		{"unknown directive", Config{CSP: CSP{Directives: map[string][]string{"navigate-to": {"'self'"}}}}, "csp.directives",
+			`headers: csp.directives "navigate-to": not a CSP directive (CSP Level 3, Trusted Types or upgrade-insecure-requests)`},
+		{"unquoted keyword", script("self"), "csp.directives.script-src",
+			`headers: csp.directives.script-src[0] "self": a keyword, nonce or hash must be single-quoted`},
+		{"unknown quoted keyword", script("'selfish'"), "csp.directives.script-src",
+			`headers: csp.directives.script-src[0] "'selfish'": not a known keyword or hash`},
+		{"static nonce", script("'nonce-abc'"), "csp.directives.script-src",
+			`headers: csp.directives.script-src[0] "'nonce-abc'": static nonces defeat CSP; use csp.nonce for a fresh nonce per response`},
+		{"none beside sources", Config{CSP: CSP{Directives: map[string][]string{"object-src": {"'none'", "https://cdn.example"}}}}, "csp.directives.object-src",
+			`headers: csp.directives.object-src "'none' https://cdn.example": 'none' must be the only source of a directive`},
+		{"unsafe-inline", script("'self'", "'unsafe-inline'"), "csp.directives.script-src",
+			`headers: csp.directives.script-src "'unsafe-inline'": lets injected inline scripts and event handlers run (XSS); use csp.nonce or a hash source` + allow},
+		{"unsafe-inline in strict mode", Config{CSP: CSP{Preset: PresetStrict, Directives: map[string][]string{"script-src": {"'self'", "'unsafe-inline'"}}}}, "csp.directives.script-src",
+			`headers: csp.directives.script-src "'unsafe-inline'": lets injected inline scripts and event handlers run (XSS); use csp.nonce or a hash source` + allow},
+		{"unsafe-inline with a nonce but no strict-dynamic", Config{CSP: CSP{Nonce: true, Directives: map[string][]string{"script-src": {"'unsafe-inline'", "https:"}}}}, "csp.directives.script-src",
+			"headers: csp.directives.script-src \"'unsafe-inline'\": lets injected inline scripts and event handlers run (XSS); use csp.nonce or a hash source" + allow + "\n" +
+				`headers: csp.directives.script-src "https:": lets scripts load from any https host; list the hosts, or use csp.nonce` + allow},
+		{"unsafe-eval", script("'self'", "'unsafe-eval'"), "csp.directives.script-src",
+			`headers: csp.directives.script-src "'unsafe-eval'": lets strings become code (eval, new Function), the sink of DOM XSS; remove it` + allow},
+		{"unsafe-eval in the strict preset", Config{CSP: CSP{Preset: PresetStrict, Directives: map[string][]string{"script-src": {"'strict-dynamic'", "https:", "'unsafe-inline'", "'unsafe-eval'"}}}}, "csp.directives.script-src",
+			`headers: csp.directives.script-src "'unsafe-eval'": lets strings become code (eval, new Function), the sink of DOM XSS; remove it` + allow},
+		{"data:", script("'self'", "data:"), "csp.directives.script-src",
+			`headers: csp.directives.script-src "data:": lets an injection run a script from a data: URL it writes itself; remove it` + allow},
+		{"wildcard", script("*"), "csp.directives.script-src",
+			`headers: csp.directives.script-src "*": lets scripts load from any host; list the hosts, or use csp.nonce` + allow},
+		{"https: alone", script("https:"), "csp.directives.script-src",
+			`headers: csp.directives.script-src "https:": lets scripts load from any https host; list the hosts, or use csp.nonce` + allow},
+		{"http:", script("'self'", "http:"), "csp.directives.script-src",
+			`headers: csp.directives.script-src "http:": lets scripts load from any host, in clear text; list the hosts, or use csp.nonce` + allow},
+		{"default-src without script-src", Config{CSP: CSP{Remove: []string{"script-src"}, Directives: map[string][]string{"default-src": {"'self'", "'unsafe-inline'"}}}}, "csp.directives.default-src",
+			`headers: csp.directives.default-src "'unsafe-inline'": lets injected inline scripts and event handlers run (XSS); use csp.nonce or a hash source` + allow},
+		{"inline event handlers", Config{CSP: CSP{Directives: map[string][]string{"script-src-attr": {"'unsafe-inline'"}}}}, "csp.directives.script-src-attr",
+			`headers: csp.directives.script-src-attr "'unsafe-inline'": lets injected inline scripts and event handlers run (XSS); use csp.nonce or a hash source` + allow},
+		{"no default-src", Config{CSP: CSP{DropDefaults: true, Directives: map[string][]string{"script-src": {"'self'"}}}}, "csp.directives",
+			`headers: csp.directives: the policy must set default-src (the fallback for every fetch directive)`},
+		{"remove unknown", Config{CSP: CSP{Remove: []string{"nope-src"}}}, "csp.remove", `headers: csp.remove[0] "nope-src": not a directive of the policy`},
+		{"style nonce alone", Config{CSP: CSP{StyleNonce: true}}, "csp.style_nonce", `headers: csp.style_nonce "true": needs nonce`},
+		{"strict-dynamic without nonce", Config{CSP: CSP{StrictDynamic: true}}, "csp.strict_dynamic",
+			`headers: csp.strict_dynamic "true": needs nonce or a hash source in script-src`},
+		{"report URL http", Config{CSP: CSP{ReportURL: "http://example.com/r"}}, "csp.report_url",
+			`headers: csp.report_url "http://example.com/r": must be a path or an absolute https URL`},
+		{"report URL CRLF", Config{CSP: CSP{ReportURL: "/r\r\nX: y"}}, "csp.report_url", `headers: csp.report_url "/r\r\nX: y": contains a forbidden character`},
+		{"preload short", Config{HSTS: HSTS{MaxAge: 86400, Preload: true}}, "hsts.preload",
+			`headers: hsts.preload "true": preload lists require max_age of at least 31536000 and includeSubDomains (no_subdomains false)`},
+		{"preload no subdomains", Config{HSTS: HSTS{NoSubDomains: true, Preload: true}}, "hsts.preload",
+			`headers: hsts.preload "true": preload lists require max_age of at least 31536000 and includeSubDomains (no_subdomains false)`},
+		{"negative max-age", Config{HSTS: HSTS{MaxAge: -1}}, "hsts.max_age", `headers: hsts.max_age "-1": must not be negative; 0 means the default, 31536000 (a year)`},
+		{"bad COOP", Config{CrossOriginOpenerPolicy: "same-origin\r\nX: y"}, "cross_origin_opener_policy",
+			`headers: cross_origin_opener_policy "same-origin\r\nX: y": not one of same-origin, same-origin-allow-popups, noopener-allow-popups, unsafe-none`},
+		{"bad CORP", Config{CrossOriginResourcePolicy: "everyone"}, "cross_origin_resource_policy",
+			`headers: cross_origin_resource_policy "everyone": not one of same-origin, same-site, cross-origin`},
+		{"bad COEP", Config{CrossOriginEmbedderPolicy: "maybe"}, "cross_origin_embedder_policy",
+			`headers: cross_origin_embedder_policy "maybe": not one of require-corp, credentialless, unsafe-none`},
+		{"unsafe referrer", Config{ReferrerPolicy: "unsafe-url"}, "referrer_policy",
+			`headers: referrer_policy "unsafe-url": leaks full URLs to other origins; use strict-origin-when-cross-origin or no-referrer`},
+		{"unknown referrer", Config{ReferrerPolicy: "nobody"}, "referrer_policy", `headers: referrer_policy "nobody": not a referrer policy`},
+		{"ALLOW-FROM", Config{FrameOptions: "ALLOW-FROM https://a.example"}, "frame_options",
+			`headers: frame_options "ALLOW-FROM https://a.example": not one of SAMEORIGIN, DENY`},
+		{"bad cross-domain", Config{PermittedCrossDomainPolicies: "some"}, "permitted_cross_domain_policies",
+			`headers: permitted_cross_domain_policies "some": not one of none, master-only, by-content-type, all`},
+		{"bad dns prefetch", Config{DNSPrefetchControl: "maybe"}, "dns_prefetch_control", `headers: dns_prefetch_control "maybe": not one of off, on`},
+		{"permissions CRLF", Config{PermissionsPolicy: "camera=()\r\nX: y"}, "permissions_policy",
+			`headers: permissions_policy "camera=()\r\nX: y": contains a control character`},
+		{"permissions syntax", Config{PermissionsPolicy: "camera"}, "permissions_policy", `headers: permissions_policy "camera": not a feature=allowlist member`},
+		{"omit unknown", Config{Omit: []string{"Server"}}, "omit", `headers: omit[0] "Server": not a header this package sets`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -223,16 +277,47 @@ func TestConfigErrors(t *testing.T) {
 				t.Fatalf("New = %v, nil; want an error for %s", h, tt.field)
 			}
 			var ce *ConfigError
-			if !errors.As(err, &ce) {
+			if !errors.As(err, &ce) || !errors.Is(err, ErrInvalidConfig) {
 				t.Fatalf("error %v is not a *ConfigError", err)
 			}
 			if ce.Field != tt.field {
 				t.Errorf("error field = %q, want %q (%v)", ce.Field, tt.field, err)
 			}
+			if got := err.Error(); got != tt.want {
+				t.Errorf("message\n got %s\nwant %s", got, tt.want)
+			}
 		})
 	}
 	if _, err := New(Config{Omit: knownHeaders}); err != errNoHeaders {
 		t.Errorf("omitting everything: err = %v, want %v", err, errNoHeaders)
+	}
+}
+
+// TestScriptSourcesAccepted lists the script policies New accepts beside
+// the refusals above: the strict preset's fallback, the same fallback with
+// a hash instead of the nonce, and the escape hatch.
+func TestScriptSourcesAccepted(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		cfg  Config
+	}{
+		{"default", Config{}},
+		{"strict config", Strict()},
+		{"strict preset", Config{CSP: CSP{Preset: PresetStrict}}},
+		{"strict preset, explicit fallback", Config{CSP: CSP{Preset: PresetStrict, Directives: map[string][]string{
+			"script-src": {"'strict-dynamic'", "'unsafe-inline'", "https:", "'report-sample'"}}}}},
+		{"hash with strict-dynamic", Config{CSP: CSP{Directives: map[string][]string{
+			"script-src": {"'sha256-RFWPLDbv2BY+rCkDzsE+0fr8ylGr2R2faWMhq4lfEQc='", "'strict-dynamic'", "'unsafe-inline'", "https:"}}}}},
+		{"nonce option with strict-dynamic", Config{CSP: CSP{Nonce: true, StrictDynamic: true, Directives: map[string][]string{
+			"script-src": {"'unsafe-inline'", "https:"}}}}},
+		{"escape hatch", Config{CSP: CSP{DangerouslyAllowUnsafeScripts: true, Directives: map[string][]string{
+			"script-src": {"'self'", "'unsafe-inline'", "'unsafe-eval'", "data:", "*"}}}}},
+		{"unsafe-inline styles", Config{CSP: CSP{Directives: map[string][]string{"style-src": {"'self'", "'unsafe-inline'"}}}}},
+		{"trusted types names", Config{CSP: CSP{Directives: map[string][]string{"trusted-types": {"app", "'allow-duplicates'"}}}}},
+	} {
+		if _, err := New(tt.cfg); err != nil {
+			t.Errorf("%s: New = %v, want no error", tt.name, err)
+		}
 	}
 }
 
@@ -347,4 +432,21 @@ func ExampleNew() {
 	}
 	fmt.Println(h.Policy(""))
 	// Output: default-src 'self';base-uri 'self';font-src 'self' https: data:;form-action 'self';frame-ancestors 'self';img-src 'self' https://images.example.com;object-src 'none';script-src 'self';script-src-attr 'none';style-src 'self' https: 'unsafe-inline';upgrade-insecure-requests
+}
+
+// ExampleNew_refused shows New refusing a configuration: every problem at
+// once, each naming the field as a configuration file spells it, the value
+// and the fix.
+func ExampleNew_refused() {
+	_, err := New(Config{CSP: CSP{Directives: map[string][]string{
+		"scirpt-src": {"'self'"},
+		"script-src": {"'self'", "'unsafe-inline'"},
+	}}})
+	fmt.Println(err)
+	var ce *ConfigError
+	fmt.Println(errors.As(err, &ce), ce.Field, ce.Value)
+	// Output:
+	// headers: csp.directives "scirpt-src": not a CSP directive; did you mean "script-src"?
+	// headers: csp.directives.script-src "'unsafe-inline'": lets injected inline scripts and event handlers run (XSS); use csp.nonce or a hash source; or set csp.dangerously_allow_unsafe_scripts
+	// true csp.directives scirpt-src
 }

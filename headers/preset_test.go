@@ -52,13 +52,13 @@ func TestPresetErrors(t *testing.T) {
 		csp  CSP
 		want string
 	}{
-		{"unknown preset", CSP{Preset: "google"}, `headers: CSP.Preset: "google" is not a preset ("strict")`},
-		{"drop defaults", CSP{Preset: PresetStrict, DropDefaults: true}, `headers: CSP.DropDefaults: contradicts Preset "strict"`},
-		{"trusted types without preset", CSP{TrustedTypes: []string{"app"}}, `headers: CSP.TrustedTypes: needs Preset "strict" (or a trusted-types directive)`},
-		{"injected policy name", CSP{Preset: PresetStrict, TrustedTypes: []string{"app;script-src *"}}, `headers: CSP.TrustedTypes: "app;script-src *" is not a Trusted Types policy name`},
-		{"CRLF policy name", CSP{Preset: PresetStrict, TrustedTypes: []string{"a\r\nX-Evil: 1"}}, `headers: CSP.TrustedTypes: "a\r\nX-Evil: 1" is not a Trusted Types policy name`},
+		{"unknown preset", CSP{Preset: "google"}, `headers: csp.preset "google": not a preset; the one preset is "strict"`},
+		{"drop defaults", CSP{Preset: PresetStrict, DropDefaults: true}, `headers: csp.drop_defaults "true": contradicts preset "strict"; set one of them`},
+		{"trusted types without preset", CSP{TrustedTypes: []string{"app"}}, `headers: csp.trusted_types: needs preset "strict" (or a trusted-types directive)`},
+		{"injected policy name", CSP{Preset: PresetStrict, TrustedTypes: []string{"app;script-src *"}}, `headers: csp.trusted_types[0] "app;script-src *": not a Trusted Types policy name`},
+		{"CRLF policy name", CSP{Preset: PresetStrict, TrustedTypes: []string{"a\r\nX-Evil: 1"}}, `headers: csp.trusted_types[0] "a\r\nX-Evil: 1": not a Trusted Types policy name`},
 		{"require-trusted-types-for value", CSP{Directives: map[string][]string{"require-trusted-types-for": {"'style'"}}},
-			`headers: CSP.Directives["require-trusted-types-for"]: "'style'": the only value is 'script'`},
+			`headers: csp.directives.require-trusted-types-for[0] "'style'": the only value is 'script'`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -73,9 +73,9 @@ func TestBudgetDerivesConcurrency(t *testing.T) {
 		{"budget of three hashes", Config{MaxConcurrent: 8, Argon2: fastParams, MemoryBudget: 3 * 7168 << 10}, 3, ""},
 		{"concurrency below budget", Config{MaxConcurrent: 1, Argon2: fastParams}, 1, ""},
 		{"default budget below one 2 GiB hash", Config{MaxConcurrent: 8, Argon2: RFC9106First}, 1, ""},
-		{"budget below one hash", Config{Argon2: RFC9106Second, MemoryBudget: 32 << 20}, 0, "MemoryBudget"},
-		{"negative budget", Config{MemoryBudget: -1}, 0, "MemoryBudget"},
-		{"negative queue", Config{MaxQueue: -1}, 0, "MaxQueue"},
+		{"budget below one hash", Config{Argon2: RFC9106Second, MemoryBudget: 32 << 20}, 0, "memory_budget"},
+		{"negative budget", Config{MemoryBudget: -1}, 0, "memory_budget"},
+		{"negative queue", Config{MaxQueue: -1}, 0, "max_queue"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

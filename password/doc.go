@@ -70,7 +70,8 @@
 // only waiting calls are cancelled. [Hasher.Stats] reports what runs,
 // waits and was refused.
 // Hash errors: [ErrEmptyPassword], [ErrPasswordTooLong]. Configuration
-// errors are [*ConfigError].
+// errors are [*ConfigError] values, one per bad field, joined.
 //
-// Imports: the standard library and golang.org/x/crypto (argon2, bcrypt).
+// Imports: the standard library, golang.org/x/crypto (argon2, bcrypt)
+// and internal/configerr.
 package password

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/harden-go/harden/internal/configerr"
 	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -68,6 +69,8 @@ type Config struct {
 	// upgrades at the next login.
 	MinBcryptCost int `json:"min_bcrypt_cost,omitempty" yaml:"min_bcrypt_cost,omitempty"`
 	// MaxLength is the longest password accepted, in bytes. Default 1024.
+	// bcrypt reads at most 72 bytes and refuses longer passwords, so with
+	// Algorithm "bcrypt" a MaxLength above 72 is refused.
 	MaxLength int `json:"max_length,omitempty" yaml:"max_length,omitempty"`
 	// MaxConcurrent bounds the hashes computed at once. Default
 	// GOMAXPROCS, at most 8; MemoryBudget may lower it further.
@@ -104,13 +107,14 @@ var (
 	ErrBusy = errors.New("password: too many hashes waiting")
 )
 
-// ConfigError reports a configuration that [New] refuses.
-type ConfigError struct {
-	Field  string
-	Reason string
-}
+// ConfigError reports a setting that [New] refuses: the field as the
+// configuration file spells it ("argon2.memory_kib"), its value and the
+// reason, which says how to fix it. It wraps [ErrInvalidConfig]; New joins
+// one per bad setting with errors.Join.
+type ConfigError = configerr.Error
 
-func (e *ConfigError) Error() string { return "password: " + e.Field + ": " + e.Reason }
+// ErrInvalidConfig is wrapped by every [ConfigError].
+var ErrInvalidConfig = errors.New("password: invalid config")
 
 // Hasher hashes and verifies passwords. It is safe for concurrent use.
 type Hasher struct {
@@ -134,59 +138,77 @@ func New(cfg Config) (*Hasher, error) {
 		minBcrypt:  cfg.MinBcryptCost,
 		maxLen:     cfg.MaxLength,
 	}
+	var errs []error
+	bad := func(field string, value any, reason string) {
+		errs = append(errs, &ConfigError{Pkg: "password", Field: field, Index: -1, Value: fmt.Sprint(value), Reason: reason, Err: ErrInvalidConfig})
+	}
 	if h.algorithm == "" {
 		h.algorithm = Argon2id
 	}
 	if h.algorithm != Argon2id && h.algorithm != Bcrypt {
-		return nil, &ConfigError{"Algorithm", `must be "argon2id" or "bcrypt"`}
+		bad("algorithm", h.algorithm, `must be "argon2id" or "bcrypt"`)
 	}
 	if h.argon == (Argon2Params{}) {
 		h.argon = RFC9106Second
 	}
-	if err := checkArgon(h.argon); err != nil {
-		return nil, &ConfigError{"Argon2", err.Error()}
+	argonOK := true
+	if field, value, reason := checkArgon(h.argon); reason != "" {
+		bad("argon2."+field, value, reason)
+		argonOK = false
 	}
 	if h.bcryptCost == 0 {
 		h.bcryptCost = DefaultBcryptCost
 	}
-	if h.bcryptCost < DefaultBcryptCost || h.bcryptCost > bcrypt.MaxCost {
-		return nil, &ConfigError{"BcryptCost", "must be between 12 and 31"}
+	costOK := h.bcryptCost >= DefaultBcryptCost && h.bcryptCost <= bcrypt.MaxCost
+	if !costOK {
+		bad("bcrypt_cost", h.bcryptCost, "must be between 12 and 31")
 	}
 	if h.minBcrypt == 0 {
 		h.minBcrypt = DefaultBcryptCost
 	}
-	if h.minBcrypt < bcrypt.MinCost || h.minBcrypt > h.bcryptCost {
-		return nil, &ConfigError{"MinBcryptCost", "must be between 4 and BcryptCost"}
+	if costOK && (h.minBcrypt < bcrypt.MinCost || h.minBcrypt > h.bcryptCost) {
+		bad("min_bcrypt_cost", h.minBcrypt, fmt.Sprintf("must be between 4 and bcrypt_cost (%d)", h.bcryptCost))
 	}
 	if h.maxLen == 0 {
 		h.maxLen = DefaultMaxLength
 	}
 	if h.maxLen < 8 || h.maxLen > 1<<16 {
-		return nil, &ConfigError{"MaxLength", "must be between 8 and 65536"}
+		bad("max_length", h.maxLen, "must be between 8 and 65536")
+	} else if h.algorithm == Bcrypt && cfg.MaxLength > bcryptMaxLen {
+		// bcrypt reads 72 bytes: Hash refuses longer passwords, so a
+		// larger maximum promises what the hasher never accepts.
+		bad("max_length", h.maxLen, "bcrypt reads at most 72 bytes and longer passwords are refused; set max_length to 72 or less, or use argon2id")
 	}
 	n := cfg.MaxConcurrent
 	if n == 0 {
 		n = min(runtime.GOMAXPROCS(0), 8)
 	}
 	if n < 0 {
-		return nil, &ConfigError{"MaxConcurrent", "negative"}
+		bad("max_concurrent", n, "must not be negative; 0 means the default, GOMAXPROCS up to 8")
 	}
-	budget, one := cfg.MemoryBudget, h.hashBytes(h.argon)
-	switch {
-	case budget < 0:
-		return nil, &ConfigError{"MemoryBudget", "negative"}
-	case budget == 0:
+	budget := cfg.MemoryBudget
+	if budget < 0 {
+		bad("memory_budget", budget, "must not be negative; 0 means the default, 64 MiB")
+	}
+	q := cfg.MaxQueue
+	if q < 0 {
+		bad("max_queue", q, "must not be negative; 0 means the default, 16 per concurrent hash")
+	}
+	if argonOK && budget > 0 {
+		if one := h.hashBytes(h.argon); budget < one {
+			bad("memory_budget", budget, fmt.Sprintf("smaller than one hash of the configured parameters (%d bytes); raise it or lower argon2.memory_kib", one))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	one := h.hashBytes(h.argon)
+	if budget == 0 {
 		budget = max(DefaultMemoryBudget, one)
-	case budget < one:
-		return nil, &ConfigError{"MemoryBudget", "smaller than one hash of the configured parameters"}
 	}
 	// The budget lowers the concurrency: the memory of the hashes running
 	// at once is what a login flood can make the process hold.
 	n = max(1, min(n, int(budget/one)))
-	q := cfg.MaxQueue
-	if q < 0 {
-		return nil, &ConfigError{"MaxQueue", "negative"}
-	}
 	if q == 0 {
 		q = defaultQueuePerSlot * n
 	}
@@ -207,22 +229,24 @@ func New(cfg Config) (*Hasher, error) {
 	return h, nil
 }
 
-func checkArgon(p Argon2Params) error {
+// checkArgon returns the field of p at fault, its value and why, or
+// reason "".
+func checkArgon(p Argon2Params) (field string, value uint32, reason string) {
 	switch {
 	case p.Parallelism == 0:
-		return errors.New("parallelism must be at least 1")
+		return "parallelism", 0, "must be at least 1"
 	case p.Iterations == 0:
-		return errors.New("iterations must be at least 1")
+		return "iterations", 0, "must be at least 1"
 	case p.Memory < minMemory || uint64(p.Memory)*uint64(p.Iterations) < minMemoryPasses:
-		return errors.New("below OWASP's minimum (memory ≥ 7168 KiB and memory × iterations ≥ 35840)")
+		return "memory_kib", p.Memory, "below OWASP's minimum (memory_kib ≥ 7168 and memory_kib × iterations ≥ 35840)"
 	case p.Memory < 8*uint32(p.Parallelism):
-		return errors.New("memory must be at least 8 KiB per lane")
+		return "memory_kib", p.Memory, "must be at least 8 KiB per lane"
 	case p.SaltLength < 16 || p.SaltLength > 64:
-		return errors.New("salt length must be between 16 and 64 bytes")
+		return "salt_length", p.SaltLength, "must be between 16 and 64 bytes"
 	case p.KeyLength < 16 || p.KeyLength > 64:
-		return errors.New("key length must be between 16 and 64 bytes")
+		return "key_length", p.KeyLength, "must be between 16 and 64 bytes"
 	}
-	return nil
+	return "", 0, ""
 }
 
 func random(n int) []byte {

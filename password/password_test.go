@@ -230,26 +230,47 @@ func TestMalformedHashes(t *testing.T) {
 	}
 }
 
+// TestNewRefusesBadConfig lists every Config New refuses, with the exact
+// message.
 func TestNewRefusesBadConfig(t *testing.T) {
-	tests := map[string]struct {
+	argon := func(mem, iter uint32, lanes uint8, salt, key uint32) password.Config {
+		return password.Config{Argon2: password.Argon2Params{Memory: mem, Iterations: iter, Parallelism: lanes, SaltLength: salt, KeyLength: key}}
+	}
+	tests := []struct {
+		name  string
 		cfg   password.Config
 		field string
+		want  string
 	}{
-		"algorithm":      {password.Config{Algorithm: "md5"}, "Algorithm"},
-		"weak argon":     {password.Config{Argon2: password.Argon2Params{Memory: 4096, Iterations: 3, Parallelism: 1, SaltLength: 16, KeyLength: 32}}, "Argon2"},
-		"weak product":   {password.Config{Argon2: password.Argon2Params{Memory: 8192, Iterations: 2, Parallelism: 1, SaltLength: 16, KeyLength: 32}}, "Argon2"},
-		"short salt":     {password.Config{Argon2: password.Argon2Params{Memory: 65536, Iterations: 3, Parallelism: 4, SaltLength: 8, KeyLength: 32}}, "Argon2"},
-		"no lanes":       {password.Config{Argon2: password.Argon2Params{Memory: 65536, Iterations: 3, SaltLength: 16, KeyLength: 32}}, "Argon2"},
-		"bcrypt 10":      {password.Config{BcryptCost: 10}, "BcryptCost"},
-		"min above cost": {password.Config{MinBcryptCost: 13}, "MinBcryptCost"},
-		"max length":     {password.Config{MaxLength: 4}, "MaxLength"},
-		"concurrency":    {password.Config{MaxConcurrent: -1}, "MaxConcurrent"},
+		{"algorithm", password.Config{Algorithm: "md5"}, "algorithm", `password: algorithm "md5": must be "argon2id" or "bcrypt"`},
+		{"weak argon", argon(4096, 3, 1, 16, 32), "argon2.memory_kib",
+			`password: argon2.memory_kib "4096": below OWASP's minimum (memory_kib ≥ 7168 and memory_kib × iterations ≥ 35840)`},
+		{"weak product", argon(8192, 2, 1, 16, 32), "argon2.memory_kib",
+			`password: argon2.memory_kib "8192": below OWASP's minimum (memory_kib ≥ 7168 and memory_kib × iterations ≥ 35840)`},
+		{"short salt", argon(65536, 3, 4, 8, 32), "argon2.salt_length", `password: argon2.salt_length "8": must be between 16 and 64 bytes`},
+		{"long key", argon(65536, 3, 4, 16, 65), "argon2.key_length", `password: argon2.key_length "65": must be between 16 and 64 bytes`},
+		{"no lanes", argon(65536, 3, 0, 16, 32), "argon2.parallelism", `password: argon2.parallelism "0": must be at least 1`},
+		{"no passes", argon(65536, 0, 4, 16, 32), "argon2.iterations", `password: argon2.iterations "0": must be at least 1`},
+		{"bcrypt 10", password.Config{BcryptCost: 10}, "bcrypt_cost", `password: bcrypt_cost "10": must be between 12 and 31`},
+		{"min above cost", password.Config{MinBcryptCost: 13}, "min_bcrypt_cost", `password: min_bcrypt_cost "13": must be between 4 and bcrypt_cost (12)`},
+		{"max length", password.Config{MaxLength: 4}, "max_length", `password: max_length "4": must be between 8 and 65536`},
+		{"bcrypt max length", password.Config{Algorithm: password.Bcrypt, MaxLength: 128}, "max_length",
+			`password: max_length "128": bcrypt reads at most 72 bytes and longer passwords are refused; set max_length to 72 or less, or use argon2id`},
+		{"concurrency", password.Config{MaxConcurrent: -1}, "max_concurrent", `password: max_concurrent "-1": must not be negative; 0 means the default, GOMAXPROCS up to 8`},
+		{"negative budget", password.Config{MemoryBudget: -1}, "memory_budget", `password: memory_budget "-1": must not be negative; 0 means the default, 64 MiB`},
+		{"budget below one hash", password.Config{Argon2: password.RFC9106Second, MemoryBudget: 32 << 20}, "memory_budget",
+			`password: memory_budget "33554432": smaller than one hash of the configured parameters (67108864 bytes); raise it or lower argon2.memory_kib`},
+		{"negative queue", password.Config{MaxQueue: -1}, "max_queue", `password: max_queue "-1": must not be negative; 0 means the default, 16 per concurrent hash`},
 	}
-	for name, tt := range tests {
+	for _, tt := range tests {
 		_, err := password.New(tt.cfg)
 		var ce *password.ConfigError
-		if !errors.As(err, &ce) || ce.Field != tt.field {
-			t.Errorf("%s: New err = %v, want ConfigError for %s", name, err, tt.field)
+		if !errors.As(err, &ce) || ce.Field != tt.field || !errors.Is(err, password.ErrInvalidConfig) {
+			t.Errorf("%s: New err = %v, want ConfigError for %s", tt.name, err, tt.field)
+			continue
+		}
+		if got := err.Error(); got != tt.want {
+			t.Errorf("%s: message\n got %s\nwant %s", tt.name, got, tt.want)
 		}
 	}
 }

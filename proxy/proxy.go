@@ -123,9 +123,9 @@ func New(cfg Config) (*Proxy, error) {
 // the CORS allowlist, and tokens when configured.
 func (p *Proxy) newCSRF(cfg Config) (*csrf.Protector, error) {
 	cc := csrf.Config{
-		UnsafeNoToken:         !cfg.CSRF.Token,
-		UnsafeDevelopmentHTTP: cfg.Development,
-		SessionKey:            func(*http.Request) string { return "" }, // bound to the pre-session cookie
+		DangerouslyNoToken: !cfg.CSRF.Token,
+		Development:        cfg.Development,
+		SessionKey:         func(*http.Request) string { return "" }, // bound to the pre-session cookie
 	}
 	if m := p.stack.CORS(); m != nil {
 		cc.TrustedOrigins = m.Origins()

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/harden-go/harden/internal/configerr"
 )
 
 // HeaderStyle selects the standard rate-limit response headers.
@@ -137,29 +139,28 @@ const (
 // [Config]; errors.As finds the [*ConfigError] naming the field.
 var ErrInvalidConfig = errors.New("ratelimit: invalid config")
 
-// ConfigError names a bad [Config] field.
-type ConfigError struct {
-	Field  string
-	Reason string
-}
-
-func (e *ConfigError) Error() string {
-	return "ratelimit: invalid config: " + e.Field + ": " + e.Reason
-}
-
-// Unwrap returns [ErrInvalidConfig].
-func (e *ConfigError) Unwrap() error { return ErrInvalidConfig }
+// ConfigError names a bad [Config] or [MemoryConfig] field as the
+// configuration file spells it ("rate", "skip_failed_requests"), its value
+// and the reason, which says how to fix it. It wraps [ErrInvalidConfig]
+// ([ErrInvalidMemoryConfig] for a MemoryConfig).
+type ConfigError = configerr.Error
 
 // normalize fills defaults into a copy of c and validates it.
 func (c Config) normalize() (Config, error) {
 	var errs []error
-	bad := func(field, reason string) { errs = append(errs, &ConfigError{field, reason}) }
+	bad := func(field, value, reason string) {
+		errs = append(errs, &ConfigError{Pkg: "ratelimit", Field: field, Index: -1, Value: value, Reason: reason, Err: ErrInvalidConfig})
+	}
 
 	if c.Rate == (Spec{}) {
 		c.Rate = Spec{Limit: DefaultLimit, Window: DefaultWindow}
 	}
 	if err := c.Rate.Validate(); err != nil {
-		bad("Rate", err.Error())
+		reason := err.Error()
+		if se, ok := err.(*specErr); ok {
+			reason = se.msg // the field name says it is the rate
+		}
+		bad("rate", c.Rate.String(), reason)
 	}
 	switch c.Algorithm {
 	case "":
@@ -169,20 +170,20 @@ func (c Config) normalize() (Config, error) {
 		// The emission interval must be at least a microsecond: the Redis
 		// store computes in microseconds.
 		if c.Rate.Validate() == nil && c.Rate.Window/time.Duration(c.Rate.Limit) < time.Microsecond {
-			bad("Rate", "GCRA needs Window/Limit of at least 1µs")
+			bad("rate", c.Rate.String(), "GCRA needs window/limit of at least 1µs; lower the limit or lengthen the window")
 		}
 	default:
-		bad("Algorithm", `want "fixed-window" or "gcra"`)
+		bad("algorithm", string(c.Algorithm), `want "fixed-window" or "gcra"`)
 	}
 	if c.Identifier == "" {
 		c.Identifier = defaultIdentifier(c.Rate)
 	} else if !validIdentifier(c.Identifier) {
-		bad("Identifier", "want 1 to 64 printable ASCII characters")
+		bad("identifier", c.Identifier, "want 1 to 64 printable ASCII characters")
 	}
 	if c.IPv6Prefix == 0 {
 		c.IPv6Prefix = DefaultIPv6Prefix
 	} else if c.IPv6Prefix < 1 || c.IPv6Prefix > 128 {
-		bad("IPv6Prefix", "want 1 to 128")
+		bad("ipv6_prefix", strconv.Itoa(c.IPv6Prefix), "want 1 to 128")
 	}
 	if c.Key == nil {
 		c.Key = KeyByIP(c.IPv6Prefix)
@@ -192,12 +193,17 @@ func (c Config) normalize() (Config, error) {
 		c.Headers = HeadersDraft8
 	case HeadersDraft6, HeadersDraft7, HeadersDraft8, HeadersDraft11, HeadersNone:
 	default:
-		bad("Headers", `want "draft-6", "draft-7", "draft-8", "draft-11" or "none"`)
+		bad("headers", string(c.Headers), `want "draft-6", "draft-7", "draft-8", "draft-11" or "none"`)
 	}
 	if c.Status == 0 {
 		c.Status = http.StatusTooManyRequests
 	} else if c.Status < 400 || c.Status > 599 {
-		bad("Status", "want 400 to 599")
+		bad("status", strconv.Itoa(c.Status), "want 400 to 599: a refusal must be an error status")
+	}
+	// A limiter that refunds both outcomes counts nothing: it would never
+	// limit, silently, which is worse than no limiter.
+	if c.SkipSuccessfulRequests && c.SkipFailedRequests {
+		bad("skip_failed_requests", "true", "together with skip_successful_requests every request is refunded and the limiter never limits; set only one (skip_successful_requests to count failures)")
 	}
 	if c.Message == "" {
 		c.Message = DefaultMessage
@@ -208,7 +214,7 @@ func (c Config) normalize() (Config, error) {
 	if c.ErrorLogInterval == 0 {
 		c.ErrorLogInterval = DefaultErrorLogInterval
 	} else if c.ErrorLogInterval < 0 {
-		bad("ErrorLogInterval", "must not be negative")
+		bad("error_log_interval", c.ErrorLogInterval.String(), "must not be negative; 0 means the default, 1m")
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()

@@ -34,7 +34,12 @@
 // counters between instances through Redis, one atomic round trip per
 // request, on Redis's own clock.
 //
-// How it fails: when the store fails (Redis unreachable, a timeout), a
+// How it fails: [New] refuses a contradictory or unsafe [Config] at
+// start-up with one [*ConfigError] per bad field (its name as the
+// configuration file spells it, its value and the fix), joined: among
+// them a rate without a window, a refusal status below 400, and
+// SkipSuccessfulRequests with SkipFailedRequests, which would refund every
+// request and never limit. When the store fails (Redis unreachable, a timeout), a
 // limiter that fails closed (the default) answers 503 and one that fails
 // open (FailOpen) lets the request through without rate-limit headers;
 // either way the error is logged through Config.Logger at most once per
@@ -43,5 +48,6 @@
 // quota with every other such request ("ip:unknown") instead of escaping
 // the limit.
 //
-// Imports: the standard library only (and clientip, respond).
+// Imports: the standard library only (and clientip, respond,
+// internal/configerr).
 package ratelimit

@@ -404,27 +404,47 @@ func TestAllowErrors(t *testing.T) {
 	}
 }
 
+// TestNewRejectsBadConfig lists every Config New refuses, with the exact
+// message.
 func TestNewRejectsBadConfig(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		cfg   Config
 		field string
+		want  string
 	}{
-		{"limit", Config{Rate: Spec{Limit: -1, Window: time.Minute}}, "Rate"},
-		{"window", Config{Rate: Spec{Limit: 1, Window: time.Nanosecond}}, "Rate"},
-		{"algorithm", Config{Algorithm: "token-bucket"}, "Algorithm"},
-		{"gcra interval", Config{Algorithm: GCRA, Rate: Spec{Limit: 1_000_000, Window: time.Millisecond}}, "Rate"},
-		{"identifier", Config{Identifier: "bad\nname"}, "Identifier"},
-		{"identifier long", Config{Identifier: strings.Repeat("x", 65)}, "Identifier"},
-		{"prefix", Config{IPv6Prefix: 129}, "IPv6Prefix"},
-		{"headers", Config{Headers: "draft-9"}, "Headers"},
-		{"status", Config{Status: 200}, "Status"},
-		{"interval", Config{ErrorLogInterval: -time.Second}, "ErrorLogInterval"},
+		{"limit", Config{Rate: Spec{Limit: -1, Window: time.Minute}}, "rate",
+			`ratelimit: rate "-1/1m": limit must be an integer from 1 to 1000000000`},
+		{"window", Config{Rate: Spec{Limit: 1, Window: time.Nanosecond}}, "rate",
+			`ratelimit: rate "1/1ns": window out of range (1ms to 366d)`},
+		{"zero window", Config{Rate: Spec{Limit: 5}}, "rate",
+			`ratelimit: rate "5/0s": window out of range (1ms to 366d)`},
+		{"algorithm", Config{Algorithm: "token-bucket"}, "algorithm",
+			`ratelimit: algorithm "token-bucket": want "fixed-window" or "gcra"`},
+		{"gcra interval", Config{Algorithm: GCRA, Rate: Spec{Limit: 1_000_000, Window: time.Millisecond}}, "rate",
+			`ratelimit: rate "1000000/1ms": GCRA needs window/limit of at least 1µs; lower the limit or lengthen the window`},
+		{"identifier", Config{Identifier: "bad\nname"}, "identifier",
+			`ratelimit: identifier "bad\nname": want 1 to 64 printable ASCII characters`},
+		{"identifier long", Config{Identifier: strings.Repeat("x", 65)}, "identifier",
+			`ratelimit: identifier "` + strings.Repeat("x", 65) + `": want 1 to 64 printable ASCII characters`},
+		{"prefix", Config{IPv6Prefix: 129}, "ipv6_prefix", `ratelimit: ipv6_prefix "129": want 1 to 128`},
+		{"negative prefix", Config{IPv6Prefix: -8}, "ipv6_prefix", `ratelimit: ipv6_prefix "-8": want 1 to 128`},
+		{"headers", Config{Headers: "draft-9"}, "headers",
+			`ratelimit: headers "draft-9": want "draft-6", "draft-7", "draft-8", "draft-11" or "none"`},
+		{"status", Config{Status: 200}, "status", `ratelimit: status "200": want 400 to 599: a refusal must be an error status`},
+		{"interval", Config{ErrorLogInterval: -time.Second}, "error_log_interval",
+			`ratelimit: error_log_interval "-1s": must not be negative; 0 means the default, 1m`},
+		{"skips both outcomes", Config{SkipSuccessfulRequests: true, SkipFailedRequests: true}, "skip_failed_requests",
+			`ratelimit: skip_failed_requests "true": together with skip_successful_requests every request is refunded and the limiter never limits; set only one (skip_successful_requests to count failures)`},
 	} {
 		_, err := New(tc.cfg)
 		var ce *ConfigError
 		if !errors.Is(err, ErrInvalidConfig) || !errors.As(err, &ce) || ce.Field != tc.field {
 			t.Errorf("%s: got %v, want a ConfigError for %s", tc.name, err, tc.field)
+			continue
+		}
+		if got := err.Error(); got != tc.want {
+			t.Errorf("%s: message\n got %s\nwant %s", tc.name, got, tc.want)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"hash/maphash"
 	"math/bits"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -29,8 +30,8 @@ const (
 	DefaultShards  = 64
 )
 
-// ErrInvalidMemoryConfig is returned by [NewMemoryStore] for a negative
-// MaxKeys or Shards.
+// ErrInvalidMemoryConfig is wrapped by the [*ConfigError] values
+// [NewMemoryStore] returns for a negative MaxKeys or Shards.
 var ErrInvalidMemoryConfig = errors.New("ratelimit: invalid memory store config")
 
 // MemoryStore is the in-process [Store]: counters live in a sharded map
@@ -86,8 +87,17 @@ var _ Store = (*MemoryStore)(nil)
 
 // NewMemoryStore returns a store configured by cfg.
 func NewMemoryStore(cfg MemoryConfig) (*MemoryStore, error) {
-	if cfg.MaxKeys < 0 || cfg.Shards < 0 {
-		return nil, ErrInvalidMemoryConfig
+	var errs []error
+	if cfg.MaxKeys < 0 {
+		errs = append(errs, &ConfigError{Pkg: "ratelimit", Field: "max_keys", Index: -1, Value: strconv.Itoa(cfg.MaxKeys),
+			Reason: "must not be negative; 0 means the default, 100000", Err: ErrInvalidMemoryConfig})
+	}
+	if cfg.Shards < 0 {
+		errs = append(errs, &ConfigError{Pkg: "ratelimit", Field: "shards", Index: -1, Value: strconv.Itoa(cfg.Shards),
+			Reason: "must not be negative; 0 means the default, 64", Err: ErrInvalidMemoryConfig})
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	if cfg.MaxKeys == 0 {
 		cfg.MaxKeys = DefaultMaxKeys

@@ -2,6 +2,7 @@ package ratelimit
 
 import (
 	"context"
+	"errors"
 	"runtime"
 	"strconv"
 	"sync"
@@ -271,8 +272,18 @@ func TestNewMemoryStoreBounds(t *testing.T) {
 				tc.maxKeys, tc.shards, s.MaxKeys(), len(s.shards), tc.wantMax, tc.wantShards)
 		}
 	}
-	if _, err := NewMemoryStore(MemoryConfig{MaxKeys: -1}); err == nil {
-		t.Error("MaxKeys -1 accepted")
+	for _, tc := range []struct {
+		cfg  MemoryConfig
+		want string
+	}{
+		{MemoryConfig{MaxKeys: -1}, `ratelimit: max_keys "-1": must not be negative; 0 means the default, 100000`},
+		{MemoryConfig{Shards: -2}, `ratelimit: shards "-2": must not be negative; 0 means the default, 64`},
+	} {
+		_, err := NewMemoryStore(tc.cfg)
+		var ce *ConfigError
+		if !errors.As(err, &ce) || !errors.Is(err, ErrInvalidMemoryConfig) || err.Error() != tc.want {
+			t.Errorf("NewMemoryStore(%+v) = %v, want %s", tc.cfg, err, tc.want)
+		}
 	}
 	// A store bounded to one key still works.
 	s, _ := NewMemoryStore(MemoryConfig{MaxKeys: 1})

@@ -40,14 +40,19 @@
 // no Max-Age. Idle timeout 30 minutes, absolute lifetime 12 hours, data
 // encrypted at rest, store operations bounded to 3 seconds. See [Config].
 //
-// Development over plain http:// needs Config.UnsafeDevelopmentHTTP, which
-// drops the __Host- prefix (cookie "sid") and Secure for non-HTTPS requests
+// Development over plain http:// needs Config.Development (the development
+// switch, named as harden.Config's), which drops the __Host- prefix (cookie "sid") and Secure for non-HTTPS requests
 // (clientip.IsHTTPS decides, so a TLS-terminating proxy trusted by the
 // clientip layer still gets Secure cookies). New logs a warning when it is
 // set. NEVER SET IT IN PRODUCTION: the cookie then travels in clear text
 // and any subdomain can overwrite it.
 //
 // # How it fails
+//
+// [New] refuses a bad [Config] at start-up with one [*ConfigError] per bad
+// field, joined: no keys or store, a negative duration, SameSite=None, a
+// TouchInterval not shorter than IdleTimeout, and an IdleTimeout not
+// shorter than Lifetime (an idle timeout that can never end a session).
 //
 // A tampered, unknown, expired or undecodable cookie is "no session": the
 // request goes on anonymously (and a stale cookie is cleared), never an
@@ -85,5 +90,6 @@
 // passes.
 //
 // Imports: the standard library and harden's keys, cookie, clientip,
-// respond and internal/statuswriter (the module's ResponseWriter wrapper).
+// respond, internal/configerr and internal/statuswriter (the module's
+// ResponseWriter wrapper).
 package session

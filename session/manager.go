@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/harden-go/harden/cookie"
+	"github.com/harden-go/harden/internal/configerr"
 	"github.com/harden-go/harden/internal/storeguard"
 	"github.com/harden-go/harden/keys"
 	"github.com/harden-go/harden/respond"
@@ -41,8 +42,8 @@ type Config struct {
 	Store Store `json:"-" yaml:"-"`
 
 	// CookieName is the session cookie's name. Default "__Host-sid" (with
-	// UnsafeDevelopmentHTTP: "sid"). A __Host- or __Secure- prefix is
-	// dropped under UnsafeDevelopmentHTTP, because browsers refuse such
+	// Development: "sid"). A __Host- or __Secure- prefix is
+	// dropped under Development, because browsers refuse such
 	// cookies without Secure.
 	CookieName string `json:"cookie_name,omitempty" yaml:"cookie_name,omitempty"`
 	// SameSite is "Lax" (default) or "Strict". "None" is refused: it would
@@ -69,16 +70,19 @@ type Config struct {
 	// StoreTimeout bounds each store operation. Default 3 seconds.
 	StoreTimeout time.Duration `json:"store_timeout,omitempty" yaml:"store_timeout,omitempty"`
 
-	// UnsafeDevelopmentHTTP is for development over plain http://: it
-	// drops the cookie's __Host- prefix, and drops Secure for requests that
-	// did not arrive over HTTPS (clientip.IsHTTPS). The session cookie then
-	// travels in clear text and can be overwritten by any subdomain. New
-	// logs a warning. Never set it in production. Default false.
-	UnsafeDevelopmentHTTP bool `json:"unsafe_development_http,omitempty" yaml:"unsafe_development_http,omitempty"`
-	// UnsafePlaintextData stores session data unencrypted, readable by
+	// Development relaxes the session cookie for development over plain
+	// http://, and nothing else: it drops the cookie's __Host- prefix, and
+	// drops Secure for requests that did not arrive over HTTPS
+	// (clientip.IsHTTPS). The session cookie then travels in clear text and
+	// can be overwritten by any subdomain; data stays encrypted and the
+	// timeouts still apply. It has the meaning and the name of
+	// harden.Config.Development. New logs a warning. Never set it in
+	// production. Default false.
+	Development bool `json:"development,omitempty" yaml:"development,omitempty"`
+	// DangerouslyPlaintextData stores session data unencrypted, readable by
 	// anyone who can read the store. Default false: AES-256-GCM, bound to
 	// the record's key so records cannot be swapped.
-	UnsafePlaintextData bool `json:"unsafe_plaintext_data,omitempty" yaml:"unsafe_plaintext_data,omitempty"`
+	DangerouslyPlaintextData bool `json:"dangerously_plaintext_data,omitempty" yaml:"dangerously_plaintext_data,omitempty"`
 
 	// Logger receives store errors and warnings. Default slog.Default().
 	Logger *slog.Logger `json:"-" yaml:"-"`
@@ -86,13 +90,14 @@ type Config struct {
 	Now func() time.Time `json:"-" yaml:"-"`
 }
 
-// ConfigError reports a configuration that [New] refuses.
-type ConfigError struct {
-	Field  string
-	Reason string
-}
+// ConfigError reports a setting that [New] refuses: the field as the
+// configuration file spells it ("idle_timeout"), its value, and the reason,
+// which says how to fix it. It wraps [ErrInvalidConfig]; New joins one per
+// bad setting with errors.Join.
+type ConfigError = configerr.Error
 
-func (e *ConfigError) Error() string { return "session: " + e.Field + ": " + e.Reason }
+// ErrInvalidConfig is wrapped by every [ConfigError].
+var ErrInvalidConfig = errors.New("session: invalid config")
 
 // Errors returned by session operations.
 var (
@@ -128,13 +133,60 @@ type Manager struct {
 	now          func() time.Time
 }
 
-// New validates cfg and returns a Manager.
-func New(cfg Config) (*Manager, error) {
+// validate reports every setting of cfg that New refuses, with the
+// defaults applied.
+func validate(cfg Config) error {
+	var errs []error
+	bad := func(field, value, reason string) {
+		errs = append(errs, &ConfigError{Pkg: "session", Field: field, Index: -1, Value: value, Reason: reason, Err: ErrInvalidConfig})
+	}
 	if cfg.Keys == nil || cfg.Keys.Len() == 0 {
-		return nil, &ConfigError{"Keys", "required (keys.Parse(HARDEN_SECRETS); keys.Ephemeral() in development)"}
+		bad("Keys", "", "required (keys.Parse(HARDEN_SECRETS); keys.Ephemeral() in development)")
 	}
 	if cfg.Store == nil {
-		return nil, &ConfigError{"Store", "required"}
+		bad("Store", "", "required (NewMemoryStore in development, sqlitestore, redisstore or pgstore)")
+	}
+	durations := []struct {
+		name string
+		v    time.Duration
+	}{{"idle_timeout", cfg.IdleTimeout}, {"lifetime", cfg.Lifetime}, {"touch_interval", cfg.TouchInterval}, {"store_timeout", cfg.StoreTimeout}}
+	negative := false
+	for _, d := range durations {
+		if d.v < 0 {
+			bad(d.name, d.v.String(), "must not be negative; 0 means the default")
+			negative = true
+		}
+	}
+	if negative {
+		return errors.Join(errs...)
+	}
+	idle := orDefault(cfg.IdleTimeout, DefaultIdleTimeout)
+	lifetime := orDefault(cfg.Lifetime, DefaultLifetime)
+	if idle < time.Second {
+		bad("idle_timeout", idle.String(), "must be at least one second")
+	}
+	if lifetime < time.Second {
+		bad("lifetime", lifetime.String(), "must be at least one second")
+	}
+	// An idle timeout that is not shorter than the lifetime never ends a
+	// session: the configuration says two things and does one.
+	if idle >= time.Second && lifetime >= time.Second && idle >= lifetime {
+		bad("idle_timeout", idle.String(), "must be shorter than lifetime ("+lifetime.String()+"), or it never ends a session; lower idle_timeout or raise lifetime")
+	}
+	if cfg.TouchInterval != 0 && idle >= time.Second && cfg.TouchInterval >= idle {
+		bad("touch_interval", cfg.TouchInterval.String(), "must be shorter than idle_timeout ("+idle.String()+")")
+	}
+	if cfg.SameSite == cookie.SameSiteNone {
+		bad("same_site", cfg.SameSite, `None would send the session cookie with cross-site requests; use "Lax" or "Strict"`)
+	}
+	return errors.Join(errs...)
+}
+
+// New validates cfg and returns a Manager. Every refused setting is a
+// *ConfigError, joined with errors.Join.
+func New(cfg Config) (*Manager, error) {
+	if err := validate(cfg); err != nil {
+		return nil, err
 	}
 	m := &Manager{
 		idle:         orDefault(cfg.IdleTimeout, DefaultIdleTimeout),
@@ -175,60 +227,58 @@ func New(cfg Config) (*Manager, error) {
 	// outage writes its first refusal, then one per interval with the
 	// count, then store_recovered.
 	m.secRep = storeguard.Reporter{Interval: storeguard.DefaultInterval, Clock: m.now}
-	for _, d := range []struct {
-		name string
-		v    time.Duration
-	}{{"IdleTimeout", cfg.IdleTimeout}, {"Lifetime", cfg.Lifetime}, {"TouchInterval", cfg.TouchInterval}, {"StoreTimeout", cfg.StoreTimeout}} {
-		if d.v < 0 {
-			return nil, &ConfigError{d.name, "negative"}
-		}
-	}
-	if m.idle < time.Second || m.lifetime < time.Second {
-		return nil, &ConfigError{"IdleTimeout", "IdleTimeout and Lifetime must be at least one second"}
-	}
 	m.touch = cfg.TouchInterval
 	if m.touch == 0 {
 		m.touch = min(DefaultTouchInterval, m.idle/10)
-	}
-	if m.touch >= m.idle {
-		return nil, &ConfigError{"TouchInterval", "must be shorter than IdleTimeout"}
-	}
-	if cfg.SameSite == cookie.SameSiteNone {
-		return nil, &ConfigError{"SameSite", "None would send the session cookie with cross-site requests"}
 	}
 
 	name := cfg.CookieName
 	if name == "" {
 		name = DefaultCookieName
 	}
-	if cfg.UnsafeDevelopmentHTTP {
+	if cfg.Development {
 		name = strings.TrimPrefix(strings.TrimPrefix(name, cookie.HostPrefix), cookie.SecurePrefix)
 	}
 	spec, err := cookie.New(cookie.Config{
-		Name:                name,
-		SameSite:            cfg.SameSite,
-		UnsafeAllowInsecure: cfg.UnsafeDevelopmentHTTP,
+		Name:                     name,
+		SameSite:                 cfg.SameSite,
+		DangerouslyAllowInsecure: cfg.Development,
 	})
 	if err != nil {
-		return nil, &ConfigError{"CookieName", err.Error()}
+		return nil, cookieError(name, cfg.SameSite, err)
 	}
 	m.cookie = spec
 	sessionKeys := cfg.Keys.Derive("session")
 	if m.cookieCodec, err = cookie.NewCodec(cookie.CodecConfig{Keys: sessionKeys, Name: name}); err != nil {
-		return nil, &ConfigError{"CookieName", err.Error()}
+		return nil, &ConfigError{Pkg: "session", Field: "cookie_name", Index: -1, Value: name, Reason: err.Error(), Err: ErrInvalidConfig}
 	}
-	if !cfg.UnsafePlaintextData {
+	if !cfg.DangerouslyPlaintextData {
 		m.data = cfg.Keys.Derive("session-data")
 	}
 
-	if cfg.UnsafeDevelopmentHTTP {
-		m.log.Warn("session: UnsafeDevelopmentHTTP is set: the session cookie has no __Host- prefix and no Secure flag over plain HTTP; never use this in production",
+	if cfg.Development {
+		m.log.Warn("session: Development is set: the session cookie has no __Host- prefix and no Secure flag over plain HTTP; never use this in production",
 			"cookie", name)
 	}
 	if cfg.Keys.Ephemeral() {
 		m.log.Warn("session: the key ring is ephemeral: every session ends when this process exits and other instances reject its cookies")
 	}
 	return m, nil
+}
+
+// cookieError reports what cookie.New refused, under the session field
+// that set it.
+func cookieError(name, sameSite string, err error) error {
+	field, value := "cookie_name", name
+	var ce *cookie.ConfigError
+	if errors.As(err, &ce) && ce.Field == "same_site" {
+		field, value = "same_site", sameSite
+	}
+	reason := err.Error()
+	if ce != nil {
+		reason = ce.Reason
+	}
+	return &ConfigError{Pkg: "session", Field: field, Index: -1, Value: value, Reason: reason, Err: ErrInvalidConfig}
 }
 
 func orDefault(v, def time.Duration) time.Duration {

@@ -34,6 +34,8 @@ func ring(t testing.TB, s string) *keys.Ring {
 	return r
 }
 
+// TestNewRefusesBadConfig lists every Config New refuses, with the exact
+// message.
 func TestNewRefusesBadConfig(t *testing.T) {
 	store := session.NewMemoryStore(0)
 	k := ring(t, secretA)
@@ -41,22 +43,37 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		name  string
 		cfg   session.Config
 		field string
+		want  string
 	}{
-		{"no keys", session.Config{Store: store}, "Keys"},
-		{"no store", session.Config{Keys: k}, "Store"},
-		{"samesite none", session.Config{Keys: k, Store: store, SameSite: "None"}, "SameSite"},
-		{"samesite typo", session.Config{Keys: k, Store: store, SameSite: "strict"}, "CookieName"},
-		{"bad name", session.Config{Keys: k, Store: store, CookieName: "s id"}, "CookieName"},
-		{"negative idle", session.Config{Keys: k, Store: store, IdleTimeout: -1}, "IdleTimeout"},
-		{"tiny lifetime", session.Config{Keys: k, Store: store, Lifetime: time.Millisecond}, "IdleTimeout"},
-		{"touch ≥ idle", session.Config{Keys: k, Store: store, IdleTimeout: time.Minute, TouchInterval: time.Minute}, "TouchInterval"},
+		{"no keys", session.Config{Store: store}, "Keys", `session: Keys: required (keys.Parse(HARDEN_SECRETS); keys.Ephemeral() in development)`},
+		{"no store", session.Config{Keys: k}, "Store", `session: Store: required (NewMemoryStore in development, sqlitestore, redisstore or pgstore)`},
+		{"samesite none", session.Config{Keys: k, Store: store, SameSite: "None"}, "same_site",
+			`session: same_site "None": None would send the session cookie with cross-site requests; use "Lax" or "Strict"`},
+		{"samesite typo", session.Config{Keys: k, Store: store, SameSite: "strict"}, "same_site", `session: same_site "strict": must be "Lax", "Strict" or "None"`},
+		{"bad name", session.Config{Keys: k, Store: store, CookieName: "s id"}, "cookie_name",
+			`session: cookie_name "s id": empty or not a valid cookie name (an RFC 6265 token)`},
+		{"negative idle", session.Config{Keys: k, Store: store, IdleTimeout: -1}, "idle_timeout", `session: idle_timeout "-1ns": must not be negative; 0 means the default`},
+		{"negative store timeout", session.Config{Keys: k, Store: store, StoreTimeout: -time.Second}, "store_timeout", `session: store_timeout "-1s": must not be negative; 0 means the default`},
+		{"tiny lifetime", session.Config{Keys: k, Store: store, IdleTimeout: time.Millisecond / 2, Lifetime: time.Millisecond}, "idle_timeout", "session: idle_timeout \"500µs\": must be at least one second\nsession: lifetime \"1ms\": must be at least one second"},
+		{"tiny lifetime alone", session.Config{Keys: k, Store: store, IdleTimeout: time.Millisecond, Lifetime: time.Hour}, "idle_timeout", `session: idle_timeout "1ms": must be at least one second`},
+		{"idle = lifetime", session.Config{Keys: k, Store: store, IdleTimeout: time.Hour, Lifetime: time.Hour}, "idle_timeout",
+			`session: idle_timeout "1h0m0s": must be shorter than lifetime (1h0m0s), or it never ends a session; lower idle_timeout or raise lifetime`},
+		{"idle > default lifetime", session.Config{Keys: k, Store: store, IdleTimeout: 24 * time.Hour}, "idle_timeout",
+			`session: idle_timeout "24h0m0s": must be shorter than lifetime (12h0m0s), or it never ends a session; lower idle_timeout or raise lifetime`},
+		{"lifetime < default idle", session.Config{Keys: k, Store: store, Lifetime: 10 * time.Minute}, "idle_timeout",
+			`session: idle_timeout "30m0s": must be shorter than lifetime (10m0s), or it never ends a session; lower idle_timeout or raise lifetime`},
+		{"touch ≥ idle", session.Config{Keys: k, Store: store, IdleTimeout: time.Minute, TouchInterval: time.Minute}, "touch_interval",
+			`session: touch_interval "1m0s": must be shorter than idle_timeout (1m0s)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := session.New(tt.cfg)
 			var ce *session.ConfigError
-			if !errors.As(err, &ce) || ce.Field != tt.field {
+			if !errors.As(err, &ce) || ce.Field != tt.field || !errors.Is(err, session.ErrInvalidConfig) {
 				t.Fatalf("New err = %v, want *ConfigError for %s", err, tt.field)
+			}
+			if got := err.Error(); got != tt.want {
+				t.Errorf("message\n got %s\nwant %s", got, tt.want)
 			}
 		})
 	}
@@ -102,8 +119,8 @@ func TestCookieAttributes(t *testing.T) {
 		{"production", nil, plain(), "__Host-sid=; Path=/; HttpOnly; Secure; SameSite=Lax"},
 		{"strict", func(c *session.Config) { c.SameSite = "Strict" }, https(), "__Host-sid=; Path=/; HttpOnly; Secure; SameSite=Strict"},
 		{"custom name", func(c *session.Config) { c.CookieName = "__Host-app" }, plain(), "__Host-app=; Path=/; HttpOnly; Secure; SameSite=Lax"},
-		{"development over http", func(c *session.Config) { c.UnsafeDevelopmentHTTP = true }, plain(), "sid=; Path=/; HttpOnly; SameSite=Lax"},
-		{"development over https", func(c *session.Config) { c.UnsafeDevelopmentHTTP = true }, https(), "sid=; Path=/; HttpOnly; Secure; SameSite=Lax"},
+		{"development over http", func(c *session.Config) { c.Development = true }, plain(), "sid=; Path=/; HttpOnly; SameSite=Lax"},
+		{"development over https", func(c *session.Config) { c.Development = true }, https(), "sid=; Path=/; HttpOnly; Secure; SameSite=Lax"},
 		{"persist", func(c *session.Config) { c.Persist = true; c.Lifetime = 2 * time.Hour }, plain(), "__Host-sid=; Path=/; Max-Age=7200; HttpOnly; Secure; SameSite=Lax"},
 	}
 	for _, tt := range tests {
@@ -120,8 +137,8 @@ func TestCookieAttributes(t *testing.T) {
 }
 
 func TestDevelopmentModeWarns(t *testing.T) {
-	_, logs := newManager(t, func(c *session.Config) { c.UnsafeDevelopmentHTTP = true; c.Keys = keys.Ephemeral() })
-	for _, want := range []string{"UnsafeDevelopmentHTTP", "ephemeral"} {
+	_, logs := newManager(t, func(c *session.Config) { c.Development = true; c.Keys = keys.Ephemeral() })
+	for _, want := range []string{"Development", "ephemeral"} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("no warning mentioning %s in %s", want, logs)
 		}

@@ -7,7 +7,7 @@ import (
 
 // Store keeps session records. The Manager hands it only the store key (a
 // SHA-256 hash of the session id, never the id) and opaque data (encrypted
-// unless UnsafePlaintextData is set).
+// unless DangerouslyPlaintextData is set).
 //
 // The contract, which the storetest package checks for every store:
 //   - Find returns (nil, false, nil) when there is no record under key or

@@ -99,11 +99,13 @@ func New(ctx context.Context, db DB, cfg Config) (*Store, error) {
 	}
 	parts := strings.Split(table, ".")
 	if len(parts) > 2 {
-		return nil, errors.New(`pgstore: Table must be "table" or "schema.table"`)
+		return nil, &session.ConfigError{Pkg: "pgstore", Field: "table", Index: -1, Value: table,
+			Reason: `must be "table" or "schema.table"`, Err: session.ErrInvalidConfig}
 	}
 	for _, p := range parts {
 		if !identifier.MatchString(p) {
-			return nil, errors.New("pgstore: each part of Table must match " + identifier.String())
+			return nil, &session.ConfigError{Pkg: "pgstore", Field: "table", Index: -1, Value: table,
+				Reason: "each part must be letters, digits and _, not starting with a digit, at most 63 characters", Err: session.ErrInvalidConfig}
 		}
 	}
 	t := pgx.Identifier(parts).Sanitize()

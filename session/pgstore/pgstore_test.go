@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
+	"strconv"
 	"testing"
 	"time"
 
@@ -118,9 +120,19 @@ func TestCleanup(t *testing.T) {
 
 func TestConfig(t *testing.T) {
 	p := pool(t, testenv.PostgresURL(t))
-	for _, bad := range []string{`x"; DROP TABLE users; --`, "a.b.c", "1abc", "a-b", ".x", "x."} {
-		if _, err := pgstore.New(context.Background(), p, pgstore.Config{Table: bad}); err == nil {
-			t.Errorf("Table %q accepted", bad)
+	for _, tt := range []struct{ table, reason string }{
+		{`x"; DROP TABLE users; --`, "each part must be letters, digits and _, not starting with a digit, at most 63 characters"},
+		{"a.b.c", `must be "table" or "schema.table"`},
+		{"1abc", "each part must be letters, digits and _, not starting with a digit, at most 63 characters"},
+		{"a-b", "each part must be letters, digits and _, not starting with a digit, at most 63 characters"},
+		{".x", "each part must be letters, digits and _, not starting with a digit, at most 63 characters"},
+		{"x.", "each part must be letters, digits and _, not starting with a digit, at most 63 characters"},
+	} {
+		_, err := pgstore.New(context.Background(), p, pgstore.Config{Table: tt.table})
+		want := "pgstore: table " + strconv.Quote(tt.table) + ": " + tt.reason
+		var ce *session.ConfigError
+		if !errors.As(err, &ce) || !errors.Is(err, session.ErrInvalidConfig) || err.Error() != want {
+			t.Errorf("Table %q: New = %v, want %s", tt.table, err, want)
 		}
 	}
 	if _, err := pgstore.New(context.Background(), nil, pgstore.Config{}); err == nil {

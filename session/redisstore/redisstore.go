@@ -92,7 +92,8 @@ func New(client redis.UniversalClient, cfg Config) (*Store, error) {
 	}
 	_, cluster := client.(*redis.ClusterClient)
 	if cluster && cfg.WaitReplicas > 0 {
-		return nil, errors.New("redisstore: WaitReplicas is not available on a Redis Cluster")
+		return nil, &session.ConfigError{Pkg: "redisstore", Field: "wait_replicas", Index: -1, Value: strconv.Itoa(cfg.WaitReplicas),
+			Reason: "not available on a Redis Cluster; set 0", Err: session.ErrInvalidConfig}
 	}
 	return &Store{client: client, prefix: prefix, cluster: cluster, wait: cfg.WaitReplicas}, nil
 }

@@ -41,8 +41,11 @@ func TestWaitReplicasRefusesUnreplicatedCommit(t *testing.T) {
 func TestWaitReplicasNotOnCluster(t *testing.T) {
 	cc := redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{"127.0.0.1:1"}})
 	defer cc.Close()
-	if _, err := redisstore.New(cc, redisstore.Config{WaitReplicas: 1}); err == nil {
-		t.Error("New accepted WaitReplicas on a Cluster client")
+	_, err := redisstore.New(cc, redisstore.Config{WaitReplicas: 1})
+	const want = `redisstore: wait_replicas "1": not available on a Redis Cluster; set 0`
+	var ce *session.ConfigError
+	if !errors.As(err, &ce) || !errors.Is(err, session.ErrInvalidConfig) || err.Error() != want {
+		t.Errorf("New = %v, want %s", err, want)
 	}
 }
 

@@ -117,7 +117,8 @@ func New(db *sql.DB, cfg Config) (*Store, error) {
 		table = DefaultTable
 	}
 	if !identifier.MatchString(table) {
-		return nil, errors.New("sqlitestore: Table must match " + identifier.String())
+		return nil, &session.ConfigError{Pkg: "sqlitestore", Field: "table", Index: -1, Value: table,
+			Reason: "must be letters, digits and _, not starting with a digit, at most 63 characters", Err: session.ErrInvalidConfig}
 	}
 	t := `"` + table + `"`
 	s := &Store{

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -136,8 +138,11 @@ func TestConfig(t *testing.T) {
 	}
 	defer db.Close()
 	for _, bad := range []string{`x"; DROP TABLE users; --`, "1abc", "a-b", string(bytes.Repeat([]byte("a"), 64))} {
-		if _, err := sqlitestore.New(db, sqlitestore.Config{Table: bad}); err == nil {
-			t.Errorf("Table %q accepted", bad)
+		_, err := sqlitestore.New(db, sqlitestore.Config{Table: bad})
+		want := "sqlitestore: table " + strconv.Quote(bad) + ": must be letters, digits and _, not starting with a digit, at most 63 characters"
+		var ce *session.ConfigError
+		if !errors.As(err, &ce) || !errors.Is(err, session.ErrInvalidConfig) || err.Error() != want {
+			t.Errorf("Table %q: New = %v, want %s", bad, err, want)
 		}
 	}
 	s, err := sqlitestore.New(db, sqlitestore.Config{Table: "my_sessions", CleanupInterval: -1})

@@ -393,7 +393,7 @@ func Shared(t *testing.T, a, b session.Store) {
 // AtRest checks that the raw contents of the backend, as returned by dump
 // (every key and value the store wrote, concatenated), hold neither a
 // session id (raw, hex, base64 or base64url) nor, with encryption on, the
-// session's data. It then stores a session with UnsafePlaintextData and
+// session's data. It then stores a session with DangerouslyPlaintextData and
 // checks that dump does see its data, which proves dump looks in the right
 // place.
 func AtRest(t *testing.T, store session.Store, dump func(t *testing.T) []byte) {
@@ -427,11 +427,11 @@ func AtRest(t *testing.T, store session.Store, dump func(t *testing.T) []byte) {
 		t.Error("the store holds the session data in plaintext")
 	}
 
-	plain := NewApp(t, store, func(c *session.Config) { c.UnsafePlaintextData = true })
+	plain := NewApp(t, store, func(c *session.Config) { c.DangerouslyPlaintextData = true })
 	p := &Browser{App: plain}
 	p.expect(t, "POST", "/set?k=note&v="+marker+"-plain", 200, "set")
 	if !bytes.Contains(dump(t), []byte(marker+"-plain")) {
-		t.Fatal("with UnsafePlaintextData the dump does not show the data: the dump does not see the stored values")
+		t.Fatal("with DangerouslyPlaintextData the dump does not show the data: the dump does not see the stored values")
 	}
 }
 
