@@ -55,6 +55,7 @@ type leanTransport struct {
 	dialer        net.Dialer
 	timeout       time.Duration // response header timeout
 	fallback      http.RoundTripper
+	dial          func(ctx context.Context) (net.Conn, error) // nil: dialer to network, addr
 
 	mu     sync.Mutex
 	idle   []*upConn // LIFO: the most recently used first, least likely stale
@@ -247,7 +248,13 @@ func (t *leanTransport) get(ctx context.Context, fresh bool) (*upConn, error) {
 		}
 		t.mu.Unlock()
 	}
-	conn, err := t.dialer.DialContext(ctx, t.network, t.addr)
+	var conn net.Conn
+	var err error
+	if t.dial != nil {
+		conn, err = t.dial(ctx)
+	} else {
+		conn, err = t.dialer.DialContext(ctx, t.network, t.addr)
+	}
 	if err != nil {
 		return nil, err
 	}
