@@ -356,6 +356,34 @@ func TestLeanStaleRetry(t *testing.T) {
 	}
 }
 
+// A connection the upstream closed while idle (Node's keep-alive timeout)
+// is found before reuse, so even a POST, never retried, gets through.
+func TestLeanIdleCloseDetected(t *testing.T) {
+	closed := make(chan struct{}, 4)
+	s := newRawServer(t, func(c net.Conn, br *bufio.Reader) {
+		req, err := http.ReadRequest(br)
+		if err != nil {
+			return
+		}
+		io.Copy(io.Discard, req.Body)
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+		c.Close()
+		closed <- struct{}{}
+	})
+	tr, _ := newLean(t, s, 0)
+	if _, _, err := roundTrip(t, tr, newReq(t, context.Background(), "GET", s, nil)); err != nil {
+		t.Fatal(err)
+	}
+	<-closed
+	time.Sleep(staleCheckAfter + 100*time.Millisecond)
+	if _, body, err := roundTrip(t, tr, newReq(t, context.Background(), "POST", s, strings.NewReader("x"))); err != nil || body != "ok" {
+		t.Fatalf("POST after the idle close: %q, %v; want ok", body, err)
+	}
+	if got := s.dials.Load(); got != 2 {
+		t.Errorf("dials %d, want 2", got)
+	}
+}
+
 func TestLeanHostileUpstream(t *testing.T) {
 	huge := "HTTP/1.1 200 OK\r\n" + strings.Repeat("X-A: "+strings.Repeat("a", 1000)+"\r\n", 2100) + "Content-Length: 0\r\n\r\n"
 	tests := []struct {

@@ -26,6 +26,9 @@ const (
 	maxResponseHeaderBytes = 1 << 20
 	// max1xxResponses bounds the interim answers before the final one.
 	max1xxResponses = 5
+	// staleCheckAfter is the idle time after which a pooled connection
+	// is checked for a close by the upstream before reuse.
+	staleCheckAfter = time.Second
 	// dialTimeout bounds the connection setup to the upstream.
 	dialTimeout = 10 * time.Second
 )
@@ -35,7 +38,6 @@ var (
 	errHeaderTooLarge  = errors.New("proxy: upstream response header larger than 1 MiB")
 	errTooMany1xx      = errors.New("proxy: upstream sent too many 1xx responses")
 	errUnexpected101   = errors.New("proxy: upstream switched protocols without an upgrade request")
-	errTransportClosed = errors.New("proxy: upstream transport closed")
 )
 
 // leanTransport is the RoundTripper to a plain HTTP/1.1 upstream (http://
@@ -237,14 +239,26 @@ func (t *leanTransport) get(ctx context.Context, fresh bool) (*upConn, error) {
 			c := t.idle[len(t.idle)-1]
 			t.idle[len(t.idle)-1] = nil
 			t.idle = t.idle[:len(t.idle)-1]
-			if now.Sub(c.idleAt) <= idleConnTimeout {
+			idle := now.Sub(c.idleAt)
+			if idle > idleConnTimeout {
 				t.mu.Unlock()
-				c.reused = true
-				return c, nil
+				c.close()
+				t.mu.Lock()
+				continue
 			}
 			t.mu.Unlock()
-			c.close()
-			t.mu.Lock()
+			// Upstreams close idle keep-alive connections on their own
+			// clock (Node after 5 s, gunicorn after 2 s) without a word;
+			// one that sat idle a while is checked before a request is
+			// written into it, as a POST on a dead one could not be
+			// retried. A busy connection is reused without the syscall.
+			if idle > staleCheckAfter && connBroken(c.conn) {
+				c.close()
+				t.mu.Lock()
+				continue
+			}
+			c.reused = true
+			return c, nil
 		}
 		t.mu.Unlock()
 	}
@@ -394,6 +408,8 @@ func (b *upBody) Read(p []byte) (int, error) {
 }
 
 // Close ends the body; a body not read to its end costs its connection.
+// A Close concurrent with a Read waits for it (the request's context,
+// when canceled, ends a Read blocked on the connection).
 func (b *upBody) Close() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
