@@ -35,9 +35,9 @@ const (
 
 // Errors of the lean transport; each becomes a 502 for the client.
 var (
-	errHeaderTooLarge  = errors.New("proxy: upstream response header larger than 1 MiB")
-	errTooMany1xx      = errors.New("proxy: upstream sent too many 1xx responses")
-	errUnexpected101   = errors.New("proxy: upstream switched protocols without an upgrade request")
+	errHeaderTooLarge = errors.New("proxy: upstream response header larger than 1 MiB")
+	errTooMany1xx     = errors.New("proxy: upstream sent too many 1xx responses")
+	errUnexpected101  = errors.New("proxy: upstream switched protocols without an upgrade request")
 )
 
 // leanTransport is the RoundTripper to a plain HTTP/1.1 upstream (http://
