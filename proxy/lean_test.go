@@ -303,6 +303,38 @@ func TestLeanPoolReuse(t *testing.T) {
 	}
 }
 
+// Idle connections past idleConnTimeout at the bottom of the pool are
+// closed when another connection is returned.
+func TestLeanExpiredIdleClosed(t *testing.T) {
+	s := newRawServer(t, answering("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false, nil))
+	tr, _ := newLean(t, s, 0)
+	// Two connections at once, both pooled.
+	r1, err := tr.RoundTrip(newReq(t, context.Background(), "GET", s, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := tr.RoundTrip(newReq(t, context.Background(), "GET", s, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.ReadAll(r1.Body)
+	r1.Body.Close()
+	tr.mu.Lock()
+	if len(tr.idle) != 1 {
+		t.Fatalf("%d idle, want 1", len(tr.idle))
+	}
+	tr.idle[0].idleAt = time.Now().Add(-idleConnTimeout - time.Second)
+	tr.mu.Unlock()
+	io.ReadAll(r2.Body)
+	r2.Body.Close()
+	tr.mu.Lock()
+	n := len(tr.idle)
+	tr.mu.Unlock()
+	if n != 1 || s.dials.Load() != 2 {
+		t.Errorf("%d idle of %d dialed, want 1 of 2: the expired one closed", n, s.dials.Load())
+	}
+}
+
 func TestLeanStaleRetry(t *testing.T) {
 	tests := []struct {
 		method, body string

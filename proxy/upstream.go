@@ -284,14 +284,26 @@ func (t *leanTransport) get(ctx context.Context, fresh bool) (*upConn, error) {
 // the transport closed.
 func (t *leanTransport) put(c *upConn) {
 	c.idleAt = time.Now()
+	var expired []*upConn
 	t.mu.Lock()
+	// The oldest idle connections, at the bottom of the stack, are
+	// closed once past idleConnTimeout, so that a burst's surplus does
+	// not hold sockets (closed by the upstream long ago) for good.
+	for len(t.idle) > 0 && c.idleAt.Sub(t.idle[0].idleAt) > idleConnTimeout {
+		expired = append(expired, t.idle[0])
+		t.idle[0] = nil
+		t.idle = t.idle[1:]
+	}
 	if t.closed || len(t.idle) >= maxIdleConns {
 		t.mu.Unlock()
 		c.close()
-		return
+	} else {
+		t.idle = append(t.idle, c)
+		t.mu.Unlock()
 	}
-	t.idle = append(t.idle, c)
-	t.mu.Unlock()
+	for _, e := range expired {
+		e.close()
+	}
 }
 
 // CloseIdleConnections closes the idle connections, the fallback's too.
