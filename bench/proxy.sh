@@ -6,6 +6,8 @@
 #                    (proxies/upstream: GET /api/csrf-token -> small JSON)
 #   harden           harden proxy in front of it: the default production
 #                    stack behind one trusted TLS-terminating hop
+#   harden-base      the same, built from the revision BASE (when set), so
+#                    that a change is measured against its base in one run
 #   nginx            Debian's nginx with the peers' nginx.conf (8 helmet
 #                    headers, a limit_req zone out of reach, upstream
 #                    keep-alive 64)
@@ -34,6 +36,7 @@
 #   HARDEN_CACHE=DIR  builds and node_modules (default ~/.cache/harden)
 #   MAX_SECONDS=600   refuse to start a run estimated to take longer
 #   ONLY="a b"        measure only these rows (direct is always measured)
+#   BASE=REV          also measure harden proxy built from git revision REV
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -47,9 +50,10 @@ WARMUP=${WARMUP:-1s}
 PROFILE=${PROFILE:-10s}
 MAX_SECONDS=${MAX_SECONDS:-600}
 ONLY=${ONLY:-}
+BASE=${BASE:-}
 CADDY_VERSION=v2.11.9
 # The peers' configurations name these ports; the rest follow them.
-P_UP=19000 P_CADDY=19080 P_NGINX=19081 P_HARDEN=19082 P_PROF=19083
+P_UP=19000 P_CADDY=19080 P_NGINX=19081 P_HARDEN=19082 P_PROF=19083 P_BASE=19084
 P_VANILLA=19100 P_HVANILLA=19101 P_HARDENED=19102
 
 die() { printf 'proxy.sh: %s\n' "$*" >&2; exit 1; }
@@ -67,7 +71,9 @@ case $ROUNDS in '' | *[!0-9]*) die "ROUNDS must be a positive integer" ;; esac
 [ "$ROUNDS" -ge 1 ] && [ "$ROUNDS" -le 10 ] || die "ROUNDS must be 1..10"
 [ -d "$PEERS_DIR/proxies" ] && [ -d "$PEERS_DIR/express-vanilla" ] && [ -d "$PEERS_DIR/express-hardened" ] \
 	|| die "reference peers not found in $PEERS_DIR (set HARDEN_PEERS)"
-estimate=$((7 * ROUNDS * ($(seconds "$DURATION") + $(seconds "$WARMUP") + 1) + $(seconds "$PROFILE") + 30))
+ROWS=7
+[ -z "$BASE" ] || ROWS=8
+estimate=$((ROWS * ROUNDS * ($(seconds "$DURATION") + $(seconds "$WARMUP") + 1) + $(seconds "$PROFILE") + 30))
 [ "$estimate" -le "$MAX_SECONDS" ] || die "estimated ${estimate}s > MAX_SECONDS=$MAX_SECONDS"
 
 # --- tools -------------------------------------------------------------------
@@ -119,7 +125,7 @@ wait_port() { # PORT TIMEOUT_S
 	done
 	return 1
 }
-for p in $P_UP $P_CADDY $P_NGINX $P_HARDEN $P_PROF $P_VANILLA $P_HVANILLA $P_HARDENED; do
+for p in $P_UP $P_CADDY $P_NGINX $P_HARDEN $P_PROF $P_BASE $P_VANILLA $P_HVANILLA $P_HARDENED; do
 	if port_open "$p"; then die "port $p is in use"; fi
 done
 # cpu_ticks PID: user+system clock ticks of PID and its children processes
@@ -140,6 +146,14 @@ log "building harden and proxyprof from the work tree"
 (cd "$ROOT" && go build -trimpath -o "$OUT/bin/harden" ./cmd/harden)
 (cd "$ROOT/bench" && go build -trimpath -o "$OUT/bin/proxyprof" ./cmd/proxyprof)
 HARDEN_DESC="$(git -C "$ROOT" rev-parse HEAD)$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo '+uncommitted')"
+if [ -n "$BASE" ]; then
+	BASE_REV=$(git -C "$ROOT" rev-parse --verify "$BASE^{commit}") || die "BASE=$BASE is not a revision"
+	log "building harden from $BASE ($BASE_REV)"
+	rm -rf "$OUT/base-src"
+	mkdir -p "$OUT/base-src"
+	git -C "$ROOT" archive "$BASE_REV" | tar -x -C "$OUT/base-src"
+	(cd "$OUT/base-src" && go build -trimpath -o "$OUT/bin/harden-base" ./cmd/harden)
+fi
 
 # Caddy and the upstream, built by the peers' build.sh in a scratch copy in
 # the cache (the peers' folder may be read-only); Caddy once per version.
@@ -187,15 +201,19 @@ start() { # NAME PORT HOST DESC CMD...
 	NAMES+=("$name")
 	wait_port "$port" 60 || { cat "$OUT/server-$name.log" >&2; die "$name did not listen on $port"; }
 }
-harden_proxy() { # PORT UPSTREAM_URL (exec: the PID started is harden's)
+harden_proxy() { # PORT UPSTREAM_URL [BINARY] (exec: the PID started is harden's)
 	exec env HARDEN_ENV=production HARDEN_PUBLIC_URL=https://localhost HARDEN_TRUSTED_PROXIES=1 \
 		HARDEN_SECRETS="$(secret)" HARDEN_ADDR="127.0.0.1:$1" HARDEN_UPSTREAM="$2" \
-		"$OUT/bin/harden" proxy
+		"${3:-$OUT/bin/harden}" proxy
 }
 
 start direct $P_UP "127.0.0.1:$P_UP" "Go upstream (stdlib), no proxy" "$UPSTREAM" -addr "127.0.0.1:$P_UP"
 if want harden; then
 	start harden $P_HARDEN localhost "harden proxy, production defaults" harden_proxy $P_HARDEN "http://127.0.0.1:$P_UP"
+fi
+if [ -n "$BASE" ]; then
+	start harden-base $P_BASE localhost "harden proxy from $BASE (${BASE_REV:0:12})" \
+		harden_proxy $P_BASE "http://127.0.0.1:$P_UP" "$OUT/bin/harden-base"
 fi
 if want nginx; then
 	mkdir -p "$OUT/nginx/run/nginx"
@@ -297,6 +315,11 @@ go tool pprof -top -cum -nodecount=40 "$OUT/bin/proxyprof" "$OUT/proxy.cpu" >"$O
 	done
 	echo
 	echo "CPU µs/request is the server process's own CPU (with its worker processes), not the upstream's."
+	if [ -n "$BASE" ]; then
+		echo
+		awk -v a="$(med harden)" -v b="$(med harden-base)" -v r="$BASE" \
+			'BEGIN {printf "harden ÷ harden-base (%s): %.2f×\n", r, b ? a / b : 0}'
+	fi
 	echo
 	echo '## Where the proxy'"'"'s time goes (go tool pprof -top, proxyprof under the same load)'
 	echo

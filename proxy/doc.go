@@ -61,6 +61,21 @@
 // Streaming (server-sent events, chunked answers) is flushed as it comes;
 // WebSocket and other upgrades are spliced through.
 //
+// # Upstream connections
+//
+// A plain http:// or unix: upstream is reached over a bounded pool of
+// keep-alive HTTP/1.1 connections (512 idle at most, 90 s each) that the
+// request's own goroutine writes and reads, with no goroutine per
+// connection. The request is framed by the proxy from the length it
+// checked, never from the client's Content-Length or Transfer-Encoding;
+// the upstream's status line and headers are bounded to 1 MiB (502
+// beyond). A connection is discarded after any error, an answer that ends
+// with the connection, or a body its client abandoned; one the upstream
+// closed while idle is found before reuse when it sat idle over a second,
+// and otherwise only an idempotent request without a body is sent again,
+// once, on a new connection. https:// upstreams and upgrades go through a
+// tuned http.Transport. Config.Transport replaces both.
+//
 // # WebSocket origins
 //
 // Browsers send cookies with cross-site WebSocket handshakes and apply no

@@ -29,7 +29,7 @@ type Proxy struct {
 	stack     *harden.Stack
 	logger    *slog.Logger
 	target    upstreamTarget
-	transport *http.Transport // nil when Config.Transport was given
+	transport *leanTransport // nil when Config.Transport was given
 	rp        *httputil.ReverseProxy
 	handler   http.Handler // the whole chain: stack, dispatch, guards, rp
 
@@ -97,7 +97,9 @@ func New(cfg Config) (*Proxy, error) {
 	p.splitHeaderPolicy(cfg.HeaderPolicy)
 	rt := cfg.Transport
 	if rt == nil {
-		p.transport = newTransport(target, cfg.Timeout)
+		// The lean transport for plain HTTP/1.1; the tuned http.Transport
+		// for https:// upstreams and upgrades.
+		p.transport = newLeanTransport(target, cfg.Timeout, newTransport(target, cfg.Timeout))
 		rt = p.transport
 	}
 	p.rp = &httputil.ReverseProxy{
@@ -283,7 +285,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // stores given in Config belong to the caller, who closes them.
 func (p *Proxy) Close() error {
 	if p.transport != nil {
-		p.transport.CloseIdleConnections()
+		p.transport.close()
 	}
 	return nil
 }
