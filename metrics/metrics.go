@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/harden-go/harden/seclog"
+	"github.com/harden-go/harden/session"
 )
 
 // Unmatched is the route label of a request (or refusal) that matched no
@@ -45,13 +46,21 @@ type Metrics struct {
 	requests    *prometheus.CounterVec
 	latency     *prometheus.HistogramVec
 	storeErrors *prometheus.CounterVec
+	// The session store's calls and the security log's lost writes.
+	sessionLatency *prometheus.HistogramVec
+	sessionErrors  *prometheus.CounterVec
+	logWriteErrors prometheus.Counter
 
 	// series caches the request collectors per (route, class): the label
 	// lookup hashes its values on every call.
 	series sync.Map // seriesKey -> *requestSeries
 }
 
-var _ seclog.Observer = (*Metrics)(nil)
+var (
+	_ seclog.Observer           = (*Metrics)(nil)
+	_ seclog.WriteErrorObserver = (*Metrics)(nil)
+	_ session.StoreObserver     = (*Metrics)(nil)
+)
 
 // New returns Metrics registered in cfg.Registry (or a new registry).
 func New(cfg Config) (*Metrics, error) {
@@ -101,8 +110,22 @@ func New(cfg Config) (*Metrics, error) {
 			Namespace: ns, Name: "ratelimit_store_errors_total",
 			Help: "Failed rate-limit store calls, by the decision taken (fail_open or fail_closed).",
 		}, []string{"decision"}),
+		sessionLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: ns, Name: "session_store_duration_seconds",
+			Help:    "Time of a session store call, by operation (load, save, delete), failed calls included.",
+			Buckets: buckets,
+		}, []string{"operation"}),
+		sessionErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: ns, Name: "session_store_errors_total",
+			Help: "Failed session store calls, by operation (load, save, delete).",
+		}, []string{"operation"}),
+		logWriteErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: ns, Name: "security_log_write_errors_total",
+			Help: "Security events lost because the security log could not be written.",
+		}),
 	}
-	for _, c := range []prometheus.Collector{m.refusals, m.events, m.requests, m.latency, m.storeErrors} {
+	for _, c := range []prometheus.Collector{m.refusals, m.events, m.requests, m.latency, m.storeErrors,
+		m.sessionLatency, m.sessionErrors, m.logWriteErrors} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -213,6 +236,25 @@ func (m *Metrics) StoreError(failOpen bool) {
 		m.storeErrors.WithLabelValues("fail_closed").Inc()
 	}
 }
+
+// ObserveStore implements [session.StoreObserver]: pass m as
+// session.Config.StoreObserver. The operation label is one of load, save
+// and delete ("other" for anything else, so the label set stays bounded).
+func (m *Metrics) ObserveStore(op string, elapsed time.Duration, err error) {
+	switch op {
+	case session.OpLoad, session.OpSave, session.OpDelete:
+	default:
+		op = "other"
+	}
+	m.sessionLatency.WithLabelValues(op).Observe(elapsed.Seconds())
+	if err != nil {
+		m.sessionErrors.WithLabelValues(op).Inc()
+	}
+}
+
+// ObserveWriteError implements [seclog.WriteErrorObserver]: a security
+// event that could not be written is counted.
+func (m *Metrics) ObserveWriteError(error) { m.logWriteErrors.Inc() }
 
 // class is a status class label.
 func class(status int) string {
