@@ -18,6 +18,7 @@ import (
 	"github.com/harden-go/harden/password"
 	"github.com/harden-go/harden/ratelimit/redisstore"
 	"github.com/harden-go/harden/seclog"
+	"github.com/harden-go/harden/metrics"
 	"github.com/harden-go/harden/session"
 	"github.com/harden-go/harden/session/pgstore"
 	sessionredis "github.com/harden-go/harden/session/redisstore"
@@ -127,8 +128,18 @@ func (a *App) openData(cfg Config) error {
 		StoreTimeout:          sessionStoreTimeout,
 		UnsafeDevelopmentHTTP: devHTTP,
 		Logger:                a.logger,
+		StoreObserver:         sessionObserver(cfg.Metrics),
 	})
 	return err
+}
+
+// sessionObserver is m as the session store's observer, nil (not a nil
+// *Metrics in an interface) without metrics.
+func sessionObserver(m *metrics.Metrics) session.StoreObserver {
+	if m == nil {
+		return nil
+	}
+	return m
 }
 
 // layers builds the layers and tools the routes use.
