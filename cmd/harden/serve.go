@@ -163,6 +163,7 @@ type serveConfig struct {
 	drainDelay                                                                 time.Duration
 	apiLimit, authLimit                                                        ratelimit.Spec
 	metrics                                                                    metricsConfig
+	logFormat                                                                  string
 }
 
 func runServe(args []string, stdout, stderr io.Writer) int {
@@ -243,6 +244,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.StringVar(&c.redirectAddr, "redirect-addr", env("HARDEN_REDIRECT_ADDR"), "with TLS: a plain-HTTP listen address that only redirects to HTTPS (HARDEN_REDIRECT_ADDR)")
 	drainDelay := drainDelayFlag(fs, getenv)
 	registerMetricsFlags(fs, &c.metrics, env)
+	registerLogFormatFlag(fs, &c.logFormat, getenv)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, serveUsage)
 		fs.PrintDefaults()
@@ -269,9 +271,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		fmt.Fprintf(stderr, "harden serve: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	if err := runServer(ctx, c, getenv, logger, stdout, stderr); err != nil {
+	// One format on stderr: the operational records and, when the
+	// security log is not a file, the security events.
+	logger, events, err := logStreams(c.logFormat, stderr)
+	if err != nil {
 		fmt.Fprintf(stderr, "harden serve: %v\n", err)
+		return 2
+	}
+	if err := runServer(ctx, c, getenv, logger, stdout, events); err != nil {
+		logger.Error("harden serve: " + err.Error())
 		return 1
 	}
 	return 0
