@@ -111,12 +111,22 @@ func testStack(t testing.TB, m *metrics.Metrics, logw io.Writer) http.Handler {
 			_, _ = io.WriteString(w, "ok")
 		}
 	})
-	sessions, err := session.New(session.Config{Keys: keys.Ephemeral(), Store: session.NewMemoryStore(0),
-		Logger: slog.New(slog.DiscardHandler)})
+	scfg := session.Config{Keys: keys.Ephemeral(), Store: session.NewMemoryStore(0),
+		Logger: slog.New(slog.DiscardHandler)}
+	if m != nil {
+		scfg.StoreObserver = m
+	}
+	sessions, err := session.New(scfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	mux.Handle("GET /me", sessions.Handler(authz.RequireAuth(ok)))
+	mux.Handle("GET /visit", sessions.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s := session.From(r); s.Get("seen") == "" {
+			s.Set("seen", "1") // saved once; later visits only load
+		}
+		_, _ = io.WriteString(w, "ok")
+	})))
 	mux.HandleFunc("GET /preview", func(w http.ResponseWriter, r *http.Request) {
 		if err := outbound.Check("http://127.0.0.1/"); err != nil {
 			respond.Reject(w, r, &respond.Rejection{Status: http.StatusBadRequest,
@@ -434,26 +444,53 @@ func serve(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
 	return w
 }
 
-// BenchmarkStack compares the stack with metrics off and on, in one run.
-func BenchmarkStack(b *testing.B) {
-	for _, on := range []bool{false, true} {
-		name := "metrics=off"
-		var m *metrics.Metrics
-		if on {
-			name = "metrics=on"
-			var err error
-			if m, err = metrics.New(metrics.Config{}); err != nil {
-				b.Fatal(err)
-			}
-		}
-		b.Run(name, func(b *testing.B) {
-			h := testStack(b, m, io.Discard)
-			r := newRequest("GET", "/ok", "")
-			w := &discard{h: http.Header{}}
-			b.ReportAllocs()
-			for b.Loop() {
-				clear(w.h)
-				h.ServeHTTP(w, r)
+// BenchmarkMetrics compares the stack with metrics off and on, in one
+// run, on three paths: a request answered (counted and timed), a request
+// refused by CSRF (a refusal and an event counted too), and a request
+// whose session is loaded from the store (the load timed too). Compare
+// with benchstat -col /metrics.
+func BenchmarkMetrics(b *testing.B) {
+	paths := []struct {
+		name   string
+		method string
+		target string
+	}{
+		{"ok", "GET", "/ok"},
+		{"refused", "POST", "/form"},
+		{"session", "GET", "/visit"},
+	}
+	for _, p := range paths {
+		b.Run("path="+p.name, func(b *testing.B) {
+			for _, on := range []bool{false, true} {
+				name := "metrics=off"
+				var m *metrics.Metrics
+				if on {
+					name = "metrics=on"
+					var err error
+					if m, err = metrics.New(metrics.Config{}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.Run(name, func(b *testing.B) {
+					h := testStack(b, m, io.Discard)
+					r := newRequest(p.method, p.target, "")
+					if p.name == "session" {
+						first := httptest.NewRecorder()
+						h.ServeHTTP(first, r)
+						c := first.Result().Cookies()
+						if first.Code != 200 || len(c) != 1 {
+							b.Fatalf("first visit: %d, cookies %v", first.Code, c)
+						}
+						r = newRequest(p.method, p.target, "")
+						r.AddCookie(c[0])
+					}
+					w := &discard{h: http.Header{}}
+					b.ReportAllocs()
+					for b.Loop() {
+						clear(w.h)
+						h.ServeHTTP(w, r)
+					}
+				})
 			}
 		})
 	}
