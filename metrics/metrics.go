@@ -211,8 +211,17 @@ func statusLabel(status int) string {
 	if status < 100 || status > 599 {
 		return "0"
 	}
-	return strconv.Itoa(status)
+	return statusLabels[status-100]
 }
+
+// statusLabels are the labels of the statuses 100 to 599, made once: a
+// refusal costs no allocation for its reason label.
+var statusLabels = func() (l [500]string) {
+	for i := range l {
+		l[i] = strconv.Itoa(i + 100)
+	}
+	return l
+}()
 
 // route is r's route pattern, or [Unmatched].
 func route(r *http.Request) string {

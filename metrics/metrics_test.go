@@ -503,24 +503,32 @@ func (d *discard) Write(p []byte) (int, error) { return len(p), nil }
 func (d *discard) WriteHeader(int)             {}
 
 // TestNoExtraAllocations: metrics on costs no allocation per request
-// over metrics off (once a route's series exist).
+// over metrics off (once a route's series exist), for a request
+// answered, a refusal and a session loaded from the store.
 func TestNoExtraAllocations(t *testing.T) {
 	m, err := metrics.New(metrics.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	allocs := func(h http.Handler) float64 {
-		r := newRequest("GET", "/ok", "")
+	allocs := func(h http.Handler, method, target string) float64 {
+		r := newRequest(method, target, "")
+		first := httptest.NewRecorder()
+		h.ServeHTTP(first, r) // create the series, and the session
+		if c := first.Result().Cookies(); len(c) == 1 {
+			r = newRequest(method, target, "")
+			r.AddCookie(c[0])
+		}
 		w := &discard{h: http.Header{}}
-		h.ServeHTTP(w, r) // create the series
 		return testing.AllocsPerRun(200, func() {
 			clear(w.h)
 			h.ServeHTTP(w, r)
 		})
 	}
-	off := allocs(testStack(t, nil, io.Discard))
-	on := allocs(testStack(t, m, io.Discard))
-	if on != off {
-		t.Errorf("allocations per request: got %v with metrics, want %v as without", on, off)
+	for _, p := range []struct{ method, target string }{{"GET", "/ok"}, {"POST", "/form"}, {"GET", "/visit"}} {
+		off := allocs(testStack(t, nil, io.Discard), p.method, p.target)
+		on := allocs(testStack(t, m, io.Discard), p.method, p.target)
+		if on != off {
+			t.Errorf("%s %s: allocations per request: got %v with metrics, want %v as without", p.method, p.target, on, off)
+		}
 	}
 }
