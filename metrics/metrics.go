@@ -54,6 +54,14 @@ type Metrics struct {
 	// series caches the request collectors per (route, class): the label
 	// lookup hashes its values on every call.
 	series sync.Map // seriesKey -> *requestSeries
+	// refusalSeries and eventSeries cache the refusal and event counters
+	// likewise; their labels are as bounded as the series themselves.
+	refusalSeries sync.Map // refusalKey -> prometheus.Counter
+	eventSeries   sync.Map // event label -> prometheus.Counter
+}
+
+type refusalKey struct {
+	layer, reason, route string
 }
 
 var (
@@ -180,7 +188,12 @@ func Layer(event string) string {
 // ObserveEvent implements [seclog.Observer]: every event is counted by
 // name; a refusal is counted once more by layer, status and route.
 func (m *Metrics) ObserveEvent(r *http.Request, name string, status int) {
-	m.events.WithLabelValues(eventLabel(name)).Inc()
+	ev := eventLabel(name)
+	c, ok := m.eventSeries.Load(ev)
+	if !ok {
+		c, _ = m.eventSeries.LoadOrStore(ev, m.events.WithLabelValues(ev))
+	}
+	c.(prometheus.Counter).Inc()
 	layer := Layer(name)
 	if layer == "" {
 		if status < 400 || status > 599 {
@@ -188,7 +201,12 @@ func (m *Metrics) ObserveEvent(r *http.Request, name string, status int) {
 		}
 		layer = "other"
 	}
-	m.refusals.WithLabelValues(layer, statusLabel(status), route(r)).Inc()
+	k := refusalKey{layer, statusLabel(status), route(r)}
+	c, ok = m.refusalSeries.Load(k)
+	if !ok {
+		c, _ = m.refusalSeries.LoadOrStore(k, m.refusals.WithLabelValues(k.layer, k.reason, k.route))
+	}
+	c.(prometheus.Counter).Inc()
 }
 
 // eventLabel bounds the event label: the names harden defines, csp_violation,
