@@ -58,6 +58,7 @@ type Metrics struct {
 	// likewise; their labels are as bounded as the series themselves.
 	refusalSeries sync.Map // refusalKey -> prometheus.Counter
 	eventSeries   sync.Map // event label -> prometheus.Counter
+	storeSeries   sync.Map // operation label -> prometheus.Observer
 }
 
 type refusalKey struct {
@@ -273,7 +274,11 @@ func (m *Metrics) ObserveStore(op string, elapsed time.Duration, err error) {
 	default:
 		op = "other"
 	}
-	m.sessionLatency.WithLabelValues(op).Observe(elapsed.Seconds())
+	o, ok := m.storeSeries.Load(op)
+	if !ok {
+		o, _ = m.storeSeries.LoadOrStore(op, m.sessionLatency.WithLabelValues(op))
+	}
+	o.(prometheus.Observer).Observe(elapsed.Seconds())
 	if err != nil {
 		m.sessionErrors.WithLabelValues(op).Inc()
 	}

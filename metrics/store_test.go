@@ -176,3 +176,35 @@ func TestObserveStoreLabelsBounded(t *testing.T) {
 		t.Errorf("got %v, want one series operation=other", got)
 	}
 }
+
+// BenchmarkMetricsCalls measures what metrics add to a request on their
+// own, series created: an answered request (ObserveRequest), a refusal
+// (ObserveEvent too) and a session load (ObserveStore).
+func BenchmarkMetricsCalls(b *testing.B) {
+	m, err := metrics.New(metrics.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := httptest.NewRequest("POST", "/form", nil)
+	r.Pattern = "POST /form"
+	b.Run("request", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			m.ObserveRequest(r, 200, time.Millisecond)
+		}
+	})
+	b.Run("refusal", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			m.ObserveEvent(r, seclog.EventCSRFFailure, 403)
+			m.ObserveRequest(r, 403, time.Millisecond)
+		}
+	})
+	b.Run("session_load", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			m.ObserveStore(session.OpLoad, time.Millisecond, nil)
+			m.ObserveRequest(r, 200, time.Millisecond)
+		}
+	})
+}
