@@ -118,3 +118,45 @@ func TestServeLogFormatRefusesUnknown(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q; want 2 and the message", code, stderr.String())
 	}
 }
+
+// TestProxyLogFormat: harden proxy writes one format on stderr too.
+func TestProxyLogFormat(t *testing.T) {
+	const warning = "development mode: no HTTPS redirect"
+	for _, format := range []string{"json", "text"} {
+		t.Run(format, func(t *testing.T) {
+			up := newUpstream(t, "app")
+			p := startProxy(t, nil, "--upstream", up.URL, "--log-format", format)
+			req, _ := http.NewRequest("GET", p.addrs.URL+"/", nil)
+			req.Host = "evil.example"
+			resp, err := noFollow.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusMisdirectedRequest {
+				t.Fatalf("foreign Host = %d, want 421", resp.StatusCode)
+			}
+			waitFor(t, p.stderr.String, "host_rejected")
+			if code := p.stop(); code != 0 {
+				t.Fatalf("exit %d", code)
+			}
+			var sawWarning, sawEvent bool
+			for _, l := range stderrLines(p.stderr.String()) {
+				var m map[string]any
+				isJSON := json.Unmarshal([]byte(l), &m) == nil
+				if format == "json" && !isJSON {
+					t.Errorf("json mode: line is not a JSON object: %s", l)
+				}
+				if format == "text" && (isJSON || !strings.HasPrefix(l, "time=")) {
+					t.Errorf("text mode: line is not a text record: %s", l)
+				}
+				sawWarning = sawWarning || strings.Contains(l, warning)
+				sawEvent = sawEvent || strings.Contains(l, "host_rejected")
+			}
+			if !sawWarning || !sawEvent {
+				t.Errorf("warning %v, event %v; want both in:\n%s", sawWarning, sawEvent, p.stderr.String())
+			}
+		})
+	}
+}

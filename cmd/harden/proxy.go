@@ -335,7 +335,9 @@ func proxyCommand(ctx context.Context, args []string, getenv func(string) string
 		return 2
 	}
 	if err := runProxyServer(ctx, opts, cfg, reload, ready, logger, stdout, events); err != nil {
-		logger.Error("harden proxy: " + err.Error())
+		// Like a usage error, a failure to start (or to run) ends the
+		// process: one plain line, for whoever started it.
+		fmt.Fprintf(stderr, "harden proxy: %v\n", err)
 		return 1
 	}
 	return 0

@@ -279,7 +279,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return 2
 	}
 	if err := runServer(ctx, c, getenv, logger, stdout, events); err != nil {
-		logger.Error("harden serve: " + err.Error())
+		// Like a usage error, a failure to start (or to run) ends the
+		// process: one plain line, for whoever started it.
+		fmt.Fprintf(stderr, "harden serve: %v\n", err)
 		return 1
 	}
 	return 0
