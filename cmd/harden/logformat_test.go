@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -159,4 +161,28 @@ func TestProxyLogFormat(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzTextEvents: whatever a security event line holds (the client's
+// path, user agent, details), its text rendering is one line.
+func FuzzTextEvents(f *testing.F) {
+	f.Add([]byte(`{"time":"2026-03-01T10:00:00Z","level":"WARN","event":"csrf_failure","success":false,"ip":"192.0.2.1","user_agent":"x\" level=ERROR msg=\"forged","path":"/a\nb","status":403,"details":{"message":"invalid CSRF token","error":{"panic":"boom","stack":"a\nb"}}}`))
+	f.Add([]byte(`{"time":"bad","level":"LOUD","event":1,"details":[1,2]}`))
+	f.Add([]byte(`{"event":"\u2028"}`))
+	f.Add([]byte(`not json`))
+	f.Add([]byte(`{"a":{"b":{"c":{}}}}`))
+	f.Fuzz(func(t *testing.T, line []byte) {
+		line = bytes.ReplaceAll(line, []byte("\n"), nil) // seclog writes one line per event
+		var out bytes.Buffer
+		w := &textEvents{h: slog.NewTextHandler(&out, nil)}
+		if _, err := w.Write(append(line, '\n')); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Count(out.String(), "\n"); got != 1 || !strings.HasSuffix(out.String(), "\n") {
+			t.Fatalf("%q rendered as %d lines: %q", line, got, out.String())
+		}
+		if strings.HasPrefix(out.String(), "{") {
+			t.Fatalf("text rendering is JSON: %q", out.String())
+		}
+	})
 }
