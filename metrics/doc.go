@@ -1,7 +1,8 @@
 // Package metrics exports what harden refuses, and what it answers, as
 // Prometheus metrics: refusals by layer, reason and route pattern, requests
 // and latency by route pattern and status class, rate-limit store errors
-// with the decision taken.
+// with the decision taken, session store latency and errors by operation,
+// and security events lost to a failing log.
 //
 // # What it defends against
 //
@@ -35,7 +36,8 @@
 // clash in a caller-supplied registry is an error from [New].
 //
 // Imports: the standard library, the Prometheus Go client and harden's
-// seclog and internal/statuswriter. It is an edge package: core packages
-// never import it; they report through seclog.Observer and
+// seclog, session and internal/statuswriter. It is an edge package: core
+// packages never import it; they report through seclog.Observer (and
+// seclog.WriteErrorObserver), session.StoreObserver and
 // ratelimit.Config.OnStoreError.
 package metrics

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/harden-go/harden/seclog"
+	"github.com/harden-go/harden/session"
 )
 
 // Unmatched is the route label of a request (or refusal) that matched no
@@ -45,13 +46,30 @@ type Metrics struct {
 	requests    *prometheus.CounterVec
 	latency     *prometheus.HistogramVec
 	storeErrors *prometheus.CounterVec
+	// The session store's calls and the security log's lost writes.
+	sessionLatency *prometheus.HistogramVec
+	sessionErrors  *prometheus.CounterVec
+	logWriteErrors prometheus.Counter
 
 	// series caches the request collectors per (route, class): the label
 	// lookup hashes its values on every call.
 	series sync.Map // seriesKey -> *requestSeries
+	// refusalSeries and eventSeries cache the refusal and event counters
+	// likewise; their labels are as bounded as the series themselves.
+	refusalSeries sync.Map // refusalKey -> prometheus.Counter
+	eventSeries   sync.Map // event label -> prometheus.Counter
+	storeSeries   sync.Map // operation label -> prometheus.Observer
 }
 
-var _ seclog.Observer = (*Metrics)(nil)
+type refusalKey struct {
+	layer, reason, route string
+}
+
+var (
+	_ seclog.Observer           = (*Metrics)(nil)
+	_ seclog.WriteErrorObserver = (*Metrics)(nil)
+	_ session.StoreObserver     = (*Metrics)(nil)
+)
 
 // New returns Metrics registered in cfg.Registry (or a new registry).
 func New(cfg Config) (*Metrics, error) {
@@ -101,8 +119,22 @@ func New(cfg Config) (*Metrics, error) {
 			Namespace: ns, Name: "ratelimit_store_errors_total",
 			Help: "Failed rate-limit store calls, by the decision taken (fail_open or fail_closed).",
 		}, []string{"decision"}),
+		sessionLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: ns, Name: "session_store_duration_seconds",
+			Help:    "Time of a session store call, by operation (load, save, delete), failed calls included.",
+			Buckets: buckets,
+		}, []string{"operation"}),
+		sessionErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: ns, Name: "session_store_errors_total",
+			Help: "Failed session store calls, by operation (load, save, delete).",
+		}, []string{"operation"}),
+		logWriteErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: ns, Name: "security_log_write_errors_total",
+			Help: "Security events lost because the security log could not be written.",
+		}),
 	}
-	for _, c := range []prometheus.Collector{m.refusals, m.events, m.requests, m.latency, m.storeErrors} {
+	for _, c := range []prometheus.Collector{m.refusals, m.events, m.requests, m.latency, m.storeErrors,
+		m.sessionLatency, m.sessionErrors, m.logWriteErrors} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -157,7 +189,12 @@ func Layer(event string) string {
 // ObserveEvent implements [seclog.Observer]: every event is counted by
 // name; a refusal is counted once more by layer, status and route.
 func (m *Metrics) ObserveEvent(r *http.Request, name string, status int) {
-	m.events.WithLabelValues(eventLabel(name)).Inc()
+	ev := eventLabel(name)
+	c, ok := m.eventSeries.Load(ev)
+	if !ok {
+		c, _ = m.eventSeries.LoadOrStore(ev, m.events.WithLabelValues(ev))
+	}
+	c.(prometheus.Counter).Inc()
 	layer := Layer(name)
 	if layer == "" {
 		if status < 400 || status > 599 {
@@ -165,7 +202,12 @@ func (m *Metrics) ObserveEvent(r *http.Request, name string, status int) {
 		}
 		layer = "other"
 	}
-	m.refusals.WithLabelValues(layer, statusLabel(status), route(r)).Inc()
+	k := refusalKey{layer, statusLabel(status), route(r)}
+	c, ok = m.refusalSeries.Load(k)
+	if !ok {
+		c, _ = m.refusalSeries.LoadOrStore(k, m.refusals.WithLabelValues(k.layer, k.reason, k.route))
+	}
+	c.(prometheus.Counter).Inc()
 }
 
 // eventLabel bounds the event label: the names harden defines, csp_violation,
@@ -188,8 +230,17 @@ func statusLabel(status int) string {
 	if status < 100 || status > 599 {
 		return "0"
 	}
-	return strconv.Itoa(status)
+	return statusLabels[status-100]
 }
+
+// statusLabels are the labels of the statuses 100 to 599, made once: a
+// refusal costs no allocation for its reason label.
+var statusLabels = func() (l [500]string) {
+	for i := range l {
+		l[i] = strconv.Itoa(i + 100)
+	}
+	return l
+}()
 
 // route is r's route pattern, or [Unmatched].
 func route(r *http.Request) string {
@@ -213,6 +264,29 @@ func (m *Metrics) StoreError(failOpen bool) {
 		m.storeErrors.WithLabelValues("fail_closed").Inc()
 	}
 }
+
+// ObserveStore implements [session.StoreObserver]: pass m as
+// session.Config.StoreObserver. The operation label is one of load, save
+// and delete ("other" for anything else, so the label set stays bounded).
+func (m *Metrics) ObserveStore(op string, elapsed time.Duration, err error) {
+	switch op {
+	case session.OpLoad, session.OpSave, session.OpDelete:
+	default:
+		op = "other"
+	}
+	o, ok := m.storeSeries.Load(op)
+	if !ok {
+		o, _ = m.storeSeries.LoadOrStore(op, m.sessionLatency.WithLabelValues(op))
+	}
+	o.(prometheus.Observer).Observe(elapsed.Seconds())
+	if err != nil {
+		m.sessionErrors.WithLabelValues(op).Inc()
+	}
+}
+
+// ObserveWriteError implements [seclog.WriteErrorObserver]: a security
+// event that could not be written is counted.
+func (m *Metrics) ObserveWriteError(error) { m.logWriteErrors.Inc() }
 
 // class is a status class label.
 func class(status int) string {

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -111,12 +112,22 @@ func testStack(t testing.TB, m *metrics.Metrics, logw io.Writer) http.Handler {
 			_, _ = io.WriteString(w, "ok")
 		}
 	})
-	sessions, err := session.New(session.Config{Keys: keys.Ephemeral(), Store: session.NewMemoryStore(0),
-		Logger: slog.New(slog.DiscardHandler)})
+	scfg := session.Config{Keys: keys.Ephemeral(), Store: session.NewMemoryStore(0),
+		Logger: slog.New(slog.DiscardHandler)}
+	if m != nil {
+		scfg.StoreObserver = m
+	}
+	sessions, err := session.New(scfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	mux.Handle("GET /me", sessions.Handler(authz.RequireAuth(ok)))
+	mux.Handle("GET /visit", sessions.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s := session.From(r); s.Get("seen") == "" {
+			s.Set("seen", "1") // saved once; later visits only load
+		}
+		_, _ = io.WriteString(w, "ok")
+	})))
 	mux.HandleFunc("GET /preview", func(w http.ResponseWriter, r *http.Request) {
 		if err := outbound.Check("http://127.0.0.1/"); err != nil {
 			respond.Reject(w, r, &respond.Rejection{Status: http.StatusBadRequest,
@@ -434,29 +445,69 @@ func serve(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
 	return w
 }
 
-// BenchmarkStack compares the stack with metrics off and on, in one run.
-func BenchmarkStack(b *testing.B) {
-	for _, on := range []bool{false, true} {
-		name := "metrics=off"
-		var m *metrics.Metrics
-		if on {
-			name = "metrics=on"
-			var err error
-			if m, err = metrics.New(metrics.Config{}); err != nil {
-				b.Fatal(err)
-			}
-		}
-		b.Run(name, func(b *testing.B) {
-			h := testStack(b, m, io.Discard)
-			r := newRequest("GET", "/ok", "")
-			w := &discard{h: http.Header{}}
-			b.ReportAllocs()
-			for b.Loop() {
-				clear(w.h)
-				h.ServeHTTP(w, r)
+// BenchmarkMetrics compares the stack with metrics off and on, in one
+// run, on three paths: a request answered (counted and timed), a request
+// refused by CSRF (a refusal and an event counted too), and a request
+// whose session is loaded from the store (the load timed too). Compare
+// with benchstat -col /metrics.
+func BenchmarkMetrics(b *testing.B) {
+	paths := []struct {
+		name   string
+		method string
+		target string
+	}{
+		{"ok", "GET", "/ok"},
+		{"refused", "POST", "/form"},
+		{"session", "GET", "/visit"},
+	}
+	for _, p := range paths {
+		b.Run("path="+p.name, func(b *testing.B) {
+			for _, on := range []bool{false, true} {
+				name := "metrics=off"
+				var m *metrics.Metrics
+				if on {
+					name = "metrics=on"
+					var err error
+					if m, err = metrics.New(metrics.Config{}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.Run(name, func(b *testing.B) {
+					h := testStack(b, m, io.Discard)
+					r := newRequest(p.method, p.target, "")
+					if p.name == "session" {
+						first := httptest.NewRecorder()
+						h.ServeHTTP(first, r)
+						c := first.Result().Cookies()
+						if first.Code != 200 || len(c) != 1 {
+							b.Fatalf("first visit: %d, cookies %v", first.Code, c)
+						}
+						r = newRequest(p.method, p.target, "")
+						r.AddCookie(c[0])
+					}
+					w := &discard{h: http.Header{}}
+					b.ReportAllocs()
+					cpu0 := cpuTime()
+					for b.Loop() {
+						clear(w.h)
+						h.ServeHTTP(w, r)
+					}
+					// CPU time per request: steadier than wall time on a
+					// machine other processes load.
+					b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+				})
 			}
 		})
 	}
+}
+
+// cpuTime is the process's user and system CPU time in nanoseconds.
+func cpuTime() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
 }
 
 type discard struct{ h http.Header }
@@ -466,24 +517,32 @@ func (d *discard) Write(p []byte) (int, error) { return len(p), nil }
 func (d *discard) WriteHeader(int)             {}
 
 // TestNoExtraAllocations: metrics on costs no allocation per request
-// over metrics off (once a route's series exist).
+// over metrics off (once a route's series exist), for a request
+// answered, a refusal and a session loaded from the store.
 func TestNoExtraAllocations(t *testing.T) {
 	m, err := metrics.New(metrics.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	allocs := func(h http.Handler) float64 {
-		r := newRequest("GET", "/ok", "")
+	allocs := func(h http.Handler, method, target string) float64 {
+		r := newRequest(method, target, "")
+		first := httptest.NewRecorder()
+		h.ServeHTTP(first, r) // create the series, and the session
+		if c := first.Result().Cookies(); len(c) == 1 {
+			r = newRequest(method, target, "")
+			r.AddCookie(c[0])
+		}
 		w := &discard{h: http.Header{}}
-		h.ServeHTTP(w, r) // create the series
 		return testing.AllocsPerRun(200, func() {
 			clear(w.h)
 			h.ServeHTTP(w, r)
 		})
 	}
-	off := allocs(testStack(t, nil, io.Discard))
-	on := allocs(testStack(t, m, io.Discard))
-	if on != off {
-		t.Errorf("allocations per request: got %v with metrics, want %v as without", on, off)
+	for _, p := range []struct{ method, target string }{{"GET", "/ok"}, {"POST", "/form"}, {"GET", "/visit"}} {
+		off := allocs(testStack(t, nil, io.Discard), p.method, p.target)
+		on := allocs(testStack(t, m, io.Discard), p.method, p.target)
+		if on != off {
+			t.Errorf("%s %s: allocations per request: got %v with metrics, want %v as without", p.method, p.target, on, off)
+		}
 	}
 }

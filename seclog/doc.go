@@ -67,7 +67,8 @@
 // [Config.Path] names a file opened in append mode (mode 0600); empty means
 // stderr. [Logger.Reopen] reopens the file after logrotate renamed it, and
 // [Logger.ReopenOnSignal] does so on every SIGHUP. A write error never fails
-// a request: the event is dropped.
+// a request: the event is dropped, and a Config.Observer that implements
+// [WriteErrorObserver] is told (metrics count the loss).
 //
 // Imports: the standard library, respond and clientip.
 package seclog

@@ -142,6 +142,16 @@ type Observer interface {
 	ObserveEvent(r *http.Request, name string, status int)
 }
 
+// A WriteErrorObserver is an [Observer] that is also told of each failed
+// write to the log's sink (a full disk, a closed pipe): the event is
+// dropped, never the request, so this is how the loss becomes visible.
+// The [Logger] detects it on Config.Observer. ObserveWriteError is called
+// once per failed write, under the sink's lock; it must return quickly
+// and must not log through the same Logger.
+type WriteErrorObserver interface {
+	ObserveWriteError(err error)
+}
+
 // Errors returned by [New].
 var (
 	ErrPathAndWriter = errors.New("seclog: Config.Path and Config.Writer are both set")
@@ -202,6 +212,9 @@ func New(cfg Config) (*Logger, error) {
 		}
 	default:
 		s = &sink{w: os.Stderr}
+	}
+	if wo, ok := cfg.Observer.(WriteErrorObserver); ok {
+		s.onError = wo.ObserveWriteError
 	}
 	l := &Logger{
 		sink:     s,

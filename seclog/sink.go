@@ -22,6 +22,9 @@ type sink struct {
 	path   string
 	mode   fs.FileMode
 	closed bool
+	// onError, when set, is told of each failed write (not of writes
+	// dropped after close, which are intended).
+	onError func(error)
 }
 
 func openLogFile(path string, mode fs.FileMode) (*os.File, error) {
@@ -44,7 +47,14 @@ func (s *sink) Write(p []byte) (int, error) {
 	if s.closed {
 		return 0, ErrClosed
 	}
-	return s.w.Write(p)
+	n, err := s.w.Write(p)
+	if err == nil && n < len(p) {
+		err = io.ErrShortWrite
+	}
+	if err != nil && s.onError != nil {
+		s.onError(err)
+	}
+	return n, err
 }
 
 // reopen swaps the file for a newly opened one of the same path. The old

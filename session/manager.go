@@ -86,6 +86,10 @@ type Config struct {
 
 	// Logger receives store errors and warnings. Default slog.Default().
 	Logger *slog.Logger `json:"-" yaml:"-"`
+	// StoreObserver, when set, is told of every store call: its
+	// operation, how long it took and its error (metrics observe the
+	// store's latency through it). Default: none.
+	StoreObserver StoreObserver `json:"-" yaml:"-"`
 	// Now returns the current time. Default time.Now; set it in tests.
 	Now func() time.Time `json:"-" yaml:"-"`
 }
@@ -212,6 +216,9 @@ func New(cfg Config) (*Manager, error) {
 	}
 	if ms, ok := cfg.Store.(*MemoryStore); ok {
 		m.store, m.updater, m.users = ms, ms, ms
+	}
+	if cfg.StoreObserver != nil {
+		m.observeStore(cfg.StoreObserver)
 	}
 	if m.log == nil {
 		m.log = slog.Default()

@@ -2,6 +2,7 @@
 //
 //	harden serve     run the hardened reference app
 //	harden proxy     harden any app as a reverse proxy in front of it
+//	harden log       summarize a security log
 //	harden version   print the version
 //
 // Run "harden COMMAND -h" for a command's flags and environment variables.

@@ -230,6 +230,7 @@ type proxyOptions struct {
 	redisURL    string
 	drainDelay  time.Duration
 	metrics     metricsConfig
+	logFormat   string
 	overrides   []override[proxyFile] // per setting, its flag's value or else its variable's
 	getenv      func(string) string
 }
@@ -310,8 +311,16 @@ func proxyCommand(ctx context.Context, args []string, getenv func(string) string
 		}
 		return 0
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	if err := runProxyServer(ctx, opts, cfg, reload, ready, logger, stdout, stderr); err != nil {
+	// One format on stderr: the operational records and, when the
+	// security log is not a file, the security events.
+	logger, events, err := logStreams(opts.logFormat, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "harden proxy: %v\n", err)
+		return 2
+	}
+	if err := runProxyServer(ctx, opts, cfg, reload, ready, logger, stdout, events); err != nil {
+		// Like a usage error, a failure to start (or to run) ends the
+		// process: one plain line, for whoever started it.
 		fmt.Fprintf(stderr, "harden proxy: %v\n", err)
 		return 1
 	}
@@ -332,6 +341,7 @@ func parseProxyFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.StringVar(&opts.redisURL, "redis-url", "", "Redis URL for rate-limit counters shared by instances (HARDEN_REDIS_URL)")
 	drainDelay := drainDelayFlag(fs, getenv)
 	registerMetricsFlags(fs, &opts.metrics, func(names ...string) string { return getenv(names[0]) })
+	registerLogFormatFlag(fs, &opts.logFormat, getenv)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, proxyUsage)
 		fs.PrintDefaults()

@@ -181,6 +181,7 @@ type serveConfig struct {
 	apiLimit, authLimit                                                        ratelimit.Spec
 	metrics                                                                    metricsConfig
 	hstsPreload                                                                bool
+	logFormat                                                                  string
 }
 
 func runServe(args []string, stdout, stderr io.Writer) int {
@@ -298,6 +299,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.BoolVar(&hstsPreload, "hsts-preload", false, "add preload to Strict-Transport-Security, asking browsers' preload lists to hard-code HTTPS for the domain and every subdomain; a commitment that takes months to undo; refused unless the list's requirements are met (HARDEN_HSTS_PRELOAD) [hsts_preload]")
 	drainDelay := drainDelayFlag(fs, getenv)
 	registerMetricsFlags(fs, &c.metrics, env)
+	registerLogFormatFlag(fs, &c.logFormat, getenv)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, serveUsage)
 		fs.PrintDefaults()
@@ -356,8 +358,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 		return 0
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	if err := runServer(ctx, c, getenv, logger, stdout, stderr); err != nil {
+	// One format on stderr: the operational records and, when the
+	// security log is not a file, the security events.
+	logger, events, err := logStreams(c.logFormat, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "harden serve: %v\n", err)
+		return 2
+	}
+	if err := runServer(ctx, c, getenv, logger, stdout, events); err != nil {
+		// Like a usage error, a failure to start (or to run) ends the
+		// process: one plain line, for whoever started it.
 		fmt.Fprintf(stderr, "harden serve: %v\n", err)
 		return 1
 	}

@@ -122,14 +122,20 @@ func TestServeSecurityLogFile(t *testing.T) {
 
 // TestServeDevelopmentWarning: the development-mode warning is a
 // config_warning event, once per stream: in the security log (stderr by
-// default), and also as a text line on stderr when the log is a file.
+// default), and also as a record on stderr (here in text) when the log is
+// a file.
 func TestServeDevelopmentWarning(t *testing.T) {
 	const msg = "development mode: ephemeral secrets"
 	_, _, stderr, _ := startServeLog(t, map[string]string{"HARDEN_DATA_DIR": t.TempDir()}, "--addr", "127.0.0.1:0")
 	if got := strings.Count(stderr.String(), msg); got != 1 {
 		t.Errorf("the warning appears %d times on stderr, want once:\n%s", got, stderr.String())
 	}
-	evs := readEvents(t, stderr.String())
+	var evs []map[string]any
+	for _, e := range readEvents(t, stderr.String()) {
+		if e["event"] != nil { // a security event, not an operational record
+			evs = append(evs, e)
+		}
+	}
 	if len(evs) != 1 || evs[0]["event"] != "config_warning" || evs[0]["level"] != "WARN" {
 		t.Fatalf("stderr events: %v, want one config_warning", evs)
 	}
@@ -138,7 +144,7 @@ func TestServeDevelopmentWarning(t *testing.T) {
 	}
 
 	logFile := filepath.Join(t.TempDir(), "security.log")
-	_, _, stderr, _ = startServeLog(t, map[string]string{"HARDEN_DATA_DIR": t.TempDir(), "HARDEN_SECURITY_LOG": logFile}, "--addr", "127.0.0.1:0")
+	_, _, stderr, _ = startServeLog(t, map[string]string{"HARDEN_DATA_DIR": t.TempDir(), "HARDEN_SECURITY_LOG": logFile}, "--addr", "127.0.0.1:0", "--log-format", "text")
 	if evs := readEvents(t, readFile(t, logFile)); len(evs) != 1 || evs[0]["event"] != "config_warning" {
 		t.Errorf("file events: %v, want one config_warning", evs)
 	}

@@ -302,7 +302,7 @@ func New(cfg Config) (a *App, err error) {
 		// session, CSRF (trusting the CORS origins, which still need a
 		// token) and the login limiter, all signed by one ring.
 		Keys:    a.ring,
-		Session: session.Config{Store: sessionStore, StoreTimeout: sessionStoreTimeout},
+		Session: session.Config{Store: sessionStore, StoreTimeout: sessionStoreTimeout, StoreObserver: sessionObserver(cfg.Metrics)},
 		Body: input.BodyLimitConfig{Routes: map[string]int64{
 			"POST /api/contact": contactMaxBytes,
 			"POST /api/avatar":  a.upload.MaxTotalBytes(),

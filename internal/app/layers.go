@@ -14,6 +14,7 @@ import (
 	"github.com/harden-go/harden/input"
 	"github.com/harden-go/harden/input/validate"
 	"github.com/harden-go/harden/internal/appdb"
+	"github.com/harden-go/harden/metrics"
 	"github.com/harden-go/harden/password"
 	"github.com/harden-go/harden/ratelimit/redisstore"
 	"github.com/harden-go/harden/session"
@@ -168,4 +169,13 @@ func (a *App) layers(cfg Config) (err error) {
 		return err
 	}
 	return nil
+}
+
+// sessionObserver is m as the session store's observer, nil (not a nil
+// *Metrics in an interface) without metrics.
+func sessionObserver(m *metrics.Metrics) session.StoreObserver {
+	if m == nil {
+		return nil
+	}
+	return m
 }

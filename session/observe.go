@@ -1,0 +1,80 @@
+package session
+
+import (
+	"context"
+	"time"
+)
+
+// Store operations as a [StoreObserver] sees them.
+const (
+	OpLoad   = "load"   // Store.Find
+	OpSave   = "save"   // Store.Commit, Updater.Update
+	OpDelete = "delete" // Store.Delete, UserIndex.DeleteUser
+)
+
+// A StoreObserver is told of each call the [Manager] makes to its store:
+// the operation (OpLoad, OpSave or OpDelete), the time it took (up to
+// StoreTimeout when the store hangs) and its error, nil on success. A
+// missing record is not an error. ObserveStore is called on the request's
+// goroutine after the call returns; it must be safe for concurrent use
+// and return quickly.
+type StoreObserver interface {
+	ObserveStore(op string, elapsed time.Duration, err error)
+}
+
+// observeStore wraps the manager's store (and its optional capabilities)
+// so that every call is reported to o.
+func (m *Manager) observeStore(o StoreObserver) {
+	s := &observedStore{store: m.store, updater: m.updater, users: m.users, obs: o}
+	m.store = s
+	if m.updater != nil {
+		m.updater = s
+	}
+	if m.users != nil {
+		m.users = s
+	}
+}
+
+// observedStore times the calls of the store it wraps. Only the methods
+// whose capability the wrapped store has are ever called.
+type observedStore struct {
+	store   Store
+	updater Updater
+	users   UserIndex
+	obs     StoreObserver
+}
+
+func (o *observedStore) Find(ctx context.Context, key string) ([]byte, bool, error) {
+	start := time.Now()
+	data, ok, err := o.store.Find(ctx, key)
+	o.obs.ObserveStore(OpLoad, time.Since(start), err)
+	return data, ok, err
+}
+
+func (o *observedStore) Commit(ctx context.Context, key string, rec Record) error {
+	start := time.Now()
+	err := o.store.Commit(ctx, key, rec)
+	o.obs.ObserveStore(OpSave, time.Since(start), err)
+	return err
+}
+
+func (o *observedStore) Delete(ctx context.Context, key string) error {
+	start := time.Now()
+	err := o.store.Delete(ctx, key)
+	o.obs.ObserveStore(OpDelete, time.Since(start), err)
+	return err
+}
+
+func (o *observedStore) Update(ctx context.Context, key string, rec Record) (bool, error) {
+	start := time.Now()
+	ok, err := o.updater.Update(ctx, key, rec)
+	o.obs.ObserveStore(OpSave, time.Since(start), err)
+	return ok, err
+}
+
+func (o *observedStore) DeleteUser(ctx context.Context, userID string) error {
+	start := time.Now()
+	err := o.users.DeleteUser(ctx, userID)
+	o.obs.ObserveStore(OpDelete, time.Since(start), err)
+	return err
+}
