@@ -322,8 +322,13 @@ for n in "${NAMES[@]}"; do
   RUNS+=("$n:first")
   if [ -n "${COOKIE[$n]}" ]; then RUNS+=("$n:returning"); fi
 done
-if [ -n "$SPLIT_B" ] && want harden-redis-split; then RUNS+=("harden-redis-split:first"); fi
-[ "$THREADS" -ge 2 ] && [ "$CONNS" -ge 2 ] || [ -z "$SPLIT_B" ] || die "the split run needs THREADS >= 2 and CONNS >= 2"
+if [ -n "$SPLIT_B" ] && want harden-redis-split; then
+  if [ "$THREADS" -ge 2 ] && [ "$CONNS" -ge 2 ]; then
+    RUNS+=("harden-redis-split:first")
+  else
+    loud "the split run needs THREADS >= 2 and CONNS >= 2 (PIN=1 sets THREADS=1): harden-redis-split not measured"
+  fi
+fi
 DUR_S=$(seconds "$DURATION")
 EST=$((ROUNDS * ${#RUNS[@]} * (DUR_S + 1) + ${#NAMES[@]} * ($(seconds "$WARMUP") + 1)))
 [ "$EST" -le "$MAX_SECONDS" ] || die "estimated $EST s > MAX_SECONDS=$MAX_SECONDS; lower ROUNDS or DURATION"
