@@ -12,6 +12,18 @@
 #   express-vanilla   Express 4, no hardening
 #   express-hardened  helmet + cors + express-rate-limit + hpp +
 #                     express-session + csrf-csrf + ... (limit raised)
+#   ceiling           a bare net/http handler sending exactly the header
+#                     lines and body size of harden's answer, captured at
+#                     start (PEERS_DIR/ceiling): harden ÷ ceiling is what
+#                     harden's code costs, ceiling ÷ bare-go what its header
+#                     set costs
+#   harden-redis      harden serve with HARDEN_REDIS_URL: rate limits (and
+#                     sessions) in one Redis started here, on loopback
+#   harden-redis-split  two harden serve instances on that one Redis, the
+#                     load split between them by two wrk processes at once
+#                     (each half the threads and connections); the row is
+#                     the per-instance figure (the mean of the two), with
+#                     the pair's sum beside it
 #
 # Route: GET /api/csrf-token on every server. If harden serve does not
 # answer it with 200, harden is measured on GET /healthz instead and the
@@ -41,6 +53,8 @@
 #                       the repository. Without them only harden and
 #                       peerchain are measured.
 #   ONLY="a b"          measure only these servers
+#   REDIS=auto          the Redis rows: auto (when redis-server is found),
+#                       1 (required) or 0
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -61,6 +75,7 @@ HARDEN_SERVE_ARGS=${HARDEN_SERVE_ARGS:-}
 # that the 200 path is what is measured.
 HARDEN_API_LIMIT=${HARDEN_API_LIMIT:-1000000000/1h}
 ONLY=${ONLY:-}
+REDIS=${REDIS:-auto}
 
 die() { printf 'load.sh: %s\n' "$*" >&2; exit 1; }
 log() { printf '==> %s\n' "$*" >&2; }
@@ -172,12 +187,32 @@ if [ -d "$PEERS_DIR/bare-go" ] && [ -d "$PEERS_DIR/express-hardened" ] && [ -d "
 else
   loud "reference peers not found in $PEERS_DIR: measuring harden and peerchain only (set PEERS_DIR)"
 fi
+HAVE_CEILING=0
+if [ -d "$PEERS_DIR/ceiling" ]; then
+  HAVE_CEILING=1
+  log "building ceiling"
+  go build -C "$PEERS_DIR/ceiling" -trimpath -o "$OUT/bin/ceiling" .
+fi
+case $REDIS in
+  auto) if command -v redis-server >/dev/null; then REDIS=1; else REDIS=0; fi ;;
+  1) command -v redis-server >/dev/null || die "REDIS=1 needs redis-server (Debian: apt-get install -y redis-server)" ;;
+  0) ;;
+  *) die "REDIS must be auto, 1 or 0" ;;
+esac
 
 # --- servers -----------------------------------------------------------------
 secret() { head -c 48 /dev/urandom | base64 | tr -d '\n'; }
 declare -A PORT PID ROUTE COOKIE
 NAMES=()
 want() { [ -z "$ONLY" ] || [[ " $ONLY " == *" $1 "* ]]; }
+# One key ring for every harden instance: the Redis pair shares sessions.
+HARDEN_SECRETS=$(secret)
+# harden_env PORT NAME: the environment of one harden serve instance.
+harden_env() {
+  printf '%s\n' HARDEN_ENV=production "HARDEN_SECRETS=$HARDEN_SECRETS" HARDEN_PUBLIC_URL=https://localhost \
+    HARDEN_TRUSTED_PROXIES=1 "HARDEN_DATA_DIR=$OUT/data-$2" "HARDEN_ADDR=127.0.0.1:$1" \
+    "HARDEN_API_LIMIT=$HARDEN_API_LIMIT"
+}
 
 start() { # NAME PORT CMD...
   local name=$1 port=$2
@@ -189,13 +224,29 @@ start() { # NAME PORT CMD...
   NAMES+=("$name")
 }
 
-if want harden; then
+if want harden || { [ "$HAVE_CEILING" = 1 ] && want ceiling; }; then
+  mapfile -t henv < <(harden_env $((BASE_PORT + 1)) harden)
   # shellcheck disable=SC2086 # HARDEN_SERVE_ARGS is a list of flags
-  start harden $((BASE_PORT + 1)) env "${GO_ENV[@]}" \
-    HARDEN_ENV=production HARDEN_SECRETS="$(secret)" HARDEN_PUBLIC_URL=https://localhost \
-    HARDEN_TRUSTED_PROXIES=1 HARDEN_DATA_DIR="$OUT/harden-data" HARDEN_ADDR=127.0.0.1:$((BASE_PORT + 1)) \
-    HARDEN_API_LIMIT="$HARDEN_API_LIMIT" \
-    "$OUT/bin/harden" serve $HARDEN_SERVE_ARGS
+  start harden $((BASE_PORT + 1)) env "${GO_ENV[@]}" "${henv[@]}" "$OUT/bin/harden" serve $HARDEN_SERVE_ARGS
+fi
+REDIS_PORT=$((BASE_PORT + 9))
+SPLIT_B=""
+if [ "$REDIS" = 1 ] && { want harden-redis || want harden-redis-split; }; then
+  # Redis on loopback only, nothing saved to disk.
+  "${SRV_PREFIX[@]}" redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no \
+    >"$OUT/server-redis.log" 2>&1 &
+  REDIS_PID=$!
+  STARTED+=("$REDIS_PID")
+  wait_port "$REDIS_PORT" 10 || die "redis-server did not start ($OUT/server-redis.log)"
+  for inst in a b; do
+    port=$((BASE_PORT + 7)) name=harden-redis
+    if [ "$inst" = b ]; then port=$((BASE_PORT + 8)) name=harden-redis-b; fi
+    mapfile -t henv < <(harden_env "$port" "redis-$inst")
+    # shellcheck disable=SC2086
+    start "$name" "$port" env "${GO_ENV[@]}" "${henv[@]}" "HARDEN_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0" \
+      "$OUT/bin/harden" serve $HARDEN_SERVE_ARGS
+  done
+  SPLIT_B=harden-redis-b
 fi
 if want peerchain; then
   start peerchain $((BASE_PORT + 2)) env "${GO_ENV[@]}" HOST=127.0.0.1 PORT=$((BASE_PORT + 2)) \
@@ -224,6 +275,22 @@ for n in "${NAMES[@]}"; do
     die "$n did not start (log above)"
   fi
 done
+# The ceiling answers with the header lines and body size of harden's own
+# answer to the request every run sends, captured now.
+if [ "$HAVE_CEILING" = 1 ] && [ -n "${PORT[harden]:-}" ] && want ceiling; then
+  curl -sS -D "$OUT/ceiling-headers.txt" -o "$OUT/ceiling-body.txt" "${HDRS[@]}" \
+    "http://127.0.0.1:${PORT[harden]}/api/csrf-token"
+  start ceiling $((BASE_PORT + 6)) env "${GO_ENV[@]}" HOST=127.0.0.1 PORT=$((BASE_PORT + 6)) \
+    HEADERS_FILE="$OUT/ceiling-headers.txt" BODY_BYTES="$(wc -c <"$OUT/ceiling-body.txt")" "$OUT/bin/ceiling"
+  wait_port $((BASE_PORT + 6)) 20 || die "ceiling did not start ($OUT/server-ceiling.log)"
+fi
+# harden was started for the ceiling's capture only.
+if ! want harden && [ -n "${PORT[harden]:-}" ]; then
+  stop_pid "${PID[harden]}"
+  keep=()
+  for n in "${NAMES[@]}"; do [ "$n" = harden ] || keep+=("$n"); done
+  NAMES=("${keep[@]}")
+fi
 
 status() { curl -sS -o /dev/null -w '%{http_code}' "${HDRS[@]}" "http://127.0.0.1:$1$2"; }
 for n in "${NAMES[@]}"; do
@@ -235,16 +302,33 @@ for n in "${NAMES[@]}"; do
     code=$(status "${PORT[$n]}" /healthz)
   fi
   [ "$code" = 200 ] || die "$n answers $code on ${ROUTE[$n]} (log: $OUT/server-$n.log)"
-  # One cookie set from one answer, for the returning-client variant.
+  # One cookie set from one answer, for the returning-client variant. The
+  # ceiling replays harden's Set-Cookie lines but reads no cookie: its
+  # first row stands for both kinds.
+  COOKIE[$n]=""
+  if [ "$n" = ceiling ]; then continue; fi
   COOKIE[$n]=$(curl -sS -o /dev/null -D - "${HDRS[@]}" "http://127.0.0.1:${PORT[$n]}${ROUTE[$n]}" |
     awk -F'[ ;]' 'tolower($1) == "set-cookie:" {printf "%s%s", sep, $2; sep = "; "}')
 done
 
 RUNS=()
 for n in "${NAMES[@]}"; do
+  case $n in
+    harden-redis-b) continue ;; # measured only in the split run
+    harden-redis) # first visits only: the rows compare with harden's first
+      if want harden-redis; then RUNS+=("$n:first"); fi
+      continue ;;
+  esac
   RUNS+=("$n:first")
   if [ -n "${COOKIE[$n]}" ]; then RUNS+=("$n:returning"); fi
 done
+if [ -n "$SPLIT_B" ] && want harden-redis-split; then
+  if [ "$THREADS" -ge 2 ] && [ "$CONNS" -ge 2 ]; then
+    RUNS+=("harden-redis-split:first")
+  else
+    loud "the split run needs THREADS >= 2 and CONNS >= 2 (PIN=1 sets THREADS=1): harden-redis-split not measured"
+  fi
+fi
 DUR_S=$(seconds "$DURATION")
 EST=$((ROUNDS * ${#RUNS[@]} * (DUR_S + 1) + ${#NAMES[@]} * ($(seconds "$WARMUP") + 1)))
 [ "$EST" -le "$MAX_SECONDS" ] || die "estimated $EST s > MAX_SECONDS=$MAX_SECONDS; lower ROUNDS or DURATION"
@@ -285,35 +369,72 @@ for r in $(seq "$ROUNDS"); do
   for i in "${!RUNS[@]}"; do order+=("${RUNS[$(((i + r - 1) % ${#RUNS[@]}))]}"); done
   for run in "${order[@]}"; do
     n=${run%%:*} kind=${run#*:}
-    raw="$OUT/raw/r$r-$n-$kind.txt"
     xa=()
     if [ "$kind" = returning ]; then xa=(-H "Cookie: ${COOKIE[$n]}"); fi
     load=$(cut -d' ' -f1 /proc/loadavg)
-    "${WRK_PREFIX[@]}" wrk "${WRK_ARGS[@]}" "${xa[@]}" "http://127.0.0.1:${PORT[$n]}${ROUTE[$n]}" >"$raw" 2>&1 &
-    wpid=$!
-    STARTED+=("$wpid")
-    peak=0
-    # Sample the server's RSS while wrk runs (bounded by wrk's duration).
-    while alive "$wpid"; do
-      kb=$(rss_kb "${PID[$n]}")
-      if [ "${kb:-0}" -gt "$peak" ]; then peak=$kb; fi
+    if [ "$n" = harden-redis-split ]; then
+      # Two wrk processes at once, one per instance, each with half the
+      # threads and connections.
+      servers=(harden-redis harden-redis-b)
+      half=(-t$((THREADS / 2)) -c$((CONNS / 2)) -d"$DURATION" --latency "${HDRS[@]}")
+    else
+      servers=("$n")
+      half=("${WRK_ARGS[@]}")
+    fi
+    tag=""
+    if [ "${#servers[@]}" -gt 1 ]; then tag=-split; fi
+    wpids=()
+    for sv in "${servers[@]}"; do
+      "${WRK_PREFIX[@]}" wrk "${half[@]}" "${xa[@]}" "http://127.0.0.1:${PORT[$sv]}${ROUTE[$sv]}" \
+        >"$OUT/raw/r$r-$sv-$kind$tag.txt" 2>&1 &
+      wpids+=("$!")
+      STARTED+=("$!")
+    done
+    declare -A peak=()
+    for sv in "${servers[@]}"; do peak[$sv]=0; done
+    # Sample the servers' RSS while wrk runs (bounded by wrk's duration).
+    while alive "${wpids[0]}" || alive "${wpids[-1]}"; do
+      for sv in "${servers[@]}"; do
+        kb=$(rss_kb "${PID[$sv]}")
+        if [ "${kb:-0}" -gt "${peak[$sv]}" ]; then peak[$sv]=$kb; fi
+      done
       sleep 0.5
     done
-    wait "$wpid" || die "wrk failed for $n ($raw)"
-    if [ "$peak" -gt "${RSS_PEAK[$n]}" ]; then RSS_PEAK[$n]=$peak; fi
-    rps=$(awk '/^Requests\/sec:/ {print $2}' "$raw")
-    p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$raw")")
-    p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$raw")")
-    reqs=$(awk '/requests in/ {print $1}' "$raw")
-    non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$raw")
-    serr=$(awk '/Socket errors:/ {sub(/.*Socket errors: /, ""); gsub(/ /, ""); print}' "$raw")
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$n" "$kind" "$rps" "$p50" "$p99" "$reqs" \
-      "${non2xx:-0}" "${serr:-none}" "$peak" "$load" >>"$OUT/runs.tsv"
-    printf 'round %s %-17s %-9s rps=%-10s p50=%sms p99=%sms non2xx=%s rss_peak=%sMB\n' "$r" "$n" "$kind" "$rps" \
-      "$p50" "$p99" "${non2xx:-0}" "$((peak / 1024))" >&2
-    if [ "${non2xx:-0}" != 0 ]; then
-      loud "$n ($kind) answered ${non2xx} non-2xx responses: the 200 path was not measured alone (a rate limit not raised? see $raw)"
+    for w in "${wpids[@]}"; do wait "$w" || die "wrk failed for $n (see $OUT/raw)"; done
+    sum_rps=0 sum_p50=0 max_p99=0 sum_reqs=0 sum_non2xx=0 errs="" max_peak=0
+    for sv in "${servers[@]}"; do
+      raw="$OUT/raw/r$r-$sv-$kind$tag.txt"
+      if [ "${peak[$sv]}" -gt "${RSS_PEAK[$sv]}" ]; then RSS_PEAK[$sv]=${peak[$sv]}; fi
+      if [ "${peak[$sv]}" -gt "$max_peak" ]; then max_peak=${peak[$sv]}; fi
+      rps=$(awk '/^Requests\/sec:/ {print $2}' "$raw")
+      p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$raw")")
+      p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$raw")")
+      reqs=$(awk '/requests in/ {print $1}' "$raw")
+      non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$raw")
+      serr=$(awk '/Socket errors:/ {sub(/.*Socket errors: /, ""); gsub(/ /, ""); print}' "$raw")
+      if [ "${#servers[@]}" -gt 1 ]; then
+        # Each instance's own row, beside the per-instance row below.
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$n/$sv" "$kind" "$rps" "$p50" "$p99" "$reqs" \
+          "${non2xx:-0}" "${serr:-none}" "${peak[$sv]}" "$load" >>"$OUT/runs.tsv"
+      fi
+      read -r sum_rps sum_p50 max_p99 < <(awk -v a="$sum_rps" -v b="$rps" -v c="$sum_p50" -v d="$p50" -v e="$max_p99" -v f="$p99" \
+        'BEGIN {printf "%.2f %.3f %.3f\n", a + b, c + d, (f > e ? f : e)}')
+      sum_reqs=$((sum_reqs + ${reqs:-0}))
+      sum_non2xx=$((sum_non2xx + ${non2xx:-0}))
+      if [ -n "$serr" ]; then errs="$errs${errs:+,}$serr"; fi
+    done
+    k=${#servers[@]}
+    # One instance: its figures. Two: the per-instance mean of req/s and
+    # p50, the worse p99, the larger peak RSS.
+    read -r rps p50 < <(awk -v a="$sum_rps" -v c="$sum_p50" -v k="$k" 'BEGIN {printf "%.2f %.3f\n", a / k, c / k}')
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$n" "$kind" "$rps" "$p50" "$max_p99" "$sum_reqs" \
+      "$sum_non2xx" "${errs:-none}" "$max_peak" "$load" >>"$OUT/runs.tsv"
+    printf 'round %s %-18s %-9s rps=%-10s p50=%sms p99=%sms non2xx=%s rss_peak=%sMB\n' "$r" "$n" "$kind" "$rps" \
+      "$p50" "$max_p99" "$sum_non2xx" "$((max_peak / 1024))" >&2
+    if [ "$sum_non2xx" != 0 ]; then
+      loud "$n ($kind) answered $sum_non2xx non-2xx responses: the 200 path was not measured alone (a rate limit not raised, a store timing out? see $OUT/raw)"
     fi
+    unset peak
   done
 done
 declare -A RSS_END
@@ -341,19 +462,40 @@ rps_of() {
   echo
   echo "Command per server: \`$WRK_SHOWN [-H 'Cookie: <cookies of one earlier answer>'] http://127.0.0.1:PORT/ROUTE\`"
   echo
-  echo "| server | route | client | req/s | p50 ms | p99 ms | non-2xx | × express-hardened | × bare-go |"
-  echo "|---|---|---|---:|---:|---:|---:|---:|---:|"
+  echo "| server | route | client | req/s | p50 ms | p99 ms | peak RSS MB | non-2xx | × express-hardened | × bare-go |"
+  echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"
   for run in "${RUNS[@]}"; do
     n=${run%%:*} kind=${run#*:}
     rps=$(median 4 "$n" "$kind")
-    echo "| $n | ${ROUTE[$n]} | $kind | $rps | $(median 5 "$n" "$kind") | $(median 6 "$n" "$kind") | $(median 8 "$n" "$kind") | $(ratio "$rps" "$(rps_of express-hardened "$kind")") | $(ratio "$rps" "$(rps_of bare-go "$kind")") |"
+    route=${ROUTE[$n]:-${ROUTE[harden-redis]:-}}
+    rss=$(awk -v v="$(median 10 "$n" "$kind")" 'BEGIN {printf "%.1f", v / 1024}')
+    echo "| $n | $route | $kind | $rps | $(median 5 "$n" "$kind") | $(median 6 "$n" "$kind") | $rss | $(median 8 "$n" "$kind") | $(ratio "$rps" "$(rps_of express-hardened "$kind")") | $(ratio "$rps" "$(rps_of bare-go "$kind")") |"
   done
+  echo
+  echo "harden-redis-split: per-instance req/s is the mean of the two instances in one round, p99 the worse of the two, peak RSS the larger."
   echo
   echo "Servers that set no cookies have one row: both client kinds send the same request."
   if [ -n "${COOKIE[peerchain]:-}" ] && [ -n "$(median 4 harden first)" ]; then
     note=""
     if [ "${ROUTE[harden]}" != "${ROUTE[peerchain]}" ]; then note=" (NOT COMPARABLE: harden on ${ROUTE[harden]})"; fi
     echo "harden ÷ peerchain: first $(ratio "$(median 4 harden first)" "$(median 4 peerchain first)"), returning $(ratio "$(rps_of harden returning)" "$(median 4 peerchain returning)")$note"
+  fi
+  if [ -n "$(median 4 ceiling first)" ] && [ -n "$(median 4 harden first)" ]; then
+    echo
+    echo "harden ÷ ceiling (what harden's code costs): $(ratio "$(median 4 harden first)" "$(median 4 ceiling first)"); ceiling ÷ bare-go (what the header set costs): $(ratio "$(median 4 ceiling first)" "$(median 4 bare-go first)")"
+  fi
+  if [ -n "$(median 4 harden first)" ]; then
+    mem=$(median 4 harden first)
+    if [ -n "$(median 4 harden-redis first)" ]; then
+      echo
+      echo "harden-redis ÷ harden (memory stores), one instance: $(ratio "$(median 4 harden-redis first)" "$mem")"
+    fi
+    if [ -n "$(median 4 harden-redis-split first)" ]; then
+      # The pair's sum per round, then its median.
+      pair=$(awk -F'\t' 'NR > 1 && $2 ~ /^harden-redis-split\// {s[$1] += $4} END {for (r in s) print s[r]}' "$OUT/runs.tsv" |
+        sort -g | awk '{a[NR] = $1} END {if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2}')
+      echo "harden-redis-split ÷ harden (memory stores): per instance $(ratio "$(median 4 harden-redis-split first)" "$mem"), the pair's sum $pair req/s = $(ratio "$pair" "$mem")"
+    fi
   fi
   echo
   echo "| server | RSS idle MB | RSS peak under load MB | RSS at end MB |"

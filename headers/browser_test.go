@@ -15,7 +15,9 @@ import (
 // TestSetsInChromium serves a small page and a JSON route through one
 // handler with the compact API set: the page's nonce'd script runs (its
 // nonce matches the policy the page got), an injected script without it
-// does not, and the JSON answer the page fetches carries the compact set.
+// does not, the JSON answer the page fetches carries the compact set (no
+// COOP), and the page fetched again carries the page set (COOP, a policy
+// with a nonce).
 func TestSetsInChromium(t *testing.T) {
 	h, err := New(apiSetConfig)
 	if err != nil {
@@ -30,8 +32,11 @@ func TestSetsInChromium(t *testing.T) {
 <script>window.__injected = true</script>
 <script nonce="%s">
 window.__ran = true;
-fetch("/api/data").then(r => { window.__apiCSP = r.headers.get("Content-Security-Policy") || "none";
-  window.__apiCache = r.headers.get("Cache-Control") || "none"; });
+fetch("/").then(r => { window.__page = (r.headers.get("Cross-Origin-Opener-Policy") || "none") + " " +
+  /'nonce-[A-Za-z0-9_-]{22}'/.test(r.headers.get("Content-Security-Policy") || ""); })
+.then(() => fetch("/api/data")).then(r => { window.__apiCOOP = r.headers.get("Cross-Origin-Opener-Policy") || "none";
+  window.__apiCache = r.headers.get("Cache-Control") || "none";
+  window.__apiCSP = r.headers.get("Content-Security-Policy") || "none"; });
 </script>`, nonce)
 	})
 	srv := httptest.NewServer(h.Handler(mux))
@@ -46,12 +51,12 @@ fetch("/api/data").then(r => { window.__apiCSP = r.headers.get("Content-Security
 		t.Fatalf("the page's nonce'd script did not fetch the API: %v", err)
 	}
 	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](
-		`String(window.__ran) + " " + String(window.__injected) + " " + window.__apiCache`))
+		`String(window.__ran) + " " + String(window.__injected) + " " + window.__apiCache + " " + window.__apiCOOP + " " + window.__page`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "true undefined no-store"; got != want {
-		t.Errorf("ran, injected, API Cache-Control = %q, want %q", got, want)
+	if want := "true undefined no-store none same-origin true"; got != want {
+		t.Errorf("ran, injected, API Cache-Control, API COOP, page COOP and nonce = %q, want %q", got, want)
 	}
 	if apiCSP != APIPolicy {
 		t.Errorf("the API answer's CSP = %q, want %q", apiCSP, APIPolicy)

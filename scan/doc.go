@@ -36,6 +36,11 @@
 // TRACE of the page), grades each with the same tests, and reports as
 // [SiteFinding] every test that pages do worse on than the graded page: a
 // header the home page sends that the login form or the 404 page lacks.
+// Headers that act only on a document (COOP, COEP, Permissions-Policy,
+// X-XSS-Protection) are not asked of a response a browser will not render
+// as a page with scripts: one that declares a non-document type (JSON, an
+// image, plain text) with nosniff, as an API answer with the compact set
+// of package headers does.
 // [WriteHTML] renders reports as one self-contained page under its own
 // strict policy; [ReadReports] and [Compare] compare a run with an earlier
 // JSON report (regression mode).

@@ -34,6 +34,37 @@ var siteWide = map[string]bool{
 // sets no cookie or loads no script is not worse for missing the bonus.
 var contentTests = map[string]bool{TestCookies: true, TestSRI: true, TestCookiePrefixes: true}
 
+// documentTests judge headers that act only on a document a browser
+// renders: Cross-Origin-Opener-Policy is applied when a navigation
+// creates a top-level document (HTML, "obtain a cross-origin opener
+// policy"), Cross-Origin-Embedder-Policy gates what a document or worker
+// embeds, Permissions-Policy sets the features a document and its frames
+// may use (Permissions Policy, "initialize a document's policy"), and
+// X-XSS-Protection steered the legacy auditor of HTML pages. A JSON
+// answer, an image or a style sheet that declares its type with nosniff
+// is never such a document's scripts or frames, so a crawled response of
+// that kind is not worse for lacking them (the compact header set of
+// harden's headers package leaves them out there).
+var documentTests = map[string]bool{TestCOOP: true, TestCOEP: true, TestPermissions: true, TestXSSProtection: true}
+
+// isDocument reports whether a browser may render the response as a
+// document with scripts: HTML, XHTML, XML and SVG (which can hold
+// scripts), a response without a Content-Type, or one the browser may
+// sniff into HTML because it lacks X-Content-Type-Options: nosniff.
+func isDocument(r *Response) bool {
+	if !strings.EqualFold(strings.TrimSpace(r.Header.Get("X-Content-Type-Options")), "nosniff") {
+		return true
+	}
+	mt, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";")
+	mt = strings.ToLower(strings.TrimSpace(mt))
+	switch {
+	case mt == "", mt == "text/html", mt == "application/xhtml+xml", mt == "image/svg+xml",
+		mt == "text/xml", mt == "application/xml", strings.HasSuffix(mt, "+xml"):
+		return true
+	}
+	return false
+}
+
 // pageWorse reports whether a page's result is worse than the graded
 // page's: it fails where the graded page passes, it costs more, or, for a
 // header test, it loses a bonus the graded page earns (a header the home
@@ -79,10 +110,11 @@ func gradePages(site *Site, rep *Report, preload PreloadList, model string) {
 		}
 		pr := gradeSite(pageSite(site, p), preload, model)
 		pr.URL, pr.Source, pr.Method = p.URL, p.Source, p.Method
+		document := isDocument(p.Response)
 		for _, list := range [][]TestResult{pr.Tests, pr.Findings} {
 			for _, t := range list {
 				h, ok := home[t.Name]
-				if !ok || siteWide[t.Name] {
+				if !ok || siteWide[t.Name] || documentTests[t.Name] && !document {
 					continue
 				}
 				if pageWorse(t, h) {

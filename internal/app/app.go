@@ -279,6 +279,7 @@ func New(cfg Config) (a *App, err error) {
 	}}
 	hcfg.CSP.ReportURL = cspReportPath // violations are recorded in the security log
 	hcfg.HSTS.Preload = cfg.HSTSPreload
+	hcfg.APISet = true // pages get the page set and a nonce; JSON answers the compact set, no nonce
 	if cfg.Development && !cfg.TLS {
 		// Over plain HTTP the upgrade would send same-origin loads to an
 		// https:// origin that does not exist.

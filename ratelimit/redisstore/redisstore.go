@@ -1,10 +1,14 @@
 // Package redisstore keeps rate-limit counters in Redis, so that every
 // instance of a service enforces one shared, exact quota.
 //
-// Each decision is one round trip: a Lua script (EVALSHA, falling back to
+// Each decision is one command: a Lua script (EVALSHA, falling back to
 // EVAL once when Redis does not know it yet) that reads the counter, decides
 // and writes it back atomically, on Redis's own clock (TIME), so instances
-// with skewed clocks still agree on windows. Counters live under
+// with skewed clocks still agree on windows. Concurrent decisions share
+// round trips: while a batch is in flight the next ones wait and are sent
+// together as one pipeline (one write, one read), as automatic pipelining
+// does in other Redis clients; each script still runs atomically on its
+// own, so limits stay exact across instances. Counters live under
 // Prefix + "{" + policy ID + ":" + key + "}" and expire with their window;
 // each script touches exactly one key, and the braces form a Redis Cluster
 // hash tag, so the store works unchanged on Redis Cluster.
@@ -63,6 +67,7 @@ var ErrNoClient = errors.New("redisstore: Config.Client is required")
 // Store is a [ratelimit.Store] on Redis. It is safe for concurrent use.
 type Store struct {
 	client  redis.Scripter
+	batch   *batcher // nil when the client cannot pipeline
 	prefix  string
 	timeout time.Duration
 	closer  func() error
@@ -81,7 +86,11 @@ func New(cfg Config) (*Store, error) {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = DefaultTimeout
 	}
-	return &Store{client: cfg.Client, prefix: cfg.Prefix, timeout: cfg.Timeout}, nil
+	s := &Store{client: cfg.Client, prefix: cfg.Prefix, timeout: cfg.Timeout}
+	if pc, ok := cfg.Client.(pipeliner); ok {
+		s.batch = &batcher{client: pc, timeout: cfg.Timeout}
+	}
+	return s, nil
 }
 
 // Open connects to the Redis server, Cluster or Sentinel-managed primary
@@ -178,12 +187,20 @@ func (s *Store) run(ctx context.Context, p ratelimit.Policy, key string, op int,
 	if period < 1 {
 		return out, errors.New("redisstore: window or emission interval below 1µs")
 	}
-	// The call returns at the deadline even if the client would not:
-	// a hung Redis must not hold a request past Timeout.
-	res, err := storeguard.Call(ctx, s.timeout, func(ctx context.Context) ([]int64, error) {
-		return script.Run(ctx, s.client, []string{s.Key(p, key)},
-			op, alg, p.Limit, period, cost, window).Int64Slice()
-	})
+	keys := []string{s.Key(p, key)}
+	var res []int64
+	var err error
+	if s.batch != nil {
+		// The call returns at the deadline even if its batch does not:
+		// a hung Redis must not hold a request past Timeout.
+		bctx, cancel := storeguard.Bound(ctx, s.timeout)
+		res, err = s.batch.do(bctx, keys, op, alg, p.Limit, period, cost, window)
+		cancel()
+	} else {
+		res, err = storeguard.Call(ctx, s.timeout, func(ctx context.Context) ([]int64, error) {
+			return script.Run(ctx, s.client, keys, op, alg, p.Limit, period, cost, window).Int64Slice()
+		})
+	}
 	if err != nil {
 		return out, fmt.Errorf("redisstore: %w", err)
 	}
