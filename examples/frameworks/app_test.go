@@ -276,7 +276,8 @@ func securityEvents(t *testing.T, out string) []string {
 // proveApp checks the protection of the app served by srv: the CSP nonce
 // reaches the template, CSRF refuses a cross-site POST, six failed logins
 // give five 401s and then 429 with Retry-After, each recorded in the
-// security log secLog, and the session survives a request.
+// security log secLog, and the session survives a request in a __Host-
+// cookie.
 func proveApp(t *testing.T, srv *httptest.Server, secLog *lockedBuffer) {
 	c := newClient(t, srv)
 	c.openLoginPage()
@@ -322,6 +323,11 @@ func proveApp(t *testing.T, srv *httptest.Server, secLog *lockedBuffer) {
 	if resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("POST /note: got %d %q, want 204", resp.StatusCode, body)
 	}
+	// Served over TLS (HTTPS.Served), the session cookie keeps its
+	// __Host- prefix and Secure although the stack is in development.
+	if got := cookieNames(resp); !slices.Equal(got, []string{"__Host-sid secure"}) {
+		t.Errorf("POST /note: cookies %q, want [\"__Host-sid secure\"]", got)
+	}
 	if resp, body := c.get("/note"); resp.StatusCode != http.StatusOK || body != "remember the milk" {
 		t.Errorf("GET /note with the session cookie: got %d %q, want 200 %q", resp.StatusCode, body, "remember the milk")
 	}
@@ -330,6 +336,20 @@ func proveApp(t *testing.T, srv *httptest.Server, secLog *lockedBuffer) {
 	if resp, body := newClient(t, srv).get("/note"); resp.StatusCode != http.StatusOK || body != "" {
 		t.Errorf("GET /note without the cookie: got %d %q, want 200 \"\"", resp.StatusCode, body)
 	}
+}
+
+// cookieNames returns the name of each cookie resp sets, followed by
+// " secure" when it has the Secure attribute.
+func cookieNames(resp *http.Response) []string {
+	var names []string
+	for _, c := range resp.Cookies() {
+		name := c.Name
+		if c.Secure {
+			name += " secure"
+		}
+		names = append(names, name)
+	}
+	return names
 }
 
 // proveNeverLimits pins the failure the adapters prevent: seven failed
