@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"html/template"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -31,60 +30,38 @@ import (
 // password is the one the login handlers accept.
 const password = "correct horse battery staple"
 
-// loginLimit is the login limiter's quota: five failed attempts per 15
-// minutes per client address.
-var loginLimit = ratelimit.Spec{Limit: 5, Window: 15 * time.Minute}
-
-// doc:layers
-
-// appLayers composes the app's protection as harden serve does: harden's
-// stack with the strict, nonce-based headers, then the session and CSRF
-// (one key ring), for the whole app; and the login limiter, which counts
-// failed attempts only, for the login route. It is the one place the
-// composition is spelled out. The security log goes to secLog.
-func appLayers(t testing.TB, secLog io.Writer) (app, login func(http.Handler) http.Handler) {
+// appLayers returns the app's protection, composed by harden's app layer
+// as harden serve composes it: the strict, nonce-based headers, the
+// session and CSRF signed by one key ring, and the login limiter on
+// POST /login, which counts failed attempts only. The security log goes
+// to secLog.
+func appLayers(t testing.TB, secLog io.Writer) *harden.Stack {
 	t.Helper()
-	ring := keys.Ephemeral()
+	ring, err := keys.Parse(keys.NewSecret())
+	if err != nil {
+		t.Fatal(err)
+	}
 	log, err := seclog.New(seclog.Config{Writer: secLog})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = log.Close() })
+	// doc:stack
 	stack, err := harden.New(harden.Config{
-		Development: true, // the test server's loopback host; it serves TLS all the same
-		Headers:     headers.Strict(),
+		Development: true,                             // loopback hosts; production sets PublicURL instead
+		HTTPS:       harden.HTTPSConfig{Served: true}, // served over TLS: __Host- and Secure cookies
+		Keys:        ring,                             // keys.Parse of your secrets: signs sessions and CSRF tokens
+		Headers:     headers.Strict(),                 // a fresh nonce in script-src for each response
+		Session:     session.Config{Store: session.NewMemoryStore(0)},
+		Login:       harden.LoginConfig{Routes: []string{"POST /login"}}, // 5 failures per client in 15 minutes, then 429
 		SecurityLog: log,
 	})
+	// doc:end
 	if err != nil {
 		t.Fatal(err)
 	}
-	sessions, err := session.New(session.Config{
-		Keys:   ring,
-		Store:  session.NewMemoryStore(0),
-		Logger: slog.New(slog.DiscardHandler), // the ephemeral ring's warning
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	protect, err := csrf.New(csrf.Config{Keys: ring})
-	if err != nil {
-		t.Fatal(err)
-	}
-	limiter, err := ratelimit.New(ratelimit.Config{
-		Rate:                   loginLimit,
-		Identifier:             "login",
-		SkipSuccessfulRequests: true, // only failed attempts count
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	app = func(h http.Handler) http.Handler {
-		return stack.Handler(sessions.Handler(protect.Handler(h)))
-	}
-	return app, limiter.Handler
+	return stack
 }
-
-// doc:end
 
 // page is the login page: its script carries the CSP nonce, its meta
 // element the CSRF token.
@@ -299,7 +276,8 @@ func securityEvents(t *testing.T, out string) []string {
 // proveApp checks the protection of the app served by srv: the CSP nonce
 // reaches the template, CSRF refuses a cross-site POST, six failed logins
 // give five 401s and then 429 with Retry-After, each recorded in the
-// security log secLog, and the session survives a request.
+// security log secLog, and the session survives a request in a __Host-
+// cookie.
 func proveApp(t *testing.T, srv *httptest.Server, secLog *lockedBuffer) {
 	c := newClient(t, srv)
 	c.openLoginPage()
@@ -345,6 +323,11 @@ func proveApp(t *testing.T, srv *httptest.Server, secLog *lockedBuffer) {
 	if resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("POST /note: got %d %q, want 204", resp.StatusCode, body)
 	}
+	// Served over TLS (HTTPS.Served), the session cookie keeps its
+	// __Host- prefix and Secure although the stack is in development.
+	if got := cookieNames(resp); !slices.Equal(got, []string{"__Host-sid secure"}) {
+		t.Errorf("POST /note: cookies %q, want [\"__Host-sid secure\"]", got)
+	}
 	if resp, body := c.get("/note"); resp.StatusCode != http.StatusOK || body != "remember the milk" {
 		t.Errorf("GET /note with the session cookie: got %d %q, want 200 %q", resp.StatusCode, body, "remember the milk")
 	}
@@ -353,6 +336,20 @@ func proveApp(t *testing.T, srv *httptest.Server, secLog *lockedBuffer) {
 	if resp, body := newClient(t, srv).get("/note"); resp.StatusCode != http.StatusOK || body != "" {
 		t.Errorf("GET /note without the cookie: got %d %q, want 200 \"\"", resp.StatusCode, body)
 	}
+}
+
+// cookieNames returns the name of each cookie resp sets, followed by
+// " secure" when it has the Secure attribute.
+func cookieNames(resp *http.Response) []string {
+	var names []string
+	for _, c := range resp.Cookies() {
+		name := c.Name
+		if c.Secure {
+			name += " secure"
+		}
+		names = append(names, name)
+	}
+	return names
 }
 
 // proveNeverLimits pins the failure the adapters prevent: seven failed

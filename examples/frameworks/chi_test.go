@@ -7,16 +7,18 @@ import (
 	"testing"
 
 	"github.com/go-chi/chi/v5"
+
+	"github.com/harden-go/harden"
 )
 
 // chiRouter routes the app with chi, which runs net/http middleware as it
 // is; login is the login route's handler.
-func chiRouter(app, loginLimit func(http.Handler) http.Handler, login http.HandlerFunc) http.Handler {
+func chiRouter(stack *harden.Stack, login http.HandlerFunc) http.Handler {
 	// doc:chi
 	r := chi.NewRouter()
-	r.Use(app) // harden's stack, session and CSRF around every route
+	r.Use(stack.Handler) // headers, session, CSRF and the login limiter around every route
 	r.Get("/login", loginPage)
-	r.With(loginLimit).Post("/login", login)
+	r.Post("/login", login)
 	r.Get("/note", getNote)
 	r.Post("/note", setNote)
 	// doc:end
@@ -26,20 +28,17 @@ func chiRouter(app, loginLimit func(http.Handler) http.Handler, login http.Handl
 func TestChi(t *testing.T) {
 	t.Run("app", func(t *testing.T) {
 		secLog := new(lockedBuffer)
-		app, limit := appLayers(t, secLog)
-		srv := httptest.NewTLSServer(chiRouter(app, limit, login))
+		srv := httptest.NewTLSServer(chiRouter(appLayers(t, secLog), login))
 		defer srv.Close()
 		proveApp(t, srv, secLog)
 	})
 	t.Run("failure answered 200, reported", func(t *testing.T) {
-		app, limit := appLayers(t, io.Discard)
-		srv := httptest.NewTLSServer(chiRouter(app, limit, loginAgain))
+		srv := httptest.NewTLSServer(chiRouter(appLayers(t, io.Discard), loginAgain))
 		defer srv.Close()
 		proveLimitsReported(t, srv)
 	})
 	t.Run("failure answered 200, not reported", func(t *testing.T) {
-		app, limit := appLayers(t, io.Discard)
-		srv := httptest.NewTLSServer(chiRouter(app, limit, loginAgainUnreported))
+		srv := httptest.NewTLSServer(chiRouter(appLayers(t, io.Discard), loginAgainUnreported))
 		defer srv.Close()
 		proveNeverLimits(t, srv, http.StatusOK)
 	})

@@ -12,9 +12,10 @@
 // and reports failed authentication with ratelimit.Failed where the
 // framework decides it by an error rather than by a write.
 //
-// Defaults: none; an adapter takes any func(http.Handler) http.Handler
-// (harden's Stack.Handler, a session manager's or CSRF protector's
-// Handler, a limiter's Handler, or their composition).
+// Defaults: none; an adapter takes any func(http.Handler) http.Handler,
+// usually harden's Stack.Handler with the app layer on (Keys, Session,
+// Login), which holds the session, CSRF and the login limiter, so one
+// adapter around every route is the whole setup.
 //
 // How it fails: a layer that refuses a request (429, 403) answers it
 // itself and the framework's handlers after the adapter do not run.

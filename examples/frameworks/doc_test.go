@@ -42,7 +42,7 @@ func TestDocMatchesCode(t *testing.T) {
 			regions[name] = code
 		}
 	}
-	for _, name := range []string{"servemux", "chi", "echo", "gin", "failed"} {
+	for _, name := range []string{"stack", "servemux", "chi", "echo", "gin", "failed"} {
 		if _, ok := regions[name]; !ok {
 			t.Errorf("no region %q is marked", name)
 		}

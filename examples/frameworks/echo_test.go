@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v5"
 
+	"github.com/harden-go/harden"
 	"github.com/harden-go/harden/examples/frameworks"
 	"github.com/harden-go/harden/session"
 )
@@ -38,12 +39,12 @@ func echoSetNote(c *echo.Context) error {
 }
 
 // echoServer routes the app with echo and the Echo adapter.
-func echoServer(app, loginLimit func(http.Handler) http.Handler) *echo.Echo {
+func echoServer(stack *harden.Stack) *echo.Echo {
 	// doc:echo
 	e := echo.New()
-	e.Use(frameworks.Echo(app)) // harden's stack, session and CSRF around every route
+	e.Use(frameworks.Echo(stack.Handler)) // headers, session, CSRF and the login limiter around every route
 	e.GET("/login", echoLoginPage)
-	e.POST("/login", echoLogin, frameworks.Echo(loginLimit))
+	e.POST("/login", echoLogin)
 	e.GET("/note", echoGetNote)
 	e.POST("/note", echoSetNote)
 	// doc:end
@@ -53,16 +54,14 @@ func echoServer(app, loginLimit func(http.Handler) http.Handler) *echo.Echo {
 func TestEcho(t *testing.T) {
 	t.Run("app", func(t *testing.T) {
 		secLog := new(lockedBuffer)
-		app, limit := appLayers(t, secLog)
-		srv := httptest.NewTLSServer(echoServer(app, limit))
+		srv := httptest.NewTLSServer(echoServer(appLayers(t, secLog)))
 		defer srv.Close()
 		proveApp(t, srv, secLog)
 	})
 	// An error handler that answers a failed login with the login page
 	// and 200: the adapter's report still counts it.
 	t.Run("unauthorized rendered 200", func(t *testing.T) {
-		app, limit := appLayers(t, io.Discard)
-		e := echoServer(app, limit)
+		e := echoServer(appLayers(t, io.Discard))
 		e.HTTPErrorHandler = func(c *echo.Context, err error) {
 			if !errors.Is(err, echo.ErrUnauthorized) {
 				echo.DefaultHTTPErrorHandler(false)(c, err)
@@ -79,11 +78,10 @@ func TestEcho(t *testing.T) {
 	// echo.WrapMiddleware in place of the adapter: the error is written
 	// after the layers returned, and the login limiter never limits.
 	t.Run("echo.WrapMiddleware", func(t *testing.T) {
-		app, limit := appLayers(t, io.Discard)
 		e := echo.New()
-		e.Use(echo.WrapMiddleware(app))
+		e.Use(echo.WrapMiddleware(appLayers(t, io.Discard).Handler))
 		e.GET("/login", echoLoginPage)
-		e.POST("/login", echoLogin, echo.WrapMiddleware(limit))
+		e.POST("/login", echoLogin)
 		srv := httptest.NewTLSServer(e)
 		defer srv.Close()
 		proveNeverLimits(t, srv, http.StatusUnauthorized)

@@ -32,7 +32,11 @@ func Gin(layer func(http.Handler) http.Handler) gin.HandlerFunc {
 		layer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			reached = true
 			c.Request = r
-			gw := &ginWriter{ResponseWriter: outer, w: w, status: http.StatusOK, size: -1}
+			// The status gin holds so far: 200, or the 404 or 405 gin
+			// answers an unmatched route with once its middleware
+			// returned. Starting at 200 would answer every unknown path
+			// with an empty 200.
+			gw := &ginWriter{ResponseWriter: outer, w: w, status: outer.Status(), size: -1}
 			c.Writer = gw
 			c.Next()
 			// A status set without a body (c.Status(204)) goes out here,

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/harden-go/harden"
 	"github.com/harden-go/harden/examples/frameworks"
 	"github.com/harden-go/harden/session"
 )
@@ -38,13 +39,13 @@ func ginSetNote(c *gin.Context) {
 }
 
 // ginEngine routes the app with gin and the Gin adapter.
-func ginEngine(app, loginLimit func(http.Handler) http.Handler) *gin.Engine {
+func ginEngine(stack *harden.Stack) *gin.Engine {
 	// doc:gin
 	g := gin.New()
 	g.SetHTMLTemplate(page)
-	g.Use(frameworks.Gin(app)) // harden's stack, session and CSRF around every route
+	g.Use(frameworks.Gin(stack.Handler)) // headers, session, CSRF and the login limiter around every route
 	g.GET("/login", ginLoginPage)
-	g.POST("/login", frameworks.Gin(loginLimit), ginLogin)
+	g.POST("/login", ginLogin)
 	g.GET("/note", ginGetNote)
 	g.POST("/note", ginSetNote)
 	// doc:end
@@ -65,18 +66,16 @@ func naiveGin(layer func(http.Handler) http.Handler) gin.HandlerFunc {
 func TestGin(t *testing.T) {
 	t.Run("app", func(t *testing.T) {
 		secLog := new(lockedBuffer)
-		app, limit := appLayers(t, secLog)
-		srv := httptest.NewTLSServer(ginEngine(app, limit))
+		srv := httptest.NewTLSServer(ginEngine(appLayers(t, secLog)))
 		defer srv.Close()
 		proveApp(t, srv, secLog)
 	})
 	t.Run("plain wrapper", func(t *testing.T) {
-		app, limit := appLayers(t, io.Discard)
 		g := gin.New()
 		g.SetHTMLTemplate(page)
-		g.Use(naiveGin(app))
+		g.Use(naiveGin(appLayers(t, io.Discard).Handler))
 		g.GET("/login", ginLoginPage)
-		g.POST("/login", naiveGin(limit), ginLogin)
+		g.POST("/login", ginLogin)
 		srv := httptest.NewTLSServer(g)
 		defer srv.Close()
 		proveNeverLimits(t, srv, http.StatusUnauthorized)

@@ -5,18 +5,20 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/harden-go/harden"
 )
 
 // serveMux routes the app on the standard ServeMux; login is the login
 // route's handler.
-func serveMux(app, loginLimit func(http.Handler) http.Handler, login http.HandlerFunc) http.Handler {
+func serveMux(stack *harden.Stack, login http.HandlerFunc) http.Handler {
 	// doc:servemux
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /login", loginPage)
-	mux.Handle("POST /login", loginLimit(login))
+	mux.HandleFunc("POST /login", login)
 	mux.HandleFunc("GET /note", getNote)
 	mux.HandleFunc("POST /note", setNote)
-	handler := app(mux) // harden's stack, session and CSRF around every route
+	handler := stack.Handler(mux) // headers, session, CSRF and the login limiter around every route
 	// doc:end
 	return handler
 }
@@ -24,20 +26,17 @@ func serveMux(app, loginLimit func(http.Handler) http.Handler, login http.Handle
 func TestServeMux(t *testing.T) {
 	t.Run("app", func(t *testing.T) {
 		secLog := new(lockedBuffer)
-		app, limit := appLayers(t, secLog)
-		srv := httptest.NewTLSServer(serveMux(app, limit, login))
+		srv := httptest.NewTLSServer(serveMux(appLayers(t, secLog), login))
 		defer srv.Close()
 		proveApp(t, srv, secLog)
 	})
 	t.Run("failure answered 200, reported", func(t *testing.T) {
-		app, limit := appLayers(t, io.Discard)
-		srv := httptest.NewTLSServer(serveMux(app, limit, loginAgain))
+		srv := httptest.NewTLSServer(serveMux(appLayers(t, io.Discard), loginAgain))
 		defer srv.Close()
 		proveLimitsReported(t, srv)
 	})
 	t.Run("failure answered 200, not reported", func(t *testing.T) {
-		app, limit := appLayers(t, io.Discard)
-		srv := httptest.NewTLSServer(serveMux(app, limit, loginAgainUnreported))
+		srv := httptest.NewTLSServer(serveMux(appLayers(t, io.Discard), loginAgainUnreported))
 		defer srv.Close()
 		proveNeverLimits(t, srv, http.StatusOK)
 	})
