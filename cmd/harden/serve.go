@@ -402,7 +402,7 @@ func readSecrets(getenv func(string) string, secretsFile string) (string, error)
 	if secretsFile == "" {
 		return getenv("HARDEN_SECRETS"), nil
 	}
-	b, err := os.ReadFile(secretsFile)
+	b, err := os.ReadFile(secretsFile) // #nosec G304 -- the operator names the secrets file (flag, environment or config file)
 	if err != nil {
 		return "", fmt.Errorf("reading --secrets-file: %w", err)
 	}

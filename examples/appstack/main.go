@@ -6,9 +6,10 @@ package main
 import (
 	"crypto/subtle"
 	"flag"
-	"fmt"
+	"html/template"
 	"log"
 	"net/http"
+	"time"
 
 	"github.com/harden-go/harden"
 	"github.com/harden-go/harden/csrf"
@@ -32,7 +33,7 @@ func main() {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprintf(w, `<form method="post" action="/login">%s<input name="password" type="password"><button>Sign in</button></form>`, csrf.TemplateField(r))
+		_ = signIn.Execute(w, csrf.TemplateField(r)) // the hidden token field
 	})
 	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
 		if subtle.ConstantTimeCompare([]byte(r.PostFormValue("password")), []byte("demo")) != 1 {
@@ -51,8 +52,15 @@ func main() {
 			http.Error(w, "sign in first", http.StatusUnauthorized)
 			return
 		}
-		fmt.Fprintf(w, "signed in as %s\n", id)
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_ = signedIn.Execute(w, id) // escaped: a user id is data
 	})
 	log.Printf("listening on http://%s", *addr)
-	log.Fatal(http.ListenAndServe(*addr, stack.Handler(mux)))
+	srv := &http.Server{Addr: *addr, Handler: stack.Handler(mux), ReadHeaderTimeout: 5 * time.Second}
+	log.Fatal(srv.ListenAndServe())
 }
+
+var (
+	signIn   = template.Must(template.New("signin").Parse(`<form method="post" action="/login">{{.}}<input name="password" type="password"><button>Sign in</button></form>`))
+	signedIn = template.Must(template.New("me").Parse("<p>signed in as {{.}}</p>\n"))
+)

@@ -99,10 +99,10 @@ func TestAppStack(t *testing.T) {
 		t.Errorf("GET /me before sign-in: %d %q, want 401", status, body)
 	}
 	tok := b.token()
-	if status, body, _ := b.do("POST", "/login", login(tok, "demo"), nil); status != 200 || body != "signed in as demo\n" {
+	if status, body, _ := b.do("POST", "/login", login(tok, "demo"), nil); status != 200 || body != "<p>signed in as demo</p>\n" {
 		t.Fatalf("sign-in: %d %q, want 200 after the redirect to /me", status, body)
 	}
-	if status, body, _ := b.do("GET", "/me", "", nil); status != 200 || body != "signed in as demo\n" {
+	if status, body, _ := b.do("GET", "/me", "", nil); status != 200 || body != "<p>signed in as demo</p>\n" {
 		t.Errorf("GET /me after sign-in: %d %q: the session did not survive", status, body)
 	}
 

@@ -5,9 +5,10 @@ package main
 
 import (
 	"flag"
-	"fmt"
+	"html/template"
 	"log"
 	"net/http"
+	"time"
 
 	"github.com/harden-go/harden"
 	"github.com/harden-go/harden/headers"
@@ -26,9 +27,12 @@ func main() {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprintf(w, `<!doctype html><title>hello</title><p id="out">script blocked</p>
-<script nonce="%s">document.getElementById("out").textContent = "script ran";</script>`, headers.Nonce(r))
+		_ = page.Execute(w, headers.Nonce(r)) // html/template escapes what it inserts
 	})
 	log.Printf("listening on http://%s", *addr)
-	log.Fatal(http.ListenAndServe(*addr, stack.Handler(mux)))
+	srv := &http.Server{Addr: *addr, Handler: stack.Handler(mux), ReadHeaderTimeout: 5 * time.Second}
+	log.Fatal(srv.ListenAndServe())
 }
+
+var page = template.Must(template.New("page").Parse(`<!doctype html><title>hello</title><p id="out">script blocked</p>
+<script nonce="{{.}}">document.getElementById("out").textContent = "script ran";</script>`))
