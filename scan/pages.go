@@ -40,12 +40,17 @@ var contentTests = map[string]bool{TestCookies: true, TestSRI: true, TestCookieP
 // policy"), Cross-Origin-Embedder-Policy gates what a document or worker
 // embeds, Permissions-Policy sets the features a document and its frames
 // may use (Permissions Policy, "initialize a document's policy"), and
-// X-XSS-Protection steered the legacy auditor of HTML pages. A JSON
+// X-XSS-Protection steered the legacy auditor of HTML pages, and a strict
+// script policy and Trusted Types guard the scripts of a document (a
+// response that runs no script has no script policy to make strict). A JSON
 // answer, an image or a style sheet that declares its type with nosniff
 // is never such a document's scripts or frames, so a crawled response of
 // that kind is not worse for lacking them (the compact header set of
 // harden's headers package leaves them out there).
-var documentTests = map[string]bool{TestCOOP: true, TestCOEP: true, TestPermissions: true, TestXSSProtection: true}
+var documentTests = map[string]bool{
+	TestCOOP: true, TestCOEP: true, TestPermissions: true, TestXSSProtection: true,
+	TestStrictCSP: true, TestTrustedTypes: true,
+}
 
 // isDocument reports whether a browser may render the response as a
 // document with scripts: HTML, XHTML, XML and SVG (which can hold
