@@ -50,7 +50,7 @@ func TestAssetNotFoundNotLogged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := l.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := l.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		respond.Error(w, r, http.StatusNotFound, "", "Not found")
 	}))
 	w := httptest.NewRecorder()

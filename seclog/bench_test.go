@@ -45,7 +45,7 @@ func BenchmarkRejection(b *testing.B) {
 // request that is not refused.
 func BenchmarkMiddlewareAllowed(b *testing.B) {
 	l := benchLogger(b)
-	h := l.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(200) }))
+	h := l.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(200) }))
 	r := httptest.NewRequest("GET", "/", nil)
 	w := discardWriter{h: http.Header{}}
 	b.ReportAllocs()

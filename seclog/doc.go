@@ -43,15 +43,15 @@
 //     when empty, see [EventForStatus]) and its internal cause before the
 //     response is written. The stack installs it once, outermost, so the
 //     refusals of every layer (recovery included) pass through it.
-//   - [Logger.Middleware] wraps the ResponseWriter (without buffering the
+//   - [Logger.Handler] wraps the ResponseWriter (without buffering the
 //     body; Flush, Hijack, Push, ReadFrom and Unwrap work as on the wrapped
 //     writer) and, after the handler returns,
 //     records a 401, 403 or 429 that was written WITHOUT going through the
 //     Responder (a plain http.Error, a third-party handler).
 //   - The two share a per-request record in the context: the Responder marks
-//     the request as logged, and the Middleware then stays silent. If the
-//     context holds no seclog Responder, the Middleware installs one around
-//     the responder it finds, so the Middleware alone is enough.
+//     the request as logged, and the Handler then stays silent. If the
+//     context holds no seclog Responder, the Handler installs one around
+//     the responder it finds, so the Handler alone is enough.
 //
 // A Responder wrapped twice around the same Logger does not log twice
 // (Responder returns an existing wrapper unchanged).

@@ -36,7 +36,7 @@ func Example() {
 			next.ServeHTTP(w, r.WithContext(respond.WithResponder(r.Context(), resp)))
 		})
 	}
-	h := seclog.RequestID(install(log.Middleware(app)))
+	h := seclog.RequestID(install(log.Handler(app)))
 
 	r := httptest.NewRequest("POST", "/api/contact?csrf_token=abc", nil)
 	r.RemoteAddr = "192.0.2.10:4000"

@@ -46,7 +46,7 @@ func (blockedErr) LogValue() slog.Value {
 // reject answers r through a middleware-wrapped handler that refuses with
 // rej, so the golden line is what the stack writes.
 func reject(l *Logger, r *http.Request, rej *respond.Rejection) {
-	h := l.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := l.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		respond.Reject(w, r, rej)
 	}))
 	h.ServeHTTP(httptest.NewRecorder(), r)
@@ -84,7 +84,7 @@ var goldenCases = []struct {
 	}},
 	{EventAccessDenied, func(l *Logger) {
 		// A plain 403 written without the responder: the middleware sees it.
-		h := l.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := l.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			SetUserID(r.Context(), "user-7")
 			http.Error(w, "Forbidden", http.StatusForbidden)
 		}))

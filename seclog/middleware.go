@@ -36,7 +36,7 @@ func stateFrom(ctx context.Context) *requestState {
 
 // SetUserID records the authenticated user of the request whose context is
 // ctx, for the events logged about it afterwards — including the denial
-// that [Logger.Middleware] records after the inner handler returned. The
+// that [Logger.Handler] records after the inner handler returned. The
 // session or auth layer calls it once it knows the user. It does nothing
 // when ctx did not pass through the middleware.
 func SetUserID(ctx context.Context, id string) {
@@ -72,7 +72,7 @@ func Route(ctx context.Context) string {
 	return s.route
 }
 
-// Middleware records every 401, 403 and 429 answered by next, once (see the
+// Handler records every 401, 403 and 429 answered by next, once (see the
 // package documentation for how it shares the work with [Responder]). It
 // does not buffer the response: the ResponseWriter is wrapped only to see
 // the status, by the module's one wrapper, which has Flush, Hijack, Push
@@ -83,7 +83,7 @@ func Route(ctx context.Context) string {
 // Place it after the request id and the recovery layer; it reads the client
 // address through Config.ClientIP, so it may run before the client-IP layer
 // when the stack passes its resolver there.
-func (l *Logger) Middleware(next http.Handler) http.Handler {
+func (l *Logger) Handler(next http.Handler) http.Handler {
 	if l == nil {
 		return next
 	}
@@ -105,11 +105,11 @@ func (l *Logger) Middleware(next http.Handler) http.Handler {
 	})
 }
 
-// Tracker is the per-request record that [Logger.Middleware] keeps, for a
+// Tracker is the per-request record that [Logger.Handler] keeps, for a
 // stack that wraps the ResponseWriter itself: embedding a Tracker in its own
 // per-request value and reporting the status with [Tracker.Done] saves the
 // middleware's wrapper and request copy. [Logger.Track] puts it in the
-// context, where [SetUserID], [Responder] and any Middleware further in
+// context, where [SetUserID], [Responder] and any Handler further in
 // find it, so each refusal is still logged once. The zero Tracker is ready;
 // it must not be copied once tracked.
 type Tracker struct {
@@ -184,7 +184,7 @@ type responder struct {
 // — its Event (or [EventForStatus] when empty), status, client-visible
 // message, the paths of failed fields, and the internal cause Err as
 // details.error — and then answers through inner (nil means
-// respond.JSON{}). Within a request that passed through [Logger.Middleware],
+// respond.JSON{}). Within a request that passed through [Logger.Handler],
 // only the first refusal is logged, and the middleware does not log it
 // again. Wrapping a responder that is already a wrapper of l returns it
 // unchanged. With a nil l it returns inner.

@@ -63,7 +63,7 @@ func TestMiddlewareLogsEachDenialOnce(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			l, buf := newTestLogger(t)
 			rec := httptest.NewRecorder()
-			l.Middleware(tc.handler).ServeHTTP(rec, testRequest("GET", "/x"))
+			l.Handler(tc.handler).ServeHTTP(rec, testRequest("GET", "/x"))
 			if rec.Code != tc.wantCode && rec.Code != http.StatusEarlyHints { // the recorder keeps a 1xx
 				t.Errorf("status = %d, want %d", rec.Code, tc.wantCode)
 			}
@@ -107,17 +107,17 @@ func TestMiddlewareAndResponderLogOnce(t *testing.T) {
 		})
 	}
 	stacks := map[string]http.Handler{
-		"middleware alone":              l.Middleware(refuse),
+		"middleware alone":              l.Handler(refuse),
 		"responder alone":               withResponder(Responder(nil, l), refuse),
-		"responder outside middleware":  withResponder(Responder(respond.JSON{}, l), l.Middleware(refuse)),
-		"dev responder outside":         withResponder(Responder(respond.JSON{Development: true}, l), l.Middleware(refuse)),
-		"custom responder outside":      withResponder(Responder(custom, l), l.Middleware(refuse)),
-		"custom responder not wrapped":  withResponder(custom, l.Middleware(refuse)),
+		"responder outside middleware":  withResponder(Responder(respond.JSON{}, l), l.Handler(refuse)),
+		"dev responder outside":         withResponder(Responder(respond.JSON{Development: true}, l), l.Handler(refuse)),
+		"custom responder outside":      withResponder(Responder(custom, l), l.Handler(refuse)),
+		"custom responder not wrapped":  withResponder(custom, l.Handler(refuse)),
 		"responder wrapped twice":       withResponder(Responder(Responder(custom, l), l), refuse),
-		"middleware twice":              l.Middleware(l.Middleware(refuse)),
-		"responder inside middleware":   l.Middleware(withResponder(Responder(custom, l), refuse)),
-		"other logger's responder too":  withResponder(Responder(custom, other), l.Middleware(refuse)),
-		"middleware, plain 403 handler": l.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(403) })),
+		"middleware twice":              l.Handler(l.Handler(refuse)),
+		"responder inside middleware":   l.Handler(withResponder(Responder(custom, l), refuse)),
+		"other logger's responder too":  withResponder(Responder(custom, other), l.Handler(refuse)),
+		"middleware, plain 403 handler": l.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(403) })),
 	}
 	for name, h := range stacks {
 		t.Run(name, func(t *testing.T) {
@@ -177,7 +177,7 @@ func TestMiddlewareUserAndClientIP(t *testing.T) {
 		c.ClientIP = func(r *http.Request) netip.Addr { return netip.MustParseAddr("198.51.100.9") }
 		c.UserID = func(r *http.Request) string { return "from-config" }
 	})
-	h := l.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := l.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/set" {
 			SetUserID(r.Context(), "from-session")
 		}
@@ -201,7 +201,7 @@ func TestMiddlewareUserAndClientIP(t *testing.T) {
 func TestMiddlewareKeepsFlushAndUnwrap(t *testing.T) {
 	l, _ := newTestLogger(t)
 	rec := httptest.NewRecorder()
-	h := l.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := l.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := w.(http.Flusher); !ok {
 			t.Error("wrapped writer is not an http.Flusher")
 		}
@@ -236,7 +236,7 @@ func TestMiddlewareKeepsFlushAndUnwrap(t *testing.T) {
 func TestMiddlewareDoesNotBuffer(t *testing.T) {
 	l, _ := newTestLogger(t)
 	release := make(chan struct{})
-	srv := httptest.NewServer(l.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewServer(l.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "first\n")
 		if err := http.NewResponseController(w).Flush(); err != nil {
 			t.Errorf("Flush: %v", err)
@@ -270,10 +270,10 @@ func TestNilLogger(t *testing.T) {
 	}
 	l.ReopenOnSignal()()
 	next := http.NotFoundHandler()
-	if got := l.Middleware(next); got == nil {
+	if got := l.Handler(next); got == nil {
 		t.Error("nil logger middleware is nil")
 	}
-	if l.Slog() == nil || l.Handler() == nil {
+	if l.Slog() == nil || l.Slog().Handler() == nil {
 		t.Error("nil logger Slog/Handler is nil")
 	}
 }

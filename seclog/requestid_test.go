@@ -81,7 +81,7 @@ func TestNewRequestIDUnique(t *testing.T) {
 // and a refusal, and checks the event, the body and the header agree.
 func TestRequestIDInEveryEvent(t *testing.T) {
 	l, buf := newTestLogger(t)
-	h := RequestID(l.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := RequestID(l.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/plain" {
 			w.WriteHeader(http.StatusUnauthorized)
 			return

@@ -242,17 +242,9 @@ func New(cfg Config) (*Logger, error) {
 	return l, nil
 }
 
-// Handler returns the redacting JSON [slog.Handler] behind l, for code that
-// wants to log other things to the security log. The message becomes the
-// "event" field.
-func (l *Logger) Handler() slog.Handler {
-	if l == nil {
-		return slog.DiscardHandler
-	}
-	return l.handler
-}
-
-// Slog returns a [slog.Logger] on [Logger.Handler].
+// Slog returns a [slog.Logger] on the redacting JSON handler behind l, for
+// code that wants to log other things to the security log. The message
+// becomes the "event" field.
 func (l *Logger) Slog() *slog.Logger {
 	if l == nil {
 		return slog.New(slog.DiscardHandler)

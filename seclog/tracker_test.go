@@ -25,7 +25,7 @@ func TestTrackerLogsEachDenialOnce(t *testing.T) {
 		{"rejection then Done", func(w http.ResponseWriter, r *http.Request) {
 			respond.Reject(w, r, &respond.Rejection{Status: 403, Event: EventCSRFFailure})
 		}, 403, EventCSRFFailure, ""},
-		{"a Middleware further in stays silent", func(w http.ResponseWriter, r *http.Request) {
+		{"a Handler further in stays silent", func(w http.ResponseWriter, r *http.Request) {
 			// The inner middleware finds the stack's record and defers to it.
 			http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(401) }).ServeHTTP(w, r)
 		}, 401, EventAccessDenied, "status"},
@@ -38,7 +38,7 @@ func TestTrackerLogsEachDenialOnce(t *testing.T) {
 			ctx := l.Track(r.Context(), &tr)
 			ctx = respond.WithResponder(ctx, Responder(nil, l))
 			r = r.WithContext(ctx)
-			l.Middleware(tc.handler).ServeHTTP(httptest.NewRecorder(), r)
+			l.Handler(tc.handler).ServeHTTP(httptest.NewRecorder(), r)
 			tr.Done(r, tc.status)
 			tr.Done(r, tc.status) // a second report changes nothing
 			evs := buf.events(t)
@@ -105,7 +105,7 @@ func TestTrackerAttach(t *testing.T) {
 	}
 	r = r.WithContext(c)
 	SetUserID(r.Context(), "u-7")
-	l.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	l.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		respond.Reject(w, r, &respond.Rejection{Status: 403, Event: EventCSRFFailure})
 	})).ServeHTTP(httptest.NewRecorder(), r)
 	c.track.Done(r, http.StatusForbidden)

@@ -40,7 +40,7 @@ func TestOutageSecurityLogFollowsTheRule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app.Handler = sec.Middleware(app.Handler)
+	app.Handler = sec.Handler(app.Handler)
 	user := &storetest.Browser{App: app}
 	if res := user.Do(t, "POST", "/login?user=u1"); res.Status != 200 {
 		t.Fatalf("login: %d %q", res.Status, res.Body)
