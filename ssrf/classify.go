@@ -6,44 +6,44 @@ import (
 
 // Reasons an address is refused, as they appear in BlockedError.Reason.
 const (
-	ReasonInvalid           = "invalid address"
-	ReasonZone              = "scoped (zoned) address"
-	ReasonUnspecified       = "unspecified"
-	ReasonLoopback          = "loopback"
-	ReasonPrivate           = "private"
-	ReasonLinkLocal         = "link-local"
-	ReasonCGNAT             = "carrier-grade NAT (100.64.0.0/10)"
-	ReasonMulticast         = "multicast"
-	ReasonBroadcast         = "broadcast"
-	ReasonReserved          = "reserved"
-	ReasonDocumentation     = "documentation"
-	ReasonBenchmarking      = "benchmarking"
-	ReasonMetadata          = "cloud metadata"
-	ReasonUniqueLocal       = "unique-local"
-	ReasonSiteLocal         = "site-local (deprecated)"
-	ReasonProtocolAssign    = "IETF protocol assignment"
-	Reason6to4Relay         = "6to4 relay anycast"
-	ReasonDiscard           = "discard-only"
-	ReasonNotGlobalUnicast  = "outside IPv6 global unicast (2000::/3)"
-	ReasonIPv4Compatible    = "IPv4-compatible IPv6 (deprecated)"
-	ReasonNAT64LocalUse     = "NAT64 local-use"
-	ReasonTeredo            = "Teredo tunnel"
-	ReasonSRv6              = "SRv6 segment identifier"
+	reasonInvalid           = "invalid address"
+	reasonZone              = "scoped (zoned) address"
+	reasonUnspecified       = "unspecified"
+	reasonLoopback          = "loopback"
+	reasonPrivate           = "private"
+	reasonLinkLocal         = "link-local"
+	reasonCGNAT             = "carrier-grade NAT (100.64.0.0/10)"
+	reasonMulticast         = "multicast"
+	reasonBroadcast         = "broadcast"
+	reasonReserved          = "reserved"
+	reasonDocumentation     = "documentation"
+	reasonBenchmarking      = "benchmarking"
+	reasonMetadata          = "cloud metadata"
+	reasonUniqueLocal       = "unique-local"
+	reasonSiteLocal         = "site-local (deprecated)"
+	reasonProtocolAssign    = "IETF protocol assignment"
+	reason6to4Relay         = "6to4 relay anycast"
+	reasonDiscard           = "discard-only"
+	reasonNotGlobalUnicast  = "outside IPv6 global unicast (2000::/3)"
+	reasonIPv4Compatible    = "IPv4-compatible IPv6 (deprecated)"
+	reasonNAT64LocalUse     = "NAT64 local-use"
+	reasonTeredo            = "Teredo tunnel"
+	reasonSRv6              = "SRv6 segment identifier"
 	prefixIPv4Mapped        = "IPv4-mapped form of "
 	prefixNAT64             = "NAT64 form of "
 	prefix6to4              = "6to4 form of "
-	ReasonNonCanonicalIPv4  = "non-canonical IPv4 literal"
-	ReasonMalformedIP       = "malformed IP literal"
-	ReasonLocalhostName     = "localhost name"
-	ReasonBadHostname       = "malformed host name"
-	ReasonNoAddress         = "host has no address"
-	ReasonCredentialsInURL  = "credentials in URL"
-	ReasonMalformedURL      = "malformed URL"
-	ReasonEmptyHost         = "empty host"
-	ReasonSchemeNotAllowed  = "scheme not allowed"
-	ReasonPortNotAllowed    = "port not allowed"
-	ReasonHostNotAllowed    = "host not in the allowlist"
-	ReasonNetworkNotAllowed = "network not allowed"
+	reasonNonCanonicalIPv4  = "non-canonical IPv4 literal"
+	reasonMalformedIP       = "malformed IP literal"
+	reasonLocalhostName     = "localhost name"
+	reasonBadHostname       = "malformed host name"
+	reasonNoAddress         = "host has no address"
+	reasonCredentialsInURL  = "credentials in URL"
+	reasonMalformedURL      = "malformed URL"
+	reasonEmptyHost         = "empty host"
+	reasonSchemeNotAllowed  = "scheme not allowed"
+	reasonPortNotAllowed    = "port not allowed"
+	reasonHostNotAllowed    = "host not in the allowlist"
+	reasonNetworkNotAllowed = "network not allowed"
 )
 
 // metadataAddrs are the instance-metadata endpoints of the big clouds.
@@ -70,40 +70,40 @@ func rng(p, reason string) blockedRange { return blockedRange{netip.MustParsePre
 // blocked4 are the IPv4 ranges refused (IANA special-purpose registry,
 // RFC 6890 and successors). Everything else is public.
 var blocked4 = []blockedRange{
-	rng("0.0.0.0/8", ReasonUnspecified), // "this network"; 0.0.0.0 reaches the local host
-	rng("10.0.0.0/8", ReasonPrivate),
-	rng("100.64.0.0/10", ReasonCGNAT),
-	rng("127.0.0.0/8", ReasonLoopback),
-	rng("169.254.0.0/16", ReasonLinkLocal),
-	rng("172.16.0.0/12", ReasonPrivate),
-	rng("192.0.0.0/24", ReasonProtocolAssign),
-	rng("192.0.2.0/24", ReasonDocumentation), // TEST-NET-1
-	rng("192.88.99.0/24", Reason6to4Relay),
-	rng("192.168.0.0/16", ReasonPrivate),
-	rng("198.18.0.0/15", ReasonBenchmarking),
-	rng("198.51.100.0/24", ReasonDocumentation), // TEST-NET-2
-	rng("203.0.113.0/24", ReasonDocumentation),  // TEST-NET-3
-	rng("224.0.0.0/4", ReasonMulticast),
-	rng("255.255.255.255/32", ReasonBroadcast), // before 240/4, to name it
-	rng("240.0.0.0/4", ReasonReserved),
+	rng("0.0.0.0/8", reasonUnspecified), // "this network"; 0.0.0.0 reaches the local host
+	rng("10.0.0.0/8", reasonPrivate),
+	rng("100.64.0.0/10", reasonCGNAT),
+	rng("127.0.0.0/8", reasonLoopback),
+	rng("169.254.0.0/16", reasonLinkLocal),
+	rng("172.16.0.0/12", reasonPrivate),
+	rng("192.0.0.0/24", reasonProtocolAssign),
+	rng("192.0.2.0/24", reasonDocumentation), // TEST-NET-1
+	rng("192.88.99.0/24", reason6to4Relay),
+	rng("192.168.0.0/16", reasonPrivate),
+	rng("198.18.0.0/15", reasonBenchmarking),
+	rng("198.51.100.0/24", reasonDocumentation), // TEST-NET-2
+	rng("203.0.113.0/24", reasonDocumentation),  // TEST-NET-3
+	rng("224.0.0.0/4", reasonMulticast),
+	rng("255.255.255.255/32", reasonBroadcast), // before 240/4, to name it
+	rng("240.0.0.0/4", reasonReserved),
 }
 
 // blocked6 are the IPv6 ranges refused inside 2000::/3 or named before the
 // global-unicast rule; the IPv4-embedding forms are handled in checkAddr.
 var blocked6 = []blockedRange{
-	rng("::/128", ReasonUnspecified),
-	rng("::1/128", ReasonLoopback),
-	rng("64:ff9b:1::/48", ReasonNAT64LocalUse),
-	rng("100::/64", ReasonDiscard),
-	rng("2001::/32", ReasonTeredo), // refused whole: the client address is obfuscated
-	rng("2001:db8::/32", ReasonDocumentation),
-	rng("2001::/23", ReasonProtocolAssign), // benchmarking 2001:2::/48, ORCHID, ...
-	rng("3fff::/20", ReasonDocumentation),  // RFC 9637
-	rng("5f00::/16", ReasonSRv6),           // RFC 9602
-	rng("fc00::/7", ReasonUniqueLocal),
-	rng("fe80::/10", ReasonLinkLocal),
-	rng("fec0::/10", ReasonSiteLocal),
-	rng("ff00::/8", ReasonMulticast),
+	rng("::/128", reasonUnspecified),
+	rng("::1/128", reasonLoopback),
+	rng("64:ff9b:1::/48", reasonNAT64LocalUse),
+	rng("100::/64", reasonDiscard),
+	rng("2001::/32", reasonTeredo), // refused whole: the client address is obfuscated
+	rng("2001:db8::/32", reasonDocumentation),
+	rng("2001::/23", reasonProtocolAssign), // benchmarking 2001:2::/48, ORCHID, ...
+	rng("3fff::/20", reasonDocumentation),  // RFC 9637
+	rng("5f00::/16", reasonSRv6),           // RFC 9602
+	rng("fc00::/7", reasonUniqueLocal),
+	rng("fe80::/10", reasonLinkLocal),
+	rng("fec0::/10", reasonSiteLocal),
+	rng("ff00::/8", reasonMulticast),
 }
 
 var (
@@ -134,10 +134,10 @@ func CheckAddr(a netip.Addr) error {
 // the specification, and tests check that both agree.
 func addrReason(a netip.Addr) string {
 	if !a.IsValid() {
-		return ReasonInvalid
+		return reasonInvalid
 	}
 	if a.Zone() != "" {
-		return ReasonZone
+		return reasonZone
 	}
 	if a.Is4() {
 		return reason4(a.As4())
@@ -162,15 +162,15 @@ func addrReason(a netip.Addr) string {
 		return embedded(prefixNAT64, [4]byte{b[12], b[13], b[14], b[15]})
 	}
 	if metadataAddrs[a] {
-		return ReasonMetadata
+		return reasonMetadata
 	}
 	if r := reason6Table(a); r != "" {
 		return r
 	}
 	if compat6.Contains(a) {
-		return ReasonIPv4Compatible
+		return reasonIPv4Compatible
 	}
-	return ReasonNotGlobalUnicast
+	return reasonNotGlobalUnicast
 }
 
 func reason6Table(a netip.Addr) string {
@@ -186,63 +186,63 @@ func reason6Table(a netip.Addr) string {
 func reason4(b [4]byte) string {
 	switch b[0] {
 	case 0:
-		return ReasonUnspecified
+		return reasonUnspecified
 	case 10:
-		return ReasonPrivate
+		return reasonPrivate
 	case 100:
 		if b[1]&0xc0 == 64 {
 			if b == [4]byte{100, 100, 100, 200} {
-				return ReasonMetadata
+				return reasonMetadata
 			}
-			return ReasonCGNAT
+			return reasonCGNAT
 		}
 	case 127:
-		return ReasonLoopback
+		return reasonLoopback
 	case 169:
 		if b[1] == 254 {
 			if metadataAddrs[netip.AddrFrom4(b)] {
-				return ReasonMetadata
+				return reasonMetadata
 			}
-			return ReasonLinkLocal
+			return reasonLinkLocal
 		}
 	case 172:
 		if b[1]&0xf0 == 16 {
-			return ReasonPrivate
+			return reasonPrivate
 		}
 	case 192:
 		switch {
 		case b[1] == 0 && b[2] == 0:
 			if b[3] == 192 {
-				return ReasonMetadata
+				return reasonMetadata
 			}
-			return ReasonProtocolAssign
+			return reasonProtocolAssign
 		case b[1] == 0 && b[2] == 2:
-			return ReasonDocumentation
+			return reasonDocumentation
 		case b[1] == 88 && b[2] == 99:
-			return Reason6to4Relay
+			return reason6to4Relay
 		case b[1] == 168:
-			return ReasonPrivate
+			return reasonPrivate
 		}
 	case 198:
 		switch {
 		case b[1]&0xfe == 18:
-			return ReasonBenchmarking
+			return reasonBenchmarking
 		case b[1] == 51 && b[2] == 100:
-			return ReasonDocumentation
+			return reasonDocumentation
 		}
 	case 203:
 		if b[1] == 0 && b[2] == 113 {
-			return ReasonDocumentation
+			return reasonDocumentation
 		}
 	}
 	switch {
 	case b[0] >= 240:
 		if b == [4]byte{255, 255, 255, 255} {
-			return ReasonBroadcast
+			return reasonBroadcast
 		}
-		return ReasonReserved
+		return reasonReserved
 	case b[0] >= 224:
-		return ReasonMulticast
+		return reasonMulticast
 	}
 	return ""
 }
@@ -250,7 +250,7 @@ func reason4(b [4]byte) string {
 // reason4Table is reason4 read from the tables (tests compare the two).
 func reason4Table(a netip.Addr) string {
 	if metadataAddrs[a] {
-		return ReasonMetadata
+		return reasonMetadata
 	}
 	for _, br := range blocked4 {
 		if br.prefix.Contains(a) {

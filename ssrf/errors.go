@@ -62,7 +62,10 @@ type BlockedError struct {
 	// Kind is one of ErrSchemeNotAllowed, ErrPortNotAllowed,
 	// ErrHostNotAllowed, ErrAddressNotAllowed, ErrInvalidURL.
 	Kind error
-	// Reason says why, for example "loopback" or "cloud metadata".
+	// Reason says why, in words for the security log and the operator,
+	// for example "loopback", "cloud metadata", "private",
+	// "non-canonical IPv4 literal" or "host not in the allowlist". Match
+	// on Kind (with errors.Is), not on Reason, whose wording may change.
 	Reason string
 	// Host is the host as requested ("" when only an address is known).
 	Host string

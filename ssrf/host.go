@@ -33,24 +33,24 @@ func hostErr(reason, host string) *BlockedError {
 //     without asking a resolver.
 func parseHost(host string) (parsedHost, *BlockedError) {
 	if host == "" {
-		return parsedHost{}, hostErr(ReasonEmptyHost, host)
+		return parsedHost{}, hostErr(reasonEmptyHost, host)
 	}
 	if host[0] == '[' {
 		if len(host) < 2 || host[len(host)-1] != ']' {
-			return parsedHost{}, hostErr(ReasonMalformedIP, host)
+			return parsedHost{}, hostErr(reasonMalformedIP, host)
 		}
 		host = host[1 : len(host)-1]
 		if !strings.Contains(host, ":") {
-			return parsedHost{}, hostErr(ReasonMalformedIP, host)
+			return parsedHost{}, hostErr(reasonMalformedIP, host)
 		}
 	}
 	if strings.ContainsAny(host, ":%") {
 		if strings.Contains(host, "%") {
-			return parsedHost{}, hostErr(ReasonZone, host)
+			return parsedHost{}, hostErr(reasonZone, host)
 		}
 		a, err := netip.ParseAddr(host)
 		if err != nil {
-			return parsedHost{}, hostErr(ReasonMalformedIP, host)
+			return parsedHost{}, hostErr(reasonMalformedIP, host)
 		}
 		return parsedHost{addr: a}, nil
 	}
@@ -68,14 +68,14 @@ func parseHost(host string) (parsedHost, *BlockedError) {
 		if a, err := netip.ParseAddr(host); err == nil && a.Is4() {
 			return parsedHost{addr: a}, nil
 		}
-		return parsedHost{}, hostErr(ReasonNonCanonicalIPv4, host)
+		return parsedHost{}, hostErr(reasonNonCanonicalIPv4, host)
 	}
 	// Names have the LDH grammar every harden layer shares.
 	if !httpsyntax.IsName(trimmed) {
-		return parsedHost{}, hostErr(ReasonBadHostname, host)
+		return parsedHost{}, hostErr(reasonBadHostname, host)
 	}
 	if isLocalhostName(trimmed) {
-		return parsedHost{}, hostErr(ReasonLocalhostName, host)
+		return parsedHost{}, hostErr(reasonLocalhostName, host)
 	}
 	return parsedHost{name: trimmed, ascii: true}, nil
 }

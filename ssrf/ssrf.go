@@ -279,7 +279,7 @@ func parseHostPattern(s string) (hostPattern, error) {
 func (c *Client) Check(rawURL string) error {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return &BlockedError{Kind: ErrInvalidURL, Reason: ReasonMalformedURL}
+		return &BlockedError{Kind: ErrInvalidURL, Reason: reasonMalformedURL}
 	}
 	return c.guard.checkURL(u)
 }
@@ -290,21 +290,21 @@ func (c *Client) CheckURL(u *url.URL) error { return c.guard.checkURL(u) }
 // checkURL applies the URL rules: scheme, credentials, host, port.
 func (g *guard) checkURL(u *url.URL) error {
 	if u == nil {
-		return &BlockedError{Kind: ErrInvalidURL, Reason: ReasonMalformedURL}
+		return &BlockedError{Kind: ErrInvalidURL, Reason: reasonMalformedURL}
 	}
 	scheme := strings.ToLower(u.Scheme)
 	if !g.schemes[scheme] {
-		return &BlockedError{Kind: ErrSchemeNotAllowed, Reason: ReasonSchemeNotAllowed}
+		return &BlockedError{Kind: ErrSchemeNotAllowed, Reason: reasonSchemeNotAllowed}
 	}
 	if u.User != nil {
-		return &BlockedError{Kind: ErrHostNotAllowed, Reason: ReasonCredentialsInURL}
+		return &BlockedError{Kind: ErrHostNotAllowed, Reason: reasonCredentialsInURL}
 	}
 	host := u.Hostname()
 	var port uint16
 	if ps := u.Port(); ps != "" {
 		n, err := strconv.ParseUint(ps, 10, 16)
 		if err != nil || n == 0 {
-			return &BlockedError{Kind: ErrPortNotAllowed, Reason: ReasonPortNotAllowed, Host: host}
+			return &BlockedError{Kind: ErrPortNotAllowed, Reason: reasonPortNotAllowed, Host: host}
 		}
 		port = uint16(n)
 	} else if scheme == "https" {
@@ -334,23 +334,23 @@ func (g *guard) checkParsed(ph parsedHost, host string, port uint16) error {
 					return nil
 				}
 			}
-			return &BlockedError{Kind: ErrHostNotAllowed, Reason: ReasonHostNotAllowed, Host: host, Port: port}
+			return &BlockedError{Kind: ErrHostNotAllowed, Reason: reasonHostNotAllowed, Host: host, Port: port}
 		}
 		return nil
 	}
 	if !g.ports[port] && !g.dangerPorts[port] {
-		return &BlockedError{Kind: ErrPortNotAllowed, Reason: ReasonPortNotAllowed, Host: host, Port: port}
+		return &BlockedError{Kind: ErrPortNotAllowed, Reason: reasonPortNotAllowed, Host: host, Port: port}
 	}
 	if len(g.hosts) > 0 {
 		if !ph.ascii {
-			return &BlockedError{Kind: ErrHostNotAllowed, Reason: ReasonHostNotAllowed, Host: host, Port: port}
+			return &BlockedError{Kind: ErrHostNotAllowed, Reason: reasonHostNotAllowed, Host: host, Port: port}
 		}
 		for _, p := range g.hosts {
 			if p.matchName(ph.name) {
 				return nil
 			}
 		}
-		return &BlockedError{Kind: ErrHostNotAllowed, Reason: ReasonHostNotAllowed, Host: host, Port: port}
+		return &BlockedError{Kind: ErrHostNotAllowed, Reason: reasonHostNotAllowed, Host: host, Port: port}
 	}
 	return nil
 }
@@ -365,7 +365,7 @@ func (g *guard) checkAddrPort(a netip.Addr, port uint16) *BlockedError {
 		return &BlockedError{Kind: ErrAddressNotAllowed, Reason: reason, Addr: a, Port: port}
 	}
 	if !g.ports[port] {
-		return &BlockedError{Kind: ErrPortNotAllowed, Reason: ReasonPortNotAllowed, Addr: a, Port: port}
+		return &BlockedError{Kind: ErrPortNotAllowed, Reason: reasonPortNotAllowed, Addr: a, Port: port}
 	}
 	return nil
 }
@@ -376,11 +376,11 @@ func (g *guard) control(network, address string, _ syscall.RawConn) error {
 	switch network {
 	case "tcp", "tcp4", "tcp6":
 	default:
-		return &BlockedError{Kind: ErrDestinationNotAllowed, Reason: ReasonNetworkNotAllowed}
+		return &BlockedError{Kind: ErrDestinationNotAllowed, Reason: reasonNetworkNotAllowed}
 	}
 	ap, err := netip.ParseAddrPort(address)
 	if err != nil {
-		return &BlockedError{Kind: ErrAddressNotAllowed, Reason: ReasonMalformedIP}
+		return &BlockedError{Kind: ErrAddressNotAllowed, Reason: reasonMalformedIP}
 	}
 	if berr := g.checkAddrPort(ap.Addr(), ap.Port()); berr != nil {
 		return berr
@@ -396,15 +396,15 @@ func (g *guard) dialContext(ctx context.Context, network, address string) (net.C
 	switch network {
 	case "tcp", "tcp4", "tcp6":
 	default:
-		return nil, &BlockedError{Kind: ErrDestinationNotAllowed, Reason: ReasonNetworkNotAllowed}
+		return nil, &BlockedError{Kind: ErrDestinationNotAllowed, Reason: reasonNetworkNotAllowed}
 	}
 	host, ps, err := net.SplitHostPort(address)
 	if err != nil {
-		return nil, &BlockedError{Kind: ErrHostNotAllowed, Reason: ReasonBadHostname}
+		return nil, &BlockedError{Kind: ErrHostNotAllowed, Reason: reasonBadHostname}
 	}
 	n, err := strconv.ParseUint(ps, 10, 16)
 	if err != nil || n == 0 {
-		return nil, &BlockedError{Kind: ErrPortNotAllowed, Reason: ReasonPortNotAllowed, Host: host}
+		return nil, &BlockedError{Kind: ErrPortNotAllowed, Reason: reasonPortNotAllowed, Host: host}
 	}
 	port := uint16(n)
 	ph, berr := parseHost(host)
@@ -415,7 +415,7 @@ func (g *guard) dialContext(ctx context.Context, network, address string) (net.C
 	if !ph.addr.IsValid() && !ph.ascii {
 		// net/http hands over the IDNA (ASCII) form; anything else is not
 		// a host name we can judge.
-		return nil, &BlockedError{Kind: ErrHostNotAllowed, Reason: ReasonBadHostname, Host: host, Port: port}
+		return nil, &BlockedError{Kind: ErrHostNotAllowed, Reason: reasonBadHostname, Host: host, Port: port}
 	}
 	if err := g.checkParsed(ph, host, port); err != nil {
 		return nil, err
@@ -429,7 +429,7 @@ func (g *guard) dialContext(ctx context.Context, network, address string) (net.C
 			return nil, err
 		}
 		if len(addrs) == 0 {
-			return nil, &BlockedError{Kind: ErrHostNotAllowed, Reason: ReasonNoAddress, Host: host, Port: port}
+			return nil, &BlockedError{Kind: ErrHostNotAllowed, Reason: reasonNoAddress, Host: host, Port: port}
 		}
 	}
 	for _, a := range addrs {
@@ -456,7 +456,7 @@ func (g *guard) dialContext(ctx context.Context, network, address string) (net.C
 		}
 	}
 	if first == nil {
-		first = &BlockedError{Kind: ErrHostNotAllowed, Reason: ReasonNoAddress, Host: host, Port: port}
+		first = &BlockedError{Kind: ErrHostNotAllowed, Reason: reasonNoAddress, Host: host, Port: port}
 	}
 	return nil, first
 }

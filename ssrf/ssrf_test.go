@@ -29,65 +29,65 @@ func TestCheckURL(t *testing.T) {
 		reason string // checked when not empty
 	}{
 		// Canonical literals of refused ranges.
-		{"http://127.0.0.1/", ErrAddressNotAllowed, ReasonLoopback},
-		{"http://10.0.0.1/", ErrAddressNotAllowed, ReasonPrivate},
-		{"http://172.16.5.4/", ErrAddressNotAllowed, ReasonPrivate},
-		{"http://192.168.1.1/", ErrAddressNotAllowed, ReasonPrivate},
-		{"http://169.254.169.254/latest/meta-data/", ErrAddressNotAllowed, ReasonMetadata},
-		{"http://100.100.100.200/", ErrAddressNotAllowed, ReasonMetadata},
-		{"http://100.64.0.1/", ErrAddressNotAllowed, ReasonCGNAT},
-		{"http://0.0.0.0/", ErrAddressNotAllowed, ReasonUnspecified},
-		{"http://224.0.0.1/", ErrAddressNotAllowed, ReasonMulticast},
-		{"http://255.255.255.255/", ErrAddressNotAllowed, ReasonBroadcast},
-		{"http://240.0.0.1/", ErrAddressNotAllowed, ReasonReserved},
-		{"http://192.0.2.1/", ErrAddressNotAllowed, ReasonDocumentation},
-		{"http://198.18.0.1/", ErrAddressNotAllowed, ReasonBenchmarking},
+		{"http://127.0.0.1/", ErrAddressNotAllowed, reasonLoopback},
+		{"http://10.0.0.1/", ErrAddressNotAllowed, reasonPrivate},
+		{"http://172.16.5.4/", ErrAddressNotAllowed, reasonPrivate},
+		{"http://192.168.1.1/", ErrAddressNotAllowed, reasonPrivate},
+		{"http://169.254.169.254/latest/meta-data/", ErrAddressNotAllowed, reasonMetadata},
+		{"http://100.100.100.200/", ErrAddressNotAllowed, reasonMetadata},
+		{"http://100.64.0.1/", ErrAddressNotAllowed, reasonCGNAT},
+		{"http://0.0.0.0/", ErrAddressNotAllowed, reasonUnspecified},
+		{"http://224.0.0.1/", ErrAddressNotAllowed, reasonMulticast},
+		{"http://255.255.255.255/", ErrAddressNotAllowed, reasonBroadcast},
+		{"http://240.0.0.1/", ErrAddressNotAllowed, reasonReserved},
+		{"http://192.0.2.1/", ErrAddressNotAllowed, reasonDocumentation},
+		{"http://198.18.0.1/", ErrAddressNotAllowed, reasonBenchmarking},
 		// Decimal, octal, hex, short and other non-canonical IPv4.
-		{"http://2130706433/", ErrHostNotAllowed, ReasonNonCanonicalIPv4},
-		{"http://0177.0.0.1/", ErrHostNotAllowed, ReasonNonCanonicalIPv4},
-		{"http://0x7f.1/", ErrHostNotAllowed, ReasonNonCanonicalIPv4},
-		{"http://0x7f000001/", ErrHostNotAllowed, ReasonNonCanonicalIPv4},
-		{"http://0X7F.0.0.1/", ErrHostNotAllowed, ReasonNonCanonicalIPv4},
-		{"http://127.1/", ErrHostNotAllowed, ReasonNonCanonicalIPv4},
-		{"http://127.0.1/", ErrHostNotAllowed, ReasonNonCanonicalIPv4},
-		{"http://127.000.000.001/", ErrHostNotAllowed, ReasonNonCanonicalIPv4},
-		{"http://127.0.0.1./", ErrHostNotAllowed, ReasonNonCanonicalIPv4},
-		{"http://3232235777/", ErrHostNotAllowed, ReasonNonCanonicalIPv4}, // 192.168.1.1
-		{"http://2852039166/", ErrHostNotAllowed, ReasonNonCanonicalIPv4}, // 169.254.169.254
-		{"http://0251.0376.0251.0376/", ErrHostNotAllowed, ReasonNonCanonicalIPv4},
-		{"http://1.2.3.4.5/", ErrHostNotAllowed, ReasonNonCanonicalIPv4},
-		{"http://example.0x1/", ErrHostNotAllowed, ReasonNonCanonicalIPv4},
-		{"http://0x/", ErrHostNotAllowed, ReasonNonCanonicalIPv4},
+		{"http://2130706433/", ErrHostNotAllowed, reasonNonCanonicalIPv4},
+		{"http://0177.0.0.1/", ErrHostNotAllowed, reasonNonCanonicalIPv4},
+		{"http://0x7f.1/", ErrHostNotAllowed, reasonNonCanonicalIPv4},
+		{"http://0x7f000001/", ErrHostNotAllowed, reasonNonCanonicalIPv4},
+		{"http://0X7F.0.0.1/", ErrHostNotAllowed, reasonNonCanonicalIPv4},
+		{"http://127.1/", ErrHostNotAllowed, reasonNonCanonicalIPv4},
+		{"http://127.0.1/", ErrHostNotAllowed, reasonNonCanonicalIPv4},
+		{"http://127.000.000.001/", ErrHostNotAllowed, reasonNonCanonicalIPv4},
+		{"http://127.0.0.1./", ErrHostNotAllowed, reasonNonCanonicalIPv4},
+		{"http://3232235777/", ErrHostNotAllowed, reasonNonCanonicalIPv4}, // 192.168.1.1
+		{"http://2852039166/", ErrHostNotAllowed, reasonNonCanonicalIPv4}, // 169.254.169.254
+		{"http://0251.0376.0251.0376/", ErrHostNotAllowed, reasonNonCanonicalIPv4},
+		{"http://1.2.3.4.5/", ErrHostNotAllowed, reasonNonCanonicalIPv4},
+		{"http://example.0x1/", ErrHostNotAllowed, reasonNonCanonicalIPv4},
+		{"http://0x/", ErrHostNotAllowed, reasonNonCanonicalIPv4},
 		// Bracketed IPv6 and IPv4 forms in IPv6.
-		{"http://[::1]/", ErrAddressNotAllowed, ReasonLoopback},
-		{"http://[::1]:443/", ErrAddressNotAllowed, ReasonLoopback},
-		{"http://[::]/", ErrAddressNotAllowed, ReasonUnspecified},
-		{"http://[::ffff:127.0.0.1]/", ErrAddressNotAllowed, prefixIPv4Mapped + ReasonLoopback},
-		{"http://[::ffff:7f00:1]/", ErrAddressNotAllowed, prefixIPv4Mapped + ReasonLoopback},
-		{"http://[::ffff:a9fe:a9fe]/", ErrAddressNotAllowed, prefixIPv4Mapped + ReasonMetadata},
-		{"http://[0:0:0:0:0:ffff:127.0.0.1]/", ErrAddressNotAllowed, prefixIPv4Mapped + ReasonLoopback},
-		{"http://[::127.0.0.1]/", ErrAddressNotAllowed, ReasonIPv4Compatible},
-		{"http://[64:ff9b::127.0.0.1]/", ErrAddressNotAllowed, prefixNAT64 + ReasonLoopback},
-		{"http://[64:ff9b::a00:1]/", ErrAddressNotAllowed, prefixNAT64 + ReasonPrivate},
-		{"http://[2002:7f00:1::1]/", ErrAddressNotAllowed, prefix6to4 + ReasonLoopback},
-		{"http://[2002:a9fe:a9fe::]/", ErrAddressNotAllowed, prefix6to4 + ReasonMetadata},
-		{"http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/", ErrAddressNotAllowed, ReasonTeredo},
-		{"http://[fd00:ec2::254]/", ErrAddressNotAllowed, ReasonMetadata},
-		{"http://[fc00::1]/", ErrAddressNotAllowed, ReasonUniqueLocal},
-		{"http://[fe80::1]/", ErrAddressNotAllowed, ReasonLinkLocal},
-		{"http://[fe80::1%25eth0]/", ErrHostNotAllowed, ReasonZone},
-		{"http://[ff02::1]/", ErrAddressNotAllowed, ReasonMulticast},
-		{"http://[2001:db8::1]/", ErrAddressNotAllowed, ReasonDocumentation},
+		{"http://[::1]/", ErrAddressNotAllowed, reasonLoopback},
+		{"http://[::1]:443/", ErrAddressNotAllowed, reasonLoopback},
+		{"http://[::]/", ErrAddressNotAllowed, reasonUnspecified},
+		{"http://[::ffff:127.0.0.1]/", ErrAddressNotAllowed, prefixIPv4Mapped + reasonLoopback},
+		{"http://[::ffff:7f00:1]/", ErrAddressNotAllowed, prefixIPv4Mapped + reasonLoopback},
+		{"http://[::ffff:a9fe:a9fe]/", ErrAddressNotAllowed, prefixIPv4Mapped + reasonMetadata},
+		{"http://[0:0:0:0:0:ffff:127.0.0.1]/", ErrAddressNotAllowed, prefixIPv4Mapped + reasonLoopback},
+		{"http://[::127.0.0.1]/", ErrAddressNotAllowed, reasonIPv4Compatible},
+		{"http://[64:ff9b::127.0.0.1]/", ErrAddressNotAllowed, prefixNAT64 + reasonLoopback},
+		{"http://[64:ff9b::a00:1]/", ErrAddressNotAllowed, prefixNAT64 + reasonPrivate},
+		{"http://[2002:7f00:1::1]/", ErrAddressNotAllowed, prefix6to4 + reasonLoopback},
+		{"http://[2002:a9fe:a9fe::]/", ErrAddressNotAllowed, prefix6to4 + reasonMetadata},
+		{"http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/", ErrAddressNotAllowed, reasonTeredo},
+		{"http://[fd00:ec2::254]/", ErrAddressNotAllowed, reasonMetadata},
+		{"http://[fc00::1]/", ErrAddressNotAllowed, reasonUniqueLocal},
+		{"http://[fe80::1]/", ErrAddressNotAllowed, reasonLinkLocal},
+		{"http://[fe80::1%25eth0]/", ErrHostNotAllowed, reasonZone},
+		{"http://[ff02::1]/", ErrAddressNotAllowed, reasonMulticast},
+		{"http://[2001:db8::1]/", ErrAddressNotAllowed, reasonDocumentation},
 		// Names refused without a resolver.
-		{"http://localhost/", ErrHostNotAllowed, ReasonLocalhostName},
-		{"http://LOCALHOST./", ErrHostNotAllowed, ReasonLocalhostName},
-		{"http://api.localhost/", ErrHostNotAllowed, ReasonLocalhostName},
-		{"http://ip6-localhost/", ErrHostNotAllowed, ReasonLocalhostName},
-		{"http://exa_mple..com/", ErrHostNotAllowed, ReasonBadHostname},
+		{"http://localhost/", ErrHostNotAllowed, reasonLocalhostName},
+		{"http://LOCALHOST./", ErrHostNotAllowed, reasonLocalhostName},
+		{"http://api.localhost/", ErrHostNotAllowed, reasonLocalhostName},
+		{"http://ip6-localhost/", ErrHostNotAllowed, reasonLocalhostName},
+		{"http://exa_mple..com/", ErrHostNotAllowed, reasonBadHostname},
 		// Names have the LDH grammar of every harden layer.
-		{"http://ex_ample.com/", ErrHostNotAllowed, ReasonBadHostname},
-		{"http://-a.example.com/", ErrHostNotAllowed, ReasonBadHostname},
-		{"http://a-.example.com/", ErrHostNotAllowed, ReasonBadHostname},
+		{"http://ex_ample.com/", ErrHostNotAllowed, reasonBadHostname},
+		{"http://-a.example.com/", ErrHostNotAllowed, reasonBadHostname},
+		{"http://a-.example.com/", ErrHostNotAllowed, reasonBadHostname},
 		// Scheme, port, credentials, shape.
 		{"ftp://example.com/", ErrSchemeNotAllowed, ""},
 		{"file:///etc/passwd", ErrSchemeNotAllowed, ""},
@@ -99,10 +99,10 @@ func TestCheckURL(t *testing.T) {
 		{"https://example.com:80/", nil, ""},
 		{"http://example.com:0/", ErrPortNotAllowed, ""},
 		{"http://93.184.215.14:6379/", ErrPortNotAllowed, ""},
-		{"http://user:pass@example.com/", ErrHostNotAllowed, ReasonCredentialsInURL},
-		{"http://evil.com@127.0.0.1/", ErrHostNotAllowed, ReasonCredentialsInURL},
-		{"http:example.com", ErrHostNotAllowed, ReasonEmptyHost},
-		{"http:///path", ErrHostNotAllowed, ReasonEmptyHost},
+		{"http://user:pass@example.com/", ErrHostNotAllowed, reasonCredentialsInURL},
+		{"http://evil.com@127.0.0.1/", ErrHostNotAllowed, reasonCredentialsInURL},
+		{"http:example.com", ErrHostNotAllowed, reasonEmptyHost},
+		{"http:///path", ErrHostNotAllowed, reasonEmptyHost},
 		{"http://%31%32%37.0.0.1/", ErrInvalidURL, ""},
 		{"http://[::1/", ErrInvalidURL, ""},
 		// Allowed.
@@ -203,7 +203,7 @@ func TestResolverAnswersInternal(t *testing.T) {
 	if !errors.As(err, &be) || !errors.Is(err, ErrAddressNotAllowed) {
 		t.Fatalf("err = %v, want a BlockedError for the address", err)
 	}
-	if be.Host != "innocent.example.com" || be.Addr != netip.MustParseAddr("192.168.10.20") || be.Reason != ReasonPrivate || be.Port != 80 {
+	if be.Host != "innocent.example.com" || be.Addr != netip.MustParseAddr("192.168.10.20") || be.Reason != reasonPrivate || be.Port != 80 {
 		t.Errorf("BlockedError = %+v", be)
 	}
 	if n.dialCount() != 0 {
@@ -652,7 +652,7 @@ func TestConfigValidation(t *testing.T) {
 }
 
 func TestBlockedErrorText(t *testing.T) {
-	err := &BlockedError{Kind: ErrAddressNotAllowed, Reason: ReasonLoopback, Host: "a\nb", Addr: netip.MustParseAddr("127.0.0.1"), Port: 80}
+	err := &BlockedError{Kind: ErrAddressNotAllowed, Reason: reasonLoopback, Host: "a\nb", Addr: netip.MustParseAddr("127.0.0.1"), Port: 80}
 	if got := err.Error(); got != `ssrf: destination not allowed: loopback host="a\nb" addr=127.0.0.1 port=80` {
 		t.Errorf("Error() = %q", got)
 	}
