@@ -65,10 +65,7 @@ type Protector struct {
 // New validates cfg and returns its Protector. Every invalid entry is
 // reported: the error is a *ConfigError or several joined with errors.Join.
 func New(cfg Config) (*Protector, error) {
-	var errs []error
-	bad := func(field string, index int, value string, err error) {
-		errs = append(errs, configerr.Entry("csrf", field, index, value, err))
-	}
+	var errs configErrors
 	p := &Protector{
 		header:     orDefault(cfg.HeaderName, DefaultHeaderName),
 		field:      orDefault(cfg.FieldName, DefaultFieldName),
@@ -76,86 +73,118 @@ func New(cfg Config) (*Protector, error) {
 		sessionKey: cfg.SessionKey,
 	}
 	if cfg.DangerouslyNoToken && cfg.DangerouslyNoOriginCheck {
-		bad("dangerously_no_token", -1, "true", ErrBothLayersOff)
+		errs.add("dangerously_no_token", -1, "true", ErrBothLayersOff)
 	}
 	if !cfg.DangerouslyNoToken {
 		if cfg.Keys == nil {
-			bad("keys", -1, "", ErrNoKeys)
+			errs.add("keys", -1, "", ErrNoKeys)
 		} else {
 			p.ring = cfg.Keys.Derive("csrf")
 		}
 	}
+	p.configureRequestFields(&errs)
+	p.configureCookie(cfg, &errs)
+	if !cfg.DangerouslyNoOriginCheck {
+		p.configureOrigins(cfg, &errs)
+	}
+	p.configureExemptRoutes(cfg.DangerouslyExemptRoutes, &errs)
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return p, nil
+}
+
+// configErrors collects the entries New refuses, in the order it checks
+// them.
+type configErrors []error
+
+// add records that entry index of field (-1 for a single-valued setting),
+// set to value, is refused for err.
+func (e *configErrors) add(field string, index int, value string, err error) {
+	*e = append(*e, configerr.Entry("csrf", field, index, value, err))
+}
+
+// configureRequestFields checks the names the token is read under and the
+// bound on a form body, records those refused, and applies the defaults of
+// the bound and of the session key.
+func (p *Protector) configureRequestFields(errs *configErrors) {
 	if !httpguts.ValidHeaderFieldName(p.header) {
-		bad("header_name", -1, p.header, ErrInvalidName)
+		errs.add("header_name", -1, p.header, ErrInvalidName)
 	}
 	if !isFieldName(p.field) {
-		bad("field_name", -1, p.field, ErrInvalidName)
+		errs.add("field_name", -1, p.field, ErrInvalidName)
 	}
 	if p.maxForm < 0 {
-		bad("max_form_bytes", -1, "", ErrMaxFormBytes)
+		errs.add("max_form_bytes", -1, "", ErrMaxFormBytes)
 	} else if p.maxForm == 0 {
 		p.maxForm = DefaultMaxFormBytes
 	}
 	if p.sessionKey == nil {
 		p.sessionKey = sessionKey
 	}
+}
 
+// configureCookie makes the spec of the pre-session cookie, or records
+// its name as refused.
+func (p *Protector) configureCookie(cfg Config, errs *configErrors) {
 	name := orDefault(cfg.CookieName, DefaultCookieName)
 	if cfg.Development {
 		// Browsers refuse prefixed cookies without Secure.
 		name = strings.TrimPrefix(strings.TrimPrefix(name, cookie.HostPrefix), cookie.SecurePrefix)
 	}
 	if !httpguts.ValidHeaderFieldName(name) {
-		bad("cookie_name", -1, name, ErrInvalidName)
-	} else {
-		spec, err := cookie.New(cookie.Config{
-			Name: name,
-			// Strict: the pre-session cookie, hence an anonymous token, is
-			// never usable from another site, even by top-level navigation.
-			SameSite:                 cookie.SameSiteStrict,
-			DangerouslyAllowInsecure: cfg.Development,
-		})
+		errs.add("cookie_name", -1, name, ErrInvalidName)
+		return
+	}
+	spec, err := cookie.New(cookie.Config{
+		Name: name,
+		// Strict: the pre-session cookie, hence an anonymous token, is
+		// never usable from another site, even by top-level navigation.
+		SameSite:                 cookie.SameSiteStrict,
+		DangerouslyAllowInsecure: cfg.Development,
+	})
+	if err != nil {
+		errs.add("cookie_name", -1, name, ErrHostPrefix)
+	}
+	p.cookie = spec
+}
+
+// configureOrigins sets up the Fetch Metadata/Origin layer with cfg's
+// trusted origins and records those refused.
+func (p *Protector) configureOrigins(cfg Config, errs *configErrors) {
+	p.cop = http.NewCrossOriginProtection()
+	for i, o := range cfg.TrustedOrigins {
+		norm, err := normalizeOrigin(o, cfg.DangerouslyAllowInsecureOrigins)
 		if err != nil {
-			bad("cookie_name", -1, name, ErrHostPrefix)
+			errs.add("trusted_origins", i, o, err)
+			continue
 		}
-		p.cookie = spec
-	}
-
-	if !cfg.DangerouslyNoOriginCheck {
-		p.cop = http.NewCrossOriginProtection()
-		for i, o := range cfg.TrustedOrigins {
-			norm, err := normalizeOrigin(o, cfg.DangerouslyAllowInsecureOrigins)
-			if err != nil {
-				bad("trusted_origins", i, o, err)
-				continue
-			}
-			if err := p.cop.AddTrustedOrigin(norm); err != nil {
-				bad("trusted_origins", i, o, ErrInvalidOrigin)
-			}
+		if err := p.cop.AddTrustedOrigin(norm); err != nil {
+			errs.add("trusted_origins", i, o, ErrInvalidOrigin)
 		}
 	}
+}
 
-	seen := make(map[string]bool, len(cfg.DangerouslyExemptRoutes))
-	for i, route := range cfg.DangerouslyExemptRoutes {
+// configureExemptRoutes registers the routes exempt from both layers and
+// records those refused.
+func (p *Protector) configureExemptRoutes(routes []string, errs *configErrors) {
+	seen := make(map[string]bool, len(routes))
+	for i, route := range routes {
 		switch {
 		case !validRoute(route):
-			bad("dangerously_exempt_routes", i, route, ErrInvalidRoute)
+			errs.add("dangerously_exempt_routes", i, route, ErrInvalidRoute)
 		case seen[route]:
-			bad("dangerously_exempt_routes", i, route, ErrDuplicateRoute)
+			errs.add("dangerously_exempt_routes", i, route, ErrDuplicateRoute)
 		default:
 			seen[route] = true
 			if p.exempt == nil {
 				p.exempt = http.NewServeMux()
 			}
 			if err := register(p.exempt, route); err != nil {
-				bad("dangerously_exempt_routes", i, route, ErrInvalidRoute)
+				errs.add("dangerously_exempt_routes", i, route, ErrInvalidRoute)
 			}
 		}
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	return p, nil
 }
 
 func orDefault(s, def string) string {

@@ -138,22 +138,45 @@ func New(cfg Config) (*Hasher, error) {
 		minBcrypt:  cfg.MinBcryptCost,
 		maxLen:     cfg.MaxLength,
 	}
-	var errs []error
-	bad := func(field string, value any, reason string) {
-		errs = append(errs, &ConfigError{Pkg: "password", Field: field, Index: -1, Value: fmt.Sprint(value), Reason: reason, Err: ErrInvalidConfig})
+	var errs configErrors
+	argonOK := h.checkAlgorithms(&errs)
+	h.checkMaxLength(cfg.MaxLength, &errs)
+	adm := h.checkAdmission(cfg, argonOK, &errs)
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
+	h.gate = h.newGate(adm)
+	if err := h.makeDummies(); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// configErrors collects the settings New refuses, in the order it checks
+// them.
+type configErrors []error
+
+// add records that field, set to value, is refused for reason.
+func (e *configErrors) add(field string, value any, reason string) {
+	*e = append(*e, &ConfigError{Pkg: "password", Field: field, Index: -1, Value: fmt.Sprint(value), Reason: reason, Err: ErrInvalidConfig})
+}
+
+// checkAlgorithms applies the defaults of the algorithm, the argon2id
+// parameters and the bcrypt costs, and records those refused. It reports
+// whether the argon2id parameters are valid.
+func (h *Hasher) checkAlgorithms(errs *configErrors) (argonOK bool) {
 	if h.algorithm == "" {
 		h.algorithm = Argon2id
 	}
 	if h.algorithm != Argon2id && h.algorithm != Bcrypt {
-		bad("algorithm", h.algorithm, `must be "argon2id" or "bcrypt"`)
+		errs.add("algorithm", h.algorithm, `must be "argon2id" or "bcrypt"`)
 	}
 	if h.argon == (Argon2Params{}) {
 		h.argon = RFC9106Second
 	}
-	argonOK := true
+	argonOK = true
 	if field, value, reason := checkArgon(h.argon); reason != "" {
-		bad("argon2."+field, value, reason)
+		errs.add("argon2."+field, value, reason)
 		argonOK = false
 	}
 	if h.bcryptCost == 0 {
@@ -161,59 +184,85 @@ func New(cfg Config) (*Hasher, error) {
 	}
 	costOK := h.bcryptCost >= DefaultBcryptCost && h.bcryptCost <= bcrypt.MaxCost
 	if !costOK {
-		bad("bcrypt_cost", h.bcryptCost, "must be between 12 and 31")
+		errs.add("bcrypt_cost", h.bcryptCost, "must be between 12 and 31")
 	}
 	if h.minBcrypt == 0 {
 		h.minBcrypt = DefaultBcryptCost
 	}
 	if costOK && (h.minBcrypt < bcrypt.MinCost || h.minBcrypt > h.bcryptCost) {
-		bad("min_bcrypt_cost", h.minBcrypt, fmt.Sprintf("must be between 4 and bcrypt_cost (%d)", h.bcryptCost))
+		errs.add("min_bcrypt_cost", h.minBcrypt, fmt.Sprintf("must be between 4 and bcrypt_cost (%d)", h.bcryptCost))
 	}
+	return argonOK
+}
+
+// checkMaxLength applies the default longest password and records it if
+// refused; configured is Config.MaxLength as given.
+func (h *Hasher) checkMaxLength(configured int, errs *configErrors) {
 	if h.maxLen == 0 {
 		h.maxLen = DefaultMaxLength
 	}
 	if h.maxLen < 8 || h.maxLen > 1<<16 {
-		bad("max_length", h.maxLen, "must be between 8 and 65536")
-	} else if h.algorithm == Bcrypt && cfg.MaxLength > bcryptMaxLen {
+		errs.add("max_length", h.maxLen, "must be between 8 and 65536")
+	} else if h.algorithm == Bcrypt && configured > bcryptMaxLen {
 		// bcrypt reads 72 bytes: Hash refuses longer passwords, so a
 		// larger maximum promises what the hasher never accepts.
-		bad("max_length", h.maxLen, "bcrypt reads at most 72 bytes and longer passwords are refused; set max_length to 72 or less, or use argon2id")
+		errs.add("max_length", h.maxLen, "bcrypt reads at most 72 bytes and longer passwords are refused; set max_length to 72 or less, or use argon2id")
 	}
-	n := cfg.MaxConcurrent
-	if n == 0 {
-		n = min(runtime.GOMAXPROCS(0), 8)
+}
+
+// admission holds the settings that bound the hashes computed at once, as
+// configured: only MaxConcurrent's default is applied.
+type admission struct {
+	running int   // Config.MaxConcurrent
+	budget  int64 // Config.MemoryBudget
+	queue   int   // Config.MaxQueue
+}
+
+// checkAdmission returns cfg's admission settings and records those
+// refused. A memory budget is checked against one hash of the configured
+// parameters only when argonOK says they are valid.
+func (h *Hasher) checkAdmission(cfg Config, argonOK bool, errs *configErrors) admission {
+	a := admission{running: cfg.MaxConcurrent, budget: cfg.MemoryBudget, queue: cfg.MaxQueue}
+	if a.running == 0 {
+		a.running = min(runtime.GOMAXPROCS(0), 8)
 	}
-	if n < 0 {
-		bad("max_concurrent", n, "must not be negative; 0 means the default, GOMAXPROCS up to 8")
+	if a.running < 0 {
+		errs.add("max_concurrent", a.running, "must not be negative; 0 means the default, GOMAXPROCS up to 8")
 	}
-	budget := cfg.MemoryBudget
-	if budget < 0 {
-		bad("memory_budget", budget, "must not be negative; 0 means the default, 64 MiB")
+	if a.budget < 0 {
+		errs.add("memory_budget", a.budget, "must not be negative; 0 means the default, 64 MiB")
 	}
-	q := cfg.MaxQueue
-	if q < 0 {
-		bad("max_queue", q, "must not be negative; 0 means the default, 16 per concurrent hash")
+	if a.queue < 0 {
+		errs.add("max_queue", a.queue, "must not be negative; 0 means the default, 16 per concurrent hash")
 	}
-	if argonOK && budget > 0 {
-		if one := h.hashBytes(h.argon); budget < one {
-			bad("memory_budget", budget, fmt.Sprintf("smaller than one hash of the configured parameters (%d bytes); raise it or lower argon2.memory_kib", one))
+	if argonOK && a.budget > 0 {
+		if one := h.hashBytes(h.argon); a.budget < one {
+			errs.add("memory_budget", a.budget, fmt.Sprintf("smaller than one hash of the configured parameters (%d bytes); raise it or lower argon2.memory_kib", one))
 		}
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
+	return a
+}
+
+// newGate returns the gate of the valid settings a, with the defaults of
+// the memory budget and the queue applied.
+func (h *Hasher) newGate(a admission) *gate {
 	one := h.hashBytes(h.argon)
-	if budget == 0 {
-		budget = max(DefaultMemoryBudget, one)
+	if a.budget == 0 {
+		a.budget = max(DefaultMemoryBudget, one)
 	}
 	// The budget lowers the concurrency: the memory of the hashes running
 	// at once is what a login flood can make the process hold.
-	n = max(1, min(n, int(budget/one)))
-	if q == 0 {
-		q = defaultQueuePerSlot * n
+	n := max(1, min(a.running, int(a.budget/one)))
+	if a.queue == 0 {
+		a.queue = defaultQueuePerSlot * n
 	}
-	h.gate = &gate{maxRunning: n, budget: budget, maxQueue: q}
+	return &gate{maxRunning: n, budget: a.budget, maxQueue: a.queue}
+}
 
+// makeDummies makes what DummyVerify verifies against: a random salt and
+// tag at the configured argon2id parameters, and with bcrypt a hash at the
+// configured cost.
+func (h *Hasher) makeDummies() error {
 	h.dummySalt = random(int(h.argon.SaltLength))
 	h.dummyTag = random(int(h.argon.KeyLength))
 	if h.algorithm == Bcrypt {
@@ -222,11 +271,11 @@ func New(cfg Config) (*Hasher, error) {
 		// exactly a real verification.
 		b, err := bcrypt.GenerateFromPassword(random(16), bcrypt.MinCost)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		h.dummyBcr = []byte(fmt.Sprintf("%s%02d%s", b[:4], h.bcryptCost, b[6:]))
 	}
-	return h, nil
+	return nil
 }
 
 // checkArgon returns the field of p at fault, its value and why, or

@@ -200,64 +200,15 @@ func New(cfg Config) (*Manager, error) {
 		log:          cfg.Logger,
 		now:          cfg.Now,
 	}
-	// Every store call returns by its deadline, whatever the store's
-	// client does: a hung server must not hold requests past StoreTimeout.
-	// The memory store cannot hang and is called directly (the bound costs
-	// a goroutine per call).
-	b := &boundedStore{store: cfg.Store}
-	b.updater, _ = cfg.Store.(Updater)
-	b.users, _ = cfg.Store.(UserIndex)
-	m.store = b
-	if b.updater != nil {
-		m.updater = b
-	}
-	if b.users != nil {
-		m.users = b
-	}
-	if ms, ok := cfg.Store.(*MemoryStore); ok {
-		m.store, m.updater, m.users = ms, ms, ms
-	}
-	if cfg.StoreObserver != nil {
-		m.observeStore(cfg.StoreObserver)
-	}
-	if m.log == nil {
-		m.log = slog.Default()
-	}
-	m.rep = storeguard.Reporter{Logger: m.log, Name: "session",
-		Attrs: []slog.Attr{slog.String("event", "session_store_error")}, Interval: storeguard.DefaultInterval}
-	b.rep = &m.rep
-	if m.now == nil {
-		m.now = time.Now
-	}
-	// The security log's session_store_error events follow the same rule
-	// as the operational records, counted over refused requests: an
-	// outage writes its first refusal, then one per interval with the
-	// count, then store_recovered.
-	m.secRep = storeguard.Reporter{Interval: storeguard.DefaultInterval, Clock: m.now}
+	m.initReporting()
+	m.bindStore(cfg.Store, cfg.StoreObserver)
 	m.touch = cfg.TouchInterval
 	if m.touch == 0 {
 		m.touch = min(DefaultTouchInterval, m.idle/10)
 	}
-
-	name := cfg.CookieName
-	if name == "" {
-		name = DefaultCookieName
-	}
-	if cfg.Development {
-		name = strings.TrimPrefix(strings.TrimPrefix(name, cookie.HostPrefix), cookie.SecurePrefix)
-	}
-	spec, err := cookie.New(cookie.Config{
-		Name:                     name,
-		SameSite:                 cfg.SameSite,
-		DangerouslyAllowInsecure: cfg.Development,
-	})
+	name, err := m.configureCookie(cfg)
 	if err != nil {
-		return nil, cookieError(name, cfg.SameSite, err)
-	}
-	m.cookie = spec
-	sessionKeys := cfg.Keys.Derive("session")
-	if m.cookieCodec, err = cookie.NewCodec(cookie.CodecConfig{Keys: sessionKeys, Name: name}); err != nil {
-		return nil, &ConfigError{Pkg: "session", Field: "cookie_name", Index: -1, Value: name, Reason: err.Error(), Err: ErrInvalidConfig}
+		return nil, err
 	}
 	if !cfg.DangerouslyPlaintextData {
 		m.data = cfg.Keys.Derive("session-data")
@@ -271,6 +222,77 @@ func New(cfg Config) (*Manager, error) {
 		m.log.Warn("session: the key ring is ephemeral: every session ends when this process exits and other instances reject its cookies")
 	}
 	return m, nil
+}
+
+// initReporting applies the defaults of the logger and the clock, and sets
+// up the reporters of store errors: the operational log's and the security
+// log's.
+func (m *Manager) initReporting() {
+	if m.log == nil {
+		m.log = slog.Default()
+	}
+	m.rep = storeguard.Reporter{Logger: m.log, Name: "session",
+		Attrs: []slog.Attr{slog.String("event", "session_store_error")}, Interval: storeguard.DefaultInterval}
+	if m.now == nil {
+		m.now = time.Now
+	}
+	// The security log's session_store_error events follow the same rule
+	// as the operational records, counted over refused requests: an
+	// outage writes its first refusal, then one per interval with the
+	// count, then store_recovered.
+	m.secRep = storeguard.Reporter{Interval: storeguard.DefaultInterval, Clock: m.now}
+}
+
+// bindStore sets the store m calls, with its Updater and UserIndex when it
+// has them: store bounded by StoreTimeout, its successes reported to m.rep,
+// and every call told to obs when obs is not nil.
+func (m *Manager) bindStore(store Store, obs StoreObserver) {
+	// Every store call returns by its deadline, whatever the store's
+	// client does: a hung server must not hold requests past StoreTimeout.
+	// The memory store cannot hang and is called directly (the bound costs
+	// a goroutine per call).
+	b := &boundedStore{store: store, rep: &m.rep}
+	b.updater, _ = store.(Updater)
+	b.users, _ = store.(UserIndex)
+	m.store = b
+	if b.updater != nil {
+		m.updater = b
+	}
+	if b.users != nil {
+		m.users = b
+	}
+	if ms, ok := store.(*MemoryStore); ok {
+		m.store, m.updater, m.users = ms, ms, ms
+	}
+	if obs != nil {
+		m.observeStore(obs)
+	}
+}
+
+// configureCookie makes the session cookie's spec and codec, and returns
+// the cookie's name.
+func (m *Manager) configureCookie(cfg Config) (string, error) {
+	name := cfg.CookieName
+	if name == "" {
+		name = DefaultCookieName
+	}
+	if cfg.Development {
+		name = strings.TrimPrefix(strings.TrimPrefix(name, cookie.HostPrefix), cookie.SecurePrefix)
+	}
+	spec, err := cookie.New(cookie.Config{
+		Name:                     name,
+		SameSite:                 cfg.SameSite,
+		DangerouslyAllowInsecure: cfg.Development,
+	})
+	if err != nil {
+		return "", cookieError(name, cfg.SameSite, err)
+	}
+	m.cookie = spec
+	sessionKeys := cfg.Keys.Derive("session")
+	if m.cookieCodec, err = cookie.NewCodec(cookie.CodecConfig{Keys: sessionKeys, Name: name}); err != nil {
+		return "", &ConfigError{Pkg: "session", Field: "cookie_name", Index: -1, Value: name, Reason: err.Error(), Err: ErrInvalidConfig}
+	}
+	return name, nil
 }
 
 // cookieError reports what cookie.New refused, under the session field

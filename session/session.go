@@ -333,67 +333,95 @@ func (s *Session) saveLocked(w http.ResponseWriter, setCookie bool) error {
 	empty := len(s.st.values) == 0 && s.st.userID == ""
 	switch {
 	case empty:
-		// Nothing is kept for an empty anonymous session; one that became
-		// empty is deleted.
-		if s.loaded {
-			if err := m.store.Delete(lc.get(), s.key); err != nil {
-				return err
-			}
-		}
-		s.id, s.key, s.loaded, s.fresh = nil, "", false, false
-		if setCookie && s.cookieSent {
-			m.cookie.Expire(w, s.r)
-			s.cookieSent = false
-		}
-		s.dirty = false
-		return nil
-
+		return s.saveEmpty(w, &lc, setCookie)
 	case s.fresh: // new session, or new id after Login/Regenerate
-		if !setCookie {
-			m.log.Error("session: changed after the response started and needs a new cookie; not saved")
-			return nil
-		}
-		if s.st.created == 0 {
-			s.st.created = now.UnixMilli()
-		}
-		s.st.touched = now.UnixMilli()
-		rec := Record{Data: m.seal(&s.st, s.key), UserID: s.st.userID, Expiry: m.expiry(&s.st)}
-		if err := m.store.Commit(lc.get(), s.key, rec); err != nil {
-			return err
-		}
-		s.loaded, s.fresh, s.dirty = true, false, false
-		return s.setCookie(w)
-
+		return s.saveFresh(w, &lc, setCookie, now)
 	case s.loaded && (s.dirty || now.Sub(time.UnixMilli(s.st.touched)) >= m.touch):
-		s.st.touched = now.UnixMilli()
-		rec := Record{Data: m.seal(&s.st, s.key), UserID: s.st.userID, Expiry: m.expiry(&s.st)}
-		found := true
-		var err error
-		if m.updater != nil {
-			found, err = m.updater.Update(lc.get(), s.key, rec)
-		} else {
-			err = m.store.Commit(lc.get(), s.key, rec)
-		}
-		if err != nil {
-			return err
-		}
-		s.dirty = false
-		if !found {
-			// Destroyed elsewhere while this request ran: it stays ended.
-			s.st = state{}
-			s.id, s.key, s.loaded = nil, "", false
-			if setCookie {
-				m.cookie.Expire(w, s.r)
-			}
-			return nil
-		}
-		if setCookie {
-			// Re-sent so that it is signed with the newest key (rotation)
-			// and a persistent cookie's Max-Age follows the session.
-			return s.setCookie(w)
-		}
+		return s.saveStored(w, &lc, setCookie, now)
 	}
 	return nil
+}
+
+// saveEmpty is saveLocked for a session holding no values and no user:
+// nothing is kept for an empty anonymous session; one that became empty
+// is deleted, and its cookie expired when setCookie.
+func (s *Session) saveEmpty(w http.ResponseWriter, lc *lazyCtx, setCookie bool) error {
+	m := s.m
+	if s.loaded {
+		if err := m.store.Delete(lc.get(), s.key); err != nil {
+			return err
+		}
+	}
+	s.id, s.key, s.loaded, s.fresh = nil, "", false, false
+	if setCookie && s.cookieSent {
+		m.cookie.Expire(w, s.r)
+		s.cookieSent = false
+	}
+	s.dirty = false
+	return nil
+}
+
+// saveFresh is saveLocked for a session under an id not stored yet (a new
+// session, or a new id after Login or Regenerate): it commits the record,
+// then sets the cookie. Without setCookie no cookie can carry the new id,
+// so nothing is saved.
+func (s *Session) saveFresh(w http.ResponseWriter, lc *lazyCtx, setCookie bool, now time.Time) error {
+	m := s.m
+	if !setCookie {
+		m.log.Error("session: changed after the response started and needs a new cookie; not saved")
+		return nil
+	}
+	if s.st.created == 0 {
+		s.st.created = now.UnixMilli()
+	}
+	s.st.touched = now.UnixMilli()
+	rec := s.record()
+	if err := m.store.Commit(lc.get(), s.key, rec); err != nil {
+		return err
+	}
+	s.loaded, s.fresh, s.dirty = true, false, false
+	return s.setCookie(w)
+}
+
+// saveStored is saveLocked for a stored session that changed or whose
+// last-use time is stale: it writes the record under the same id, then
+// re-sends the cookie when setCookie. A session destroyed elsewhere
+// meanwhile stays ended.
+func (s *Session) saveStored(w http.ResponseWriter, lc *lazyCtx, setCookie bool, now time.Time) error {
+	m := s.m
+	s.st.touched = now.UnixMilli()
+	rec := s.record()
+	found := true
+	var err error
+	if m.updater != nil {
+		found, err = m.updater.Update(lc.get(), s.key, rec)
+	} else {
+		err = m.store.Commit(lc.get(), s.key, rec)
+	}
+	if err != nil {
+		return err
+	}
+	s.dirty = false
+	if !found {
+		// Destroyed elsewhere while this request ran: it stays ended.
+		s.st = state{}
+		s.id, s.key, s.loaded = nil, "", false
+		if setCookie {
+			m.cookie.Expire(w, s.r)
+		}
+		return nil
+	}
+	if setCookie {
+		// Re-sent so that it is signed with the newest key (rotation)
+		// and a persistent cookie's Max-Age follows the session.
+		return s.setCookie(w)
+	}
+	return nil
+}
+
+// record returns the store record of the session's state under s.key.
+func (s *Session) record() Record {
+	return Record{Data: s.m.seal(&s.st, s.key), UserID: s.st.userID, Expiry: s.m.expiry(&s.st)}
 }
 
 // lazyCtx makes the store context on first use.
