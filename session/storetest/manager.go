@@ -561,6 +561,11 @@ func Frozen(t *testing.T, store session.Store, pause, resume func()) {
 	requests := []struct{ method, target string }{
 		{"GET", "/me"}, {"POST", "/set?k=a&v=b"}, {"POST", "/login?user=u-other"}, {"GET", "/get?k=a"},
 	}
+	type answer struct {
+		request string
+		d       time.Duration
+	}
+	var took []answer
 	refused := 0
 	for range 3 {
 		for _, rq := range requests {
@@ -572,16 +577,22 @@ func Frozen(t *testing.T, store session.Store, pause, resume func()) {
 				t.Errorf("%s %s with the server frozen = %d %q (cookies %q), want 503 {\"error\":\"Service unavailable\"} without cookies",
 					rq.method, rq.target, res.Status, res.Body, res.SetCookie)
 			}
-			// A machine so loaded that the scheduler wakes goroutines late
-			// cannot keep any deadline: that lateness is allowed on top.
-			if starved := lag.Max(); d > timeout+100*time.Millisecond+starved {
-				t.Errorf("%s %s with the server frozen answered after %v, want within %v + 100ms (+ %v scheduler lateness)",
-					rq.method, rq.target, d, timeout, starved)
-			}
+			took = append(took, answer{rq.method + " " + rq.target, d})
 			refused++
 		}
 	}
 	starved := lag.Stop()
+	// A machine so loaded that the scheduler wakes goroutines late cannot
+	// keep any deadline: the worst lateness seen over the whole outage is
+	// allowed on top (a late wake-up is only recorded once the measuring
+	// goroutine runs, which may be after the request it delayed). A client
+	// that waits for its own dial or read timeouts (seconds) still fails.
+	for _, a := range took {
+		if a.d > timeout+100*time.Millisecond+starved {
+			t.Errorf("%s with the server frozen answered after %v, want within %v + 100ms (+ %v scheduler lateness)",
+				a.request, a.d, timeout, starved)
+		}
+	}
 	resume()
 	// The server answers again: the session is still there.
 	var res Response
