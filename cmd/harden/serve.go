@@ -21,11 +21,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/harden-go/harden/httpsredirect"
 	"github.com/harden-go/harden/internal/app"
-	"github.com/harden-go/harden/internal/drain"
 	"github.com/harden-go/harden/ratelimit"
-	"github.com/harden-go/harden/seclog"
 )
 
 func init() {
@@ -409,67 +406,85 @@ func readSecrets(getenv func(string) string, secretsFile string) (string, error)
 	return strings.TrimSpace(string(b)), nil
 }
 
+// runServer runs the app with the settings of c until ctx is done, then
+// shuts it down gracefully.
 func runServer(ctx context.Context, c serveConfig, getenv func(string) string, logger *slog.Logger, stdout, stderr io.Writer) error {
-	var dev bool
-	switch c.env {
-	case "development":
-		dev = true
-	case "production":
-	default:
-		return fmt.Errorf("--env must be development or production, not %q", c.env)
-	}
-	useTLS := c.tlsCert != "" || c.tlsKey != ""
-	if useTLS && (c.tlsCert == "" || c.tlsKey == "") {
-		return errors.New("--tls-cert and --tls-key go together")
-	}
-	if c.redirectAddr != "" && !useTLS {
-		return errors.New("--redirect-addr needs --tls-cert and --tls-key")
-	}
-	if c.hstsPreload {
-		setup := hstsPreloadSetup{dev: dev, tls: useTLS, trustedProxies: c.trustedProxies, publicURL: c.publicURL, redirectAddr: c.redirectAddr}
-		if err := setup.check(); err != nil {
-			return err
-		}
+	dev, err := c.check()
+	if err != nil {
+		return err
 	}
 	secrets, err := readSecrets(getenv, c.secretsFile)
 	if err != nil {
 		return err
 	}
-
-	m, err := newMetrics(c.metrics)
+	run := newServerRun("serve", newServer, logger, stdout)
+	if err := run.openLogs(c.metrics, c.securityLog, stderr); err != nil {
+		return err
+	}
+	defer run.sec.Close()
+	if c.securityLog != "" {
+		stopReopen := run.sec.ReopenOnSignal(syscall.SIGHUP)
+		defer stopReopen()
+	}
+	a, err := app.New(c.appConfig(dev, secrets, run))
 	if err != nil {
 		return err
 	}
-	// The security log: a file (reopened after logrotate) or stderr.
-	seccfg := seclog.Config{Path: c.securityLog, Service: "harden"}
-	if m != nil {
-		seccfg.Observer = m // counts every refusal
+	defer a.Close()
+	if err := checkRedirectPublicURL(c.redirectAddr, c.publicURL); err != nil {
+		return err
 	}
-	if c.securityLog == "" {
-		seccfg.Writer = stderr
+	if dev {
+		keysNote := "ephemeral secrets (sessions end at restart)"
+		if !a.EphemeralKeys() {
+			keysNote = "secrets from HARDEN_SECRETS"
+		}
+		run.warn(ctx, "development mode: "+keysNote+", no Secure cookies over plain HTTP, error details shown; do not expose this server to a network")
+	} else if !c.useTLS() && c.trustedProxies == "" {
+		run.warn(ctx, "production over plain HTTP with no trusted proxy: every request but /healthz is redirected to the public URL; set --trusted-proxies to the TLS-terminating proxy, or --tls-cert and --tls-key")
 	}
-	sec, err := seclog.New(seccfg)
-	if err != nil {
-		return fmt.Errorf("HARDEN_SECURITY_LOG: %w", err)
+	return c.serveApp(ctx, run, a, dev)
+}
+
+// check refuses a mode other than development and production, and
+// listener settings that do not go together; it reports whether the mode
+// is development.
+func (c *serveConfig) check() (dev bool, err error) {
+	switch c.env {
+	case "development":
+		dev = true
+	case "production":
+	default:
+		return false, fmt.Errorf("--env must be development or production, not %q", c.env)
 	}
-	defer sec.Close()
-	if c.securityLog != "" {
-		stopReopen := sec.ReopenOnSignal(syscall.SIGHUP)
-		defer stopReopen()
+	useTLS := c.useTLS()
+	if useTLS && (c.tlsCert == "" || c.tlsKey == "") {
+		return false, errors.New("--tls-cert and --tls-key go together")
 	}
-	// warn records a start-up warning in the security log, and on stderr
-	// too when the security log is a file, so that whoever starts the
-	// server sees it (never twice on one stream).
-	warn := func(msg string) {
-		sec.Log(ctx, seclog.Event{Name: seclog.EventConfigWarning, Details: []slog.Attr{slog.String("message", msg)}})
-		if c.securityLog != "" {
-			logger.Warn(msg)
+	if c.redirectAddr != "" && !useTLS {
+		return false, errors.New("--redirect-addr needs --tls-cert and --tls-key")
+	}
+	if c.hstsPreload {
+		setup := hstsPreloadSetup{dev: dev, tls: useTLS, trustedProxies: c.trustedProxies, publicURL: c.publicURL, redirectAddr: c.redirectAddr}
+		if err := setup.check(); err != nil {
+			return false, err
 		}
 	}
+	return dev, nil
+}
 
-	a, err := app.New(app.Config{
+// useTLS reports whether the app is served over TLS: a certificate or a
+// key is given (check refuses one without the other).
+func (c *serveConfig) useTLS() bool {
+	return c.tlsCert != "" || c.tlsKey != ""
+}
+
+// appConfig is the configuration of the app that c runs, logging to run's
+// logs.
+func (c *serveConfig) appConfig(dev bool, secrets string, run *serverRun) app.Config {
+	return app.Config{
 		Development:    dev,
-		TLS:            useTLS,
+		TLS:            c.useTLS(),
 		DataDir:        c.dataDir,
 		Secrets:        secrets,
 		TrustedProxies: c.trustedProxies,
@@ -479,102 +494,51 @@ func runServer(ctx context.Context, c serveConfig, getenv func(string) string, l
 		DatabaseURL:    c.databaseURL,
 		APILimit:       c.apiLimit,
 		AuthLimit:      c.authLimit,
-		SecurityLog:    sec,
-		Logger:         logger,
-		Metrics:        m,
+		SecurityLog:    run.sec,
+		Logger:         run.logger,
+		Metrics:        run.metrics,
 		HSTSPreload:    c.hstsPreload,
-	})
-	if err != nil {
-		return err
 	}
-	defer a.Close()
-	if c.redirectAddr != "" && c.publicURL != "" {
-		// The app accepts an http:// public URL in development; the
-		// redirect listener needs somewhere HTTPS to send clients.
-		if _, err := httpsredirect.RedirectOnly(c.publicURL); err != nil {
-			return errors.New("--redirect-addr needs an https --public-url")
-		}
-	}
-	if dev {
-		keysNote := "ephemeral secrets (sessions end at restart)"
-		if !a.EphemeralKeys() {
-			keysNote = "secrets from HARDEN_SECRETS"
-		}
-		warn("development mode: " + keysNote + ", no Secure cookies over plain HTTP, error details shown; do not expose this server to a network")
-	} else if !useTLS && c.trustedProxies == "" {
-		warn("production over plain HTTP with no trusted proxy: every request but /healthz is redirected to the public URL; set --trusted-proxies to the TLS-terminating proxy, or --tls-cert and --tls-key")
-	}
+}
 
-	// The drain state closes every connection after its answer once
-	// SIGTERM came, and tells a readiness check to fail.
-	drainState := &drain.State{}
-	a.AddReadyCheck("drain", drainingCheck(drainState))
-	srv := newServer(drainState.Handler(a.Handler()), logger)
-	drainState.Track(srv)
+// serveApp opens the listeners of c (the app's, then the metrics and the
+// redirect listeners if set) and serves a on them until ctx is done or a
+// server fails.
+func (c *serveConfig) serveApp(ctx context.Context, run *serverRun, a *app.App, dev bool) error {
+	run.hdrs = a.Headers()
+	a.AddReadyCheck("drain", drainingCheck(&run.drain))
+	srv := run.track(a.Handler())
 	var tlsConfig *tls.Config
-	scheme := "http"
-	if useTLS {
-		cert, err := tls.LoadX509KeyPair(c.tlsCert, c.tlsKey)
+	if c.useTLS() {
+		cert, err := loadKeyPair(c.tlsCert, c.tlsKey)
 		if err != nil {
-			return fmt.Errorf("loading TLS key pair: %w", err)
+			return err
 		}
-		tlsConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
-		scheme = "https"
+		tlsConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{*cert}}
 	}
 	// The framing guard refuses ambiguous requests (smuggling) before
 	// net/http reads them; with TLS it terminates TLS itself.
-	ln, err := listenFramed(c.addr, srv.MaxHeaderBytes, tlsConfig, a.Headers(), sec)
-	if err != nil {
+	if err := run.listenMain(c.addr, tlsConfig); err != nil {
 		return err
 	}
-	mode := "production"
-	if dev {
-		mode = "development"
-	}
-	servers := []*http.Server{srv}
-	errc := make(chan error, 3)
-	if m != nil {
-		msrv, mln, err := metricsServer(c.metrics, m, logger, stdout)
-		if err != nil {
-			_ = ln.Close()
-			return err
-		}
-		servers = append(servers, msrv)
-		go func() { errc <- msrv.Serve(mln) }()
+	if err := run.startMetrics(); err != nil {
+		return err
 	}
 	if c.redirectAddr != "" {
-		target := redirectTarget(c.publicURL, ln.Addr())
-		redirect, err := httpsredirect.RedirectOnly(target) // checked above
-		if err != nil {
-			_ = ln.Close()
+		withHealthz := func(redirect http.Handler) http.Handler { return withHealth(redirect, a.Handler()) }
+		if _, err := run.startRedirect(c.redirectAddr, c.publicURL, withHealthz); err != nil {
 			return err
 		}
-		rsrv := newServer(drainState.Handler(withHealth(redirect, a.Handler())), logger)
-		drainState.Track(rsrv)
-		rln, err := listenFramed(c.redirectAddr, rsrv.MaxHeaderBytes, nil, a.Headers(), sec)
-		if err != nil {
-			_ = ln.Close()
-			return err
-		}
-		servers = append(servers, rsrv)
-		fmt.Fprintf(stdout, "harden serve: redirecting http://%s to %s\n", displayAddr(rln.Addr()), target)
-		go func() { errc <- rln.Serve(rsrv) }()
 	}
 	// Printed last: whoever waits for this line finds every listener up.
-	fmt.Fprintf(stdout, "harden serve: listening on %s://%s (%s mode)\n", scheme, displayAddr(ln.Addr()), mode)
-	go func() { errc <- ln.Serve(srv) }()
-
-	select {
-	case err := <-errc:
-		for _, s := range servers {
-			_ = s.Close()
-		}
-		return err
-	case <-ctx.Done():
-	}
-	fmt.Fprintln(stdout, "harden serve: shutting down")
-	return drainState.Shutdown(context.Background(), drainConfig(c.drainDelay), servers...)
+	fmt.Fprintf(run.stdout, "harden serve: listening on %s (%s mode)\n", run.mainURL(), modeName(dev))
+	run.serveMain(srv)
+	return run.wait(ctx, c.drainDelay, nil, nil)
 }
+
+// maxHeaderBytes is the request head limit of harden serve and harden
+// proxy, of the framing guard and of net/http alike (431 beyond).
+const maxHeaderBytes = 32 << 10
 
 // newServer returns an http.Server with every timeout set, so slow clients
 // cannot hold connections open (Slowloris), and a header size limit
@@ -586,7 +550,7 @@ func newServer(h http.Handler, logger *slog.Logger) *http.Server {
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    32 << 10,
+		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 }
