@@ -305,20 +305,9 @@ func proxyCommand(ctx context.Context, args []string, getenv func(string) string
 		}
 		return 0
 	}
-	// One format on stderr: the operational records and, when the
-	// security log is not a file, the security events.
-	logger, events, err := logStreams(opts.logFormat, stderr)
-	if err != nil {
-		fmt.Fprintf(stderr, "harden proxy: %v\n", err)
-		return 2
-	}
-	if err := runProxyServer(ctx, opts, cfg, reload, ready, logger, stdout, events); err != nil {
-		// Like a usage error, a failure to start (or to run) ends the
-		// process: one plain line, for whoever started it.
-		fmt.Fprintf(stderr, "harden proxy: %v\n", err)
-		return 1
-	}
-	return 0
+	return runLogged("proxy", opts.logFormat, stderr, func(logger *slog.Logger, events io.Writer) error {
+		return runProxyServer(ctx, opts, cfg, reload, ready, logger, stdout, events)
+	})
 }
 
 // parseProxyFlags returns the options and -1, or an exit code.

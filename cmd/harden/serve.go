@@ -272,7 +272,45 @@ var serveSettings = []setting[serveFile]{
 
 // serve runs the app until ctx is done, then shuts down gracefully.
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	var c serveConfig
+	sa, code := parseServeFlags(args, getenv, stderr)
+	if code >= 0 {
+		return code
+	}
+	f, err := sa.load()
+	if err != nil {
+		fmt.Fprintf(stderr, "harden serve: %v\n", err)
+		return 2
+	}
+	c := sa.c
+	c.setFile(f)
+	if sa.printConfig {
+		if err := c.print(stdout, f, getenv); err != nil {
+			fmt.Fprintf(stderr, "harden serve: %v\n", err)
+			return 1
+		}
+		return 0
+	}
+	return runLogged("serve", c.logFormat, stderr, func(logger *slog.Logger, events io.Writer) error {
+		return runServer(ctx, c, getenv, logger, stdout, events)
+	})
+}
+
+// serveArgs are the command line and environment of harden serve: the
+// settings no config file holds, and what to read the others from.
+type serveArgs struct {
+	c              serveConfig // the Redis and database URLs, the drain delay, metrics and log format
+	getenv         func(string) string
+	overrides      []override[serveFile] // per setting, its flag's value or else its variable's
+	configPath     string
+	printConfig    bool
+	hstsPreload    bool
+	hstsPreloadSet bool // --hsts-preload was given
+}
+
+// parseServeFlags returns the command line and environment of harden
+// serve and -1, or an exit code.
+func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer) (*serveArgs, int) {
+	sa := &serveArgs{getenv: getenv}
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	env := func(names ...string) string {
@@ -284,19 +322,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return ""
 	}
 	overrides := settingFlags(fs, serveSettings, getenv)
-	var configPath string
-	var printConfig bool
-	fs.StringVar(&configPath, "config", "", "config file, JSON or YAML (HARDEN_CONFIG)")
-	fs.BoolVar(&printConfig, "print-config", false, "print the effective configuration as JSON, secrets redacted, and exit")
+	fs.StringVar(&sa.configPath, "config", "", "config file, JSON or YAML (HARDEN_CONFIG)")
+	fs.BoolVar(&sa.printConfig, "print-config", false, "print the effective configuration as JSON, secrets redacted, and exit")
 	// These two URLs may carry passwords: their environment values are not
 	// flag defaults, which the usage text would print to stderr.
-	fs.StringVar(&c.redisURL, "redis-url", "", "Redis URL for rate limits and sessions shared by instances (HARDEN_REDIS_URL)")
-	fs.StringVar(&c.databaseURL, "database-url", "", "PostgreSQL DSN for users, messages and sessions (HARDEN_DATABASE_URL)")
-	var hstsPreload bool
-	fs.BoolVar(&hstsPreload, "hsts-preload", false, "add preload to Strict-Transport-Security, asking browsers' preload lists to hard-code HTTPS for the domain and every subdomain; a commitment that takes months to undo; refused unless the list's requirements are met (HARDEN_HSTS_PRELOAD) [hsts_preload]")
+	fs.StringVar(&sa.c.redisURL, "redis-url", "", "Redis URL for rate limits and sessions shared by instances (HARDEN_REDIS_URL)")
+	fs.StringVar(&sa.c.databaseURL, "database-url", "", "PostgreSQL DSN for users, messages and sessions (HARDEN_DATABASE_URL)")
+	fs.BoolVar(&sa.hstsPreload, "hsts-preload", false, "add preload to Strict-Transport-Security, asking browsers' preload lists to hard-code HTTPS for the domain and every subdomain; a commitment that takes months to undo; refused unless the list's requirements are met (HARDEN_HSTS_PRELOAD) [hsts_preload]")
 	drainDelay := drainDelayFlag(fs, getenv)
-	registerMetricsFlags(fs, &c.metrics, env)
-	registerLogFormatFlag(fs, &c.logFormat, getenv)
+	registerMetricsFlags(fs, &sa.c.metrics, env)
+	registerLogFormatFlag(fs, &sa.c.logFormat, getenv)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, serveUsage)
 		fs.PrintDefaults()
@@ -304,71 +339,62 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return 0
+			return nil, 0
 		}
-		return 2
+		return nil, 2
 	}
 	if drainDelay.err != nil {
 		fmt.Fprintf(stderr, "harden serve: %v\n", drainDelay.err)
-		return 2
+		return nil, 2
 	}
-	c.drainDelay = drainDelay.d
-	if c.redisURL == "" {
-		c.redisURL = env("HARDEN_REDIS_URL")
+	sa.c.drainDelay = drainDelay.d
+	if sa.c.redisURL == "" {
+		sa.c.redisURL = env("HARDEN_REDIS_URL")
 	}
-	if c.databaseURL == "" {
-		c.databaseURL = env("HARDEN_DATABASE_URL")
+	if sa.c.databaseURL == "" {
+		sa.c.databaseURL = env("HARDEN_DATABASE_URL")
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "harden serve: unexpected argument %q\n", fs.Arg(0))
-		return 2
+		return nil, 2
 	}
-	if configPath == "" {
-		configPath = env("HARDEN_CONFIG")
+	if sa.configPath == "" {
+		sa.configPath = env("HARDEN_CONFIG")
 	}
-	f, err := loadServeFile(configPath, overrides())
+	sa.overrides = overrides()
+	sa.hstsPreloadSet = flagSet(fs, "hsts-preload")
+	return sa, -1
+}
+
+// load builds the settings a config file can hold: defaults, then the
+// file, then the environment, then the flags.
+func (sa *serveArgs) load() (serveFile, error) {
+	f, err := loadServeFile(sa.configPath, sa.overrides)
 	if err != nil {
-		fmt.Fprintf(stderr, "harden serve: %v\n", err)
-		return 2
+		return f, err
 	}
 	// --hsts-preload is a boolean flag, so it is not one of the string
 	// settings: the flag, then HARDEN_HSTS_PRELOAD, then the file.
-	if flagSet(fs, "hsts-preload") {
-		f.HSTSPreload = hstsPreload
-	} else if v := env("HARDEN_HSTS_PRELOAD"); v != "" {
+	if sa.hstsPreloadSet {
+		f.HSTSPreload = sa.hstsPreload
+	} else if v := sa.getenv("HARDEN_HSTS_PRELOAD"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			fmt.Fprintf(stderr, "harden serve: HARDEN_HSTS_PRELOAD: %q is not a boolean\n", v)
-			return 2
+			return f, fmt.Errorf("HARDEN_HSTS_PRELOAD: %q is not a boolean", v)
 		}
 		f.HSTSPreload = b
 	}
-	c.setFile(f)
-	if printConfig {
-		secrets, err := readSecrets(getenv, f.SecretsFile)
-		if err == nil {
-			err = printSettings(stdout, f, splitList(secrets), map[string]string{"redis_url": c.redisURL, "database_url": c.databaseURL})
-		}
-		if err != nil {
-			fmt.Fprintf(stderr, "harden serve: %v\n", err)
-			return 1
-		}
-		return 0
-	}
-	// One format on stderr: the operational records and, when the
-	// security log is not a file, the security events.
-	logger, events, err := logStreams(c.logFormat, stderr)
+	return f, nil
+}
+
+// print writes the effective configuration as JSON for --print-config,
+// secrets and the passwords of the Redis and database URLs redacted.
+func (c *serveConfig) print(w io.Writer, f serveFile, getenv func(string) string) error {
+	secrets, err := readSecrets(getenv, f.SecretsFile)
 	if err != nil {
-		fmt.Fprintf(stderr, "harden serve: %v\n", err)
-		return 2
+		return err
 	}
-	if err := runServer(ctx, c, getenv, logger, stdout, events); err != nil {
-		// Like a usage error, a failure to start (or to run) ends the
-		// process: one plain line, for whoever started it.
-		fmt.Fprintf(stderr, "harden serve: %v\n", err)
-		return 1
-	}
-	return 0
+	return printSettings(w, f, splitList(secrets), map[string]string{"redis_url": c.redisURL, "database_url": c.databaseURL})
 }
 
 // loadServeFile builds the settings: defaults, then the file, then the

@@ -18,6 +18,27 @@ import (
 	"github.com/harden-go/harden/seclog"
 )
 
+// runLogged runs the servers of command with run, giving it the
+// operational log and the stream of the security events, both on stderr
+// in format. It returns the exit code: 2 for an unknown format, 1 when run
+// fails, 0 after a shutdown.
+func runLogged(command, format string, stderr io.Writer, run func(logger *slog.Logger, events io.Writer) error) int {
+	// One format on stderr: the operational records and, when the
+	// security log is not a file, the security events.
+	logger, events, err := logStreams(format, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "harden %s: %v\n", command, err)
+		return 2
+	}
+	if err := run(logger, events); err != nil {
+		// Like a usage error, a failure to start (or to run) ends the
+		// process: one plain line, for whoever started it.
+		fmt.Fprintf(stderr, "harden %s: %v\n", command, err)
+		return 1
+	}
+	return 0
+}
+
 // serverRun is one run of harden serve or harden proxy: its logs, its
 // listeners and the servers on them, and the drain that shuts them down.
 // Both commands run their servers with it; only their handlers differ.
