@@ -112,10 +112,42 @@ func (a *appLayer) isExempt(r *http.Request) bool {
 // returns nil when no layer of it is installed. secureCookies is false in
 // development over plain HTTP.
 func newAppLayer(cfg *Config, errs *configErrors, secureCookies bool, logger *slog.Logger) *appLayer {
-	a := &appLayer{}
 	sessionOn := cfg.Session.Store != nil
-	csrfOn := cfg.Keys != nil || sessionOn
+	b := &appBuild{
+		a: &appLayer{}, cfg: cfg, errs: errs, secureCookies: secureCookies, logger: logger,
+		sessionOn: sessionOn, csrfOn: cfg.Keys != nil || sessionOn,
+	}
+	b.checkShared()
+	b.keyRing()
+	b.inputLayers()
+	b.sessionAndCSRF()
+	b.loginLimiter()
+	b.exemptRoutes()
+	a := b.a
+	if a.body == nil && a.params == nil && a.csrf == nil && a.login == nil {
+		if len(cfg.AppExempt) > 0 {
+			errs.field("app_exempt", ErrAppLayerOff)
+		}
+		return nil
+	}
+	return a
+}
 
+// appBuild is the state of one call of newAppLayer.
+type appBuild struct {
+	a             *appLayer
+	cfg           *Config
+	errs          *configErrors
+	secureCookies bool
+	logger        *slog.Logger
+	sessionOn     bool // a session store is set
+	csrfOn        bool // a key ring or sessions: CSRF is on
+}
+
+// checkShared refuses the layers' own copies of what the stack sets for
+// all of them, and the settings of a session or CSRF layer that is off.
+func (b *appBuild) checkShared() {
+	cfg, errs := b.cfg, b.errs
 	// One ring, one development switch: a layer's own copy of either is a
 	// second place to forget when rotating keys or going to production.
 	if cfg.Session.Keys != nil {
@@ -130,112 +162,133 @@ func newAppLayer(cfg *Config, errs *configErrors, secureCookies bool, logger *sl
 	if cfg.CSRF.Development {
 		errs.field("csrf.development", ErrDevelopmentSwitch)
 	}
-	if !sessionOn && !reflect.ValueOf(cfg.Session).IsZero() {
+	if !b.sessionOn && !reflect.ValueOf(cfg.Session).IsZero() {
 		errs.field("session", ErrSessionStore)
 	}
-	if !csrfOn && !reflect.ValueOf(cfg.CSRF).IsZero() {
+	if !b.csrfOn && !reflect.ValueOf(cfg.CSRF).IsZero() {
 		errs.field("csrf", ErrAppLayerOff)
 	}
+}
 
-	a.ring = cfg.Keys
-	if csrfOn && a.ring == nil {
+// keyRing picks the ring that signs sessions and CSRF tokens.
+func (b *appBuild) keyRing() {
+	b.a.ring = b.cfg.Keys
+	if b.csrfOn && b.a.ring == nil {
 		// Sessions without a ring: an ephemeral one in development; in
 		// production an error, never a fallback (every restart would sign
 		// everyone out, and instances would reject each other's cookies).
-		if cfg.Development {
-			a.ring = keys.Ephemeral()
+		if b.cfg.Development {
+			b.a.ring = keys.Ephemeral()
 		} else {
-			errs.field("keys", ErrKeysRequired)
+			b.errs.field("keys", ErrKeysRequired)
 		}
 	}
+}
 
+// inputLayers builds the body limit and the parameter pollution guard,
+// which are on with CSRF or when configured.
+func (b *appBuild) inputLayers() {
 	var err error
-	if csrfOn || !reflect.ValueOf(cfg.Body).IsZero() {
-		a.body, err = input.NewBodyLimit(cfg.Body)
-		errs.add(prefixed("body", err))
+	if b.csrfOn || !reflect.ValueOf(b.cfg.Body).IsZero() {
+		b.a.body, err = input.NewBodyLimit(b.cfg.Body)
+		b.errs.add(prefixed("body", err))
 	}
-	if csrfOn || !reflect.ValueOf(cfg.Params).IsZero() {
-		a.params, err = input.NewParams(cfg.Params)
-		errs.add(prefixed("params", err))
+	if b.csrfOn || !reflect.ValueOf(b.cfg.Params).IsZero() {
+		b.a.params, err = input.NewParams(b.cfg.Params)
+		b.errs.add(prefixed("params", err))
 	}
-	if sessionOn && a.ring != nil {
+}
+
+// sessionAndCSRF builds the session manager and the CSRF protector, both
+// signed by the ring, with cookies that follow secureCookies.
+func (b *appBuild) sessionAndCSRF() {
+	cfg, a := b.cfg, b.a
+	var err error
+	if b.sessionOn && a.ring != nil {
 		sc := cfg.Session
 		sc.Keys = a.ring
-		sc.Development = !secureCookies
+		sc.Development = !b.secureCookies
 		if sc.Logger == nil {
-			sc.Logger = logger
+			sc.Logger = b.logger
 		}
 		a.sessions, err = session.New(sc)
-		errs.add(prefixed("session", err))
+		b.errs.add(prefixed("session", err))
 	}
-	if csrfOn && a.ring != nil {
+	if b.csrfOn && a.ring != nil {
 		cc := cfg.CSRF
 		cc.Keys = a.ring
-		cc.Development = !secureCookies
+		cc.Development = !b.secureCookies
 		if cc.TrustedOrigins == nil {
 			// CSRF trusts exactly the origins CORS allows (they still need
 			// a token).
 			cc.TrustedOrigins = cfg.CORS.Origins
 		}
 		a.csrf, err = csrf.New(cc)
-		errs.add(prefixed("csrf", err))
+		b.errs.add(prefixed("csrf", err))
 	}
+}
 
-	// The login limiter.
-	lc := cfg.Login
-	switch {
-	case len(lc.Routes) > 0:
-		a.loginMux, a.loginMethods = http.NewServeMux(), map[string]bool{}
-		for _, p := range lc.Routes {
-			if !validRoute(p, true) {
-				errs.field("login.routes", fmt.Errorf("%q %w", p, ErrInvalidRoute))
-				continue
-			}
-			method, route, _ := strings.Cut(p, " ")
-			a.loginMethods[method] = true
-			a.loginMux.Handle(method+" "+strings.ToLower(route), loginMark)
+// loginLimiter builds the login limiter on the login routes, counting
+// failures only.
+func (b *appBuild) loginLimiter() {
+	lc := b.cfg.Login
+	if len(lc.Routes) == 0 {
+		if !reflect.ValueOf(lc).IsZero() {
+			b.errs.field("login", ErrLoginRoutes)
 		}
-		if lc.SkipFailedRequests {
-			errs.field("login", ErrLoginSkipFailed)
-		}
-		rc := lc.Config
-		if rc.Rate == (ratelimit.Spec{}) {
-			rc.Rate = DefaultLoginRate
-		}
-		if rc.Identifier == "" {
-			rc.Identifier = "login"
-		}
-		rc.SkipSuccessfulRequests = true // only failures count
-		if rc.Logger == nil {
-			rc.Logger = logger
-		}
-		if !lc.SkipFailedRequests {
-			a.login, err = ratelimit.New(rc)
-			errs.add(prefixed("login", err))
-		}
-	case !reflect.ValueOf(lc).IsZero():
-		errs.field("login", ErrLoginRoutes)
+		return
 	}
+	b.loginRoutes(lc.Routes)
+	if lc.SkipFailedRequests {
+		b.errs.field("login", ErrLoginSkipFailed)
+	}
+	rc := lc.Config
+	if rc.Rate == (ratelimit.Spec{}) {
+		rc.Rate = DefaultLoginRate
+	}
+	if rc.Identifier == "" {
+		rc.Identifier = "login"
+	}
+	rc.SkipSuccessfulRequests = true // only failures count
+	if rc.Logger == nil {
+		rc.Logger = b.logger
+	}
+	if !lc.SkipFailedRequests {
+		var err error
+		b.a.login, err = ratelimit.New(rc)
+		b.errs.add(prefixed("login", err))
+	}
+}
 
-	// Routes exempt from the app layer.
-	for _, p := range cfg.AppExempt {
+// loginRoutes validates the login routes and registers each, lower case,
+// in the login matching mux.
+func (b *appBuild) loginRoutes(routes []string) {
+	a := b.a
+	a.loginMux, a.loginMethods = http.NewServeMux(), map[string]bool{}
+	for _, p := range routes {
+		if !validRoute(p, true) {
+			b.errs.field("login.routes", fmt.Errorf("%q %w", p, ErrInvalidRoute))
+			continue
+		}
+		method, route, _ := strings.Cut(p, " ")
+		a.loginMethods[method] = true
+		a.loginMux.Handle(method+" "+strings.ToLower(route), loginMark)
+	}
+}
+
+// exemptRoutes validates the routes exempt from the app layer.
+func (b *appBuild) exemptRoutes() {
+	for _, p := range b.cfg.AppExempt {
 		if !validRoute(p, false) {
-			errs.field("app_exempt", fmt.Errorf("%q %w", p, ErrInvalidExemptRoute))
+			b.errs.field("app_exempt", fmt.Errorf("%q %w", p, ErrInvalidExemptRoute))
 			continue
 		}
 		method, route, found := strings.Cut(p, " ")
 		if !found {
 			method, route = "", p
 		}
-		a.exempt = append(a.exempt, exemptRoute{method: method, path: route, subtree: strings.HasSuffix(route, "/")})
+		b.a.exempt = append(b.a.exempt, exemptRoute{method: method, path: route, subtree: strings.HasSuffix(route, "/")})
 	}
-	if a.body == nil && a.params == nil && a.csrf == nil && a.login == nil {
-		if len(cfg.AppExempt) > 0 {
-			errs.field("app_exempt", ErrAppLayerOff)
-		}
-		return nil
-	}
-	return a
 }
 
 // validRoute reports whether p is "[METHOD ]/path" with no host and no

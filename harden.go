@@ -284,120 +284,167 @@ func New(cfg Config) (*Stack, error) {
 	if s.logger == nil {
 		s.logger = slog.Default()
 	}
-	var errs configErrors
-	prod := !cfg.Development
+	b := &stackBuild{cfg: &cfg, s: s, prod: !cfg.Development}
 
 	h, err := headers.New(cfg.Headers)
-	errs.add(err)
+	b.errs.add(err)
 	s.headers = h
 	s.responder = cfg.Responder
 	if s.responder == nil {
 		s.responder = respond.JSON{Development: cfg.Development}
 	}
+	b.clientIP()
+	b.https()
+	b.allowedHosts()
 
-	// Client IP. Without a trusted proxy the resolver would say what the
-	// connection says, which every accessor already falls back to: it is
-	// validated but not installed, and costs nothing per request.
-	if prod && cfg.ClientIP.DangerouslyTrustBroadRanges {
-		errs.field("client_ip", ErrBroadRangesInProduction)
+	// CORS.
+	m, err := cors.New(cfg.CORS)
+	b.errs.add(err)
+	if m != nil && len(cfg.CORS.Origins) > 0 {
+		s.cors = m
+	}
+	b.rateLimit()
+
+	// The app layer: body limit, parameters, session, CSRF, login limiter.
+	secureCookies := b.prod || cfg.HTTPS.Served || (b.public != nil && b.public.Scheme == "https")
+	s.app = newAppLayer(&cfg, &b.errs, secureCookies, s.logger)
+
+	if len(b.errs) > 0 {
+		return nil, errors.Join(b.errs...)
+	}
+	if err := b.securityLog(); err != nil {
+		return nil, err
+	}
+	b.stackLayers()
+	return s, nil
+}
+
+// stackBuild is the state of one call of New: the configuration, the
+// stack being built, what one step finds for the next, and every problem
+// found so far.
+type stackBuild struct {
+	cfg  *Config
+	s    *Stack
+	errs configErrors
+	prod bool
+
+	public     *httpsyntax.Origin        // the parsed PublicURL; nil when unset or invalid
+	health     []string                  // the valid HealthPaths
+	enforce    bool                      // production enforces HTTPS
+	redirect   *httpsredirect.Redirector // nil: no HTTPS redirect
+	checker    *allowedhosts.Checker
+	limitPaths []string // the valid rate_limit.paths
+}
+
+// clientIP validates the client IP settings and installs the resolver.
+// Without a trusted proxy the resolver would say what the connection
+// says, which every accessor already falls back to: it is validated but
+// not installed, and costs nothing per request.
+func (b *stackBuild) clientIP() {
+	cfg := b.cfg
+	if b.prod && cfg.ClientIP.DangerouslyTrustBroadRanges {
+		b.errs.field("client_ip", ErrBroadRangesInProduction)
 	}
 	res, err := clientip.New(cfg.ClientIP)
-	errs.add(err)
+	b.errs.add(err)
 	if res != nil && (cfg.ClientIP.TrustedHops > 0 || len(cfg.ClientIP.TrustedProxies) > 0) {
-		s.resolver = res
+		b.s.resolver = res
 	}
+}
 
-	// Public URL and HTTPS enforcement.
-	health := checkPaths(&errs, "health_paths", cfg.HealthPaths)
-	exempt := checkPaths(&errs, "https.exempt", cfg.HTTPS.Exempt)
-	var public *httpsyntax.Origin
+// https validates the public URL and the health and exempt paths, and
+// builds the HTTPS redirect that production enforces.
+func (b *stackBuild) https() {
+	cfg := b.cfg
+	b.health = checkPaths(&b.errs, "health_paths", cfg.HealthPaths)
+	exempt := checkPaths(&b.errs, "https.exempt", cfg.HTTPS.Exempt)
 	if cfg.PublicURL != "" {
-		if public = parsePublicURL(cfg.PublicURL); public == nil {
-			errs.field("public_url", ErrInvalidPublicURL)
+		if b.public = parsePublicURL(cfg.PublicURL); b.public == nil {
+			b.errs.field("public_url", ErrInvalidPublicURL)
 		}
 	}
-	var redirect *httpsredirect.Redirector
-	enforce := prod && !cfg.HTTPS.DangerouslyAllowPlainHTTP
+	b.enforce = b.prod && !cfg.HTTPS.DangerouslyAllowPlainHTTP
 	switch {
-	case !enforce:
+	case !b.enforce:
 	case cfg.PublicURL == "":
-		errs.field("https", ErrPublicURLRequired)
-	case public == nil:
+		b.errs.field("https", ErrPublicURLRequired)
+	case b.public == nil:
 		// Already reported as an invalid public_url.
-	case public.Scheme != "https":
-		errs.field("https", ErrPublicURLNotHTTPS)
+	case b.public.Scheme != "https":
+		b.errs.field("https", ErrPublicURLNotHTTPS)
 	default:
-		redirect, err = httpsredirect.New(httpsredirect.Config{
+		var err error
+		b.redirect, err = httpsredirect.New(httpsredirect.Config{
 			PublicURL: cfg.PublicURL,
-			Exempt:    append(exempt, health...),
+			Exempt:    append(exempt, b.health...),
 		})
-		errs.add(err)
+		b.errs.add(err)
 	}
+}
 
-	// Allowed hosts: the configured ones (in development, the loopback
-	// names when none are), plus PublicURL's host, which the service must
-	// always answer for since redirects send clients there.
+// allowedHosts builds the host checker: the configured hosts (in
+// development, the loopback names when none are), plus PublicURL's host,
+// which the service must always answer for since redirects send clients
+// there.
+func (b *stackBuild) allowedHosts() {
+	cfg := b.cfg
 	hosts := cfg.Hosts
 	hosts.Hosts = slices.Clone(hosts.Hosts)
 	if len(hosts.Hosts) == 0 && cfg.Development {
 		hosts.Hosts = slices.Clone(devHosts)
 	}
-	if public != nil {
+	if b.public != nil {
 		hc, err := allowedhosts.ForPublicURL(cfg.PublicURL)
-		errs.add(err)
+		b.errs.add(err)
 		hosts.Hosts = append(hosts.Hosts, hc.Hosts...)
 	}
-	if len(hosts.Hosts) == 0 && prod && !enforce && cfg.PublicURL == "" {
+	if len(hosts.Hosts) == 0 && b.prod && !b.enforce && cfg.PublicURL == "" {
 		// allowedhosts would fall back to the loopback names: a production
 		// service that answers nobody else is a mistake to report now.
-		errs.field("hosts", ErrHostsRequired)
+		b.errs.field("hosts", ErrHostsRequired)
 	}
-	checker, err := allowedhosts.New(hosts)
-	errs.add(err)
+	var err error
+	b.checker, err = allowedhosts.New(hosts)
+	b.errs.add(err)
+}
 
-	// CORS.
-	m, err := cors.New(cfg.CORS)
-	errs.add(err)
-	if m != nil && len(cfg.CORS.Origins) > 0 {
-		s.cors = m
-	}
-
-	// General rate limit.
-	rl := cfg.RateLimit
-	limitPaths := checkPaths(&errs, "rate_limit.paths", rl.Paths)
+// rateLimit validates the general rate limit and builds its limiter when
+// a rate is set.
+func (b *stackBuild) rateLimit() {
+	rl := b.cfg.RateLimit
+	b.limitPaths = checkPaths(&b.errs, "rate_limit.paths", rl.Paths)
 	switch {
 	case rl.Rate != (ratelimit.Spec{}):
 		if rl.Logger == nil {
-			rl.Logger = s.logger
+			rl.Logger = b.s.logger
 		}
-		s.limiter, err = ratelimit.New(rl.Config)
-		errs.add(err)
+		var err error
+		b.s.limiter, err = ratelimit.New(rl.Config)
+		b.errs.add(err)
 	case !reflect.ValueOf(rl.Config).IsZero() || len(rl.Paths) > 0:
 		// Paths or a store without a rate: the caller believes a limiter
 		// is on. An empty list of paths, as a config file may write
 		// ("paths: []"), says nothing and is accepted.
-		errs.field("rate_limit", ErrRateLimitRate)
+		b.errs.field("rate_limit", ErrRateLimitRate)
 	}
+}
 
-	// The app layer: body limit, parameters, session, CSRF, login limiter.
-	secureCookies := prod || cfg.HTTPS.Served || (public != nil && public.Scheme == "https")
-	s.app = newAppLayer(&cfg, &errs, secureCookies, s.logger)
-
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-
-	// Security log, and the responder that records every refusal in it.
-	s.log = cfg.SecurityLog
+// securityLog sets up the security log (the configured one, or JSON lines
+// on stderr) and the responder that records every refusal in it, and
+// records the configuration warnings.
+func (b *stackBuild) securityLog() error {
+	s := b.s
+	s.log = b.cfg.SecurityLog
 	if s.log == nil {
+		var err error
 		s.log, err = seclog.New(seclog.Config{ClientIP: s.clientAddr})
 		if err != nil {
-			return nil, fmt.Errorf("harden: security log: %w", err)
+			return fmt.Errorf("harden: security log: %w", err)
 		}
 	}
 	s.responder = seclog.Responder(s.responder, s.log)
 
-	if s.cors != nil && prod {
+	if s.cors != nil && b.prod {
 		for _, o := range append(s.cors.Origins(), s.cors.Patterns()...) {
 			if strings.HasPrefix(o, "http://") {
 				// cors accepts loopback http:// origins without an escape
@@ -413,26 +460,29 @@ func New(cfg Config) (*Stack, error) {
 			}
 		}
 	}
+	return nil
+}
 
-	// The layers, outermost first. The request context (trusted client
-	// address, responder, request id, the security log's record), panic
-	// recovery and denial recording are the edge of the stack, around all
-	// of them; see Handler.
+// stackLayers appends the layers, outermost first. The request context
+// (trusted client address, responder, request id, the security log's
+// record), panic recovery and denial recording are the edge of the stack,
+// around all of them; see Handler.
+func (b *stackBuild) stackLayers() {
+	s := b.s
 	s.layers = append(s.layers, s.headers.Handler)
-	if redirect != nil {
-		s.layers = append(s.layers, redirect.Handler)
+	if b.redirect != nil {
+		s.layers = append(s.layers, b.redirect.Handler)
 	}
-	s.layers = append(s.layers, exemptPaths(health, checker.Handler))
+	s.layers = append(s.layers, exemptPaths(b.health, b.checker.Handler))
 	if s.cors != nil {
 		s.layers = append(s.layers, s.cors.Handler)
 	}
 	if s.limiter != nil {
-		s.layers = append(s.layers, onlyPaths(limitPaths, s.limiter.Handler))
+		s.layers = append(s.layers, onlyPaths(b.limitPaths, s.limiter.Handler))
 	}
 	if s.app != nil {
 		s.layers = append(s.layers, s.app.handler)
 	}
-	return s, nil
 }
 
 // clientAddr is the client address the default security log records: the

@@ -60,70 +60,116 @@ func runLog(args []string, stdout, stderr io.Writer) int {
 
 // logCommand is harden log reading stdin when no file is named.
 func logCommand(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	o, code := parseLogFlags(args, stderr)
+	if code >= 0 {
+		return code
+	}
+	s := newLogSummary()
+	var err error
+	if o.follow {
+		err = o.followSummary(ctx, s, stdout)
+	} else {
+		err = o.readSummary(stdin, s, stdout)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "harden log: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// logOptions are the command line of harden log.
+type logOptions struct {
+	follow   bool
+	asJSON   bool
+	top      int
+	interval time.Duration
+	args     []string // FILE, or none
+}
+
+// parseLogFlags returns the command line of harden log and -1, or an exit
+// code.
+func parseLogFlags(args []string, stderr io.Writer) (*logOptions, int) {
+	o := &logOptions{}
 	fs := flag.NewFlagSet("log", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	follow := fs.Bool("follow", false, "keep reading FILE as it grows, across rotation; print the summary every --interval and on exit")
-	asJSON := fs.Bool("json", false, "print the summary as one JSON document (one per line with --follow)")
-	top := fs.Int("top", 10, "how many addresses, paths and event types to list")
-	interval := fs.Duration("interval", 10*time.Second, "with --follow: how often to print the summary when events arrived")
+	fs.BoolVar(&o.follow, "follow", false, "keep reading FILE as it grows, across rotation; print the summary every --interval and on exit")
+	fs.BoolVar(&o.asJSON, "json", false, "print the summary as one JSON document (one per line with --follow)")
+	fs.IntVar(&o.top, "top", 10, "how many addresses, paths and event types to list")
+	fs.DurationVar(&o.interval, "interval", 10*time.Second, "with --follow: how often to print the summary when events arrived")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, logUsage)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return 0
+			return nil, 0
 		}
-		return 2
+		return nil, 2
 	}
-	usageErr := func(msg string) int {
-		fmt.Fprintf(stderr, "harden log: %s\n", msg)
-		return 2
-	}
+	o.args = fs.Args()
+	var msg string
 	switch {
 	case fs.NArg() > 1:
-		return usageErr(fmt.Sprintf("one file at most, got %d arguments", fs.NArg()))
-	case *top < 1 || *top > logMaxKeys:
-		return usageErr(fmt.Sprintf("--top must be between 1 and %d", logMaxKeys))
-	case *follow && fs.NArg() == 0:
-		return usageErr("--follow needs a FILE")
-	case *interval < 100*time.Millisecond:
-		return usageErr("--interval must be at least 100ms")
+		msg = fmt.Sprintf("one file at most, got %d arguments", fs.NArg())
+	case o.top < 1 || o.top > logMaxKeys:
+		msg = fmt.Sprintf("--top must be between 1 and %d", logMaxKeys)
+	case o.follow && fs.NArg() == 0:
+		msg = "--follow needs a FILE"
+	case o.interval < 100*time.Millisecond:
+		msg = "--interval must be at least 100ms"
+	default:
+		return o, -1
 	}
-	show := func(s *logSummary) error {
-		if *asJSON {
-			return s.writeJSON(stdout, *top)
-		}
-		return s.writeText(stdout, *top)
+	fmt.Fprintf(stderr, "harden log: %s\n", msg)
+	return nil, 2
+}
+
+// show writes the summary s to w, as text or JSON.
+func (o *logOptions) show(w io.Writer, s *logSummary) error {
+	if o.asJSON {
+		return s.writeJSON(w, o.top)
 	}
-	s := newLogSummary()
-	if *follow {
-		err := followLog(ctx, fs.Arg(0), s, *interval, func() error {
-			if !*asJSON {
-				fmt.Fprintf(stdout, "--- %s\n", time.Now().UTC().Format(time.RFC3339))
-			}
-			return show(s)
-		})
-		if err != nil {
-			fmt.Fprintf(stderr, "harden log: %v\n", err)
-			return 1
+	return s.writeText(w, o.top)
+}
+
+// followSummary follows the named file until ctx is done, printing the
+// summary (text ones under a time stamp) every interval while events
+// arrive, and once more at the end.
+func (o *logOptions) followSummary(ctx context.Context, s *logSummary, stdout io.Writer) error {
+	err := followLog(ctx, o.args[0], s, o.interval, func() error {
+		if !o.asJSON {
+			fmt.Fprintf(stdout, "--- %s\n", time.Now().UTC().Format(time.RFC3339))
 		}
-		if err := show(s); err != nil {
-			fmt.Fprintf(stderr, "harden log: %v\n", err)
-			return 1
-		}
-		return 0
+		return o.show(stdout, s)
+	})
+	if err != nil {
+		return err
 	}
+	return o.show(stdout, s)
+}
+
+// readSummary reads the named file, or stdin without one or for "-", to
+// its end and prints its summary.
+func (o *logOptions) readSummary(stdin io.Reader, s *logSummary, stdout io.Writer) error {
 	in := stdin
-	if fs.NArg() == 1 && fs.Arg(0) != "-" {
-		f, err := os.Open(fs.Arg(0)) // #nosec G304 -- the file the operator names
+	if len(o.args) == 1 && o.args[0] != "-" {
+		f, err := os.Open(o.args[0]) // #nosec G304 -- the file the operator names
 		if err != nil {
-			fmt.Fprintf(stderr, "harden log: %v\n", err)
-			return 1
+			return err
 		}
 		defer f.Close()
 		in = f
 	}
+	if err := readLog(in, s); err != nil {
+		return err
+	}
+	return o.show(stdout, s)
+}
+
+// readLog adds every line of in to s; a line longer than logMaxLine counts
+// as malformed.
+func readLog(in io.Reader, s *logSummary) error {
 	lr := newLineReader(in)
 	for {
 		line, tooLong, err := lr.next()
@@ -133,11 +179,10 @@ func logCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			} else if len(rest) > 0 {
 				s.add(rest)
 			}
-			break
+			return nil
 		}
 		if err != nil {
-			fmt.Fprintf(stderr, "harden log: %v\n", err)
-			return 1
+			return err
 		}
 		if tooLong {
 			s.malformed++
@@ -145,11 +190,6 @@ func logCommand(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		}
 		s.add(line)
 	}
-	if err := show(s); err != nil {
-		fmt.Fprintf(stderr, "harden log: %v\n", err)
-		return 1
-	}
-	return 0
 }
 
 // followLog reads path to its end and then what is appended, until ctx is

@@ -25,8 +25,6 @@ import (
 	"github.com/harden-go/harden/clientip"
 	"github.com/harden-go/harden/framing"
 	"github.com/harden-go/harden/headers"
-	"github.com/harden-go/harden/httpsredirect"
-	"github.com/harden-go/harden/internal/drain"
 	"github.com/harden-go/harden/metrics"
 	"github.com/harden-go/harden/proxy"
 	"github.com/harden-go/harden/ratelimit"
@@ -124,10 +122,6 @@ serving, readiness fails, and every answer carries "Connection: close";
 then it closes the listeners and idle connections and gives requests in
 flight 10s.
 `
-
-// proxyMaxHeaderBytes is the request head limit of harden proxy, as of
-// harden serve.
-const proxyMaxHeaderBytes = 32 << 10
 
 // proxyFile is what a config file holds: the library's proxy.Config and
 // the server's own settings.
@@ -311,20 +305,9 @@ func proxyCommand(ctx context.Context, args []string, getenv func(string) string
 		}
 		return 0
 	}
-	// One format on stderr: the operational records and, when the
-	// security log is not a file, the security events.
-	logger, events, err := logStreams(opts.logFormat, stderr)
-	if err != nil {
-		fmt.Fprintf(stderr, "harden proxy: %v\n", err)
-		return 2
-	}
-	if err := runProxyServer(ctx, opts, cfg, reload, ready, logger, stdout, events); err != nil {
-		// Like a usage error, a failure to start (or to run) ends the
-		// process: one plain line, for whoever started it.
-		fmt.Fprintf(stderr, "harden proxy: %v\n", err)
-		return 1
-	}
-	return 0
+	return runLogged("proxy", opts.logFormat, stderr, func(logger *slog.Logger, events io.Writer) error {
+		return runProxyServer(ctx, opts, cfg, reload, ready, logger, stdout, events)
+	})
 }
 
 // parseProxyFlags returns the options and -1, or an exit code.
@@ -527,11 +510,9 @@ func (rp *runningProxy) reload() error {
 	}
 	var cert *tls.Certificate
 	if f.TLSCert != "" {
-		c, err := tls.LoadX509KeyPair(f.TLSCert, f.TLSKey)
-		if err != nil {
-			return fmt.Errorf("loading TLS key pair: %w", err)
+		if cert, err = loadKeyPair(f.TLSCert, f.TLSKey); err != nil {
+			return err
 		}
-		cert = &c
 	}
 	p, err := rp.build(f)
 	if err != nil {
@@ -561,43 +542,22 @@ func (rp *runningProxy) close() {
 	_ = rp.cur.Load().Close()
 }
 
+// runProxyServer runs the proxy of cfg until ctx is done, then shuts it
+// down gracefully. Each value received on reload reloads the config file.
+// ready, if set, receives the listen addresses once every listener is up.
 func runProxyServer(ctx context.Context, opts *proxyOptions, cfg proxyFile, reload <-chan chan<- error, ready chan<- proxyAddrs, logger *slog.Logger, stdout, stderr io.Writer) error {
-	m, err := newMetrics(opts.metrics)
-	if err != nil {
+	run := newServerRun("proxy", newProxyServer, logger, stdout)
+	if err := run.openLogs(opts.metrics, cfg.SecurityLog, stderr); err != nil {
 		return err
 	}
-	seccfg := seclog.Config{Path: cfg.SecurityLog, Service: "harden"}
-	if cfg.SecurityLog == "" {
-		seccfg.Writer = stderr
-	}
-	if m != nil {
-		seccfg.Observer = m // counts every refusal
-	}
-	sec, err := seclog.New(seccfg)
-	if err != nil {
-		return fmt.Errorf("HARDEN_SECURITY_LOG: %w", err)
-	}
-	defer sec.Close()
-	warn := func(msg string) {
-		sec.Log(ctx, seclog.Event{Name: seclog.EventConfigWarning, Details: []slog.Attr{slog.String("message", msg)}})
-		if cfg.SecurityLog != "" {
-			logger.Warn(msg)
-		}
-	}
-
-	rp := &runningProxy{opts: opts, cfg: cfg, sec: sec, logger: logger, metrics: m}
+	defer run.sec.Close()
+	rp := &runningProxy{opts: opts, cfg: cfg, sec: run.sec, logger: logger, metrics: run.metrics}
 	if opts.redisURL != "" {
-		rs, err := redisstore.Open(opts.redisURL)
+		rs, err := openRedisStore(ctx, opts.redisURL)
 		if err != nil {
-			return fmt.Errorf("HARDEN_REDIS_URL: %w", err)
+			return err
 		}
 		defer rs.Close()
-		pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		err = rs.Ping(pingCtx)
-		cancel()
-		if err != nil {
-			return fmt.Errorf("HARDEN_REDIS_URL: Redis does not answer: %w", err)
-		}
 		rp.store = rs
 	}
 	p, err := rp.build(cfg)
@@ -608,123 +568,109 @@ func runProxyServer(ctx context.Context, opts *proxyOptions, cfg proxyFile, relo
 	defer rp.close()
 
 	// The refusals of the framing guard carry the configured headers.
-	hdrs, err := headers.New(cfg.Headers)
+	if run.hdrs, err = headers.New(cfg.Headers); err != nil {
+		return err
+	}
+	tlsConfig, err := rp.tlsConfig()
 	if err != nil {
 		return err
 	}
-	var tlsConfig *tls.Config
-	if cfg.TLSCert != "" {
-		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
-		if err != nil {
-			return fmt.Errorf("loading TLS key pair: %w", err)
-		}
-		rp.cert.Store(&cert)
-		tlsConfig = &tls.Config{
-			MinVersion: tls.VersionTLS12,
-			NextProtos: []string{"h2", "http/1.1"},
-			// A reload replaces the key pair without a restart.
-			GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return rp.cert.Load(), nil },
-		}
-	}
-	if cfg.RedirectAddr != "" && cfg.PublicURL != "" {
-		if _, err := httpsredirect.RedirectOnly(cfg.PublicURL); err != nil {
-			return errors.New("--redirect-addr needs an https --public-url")
-		}
+	if err := checkRedirectPublicURL(cfg.RedirectAddr, cfg.PublicURL); err != nil {
+		return err
 	}
 	if cfg.Development {
-		warn("development mode: no HTTPS redirect, loopback hosts allowed, upstream error pages shown, no Secure cookies over plain HTTP; do not expose this proxy to a network")
+		run.warn(ctx, "development mode: no HTTPS redirect, loopback hosts allowed, upstream error pages shown, no Secure cookies over plain HTTP; do not expose this proxy to a network")
 	} else if tlsConfig == nil && cfg.ClientIP.TrustedHops == 0 && len(cfg.ClientIP.TrustedProxies) == 0 && !cfg.HTTPS.DangerouslyAllowPlainHTTP {
-		warn("production over plain HTTP with no trusted proxy: every request but the health paths is redirected to the public URL; set --trusted-proxies to the TLS-terminating proxy, or --tls-cert and --tls-key")
+		run.warn(ctx, "production over plain HTTP with no trusted proxy: every request but the health paths is redirected to the public URL; set --trusted-proxies to the TLS-terminating proxy, or --tls-cert and --tls-key")
 	}
+	return rp.serve(ctx, run, tlsConfig, reload, ready)
+}
 
-	listen := func(addr string, tc *tls.Config) (*framing.Listener, error) {
-		return listenFramed(addr, proxyMaxHeaderBytes, tc, hdrs, sec)
-	}
-
-	fl, err := listen(cfg.Addr, tlsConfig)
+// openRedisStore opens the Redis store of the rate-limit and login
+// counters and checks that Redis answers: a configured but unreachable
+// Redis stops the start, rather than failing every limited request later.
+func openRedisStore(ctx context.Context, redisURL string) (*redisstore.Store, error) {
+	rs, err := redisstore.Open(redisURL)
 	if err != nil {
+		return nil, fmt.Errorf("HARDEN_REDIS_URL: %w", err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	err = rs.Ping(pingCtx)
+	cancel()
+	if err != nil {
+		_ = rs.Close()
+		return nil, fmt.Errorf("HARDEN_REDIS_URL: Redis does not answer: %w", err)
+	}
+	return rs, nil
+}
+
+// tlsConfig loads the TLS key pair of rp.cfg, if it names one, and
+// returns the main listener's TLS configuration; nil means plain HTTP.
+func (rp *runningProxy) tlsConfig() (*tls.Config, error) {
+	if rp.cfg.TLSCert == "" {
+		return nil, nil
+	}
+	cert, err := loadKeyPair(rp.cfg.TLSCert, rp.cfg.TLSKey)
+	if err != nil {
+		return nil, err
+	}
+	rp.cert.Store(cert)
+	return &tls.Config{
+		MinVersion: tls.VersionTLS12,
+		NextProtos: []string{"h2", "http/1.1"},
+		// A reload replaces the key pair without a restart.
+		GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return rp.cert.Load(), nil },
+	}, nil
+}
+
+// serve opens the proxy's listeners (the proxy's, then the metrics and
+// the redirect listeners if set) and serves on them until ctx is done or
+// a server fails. Each value received on reload reloads the
+// configuration; ready, if set, receives the addresses once every
+// listener is up.
+func (rp *runningProxy) serve(ctx context.Context, run *serverRun, tlsConfig *tls.Config, reload <-chan chan<- error, ready chan<- proxyAddrs) error {
+	cfg := rp.cfg // of the start; a reload replaces rp.cfg
+	if err := run.listenMain(cfg.Addr, tlsConfig); err != nil {
 		return err
 	}
-	// The drain state closes every connection after its answer once
-	// SIGTERM came, and tells a readiness check to fail.
-	drainState := &drain.State{}
 	checks := func() []namedCheck {
-		return append(rp.readyChecks(), namedCheck{"drain", drainingCheck(drainState)})
+		return append(rp.readyChecks(), namedCheck{"drain", drainingCheck(&run.drain)})
 	}
-	srv := newProxyServer(drainState.Handler(withReady(rp, readyHandler(checks, logger), hdrs)), logger)
-	drainState.Track(srv)
-	scheme := "http"
-	if tlsConfig != nil {
-		scheme = "https"
-	}
-	mode := "production"
-	if cfg.Development {
-		mode = "development"
-	}
-	addrs := proxyAddrs{URL: scheme + "://" + displayAddr(fl.Addr())}
-	servers := []*http.Server{srv}
-	errc := make(chan error, 3)
-	if m != nil {
-		msrv, mln, err := metricsServer(opts.metrics, m, logger, stdout)
-		if err != nil {
-			_ = fl.Close()
-			return err
-		}
-		servers = append(servers, msrv)
-		go func() { errc <- msrv.Serve(mln) }()
+	srv := run.track(withReady(rp, readyHandler(checks, run.logger), run.hdrs))
+	addrs := proxyAddrs{URL: run.mainURL()}
+	if err := run.startMetrics(); err != nil {
+		return err
 	}
 	if cfg.RedirectAddr != "" {
-		target := redirectTarget(cfg.PublicURL, fl.Addr())
-		redirect, err := httpsredirect.RedirectOnly(target)
-		var rl *framing.Listener
-		if err == nil {
-			rl, err = listen(cfg.RedirectAddr, nil)
-		}
-		if err != nil {
-			_ = fl.Close()
+		withHealth := func(redirect http.Handler) http.Handler { return withHealthPaths(redirect, rp, cfg.HealthPaths) }
+		var err error
+		if addrs.Redirect, err = run.startRedirect(cfg.RedirectAddr, cfg.PublicURL, withHealth); err != nil {
 			return err
 		}
-		rsrv := newProxyServer(drainState.Handler(withHealthPaths(redirect, rp, cfg.HealthPaths)), logger)
-		drainState.Track(rsrv)
-		servers = append(servers, rsrv)
-		addrs.Redirect = "http://" + displayAddr(rl.Addr())
-		fmt.Fprintf(stdout, "harden proxy: redirecting %s to %s\n", addrs.Redirect, target)
-		go func() { errc <- rl.Serve(rsrv) }()
 	}
 	// Printed last: whoever waits for this line finds every listener up.
-	fmt.Fprintf(stdout, "harden proxy: listening on %s (%s mode), upstream %s\n", addrs.URL, mode, cfg.Upstream)
-	go func() { errc <- fl.Serve(srv) }()
+	fmt.Fprintf(run.stdout, "harden proxy: listening on %s (%s mode), upstream %s\n", addrs.URL, modeName(cfg.Development), cfg.Upstream)
+	run.serveMain(srv)
 	if ready != nil {
 		ready <- addrs
 	}
+	return run.wait(ctx, rp.opts.drainDelay, reload, func() error { return rp.reloadLogged(ctx, run) })
+}
 
-	for {
-		select {
-		case err := <-errc:
-			for _, s := range servers {
-				_ = s.Close()
-			}
-			return err
-		case reply := <-reload:
-			if err := sec.Reopen(); err != nil {
-				logger.Error("reopening the security log", "error", err)
-			}
-			err := rp.reload()
-			if err != nil {
-				warn("reload refused, the running configuration stays: " + err.Error())
-			} else {
-				logger.Info("configuration reloaded")
-			}
-			if reply != nil {
-				reply <- err
-			}
-			continue
-		case <-ctx.Done():
-		}
-		break
+// reloadLogged reopens the security log and reloads the configuration,
+// logging the outcome; a refused reload is a warning and leaves the
+// running proxy as it is.
+func (rp *runningProxy) reloadLogged(ctx context.Context, run *serverRun) error {
+	if err := run.sec.Reopen(); err != nil {
+		run.logger.Error("reopening the security log", "error", err)
 	}
-	fmt.Fprintln(stdout, "harden proxy: shutting down")
-	return drainState.Shutdown(context.Background(), drainConfig(opts.drainDelay), servers...)
+	err := rp.reload()
+	if err != nil {
+		run.warn(ctx, "reload refused, the running configuration stays: "+err.Error())
+	} else {
+		run.logger.Info("configuration reloaded")
+	}
+	return err
 }
 
 // newProxyServer is newServer without the read and write timeouts, which
@@ -735,7 +681,6 @@ func runProxyServer(ctx context.Context, opts *proxyOptions, cfg proxyFile, relo
 func newProxyServer(h http.Handler, logger *slog.Logger) *http.Server {
 	srv := newServer(h, logger)
 	srv.ReadTimeout, srv.WriteTimeout = 0, 0
-	srv.MaxHeaderBytes = proxyMaxHeaderBytes
 	return srv
 }
 

@@ -21,11 +21,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/harden-go/harden/httpsredirect"
 	"github.com/harden-go/harden/internal/app"
-	"github.com/harden-go/harden/internal/drain"
 	"github.com/harden-go/harden/ratelimit"
-	"github.com/harden-go/harden/seclog"
 )
 
 func init() {
@@ -275,7 +272,45 @@ var serveSettings = []setting[serveFile]{
 
 // serve runs the app until ctx is done, then shuts down gracefully.
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	var c serveConfig
+	sa, code := parseServeFlags(args, getenv, stderr)
+	if code >= 0 {
+		return code
+	}
+	f, err := sa.load()
+	if err != nil {
+		fmt.Fprintf(stderr, "harden serve: %v\n", err)
+		return 2
+	}
+	c := sa.c
+	c.setFile(f)
+	if sa.printConfig {
+		if err := c.print(stdout, f, getenv); err != nil {
+			fmt.Fprintf(stderr, "harden serve: %v\n", err)
+			return 1
+		}
+		return 0
+	}
+	return runLogged("serve", c.logFormat, stderr, func(logger *slog.Logger, events io.Writer) error {
+		return runServer(ctx, c, getenv, logger, stdout, events)
+	})
+}
+
+// serveArgs are the command line and environment of harden serve: the
+// settings no config file holds, and what to read the others from.
+type serveArgs struct {
+	c              serveConfig // the Redis and database URLs, the drain delay, metrics and log format
+	getenv         func(string) string
+	overrides      []override[serveFile] // per setting, its flag's value or else its variable's
+	configPath     string
+	printConfig    bool
+	hstsPreload    bool
+	hstsPreloadSet bool // --hsts-preload was given
+}
+
+// parseServeFlags returns the command line and environment of harden
+// serve and -1, or an exit code.
+func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer) (*serveArgs, int) {
+	sa := &serveArgs{getenv: getenv}
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	env := func(names ...string) string {
@@ -287,19 +322,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return ""
 	}
 	overrides := settingFlags(fs, serveSettings, getenv)
-	var configPath string
-	var printConfig bool
-	fs.StringVar(&configPath, "config", "", "config file, JSON or YAML (HARDEN_CONFIG)")
-	fs.BoolVar(&printConfig, "print-config", false, "print the effective configuration as JSON, secrets redacted, and exit")
+	fs.StringVar(&sa.configPath, "config", "", "config file, JSON or YAML (HARDEN_CONFIG)")
+	fs.BoolVar(&sa.printConfig, "print-config", false, "print the effective configuration as JSON, secrets redacted, and exit")
 	// These two URLs may carry passwords: their environment values are not
 	// flag defaults, which the usage text would print to stderr.
-	fs.StringVar(&c.redisURL, "redis-url", "", "Redis URL for rate limits and sessions shared by instances (HARDEN_REDIS_URL)")
-	fs.StringVar(&c.databaseURL, "database-url", "", "PostgreSQL DSN for users, messages and sessions (HARDEN_DATABASE_URL)")
-	var hstsPreload bool
-	fs.BoolVar(&hstsPreload, "hsts-preload", false, "add preload to Strict-Transport-Security, asking browsers' preload lists to hard-code HTTPS for the domain and every subdomain; a commitment that takes months to undo; refused unless the list's requirements are met (HARDEN_HSTS_PRELOAD) [hsts_preload]")
+	fs.StringVar(&sa.c.redisURL, "redis-url", "", "Redis URL for rate limits and sessions shared by instances (HARDEN_REDIS_URL)")
+	fs.StringVar(&sa.c.databaseURL, "database-url", "", "PostgreSQL DSN for users, messages and sessions (HARDEN_DATABASE_URL)")
+	fs.BoolVar(&sa.hstsPreload, "hsts-preload", false, "add preload to Strict-Transport-Security, asking browsers' preload lists to hard-code HTTPS for the domain and every subdomain; a commitment that takes months to undo; refused unless the list's requirements are met (HARDEN_HSTS_PRELOAD) [hsts_preload]")
 	drainDelay := drainDelayFlag(fs, getenv)
-	registerMetricsFlags(fs, &c.metrics, env)
-	registerLogFormatFlag(fs, &c.logFormat, getenv)
+	registerMetricsFlags(fs, &sa.c.metrics, env)
+	registerLogFormatFlag(fs, &sa.c.logFormat, getenv)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, serveUsage)
 		fs.PrintDefaults()
@@ -307,71 +339,62 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return 0
+			return nil, 0
 		}
-		return 2
+		return nil, 2
 	}
 	if drainDelay.err != nil {
 		fmt.Fprintf(stderr, "harden serve: %v\n", drainDelay.err)
-		return 2
+		return nil, 2
 	}
-	c.drainDelay = drainDelay.d
-	if c.redisURL == "" {
-		c.redisURL = env("HARDEN_REDIS_URL")
+	sa.c.drainDelay = drainDelay.d
+	if sa.c.redisURL == "" {
+		sa.c.redisURL = env("HARDEN_REDIS_URL")
 	}
-	if c.databaseURL == "" {
-		c.databaseURL = env("HARDEN_DATABASE_URL")
+	if sa.c.databaseURL == "" {
+		sa.c.databaseURL = env("HARDEN_DATABASE_URL")
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "harden serve: unexpected argument %q\n", fs.Arg(0))
-		return 2
+		return nil, 2
 	}
-	if configPath == "" {
-		configPath = env("HARDEN_CONFIG")
+	if sa.configPath == "" {
+		sa.configPath = env("HARDEN_CONFIG")
 	}
-	f, err := loadServeFile(configPath, overrides())
+	sa.overrides = overrides()
+	sa.hstsPreloadSet = flagSet(fs, "hsts-preload")
+	return sa, -1
+}
+
+// load builds the settings a config file can hold: defaults, then the
+// file, then the environment, then the flags.
+func (sa *serveArgs) load() (serveFile, error) {
+	f, err := loadServeFile(sa.configPath, sa.overrides)
 	if err != nil {
-		fmt.Fprintf(stderr, "harden serve: %v\n", err)
-		return 2
+		return f, err
 	}
 	// --hsts-preload is a boolean flag, so it is not one of the string
 	// settings: the flag, then HARDEN_HSTS_PRELOAD, then the file.
-	if flagSet(fs, "hsts-preload") {
-		f.HSTSPreload = hstsPreload
-	} else if v := env("HARDEN_HSTS_PRELOAD"); v != "" {
+	if sa.hstsPreloadSet {
+		f.HSTSPreload = sa.hstsPreload
+	} else if v := sa.getenv("HARDEN_HSTS_PRELOAD"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			fmt.Fprintf(stderr, "harden serve: HARDEN_HSTS_PRELOAD: %q is not a boolean\n", v)
-			return 2
+			return f, fmt.Errorf("HARDEN_HSTS_PRELOAD: %q is not a boolean", v)
 		}
 		f.HSTSPreload = b
 	}
-	c.setFile(f)
-	if printConfig {
-		secrets, err := readSecrets(getenv, f.SecretsFile)
-		if err == nil {
-			err = printSettings(stdout, f, splitList(secrets), map[string]string{"redis_url": c.redisURL, "database_url": c.databaseURL})
-		}
-		if err != nil {
-			fmt.Fprintf(stderr, "harden serve: %v\n", err)
-			return 1
-		}
-		return 0
-	}
-	// One format on stderr: the operational records and, when the
-	// security log is not a file, the security events.
-	logger, events, err := logStreams(c.logFormat, stderr)
+	return f, nil
+}
+
+// print writes the effective configuration as JSON for --print-config,
+// secrets and the passwords of the Redis and database URLs redacted.
+func (c *serveConfig) print(w io.Writer, f serveFile, getenv func(string) string) error {
+	secrets, err := readSecrets(getenv, f.SecretsFile)
 	if err != nil {
-		fmt.Fprintf(stderr, "harden serve: %v\n", err)
-		return 2
+		return err
 	}
-	if err := runServer(ctx, c, getenv, logger, stdout, events); err != nil {
-		// Like a usage error, a failure to start (or to run) ends the
-		// process: one plain line, for whoever started it.
-		fmt.Fprintf(stderr, "harden serve: %v\n", err)
-		return 1
-	}
-	return 0
+	return printSettings(w, f, splitList(secrets), map[string]string{"redis_url": c.redisURL, "database_url": c.databaseURL})
 }
 
 // loadServeFile builds the settings: defaults, then the file, then the
@@ -409,67 +432,85 @@ func readSecrets(getenv func(string) string, secretsFile string) (string, error)
 	return strings.TrimSpace(string(b)), nil
 }
 
+// runServer runs the app with the settings of c until ctx is done, then
+// shuts it down gracefully.
 func runServer(ctx context.Context, c serveConfig, getenv func(string) string, logger *slog.Logger, stdout, stderr io.Writer) error {
-	var dev bool
-	switch c.env {
-	case "development":
-		dev = true
-	case "production":
-	default:
-		return fmt.Errorf("--env must be development or production, not %q", c.env)
-	}
-	useTLS := c.tlsCert != "" || c.tlsKey != ""
-	if useTLS && (c.tlsCert == "" || c.tlsKey == "") {
-		return errors.New("--tls-cert and --tls-key go together")
-	}
-	if c.redirectAddr != "" && !useTLS {
-		return errors.New("--redirect-addr needs --tls-cert and --tls-key")
-	}
-	if c.hstsPreload {
-		setup := hstsPreloadSetup{dev: dev, tls: useTLS, trustedProxies: c.trustedProxies, publicURL: c.publicURL, redirectAddr: c.redirectAddr}
-		if err := setup.check(); err != nil {
-			return err
-		}
+	dev, err := c.check()
+	if err != nil {
+		return err
 	}
 	secrets, err := readSecrets(getenv, c.secretsFile)
 	if err != nil {
 		return err
 	}
-
-	m, err := newMetrics(c.metrics)
+	run := newServerRun("serve", newServer, logger, stdout)
+	if err := run.openLogs(c.metrics, c.securityLog, stderr); err != nil {
+		return err
+	}
+	defer run.sec.Close()
+	if c.securityLog != "" {
+		stopReopen := run.sec.ReopenOnSignal(syscall.SIGHUP)
+		defer stopReopen()
+	}
+	a, err := app.New(c.appConfig(dev, secrets, run))
 	if err != nil {
 		return err
 	}
-	// The security log: a file (reopened after logrotate) or stderr.
-	seccfg := seclog.Config{Path: c.securityLog, Service: "harden"}
-	if m != nil {
-		seccfg.Observer = m // counts every refusal
+	defer a.Close()
+	if err := checkRedirectPublicURL(c.redirectAddr, c.publicURL); err != nil {
+		return err
 	}
-	if c.securityLog == "" {
-		seccfg.Writer = stderr
+	if dev {
+		keysNote := "ephemeral secrets (sessions end at restart)"
+		if !a.EphemeralKeys() {
+			keysNote = "secrets from HARDEN_SECRETS"
+		}
+		run.warn(ctx, "development mode: "+keysNote+", no Secure cookies over plain HTTP, error details shown; do not expose this server to a network")
+	} else if !c.useTLS() && c.trustedProxies == "" {
+		run.warn(ctx, "production over plain HTTP with no trusted proxy: every request but /healthz is redirected to the public URL; set --trusted-proxies to the TLS-terminating proxy, or --tls-cert and --tls-key")
 	}
-	sec, err := seclog.New(seccfg)
-	if err != nil {
-		return fmt.Errorf("HARDEN_SECURITY_LOG: %w", err)
+	return c.serveApp(ctx, run, a, dev)
+}
+
+// check refuses a mode other than development and production, and
+// listener settings that do not go together; it reports whether the mode
+// is development.
+func (c *serveConfig) check() (dev bool, err error) {
+	switch c.env {
+	case "development":
+		dev = true
+	case "production":
+	default:
+		return false, fmt.Errorf("--env must be development or production, not %q", c.env)
 	}
-	defer sec.Close()
-	if c.securityLog != "" {
-		stopReopen := sec.ReopenOnSignal(syscall.SIGHUP)
-		defer stopReopen()
+	useTLS := c.useTLS()
+	if useTLS && (c.tlsCert == "" || c.tlsKey == "") {
+		return false, errors.New("--tls-cert and --tls-key go together")
 	}
-	// warn records a start-up warning in the security log, and on stderr
-	// too when the security log is a file, so that whoever starts the
-	// server sees it (never twice on one stream).
-	warn := func(msg string) {
-		sec.Log(ctx, seclog.Event{Name: seclog.EventConfigWarning, Details: []slog.Attr{slog.String("message", msg)}})
-		if c.securityLog != "" {
-			logger.Warn(msg)
+	if c.redirectAddr != "" && !useTLS {
+		return false, errors.New("--redirect-addr needs --tls-cert and --tls-key")
+	}
+	if c.hstsPreload {
+		setup := hstsPreloadSetup{dev: dev, tls: useTLS, trustedProxies: c.trustedProxies, publicURL: c.publicURL, redirectAddr: c.redirectAddr}
+		if err := setup.check(); err != nil {
+			return false, err
 		}
 	}
+	return dev, nil
+}
 
-	a, err := app.New(app.Config{
+// useTLS reports whether the app is served over TLS: a certificate or a
+// key is given (check refuses one without the other).
+func (c *serveConfig) useTLS() bool {
+	return c.tlsCert != "" || c.tlsKey != ""
+}
+
+// appConfig is the configuration of the app that c runs, logging to run's
+// logs.
+func (c *serveConfig) appConfig(dev bool, secrets string, run *serverRun) app.Config {
+	return app.Config{
 		Development:    dev,
-		TLS:            useTLS,
+		TLS:            c.useTLS(),
 		DataDir:        c.dataDir,
 		Secrets:        secrets,
 		TrustedProxies: c.trustedProxies,
@@ -479,102 +520,51 @@ func runServer(ctx context.Context, c serveConfig, getenv func(string) string, l
 		DatabaseURL:    c.databaseURL,
 		APILimit:       c.apiLimit,
 		AuthLimit:      c.authLimit,
-		SecurityLog:    sec,
-		Logger:         logger,
-		Metrics:        m,
+		SecurityLog:    run.sec,
+		Logger:         run.logger,
+		Metrics:        run.metrics,
 		HSTSPreload:    c.hstsPreload,
-	})
-	if err != nil {
-		return err
 	}
-	defer a.Close()
-	if c.redirectAddr != "" && c.publicURL != "" {
-		// The app accepts an http:// public URL in development; the
-		// redirect listener needs somewhere HTTPS to send clients.
-		if _, err := httpsredirect.RedirectOnly(c.publicURL); err != nil {
-			return errors.New("--redirect-addr needs an https --public-url")
-		}
-	}
-	if dev {
-		keysNote := "ephemeral secrets (sessions end at restart)"
-		if !a.EphemeralKeys() {
-			keysNote = "secrets from HARDEN_SECRETS"
-		}
-		warn("development mode: " + keysNote + ", no Secure cookies over plain HTTP, error details shown; do not expose this server to a network")
-	} else if !useTLS && c.trustedProxies == "" {
-		warn("production over plain HTTP with no trusted proxy: every request but /healthz is redirected to the public URL; set --trusted-proxies to the TLS-terminating proxy, or --tls-cert and --tls-key")
-	}
+}
 
-	// The drain state closes every connection after its answer once
-	// SIGTERM came, and tells a readiness check to fail.
-	drainState := &drain.State{}
-	a.AddReadyCheck("drain", drainingCheck(drainState))
-	srv := newServer(drainState.Handler(a.Handler()), logger)
-	drainState.Track(srv)
+// serveApp opens the listeners of c (the app's, then the metrics and the
+// redirect listeners if set) and serves a on them until ctx is done or a
+// server fails.
+func (c *serveConfig) serveApp(ctx context.Context, run *serverRun, a *app.App, dev bool) error {
+	run.hdrs = a.Headers()
+	a.AddReadyCheck("drain", drainingCheck(&run.drain))
+	srv := run.track(a.Handler())
 	var tlsConfig *tls.Config
-	scheme := "http"
-	if useTLS {
-		cert, err := tls.LoadX509KeyPair(c.tlsCert, c.tlsKey)
+	if c.useTLS() {
+		cert, err := loadKeyPair(c.tlsCert, c.tlsKey)
 		if err != nil {
-			return fmt.Errorf("loading TLS key pair: %w", err)
+			return err
 		}
-		tlsConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
-		scheme = "https"
+		tlsConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{*cert}}
 	}
 	// The framing guard refuses ambiguous requests (smuggling) before
 	// net/http reads them; with TLS it terminates TLS itself.
-	ln, err := listenFramed(c.addr, srv.MaxHeaderBytes, tlsConfig, a.Headers(), sec)
-	if err != nil {
+	if err := run.listenMain(c.addr, tlsConfig); err != nil {
 		return err
 	}
-	mode := "production"
-	if dev {
-		mode = "development"
-	}
-	servers := []*http.Server{srv}
-	errc := make(chan error, 3)
-	if m != nil {
-		msrv, mln, err := metricsServer(c.metrics, m, logger, stdout)
-		if err != nil {
-			_ = ln.Close()
-			return err
-		}
-		servers = append(servers, msrv)
-		go func() { errc <- msrv.Serve(mln) }()
+	if err := run.startMetrics(); err != nil {
+		return err
 	}
 	if c.redirectAddr != "" {
-		target := redirectTarget(c.publicURL, ln.Addr())
-		redirect, err := httpsredirect.RedirectOnly(target) // checked above
-		if err != nil {
-			_ = ln.Close()
+		withHealthz := func(redirect http.Handler) http.Handler { return withHealth(redirect, a.Handler()) }
+		if _, err := run.startRedirect(c.redirectAddr, c.publicURL, withHealthz); err != nil {
 			return err
 		}
-		rsrv := newServer(drainState.Handler(withHealth(redirect, a.Handler())), logger)
-		drainState.Track(rsrv)
-		rln, err := listenFramed(c.redirectAddr, rsrv.MaxHeaderBytes, nil, a.Headers(), sec)
-		if err != nil {
-			_ = ln.Close()
-			return err
-		}
-		servers = append(servers, rsrv)
-		fmt.Fprintf(stdout, "harden serve: redirecting http://%s to %s\n", displayAddr(rln.Addr()), target)
-		go func() { errc <- rln.Serve(rsrv) }()
 	}
 	// Printed last: whoever waits for this line finds every listener up.
-	fmt.Fprintf(stdout, "harden serve: listening on %s://%s (%s mode)\n", scheme, displayAddr(ln.Addr()), mode)
-	go func() { errc <- ln.Serve(srv) }()
-
-	select {
-	case err := <-errc:
-		for _, s := range servers {
-			_ = s.Close()
-		}
-		return err
-	case <-ctx.Done():
-	}
-	fmt.Fprintln(stdout, "harden serve: shutting down")
-	return drainState.Shutdown(context.Background(), drainConfig(c.drainDelay), servers...)
+	fmt.Fprintf(run.stdout, "harden serve: listening on %s (%s mode)\n", run.mainURL(), modeName(dev))
+	run.serveMain(srv)
+	return run.wait(ctx, c.drainDelay, nil, nil)
 }
+
+// maxHeaderBytes is the request head limit of harden serve and harden
+// proxy, of the framing guard and of net/http alike (431 beyond).
+const maxHeaderBytes = 32 << 10
 
 // newServer returns an http.Server with every timeout set, so slow clients
 // cannot hold connections open (Slowloris), and a header size limit
@@ -586,7 +576,7 @@ func newServer(h http.Handler, logger *slog.Logger) *http.Server {
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    32 << 10,
+		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 }

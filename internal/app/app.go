@@ -212,38 +212,9 @@ func New(cfg Config) (a *App, err error) {
 	if a.ring, err = keyRing(cfg); err != nil {
 		return nil, err
 	}
-	switch {
-	case cfg.PublicURL != "":
-		if err := checkPublicURL(cfg.PublicURL, cfg.Development); err != nil {
-			return nil, err
-		}
-	case !cfg.Development:
-		return nil, ErrNoPublicURL
-	}
-	trusted, err := clientip.ParseTrusted(cfg.TrustedProxies)
+	set, err := checkSettings(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("HARDEN_TRUSTED_PROXIES: %w", err)
-	}
-	corsCfg := corsPolicy(cfg.AllowedOrigins)
-	if _, err := cors.New(corsCfg); err != nil {
-		return nil, fmt.Errorf("HARDEN_ALLOWED_ORIGINS: %w", err)
-	}
-
-	apiLimit, authLimit := cfg.APILimit, cfg.AuthLimit
-	if apiLimit == (ratelimit.Spec{}) {
-		apiLimit = DefaultAPILimit
-	}
-	if authLimit == (ratelimit.Spec{}) {
-		authLimit = DefaultAuthLimit
-	}
-	if err := apiLimit.Validate(); err != nil {
-		return nil, fmt.Errorf("HARDEN_API_LIMIT: %w", err)
-	}
-	if err := authLimit.Validate(); err != nil {
-		return nil, fmt.Errorf("HARDEN_AUTH_LIMIT: %w", err)
-	}
-	if cfg.DataDir == "" {
-		return nil, ErrNoDataDir
+		return nil, err
 	}
 	// From here on resources are opened: release them on failure.
 	built := a
@@ -268,7 +239,77 @@ func New(cfg Config) (a *App, err error) {
 	if err := a.layers(cfg); err != nil {
 		return nil, err
 	}
+	stack, err := harden.New(a.stackConfig(set, store, sessionStore))
+	if err != nil {
+		return nil, err
+	}
+	a.stack = stack
+	a.sec = stack.SecurityLog()
+	a.sessions, a.csrf, a.authLimit = stack.Sessions(), stack.CSRF(), stack.LoginLimiter()
+	if err := a.pages(); err != nil {
+		return nil, err
+	}
+	a.route()
+	a.muxHandler = a.mux
+	if cfg.Metrics != nil {
+		a.muxHandler = cfg.Metrics.Routes(a.mux) // records r.Pattern for the metrics
+	}
+	a.handler = stack.Handler(http.HandlerFunc(a.serve))
+	return a, nil
+}
 
+// settings are the values New reads from a Config, checked before any
+// resource is opened.
+type settings struct {
+	trusted   clientip.Config
+	cors      cors.Config
+	apiLimit  ratelimit.Spec
+	authLimit ratelimit.Spec
+}
+
+// checkSettings checks the public URL, the trusted proxies, the allowed
+// origins, the rate limits (defaulted) and the data directory of cfg, in
+// that order, and returns what the stack is built from.
+func checkSettings(cfg Config) (settings, error) {
+	var set settings
+	switch {
+	case cfg.PublicURL != "":
+		if err := checkPublicURL(cfg.PublicURL, cfg.Development); err != nil {
+			return set, err
+		}
+	case !cfg.Development:
+		return set, ErrNoPublicURL
+	}
+	var err error
+	if set.trusted, err = clientip.ParseTrusted(cfg.TrustedProxies); err != nil {
+		return set, fmt.Errorf("HARDEN_TRUSTED_PROXIES: %w", err)
+	}
+	set.cors = corsPolicy(cfg.AllowedOrigins)
+	if _, err := cors.New(set.cors); err != nil {
+		return set, fmt.Errorf("HARDEN_ALLOWED_ORIGINS: %w", err)
+	}
+	set.apiLimit, set.authLimit = cfg.APILimit, cfg.AuthLimit
+	if set.apiLimit == (ratelimit.Spec{}) {
+		set.apiLimit = DefaultAPILimit
+	}
+	if set.authLimit == (ratelimit.Spec{}) {
+		set.authLimit = DefaultAuthLimit
+	}
+	if err := set.apiLimit.Validate(); err != nil {
+		return set, fmt.Errorf("HARDEN_API_LIMIT: %w", err)
+	}
+	if err := set.authLimit.Validate(); err != nil {
+		return set, fmt.Errorf("HARDEN_AUTH_LIMIT: %w", err)
+	}
+	if cfg.DataDir == "" {
+		return set, ErrNoDataDir
+	}
+	return set, nil
+}
+
+// pageHeaders is the security header set of the app: Strict, with a CSP
+// for its pages.
+func pageHeaders(cfg Config) headers.Config {
 	hcfg := headers.Strict()
 	// Google's strict CSP with Trusted Types; the page creates no Trusted
 	// Types policy, so none may be created. default-src 'none' and the
@@ -285,16 +326,24 @@ func New(cfg Config) (a *App, err error) {
 		// https:// origin that does not exist.
 		hcfg.CSP.Remove = append(hcfg.CSP.Remove, "upgrade-insecure-requests")
 	}
-	stack, err := harden.New(harden.Config{
+	return hcfg
+}
+
+// stackConfig is the configuration of the app's harden stack, with the
+// checked settings set, the rate-limit store (nil: memory) and the
+// session store.
+func (a *App) stackConfig(set settings, store ratelimit.Store, sessionStore session.Store) harden.Config {
+	cfg := a.cfg
+	return harden.Config{
 		Development: cfg.Development,
 		PublicURL:   cfg.PublicURL,
 		HealthPaths: []string{healthPath, readyPath},
-		Headers:     hcfg,
-		ClientIP:    trusted,
-		CORS:        corsCfg,
+		Headers:     pageHeaders(cfg),
+		ClientIP:    set.trusted,
+		CORS:        set.cors,
 		HTTPS:       harden.HTTPSConfig{Served: cfg.TLS},
 		RateLimit: harden.RateLimitConfig{
-			Config: ratelimit.Config{Rate: apiLimit, Identifier: "api", Store: store, OnStoreError: storeErrors(cfg.Metrics)},
+			Config: ratelimit.Config{Rate: set.apiLimit, Identifier: "api", Store: store, OnStoreError: storeErrors(cfg.Metrics)},
 			Paths:  []string{"/api/"},
 		},
 		// The app layer: body limit (10 KiB, more for the contact form and
@@ -310,7 +359,7 @@ func New(cfg Config) (a *App, err error) {
 		}},
 		Login: harden.LoginConfig{
 			Config: ratelimit.Config{
-				Rate:       authLimit,
+				Rate:       set.authLimit,
 				Identifier: "auth",
 				// Only failures count: 5 wrong passwords, not 5 logins. A
 				// 503 (the hasher's queue full, a store down) checked no
@@ -329,35 +378,27 @@ func New(cfg Config) (a *App, err error) {
 		SecurityLog: cfg.SecurityLog,
 		Logger:      a.logger,
 		Observer:    requestObserver(cfg.Metrics),
-	})
-	if err != nil {
-		return nil, err
 	}
-	a.stack = stack
-	a.sec = stack.SecurityLog()
-	a.sessions, a.csrf, a.authLimit = stack.Sessions(), stack.CSRF(), stack.LoginLimiter()
+}
 
+// pages parses the page templates, computes the assets' integrity values
+// and builds the CSP report endpoint.
+func (a *App) pages() (err error) {
 	a.index, err = template.New("index").Parse(indexHTML)
 	if err != nil {
-		return nil, fmt.Errorf("app: parsing page template: %w", err)
+		return fmt.Errorf("app: parsing page template: %w", err)
 	}
 	a.admin, err = template.New("admin").Parse(adminHTML)
 	if err != nil {
-		return nil, fmt.Errorf("app: parsing admin template: %w", err)
+		return fmt.Errorf("app: parsing admin template: %w", err)
 	}
 	if a.sri, err = integrity(assets, "assets"); err != nil {
-		return nil, err
+		return err
 	}
 	if a.cspReports, err = cspreport.New(cspreport.Config{Log: a.sec}); err != nil {
-		return nil, err
+		return err
 	}
-	a.route()
-	a.muxHandler = a.mux
-	if cfg.Metrics != nil {
-		a.muxHandler = cfg.Metrics.Routes(a.mux) // records r.Pattern for the metrics
-	}
-	a.handler = stack.Handler(http.HandlerFunc(a.serve))
-	return a, nil
+	return nil
 }
 
 // favicon serves the embedded icon, so that the browser's unprompted
