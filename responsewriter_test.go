@@ -70,7 +70,7 @@ func writerLayers(t *testing.T) []writerLayer {
 	}
 	return []writerLayer{
 		{name: "ratelimit", wrap: limiter.Handler},
-		{name: "seclog", wrap: discardLog.Middleware},
+		{name: "seclog", wrap: discardLog.Handler},
 		{name: "recovery", wrap: recovery.New(slog.New(slog.DiscardHandler))},
 		{name: "session", wrap: sessions.Handler, cookie: sessions.CookieName()},
 		{name: "stack", wrap: stack.Handler},

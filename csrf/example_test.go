@@ -112,7 +112,7 @@ func TestSecurityLog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := logger.Middleware(p.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+	h := logger.Handler(p.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
 		t.Error("handler reached")
 	})))
 	req := httptest.NewRequest("POST", "http://app.example/api/x", nil)
