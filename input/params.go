@@ -205,31 +205,11 @@ func (p *Params) Resolve(raw, location string) (string, error) {
 	}
 	var sameBuf [16]int
 	for i := range pairs {
-		name := pairs[i].name
-		// Every pair of this name, if this is the first of them.
-		same := sameBuf[:0]
-		if index != nil {
-			if index[name][0] != i {
-				continue
-			}
-			same = index[name]
-		} else {
-			first := true
-			for j := 0; j < i; j++ {
-				if pairs[j].name == name {
-					first = false
-					break
-				}
-			}
-			if !first {
-				continue
-			}
-			for j := i; j < len(pairs); j++ {
-				if pairs[j].name == name {
-					same = append(same, j)
-				}
-			}
+		same, first := pairsNamedLike(pairs, i, index, sameBuf[:0])
+		if !first {
+			continue
 		}
+		name := pairs[i].name
 		if p.guard {
 			if msg := checkParamKey(name); msg != "" {
 				if !p.strip {
@@ -245,25 +225,67 @@ func (p *Params) Resolve(raw, location string) (string, error) {
 		if len(same) == 1 {
 			continue
 		}
-		switch p.policy(name) {
-		case ParamReject:
-			return "", fieldError(location, paramPath(name), msgRepeated)
-		case ParamAll:
-		case ParamFirst:
-			for _, j := range same[1:] {
-				pairs[j].drop = true
-			}
-			dropped = true
-		default: // ParamLast
-			for _, j := range same[:len(same)-1] {
-				pairs[j].drop = true
-			}
+		d, err := p.resolveRepeated(pairs, name, same, location)
+		if err != nil {
+			return "", err
+		}
+		if d {
 			dropped = true
 		}
 	}
 	if !dropped {
 		return raw, nil
 	}
+	return joinKept(raw, pairs), nil
+}
+
+// pairsNamedLike reports whether pairs[i] is the first pair of its name
+// and, if it is, returns the indices of every pair of that name. index,
+// when not nil, maps each name to its pair indices; else the pairs are
+// searched and the indices appended to buf.
+func pairsNamedLike(pairs []pair, i int, index map[string][]int, buf []int) (same []int, first bool) {
+	name := pairs[i].name
+	if index != nil {
+		same = index[name]
+		return same, same[0] == i
+	}
+	for j := 0; j < i; j++ {
+		if pairs[j].name == name {
+			return nil, false
+		}
+	}
+	for j := i; j < len(pairs); j++ {
+		if pairs[j].name == name {
+			buf = append(buf, j)
+		}
+	}
+	return buf, true
+}
+
+// resolveRepeated applies the policy of name to its pairs, at the indices
+// same (two or more), and marks those to drop. It reports whether it
+// marked any.
+func (p *Params) resolveRepeated(pairs []pair, name string, same []int, location string) (bool, error) {
+	switch p.policy(name) {
+	case ParamReject:
+		return false, fieldError(location, paramPath(name), msgRepeated)
+	case ParamAll:
+		return false, nil
+	case ParamFirst:
+		for _, j := range same[1:] {
+			pairs[j].drop = true
+		}
+	default: // ParamLast
+		for _, j := range same[:len(same)-1] {
+			pairs[j].drop = true
+		}
+	}
+	return true, nil
+}
+
+// joinKept returns the pairs of raw not marked to drop, as sent, joined
+// by "&".
+func joinKept(raw string, pairs []pair) string {
 	var b strings.Builder
 	b.Grow(len(raw))
 	for _, pr := range pairs {
@@ -275,7 +297,7 @@ func (p *Params) Resolve(raw, location string) (string, error) {
 		}
 		b.WriteString(raw[pr.start:pr.end])
 	}
-	return b.String(), nil
+	return b.String()
 }
 
 func paramPath(name string) string {

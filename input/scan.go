@@ -436,18 +436,27 @@ func (s *scanner) enter() bool {
 	return true
 }
 
+// objectScan is the state of one object while its members are scanned:
+// which struct fields and which other keys it has had, for the duplicate
+// check, and whether a member has been copied yet.
+type objectScan struct {
+	sc            *schema
+	fieldSeen     uint64              // duplicates of struct fields 0..63
+	fieldSeenMore map[int]bool        // duplicates of struct fields 64 and up
+	seenMap       map[string]struct{} // duplicates of other keys, past smallObject
+	seenBase      int                 // where this object's keys begin in s.seen
+	first         bool                // no member copied yet
+}
+
 func (s *scanner) object(sc *schema) bool {
 	if !s.enter() {
 		return false
 	}
 	s.pos++ // '{'
 	s.emit('{')
-	var fieldSeen uint64 // duplicates of struct fields 0..63
-	var fieldSeenMore map[int]bool
-	var seenMap map[string]struct{} // duplicates of other keys, past smallObject
 	seenBase := len(s.seen)
 	defer func() { s.seen = s.seen[:seenBase] }()
-	first := true // no member copied yet
+	o := objectScan{sc: sc, seenBase: seenBase, first: true}
 	s.ws()
 	if s.pos < len(s.data) && s.data[s.pos] == '}' {
 		s.pos++
@@ -457,113 +466,8 @@ func (s *scanner) object(sc *schema) bool {
 	}
 	s.path.pushKeyBytes()
 	for {
-		s.ws()
-		if s.pos >= len(s.data) || s.data[s.pos] != '"' {
-			return s.fail(ErrMalformedJSON)
-		}
-		keyStart := s.pos
-		raw, escaped, ok := s.str()
-		if !ok {
+		if !s.member(&o) {
 			return false
-		}
-		keyEnd := s.pos
-		// The key as encoding/json decodes it; the path keeps its own copy
-		// of an unescaped key, since keyBuf is reused.
-		key := raw
-		if needsFix(raw, escaped) {
-			s.keyBuf = unescape(s.keyBuf[:0], raw)
-			key = append([]byte(nil), s.keyBuf...)
-		}
-		s.path.segs[len(s.path.segs)-1].kb = key
-		s.ws()
-		if s.pos >= len(s.data) || s.data[s.pos] != ':' {
-			return s.fail(ErrMalformedJSON)
-		}
-		s.pos++
-		s.ws()
-
-		// Which schema the value has, and whether the member is kept.
-		var vs *schema
-		known := false
-		if sc != nil && sc.kind == kStruct {
-			if i, ok := sc.fields[string(key)]; ok {
-				known = true
-				vs = sc.types[i]
-				if i < 64 {
-					if fieldSeen&(1<<uint(i)) != 0 {
-						return s.fieldFail(msgDuplicate)
-					}
-					fieldSeen |= 1 << uint(i)
-				} else {
-					if fieldSeenMore == nil {
-						fieldSeenMore = map[int]bool{}
-					}
-					if fieldSeenMore[i] {
-						return s.fieldFail(msgDuplicate)
-					}
-					fieldSeenMore[i] = true
-				}
-			}
-		} else if sc != nil && sc.kind == kMap {
-			vs = sc.elem
-		}
-		drop := false
-		if !known {
-			if msg := checkKeyBytes(key); msg != "" && s.guard {
-				if !s.strip {
-					return s.fieldFail(msg)
-				}
-				drop = true
-				s.stripped = true
-			}
-			if !drop {
-				if sc != nil && sc.kind == kStruct {
-					return s.fieldFail(msgUnknown)
-				}
-				if sc != nil && sc.kind == kMap && !validMapKey(sc.mapKey, key) {
-					return s.fieldFail(msgInvalidKey)
-				}
-				if s.noDups {
-					// syntax only
-				} else if seenMap != nil {
-					if _, dup := seenMap[string(key)]; dup {
-						return s.fieldFail(msgDuplicate)
-					}
-					seenMap[string(key)] = struct{}{}
-				} else {
-					for _, k := range s.seen[seenBase:] {
-						if string(k) == string(key) {
-							return s.fieldFail(msgDuplicate)
-						}
-					}
-					s.seen = append(s.seen, s.path.segs[len(s.path.segs)-1].kb)
-					if len(s.seen)-seenBase > smallObject {
-						seenMap = make(map[string]struct{}, 2*smallObject)
-						for _, k := range s.seen[seenBase:] {
-							seenMap[string(k)] = struct{}{}
-						}
-					}
-				}
-			}
-		}
-		if drop {
-			s.mute++
-			vs = nil
-		} else {
-			if !first {
-				s.emit(',')
-			}
-			first = false
-			if s.out != nil && s.mute == 0 {
-				s.out = append(s.out, s.data[keyStart:keyEnd]...)
-				s.out = append(s.out, ':')
-			}
-		}
-		if !s.value(vs) {
-			return false
-		}
-		if drop {
-			s.mute--
 		}
 		s.ws()
 		if s.pos >= len(s.data) {
@@ -582,6 +486,146 @@ func (s *scanner) object(sc *schema) bool {
 		}
 		return s.fail(ErrMalformedJSON)
 	}
+}
+
+// member scans one member of the object o, from its key to the end of its
+// value, and copies it to out unless the key guard strips it.
+func (s *scanner) member(o *objectScan) bool {
+	key, quoted, ok := s.memberKey()
+	if !ok {
+		return false
+	}
+	vs, drop, ok := s.memberSchema(o, key)
+	if !ok {
+		return false
+	}
+	if drop {
+		s.mute++
+	} else {
+		if !o.first {
+			s.emit(',')
+		}
+		o.first = false
+		if s.out != nil && s.mute == 0 {
+			s.out = append(s.out, quoted...)
+			s.out = append(s.out, ':')
+		}
+	}
+	if !s.value(vs) {
+		return false
+	}
+	if drop {
+		s.mute--
+	}
+	return true
+}
+
+// memberKey scans a member's key and the colon after it, and names the key
+// in the path. It returns the key as encoding/json decodes it and the key
+// as sent, quotes included.
+func (s *scanner) memberKey() (key, quoted []byte, ok bool) {
+	s.ws()
+	if s.pos >= len(s.data) || s.data[s.pos] != '"' {
+		return nil, nil, s.fail(ErrMalformedJSON)
+	}
+	keyStart := s.pos
+	raw, escaped, ok := s.str()
+	if !ok {
+		return nil, nil, false
+	}
+	quoted = s.data[keyStart:s.pos]
+	// The key as encoding/json decodes it; the path keeps its own copy
+	// of an unescaped key, since keyBuf is reused.
+	key = raw
+	if needsFix(raw, escaped) {
+		s.keyBuf = unescape(s.keyBuf[:0], raw)
+		key = append([]byte(nil), s.keyBuf...)
+	}
+	s.path.segs[len(s.path.segs)-1].kb = key
+	s.ws()
+	if s.pos >= len(s.data) || s.data[s.pos] != ':' {
+		return nil, nil, s.fail(ErrMalformedJSON)
+	}
+	s.pos++
+	s.ws()
+	return key, quoted, true
+}
+
+// memberSchema checks key against the object o (duplicates, the key guard,
+// unknown struct fields, map key syntax) and returns the schema of its
+// value and whether the member is dropped because the guard strips its key.
+func (s *scanner) memberSchema(o *objectScan, key []byte) (vs *schema, drop, ok bool) {
+	sc := o.sc
+	if sc != nil && sc.kind == kStruct {
+		if i, known := sc.fields[string(key)]; known {
+			return sc.types[i], false, s.fieldOnce(o, i)
+		}
+	} else if sc != nil && sc.kind == kMap {
+		vs = sc.elem
+	}
+	if msg := checkKeyBytes(key); msg != "" && s.guard {
+		if !s.strip {
+			return nil, false, s.fieldFail(msg)
+		}
+		s.stripped = true
+		return nil, true, true
+	}
+	if sc != nil && sc.kind == kStruct {
+		return nil, false, s.fieldFail(msgUnknown)
+	}
+	if sc != nil && sc.kind == kMap && !validMapKey(sc.mapKey, key) {
+		return nil, false, s.fieldFail(msgInvalidKey)
+	}
+	if !s.noDups && !s.keyOnce(o, key) { // noDups: syntax only
+		return nil, false, false
+	}
+	return vs, false, true
+}
+
+// fieldOnce records that the object o has struct field i, and fails if it
+// had it already.
+func (s *scanner) fieldOnce(o *objectScan, i int) bool {
+	if i < 64 {
+		if o.fieldSeen&(1<<uint(i)) != 0 {
+			return s.fieldFail(msgDuplicate)
+		}
+		o.fieldSeen |= 1 << uint(i)
+		return true
+	}
+	if o.fieldSeenMore == nil {
+		o.fieldSeenMore = map[int]bool{}
+	}
+	if o.fieldSeenMore[i] {
+		return s.fieldFail(msgDuplicate)
+	}
+	o.fieldSeenMore[i] = true
+	return true
+}
+
+// keyOnce records that the object o has key, which is not a struct field,
+// and fails if it had it already. Up to smallObject keys are searched
+// linearly in s.seen; past that, o.seenMap holds them.
+func (s *scanner) keyOnce(o *objectScan, key []byte) bool {
+	if o.seenMap != nil {
+		if _, dup := o.seenMap[string(key)]; dup {
+			return s.fieldFail(msgDuplicate)
+		}
+		o.seenMap[string(key)] = struct{}{}
+		return true
+	}
+	for _, k := range s.seen[o.seenBase:] {
+		if string(k) == string(key) {
+			return s.fieldFail(msgDuplicate)
+		}
+	}
+	s.seen = append(s.seen, s.path.segs[len(s.path.segs)-1].kb)
+	if len(s.seen)-o.seenBase > smallObject {
+		o.seenMap = make(map[string]struct{}, 2*smallObject)
+		for _, k := range s.seen[o.seenBase:] {
+			o.seenMap[string(k)] = struct{}{}
+		}
+	}
+	return true
 }
 
 // smallObject is the number of keys up to which duplicates are found by a

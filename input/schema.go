@@ -88,21 +88,8 @@ func buildSchema(t reflect.Type, building map[reflect.Type]*schema) *schema {
 	}
 	s := &schema{}
 	building[t] = s
-	switch {
-	case t == timeType:
-		s.kind = kTime
-		return s
-	case t == numberType:
-		s.kind = kNumber
-		return s
-	case t == rawType:
-		s.kind = kAny
-		return s
-	case t.Implements(unmarshalerType) || reflect.PointerTo(t).Implements(unmarshalerType):
-		s.kind = kAny
-		return s
-	case t.Implements(textType) || reflect.PointerTo(t).Implements(textType):
-		s.kind = kText
+	if k, ok := namedKind(t); ok {
+		s.kind = k
 		return s
 	}
 	switch t.Kind() {
@@ -129,43 +116,72 @@ func buildSchema(t reflect.Type, building map[reflect.Type]*schema) *schema {
 	case reflect.Map:
 		s.kind = kMap
 		s.elem = buildSchema(t.Elem(), building)
-		kt := t.Key()
-		switch {
-		case kt.Kind() == reflect.String:
-			s.mapKey = kString
-		case reflect.PointerTo(kt).Implements(textType):
-			s.mapKey = kText
-		case kt.Kind() >= reflect.Int && kt.Kind() <= reflect.Int64:
-			s.mapKey = kInt
-		case kt.Kind() >= reflect.Uint && kt.Kind() <= reflect.Uintptr:
-			s.mapKey = kUint
-		default:
-			s.mapKey = kAny
-		}
+		s.mapKey = mapKeyKind(t.Key())
 	case reflect.Struct:
-		s.kind = kStruct
-		s.fields = map[string]int{}
-		s.flat = true
-		for _, f := range structFields(t) {
-			s.fields[f.name] = len(s.types)
-			fs := buildSchema(f.typ, building)
-			if f.quoted {
-				fs = &schema{kind: kQuoted}
-			}
-			s.types = append(s.types, fs)
-			if len(f.index) == 1 && f.typ.Kind() == reflect.String && fs.kind == kString {
-				s.index = append(s.index, f.index[0])
-			} else {
-				s.flat, s.index = false, nil
-			}
-		}
-		if !s.flat {
-			s.index = nil
-		}
+		s.buildStruct(t, building)
 	default: // interface, chan, func, complex...: left to encoding/json
 		s.kind = kAny
 	}
 	return s
+}
+
+// namedKind returns the kind of t when encoding/json decodes it by its
+// identity or its methods rather than by its shape: time.Time, json.Number,
+// json.RawMessage, json.Unmarshaler and encoding.TextUnmarshaler.
+func namedKind(t reflect.Type) (kind, bool) {
+	switch {
+	case t == timeType:
+		return kTime, true
+	case t == numberType:
+		return kNumber, true
+	case t == rawType:
+		return kAny, true
+	case t.Implements(unmarshalerType) || reflect.PointerTo(t).Implements(unmarshalerType):
+		return kAny, true
+	case t.Implements(textType) || reflect.PointerTo(t).Implements(textType):
+		return kText, true
+	}
+	return kAny, false
+}
+
+// mapKeyKind returns what a map with key type kt accepts as object keys:
+// kString, kText, kInt, kUint, or kAny to leave the check to encoding/json.
+func mapKeyKind(kt reflect.Type) kind {
+	switch {
+	case kt.Kind() == reflect.String:
+		return kString
+	case reflect.PointerTo(kt).Implements(textType):
+		return kText
+	case kt.Kind() >= reflect.Int && kt.Kind() <= reflect.Int64:
+		return kInt
+	case kt.Kind() >= reflect.Uint && kt.Kind() <= reflect.Uintptr:
+		return kUint
+	}
+	return kAny
+}
+
+// buildStruct fills s as the schema of struct type t: its JSON keys, the
+// schema of each, and whether the struct is flat.
+func (s *schema) buildStruct(t reflect.Type, building map[reflect.Type]*schema) {
+	s.kind = kStruct
+	s.fields = map[string]int{}
+	s.flat = true
+	for _, f := range structFields(t) {
+		s.fields[f.name] = len(s.types)
+		fs := buildSchema(f.typ, building)
+		if f.quoted {
+			fs = &schema{kind: kQuoted}
+		}
+		s.types = append(s.types, fs)
+		if len(f.index) == 1 && f.typ.Kind() == reflect.String && fs.kind == kString {
+			s.index = append(s.index, f.index[0])
+		} else {
+			s.flat, s.index = false, nil
+		}
+	}
+	if !s.flat {
+		s.index = nil
+	}
 }
 
 type jsonField struct {
@@ -182,63 +198,12 @@ type jsonField struct {
 // fields of embedded structs promoted, and on a name conflict the shallowest
 // field wins, then the only tagged one, else none.
 func structFields(t reflect.Type) []jsonField {
-	var all []jsonField
-	var walk func(t reflect.Type, depth int, seen map[reflect.Type]bool, at []int)
-	walk = func(t reflect.Type, depth int, seen map[reflect.Type]bool, at []int) {
-		if seen[t] {
-			return
-		}
-		seen[t] = true
-		defer delete(seen, t)
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			tag := f.Tag.Get("json")
-			if tag == "-" {
-				continue
-			}
-			name, opts, _ := strings.Cut(tag, ",")
-			ft := f.Type
-			if f.Anonymous {
-				et := ft
-				if et.Kind() == reflect.Pointer {
-					et = et.Elem()
-				}
-				if !f.IsExported() && (et.Kind() != reflect.Struct || ft.Kind() == reflect.Pointer) {
-					continue
-				}
-				if name == "" && et.Kind() == reflect.Struct {
-					walk(et, depth+1, seen, append(at[:len(at):len(at)], i))
-					continue
-				}
-			} else if !f.IsExported() {
-				continue
-			}
-			tagged := name != ""
-			if !tagged {
-				name = f.Name
-			}
-			quoted := false
-			for opts != "" {
-				var o string
-				o, opts, _ = strings.Cut(opts, ",")
-				if o == "string" {
-					switch ft.Kind() {
-					case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-						reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
-						reflect.Float32, reflect.Float64, reflect.String:
-						quoted = true
-					}
-				}
-			}
-			all = append(all, jsonField{name: name, typ: ft, quoted: quoted, depth: depth, tagged: tagged,
-				index: append(at[:len(at):len(at)], i)})
-		}
-	}
-	walk(t, 0, map[reflect.Type]bool{}, nil)
+	w := fieldWalk{seen: map[reflect.Type]bool{}}
+	w.walk(t, 0, nil)
 
 	byName := map[string][]jsonField{}
 	var order []string
-	for _, f := range all {
+	for _, f := range w.all {
 		if _, ok := byName[f.name]; !ok {
 			order = append(order, f.name)
 		}
@@ -246,36 +211,110 @@ func structFields(t reflect.Type) []jsonField {
 	}
 	var out []jsonField
 	for _, name := range order {
-		fs := byName[name]
-		if len(fs) == 1 {
-			out = append(out, fs[0])
-			continue
-		}
-		min := fs[0].depth
-		for _, f := range fs {
-			if f.depth < min {
-				min = f.depth
-			}
-		}
-		var top []jsonField
-		for _, f := range fs {
-			if f.depth == min {
-				top = append(top, f)
-			}
-		}
-		if len(top) == 1 {
-			out = append(out, top[0])
-			continue
-		}
-		var tagged []jsonField
-		for _, f := range top {
-			if f.tagged {
-				tagged = append(tagged, f)
-			}
-		}
-		if len(tagged) == 1 {
-			out = append(out, tagged[0])
+		if f, ok := dominantField(byName[name]); ok {
+			out = append(out, f)
 		}
 	}
 	return out
+}
+
+// fieldWalk collects every candidate JSON field of a struct type, those of
+// embedded structs included, before name conflicts are resolved.
+type fieldWalk struct {
+	all  []jsonField
+	seen map[reflect.Type]bool // the struct types on the current embedding path
+}
+
+// walk adds the fields of struct type t, embedded at depth through the
+// field index path at, and descends into its untagged embedded structs.
+func (w *fieldWalk) walk(t reflect.Type, depth int, at []int) {
+	if w.seen[t] {
+		return
+	}
+	w.seen[t] = true
+	defer delete(w.seen, t)
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		ft := f.Type
+		if f.Anonymous {
+			et := ft
+			if et.Kind() == reflect.Pointer {
+				et = et.Elem()
+			}
+			if !f.IsExported() && (et.Kind() != reflect.Struct || ft.Kind() == reflect.Pointer) {
+				continue
+			}
+			if name == "" && et.Kind() == reflect.Struct {
+				w.walk(et, depth+1, append(at[:len(at):len(at)], i))
+				continue
+			}
+		} else if !f.IsExported() {
+			continue
+		}
+		tagged := name != ""
+		if !tagged {
+			name = f.Name
+		}
+		w.all = append(w.all, jsonField{name: name, typ: ft, quoted: quotedOption(opts, ft), depth: depth, tagged: tagged,
+			index: append(at[:len(at):len(at)], i)})
+	}
+}
+
+// quotedOption reports whether the json tag options opts hold "string" and
+// apply to a field of type ft, as encoding/json applies them: to booleans,
+// numbers and strings only.
+func quotedOption(opts string, ft reflect.Type) bool {
+	quoted := false
+	for opts != "" {
+		var o string
+		o, opts, _ = strings.Cut(opts, ",")
+		if o == "string" {
+			switch ft.Kind() {
+			case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+				reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+				reflect.Float32, reflect.Float64, reflect.String:
+				quoted = true
+			}
+		}
+	}
+	return quoted
+}
+
+// dominantField picks the field that owns a JSON name among the fields fs
+// that claim it: the shallowest, then the only tagged one among the
+// shallowest. It reports false when none wins and the name is dropped.
+func dominantField(fs []jsonField) (jsonField, bool) {
+	if len(fs) == 1 {
+		return fs[0], true
+	}
+	min := fs[0].depth
+	for _, f := range fs {
+		if f.depth < min {
+			min = f.depth
+		}
+	}
+	var top []jsonField
+	for _, f := range fs {
+		if f.depth == min {
+			top = append(top, f)
+		}
+	}
+	if len(top) == 1 {
+		return top[0], true
+	}
+	var tagged []jsonField
+	for _, f := range top {
+		if f.tagged {
+			tagged = append(tagged, f)
+		}
+	}
+	if len(tagged) == 1 {
+		return tagged[0], true
+	}
+	return jsonField{}, false
 }

@@ -171,6 +171,8 @@ type cspOutcome struct {
 
 func cspTest(in *obsInput) TestResult { return cspAnalysis(in).TestResult }
 
+// cspAnalysis runs the Observatory's CSP test on the recorded page and
+// keeps the merged policy for the X-Frame-Options test.
 func cspAnalysis(in *obsInput) cspOutcome {
 	out := cspOutcome{TestResult: TestResult{Name: TestCSP}}
 	if in.auto == nil || in.sessionURL == nil {
@@ -192,15 +194,7 @@ func cspAnalysis(in *obsInput) cspOutcome {
 		out.Data = header
 		return out
 	}
-	headerOnly, err := csp.Parse(httpCSP)
-	if err != nil {
-		headerOnly = &csp.Policy{}
-	}
-	metaOnly, err := csp.ParseMeta(metaCSP)
-	if err != nil {
-		metaOnly = &csp.Policy{}
-	}
-	if headerOnly.Size()+metaOnly.Size() == 0 {
+	if !cspDeclared(httpCSP, metaCSP) {
 		if v, ok := in.autoH.get("content-security-policy-report-only"); ok && v != "" {
 			out.Result = "csp-not-implemented-but-reporting-enabled"
 		} else {
@@ -209,99 +203,10 @@ func cspAnalysis(in *obsInput) cspOutcome {
 		return out
 	}
 	out.Data = strings.Join(append(append([]string(nil), httpCSP...), metaCSP...), " | ")
-	scriptSrc := firstSet(all.Get("script-src"), all.Get("default-src"))
-	styleSrc := firstSet(all.Get("style-src"), all.Get("default-src"))
-	objectSrc := firstSet(all.Get("object-src"), all.Get("default-src"))
-
-	// A nonce or hash makes browsers ignore 'unsafe-inline'.
-	for _, s := range []*csp.Sources{scriptSrc, styleSrc} {
-		if hasNonceOrHash(s) && s.Has("'unsafe-inline'") {
-			s.Delete("'unsafe-inline'")
-		}
-	}
-	result := ""
-	if hasNonceOrHash(scriptSrc) && scriptSrc.Has("'strict-dynamic'") {
-		// 'strict-dynamic' makes browsers ignore host and scheme sources,
-		// 'self' and 'unsafe-inline'.
-		for _, v := range scriptSrc.Values() {
-			broad := false
-			for _, b := range cspDangerouslyBroad {
-				if strings.HasPrefix(v, b) {
-					broad = true
-				}
-			}
-			if broad || v == "'self'" || v == "'unsafe-inline'" {
-				scriptSrc.Delete(v)
-			}
-		}
-	} else if scriptSrc.Has("'strict-dynamic'") {
-		result = "csp-header-invalid"
-	}
-	set := func(r string) {
-		if result == "" {
-			result = r
-		}
-	}
-	var active, passive []string
-	for _, d := range all.Order {
-		if d == "img-src" || d == "media-src" || d == "script-src" {
-			continue
-		}
-		active = append(active, all.Get(d).Values()...)
-	}
-	if len(all.Duplicates) > 0 {
-		active = append(active, all.Duplicates...)
-	}
-	active = append(active, scriptSrc.Values()...)
-	for _, d := range []string{"img-src", "media-src"} {
-		s := all.Get(d)
-		if s == nil {
-			s = all.Get("default-src")
-		}
-		if s != nil {
-			passive = append(passive, s.Values()...)
-		}
-	}
-	insecure := func(list []string) bool {
-		for _, v := range list {
-			if strings.HasPrefix(v, "http:") || strings.HasPrefix(v, "ftp:") {
-				return true
-			}
-		}
-		return false
-	}
-	anyOf := func(s *csp.Sources, f func(string) bool) bool {
-		for _, v := range s.Values() {
-			if f(v) {
-				return true
-			}
-		}
-		return false
-	}
-	isBroad := func(v string) bool { return contains(cspDangerouslyBroad, v) }
-	https := in.sessionURL.Scheme == "https"
-	if anyOf(scriptSrc, broadOrInline) || anyOf(objectSrc, isBroad) {
-		set("csp-implemented-with-unsafe-inline")
-	}
-	if https && insecure(active) {
-		set("csp-implemented-with-insecure-scheme")
-	}
-	if scriptSrc.Has("'unsafe-eval'") || styleSrc.Has("'unsafe-eval'") {
-		set("csp-implemented-with-unsafe-eval")
-	}
-	if https && insecure(passive) {
-		set("csp-implemented-with-insecure-scheme-in-passive-content-only")
-	}
-	if anyOf(styleSrc, broadOrInline) {
-		set("csp-implemented-with-unsafe-inline-in-style-src-only")
-	}
-	if d := all.Get("default-src"); d != nil && d.Has("'none'") && d.Len() == 1 {
-		set("csp-implemented-with-no-unsafe-default-src-none")
-	} else {
-		set("csp-implemented-with-no-unsafe")
-	}
-	out.Result = result
-	switch result {
+	c := newCSPGrade(all)
+	c.grade(in.sessionURL.Scheme == "https")
+	out.Result = c.result
+	switch c.result {
 	case "csp-implemented-with-no-unsafe", "csp-implemented-with-no-unsafe-default-src-none",
 		"csp-implemented-with-unsafe-inline-in-style-src-only",
 		"csp-implemented-with-insecure-scheme-in-passive-content-only":
@@ -312,6 +217,154 @@ func cspAnalysis(in *obsInput) cspOutcome {
 	}
 	out.parsed = all
 	return out
+}
+
+// cspDeclared reports whether the header policy or the <meta> policies,
+// each parsed on its own, declare any directive; a part that does not
+// parse declares none.
+func cspDeclared(httpCSP, metaCSP []string) bool {
+	headerOnly, err := csp.Parse(httpCSP)
+	if err != nil {
+		headerOnly = &csp.Policy{}
+	}
+	metaOnly, err := csp.ParseMeta(metaCSP)
+	if err != nil {
+		metaOnly = &csp.Policy{}
+	}
+	return headerOnly.Size()+metaOnly.Size() != 0
+}
+
+// cspGrade is the CSP test's judgement of a merged policy: the effective
+// script, style and object sources, and the first finding.
+type cspGrade struct {
+	all                            *csp.Policy
+	scriptSrc, styleSrc, objectSrc *csp.Sources
+	result                         string // "" until a finding is set
+}
+
+// newCSPGrade resolves the effective sources of all, dropping those that
+// browsers ignore next to a nonce, a hash or 'strict-dynamic'. A
+// 'strict-dynamic' without a nonce or hash makes the policy invalid.
+func newCSPGrade(all *csp.Policy) cspGrade {
+	c := cspGrade{
+		all:       all,
+		scriptSrc: firstSet(all.Get("script-src"), all.Get("default-src")),
+		styleSrc:  firstSet(all.Get("style-src"), all.Get("default-src")),
+		objectSrc: firstSet(all.Get("object-src"), all.Get("default-src")),
+	}
+	// A nonce or hash makes browsers ignore 'unsafe-inline'.
+	for _, s := range []*csp.Sources{c.scriptSrc, c.styleSrc} {
+		if hasNonceOrHash(s) && s.Has("'unsafe-inline'") {
+			s.Delete("'unsafe-inline'")
+		}
+	}
+	if hasNonceOrHash(c.scriptSrc) && c.scriptSrc.Has("'strict-dynamic'") {
+		// 'strict-dynamic' makes browsers ignore host and scheme sources,
+		// 'self' and 'unsafe-inline'.
+		for _, v := range c.scriptSrc.Values() {
+			broad := false
+			for _, b := range cspDangerouslyBroad {
+				if strings.HasPrefix(v, b) {
+					broad = true
+				}
+			}
+			if broad || v == "'self'" || v == "'unsafe-inline'" {
+				c.scriptSrc.Delete(v)
+			}
+		}
+	} else if c.scriptSrc.Has("'strict-dynamic'") {
+		c.result = "csp-header-invalid"
+	}
+	return c
+}
+
+// set records r as the finding unless an earlier one stands.
+func (c *cspGrade) set(r string) {
+	if c.result == "" {
+		c.result = r
+	}
+}
+
+// grade sets the finding, worst first: unsafe inline or broad sources,
+// insecure schemes (on an https page), 'unsafe-eval', then the passing
+// results.
+func (c *cspGrade) grade(https bool) {
+	isBroad := func(v string) bool { return contains(cspDangerouslyBroad, v) }
+	if anySource(c.scriptSrc, broadOrInline) || anySource(c.objectSrc, isBroad) {
+		c.set("csp-implemented-with-unsafe-inline")
+	}
+	if https && c.insecureActive() {
+		c.set("csp-implemented-with-insecure-scheme")
+	}
+	if c.scriptSrc.Has("'unsafe-eval'") || c.styleSrc.Has("'unsafe-eval'") {
+		c.set("csp-implemented-with-unsafe-eval")
+	}
+	if https && c.insecurePassive() {
+		c.set("csp-implemented-with-insecure-scheme-in-passive-content-only")
+	}
+	if anySource(c.styleSrc, broadOrInline) {
+		c.set("csp-implemented-with-unsafe-inline-in-style-src-only")
+	}
+	if d := c.all.Get("default-src"); d != nil && d.Has("'none'") && d.Len() == 1 {
+		c.set("csp-implemented-with-no-unsafe-default-src-none")
+	} else {
+		c.set("csp-implemented-with-no-unsafe")
+	}
+}
+
+// insecureActive reports whether a source that governs active content
+// has an insecure scheme: those of every directive but img-src, media-src
+// and script-src, the names of repeated directives, and the effective
+// script sources.
+func (c *cspGrade) insecureActive() bool {
+	var active []string
+	for _, d := range c.all.Order {
+		if d == "img-src" || d == "media-src" || d == "script-src" {
+			continue
+		}
+		active = append(active, c.all.Get(d).Values()...)
+	}
+	if len(c.all.Duplicates) > 0 {
+		active = append(active, c.all.Duplicates...)
+	}
+	active = append(active, c.scriptSrc.Values()...)
+	return insecureScheme(active)
+}
+
+// insecurePassive reports whether a source of img-src or media-src, each
+// falling back to default-src, has an insecure scheme.
+func (c *cspGrade) insecurePassive() bool {
+	var passive []string
+	for _, d := range []string{"img-src", "media-src"} {
+		s := c.all.Get(d)
+		if s == nil {
+			s = c.all.Get("default-src")
+		}
+		if s != nil {
+			passive = append(passive, s.Values()...)
+		}
+	}
+	return insecureScheme(passive)
+}
+
+// insecureScheme reports whether a source of list is an http: or ftp: one.
+func insecureScheme(list []string) bool {
+	for _, v := range list {
+		if strings.HasPrefix(v, "http:") || strings.HasPrefix(v, "ftp:") {
+			return true
+		}
+	}
+	return false
+}
+
+// anySource reports whether f holds for a source of s.
+func anySource(s *csp.Sources, f func(string) bool) bool {
+	for _, v := range s.Values() {
+		if f(v) {
+			return true
+		}
+	}
+	return false
 }
 
 // firstSet is JavaScript's a || b || new Set(["*"]) over directive sets.

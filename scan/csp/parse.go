@@ -170,83 +170,14 @@ func Parse(policies []string) (*Policy, error) {
 	coll := collators.Get().(*collate.Collator)
 	defer collators.Put(coll)
 
-	csp := map[string][]*source{}
-	var order []string
-	dupSeen := map[string]bool{}
+	m := merger{p: p, coll: coll, csp: map[string][]*source{}, dupSeen: map[string]bool{}, several: len(policies) > 1}
 	for pi, policy := range clean {
-		seen := map[string]bool{}
-		for _, entry := range strings.Split(policy, ";") {
-			fields := js.Fields(js.Trim(entry))
-			if fields[0] == "" {
-				continue
-			}
-			directive := strings.ToLower(fields[0])
-			if seen[directive] {
-				if !duplicatesAllowed[directive] {
-					return nil, fmt.Errorf("%w: duplicate directive %s in policy %d", ErrInvalid, directive, pi)
-				}
-				if !dupSeen[directive] {
-					dupSeen[directive] = true
-					p.Duplicates = append(p.Duplicates, directive)
-				}
-			} else {
-				seen[directive] = true
-			}
-			keep := pi == 0
-			var values []*source
-			for _, raw := range fields[1:] {
-				values = append(values, &source{value: strings.ToLower(js.Trim(raw)), index: pi, keep: keep})
-			}
-			if len(fields) == 1 && strings.HasSuffix(directive, "-src") {
-				values = append(values, &source{value: "'none'", index: pi, keep: keep})
-			}
-			var combined []*source
-			if pi == 0 {
-				combined = values
-			} else {
-				combined = append(append(combined, csp[directive]...), values...)
-			}
-			// Stable, like Array.prototype.sort.
-			sort.SliceStable(combined, func(i, j int) bool {
-				return coll.CompareString(combined[i].value, combined[j].value) < 0
-			})
-			for i := 1; i < len(combined); i++ {
-				cur, prev := combined[i], combined[i-1]
-				// From one policy, the longer of two sources sharing a
-				// beginning is superfluous.
-				if cur.index == prev.index && strings.HasPrefix(cur.value, prev.value) {
-					cur.keep = false
-				}
-				// Across policies, a source counts only if both allow it.
-				if cur.index != prev.index {
-					match, ok := pathPartMatch(prev.value, cur.value)
-					if !ok {
-						return nil, fmt.Errorf("%w: malformed percent-encoding", ErrInvalid)
-					}
-					if match {
-						cur.keep = true
-					}
-				}
-			}
-			if _, ok := csp[directive]; !ok {
-				order = append(order, directive)
-			}
-			var kept []*source
-			for _, s := range combined {
-				if s.keep {
-					kept = append(kept, s)
-				}
-			}
-			csp[directive] = kept
-			if pi == 0 && len(policies) > 1 {
-				for _, s := range kept {
-					s.keep = false
-				}
-			}
+		if err := m.policy(pi, policy); err != nil {
+			return nil, err
 		}
 	}
-	for _, d := range order {
-		list := csp[d]
+	for _, d := range p.Order {
+		list := m.csp[d]
 		set := &Sources{}
 		for _, s := range list {
 			set.Add(s.value)
@@ -256,8 +187,109 @@ func Parse(policies []string) (*Policy, error) {
 		}
 		p.Directives[d] = set
 	}
-	p.Order = order
 	return p, nil
+}
+
+// merger is the state of Parse while it merges the policies one by one.
+type merger struct {
+	p       *Policy
+	coll    *collate.Collator
+	csp     map[string][]*source // the sources kept so far, by directive
+	dupSeen map[string]bool      // repeated directives already in p.Duplicates
+	several bool                 // more than one policy is merged
+}
+
+// policy merges the directives of policy, the pi-th one, into m.
+func (m *merger) policy(pi int, policy string) error {
+	seen := map[string]bool{}
+	for _, entry := range strings.Split(policy, ";") {
+		fields := js.Fields(js.Trim(entry))
+		if fields[0] == "" {
+			continue
+		}
+		directive := strings.ToLower(fields[0])
+		if seen[directive] {
+			if !duplicatesAllowed[directive] {
+				return fmt.Errorf("%w: duplicate directive %s in policy %d", ErrInvalid, directive, pi)
+			}
+			if !m.dupSeen[directive] {
+				m.dupSeen[directive] = true
+				m.p.Duplicates = append(m.p.Duplicates, directive)
+			}
+		} else {
+			seen[directive] = true
+		}
+		if err := m.directive(pi, directive, fields[1:]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// directive merges one directive of the pi-th policy, with the raw
+// sources srcs, into what the earlier policies left of it.
+func (m *merger) directive(pi int, directive string, srcs []string) error {
+	keep := pi == 0
+	var values []*source
+	for _, raw := range srcs {
+		values = append(values, &source{value: strings.ToLower(js.Trim(raw)), index: pi, keep: keep})
+	}
+	if len(srcs) == 0 && strings.HasSuffix(directive, "-src") {
+		values = append(values, &source{value: "'none'", index: pi, keep: keep})
+	}
+	var combined []*source
+	if pi == 0 {
+		combined = values
+	} else {
+		combined = append(append(combined, m.csp[directive]...), values...)
+	}
+	// Stable, like Array.prototype.sort.
+	sort.SliceStable(combined, func(i, j int) bool {
+		return m.coll.CompareString(combined[i].value, combined[j].value) < 0
+	})
+	if err := markKept(combined); err != nil {
+		return err
+	}
+	if _, ok := m.csp[directive]; !ok {
+		m.p.Order = append(m.p.Order, directive)
+	}
+	var kept []*source
+	for _, s := range combined {
+		if s.keep {
+			kept = append(kept, s)
+		}
+	}
+	m.csp[directive] = kept
+	if pi == 0 && m.several {
+		for _, s := range kept {
+			s.keep = false
+		}
+	}
+	return nil
+}
+
+// markKept decides, over the sorted sources of one directive, which
+// neighbours keep or lose their place in the merged policy.
+func markKept(combined []*source) error {
+	for i := 1; i < len(combined); i++ {
+		cur, prev := combined[i], combined[i-1]
+		// From one policy, the longer of two sources sharing a
+		// beginning is superfluous.
+		if cur.index == prev.index && strings.HasPrefix(cur.value, prev.value) {
+			cur.keep = false
+		}
+		// Across policies, a source counts only if both allow it.
+		if cur.index != prev.index {
+			match, ok := pathPartMatch(prev.value, cur.value)
+			if !ok {
+				return fmt.Errorf("%w: malformed percent-encoding", ErrInvalid)
+			}
+			if match {
+				cur.keep = true
+			}
+		}
+	}
+	return nil
 }
 
 // pathPartMatch reports whether source b is covered by source a, comparing
