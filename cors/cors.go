@@ -92,68 +92,101 @@ type Middleware struct {
 // New validates cfg and returns its Middleware. Errors are *ConfigError
 // values, joined with errors.Join so that all of them are reported at once.
 func New(cfg Config) (*Middleware, error) {
-	m := &Middleware{
+	b := &policyBuild{cfg: &cfg, m: &Middleware{
 		exact:       make(map[string]struct{}, len(cfg.Origins)),
 		credentials: cfg.Credentials,
 		pna:         cfg.PrivateNetworkAccess,
 		methods:     map[string]struct{}{},
 		headers:     map[string]struct{}{},
 		vary:        varyPre,
+	}}
+	if b.m.pna {
+		b.m.vary = varyPNA
 	}
-	if m.pna {
-		m.vary = varyPNA
-	}
-	var errs []error
-	bad := func(field string, i int, v string, err error) {
-		errs = append(errs, configerr.Entry("cors", field, i, v, err))
-	}
-
 	for i, s := range cfg.Origins {
-		if s == "*" {
-			switch {
-			case cfg.Credentials:
-				bad("origins", i, s, ErrWildcardCredentials)
-			case len(cfg.Origins) > 1:
-				bad("origins", i, s, ErrWildcardNotAlone)
-			default:
-				m.anyOrigin = true
-			}
-			continue
-		}
-		o, err := parseOrigin(s)
-		if err != nil {
-			bad("origins", i, s, err)
-			continue
-		}
-		if o.Scheme == "http" && !o.IsLoopback() && !cfg.DangerouslyAllowInsecureOrigins {
-			bad("origins", i, s, ErrInsecureOrigin)
-			continue
-		}
-		if o.pattern {
-			if isPublicSuffix(o.Host) {
-				bad("origins", i, s, ErrPublicSuffixPattern)
-				continue
-			}
-			if cfg.Credentials && !cfg.DangerouslyAllowSubdomainsWithCredentials {
-				bad("origins", i, s, ErrPatternCredentials)
-				continue
-			}
-			p := pattern{prefix: o.Scheme + "://", suffix: "." + o.HostPort()}
-			m.patterns = append(m.patterns, p)
-			m.patternStrs = append(m.patternStrs, o.String())
-			continue
-		}
-		n := o.String()
-		if _, dup := m.exact[n]; !dup {
-			m.exact[n] = struct{}{}
-			m.origins = append(m.origins, n)
-		}
+		b.origin(i, s)
 	}
+	b.allowMethods()
+	b.allowRequestHeaders()
+	b.exposeHeaders()
+	b.maxAge()
+	if len(b.errs) > 0 {
+		return nil, errors.Join(b.errs...)
+	}
+	return b.m, nil
+}
 
+// policyBuild is the state of [New]: the configuration, the Middleware
+// compiled from it and the errors found so far.
+type policyBuild struct {
+	cfg  *Config
+	m    *Middleware
+	errs []error
+}
+
+// bad reports entry i of field (-1 for a single value), v, refused for err.
+func (b *policyBuild) bad(field string, i int, v string, err error) {
+	b.errs = append(b.errs, configerr.Entry("cors", field, i, v, err))
+}
+
+// origin compiles entry i of cfg.Origins, s: the wildcard, an exact
+// origin or a subdomain pattern.
+func (b *policyBuild) origin(i int, s string) {
+	cfg := b.cfg
+	if s == "*" {
+		switch {
+		case cfg.Credentials:
+			b.bad("origins", i, s, ErrWildcardCredentials)
+		case len(cfg.Origins) > 1:
+			b.bad("origins", i, s, ErrWildcardNotAlone)
+		default:
+			b.m.anyOrigin = true
+		}
+		return
+	}
+	o, err := parseOrigin(s)
+	if err != nil {
+		b.bad("origins", i, s, err)
+		return
+	}
+	if o.Scheme == "http" && !o.IsLoopback() && !cfg.DangerouslyAllowInsecureOrigins {
+		b.bad("origins", i, s, ErrInsecureOrigin)
+		return
+	}
+	if o.pattern {
+		b.subdomainPattern(i, s, o)
+		return
+	}
+	n := o.String()
+	if _, dup := b.m.exact[n]; !dup {
+		b.m.exact[n] = struct{}{}
+		b.m.origins = append(b.m.origins, n)
+	}
+}
+
+// subdomainPattern compiles entry i of cfg.Origins, s, parsed as the
+// subdomain pattern o.
+func (b *policyBuild) subdomainPattern(i int, s string, o origin) {
+	if isPublicSuffix(o.Host) {
+		b.bad("origins", i, s, ErrPublicSuffixPattern)
+		return
+	}
+	if b.cfg.Credentials && !b.cfg.DangerouslyAllowSubdomainsWithCredentials {
+		b.bad("origins", i, s, ErrPatternCredentials)
+		return
+	}
+	p := pattern{prefix: o.Scheme + "://", suffix: "." + o.HostPort()}
+	b.m.patterns = append(b.m.patterns, p)
+	b.m.patternStrs = append(b.m.patternStrs, o.String())
+}
+
+// allowMethods compiles cfg.Methods into the allowed set and the
+// Access-Control-Allow-Methods value.
+func (b *policyBuild) allowMethods() {
 	var meths []string
-	for i, s := range cfg.Methods {
+	for i, s := range b.cfg.Methods {
 		if !httpguts.ValidHeaderFieldName(s) || s == "*" {
-			bad("methods", i, s, ErrInvalidMethod)
+			b.bad("methods", i, s, ErrInvalidMethod)
 			continue
 		}
 		// Fetch upper-cases these six and compares the others exactly.
@@ -161,63 +194,70 @@ func New(cfg Config) (*Middleware, error) {
 		case "DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT":
 			s = u
 		case "CONNECT", "TRACE", "TRACK":
-			bad("methods", i, s, ErrForbiddenMethod)
+			b.bad("methods", i, s, ErrForbiddenMethod)
 			continue
 		}
-		if _, dup := m.methods[s]; !dup {
-			m.methods[s] = struct{}{}
+		if _, dup := b.m.methods[s]; !dup {
+			b.m.methods[s] = struct{}{}
 			meths = append(meths, s)
 		}
 	}
-	m.allowMeth = strings.Join(meths, ", ")
+	b.m.allowMeth = strings.Join(meths, ", ")
+}
 
+// allowRequestHeaders compiles cfg.RequestHeaders into the allowed set,
+// the Access-Control-Allow-Headers value and the longest
+// Access-Control-Request-Headers worth reading.
+func (b *policyBuild) allowRequestHeaders() {
 	var hdrs []string
-	for i, s := range cfg.RequestHeaders {
+	for i, s := range b.cfg.RequestHeaders {
 		name := strings.ToLower(s)
 		switch {
 		case !httpguts.ValidHeaderFieldName(s) || s == "*":
-			bad("request_headers", i, s, ErrInvalidHeader)
+			b.bad("request_headers", i, s, ErrInvalidHeader)
 			continue
 		case forbiddenRequestHeader(name):
-			bad("request_headers", i, s, ErrForbiddenHeader)
+			b.bad("request_headers", i, s, ErrForbiddenHeader)
 			continue
 		}
-		if _, dup := m.headers[name]; !dup {
-			m.headers[name] = struct{}{}
+		if _, dup := b.m.headers[name]; !dup {
+			b.m.headers[name] = struct{}{}
 			hdrs = append(hdrs, name)
-			m.maxACRH += len(name) + 2 // ", "
+			b.m.maxACRH += len(name) + 2 // ", "
 		}
 	}
-	m.allowHdrs = strings.Join(hdrs, ", ")
+	b.m.allowHdrs = strings.Join(hdrs, ", ")
+}
 
+// exposeHeaders compiles cfg.ExposedHeaders into the
+// Access-Control-Expose-Headers value.
+func (b *policyBuild) exposeHeaders() {
 	var exp []string
-	for i, s := range cfg.ExposedHeaders {
+	for i, s := range b.cfg.ExposedHeaders {
 		switch name := strings.ToLower(s); {
-		case s == "*" && (cfg.Credentials || len(cfg.ExposedHeaders) > 1):
-			bad("exposed_headers", i, s, ErrWildcardExposeNotAlone)
+		case s == "*" && (b.cfg.Credentials || len(b.cfg.ExposedHeaders) > 1):
+			b.bad("exposed_headers", i, s, ErrWildcardExposeNotAlone)
 		case s != "*" && !httpguts.ValidHeaderFieldName(s):
-			bad("exposed_headers", i, s, ErrInvalidHeader)
+			b.bad("exposed_headers", i, s, ErrInvalidHeader)
 		case name == "set-cookie" || name == "set-cookie2":
-			bad("exposed_headers", i, s, ErrForbiddenHeader)
+			b.bad("exposed_headers", i, s, ErrForbiddenHeader)
 		default:
 			exp = append(exp, s)
 		}
 	}
-	m.exposed = strings.Join(exp, ", ")
+	b.m.exposed = strings.Join(exp, ", ")
+}
 
-	switch {
-	case cfg.MaxAge == -1:
-		m.maxAge = "0"
-	case cfg.MaxAge > 0 && cfg.MaxAge <= 86400:
-		m.maxAge = strconv.Itoa(cfg.MaxAge)
-	case cfg.MaxAge != 0:
-		bad("max_age", -1, strconv.Itoa(cfg.MaxAge), ErrMaxAge)
+// maxAge compiles cfg.MaxAge into the Access-Control-Max-Age value.
+func (b *policyBuild) maxAge() {
+	switch age := b.cfg.MaxAge; {
+	case age == -1:
+		b.m.maxAge = "0"
+	case age > 0 && age <= 86400:
+		b.m.maxAge = strconv.Itoa(age)
+	case age != 0:
+		b.bad("max_age", -1, strconv.Itoa(age), ErrMaxAge)
 	}
-
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	return m, nil
 }
 
 // Origins returns the exact allowed origins, normalised ("*" is never

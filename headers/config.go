@@ -308,6 +308,34 @@ func (l *errList) add(field string, index int, value, reason string) {
 
 // policy builds the CSP directive list, validating it.
 func (c *CSP) policy(errs *errList) []directive {
+	out := c.baseDirectives(errs)
+	out = c.setDirectives(out, errs)
+	out = c.removeDirectives(out, errs)
+	if directiveIndex(out, "default-src") < 0 {
+		errs.add("csp.directives", -1, "", "the policy must set default-src (the fallback for every fetch directive)")
+	}
+	c.applyNonces(out, errs)
+	c.checkScripts(out, errs)
+	if c.ReportURL != "" {
+		if reason := checkReportURL(c.ReportURL); reason != "" {
+			errs.add("csp.report_url", -1, c.ReportURL, reason)
+		} else {
+			out = append(out, directive{"report-uri", []string{c.ReportURL}}, directive{"report-to", []string{reportGroup}})
+		}
+	}
+	return out
+}
+
+// directiveIndex returns the index of the directive called name in dirs,
+// or -1.
+func directiveIndex(dirs []directive, name string) int {
+	return slices.IndexFunc(dirs, func(d directive) bool { return d.name == name })
+}
+
+// baseDirectives checks Preset, TrustedTypes and DropDefaults, and returns
+// a copy of the directives the policy starts from: the preset's, the
+// defaults, or none when the defaults are dropped.
+func (c *CSP) baseDirectives(errs *errList) []directive {
 	var out []directive
 	base := defaultDirectives
 	switch c.Preset {
@@ -338,8 +366,12 @@ func (c *CSP) policy(errs *errList) []directive {
 			out = append(out, directive{d.name, slices.Clone(d.values)})
 		}
 	}
-	// Directives in a stable order: defaults keep their place, new ones
-	// follow sorted by name.
+	return out
+}
+
+// directiveNames returns the names of Directives in a stable order:
+// default-src first, the others sorted.
+func (c *CSP) directiveNames() []string {
 	names := make([]string, 0, len(c.Directives))
 	for name := range c.Directives {
 		names = append(names, name)
@@ -356,8 +388,13 @@ func (c *CSP) policy(errs *errList) []directive {
 		}
 		return strings.Compare(a, b)
 	})
-	for _, name := range names {
-		field := "csp.directives." + name
+	return names
+}
+
+// setDirectives validates Directives and sets them in out. Directives in a
+// stable order: defaults keep their place, new ones follow sorted by name.
+func (c *CSP) setDirectives(out []directive, errs *errList) []directive {
+	for _, name := range c.directiveNames() {
 		if !validDirectiveName(name) {
 			errs.add("csp.directives", -1, name, "invalid directive name")
 			continue
@@ -367,55 +404,69 @@ func (c *CSP) policy(errs *errList) []directive {
 			continue
 		}
 		vals := c.Directives[name]
-		for i, v := range vals {
-			if reason := checkValue(name, v); reason != "" {
-				errs.add(field, i, v, reason)
-			}
-		}
-		if len(vals) > 1 && name != "trusted-types" && slices.ContainsFunc(vals, func(v string) bool { return strings.EqualFold(v, "'none'") }) {
-			// Browsers ignore 'none' beside other sources: the directive
-			// would allow what 'none' seems to forbid.
-			errs.add(field, -1, strings.Join(vals, " "), "'none' must be the only source of a directive")
-		}
+		checkDirectiveValues(name, vals, errs)
 		d := directive{name, slices.Clone(vals)}
-		if i := slices.IndexFunc(out, func(x directive) bool { return x.name == name }); i >= 0 {
+		if i := directiveIndex(out, name); i >= 0 {
 			out[i] = d
 		} else {
 			out = append(out, d)
 		}
 	}
+	return out
+}
+
+// checkDirectiveValues checks the values vals of the directive name.
+func checkDirectiveValues(name string, vals []string, errs *errList) {
+	field := "csp.directives." + name
+	for i, v := range vals {
+		if reason := checkValue(name, v); reason != "" {
+			errs.add(field, i, v, reason)
+		}
+	}
+	if len(vals) > 1 && name != "trusted-types" && slices.ContainsFunc(vals, func(v string) bool { return strings.EqualFold(v, "'none'") }) {
+		// Browsers ignore 'none' beside other sources: the directive
+		// would allow what 'none' seems to forbid.
+		errs.add(field, -1, strings.Join(vals, " "), "'none' must be the only source of a directive")
+	}
+}
+
+// removeDirectives deletes the directives named in Remove from out.
+func (c *CSP) removeDirectives(out []directive, errs *errList) []directive {
 	for k, name := range c.Remove {
-		i := slices.IndexFunc(out, func(d directive) bool { return d.name == name })
+		i := directiveIndex(out, name)
 		if i < 0 {
 			errs.add("csp.remove", k, name, "not a directive of the policy")
 			continue
 		}
 		out = slices.Delete(out, i, i+1)
 	}
-	has := func(name string) int { return slices.IndexFunc(out, func(d directive) bool { return d.name == name }) }
-	if has("default-src") < 0 {
-		errs.add("csp.directives", -1, "", "the policy must set default-src (the fallback for every fetch directive)")
-	}
+	return out
+}
+
+// applyNonces checks the directives Nonce, StyleNonce and StrictDynamic
+// need in out, and adjusts out for them: a style nonce drops style-src's
+// 'unsafe-inline', StrictDynamic adds 'strict-dynamic' to script-src.
+func (c *CSP) applyNonces(out []directive, errs *errList) {
 	if c.Nonce || c.StrictDynamic {
-		if has("script-src") < 0 {
+		if directiveIndex(out, "script-src") < 0 {
 			errs.add("csp.directives", -1, "", "nonce and strict_dynamic need a script-src directive")
 		}
 	}
 	if c.StyleNonce && !c.Nonce {
 		errs.add("csp.style_nonce", -1, "true", "needs nonce")
 	}
-	if c.StyleNonce && has("style-src") < 0 {
+	if c.StyleNonce && directiveIndex(out, "style-src") < 0 {
 		errs.add("csp.style_nonce", -1, "true", "needs a style-src directive")
 	}
 	if c.StyleNonce {
 		// A nonce makes browsers ignore 'unsafe-inline': drop it so the
 		// policy says what it does.
-		if i := has("style-src"); i >= 0 {
+		if i := directiveIndex(out, "style-src"); i >= 0 {
 			out[i].values = slices.DeleteFunc(out[i].values, func(v string) bool { return v == "'unsafe-inline'" })
 		}
 	}
 	if c.StrictDynamic {
-		i := has("script-src")
+		i := directiveIndex(out, "script-src")
 		if i >= 0 && !c.Nonce && !slices.ContainsFunc(out[i].values, isHashSource) {
 			errs.add("csp.strict_dynamic", -1, "true", "needs nonce or a hash source in script-src")
 		}
@@ -423,15 +474,6 @@ func (c *CSP) policy(errs *errList) []directive {
 			out[i].values = append(out[i].values, "'strict-dynamic'")
 		}
 	}
-	c.checkScripts(out, errs)
-	if c.ReportURL != "" {
-		if reason := checkReportURL(c.ReportURL); reason != "" {
-			errs.add("csp.report_url", -1, c.ReportURL, reason)
-		} else {
-			out = append(out, directive{"report-uri", []string{c.ReportURL}}, directive{"report-to", []string{reportGroup}})
-		}
-	}
-	return out
 }
 
 const reportGroup = "csp-endpoint"

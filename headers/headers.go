@@ -46,88 +46,125 @@ type field struct {
 // New validates cfg and returns the header set it describes. Every invalid
 // setting is reported as a *ConfigError, joined with errors.Join.
 func New(cfg Config) (*Headers, error) {
-	var errs errList
-	omit := map[string]bool{}
-	for i, name := range cfg.Omit {
-		canon := http.CanonicalHeaderKey(name)
-		if !slices.Contains(knownHeaders, canon) {
-			errs.add("omit", i, name, "not a header this package sets")
-			continue
-		}
-		omit[canon] = true
-	}
-	h := &Headers{}
-	add := func(name, value string) {
-		if !omit[name] && value != "" {
-			h.static = append(h.static, field{name, value})
-		}
-	}
-
+	b := &headerBuild{h: &Headers{}}
+	b.omitted(cfg.Omit)
 	if cfg.CSP.Preset == PresetStrict {
 		// The strict policy is nonce-based: without a nonce its
 		// 'strict-dynamic' would let no script run.
 		cfg.CSP.Nonce, cfg.CSP.StrictDynamic = true, true
 	}
-	if !omit[hCSP] {
-		dirs := cfg.CSP.policy(&errs)
-		h.cspName = hCSP
-		if cfg.CSP.ReportOnly {
-			h.cspName = hCSPReportOnly
-		}
-		h.parts = compilePolicy(dirs, cfg.CSP.Nonce, cfg.CSP.StyleNonce)
-		h.bare = compilePolicy(dirs, false, false)[0]
-		if len(h.parts) == 1 {
-			h.csp = h.parts[0]
-			h.parts = nil
-		}
-		if cfg.CSP.ReportURL != "" {
-			add(hReporting, reportGroup+`="`+cfg.CSP.ReportURL+`"`)
-		}
+	if !b.omit[hCSP] {
+		b.compileCSP(&cfg.CSP)
 	}
-	add(hCOOP, oneOf(&errs, "cross_origin_opener_policy", cfg.CrossOriginOpenerPolicy, "same-origin",
-		"same-origin", "same-origin-allow-popups", "noopener-allow-popups", "unsafe-none"))
-	add(hCORP, oneOf(&errs, "cross_origin_resource_policy", cfg.CrossOriginResourcePolicy, "same-origin",
-		"same-origin", "same-site", "cross-origin"))
-	add(hCOEP, oneOf(&errs, "cross_origin_embedder_policy", cfg.CrossOriginEmbedderPolicy, "",
-		"require-corp", "credentialless", "unsafe-none"))
-	add(hOAC, "?1")
-	add(hReferrer, referrerPolicy(&errs, cfg.ReferrerPolicy))
-	add(hNosniff, "nosniff")
-	add(hDNSPrefetch, oneOf(&errs, "dns_prefetch_control", cfg.DNSPrefetchControl, "off", "off", "on"))
-	add(hDownload, "noopen")
-	add(hFrame, oneOf(&errs, "frame_options", cfg.FrameOptions, "SAMEORIGIN", "SAMEORIGIN", "DENY"))
-	add(hCrossDomain, oneOf(&errs, "permitted_cross_domain_policies", cfg.PermittedCrossDomainPolicies, "none",
-		"none", "master-only", "by-content-type", "all"))
-	add(hXSS, "0")
-	if cfg.PermissionsPolicy != "" {
-		add(hPermissions, permissionsPolicy(&errs, cfg.PermissionsPolicy))
-	}
-	hsts := hstsValue(&errs, cfg.HSTS)
-	if !omit[hHSTS] {
-		h.hsts = hsts
+	b.addFields(&cfg)
+	hsts := hstsValue(&b.errs, cfg.HSTS)
+	if !b.omit[hHSTS] {
+		b.h.hsts = hsts
 	}
 	if cfg.APISet {
-		h.compileAPISet()
+		b.h.compileAPISet()
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	if len(b.errs) > 0 {
+		return nil, errors.Join(b.errs...)
 	}
-	if len(h.static) == 0 && h.hsts == "" && h.cspName == "" {
+	if len(b.h.static) == 0 && b.h.hsts == "" && b.h.cspName == "" {
 		return nil, errNoHeaders
 	}
-	// Defence in depth: whatever the checks above missed, no value may carry
-	// a control character into the response.
+	if err := b.h.checkValues(); err != nil {
+		return nil, err
+	}
+	return b.h, nil
+}
+
+// headerBuild is the state of [New]: the header set being compiled, the
+// headers Config.Omit leaves out and the errors found so far.
+type headerBuild struct {
+	h    *Headers
+	omit map[string]bool
+	errs errList
+}
+
+// omitted checks names, Config.Omit, and records the headers they leave
+// out.
+func (b *headerBuild) omitted(names []string) {
+	b.omit = map[string]bool{}
+	for i, name := range names {
+		canon := http.CanonicalHeaderKey(name)
+		if !slices.Contains(knownHeaders, canon) {
+			b.errs.add("omit", i, name, "not a header this package sets")
+			continue
+		}
+		b.omit[canon] = true
+	}
+}
+
+// add adds the field name with value to the page set, unless it is
+// omitted or value is empty.
+func (b *headerBuild) add(name, value string) {
+	if !b.omit[name] && value != "" {
+		b.h.static = append(b.h.static, field{name, value})
+	}
+}
+
+// compileCSP validates c and compiles its policy, with and without nonce
+// sources, and the Reporting-Endpoints field its report URL needs.
+func (b *headerBuild) compileCSP(c *CSP) {
+	h := b.h
+	dirs := c.policy(&b.errs)
+	h.cspName = hCSP
+	if c.ReportOnly {
+		h.cspName = hCSPReportOnly
+	}
+	h.parts = compilePolicy(dirs, c.Nonce, c.StyleNonce)
+	h.bare = compilePolicy(dirs, false, false)[0]
+	if len(h.parts) == 1 {
+		h.csp = h.parts[0]
+		h.parts = nil
+	}
+	if c.ReportURL != "" {
+		b.add(hReporting, reportGroup+`="`+c.ReportURL+`"`)
+	}
+}
+
+// addFields validates the settings of the page set's fields other than
+// CSP and HSTS, and adds those fields.
+func (b *headerBuild) addFields(cfg *Config) {
+	errs := &b.errs
+	b.add(hCOOP, oneOf(errs, "cross_origin_opener_policy", cfg.CrossOriginOpenerPolicy, "same-origin",
+		"same-origin", "same-origin-allow-popups", "noopener-allow-popups", "unsafe-none"))
+	b.add(hCORP, oneOf(errs, "cross_origin_resource_policy", cfg.CrossOriginResourcePolicy, "same-origin",
+		"same-origin", "same-site", "cross-origin"))
+	b.add(hCOEP, oneOf(errs, "cross_origin_embedder_policy", cfg.CrossOriginEmbedderPolicy, "",
+		"require-corp", "credentialless", "unsafe-none"))
+	b.add(hOAC, "?1")
+	b.add(hReferrer, referrerPolicy(errs, cfg.ReferrerPolicy))
+	b.add(hNosniff, "nosniff")
+	b.add(hDNSPrefetch, oneOf(errs, "dns_prefetch_control", cfg.DNSPrefetchControl, "off", "off", "on"))
+	b.add(hDownload, "noopen")
+	b.add(hFrame, oneOf(errs, "frame_options", cfg.FrameOptions, "SAMEORIGIN", "SAMEORIGIN", "DENY"))
+	b.add(hCrossDomain, oneOf(errs, "permitted_cross_domain_policies", cfg.PermittedCrossDomainPolicies, "none",
+		"none", "master-only", "by-content-type", "all"))
+	b.add(hXSS, "0")
+	if cfg.PermissionsPolicy != "" {
+		b.add(hPermissions, permissionsPolicy(errs, cfg.PermissionsPolicy))
+	}
+}
+
+// checkValues refuses a compiled value that carries a control character.
+func (h *Headers) checkValues() error {
+	// Defence in depth: whatever the checks of the settings missed, no
+	// value may carry a control character into the response.
 	for _, f := range slices.Concat(h.static, h.api) {
 		if !safeValue(f.value) {
-			return nil, &ConfigError{Pkg: "headers", Field: f.name, Index: -1, Value: f.value, Reason: "value contains a control character", Err: ErrInvalidConfig}
+			return &ConfigError{Pkg: "headers", Field: f.name, Index: -1, Value: f.value, Reason: "value contains a control character", Err: ErrInvalidConfig}
 		}
 	}
 	for _, p := range slices.Concat(h.parts, []string{h.bare}) {
 		if !safeValue(p) {
-			return nil, &ConfigError{Pkg: "headers", Field: "csp", Index: -1, Value: p, Reason: "policy contains a control character", Err: ErrInvalidConfig}
+			return &ConfigError{Pkg: "headers", Field: "csp", Index: -1, Value: p, Reason: "policy contains a control character", Err: ErrInvalidConfig}
 		}
 	}
-	return h, nil
+	return nil
 }
 
 // compilePolicy serialises dirs helmet-style (directives joined by ";"),

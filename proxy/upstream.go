@@ -142,7 +142,29 @@ func (t *leanTransport) exchange(ctx context.Context, c *upConn, req *http.Reque
 		}
 		return nil, err
 	}
+	if bodyErr, err := c.writeRequest(req); err != nil {
+		if bodyErr != nil {
+			return fail(bodyErr)
+		}
+		if resp := c.readEarlyAnswer(req); resp != nil {
+			return t.wrap(c, resp, stop, false), nil
+		}
+		return fail(err)
+	}
+	resp, err := t.readResponse(ctx, c, req)
+	if err != nil {
+		return fail(err)
+	}
+	// A body that ends only when the connection does cannot be followed
+	// by another response.
+	keep := !resp.Close && (resp.ContentLength >= 0 || len(resp.TransferEncoding) > 0 || resp.Body == http.NoBody)
+	return t.wrap(c, resp, stop, keep), nil
+}
 
+// writeRequest writes req on c and flushes it. When the writing fails, err
+// is the failure and bodyErr the error of req's own body, if that is what
+// failed.
+func (c *upConn) writeRequest(req *http.Request) (bodyErr, err error) {
 	out, body := req, (*bodyReader)(nil)
 	if req.Body != nil && req.Body != http.NoBody {
 		// Copy to record the body's own error apart from the
@@ -153,31 +175,42 @@ func (t *leanTransport) exchange(ctx context.Context, c *upConn, req *http.Reque
 		r2.Body = body
 		out = &r2
 	}
-	werr := out.Write(c.bw)
-	if werr == nil {
-		werr = c.bw.Flush() // Write leaves a *bufio.Writer unflushed
+	err = out.Write(c.bw)
+	if err == nil {
+		err = c.bw.Flush() // Write leaves a *bufio.Writer unflushed
 	}
-	if werr != nil {
-		if body != nil && body.err != nil {
-			return fail(body.err)
-		}
-		if c.got == 0 && c.br.Buffered() == 0 {
-			// Nothing was answered: try to read an early answer (an
-			// upstream refusing a body it will not take may answer and
-			// close before reading it all).
-			_ = c.conn.SetReadDeadline(time.Now().Add(time.Second))
-			c.limit = maxResponseHeaderBytes
-			if resp, err := http.ReadResponse(c.br, req); err == nil && resp.StatusCode >= 200 {
-				_ = c.conn.SetReadDeadline(time.Time{})
-				c.limit = -1
-				return t.wrap(c, resp, stop, false), nil
-			}
-		}
-		return fail(werr)
+	if err != nil && body != nil {
+		bodyErr = body.err
 	}
+	return bodyErr, err
+}
 
+// readEarlyAnswer reads the final answer of an upstream that failed the
+// writing of req before anything of an answer was read, or returns nil
+// when none comes within a second (an upstream refusing a body it will
+// not take may answer and close before reading it all).
+func (c *upConn) readEarlyAnswer(req *http.Request) *http.Response {
+	if c.got != 0 || c.br.Buffered() != 0 {
+		return nil
+	}
+	_ = c.conn.SetReadDeadline(time.Now().Add(time.Second))
+	c.limit = maxResponseHeaderBytes
+	resp, err := http.ReadResponse(c.br, req)
+	if err != nil || resp.StatusCode < 200 {
+		return nil
+	}
+	_ = c.conn.SetReadDeadline(time.Time{})
+	c.limit = -1
+	return resp
+}
+
+// readResponse reads the final response header to req from c, within the
+// response header timeout and maxResponseHeaderBytes. Interim answers are
+// passed to ctx's trace hook, at most max1xxResponses of them; a 101 is an
+// error, as upgrades go to the fallback.
+func (t *leanTransport) readResponse(ctx context.Context, c *upConn, req *http.Request) (*http.Response, error) {
 	if err := c.conn.SetReadDeadline(time.Now().Add(t.timeout)); err != nil {
-		return fail(err)
+		return nil, err
 	}
 	c.limit = maxResponseHeaderBytes
 	var resp *http.Response
@@ -188,34 +221,31 @@ func (t *leanTransport) exchange(ctx context.Context, c *upConn, req *http.Reque
 			if errors.Is(err, errHeaderTooLarge) {
 				err = errHeaderTooLarge
 			}
-			return fail(err)
+			return nil, err
 		}
 		code := resp.StatusCode
 		if code == http.StatusSwitchingProtocols {
-			return fail(errUnexpected101) // upgrades go to the fallback
+			return nil, errUnexpected101 // upgrades go to the fallback
 		}
 		if code >= 200 {
 			break
 		}
 		if n+1 >= max1xxResponses {
-			return fail(errTooMany1xx)
+			return nil, errTooMany1xx
 		}
 		// An interim answer (100 Continue, 103 Early Hints): passed to
 		// the client by ReverseProxy's trace hook, then read on.
 		if trace := httptrace.ContextClientTrace(ctx); trace != nil && trace.Got1xxResponse != nil {
 			if err := trace.Got1xxResponse(code, textproto.MIMEHeader(resp.Header)); err != nil {
-				return fail(err)
+				return nil, err
 			}
 		}
 	}
 	c.limit = -1
 	if err := c.conn.SetReadDeadline(time.Time{}); err != nil {
-		return fail(err)
+		return nil, err
 	}
-	// A body that ends only when the connection does cannot be followed
-	// by another response.
-	keep := !resp.Close && (resp.ContentLength >= 0 || len(resp.TransferEncoding) > 0 || resp.Body == http.NoBody)
-	return t.wrap(c, resp, stop, keep), nil
+	return resp, nil
 }
 
 // wrap makes resp's body the owner of c.

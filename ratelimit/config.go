@@ -147,81 +147,10 @@ type ConfigError = configerr.Error
 
 // normalize fills defaults into a copy of c and validates it.
 func (c Config) normalize() (Config, error) {
-	var errs []error
-	bad := func(field, value, reason string) {
-		errs = append(errs, &ConfigError{Pkg: "ratelimit", Field: field, Index: -1, Value: value, Reason: reason, Err: ErrInvalidConfig})
-	}
-
-	if c.Rate == (Spec{}) {
-		c.Rate = Spec{Limit: DefaultLimit, Window: DefaultWindow}
-	}
-	if err := c.Rate.Validate(); err != nil {
-		reason := err.Error()
-		if se, ok := err.(*specErr); ok {
-			reason = se.msg // the field name says it is the rate
-		}
-		bad("rate", c.Rate.String(), reason)
-	}
-	switch c.Algorithm {
-	case "":
-		c.Algorithm = FixedWindow
-	case FixedWindow:
-	case GCRA:
-		// The emission interval must be at least a microsecond: the Redis
-		// store computes in microseconds.
-		if c.Rate.Validate() == nil && c.Rate.Window/time.Duration(c.Rate.Limit) < time.Microsecond {
-			bad("rate", c.Rate.String(), "GCRA needs window/limit of at least 1µs; lower the limit or lengthen the window")
-		}
-	default:
-		bad("algorithm", string(c.Algorithm), `want "fixed-window" or "gcra"`)
-	}
-	if c.Identifier == "" {
-		c.Identifier = defaultIdentifier(c.Rate)
-	} else if !validIdentifier(c.Identifier) {
-		bad("identifier", c.Identifier, "want 1 to 64 printable ASCII characters")
-	}
-	if c.IPv6Prefix == 0 {
-		c.IPv6Prefix = DefaultIPv6Prefix
-	} else if c.IPv6Prefix < 1 || c.IPv6Prefix > 128 {
-		bad("ipv6_prefix", strconv.Itoa(c.IPv6Prefix), "want 1 to 128")
-	}
-	if c.Key == nil {
-		c.Key = KeyByIP(c.IPv6Prefix)
-	}
-	switch c.Headers {
-	case "":
-		c.Headers = HeadersDraft8
-	case HeadersDraft6, HeadersDraft7, HeadersDraft8, HeadersDraft11, HeadersNone:
-	default:
-		bad("headers", string(c.Headers), `want "draft-6", "draft-7", "draft-8", "draft-11" or "none"`)
-	}
-	if c.Status == 0 {
-		c.Status = http.StatusTooManyRequests
-	} else if c.Status < 400 || c.Status > 599 {
-		bad("status", strconv.Itoa(c.Status), "want 400 to 599: a refusal must be an error status")
-	}
-	// A limiter that refunds both outcomes counts nothing: it would never
-	// limit, silently, which is worse than no limiter.
-	if c.SkipSuccessfulRequests && c.SkipFailedRequests {
-		bad("skip_failed_requests", "true", "together with skip_successful_requests every request is refunded and the limiter never limits; set only one (skip_successful_requests to count failures)")
-	}
-	if c.Message == "" {
-		c.Message = DefaultMessage
-	}
-	if c.Succeeded == nil {
-		c.Succeeded = func(_ *http.Request, status int) bool { return status < 400 }
-	}
-	if c.ErrorLogInterval == 0 {
-		c.ErrorLogInterval = DefaultErrorLogInterval
-	} else if c.ErrorLogInterval < 0 {
-		bad("error_log_interval", c.ErrorLogInterval.String(), "must not be negative; 0 means the default, 1m")
-	}
-	if c.Logger == nil {
-		c.Logger = slog.Default()
-	}
-	if c.Clock == nil {
-		c.Clock = time.Now
-	}
+	var errs configErrors
+	c.normalizePolicy(&errs)
+	c.normalizeAnswers(&errs)
+	c.normalizeRuntime(&errs)
 	if len(errs) > 0 {
 		return c, errors.Join(errs...)
 	}
@@ -233,6 +162,100 @@ func (c Config) normalize() (Config, error) {
 		c.Store = s
 	}
 	return c, nil
+}
+
+// configErrors collects the errors of a Config, to be reported at once.
+type configErrors []error
+
+// add reports field with value and the reason.
+func (errs *configErrors) add(field, value, reason string) {
+	*errs = append(*errs, &ConfigError{Pkg: "ratelimit", Field: field, Index: -1, Value: value, Reason: reason, Err: ErrInvalidConfig})
+}
+
+// normalizePolicy fills and checks the quota: its rate, algorithm and
+// identifier, and the key that says whose quota a request spends.
+func (c *Config) normalizePolicy(errs *configErrors) {
+	if c.Rate == (Spec{}) {
+		c.Rate = Spec{Limit: DefaultLimit, Window: DefaultWindow}
+	}
+	if err := c.Rate.Validate(); err != nil {
+		reason := err.Error()
+		if se, ok := err.(*specErr); ok {
+			reason = se.msg // the field name says it is the rate
+		}
+		errs.add("rate", c.Rate.String(), reason)
+	}
+	switch c.Algorithm {
+	case "":
+		c.Algorithm = FixedWindow
+	case FixedWindow:
+	case GCRA:
+		// The emission interval must be at least a microsecond: the Redis
+		// store computes in microseconds.
+		if c.Rate.Validate() == nil && c.Rate.Window/time.Duration(c.Rate.Limit) < time.Microsecond {
+			errs.add("rate", c.Rate.String(), "GCRA needs window/limit of at least 1µs; lower the limit or lengthen the window")
+		}
+	default:
+		errs.add("algorithm", string(c.Algorithm), `want "fixed-window" or "gcra"`)
+	}
+	if c.Identifier == "" {
+		c.Identifier = defaultIdentifier(c.Rate)
+	} else if !validIdentifier(c.Identifier) {
+		errs.add("identifier", c.Identifier, "want 1 to 64 printable ASCII characters")
+	}
+	if c.IPv6Prefix == 0 {
+		c.IPv6Prefix = DefaultIPv6Prefix
+	} else if c.IPv6Prefix < 1 || c.IPv6Prefix > 128 {
+		errs.add("ipv6_prefix", strconv.Itoa(c.IPv6Prefix), "want 1 to 128")
+	}
+	if c.Key == nil {
+		c.Key = KeyByIP(c.IPv6Prefix)
+	}
+}
+
+// normalizeAnswers fills and checks what the limiter answers and which
+// answers it counts: the header style, the refusal's status and message,
+// and the outcomes refunded.
+func (c *Config) normalizeAnswers(errs *configErrors) {
+	switch c.Headers {
+	case "":
+		c.Headers = HeadersDraft8
+	case HeadersDraft6, HeadersDraft7, HeadersDraft8, HeadersDraft11, HeadersNone:
+	default:
+		errs.add("headers", string(c.Headers), `want "draft-6", "draft-7", "draft-8", "draft-11" or "none"`)
+	}
+	if c.Status == 0 {
+		c.Status = http.StatusTooManyRequests
+	} else if c.Status < 400 || c.Status > 599 {
+		errs.add("status", strconv.Itoa(c.Status), "want 400 to 599: a refusal must be an error status")
+	}
+	// A limiter that refunds both outcomes counts nothing: it would never
+	// limit, silently, which is worse than no limiter.
+	if c.SkipSuccessfulRequests && c.SkipFailedRequests {
+		errs.add("skip_failed_requests", "true", "together with skip_successful_requests every request is refunded and the limiter never limits; set only one (skip_successful_requests to count failures)")
+	}
+	if c.Message == "" {
+		c.Message = DefaultMessage
+	}
+	if c.Succeeded == nil {
+		c.Succeeded = func(_ *http.Request, status int) bool { return status < 400 }
+	}
+}
+
+// normalizeRuntime fills and checks the store-error log's interval and
+// logger, and the clock.
+func (c *Config) normalizeRuntime(errs *configErrors) {
+	if c.ErrorLogInterval == 0 {
+		c.ErrorLogInterval = DefaultErrorLogInterval
+	} else if c.ErrorLogInterval < 0 {
+		errs.add("error_log_interval", c.ErrorLogInterval.String(), "must not be negative; 0 means the default, 1m")
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Clock == nil {
+		c.Clock = time.Now
+	}
 }
 
 // defaultIdentifier names a policy after its rate: "100-in-15min".

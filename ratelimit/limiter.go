@@ -278,33 +278,79 @@ func (l *Limiter) SetHeaders(h http.Header, key string, res Result) {
 
 // setHeaders is SetHeaders with key's partition key, when known.
 func (l *Limiter) setHeaders(h http.Header, key string, pk *[16]byte, res Result) {
-	style := l.cfg.Headers
-	if style == HeadersNone && !l.cfg.LegacyHeaders {
+	if l.cfg.Headers == HeadersNone && !l.cfg.LegacyHeaders {
 		return
 	}
 	// The headers of a response cost two allocations: the block of its
 	// value slices and one string holding every formatted value (they are
 	// formatted on the stack; without package unsafe a string cannot live
 	// in the block's allocation).
+	var buf [formatBufLen]byte
+	var hv headerValues
+	b := l.appendValues(buf[:0], &hv, key, pk, res)
+	if l.cfg.LegacyHeaders {
+		b = l.appendLegacyValues(b, &hv, res)
+	}
 	slots := maxHeaderVals
 	if l.pair {
 		slots = pairHeaderVals
 	}
-	v := make([]string, slots)
-	var buf [formatBufLen]byte
-	b := buf[:0]
-	// ends[i] is where the formatted value i ends in b; values are cut out
-	// of one string once b is complete.
-	var ends [5]int
-	n := 0
-	mark := func() { ends[n] = len(b); n++ }
+	hv.s = string(b)
+	hv.block = make([]string, slots)
+	hv.c = slots
+	l.putHeaders(h, &hv)
+}
+
+// headerValues is the values of one response's rate-limit headers. They
+// are formatted into one buffer, then cut out of one string once the
+// buffer is complete, and handed out as slices of one block.
+type headerValues struct {
+	ends  [5]int   // ends[i] is where the formatted value i ends
+	n     int      // formatted values marked
+	s     string   // the formatted values, one after the other
+	block []string // formatted values from the front, constants from the back
+	i     int      // formatted values handed out
+	c     int      // lowest block slot holding a constant
+}
+
+// mark records that the next formatted value ends where b ends.
+func (hv *headerValues) mark(b []byte) {
+	hv.ends[hv.n] = len(b)
+	hv.n++
+}
+
+// next stores the next formatted value in the block and returns it as a
+// one-element slice whose capacity ends there, so that a later append
+// (another limiter's list member) copies instead of writing into the
+// next header's value.
+func (hv *headerValues) next() []string {
+	start := 0
+	if hv.i > 0 {
+		start = hv.ends[hv.i-1]
+	}
+	hv.block[hv.i] = hv.s[start:hv.ends[hv.i]]
+	hv.i++
+	return hv.block[hv.i-1 : hv.i : hv.i]
+}
+
+// constant stores val in the block's last free slot (constant values go
+// after the formatted ones) and returns it as next does.
+func (hv *headerValues) constant(val string) []string {
+	hv.c--
+	hv.block[hv.c] = val
+	return hv.block[hv.c : hv.c+1 : hv.c+1]
+}
+
+// appendValues appends the formatted values of the configured draft's
+// headers for res to b, marking each in hv.
+func (l *Limiter) appendValues(b []byte, hv *headerValues, key string, pk *[16]byte, res Result) []byte {
 	reset := ceilSeconds(res.Reset)
-	switch style {
+	switch style := l.cfg.Headers; style {
 	case HeadersDraft6:
 		b = strconv.AppendInt(b, res.Remaining, 10)
-		mark()
+		hv.mark(b)
 		b = strconv.AppendInt(b, reset, 10)
-		mark()
+		hv.mark(b)
 	case HeadersDraft7:
 		b = append(b, "limit="...)
 		b = append(b, l.limitText...)
@@ -312,7 +358,7 @@ func (l *Limiter) setHeaders(h http.Header, key string, pk *[16]byte, res Result
 		b = strconv.AppendInt(b, res.Remaining, 10)
 		b = append(b, ", reset="...)
 		b = strconv.AppendInt(b, reset, 10)
-		mark()
+		hv.mark(b)
 	case HeadersDraft8, HeadersDraft11:
 		t := reset
 		if style == HeadersDraft11 {
@@ -328,65 +374,55 @@ func (l *Limiter) setHeaders(h http.Header, key string, pk *[16]byte, res Result
 		}
 		b = append(b, ':')
 		pkEnd := len(b)
-		mark()
+		hv.mark(b)
 		b = append(b, l.name...)
 		b = append(b, ";r="...)
 		b = strconv.AppendInt(b, res.Remaining, 10)
 		b = append(b, ";t="...)
 		b = strconv.AppendInt(b, t, 10)
 		b = append(b, b[pkAt:pkEnd]...)
-		mark()
+		hv.mark(b)
 	}
-	if l.cfg.LegacyHeaders {
-		b = strconv.AppendInt(b, res.Remaining, 10)
-		mark()
-		at := l.cfg.Clock().Add(res.Reset)
-		sec := at.Unix()
-		if at.Nanosecond() > 0 {
-			sec++
-		}
-		b = strconv.AppendInt(b, sec, 10)
-		mark()
+	return b
+}
+
+// appendLegacyValues appends the formatted values of X-RateLimit-Remaining
+// and X-RateLimit-Reset for res to b, marking each in hv.
+func (l *Limiter) appendLegacyValues(b []byte, hv *headerValues, res Result) []byte {
+	b = strconv.AppendInt(b, res.Remaining, 10)
+	hv.mark(b)
+	at := l.cfg.Clock().Add(res.Reset)
+	sec := at.Unix()
+	if at.Nanosecond() > 0 {
+		sec++
 	}
-	s := string(b)
-	i, start := 0, 0
-	// next stores the formatted value i in the block and returns it as a
-	// one-element slice whose capacity ends there, so that a later append
-	// (another limiter's list member) copies instead of writing into the
-	// next header's value.
-	next := func() []string {
-		v[i] = s[start:ends[i]]
-		start = ends[i]
-		i++
-		return v[i-1 : i : i]
-	}
-	// Constant values go in the block's last slots, after the formatted
-	// ones.
-	c := len(v)
-	constant := func(val string) []string {
-		c--
-		v[c] = val
-		return v[c : c+1 : c+1]
-	}
-	switch style {
+	b = strconv.AppendInt(b, sec, 10)
+	hv.mark(b)
+	return b
+}
+
+// putHeaders sets the configured headers on h, in the order their values
+// were formatted into hv.
+func (l *Limiter) putHeaders(h http.Header, hv *headerValues) {
+	switch l.cfg.Headers {
 	case HeadersDraft6:
-		h[hPolicy] = constant(l.policy67)
-		h[hLimit] = constant(l.limitText)
-		h[hRemaining] = next()
-		h[hReset] = next()
+		h[hPolicy] = hv.constant(l.policy67)
+		h[hLimit] = hv.constant(l.limitText)
+		h[hRemaining] = hv.next()
+		h[hReset] = hv.next()
 	case HeadersDraft7:
-		h[hPolicy] = constant(l.policy67)
-		h[hRateLimit] = next()
+		h[hPolicy] = hv.constant(l.policy67)
+		h[hRateLimit] = hv.next()
 	case HeadersDraft8, HeadersDraft11:
 		// Add, not Set: both fields are lists, and each limiter a request
 		// passes through (general, then per-route) adds its own member.
-		addValue(h, hPolicy, next())
-		addValue(h, hRateLimit, next())
+		addValue(h, hPolicy, hv.next())
+		addValue(h, hRateLimit, hv.next())
 	}
 	if l.cfg.LegacyHeaders {
-		h[hLegacyLimit] = constant(l.limitText)
-		h[hLegacyRemaining] = next()
-		h[hLegacyReset] = next()
+		h[hLegacyLimit] = hv.constant(l.limitText)
+		h[hLegacyRemaining] = hv.next()
+		h[hLegacyReset] = hv.next()
 	}
 }
 
