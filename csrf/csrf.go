@@ -65,7 +65,7 @@ type Protector struct {
 // New validates cfg and returns its Protector. Every invalid entry is
 // reported: the error is a *ConfigError or several joined with errors.Join.
 func New(cfg Config) (*Protector, error) {
-	var errs configErrors
+	errs := configerr.List{Pkg: "csrf"}
 	p := &Protector{
 		header:     orDefault(cfg.HeaderName, DefaultHeaderName),
 		field:      orDefault(cfg.FieldName, DefaultFieldName),
@@ -73,11 +73,11 @@ func New(cfg Config) (*Protector, error) {
 		sessionKey: cfg.SessionKey,
 	}
 	if cfg.DangerouslyNoToken && cfg.DangerouslyNoOriginCheck {
-		errs.add("dangerously_no_token", -1, "true", ErrBothLayersOff)
+		errs.Add("dangerously_no_token", -1, "true", ErrBothLayersOff)
 	}
 	if !cfg.DangerouslyNoToken {
 		if cfg.Keys == nil {
-			errs.add("keys", -1, "", ErrNoKeys)
+			errs.Add("keys", -1, "", ErrNoKeys)
 		} else {
 			p.ring = cfg.Keys.Derive("csrf")
 		}
@@ -88,34 +88,24 @@ func New(cfg Config) (*Protector, error) {
 		p.configureOrigins(cfg, &errs)
 	}
 	p.configureExemptRoutes(cfg.DangerouslyExemptRoutes, &errs)
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	if err := errs.Err(); err != nil {
+		return nil, err
 	}
 	return p, nil
-}
-
-// configErrors collects the entries New refuses, in the order it checks
-// them.
-type configErrors []error
-
-// add records that entry index of field (-1 for a single-valued setting),
-// set to value, is refused for err.
-func (e *configErrors) add(field string, index int, value string, err error) {
-	*e = append(*e, configerr.Entry("csrf", field, index, value, err))
 }
 
 // configureRequestFields checks the names the token is read under and the
 // bound on a form body, records those refused, and applies the defaults of
 // the bound and of the session key.
-func (p *Protector) configureRequestFields(errs *configErrors) {
+func (p *Protector) configureRequestFields(errs *configerr.List) {
 	if !httpguts.ValidHeaderFieldName(p.header) {
-		errs.add("header_name", -1, p.header, ErrInvalidName)
+		errs.Add("header_name", -1, p.header, ErrInvalidName)
 	}
 	if !isFieldName(p.field) {
-		errs.add("field_name", -1, p.field, ErrInvalidName)
+		errs.Add("field_name", -1, p.field, ErrInvalidName)
 	}
 	if p.maxForm < 0 {
-		errs.add("max_form_bytes", -1, "", ErrMaxFormBytes)
+		errs.Add("max_form_bytes", -1, "", ErrMaxFormBytes)
 	} else if p.maxForm == 0 {
 		p.maxForm = DefaultMaxFormBytes
 	}
@@ -126,14 +116,14 @@ func (p *Protector) configureRequestFields(errs *configErrors) {
 
 // configureCookie makes the spec of the pre-session cookie, or records
 // its name as refused.
-func (p *Protector) configureCookie(cfg Config, errs *configErrors) {
+func (p *Protector) configureCookie(cfg Config, errs *configerr.List) {
 	name := orDefault(cfg.CookieName, DefaultCookieName)
 	if cfg.Development {
 		// Browsers refuse prefixed cookies without Secure.
 		name = strings.TrimPrefix(strings.TrimPrefix(name, cookie.HostPrefix), cookie.SecurePrefix)
 	}
 	if !httpguts.ValidHeaderFieldName(name) {
-		errs.add("cookie_name", -1, name, ErrInvalidName)
+		errs.Add("cookie_name", -1, name, ErrInvalidName)
 		return
 	}
 	spec, err := cookie.New(cookie.Config{
@@ -144,44 +134,44 @@ func (p *Protector) configureCookie(cfg Config, errs *configErrors) {
 		DangerouslyAllowInsecure: cfg.Development,
 	})
 	if err != nil {
-		errs.add("cookie_name", -1, name, ErrHostPrefix)
+		errs.Add("cookie_name", -1, name, ErrHostPrefix)
 	}
 	p.cookie = spec
 }
 
 // configureOrigins sets up the Fetch Metadata/Origin layer with cfg's
 // trusted origins and records those refused.
-func (p *Protector) configureOrigins(cfg Config, errs *configErrors) {
+func (p *Protector) configureOrigins(cfg Config, errs *configerr.List) {
 	p.cop = http.NewCrossOriginProtection()
 	for i, o := range cfg.TrustedOrigins {
 		norm, err := normalizeOrigin(o, cfg.DangerouslyAllowInsecureOrigins)
 		if err != nil {
-			errs.add("trusted_origins", i, o, err)
+			errs.Add("trusted_origins", i, o, err)
 			continue
 		}
 		if err := p.cop.AddTrustedOrigin(norm); err != nil {
-			errs.add("trusted_origins", i, o, ErrInvalidOrigin)
+			errs.Add("trusted_origins", i, o, ErrInvalidOrigin)
 		}
 	}
 }
 
 // configureExemptRoutes registers the routes exempt from both layers and
 // records those refused.
-func (p *Protector) configureExemptRoutes(routes []string, errs *configErrors) {
+func (p *Protector) configureExemptRoutes(routes []string, errs *configerr.List) {
 	seen := make(map[string]bool, len(routes))
 	for i, route := range routes {
 		switch {
 		case !validRoute(route):
-			errs.add("dangerously_exempt_routes", i, route, ErrInvalidRoute)
+			errs.Add("dangerously_exempt_routes", i, route, ErrInvalidRoute)
 		case seen[route]:
-			errs.add("dangerously_exempt_routes", i, route, ErrDuplicateRoute)
+			errs.Add("dangerously_exempt_routes", i, route, ErrDuplicateRoute)
 		default:
 			seen[route] = true
 			if p.exempt == nil {
 				p.exempt = http.NewServeMux()
 			}
 			if err := register(p.exempt, route); err != nil {
-				errs.add("dangerously_exempt_routes", i, route, ErrInvalidRoute)
+				errs.Add("dangerously_exempt_routes", i, route, ErrInvalidRoute)
 			}
 		}
 	}
