@@ -68,16 +68,16 @@ func New(cfg Config) (*Protector, error) {
 	errs := configerr.List{Pkg: "csrf"}
 	p := &Protector{
 		header:     orDefault(cfg.HeaderName, DefaultHeaderName),
-		field:      orDefault(cfg.FieldName, DefaultFieldName),
+		field:      orDefault(cfg.FieldName, defaultFieldName),
 		maxForm:    cfg.MaxFormBytes,
 		sessionKey: cfg.SessionKey,
 	}
 	if cfg.DangerouslyNoToken && cfg.DangerouslyNoOriginCheck {
-		errs.Add("dangerously_no_token", -1, "true", ErrBothLayersOff)
+		errs.Add("dangerously_no_token", -1, "true", errBothLayersOff)
 	}
 	if !cfg.DangerouslyNoToken {
 		if cfg.Keys == nil {
-			errs.Add("keys", -1, "", ErrNoKeys)
+			errs.Add("keys", -1, "", errNoKeys)
 		} else {
 			p.ring = cfg.Keys.Derive("csrf")
 		}
@@ -99,15 +99,15 @@ func New(cfg Config) (*Protector, error) {
 // the bound and of the session key.
 func (p *Protector) configureRequestFields(errs *configerr.List) {
 	if !httpguts.ValidHeaderFieldName(p.header) {
-		errs.Add("header_name", -1, p.header, ErrInvalidName)
+		errs.Add("header_name", -1, p.header, errInvalidName)
 	}
 	if !isFieldName(p.field) {
-		errs.Add("field_name", -1, p.field, ErrInvalidName)
+		errs.Add("field_name", -1, p.field, errInvalidName)
 	}
 	if p.maxForm < 0 {
-		errs.Add("max_form_bytes", -1, "", ErrMaxFormBytes)
+		errs.Add("max_form_bytes", -1, "", errMaxFormBytes)
 	} else if p.maxForm == 0 {
-		p.maxForm = DefaultMaxFormBytes
+		p.maxForm = defaultMaxFormBytes
 	}
 	if p.sessionKey == nil {
 		p.sessionKey = sessionKey
@@ -117,13 +117,13 @@ func (p *Protector) configureRequestFields(errs *configerr.List) {
 // configureCookie makes the spec of the pre-session cookie, or records
 // its name as refused.
 func (p *Protector) configureCookie(cfg Config, errs *configerr.List) {
-	name := orDefault(cfg.CookieName, DefaultCookieName)
+	name := orDefault(cfg.CookieName, defaultCookieName)
 	if cfg.Development {
 		// Browsers refuse prefixed cookies without Secure.
 		name = strings.TrimPrefix(strings.TrimPrefix(name, cookie.HostPrefix), cookie.SecurePrefix)
 	}
 	if !httpguts.ValidHeaderFieldName(name) {
-		errs.Add("cookie_name", -1, name, ErrInvalidName)
+		errs.Add("cookie_name", -1, name, errInvalidName)
 		return
 	}
 	spec, err := cookie.New(cookie.Config{
@@ -134,7 +134,7 @@ func (p *Protector) configureCookie(cfg Config, errs *configerr.List) {
 		DangerouslyAllowInsecure: cfg.Development,
 	})
 	if err != nil {
-		errs.Add("cookie_name", -1, name, ErrHostPrefix)
+		errs.Add("cookie_name", -1, name, errHostPrefix)
 	}
 	p.cookie = spec
 }
@@ -150,7 +150,7 @@ func (p *Protector) configureOrigins(cfg Config, errs *configerr.List) {
 			continue
 		}
 		if err := p.cop.AddTrustedOrigin(norm); err != nil {
-			errs.Add("trusted_origins", i, o, ErrInvalidOrigin)
+			errs.Add("trusted_origins", i, o, errInvalidOrigin)
 		}
 	}
 }
@@ -162,16 +162,16 @@ func (p *Protector) configureExemptRoutes(routes []string, errs *configerr.List)
 	for i, route := range routes {
 		switch {
 		case !validRoute(route):
-			errs.Add("dangerously_exempt_routes", i, route, ErrInvalidRoute)
+			errs.Add("dangerously_exempt_routes", i, route, errInvalidRoute)
 		case seen[route]:
-			errs.Add("dangerously_exempt_routes", i, route, ErrDuplicateRoute)
+			errs.Add("dangerously_exempt_routes", i, route, errDuplicateRoute)
 		default:
 			seen[route] = true
 			if p.exempt == nil {
 				p.exempt = http.NewServeMux()
 			}
 			if err := register(p.exempt, route); err != nil {
-				errs.Add("dangerously_exempt_routes", i, route, ErrInvalidRoute)
+				errs.Add("dangerously_exempt_routes", i, route, errInvalidRoute)
 			}
 		}
 	}
@@ -205,7 +205,7 @@ var exemptSentinel http.Handler = &exemptHandler{}
 func register(mux *http.ServeMux, route string) (err error) {
 	defer func() {
 		if recover() != nil {
-			err = ErrInvalidRoute
+			err = errInvalidRoute
 		}
 	}()
 	mux.Handle(route, exemptSentinel)
@@ -324,17 +324,17 @@ func sameOrigin(origin string, info clientip.Info) bool {
 func (p *Protector) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := p.Check(r); err != nil {
-			Reject(w, r, err)
+			reject(w, r, err)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), stateKey{}, &requestState{p: p, w: w})))
 	})
 }
 
-// Reject answers r for the error err of [Protector.Check] through the shared
+// reject answers r for the error err of [Protector.Check] through the shared
 // responder: 403 with a fixed message per sentinel (413 for
 // ErrFormTooLarge), event "csrf_failure", err as the logged cause.
-func Reject(w http.ResponseWriter, r *http.Request, err error) {
+func reject(w http.ResponseWriter, r *http.Request, err error) {
 	status, msg := http.StatusForbidden, msgInvalidToken
 	switch {
 	case errors.Is(err, ErrCrossOrigin):
