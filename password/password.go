@@ -25,11 +25,11 @@ const (
 
 // Limits and defaults.
 const (
-	// DefaultMaxLength is the default longest password, in bytes.
-	DefaultMaxLength = 1024
-	// DefaultBcryptCost is the bcrypt cost used when Algorithm is "bcrypt",
+	// defaultMaxLength is the default longest password, in bytes.
+	defaultMaxLength = 1024
+	// defaultBcryptCost is the bcrypt cost used when Algorithm is "bcrypt",
 	// and the lowest cost Verify accepts by default.
-	DefaultBcryptCost = 12
+	defaultBcryptCost = 12
 	// bcryptMaxLen is where bcrypt stops reading a password.
 	bcryptMaxLen = 72
 	// OWASP's minimum argon2id work: memory (KiB) × passes, and memory.
@@ -78,20 +78,20 @@ type Config struct {
 	// MemoryBudget bounds the memory, in bytes, of the hashes computed at
 	// once: each argon2id hash holds its Argon2.Memory, so with the default
 	// 64 MiB budget and parameters one runs at a time. A stored hash with
-	// more memory than the budget runs alone. Default DefaultMemoryBudget,
-	// or one hash's memory when that is more; a smaller budget than one
-	// hash of the configured parameters is refused.
+	// more memory than the budget runs alone. Default 64 MiB (one hash of
+	// the default parameters at a time: each already runs on four lanes,
+	// and the process stays well under 150 MB of RSS under a login flood;
+	// raise it on larger machines), or one hash's memory when that is
+	// more; a smaller budget than one hash of the configured parameters is
+	// refused.
 	MemoryBudget int64 `json:"memory_budget,omitempty" yaml:"memory_budget,omitempty"`
 	// MaxQueue bounds the calls waiting for a free slot; beyond it a call
 	// fails at once with ErrBusy. Default 16 per concurrent hash.
 	MaxQueue int `json:"max_queue,omitempty" yaml:"max_queue,omitempty"`
 }
 
-// DefaultMemoryBudget is the default [Config].MemoryBudget: 64 MiB, one
-// hash of the default parameters at a time. Each such hash already runs on
-// four lanes (four cores), and the process stays well under 150 MB of RSS
-// under a login flood; raise it on larger machines.
-const DefaultMemoryBudget = 64 << 20
+// defaultMemoryBudget is the default [Config].MemoryBudget: 64 MiB.
+const defaultMemoryBudget = 64 << 20
 
 // defaultQueuePerSlot is the default queue length per concurrent hash.
 const defaultQueuePerSlot = 16
@@ -171,14 +171,14 @@ func (h *Hasher) checkAlgorithms(errs *configerr.List) (argonOK bool) {
 		argonOK = false
 	}
 	if h.bcryptCost == 0 {
-		h.bcryptCost = DefaultBcryptCost
+		h.bcryptCost = defaultBcryptCost
 	}
-	costOK := h.bcryptCost >= DefaultBcryptCost && h.bcryptCost <= bcrypt.MaxCost
+	costOK := h.bcryptCost >= defaultBcryptCost && h.bcryptCost <= bcrypt.MaxCost
 	if !costOK {
 		errs.AddReason("bcrypt_cost", -1, fmt.Sprint(h.bcryptCost), "must be between 12 and 31")
 	}
 	if h.minBcrypt == 0 {
-		h.minBcrypt = DefaultBcryptCost
+		h.minBcrypt = defaultBcryptCost
 	}
 	if costOK && (h.minBcrypt < bcrypt.MinCost || h.minBcrypt > h.bcryptCost) {
 		errs.AddReason("min_bcrypt_cost", -1, fmt.Sprint(h.minBcrypt), fmt.Sprintf("must be between 4 and bcrypt_cost (%d)", h.bcryptCost))
@@ -190,7 +190,7 @@ func (h *Hasher) checkAlgorithms(errs *configerr.List) (argonOK bool) {
 // refused; configured is Config.MaxLength as given.
 func (h *Hasher) checkMaxLength(configured int, errs *configerr.List) {
 	if h.maxLen == 0 {
-		h.maxLen = DefaultMaxLength
+		h.maxLen = defaultMaxLength
 	}
 	if h.maxLen < 8 || h.maxLen > 1<<16 {
 		errs.AddReason("max_length", -1, fmt.Sprint(h.maxLen), "must be between 8 and 65536")
@@ -239,7 +239,7 @@ func (h *Hasher) checkAdmission(cfg Config, argonOK bool, errs *configerr.List) 
 func (h *Hasher) newGate(a admission) *gate {
 	one := h.hashBytes(h.argon)
 	if a.budget == 0 {
-		a.budget = max(DefaultMemoryBudget, one)
+		a.budget = max(defaultMemoryBudget, one)
 	}
 	// The budget lowers the concurrency: the memory of the hashes running
 	// at once is what a login flood can make the process hold.
