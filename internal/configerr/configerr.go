@@ -58,8 +58,8 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Err }
 
 // List collects the errors of the entries a constructor refuses, in the
-// order it checks them. Set Pkg, and Sentinel when entries are added with
-// AddReason; the zero List otherwise holds no entry.
+// order it checks them. Pkg names the reporting package; Sentinel is what
+// the entries added with AddReason wrap, the package's ErrInvalidConfig.
 //
 //	errs := configerr.List{Pkg: "cookie", Sentinel: ErrInvalidConfig}
 //	errs.AddReason("path", -1, cfg.Path, "must start with /")
