@@ -10,17 +10,17 @@ import (
 	"github.com/harden-go/harden/keys"
 )
 
-// MaxValueLen is the longest encoded value a [Codec] makes or accepts.
+// maxValueLen is the longest encoded value a [Codec] makes or accepts.
 // Browsers keep about 4096 bytes per cookie, name and attributes included.
-const MaxValueLen = 4096
+const maxValueLen = 4096
 
 // Errors of a [Codec].
 var (
 	// ErrInvalid is returned by Decode for any value that is not a valid,
 	// unexpired value of this codec. It never says which check failed.
 	ErrInvalid = errors.New("cookie: invalid value")
-	// ErrTooLong is returned by Encode when the encoded value would exceed
-	// MaxValueLen.
+	// ErrTooLong is returned by Encode when the encoded value would be
+	// longer than 4096 bytes, about what browsers keep of a cookie.
 	ErrTooLong = errors.New("cookie: value too long")
 )
 
@@ -99,7 +99,7 @@ func (c *Codec) Encode(data []byte) (string, error) {
 	var raw []byte
 	if c.encrypt {
 		size := 1 + keys.Overhead + expiryLen + len(data)
-		if b64.EncodedLen(size) > MaxValueLen {
+		if b64.EncodedLen(size) > maxValueLen {
 			return "", ErrTooLong
 		}
 		pt := make([]byte, 0, expiryLen+len(data))
@@ -110,7 +110,7 @@ func (c *Codec) Encode(data []byte) (string, error) {
 		raw = c.ring.AppendSeal(raw, pt, raw[:1])
 	} else {
 		size := 1 + expiryLen + len(data) + keys.TagSize
-		if b64.EncodedLen(size) > MaxValueLen {
+		if b64.EncodedLen(size) > maxValueLen {
 			return "", ErrTooLong
 		}
 		raw = make([]byte, 0, size)
@@ -124,7 +124,7 @@ func (c *Codec) Encode(data []byte) (string, error) {
 
 // Decode returns the data carried by value, or [ErrInvalid].
 func (c *Codec) Decode(value string) ([]byte, error) {
-	if len(value) > MaxValueLen || len(value) < 2 {
+	if len(value) > maxValueLen || len(value) < 2 {
 		return nil, ErrInvalid
 	}
 	raw, err := b64.DecodeString(value)

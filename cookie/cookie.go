@@ -87,22 +87,21 @@ func New(cfg Config) (*Spec, error) {
 		httpOnly: !cfg.DangerouslyAllowScriptAccess,
 		insecure: cfg.DangerouslyAllowInsecure,
 	}
-	var errs []error
-	bad := func(field, value, reason string) { errs = append(errs, configError(field, value, reason)) }
+	errs := configerr.List{Pkg: "cookie", Sentinel: ErrInvalidConfig}
 	if !validName(cfg.Name) {
-		bad("name", cfg.Name, "empty or not a valid cookie name (an RFC 6265 token)")
+		errs.AddReason("name", -1, cfg.Name, "empty or not a valid cookie name (an RFC 6265 token)")
 	}
 	if s.path == "" {
 		s.path = "/"
 	}
 	if s.path[0] != '/' || !validAttr(s.path) {
-		bad("path", cfg.Path, "must start with / and contain no control characters or ;")
+		errs.AddReason("path", -1, cfg.Path, "must start with / and contain no control characters or ;")
 	}
 	if s.domain != "" && (!validAttr(s.domain) || strings.ContainsAny(s.domain, " /")) {
-		bad("domain", cfg.Domain, "not a valid domain")
+		errs.AddReason("domain", -1, cfg.Domain, "not a valid domain")
 	}
 	if cfg.MaxAge < 0 {
-		bad("max_age", cfg.MaxAge.String(), "must not be negative; 0 means no Max-Age (the browser forgets the cookie when it closes)")
+		errs.AddReason("max_age", -1, cfg.MaxAge.String(), "must not be negative; 0 means no Max-Age (the browser forgets the cookie when it closes)")
 	}
 	if cfg.MaxAge > 0 {
 		s.maxAge = max(1, int(cfg.MaxAge/time.Second))
@@ -115,30 +114,30 @@ func New(cfg Config) (*Spec, error) {
 	case SameSiteNone:
 		// Browsers drop a SameSite=None cookie without Secure.
 		if cfg.DangerouslyAllowInsecure {
-			bad("same_site", cfg.SameSite, "None requires Secure; it cannot be combined with dangerously_allow_insecure")
+			errs.AddReason("same_site", -1, cfg.SameSite, "None requires Secure; it cannot be combined with dangerously_allow_insecure")
 		}
 		s.sameSite = http.SameSiteNoneMode
 	default:
-		bad("same_site", cfg.SameSite, `must be "Lax", "Strict" or "None"`)
+		errs.AddReason("same_site", -1, cfg.SameSite, `must be "Lax", "Strict" or "None"`)
 	}
 	switch {
 	case strings.HasPrefix(cfg.Name, HostPrefix):
 		if cfg.DangerouslyAllowInsecure {
-			bad("dangerously_allow_insecure", "true", "a __Host- cookie must be Secure; drop the prefix for development over plain HTTP")
+			errs.AddReason("dangerously_allow_insecure", -1, "true", "a __Host- cookie must be Secure; drop the prefix for development over plain HTTP")
 		}
 		if s.domain != "" {
-			bad("domain", cfg.Domain, "a __Host- cookie must not have a Domain")
+			errs.AddReason("domain", -1, cfg.Domain, "a __Host- cookie must not have a Domain")
 		}
 		if s.path != "/" {
-			bad("path", cfg.Path, `a __Host- cookie must have Path "/"`)
+			errs.AddReason("path", -1, cfg.Path, `a __Host- cookie must have Path "/"`)
 		}
 	case strings.HasPrefix(cfg.Name, SecurePrefix):
 		if cfg.DangerouslyAllowInsecure {
-			bad("dangerously_allow_insecure", "true", "a __Secure- cookie must be Secure; drop the prefix for development over plain HTTP")
+			errs.AddReason("dangerously_allow_insecure", -1, "true", "a __Secure- cookie must be Secure; drop the prefix for development over plain HTTP")
 		}
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	if err := errs.Err(); err != nil {
+		return nil, err
 	}
 	return s, nil
 }

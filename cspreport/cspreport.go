@@ -40,16 +40,17 @@ type Config struct {
 
 // Errors.
 var (
-	ErrNoLog     = errors.New("cspreport: Config.Log is required")
-	ErrBadConfig = errors.New("cspreport: a limit is negative")
-	// ErrMalformed is returned by [Parse] for a body that is not a report.
-	ErrMalformed = errors.New("cspreport: malformed report")
-	// ErrMediaType is returned by [Parse] for another Content-Type.
-	ErrMediaType = errors.New("cspreport: unsupported media type")
+	// errNoLog and errBadConfig are New's refusals of a Config.
+	errNoLog     = errors.New("cspreport: Config.Log is required")
+	errBadConfig = errors.New("cspreport: a limit is negative")
+	// errMalformed is returned by parse for a body that is not a report.
+	errMalformed = errors.New("cspreport: malformed report")
+	// errMediaType is returned by parse for another Content-Type.
+	errMediaType = errors.New("cspreport: unsupported media type")
 )
 
-// Violation is one CSP violation, as either format reports it.
-type Violation struct {
+// violation is one CSP violation, as either format reports it.
+type violation struct {
 	Directive   string // the effective (or violated) directive
 	BlockedURL  string // "inline", "eval", or a URL without query and fragment
 	DocumentURL string // the page, without query and fragment
@@ -84,32 +85,32 @@ type apiReport struct {
 	} `json:"body"`
 }
 
-// Parse reads the violations of a report body of Content-Type ct: at most
+// parse reads the violations of a report body of Content-Type ct: at most
 // max of them (max ≤ 0: all). Reports of other types in a Reporting API
 // list are skipped.
-func Parse(ct string, body []byte, max int) ([]Violation, error) {
+func parse(ct string, body []byte, max int) ([]violation, error) {
 	mt, _, err := mime.ParseMediaType(ct)
 	if err != nil {
-		return nil, ErrMediaType
+		return nil, errMediaType
 	}
-	var out []Violation
+	var out []violation
 	switch mt {
 	case "application/csp-report", "application/json":
 		var l legacy
 		if err := json.Unmarshal(body, &l); err != nil || l.Report == nil {
-			return nil, ErrMalformed
+			return nil, errMalformed
 		}
 		d := l.Report.EffectiveDirective
 		if d == "" {
 			d = l.Report.ViolatedDirective
 		}
-		out = append(out, Violation{Directive: d, BlockedURL: cleanURL(l.Report.BlockedURI),
+		out = append(out, violation{Directive: d, BlockedURL: cleanURL(l.Report.BlockedURI),
 			DocumentURL: cleanURL(l.Report.DocumentURI), SourceFile: cleanURL(l.Report.SourceFile),
 			Line: l.Report.LineNumber, Disposition: l.Report.Disposition})
 	case "application/reports+json":
 		var list []apiReport
 		if err := json.Unmarshal(body, &list); err != nil {
-			return nil, ErrMalformed
+			return nil, errMalformed
 		}
 		for _, r := range list {
 			if r.Type != "csp-violation" {
@@ -119,12 +120,12 @@ func Parse(ct string, body []byte, max int) ([]Violation, error) {
 				break
 			}
 			b := r.Body
-			out = append(out, Violation{Directive: b.EffectiveDirective, BlockedURL: cleanURL(b.BlockedURL),
+			out = append(out, violation{Directive: b.EffectiveDirective, BlockedURL: cleanURL(b.BlockedURL),
 				DocumentURL: cleanURL(b.DocumentURL), SourceFile: cleanURL(b.SourceFile),
 				Line: b.LineNumber, Disposition: b.Disposition})
 		}
 	default:
-		return nil, ErrMediaType
+		return nil, errMediaType
 	}
 	return out, nil
 }
@@ -148,7 +149,7 @@ type Handler struct {
 	cfg Config
 
 	mu      sync.Mutex
-	seen    map[Violation]time.Time // recorded at
+	seen    map[violation]time.Time // recorded at
 	window  time.Time               // start of the rate window
 	inRate  int                     // events recorded in the window
 	dropped int                     // reports not recorded for the rate, since the last event
@@ -157,10 +158,10 @@ type Handler struct {
 // New returns the endpoint configured by cfg.
 func New(cfg Config) (*Handler, error) {
 	if cfg.Log == nil {
-		return nil, ErrNoLog
+		return nil, errNoLog
 	}
 	if cfg.MaxBodyBytes < 0 || cfg.MaxReports < 0 || cfg.Rate < 0 || cfg.DedupWindow < 0 || cfg.MaxDedup < 0 {
-		return nil, ErrBadConfig
+		return nil, errBadConfig
 	}
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 16 << 10
@@ -180,7 +181,7 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
 	}
-	return &Handler{cfg: cfg, seen: map[Violation]time.Time{}}, nil
+	return &Handler{cfg: cfg, seen: map[violation]time.Time{}}, nil
 }
 
 // ServeHTTP reads one report body and records its new violations.
@@ -207,9 +208,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusBadRequest)
 		return
 	}
-	vs, err := Parse(r.Header.Get("Content-Type"), buf.Bytes(), h.cfg.MaxReports)
+	vs, err := parse(r.Header.Get("Content-Type"), buf.Bytes(), h.cfg.MaxReports)
 	switch {
-	case errors.Is(err, ErrMediaType):
+	case errors.Is(err, errMediaType):
 		w.WriteHeader(http.StatusUnsupportedMediaType)
 		return
 	case err != nil:
@@ -227,7 +228,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // admit decides whether v is recorded: not seen in the dedup window, and
 // within the rate. It returns the reports dropped for the rate since the
 // last recorded one.
-func (h *Handler) admit(v Violation) (int, bool) {
+func (h *Handler) admit(v violation) (int, bool) {
 	now := h.cfg.Clock()
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -261,7 +262,7 @@ func (h *Handler) admit(v Violation) (int, bool) {
 	return d, true
 }
 
-func (h *Handler) record(r *http.Request, v Violation, dropped int) {
+func (h *Handler) record(r *http.Request, v violation, dropped int) {
 	details := []slog.Attr{
 		slog.String("directive", v.Directive),
 		slog.String("blocked_url", v.BlockedURL),

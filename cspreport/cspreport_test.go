@@ -1,4 +1,4 @@
-package cspreport_test
+package cspreport
 
 import (
 	"bytes"
@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/harden-go/harden/cspreport"
 	"github.com/harden-go/harden/seclog"
 )
 
@@ -24,7 +23,7 @@ const apiBody = `[{"type":"csp-violation","age":10,"url":"https://example.com/pa
 
 // newHandler returns an endpoint logging to a buffer, with a clock the
 // test moves.
-func newHandler(t *testing.T, cfg cspreport.Config) (*cspreport.Handler, *bytes.Buffer, *time.Time) {
+func newHandler(t *testing.T, cfg Config) (*Handler, *bytes.Buffer, *time.Time) {
 	t.Helper()
 	var buf bytes.Buffer
 	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
@@ -34,7 +33,7 @@ func newHandler(t *testing.T, cfg cspreport.Config) (*cspreport.Handler, *bytes.
 	}
 	cfg.Log = l
 	cfg.Clock = func() time.Time { return now }
-	h, err := cspreport.New(cfg)
+	h, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,8 +60,8 @@ func events(t *testing.T, buf *bytes.Buffer) []map[string]any {
 		if err := json.Unmarshal([]byte(line), &e); err != nil {
 			t.Fatalf("log line %q: %v", line, err)
 		}
-		if e.Event != cspreport.Event {
-			t.Errorf("event: got %q, want %q", e.Event, cspreport.Event)
+		if e.Event != Event {
+			t.Errorf("event: got %q, want %q", e.Event, Event)
 		}
 		out = append(out, e.Details)
 	}
@@ -70,7 +69,7 @@ func events(t *testing.T, buf *bytes.Buffer) []map[string]any {
 }
 
 func TestBothFormats(t *testing.T) {
-	h, buf, _ := newHandler(t, cspreport.Config{})
+	h, buf, _ := newHandler(t, Config{})
 	if w := post(h, "application/csp-report", legacyBody); w.Code != 204 || w.Body.Len() != 0 {
 		t.Errorf("legacy: got %d %q, want 204 and no body", w.Code, w.Body)
 	}
@@ -113,7 +112,7 @@ func TestBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h, buf, _ := newHandler(t, cspreport.Config{})
+			h, buf, _ := newHandler(t, Config{})
 			r := httptest.NewRequest(tt.method, "/csp-report", strings.NewReader(tt.body))
 			if tt.ct != "" {
 				r.Header.Set("Content-Type", tt.ct)
@@ -131,7 +130,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestDeduplicated(t *testing.T) {
-	h, buf, now := newHandler(t, cspreport.Config{DedupWindow: time.Minute})
+	h, buf, now := newHandler(t, Config{DedupWindow: time.Minute})
 	for range 5 {
 		post(h, "application/csp-report", legacyBody)
 	}
@@ -146,7 +145,7 @@ func TestDeduplicated(t *testing.T) {
 }
 
 func TestRateBounded(t *testing.T) {
-	h, buf, now := newHandler(t, cspreport.Config{Rate: 3, MaxDedup: 2})
+	h, buf, now := newHandler(t, Config{Rate: 3, MaxDedup: 2})
 	for i := range 10 {
 		post(h, "application/csp-report", strings.Replace(legacyBody, "x.js", "x"+string(rune('a'+i))+".js", 1))
 	}
@@ -162,7 +161,7 @@ func TestRateBounded(t *testing.T) {
 }
 
 func TestMaxReports(t *testing.T) {
-	h, buf, _ := newHandler(t, cspreport.Config{MaxReports: 2})
+	h, buf, _ := newHandler(t, Config{MaxReports: 2})
 	var list []string
 	for i := range 5 {
 		list = append(list, strings.Replace(apiBody[1:strings.Index(apiBody, `},{"type":"deprecation"`)+1], "inline", "https://e.example/"+string(rune('a'+i)), 1))
@@ -176,12 +175,12 @@ func TestMaxReports(t *testing.T) {
 }
 
 func TestNewValidates(t *testing.T) {
-	if _, err := cspreport.New(cspreport.Config{}); err != cspreport.ErrNoLog {
-		t.Errorf("no log: got %v, want ErrNoLog", err)
+	if _, err := New(Config{}); err != errNoLog {
+		t.Errorf("no log: got %v, want errNoLog", err)
 	}
 	l, _ := seclog.New(seclog.Config{Writer: &bytes.Buffer{}})
-	if _, err := cspreport.New(cspreport.Config{Log: l, Rate: -1}); err != cspreport.ErrBadConfig {
-		t.Errorf("negative rate: got %v, want ErrBadConfig", err)
+	if _, err := New(Config{Log: l, Rate: -1}); err != errBadConfig {
+		t.Errorf("negative rate: got %v, want errBadConfig", err)
 	}
 }
 
@@ -191,9 +190,9 @@ func FuzzParse(f *testing.F) {
 	f.Add("application/json", `{"csp-report":{}}`)
 	f.Add("application/reports+json; charset=utf-8", `[]`)
 	f.Fuzz(func(t *testing.T, ct, body string) {
-		vs, err := cspreport.Parse(ct, []byte(body), 10)
+		vs, err := parse(ct, []byte(body), 10)
 		if err != nil && vs != nil {
-			t.Errorf("Parse returned violations with an error")
+			t.Errorf("parse returned violations with an error")
 		}
 		if len(vs) > 10 {
 			t.Errorf("got %d violations, cap 10", len(vs))

@@ -12,12 +12,15 @@ import (
 	"github.com/harden-go/harden/keys"
 )
 
-// Defaults of [Config].
+// DefaultHeaderName is the default [Config].HeaderName, for the request
+// headers a CORS policy allows.
+const DefaultHeaderName = "X-CSRF-Token"
+
+// Defaults of the other fields of [Config].
 const (
-	DefaultHeaderName   = "X-CSRF-Token"
-	DefaultFieldName    = "_csrf"
-	DefaultCookieName   = "__Host-csrf"
-	DefaultMaxFormBytes = 64 << 10
+	defaultFieldName    = "_csrf"
+	defaultCookieName   = "__Host-csrf"
+	defaultMaxFormBytes = 64 << 10
 )
 
 // Config configures a [Protector]. Every field but Keys has a secure default,
@@ -95,22 +98,24 @@ type Config struct {
 	Development bool `json:"development,omitempty" yaml:"development,omitempty"`
 }
 
-// Configuration errors. A *ConfigError wraps one of them.
+// Causes of configuration errors: a *ConfigError wraps one of them, and
+// its message ends with the cause's text.
 var (
-	ErrNoKeys         = errors.New("is required unless DangerouslyNoToken is set")
-	ErrBothLayersOff  = errors.New("DangerouslyNoToken and DangerouslyNoOriginCheck together turn CSRF protection off")
-	ErrInvalidOrigin  = errors.New("is not an origin (scheme://host[:port]); patterns, \"*\" and \"null\" are not accepted")
-	ErrInsecureOrigin = errors.New("http:// origin other than loopback needs DangerouslyAllowInsecureOrigins")
-	ErrInvalidRoute   = errors.New("is not an exact route (\"[METHOD ]/path\" without wildcards, trailing slash, host, or unclean segments)")
-	ErrDuplicateRoute = errors.New("is listed twice")
-	ErrInvalidName    = errors.New("is not a valid header, field or cookie name")
-	ErrHostPrefix     = errors.New("a __Host- or __Secure- cookie needs HTTPS; Development drops the prefix")
-	ErrMaxFormBytes   = errors.New("must not be negative")
+	errNoKeys         = errors.New("is required unless DangerouslyNoToken is set")
+	errBothLayersOff  = errors.New("DangerouslyNoToken and DangerouslyNoOriginCheck together turn CSRF protection off")
+	errInvalidOrigin  = errors.New("is not an origin (scheme://host[:port]); patterns, \"*\" and \"null\" are not accepted")
+	errInsecureOrigin = errors.New("http:// origin other than loopback needs DangerouslyAllowInsecureOrigins")
+	errInvalidRoute   = errors.New("is not an exact route (\"[METHOD ]/path\" without wildcards, trailing slash, host, or unclean segments)")
+	errDuplicateRoute = errors.New("is listed twice")
+	errInvalidName    = errors.New("is not a valid header, field or cookie name")
+	errHostPrefix     = errors.New("a __Host- or __Secure- cookie needs HTTPS; Development drops the prefix")
+	errMaxFormBytes   = errors.New("must not be negative")
 )
 
 // ConfigError describes one invalid Config entry: Field is the JSON name,
-// Index the entry's position in a list (or -1), Err one of the Err...
-// sentinels. It is the configuration error type every harden layer shares.
+// Index the entry's position in a list (or -1), Value the entry as
+// configured, and its message says what is wrong. It is the configuration
+// error type every harden layer shares.
 type ConfigError = configerr.Error
 
 // normalizeOrigin returns o as browsers serialise it in the Origin header,
@@ -119,12 +124,12 @@ type ConfigError = configerr.Error
 func normalizeOrigin(o string, allowInsecure bool) (string, error) {
 	p, err := httpsyntax.ParseOrigin(o)
 	if err != nil {
-		return "", ErrInvalidOrigin
+		return "", errInvalidOrigin
 	}
 	// Anyone on the network path can rewrite an http:// page and post from
 	// it; loopback pages are the developer's own.
 	if p.Scheme == "http" && !allowInsecure && !p.IsLoopback() {
-		return "", ErrInsecureOrigin
+		return "", errInsecureOrigin
 	}
 	return p.String(), nil
 }

@@ -1,4 +1,4 @@
-package csrf_test
+package csrf
 
 import (
 	"errors"
@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/harden-go/harden/csrf"
 	"github.com/harden-go/harden/keys"
 )
 
@@ -14,43 +13,43 @@ func TestNewRefusesBadConfigs(t *testing.T) {
 	ring := keys.Ephemeral()
 	cases := []struct {
 		name string
-		cfg  csrf.Config
+		cfg  Config
 		want error
 	}{
-		{"zero config: no keys", csrf.Config{}, csrf.ErrNoKeys},
-		{"both layers off", csrf.Config{DangerouslyNoToken: true, DangerouslyNoOriginCheck: true}, csrf.ErrBothLayersOff},
-		{"wildcard origin", csrf.Config{Keys: ring, TrustedOrigins: []string{"*"}}, csrf.ErrInvalidOrigin},
-		{"subdomain pattern", csrf.Config{Keys: ring, TrustedOrigins: []string{"https://*.example.com"}}, csrf.ErrInvalidOrigin},
-		{"null origin", csrf.Config{Keys: ring, TrustedOrigins: []string{"null"}}, csrf.ErrInvalidOrigin},
-		{"host only", csrf.Config{Keys: ring, TrustedOrigins: []string{"example.com"}}, csrf.ErrInvalidOrigin},
-		{"origin with path", csrf.Config{Keys: ring, TrustedOrigins: []string{"https://example.com/app"}}, csrf.ErrInvalidOrigin},
-		{"origin with userinfo", csrf.Config{Keys: ring, TrustedOrigins: []string{"https://u@example.com"}}, csrf.ErrInvalidOrigin},
-		{"origin with query", csrf.Config{Keys: ring, TrustedOrigins: []string{"https://example.com?a"}}, csrf.ErrInvalidOrigin},
-		{"origin with bad port", csrf.Config{Keys: ring, TrustedOrigins: []string{"https://example.com:99999"}}, csrf.ErrInvalidOrigin},
-		{"file origin", csrf.Config{Keys: ring, TrustedOrigins: []string{"file://"}}, csrf.ErrInvalidOrigin},
-		{"ftp origin", csrf.Config{Keys: ring, TrustedOrigins: []string{"ftp://example.com"}}, csrf.ErrInvalidOrigin},
-		{"insecure origin", csrf.Config{Keys: ring, TrustedOrigins: []string{"http://example.com"}}, csrf.ErrInsecureOrigin},
-		{"subtree exemption", csrf.Config{Keys: ring, DangerouslyExemptRoutes: []string{"/hooks/"}}, csrf.ErrInvalidRoute},
-		{"root exemption", csrf.Config{Keys: ring, DangerouslyExemptRoutes: []string{"/"}}, csrf.ErrInvalidRoute},
-		{"wildcard exemption", csrf.Config{Keys: ring, DangerouslyExemptRoutes: []string{"POST /hooks/{id}"}}, csrf.ErrInvalidRoute},
-		{"host exemption", csrf.Config{Keys: ring, DangerouslyExemptRoutes: []string{"example.com/hooks"}}, csrf.ErrInvalidRoute},
-		{"unclean exemption", csrf.Config{Keys: ring, DangerouslyExemptRoutes: []string{"/a/../hooks"}}, csrf.ErrInvalidRoute},
-		{"double slash exemption", csrf.Config{Keys: ring, DangerouslyExemptRoutes: []string{"/a//b"}}, csrf.ErrInvalidRoute},
-		{"escaped exemption", csrf.Config{Keys: ring, DangerouslyExemptRoutes: []string{"/a%2Fb"}}, csrf.ErrInvalidRoute},
-		{"two spaces", csrf.Config{Keys: ring, DangerouslyExemptRoutes: []string{"POST  /a"}}, csrf.ErrInvalidRoute},
-		{"duplicate exemption", csrf.Config{Keys: ring, DangerouslyExemptRoutes: []string{"POST /a", "POST /a"}}, csrf.ErrDuplicateRoute},
-		{"header name with space", csrf.Config{Keys: ring, HeaderName: "X CSRF"}, csrf.ErrInvalidName},
-		{"field name with quote", csrf.Config{Keys: ring, FieldName: `a"b`}, csrf.ErrInvalidName},
-		{"cookie name with semicolon", csrf.Config{Keys: ring, CookieName: "a;b"}, csrf.ErrInvalidName},
-		{"negative form limit", csrf.Config{Keys: ring, MaxFormBytes: -1}, csrf.ErrMaxFormBytes},
+		{"zero config: no keys", Config{}, errNoKeys},
+		{"both layers off", Config{DangerouslyNoToken: true, DangerouslyNoOriginCheck: true}, errBothLayersOff},
+		{"wildcard origin", Config{Keys: ring, TrustedOrigins: []string{"*"}}, errInvalidOrigin},
+		{"subdomain pattern", Config{Keys: ring, TrustedOrigins: []string{"https://*.example.com"}}, errInvalidOrigin},
+		{"null origin", Config{Keys: ring, TrustedOrigins: []string{"null"}}, errInvalidOrigin},
+		{"host only", Config{Keys: ring, TrustedOrigins: []string{"example.com"}}, errInvalidOrigin},
+		{"origin with path", Config{Keys: ring, TrustedOrigins: []string{"https://example.com/app"}}, errInvalidOrigin},
+		{"origin with userinfo", Config{Keys: ring, TrustedOrigins: []string{"https://u@example.com"}}, errInvalidOrigin},
+		{"origin with query", Config{Keys: ring, TrustedOrigins: []string{"https://example.com?a"}}, errInvalidOrigin},
+		{"origin with bad port", Config{Keys: ring, TrustedOrigins: []string{"https://example.com:99999"}}, errInvalidOrigin},
+		{"file origin", Config{Keys: ring, TrustedOrigins: []string{"file://"}}, errInvalidOrigin},
+		{"ftp origin", Config{Keys: ring, TrustedOrigins: []string{"ftp://example.com"}}, errInvalidOrigin},
+		{"insecure origin", Config{Keys: ring, TrustedOrigins: []string{"http://example.com"}}, errInsecureOrigin},
+		{"subtree exemption", Config{Keys: ring, DangerouslyExemptRoutes: []string{"/hooks/"}}, errInvalidRoute},
+		{"root exemption", Config{Keys: ring, DangerouslyExemptRoutes: []string{"/"}}, errInvalidRoute},
+		{"wildcard exemption", Config{Keys: ring, DangerouslyExemptRoutes: []string{"POST /hooks/{id}"}}, errInvalidRoute},
+		{"host exemption", Config{Keys: ring, DangerouslyExemptRoutes: []string{"example.com/hooks"}}, errInvalidRoute},
+		{"unclean exemption", Config{Keys: ring, DangerouslyExemptRoutes: []string{"/a/../hooks"}}, errInvalidRoute},
+		{"double slash exemption", Config{Keys: ring, DangerouslyExemptRoutes: []string{"/a//b"}}, errInvalidRoute},
+		{"escaped exemption", Config{Keys: ring, DangerouslyExemptRoutes: []string{"/a%2Fb"}}, errInvalidRoute},
+		{"two spaces", Config{Keys: ring, DangerouslyExemptRoutes: []string{"POST  /a"}}, errInvalidRoute},
+		{"duplicate exemption", Config{Keys: ring, DangerouslyExemptRoutes: []string{"POST /a", "POST /a"}}, errDuplicateRoute},
+		{"header name with space", Config{Keys: ring, HeaderName: "X CSRF"}, errInvalidName},
+		{"field name with quote", Config{Keys: ring, FieldName: `a"b`}, errInvalidName},
+		{"cookie name with semicolon", Config{Keys: ring, CookieName: "a;b"}, errInvalidName},
+		{"negative form limit", Config{Keys: ring, MaxFormBytes: -1}, errMaxFormBytes},
 	}
 	for _, c := range cases {
-		p, err := csrf.New(c.cfg)
+		p, err := New(c.cfg)
 		if p != nil || !errors.Is(err, c.want) {
 			t.Errorf("%s: got (%v, %v), want error %v", c.name, p, err, c.want)
 			continue
 		}
-		var ce *csrf.ConfigError
+		var ce *ConfigError
 		if !errors.As(err, &ce) {
 			t.Errorf("%s: %v is not a *ConfigError", c.name, err)
 		}
@@ -58,8 +57,8 @@ func TestNewRefusesBadConfigs(t *testing.T) {
 }
 
 func TestNewReportsEveryError(t *testing.T) {
-	_, err := csrf.New(csrf.Config{TrustedOrigins: []string{"*", "https://ok.example", "http://x.example"}, FieldName: "a b"})
-	for _, want := range []error{csrf.ErrNoKeys, csrf.ErrInvalidOrigin, csrf.ErrInsecureOrigin, csrf.ErrInvalidName} {
+	_, err := New(Config{TrustedOrigins: []string{"*", "https://ok.example", "http://x.example"}, FieldName: "a b"})
+	for _, want := range []error{errNoKeys, errInvalidOrigin, errInsecureOrigin, errInvalidName} {
 		if !errors.Is(err, want) {
 			t.Errorf("got %v, want it to include %v", err, want)
 		}
@@ -73,19 +72,19 @@ func TestNewAccepts(t *testing.T) {
 	ring := keys.Ephemeral()
 	cases := []struct {
 		name string
-		cfg  csrf.Config
+		cfg  Config
 	}{
-		{"keys only", csrf.Config{Keys: ring}},
-		{"origin check only, no keys", csrf.Config{DangerouslyNoToken: true}},
-		{"token only", csrf.Config{Keys: ring, DangerouslyNoOriginCheck: true}},
-		{"loopback http origins", csrf.Config{Keys: ring, TrustedOrigins: []string{"http://localhost:3000", "http://127.0.0.1:8080", "http://[::1]:9000", "http://app.localhost"}}},
-		{"insecure origin, dangerously", csrf.Config{Keys: ring, TrustedOrigins: []string{"http://legacy.example"}, DangerouslyAllowInsecureOrigins: true}},
-		{"exact exemptions", csrf.Config{Keys: ring, DangerouslyExemptRoutes: []string{"POST /hooks/pay", "/hooks/mail", "PUT /hooks/pay"}}},
-		{"development cookie", csrf.Config{Keys: ring, Development: true}},
-		{"custom names", csrf.Config{Keys: ring, HeaderName: "X-XSRF-Token", FieldName: "csrf_token", CookieName: "__Host-xsrf"}},
+		{"keys only", Config{Keys: ring}},
+		{"origin check only, no keys", Config{DangerouslyNoToken: true}},
+		{"token only", Config{Keys: ring, DangerouslyNoOriginCheck: true}},
+		{"loopback http origins", Config{Keys: ring, TrustedOrigins: []string{"http://localhost:3000", "http://127.0.0.1:8080", "http://[::1]:9000", "http://app.localhost"}}},
+		{"insecure origin, dangerously", Config{Keys: ring, TrustedOrigins: []string{"http://legacy.example"}, DangerouslyAllowInsecureOrigins: true}},
+		{"exact exemptions", Config{Keys: ring, DangerouslyExemptRoutes: []string{"POST /hooks/pay", "/hooks/mail", "PUT /hooks/pay"}}},
+		{"development cookie", Config{Keys: ring, Development: true}},
+		{"custom names", Config{Keys: ring, HeaderName: "X-XSRF-Token", FieldName: "csrf_token", CookieName: "__Host-xsrf"}},
 	}
 	for _, c := range cases {
-		if _, err := csrf.New(c.cfg); err != nil {
+		if _, err := New(c.cfg); err != nil {
 			t.Errorf("%s: %v", c.name, err)
 		}
 	}
@@ -94,7 +93,7 @@ func TestNewAccepts(t *testing.T) {
 // TestTrustedOriginNormalised: an origin configured in another case, with
 // its default port or a trailing slash, matches what browsers send.
 func TestTrustedOriginNormalised(t *testing.T) {
-	p, err := csrf.New(csrf.Config{Keys: keys.Ephemeral(), DangerouslyNoToken: true,
+	p, err := New(Config{Keys: keys.Ephemeral(), DangerouslyNoToken: true,
 		TrustedOrigins: []string{"HTTPS://Partner.Example:443/", "https://[0:0:0:0:0:0:0:1]:8443"}})
 	if err != nil {
 		t.Fatal(err)
@@ -104,9 +103,9 @@ func TestTrustedOriginNormalised(t *testing.T) {
 		want   error
 	}{
 		{"https://partner.example", nil},
-		{"https://partner.example:443", csrf.ErrCrossOrigin},
+		{"https://partner.example:443", ErrCrossOrigin},
 		{"https://[::1]:8443", nil},
-		{"https://other.example", csrf.ErrCrossOrigin},
+		{"https://other.example", ErrCrossOrigin},
 	} {
 		req := httptest.NewRequest("POST", "http://app.example/", nil)
 		req.Header.Set("Sec-Fetch-Site", "cross-site")
@@ -121,7 +120,7 @@ func TestTrustedOriginNormalised(t *testing.T) {
 // with neither header passes (the documented trade-off), a cross-site one
 // does not.
 func TestOriginCheckOnly(t *testing.T) {
-	p, err := csrf.New(csrf.Config{DangerouslyNoToken: true})
+	p, err := New(Config{DangerouslyNoToken: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +129,7 @@ func TestOriginCheckOnly(t *testing.T) {
 		t.Errorf("no headers: got %v, want nil", err)
 	}
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
-	if err := p.Check(req); !errors.Is(err, csrf.ErrCrossOrigin) {
+	if err := p.Check(req); !errors.Is(err, ErrCrossOrigin) {
 		t.Errorf("cross-site: got %v, want ErrCrossOrigin", err)
 	}
 	if tok := p.Token(httptest.NewRecorder(), req); tok != "" {
@@ -141,7 +140,7 @@ func TestOriginCheckOnly(t *testing.T) {
 // TestTokenOnly: without the origin layer a cross-site request with a valid
 // token passes; without a token it does not.
 func TestTokenOnly(t *testing.T) {
-	p, err := csrf.New(csrf.Config{Keys: keys.Ephemeral(), DangerouslyNoOriginCheck: true})
+	p, err := New(Config{Keys: keys.Ephemeral(), DangerouslyNoOriginCheck: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +151,7 @@ func TestTokenOnly(t *testing.T) {
 		req.AddCookie(c)
 	}
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
-	if err := p.Check(req); !errors.Is(err, csrf.ErrMissingToken) {
+	if err := p.Check(req); !errors.Is(err, ErrMissingToken) {
 		t.Errorf("no token: got %v, want ErrMissingToken", err)
 	}
 	req.Header.Set("X-CSRF-Token", tok)

@@ -65,19 +65,19 @@ type Protector struct {
 // New validates cfg and returns its Protector. Every invalid entry is
 // reported: the error is a *ConfigError or several joined with errors.Join.
 func New(cfg Config) (*Protector, error) {
-	var errs configErrors
+	errs := configerr.List{Pkg: "csrf"}
 	p := &Protector{
 		header:     orDefault(cfg.HeaderName, DefaultHeaderName),
-		field:      orDefault(cfg.FieldName, DefaultFieldName),
+		field:      orDefault(cfg.FieldName, defaultFieldName),
 		maxForm:    cfg.MaxFormBytes,
 		sessionKey: cfg.SessionKey,
 	}
 	if cfg.DangerouslyNoToken && cfg.DangerouslyNoOriginCheck {
-		errs.add("dangerously_no_token", -1, "true", ErrBothLayersOff)
+		errs.Add("dangerously_no_token", -1, "true", errBothLayersOff)
 	}
 	if !cfg.DangerouslyNoToken {
 		if cfg.Keys == nil {
-			errs.add("keys", -1, "", ErrNoKeys)
+			errs.Add("keys", -1, "", errNoKeys)
 		} else {
 			p.ring = cfg.Keys.Derive("csrf")
 		}
@@ -88,36 +88,26 @@ func New(cfg Config) (*Protector, error) {
 		p.configureOrigins(cfg, &errs)
 	}
 	p.configureExemptRoutes(cfg.DangerouslyExemptRoutes, &errs)
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	if err := errs.Err(); err != nil {
+		return nil, err
 	}
 	return p, nil
-}
-
-// configErrors collects the entries New refuses, in the order it checks
-// them.
-type configErrors []error
-
-// add records that entry index of field (-1 for a single-valued setting),
-// set to value, is refused for err.
-func (e *configErrors) add(field string, index int, value string, err error) {
-	*e = append(*e, configerr.Entry("csrf", field, index, value, err))
 }
 
 // configureRequestFields checks the names the token is read under and the
 // bound on a form body, records those refused, and applies the defaults of
 // the bound and of the session key.
-func (p *Protector) configureRequestFields(errs *configErrors) {
+func (p *Protector) configureRequestFields(errs *configerr.List) {
 	if !httpguts.ValidHeaderFieldName(p.header) {
-		errs.add("header_name", -1, p.header, ErrInvalidName)
+		errs.Add("header_name", -1, p.header, errInvalidName)
 	}
 	if !isFieldName(p.field) {
-		errs.add("field_name", -1, p.field, ErrInvalidName)
+		errs.Add("field_name", -1, p.field, errInvalidName)
 	}
 	if p.maxForm < 0 {
-		errs.add("max_form_bytes", -1, "", ErrMaxFormBytes)
+		errs.Add("max_form_bytes", -1, "", errMaxFormBytes)
 	} else if p.maxForm == 0 {
-		p.maxForm = DefaultMaxFormBytes
+		p.maxForm = defaultMaxFormBytes
 	}
 	if p.sessionKey == nil {
 		p.sessionKey = sessionKey
@@ -126,14 +116,14 @@ func (p *Protector) configureRequestFields(errs *configErrors) {
 
 // configureCookie makes the spec of the pre-session cookie, or records
 // its name as refused.
-func (p *Protector) configureCookie(cfg Config, errs *configErrors) {
-	name := orDefault(cfg.CookieName, DefaultCookieName)
+func (p *Protector) configureCookie(cfg Config, errs *configerr.List) {
+	name := orDefault(cfg.CookieName, defaultCookieName)
 	if cfg.Development {
 		// Browsers refuse prefixed cookies without Secure.
 		name = strings.TrimPrefix(strings.TrimPrefix(name, cookie.HostPrefix), cookie.SecurePrefix)
 	}
 	if !httpguts.ValidHeaderFieldName(name) {
-		errs.add("cookie_name", -1, name, ErrInvalidName)
+		errs.Add("cookie_name", -1, name, errInvalidName)
 		return
 	}
 	spec, err := cookie.New(cookie.Config{
@@ -144,44 +134,44 @@ func (p *Protector) configureCookie(cfg Config, errs *configErrors) {
 		DangerouslyAllowInsecure: cfg.Development,
 	})
 	if err != nil {
-		errs.add("cookie_name", -1, name, ErrHostPrefix)
+		errs.Add("cookie_name", -1, name, errHostPrefix)
 	}
 	p.cookie = spec
 }
 
 // configureOrigins sets up the Fetch Metadata/Origin layer with cfg's
 // trusted origins and records those refused.
-func (p *Protector) configureOrigins(cfg Config, errs *configErrors) {
+func (p *Protector) configureOrigins(cfg Config, errs *configerr.List) {
 	p.cop = http.NewCrossOriginProtection()
 	for i, o := range cfg.TrustedOrigins {
 		norm, err := normalizeOrigin(o, cfg.DangerouslyAllowInsecureOrigins)
 		if err != nil {
-			errs.add("trusted_origins", i, o, err)
+			errs.Add("trusted_origins", i, o, err)
 			continue
 		}
 		if err := p.cop.AddTrustedOrigin(norm); err != nil {
-			errs.add("trusted_origins", i, o, ErrInvalidOrigin)
+			errs.Add("trusted_origins", i, o, errInvalidOrigin)
 		}
 	}
 }
 
 // configureExemptRoutes registers the routes exempt from both layers and
 // records those refused.
-func (p *Protector) configureExemptRoutes(routes []string, errs *configErrors) {
+func (p *Protector) configureExemptRoutes(routes []string, errs *configerr.List) {
 	seen := make(map[string]bool, len(routes))
 	for i, route := range routes {
 		switch {
 		case !validRoute(route):
-			errs.add("dangerously_exempt_routes", i, route, ErrInvalidRoute)
+			errs.Add("dangerously_exempt_routes", i, route, errInvalidRoute)
 		case seen[route]:
-			errs.add("dangerously_exempt_routes", i, route, ErrDuplicateRoute)
+			errs.Add("dangerously_exempt_routes", i, route, errDuplicateRoute)
 		default:
 			seen[route] = true
 			if p.exempt == nil {
 				p.exempt = http.NewServeMux()
 			}
 			if err := register(p.exempt, route); err != nil {
-				errs.add("dangerously_exempt_routes", i, route, ErrInvalidRoute)
+				errs.Add("dangerously_exempt_routes", i, route, errInvalidRoute)
 			}
 		}
 	}
@@ -215,7 +205,7 @@ var exemptSentinel http.Handler = &exemptHandler{}
 func register(mux *http.ServeMux, route string) (err error) {
 	defer func() {
 		if recover() != nil {
-			err = ErrInvalidRoute
+			err = errInvalidRoute
 		}
 	}()
 	mux.Handle(route, exemptSentinel)
@@ -334,17 +324,17 @@ func sameOrigin(origin string, info clientip.Info) bool {
 func (p *Protector) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := p.Check(r); err != nil {
-			Reject(w, r, err)
+			reject(w, r, err)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), stateKey{}, &requestState{p: p, w: w})))
 	})
 }
 
-// Reject answers r for the error err of [Protector.Check] through the shared
+// reject answers r for the error err of [Protector.Check] through the shared
 // responder: 403 with a fixed message per sentinel (413 for
 // ErrFormTooLarge), event "csrf_failure", err as the logged cause.
-func Reject(w http.ResponseWriter, r *http.Request, err error) {
+func reject(w http.ResponseWriter, r *http.Request, err error) {
 	status, msg := http.StatusForbidden, msgInvalidToken
 	switch {
 	case errors.Is(err, ErrCrossOrigin):

@@ -69,7 +69,7 @@ func ExampleProtector_Check() {
 		{"POST", "", "https://app.example", token},
 		{"POST", "", "", token},
 		{"POST", "same-origin", "", ""},
-		{"POST", "same-origin", "", strings.Repeat("A", csrf.TokenLen)},
+		{"POST", "same-origin", "", strings.Repeat("A", 128)}, // well-formed, never issued
 		{"POST", "cross-site", "https://evil.example", token},
 		{"POST", "", "https://evil.example", token},
 	} {

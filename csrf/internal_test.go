@@ -27,13 +27,13 @@ func FuzzToken(f *testing.F) {
 	p := newTestProtector(f)
 	good := p.newToken(binding{kindSession, "session-key"})
 	f.Add(good)
-	f.Add(good[:TokenLen-1])
+	f.Add(good[:tokenLen-1])
 	f.Add(good + "A")
-	f.Add(strings.Repeat("A", TokenLen))
-	f.Add(strings.Repeat("_", TokenLen))
-	f.Add(strings.Repeat("=", TokenLen))
+	f.Add(strings.Repeat("A", tokenLen))
+	f.Add(strings.Repeat("_", tokenLen))
+	f.Add(strings.Repeat("=", tokenLen))
 	f.Add("+" + good[1:])
-	f.Add(good[:TokenLen-2] + "==")
+	f.Add(good[:tokenLen-2] + "==")
 	rnd := make([]byte, maskedLen)
 	_, _ = rand.Read(rnd)
 	f.Add(b64.EncodeToString(rnd))
@@ -43,11 +43,11 @@ func FuzzToken(f *testing.F) {
 		raw, ok := unmask(tok)
 		// The hand-written decoder agrees with encoding/base64.
 		dec, err := b64strict.DecodeString(tok)
-		if want := err == nil && len(dec) == maskedLen && len(tok) == TokenLen; ok != want {
+		if want := err == nil && len(dec) == maskedLen && len(tok) == tokenLen; ok != want {
 			t.Fatalf("unmask(%q) ok = %v, encoding/base64 says %v", tok, ok, want)
 		}
 		valid := p.verifyToken(tok, binding{kindSession, "session-key"})
-		if valid && (!ok || len(tok) != TokenLen) {
+		if valid && (!ok || len(tok) != tokenLen) {
 			t.Fatalf("verified a token that does not decode: %q", tok)
 		}
 		if p.verifyToken(tok, binding{kindPreSession, "session-key"}) {

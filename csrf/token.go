@@ -27,7 +27,7 @@ const (
 	nonceLen   = 16
 	rawLen     = nonceLen + keys.TagSize
 	maskedLen  = 2 * rawLen
-	TokenLen   = (maskedLen*8 + 5) / 6 // length of an encoded token: 128
+	tokenLen   = (maskedLen*8 + 5) / 6 // length of an encoded token: 128
 	preIDBytes = 32
 	preIDLen   = (preIDBytes*8 + 5) / 6 // 43
 	maxBinding = 256
@@ -58,7 +58,7 @@ func (b binding) message(buf []byte, nonce []byte) []byte {
 
 // newToken returns a fresh masked token bound to b.
 func (p *Protector) newToken(b binding) string {
-	var buf [TokenLen]byte
+	var buf [tokenLen]byte
 	return string(p.appendToken(buf[:0], b))
 }
 
@@ -111,11 +111,11 @@ func (p *Protector) verifyToken(tok string, b binding) bool {
 // decodes base64url itself (strict alphabet, no padding) so that the hot
 // path does not copy the token to the heap.
 func unmask(tok string) (raw [rawLen]byte, ok bool) {
-	if len(tok) != TokenLen {
+	if len(tok) != tokenLen {
 		return raw, false
 	}
 	var masked [maskedLen]byte
-	for i, j := 0, 0; i < TokenLen; i, j = i+4, j+3 {
+	for i, j := 0, 0; i < tokenLen; i, j = i+4, j+3 {
 		a, b, c, d := b64dec[tok[i]], b64dec[tok[i+1]], b64dec[tok[i+2]], b64dec[tok[i+3]]
 		if a|b|c|d == 0xff {
 			return raw, false
@@ -367,7 +367,7 @@ func (p *Protector) TokenHandler() http.Handler {
 			return
 		}
 		// The token is base64url: it needs no JSON escaping.
-		body := make([]byte, 0, len(`{"token":""}`)+1+TokenLen)
+		body := make([]byte, 0, len(`{"token":""}`)+1+tokenLen)
 		body = append(body, `{"token":"`...)
 		if ok {
 			body = p.appendToken(body, b)

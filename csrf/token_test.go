@@ -37,7 +37,7 @@ func TestTokenHandler(t *testing.T) {
 		}
 	}
 	var out struct{ Token string }
-	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || len(out.Token) != csrf.TokenLen {
+	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || len(out.Token) != tokenLen {
 		t.Fatalf("body %q: token of length %d, err %v", rec.Body, len(out.Token), err)
 	}
 	setCookies := rec.Header().Values("Set-Cookie")
@@ -67,7 +67,7 @@ func TestTokenHandler(t *testing.T) {
 	}
 	var again struct{ Token string }
 	_ = json.Unmarshal(rec.Body.Bytes(), &again)
-	if again.Token == out.Token || len(again.Token) != csrf.TokenLen {
+	if again.Token == out.Token || len(again.Token) != tokenLen {
 		t.Errorf("second token %q: want a different masked token", again.Token)
 	}
 

@@ -30,7 +30,7 @@ func BenchmarkFramerHead(b *testing.B) {
 	b.SetBytes(int64(len(head)))
 	b.ReportAllocs()
 	for b.Loop() {
-		f := framer{maxHead: DefaultMaxHeaderBytes}
+		f := framer{maxHead: defaultMaxHeaderBytes}
 		if n, _, end, err := f.step(head); n != len(head) || !end || err != nil {
 			b.Fatalf("step: %d %v %v", n, end, err)
 		}

@@ -5,42 +5,45 @@ import (
 	"errors"
 )
 
-// Reasons a connection is refused. Their texts never reflect the request.
+// ErrHeadTooLarge is the reason given to [Config].OnRefuse for a request
+// head larger than the limit, which is answered with 431.
+var ErrHeadTooLarge = errors.New("framing: request head too large")
+
+// The other reasons a connection is refused. Their texts, like
+// ErrHeadTooLarge's, never reflect the request.
 var (
-	// ErrRequestLine: the request line is not METHOD SP TARGET SP VERSION
+	// errRequestLine: the request line is not METHOD SP TARGET SP VERSION
 	// with one space between the parts and valid bytes in each.
-	ErrRequestLine = errors.New("framing: malformed request line")
-	// ErrVersion: the version is not HTTP/1.0 or HTTP/1.1 (HTTP/2.0 on an
+	errRequestLine = errors.New("framing: malformed request line")
+	// errVersion: the version is not HTTP/1.0 or HTTP/1.1 (HTTP/2.0 on an
 	// HTTP/1 connection is one).
-	ErrVersion = errors.New("framing: unsupported HTTP version")
-	// ErrLineEnding: a line ends with a bare LF, or a CR is not followed by
+	errVersion = errors.New("framing: unsupported HTTP version")
+	// errLineEnding: a line ends with a bare LF, or a CR is not followed by
 	// LF.
-	ErrLineEnding = errors.New("framing: line not ended by CRLF")
-	// ErrObsFold: a header line starts with a space or tab (obsolete line
+	errLineEnding = errors.New("framing: line not ended by CRLF")
+	// errObsFold: a header line starts with a space or tab (obsolete line
 	// folding), which parsers join to the previous field or not.
-	ErrObsFold = errors.New("framing: obsolete line folding")
-	// ErrHeaderField: a header name is empty or holds a byte that is not a
+	errObsFold = errors.New("framing: obsolete line folding")
+	// errHeaderField: a header name is empty or holds a byte that is not a
 	// token character (a space before the colon is one), or a value holds
 	// a control character.
-	ErrHeaderField = errors.New("framing: malformed header field")
-	// ErrContentLength: Content-Length is not one decimal number.
-	ErrContentLength = errors.New("framing: invalid Content-Length")
-	// ErrDuplicateLength: more than one Content-Length field, even with
+	errHeaderField = errors.New("framing: malformed header field")
+	// errContentLength: Content-Length is not one decimal number.
+	errContentLength = errors.New("framing: invalid Content-Length")
+	// errDuplicateLength: more than one Content-Length field, even with
 	// equal values.
-	ErrDuplicateLength = errors.New("framing: more than one Content-Length")
-	// ErrTransferEncoding: Transfer-Encoding is sent more than once or is
+	errDuplicateLength = errors.New("framing: more than one Content-Length")
+	// errTransferEncoding: Transfer-Encoding is sent more than once or is
 	// anything but "chunked".
-	ErrTransferEncoding = errors.New("framing: Transfer-Encoding other than chunked")
-	// ErrLengthAndEncoding: Content-Length together with Transfer-Encoding.
-	ErrLengthAndEncoding = errors.New("framing: Content-Length with Transfer-Encoding")
-	// ErrEncodingHTTP10: Transfer-Encoding on an HTTP/1.0 request, which
+	errTransferEncoding = errors.New("framing: Transfer-Encoding other than chunked")
+	// errLengthAndEncoding: Content-Length together with Transfer-Encoding.
+	errLengthAndEncoding = errors.New("framing: Content-Length with Transfer-Encoding")
+	// errEncodingHTTP10: Transfer-Encoding on an HTTP/1.0 request, which
 	// HTTP/1.0 recipients ignore.
-	ErrEncodingHTTP10 = errors.New("framing: Transfer-Encoding on HTTP/1.0")
-	// ErrHeadTooLarge: the request head is larger than the limit (431).
-	ErrHeadTooLarge = errors.New("framing: request head too large")
-	// ErrChunked: the chunked body is malformed. It is found after the head
+	errEncodingHTTP10 = errors.New("framing: Transfer-Encoding on HTTP/1.0")
+	// errChunked: the chunked body is malformed. It is found after the head
 	// went to the server, so the connection is failed without an answer.
-	ErrChunked = errors.New("framing: malformed chunked body")
+	errChunked = errors.New("framing: malformed chunked body")
 )
 
 const (
@@ -113,7 +116,7 @@ func (f *framer) step(b []byte) (n int, head, end bool, err error) {
 		case len(b) == 0 || len(b) == 1 && b[0] == '\r':
 			return 0, false, false, nil
 		}
-		return 0, false, false, ErrChunked
+		return 0, false, false, errChunked
 	case phaseTrailer:
 		n, err := f.stepTrailer(b)
 		return n, false, n > 0, err
@@ -144,17 +147,17 @@ func (f *framer) nextLine(b []byte) (line []byte, next int, ok bool, err error) 
 	if i < 0 {
 		// A CR followed by anything but LF can be refused now.
 		if j := bytes.IndexByte(rest, '\r'); j >= 0 && j+1 < len(rest) {
-			return nil, 0, false, ErrLineEnding
+			return nil, 0, false, errLineEnding
 		}
 		return nil, 0, false, nil
 	}
 	// A bare LF ends a line for some parsers and not for others.
 	if i == 0 || rest[i-1] != '\r' {
-		return nil, 0, false, ErrLineEnding
+		return nil, 0, false, errLineEnding
 	}
 	line = rest[:i-1]
 	if bytes.IndexByte(line, '\r') >= 0 {
-		return nil, 0, false, ErrLineEnding
+		return nil, 0, false, errLineEnding
 	}
 	return line, f.off + i + 1, true, nil
 }
@@ -195,16 +198,16 @@ func (f *framer) stepHead(b []byte) (int, bool, bool, error) {
 func (f *framer) requestLine(line []byte) error {
 	sp := bytes.IndexByte(line, ' ')
 	if sp <= 0 || !isToken(line[:sp]) {
-		return ErrRequestLine
+		return errRequestLine
 	}
 	rest := line[sp+1:]
 	sp = bytes.IndexByte(rest, ' ')
 	if sp <= 0 {
-		return ErrRequestLine
+		return errRequestLine
 	}
 	for _, c := range rest[:sp] {
 		if c <= ' ' || c == 0x7f {
-			return ErrRequestLine
+			return errRequestLine
 		}
 	}
 	switch string(rest[sp+1:]) {
@@ -214,7 +217,7 @@ func (f *framer) requestLine(line []byte) error {
 	default:
 		// "HTTP/2.0" included: net/http answers it with a bare 505, and a
 		// front end that speaks HTTP/2 may frame it otherwise.
-		return ErrVersion
+		return errVersion
 	}
 	return nil
 }
@@ -225,19 +228,19 @@ func (f *framer) field(line []byte, inHead bool) error {
 	if line[0] == ' ' || line[0] == '\t' {
 		// obs-fold: joined to the previous field by some parsers, a new
 		// field name for others ("X: a\r\n Transfer-Encoding: chunked").
-		return ErrObsFold
+		return errObsFold
 	}
 	colon := bytes.IndexByte(line, ':')
 	// "Transfer-Encoding : chunked" has a space in its name: one parser
 	// trims it and frames by chunks, another ignores the field.
 	if colon <= 0 || !isToken(line[:colon]) {
-		return ErrHeaderField
+		return errHeaderField
 	}
 	name := line[:colon]
 	value := trimOWS(line[colon+1:])
 	for _, c := range value {
 		if c < ' ' && c != '\t' || c == 0x7f {
-			return ErrHeaderField
+			return errHeaderField
 		}
 	}
 	if !inHead {
@@ -249,15 +252,15 @@ func (f *framer) field(line []byte, inHead bool) error {
 		if f.lengths > 1 {
 			// Even equal values: a front end that takes the first and a
 			// back end that takes the last must never be in doubt.
-			return ErrDuplicateLength
+			return errDuplicateLength
 		}
 		if len(value) == 0 || len(value) > maxLengthDigits {
-			return ErrContentLength
+			return errContentLength
 		}
 		var n int64
 		for _, c := range value {
 			if c < '0' || c > '9' {
-				return ErrContentLength
+				return errContentLength
 			}
 			n = n*10 + int64(c-'0')
 		}
@@ -267,7 +270,7 @@ func (f *framer) field(line []byte, inHead bool) error {
 		// "chunked, identity", "xchunked", "chunked;q=1" or a second
 		// field: each is framed by chunks by some parsers and not others.
 		if f.chunked > 1 || !equalFold(value, "chunked") {
-			return ErrTransferEncoding
+			return errTransferEncoding
 		}
 	}
 	return nil
@@ -283,9 +286,9 @@ func (f *framer) endHead() (bool, error) {
 		// CL.TE and TE.CL: net/http drops Content-Length and reads chunks;
 		// a front end or back end that does the opposite sees a different
 		// request boundary.
-		return false, ErrLengthAndEncoding
+		return false, errLengthAndEncoding
 	case chunked && http10:
-		return false, ErrEncodingHTTP10
+		return false, errEncodingHTTP10
 	case chunked:
 		f.phase = phaseChunkLine
 		return false, nil
@@ -300,16 +303,16 @@ func (f *framer) endHead() (bool, error) {
 func (f *framer) stepChunkLine(b []byte) (int, error) {
 	line, next, ok, err := f.nextLine(b)
 	if err != nil {
-		return 0, ErrChunked
+		return 0, errChunked
 	}
 	if !ok {
 		if len(b) >= maxChunkLine {
-			return 0, ErrChunked
+			return 0, errChunked
 		}
 		return 0, nil
 	}
 	if next > maxChunkLine {
-		return 0, ErrChunked
+		return 0, errChunked
 	}
 	var size int64
 	i := 0
@@ -321,16 +324,16 @@ func (f *framer) stepChunkLine(b []byte) (int, error) {
 		size = size<<4 | int64(d)
 	}
 	if i == 0 || i > maxChunkDigits {
-		return 0, ErrChunked
+		return 0, errChunked
 	}
 	if ext := line[i:]; len(ext) > 0 {
 		ext = trimOWS(ext)
 		if len(ext) == 0 || ext[0] != ';' {
-			return 0, ErrChunked
+			return 0, errChunked
 		}
 		for _, c := range ext {
 			if c < ' ' && c != '\t' || c == 0x7f {
-				return 0, ErrChunked
+				return 0, errChunked
 			}
 		}
 	}
@@ -349,16 +352,16 @@ func (f *framer) stepTrailer(b []byte) (int, error) {
 	for {
 		line, next, ok, err := f.nextLine(b)
 		if err != nil {
-			return 0, ErrChunked
+			return 0, errChunked
 		}
 		if !ok {
 			if len(b) >= maxTrailer {
-				return 0, ErrChunked
+				return 0, errChunked
 			}
 			return 0, nil
 		}
 		if next > maxTrailer {
-			return 0, ErrChunked
+			return 0, errChunked
 		}
 		f.off = next
 		if len(line) == 0 {
@@ -366,7 +369,7 @@ func (f *framer) stepTrailer(b []byte) (int, error) {
 			return next, nil
 		}
 		if f.field(line, false) != nil {
-			return 0, ErrChunked
+			return 0, errChunked
 		}
 	}
 }

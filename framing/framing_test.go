@@ -159,40 +159,40 @@ func TestRefusals(t *testing.T) {
 		status int
 		reason error
 	}{
-		{"CL.TE", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nG", 400, ErrLengthAndEncoding},
-		{"TE.CL", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n5c\r\nGPOST / HTTP/1.1\r\n\r\n0\r\n\r\n", 400, ErrLengthAndEncoding},
-		{"duplicate CL equal", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc", 400, ErrDuplicateLength},
-		{"duplicate CL differ", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\ncontent-length: 5\r\n\r\nabcde", 400, ErrDuplicateLength},
-		{"CL list", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3, 3\r\n\r\nabc", 400, ErrContentLength},
-		{"CL plus sign", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: +3\r\n\r\nabc", 400, ErrContentLength},
-		{"CL negative", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n", 400, ErrContentLength},
-		{"CL empty", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length:\r\n\r\n", 400, ErrContentLength},
-		{"CL overflow", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n", 400, ErrContentLength},
-		{"TE xchunked", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n", 400, ErrTransferEncoding},
-		{"TE chunked identity", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n", 400, ErrTransferEncoding},
-		{"TE identity chunked", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: identity, chunked\r\n\r\n0\r\n\r\n", 400, ErrTransferEncoding},
-		{"TE identity", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: identity\r\n\r\n", 400, ErrTransferEncoding},
-		{"TE twice", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400, ErrTransferEncoding},
-		{"TE vertical tab", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: \x0bchunked\r\n\r\n0\r\n\r\n", 400, ErrHeaderField},
-		{"TE space before colon", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\n", 400, ErrHeaderField},
-		{"TE tab before colon", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding\t: chunked\r\n\r\n0\r\n\r\n", 400, ErrHeaderField},
-		{"TE on HTTP/1.0", "POST / HTTP/1.0\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400, ErrEncodingHTTP10},
-		{"obs-fold", "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\r\n Transfer-Encoding: chunked\r\n\r\n", 400, ErrObsFold},
-		{"obs-fold tab", "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\r\n\tb\r\n\r\n", 400, ErrObsFold},
-		{"bare LF", "GET / HTTP/1.1\nHost: x\n\n", 400, ErrLineEnding},
-		{"bare LF in header", "GET / HTTP/1.1\r\nHost: x\nX: y\r\n\r\n", 400, ErrLineEnding},
-		{"bare CR", "GET / HTTP/1.1\r\nHost: x\rX: y\r\n\r\n", 400, ErrLineEnding},
-		{"NUL in value", "GET / HTTP/1.1\r\nHost: x\r\nX: a\x00b\r\n\r\n", 400, ErrHeaderField},
-		{"empty name", "GET / HTTP/1.1\r\nHost: x\r\n: v\r\n\r\n", 400, ErrHeaderField},
-		{"no colon", "GET / HTTP/1.1\r\nHost: x\r\nnocolon\r\n\r\n", 400, ErrHeaderField},
-		{"HTTP/2.0 on HTTP/1", "GET / HTTP/2.0\r\nHost: x\r\n\r\n", 400, ErrVersion},
-		{"h2c preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 400, ErrVersion},
-		{"HTTP/1.2", "GET / HTTP/1.2\r\nHost: x\r\n\r\n", 400, ErrVersion},
-		{"lower-case version", "GET / http/1.1\r\nHost: x\r\n\r\n", 400, ErrVersion},
-		{"double space", "GET  / HTTP/1.1\r\nHost: x\r\n\r\n", 400, ErrRequestLine},
-		{"no version", "GET /\r\nHost: x\r\n\r\n", 400, ErrRequestLine},
-		{"leading empty line", "\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n", 400, ErrRequestLine},
-		{"control in target", "GET /a\x01b HTTP/1.1\r\nHost: x\r\n\r\n", 400, ErrRequestLine},
+		{"CL.TE", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nG", 400, errLengthAndEncoding},
+		{"TE.CL", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n5c\r\nGPOST / HTTP/1.1\r\n\r\n0\r\n\r\n", 400, errLengthAndEncoding},
+		{"duplicate CL equal", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc", 400, errDuplicateLength},
+		{"duplicate CL differ", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\ncontent-length: 5\r\n\r\nabcde", 400, errDuplicateLength},
+		{"CL list", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3, 3\r\n\r\nabc", 400, errContentLength},
+		{"CL plus sign", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: +3\r\n\r\nabc", 400, errContentLength},
+		{"CL negative", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n", 400, errContentLength},
+		{"CL empty", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length:\r\n\r\n", 400, errContentLength},
+		{"CL overflow", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n", 400, errContentLength},
+		{"TE xchunked", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n", 400, errTransferEncoding},
+		{"TE chunked identity", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n", 400, errTransferEncoding},
+		{"TE identity chunked", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: identity, chunked\r\n\r\n0\r\n\r\n", 400, errTransferEncoding},
+		{"TE identity", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: identity\r\n\r\n", 400, errTransferEncoding},
+		{"TE twice", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400, errTransferEncoding},
+		{"TE vertical tab", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: \x0bchunked\r\n\r\n0\r\n\r\n", 400, errHeaderField},
+		{"TE space before colon", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\n", 400, errHeaderField},
+		{"TE tab before colon", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding\t: chunked\r\n\r\n0\r\n\r\n", 400, errHeaderField},
+		{"TE on HTTP/1.0", "POST / HTTP/1.0\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400, errEncodingHTTP10},
+		{"obs-fold", "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\r\n Transfer-Encoding: chunked\r\n\r\n", 400, errObsFold},
+		{"obs-fold tab", "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\r\n\tb\r\n\r\n", 400, errObsFold},
+		{"bare LF", "GET / HTTP/1.1\nHost: x\n\n", 400, errLineEnding},
+		{"bare LF in header", "GET / HTTP/1.1\r\nHost: x\nX: y\r\n\r\n", 400, errLineEnding},
+		{"bare CR", "GET / HTTP/1.1\r\nHost: x\rX: y\r\n\r\n", 400, errLineEnding},
+		{"NUL in value", "GET / HTTP/1.1\r\nHost: x\r\nX: a\x00b\r\n\r\n", 400, errHeaderField},
+		{"empty name", "GET / HTTP/1.1\r\nHost: x\r\n: v\r\n\r\n", 400, errHeaderField},
+		{"no colon", "GET / HTTP/1.1\r\nHost: x\r\nnocolon\r\n\r\n", 400, errHeaderField},
+		{"HTTP/2.0 on HTTP/1", "GET / HTTP/2.0\r\nHost: x\r\n\r\n", 400, errVersion},
+		{"h2c preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 400, errVersion},
+		{"HTTP/1.2", "GET / HTTP/1.2\r\nHost: x\r\n\r\n", 400, errVersion},
+		{"lower-case version", "GET / http/1.1\r\nHost: x\r\n\r\n", 400, errVersion},
+		{"double space", "GET  / HTTP/1.1\r\nHost: x\r\n\r\n", 400, errRequestLine},
+		{"no version", "GET /\r\nHost: x\r\n\r\n", 400, errRequestLine},
+		{"leading empty line", "\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n", 400, errRequestLine},
+		{"control in target", "GET /a\x01b HTTP/1.1\r\nHost: x\r\n\r\n", 400, errRequestLine},
 		{"head too large", big, 431, ErrHeadTooLarge},
 	}
 	s := startServer(t, Config{MaxHeaderBytes: 1024}, nil)
@@ -360,8 +360,8 @@ func TestMalformedChunkedBody(t *testing.T) {
 			if len(resps) == 1 && resps[0].StatusCode == 200 {
 				t.Errorf("status: got 200 for a broken body")
 			}
-			if r := s.refusals(); len(r) != 1 || !errors.Is(r[0], ErrChunked) {
-				t.Errorf("refusals: got %v, want [%v]", r, ErrChunked)
+			if r := s.refusals(); len(r) != 1 || !errors.Is(r[0], errChunked) {
+				t.Errorf("refusals: got %v, want [%v]", r, errChunked)
 			}
 		})
 	}

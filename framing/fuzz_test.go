@@ -136,7 +136,7 @@ func (c *chunkConn) SetReadDeadline(time.Time) error  { return nil }
 func (c *chunkConn) SetWriteDeadline(time.Time) error { return nil }
 func (c *chunkConn) RemoteAddr() net.Addr             { return &net.TCPAddr{} }
 
-// FuzzConn reads a stream through a Conn with reads and network pieces of
+// FuzzConn reads a stream through a scanConn with reads and network pieces of
 // fuzzed sizes, as if net/http answered every request at once, and checks
 // that what it returns is a prefix of the stream that holds every message
 // the framer passes, never the head of a refused message, and that a

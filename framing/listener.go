@@ -20,8 +20,8 @@ import (
 
 // Defaults of Config.
 const (
-	DefaultMaxHeaderBytes   = http.DefaultMaxHeaderBytes // 1 MiB
-	DefaultHandshakeTimeout = 10 * time.Second
+	defaultMaxHeaderBytes   = http.DefaultMaxHeaderBytes // 1 MiB
+	defaultHandshakeTimeout = 10 * time.Second
 )
 
 const (
@@ -62,8 +62,9 @@ type Config struct {
 
 	// OnRefuse, when set, is called once for each refused connection with
 	// the client's address, the request id of the refusal (also sent to
-	// the client as X-Request-Id and "request_id") and the reason (one of
-	// the Err* values), for the security log. It must not block.
+	// the client as X-Request-Id and "request_id") and the reason, for the
+	// security log: an error whose text names the fault, [ErrHeadTooLarge]
+	// when the answer was 431. It must not block.
 	OnRefuse func(remote net.Addr, requestID string, reason error)
 }
 
@@ -101,10 +102,10 @@ func NewListener(inner net.Listener, cfg Config) (*Listener, error) {
 		done:             make(chan struct{}),
 	}
 	if l.maxHead == 0 {
-		l.maxHead = DefaultMaxHeaderBytes
+		l.maxHead = defaultMaxHeaderBytes
 	}
 	if l.handshakeTimeout == 0 {
-		l.handshakeTimeout = DefaultHandshakeTimeout
+		l.handshakeTimeout = defaultHandshakeTimeout
 	}
 	if cfg.TLSConfig != nil {
 		if len(cfg.TLSConfig.Certificates) == 0 && cfg.TLSConfig.GetCertificate == nil && cfg.TLSConfig.GetConfigForClient == nil {
@@ -189,12 +190,12 @@ func (l *Listener) Serve(srv *http.Server) error {
 // connection reads the next head only once every request before it is
 // answered (Idle), and stops scanning once hijacked (WebSocket, CONNECT).
 func (l *Listener) connState(nc net.Conn, s http.ConnState) {
-	var c *Conn
+	var c *scanConn
 	switch v := nc.(type) {
-	case *Conn:
+	case *scanConn:
 		c = v
 	case *tlsConn:
-		c = v.Conn
+		c = v.scanConn
 	default:
 		return
 	}
@@ -221,7 +222,7 @@ func (l *Listener) Close() error {
 	return err
 }
 
-// Accept returns the next connection: a scanned *Conn, or with TLS a
+// Accept returns the next connection: a scanned connection, or with TLS a
 // connection whose handshake is complete (a *tls.Conn when it negotiated
 // HTTP/2, a scanned connection reporting its TLS state otherwise).
 func (l *Listener) Accept() (net.Conn, error) {
@@ -285,11 +286,11 @@ func (l *Listener) handshake(raw net.Conn) {
 	}
 }
 
-func (l *Listener) newConn(c net.Conn, overTLS bool) *Conn {
-	return &Conn{Conn: c, l: l, tls: overTLS, f: framer{maxHead: l.maxHead}}
+func (l *Listener) newConn(c net.Conn, overTLS bool) *scanConn {
+	return &scanConn{Conn: c, l: l, tls: overTLS, f: framer{maxHead: l.maxHead}}
 }
 
-// mode is what a Conn does with the bytes it reads.
+// mode is what a scanConn does with the bytes it reads.
 type mode uint8
 
 const (
@@ -299,9 +300,9 @@ const (
 	modeDone             // refused or failed: every Read returns err
 )
 
-// A Conn is a connection whose requests are checked before they are
+// A scanConn is a connection whose requests are checked before they are
 // returned by Read. Only net/http's connection goroutine reads it.
-type Conn struct {
+type scanConn struct {
 	net.Conn
 	l   *Listener
 	tls bool
@@ -328,7 +329,7 @@ type Conn struct {
 }
 
 // signal wakes a Read waiting in wait.
-func (c *Conn) signal() {
+func (c *scanConn) signal() {
 	c.mu.Lock()
 	if c.wake != nil {
 		close(c.wake)
@@ -340,7 +341,7 @@ func (c *Conn) signal() {
 // wait blocks until the connection's state changes, the read deadline
 // passes (net/http ends its background read by setting one in the past)
 // or the connection is closed.
-func (c *Conn) wait() error {
+func (c *scanConn) wait() error {
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -373,7 +374,7 @@ func (c *Conn) wait() error {
 }
 
 // SetReadDeadline sets the read deadline of the connection.
-func (c *Conn) SetReadDeadline(t time.Time) error {
+func (c *scanConn) SetReadDeadline(t time.Time) error {
 	c.mu.Lock()
 	c.readDeadline = t
 	c.mu.Unlock()
@@ -382,7 +383,7 @@ func (c *Conn) SetReadDeadline(t time.Time) error {
 }
 
 // SetDeadline sets the read and write deadlines of the connection.
-func (c *Conn) SetDeadline(t time.Time) error {
+func (c *scanConn) SetDeadline(t time.Time) error {
 	c.mu.Lock()
 	c.readDeadline = t
 	c.mu.Unlock()
@@ -391,7 +392,7 @@ func (c *Conn) SetDeadline(t time.Time) error {
 }
 
 // Close closes the connection; a Read waiting in wait returns.
-func (c *Conn) Close() error {
+func (c *scanConn) Close() error {
 	c.mu.Lock()
 	c.closed = true
 	c.mu.Unlock()
@@ -401,7 +402,7 @@ func (c *Conn) Close() error {
 
 // Read returns the connection's bytes once checked: a request head only
 // when it is complete and unambiguous, body bytes as they come.
-func (c *Conn) Read(p []byte) (int, error) {
+func (c *scanConn) Read(p []byte) (int, error) {
 	for {
 		if c.r < c.a {
 			n := copy(p, c.buf[c.r:c.a])
@@ -483,7 +484,7 @@ func (c *Conn) Read(p []byte) (int, error) {
 
 // fill reads from the network after the unchecked bytes, keeping at most
 // limit of them.
-func (c *Conn) fill(limit int) error {
+func (c *scanConn) fill(limit int) error {
 	if c.w == len(c.buf) {
 		if c.r > 0 {
 			copy(c.buf, c.buf[c.r:c.w])
@@ -513,7 +514,7 @@ func (c *Conn) fill(limit int) error {
 }
 
 // fail makes every later Read return err.
-func (c *Conn) fail(err error) error {
+func (c *scanConn) fail(err error) error {
 	c.mode, c.err = modeDone, err
 	return err
 }
@@ -523,7 +524,7 @@ func (c *Conn) fail(err error) error {
 // quiet) and the connection is closed; a bad chunked body is found while
 // net/http serves the request, so it only fails the reads: the handler
 // sees an error and net/http reads no further request from the connection.
-func (c *Conn) refuse(reason error) error {
+func (c *scanConn) refuse(reason error) error {
 	// Each refusal gets its own request id, in the answer and in the
 	// security log, so that a client's report can be found in the log.
 	id := seclog.NewRequestID()
@@ -553,7 +554,7 @@ func (c *Conn) refuse(reason error) error {
 // for a moment, as net/http does before closing a connection with unread
 // input: closing a socket with unread data resets it, and the reset can
 // destroy the answer before the client reads it.
-func (c *Conn) linger() {
+func (c *scanConn) linger() {
 	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
 		_ = cw.CloseWrite()
 	}
@@ -563,14 +564,14 @@ func (c *Conn) linger() {
 
 // tlsConn is a scanned connection over TLS. ConnectionState makes net/http
 // set Request.TLS, as it does for a *tls.Conn.
-type tlsConn struct{ *Conn }
+type tlsConn struct{ *scanConn }
 
 // ConnectionState returns the TLS state of the connection.
 func (c *tlsConn) ConnectionState() tls.ConnectionState {
-	return c.Conn.Conn.(*tls.Conn).ConnectionState()
+	return c.scanConn.Conn.(*tls.Conn).ConnectionState()
 }
 
 var (
 	_ net.Listener = (*Listener)(nil)
-	_ net.Conn     = (*Conn)(nil)
+	_ net.Conn     = (*scanConn)(nil)
 )

@@ -42,7 +42,7 @@
 // # The entropy check
 //
 // A secret is refused ([SecretError]) when:
-//   - it is shorter than 32 bytes ([MinSecretLen]);
+//   - it is shorter than 32 bytes;
 //   - its estimated entropy is below 256 bits, estimated as its length times
 //     log2 of the smallest usual alphabet that contains all its bytes:
 //     decimal digits (10), hexadecimal (16), one-case letters and digits,

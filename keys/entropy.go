@@ -21,7 +21,7 @@ var placeholders = [][]byte{
 
 // weakness returns why s is not an acceptable secret, or "" when it is.
 func weakness(s []byte) string {
-	if len(s) < MinSecretLen {
+	if len(s) < minSecretLen {
 		return "shorter than 32 bytes"
 	}
 	if bits := float64(len(s)) * math.Log2(float64(alphabetSize(s))); bits < minEntropyBits {

@@ -17,19 +17,20 @@ import (
 	"sync"
 )
 
-// MinSecretLen is the minimum length of a secret in bytes.
-const MinSecretLen = 32
+// minSecretLen is the minimum length of a secret in bytes.
+const minSecretLen = 32
 
 // Sizes of the values this package produces.
 const (
 	// TagSize is the length of an HMAC-SHA256 tag made by [Ring.Sign].
 	TagSize = sha256.Size
-	// IDSize is the length of the key id that starts a sealed value.
-	IDSize = 4
-	// NonceSize is the length of the AES-GCM nonce in a sealed value.
-	NonceSize = 12
-	// Overhead is how much longer a sealed value is than its plaintext.
-	Overhead = IDSize + NonceSize + 16
+	// idSize is the length of the key id that starts a sealed value.
+	idSize = 4
+	// nonceSize is the length of the AES-GCM nonce in a sealed value.
+	nonceSize = 12
+	// Overhead is how much longer a sealed value is than its plaintext:
+	// the key id, the nonce and the 16-byte GCM tag.
+	Overhead = idSize + nonceSize + 16
 )
 
 // ErrInvalid is returned for any value that does not verify or decrypt with
@@ -152,7 +153,7 @@ func newRing(secrets [][]byte) (*Ring, error) {
 
 func newKey(secret []byte) (*key, error) {
 	k := &key{secret: append([]byte(nil), secret...)}
-	id, err := hkdf.Key(sha256.New, k.secret, nil, infoID, IDSize)
+	id, err := hkdf.Key(sha256.New, k.secret, nil, infoID, idSize)
 	if err != nil {
 		return nil, err
 	}
@@ -260,7 +261,7 @@ func (r *Ring) AppendSeal(dst, plaintext, additionalData []byte) []byte {
 	k := r.keys[0]
 	dst = binary.BigEndian.AppendUint32(dst, k.id)
 	n := len(dst)
-	dst = append(dst, make([]byte, NonceSize)...)
+	dst = append(dst, make([]byte, nonceSize)...)
 	nonce := dst[n:]
 	_, _ = rand.Read(nonce)
 	return k.aead.Seal(dst, nonce, plaintext, additionalData)
@@ -277,8 +278,8 @@ func (r *Ring) Open(sealed, additionalData []byte) ([]byte, error) {
 		if k.id != id {
 			continue
 		}
-		nonce := sealed[IDSize : IDSize+NonceSize]
-		out, err := k.aead.Open(nil, nonce, sealed[IDSize+NonceSize:], additionalData)
+		nonce := sealed[idSize : idSize+nonceSize]
+		out, err := k.aead.Open(nil, nonce, sealed[idSize+nonceSize:], additionalData)
 		if err != nil {
 			return nil, ErrInvalid
 		}

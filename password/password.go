@@ -25,11 +25,11 @@ const (
 
 // Limits and defaults.
 const (
-	// DefaultMaxLength is the default longest password, in bytes.
-	DefaultMaxLength = 1024
-	// DefaultBcryptCost is the bcrypt cost used when Algorithm is "bcrypt",
+	// defaultMaxLength is the default longest password, in bytes.
+	defaultMaxLength = 1024
+	// defaultBcryptCost is the bcrypt cost used when Algorithm is "bcrypt",
 	// and the lowest cost Verify accepts by default.
-	DefaultBcryptCost = 12
+	defaultBcryptCost = 12
 	// bcryptMaxLen is where bcrypt stops reading a password.
 	bcryptMaxLen = 72
 	// OWASP's minimum argon2id work: memory (KiB) × passes, and memory.
@@ -78,20 +78,20 @@ type Config struct {
 	// MemoryBudget bounds the memory, in bytes, of the hashes computed at
 	// once: each argon2id hash holds its Argon2.Memory, so with the default
 	// 64 MiB budget and parameters one runs at a time. A stored hash with
-	// more memory than the budget runs alone. Default DefaultMemoryBudget,
-	// or one hash's memory when that is more; a smaller budget than one
-	// hash of the configured parameters is refused.
+	// more memory than the budget runs alone. Default 64 MiB (one hash of
+	// the default parameters at a time: each already runs on four lanes,
+	// and the process stays well under 150 MB of RSS under a login flood;
+	// raise it on larger machines), or one hash's memory when that is
+	// more; a smaller budget than one hash of the configured parameters is
+	// refused.
 	MemoryBudget int64 `json:"memory_budget,omitempty" yaml:"memory_budget,omitempty"`
 	// MaxQueue bounds the calls waiting for a free slot; beyond it a call
 	// fails at once with ErrBusy. Default 16 per concurrent hash.
 	MaxQueue int `json:"max_queue,omitempty" yaml:"max_queue,omitempty"`
 }
 
-// DefaultMemoryBudget is the default [Config].MemoryBudget: 64 MiB, one
-// hash of the default parameters at a time. Each such hash already runs on
-// four lanes (four cores), and the process stays well under 150 MB of RSS
-// under a login flood; raise it on larger machines.
-const DefaultMemoryBudget = 64 << 20
+// defaultMemoryBudget is the default [Config].MemoryBudget: 64 MiB.
+const defaultMemoryBudget = 64 << 20
 
 // defaultQueuePerSlot is the default queue length per concurrent hash.
 const defaultQueuePerSlot = 16
@@ -138,12 +138,12 @@ func New(cfg Config) (*Hasher, error) {
 		minBcrypt:  cfg.MinBcryptCost,
 		maxLen:     cfg.MaxLength,
 	}
-	var errs configErrors
+	errs := configerr.List{Pkg: "password", Sentinel: ErrInvalidConfig}
 	argonOK := h.checkAlgorithms(&errs)
 	h.checkMaxLength(cfg.MaxLength, &errs)
 	adm := h.checkAdmission(cfg, argonOK, &errs)
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	if err := errs.Err(); err != nil {
+		return nil, err
 	}
 	h.gate = h.newGate(adm)
 	if err := h.makeDummies(); err != nil {
@@ -152,61 +152,52 @@ func New(cfg Config) (*Hasher, error) {
 	return h, nil
 }
 
-// configErrors collects the settings New refuses, in the order it checks
-// them.
-type configErrors []error
-
-// add records that field, set to value, is refused for reason.
-func (e *configErrors) add(field string, value any, reason string) {
-	*e = append(*e, &ConfigError{Pkg: "password", Field: field, Index: -1, Value: fmt.Sprint(value), Reason: reason, Err: ErrInvalidConfig})
-}
-
 // checkAlgorithms applies the defaults of the algorithm, the argon2id
 // parameters and the bcrypt costs, and records those refused. It reports
 // whether the argon2id parameters are valid.
-func (h *Hasher) checkAlgorithms(errs *configErrors) (argonOK bool) {
+func (h *Hasher) checkAlgorithms(errs *configerr.List) (argonOK bool) {
 	if h.algorithm == "" {
 		h.algorithm = Argon2id
 	}
 	if h.algorithm != Argon2id && h.algorithm != Bcrypt {
-		errs.add("algorithm", h.algorithm, `must be "argon2id" or "bcrypt"`)
+		errs.AddReason("algorithm", -1, h.algorithm, `must be "argon2id" or "bcrypt"`)
 	}
 	if h.argon == (Argon2Params{}) {
 		h.argon = RFC9106Second
 	}
 	argonOK = true
 	if field, value, reason := checkArgon(h.argon); reason != "" {
-		errs.add("argon2."+field, value, reason)
+		errs.AddReason("argon2."+field, -1, fmt.Sprint(value), reason)
 		argonOK = false
 	}
 	if h.bcryptCost == 0 {
-		h.bcryptCost = DefaultBcryptCost
+		h.bcryptCost = defaultBcryptCost
 	}
-	costOK := h.bcryptCost >= DefaultBcryptCost && h.bcryptCost <= bcrypt.MaxCost
+	costOK := h.bcryptCost >= defaultBcryptCost && h.bcryptCost <= bcrypt.MaxCost
 	if !costOK {
-		errs.add("bcrypt_cost", h.bcryptCost, "must be between 12 and 31")
+		errs.AddReason("bcrypt_cost", -1, fmt.Sprint(h.bcryptCost), "must be between 12 and 31")
 	}
 	if h.minBcrypt == 0 {
-		h.minBcrypt = DefaultBcryptCost
+		h.minBcrypt = defaultBcryptCost
 	}
 	if costOK && (h.minBcrypt < bcrypt.MinCost || h.minBcrypt > h.bcryptCost) {
-		errs.add("min_bcrypt_cost", h.minBcrypt, fmt.Sprintf("must be between 4 and bcrypt_cost (%d)", h.bcryptCost))
+		errs.AddReason("min_bcrypt_cost", -1, fmt.Sprint(h.minBcrypt), fmt.Sprintf("must be between 4 and bcrypt_cost (%d)", h.bcryptCost))
 	}
 	return argonOK
 }
 
 // checkMaxLength applies the default longest password and records it if
 // refused; configured is Config.MaxLength as given.
-func (h *Hasher) checkMaxLength(configured int, errs *configErrors) {
+func (h *Hasher) checkMaxLength(configured int, errs *configerr.List) {
 	if h.maxLen == 0 {
-		h.maxLen = DefaultMaxLength
+		h.maxLen = defaultMaxLength
 	}
 	if h.maxLen < 8 || h.maxLen > 1<<16 {
-		errs.add("max_length", h.maxLen, "must be between 8 and 65536")
+		errs.AddReason("max_length", -1, fmt.Sprint(h.maxLen), "must be between 8 and 65536")
 	} else if h.algorithm == Bcrypt && configured > bcryptMaxLen {
 		// bcrypt reads 72 bytes: Hash refuses longer passwords, so a
 		// larger maximum promises what the hasher never accepts.
-		errs.add("max_length", h.maxLen, "bcrypt reads at most 72 bytes and longer passwords are refused; set max_length to 72 or less, or use argon2id")
+		errs.AddReason("max_length", -1, fmt.Sprint(h.maxLen), "bcrypt reads at most 72 bytes and longer passwords are refused; set max_length to 72 or less, or use argon2id")
 	}
 }
 
@@ -221,23 +212,23 @@ type admission struct {
 // checkAdmission returns cfg's admission settings and records those
 // refused. A memory budget is checked against one hash of the configured
 // parameters only when argonOK says they are valid.
-func (h *Hasher) checkAdmission(cfg Config, argonOK bool, errs *configErrors) admission {
+func (h *Hasher) checkAdmission(cfg Config, argonOK bool, errs *configerr.List) admission {
 	a := admission{running: cfg.MaxConcurrent, budget: cfg.MemoryBudget, queue: cfg.MaxQueue}
 	if a.running == 0 {
 		a.running = min(runtime.GOMAXPROCS(0), 8)
 	}
 	if a.running < 0 {
-		errs.add("max_concurrent", a.running, "must not be negative; 0 means the default, GOMAXPROCS up to 8")
+		errs.AddReason("max_concurrent", -1, fmt.Sprint(a.running), "must not be negative; 0 means the default, GOMAXPROCS up to 8")
 	}
 	if a.budget < 0 {
-		errs.add("memory_budget", a.budget, "must not be negative; 0 means the default, 64 MiB")
+		errs.AddReason("memory_budget", -1, fmt.Sprint(a.budget), "must not be negative; 0 means the default, 64 MiB")
 	}
 	if a.queue < 0 {
-		errs.add("max_queue", a.queue, "must not be negative; 0 means the default, 16 per concurrent hash")
+		errs.AddReason("max_queue", -1, fmt.Sprint(a.queue), "must not be negative; 0 means the default, 16 per concurrent hash")
 	}
 	if argonOK && a.budget > 0 {
 		if one := h.hashBytes(h.argon); a.budget < one {
-			errs.add("memory_budget", a.budget, fmt.Sprintf("smaller than one hash of the configured parameters (%d bytes); raise it or lower argon2.memory_kib", one))
+			errs.AddReason("memory_budget", -1, fmt.Sprint(a.budget), fmt.Sprintf("smaller than one hash of the configured parameters (%d bytes); raise it or lower argon2.memory_kib", one))
 		}
 	}
 	return a
@@ -248,7 +239,7 @@ func (h *Hasher) checkAdmission(cfg Config, argonOK bool, errs *configErrors) ad
 func (h *Hasher) newGate(a admission) *gate {
 	one := h.hashBytes(h.argon)
 	if a.budget == 0 {
-		a.budget = max(DefaultMemoryBudget, one)
+		a.budget = max(defaultMemoryBudget, one)
 	}
 	// The budget lowers the concurrency: the memory of the hashes running
 	// at once is what a login flood can make the process hold.

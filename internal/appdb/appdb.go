@@ -34,7 +34,7 @@ const (
 // Bounds on what is stored.
 const (
 	MinPasswordChars = 12       // runes
-	MaxPasswordBytes = 1024     // the password package's DefaultMaxLength
+	MaxPasswordBytes = 1024     // the password package's default Config.MaxLength
 	MaxEmailBytes    = 254      // RFC 5321's limit on a path, less the brackets
 	MaxNameBytes     = 200      // display names of users and of message senders
 	MaxMessageBytes  = 64 << 10 // one contact message, as sanitized HTML

@@ -1,6 +1,7 @@
 package configerr
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 )
@@ -55,3 +56,37 @@ func (e *Error) Error() string {
 
 // Unwrap returns the sentinel.
 func (e *Error) Unwrap() error { return e.Err }
+
+// List collects the errors of the entries a constructor refuses, in the
+// order it checks them. Pkg names the reporting package; Sentinel is what
+// the entries added with AddReason wrap, the package's ErrInvalidConfig.
+//
+//	errs := configerr.List{Pkg: "cookie", Sentinel: ErrInvalidConfig}
+//	errs.AddReason("path", -1, cfg.Path, "must start with /")
+//	if err := errs.Err(); err != nil {
+//		return nil, err
+//	}
+type List struct {
+	Pkg      string // every entry's Error.Pkg
+	Sentinel error  // the Err of the entries added with AddReason
+	errs     []error
+}
+
+// Add records that entry index of field (-1 for a single-valued setting),
+// set to value, is refused for err, whose text says why.
+func (l *List) Add(field string, index int, value string, err error) {
+	l.errs = append(l.errs, &Error{Pkg: l.Pkg, Field: field, Index: index, Value: value, Err: err})
+}
+
+// AddReason records that entry index of field (-1 for a single-valued
+// setting), set to value, is refused for reason. The entry wraps
+// l.Sentinel.
+func (l *List) AddReason(field string, index int, value, reason string) {
+	l.errs = append(l.errs, &Error{Pkg: l.Pkg, Field: field, Index: index, Value: value, Reason: reason, Err: l.Sentinel})
+}
+
+// Err returns the recorded errors joined with errors.Join, or nil when
+// none was recorded.
+func (l *List) Err() error {
+	return errors.Join(l.errs...)
+}

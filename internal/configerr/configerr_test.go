@@ -36,3 +36,54 @@ func TestUnwrap(t *testing.T) {
 		t.Errorf("errors.As(%v) = %+v, want the *Error for y", err, ce)
 	}
 }
+
+var errOther = errors.New("is other")
+
+func TestList(t *testing.T) {
+	tests := []struct {
+		name string
+		add  func(l *List)
+		want string  // the joined message; "" for a nil error
+		is   []error // what the error wraps
+		not  []error // what it does not wrap
+	}{
+		{"none", func(*List) {}, "", nil, nil},
+		{"sentinel", func(l *List) { l.Add("keys", -1, "", errBad) }, `csrf: keys: is bad`, []error{errBad}, []error{errOther}},
+		{"entry", func(l *List) { l.Add("trusted_origins", 2, "http://x", errBad) }, `csrf: trusted_origins[2] "http://x": is bad`, []error{errBad}, []error{errOther}},
+		{"reason", func(l *List) { l.AddReason("max_length", -1, "4", "must be between 8 and 65536") }, `csrf: max_length "4": must be between 8 and 65536`, []error{errOther}, []error{errBad}},
+		{"in order", func(l *List) {
+			l.Add("b", -1, "", errBad)
+			l.AddReason("a", 0, "v", "is wrong")
+			l.Add("c", 1, "w", errBad)
+		}, "csrf: b: is bad\ncsrf: a[0] \"v\": is wrong\ncsrf: c[1] \"w\": is bad", []error{errBad, errOther}, nil},
+	}
+	for _, tt := range tests {
+		l := List{Pkg: "csrf", Sentinel: errOther}
+		tt.add(&l)
+		err := l.Err()
+		if tt.want == "" {
+			if err != nil {
+				t.Errorf("%s: Err() = %v, want nil", tt.name, err)
+			}
+			continue
+		}
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("%s: Err() = %v, want %q", tt.name, err, tt.want)
+			continue
+		}
+		for _, target := range tt.is {
+			if !errors.Is(err, target) {
+				t.Errorf("%s: errors.Is(%v, %v) = false, want true", tt.name, err, target)
+			}
+		}
+		for _, target := range tt.not {
+			if errors.Is(err, target) {
+				t.Errorf("%s: errors.Is(%v, %v) = true, want false", tt.name, err, target)
+			}
+		}
+		var ce *Error
+		if !errors.As(err, &ce) || ce.Pkg != "csrf" {
+			t.Errorf("%s: errors.As(%v) = %+v, want an *Error of csrf", tt.name, err, ce)
+		}
+	}
+}

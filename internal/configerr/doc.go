@@ -1,10 +1,11 @@
 // Package configerr holds the one configuration error type of harden's
 // layers. A constructor that refuses its Config returns one *Error per bad
-// entry, joined with errors.Join, so that every mistake is reported at
-// start-up and none is silently ignored. Each package exposes it under its
-// own name (type ConfigError = configerr.Error), so callers match it with
-// errors.As(err, new(*cors.ConfigError)) and its cause with errors.Is(err,
-// cors.ErrInvalidOrigin).
+// entry, joined with errors.Join (a [List] collects them), so that every
+// mistake is reported at start-up and none is silently ignored. Each
+// package exposes it under its own name (type ConfigError =
+// configerr.Error), so callers match it with errors.As(err,
+// new(*cors.ConfigError)), and with errors.Is the package's
+// ErrInvalidConfig where it has one.
 //
 // The field is named as the configuration file spells it (the JSON and
 // YAML name, "trusted_origins", with "." between nested names), not as the
