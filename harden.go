@@ -20,6 +20,7 @@ import (
 	"github.com/harden-go/harden/httpsredirect"
 	"github.com/harden-go/harden/input"
 	"github.com/harden-go/harden/internal/httpsyntax"
+	"github.com/harden-go/harden/internal/requestid"
 	"github.com/harden-go/harden/internal/statuswriter"
 	"github.com/harden-go/harden/keys"
 	"github.com/harden-go/harden/ratelimit"
@@ -525,9 +526,9 @@ func (s *Stack) Handler(next http.Handler) http.Handler {
 	return &stackEdge{s: s, next: h}
 }
 
-// requestIDHeader is seclog.RequestIDHeader in canonical form, to index
+// requestIDHeader is the X-Request-ID header in canonical form, to index
 // http.Header without allocating.
-var requestIDHeader = http.CanonicalHeaderKey(seclog.RequestIDHeader)
+var requestIDHeader = http.CanonicalHeaderKey(requestid.Header)
 
 // stackEdge is the outermost handler of a stack.
 type stackEdge struct {
@@ -541,10 +542,10 @@ func (e *stackEdge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	st.rec.Reset(w, nil)
 	// The request id: kept from the client only when well-formed (it is
 	// echoed in headers, bodies and log lines).
-	if vs := r.Header[requestIDHeader]; len(vs) == 1 && seclog.ValidRequestID(vs[0]) {
+	if vs := r.Header[requestIDHeader]; len(vs) == 1 && requestid.Valid(vs[0]) {
 		st.id[0] = vs[0]
 	} else {
-		st.id[0] = seclog.NewRequestID()
+		st.id[0] = requestid.New()
 	}
 	w.Header()[requestIDHeader] = st.id[:]
 	parent := r.Context()

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/harden-go/harden/headers"
-	"github.com/harden-go/harden/seclog"
+	"github.com/harden-go/harden/internal/requestid"
 )
 
 // Defaults of Config.
@@ -526,7 +526,7 @@ func (c *Conn) fail(err error) error {
 func (c *Conn) refuse(reason error) error {
 	// Each refusal gets its own request id, in the answer and in the
 	// security log, so that a client's report can be found in the log.
-	id := seclog.NewRequestID()
+	id := requestid.New()
 	if c.l.onRefuse != nil {
 		c.l.onRefuse(c.RemoteAddr(), id, reason)
 	}
