@@ -23,8 +23,9 @@ import (
 // that check credentials (login, registration, password reset) that
 // counts failed attempts only, per client.
 type LoginConfig struct {
-	// Config is the limiter's configuration. Rate defaults to
-	// DefaultLoginRate and Identifier to "login"; SkipSuccessfulRequests is
+	// Config is the limiter's configuration. Rate defaults to five
+	// failed attempts per client in fifteen minutes ("5/15m") and
+	// Identifier to "login"; SkipSuccessfulRequests is
 	// always on (only failures count) and SkipFailedRequests is refused
 	// (the limiter would count nothing). Succeeded decides what a failure
 	// is, as package ratelimit documents.
@@ -37,22 +38,26 @@ type LoginConfig struct {
 	Routes []string `json:"routes,omitempty" yaml:"routes,omitempty"`
 }
 
-// DefaultLoginRate is the login limiter's default: five failed attempts per
+// defaultLoginRate is the login limiter's default: five failed attempts per
 // client in fifteen minutes.
-var DefaultLoginRate = ratelimit.Spec{Limit: 5, Window: 15 * time.Minute}
+var defaultLoginRate = ratelimit.Spec{Limit: 5, Window: 15 * time.Minute}
+
+// ErrKeysRequired is the error of a production configuration with sessions
+// or CSRF and no Keys: the stack never falls back to an ephemeral key ring
+// there. New wraps it with [ErrConfig] and the field name, keys.
+var ErrKeysRequired = errors.New("production needs a key ring to sign sessions and CSRF tokens (keys.Parse of one or more secrets of at least 32 bytes; development uses an ephemeral ring)")
 
 // Configuration errors of the app layer. New wraps each with [ErrConfig]
 // and the name of the field at fault.
 var (
-	ErrKeysRequired       = errors.New("production needs a key ring to sign sessions and CSRF tokens (keys.Parse of one or more secrets of at least 32 bytes; development uses an ephemeral ring)")
-	ErrAppLayerOff        = errors.New("is set but the app layer is off: set keys or session.store")
-	ErrSharedKeys         = errors.New("must be empty: the stack signs with Config.Keys, one ring for sessions and CSRF")
-	ErrDevelopmentSwitch  = errors.New("must be false: cookies follow Config.Development (and https.served)")
-	ErrSessionStore       = errors.New("store is required to turn sessions on; other fields are set")
-	ErrLoginRoutes        = errors.New("routes is required to turn the login limiter on; other fields are set")
-	ErrLoginSkipFailed    = errors.New("skip_failed_requests would make a login limiter that counts nothing")
-	ErrInvalidRoute       = errors.New("must be a method and an exact path, as \"POST /login\"")
-	ErrInvalidExemptRoute = errors.New("must be a path, optionally after a method, as \"GET /static/\" (a trailing / covers the subtree)")
+	errAppLayerOff        = errors.New("is set but the app layer is off: set keys or session.store")
+	errSharedKeys         = errors.New("must be empty: the stack signs with Config.Keys, one ring for sessions and CSRF")
+	errDevelopmentSwitch  = errors.New("must be false: cookies follow Config.Development (and https.served)")
+	errSessionStore       = errors.New("store is required to turn sessions on; other fields are set")
+	errLoginRoutes        = errors.New("routes is required to turn the login limiter on; other fields are set")
+	errLoginSkipFailed    = errors.New("skip_failed_requests would make a login limiter that counts nothing")
+	errInvalidRoute       = errors.New("must be a method and an exact path, as \"POST /login\"")
+	errInvalidExemptRoute = errors.New("must be a path, optionally after a method, as \"GET /static/\" (a trailing / covers the subtree)")
 )
 
 // appLayer is the stack's app layer: body limit, parameter pollution,
@@ -126,7 +131,7 @@ func newAppLayer(cfg *Config, errs *configErrors, secureCookies bool, logger *sl
 	a := b.a
 	if a.body == nil && a.params == nil && a.csrf == nil && a.login == nil {
 		if len(cfg.AppExempt) > 0 {
-			errs.field("app_exempt", ErrAppLayerOff)
+			errs.field("app_exempt", errAppLayerOff)
 		}
 		return nil
 	}
@@ -151,22 +156,22 @@ func (b *appBuild) checkShared() {
 	// One ring, one development switch: a layer's own copy of either is a
 	// second place to forget when rotating keys or going to production.
 	if cfg.Session.Keys != nil {
-		errs.field("session.keys", ErrSharedKeys)
+		errs.field("session.keys", errSharedKeys)
 	}
 	if cfg.CSRF.Keys != nil {
-		errs.field("csrf.keys", ErrSharedKeys)
+		errs.field("csrf.keys", errSharedKeys)
 	}
 	if cfg.Session.Development {
-		errs.field("session.development", ErrDevelopmentSwitch)
+		errs.field("session.development", errDevelopmentSwitch)
 	}
 	if cfg.CSRF.Development {
-		errs.field("csrf.development", ErrDevelopmentSwitch)
+		errs.field("csrf.development", errDevelopmentSwitch)
 	}
 	if !b.sessionOn && !reflect.ValueOf(cfg.Session).IsZero() {
-		errs.field("session", ErrSessionStore)
+		errs.field("session", errSessionStore)
 	}
 	if !b.csrfOn && !reflect.ValueOf(cfg.CSRF).IsZero() {
-		errs.field("csrf", ErrAppLayerOff)
+		errs.field("csrf", errAppLayerOff)
 	}
 }
 
@@ -234,17 +239,17 @@ func (b *appBuild) loginLimiter() {
 	lc := b.cfg.Login
 	if len(lc.Routes) == 0 {
 		if !reflect.ValueOf(lc).IsZero() {
-			b.errs.field("login", ErrLoginRoutes)
+			b.errs.field("login", errLoginRoutes)
 		}
 		return
 	}
 	b.loginRoutes(lc.Routes)
 	if lc.SkipFailedRequests {
-		b.errs.field("login", ErrLoginSkipFailed)
+		b.errs.field("login", errLoginSkipFailed)
 	}
 	rc := lc.Config
 	if rc.Rate == (ratelimit.Spec{}) {
-		rc.Rate = DefaultLoginRate
+		rc.Rate = defaultLoginRate
 	}
 	if rc.Identifier == "" {
 		rc.Identifier = "login"
@@ -267,7 +272,7 @@ func (b *appBuild) loginRoutes(routes []string) {
 	a.loginMux, a.loginMethods = http.NewServeMux(), map[string]bool{}
 	for _, p := range routes {
 		if !validRoute(p, true) {
-			b.errs.field("login.routes", fmt.Errorf("%q %w", p, ErrInvalidRoute))
+			b.errs.field("login.routes", fmt.Errorf("%q %w", p, errInvalidRoute))
 			continue
 		}
 		method, route, _ := strings.Cut(p, " ")
@@ -280,7 +285,7 @@ func (b *appBuild) loginRoutes(routes []string) {
 func (b *appBuild) exemptRoutes() {
 	for _, p := range b.cfg.AppExempt {
 		if !validRoute(p, false) {
-			b.errs.field("app_exempt", fmt.Errorf("%q %w", p, ErrInvalidExemptRoute))
+			b.errs.field("app_exempt", fmt.Errorf("%q %w", p, errInvalidExemptRoute))
 			continue
 		}
 		method, route, found := strings.Cut(p, " ")

@@ -20,6 +20,7 @@ import (
 	"github.com/harden-go/harden/httpsredirect"
 	"github.com/harden-go/harden/input"
 	"github.com/harden-go/harden/internal/httpsyntax"
+	"github.com/harden-go/harden/internal/requestid"
 	"github.com/harden-go/harden/internal/statuswriter"
 	"github.com/harden-go/harden/keys"
 	"github.com/harden-go/harden/ratelimit"
@@ -129,8 +130,8 @@ type Config struct {
 	Params input.ParamsConfig `json:"params" yaml:"params"`
 
 	// Login limits failed attempts on the routes that check credentials,
-	// per client: installed when Login.Routes is set. Default rate:
-	// DefaultLoginRate.
+	// per client: installed when Login.Routes is set. Default rate: five
+	// failed attempts per client in fifteen minutes.
 	Login LoginConfig `json:"login" yaml:"login"`
 
 	// AppExempt lists routes that skip the whole app layer (body limit,
@@ -240,13 +241,13 @@ var ErrConfig = errors.New("harden: invalid configuration")
 // [ErrConfig] and the name of the field at fault; the layers' own errors
 // keep their types (*clientip.ConfigError, *cors.ConfigError, ...).
 var (
-	ErrPublicURLRequired       = errors.New("production enforces HTTPS and needs public_url (or development mode)")
-	ErrPublicURLNotHTTPS       = errors.New("production enforces HTTPS: public_url must be https://")
-	ErrInvalidPublicURL        = errors.New("must be an absolute http(s) URL with a host and no userinfo, path, query or fragment")
-	ErrHostsRequired           = errors.New("production without public_url needs hosts")
-	ErrBroadRangesInProduction = errors.New("dangerously_trust_broad_ranges is refused in production")
-	ErrInvalidPath             = errors.New("must be an absolute path starting with /")
-	ErrRateLimitRate           = errors.New("rate is required to turn the limiter on (for example \"100/15m\"); other fields are set")
+	errPublicURLRequired       = errors.New("production enforces HTTPS and needs public_url (or development mode)")
+	errPublicURLNotHTTPS       = errors.New("production enforces HTTPS: public_url must be https://")
+	errInvalidPublicURL        = errors.New("must be an absolute http(s) URL with a host and no userinfo, path, query or fragment")
+	errHostsRequired           = errors.New("production without public_url needs hosts")
+	errBroadRangesInProduction = errors.New("dangerously_trust_broad_ranges is refused in production")
+	errInvalidPath             = errors.New("must be an absolute path starting with /")
+	errRateLimitRate           = errors.New("rate is required to turn the limiter on (for example \"100/15m\"); other fields are set")
 )
 
 // devHosts are the allowed hosts of development mode: the loopback names,
@@ -343,7 +344,7 @@ type stackBuild struct {
 func (b *stackBuild) clientIP() {
 	cfg := b.cfg
 	if b.prod && cfg.ClientIP.DangerouslyTrustBroadRanges {
-		b.errs.field("client_ip", ErrBroadRangesInProduction)
+		b.errs.field("client_ip", errBroadRangesInProduction)
 	}
 	res, err := clientip.New(cfg.ClientIP)
 	b.errs.add(err)
@@ -360,18 +361,18 @@ func (b *stackBuild) https() {
 	exempt := checkPaths(&b.errs, "https.exempt", cfg.HTTPS.Exempt)
 	if cfg.PublicURL != "" {
 		if b.public = parsePublicURL(cfg.PublicURL); b.public == nil {
-			b.errs.field("public_url", ErrInvalidPublicURL)
+			b.errs.field("public_url", errInvalidPublicURL)
 		}
 	}
 	b.enforce = b.prod && !cfg.HTTPS.DangerouslyAllowPlainHTTP
 	switch {
 	case !b.enforce:
 	case cfg.PublicURL == "":
-		b.errs.field("https", ErrPublicURLRequired)
+		b.errs.field("https", errPublicURLRequired)
 	case b.public == nil:
 		// Already reported as an invalid public_url.
 	case b.public.Scheme != "https":
-		b.errs.field("https", ErrPublicURLNotHTTPS)
+		b.errs.field("https", errPublicURLNotHTTPS)
 	default:
 		var err error
 		b.redirect, err = httpsredirect.New(httpsredirect.Config{
@@ -401,7 +402,7 @@ func (b *stackBuild) allowedHosts() {
 	if len(hosts.Hosts) == 0 && b.prod && !b.enforce && cfg.PublicURL == "" {
 		// allowedhosts would fall back to the loopback names: a production
 		// service that answers nobody else is a mistake to report now.
-		b.errs.field("hosts", ErrHostsRequired)
+		b.errs.field("hosts", errHostsRequired)
 	}
 	var err error
 	b.checker, err = allowedhosts.New(hosts)
@@ -425,7 +426,7 @@ func (b *stackBuild) rateLimit() {
 		// Paths or a store without a rate: the caller believes a limiter
 		// is on. An empty list of paths, as a config file may write
 		// ("paths: []"), says nothing and is accepted.
-		b.errs.field("rate_limit", ErrRateLimitRate)
+		b.errs.field("rate_limit", errRateLimitRate)
 	}
 }
 
@@ -525,9 +526,9 @@ func (s *Stack) Handler(next http.Handler) http.Handler {
 	return &stackEdge{s: s, next: h}
 }
 
-// requestIDHeader is seclog.RequestIDHeader in canonical form, to index
+// requestIDHeader is the X-Request-ID header in canonical form, to index
 // http.Header without allocating.
-var requestIDHeader = http.CanonicalHeaderKey(seclog.RequestIDHeader)
+var requestIDHeader = http.CanonicalHeaderKey(requestid.Header)
 
 // stackEdge is the outermost handler of a stack.
 type stackEdge struct {
@@ -541,10 +542,10 @@ func (e *stackEdge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	st.rec.Reset(w, nil)
 	// The request id: kept from the client only when well-formed (it is
 	// echoed in headers, bodies and log lines).
-	if vs := r.Header[requestIDHeader]; len(vs) == 1 && seclog.ValidRequestID(vs[0]) {
+	if vs := r.Header[requestIDHeader]; len(vs) == 1 && requestid.Valid(vs[0]) {
 		st.id[0] = vs[0]
 	} else {
-		st.id[0] = seclog.NewRequestID()
+		st.id[0] = requestid.New()
 	}
 	w.Header()[requestIDHeader] = st.id[:]
 	parent := r.Context()
@@ -653,7 +654,7 @@ func checkPaths(errs *configErrors, field string, paths []string) []string {
 	ok := make([]string, 0, len(paths))
 	for _, p := range paths {
 		if !strings.HasPrefix(p, "/") {
-			errs.field(field, fmt.Errorf("%q %w", p, ErrInvalidPath))
+			errs.field(field, fmt.Errorf("%q %w", p, errInvalidPath))
 			continue
 		}
 		ok = append(ok, p)

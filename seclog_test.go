@@ -295,9 +295,9 @@ func TestRateLimitConfig(t *testing.T) {
 		cfg  RateLimitConfig
 		want error
 	}{
-		{"paths without a rate", RateLimitConfig{Paths: []string{"/api/"}}, ErrRateLimitRate},
-		{"store without a rate", RateLimitConfig{Config: ratelimit.Config{FailOpen: true}}, ErrRateLimitRate},
-		{"relative path", RateLimitConfig{Config: ratelimit.Config{Rate: ratelimit.Spec{Limit: 1, Window: time.Second}}, Paths: []string{"api/"}}, ErrInvalidPath},
+		{"paths without a rate", RateLimitConfig{Paths: []string{"/api/"}}, errRateLimitRate},
+		{"store without a rate", RateLimitConfig{Config: ratelimit.Config{FailOpen: true}}, errRateLimitRate},
+		{"relative path", RateLimitConfig{Config: ratelimit.Config{Rate: ratelimit.Spec{Limit: 1, Window: time.Second}}, Paths: []string{"api/"}}, errInvalidPath},
 		{"bad rate", RateLimitConfig{Config: ratelimit.Config{Rate: ratelimit.Spec{Limit: -1, Window: time.Second}}}, ratelimit.ErrInvalidConfig},
 	}
 	for _, tt := range tests {

@@ -21,30 +21,31 @@ type Config struct {
 	Hosts []string `json:"hosts,omitempty" yaml:"hosts,omitempty"`
 }
 
-// Request errors, returned by [Checker.Check]. Their text never contains
-// the request's host.
+// Request errors, the internal cause of a refusal. Their text never
+// contains the request's host.
 var (
-	ErrHostNotAllowed = errors.New("allowedhosts: host not allowed")
-	ErrBadHost        = errors.New("allowedhosts: malformed or missing host")
+	errHostNotAllowed = errors.New("allowedhosts: host not allowed")
+	errBadHost        = errors.New("allowedhosts: malformed or missing host")
 )
 
 // Configuration errors. A *ConfigError wraps one of them.
 var (
-	ErrInvalidEntry  = errors.New("is not a host name or IP address with an optional port")
-	ErrBroadWildcard = errors.New("wildcard must stand for subdomains of a name with at least two labels")
-	ErrInvalidURL    = errors.New("is not an http or https URL with a host")
+	errInvalidEntry  = errors.New("is not a host name or IP address with an optional port")
+	errBroadWildcard = errors.New("wildcard must stand for subdomains of a name with at least two labels")
+	errInvalidURL    = errors.New("is not an http or https URL with a host")
 )
 
 // ConfigError describes one invalid Config entry: Field is the JSON name,
-// Index the entry's position in a list (or -1), Err one of the Err...
-// sentinels. It is the configuration error type every harden layer shares.
+// Index the entry's position in a list (or -1), Value the entry, and Err
+// the cause, whose text says what is wrong. It is the configuration error
+// type every harden layer shares.
 type ConfigError = configerr.Error
 
-// Status is the status of a refusal: 421 Misdirected Request.
-const Status = http.StatusMisdirectedRequest
+// rejectStatus is the status of a refusal: 421 Misdirected Request.
+const rejectStatus = http.StatusMisdirectedRequest
 
-// Event is the security-log event of a refusal.
-const Event = "host_rejected"
+// rejectEvent is the security-log event of a refusal.
+const rejectEvent = "host_rejected"
 
 const anyPort = -1
 
@@ -85,19 +86,19 @@ func New(cfg Config) (*Checker, error) {
 		// host (no trailing dot, no leading zero in the port).
 		name, port, err := httpsyntax.ParseHostPort(s)
 		if err != nil || wild && !httpsyntax.IsName(name) {
-			errs = append(errs, configerr.Entry("allowedhosts", "hosts", i, h, ErrInvalidEntry))
+			errs = append(errs, configerr.Entry("allowedhosts", "hosts", i, h, errInvalidEntry))
 			continue
 		}
 		if portAny {
 			if port != 0 {
-				errs = append(errs, configerr.Entry("allowedhosts", "hosts", i, h, ErrInvalidEntry))
+				errs = append(errs, configerr.Entry("allowedhosts", "hosts", i, h, errInvalidEntry))
 				continue
 			}
 			port = anyPort
 		}
 		if wild {
 			if !strings.Contains(name, ".") && name != "localhost" {
-				errs = append(errs, configerr.Entry("allowedhosts", "hosts", i, h, ErrBroadWildcard))
+				errs = append(errs, configerr.Entry("allowedhosts", "hosts", i, h, errBroadWildcard))
 				continue
 			}
 			c.wildcards = append(c.wildcards, entry{suffix: "." + name, port: port})
@@ -117,16 +118,16 @@ func New(cfg Config) (*Checker, error) {
 func ForPublicURL(publicURL string) (Config, error) {
 	o, err := httpsyntax.ParsePublicURL(publicURL)
 	if err != nil {
-		return Config{}, configerr.Field("allowedhosts", "public_url", publicURL, ErrInvalidURL)
+		return Config{}, configerr.Field("allowedhosts", "public_url", publicURL, errInvalidURL)
 	}
 	// HostPort elides the scheme's default port: an explicit default port
 	// is the same as none, whatever the scheme of the request.
 	return Config{Hosts: []string{o.HostPort()}}, nil
 }
 
-// Check is the decision: nil when r's host, per [clientip.Get], is allowed,
-// else ErrBadHost or ErrHostNotAllowed.
-func (c *Checker) Check(r *http.Request) error {
+// checkRequest is the decision: nil when r's host, per [clientip.Get], is
+// allowed, else errBadHost or errHostNotAllowed.
+func (c *Checker) checkRequest(r *http.Request) error {
 	info := clientip.Get(r)
 	return c.check(info.Host, info.Scheme == "https")
 }
@@ -143,7 +144,7 @@ func (c *Checker) check(host string, https bool) error {
 	// before any comparison.
 	name, port, err := httpsyntax.ParseRequestHost(host)
 	if err != nil {
-		return ErrBadHost
+		return errBadHost
 	}
 	def := 80
 	if https {
@@ -160,7 +161,7 @@ func (c *Checker) check(host string, https bool) error {
 			return nil
 		}
 	}
-	return ErrHostNotAllowed
+	return errHostNotAllowed
 }
 
 func portIn(port int, ports []int, def int) bool {
@@ -176,11 +177,11 @@ func portIn(port int, ports []int, def int) bool {
 // shared responder, and passes the others to next.
 func (c *Checker) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := c.Check(r); err != nil {
+		if err := c.checkRequest(r); err != nil {
 			respond.Reject(w, r, &respond.Rejection{
-				Status:  Status,
+				Status:  rejectStatus,
 				Message: "Misdirected request",
-				Event:   Event,
+				Event:   rejectEvent,
 				Err:     err,
 			})
 			return

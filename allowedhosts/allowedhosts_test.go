@@ -132,12 +132,12 @@ func TestCheckErrors(t *testing.T) {
 	c := mustNew(t, Config{Hosts: []string{"www.example.com"}})
 	r := httptest.NewRequest("GET", "/", nil)
 	r.Host = "evil.example"
-	if err := c.Check(r); !errors.Is(err, ErrHostNotAllowed) {
-		t.Errorf("Check(evil.example) = %v, want %v", err, ErrHostNotAllowed)
+	if err := c.checkRequest(r); !errors.Is(err, errHostNotAllowed) {
+		t.Errorf("checkRequest(evil.example) = %v, want %v", err, errHostNotAllowed)
 	}
 	r.Host = "bad host"
-	if err := c.Check(r); !errors.Is(err, ErrBadHost) {
-		t.Errorf("Check(bad host) = %v, want %v", err, ErrBadHost)
+	if err := c.checkRequest(r); !errors.Is(err, errBadHost) {
+		t.Errorf("checkRequest(bad host) = %v, want %v", err, errBadHost)
 	}
 }
 
@@ -146,23 +146,23 @@ func TestNewRefuses(t *testing.T) {
 		host string
 		want error
 	}{
-		{"", ErrInvalidEntry},
-		{"*", ErrInvalidEntry},
-		{"*.com", ErrBroadWildcard},
-		{"*.*.example.com", ErrInvalidEntry},
-		{"https://example.com", ErrInvalidEntry},
-		{"example.com/", ErrInvalidEntry},
-		{"example.com:99999", ErrInvalidEntry},
-		{"*.192.0.2.1", ErrInvalidEntry},
-		{"*.[::1]", ErrInvalidEntry},
-		{"exa mple.com", ErrInvalidEntry},
-		{"example.com.", ErrInvalidEntry},
-		{"example.com:08443", ErrInvalidEntry},
-		{"example.com:", ErrInvalidEntry},
-		{"ex_ample.com", ErrInvalidEntry},
-		{"example.com:8443:*", ErrInvalidEntry},
-		{"127.1", ErrInvalidEntry},
-		{"2001:db8::1", ErrInvalidEntry},
+		{"", errInvalidEntry},
+		{"*", errInvalidEntry},
+		{"*.com", errBroadWildcard},
+		{"*.*.example.com", errInvalidEntry},
+		{"https://example.com", errInvalidEntry},
+		{"example.com/", errInvalidEntry},
+		{"example.com:99999", errInvalidEntry},
+		{"*.192.0.2.1", errInvalidEntry},
+		{"*.[::1]", errInvalidEntry},
+		{"exa mple.com", errInvalidEntry},
+		{"example.com.", errInvalidEntry},
+		{"example.com:08443", errInvalidEntry},
+		{"example.com:", errInvalidEntry},
+		{"ex_ample.com", errInvalidEntry},
+		{"example.com:8443:*", errInvalidEntry},
+		{"127.1", errInvalidEntry},
+		{"2001:db8::1", errInvalidEntry},
 	}
 	for _, tt := range tests {
 		_, err := New(Config{Hosts: []string{"ok.example.com", tt.host}})
@@ -231,7 +231,7 @@ func BenchmarkCheck(b *testing.B) {
 	r.Host = "www.example.com"
 	b.ReportAllocs()
 	for b.Loop() {
-		if c.Check(r) != nil {
+		if c.checkRequest(r) != nil {
 			b.Fatal("refused")
 		}
 	}

@@ -11,14 +11,14 @@ import (
 	"github.com/harden-go/harden/session"
 )
 
-// RolesKey is the session value holding the user's roles, space-separated,
+// rolesKey is the session value holding the user's roles, space-separated,
 // as set by [SetRoles].
-const RolesKey = "roles"
+const rolesKey = "roles"
 
 // Config configures a [Guard]. The zero value is the default.
 type Config struct {
 	// Roles returns the roles of the signed-in user userID. Default: the
-	// session value RolesKey (see SetRoles).
+	// roles recorded in the session by SetRoles (its value "roles").
 	Roles func(r *http.Request, userID string) ([]string, error) `json:"-" yaml:"-"`
 	// Logger receives Roles errors and misconfigurations. Default
 	// slog.Default().
@@ -58,27 +58,27 @@ func RequireRole(roles ...string) func(http.Handler) http.Handler {
 // SetRoles records the user's roles in the session (call it right after
 // session.Login). Roles must not contain spaces.
 func SetRoles(s *session.Session, roles ...string) {
-	s.Set(RolesKey, strings.Join(roles, " "))
+	s.Set(rolesKey, strings.Join(roles, " "))
 }
 
 // Roles returns the roles recorded in s by [SetRoles].
-func Roles(s *session.Session) []string { return strings.Fields(s.Get(RolesKey)) }
+func Roles(s *session.Session) []string { return strings.Fields(s.Get(rolesKey)) }
 
 func sessionRoles(r *http.Request, _ string) ([]string, error) {
 	return Roles(session.From(r)), nil
 }
 
-// ErrNoSessionMiddleware is the internal cause logged when a guarded route
+// errNoSessionMiddleware is the internal cause logged when a guarded route
 // is not behind the session middleware.
-var ErrNoSessionMiddleware = errors.New("authz: the route is not behind the session middleware")
+var errNoSessionMiddleware = errors.New("authz: the route is not behind the session middleware")
 
-// Check is the decision of RequireRole(roles...) (RequireAuth when roles is
-// empty) without a server: nil to let r through, or the refusal.
-func (g *Guard) Check(r *http.Request, roles ...string) *respond.Rejection {
+// check is the decision of RequireRole(roles...) (RequireAuth when roles is
+// empty): nil to let r through, or the refusal.
+func (g *Guard) check(r *http.Request, roles ...string) *respond.Rejection {
 	s := session.From(r)
 	if s == nil {
 		return &respond.Rejection{Status: http.StatusInternalServerError, Message: "Internal server error",
-			Event: "authz_misconfigured", Err: ErrNoSessionMiddleware}
+			Event: "authz_misconfigured", Err: errNoSessionMiddleware}
 	}
 	user := s.UserID()
 	if user == "" {
@@ -117,7 +117,7 @@ func (g *Guard) RequireRole(roles ...string) func(http.Handler) http.Handler {
 
 func (g *Guard) guard(next http.Handler, roles []string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if rej := g.Check(r, roles...); rej != nil {
+		if rej := g.check(r, roles...); rej != nil {
 			if rej.Err != nil {
 				g.log.Error("authz: "+rej.Event, "event", rej.Event, "error", rej.Err.Error(), "path", r.URL.Path)
 			}

@@ -13,8 +13,8 @@
 // # Where identities and roles come from
 //
 // The signed-in user is the session's user (session.Login). Roles come,
-// by default, from the session value [RolesKey] (space-separated), which
-// the application sets at login with [SetRoles]. Roles stored in the
+// by default, from the session value "roles" (space-separated), which
+// the application sets at login with [SetRoles] and reads with [Roles]. Roles stored in the
 // session are a snapshot: after changing a user's roles, end their
 // sessions (session.Manager.DestroyUser) so they sign in again, or
 // configure [Config].Roles to read them from the user table on each

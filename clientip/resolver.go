@@ -11,14 +11,14 @@ import (
 	"github.com/harden-go/harden/internal/httpsyntax"
 )
 
-// Header names a Config can read.
+// The header names a Config can read.
 const (
-	HeaderXForwardedFor = "X-Forwarded-For"
-	HeaderForwarded     = "Forwarded"
+	headerXForwardedFor = "X-Forwarded-For"
+	headerForwarded     = "Forwarded"
 )
 
-// MaxTrustedHops is the largest TrustedHops a Config accepts.
-const MaxTrustedHops = 16
+// maxTrustedHops is the largest TrustedHops a Config accepts.
+const maxTrustedHops = 16
 
 // Config declares which proxies are trusted. The zero value trusts none: the
 // TCP peer is the client.
@@ -27,8 +27,8 @@ type Config struct {
 	// CIDR ranges ("10.0.0.0/8") of trusted proxies. Default: none.
 	TrustedProxies []string `json:"trusted_proxies,omitempty" yaml:"trusted_proxies,omitempty"`
 	// TrustedHops is the number of trusted proxies in front of the service,
-	// the TCP peer included. It cannot be combined with TrustedProxies.
-	// Default: 0.
+	// the TCP peer included: 0 to 16. It cannot be combined with
+	// TrustedProxies. Default: 0.
 	TrustedHops int `json:"trusted_hops,omitempty" yaml:"trusted_hops,omitempty"`
 	// Header is the forwarding header the proxies write: "X-Forwarded-For"
 	// (the default) or "Forwarded" (RFC 7239).
@@ -42,16 +42,17 @@ type Config struct {
 
 // Configuration errors. A *ConfigError wraps one of them.
 var (
-	ErrHopsAndProxies = errors.New("trusted_hops and trusted_proxies cannot both be set")
-	ErrBadHops        = errors.New("trusted_hops must be between 0 and " + strconv.Itoa(MaxTrustedHops))
-	ErrBadProxy       = errors.New("not an IP address or CIDR range")
-	ErrBroadRange     = errors.New("range trusts most of the Internet (needs DangerouslyTrustBroadRanges)")
-	ErrBadHeader      = errors.New(`header must be "X-Forwarded-For" or "Forwarded"`)
+	errHopsAndProxies = errors.New("trusted_hops and trusted_proxies cannot both be set")
+	errBadHops        = errors.New("trusted_hops must be between 0 and " + strconv.Itoa(maxTrustedHops))
+	errBadProxy       = errors.New("not an IP address or CIDR range")
+	errBroadRange     = errors.New("range trusts most of the Internet (needs DangerouslyTrustBroadRanges)")
+	errBadHeader      = errors.New(`header must be "X-Forwarded-For" or "Forwarded"`)
 )
 
 // ConfigError describes one invalid Config entry: Field is the JSON name,
-// Index the entry's position in a list (or -1), Err one of the Err...
-// sentinels. It is the configuration error type every harden layer shares.
+// Index the entry's position in a list (or -1), Value the entry, and Err
+// the cause, whose text says what is wrong. It is the configuration error
+// type every harden layer shares.
 type ConfigError = configerr.Error
 
 // Resolver applies a Config to requests. It is safe for concurrent use.
@@ -67,17 +68,17 @@ func New(cfg Config) (*Resolver, error) {
 	var errs []error
 	res := &Resolver{hops: cfg.TrustedHops}
 	switch {
-	case cfg.Header == "" || strings.EqualFold(cfg.Header, HeaderXForwardedFor):
-	case strings.EqualFold(cfg.Header, HeaderForwarded):
+	case cfg.Header == "" || strings.EqualFold(cfg.Header, headerXForwardedFor):
+	case strings.EqualFold(cfg.Header, headerForwarded):
 		res.forwarded = true
 	default:
-		errs = append(errs, configerr.Field("clientip", "header", cfg.Header, ErrBadHeader))
+		errs = append(errs, configerr.Field("clientip", "header", cfg.Header, errBadHeader))
 	}
-	if cfg.TrustedHops < 0 || cfg.TrustedHops > MaxTrustedHops {
-		errs = append(errs, configerr.Field("clientip", "trusted_hops", strconv.Itoa(cfg.TrustedHops), ErrBadHops))
+	if cfg.TrustedHops < 0 || cfg.TrustedHops > maxTrustedHops {
+		errs = append(errs, configerr.Field("clientip", "trusted_hops", strconv.Itoa(cfg.TrustedHops), errBadHops))
 	}
 	if cfg.TrustedHops != 0 && len(cfg.TrustedProxies) != 0 {
-		errs = append(errs, configerr.Field("clientip", "trusted_proxies", "", ErrHopsAndProxies))
+		errs = append(errs, configerr.Field("clientip", "trusted_proxies", "", errHopsAndProxies))
 	}
 	for i, s := range cfg.TrustedProxies {
 		p, err := parseProxy(s)
@@ -86,7 +87,7 @@ func New(cfg Config) (*Resolver, error) {
 			continue
 		}
 		if !cfg.DangerouslyTrustBroadRanges && (p.Addr().Is4() && p.Bits() < 8 || p.Addr().Is6() && p.Bits() < 7) {
-			errs = append(errs, configerr.Entry("clientip", "trusted_proxies", i, s, ErrBroadRange))
+			errs = append(errs, configerr.Entry("clientip", "trusted_proxies", i, s, errBroadRange))
 			continue
 		}
 		res.prefixes = append(res.prefixes, p)
@@ -97,12 +98,6 @@ func New(cfg Config) (*Resolver, error) {
 	return res, nil
 }
 
-// Validate reports whether New would accept cfg.
-func (cfg Config) Validate() error {
-	_, err := New(cfg)
-	return err
-}
-
 // parseProxy parses one TrustedProxies entry into a masked prefix.
 func parseProxy(s string) (netip.Prefix, error) {
 	s = strings.TrimSpace(s)
@@ -110,12 +105,12 @@ func parseProxy(s string) (netip.Prefix, error) {
 	if strings.Contains(s, "/") {
 		var err error
 		if p, err = netip.ParsePrefix(s); err != nil {
-			return p, ErrBadProxy
+			return p, errBadProxy
 		}
 	} else {
 		a, err := netip.ParseAddr(s)
 		if err != nil || a.Zone() != "" {
-			return p, ErrBadProxy
+			return p, errBadProxy
 		}
 		p = netip.PrefixFrom(a, a.BitLen())
 	}
@@ -123,7 +118,7 @@ func parseProxy(s string) (netip.Prefix, error) {
 	// turned into the IPv4 range it means.
 	if a := p.Addr(); a.Is4In6() {
 		if p.Bits() < 96 {
-			return p, ErrBadProxy
+			return p, errBadProxy
 		}
 		p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
 	}
@@ -146,7 +141,7 @@ func ParseTrusted(s string) (Config, error) {
 			cfg.TrustedProxies = append(cfg.TrustedProxies, strings.TrimSpace(item))
 		}
 	}
-	if err := cfg.Validate(); err != nil {
+	if _, err := New(cfg); err != nil {
 		return Config{}, err
 	}
 	return cfg, nil
@@ -181,10 +176,10 @@ func (res *Resolver) Resolve(r *http.Request) Info {
 		return info
 	}
 	if res.forwarded {
-		res.walkForwarded(r.Header[HeaderForwarded], &info)
+		res.walkForwarded(r.Header[headerForwarded], &info)
 		return info
 	}
-	info.Addr = res.walkXFF(r.Header[HeaderXForwardedFor], info.Addr)
+	info.Addr = res.walkXFF(r.Header[headerXForwardedFor], info.Addr)
 	if v, ok := lastListValue(r.Header["X-Forwarded-Proto"]); ok {
 		if s, ok := parseScheme(v); ok {
 			info.Scheme = s

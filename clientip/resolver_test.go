@@ -191,19 +191,19 @@ func TestNewRefuses(t *testing.T) {
 		cfg  Config
 		want error
 	}{
-		{"hops and proxies", Config{TrustedHops: 1, TrustedProxies: []string{"10.0.0.1"}}, ErrHopsAndProxies},
-		{"negative hops", Config{TrustedHops: -1}, ErrBadHops},
-		{"too many hops", Config{TrustedHops: MaxTrustedHops + 1}, ErrBadHops},
-		{"trust all IPv4", Config{TrustedProxies: []string{"0.0.0.0/0"}}, ErrBroadRange},
-		{"trust all IPv6", Config{TrustedProxies: []string{"::/0"}}, ErrBroadRange},
-		{"trust half the Internet", Config{TrustedProxies: []string{"0.0.0.0/1"}}, ErrBroadRange},
-		{"broad IPv6", Config{TrustedProxies: []string{"2000::/3"}}, ErrBroadRange},
-		{"bad cidr", Config{TrustedProxies: []string{"10.0.0.0/33"}}, ErrBadProxy},
-		{"hostname", Config{TrustedProxies: []string{"proxy.internal"}}, ErrBadProxy},
-		{"empty entry", Config{TrustedProxies: []string{""}}, ErrBadProxy},
-		{"zone", Config{TrustedProxies: []string{"fe80::1%eth0"}}, ErrBadProxy},
-		{"broad mapped", Config{TrustedProxies: []string{"::ffff:0:0/90"}}, ErrBadProxy},
-		{"bad header", Config{Header: "X-Real-IP"}, ErrBadHeader},
+		{"hops and proxies", Config{TrustedHops: 1, TrustedProxies: []string{"10.0.0.1"}}, errHopsAndProxies},
+		{"negative hops", Config{TrustedHops: -1}, errBadHops},
+		{"too many hops", Config{TrustedHops: maxTrustedHops + 1}, errBadHops},
+		{"trust all IPv4", Config{TrustedProxies: []string{"0.0.0.0/0"}}, errBroadRange},
+		{"trust all IPv6", Config{TrustedProxies: []string{"::/0"}}, errBroadRange},
+		{"trust half the Internet", Config{TrustedProxies: []string{"0.0.0.0/1"}}, errBroadRange},
+		{"broad IPv6", Config{TrustedProxies: []string{"2000::/3"}}, errBroadRange},
+		{"bad cidr", Config{TrustedProxies: []string{"10.0.0.0/33"}}, errBadProxy},
+		{"hostname", Config{TrustedProxies: []string{"proxy.internal"}}, errBadProxy},
+		{"empty entry", Config{TrustedProxies: []string{""}}, errBadProxy},
+		{"zone", Config{TrustedProxies: []string{"fe80::1%eth0"}}, errBadProxy},
+		{"broad mapped", Config{TrustedProxies: []string{"::ffff:0:0/90"}}, errBadProxy},
+		{"bad header", Config{Header: "X-Real-IP"}, errBadHeader},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -258,11 +258,11 @@ func TestParseTrusted(t *testing.T) {
 		{"2", Config{TrustedHops: 2}, nil},
 		{"10.0.0.0/8,192.168.1.7", Config{TrustedProxies: []string{"10.0.0.0/8", "192.168.1.7"}}, nil},
 		{" 10.0.0.0/8 , 2001:db8::/32 ", Config{TrustedProxies: []string{"10.0.0.0/8", "2001:db8::/32"}}, nil},
-		{"-1", Config{}, ErrBadHops},
-		{"0.0.0.0/0", Config{}, ErrBroadRange},
-		{"2,10.0.0.0/8", Config{}, ErrBadProxy},
-		{"10.0.0.0/8,", Config{}, ErrBadProxy},
-		{"all", Config{}, ErrBadProxy},
+		{"-1", Config{}, errBadHops},
+		{"0.0.0.0/0", Config{}, errBroadRange},
+		{"2,10.0.0.0/8", Config{}, errBadProxy},
+		{"10.0.0.0/8,", Config{}, errBadProxy},
+		{"all", Config{}, errBadProxy},
 	}
 	for _, tt := range tests {
 		got, err := ParseTrusted(tt.in)

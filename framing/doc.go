@@ -60,5 +60,5 @@
 // that a client that goes away is noticed) and beyond it wait in the
 // network until the answer is sent.
 //
-// Imports: the standard library and package headers.
+// Imports: the standard library, package headers and internal/requestid.
 package framing

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/harden-go/harden/headers"
-	"github.com/harden-go/harden/seclog"
+	"github.com/harden-go/harden/internal/requestid"
 )
 
 // Defaults of Config.
@@ -527,7 +527,7 @@ func (c *scanConn) fail(err error) error {
 func (c *scanConn) refuse(reason error) error {
 	// Each refusal gets its own request id, in the answer and in the
 	// security log, so that a client's report can be found in the log.
-	id := seclog.NewRequestID()
+	id := requestid.New()
 	if c.l.onRefuse != nil {
 		c.l.onRefuse(c.RemoteAddr(), id, reason)
 	}

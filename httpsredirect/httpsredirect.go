@@ -24,23 +24,18 @@ type Config struct {
 
 // Configuration errors. A *ConfigError wraps one of them.
 var (
-	ErrNoPublicURL = errors.New("is required")
-	ErrNotHTTPS    = errors.New("must be an absolute https:// URL")
-	ErrNoHost      = errors.New("has no valid host")
-	ErrUserinfo    = errors.New("must not contain userinfo")
-	ErrPathOrQuery = errors.New("must not have a path, query or fragment")
-	ErrExemptPath  = errors.New("must be an absolute path starting with /")
-	// ErrInvalidURL was returned for a public URL that net/url refused.
-	//
-	// Deprecated: no longer returned. The public URL is parsed with the
-	// grammar every layer shares, and a host that is not a host name or IP
-	// address is ErrNoHost, whatever characters it holds.
-	ErrInvalidURL = errors.New("is not a valid URL")
+	errNoPublicURL = errors.New("is required")
+	errNotHTTPS    = errors.New("must be an absolute https:// URL")
+	errNoHost      = errors.New("has no valid host")
+	errUserinfo    = errors.New("must not contain userinfo")
+	errPathOrQuery = errors.New("must not have a path, query or fragment")
+	errExemptPath  = errors.New("must be an absolute path starting with /")
 )
 
 // ConfigError describes one invalid Config entry: Field is the JSON name,
-// Index the entry's position in a list (or -1), Err one of the Err...
-// sentinels. It is the configuration error type every harden layer shares.
+// Index the entry's position in a list (or -1), Value the entry, and Err
+// the cause, whose text says what is wrong. It is the configuration error
+// type every harden layer shares.
 type ConfigError = configerr.Error
 
 // Redirector sends plain-HTTP requests to the HTTPS public URL. It is safe
@@ -61,7 +56,7 @@ func New(cfg Config) (*Redirector, error) {
 	rd := &Redirector{base: base, exempt: make(map[string]struct{}, len(cfg.Exempt))}
 	for i, p := range cfg.Exempt {
 		if !strings.HasPrefix(p, "/") {
-			errs = append(errs, configerr.Entry("httpsredirect", "exempt", i, p, ErrExemptPath))
+			errs = append(errs, configerr.Entry("httpsredirect", "exempt", i, p, errExemptPath))
 			continue
 		}
 		rd.exempt[p] = struct{}{}
@@ -77,34 +72,34 @@ func New(cfg Config) (*Redirector, error) {
 // allowedhosts read the same setting with.
 func parsePublicURL(s string) (string, error) {
 	if s == "" {
-		return "", ErrNoPublicURL
+		return "", errNoPublicURL
 	}
 	o, err := httpsyntax.ParsePublicURL(s)
 	switch err {
 	case nil:
 	case httpsyntax.ErrUserinfo:
-		return "", ErrUserinfo
+		return "", errUserinfo
 	case httpsyntax.ErrPath:
-		return "", ErrPathOrQuery
+		return "", errPathOrQuery
 	case httpsyntax.ErrHost, httpsyntax.ErrPort, httpsyntax.ErrEmpty:
-		return "", ErrNoHost
+		return "", errNoHost
 	default:
-		return "", ErrNotHTTPS
+		return "", errNotHTTPS
 	}
 	if o.Scheme != "https" {
-		return "", ErrNotHTTPS
+		return "", errNotHTTPS
 	}
 	return o.String(), nil
 }
 
-// PublicOrigin returns the normalised origin redirects go to, such as
+// publicOrigin returns the normalised origin redirects go to, such as
 // "https://example.com".
-func (rd *Redirector) PublicOrigin() string { return rd.base }
+func (rd *Redirector) publicOrigin() string { return rd.base }
 
-// Target returns the HTTPS URL for r: the public origin, then r's path and
-// query. r's Host header and forwarded host are never used, so a client
+// targetFor returns the HTTPS URL for r: the public origin, then r's path
+// and query. r's Host header and forwarded host are never used, so a client
 // cannot choose where it is sent.
-func (rd *Redirector) Target(r *http.Request) string {
+func (rd *Redirector) targetFor(r *http.Request) string {
 	path := r.URL.EscapedPath()
 	if !strings.HasPrefix(path, "/") {
 		path = "/" // "*" and other non-path targets
@@ -115,9 +110,9 @@ func (rd *Redirector) Target(r *http.Request) string {
 	return rd.base + path + "?" + r.URL.RawQuery
 }
 
-// Status returns the redirect status for method: 301 for GET and HEAD, 308
-// (which keeps the method and body) for the others.
-func Status(method string) int {
+// redirectStatus returns the redirect status for method: 301 for GET and
+// HEAD, 308 (which keeps the method and body) for the others.
+func redirectStatus(method string) int {
 	if method == http.MethodGet || method == http.MethodHead {
 		return http.StatusMovedPermanently
 	}
@@ -134,7 +129,7 @@ func (rd *Redirector) Check(r *http.Request) (target string, status int, redirec
 	if _, ok := rd.exempt[r.URL.Path]; ok {
 		return "", 0, false
 	}
-	return rd.Target(r), Status(r.Method), true
+	return rd.targetFor(r), redirectStatus(r.Method), true
 }
 
 // Handler redirects plain-HTTP requests and passes the others to next.
@@ -153,7 +148,7 @@ func (rd *Redirector) Handler(next http.Handler) http.Handler {
 // listener has no application behind it).
 func (rd *Redirector) RedirectAll() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeRedirect(w, r, rd.Target(r), Status(r.Method))
+		writeRedirect(w, r, rd.targetFor(r), redirectStatus(r.Method))
 	})
 }
 

@@ -104,29 +104,29 @@ func TestNew(t *testing.T) {
 		{"https://example.com:8443", "https://example.com:8443", nil},
 		{"https://[2001:db8::1]:8443", "https://[2001:db8::1]:8443", nil},
 		{"https://192.0.2.1", "https://192.0.2.1", nil},
-		{"", "", ErrNoPublicURL},
-		{"http://example.com", "", ErrNotHTTPS},
-		{"example.com", "", ErrNotHTTPS},
-		{"//example.com", "", ErrNotHTTPS},
-		{"https:example.com", "", ErrNotHTTPS},
-		{"https://user:pw@example.com", "", ErrUserinfo},
-		{"https://example.com/app", "", ErrPathOrQuery},
-		{"https://example.com?x=1", "", ErrPathOrQuery},
-		{"https://example.com/?", "", ErrPathOrQuery},
-		{"https://example.com#frag", "", ErrPathOrQuery},
-		{"https://example.com#", "", ErrPathOrQuery},
-		{"https://", "", ErrNoHost},
-		{"https://exa mple.com", "", ErrNoHost},
-		{"https://example.com.", "", ErrNoHost},      // a second spelling of the origin
-		{"https://ex_ample.com", "", ErrNoHost},      // not an LDH name
-		{"https://example.com:08443", "", ErrNoHost}, // a leading zero in the port
-		{"https://127.1", "", ErrNoHost},             // browsers read 127.0.0.1
-		{"null", "", ErrNotHTTPS},
-		{"https://example.com:0", "", ErrNoHost},
-		{"https://example.com:", "", ErrNoHost},
-		{"https://bücher.example", "", ErrNoHost},
-		{"https://a..b", "", ErrNoHost},
-		{"https://[fe80::1%25eth0]", "", ErrNoHost},
+		{"", "", errNoPublicURL},
+		{"http://example.com", "", errNotHTTPS},
+		{"example.com", "", errNotHTTPS},
+		{"//example.com", "", errNotHTTPS},
+		{"https:example.com", "", errNotHTTPS},
+		{"https://user:pw@example.com", "", errUserinfo},
+		{"https://example.com/app", "", errPathOrQuery},
+		{"https://example.com?x=1", "", errPathOrQuery},
+		{"https://example.com/?", "", errPathOrQuery},
+		{"https://example.com#frag", "", errPathOrQuery},
+		{"https://example.com#", "", errPathOrQuery},
+		{"https://", "", errNoHost},
+		{"https://exa mple.com", "", errNoHost},
+		{"https://example.com.", "", errNoHost},      // a second spelling of the origin
+		{"https://ex_ample.com", "", errNoHost},      // not an LDH name
+		{"https://example.com:08443", "", errNoHost}, // a leading zero in the port
+		{"https://127.1", "", errNoHost},             // browsers read 127.0.0.1
+		{"null", "", errNotHTTPS},
+		{"https://example.com:0", "", errNoHost},
+		{"https://example.com:", "", errNoHost},
+		{"https://bücher.example", "", errNoHost},
+		{"https://a..b", "", errNoHost},
+		{"https://[fe80::1%25eth0]", "", errNoHost},
 	}
 	for _, tt := range tests {
 		rd, err := New(Config{PublicURL: tt.url})
@@ -141,16 +141,16 @@ func TestNew(t *testing.T) {
 			}
 			continue
 		}
-		if got := rd.PublicOrigin(); got != tt.want {
-			t.Errorf("New(%q).PublicOrigin() = %q, want %q", tt.url, got, tt.want)
+		if got := rd.publicOrigin(); got != tt.want {
+			t.Errorf("New(%q).publicOrigin() = %q, want %q", tt.url, got, tt.want)
 		}
 	}
 }
 
 func TestNewExempt(t *testing.T) {
 	_, err := New(Config{PublicURL: "https://example.com", Exempt: []string{"/ok", "healthz"}})
-	if !errors.Is(err, ErrExemptPath) {
-		t.Errorf("error = %v, want %v", err, ErrExemptPath)
+	if !errors.Is(err, errExemptPath) {
+		t.Errorf("error = %v, want %v", err, errExemptPath)
 	}
 }
 
@@ -192,8 +192,8 @@ func TestRedirectOnlyServer(t *testing.T) {
 			t.Errorf("%s %s: body = %q, want %q", tc.method, tc.path, b, body)
 		}
 	}
-	if _, err := RedirectOnly("http://www.example.com"); !errors.Is(err, ErrNotHTTPS) {
-		t.Errorf("RedirectOnly(http://...) error = %v, want %v", err, ErrNotHTTPS)
+	if _, err := RedirectOnly("http://www.example.com"); !errors.Is(err, errNotHTTPS) {
+		t.Errorf("RedirectOnly(http://...) error = %v, want %v", err, errNotHTTPS)
 	}
 }
 

@@ -15,9 +15,9 @@ import (
 	"github.com/harden-go/harden/session"
 )
 
-// Unmatched is the route label of a request (or refusal) that matched no
+// unmatched is the route label of a request (or refusal) that matched no
 // route pattern: refused before routing, or answered 404 by the mux.
-const Unmatched = "unmatched"
+const unmatched = "unmatched"
 
 // Config configures [New]. The zero value is ready.
 type Config struct {
@@ -35,8 +35,8 @@ type Config struct {
 // ErrBadConfig is returned by [New] for an invalid Config.
 var ErrBadConfig = errors.New("metrics: invalid configuration")
 
-// DefaultBuckets are the latency buckets of a zero Config.
-var DefaultBuckets = []float64{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
+// defaultBuckets are the latency buckets of a zero Config.
+var defaultBuckets = []float64{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
 
 // Metrics holds harden's collectors. It implements [seclog.Observer].
 type Metrics struct {
@@ -89,7 +89,7 @@ func New(cfg Config) (*Metrics, error) {
 	}
 	buckets := cfg.Buckets
 	if buckets == nil {
-		buckets = DefaultBuckets
+		buckets = defaultBuckets
 	}
 	for i := 1; i < len(buckets); i++ {
 		if !(buckets[i] > buckets[i-1]) {
@@ -152,11 +152,11 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 }
 
-// Layer names the layer that refuses with the event name, "" for a name
+// layerOf names the layer that refuses with the event name, "" for a name
 // it does not know (a login, a logout, a start-up warning, an event an
 // application invents). [Metrics.ObserveEvent] counts an unknown event
 // answered with a 4xx or 5xx status under the layer "other".
-func Layer(event string) string {
+func layerOf(event string) string {
 	switch event {
 	case seclog.EventCSRFFailure:
 		return "csrf"
@@ -195,7 +195,7 @@ func (m *Metrics) ObserveEvent(r *http.Request, name string, status int) {
 		c, _ = m.eventSeries.LoadOrStore(ev, m.events.WithLabelValues(ev))
 	}
 	c.(prometheus.Counter).Inc()
-	layer := Layer(name)
+	layer := layerOf(name)
 	if layer == "" {
 		if status < 400 || status > 599 {
 			return // not a refusal
@@ -218,7 +218,7 @@ func eventLabel(name string) string {
 		seclog.EventConfigWarning, "csp_violation":
 		return name
 	}
-	if Layer(name) != "" {
+	if layerOf(name) != "" {
 		return name
 	}
 	return "other"
@@ -242,7 +242,7 @@ var statusLabels = func() (l [500]string) {
 	return l
 }()
 
-// route is r's route pattern, or [Unmatched].
+// route is r's route pattern, or unmatched.
 func route(r *http.Request) string {
 	if r != nil {
 		if r.Pattern != "" {
@@ -252,7 +252,7 @@ func route(r *http.Request) string {
 			return p
 		}
 	}
-	return Unmatched
+	return unmatched
 }
 
 // StoreError counts a failed rate-limit store call; pass it as
@@ -333,7 +333,7 @@ func (m *Metrics) seriesFor(route, class string) *requestSeries {
 func (m *Metrics) ObserveRequest(r *http.Request, status int, elapsed time.Duration) {
 	rt := seclog.Route(r.Context())
 	if rt == "" {
-		rt = Unmatched
+		rt = unmatched
 	}
 	s := m.seriesFor(rt, class(status))
 	s.count.Inc()

@@ -14,6 +14,7 @@ import (
 
 	"github.com/harden-go/harden/clientip"
 	"github.com/harden-go/harden/input"
+	"github.com/harden-go/harden/internal/requestid"
 	"github.com/harden-go/harden/respond"
 	"github.com/harden-go/harden/seclog"
 )
@@ -71,7 +72,7 @@ func (p *Proxy) rewrite(pr *httputil.ProxyRequest) {
 	}
 }
 
-var requestIDHeader = http.CanonicalHeaderKey(seclog.RequestIDHeader)
+var requestIDHeader = http.CanonicalHeaderKey(requestid.Header)
 
 // Shared read-only values of X-Forwarded-Proto: capacity 1, so an Add
 // further on copies instead of writing into them.

@@ -45,11 +45,11 @@ import (
 	"github.com/harden-go/harden/respond"
 )
 
-// Event is the security-log event of a recovered panic.
-const Event = "panic"
+// panicEvent is the security-log event of a recovered panic.
+const panicEvent = "panic"
 
-// Message is the client-visible text of the 500.
-const Message = "Internal server error"
+// panicMessage is the client-visible text of the 500.
+const panicMessage = "Internal server error"
 
 // Panic is a recovered panic: the internal cause (Rejection.Err) of the 500
 // that answers it.
@@ -93,8 +93,8 @@ func (p *Panic) LogValue() slog.Value {
 func Respond(w http.ResponseWriter, r *http.Request, p *Panic) {
 	respond.Reject(w, r, &respond.Rejection{
 		Status:  http.StatusInternalServerError,
-		Message: Message,
-		Event:   Event,
+		Message: panicMessage,
+		Event:   panicEvent,
 		Err:     p,
 	})
 }
@@ -135,7 +135,7 @@ func New(logger *slog.Logger) func(http.Handler) http.Handler {
 				}
 				p := NewPanic(v)
 				logger.LogAttrs(r.Context(), slog.LevelError, "panic recovered",
-					slog.String("event", Event),
+					slog.String("event", panicEvent),
 					slog.String("request_id", respond.RequestID(r)),
 					slog.String("method", r.Method),
 					slog.String("path", r.URL.Path),

@@ -167,7 +167,7 @@ func TestRespondLoggedOnceBySecurityLog(t *testing.T) {
 	if err := json.Unmarshal([]byte(lines[0]), &ev); err != nil {
 		t.Fatal(err)
 	}
-	if ev.Level != "ERROR" || ev.Event != "panic" || ev.Status != 500 || ev.Details.Message != Message {
+	if ev.Level != "ERROR" || ev.Event != "panic" || ev.Status != 500 || ev.Details.Message != panicMessage {
 		t.Errorf("event = %+v", ev)
 	}
 	if ev.Details.Error.Panic != "secret internals /srv/db.sqlite" || !strings.Contains(ev.Details.Error.Stack, "recovery_test.go") {

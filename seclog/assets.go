@@ -5,14 +5,14 @@ import (
 	"strings"
 )
 
-// RoutineNotFound reports whether a 404 answered to r is a browser's or a
+// routineNotFound reports whether a 404 answered to r is a browser's or a
 // crawler's routine asset fetch — GET or HEAD of /favicon.ico,
 // /robots.txt, /apple-touch-icon*.png, /sitemap.xml,
 // /browserconfig.xml, /site.webmanifest, /manifest.json — rather than a
 // security event. Every browser asks for some of them unprompted; logging
 // each as request_rejected buries the real refusals. Only these exact
 // root paths qualify: a 404 for anything else is still logged.
-func RoutineNotFound(r *http.Request) bool {
+func routineNotFound(r *http.Request) bool {
 	if r == nil || r.URL == nil || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
 		return false
 	}

@@ -1,4 +1,4 @@
-package seclog_test
+package seclog
 
 import (
 	"bytes"
@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/harden-go/harden/respond"
-	"github.com/harden-go/harden/seclog"
 )
 
 func TestRoutineNotFound(t *testing.T) {
@@ -35,8 +34,8 @@ func TestRoutineNotFound(t *testing.T) {
 	}
 	for _, tt := range tests {
 		r := httptest.NewRequest(tt.method, "http://example.com"+tt.path, nil)
-		if got := seclog.RoutineNotFound(r); got != tt.want {
-			t.Errorf("RoutineNotFound(%s %s): got %v, want %v", tt.method, tt.path, got, tt.want)
+		if got := routineNotFound(r); got != tt.want {
+			t.Errorf("routineNotFound(%s %s): got %v, want %v", tt.method, tt.path, got, tt.want)
 		}
 	}
 }
@@ -46,7 +45,7 @@ func TestRoutineNotFound(t *testing.T) {
 func TestAssetNotFoundNotLogged(t *testing.T) {
 	var buf bytes.Buffer
 	obs := &countingObserver{}
-	l, err := seclog.New(seclog.Config{Writer: &buf, Observer: obs})
+	l, err := New(Config{Writer: &buf, Observer: obs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,8 +78,8 @@ func FuzzRoutineNotFound(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, p string) {
 		r := &http.Request{Method: "GET", URL: &url.URL{Path: p}}
-		if seclog.RoutineNotFound(r) && (strings.Count(p, "/") != 1 || strings.Contains(p, "..") || !strings.HasPrefix(p, "/")) {
-			t.Errorf("RoutineNotFound(%q) is true", p)
+		if routineNotFound(r) && (strings.Count(p, "/") != 1 || strings.Contains(p, "..") || !strings.HasPrefix(p, "/")) {
+			t.Errorf("routineNotFound(%q) is true", p)
 		}
 	})
 }

@@ -40,7 +40,9 @@
 //
 //   - [Responder] wraps the stack's [respond.Responder]. Every
 //     [respond.Rejection] is logged with its Event (derived from the status
-//     when empty, see [EventForStatus]) and its internal cause before the
+//     when empty: 401/403 access_denied, 429 rate_limited,
+//     400/411/413/414/415/422/431 validation_failed, other 4xx
+//     request_rejected, 5xx server_error) and its internal cause before the
 //     response is written. The stack installs it once, outermost, so the
 //     refusals of every layer (recovery included) pass through it.
 //   - [Logger.Handler] wraps the ResponseWriter (without buffering the
@@ -70,5 +72,6 @@
 // a request: the event is dropped, and a Config.Observer that implements
 // [WriteErrorObserver] is told (metrics count the loss).
 //
-// Imports: the standard library, respond and clientip.
+// Imports: the standard library, respond, clientip, internal/statuswriter
+// (the module's ResponseWriter wrapper) and internal/requestid.
 package seclog

@@ -120,7 +120,7 @@ func (r *redactor) appendAttrs(dst []byte, attrs []slog.Attr, parent string, dep
 		dst = appendString(dst, r.capString(a.Key))
 		dst = append(dst, ':')
 		if r.sensitiveIn(parent, a.Key) {
-			dst = appendString(dst, Redacted)
+			dst = appendString(dst, redacted)
 			continue
 		}
 		dst = r.appendValue(dst, a.Key, a.Value, depth)

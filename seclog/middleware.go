@@ -95,7 +95,7 @@ func (l *Logger) Handler(next http.Handler) http.Handler {
 		}
 		rec := &recorder{}
 		rec.w.Reset(w, nil)
-		ctx = l.Track(ctx, &rec.track)
+		ctx = l.track(ctx, &rec.track)
 		if inner := respond.From(r); !l.wraps(inner) {
 			ctx = respond.WithResponder(ctx, l.wrap(inner))
 		}
@@ -108,17 +108,18 @@ func (l *Logger) Handler(next http.Handler) http.Handler {
 // Tracker is the per-request record that [Logger.Handler] keeps, for a
 // stack that wraps the ResponseWriter itself: embedding a Tracker in its own
 // per-request value and reporting the status with [Tracker.Done] saves the
-// middleware's wrapper and request copy. [Logger.Track] puts it in the
-// context, where [SetUserID], [Responder] and any Handler further in
-// find it, so each refusal is still logged once. The zero Tracker is ready;
-// it must not be copied once tracked.
+// middleware's wrapper and request copy. [Logger.Attach] ties it to the
+// Logger, and a context that answers its keys ([Tracker.ContextValue];
+// respond.RequestContext's Values) lets [SetUserID], [Responder] and any
+// Handler further in find it, so each refusal is still logged once. The
+// zero Tracker is ready; it must not be copied once tracked.
 type Tracker struct {
 	state requestState
 }
 
-// Track returns a copy of ctx carrying t as the record of one request for
+// track returns a copy of ctx carrying t as the record of one request for
 // l. With a nil l it returns ctx.
-func (l *Logger) Track(ctx context.Context, t *Tracker) context.Context {
+func (l *Logger) track(ctx context.Context, t *Tracker) context.Context {
 	if l == nil {
 		return ctx
 	}
@@ -126,11 +127,11 @@ func (l *Logger) Track(ctx context.Context, t *Tracker) context.Context {
 	return context.WithValue(ctx, stateKey{}, &t.state)
 }
 
-// Attach makes t the record of one request for l, as [Logger.Track] does,
-// without a context value of its own: for a stack whose per-request value
-// is itself the request's context, and whose Value method asks
-// [Tracker.ContextValue] first. That saves Track's allocation. With a nil
-// l it does nothing.
+// Attach makes t the record of one request for l, without a context value
+// of its own: for a stack whose per-request value is itself the request's
+// context, and whose Value method asks [Tracker.ContextValue] first (as
+// respond.RequestContext does with its Values). That saves a context
+// value's allocation. With a nil l it does nothing.
 func (l *Logger) Attach(t *Tracker) {
 	if l != nil {
 		t.state.l = l
@@ -138,8 +139,8 @@ func (l *Logger) Attach(t *Tracker) {
 }
 
 // ContextValue is what a context carrying t answers for key: t's record
-// for the key under which [Logger.Track] stores it, once t is attached to
-// a Logger, and nil for every other key (which the context's parent
+// for the key under which the Logger looks it up, once t is attached to a
+// Logger, and nil for every other key (which the context's parent
 // answers).
 func (t *Tracker) ContextValue(key any) any {
 	if _, ok := key.(stateKey); ok && t.state.l != nil {
@@ -149,14 +150,14 @@ func (t *Tracker) ContextValue(key any) any {
 }
 
 // Done records a 401, 403 or 429 status answered to r — the request whose
-// context [Logger.Track] returned — unless a refusal of r was already
-// logged (through [Responder]). Call it once the handler has returned.
+// context carries t — unless a refusal of r was already logged (through
+// [Responder]). Call it once the handler has returned.
 func (t *Tracker) Done(r *http.Request, status int) {
 	switch status {
 	case http.StatusUnauthorized, http.StatusForbidden, http.StatusTooManyRequests:
 		if t.state.l != nil && t.state.logged.CompareAndSwap(false, true) {
 			t.state.l.emit(r.Context(), r, &Event{
-				Name:    EventForStatus(status),
+				Name:    eventForStatus(status),
 				Status:  status,
 				Details: statusSourceDetails,
 			})
@@ -181,9 +182,9 @@ type responder struct {
 }
 
 // Responder returns a [respond.Responder] that logs each refusal through l
-// — its Event (or [EventForStatus] when empty), status, client-visible
-// message, the paths of failed fields, and the internal cause Err as
-// details.error — and then answers through inner (nil means
+// — its Event (derived from the status when empty, see the package
+// documentation), status, client-visible message, the paths of failed
+// fields, and the internal cause Err as details.error — and then answers through inner (nil means
 // respond.JSON{}). Within a request that passed through [Logger.Handler],
 // only the first refusal is logged, and the middleware does not log it
 // again. Wrapping a responder that is already a wrapper of l returns it
@@ -231,7 +232,7 @@ func (s *responder) Recovered(r *http.Request, event string, suppressed int64) {
 }
 
 func (l *Logger) logRejection(r *http.Request, rej *respond.Rejection) {
-	if rej.Status == http.StatusNotFound && (rej.Event == "" || rej.Event == EventRequestRefused) && RoutineNotFound(r) {
+	if rej.Status == http.StatusNotFound && (rej.Event == "" || rej.Event == EventRequestRefused) && routineNotFound(r) {
 		return // a browser's favicon or robots.txt fetch is not a security event
 	}
 	if st := stateFrom(r.Context()); st != nil && st.l == l && !st.logged.CompareAndSwap(false, true) {
@@ -248,7 +249,7 @@ func (l *Logger) logRejection(r *http.Request, rej *respond.Rejection) {
 	}
 	name := rej.Event
 	if name == "" {
-		name = EventForStatus(status)
+		name = eventForStatus(status)
 	}
 	msg := rej.Message
 	if msg == "" && rej.Fields == nil {

@@ -12,8 +12,8 @@ import (
 	"unicode/utf8"
 )
 
-// Redacted replaces the value of every sensitive key.
-const Redacted = "[REDACTED]"
+// redacted replaces the value of every sensitive key.
+const redacted = "[REDACTED]"
 
 const (
 	truncMark       = "…[truncated]"
@@ -168,11 +168,11 @@ func (r *redactor) replaceAttr(groups []string, a slog.Attr) slog.Attr {
 		parent = groups[len(groups)-1]
 	}
 	if r.sensitiveIn(parent, a.Key) {
-		return slog.String(r.capString(a.Key), Redacted)
+		return slog.String(r.capString(a.Key), redacted)
 	}
 	for _, g := range groups {
 		if r.sensitive(g) {
-			return slog.String(r.capString(a.Key), Redacted)
+			return slog.String(r.capString(a.Key), redacted)
 		}
 	}
 	a.Key = r.capString(a.Key)
@@ -283,7 +283,7 @@ func (r *redactor) cleanMap(n int, each func(yield func(string, any)), parent st
 		}
 		k := r.capString(e.k)
 		if r.sensitiveIn(parent, e.k) {
-			out[k] = Redacted
+			out[k] = redacted
 			continue
 		}
 		out[k] = r.clean(e.k, e.v, depth+1)

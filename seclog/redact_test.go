@@ -72,7 +72,7 @@ func TestRedaction(t *testing.T) {
 			t.Errorf("non-secret %q missing from the log:\n%s", keep, line)
 		}
 	}
-	if n := strings.Count(line, Redacted); n < len(secrets)-2 {
+	if n := strings.Count(line, redacted); n < len(secrets)-2 {
 		t.Errorf("only %d values masked:\n%s", n, line)
 	}
 }
@@ -250,8 +250,8 @@ func TestNewValidates(t *testing.T) {
 			t.Errorf("%s: New accepted %+v", name, cfg)
 		}
 	}
-	if _, err := New(Config{Path: "a", Writer: &syncBuffer{}}); !errors.Is(err, ErrPathAndWriter) {
-		t.Errorf("err = %v, want ErrPathAndWriter", err)
+	if _, err := New(Config{Path: "a", Writer: &syncBuffer{}}); !errors.Is(err, errPathAndWriter) {
+		t.Errorf("err = %v, want errPathAndWriter", err)
 	}
 	if _, err := New(Config{MaxValueLen: -1}); !errors.Is(err, ErrBadConfig) {
 		t.Errorf("err = %v, want ErrBadConfig", err)

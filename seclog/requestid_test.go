@@ -24,8 +24,8 @@ func TestRequestID(t *testing.T) {
 		{"hex", []string{"0123456789abcdef0123456789abcdef"}, true},
 		{"ulid", []string{"01HZX3J5K6M7N8P9Q0R1S2T3V4"}, true},
 		{"proxy style", []string{"host-1:req_42.7"}, true},
-		{"max length", []string{strings.Repeat("a", MaxRequestIDLen)}, true},
-		{"too long", []string{strings.Repeat("a", MaxRequestIDLen+1)}, false},
+		{"max length", []string{strings.Repeat("a", 64)}, true},
+		{"too long", []string{strings.Repeat("a", 65)}, false},
 		{"empty", []string{""}, false},
 		{"space", []string{"abc def"}, false},
 		{"quote", []string{`abc"def`}, false},
@@ -44,11 +44,11 @@ func TestRequestID(t *testing.T) {
 			}))
 			r := httptest.NewRequest("GET", "/", nil)
 			for _, v := range tc.incoming {
-				r.Header.Add(RequestIDHeader, v)
+				r.Header.Add(requestIDKey, v)
 			}
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, r)
-			echoed := rec.Header().Get(RequestIDHeader)
+			echoed := rec.Header().Get(requestIDKey)
 			if echoed != ctxID || echoed == "" {
 				t.Fatalf("echoed %q, context %q: want the same non-empty id", echoed, ctxID)
 			}
@@ -63,17 +63,6 @@ func TestRequestID(t *testing.T) {
 				t.Errorf("refusal body %s does not carry the id %q", rec.Body.String(), echoed)
 			}
 		})
-	}
-}
-
-func TestNewRequestIDUnique(t *testing.T) {
-	seen := map[string]bool{}
-	for range 1000 {
-		id := NewRequestID()
-		if !generatedID.MatchString(id) || !ValidRequestID(id) || seen[id] {
-			t.Fatalf("bad or repeated id %q", id)
-		}
-		seen[id] = true
 	}
 }
 
@@ -92,7 +81,7 @@ func TestRequestIDInEveryEvent(t *testing.T) {
 		buf.b.Reset()
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
-		id := rec.Header().Get(RequestIDHeader)
+		id := rec.Header().Get(requestIDKey)
 		evs := buf.events(t)
 		if len(evs) != 1 || evs[0]["request_id"] != id || id == "" {
 			t.Errorf("%s: header id %q, events %v", path, id, evs)

@@ -43,10 +43,10 @@ const (
 	EventStoreRecovered = "store_recovered"
 )
 
-// EventForStatus names the event of a refusal whose Rejection.Event is
+// eventForStatus names the event of a refusal whose Rejection.Event is
 // empty: 401/403 access_denied, 429 rate_limited, 400/411/413/414/415/422/431
 // validation_failed, other 4xx request_rejected, 5xx server_error.
-func EventForStatus(status int) string {
+func eventForStatus(status int) string {
 	switch {
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		return EventAccessDenied
@@ -152,11 +152,21 @@ type WriteErrorObserver interface {
 	ObserveWriteError(err error)
 }
 
-// Errors returned by [New].
-var (
-	ErrPathAndWriter = errors.New("seclog: Config.Path and Config.Writer are both set")
-	ErrBadConfig     = errors.New("seclog: invalid configuration")
-)
+// ErrBadConfig matches every configuration error of [New].
+var ErrBadConfig = errors.New("seclog: invalid configuration")
+
+// errPathAndWriter is New's error for a Config with both sinks. Its text
+// is its own; it matches ErrBadConfig.
+var errPathAndWriter error = configError("seclog: Config.Path and Config.Writer are both set")
+
+// configError is a configuration error whose text stands alone; it
+// matches ErrBadConfig.
+type configError string
+
+func (e configError) Error() string { return string(e) }
+
+// Is reports whether target is ErrBadConfig.
+func (e configError) Is(target error) bool { return target == ErrBadConfig }
 
 // A Logger writes security events. A nil *Logger is valid and drops every
 // event, so a layer can hold an optional one.
@@ -180,7 +190,7 @@ type Logger struct {
 // New validates cfg and opens the sink.
 func New(cfg Config) (*Logger, error) {
 	if cfg.Path != "" && cfg.Writer != nil {
-		return nil, ErrPathAndWriter
+		return nil, errPathAndWriter
 	}
 	if cfg.MaxValueLen < 0 {
 		return nil, errors.Join(ErrBadConfig, errors.New("seclog: MaxValueLen is negative"))

@@ -8,7 +8,8 @@ import (
 	"sync"
 )
 
-// ErrClosed is returned by writes after [Logger.Close].
+// ErrClosed is returned by writes and by [Logger.Reopen] after
+// [Logger.Close].
 var ErrClosed = errors.New("seclog: logger closed")
 
 // sink is the destination of the JSON lines: a file that can be reopened by

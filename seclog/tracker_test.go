@@ -9,7 +9,7 @@ import (
 )
 
 // TestTrackerLogsEachDenialOnce drives a Tracker as a stack does: its own
-// wrapper notes the status, Track puts the record in the context, Done
+// wrapper notes the status, track puts the record in the context, Done
 // reports the status afterwards.
 func TestTrackerLogsEachDenialOnce(t *testing.T) {
 	tests := []struct {
@@ -35,7 +35,7 @@ func TestTrackerLogsEachDenialOnce(t *testing.T) {
 			l, buf := newTestLogger(t)
 			r := testRequest("GET", "/x")
 			var tr Tracker
-			ctx := l.Track(r.Context(), &tr)
+			ctx := l.track(r.Context(), &tr)
 			ctx = respond.WithResponder(ctx, Responder(nil, l))
 			r = r.WithContext(ctx)
 			l.Handler(tc.handler).ServeHTTP(httptest.NewRecorder(), r)
@@ -66,7 +66,7 @@ func TestTrackerUserID(t *testing.T) {
 	l, buf := newTestLogger(t)
 	r := testRequest("GET", "/x")
 	var tr Tracker
-	r = r.WithContext(l.Track(r.Context(), &tr))
+	r = r.WithContext(l.track(r.Context(), &tr))
 	SetUserID(r.Context(), "u-42")
 	tr.Done(r, http.StatusForbidden)
 	evs := buf.events(t)
@@ -74,8 +74,8 @@ func TestTrackerUserID(t *testing.T) {
 		t.Fatalf("events = %v, want one with user_id u-42", evs)
 	}
 	var nilLogger *Logger
-	if ctx := nilLogger.Track(r.Context(), &Tracker{}); ctx != r.Context() {
-		t.Error("a nil Logger's Track changed the context")
+	if ctx := nilLogger.track(r.Context(), &Tracker{}); ctx != r.Context() {
+		t.Error("a nil Logger's track changed the context")
 	}
 }
 
@@ -88,7 +88,7 @@ type trackedContext struct {
 }
 
 // TestTrackerAttach: a Tracker attached to a Logger and answered through
-// ContextValue behaves as one put in the context by Track: SetUserID and
+// ContextValue behaves as one put in the context by track: SetUserID and
 // the Responder find it, a Middleware further in defers to it, each
 // denial is logged once; unattached, it answers nothing.
 func TestTrackerAttach(t *testing.T) {

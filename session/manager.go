@@ -20,11 +20,11 @@ import (
 
 // Defaults of [Config].
 const (
-	DefaultCookieName    = "__Host-sid"
-	DefaultIdleTimeout   = 30 * time.Minute
-	DefaultLifetime      = 12 * time.Hour
-	DefaultTouchInterval = time.Minute
-	DefaultStoreTimeout  = 3 * time.Second
+	defaultCookieName    = "__Host-sid"
+	defaultIdleTimeout   = 30 * time.Minute
+	defaultLifetime      = 12 * time.Hour
+	defaultTouchInterval = time.Minute
+	defaultStoreTimeout  = 3 * time.Second
 )
 
 // idLen is the length of a session id: 256 random bits.
@@ -164,8 +164,8 @@ func validate(cfg Config) error {
 	if negative {
 		return errors.Join(errs...)
 	}
-	idle := orDefault(cfg.IdleTimeout, DefaultIdleTimeout)
-	lifetime := orDefault(cfg.Lifetime, DefaultLifetime)
+	idle := orDefault(cfg.IdleTimeout, defaultIdleTimeout)
+	lifetime := orDefault(cfg.Lifetime, defaultLifetime)
 	if idle < time.Second {
 		bad("idle_timeout", idle.String(), "must be at least one second")
 	}
@@ -193,9 +193,9 @@ func New(cfg Config) (*Manager, error) {
 		return nil, err
 	}
 	m := &Manager{
-		idle:         orDefault(cfg.IdleTimeout, DefaultIdleTimeout),
-		lifetime:     orDefault(cfg.Lifetime, DefaultLifetime),
-		storeTimeout: orDefault(cfg.StoreTimeout, DefaultStoreTimeout),
+		idle:         orDefault(cfg.IdleTimeout, defaultIdleTimeout),
+		lifetime:     orDefault(cfg.Lifetime, defaultLifetime),
+		storeTimeout: orDefault(cfg.StoreTimeout, defaultStoreTimeout),
 		persist:      cfg.Persist,
 		log:          cfg.Logger,
 		now:          cfg.Now,
@@ -204,7 +204,7 @@ func New(cfg Config) (*Manager, error) {
 	m.bindStore(cfg.Store, cfg.StoreObserver)
 	m.touch = cfg.TouchInterval
 	if m.touch == 0 {
-		m.touch = min(DefaultTouchInterval, m.idle/10)
+		m.touch = min(defaultTouchInterval, m.idle/10)
 	}
 	name, err := m.configureCookie(cfg)
 	if err != nil {
@@ -274,7 +274,7 @@ func (m *Manager) bindStore(store Store, obs StoreObserver) {
 func (m *Manager) configureCookie(cfg Config) (string, error) {
 	name := cfg.CookieName
 	if name == "" {
-		name = DefaultCookieName
+		name = defaultCookieName
 	}
 	if cfg.Development {
 		name = strings.TrimPrefix(strings.TrimPrefix(name, cookie.HostPrefix), cookie.SecurePrefix)

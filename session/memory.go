@@ -7,8 +7,8 @@ import (
 	"time"
 )
 
-// DefaultMemorySessions is the default bound of a [MemoryStore].
-const DefaultMemorySessions = 10_000
+// defaultMemorySessions is the default bound of a [MemoryStore].
+const defaultMemorySessions = 10_000
 
 // MemoryStore keeps sessions in this process's memory, for tests and
 // development only: sessions end at restart and are not shared between
@@ -36,10 +36,10 @@ type memItem struct {
 }
 
 // NewMemoryStore returns a store holding at most maxSessions sessions
-// (DefaultMemorySessions when maxSessions ≤ 0).
+// (10000 when maxSessions ≤ 0).
 func NewMemoryStore(maxSessions int) *MemoryStore {
 	if maxSessions <= 0 {
-		maxSessions = DefaultMemorySessions
+		maxSessions = defaultMemorySessions
 	}
 	return &MemoryStore{
 		max:   maxSessions,

@@ -50,7 +50,7 @@ func BenchmarkCheckURL(b *testing.B) {
 	u, _ := url.Parse("https://www.example.com/some/page?x=1")
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := c.CheckURL(u); err != nil {
+		if err := c.guard.checkURL(u); err != nil {
 			b.Fatal(err)
 		}
 	}

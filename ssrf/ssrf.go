@@ -284,9 +284,6 @@ func (c *Client) Check(rawURL string) error {
 	return c.guard.checkURL(u)
 }
 
-// CheckURL is [Client.Check] for a parsed URL.
-func (c *Client) CheckURL(u *url.URL) error { return c.guard.checkURL(u) }
-
 // checkURL applies the URL rules: scheme, credentials, host, port.
 func (g *guard) checkURL(u *url.URL) error {
 	if u == nil {

@@ -57,10 +57,10 @@ func Dir(dir string) (fs.FS, error) {
 
 var errNotFound = errors.New("static: not found")
 
-// Resolve maps a URL path to the name of a file in the FS, or returns an
+// resolve maps a URL path to the name of a file in the FS, or returns an
 // error when the path must not be served: a segment starting with "." (which
 // covers "..", ".env" and ".git"), a backslash or NUL, or an invalid name.
-func Resolve(urlPath string) (string, error) {
+func resolve(urlPath string) (string, error) {
 	p := strings.TrimPrefix(urlPath, "/")
 	if p == "" {
 		return ".", nil
@@ -91,7 +91,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
-	name, err := Resolve(r.URL.Path)
+	name, err := resolve(r.URL.Path)
 	if err != nil {
 		respond.Error(w, r, http.StatusNotFound, "", "Not found")
 		return

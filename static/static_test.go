@@ -155,16 +155,16 @@ func FuzzResolve(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, p string) {
-		name, err := Resolve(p)
+		name, err := resolve(p)
 		if err != nil {
 			return
 		}
 		if !fsValid(name) {
-			t.Fatalf("Resolve(%q) = %q, not a valid fs path", p, name)
+			t.Fatalf("resolve(%q) = %q, not a valid fs path", p, name)
 		}
 		for _, bad := range []string{"..", "/.", "\\", "\x00"} {
 			if containsSeg(name, bad) {
-				t.Fatalf("Resolve(%q) = %q contains %q", p, name, bad)
+				t.Fatalf("resolve(%q) = %q contains %q", p, name, bad)
 			}
 		}
 	})

@@ -40,8 +40,8 @@ import (
 
 // Defaults of [Config].
 const (
-	DefaultTable           = "harden_sessions"
-	DefaultCleanupInterval = 5 * time.Minute
+	defaultTable           = "harden_sessions"
+	defaultCleanupInterval = 5 * time.Minute
 )
 
 // Config configures a [Store]. The zero value is the default.
@@ -95,7 +95,7 @@ func New(ctx context.Context, db DB, cfg Config) (*Store, error) {
 	}
 	table := cfg.Table
 	if table == "" {
-		table = DefaultTable
+		table = defaultTable
 	}
 	parts := strings.Split(table, ".")
 	if len(parts) > 2 {
@@ -149,7 +149,7 @@ func New(ctx context.Context, db DB, cfg Config) (*Store, error) {
 	}
 	interval := cfg.CleanupInterval
 	if interval == 0 {
-		interval = DefaultCleanupInterval
+		interval = defaultCleanupInterval
 	}
 	s.janitor = janitor.Start(interval, s.Cleanup, s.log, "pgstore: deleting expired sessions")
 	return s, nil

@@ -44,8 +44,8 @@ import (
 	"github.com/harden-go/harden/session"
 )
 
-// DefaultPrefix is the default key prefix.
-const DefaultPrefix = "harden:session:"
+// defaultPrefix is the default key prefix.
+const defaultPrefix = "harden:session:"
 
 // Config configures a [Store]. The zero value is the default.
 type Config struct {
@@ -88,7 +88,7 @@ func New(client redis.UniversalClient, cfg Config) (*Store, error) {
 	}
 	prefix := cfg.Prefix
 	if prefix == "" {
-		prefix = DefaultPrefix
+		prefix = defaultPrefix
 	}
 	_, cluster := client.(*redis.ClusterClient)
 	if cluster && cfg.WaitReplicas > 0 {

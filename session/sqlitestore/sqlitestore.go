@@ -43,8 +43,8 @@ import (
 
 // Defaults of [Config].
 const (
-	DefaultTable           = "harden_sessions"
-	DefaultCleanupInterval = 5 * time.Minute
+	defaultTable           = "harden_sessions"
+	defaultCleanupInterval = 5 * time.Minute
 )
 
 // Config configures a [Store]. The zero value is the default.
@@ -114,7 +114,7 @@ func Open(path string, cfg Config) (*Store, error) {
 func New(db *sql.DB, cfg Config) (*Store, error) {
 	table := cfg.Table
 	if table == "" {
-		table = DefaultTable
+		table = defaultTable
 	}
 	if !identifier.MatchString(table) {
 		return nil, &session.ConfigError{Pkg: "sqlitestore", Field: "table", Index: -1, Value: table,
@@ -157,7 +157,7 @@ func New(db *sql.DB, cfg Config) (*Store, error) {
 	}
 	interval := cfg.CleanupInterval
 	if interval == 0 {
-		interval = DefaultCleanupInterval
+		interval = defaultCleanupInterval
 	}
 	s.janitor = janitor.Start(interval, s.Cleanup, s.log, "sqlitestore: deleting expired sessions")
 	return s, nil

@@ -177,9 +177,9 @@ func (b *Browser) expect(t testing.TB, method, target string, status int, body s
 	return res
 }
 
-// SessionID extracts the raw session id from a session cookie value (the
+// sessionID extracts the raw session id from a session cookie value (the
 // cookie package's signed format: version, 8-byte expiry, id, tag).
-func SessionID(t testing.TB, cookieValue string) []byte {
+func sessionID(t testing.TB, cookieValue string) []byte {
 	t.Helper()
 	raw, err := base64.RawURLEncoding.DecodeString(cookieValue)
 	if err != nil || len(raw) != 1+8+32+32 {
@@ -404,7 +404,7 @@ func AtRest(t *testing.T, store session.Store, dump func(t *testing.T) []byte) {
 	b.expect(t, "POST", "/set?k=note&v="+marker, 200, "set")
 	b.expect(t, "POST", "/login?user=u-rest", 200, `{"success":true}`)
 	b.expect(t, "POST", "/set?k=card&v="+marker+"-2", 200, "set")
-	id := SessionID(t, b.Cookie)
+	id := sessionID(t, b.Cookie)
 
 	raw := dump(t)
 	if len(raw) == 0 {
