@@ -3,6 +3,8 @@ package headers
 import (
 	"net/http"
 	"testing"
+
+	"github.com/harden-go/harden/internal/testenv"
 )
 
 // allocWriter is a ResponseWriter that keeps nothing, so an allocation
@@ -58,7 +60,7 @@ func allocAsks(w http.ResponseWriter, r *http.Request) {
 // one more than a JSON answer (its nonce), and the two cost the same with
 // nonces off, so a JSON answer draws none.
 func TestAPIResponseDrawsNoNonce(t *testing.T) {
-	if raceEnabled {
+	if testenv.RaceEnabled {
 		t.Skip("allocation counts are checked without the race detector")
 	}
 	api, asks, page := allocs(t, apiSetConfig, allocAPI), allocs(t, apiSetConfig, allocAsks), allocs(t, apiSetConfig, allocPage)

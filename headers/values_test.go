@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/harden-go/harden/internal/testenv"
 )
 
 // vandal is a handler that rewrites every value the layers in front of it
@@ -165,7 +167,7 @@ func TestAddAfterLayer(t *testing.T) {
 // puts the block in the response's record, with the context value and the
 // request copy beside it, and a page adds the policy around its nonce.
 func TestAllocs(t *testing.T) {
-	if raceEnabled {
+	if testenv.RaceEnabled {
 		t.Skip("the race detector allocates")
 	}
 	for _, tc := range []struct {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -51,18 +52,28 @@ type Metrics struct {
 	sessionErrors  *prometheus.CounterVec
 	logWriteErrors prometheus.Counter
 
-	// series caches the request collectors per (route, class): the label
-	// lookup hashes its values on every call.
-	series sync.Map // seriesKey -> *requestSeries
-	// refusalSeries and eventSeries cache the refusal and event counters
-	// likewise; their labels are as bounded as the series themselves.
-	refusalSeries sync.Map // refusalKey -> prometheus.Counter
-	eventSeries   sync.Map // event label -> prometheus.Counter
-	storeSeries   sync.Map // operation label -> prometheus.Observer
+	// routes caches, per route pattern, the series of the requests and
+	// refusals on that route: a label lookup hashes every label value on
+	// each call, and a cache keyed by the one string costs a single hash.
+	// Route patterns are bounded (the mux's, or unmatched), so it is too.
+	routes      sync.Map // route pattern -> *routeSeries
+	eventSeries sync.Map // event label -> prometheus.Counter
+	storeSeries sync.Map // operation label -> prometheus.Observer
 }
 
+// routeSeries holds one route's series, each made on first use (a series
+// that was never observed is not exported).
+type routeSeries struct {
+	route    string
+	requests [len(classes)]atomic.Pointer[requestSeries]
+	refusals sync.Map // refusalKey -> prometheus.Counter
+}
+
+// refusalKey is a refusal's layer and status on a route: an integer key
+// hashes in one step.
 type refusalKey struct {
-	layer, reason, route string
+	layer  uint16 // index in layers
+	status uint16 // 0 or 100 to 599, as statusLabel reads it
 }
 
 var (
@@ -152,73 +163,79 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 }
 
-// layerOf names the layer that refuses with the event name, "" for a name
-// it does not know (a login, a logout, a start-up warning, an event an
-// application invents). [Metrics.ObserveEvent] counts an unknown event
-// answered with a 4xx or 5xx status under the layer "other".
-func layerOf(event string) string {
+// The layers a refusal is counted under. An index into it is a layer's
+// key in the refusal cache.
+var layers = [...]string{"other", "csrf", "cors", "ratelimit", "allowedhosts", "input", "authz",
+	"session", "ssrf", "recovery", "request", "server"}
+
+// layerOf is the index in layers of the layer that refuses with the event
+// name, 0 ("other") for a name it does not know (a login, a logout, a
+// start-up warning, an event an application invents). [Metrics.ObserveEvent]
+// counts an unknown event answered with a 4xx or 5xx status under "other".
+func layerOf(event string) uint16 {
 	switch event {
 	case seclog.EventCSRFFailure:
-		return "csrf"
+		return 1
 	case seclog.EventCORSRejected:
-		return "cors"
+		return 2
 	case seclog.EventRateLimited:
-		return "ratelimit"
-	case seclog.EventHostRejected:
-		return "allowedhosts"
+		return 3
 	case "rate_limit_unavailable": // the store is down and the limiter fails closed
-		return "ratelimit"
+		return 3
+	case seclog.EventHostRejected:
+		return 4
 	case seclog.EventValidation, "body_too_large", "unsupported_media_type":
-		return "input"
+		return 5
 	case seclog.EventAccessDenied, seclog.EventLoginFailed, "authz_misconfigured", "authz_error":
-		return "authz"
+		return 6
 	case "session_store_error":
-		return "session"
+		return 7
 	case seclog.EventSSRFBlocked:
-		return "ssrf"
+		return 8
 	case seclog.EventPanic:
-		return "recovery"
+		return 9
 	case seclog.EventRequestRefused:
-		return "request"
+		return 10
 	case seclog.EventServerError:
-		return "server"
+		return 11
 	}
-	return ""
+	return 0
 }
 
 // ObserveEvent implements [seclog.Observer]: every event is counted by
 // name; a refusal is counted once more by layer, status and route.
 func (m *Metrics) ObserveEvent(r *http.Request, name string, status int) {
-	ev := eventLabel(name)
+	layer := layerOf(name)
+	ev := eventLabel(name, layer)
 	c, ok := m.eventSeries.Load(ev)
 	if !ok {
 		c, _ = m.eventSeries.LoadOrStore(ev, m.events.WithLabelValues(ev))
 	}
 	c.(prometheus.Counter).Inc()
-	layer := layerOf(name)
-	if layer == "" {
-		if status < 400 || status > 599 {
-			return // not a refusal
-		}
-		layer = "other"
+	if layer == 0 && (status < 400 || status > 599) {
+		return // not a refusal
 	}
-	k := refusalKey{layer, statusLabel(status), route(r)}
-	c, ok = m.refusalSeries.Load(k)
+	if status < 100 || status > 599 {
+		status = 0 // the label set stays bounded
+	}
+	rs := m.routeSeries(route(r))
+	k := refusalKey{layer, uint16(status)}
+	c, ok = rs.refusals.Load(k)
 	if !ok {
-		c, _ = m.refusalSeries.LoadOrStore(k, m.refusals.WithLabelValues(k.layer, k.reason, k.route))
+		c, _ = rs.refusals.LoadOrStore(k, m.refusals.WithLabelValues(layers[layer], statusLabel(status), rs.route))
 	}
 	c.(prometheus.Counter).Inc()
 }
 
 // eventLabel bounds the event label: the names harden defines, csp_violation,
 // and "other" for any name an application invents.
-func eventLabel(name string) string {
+func eventLabel(name string, layer uint16) string {
 	switch name {
 	case seclog.EventLoginSuccess, seclog.EventLogout, seclog.EventSessionRegenerated,
 		seclog.EventConfigWarning, "csp_violation":
 		return name
 	}
-	if layerOf(name) != "" {
+	if layer != 0 {
 		return name
 	}
 	return "other"
@@ -288,25 +305,13 @@ func (m *Metrics) ObserveStore(op string, elapsed time.Duration, err error) {
 // event that could not be written is counted.
 func (m *Metrics) ObserveWriteError(error) { m.logWriteErrors.Inc() }
 
-// class is a status class label.
-func class(status int) string {
-	switch {
-	case status < 200:
-		return "1xx"
-	case status < 300:
-		return "2xx"
-	case status < 400:
-		return "3xx"
-	case status < 500:
-		return "4xx"
-	default:
-		return "5xx"
-	}
-}
+// classes are the status class labels; classOf is a status's index.
+var classes = [...]string{"1xx", "2xx", "3xx", "4xx", "5xx"}
 
-type seriesKey struct {
-	route string
-	class string
+// classOf is the index in classes of status's class; anything out of
+// range counts as 1xx or 5xx.
+func classOf(status int) int {
+	return min(max(status/100-1, 0), len(classes)-1)
 }
 
 type requestSeries struct {
@@ -314,17 +319,29 @@ type requestSeries struct {
 	latency prometheus.Observer
 }
 
-func (m *Metrics) seriesFor(route, class string) *requestSeries {
-	k := seriesKey{route, class}
-	if s, ok := m.series.Load(k); ok {
-		return s.(*requestSeries)
+// routeSeries returns the series cache of the route pattern rt.
+func (m *Metrics) routeSeries(rt string) *routeSeries {
+	if v, ok := m.routes.Load(rt); ok {
+		return v.(*routeSeries)
+	}
+	v, _ := m.routes.LoadOrStore(rt, &routeSeries{route: rt})
+	return v.(*routeSeries)
+}
+
+// requestSeries returns the series of the requests on rt answered with a
+// status of class c.
+func (m *Metrics) requestSeries(rt *routeSeries, c int) *requestSeries {
+	if s := rt.requests[c].Load(); s != nil {
+		return s
 	}
 	s := &requestSeries{
-		count:   m.requests.WithLabelValues(route, class),
-		latency: m.latency.WithLabelValues(route, class),
+		count:   m.requests.WithLabelValues(rt.route, classes[c]),
+		latency: m.latency.WithLabelValues(rt.route, classes[c]),
 	}
-	v, _ := m.series.LoadOrStore(k, s)
-	return v.(*requestSeries)
+	// Two first requests may race here: both get the same series from the
+	// vector, so either pointer serves.
+	rt.requests[c].CompareAndSwap(nil, s)
+	return rt.requests[c].Load()
 }
 
 // ObserveRequest implements harden.RequestObserver: the request is counted,
@@ -335,7 +352,7 @@ func (m *Metrics) ObserveRequest(r *http.Request, status int, elapsed time.Durat
 	if rt == "" {
 		rt = unmatched
 	}
-	s := m.seriesFor(rt, class(status))
+	s := m.requestSeries(m.routeSeries(rt), classOf(status))
 	s.count.Inc()
 	s.latency.Observe(elapsed.Seconds())
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/harden-go/harden/cors"
 	"github.com/harden-go/harden/csrf"
 	"github.com/harden-go/harden/input"
+	"github.com/harden-go/harden/internal/testenv"
 	"github.com/harden-go/harden/keys"
 	"github.com/harden-go/harden/metrics"
 	"github.com/harden-go/harden/ratelimit"
@@ -520,6 +521,9 @@ func (d *discard) WriteHeader(int)             {}
 // over metrics off (once a route's series exist), for a request
 // answered, a refusal and a session loaded from the store.
 func TestNoExtraAllocations(t *testing.T) {
+	if testenv.RaceEnabled {
+		t.Skip("allocation counts are checked without the race detector")
+	}
 	m, err := metrics.New(metrics.Config{})
 	if err != nil {
 		t.Fatal(err)

@@ -41,7 +41,7 @@ type floodResult struct {
 // queue (with Retry-After and the security headers) or the exact 401.
 func loginFlood(t *testing.T, a *App, base string, n int, leave time.Duration) floodResult {
 	t.Helper()
-	if raceDetector {
+	if testenv.RaceEnabled {
 		// The race detector makes the stack too slow to bring hundreds of
 		// requests to the hasher within the clients' second, and its shadow
 		// memory makes RSS meaningless. The test command runs this test
