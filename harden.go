@@ -553,7 +553,7 @@ func (e *stackEdge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		parent = clientip.NewContext(parent, s.resolver.Resolve(r))
 	}
 	if s.observer != nil {
-		st.start = time.Now()
+		st.start = time.Since(epoch)
 	}
 	s.log.Attach(&st.track)
 	st.ctx = respond.RequestContext{Context: parent, Responder: s.responder, ID: st.id[0], Values: &st.track}
@@ -574,7 +574,7 @@ type edgeState struct {
 	track seclog.Tracker
 	rec   statuswriter.Writer
 	id    [1]string // this response's own X-Request-ID value
-	start time.Time // read only with an Observer
+	start time.Duration // since epoch; read only with an Observer
 }
 
 // abortedDetails marks a panic that struck after the response had started.
@@ -605,6 +605,12 @@ func (s *Stack) finish(st *edgeState, r *http.Request) {
 	recovery.Respond(rec.ResponseWriter(), r, p)
 }
 
+// epoch is the origin of the edge's request timings. time.Since(epoch)
+// reads only the monotonic clock, where time.Now reads the wall clock too:
+// one clock read less per request, which a virtual machine's clock makes
+// worth saving.
+var epoch = time.Now()
+
 // observe reports the request to the Observer, if any.
 func (s *Stack) observe(st *edgeState, r *http.Request) {
 	if s.observer == nil {
@@ -617,7 +623,7 @@ func (s *Stack) observe(st *edgeState, r *http.Request) {
 			status = http.StatusSwitchingProtocols
 		}
 	}
-	s.observer.ObserveRequest(r, status, time.Since(st.start))
+	s.observer.ObserveRequest(r, status, time.Since(epoch)-st.start)
 }
 
 // Headers returns the stack's header layer, for reverse proxies

@@ -446,22 +446,44 @@ func serve(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
 	return w
 }
 
-// BenchmarkMetrics compares the stack with metrics off and on, in one
-// run, on three paths: a request answered (counted and timed), a request
-// refused by CSRF (a refusal and an event counted too), and a request
-// whose session is loaded from the store (the load timed too). Compare
-// with benchstat -col /metrics.
-func BenchmarkMetrics(b *testing.B) {
-	paths := []struct {
-		name   string
-		method string
-		target string
-	}{
-		{"ok", "GET", "/ok"},
-		{"refused", "POST", "/form"},
-		{"session", "GET", "/visit"},
+// metricsPaths are the requests BenchmarkMetrics measures: a request
+// answered (counted and timed), a request refused by CSRF (a refusal and
+// an event counted too), and a request whose session is loaded from the
+// store (the load timed too).
+var metricsPaths = []struct {
+	name   string
+	method string
+	target string
+}{
+	{"ok", "GET", "/ok"},
+	{"refused", "POST", "/form"},
+	{"session", "GET", "/visit"},
+}
+
+// benchTarget returns the test stack with metrics m (nil: off) and the
+// request to send it again and again: for the session path, one carrying
+// the cookie of a session made by a first visit.
+func benchTarget(b *testing.B, m *metrics.Metrics, method, target string) (http.Handler, *http.Request) {
+	h := testStack(b, m, io.Discard)
+	r := newRequest(method, target, "")
+	if target == "/visit" {
+		first := httptest.NewRecorder()
+		h.ServeHTTP(first, r)
+		c := first.Result().Cookies()
+		if first.Code != 200 || len(c) != 1 {
+			b.Fatalf("first visit: %d, cookies %v", first.Code, c)
+		}
+		r = newRequest(method, target, "")
+		r.AddCookie(c[0])
 	}
-	for _, p := range paths {
+	return h, r
+}
+
+// BenchmarkMetrics compares the stack with metrics off and on, in one
+// run, on the three metricsPaths. Compare with benchstat -col /metrics.
+// BenchmarkMetricsOverhead measures the same difference interleaved.
+func BenchmarkMetrics(b *testing.B) {
+	for _, p := range metricsPaths {
 		b.Run("path="+p.name, func(b *testing.B) {
 			for _, on := range []bool{false, true} {
 				name := "metrics=off"
@@ -474,18 +496,7 @@ func BenchmarkMetrics(b *testing.B) {
 					}
 				}
 				b.Run(name, func(b *testing.B) {
-					h := testStack(b, m, io.Discard)
-					r := newRequest(p.method, p.target, "")
-					if p.name == "session" {
-						first := httptest.NewRecorder()
-						h.ServeHTTP(first, r)
-						c := first.Result().Cookies()
-						if first.Code != 200 || len(c) != 1 {
-							b.Fatalf("first visit: %d, cookies %v", first.Code, c)
-						}
-						r = newRequest(p.method, p.target, "")
-						r.AddCookie(c[0])
-					}
+					h, r := benchTarget(b, m, p.method, p.target)
 					w := &discard{h: http.Header{}}
 					b.ReportAllocs()
 					cpu0 := cpuTime()
@@ -498,6 +509,50 @@ func BenchmarkMetrics(b *testing.B) {
 					b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
 				})
 			}
+		})
+	}
+}
+
+// BenchmarkMetricsOverhead measures what metrics add to the stack on a
+// busy machine: each iteration sends a block of requests to the stack
+// with metrics off and the same block to the stack with metrics on, in
+// turn (the first of the two alternating), so that whatever else loads
+// the machine falls on both alike. It reports each stack's time per
+// request and the overhead of metrics on in percent.
+func BenchmarkMetricsOverhead(b *testing.B) {
+	const block = 32
+	for _, p := range metricsPaths {
+		b.Run("path="+p.name, func(b *testing.B) {
+			m, err := metrics.New(metrics.Config{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			hOff, rOff := benchTarget(b, nil, p.method, p.target)
+			hOn, rOn := benchTarget(b, m, p.method, p.target)
+			w := &discard{h: http.Header{}}
+			run := func(h http.Handler, r *http.Request) time.Duration {
+				t0 := time.Now()
+				for range block {
+					clear(w.h)
+					h.ServeHTTP(w, r)
+				}
+				return time.Since(t0)
+			}
+			var off, on time.Duration
+			i := 0
+			for b.Loop() {
+				if i++; i%2 == 0 {
+					off += run(hOff, rOff)
+					on += run(hOn, rOn)
+				} else {
+					on += run(hOn, rOn)
+					off += run(hOff, rOff)
+				}
+			}
+			n := float64(b.N * block)
+			b.ReportMetric(float64(off)/n, "off-ns/req")
+			b.ReportMetric(float64(on)/n, "on-ns/req")
+			b.ReportMetric(100*(float64(on)/float64(off)-1), "overhead-%")
 		})
 	}
 }
