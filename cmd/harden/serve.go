@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -168,9 +167,6 @@ Runtime: unless GOGC is set, the garbage collector runs at GOGC=200 (the
 server keeps little live memory; this trades a few MB for throughput).
 `
 
-// serveGCPercent is harden serve's garbage-collection target when GOGC is unset.
-const serveGCPercent = 200
-
 type serveConfig struct {
 	addr, env, dataDir, secretsFile, trustedProxies, allowedOrigins, publicURL string
 	redisURL, databaseURL, securityLog, tlsCert, tlsKey, redirectAddr          string
@@ -184,13 +180,7 @@ type serveConfig struct {
 func runServe(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	// The server keeps almost nothing live between requests (anonymous
-	// visitors cost no stored state), so the default GOGC=100 collects very
-	// often; 200 trades a few MB of heap for ~18% more throughput under load
-	// (docs/performance.md). An operator's GOGC wins.
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(serveGCPercent)
-	}
+	setGCPercent()
 	// go-redis prints its own pool and connection messages to stderr; the
 	// rate limiter already logs store failures, once per interval.
 	redis.SetLogger(quietRedis{})

@@ -8,6 +8,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/harden-go/harden/framing"
@@ -236,5 +238,21 @@ func (r *serverRun) wait(ctx context.Context, drainDelay time.Duration, reload <
 			fmt.Fprintf(r.stdout, "harden %s: shutting down\n", r.command)
 			return r.drain.Shutdown(context.Background(), drainConfig(drainDelay), r.servers...)
 		}
+	}
+}
+
+// serverGCPercent is the garbage-collection target of harden serve and
+// harden proxy when GOGC is unset.
+const serverGCPercent = 200
+
+// setGCPercent sets the garbage collector's target to serverGCPercent
+// unless the operator set GOGC. Both servers keep almost nothing live
+// between requests (anonymous visitors and proxied exchanges cost no
+// stored state), so the default GOGC=100 collects very often; 200 trades
+// a few MB of heap for ~18% more throughput under load
+// (docs/performance.md). An operator's GOGC wins.
+func setGCPercent() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(serverGCPercent)
 	}
 }
