@@ -17,6 +17,9 @@
 #                     start (PEERS_DIR/ceiling): harden ÷ ceiling is what
 #                     harden's code costs, ceiling ÷ bare-go what its header
 #                     set costs
+#   harden-metrics    harden serve with --metrics-addr (Prometheus metrics
+#                     on a loopback listener of its own): beside the harden
+#                     row, what counting every request and refusal costs
 #   harden-redis      harden serve with HARDEN_REDIS_URL: rate limits (and
 #                     sessions) in one Redis started here, on loopback
 #   harden-redis-split  two harden serve instances on that one Redis, the
@@ -229,6 +232,12 @@ if want harden || { [ "$HAVE_CEILING" = 1 ] && want ceiling; }; then
   # shellcheck disable=SC2086 # HARDEN_SERVE_ARGS is a list of flags
   start harden $((BASE_PORT + 1)) env "${GO_ENV[@]}" "${henv[@]}" "$OUT/bin/harden" serve $HARDEN_SERVE_ARGS
 fi
+if want harden-metrics; then
+  mapfile -t henv < <(harden_env $((BASE_PORT + 10)) harden-metrics)
+  # shellcheck disable=SC2086
+  start harden-metrics $((BASE_PORT + 10)) env "${GO_ENV[@]}" "${henv[@]}" "$OUT/bin/harden" serve \
+    --metrics-addr 127.0.0.1:$((BASE_PORT + 11)) $HARDEN_SERVE_ARGS
+fi
 REDIS_PORT=$((BASE_PORT + 9))
 SPLIT_B=""
 if [ "$REDIS" = 1 ] && { want harden-redis || want harden-redis-split; }; then
@@ -315,8 +324,8 @@ RUNS=()
 for n in "${NAMES[@]}"; do
   case $n in
     harden-redis-b) continue ;; # measured only in the split run
-    harden-redis) # first visits only: the rows compare with harden's first
-      if want harden-redis; then RUNS+=("$n:first"); fi
+    harden-redis | harden-metrics) # first visits only: the rows compare with harden's first
+      if want "$n"; then RUNS+=("$n:first"); fi
       continue ;;
   esac
   RUNS+=("$n:first")
