@@ -141,9 +141,6 @@ const RestrictivePermissionsPolicy = "accelerometer=(), autoplay=(), bluetooth=(
 	"publickey-credentials-get=(), screen-wake-lock=(), serial=(), sync-xhr=(), usb=(), " +
 	"xr-spatial-tracking=()"
 
-// Default returns the helmet-parity configuration (the zero Config).
-func Default() Config { return Config{} }
-
 // Strict returns a configuration for HTML applications that load only their
 // own scripts and styles: a nonce-based CSP with default-src 'none', no
 // framing, no referrer, cross-origin isolation and a restrictive
