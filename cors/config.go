@@ -49,24 +49,25 @@ type Config struct {
 
 // Configuration errors. A *ConfigError wraps one of them.
 var (
-	ErrInvalidOrigin          = errors.New("is not an origin (scheme://host[:port]) or a pattern (https://*.example.com)")
-	ErrOpaqueOrigin           = errors.New("null and file:// origins are sent by sandboxed and local documents of any site")
-	ErrInsecureOrigin         = errors.New("http:// origin needs DangerouslyAllowInsecureOrigins")
-	ErrWildcardCredentials    = errors.New(`"*" cannot be combined with credentials`)
-	ErrWildcardNotAlone       = errors.New(`"*" must be the only origin`)
-	ErrPatternCredentials     = errors.New("subdomain pattern with credentials needs DangerouslyAllowSubdomainsWithCredentials")
-	ErrPublicSuffixPattern    = errors.New("pattern must be below a registrable domain, not a public suffix")
-	ErrInvalidMethod          = errors.New("is not a method name")
-	ErrForbiddenMethod        = errors.New("is a forbidden method (CONNECT, TRACE, TRACK)")
-	ErrInvalidHeader          = errors.New("is not a header name")
-	ErrForbiddenHeader        = errors.New("is a header browsers never let scripts set or read")
-	ErrWildcardExposeNotAlone = errors.New(`"*" must be the only exposed header and needs credentials off`)
-	ErrMaxAge                 = errors.New("must be -1, 0 or 1..86400")
+	errInvalidOrigin          = errors.New("is not an origin (scheme://host[:port]) or a pattern (https://*.example.com)")
+	errOpaqueOrigin           = errors.New("null and file:// origins are sent by sandboxed and local documents of any site")
+	errInsecureOrigin         = errors.New("http:// origin needs DangerouslyAllowInsecureOrigins")
+	errWildcardCredentials    = errors.New(`"*" cannot be combined with credentials`)
+	errWildcardNotAlone       = errors.New(`"*" must be the only origin`)
+	errPatternCredentials     = errors.New("subdomain pattern with credentials needs DangerouslyAllowSubdomainsWithCredentials")
+	errPublicSuffixPattern    = errors.New("pattern must be below a registrable domain, not a public suffix")
+	errInvalidMethod          = errors.New("is not a method name")
+	errForbiddenMethod        = errors.New("is a forbidden method (CONNECT, TRACE, TRACK)")
+	errInvalidHeader          = errors.New("is not a header name")
+	errForbiddenHeader        = errors.New("is a header browsers never let scripts set or read")
+	errWildcardExposeNotAlone = errors.New(`"*" must be the only exposed header and needs credentials off`)
+	errMaxAge                 = errors.New("must be -1, 0 or 1..86400")
 )
 
 // ConfigError describes one invalid Config entry: Field is the JSON name,
-// Index the entry's position in a list (or -1), Err one of the Err...
-// sentinels. It is the configuration error type every harden layer shares.
+// Index the entry's position in a list (or -1), Value the entry as
+// configured, and Err what is wrong with it. It is the configuration error
+// type every harden layer shares.
 type ConfigError = configerr.Error
 
 // origin is a parsed Config origin.
@@ -95,13 +96,13 @@ func parseOrigin(s string) (origin, error) {
 	p, err := httpsyntax.ParseOrigin(s)
 	switch {
 	case err == httpsyntax.ErrOpaque:
-		return o, ErrOpaqueOrigin
+		return o, errOpaqueOrigin
 	case err != nil:
-		return o, ErrInvalidOrigin
+		return o, errInvalidOrigin
 	}
 	if _, ip := p.Addr(); ip && o.pattern {
 		// "*.1.2.3.4" names no host: an IP address has no subdomains.
-		return o, ErrInvalidOrigin
+		return o, errInvalidOrigin
 	}
 	o.Origin = p
 	return o, nil

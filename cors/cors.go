@@ -13,33 +13,33 @@ import (
 	"github.com/harden-go/harden/respond"
 )
 
-// Request errors, returned by [Middleware.Check]. Their text never contains
-// request input.
+// Request errors: the reason a preflight is refused, which the security log
+// records. Their text never contains request input.
 var (
-	ErrOriginNotAllowed  = errors.New("cors: origin not allowed")
-	ErrMethodNotAllowed  = errors.New("cors: method not allowed")
-	ErrHeadersNotAllowed = errors.New("cors: request headers not allowed")
+	errOriginNotAllowed  = errors.New("cors: origin not allowed")
+	errMethodNotAllowed  = errors.New("cors: method not allowed")
+	errHeadersNotAllowed = errors.New("cors: request headers not allowed")
 )
 
-// Event is the security-log event of a refused preflight.
-const Event = "cors_rejected"
+// rejectEvent is the security-log event of a refused preflight.
+const rejectEvent = "cors_rejected"
 
-// Decision is what [Middleware.Check] concluded about a request.
-type Decision uint8
+// decision is what the policy concludes about a request.
+type decision uint8
 
 const (
-	// NotCORS: no Origin header; the request is passed on.
-	NotCORS Decision = iota
-	// Allowed: an actual request from an allowed origin; it is passed on
+	// notCORS: no Origin header; the request is passed on.
+	notCORS decision = iota
+	// allowed: an actual request from an allowed origin; it is passed on
 	// with CORS headers.
-	Allowed
-	// Denied: an actual request from another origin; it is passed on
+	allowed
+	// denied: an actual request from another origin; it is passed on
 	// without CORS headers, so the browser withholds the answer.
-	Denied
-	// PreflightAllowed: answered here with 204 and the CORS headers.
-	PreflightAllowed
-	// PreflightDenied: answered here with 403.
-	PreflightDenied
+	denied
+	// preflightAllowed: answered here with 204 and the CORS headers.
+	preflightAllowed
+	// preflightDenied: answered here with 403.
+	preflightDenied
 )
 
 const (
@@ -136,9 +136,9 @@ func (b *policyBuild) origin(i int, s string) {
 	if s == "*" {
 		switch {
 		case cfg.Credentials:
-			b.bad("origins", i, s, ErrWildcardCredentials)
+			b.bad("origins", i, s, errWildcardCredentials)
 		case len(cfg.Origins) > 1:
-			b.bad("origins", i, s, ErrWildcardNotAlone)
+			b.bad("origins", i, s, errWildcardNotAlone)
 		default:
 			b.m.anyOrigin = true
 		}
@@ -150,7 +150,7 @@ func (b *policyBuild) origin(i int, s string) {
 		return
 	}
 	if o.Scheme == "http" && !o.IsLoopback() && !cfg.DangerouslyAllowInsecureOrigins {
-		b.bad("origins", i, s, ErrInsecureOrigin)
+		b.bad("origins", i, s, errInsecureOrigin)
 		return
 	}
 	if o.pattern {
@@ -168,11 +168,11 @@ func (b *policyBuild) origin(i int, s string) {
 // subdomain pattern o.
 func (b *policyBuild) subdomainPattern(i int, s string, o origin) {
 	if isPublicSuffix(o.Host) {
-		b.bad("origins", i, s, ErrPublicSuffixPattern)
+		b.bad("origins", i, s, errPublicSuffixPattern)
 		return
 	}
 	if b.cfg.Credentials && !b.cfg.DangerouslyAllowSubdomainsWithCredentials {
-		b.bad("origins", i, s, ErrPatternCredentials)
+		b.bad("origins", i, s, errPatternCredentials)
 		return
 	}
 	p := pattern{prefix: o.Scheme + "://", suffix: "." + o.HostPort()}
@@ -186,7 +186,7 @@ func (b *policyBuild) allowMethods() {
 	var meths []string
 	for i, s := range b.cfg.Methods {
 		if !httpguts.ValidHeaderFieldName(s) || s == "*" {
-			b.bad("methods", i, s, ErrInvalidMethod)
+			b.bad("methods", i, s, errInvalidMethod)
 			continue
 		}
 		// Fetch upper-cases these six and compares the others exactly.
@@ -194,7 +194,7 @@ func (b *policyBuild) allowMethods() {
 		case "DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT":
 			s = u
 		case "CONNECT", "TRACE", "TRACK":
-			b.bad("methods", i, s, ErrForbiddenMethod)
+			b.bad("methods", i, s, errForbiddenMethod)
 			continue
 		}
 		if _, dup := b.m.methods[s]; !dup {
@@ -214,10 +214,10 @@ func (b *policyBuild) allowRequestHeaders() {
 		name := strings.ToLower(s)
 		switch {
 		case !httpguts.ValidHeaderFieldName(s) || s == "*":
-			b.bad("request_headers", i, s, ErrInvalidHeader)
+			b.bad("request_headers", i, s, errInvalidHeader)
 			continue
 		case forbiddenRequestHeader(name):
-			b.bad("request_headers", i, s, ErrForbiddenHeader)
+			b.bad("request_headers", i, s, errForbiddenHeader)
 			continue
 		}
 		if _, dup := b.m.headers[name]; !dup {
@@ -236,11 +236,11 @@ func (b *policyBuild) exposeHeaders() {
 	for i, s := range b.cfg.ExposedHeaders {
 		switch name := strings.ToLower(s); {
 		case s == "*" && (b.cfg.Credentials || len(b.cfg.ExposedHeaders) > 1):
-			b.bad("exposed_headers", i, s, ErrWildcardExposeNotAlone)
+			b.bad("exposed_headers", i, s, errWildcardExposeNotAlone)
 		case s != "*" && !httpguts.ValidHeaderFieldName(s):
-			b.bad("exposed_headers", i, s, ErrInvalidHeader)
+			b.bad("exposed_headers", i, s, errInvalidHeader)
 		case name == "set-cookie" || name == "set-cookie2":
-			b.bad("exposed_headers", i, s, ErrForbiddenHeader)
+			b.bad("exposed_headers", i, s, errForbiddenHeader)
 		default:
 			exp = append(exp, s)
 		}
@@ -256,7 +256,7 @@ func (b *policyBuild) maxAge() {
 	case age > 0 && age <= 86400:
 		b.m.maxAge = strconv.Itoa(age)
 	case age != 0:
-		b.bad("max_age", -1, strconv.Itoa(age), ErrMaxAge)
+		b.bad("max_age", -1, strconv.Itoa(age), errMaxAge)
 	}
 }
 
@@ -323,26 +323,21 @@ func (p *pattern) match(origin string) bool {
 	return httpsyntax.IsLabels(sub)
 }
 
-// Check is the decision for r, with the reason for a PreflightDenied or
-// Denied decision.
-func (m *Middleware) Check(r *http.Request) (Decision, error) {
-	v := m.decide(r)
-	return v.d, v.err
-}
-
 // verdict is a decision with what answering it needs, so that the request
 // headers are looked up once.
 type verdict struct {
-	d    Decision
+	d    decision
 	err  error
 	acao string // the Access-Control-Allow-Origin value, when allowed
 	acrh bool   // the preflight names request headers
 }
 
+// decide is the decision for r, with the reason for a preflightDenied or
+// denied decision.
 func (m *Middleware) decide(r *http.Request) verdict {
 	origins := r.Header[hOrigin]
 	if len(origins) == 0 {
-		return verdict{d: NotCORS}
+		return verdict{d: notCORS}
 	}
 	acrm := r.Header[hACRM]
 	preflight := r.Method == http.MethodOptions && len(acrm) > 0
@@ -353,36 +348,36 @@ func (m *Middleware) decide(r *http.Request) verdict {
 	}
 	if !ok {
 		if preflight {
-			return verdict{d: PreflightDenied, err: ErrOriginNotAllowed}
+			return verdict{d: preflightDenied, err: errOriginNotAllowed}
 		}
-		return verdict{d: Denied, err: ErrOriginNotAllowed}
+		return verdict{d: denied, err: errOriginNotAllowed}
 	}
 	if !preflight {
-		return verdict{d: Allowed, acao: acao}
+		return verdict{d: allowed, acao: acao}
 	}
 	acrh := r.Header[hACRH]
 	if err := m.checkPreflight(acrm, acrh); err != nil {
-		return verdict{d: PreflightDenied, err: err}
+		return verdict{d: preflightDenied, err: err}
 	}
-	return verdict{d: PreflightAllowed, acao: acao, acrh: len(acrh) > 0}
+	return verdict{d: preflightAllowed, acao: acao, acrh: len(acrh) > 0}
 }
 
 func (m *Middleware) checkPreflight(acrm, acrh []string) error {
 	if len(acrm) != 1 {
-		return ErrMethodNotAllowed
+		return errMethodNotAllowed
 	}
 	switch meth := acrm[0]; meth {
 	case http.MethodGet, http.MethodHead, http.MethodPost: // CORS-safelisted
 	default:
 		if _, ok := m.methods[meth]; !ok {
-			return ErrMethodNotAllowed
+			return errMethodNotAllowed
 		}
 	}
 	switch {
 	case len(acrh) == 0:
 		return nil
 	case len(acrh) > 1:
-		return ErrHeadersNotAllowed
+		return errHeadersNotAllowed
 	}
 	return m.checkRequestHeaders(acrh[0])
 }
@@ -395,7 +390,7 @@ func (m *Middleware) checkRequestHeaders(v string) error {
 		return nil
 	}
 	if len(v) > m.maxACRH+16 {
-		return ErrHeadersNotAllowed
+		return errHeadersNotAllowed
 	}
 	n := 0
 	for len(v) > 0 {
@@ -403,22 +398,22 @@ func (m *Middleware) checkRequestHeaders(v string) error {
 		if i := strings.IndexByte(v, ','); i >= 0 {
 			name, v = v[:i], v[i+1:]
 			if v == "" {
-				return ErrHeadersNotAllowed // trailing comma
+				return errHeadersNotAllowed // trailing comma
 			}
 		} else {
 			v = ""
 		}
 		name = httpsyntax.TrimOWS(name)
 		if n++; n > maxNames {
-			return ErrHeadersNotAllowed
+			return errHeadersNotAllowed
 		}
 		if _, ok := m.headers[name]; !ok {
 			// Browsers send lower-case names; anything else is looked up
 			// once more, lowered.
 			if lower := strings.ToLower(name); lower == name {
-				return ErrHeadersNotAllowed
+				return errHeadersNotAllowed
 			} else if _, ok := m.headers[lower]; !ok {
-				return ErrHeadersNotAllowed
+				return errHeadersNotAllowed
 			}
 		}
 	}
@@ -437,18 +432,18 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v := m.decide(r)
 		switch v.d {
-		case PreflightAllowed:
+		case preflightAllowed:
 			m.writePreflight(w, r, &v)
-		case PreflightDenied:
+		case preflightDenied:
 			vals := make(valueBlock, 0, 1)
 			vals.addVary(w.Header(), m.vary)
 			respond.Reject(w, r, &respond.Rejection{
 				Status:  http.StatusForbidden,
 				Message: "CORS request not allowed",
-				Event:   Event,
+				Event:   rejectEvent,
 				Err:     v.err,
 			})
-		case Allowed:
+		case allowed:
 			m.setAllowed(w.Header(), &v)
 			next.ServeHTTP(w, r)
 		default:
@@ -463,7 +458,7 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 // (not preflight) request: always "Vary: Origin", and for an allowed origin
 // Access-Control-Allow-Origin, -Credentials and -Expose-Headers.
 func (m *Middleware) SetHeaders(r *http.Request, h http.Header) {
-	if v := m.decide(r); v.d == Allowed {
+	if v := m.decide(r); v.d == allowed {
 		m.setAllowed(h, &v)
 		return
 	}

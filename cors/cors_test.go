@@ -118,22 +118,22 @@ func TestHandler(t *testing.T) {
 	}
 }
 
-func TestCheck(t *testing.T) {
+func TestDecide(t *testing.T) {
 	m := mustNew(t, appConfig)
 	tests := []struct {
 		method string
 		hdr    map[string][]string
-		want   Decision
+		want   decision
 		err    error
 	}{
-		{"GET", nil, NotCORS, nil},
-		{"GET", map[string][]string{"Origin": {"https://app.example.com"}}, Allowed, nil},
-		{"GET", map[string][]string{"Origin": {"https://evil.example"}}, Denied, ErrOriginNotAllowed},
-		{"GET", map[string][]string{"Origin": {"https://app.example.com", "https://app.example.com"}}, Denied, ErrOriginNotAllowed},
-		{"OPTIONS", map[string][]string{"Origin": {"https://app.example.com"}, hACRM: {"PUT"}}, PreflightAllowed, nil},
-		{"OPTIONS", map[string][]string{"Origin": {"https://app.example.com"}, hACRM: {"PUT", "PUT"}}, PreflightDenied, ErrMethodNotAllowed},
-		{"OPTIONS", map[string][]string{"Origin": {"https://app.example.com"}, hACRM: {"PUT"}, hACRH: {"content-type", "x-csrf-token"}}, PreflightDenied, ErrHeadersNotAllowed},
-		{"OPTIONS", map[string][]string{"Origin": {"https://evil.example"}, hACRM: {"PUT"}}, PreflightDenied, ErrOriginNotAllowed},
+		{"GET", nil, notCORS, nil},
+		{"GET", map[string][]string{"Origin": {"https://app.example.com"}}, allowed, nil},
+		{"GET", map[string][]string{"Origin": {"https://evil.example"}}, denied, errOriginNotAllowed},
+		{"GET", map[string][]string{"Origin": {"https://app.example.com", "https://app.example.com"}}, denied, errOriginNotAllowed},
+		{"OPTIONS", map[string][]string{"Origin": {"https://app.example.com"}, hACRM: {"PUT"}}, preflightAllowed, nil},
+		{"OPTIONS", map[string][]string{"Origin": {"https://app.example.com"}, hACRM: {"PUT", "PUT"}}, preflightDenied, errMethodNotAllowed},
+		{"OPTIONS", map[string][]string{"Origin": {"https://app.example.com"}, hACRM: {"PUT"}, hACRH: {"content-type", "x-csrf-token"}}, preflightDenied, errHeadersNotAllowed},
+		{"OPTIONS", map[string][]string{"Origin": {"https://evil.example"}, hACRM: {"PUT"}}, preflightDenied, errOriginNotAllowed},
 	}
 	for i, tt := range tests {
 		r := httptest.NewRequest(tt.method, "/", nil)
@@ -141,9 +141,9 @@ func TestCheck(t *testing.T) {
 		if r.Header == nil {
 			r.Header = http.Header{}
 		}
-		got, err := m.Check(r)
-		if got != tt.want || err != tt.err {
-			t.Errorf("%d: Check() = %v, %v; want %v, %v", i, got, err, tt.want, tt.err)
+		v := m.decide(r)
+		if got, err := v.d, v.err; got != tt.want || err != tt.err {
+			t.Errorf("%d: decide() = %v, %v; want %v, %v", i, got, err, tt.want, tt.err)
 		}
 	}
 }
@@ -155,46 +155,46 @@ func TestNewRefuses(t *testing.T) {
 		field string
 		want  error
 	}{
-		{"wildcard with credentials", Config{Origins: []string{"*"}, Credentials: true}, "origins", ErrWildcardCredentials},
-		{"wildcard not alone", Config{Origins: []string{"https://a.example", "*"}}, "origins", ErrWildcardNotAlone},
-		{"pattern with credentials", Config{Origins: []string{"https://*.example.com"}, Credentials: true}, "origins", ErrPatternCredentials},
-		{"null", Config{Origins: []string{"null"}}, "origins", ErrOpaqueOrigin},
-		{"file", Config{Origins: []string{"file://"}}, "origins", ErrOpaqueOrigin},
-		{"FILE", Config{Origins: []string{"FILE:///etc"}}, "origins", ErrOpaqueOrigin},
-		{"insecure", Config{Origins: []string{"http://app.example.com"}}, "origins", ErrInsecureOrigin},
-		{"insecure pattern", Config{Origins: []string{"http://*.example.com"}}, "origins", ErrInsecureOrigin},
-		{"public suffix pattern", Config{Origins: []string{"https://*.co.uk"}}, "origins", ErrPublicSuffixPattern},
-		{"private public suffix pattern", Config{Origins: []string{"https://*.github.io"}}, "origins", ErrPublicSuffixPattern},
-		{"single label pattern", Config{Origins: []string{"https://*.com"}}, "origins", ErrPublicSuffixPattern},
-		{"bare suffix", Config{Origins: []string{"https://*example.com"}}, "origins", ErrInvalidOrigin},
-		{"inner wildcard", Config{Origins: []string{"https://a.*.example.com"}}, "origins", ErrInvalidOrigin},
-		{"scheme wildcard", Config{Origins: []string{"*://example.com"}}, "origins", ErrInvalidOrigin},
-		{"bare host", Config{Origins: []string{"example.com"}}, "origins", ErrInvalidOrigin},
-		{"path", Config{Origins: []string{"https://example.com/app"}}, "origins", ErrInvalidOrigin},
-		{"userinfo", Config{Origins: []string{"https://u@example.com"}}, "origins", ErrInvalidOrigin},
-		{"query", Config{Origins: []string{"https://example.com?x"}}, "origins", ErrInvalidOrigin},
-		{"bad port", Config{Origins: []string{"https://example.com:99999"}}, "origins", ErrInvalidOrigin},
-		{"ftp", Config{Origins: []string{"ftp://example.com"}}, "origins", ErrInvalidOrigin},
-		{"numeric name", Config{Origins: []string{"https://1.2.3"}}, "origins", ErrInvalidOrigin},
-		{"IP pattern", Config{Origins: []string{"https://*.1.2.3.4"}}, "origins", ErrInvalidOrigin},
-		{"port with a leading zero", Config{Origins: []string{"https://example.com:08443"}}, "origins", ErrInvalidOrigin},
-		{"empty port", Config{Origins: []string{"https://example.com:"}}, "origins", ErrInvalidOrigin},
-		{"trailing dot", Config{Origins: []string{"https://example.com."}}, "origins", ErrInvalidOrigin},
-		{"underscore", Config{Origins: []string{"https://ex_ample.com"}}, "origins", ErrInvalidOrigin},
-		{"Kelvin sign", Config{Origins: []string{"https://EXAMPLE.\u212aOM"}}, "origins", ErrInvalidOrigin},
-		{"IPv6 zone", Config{Origins: []string{"http://[fe80::1%25eth0]"}}, "origins", ErrInvalidOrigin},
-		{"IPv6 pattern", Config{Origins: []string{"https://*.[::1]"}}, "origins", ErrInvalidOrigin},
-		{"forbidden method", Config{Methods: []string{"trace"}}, "methods", ErrForbiddenMethod},
-		{"bad method", Config{Methods: []string{"GET POST"}}, "methods", ErrInvalidMethod},
-		{"wildcard method", Config{Methods: []string{"*"}}, "methods", ErrInvalidMethod},
-		{"wildcard header", Config{RequestHeaders: []string{"*"}}, "request_headers", ErrInvalidHeader},
-		{"bad header", Config{RequestHeaders: []string{"X Y"}}, "request_headers", ErrInvalidHeader},
-		{"forbidden header", Config{RequestHeaders: []string{"Cookie"}}, "request_headers", ErrForbiddenHeader},
-		{"forbidden sec- header", Config{RequestHeaders: []string{"Sec-Fetch-Site"}}, "request_headers", ErrForbiddenHeader},
-		{"expose set-cookie", Config{ExposedHeaders: []string{"Set-Cookie"}}, "exposed_headers", ErrForbiddenHeader},
-		{"expose * with credentials", Config{Origins: []string{"https://a.example"}, Credentials: true, ExposedHeaders: []string{"*"}}, "exposed_headers", ErrWildcardExposeNotAlone},
-		{"max age too long", Config{MaxAge: 86401}, "max_age", ErrMaxAge},
-		{"max age negative", Config{MaxAge: -2}, "max_age", ErrMaxAge},
+		{"wildcard with credentials", Config{Origins: []string{"*"}, Credentials: true}, "origins", errWildcardCredentials},
+		{"wildcard not alone", Config{Origins: []string{"https://a.example", "*"}}, "origins", errWildcardNotAlone},
+		{"pattern with credentials", Config{Origins: []string{"https://*.example.com"}, Credentials: true}, "origins", errPatternCredentials},
+		{"null", Config{Origins: []string{"null"}}, "origins", errOpaqueOrigin},
+		{"file", Config{Origins: []string{"file://"}}, "origins", errOpaqueOrigin},
+		{"FILE", Config{Origins: []string{"FILE:///etc"}}, "origins", errOpaqueOrigin},
+		{"insecure", Config{Origins: []string{"http://app.example.com"}}, "origins", errInsecureOrigin},
+		{"insecure pattern", Config{Origins: []string{"http://*.example.com"}}, "origins", errInsecureOrigin},
+		{"public suffix pattern", Config{Origins: []string{"https://*.co.uk"}}, "origins", errPublicSuffixPattern},
+		{"private public suffix pattern", Config{Origins: []string{"https://*.github.io"}}, "origins", errPublicSuffixPattern},
+		{"single label pattern", Config{Origins: []string{"https://*.com"}}, "origins", errPublicSuffixPattern},
+		{"bare suffix", Config{Origins: []string{"https://*example.com"}}, "origins", errInvalidOrigin},
+		{"inner wildcard", Config{Origins: []string{"https://a.*.example.com"}}, "origins", errInvalidOrigin},
+		{"scheme wildcard", Config{Origins: []string{"*://example.com"}}, "origins", errInvalidOrigin},
+		{"bare host", Config{Origins: []string{"example.com"}}, "origins", errInvalidOrigin},
+		{"path", Config{Origins: []string{"https://example.com/app"}}, "origins", errInvalidOrigin},
+		{"userinfo", Config{Origins: []string{"https://u@example.com"}}, "origins", errInvalidOrigin},
+		{"query", Config{Origins: []string{"https://example.com?x"}}, "origins", errInvalidOrigin},
+		{"bad port", Config{Origins: []string{"https://example.com:99999"}}, "origins", errInvalidOrigin},
+		{"ftp", Config{Origins: []string{"ftp://example.com"}}, "origins", errInvalidOrigin},
+		{"numeric name", Config{Origins: []string{"https://1.2.3"}}, "origins", errInvalidOrigin},
+		{"IP pattern", Config{Origins: []string{"https://*.1.2.3.4"}}, "origins", errInvalidOrigin},
+		{"port with a leading zero", Config{Origins: []string{"https://example.com:08443"}}, "origins", errInvalidOrigin},
+		{"empty port", Config{Origins: []string{"https://example.com:"}}, "origins", errInvalidOrigin},
+		{"trailing dot", Config{Origins: []string{"https://example.com."}}, "origins", errInvalidOrigin},
+		{"underscore", Config{Origins: []string{"https://ex_ample.com"}}, "origins", errInvalidOrigin},
+		{"Kelvin sign", Config{Origins: []string{"https://EXAMPLE.\u212aOM"}}, "origins", errInvalidOrigin},
+		{"IPv6 zone", Config{Origins: []string{"http://[fe80::1%25eth0]"}}, "origins", errInvalidOrigin},
+		{"IPv6 pattern", Config{Origins: []string{"https://*.[::1]"}}, "origins", errInvalidOrigin},
+		{"forbidden method", Config{Methods: []string{"trace"}}, "methods", errForbiddenMethod},
+		{"bad method", Config{Methods: []string{"GET POST"}}, "methods", errInvalidMethod},
+		{"wildcard method", Config{Methods: []string{"*"}}, "methods", errInvalidMethod},
+		{"wildcard header", Config{RequestHeaders: []string{"*"}}, "request_headers", errInvalidHeader},
+		{"bad header", Config{RequestHeaders: []string{"X Y"}}, "request_headers", errInvalidHeader},
+		{"forbidden header", Config{RequestHeaders: []string{"Cookie"}}, "request_headers", errForbiddenHeader},
+		{"forbidden sec- header", Config{RequestHeaders: []string{"Sec-Fetch-Site"}}, "request_headers", errForbiddenHeader},
+		{"expose set-cookie", Config{ExposedHeaders: []string{"Set-Cookie"}}, "exposed_headers", errForbiddenHeader},
+		{"expose * with credentials", Config{Origins: []string{"https://a.example"}, Credentials: true, ExposedHeaders: []string{"*"}}, "exposed_headers", errWildcardExposeNotAlone},
+		{"max age too long", Config{MaxAge: 86401}, "max_age", errMaxAge},
+		{"max age negative", Config{MaxAge: -2}, "max_age", errMaxAge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -58,9 +58,8 @@
 //
 // # Reverse proxies and other layers
 //
-// [Middleware.Check] is the pure decision. [Middleware.SetHeaders] writes an
-// actual request's CORS headers into any header map, and
-// [Middleware.ModifyResponse] removes an upstream's own CORS headers in an
+// [Middleware.SetHeaders] writes an actual request's CORS headers into any
+// header map, and [Middleware.ModifyResponse] removes an upstream's own CORS headers in an
 // httputil.ReverseProxy wrapped by Handler. [Middleware.Origins],
 // [Middleware.Patterns] and [Middleware.Trusts] expose the allowlist (never
 // "*") for the CSRF layer's trusted origins.

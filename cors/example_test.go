@@ -43,11 +43,11 @@ func ExampleNew_refused() {
 	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
 		var ce *cors.ConfigError
 		errors.As(e, &ce)
-		fmt.Println(ce.Field, ce.Index, errors.Is(e, cors.ErrWildcardCredentials), errors.Is(e, cors.ErrOpaqueOrigin))
+		fmt.Printf("%s %d: %v\n", ce.Field, ce.Index, ce.Err)
 	}
 	// Output:
-	// origins 0 true false
-	// origins 1 false true
+	// origins 0: "*" cannot be combined with credentials
+	// origins 1: null and file:// origins are sent by sandboxed and local documents of any site
 }
 
 // In front of another service, the policy replaces the upstream's own.

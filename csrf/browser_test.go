@@ -96,7 +96,7 @@ func browserForgedForm(t *testing.T, cfg csrf.Config, wantSameSite, wantCrossSit
 	apiURL := strings.Replace(api.URL, "127.0.0.1", "localhost", 1)
 
 	// A token the attacker obtained for its own browser is no good either.
-	attackerToken := p.Token(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	attackerToken := csrf.IssueToken(p, httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
 	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprintf(w, attackPage, apiURL, attackerToken)

@@ -132,7 +132,7 @@ func TestOriginCheckOnly(t *testing.T) {
 	if err := p.Check(req); !errors.Is(err, ErrCrossOrigin) {
 		t.Errorf("cross-site: got %v, want ErrCrossOrigin", err)
 	}
-	if tok := p.Token(httptest.NewRecorder(), req); tok != "" {
+	if tok := p.token(httptest.NewRecorder(), req); tok != "" {
 		t.Errorf("Token without the token layer: got %q, want empty", tok)
 	}
 }
@@ -146,7 +146,7 @@ func TestTokenOnly(t *testing.T) {
 	}
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest("POST", "http://app.example/", nil)
-	tok := p.Token(rec, req)
+	tok := p.token(rec, req)
 	for _, c := range rec.Result().Cookies() {
 		req.AddCookie(c)
 	}

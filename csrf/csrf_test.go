@@ -329,7 +329,7 @@ func TestMultipartField(t *testing.T) {
 	}
 	rec := httptest.NewRecorder()
 	tokReq := httptest.NewRequest("GET", "http://"+host+"/token", nil)
-	tok := p.Token(rec, tokReq)
+	tok := csrf.IssueToken(p, rec, tokReq)
 	cookies := rec.Result().Cookies()
 
 	var body bytes.Buffer
@@ -368,7 +368,7 @@ func TestCheckErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok := p.Token(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	tok := csrf.IssueToken(p, httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
 	cases := []struct {
 		name    string
 		method  string
@@ -417,7 +417,7 @@ func TestBehindProxy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok := p.Token(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	tok := csrf.IssueToken(p, httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
 	var reached atomic.Int32
 	h := res.Handler(p.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		reached.Add(1)
@@ -478,7 +478,7 @@ func TestTokensDiffer(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	for range 50 {
-		tok := p.Token(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+		tok := csrf.IssueToken(p, httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
 		if len(tok) != tokenLen {
 			t.Fatalf("token length: got %d, want %d", len(tok), tokenLen)
 		}
@@ -509,7 +509,7 @@ func TestKeyRotation(t *testing.T) {
 	pOld, _ := csrf.New(csrf.Config{Keys: ring(oldSecret), SessionKey: sk})
 	pBoth, _ := csrf.New(csrf.Config{Keys: ring(newSecret, oldSecret), SessionKey: sk})
 	pNew, _ := csrf.New(csrf.Config{Keys: ring(newSecret), SessionKey: sk})
-	tok := pOld.Token(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	tok := csrf.IssueToken(pOld, httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
 	check := func(p *csrf.Protector) error {
 		req := httptest.NewRequest("POST", "/", nil)
 		req.Header.Set("X-CSRF-Token", tok)

@@ -62,7 +62,10 @@ func ExampleProtector_Check() {
 	if err != nil {
 		panic(err)
 	}
-	token := p.Token(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	var token string // as a page rendered behind the Handler gets it
+	p.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token = csrf.Token(r)
+	})).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
 	for _, c := range []struct{ method, fetchSite, origin, token string }{
 		{"GET", "cross-site", "", ""},
 		{"POST", "same-origin", "", token},

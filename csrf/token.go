@@ -248,13 +248,10 @@ type requestState struct {
 
 type stateKey struct{}
 
-// Token returns a fresh masked token for r, bound to r's session or to its
-// pre-session cookie. When r has neither, it adds a new pre-session cookie to
-// w, so it must be called before the response starts. Every call returns a
-// different string; all of them verify. A token bound to a session stops
-// verifying when the session is regenerated (login), so fetch a new one after
-// login.
-func (p *Protector) Token(w http.ResponseWriter, r *http.Request) string {
+// token returns a fresh masked token for r, bound to r's session or to its
+// pre-session cookie, adding a new pre-session cookie to w when r has
+// neither.
+func (p *Protector) token(w http.ResponseWriter, r *http.Request) string {
 	b, ok := p.tokenBinding(w, r)
 	if !ok {
 		return ""
@@ -297,14 +294,18 @@ func (p *Protector) tokenBinding(w http.ResponseWriter, r *http.Request) (bindin
 }
 
 // Token returns a fresh masked token for r, which must have passed a
-// [Protector.Handler] (otherwise Token returns ""). See [Protector.Token]:
-// call it before the response starts.
+// [Protector.Handler] (otherwise Token returns ""). The token is bound to
+// r's session or to its pre-session cookie; when r has neither, Token sets
+// a new pre-session cookie, so call it before the response starts. Every
+// call returns a different string; all of them verify. A token bound to a
+// session stops verifying when the session is regenerated (login), so
+// fetch a new one after login.
 func Token(r *http.Request) string {
 	st, _ := r.Context().Value(stateKey{}).(*requestState)
 	if st == nil {
 		return ""
 	}
-	return st.p.Token(st.w, r)
+	return st.p.token(st.w, r)
 }
 
 // TemplateField returns a hidden form input carrying a fresh masked token, for
@@ -320,7 +321,7 @@ func TemplateField(r *http.Request) template.HTML {
 	if st == nil {
 		return ""
 	}
-	tok := st.p.Token(st.w, r)
+	tok := st.p.token(st.w, r)
 	if tok == "" {
 		return ""
 	}
@@ -329,17 +330,11 @@ func TemplateField(r *http.Request) template.HTML {
 	return template.HTML(`<input type="hidden" name="` + st.p.field + `" value="` + tok + `">`) // #nosec G203 -- field name validated by New ([A-Za-z0-9_.-]), token is our own base64url
 }
 
-// FieldName returns the form field the Protector reads the token from.
-func (p *Protector) FieldName() string { return p.field }
-
-// HeaderName returns the header the Protector reads the token from.
-func (p *Protector) HeaderName() string { return p.header }
-
 // TokenHandler returns the token endpoint for single-page applications: GET
 // (and HEAD) answer {"token":"..."} with Cache-Control: no-store, setting the
 // pre-session cookie when the request has neither it nor a session; other
 // methods get 405 through the shared responder. Send the token back in the
-// header named by [Protector.HeaderName].
+// header named by Config.HeaderName.
 func (p *Protector) TokenHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {

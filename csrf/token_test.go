@@ -97,7 +97,7 @@ func TestDevelopmentCookie(t *testing.T) {
 			req.TLS = &tls.ConnectionState{}
 		}
 		rec := httptest.NewRecorder()
-		p.Token(rec, req)
+		csrf.IssueToken(p, rec, req)
 		if got := rec.Header().Get("Set-Cookie"); !regexp.MustCompile(c.want).MatchString(got) {
 			t.Errorf("%s: Set-Cookie %q, want %s", c.name, got, c.want)
 		}

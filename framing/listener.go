@@ -57,7 +57,7 @@ type Config struct {
 	HandshakeTimeout time.Duration
 
 	// Headers are the security headers of the refusal answers (HSTS only
-	// over TLS). Default: headers.Default()'s set.
+	// over TLS). Default: the zero headers.Config's set (helmet's).
 	Headers *headers.Headers
 
 	// OnRefuse, when set, is called once for each refused connection with
@@ -121,7 +121,7 @@ func NewListener(inner net.Listener, cfg Config) (*Listener, error) {
 	h := cfg.Headers
 	if h == nil {
 		var err error
-		if h, err = headers.New(headers.Default()); err != nil {
+		if h, err = headers.New(headers.Config{}); err != nil {
 			return nil, err
 		}
 	}

@@ -58,8 +58,8 @@ fetch("/").then(r => { window.__page = (r.headers.get("Cross-Origin-Opener-Polic
 	if want := "true undefined no-store none same-origin true"; got != want {
 		t.Errorf("ran, injected, API Cache-Control, API COOP, page COOP and nonce = %q, want %q", got, want)
 	}
-	if apiCSP != APIPolicy {
-		t.Errorf("the API answer's CSP = %q, want %q", apiCSP, APIPolicy)
+	if apiCSP != apiPolicy {
+		t.Errorf("the API answer's CSP = %q, want %q", apiCSP, apiPolicy)
 	}
 }
 

@@ -60,9 +60,12 @@ type Config struct {
 	//	X-Frame-Options: DENY
 	//	Cache-Control: no-store (JSON answers that set no Cache-Control)
 	//
-	// The set is chosen by the response's Content-Type when its header is
-	// written (see [PageResponse]); a handler that asks for [Nonce] gets
-	// the page set whatever it answers. The compact policy is enforced
+	// The set is chosen by the response's Content-Type and status when its
+	// header is written: text/html, application/xhtml+xml, JavaScript, a
+	// body without a Content-Type (a browser may sniff it) and 304 Not
+	// Modified get the page set; JSON, images, SVG, XML, styles, fonts,
+	// text, 204 and 1xx the compact set. A handler that asks for [Nonce]
+	// gets the page set whatever it answers. The compact policy is enforced
 	// even with CSP.ReportOnly: it cannot break an answer that is not a
 	// page. Default: false, every response gets the page set, as helmet
 	// sends it.
@@ -137,9 +140,6 @@ const RestrictivePermissionsPolicy = "accelerometer=(), autoplay=(), bluetooth=(
 	"idle-detection=(), magnetometer=(), microphone=(), midi=(), payment=(), picture-in-picture=(), " +
 	"publickey-credentials-get=(), screen-wake-lock=(), serial=(), sync-xhr=(), usb=(), " +
 	"xr-spatial-tracking=()"
-
-// Default returns the helmet-parity configuration (the zero Config).
-func Default() Config { return Config{} }
 
 // Strict returns a configuration for HTML applications that load only their
 // own scripts and styles: a nonce-based CSP with default-src 'none', no

@@ -35,7 +35,7 @@
 // Nonces: with CSP.Nonce set, a response gets a fresh 128-bit nonce from
 // crypto/rand, added to script-src (and to style-src with CSP.StyleNonce),
 // when it needs one: when its handler asks for it with [Nonce] (templates
-// do, to print it) or when it is a page ([PageResponse]). A JSON answer
+// do, to print it) or when it is a page (see [Config.APISet]). A JSON answer
 // draws none and carries the policy without a nonce source. A nonce is
 // never reused across requests.
 //

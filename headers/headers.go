@@ -217,7 +217,7 @@ func (h *Headers) Policy(nonce string) string {
 //
 // With a nonce or [Config.APISet], the set is settled when the response's
 // header is written: the nonce is drawn only for a handler that asks for
-// it ([Nonce]) or a response that is a page ([PageResponse]), and with
+// it ([Nonce]) or a response that is a page (see [Config.APISet]), and with
 // APISet the compact set placed before next runs becomes the page set
 // only then. A response answered outside next's writer (the stack's panic
 // 500) keeps the set placed before next ran.

@@ -7,10 +7,10 @@ import (
 	"github.com/harden-go/harden/internal/statuswriter"
 )
 
-// APIPolicy is the Content-Security-Policy of the compact API set, as
+// apiPolicy is the Content-Security-Policy of the compact API set, as
 // OWASP's REST Security Cheat Sheet gives it: nothing may load, run or
 // frame the response.
-const APIPolicy = "default-src 'none'; frame-ancestors 'none'"
+const apiPolicy = "default-src 'none'; frame-ancestors 'none'"
 
 // apiFrameOptions is the compact set's X-Frame-Options: an API answer is
 // never a frame's document.
@@ -21,7 +21,7 @@ const apiFrameOptions = "DENY"
 func (h *Headers) compileAPISet() {
 	h.apiSet = true
 	if h.cspName != "" {
-		h.api = append(h.api, field{hCSP, APIPolicy})
+		h.api = append(h.api, field{hCSP, apiPolicy})
 	}
 	for _, f := range h.static {
 		switch f.name {
@@ -36,7 +36,7 @@ func (h *Headers) compileAPISet() {
 	}
 }
 
-// PageResponse reports whether a response with this Content-Type and
+// pageResponse reports whether a response with this Content-Type and
 // status gets the page set rather than the compact API set: it is a
 // document a browser renders or a script it runs (a worker gets its policy
 // from its own response), or a browser may sniff it into one.
@@ -54,7 +54,7 @@ func (h *Headers) compileAPISet() {
 //     browser keep to the declared type; SVG or XML opened directly is
 //     then a document without scripts (default-src 'none'), which is the
 //     safe way to be wrong.
-func PageResponse(contentType string, status int) bool {
+func pageResponse(contentType string, status int) bool {
 	switch {
 	case status == http.StatusNotModified:
 		return true
@@ -185,7 +185,7 @@ func (rs *response) BeforeHeader(_ http.ResponseWriter, status int) error {
 	if vs := rs.hdr[hContentType]; len(vs) > 0 {
 		ct = vs[0]
 	}
-	if rs.nonce != "" || PageResponse(ct, status) && !(rs.done && ct == "" && status != http.StatusNotModified) {
+	if rs.nonce != "" || pageResponse(ct, status) && !(rs.done && ct == "" && status != http.StatusNotModified) {
 		rs.page()
 		return nil
 	}

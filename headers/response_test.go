@@ -244,8 +244,8 @@ func TestPanicKeepsCompactSet(t *testing.T) {
 		h.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") })).ServeHTTP(w, httpsRequest("GET", "/"))
 	}()
 	contract(t, w.Header())
-	if got := w.Header().Get("Content-Security-Policy"); got != APIPolicy {
-		t.Errorf("CSP after a panic = %q, want %q", got, APIPolicy)
+	if got := w.Header().Get("Content-Security-Policy"); got != apiPolicy {
+		t.Errorf("CSP after a panic = %q, want %q", got, apiPolicy)
 	}
 }
 
@@ -319,8 +319,8 @@ func TestPageResponse(t *testing.T) {
 		{"application/octet-stream", 200, false},
 	}
 	for _, tt := range tests {
-		if got := PageResponse(tt.ct, tt.status); got != tt.want {
-			t.Errorf("PageResponse(%q, %d) = %v, want %v", tt.ct, tt.status, got, tt.want)
+		if got := pageResponse(tt.ct, tt.status); got != tt.want {
+			t.Errorf("pageResponse(%q, %d) = %v, want %v", tt.ct, tt.status, got, tt.want)
 		}
 	}
 }
@@ -333,15 +333,15 @@ func FuzzPageResponse(f *testing.F) {
 	}
 	f.Add("", 304)
 	f.Fuzz(func(t *testing.T, ct string, status int) {
-		got := PageResponse(ct, status)
+		got := pageResponse(ct, status)
 		ascii := !strings.ContainsFunc(ct, func(r rune) bool { return r >= 0x80 })
-		if up := PageResponse(strings.ToUpper(ct), status); ascii && up != got {
-			t.Errorf("PageResponse(%q) = %v but upper case %v", ct, got, up)
+		if up := pageResponse(strings.ToUpper(ct), status); ascii && up != got {
+			t.Errorf("pageResponse(%q) = %v but upper case %v", ct, got, up)
 		}
 		if isJSON(ct) && status != http.StatusNotModified && got {
 			t.Errorf("JSON %q (status %d) chosen as a page", ct, status)
 		}
-		if mt, _, _ := strings.Cut(ct, ";"); got && mt != ct && PageResponse(mt, status) != got {
+		if mt, _, _ := strings.Cut(ct, ";"); got && mt != ct && pageResponse(mt, status) != got {
 			t.Errorf("parameters of %q change the choice", ct)
 		}
 	})
@@ -357,8 +357,8 @@ var (
 func TestAPISetReportOnly(t *testing.T) {
 	cfg := Config{CSP: CSP{Nonce: true, ReportOnly: true}, APISet: true}
 	w, _ := drawn(t, cfg, httpsRequest("GET", "/api"), writeJSON)
-	if got := w.Header()["Content-Security-Policy"]; !slices.Equal(got, []string{APIPolicy}) {
-		t.Errorf("JSON answer's CSP = %q, want %q", got, APIPolicy)
+	if got := w.Header()["Content-Security-Policy"]; !slices.Equal(got, []string{apiPolicy}) {
+		t.Errorf("JSON answer's CSP = %q, want %q", got, apiPolicy)
 	}
 	if got := w.Header()["Content-Security-Policy-Report-Only"]; got != nil {
 		t.Errorf("JSON answer's report-only CSP = %q, want none", got)

@@ -190,8 +190,10 @@ type CookieConfig struct {
 const (
 	DefaultBodyLimit = 100 << 10
 	DefaultTimeout   = 60 * time.Second
-	DefaultTokenPath = "/.harden/csrf-token" // #nosec G101 -- a URL path, not a credential
 )
+
+// defaultTokenPath is CSRFConfig.TokenPath's default.
+const defaultTokenPath = "/.harden/csrf-token" // #nosec G101 -- a URL path, not a credential
 
 // DefaultLoginRate is the login limiter's default quota: 5 failures per
 // 15 minutes. New reads it when Login.Rate is unset; treat it as a
@@ -214,24 +216,24 @@ const (
 // Configuration errors of the proxy. New wraps each in a *ConfigError
 // naming the field, which wraps harden.ErrConfig.
 var (
-	ErrUpstreamRequired    = errors.New("is required")
-	ErrUpstreamScheme      = errors.New("must be an http://, https:// or unix: URL")
-	ErrUpstreamParts       = errors.New("must not carry userinfo, a query or a fragment")
-	ErrUpstreamHost        = errors.New("needs a host (or, for unix:, a socket path)")
-	ErrNegative            = errors.New("must not be negative")
-	ErrHeaderPolicy        = errors.New("must be \"replace\", \"keep\" or \"add\"")
-	ErrHeaderPolicyAdd     = errors.New("\"add\" is only allowed for Content-Security-Policy and Content-Security-Policy-Report-Only")
-	ErrHeaderName          = errors.New("is not a header of the security header set")
-	ErrErrorPages          = errors.New("must be \"mask\" or \"pass\"")
-	ErrSameSite            = errors.New("must be \"lax\", \"strict\" or \"none\"")
-	ErrPlaceholder         = errors.New("must be at least 16 bytes of printable ASCII without spaces, quotes or angle brackets")
-	ErrPlaceholderNoNonce  = errors.New("needs a Content-Security-Policy with a nonce (headers.csp)")
-	ErrTokenNeedsSecrets   = errors.New("token mode needs secrets in production")
-	ErrPrefix              = errors.New("must start with /")
-	ErrDuplicatePrefix     = errors.New("is listed twice")
-	ErrPathAbsolute        = errors.New("must be an absolute path starting with /")
-	ErrStatus              = errors.New("must be a 4xx or 5xx status")
-	ErrHostPrefixPlainHTTP = errors.New("__Host- cookies need HTTPS: refused with dangerously_allow_plain_http, and in development without a https public_url")
+	errUpstreamRequired    = errors.New("is required")
+	errUpstreamScheme      = errors.New("must be an http://, https:// or unix: URL")
+	errUpstreamParts       = errors.New("must not carry userinfo, a query or a fragment")
+	errUpstreamHost        = errors.New("needs a host (or, for unix:, a socket path)")
+	errNegative            = errors.New("must not be negative")
+	errHeaderPolicy        = errors.New("must be \"replace\", \"keep\" or \"add\"")
+	errHeaderPolicyAdd     = errors.New("\"add\" is only allowed for Content-Security-Policy and Content-Security-Policy-Report-Only")
+	errHeaderName          = errors.New("is not a header of the security header set")
+	errErrorPages          = errors.New("must be \"mask\" or \"pass\"")
+	errSameSite            = errors.New("must be \"lax\", \"strict\" or \"none\"")
+	errPlaceholder         = errors.New("must be at least 16 bytes of printable ASCII without spaces, quotes or angle brackets")
+	errPlaceholderNoNonce  = errors.New("needs a Content-Security-Policy with a nonce (headers.csp)")
+	errTokenNeedsSecrets   = errors.New("token mode needs secrets in production")
+	errPrefix              = errors.New("must start with /")
+	errDuplicatePrefix     = errors.New("is listed twice")
+	errPathAbsolute        = errors.New("must be an absolute path starting with /")
+	errStatus              = errors.New("must be a 4xx or 5xx status")
+	errHostPrefixPlainHTTP = errors.New("__Host- cookies need HTTPS: refused with dangerously_allow_plain_http, and in development without a https public_url")
 )
 
 // ConfigError is a configuration problem of one field. It wraps
@@ -269,12 +271,12 @@ type upstreamTarget struct {
 // parseUpstream validates s as Config.Upstream.
 func parseUpstream(s string) (upstreamTarget, error) {
 	if s == "" {
-		return upstreamTarget{}, ErrUpstreamRequired
+		return upstreamTarget{}, errUpstreamRequired
 	}
 	if path, ok := strings.CutPrefix(s, "unix:"); ok {
 		path = strings.TrimPrefix(path, "//")
 		if path == "" || strings.ContainsAny(path, "?#") {
-			return upstreamTarget{}, ErrUpstreamHost
+			return upstreamTarget{}, errUpstreamHost
 		}
 		// The Host sent to a socket upstream is the client's (Rewrite keeps
 		// it); the URL host only names the connection pool.
@@ -282,15 +284,15 @@ func parseUpstream(s string) (upstreamTarget, error) {
 	}
 	u, err := url.Parse(s)
 	if err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Opaque != "" {
-		return upstreamTarget{}, ErrUpstreamScheme
+		return upstreamTarget{}, errUpstreamScheme
 	}
 	// Userinfo would be sent to the upstream on every request as Basic
 	// credentials nobody audits; a query or fragment has no meaning here.
 	if u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(s, "#") {
-		return upstreamTarget{}, ErrUpstreamParts
+		return upstreamTarget{}, errUpstreamParts
 	}
 	if u.Host == "" {
-		return upstreamTarget{}, ErrUpstreamHost
+		return upstreamTarget{}, errUpstreamHost
 	}
 	return upstreamTarget{url: u}, nil
 }
@@ -304,10 +306,10 @@ func (cfg *Config) validate() []error {
 		bad("upstream", err)
 	}
 	if cfg.BodyLimit < 0 {
-		bad("body_limit", ErrNegative)
+		bad("body_limit", errNegative)
 	}
 	if cfg.Timeout < 0 {
-		bad("timeout", ErrNegative)
+		bad("timeout", errNegative)
 	}
 	cfg.validateRequestSide(bad)
 	cfg.validateResponseSide(bad)
@@ -318,7 +320,7 @@ func (cfg *Config) validate() []error {
 func (cfg *Config) validateRequestSide(bad func(string, error)) {
 	for _, p := range cfg.Login.Paths {
 		if !strings.HasPrefix(p, "/") {
-			bad("login.paths", fmt.Errorf("%q %w", p, ErrPathAbsolute))
+			bad("login.paths", fmt.Errorf("%q %w", p, errPathAbsolute))
 		}
 	}
 	if cfg.Login.Rate != (ratelimit.Spec{}) {
@@ -328,7 +330,7 @@ func (cfg *Config) validateRequestSide(bad func(string, error)) {
 	}
 	for _, s := range cfg.Login.Statuses {
 		if s < 400 || s > 599 {
-			bad("login.statuses", fmt.Errorf("%d %w", s, ErrStatus))
+			bad("login.statuses", fmt.Errorf("%d %w", s, errStatus))
 		}
 	}
 	seen := make(map[string]bool, len(cfg.Routes))
@@ -336,13 +338,13 @@ func (cfg *Config) validateRequestSide(bad func(string, error)) {
 		field := fmt.Sprintf("routes[%d]", i)
 		switch {
 		case !strings.HasPrefix(rt.Prefix, "/"):
-			bad(field+".prefix", fmt.Errorf("%q %w", rt.Prefix, ErrPrefix))
+			bad(field+".prefix", fmt.Errorf("%q %w", rt.Prefix, errPrefix))
 		case seen[strings.ToLower(rt.Prefix)]:
-			bad(field+".prefix", fmt.Errorf("%q %w", rt.Prefix, ErrDuplicatePrefix))
+			bad(field+".prefix", fmt.Errorf("%q %w", rt.Prefix, errDuplicatePrefix))
 		}
 		seen[strings.ToLower(rt.Prefix)] = true
 		if rt.BodyLimit < 0 {
-			bad(field+".body_limit", ErrNegative)
+			bad(field+".body_limit", errNegative)
 		}
 		if rt.Rate != (ratelimit.Spec{}) {
 			if err := rt.Rate.Validate(); err != nil {
@@ -351,10 +353,10 @@ func (cfg *Config) validateRequestSide(bad func(string, error)) {
 		}
 	}
 	if cfg.CSRF.TokenPath != "" && !strings.HasPrefix(cfg.CSRF.TokenPath, "/") {
-		bad("csrf.token_path", ErrPathAbsolute)
+		bad("csrf.token_path", errPathAbsolute)
 	}
 	if cfg.CSRF.Token && !cfg.Development && len(cfg.Secrets) == 0 {
-		bad("csrf.token", ErrTokenNeedsSecrets)
+		bad("csrf.token", errTokenNeedsSecrets)
 	}
 }
 
@@ -364,30 +366,30 @@ func (cfg *Config) validateResponseSide(bad func(string, error)) {
 	switch strings.ToLower(cfg.Cookies.SameSite) {
 	case "", "lax", "strict", "none":
 	default:
-		bad("cookies.same_site", ErrSameSite)
+		bad("cookies.same_site", errSameSite)
 	}
 	plainHTTP := cfg.HTTPS.DangerouslyAllowPlainHTTP || cfg.Development && !strings.HasPrefix(cfg.PublicURL, "https://")
 	if cfg.Cookies.HostPrefix && plainHTTP {
-		bad("cookies.host_prefix", ErrHostPrefixPlainHTTP)
+		bad("cookies.host_prefix", errHostPrefixPlainHTTP)
 	}
 	for name, pol := range cfg.HeaderPolicy {
 		canon := http.CanonicalHeaderKey(name)
 		switch {
 		case !slices.Contains(securityHeaders, canon):
-			bad("header_policy", fmt.Errorf("%q %w", name, ErrHeaderName))
+			bad("header_policy", fmt.Errorf("%q %w", name, errHeaderName))
 		case pol != PolicyReplace && pol != PolicyKeep && pol != PolicyAdd:
-			bad("header_policy", fmt.Errorf("%q: %w", name, ErrHeaderPolicy))
+			bad("header_policy", fmt.Errorf("%q: %w", name, errHeaderPolicy))
 		case pol == PolicyAdd && !strings.HasPrefix(canon, "Content-Security-Policy"):
-			bad("header_policy", fmt.Errorf("%q: %w", name, ErrHeaderPolicyAdd))
+			bad("header_policy", fmt.Errorf("%q: %w", name, errHeaderPolicyAdd))
 		}
 	}
 	if p := cfg.NoncePlaceholder; p != "" && !validPlaceholder(p) {
-		bad("nonce_placeholder", ErrPlaceholder)
+		bad("nonce_placeholder", errPlaceholder)
 	}
 	switch cfg.ErrorPages {
 	case "", ErrorPagesMask, ErrorPagesPass:
 	default:
-		bad("error_pages", ErrErrorPages)
+		bad("error_pages", errErrorPages)
 	}
 }
 

@@ -63,39 +63,39 @@ func TestNewRefuses(t *testing.T) {
 		mod  func(*Config)
 		want error
 	}{
-		{"no upstream", func(c *Config) { c.Upstream = "" }, ErrUpstreamRequired},
-		{"ftp", func(c *Config) { c.Upstream = "ftp://x" }, ErrUpstreamScheme},
-		{"userinfo", func(c *Config) { c.Upstream = "http://u:p@x" }, ErrUpstreamParts},
-		{"query", func(c *Config) { c.Upstream = "http://x/?a=1" }, ErrUpstreamParts},
-		{"fragment", func(c *Config) { c.Upstream = "http://x/#f" }, ErrUpstreamParts},
-		{"empty unix", func(c *Config) { c.Upstream = "unix:" }, ErrUpstreamHost},
-		{"negative body", func(c *Config) { c.BodyLimit = -1 }, ErrNegative},
-		{"route negative body", func(c *Config) { c.Routes = []Route{{Prefix: "/u", BodyLimit: -5}} }, ErrNegative},
-		{"route prefix", func(c *Config) { c.Routes = []Route{{Prefix: "u"}} }, ErrPrefix},
-		{"unknown policy", func(c *Config) { c.HeaderPolicy = map[string]string{"X-Frame-Options": "merge"} }, ErrHeaderPolicy},
-		{"add for xfo", func(c *Config) { c.HeaderPolicy = map[string]string{"X-Frame-Options": "add"} }, ErrHeaderPolicyAdd},
-		{"policy for other header", func(c *Config) { c.HeaderPolicy = map[string]string{"Server": "keep"} }, ErrHeaderName},
-		{"error pages", func(c *Config) { c.ErrorPages = "show" }, ErrErrorPages},
-		{"same site", func(c *Config) { c.Cookies.SameSite = "loose" }, ErrSameSite},
-		{"short placeholder", func(c *Config) { c.NoncePlaceholder = "{{csp-nonce}}" }, ErrPlaceholder},
+		{"no upstream", func(c *Config) { c.Upstream = "" }, errUpstreamRequired},
+		{"ftp", func(c *Config) { c.Upstream = "ftp://x" }, errUpstreamScheme},
+		{"userinfo", func(c *Config) { c.Upstream = "http://u:p@x" }, errUpstreamParts},
+		{"query", func(c *Config) { c.Upstream = "http://x/?a=1" }, errUpstreamParts},
+		{"fragment", func(c *Config) { c.Upstream = "http://x/#f" }, errUpstreamParts},
+		{"empty unix", func(c *Config) { c.Upstream = "unix:" }, errUpstreamHost},
+		{"negative body", func(c *Config) { c.BodyLimit = -1 }, errNegative},
+		{"route negative body", func(c *Config) { c.Routes = []Route{{Prefix: "/u", BodyLimit: -5}} }, errNegative},
+		{"route prefix", func(c *Config) { c.Routes = []Route{{Prefix: "u"}} }, errPrefix},
+		{"unknown policy", func(c *Config) { c.HeaderPolicy = map[string]string{"X-Frame-Options": "merge"} }, errHeaderPolicy},
+		{"add for xfo", func(c *Config) { c.HeaderPolicy = map[string]string{"X-Frame-Options": "add"} }, errHeaderPolicyAdd},
+		{"policy for other header", func(c *Config) { c.HeaderPolicy = map[string]string{"Server": "keep"} }, errHeaderName},
+		{"error pages", func(c *Config) { c.ErrorPages = "show" }, errErrorPages},
+		{"same site", func(c *Config) { c.Cookies.SameSite = "loose" }, errSameSite},
+		{"short placeholder", func(c *Config) { c.NoncePlaceholder = "{{csp-nonce}}" }, errPlaceholder},
 		{"token without secrets", func(c *Config) {
 			c.Development = false
 			c.PublicURL = "https://example.com"
 			c.CSRF.Token = true
-		}, ErrTokenNeedsSecrets},
-		{"login path", func(c *Config) { c.Login.Paths = []string{"login"} }, ErrPathAbsolute},
-		{"login status", func(c *Config) { c.Login.Statuses = []int{200} }, ErrStatus},
-		{"duplicate prefix", func(c *Config) { c.Routes = []Route{{Prefix: "/a"}, {Prefix: "/A"}} }, ErrDuplicatePrefix},
-		{"token path", func(c *Config) { c.CSRF.TokenPath = "token" }, ErrPathAbsolute},
-		{"host prefix over plain http", func(c *Config) { c.Cookies.HostPrefix = true }, ErrHostPrefixPlainHTTP},
+		}, errTokenNeedsSecrets},
+		{"login path", func(c *Config) { c.Login.Paths = []string{"login"} }, errPathAbsolute},
+		{"login status", func(c *Config) { c.Login.Statuses = []int{200} }, errStatus},
+		{"duplicate prefix", func(c *Config) { c.Routes = []Route{{Prefix: "/a"}, {Prefix: "/A"}} }, errDuplicatePrefix},
+		{"token path", func(c *Config) { c.CSRF.TokenPath = "token" }, errPathAbsolute},
+		{"host prefix over plain http", func(c *Config) { c.Cookies.HostPrefix = true }, errHostPrefixPlainHTTP},
 		{"host prefix with plain http in production", func(c *Config) {
 			c.Development = false
 			c.HTTPS.DangerouslyAllowPlainHTTP = true
 			c.Hosts.Hosts = []string{"example.com"}
 			c.Cookies.HostPrefix = true
-		}, ErrHostPrefixPlainHTTP},
-		{"placeholder with quote", func(c *Config) { c.NoncePlaceholder = `0123456789abcdef"` }, ErrPlaceholder},
-		{"negative timeout", func(c *Config) { c.Timeout = -1 }, ErrNegative},
+		}, errHostPrefixPlainHTTP},
+		{"placeholder with quote", func(c *Config) { c.NoncePlaceholder = `0123456789abcdef"` }, errPlaceholder},
+		{"negative timeout", func(c *Config) { c.Timeout = -1 }, errNegative},
 		{"stack error too", func(c *Config) { c.PublicURL = "https://x.com/path" }, stackCause("public_url: must be an absolute http(s) URL with a host and no userinfo, path, query or fragment")},
 	}
 	for _, tt := range tests {
@@ -118,7 +118,7 @@ func TestNewReportsEveryProblem(t *testing.T) {
 	cfg.BodyLimit = -1
 	cfg.ErrorPages = "show"
 	_, err := New(cfg)
-	for _, want := range []error{ErrUpstreamScheme, ErrNegative, ErrErrorPages} {
+	for _, want := range []error{errUpstreamScheme, errNegative, errErrorPages} {
 		if !errors.Is(err, want) {
 			t.Errorf("New: %v, want it to include %v", err, want)
 		}

@@ -70,7 +70,8 @@ func ExampleNew() {
 	cfg := proxy.Config{Upstream: "http://admin:hunter2@127.0.0.1:3000"}
 	cfg.PublicURL = "https://example.com"
 	_, err := proxy.New(cfg)
-	fmt.Println(errors.Is(err, harden.ErrConfig), errors.Is(err, proxy.ErrUpstreamParts))
+	var ce *proxy.ConfigError
+	fmt.Println(errors.Is(err, harden.ErrConfig), errors.As(err, &ce) && ce.Field == "upstream")
 	fmt.Println(err)
 	// Output:
 	// true true

@@ -75,7 +75,7 @@ func New(cfg Config) (*Proxy, error) {
 		errs = append(errs, err)
 	}
 	if stack != nil && cfg.NoncePlaceholder != "" && !strings.Contains(stack.Headers().Policy("probe"), "'nonce-probe'") {
-		errs = append(errs, &ConfigError{Field: "nonce_placeholder", Err: ErrPlaceholderNoNonce})
+		errs = append(errs, &ConfigError{Field: "nonce_placeholder", Err: errPlaceholderNoNonce})
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -156,7 +156,7 @@ func (p *Proxy) newCSRF(cfg Config) (*csrf.Protector, error) {
 		return nil, fmt.Errorf("%w: proxy: csrf: %w", harden.ErrConfig, err)
 	}
 	if cfg.CSRF.Token {
-		p.tokenPath = cmp.Or(cfg.CSRF.TokenPath, DefaultTokenPath)
+		p.tokenPath = cmp.Or(cfg.CSRF.TokenPath, defaultTokenPath)
 		p.csrfToken = protector.TokenHandler()
 		p.csrfCookie = csrfCookieName
 		if cfg.Development {

@@ -298,7 +298,7 @@ func TestCSRFTokenMode(t *testing.T) {
 	cfg.Secrets = []string{"kX8vQ2mZr5TnW1yB7cJd4FhL0pGs9AeU3iOtVxRq6Ny="}
 	_, srv := start(t, cfg)
 
-	res := send(t, srv, "GET", DefaultTokenPath, "", nil)
+	res := send(t, srv, "GET", defaultTokenPath, "", nil)
 	if res.status != 200 || !strings.HasPrefix(res.body, `{"token":"`) {
 		t.Fatalf("token endpoint: %d %s", res.status, res.body)
 	}

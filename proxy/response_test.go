@@ -267,7 +267,7 @@ func TestNoncePlaceholder(t *testing.T) {
 	// Without a nonce'd CSP the placeholder would be replaced by nothing.
 	cfg.Headers = headers.Config{}
 	if _, err := New(cfg); err == nil || !strings.Contains(err.Error(), "nonce") {
-		t.Errorf("New without a nonce'd CSP: %v, want ErrPlaceholderNoNonce", err)
+		t.Errorf("New without a nonce'd CSP: %v, want errPlaceholderNoNonce", err)
 	}
 }
 

@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/harden-go/harden/clientip"
-	"github.com/harden-go/harden/cors"
 	"github.com/harden-go/harden/internal/configerr"
 	"github.com/harden-go/harden/keys"
 	"github.com/harden-go/harden/seclog"
@@ -205,10 +204,10 @@ func TestConfigRefused(t *testing.T) {
 		{"trusted proxies trusting the Internet", Config{Development: true, TrustedProxies: "0.0.0.0/0"}, layerCause("range trusts most of the Internet (needs DangerouslyTrustBroadRanges)")},
 		{"trusted hops and a range", Config{Development: true, TrustedProxies: "1,10.0.0.0/8"}, layerCause("not an IP address or CIDR range")},
 		{"too many trusted hops", Config{Development: true, TrustedProxies: "17"}, layerCause("trusted_hops must be between 0 and 16")},
-		{"insecure allowed origin", Config{Development: true, AllowedOrigins: "https://ok.example, http://app.example.com"}, cors.ErrInsecureOrigin},
-		{"null allowed origin", Config{Development: true, AllowedOrigins: "null"}, cors.ErrOpaqueOrigin},
-		{"wildcard allowed origin", Config{Development: true, AllowedOrigins: "*"}, cors.ErrWildcardCredentials},
-		{"pattern allowed origin", Config{Development: true, AllowedOrigins: "https://*.example.com"}, cors.ErrPatternCredentials},
+		{"insecure allowed origin", Config{Development: true, AllowedOrigins: "https://ok.example, http://app.example.com"}, layerCause("http:// origin needs DangerouslyAllowInsecureOrigins")},
+		{"null allowed origin", Config{Development: true, AllowedOrigins: "null"}, layerCause("null and file:// origins are sent by sandboxed and local documents of any site")},
+		{"wildcard allowed origin", Config{Development: true, AllowedOrigins: "*"}, layerCause(`"*" cannot be combined with credentials`)},
+		{"pattern allowed origin", Config{Development: true, AllowedOrigins: "https://*.example.com"}, layerCause("subdomain pattern with credentials needs DangerouslyAllowSubdomainsWithCredentials")},
 		{"short secret", Config{Secrets: "short"}, ErrWeakSecret},
 		{"one short secret of two", Config{Secrets: strings.Repeat("a", 32) + ",tiny"}, ErrWeakSecret},
 		{"public URL with path", Config{Development: true, PublicURL: "https://example.com/app"}, ErrBadPublicURL},
