@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/harden-go/harden"
+	"github.com/harden-go/harden/internal/configerr"
 	"github.com/harden-go/harden/ratelimit"
 )
 
@@ -236,19 +237,17 @@ var (
 	errHostPrefixPlainHTTP = errors.New("__Host- cookies need HTTPS: refused with dangerously_allow_plain_http, and in development without a https public_url")
 )
 
-// ConfigError is a configuration problem of one field. It wraps
-// harden.ErrConfig and the field's error, so errors.Is matches both.
-type ConfigError struct {
-	Field string // the JSON name of the field, dotted ("cookies.same_site")
-	Err   error
-}
+// ConfigError is a configuration problem of one field, the module's one
+// configuration error type: Field is the configuration file's name of the
+// field, dotted ("cookies.same_site"). [New] returns it wrapped in
+// harden.ErrConfig, as harden.New does the layers' errors, so errors.Is
+// matches harden.ErrConfig and errors.As finds the *ConfigError.
+type ConfigError = configerr.Error
 
-func (e *ConfigError) Error() string {
-	return harden.ErrConfig.Error() + ": proxy: " + e.Field + ": " + e.Err.Error()
+// configError is the error New reports for field, refused for err.
+func configError(field string, err error) error {
+	return fmt.Errorf("%w: %w", harden.ErrConfig, configerr.Field("proxy", field, "", err))
 }
-
-// Unwrap returns harden.ErrConfig and the field's error.
-func (e *ConfigError) Unwrap() []error { return []error{harden.ErrConfig, e.Err} }
 
 // securityHeaders are the headers the stack's header layer may set, in
 // canonical form: the names HeaderPolicy accepts.
@@ -301,7 +300,7 @@ func parseUpstream(s string) (upstreamTarget, error) {
 // root stack's fields are harden.New's.
 func (cfg *Config) validate() []error {
 	var errs []error
-	bad := func(field string, err error) { errs = append(errs, &ConfigError{Field: field, Err: err}) }
+	bad := func(field string, err error) { errs = append(errs, configError(field, err)) }
 	if _, err := parseUpstream(cfg.Upstream); err != nil {
 		bad("upstream", err)
 	}

@@ -127,8 +127,12 @@ func TestNewReportsEveryProblem(t *testing.T) {
 	if !errors.As(err, &ce) || ce.Field != "upstream" {
 		t.Errorf("first *ConfigError %+v, want field upstream", ce)
 	}
-	if got, want := ce.Error(), "harden: invalid configuration: proxy: upstream: must be an http://, https:// or unix: URL"; got != want {
+	if got, want := ce.Error(), "proxy: upstream: must be an http://, https:// or unix: URL"; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	// The error New returns says the whole of it, as harden.New's do.
+	if want := "harden: invalid configuration: proxy: upstream: must be an http://, https:// or unix: URL"; !strings.Contains(err.Error(), want) {
+		t.Errorf("New: %q, want it to contain %q", err, want)
 	}
 }
 

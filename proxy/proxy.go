@@ -75,7 +75,7 @@ func New(cfg Config) (*Proxy, error) {
 		errs = append(errs, err)
 	}
 	if stack != nil && cfg.NoncePlaceholder != "" && !strings.Contains(stack.Headers().Policy("probe"), "'nonce-probe'") {
-		errs = append(errs, &ConfigError{Field: "nonce_placeholder", Err: errPlaceholderNoNonce})
+		errs = append(errs, configError("nonce_placeholder", errPlaceholderNoNonce))
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -146,7 +146,7 @@ func (p *Proxy) newCSRF(cfg Config) (*csrf.Protector, error) {
 			}
 			ring, err := keys.New(secrets)
 			if err != nil {
-				return nil, &ConfigError{Field: "secrets", Err: err}
+				return nil, configError("secrets", err)
 			}
 			cc.Keys = ring
 		}
@@ -186,7 +186,7 @@ func (p *Proxy) buildRoutes(cfg Config, protector *csrf.Protector) error {
 			Logger:                 p.logger,
 		})
 		if err != nil {
-			return &ConfigError{Field: "login", Err: err}
+			return configError("login", err)
 		}
 	}
 	for i, rc := range append(slices.Clone(cfg.Routes), Route{Prefix: ""}) {
@@ -232,7 +232,7 @@ func (p *Proxy) compileRoute(cfg Config, rc Route, i int, protector *csrf.Protec
 		}
 		params, err := input.NewParams(pc)
 		if err != nil {
-			return nil, &ConfigError{Field: fmt.Sprintf("routes[%d]", i), Err: err}
+			return nil, configError(fmt.Sprintf("routes[%d]", i), err)
 		}
 		h = params.Handler(h)
 		rt.params = true
@@ -250,7 +250,7 @@ func (p *Proxy) compileRoute(cfg Config, rc Route, i int, protector *csrf.Protec
 			Logger:     p.logger,
 		})
 		if err != nil {
-			return nil, &ConfigError{Field: fmt.Sprintf("routes[%d].rate", i), Err: err}
+			return nil, configError(fmt.Sprintf("routes[%d].rate", i), err)
 		}
 		rt.handler, rt.login = l.Handler(rt.handler), l.Handler(rt.login)
 	}
