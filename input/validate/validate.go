@@ -177,12 +177,12 @@ func (v *Validator) Check(dst any) error {
 	if err := v.norm.Normalize(dst); err != nil {
 		return err
 	}
-	return v.StructIn(input.LocationBody, dst)
+	return v.StructIn("body", dst)
 }
 
 // Struct validates s (a struct or a pointer to one) without normalising
 // it; failures are a 400 [*input.Error] located in the body.
-func (v *Validator) Struct(s any) error { return v.StructIn(input.LocationBody, s) }
+func (v *Validator) Struct(s any) error { return v.StructIn("body", s) }
 
 // StructIn is Struct with the location to report ("body", "query", ...).
 func (v *Validator) StructIn(location string, s any) error {

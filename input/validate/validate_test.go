@@ -2,6 +2,7 @@ package validate_test
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,6 +12,13 @@ import (
 	"github.com/harden-go/harden/input/validate"
 	"github.com/harden-go/harden/respond"
 )
+
+// asError returns err as an *input.Error, or nil.
+func asError(err error) *input.Error {
+	var e *input.Error
+	errors.As(err, &e)
+	return e
+}
 
 func fieldBody(fields ...respond.FieldError) string {
 	b, _ := json.Marshal(struct {
@@ -106,7 +114,7 @@ func TestDeepNestingRefused(t *testing.T) {
 		Data any `json:"data"`
 	}
 	err := validate.Default().Unmarshal([]byte(`{"data":`+strings.Repeat("[", 40)+strings.Repeat("]", 40)+`}`), &dst)
-	if e := input.AsError(err); e.Status != 400 || len(e.Fields) != 1 || e.Fields[0].Msg != "is nested too deeply" {
+	if e := asError(err); e.Status != 400 || len(e.Fields) != 1 || e.Fields[0].Msg != "is nested too deeply" {
 		t.Errorf("got %v", err)
 	}
 }
@@ -166,7 +174,7 @@ func TestMessages(t *testing.T) {
 	for _, tt := range tests {
 		var s signup
 		err := v.Unmarshal([]byte(tt.body), &s)
-		e := input.AsError(err)
+		e := asError(err)
 		got, _ := json.Marshal(e.Fields)
 		want, _ := json.Marshal(tt.want)
 		if err == nil || string(got) != string(want) {
@@ -231,7 +239,7 @@ func TestPrepareAndConfig(t *testing.T) {
 	}
 	var c Contact
 	err = custom.Unmarshal([]byte(`{"name":"`+strings.Repeat("x", 101)+`","email":"a@example.com"}`), &c)
-	got, _ := json.Marshal(input.AsError(err).Fields)
+	got, _ := json.Marshal(asError(err).Fields)
 	if string(got) != `[{"type":"field","location":"body","path":"name","msg":"too long (max 100)"},{"type":"field","location":"body","path":"message","msg":"must be given"}]` {
 		t.Errorf("custom messages: %s", got)
 	}
