@@ -13,6 +13,15 @@ import (
 	"github.com/harden-go/harden/respond"
 )
 
+// std is a Validator with the default Config.
+var std = func() *validate.Validator {
+	v, err := validate.New(validate.Config{})
+	if err != nil {
+		panic(err)
+	}
+	return v
+}()
+
 // asError returns err as an *input.Error, or nil.
 func asError(err error) *input.Error {
 	var e *input.Error
@@ -113,7 +122,7 @@ func TestDeepNestingRefused(t *testing.T) {
 	var dst struct {
 		Data any `json:"data"`
 	}
-	err := validate.Default().Unmarshal([]byte(`{"data":`+strings.Repeat("[", 40)+strings.Repeat("]", 40)+`}`), &dst)
+	err := std.Unmarshal([]byte(`{"data":`+strings.Repeat("[", 40)+strings.Repeat("]", 40)+`}`), &dst)
 	if e := asError(err); e.Status != 400 || len(e.Fields) != 1 || e.Fields[0].Msg != "is nested too deeply" {
 		t.Errorf("got %v", err)
 	}
@@ -124,7 +133,7 @@ func TestContactNormalised(t *testing.T) {
 	// 100 runes of "é" written as e + combining accent: 200 runes before NFC.
 	name := strings.Repeat("e\u0301", 100)
 	body := `{"name":" ` + name + ` ","email":" Ada@Example.COM","message":"<p onclick=\"x()\">Hi <a href=\"https://example.com\">me</a></p>"}`
-	if err := validate.Default().Unmarshal([]byte(body), &c); err != nil {
+	if err := std.Unmarshal([]byte(body), &c); err != nil {
 		t.Fatal(err)
 	}
 	if c.Name != strings.Repeat("é", 100) {
@@ -151,7 +160,7 @@ type signup struct {
 }
 
 func TestMessages(t *testing.T) {
-	v := validate.Default()
+	v := std
 	tests := []struct {
 		body string
 		want []respond.FieldError
@@ -189,7 +198,7 @@ func TestSecretNeverEchoed(t *testing.T) {
 	const secret = "hunter2hunter2"
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var s signup
-		if !validate.Bind(w, r, &s) {
+		if !std.Bind(w, r, &s) {
 			return
 		}
 		t.Error("handler reached")
@@ -212,7 +221,7 @@ func TestSecretNeverEchoed(t *testing.T) {
 }
 
 func TestPrepareAndConfig(t *testing.T) {
-	v := validate.Default()
+	v := std
 	if err := v.Prepare(Contact{}, &signup{}); err != nil {
 		t.Errorf("Prepare: %v", err)
 	}
@@ -252,7 +261,7 @@ func TestBindProgrammingErrorIs500(t *testing.T) {
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() { _ = recover() }() // go-playground panics on an unknown rule
 		var b bad
-		validate.Bind(w, r, &b)
+		std.Bind(w, r, &b)
 	})
 	rec := post(h, "application/json", `{"a":"x"}`)
 	if rec.Code == 400 {
@@ -263,7 +272,7 @@ func TestBindProgrammingErrorIs500(t *testing.T) {
 	}
 	h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var b badNorm
-		validate.Bind(w, r, &b)
+		std.Bind(w, r, &b)
 	})
 	rec = post(h, "application/json", `{"a":"x"}`)
 	if rec.Code != 500 || rec.Body.String() != `{"error":"Internal Server Error"}`+"\n" {
