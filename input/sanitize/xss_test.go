@@ -6,16 +6,16 @@ import (
 
 	"golang.org/x/net/html"
 
-	"github.com/harden-go/harden/input/sanitize/sanitizetest"
+	"github.com/harden-go/harden/internal/xsstest"
 )
 
 func TestXSSCorpus(t *testing.T) {
-	if len(sanitizetest.XSSVectors) < 50 {
-		t.Fatalf("corpus has %d vectors; want at least 50", len(sanitizetest.XSSVectors))
+	if len(xsstest.XSSVectors) < 50 {
+		t.Fatalf("corpus has %d vectors; want at least 50", len(xsstest.XSSVectors))
 	}
-	for _, v := range sanitizetest.XSSVectors {
+	for _, v := range xsstest.XSSVectors {
 		out := RichText(v)
-		if msg := sanitizetest.Executable(out); msg != "" {
+		if msg := xsstest.Executable(out); msg != "" {
 			t.Errorf("%q\n→ %q\nkeeps %s", v, out, msg)
 		}
 		lower := strings.ToLower(out)
@@ -68,7 +68,7 @@ func TestHarmlessMarkupSurvives(t *testing.T) {
 		if got := RichText(tt.in); got != tt.want {
 			t.Errorf("RichText(%q)\n got %q\nwant %q", tt.in, got, tt.want)
 		}
-		if msg := sanitizetest.Executable(RichText(tt.in)); msg != "" {
+		if msg := xsstest.Executable(RichText(tt.in)); msg != "" {
 			t.Errorf("%q: %s", tt.in, msg)
 		}
 	}
@@ -94,12 +94,12 @@ func TestLookup(t *testing.T) {
 
 // FuzzRichText checks that no input yields executable markup.
 func FuzzRichText(f *testing.F) {
-	for _, v := range sanitizetest.XSSVectors {
+	for _, v := range xsstest.XSSVectors {
 		f.Add(v)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		out := RichText(s)
-		if msg := sanitizetest.Executable(out); msg != "" {
+		if msg := xsstest.Executable(out); msg != "" {
 			t.Fatalf("%q → %q keeps %s", s, out, msg)
 		}
 	})
