@@ -25,7 +25,7 @@ func differentialInputs() []string {
 // TestSanitizeMatchesPolicy checks that the pooled path returns exactly
 // what bluemonday's Policy.Sanitize returns, for both policies.
 func TestSanitizeMatchesPolicy(t *testing.T) {
-	policies := map[string]*bluemonday.Policy{RichTextName: richText, StrictName: strict}
+	policies := map[string]*bluemonday.Policy{"richtext": richText, "strict": strict}
 	for name, p := range policies {
 		for _, s := range differentialInputs() {
 			// Twice: the second call reuses a pooled buffer.
