@@ -10,13 +10,13 @@ import (
 	"sync"
 )
 
-// DefaultMaxBytes is the default cap on a request body: 10 KiB, as
+// defaultMaxBytes is the default cap on a request body: 10 KiB, as
 // express.json's "10kb".
-const DefaultMaxBytes = 10 << 10
+const defaultMaxBytes = 10 << 10
 
 // BodyLimitConfig configures [BodyLimit], the stack-wide body layer.
 type BodyLimitConfig struct {
-	// MaxBytes caps every request body. Default 10 KiB (DefaultMaxBytes).
+	// MaxBytes caps every request body. Default 10 KiB.
 	MaxBytes int64 `json:"max_bytes,omitempty" yaml:"max_bytes,omitempty"`
 	// Routes sets a different cap for requests that match a ServeMux
 	// pattern, for example {"POST /api/avatar": 5 << 20}. A request that
@@ -30,8 +30,8 @@ type BodyLimitConfig struct {
 	Types []string `json:"types,omitempty" yaml:"types,omitempty"`
 }
 
-// DefaultBodyTypes are the media types [BodyLimit] accepts by default.
-var DefaultBodyTypes = []string{"application/json", "application/x-www-form-urlencoded", "multipart/form-data"}
+// defaultBodyTypes are the media types a [BodyLimit] accepts by default.
+var defaultBodyTypes = []string{"application/json", "application/x-www-form-urlencoded", "multipart/form-data"}
 
 // BodyLimit refuses request bodies that are too large (413) or of a type
 // that is not accepted (415), before any handler reads them.
@@ -59,11 +59,11 @@ func NewBodyLimit(cfg BodyLimitConfig) (*BodyLimit, error) {
 		return nil, fmt.Errorf("input: BodyLimitConfig.MaxBytes is negative (%d)", l.max)
 	}
 	if l.max == 0 {
-		l.max = DefaultMaxBytes
+		l.max = defaultMaxBytes
 	}
 	types := cfg.Types
 	if len(types) == 0 {
-		types = DefaultBodyTypes
+		types = defaultBodyTypes
 	}
 	for _, t := range types {
 		mt, _, err := mime.ParseMediaType(t)
@@ -98,8 +98,8 @@ func handlePattern(mux *http.ServeMux, pattern string) (err error) {
 	return nil
 }
 
-// Limit returns the cap that applies to r.
-func (l *BodyLimit) Limit(r *http.Request) int64 {
+// routeLimit returns the cap that applies to r.
+func (l *BodyLimit) routeLimit(r *http.Request) int64 {
 	if l.routes != nil {
 		if _, pattern := l.routes.Handler(r); pattern != "" {
 			if n, ok := l.limits[pattern]; ok {
@@ -110,19 +110,14 @@ func (l *BodyLimit) Limit(r *http.Request) int64 {
 	return l.max
 }
 
-// Check reports whether r's body may be read: nil, [ErrBodyTooLarge] when
-// its declared length is over the cap, or [ErrUnsupportedMediaType].
-func (l *BodyLimit) Check(r *http.Request) error {
-	_, err := l.check(r)
-	return err
-}
-
-// check is Check that also returns the cap for r (0 without a body).
+// check reports whether r's body may be read, with the cap for r (0
+// without a body): nil, [ErrBodyTooLarge] when its declared length is over
+// the cap, or [ErrUnsupportedMediaType].
 func (l *BodyLimit) check(r *http.Request) (int64, error) {
 	if !hasBody(r) {
 		return 0, nil
 	}
-	limit := l.Limit(r)
+	limit := l.routeLimit(r)
 	if r.ContentLength > limit {
 		return 0, ErrBodyTooLarge
 	}
@@ -132,7 +127,8 @@ func (l *BodyLimit) check(r *http.Request) (int64, error) {
 	return limit, nil
 }
 
-// Handler refuses what Check refuses and caps the body of every other
+// Handler refuses a body whose declared length is over the cap (413) or
+// whose type is not accepted (415), and caps the body of every other
 // request with http.MaxBytesReader.
 func (l *BodyLimit) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -210,7 +206,7 @@ func readBody(w http.ResponseWriter, r *http.Request, max int64) (*bytes.Buffer,
 		if errors.As(err, &mb) {
 			return nil, ErrBodyTooLarge
 		}
-		return nil, ErrBodyRead
+		return nil, errBodyRead
 	}
 	return buf, nil
 }

@@ -19,7 +19,7 @@ func TestBodyLimit(t *testing.T) {
 		media    = `{"error":"Unsupported media type"}` + "\n"
 	)
 	small := strings.Repeat("a", 100)
-	big := strings.Repeat("a", DefaultMaxBytes+1)
+	big := strings.Repeat("a", defaultMaxBytes+1)
 	tests := []struct {
 		name, method, path, ctype, body string
 		length                          int64 // -2: len(body)
@@ -94,12 +94,12 @@ func TestBodyLimitCheck(t *testing.T) {
 	l, _ := NewBodyLimit(BodyLimitConfig{MaxBytes: 10})
 	r := httptest.NewRequest("POST", "/", strings.NewReader("12345678901"))
 	r.Header.Set("Content-Type", "application/json")
-	if err := l.Check(r); err != ErrBodyTooLarge {
+	if _, err := l.check(r); err != ErrBodyTooLarge {
 		t.Errorf("Check: got %v, want ErrBodyTooLarge", err)
 	}
 	r = httptest.NewRequest("POST", "/", strings.NewReader("1"))
 	r.Header.Set("Content-Type", "application/json")
-	if err := l.Check(r); err != nil {
+	if _, err := l.check(r); err != nil {
 		t.Errorf("Check: got %v", err)
 	}
 }

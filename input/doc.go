@@ -22,7 +22,7 @@
 //     "__proto__", "constructor") at any depth of a JSON body, and in query
 //     and form parameter names, are refused (or stripped, by option) before
 //     a handler can pass them to a document database ([CheckKey],
-//     [CheckKeys], [StripKeys], [JSONConfig].Keys, [ParamsConfig].Keys).
+//     [CheckKeys], [JSONConfig].Keys, [ParamsConfig].Keys).
 //   - Forms bound loosely: with [JSONConfig].Forms a [Decoder] binds
 //     application/x-www-form-urlencoded and multipart/form-data bodies to
 //     the same structs as JSON, by the fields' json tag names, through the

@@ -7,33 +7,38 @@ import (
 	"github.com/harden-go/harden/respond"
 )
 
-// Security-log events of the refusals made by this package.
+// Security-log events of the refusals made by this package, in
+// [Error].Event.
 const (
-	// EventValidationFailed is every 400: malformed or invalid bodies, query
+	// eventValidationFailed is every 400: malformed or invalid bodies, query
 	// strings and forms, refused keys, polluted parameters, bad fields.
-	EventValidationFailed = "validation_failed"
-	// EventBodyTooLarge is every 413: bodies, files or file counts over a limit.
-	EventBodyTooLarge = "body_too_large"
-	// EventUnsupportedMediaType is every 415: a body or file of a type that is
+	eventValidationFailed = "validation_failed"
+	// eventBodyTooLarge is every 413: bodies, files or file counts over a limit.
+	eventBodyTooLarge = "body_too_large"
+	// eventUnsupportedMediaType is every 415: a body or file of a type that is
 	// not accepted.
-	EventUnsupportedMediaType = "unsupported_media_type"
+	eventUnsupportedMediaType = "unsupported_media_type"
 )
 
 // Locations used in [respond.FieldError].Location.
 const (
-	LocationBody  = "body"
-	LocationQuery = "query"
+	locationBody  = "body"
+	locationQuery = "query"
 )
 
 // Error is a refusal of request input. Its text and fields are fixed
 // phrases plus field paths; they never contain a submitted value.
 //
 // The Err* values are shared and must not be modified; compare with
-// errors.Is. Field-level refusals are new values with Fields set.
+// errors.Is. The other refusals are told apart by Status: 400 for a body,
+// query string or form that is malformed or invalid, 413 for one over a
+// limit, 415 for a body or file of a type that is not accepted.
+// Field-level refusals are new values with Fields set.
 type Error struct {
 	// Status is 400, 413 or 415.
 	Status int
-	// Event is the security-log event (see the Event* constants).
+	// Event is the security-log event: "validation_failed" with 400,
+	// "body_too_large" with 413, "unsupported_media_type" with 415.
 	Event string
 	// Message is the client-safe text of {"error": Message}; it is used when
 	// Fields is empty.
@@ -50,13 +55,13 @@ func (e *Error) Error() string {
 	return "input: " + e.Message
 }
 
-// Rejection returns e as a [respond.Rejection]. Its Err is nil: nothing the
+// rejection returns e as a [respond.Rejection]. Its Err is nil: nothing the
 // client sent reaches the response or the log through it.
 //
 // A 413 carries "Connection: close": the rest of an oversized body is not
 // worth reading, and without it net/http would try to drain up to 256 KiB
 // of it before answering.
-func (e *Error) Rejection() *respond.Rejection {
+func (e *Error) rejection() *respond.Rejection {
 	rej := &respond.Rejection{Status: e.Status, Event: e.Event, Message: e.Message, Fields: e.Fields}
 	if e.Status == http.StatusRequestEntityTooLarge {
 		rej.Header = http.Header{"Connection": {"close"}}
@@ -68,29 +73,33 @@ func newError(status int, event, msg string) *Error {
 	return &Error{Status: status, Event: event, Message: msg}
 }
 
-// The whole-request refusals of this package.
+// The whole-request refusals of this package (see the package
+// documentation for their answers). ErrBodyTooLarge refuses a body over a
+// cap and ErrUnsupportedMediaType one of a type that is not accepted;
+// ErrMalformedJSON and ErrTrailingData come from a [Decoder],
+// ErrMalformedMultipart from an [Upload] or a Decoder binding forms.
 var (
-	ErrBodyTooLarge         = newError(http.StatusRequestEntityTooLarge, EventBodyTooLarge, "Request body too large")
-	ErrUnsupportedMediaType = newError(http.StatusUnsupportedMediaType, EventUnsupportedMediaType, "Unsupported media type")
-	ErrEmptyBody            = newError(http.StatusBadRequest, EventValidationFailed, "Request body is empty")
-	ErrMalformedJSON        = newError(http.StatusBadRequest, EventValidationFailed, "Malformed JSON")
-	ErrTrailingData         = newError(http.StatusBadRequest, EventValidationFailed, "Request body must contain a single JSON value")
-	ErrInvalidBody          = newError(http.StatusBadRequest, EventValidationFailed, "Invalid request body")
-	ErrBodyRead             = newError(http.StatusBadRequest, EventValidationFailed, "Request body could not be read")
-	ErrMalformedQuery       = newError(http.StatusBadRequest, EventValidationFailed, "Malformed query string")
-	ErrMalformedForm        = newError(http.StatusBadRequest, EventValidationFailed, "Malformed form body")
-	ErrMalformedMultipart   = newError(http.StatusBadRequest, EventValidationFailed, "Malformed multipart body")
-	ErrFileTooLarge         = newError(http.StatusRequestEntityTooLarge, EventBodyTooLarge, "File too large")
-	ErrTooManyFiles         = newError(http.StatusRequestEntityTooLarge, EventBodyTooLarge, "Too many files")
-	ErrTooManyFields        = newError(http.StatusRequestEntityTooLarge, EventBodyTooLarge, "Too many form fields")
-	ErrUnexpectedFile       = newError(http.StatusBadRequest, EventValidationFailed, "Unexpected file field")
-	ErrUnsupportedFileType  = newError(http.StatusUnsupportedMediaType, EventUnsupportedMediaType, "Unsupported file type")
+	ErrBodyTooLarge         = newError(http.StatusRequestEntityTooLarge, eventBodyTooLarge, "Request body too large")
+	ErrUnsupportedMediaType = newError(http.StatusUnsupportedMediaType, eventUnsupportedMediaType, "Unsupported media type")
+	errEmptyBody            = newError(http.StatusBadRequest, eventValidationFailed, "Request body is empty")
+	ErrMalformedJSON        = newError(http.StatusBadRequest, eventValidationFailed, "Malformed JSON")
+	ErrTrailingData         = newError(http.StatusBadRequest, eventValidationFailed, "Request body must contain a single JSON value")
+	errInvalidBody          = newError(http.StatusBadRequest, eventValidationFailed, "Invalid request body")
+	errBodyRead             = newError(http.StatusBadRequest, eventValidationFailed, "Request body could not be read")
+	errMalformedQuery       = newError(http.StatusBadRequest, eventValidationFailed, "Malformed query string")
+	errMalformedForm        = newError(http.StatusBadRequest, eventValidationFailed, "Malformed form body")
+	ErrMalformedMultipart   = newError(http.StatusBadRequest, eventValidationFailed, "Malformed multipart body")
+	errFileTooLarge         = newError(http.StatusRequestEntityTooLarge, eventBodyTooLarge, "File too large")
+	errTooManyFiles         = newError(http.StatusRequestEntityTooLarge, eventBodyTooLarge, "Too many files")
+	errTooManyFields        = newError(http.StatusRequestEntityTooLarge, eventBodyTooLarge, "Too many form fields")
+	errUnexpectedFile       = newError(http.StatusBadRequest, eventValidationFailed, "Unexpected file field")
+	errUnsupportedFileType  = newError(http.StatusUnsupportedMediaType, eventUnsupportedMediaType, "Unsupported file type")
 )
 
 // FieldErrors returns a 400 refusal listing fields, with the event
 // validation_failed.
 func FieldErrors(fields ...respond.FieldError) *Error {
-	return &Error{Status: http.StatusBadRequest, Event: EventValidationFailed, Fields: fields}
+	return &Error{Status: http.StatusBadRequest, Event: eventValidationFailed, Fields: fields}
 }
 
 func fieldError(location, path, msg string) *Error {
@@ -101,12 +110,12 @@ func fieldError(location, path, msg string) *Error {
 // An [*Error] is answered as it says; an *http.MaxBytesError as 413; any
 // other error as 400 "Invalid request body" (its text is not shown).
 func Reject(w http.ResponseWriter, r *http.Request, err error) {
-	respond.Reject(w, r, AsError(err).Rejection())
+	respond.Reject(w, r, asError(err).rejection())
 }
 
-// AsError returns err as an [*Error]: itself when it is one, [ErrBodyTooLarge]
-// for an *http.MaxBytesError, [ErrInvalidBody] otherwise.
-func AsError(err error) *Error {
+// asError returns err as an [*Error]: itself when it is one, [ErrBodyTooLarge]
+// for an *http.MaxBytesError, [errInvalidBody] otherwise.
+func asError(err error) *Error {
 	var e *Error
 	if errors.As(err, &e) {
 		return e
@@ -115,5 +124,5 @@ func AsError(err error) *Error {
 	if errors.As(err, &mb) {
 		return ErrBodyTooLarge
 	}
-	return ErrInvalidBody
+	return errInvalidBody
 }

@@ -6,11 +6,11 @@ import (
 	"testing"
 )
 
-// normalizeEmailFull is NormalizeEmail without the plain-address fast
+// normalizeEmailFull is normalizeEmail without the plain-address fast
 // path: what it computed before the fast path existed.
 func normalizeEmailFull(s string) string {
 	s = strings.TrimSpace(s)
-	a, err := mail.ParseAddress(NFC(s))
+	a, err := mail.ParseAddress(nfc(s))
 	if err != nil || a.Name != "" {
 		return s
 	}
@@ -25,21 +25,21 @@ func FuzzNormalizeEmailFastPath(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := NormalizeEmail(s), normalizeEmailFull(s); got != want {
-			t.Fatalf("NormalizeEmail(%q) = %q, full parse gives %q", s, got, want)
+		if got, want := normalizeEmail(s), normalizeEmailFull(s); got != want {
+			t.Fatalf("normalizeEmail(%q) = %q, full parse gives %q", s, got, want)
 		}
 	})
 }
 
-// FuzzSquashFastPath checks that Squash's fast path changes no result.
+// FuzzSquashFastPath checks that squash's fast path changes no result.
 func FuzzSquashFastPath(f *testing.F) {
 	for _, s := range []string{"Ada Lovelace", "  Ada \n\t Lovelace  ", "a  b", "a", "", " ", "a\u00a0b", "a\u0085b", "a\vb", "x y z"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		want := strings.Join(strings.Fields(s), " ")
-		if got := Squash(s); got != want {
-			t.Fatalf("Squash(%q) = %q, want %q", s, got, want)
+		if got := squash(s); got != want {
+			t.Fatalf("squash(%q) = %q, want %q", s, got, want)
 		}
 	})
 }

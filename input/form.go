@@ -18,9 +18,9 @@ const (
 	typeMultipart  = "multipart/form-data"
 )
 
-// DefaultIgnoreFormFields are the form fields a [Decoder] skips by
+// defaultIgnoreFormFields are the form fields a [Decoder] skips by
 // default: the CSRF token field, which the csrf layer reads.
-var DefaultIgnoreFormFields = []string{"_csrf"}
+var defaultIgnoreFormFields = []string{"_csrf"}
 
 // formField is one name and value of a form body, in the order sent.
 type formField struct{ name, value string }
@@ -34,33 +34,28 @@ func (d *Decoder) isForm(ct string) bool {
 	return mt == typeURLEncoded || mt == typeMultipart
 }
 
-// decodeForm reads r's form body, at most the Decoder's MaxBytes, and
-// binds it to dst as the equivalent JSON object (see [Decoder.UnmarshalForm]).
+// decodeForm binds the form body buf, of Content-Type ct, to dst as the
+// equivalent JSON object (see unmarshalForm).
 func (d *Decoder) decodeForm(buf []byte, ct string, dst any) error {
 	if len(bytes.TrimSpace(buf)) == 0 {
-		return ErrEmptyBody
+		return errEmptyBody
 	}
-	var (
-		fields []formField
-		err    error
-	)
-	if mediaType(ct) == typeMultipart {
-		fields, err = parseMultipartFields(buf, ct, DefaultMaxParams)
-	} else {
-		fields, err = parseURLEncoded(string(buf), DefaultMaxParams)
+	if mediaType(ct) != typeMultipart {
+		return d.unmarshalForm(buf, dst)
 	}
+	fields, err := parseMultipartFields(buf, ct, defaultMaxParams)
 	if err != nil {
 		return err
 	}
 	return d.bindFields(fields, dst)
 }
 
-// UnmarshalForm binds the urlencoded form body data to dst, a non-nil
+// unmarshalForm binds the urlencoded form body data to dst, a non-nil
 // pointer to a struct, with every check of [Decoder.Unmarshal]: the form
 // is turned into the JSON object it stands for and decoded by the same
 // scanner, so the same fields, rules, limits and messages apply.
-func (d *Decoder) UnmarshalForm(data []byte, dst any) error {
-	fields, err := parseURLEncoded(string(data), DefaultMaxParams)
+func (d *Decoder) unmarshalForm(data []byte, dst any) error {
+	fields, err := parseURLEncoded(string(data), defaultMaxParams)
 	if err != nil {
 		return err
 	}
@@ -77,16 +72,16 @@ func parseURLEncoded(raw string, max int) ([]formField, error) {
 			continue
 		}
 		if strings.IndexByte(piece, ';') >= 0 {
-			return nil, ErrMalformedForm
+			return nil, errMalformedForm
 		}
 		name, value, _ := strings.Cut(piece, "=")
 		name, err1 := url.QueryUnescape(name)
 		value, err2 := url.QueryUnescape(value)
 		if err1 != nil || err2 != nil {
-			return nil, ErrMalformedForm
+			return nil, errMalformedForm
 		}
 		if len(fields) == max {
-			return nil, ErrTooManyParams
+			return nil, errTooManyParams
 		}
 		fields = append(fields, formField{name, value})
 	}
@@ -116,7 +111,7 @@ func parseMultipartFields(body []byte, ct string, max int) ([]formField, error) 
 			return nil, ErrMalformedMultipart
 		}
 		if p.FileName() != "" {
-			return nil, ErrUnexpectedFile
+			return nil, errUnexpectedFile
 		}
 		name := p.FormName()
 		if name == "" {
@@ -127,7 +122,7 @@ func parseMultipartFields(body []byte, ct string, max int) ([]formField, error) 
 			return nil, ErrMalformedMultipart
 		}
 		if len(fields) == max {
-			return nil, ErrTooManyFields
+			return nil, errTooManyFields
 		}
 		fields = append(fields, formField{name, v.String()})
 	}
@@ -156,7 +151,7 @@ func (d *Decoder) bindFields(fields []formField, dst any) error {
 		// "password[$ne]=x" is how an Express-style parser is made to
 		// build {"password":{"$ne":"x"}}: refused by name, before the
 		// field lookup, with the message a query parameter gets.
-		if err := CheckParamName(LocationBody, f.name); err != nil {
+		if err := CheckParamName(locationBody, f.name); err != nil {
 			if d.strip {
 				continue // KeysStrip: dropped, as from a JSON body
 			}
@@ -173,7 +168,7 @@ func (d *Decoder) bindFields(fields []formField, dst any) error {
 		vs := values[name]
 		idx, known := sc.fields[name]
 		if !known {
-			return fieldError(LocationBody, paramPath(name), msgUnknown)
+			return fieldError(locationBody, paramPath(name), msgUnknown)
 		}
 		fs := sc.types[idx]
 		if i > 0 {
@@ -196,7 +191,7 @@ func (d *Decoder) bindFields(fields []formField, dst any) error {
 				// Parameter pollution: two values for one field. A
 				// [Params] layer in front resolves repeats by its policy
 				// before this sees them; what reaches here is refused.
-				return fieldError(LocationBody, paramPath(name), msgRepeated)
+				return fieldError(locationBody, paramPath(name), msgRepeated)
 			}
 			doc = appendFormValue(doc, vs[0], fs)
 		}

@@ -34,9 +34,9 @@ func FuzzDecodeForm(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body string) {
 		var got fuzzForm
-		err := d.UnmarshalForm([]byte(body), &got)
+		err := d.unmarshalForm([]byte(body), &got)
 		if err != nil {
-			if st := AsError(err).Status; st != 400 && st != 413 {
+			if st := asError(err).Status; st != 400 && st != 413 {
 				t.Fatalf("status %d for %q", st, body)
 			}
 			return

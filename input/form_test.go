@@ -133,8 +133,8 @@ func TestFormRefusals(t *testing.T) {
 		{"bad escape", "email=%zz", 400, `{"error":"Malformed form body"}` + "\n"},
 		{"semicolon", "email=a;b", 400, `{"error":"Malformed form body"}` + "\n"},
 		{"empty body", "", 400, `{"error":"Request body is empty"}` + "\n"},
-		{"too many fields", strings.Repeat("tags=a&", DefaultMaxParams+1), 400, `{"error":"Too many parameters"}` + "\n"},
-		{"over the limit", "email=" + strings.Repeat("a", DefaultMaxBytes), 413, tooLarge},
+		{"too many fields", strings.Repeat("tags=a&", defaultMaxParams+1), 400, `{"error":"Too many parameters"}` + "\n"},
+		{"over the limit", "email=" + strings.Repeat("a", defaultMaxBytes), 413, tooLarge},
 	}
 	d := newFormDecoder(t, JSONConfig{})
 	for _, tt := range tests {
@@ -228,7 +228,7 @@ func TestMultipartForm(t *testing.T) {
 
 	badField, badCT := multipartForm(t, "", "password[$ne]", "x")
 	file, fileCT := multipartForm(t, "avatar", "email", "a")
-	big, bigCT := multipartForm(t, "", "email", strings.Repeat("a", DefaultMaxBytes))
+	big, bigCT := multipartForm(t, "", "email", strings.Repeat("a", defaultMaxBytes))
 	for _, tc := range []struct {
 		name, body, ct string
 		status         int

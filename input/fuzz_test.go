@@ -40,8 +40,8 @@ func FuzzDecode(f *testing.F) {
 				if cerr := CheckKeys(v); cerr != nil {
 					t.Fatalf("guard let through %v", cerr)
 				}
-			} else if AsError(err).Status != 400 {
-				t.Fatalf("status %d", AsError(err).Status)
+			} else if asError(err).Status != 400 {
+				t.Fatalf("status %d", asError(err).Status)
 			}
 			var p profile
 			if err := dec.Unmarshal(data, &p); err == nil {
@@ -71,9 +71,9 @@ func FuzzParams(f *testing.F) {
 	p, _ := NewParams(ParamsConfig{Params: map[string]ParamPolicy{"tag": ParamAll}, DangerouslyAllowOperatorKeys: true})
 	f.Fuzz(func(t *testing.T, raw string) {
 		want, werr := url.ParseQuery(raw)
-		got, err := p.Resolve(raw, LocationQuery)
+		got, err := p.resolve(raw, locationQuery)
 		if (err != nil) != (werr != nil) {
-			if err == ErrTooManyParams {
+			if err == errTooManyParams {
 				return
 			}
 			t.Fatalf("Resolve err %v, ParseQuery err %v", err, werr)
@@ -122,20 +122,20 @@ func FuzzNormalizers(f *testing.F) {
 				t.Fatalf("%s not idempotent: %q → %q → %q", name, s, out, again)
 			}
 		}
-		if out := NFC(s); utf8.ValidString(s) && !norm.NFC.IsNormalString(out) {
-			t.Fatalf("NFC(%q) = %q is not NFC", s, out)
+		if out := nfc(s); utf8.ValidString(s) && !norm.NFC.IsNormalString(out) {
+			t.Fatalf("nfc(%q) = %q is not NFC", s, out)
 		}
-		out := StripControl(s)
+		out := stripControl(s)
 		if !utf8.ValidString(out) {
-			t.Fatalf("StripControl(%q) = %q is not UTF-8", s, out)
+			t.Fatalf("stripControl(%q) = %q is not UTF-8", s, out)
 		}
 		for _, r := range out {
 			if isStripped(r) {
-				t.Fatalf("StripControl(%q) left %U", s, r)
+				t.Fatalf("stripControl(%q) left %U", s, r)
 			}
 		}
-		if e := NormalizeEmail(s); e != strings.TrimSpace(s) && strings.ToLower(e) != e {
-			t.Fatalf("NormalizeEmail(%q) = %q", s, e)
+		if e := normalizeEmail(s); e != strings.TrimSpace(s) && strings.ToLower(e) != e {
+			t.Fatalf("normalizeEmail(%q) = %q", s, e)
 		}
 	})
 }

@@ -17,7 +17,7 @@ const DefaultMaxDepth = 32
 
 // JSONConfig configures a strict JSON [Decoder].
 type JSONConfig struct {
-	// MaxBytes caps the body. Default 10 KiB (DefaultMaxBytes).
+	// MaxBytes caps the body. Default 10 KiB.
 	MaxBytes int64 `json:"max_bytes,omitempty" yaml:"max_bytes,omitempty"`
 	// MaxDepth bounds the nesting of objects and arrays. Default 32.
 	MaxDepth int `json:"max_depth,omitempty" yaml:"max_depth,omitempty"`
@@ -43,7 +43,8 @@ type JSONConfig struct {
 	// Default: false (JSON only).
 	Forms bool `json:"forms,omitempty" yaml:"forms,omitempty"`
 	// IgnoreFormFields lists form field names skipped when binding a
-	// form. Default: DefaultIgnoreFormFields ("_csrf", the CSRF token).
+	// form. Default: "_csrf", the CSRF token field, which the csrf layer
+	// reads.
 	IgnoreFormFields []string `json:"ignore_form_fields,omitempty" yaml:"ignore_form_fields,omitempty"`
 }
 
@@ -51,8 +52,9 @@ type JSONConfig struct {
 //
 // It refuses, before the destination is touched:
 //   - a body over MaxBytes (413) or of another media type (415; a form
-//     is bound instead when [JSONConfig].Forms is set, see
-//     [Decoder.UnmarshalForm]);
+//     is bound instead when [JSONConfig].Forms is set: it is turned into
+//     the JSON object it stands for and decoded by the same scanner, so
+//     the same fields, rules, limits and messages apply);
 //   - an empty body, malformed JSON, and anything after the first value
 //     (400 with {"error": ...});
 //   - nesting deeper than MaxDepth, a key that appears twice in one
@@ -86,7 +88,7 @@ func NewDecoder(cfg JSONConfig) (*Decoder, error) {
 		return nil, fmt.Errorf("input: JSONConfig.MaxBytes is negative (%d)", d.maxBytes)
 	}
 	if d.maxBytes == 0 {
-		d.maxBytes = DefaultMaxBytes
+		d.maxBytes = defaultMaxBytes
 	}
 	if d.maxDepth < 0 {
 		return nil, fmt.Errorf("input: JSONConfig.MaxDepth is negative (%d)", d.maxDepth)
@@ -110,16 +112,13 @@ func NewDecoder(cfg JSONConfig) (*Decoder, error) {
 	}
 	ignore := cfg.IgnoreFormFields
 	if ignore == nil {
-		ignore = DefaultIgnoreFormFields
+		ignore = defaultIgnoreFormFields
 	}
 	for _, name := range ignore {
 		d.ignore[name] = true
 	}
 	return d, nil
 }
-
-// MaxBytes returns the body cap of d.
-func (d *Decoder) MaxBytes() int64 { return d.maxBytes }
 
 var defaultDecoder, _ = NewDecoder(JSONConfig{})
 
@@ -195,9 +194,9 @@ func (d *Decoder) Unmarshal(data []byte, dst any) error {
 		// never show the Go error, which may quote the value.
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) && te.Field != "" {
-			return fieldError(LocationBody, jsonFieldPath(te.Field), "is invalid")
+			return fieldError(locationBody, jsonFieldPath(te.Field), "is invalid")
 		}
-		return ErrInvalidBody
+		return errInvalidBody
 	}
 	return nil
 }

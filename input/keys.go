@@ -108,7 +108,7 @@ func CheckParamName(location, name string) error {
 func CheckKeys(v any) error {
 	var p path
 	if msg := checkTree(v, &p); msg != "" {
-		return fieldError(LocationBody, p.String(), msg)
+		return fieldError(locationBody, p.String(), msg)
 	}
 	return nil
 }
@@ -136,25 +136,4 @@ func checkTree(v any, p *path) string {
 		}
 	}
 	return ""
-}
-
-// StripKeys deletes, in place and at any depth, every key of v that
-// [CheckKey] refuses, and returns v. v is a decoded JSON value
-// (map[string]any, []any and scalars).
-func StripKeys(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, e := range t {
-			if CheckKey(k) != "" {
-				delete(t, k)
-				continue
-			}
-			StripKeys(e)
-		}
-	case []any:
-		for _, e := range t {
-			StripKeys(e)
-		}
-	}
-	return v
 }

@@ -5,7 +5,6 @@ import (
 	"html"
 	"net/mail"
 	"reflect"
-	"sort"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -18,30 +17,29 @@ import (
 // A string normaliser, applied by the `normalize` struct tag.
 type NormalizeFunc func(string) string
 
-// The built-in normalisers, by tag name. Each is also exported as a
-// function.
+// The built-in normalisers, by tag name.
 var builtinNormalizers = map[string]NormalizeFunc{
 	"trim":     strings.TrimSpace,
 	"lower":    strings.ToLower,
 	"upper":    strings.ToUpper,
-	"nfc":      NFC,
-	"nfkc":     NFKC,
-	"stripctl": StripControl,
-	"squash":   Squash,
-	"email":    NormalizeEmail,
+	"nfc":      nfc,
+	"nfkc":     nfkc,
+	"stripctl": stripControl,
+	"squash":   squash,
+	"email":    normalizeEmail,
 	"escape":   html.EscapeString,
 }
 
 // NFC returns s in Unicode Normalization Form C, so that visually equal
 // strings ("é" as one code point or as "e" and a combining accent) compare
 // and count equal.
-func NFC(s string) string { return norm.NFC.String(s) }
+func nfc(s string) string { return norm.NFC.String(s) }
 
 // NFKC returns s in Normalization Form KC, which also folds compatibility
 // forms (fullwidth letters, ligatures): for identifiers such as user names.
-func NFKC(s string) string { return norm.NFKC.String(s) }
+func nfkc(s string) string { return norm.NFKC.String(s) }
 
-// isStripped reports whether StripControl removes r: C0 and C1 control
+// isStripped reports whether stripControl removes r: C0 and C1 control
 // characters other than tab, line feed and carriage return, DEL, and the
 // invisible format characters that reorder or hide text (bidirectional
 // embeddings, overrides and isolates, zero-width characters, the BOM).
@@ -57,10 +55,10 @@ func isStripped(r rune) bool {
 	return false
 }
 
-// StripControl removes control characters from s (see the package
+// stripControl removes control characters from s (see the package
 // documentation); tab, line feed and carriage return stay. Invalid UTF-8
 // bytes are replaced with U+FFFD.
-func StripControl(s string) string {
+func stripControl(s string) string {
 	clean := true
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -92,9 +90,9 @@ func StripControl(s string) string {
 	return b.String()
 }
 
-// Squash replaces every run of white space (including newlines) inside s
+// squash replaces every run of white space (including newlines) inside s
 // with one space and trims both ends: for one-line fields such as names.
-func Squash(s string) string {
+func squash(s string) string {
 	if squashed(s) {
 		return s
 	}
@@ -106,7 +104,7 @@ func Squash(s string) string {
 }
 
 // squashed reports whether s is ASCII with no white space but single
-// spaces between other characters: Squash's own result, computed without
+// spaces between other characters: squash's own result, computed without
 // splitting (FuzzSquashFastPath compares them).
 func squashed(s string) bool {
 	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' {
@@ -123,20 +121,20 @@ func squashed(s string) bool {
 	return true
 }
 
-// NormalizeEmail returns the canonical form of an email address: trimmed,
+// normalizeEmail returns the canonical form of an email address: trimmed,
 // NFC, parsed with net/mail, and lower-cased as a whole (local part
 // included, as most providers and express-validator's normalizeEmail do).
 // A value that is not a single bare address (a display name, a list,
 // garbage) is returned trimmed and otherwise unchanged, for validation to
 // refuse.
-func NormalizeEmail(s string) string {
+func normalizeEmail(s string) string {
 	s = strings.TrimSpace(s)
 	if mailaddr.Plain(s) {
 		// ASCII, so NFC leaves it alone, and net/mail returns it as is
 		// (FuzzPlain): skip both.
 		return strings.ToLower(s)
 	}
-	a, err := mail.ParseAddress(NFC(s))
+	a, err := mail.ParseAddress(nfc(s))
 	if err != nil || a.Name != "" {
 		return s
 	}
@@ -184,22 +182,6 @@ func NewNormalizer(extra map[string]NormalizeFunc) (*Normalizer, error) {
 	}
 	return n, nil
 }
-
-// Names lists the normalisers of n, sorted.
-func (n *Normalizer) Names() []string {
-	out := make([]string, 0, len(n.funcs))
-	for k := range n.funcs {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-var defaultNormalizer, _ = NewNormalizer(nil)
-
-// Normalize applies the `normalize` tags of the struct v points to with the
-// built-in normalisers.
-func Normalize(v any) error { return defaultNormalizer.Normalize(v) }
 
 // Normalize applies the `normalize` tags of the struct that v points to,
 // in place. An unknown normaliser name is an error (a programming error:

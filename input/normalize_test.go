@@ -51,6 +51,9 @@ type tagged struct {
 	Self     *tagged
 }
 
+// defaultNormalizer has the built-in normalisers only.
+var defaultNormalizer, _ = NewNormalizer(nil)
+
 func TestNormalizeStruct(t *testing.T) {
 	opt := "  x  "
 	v := tagged{
@@ -58,14 +61,14 @@ func TestNormalizeStruct(t *testing.T) {
 		Inner: inner{" NICK "}, Inners: []*inner{{" X "}, nil}, Password: "  secret  ", private: " p ",
 		Self: &tagged{Name: " child "},
 	}
-	if err := Normalize(&v); err != nil {
+	if err := defaultNormalizer.Normalize(&v); err != nil {
 		t.Fatal(err)
 	}
 	if v.Name != "Ada Lovélace" || v.Email != "a@b.com" || v.Tags[0] != "a" || v.Tags[1] != "b" || *v.Optional != "x" ||
 		v.Inner.Nick != "nick" || v.Inners[0].Nick != "x" || v.Password != "  secret  " || v.private != " p " || v.Self.Name != "child" {
 		t.Errorf("got %+v", v)
 	}
-	if err := Normalize(v); err == nil {
+	if err := defaultNormalizer.Normalize(v); err == nil {
 		t.Error("non-pointer accepted")
 	}
 }

@@ -31,9 +31,9 @@ func (p ParamPolicy) check() error {
 	return fmt.Errorf("input: unknown parameter policy %q", string(p))
 }
 
-// DefaultMaxParams bounds the number of parameters in one query string or
+// defaultMaxParams bounds the number of parameters in one query string or
 // form body, as qs's parameterLimit.
-const DefaultMaxParams = 1000
+const defaultMaxParams = 1000
 
 // ParamsConfig configures [Params].
 type ParamsConfig struct {
@@ -57,9 +57,9 @@ type ParamsConfig struct {
 	MaxBytes int64 `json:"max_bytes,omitempty" yaml:"max_bytes,omitempty"`
 }
 
-// ErrTooManyParams refuses a query string or form body with more than
+// errTooManyParams refuses a query string or form body with more than
 // MaxParams parameters.
-var ErrTooManyParams = newError(http.StatusBadRequest, EventValidationFailed, "Too many parameters")
+var errTooManyParams = newError(http.StatusBadRequest, eventValidationFailed, "Too many parameters")
 
 // Messages of the parameter layer.
 const msgRepeated = "must not be repeated"
@@ -117,10 +117,10 @@ func NewParams(cfg ParamsConfig) (*Params, error) {
 		return nil, fmt.Errorf("input: ParamsConfig.MaxParams and MaxBytes must not be negative")
 	}
 	if p.maxParams == 0 {
-		p.maxParams = DefaultMaxParams
+		p.maxParams = defaultMaxParams
 	}
 	if p.maxBytes == 0 {
-		p.maxBytes = DefaultMaxBytes
+		p.maxBytes = defaultMaxBytes
 	}
 	return p, nil
 }
@@ -159,34 +159,34 @@ func parsePairs(raw string, max int, buf []pair) ([]pair, error) {
 			continue
 		}
 		if strings.IndexByte(piece, ';') >= 0 {
-			return nil, ErrMalformedQuery
+			return nil, errMalformedQuery
 		}
 		name, value, _ := strings.Cut(piece, "=")
 		if strings.ContainsAny(name, "%+") {
 			n, err := url.QueryUnescape(name)
 			if err != nil {
-				return nil, ErrMalformedQuery
+				return nil, errMalformedQuery
 			}
 			name = n
 		}
 		if strings.IndexByte(value, '%') >= 0 {
 			if _, err := url.QueryUnescape(value); err != nil {
-				return nil, ErrMalformedQuery
+				return nil, errMalformedQuery
 			}
 		}
 		if len(pairs) == max {
-			return nil, ErrTooManyParams
+			return nil, errTooManyParams
 		}
 		pairs = append(pairs, pair{name: name, start: start, end: j})
 	}
 	return pairs, nil
 }
 
-// Resolve applies the policies to the raw query string or form body raw
+// resolve applies the policies to the raw query string or form body raw
 // and returns the raw text to keep: raw itself when nothing was dropped,
 // else the kept pairs as sent, joined by "&". location ("query" or "body")
 // names the place in a refusal. Errors are [*Error] values.
-func (p *Params) Resolve(raw, location string) (string, error) {
+func (p *Params) resolve(raw, location string) (string, error) {
 	if raw == "" {
 		return raw, nil
 	}
@@ -325,7 +325,7 @@ func (p *Params) apply(w http.ResponseWriter, r *http.Request) (*http.Request, e
 	if r.URL.RawQuery == "" && !isForm {
 		return r, nil
 	}
-	q, err := p.Resolve(r.URL.RawQuery, LocationQuery)
+	q, err := p.resolve(r.URL.RawQuery, locationQuery)
 	if err != nil {
 		return nil, err
 	}
@@ -348,20 +348,20 @@ func (p *Params) apply(w http.ResponseWriter, r *http.Request) (*http.Request, e
 	}
 	raw := buf.String()
 	putBuffer(buf)
-	body, err := p.Resolve(raw, LocationBody)
-	if err == ErrMalformedQuery {
-		err = ErrMalformedForm
+	body, err := p.resolve(raw, locationBody)
+	if err == errMalformedQuery {
+		err = errMalformedForm
 	}
 	if err != nil {
 		return nil, err
 	}
 	post, err := url.ParseQuery(body)
 	if err != nil {
-		return nil, ErrMalformedForm
+		return nil, errMalformedForm
 	}
 	query, err := url.ParseQuery(q)
 	if err != nil {
-		return nil, ErrMalformedQuery
+		return nil, errMalformedQuery
 	}
 	form := make(url.Values, len(post)+len(query))
 	for k, vs := range post {

@@ -43,7 +43,7 @@ func TestParamsResolve(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := p.Resolve(tt.in, LocationQuery)
+			got, err := p.resolve(tt.in, locationQuery)
 			if tt.wantErr != "" {
 				if err == nil || err.Error() != tt.wantErr {
 					t.Errorf("got %q, %v; want error %s", got, err, tt.wantErr)
@@ -59,14 +59,14 @@ func TestParamsResolve(t *testing.T) {
 
 func TestParamsStripAndLimits(t *testing.T) {
 	p, _ := NewParams(ParamsConfig{Keys: KeysStrip, MaxParams: 3})
-	if got, err := p.Resolve("a=1&$where=2&b.c=3", LocationQuery); err != nil || got != "a=1" {
+	if got, err := p.resolve("a=1&$where=2&b.c=3", locationQuery); err != nil || got != "a=1" {
 		t.Errorf("strip: got %q, %v", got, err)
 	}
-	if _, err := p.Resolve("a=1&b=2&c=3&d=4", LocationQuery); err != ErrTooManyParams {
+	if _, err := p.resolve("a=1&b=2&c=3&d=4", locationQuery); err != errTooManyParams {
 		t.Errorf("MaxParams: got %v", err)
 	}
 	off, _ := NewParams(ParamsConfig{DangerouslyAllowOperatorKeys: true})
-	if got, err := off.Resolve("$where=1", LocationQuery); err != nil || got != "$where=1" {
+	if got, err := off.resolve("$where=1", locationQuery); err != nil || got != "$where=1" {
 		t.Errorf("guard off: got %q, %v", got, err)
 	}
 	// Many parameters use the index map.
@@ -74,7 +74,7 @@ func TestParamsStripAndLimits(t *testing.T) {
 	for i := 0; i < 50; i++ {
 		b.WriteString("x=" + itoa(int64(i)) + "&y" + itoa(int64(i)) + "=1&")
 	}
-	got, err := mustParams(t, ParamsConfig{}).Resolve(b.String(), LocationQuery)
+	got, err := mustParams(t, ParamsConfig{}).resolve(b.String(), locationQuery)
 	q, _ := url.ParseQuery(got)
 	if err != nil || len(q["x"]) != 1 || q.Get("x") != "49" || len(q) != 51 {
 		t.Errorf("long list: %v %v", q["x"], err)
@@ -137,7 +137,7 @@ func TestParamsHandler(t *testing.T) {
 		{name: "malformed form", method: "POST", target: "/s", ctype: "application/x-www-form-urlencoded",
 			body: "a=1;b=2", wantStatus: 400, wantBody: `{"error":"Malformed form body"}` + "\n"},
 		{name: "form too large", method: "POST", target: "/s", ctype: "application/x-www-form-urlencoded",
-			body: "a=" + strings.Repeat("x", DefaultMaxBytes), wantStatus: 413, wantBody: `{"error":"Request body too large"}` + "\n"},
+			body: "a=" + strings.Repeat("x", defaultMaxBytes), wantStatus: 413, wantBody: `{"error":"Request body too large"}` + "\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -211,7 +211,7 @@ func BenchmarkParamsNoDuplicates(b *testing.B) {
 	p, _ := NewParams(ParamsConfig{})
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := p.Resolve("page=2&sort=name&q=hello+world", LocationQuery); err != nil {
+		if _, err := p.resolve("page=2&sort=name&q=hello+world", locationQuery); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -263,7 +263,7 @@ func TestCheckParamName(t *testing.T) {
 			}
 			continue
 		}
-		e := AsError(err)
+		e := asError(err)
 		if err == nil || e.Status != 400 || len(e.Fields) != 1 {
 			t.Errorf("CheckParamName(%q) = %v, want one 400 field error", tt.name, err)
 			continue

@@ -59,7 +59,7 @@ func (s *scanner) fail(e *Error) bool {
 }
 
 func (s *scanner) fieldFail(msg string) bool {
-	return s.fail(fieldError(LocationBody, s.path.String(), msg))
+	return s.fail(fieldError(locationBody, s.path.String(), msg))
 }
 
 func (s *scanner) emit(b ...byte) {
@@ -89,7 +89,7 @@ func (s *scanner) ws() {
 func (s *scanner) document(sc *schema) bool {
 	s.ws()
 	if s.pos == len(s.data) {
-		return s.fail(ErrEmptyBody)
+		return s.fail(errEmptyBody)
 	}
 	if !s.value(sc) {
 		return false
@@ -208,7 +208,7 @@ func (s *scanner) typeFail(k kind) bool {
 	case kSlice, kArray:
 		return s.fieldFail(msgArray)
 	}
-	return s.fail(ErrInvalidBody)
+	return s.fail(errInvalidBody)
 }
 
 func (s *scanner) checkNumber(sc *schema, k kind, num []byte) bool {

@@ -37,8 +37,8 @@ type UploadConfig struct {
 	MaxFields int `json:"max_fields,omitempty" yaml:"max_fields,omitempty"`
 }
 
-// DefaultUploadTypes are the file types [Upload] accepts by default.
-var DefaultUploadTypes = []string{"image/png", "image/jpeg", "image/gif", "image/webp"}
+// defaultUploadTypes are the file types [Upload] accepts by default.
+var defaultUploadTypes = []string{"image/png", "image/jpeg", "image/gif", "image/webp"}
 
 // extensions of the types http.DetectContentType can name and that an
 // allowlist is likely to hold; other types get ".bin".
@@ -117,7 +117,7 @@ func NewUpload(cfg UploadConfig) (*Upload, error) {
 	}
 	types := cfg.Types
 	if len(types) == 0 {
-		types = DefaultUploadTypes
+		types = defaultUploadTypes
 	}
 	for _, t := range types {
 		if _, _, err := mime.ParseMediaType(t); err != nil || strings.Contains(t, "*") {
@@ -168,7 +168,7 @@ func (u *Upload) Receive(w http.ResponseWriter, r *http.Request) (*Received, err
 		if !isFilePart(part) {
 			fields++
 			if fields > u.maxFields {
-				return nil, ErrTooManyFields
+				return nil, errTooManyFields
 			}
 			v, err := io.ReadAll(io.LimitReader(part, int64(maxFieldBytes-fieldBytes+1)))
 			if err != nil {
@@ -182,10 +182,10 @@ func (u *Upload) Receive(w http.ResponseWriter, r *http.Request) (*Received, err
 			continue
 		}
 		if name != u.field {
-			return nil, ErrUnexpectedFile
+			return nil, errUnexpectedFile
 		}
 		if len(rec.Files) == u.maxFiles {
-			return nil, ErrTooManyFiles
+			return nil, errTooManyFiles
 		}
 		f, err := u.readFile(part)
 		if err != nil {
@@ -194,7 +194,7 @@ func (u *Upload) Receive(w http.ResponseWriter, r *http.Request) (*Received, err
 		rec.Files = append(rec.Files, f)
 	}
 	if len(rec.Files) == 0 {
-		return nil, FieldErrors(respond.FieldError{Type: "field", Location: LocationBody, Path: u.field, Msg: "is required"})
+		return nil, FieldErrors(respond.FieldError{Type: "field", Location: locationBody, Path: u.field, Msg: "is required"})
 	}
 	return rec, nil
 }
@@ -219,11 +219,11 @@ func (u *Upload) readFile(part *multipart.Part) (File, error) {
 		return File{}, readErr(err, ErrMalformedMultipart)
 	}
 	if int64(len(data)) > u.maxFile {
-		return File{}, ErrFileTooLarge
+		return File{}, errFileTooLarge
 	}
 	typ := http.DetectContentType(data)
 	if !u.types[typ] {
-		return File{}, ErrUnsupportedFileType
+		return File{}, errUnsupportedFileType
 	}
 	name, err := randomName(typ)
 	if err != nil {

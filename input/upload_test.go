@@ -216,7 +216,7 @@ func TestUploadLimits(t *testing.T) {
 	ctype, body := multipartBody(t, part{"a", "", "", []byte("1")}, part{"b", "", "", []byte("2")})
 	r := httptest.NewRequest("POST", "/", bytes.NewReader(body))
 	r.Header.Set("Content-Type", ctype)
-	if _, err := up.Receive(httptest.NewRecorder(), r); err != ErrTooManyFields {
+	if _, err := up.Receive(httptest.NewRecorder(), r); err != errTooManyFields {
 		t.Errorf("fields: got %v", err)
 	}
 	ctype, body = multipartBody(t, part{"f", "1.png", "", pngBytes(t)}, part{"f", "2.gif", "", gifBytes(t)}, part{"x", "", "", []byte("v")})

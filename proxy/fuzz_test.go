@@ -57,7 +57,8 @@ func FuzzJSONKeys(f *testing.F) {
 		if decodeErr == nil && errors.Is(err, errNotJSON) && depth(body) <= input.DefaultMaxDepth {
 			t.Fatalf("scan says %q is not JSON (%v), encoding/json decodes it", body, err)
 		}
-		if ie := input.AsError(err); ie == nil {
+		var ie *input.Error
+		if !errors.As(err, &ie) {
 			t.Fatalf("scan error %v is not an *input.Error", err)
 		}
 	})

@@ -8,7 +8,8 @@
 // script, style, iframe, SVG or MathML element, no event-handler attribute,
 // no javascript:, data: or relative URL.
 //
-// Policies (by name, for [Lookup] and the `normalize` struct tag):
+// Policies ([RichText] and [Strict]; by name, "richtext" and "strict", in
+// the `normalize` struct tag of input/validate):
 //
 //   - "richtext": the small allowlist of the reference guide: b, i, em,
 //     strong, p, br, and a with an absolute https href only. Every kept link

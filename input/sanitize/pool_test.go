@@ -6,14 +6,14 @@ import (
 
 	"github.com/microcosm-cc/bluemonday"
 
-	"github.com/harden-go/harden/input/sanitize/sanitizetest"
+	"github.com/harden-go/harden/internal/xsstest"
 )
 
 // differentialInputs are the XSS corpus, the fuzz seeds and the edge cases
 // of the pooled path: blank input, a message larger than the pooled
 // buffer cap, input that is only markup.
 func differentialInputs() []string {
-	in := append([]string(nil), sanitizetest.XSSVectors...)
+	in := append([]string(nil), xsstest.XSSVectors...)
 	in = append(in, "", " ", "\n\t ", "plain text", "line\nbreak\ttab", "é ü ß 日本", "a\rb", "\xff", "a'b", "x\x00y", "\u2028", "&amp;",
 		`<b>bold</b> and <i>italic</i>`, `<a href="https://example.com/a?b=1&c=2#d">link</a>`, `<A HREF="HTTPS://Example.com/">up</A>`,
 		`<a href="https://example.com" rel="opener" target="_self">x</a>`, `Fish & chips < 5 > 3`, `<div><b>kept</b></div>`,
@@ -25,7 +25,7 @@ func differentialInputs() []string {
 // TestSanitizeMatchesPolicy checks that the pooled path returns exactly
 // what bluemonday's Policy.Sanitize returns, for both policies.
 func TestSanitizeMatchesPolicy(t *testing.T) {
-	policies := map[string]*bluemonday.Policy{RichTextName: richText, StrictName: strict}
+	policies := map[string]*bluemonday.Policy{"richtext": richText, "strict": strict}
 	for name, p := range policies {
 		for _, s := range differentialInputs() {
 			// Twice: the second call reuses a pooled buffer.

@@ -3,18 +3,11 @@ package sanitize
 import (
 	"bytes"
 	"net/url"
-	"sort"
 	"strings"
 	"sync"
 	"unicode/utf8"
 
 	"github.com/microcosm-cc/bluemonday"
-)
-
-// Policy names accepted by [Lookup] and by the `normalize` tag.
-const (
-	RichTextName = "richtext"
-	StrictName   = "strict"
 )
 
 var (
@@ -110,40 +103,4 @@ func inert(s string) bool {
 		}
 	}
 	return ascii || utf8.ValidString(s)
-}
-
-// RichTextPolicy returns a new copy of the rich-text policy, for callers that
-// want to extend it. Extending it can make it unsafe; the copy is the
-// caller's responsibility.
-func RichTextPolicy() *bluemonday.Policy { return newRichText() }
-
-var named = map[string]func(string) string{
-	RichTextName: RichText,
-	StrictName:   Strict,
-}
-
-// Lookup returns the sanitizer named name ("richtext" or "strict").
-func Lookup(name string) (func(string) string, bool) {
-	f, ok := named[name]
-	return f, ok
-}
-
-// Names lists the policy names, sorted.
-func Names() []string {
-	out := make([]string, 0, len(named))
-	for n := range named {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// Normalizers returns the policies as string normalisers keyed by name, ready
-// to be added to an input.Normalizer (the `normalize:"richtext"` tag).
-func Normalizers() map[string]func(string) string {
-	out := make(map[string]func(string) string, len(named))
-	for n, f := range named {
-		out[n] = f
-	}
-	return out
 }

@@ -5,8 +5,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/harden-go/harden/input/validate"
 )
 
 const contactPayload = `{"name":"  Ada Lovelace ","email":"Ada.Lovelace@Example.com","message":"Hello! I would like to know more about <b>your</b> analytical engine. See <a href=\"https://example.com/notes\">my notes</a>.\nThanks, Ada"}`
@@ -14,7 +12,7 @@ const contactPayload = `{"name":"  Ada Lovelace ","email":"Ada.Lovelace@Example.
 // BenchmarkContact measures decode + normalise + validate of the contact
 // payload from its bytes: the target is at most 10 µs/op.
 func BenchmarkContact(b *testing.B) {
-	v := validate.Default()
+	v := std
 	data := []byte(contactPayload)
 	b.ReportAllocs()
 	start := cpuTime()
@@ -30,7 +28,7 @@ func BenchmarkContact(b *testing.B) {
 // BenchmarkContactPlain is BenchmarkContact with a message without markup
 // (the sanitizer's fast path).
 func BenchmarkContactPlain(b *testing.B) {
-	v := validate.Default()
+	v := std
 	data := []byte(`{"name":"  Ada Lovelace ","email":"Ada.Lovelace@Example.com","message":"Hello! I would like to know more about your analytical engine.\nThanks, Ada"}`)
 	b.ReportAllocs()
 	start := cpuTime()
@@ -52,7 +50,7 @@ func reportCPU(b *testing.B, start time.Duration) {
 // BenchmarkContactRequest is BenchmarkContact through Decode from an
 // *http.Request (media type check, body read under the cap).
 func BenchmarkContactRequest(b *testing.B) {
-	v := validate.Default()
+	v := std
 	req := httptest.NewRequest("POST", "/api/contact", nil)
 	req.Header.Set("Content-Type", "application/json")
 	rd := strings.NewReader(contactPayload)

@@ -23,7 +23,7 @@ import (
 // newInputStack wires the input layer the way harden serve does: the
 // stack-wide body limit (10 KiB, 5 MiB + 64 KiB for the avatar route) and
 // parameter pollution in front of the routes, the contact handler on
-// validate.Bind and the avatar handler on input.Upload.
+// Validator.Bind and the avatar handler on input.Upload.
 func newInputStack(t *testing.T) (http.Handler, *memStore) {
 	t.Helper()
 	avatar, err := input.NewUpload(input.UploadConfig{Field: "avatar", MaxFileBytes: 5 << 20})

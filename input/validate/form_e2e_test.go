@@ -87,7 +87,7 @@ func TestFormOverHTTP(t *testing.T) {
 			`{"errors":[{"type":"field","location":"body","path":"[\"email[$ne]\"]","msg":"must not start with \"$\""}]}` + "\n", 0},
 		{"validation", form, "name=Ada&email=nope&message=hi", 400,
 			`{"errors":[{"type":"field","location":"body","path":"email","msg":"must be a valid email address"}]}` + "\n", 0},
-		{"over the body limit", form, "name=Ada&message=" + strings.Repeat("m", input.DefaultMaxBytes), 413,
+		{"over the body limit", form, "name=Ada&message=" + strings.Repeat("m", 10<<10), 413,
 			`{"error":"Request body too large"}` + "\n", 0},
 		{"text/plain", "text/plain", "name=Ada", 415, `{"error":"Unsupported media type"}` + "\n", 0},
 	} {

@@ -43,10 +43,7 @@ func New(cfg Config) (*Validator, error) {
 	if err != nil {
 		return nil, err
 	}
-	extra := map[string]input.NormalizeFunc{}
-	for name, f := range sanitize.Normalizers() {
-		extra[name] = f
-	}
+	extra := map[string]input.NormalizeFunc{"richtext": sanitize.RichText, "strict": sanitize.Strict}
 	for name, f := range cfg.Normalizers {
 		if _, ok := extra[name]; ok {
 			return nil, fmt.Errorf("validate: normaliser %q is already defined", name)
@@ -97,31 +94,9 @@ func jsonName(f reflect.StructField) string {
 	return name
 }
 
-var defaultValidator = func() *Validator {
-	v, err := New(Config{})
-	if err != nil {
-		panic(err)
-	}
-	return v
-}()
-
-// Default returns the Validator with the default Config.
-func Default() *Validator { return defaultValidator }
-
-// Bind runs [Validator.Bind] of the default Validator.
-func Bind(w http.ResponseWriter, r *http.Request, dst any) bool {
-	return defaultValidator.Bind(w, r, dst)
-}
-
 // Engine returns the underlying go-playground validator, for registering
 // aliases or struct-level rules.
 func (v *Validator) Engine() *validator.Validate { return v.v }
-
-// Decoder returns the strict JSON decoder of v.
-func (v *Validator) Decoder() *input.Decoder { return v.dec }
-
-// Normalizer returns the normaliser of v.
-func (v *Validator) Normalizer() *input.Normalizer { return v.norm }
 
 // RegisterRule adds a validation rule under tag with its message ("{param}"
 // stands for the rule's parameter).
@@ -177,15 +152,12 @@ func (v *Validator) Check(dst any) error {
 	if err := v.norm.Normalize(dst); err != nil {
 		return err
 	}
-	return v.StructIn(input.LocationBody, dst)
+	return v.validate(dst)
 }
 
-// Struct validates s (a struct or a pointer to one) without normalising
+// validate validates s (a struct or a pointer to one) without normalising
 // it; failures are a 400 [*input.Error] located in the body.
-func (v *Validator) Struct(s any) error { return v.StructIn(input.LocationBody, s) }
-
-// StructIn is Struct with the location to report ("body", "query", ...).
-func (v *Validator) StructIn(location string, s any) error {
+func (v *Validator) validate(s any) error {
 	err := v.v.Struct(s)
 	if err == nil {
 		return nil
@@ -203,7 +175,7 @@ func (v *Validator) StructIn(location string, s any) error {
 		meta := v.fieldMeta(root, fe.StructNamespace())
 		fields = append(fields, respond.FieldError{
 			Type:     "field",
-			Location: location,
+			Location: "body",
 			Path:     fieldPath(fe.Namespace()),
 			Msg:      v.message(fe, meta),
 		})

@@ -2,6 +2,7 @@ package validate_test
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,6 +12,22 @@ import (
 	"github.com/harden-go/harden/input/validate"
 	"github.com/harden-go/harden/respond"
 )
+
+// std is a Validator with the default Config.
+var std = func() *validate.Validator {
+	v, err := validate.New(validate.Config{})
+	if err != nil {
+		panic(err)
+	}
+	return v
+}()
+
+// asError returns err as an *input.Error, or nil.
+func asError(err error) *input.Error {
+	var e *input.Error
+	errors.As(err, &e)
+	return e
+}
 
 func fieldBody(fields ...respond.FieldError) string {
 	b, _ := json.Marshal(struct {
@@ -105,8 +122,8 @@ func TestDeepNestingRefused(t *testing.T) {
 	var dst struct {
 		Data any `json:"data"`
 	}
-	err := validate.Default().Unmarshal([]byte(`{"data":`+strings.Repeat("[", 40)+strings.Repeat("]", 40)+`}`), &dst)
-	if e := input.AsError(err); e.Status != 400 || len(e.Fields) != 1 || e.Fields[0].Msg != "is nested too deeply" {
+	err := std.Unmarshal([]byte(`{"data":`+strings.Repeat("[", 40)+strings.Repeat("]", 40)+`}`), &dst)
+	if e := asError(err); e.Status != 400 || len(e.Fields) != 1 || e.Fields[0].Msg != "is nested too deeply" {
 		t.Errorf("got %v", err)
 	}
 }
@@ -116,7 +133,7 @@ func TestContactNormalised(t *testing.T) {
 	// 100 runes of "é" written as e + combining accent: 200 runes before NFC.
 	name := strings.Repeat("e\u0301", 100)
 	body := `{"name":" ` + name + ` ","email":" Ada@Example.COM","message":"<p onclick=\"x()\">Hi <a href=\"https://example.com\">me</a></p>"}`
-	if err := validate.Default().Unmarshal([]byte(body), &c); err != nil {
+	if err := std.Unmarshal([]byte(body), &c); err != nil {
 		t.Fatal(err)
 	}
 	if c.Name != strings.Repeat("é", 100) {
@@ -143,7 +160,7 @@ type signup struct {
 }
 
 func TestMessages(t *testing.T) {
-	v := validate.Default()
+	v := std
 	tests := []struct {
 		body string
 		want []respond.FieldError
@@ -166,7 +183,7 @@ func TestMessages(t *testing.T) {
 	for _, tt := range tests {
 		var s signup
 		err := v.Unmarshal([]byte(tt.body), &s)
-		e := input.AsError(err)
+		e := asError(err)
 		got, _ := json.Marshal(e.Fields)
 		want, _ := json.Marshal(tt.want)
 		if err == nil || string(got) != string(want) {
@@ -181,7 +198,7 @@ func TestSecretNeverEchoed(t *testing.T) {
 	const secret = "hunter2hunter2"
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var s signup
-		if !validate.Bind(w, r, &s) {
+		if !std.Bind(w, r, &s) {
 			return
 		}
 		t.Error("handler reached")
@@ -204,7 +221,7 @@ func TestSecretNeverEchoed(t *testing.T) {
 }
 
 func TestPrepareAndConfig(t *testing.T) {
-	v := validate.Default()
+	v := std
 	if err := v.Prepare(Contact{}, &signup{}); err != nil {
 		t.Errorf("Prepare: %v", err)
 	}
@@ -231,7 +248,7 @@ func TestPrepareAndConfig(t *testing.T) {
 	}
 	var c Contact
 	err = custom.Unmarshal([]byte(`{"name":"`+strings.Repeat("x", 101)+`","email":"a@example.com"}`), &c)
-	got, _ := json.Marshal(input.AsError(err).Fields)
+	got, _ := json.Marshal(asError(err).Fields)
 	if string(got) != `[{"type":"field","location":"body","path":"name","msg":"too long (max 100)"},{"type":"field","location":"body","path":"message","msg":"must be given"}]` {
 		t.Errorf("custom messages: %s", got)
 	}
@@ -244,7 +261,7 @@ func TestBindProgrammingErrorIs500(t *testing.T) {
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() { _ = recover() }() // go-playground panics on an unknown rule
 		var b bad
-		validate.Bind(w, r, &b)
+		std.Bind(w, r, &b)
 	})
 	rec := post(h, "application/json", `{"a":"x"}`)
 	if rec.Code == 400 {
@@ -255,7 +272,7 @@ func TestBindProgrammingErrorIs500(t *testing.T) {
 	}
 	h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var b badNorm
-		validate.Bind(w, r, &b)
+		std.Bind(w, r, &b)
 	})
 	rec = post(h, "application/json", `{"a":"x"}`)
 	if rec.Code != 500 || rec.Body.String() != `{"error":"Internal Server Error"}`+"\n" {

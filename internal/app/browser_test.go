@@ -20,9 +20,9 @@ import (
 
 	"github.com/harden-go/harden"
 	"github.com/harden-go/harden/headers"
-	"github.com/harden-go/harden/input/sanitize/sanitizetest"
 	"github.com/harden-go/harden/internal/appdb"
 	"github.com/harden-go/harden/internal/browsertest"
+	"github.com/harden-go/harden/internal/xsstest"
 )
 
 // injected is markup an attacker managed to store in the page: an inline
@@ -251,7 +251,7 @@ func TestBrowserStoredXSS(t *testing.T) {
 	}
 	c := newClient(t, srv.URL)
 	var accepted int
-	for _, v := range append(slices.Clone(sanitizetest.XSSVectors), own...) {
+	for _, v := range append(slices.Clone(xsstest.XSSVectors), own...) {
 		body, _ := json.Marshal(map[string]string{"name": "Tester", "email": "t@example.com", "message": v})
 		switch status, resp := c.post("/api/contact", string(body)); status {
 		case 200:

@@ -19,8 +19,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/harden-go/harden/input/sanitize/sanitizetest"
 	"github.com/harden-go/harden/internal/appdb"
+	"github.com/harden-go/harden/internal/xsstest"
 	"github.com/harden-go/harden/ssrf"
 )
 
@@ -300,7 +300,7 @@ func TestAdminPageSanitizesOutput(t *testing.T) {
 	a, srv := routeApp(t, Config{})
 	addUser(t, a, "root@example.com", userPW, appdb.RoleAdmin)
 	stored := 0
-	for _, v := range sanitizetest.XSSVectors {
+	for _, v := range xsstest.XSSVectors {
 		_, err := a.db.AddMessage(context.Background(), appdb.Message{Name: "Vector", Email: "x@example.com", Body: v})
 		if _, ok := errors.AsType[*appdb.ValidationError](err); ok {
 			continue // a NUL byte: the database refuses it
@@ -314,12 +314,12 @@ func TestAdminPageSanitizesOutput(t *testing.T) {
 	c.login("root@example.com", userPW)
 	_, page := c.do("GET", "/admin", "", "", nil)
 	parts := strings.Split(page, `<div class="body">`)
-	if len(parts) != stored+1 || stored < len(sanitizetest.XSSVectors)-2 {
-		t.Fatalf("%d message bodies on the page, %d stored of %d", len(parts)-1, stored, len(sanitizetest.XSSVectors))
+	if len(parts) != stored+1 || stored < len(xsstest.XSSVectors)-2 {
+		t.Fatalf("%d message bodies on the page, %d stored of %d", len(parts)-1, stored, len(xsstest.XSSVectors))
 	}
 	for _, p := range parts[1:] {
 		body, _, _ := strings.Cut(p, "</div>\n</article>")
-		if bad := sanitizetest.Executable(body); bad != "" {
+		if bad := xsstest.Executable(body); bad != "" {
 			t.Errorf("message body %q: %s", body, bad)
 		}
 	}

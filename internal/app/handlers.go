@@ -86,7 +86,7 @@ func internalError(w http.ResponseWriter, r *http.Request, err error) {
 
 // fieldError answers 400 {"errors":[...]} for one body field.
 func fieldError(w http.ResponseWriter, r *http.Request, path, msg string) {
-	input.Reject(w, r, input.FieldErrors(respond.FieldError{Type: "field", Location: input.LocationBody, Path: path, Msg: msg}))
+	input.Reject(w, r, input.FieldErrors(respond.FieldError{Type: "field", Location: "body", Path: path, Msg: msg}))
 }
 
 // storeRefused answers a value the database refuses to store: a 400

@@ -8,12 +8,12 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
 
-	"github.com/harden-go/harden/input"
 	"github.com/harden-go/harden/respond"
 	"github.com/harden-go/harden/seclog"
 	"github.com/harden-go/harden/ssrf"
@@ -139,7 +139,7 @@ func pageTitle(body io.Reader) string {
 				if z.Next() != html.TextToken {
 					return ""
 				}
-				return clip(input.Squash(string(z.Text())), titleMaxRunes)
+				return clip(strings.Join(strings.Fields(string(z.Text())), " "), titleMaxRunes) // one line, single spaces
 			case "body":
 				return ""
 			}
