@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/harden-go/harden/internal/configerr"
 	"github.com/harden-go/harden/seclog"
 	"github.com/harden-go/harden/session"
 )
@@ -33,8 +34,12 @@ type Config struct {
 	Buckets []float64
 }
 
-// ErrBadConfig is returned by [New] for an invalid Config.
-var ErrBadConfig = errors.New("metrics: invalid configuration")
+// ErrInvalidConfig is the sentinel of every *ConfigError returned by [New].
+var ErrInvalidConfig = errors.New("metrics: invalid config")
+
+// ConfigError is a refused Config field: the module's one configuration
+// error type. It wraps [ErrInvalidConfig].
+type ConfigError = configerr.Error
 
 // defaultBuckets are the latency buckets of a zero Config.
 var defaultBuckets = []float64{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
@@ -102,10 +107,15 @@ func New(cfg Config) (*Metrics, error) {
 	if buckets == nil {
 		buckets = defaultBuckets
 	}
+	errs := configerr.List{Pkg: "metrics", Sentinel: ErrInvalidConfig}
 	for i := 1; i < len(buckets); i++ {
+		// NaN compares false both ways, so it is refused too.
 		if !(buckets[i] > buckets[i-1]) {
-			return nil, errors.Join(ErrBadConfig, errors.New("metrics: Buckets are not increasing"))
+			errs.AddReason("buckets", i, strconv.FormatFloat(buckets[i], 'g', -1, 64), "must be greater than the bucket before it")
 		}
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
 	}
 	m := &Metrics{
 		reg: reg,

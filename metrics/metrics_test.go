@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -411,9 +412,23 @@ func TestHandlerExposes(t *testing.T) {
 }
 
 func TestNewRejectsBadBuckets(t *testing.T) {
-	_, err := metrics.New(metrics.Config{Buckets: []float64{1, 0.5}})
-	if !errors.Is(err, metrics.ErrBadConfig) {
-		t.Errorf("got %v, want ErrBadConfig", err)
+	for _, tc := range []struct {
+		buckets []float64
+		want    string
+	}{
+		{[]float64{1, 0.5}, `metrics: buckets[1] "0.5": must be greater than the bucket before it`},
+		{[]float64{0.1, 0.1}, `metrics: buckets[1] "0.1": must be greater than the bucket before it`},
+		{[]float64{0.1, math.NaN()}, `metrics: buckets[1] "NaN": must be greater than the bucket before it`},
+	} {
+		m, err := metrics.New(metrics.Config{Buckets: tc.buckets})
+		var ce *metrics.ConfigError
+		if m != nil || !errors.Is(err, metrics.ErrInvalidConfig) || !errors.As(err, &ce) || ce.Field != "buckets" {
+			t.Errorf("New(%v) = %v, %v; want a *ConfigError on buckets", tc.buckets, m, err)
+			continue
+		}
+		if err.Error() != tc.want {
+			t.Errorf("New(%v): %q, want %q", tc.buckets, err, tc.want)
+		}
 	}
 }
 
