@@ -182,7 +182,7 @@ func (s *Store) run(ctx context.Context, p ratelimit.Policy, key string, op int,
 	var out [5]int64
 	alg, period := algFixed, p.Window.Microseconds()
 	if p.Algorithm == ratelimit.GCRA {
-		alg, period = algGCRA, p.Interval().Microseconds()
+		alg, period = algGCRA, (p.Window / time.Duration(p.Limit)).Microseconds() // the emission interval
 	}
 	if period < 1 {
 		return out, errors.New("redisstore: window or emission interval below 1µs")
