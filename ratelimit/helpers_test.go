@@ -42,6 +42,12 @@ func newMemStore(t testing.TB, clock *fakeClock, maxKeys int) *MemoryStore {
 	return s
 }
 
+// partitionKey is the partition key of key, as the headers carry it.
+func partitionKey(key string) string {
+	var buf [16]byte
+	return string(appendPartitionKey(buf[:0], key))
+}
+
 // check decides r as the middleware does, without skipping and without
 // writing anything: it spends one unit of the quota of r's key.
 func (l *Limiter) check(r *http.Request) (Result, error) {

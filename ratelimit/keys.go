@@ -88,7 +88,7 @@ type ipKeyCache struct {
 type ipKeyEntry struct {
 	addr netip.Addr // unmapped, no zone; IPv6 masked to the prefix
 	key  string     // ipKey(addr, bits)
-	pk   [16]byte   // partitionKey(key), when the cache's pk is set
+	pk   [16]byte   // the partition key of key, when the cache's pk is set
 }
 
 func newIPKeyCache(ipv6Prefix int, pk bool) *ipKeyCache {
@@ -145,17 +145,11 @@ func KeyByUser(userID func(r *http.Request) string, fallback KeyFunc) KeyFunc {
 	}
 }
 
-// partitionKey is the partition key ("pk") that the draft-8 and draft-11
-// headers carry for key: the first 12 bytes of SHA-256(key), in standard
-// base64 (16 characters). A client that knows its key (for example
-// "ip:203.0.113.7") can compute it; it reveals nothing the client does not
-// already know, and nothing about other clients.
-func partitionKey(key string) string {
-	var buf [16]byte
-	return string(appendPartitionKey(buf[:0], key))
-}
-
-// appendPartitionKey appends the partitionKey of key to b.
+// appendPartitionKey appends the partition key ("pk") that the draft-8 and
+// draft-11 headers carry for key to b: the first 12 bytes of SHA-256(key),
+// in standard base64 (16 characters). A client that knows its key (for
+// example "ip:203.0.113.7") can compute it; it reveals nothing the client
+// does not already know, and nothing about other clients.
 func appendPartitionKey(b []byte, key string) []byte {
 	sum := sha256.Sum256([]byte(key))
 	return base64.StdEncoding.AppendEncode(b, sum[:12])
@@ -179,12 +173,12 @@ type pkCache struct {
 // pkEntry is written once, before it is published, and never after.
 type pkEntry struct {
 	key string
-	pk  [16]byte // partitionKey(key)
+	pk  [16]byte // the partition key of key
 }
 
 func newPKCache() *pkCache { return &pkCache{seed: maphash.MakeSeed()} }
 
-// appendPartitionKey appends the partitionKey of key to b.
+// appendPartitionKey appends the partition key of key to b.
 func (c *pkCache) appendPartitionKey(b []byte, key string) []byte {
 	slot := &c.slots[maphash.String(c.seed, key)%pkCacheSlots]
 	if e := slot.Load(); e != nil && e.key == key {
