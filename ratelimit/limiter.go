@@ -92,7 +92,8 @@ func New(cfg Config) (*Limiter, error) {
 // Policy returns the limiter's policy as its store sees it.
 func (l *Limiter) Policy() Policy { return l.policy }
 
-// Allow spends cost units of key's quota and reports the decision.
+// Allow spends cost units of key's quota and reports the decision. A cost
+// below 1 is refused with an error.
 //
 // When the store fails, Allow returns an error wrapping [ErrStore] together
 // with the configured decision: Allowed is true when the limiter fails open,
