@@ -26,6 +26,7 @@ var edge = map[string]string{
 	"session/pgstore":      "pulls the PostgreSQL driver",
 	"session/storetest":    "conformance suite for stores (test support)",
 	"ratelimit/redisstore": "pulls the Redis client",
+	"internal/redisclient": "builds the Redis clients of the stores",
 	"input/validate":       "wraps go-playground/validator",
 	"input/sanitize":       "wraps bluemonday",
 	"metrics":              "exports Prometheus metrics with the Prometheus Go client",

@@ -563,7 +563,7 @@ func BenchmarkStackRateLimited(b *testing.B) {
 		PublicURL:   "https://example.com",
 		ClientIP:    clientip.Config{TrustedHops: 1},
 		CORS:        cors.Config{Origins: []string{"https://app.example.com"}, Credentials: true},
-		RateLimit:   RateLimitConfig{Config: ratelimit.Config{Rate: ratelimit.Spec{Limit: ratelimit.MaxLimit, Window: time.Hour}}, Paths: []string{"/api/"}},
+		RateLimit:   RateLimitConfig{Config: ratelimit.Config{Rate: ratelimit.Spec{Limit: 1_000_000_000, Window: time.Hour}}, Paths: []string{"/api/"}},
 		SecurityLog: discardLog,
 	})
 	if err != nil {
@@ -615,7 +615,7 @@ func BenchmarkStackRefunding(b *testing.B) {
 		PublicURL:   "https://example.com",
 		ClientIP:    clientip.Config{TrustedHops: 1},
 		CORS:        cors.Config{Origins: []string{"https://app.example.com"}, Credentials: true},
-		RateLimit:   RateLimitConfig{Config: ratelimit.Config{Rate: ratelimit.Spec{Limit: ratelimit.MaxLimit, Window: time.Hour}, SkipFailedRequests: true}, Paths: []string{"/api/"}},
+		RateLimit:   RateLimitConfig{Config: ratelimit.Config{Rate: ratelimit.Spec{Limit: 1_000_000_000, Window: time.Hour}, SkipFailedRequests: true}, Paths: []string{"/api/"}},
 		SecurityLog: discardLog,
 	})
 	if err != nil {

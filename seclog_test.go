@@ -1,6 +1,8 @@
 package harden
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -266,7 +268,7 @@ func TestRateLimitOnPaths(t *testing.T) {
 		if w.Code != 200 {
 			t.Fatalf("request %d: status %d", i, w.Code)
 		}
-		if got := w.Header().Get("RateLimit-Policy"); got != `"api";q=2;w=60;pk=:`+ratelimit.PartitionKey("ip:192.0.2.9")+`:` {
+		if got := w.Header().Get("RateLimit-Policy"); got != `"api";q=2;w=60;pk=:`+partitionKey("ip:192.0.2.9")+`:` {
 			t.Errorf("RateLimit-Policy = %q", got)
 		}
 		if got := w.Header().Get("RateLimit"); !strings.Contains(got, ";r="+wantRemaining+";") {
@@ -371,4 +373,12 @@ func ExampleRateLimitConfig() {
 	})
 	fmt.Println(err, stack.RateLimiter().Policy())
 	// Output: <nil> {api 100 15m0s fixed-window}
+}
+
+// partitionKey is the partition key ("pk") a limiter's draft-8 and
+// draft-11 headers carry for key: the first 12 bytes of SHA-256(key), in
+// standard base64.
+func partitionKey(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return base64.StdEncoding.EncodeToString(sum[:12])
 }

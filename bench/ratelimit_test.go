@@ -69,7 +69,7 @@ func rateImpls() []rateImpl {
 // harden-redis needs a Redis (HARDEN_TEST_REDIS_URL); it is skipped without
 // one under plain go test and fails under the project's test command.
 func BenchmarkRateLimit(b *testing.B) {
-	const big = ratelimit.MaxLimit
+	const big = maxLimit
 	addrs := make([]string, 4096)
 	for i := range addrs {
 		addrs[i] = "198.51." + strconv.Itoa(100+i/256) + "." + strconv.Itoa(i%256) + ":40000"

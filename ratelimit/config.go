@@ -46,8 +46,6 @@ const (
 	// HeadersNone sends no standard rate-limit headers (Retry-After is still
 	// sent on refusals).
 	HeadersNone HeaderStyle = "none"
-	// HeadersLatest is the newest revision this package implements.
-	HeadersLatest = HeadersDraft11
 )
 
 // Config configures a [Limiter]. The zero value is a working limiter: 100
@@ -128,10 +126,10 @@ type Config struct {
 
 // Defaults of [Config].
 const (
-	DefaultLimit            = 100
-	DefaultWindow           = 15 * time.Minute
-	DefaultMessage          = "Too many requests, please try again later."
-	DefaultErrorLogInterval = time.Minute
+	defaultLimit            = 100
+	defaultWindow           = 15 * time.Minute
+	defaultMessage          = "Too many requests, please try again later."
+	defaultErrorLogInterval = time.Minute
 	maxIdentifierLen        = 64
 )
 
@@ -141,8 +139,8 @@ var ErrInvalidConfig = errors.New("ratelimit: invalid config")
 
 // ConfigError names a bad [Config] or [MemoryConfig] field as the
 // configuration file spells it ("rate", "skip_failed_requests"), its value
-// and the reason, which says how to fix it. It wraps [ErrInvalidConfig]
-// ([ErrInvalidMemoryConfig] for a MemoryConfig).
+// and the reason, which says how to fix it. Those that [New] returns wrap
+// [ErrInvalidConfig].
 type ConfigError = configerr.Error
 
 // normalize fills defaults into a copy of c and validates it.
@@ -176,7 +174,7 @@ func (errs *configErrors) add(field, value, reason string) {
 // identifier, and the key that says whose quota a request spends.
 func (c *Config) normalizePolicy(errs *configErrors) {
 	if c.Rate == (Spec{}) {
-		c.Rate = Spec{Limit: DefaultLimit, Window: DefaultWindow}
+		c.Rate = Spec{Limit: defaultLimit, Window: defaultWindow}
 	}
 	if err := c.Rate.Validate(); err != nil {
 		reason := err.Error()
@@ -204,7 +202,7 @@ func (c *Config) normalizePolicy(errs *configErrors) {
 		errs.add("identifier", c.Identifier, "want 1 to 64 printable ASCII characters")
 	}
 	if c.IPv6Prefix == 0 {
-		c.IPv6Prefix = DefaultIPv6Prefix
+		c.IPv6Prefix = defaultIPv6Prefix
 	} else if c.IPv6Prefix < 1 || c.IPv6Prefix > 128 {
 		errs.add("ipv6_prefix", strconv.Itoa(c.IPv6Prefix), "want 1 to 128")
 	}
@@ -235,7 +233,7 @@ func (c *Config) normalizeAnswers(errs *configErrors) {
 		errs.add("skip_failed_requests", "true", "together with skip_successful_requests every request is refunded and the limiter never limits; set only one (skip_successful_requests to count failures)")
 	}
 	if c.Message == "" {
-		c.Message = DefaultMessage
+		c.Message = defaultMessage
 	}
 	if c.Succeeded == nil {
 		c.Succeeded = func(_ *http.Request, status int) bool { return status < 400 }
@@ -246,7 +244,7 @@ func (c *Config) normalizeAnswers(errs *configErrors) {
 // logger, and the clock.
 func (c *Config) normalizeRuntime(errs *configErrors) {
 	if c.ErrorLogInterval == 0 {
-		c.ErrorLogInterval = DefaultErrorLogInterval
+		c.ErrorLogInterval = defaultErrorLogInterval
 	} else if c.ErrorLogInterval < 0 {
 		errs.add("error_log_interval", c.ErrorLogInterval.String(), "must not be negative; 0 means the default, 1m")
 	}

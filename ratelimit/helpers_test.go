@@ -1,6 +1,7 @@
 package ratelimit
 
 import (
+	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -39,4 +40,49 @@ func newMemStore(t testing.TB, clock *fakeClock, maxKeys int) *MemoryStore {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// partitionKey is the partition key of key, as the headers carry it.
+func partitionKey(key string) string {
+	var buf [16]byte
+	return string(appendPartitionKey(buf[:0], key))
+}
+
+// check decides r as the middleware does, without skipping and without
+// writing anything: it spends one unit of the quota of r's key.
+func (l *Limiter) check(r *http.Request) (Result, error) {
+	return l.Allow(r.Context(), l.cfg.Key(r), 1)
+}
+
+// maxKeys returns the bound on the number of counters.
+func (s *MemoryStore) maxKeys() int { return s.perShard * len(s.shards) }
+
+// count returns the number of counters held, expired ones included.
+func (s *MemoryStore) count() int {
+	n := 0
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		n += len(sh.m)
+		sh.mu.Unlock()
+	}
+	return n
+}
+
+// sweep removes every expired counter and returns the number removed.
+func (s *MemoryStore) sweep() int {
+	now := s.now()
+	removed := 0
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		for k, e := range sh.m {
+			if now >= e.exp {
+				delete(sh.m, k)
+				removed++
+			}
+		}
+		sh.mu.Unlock()
+	}
+	return removed
 }

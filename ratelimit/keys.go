@@ -16,11 +16,11 @@ import (
 // KeyFunc should do the same.
 type KeyFunc func(r *http.Request) string
 
-// DefaultIPv6Prefix is the IPv6 prefix length that [KeyByIP] groups by when
+// defaultIPv6Prefix is the IPv6 prefix length that [KeyByIP] groups by when
 // none is configured. A single subscriber usually holds a whole /56 (or /48,
 // or /64): keying by the full 128-bit address would give every one of its
 // 2⁷² addresses a fresh quota.
-const DefaultIPv6Prefix = 56
+const defaultIPv6Prefix = 56
 
 // unknownIPKey is the one key shared by every request whose client address
 // is unknown: such requests share one quota rather than none.
@@ -29,28 +29,28 @@ const unknownIPKey = "ip:unknown"
 // KeyByIP returns the [KeyFunc] that keys a request by its client address
 // as resolved by the trust model ([clientip.From]): an IPv4 address as
 // itself (/32), an IPv6 address by its first ipv6Prefix bits (1 to 128; any
-// other value means [DefaultIPv6Prefix]).
+// other value means 56).
 //
 // The address is only as good as the proxy configuration: behind a proxy
 // that clientip does not trust, every client has the proxy's address and
 // shares one quota.
 func KeyByIP(ipv6Prefix int) KeyFunc {
 	if ipv6Prefix < 1 || ipv6Prefix > 128 {
-		ipv6Prefix = DefaultIPv6Prefix
+		ipv6Prefix = defaultIPv6Prefix
 	}
-	return func(r *http.Request) string { return IPKey(clientip.From(r), ipv6Prefix) }
+	return func(r *http.Request) string { return ipKey(clientip.From(r), ipv6Prefix) }
 }
 
-// IPKey is the key of addr: "ip:203.0.113.7" for IPv4 (IPv4-mapped IPv6
+// ipKey is the key of addr: "ip:203.0.113.7" for IPv4 (IPv4-mapped IPv6
 // addresses count as IPv4), "ip:2001:db8:aa00::/56" for IPv6 grouped by
-// ipv6Prefix bits (1 to 128; any other value means [DefaultIPv6Prefix]),
+// ipv6Prefix bits (1 to 128; any other value means defaultIPv6Prefix),
 // and "ip:unknown" for the zero Addr. A zone is ignored.
-func IPKey(addr netip.Addr, ipv6Prefix int) string {
+func ipKey(addr netip.Addr, ipv6Prefix int) string {
 	if !addr.IsValid() {
 		return unknownIPKey
 	}
 	if ipv6Prefix < 1 || ipv6Prefix > 128 {
-		ipv6Prefix = DefaultIPv6Prefix
+		ipv6Prefix = defaultIPv6Prefix
 	}
 	var buf [64]byte
 	return string(appendIPKey(buf[:0], addr.Unmap().WithZone(""), ipv6Prefix))
@@ -87,8 +87,8 @@ type ipKeyCache struct {
 // ipKeyEntry is written once, before it is published, and never after.
 type ipKeyEntry struct {
 	addr netip.Addr // unmapped, no zone; IPv6 masked to the prefix
-	key  string     // IPKey(addr, bits)
-	pk   [16]byte   // PartitionKey(key), when the cache's pk is set
+	key  string     // ipKey(addr, bits)
+	pk   [16]byte   // the partition key of key, when the cache's pk is set
 }
 
 func newIPKeyCache(ipv6Prefix int, pk bool) *ipKeyCache {
@@ -119,7 +119,7 @@ func (c *ipKeyCache) get(addr netip.Addr) *ipKeyEntry {
 
 // KeyByUser returns a [KeyFunc] that keys a request by the user id that
 // userID extracts ("user:" + id), and falls back to fallback (nil means
-// [KeyByIP] with the default prefix) when userID returns "" — so anonymous
+// [KeyByIP] with the default prefix, 56) when userID returns "" — so anonymous
 // requests are still limited, by address.
 //
 // userID must read an identity the server established (a session, a
@@ -135,7 +135,7 @@ func (c *ipKeyCache) get(addr netip.Addr) *ipKeyEntry {
 //	}, nil)
 func KeyByUser(userID func(r *http.Request) string, fallback KeyFunc) KeyFunc {
 	if fallback == nil {
-		fallback = KeyByIP(DefaultIPv6Prefix)
+		fallback = KeyByIP(defaultIPv6Prefix)
 	}
 	return func(r *http.Request) string {
 		if id := userID(r); id != "" {
@@ -145,17 +145,11 @@ func KeyByUser(userID func(r *http.Request) string, fallback KeyFunc) KeyFunc {
 	}
 }
 
-// PartitionKey is the partition key ("pk") that the draft-8 and draft-11
-// headers carry for key: the first 12 bytes of SHA-256(key), in standard
-// base64 (16 characters). A client that knows its key (for example
-// "ip:203.0.113.7") can compute it; it reveals nothing the client does not
-// already know, and nothing about other clients.
-func PartitionKey(key string) string {
-	var buf [16]byte
-	return string(appendPartitionKey(buf[:0], key))
-}
-
-// appendPartitionKey appends the [PartitionKey] of key to b.
+// appendPartitionKey appends the partition key ("pk") that the draft-8 and
+// draft-11 headers carry for key to b: the first 12 bytes of SHA-256(key),
+// in standard base64 (16 characters). A client that knows its key (for
+// example "ip:203.0.113.7") can compute it; it reveals nothing the client
+// does not already know, and nothing about other clients.
 func appendPartitionKey(b []byte, key string) []byte {
 	sum := sha256.Sum256([]byte(key))
 	return base64.StdEncoding.AppendEncode(b, sum[:12])
@@ -179,12 +173,12 @@ type pkCache struct {
 // pkEntry is written once, before it is published, and never after.
 type pkEntry struct {
 	key string
-	pk  [16]byte // PartitionKey(key)
+	pk  [16]byte // the partition key of key
 }
 
 func newPKCache() *pkCache { return &pkCache{seed: maphash.MakeSeed()} }
 
-// appendPartitionKey appends the [PartitionKey] of key to b.
+// appendPartitionKey appends the partition key of key to b.
 func (c *pkCache) appendPartitionKey(b []byte, key string) []byte {
 	slot := &c.slots[maphash.String(c.seed, key)%pkCacheSlots]
 	if e := slot.Load(); e != nil && e.key == key {

@@ -26,11 +26,11 @@ func TestIPKey(t *testing.T) {
 		{"fe80::1%eth0", 64, "ip:fe80::/64"},
 		{"::1", 56, "ip:::/56"},
 	} {
-		if got := IPKey(netip.MustParseAddr(tc.addr), tc.bits); got != tc.want {
-			t.Errorf("IPKey(%s, %d) = %q, want %q", tc.addr, tc.bits, got, tc.want)
+		if got := ipKey(netip.MustParseAddr(tc.addr), tc.bits); got != tc.want {
+			t.Errorf("ipKey(%s, %d) = %q, want %q", tc.addr, tc.bits, got, tc.want)
 		}
 	}
-	if got := IPKey(netip.Addr{}, 56); got != "ip:unknown" {
+	if got := ipKey(netip.Addr{}, 56); got != "ip:unknown" {
 		t.Errorf("zero Addr: got %q", got)
 	}
 }
@@ -66,7 +66,7 @@ func FuzzIPKey(f *testing.F) {
 	f.Fuzz(func(t *testing.T, a, b []byte, bits int) {
 		x, okx := netip.AddrFromSlice(a)
 		y, oky := netip.AddrFromSlice(b)
-		kx := IPKey(x, bits)
+		kx := ipKey(x, bits)
 		if !okx {
 			if kx != "ip:unknown" {
 				t.Fatalf("invalid address keyed %q", kx)
@@ -74,7 +74,7 @@ func FuzzIPKey(f *testing.F) {
 			return
 		}
 		if bits < 1 || bits > 128 {
-			bits = DefaultIPv6Prefix
+			bits = defaultIPv6Prefix
 		}
 		ux := x.Unmap()
 		if ux.Is4() {
@@ -96,7 +96,7 @@ func FuzzIPKey(f *testing.F) {
 			px, _ := ux.Prefix(bits)
 			same = px.Contains(uy)
 		}
-		if ky := IPKey(y, bits); (kx == ky) != same {
+		if ky := ipKey(y, bits); (kx == ky) != same {
 			t.Fatalf("%s and %s (/%d): keys %q and %q, same group %v", ux, uy, bits, kx, ky, same)
 		}
 	})
@@ -111,7 +111,7 @@ func TestPartitionKeyCache(t *testing.T) {
 	want := make([]string, len(keys))
 	for i := range keys {
 		keys[i] = "ip:10." + strconv.Itoa(i/65536) + "." + strconv.Itoa(i/256%256) + "." + strconv.Itoa(i%256)
-		want[i] = PartitionKey(keys[i])
+		want[i] = partitionKey(keys[i])
 	}
 	var wg sync.WaitGroup
 	for g := range 4 {
@@ -134,7 +134,7 @@ func TestPartitionKeyCache(t *testing.T) {
 }
 
 // TestIPKeyCache: the remembered keys and partition keys are always the
-// address's own, as IPKey and PartitionKey give them, for IPv4, IPv4-mapped
+// address's own, as ipKey and partitionKey give them, for IPv4, IPv4-mapped
 // and zoned IPv6 addresses under several prefixes, with more addresses than
 // the cache has slots, from several goroutines at once.
 func TestIPKeyCache(t *testing.T) {
@@ -158,11 +158,11 @@ func TestIPKeyCache(t *testing.T) {
 					for j := range addrs {
 						a := addrs[(j*(g+1)+round)%len(addrs)]
 						e := c.get(a)
-						if want := IPKey(a, bits); e.key != want {
+						if want := ipKey(a, bits); e.key != want {
 							t.Errorf("/%d %v: key %q, want %q", bits, a, e.key, want)
 							return
 						}
-						if want := PartitionKey(e.key); string(e.pk[:]) != want {
+						if want := partitionKey(e.key); string(e.pk[:]) != want {
 							t.Errorf("/%d %v: partition key %s, want %s", bits, a, e.pk[:], want)
 							return
 						}

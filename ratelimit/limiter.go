@@ -15,22 +15,21 @@ import (
 	"github.com/harden-go/harden/respond"
 )
 
-// Errors returned by [Limiter.Allow].
-var (
-	// ErrStore wraps a failure of the store. The Result that comes with it
-	// carries the configured fail-open or fail-closed decision.
-	ErrStore = errors.New("ratelimit: store failed")
-	// ErrInvalidCost is returned for a cost below 1.
-	ErrInvalidCost = errors.New("ratelimit: cost must be at least 1")
-)
+// ErrStore wraps a failure of the store, returned by [Limiter.Allow] and
+// [Limiter.Refund]. The Result that comes with it from Allow carries the
+// configured fail-open or fail-closed decision.
+var ErrStore = errors.New("ratelimit: store failed")
+
+// errInvalidCost is returned by [Limiter.Allow] for a cost below 1.
+var errInvalidCost = errors.New("ratelimit: cost must be at least 1")
 
 // Security-log event names of the refusals a Limiter answers.
 const (
-	// EventLimited marks a request refused because its quota is spent.
-	EventLimited = "rate_limited"
-	// EventUnavailable marks a request refused because the store failed and
+	// eventLimited marks a request refused because its quota is spent.
+	eventLimited = "rate_limited"
+	// eventUnavailable marks a request refused because the store failed and
 	// the limiter fails closed.
-	EventUnavailable = "rate_limit_unavailable"
+	eventUnavailable = "rate_limit_unavailable"
 )
 
 const unavailableMessage = "Service temporarily unavailable"
@@ -93,10 +92,8 @@ func New(cfg Config) (*Limiter, error) {
 // Policy returns the limiter's policy as its store sees it.
 func (l *Limiter) Policy() Policy { return l.policy }
 
-// Key returns the key of r under the limiter's KeyFunc.
-func (l *Limiter) Key(r *http.Request) string { return l.cfg.Key(r) }
-
-// Allow spends cost units of key's quota and reports the decision.
+// Allow spends cost units of key's quota and reports the decision. A cost
+// below 1 is refused with an error.
 //
 // When the store fails, Allow returns an error wrapping [ErrStore] together
 // with the configured decision: Allowed is true when the limiter fails open,
@@ -106,7 +103,7 @@ func (l *Limiter) Key(r *http.Request) string { return l.cfg.Key(r) }
 // but not logged when the caller's own context is done.
 func (l *Limiter) Allow(ctx context.Context, key string, cost int64) (Result, error) {
 	if cost < 1 {
-		return Result{}, ErrInvalidCost
+		return Result{}, errInvalidCost
 	}
 	res, err := l.cfg.Store.Take(ctx, l.policy, key, cost)
 	if err != nil {
@@ -132,20 +129,14 @@ func (l *Limiter) Refund(ctx context.Context, key string, cost int64, taken Resu
 	return nil
 }
 
-// Check decides r as the middleware does, without skipping and without
-// writing anything: it spends one unit of the quota of r's key.
-func (l *Limiter) Check(r *http.Request) (Result, error) {
-	return l.Allow(r.Context(), l.cfg.Key(r), 1)
-}
-
 // Handler returns middleware that limits the requests to next.
 //
 // An admitted request gets the configured rate-limit headers. A refused one
 // gets them too, plus Retry-After, and is answered through
 // [respond.Reject] with the configured status (429) and message and the
-// event [EventLimited]; OnLimited is called first. If the store fails, the
+// event "rate_limited"; OnLimited is called first. If the store fails, the
 // request passes without rate-limit headers (fail open) or is refused with
-// 503 and the event [EventUnavailable] (fail closed).
+// 503 and the event "rate_limit_unavailable" (fail closed).
 func (l *Limiter) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if l.cfg.Skip != nil && l.cfg.Skip(r) {
@@ -162,7 +153,7 @@ func (l *Limiter) Handler(next http.Handler) http.Handler {
 			respond.Reject(w, r, &respond.Rejection{
 				Status:  http.StatusServiceUnavailable,
 				Message: unavailableMessage,
-				Event:   EventUnavailable,
+				Event:   eventUnavailable,
 				Err:     err,
 			})
 			return
@@ -175,7 +166,7 @@ func (l *Limiter) Handler(next http.Handler) http.Handler {
 			respond.Reject(w, r, &respond.Rejection{
 				Status:  l.cfg.Status,
 				Message: l.cfg.Message,
-				Event:   EventLimited,
+				Event:   eventLimited,
 				Header:  http.Header{"Retry-After": {strconv.FormatInt(max(ceilSeconds(res.RetryAfter), 1), 10)}},
 			})
 			return
@@ -270,13 +261,9 @@ func (l *Limiter) requestKey(r *http.Request) (string, *[16]byte) {
 	return e.key, &e.pk
 }
 
-// SetHeaders sets the configured rate-limit headers for res on h; key is
-// the request's key (the draft-8/11 partition key is derived from it).
-func (l *Limiter) SetHeaders(h http.Header, key string, res Result) {
-	l.setHeaders(h, key, nil, res)
-}
-
-// setHeaders is SetHeaders with key's partition key, when known.
+// setHeaders sets the configured rate-limit headers for res on h; key is
+// the request's key, and pk its draft-8/11 partition key when known (nil:
+// derived from key).
 func (l *Limiter) setHeaders(h http.Header, key string, pk *[16]byte, res Result) {
 	if l.cfg.Headers == HeadersNone && !l.cfg.LegacyHeaders {
 		return
@@ -445,7 +432,7 @@ func (l *Limiter) effectiveWindow(res Result) time.Duration {
 	if !res.Allowed {
 		return res.RetryAfter
 	}
-	t := l.policy.Interval()
+	t := l.policy.interval()
 	d := res.Reset
 	if d <= 0 {
 		return t

@@ -127,7 +127,7 @@ func TestHeaderValues(t *testing.T) {
 		Store:      newMemStore(t, clock, 0),
 	})
 	w := serve(l.Handler(okHandler), request("203.0.113.7:1"))
-	pk := PartitionKey("ip:203.0.113.7")
+	pk := partitionKey("ip:203.0.113.7")
 	if got, want := w.Header().Get("RateLimit-Policy"), `"we\"ird\\name";q=100;w=900;pk=:`+pk+`:`; got != want {
 		t.Errorf("RateLimit-Policy: got %s, want %s", got, want)
 	}
@@ -284,7 +284,7 @@ func TestStatusWriterKeepsFlushAndUnwrap(t *testing.T) {
 		t.Fatalf("flushed=%v unwrapped=%v recorder.Flushed=%v", flushed, unwrapped, w.Flushed)
 	}
 	// The implicit 200 of a flush counts as a success: refunded.
-	if w := serve(h, request("192.0.2.1:1")); w.Header().Get("RateLimit") != `"100-in-15min";r=99;t=900;pk=:`+PartitionKey("ip:192.0.2.1")+`:` {
+	if w := serve(h, request("192.0.2.1:1")); w.Header().Get("RateLimit") != `"100-in-15min";r=99;t=900;pk=:`+partitionKey("ip:192.0.2.1")+`:` {
 		t.Fatalf("second request: %s", w.Header().Get("RateLimit"))
 	}
 }
@@ -394,7 +394,7 @@ func TestStoreFailure(t *testing.T) {
 
 func TestAllowErrors(t *testing.T) {
 	l := newLimiter(t, Config{FailOpen: true, Store: &failingStore{Store: newMemStore(t, nil, 0)}})
-	if _, err := l.Allow(ctx, "k", 0); !errors.Is(err, ErrInvalidCost) {
+	if _, err := l.Allow(ctx, "k", 0); !errors.Is(err, errInvalidCost) {
 		t.Errorf("cost 0: got %v", err)
 	}
 	l.cfg.Store.(*failingStore).down.Store(true)
@@ -511,7 +511,7 @@ func TestLimiterExact(t *testing.T) {
 func BenchmarkMiddleware(b *testing.B) {
 	for _, style := range []HeaderStyle{HeadersNone, HeadersDraft7, HeadersDraft8} {
 		b.Run(string(style), func(b *testing.B) {
-			l := newLimiter(b, Config{Rate: Spec{Limit: MaxLimit, Window: time.Hour}, Headers: style})
+			l := newLimiter(b, Config{Rate: Spec{Limit: maxLimit, Window: time.Hour}, Headers: style})
 			h := l.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 			b.ReportAllocs()
 			b.RunParallel(func(pb *testing.PB) {
@@ -532,7 +532,7 @@ func BenchmarkMiddleware(b *testing.B) {
 func TestHeaderValuesLongIdentifier(t *testing.T) {
 	id := strings.Repeat(`a"\`, 21) + "z" // 64 bytes, 42 of them escaped
 	name := `"` + strings.Repeat(`a\"\\`, 21) + `z"`
-	pk := PartitionKey("ip:203.0.113.7")
+	pk := partitionKey("ip:203.0.113.7")
 	clock := newFakeClock()
 	reset := strconv.FormatInt(clock.Now().Add(15*time.Minute).Unix(), 10)
 	for _, tc := range []struct {
@@ -562,7 +562,7 @@ func TestHeaderValuesLongIdentifier(t *testing.T) {
 		for _, legacy := range []bool{false, true} {
 			t.Run(string(tc.style)+"/legacy="+strconv.FormatBool(legacy), func(t *testing.T) {
 				l := newLimiter(t, Config{
-					Rate:          Spec{Limit: MaxLimit, Window: 15 * time.Minute},
+					Rate:          Spec{Limit: maxLimit, Window: 15 * time.Minute},
 					Identifier:    id,
 					Headers:       tc.style,
 					LegacyHeaders: legacy,
@@ -602,7 +602,7 @@ func TestSetHeadersValuesIndependent(t *testing.T) {
 		for _, legacy := range []bool{false, true} {
 			l := newLimiter(t, Config{Headers: style, LegacyHeaders: legacy})
 			h := http.Header{}
-			l.SetHeaders(h, "ip:192.0.2.1", Result{Allowed: true, Limit: 100, Remaining: 99, Reset: time.Minute})
+			l.setHeaders(h, "ip:192.0.2.1", nil, Result{Allowed: true, Limit: 100, Remaining: 99, Reset: time.Minute})
 			before := map[string]string{}
 			for k, v := range h {
 				before[k] = v[0]
@@ -630,14 +630,14 @@ func TestSetHeadersAllocs(t *testing.T) {
 			res := Result{Allowed: true, Limit: 100, Remaining: 99, Reset: time.Minute}
 			got := testing.AllocsPerRun(200, func() {
 				clear(h)
-				l.SetHeaders(h, "ip:192.0.2.1", res)
+				l.setHeaders(h, "ip:192.0.2.1", nil, res)
 			})
 			want := 2.0
 			if style == HeadersNone && !legacy {
 				want = 0
 			}
 			if got != want {
-				t.Errorf("%s, legacy %v: SetHeaders allocates %.1f times, want %.0f", style, legacy, got, want)
+				t.Errorf("%s, legacy %v: setHeaders allocates %.1f times, want %.0f", style, legacy, got, want)
 			}
 		}
 	}
@@ -651,7 +651,7 @@ func TestHandlerAllocs(t *testing.T) {
 		style HeaderStyle
 		want  float64
 	}{{HeadersNone, 0}, {HeadersDraft6, 2}, {HeadersDraft7, 2}, {HeadersDraft8, 2}, {HeadersDraft11, 2}} {
-		l := newLimiter(t, Config{Rate: Spec{Limit: MaxLimit, Window: time.Hour}, Headers: tc.style})
+		l := newLimiter(t, Config{Rate: Spec{Limit: maxLimit, Window: time.Hour}, Headers: tc.style})
 		h := l.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 		r := request("[2001:db8::1]:1234")
 		w := httptest.NewRecorder()
@@ -686,7 +686,7 @@ func TestDefaultKeyMatchesKeyByIP(t *testing.T) {
 // BenchmarkMiddlewareSkipFailed is the middleware with SkipFailedRequests,
 // which watches the response's status to refund failures.
 func BenchmarkMiddlewareSkipFailed(b *testing.B) {
-	l := newLimiter(b, Config{Rate: Spec{Limit: MaxLimit, Window: time.Hour}, Headers: HeadersNone, SkipFailedRequests: true})
+	l := newLimiter(b, Config{Rate: Spec{Limit: maxLimit, Window: time.Hour}, Headers: HeadersNone, SkipFailedRequests: true})
 	h := l.Handler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }))
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
@@ -702,7 +702,7 @@ func BenchmarkMiddlewareSkipFailed(b *testing.B) {
 // behind an outer layer's writer wrapper, which the limiter reads the
 // status from instead of wrapping again.
 func BenchmarkMiddlewareSkipFailedNested(b *testing.B) {
-	l := newLimiter(b, Config{Rate: Spec{Limit: MaxLimit, Window: time.Hour}, Headers: HeadersNone, SkipFailedRequests: true})
+	l := newLimiter(b, Config{Rate: Spec{Limit: maxLimit, Window: time.Hour}, Headers: HeadersNone, SkipFailedRequests: true})
 	h := l.Handler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }))
 	r := request("192.0.2.1:1")
 	w := httptest.NewRecorder()

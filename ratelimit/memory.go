@@ -26,13 +26,13 @@ type MemoryConfig struct {
 
 // Defaults of [MemoryConfig].
 const (
-	DefaultMaxKeys = 100_000
-	DefaultShards  = 64
+	defaultMaxKeys = 100_000
+	defaultShards  = 64
 )
 
-// ErrInvalidMemoryConfig is wrapped by the [*ConfigError] values
+// errInvalidMemoryConfig is wrapped by the [*ConfigError] values
 // [NewMemoryStore] returns for a negative MaxKeys or Shards.
-var ErrInvalidMemoryConfig = errors.New("ratelimit: invalid memory store config")
+var errInvalidMemoryConfig = errors.New("ratelimit: invalid memory store config")
 
 // MemoryStore is the in-process [Store]: counters live in a sharded map
 // keyed by a 64-bit keyed hash of (policy ID, key), so a counter costs the
@@ -90,20 +90,20 @@ func NewMemoryStore(cfg MemoryConfig) (*MemoryStore, error) {
 	var errs []error
 	if cfg.MaxKeys < 0 {
 		errs = append(errs, &ConfigError{Pkg: "ratelimit", Field: "max_keys", Index: -1, Value: strconv.Itoa(cfg.MaxKeys),
-			Reason: "must not be negative; 0 means the default, 100000", Err: ErrInvalidMemoryConfig})
+			Reason: "must not be negative; 0 means the default, 100000", Err: errInvalidMemoryConfig})
 	}
 	if cfg.Shards < 0 {
 		errs = append(errs, &ConfigError{Pkg: "ratelimit", Field: "shards", Index: -1, Value: strconv.Itoa(cfg.Shards),
-			Reason: "must not be negative; 0 means the default, 64", Err: ErrInvalidMemoryConfig})
+			Reason: "must not be negative; 0 means the default, 64", Err: errInvalidMemoryConfig})
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	if cfg.MaxKeys == 0 {
-		cfg.MaxKeys = DefaultMaxKeys
+		cfg.MaxKeys = defaultMaxKeys
 	}
 	if cfg.Shards == 0 {
-		cfg.Shards = DefaultShards
+		cfg.Shards = defaultShards
 	}
 	if cfg.Shards > cfg.MaxKeys {
 		cfg.Shards = cfg.MaxKeys
@@ -131,41 +131,6 @@ func NewMemoryStore(cfg MemoryConfig) (*MemoryStore, error) {
 		s.epoch = s.clock()
 	}
 	return s, nil
-}
-
-// MaxKeys returns the bound on the number of counters.
-func (s *MemoryStore) MaxKeys() int { return s.perShard * len(s.shards) }
-
-// Len returns the number of counters held, expired ones included.
-func (s *MemoryStore) Len() int {
-	n := 0
-	for i := range s.shards {
-		sh := &s.shards[i]
-		sh.mu.Lock()
-		n += len(sh.m)
-		sh.mu.Unlock()
-	}
-	return n
-}
-
-// Sweep removes every expired counter. Expired counters are also reclaimed
-// as new keys arrive, so calling Sweep is optional; it returns the number
-// removed.
-func (s *MemoryStore) Sweep() int {
-	now := s.now()
-	removed := 0
-	for i := range s.shards {
-		sh := &s.shards[i]
-		sh.mu.Lock()
-		for k, e := range sh.m {
-			if now >= e.exp {
-				delete(sh.m, k)
-				removed++
-			}
-		}
-		sh.mu.Unlock()
-	}
-	return removed
 }
 
 // now is the store's time: nanoseconds since its creation. Without an
@@ -236,7 +201,7 @@ func fixedTake(p Policy, e memEntry, live bool, now, cost int64) (Result, memEnt
 }
 
 func gcraTake(p Policy, e memEntry, live bool, now, cost int64) (Result, memEntry) {
-	t := int64(p.Interval())
+	t := int64(p.interval())
 	tau := t * p.Limit // burst tolerance: exactly Limit units from empty
 	tat := now
 	if live && e.exp > now {
@@ -298,7 +263,7 @@ func (s *MemoryStore) Refund(_ context.Context, p Policy, key string, cost int64
 		return nil
 	}
 	if p.Algorithm == GCRA {
-		e.exp -= cost * int64(p.Interval())
+		e.exp -= cost * int64(p.interval())
 		if e.exp <= now {
 			delete(sh.m, h)
 			return nil

@@ -182,14 +182,14 @@ func TestMemoryReclaimsExpired(t *testing.T) {
 	for i := range 900 {
 		_, _ = s.Take(ctx, p, strconv.Itoa(i), 1)
 	}
-	if s.Len() != 900 {
-		t.Fatalf("Len = %d, want 900", s.Len())
+	if s.count() != 900 {
+		t.Fatalf("count = %d, want 900", s.count())
 	}
 	clock.Advance(time.Second)
-	if n := s.Sweep(); n != 900 || s.Len() != 0 {
-		t.Fatalf("Sweep removed %d, Len = %d; want 900, 0", n, s.Len())
+	if n := s.sweep(); n != 900 || s.count() != 0 {
+		t.Fatalf("sweep removed %d, count = %d; want 900, 0", n, s.count())
 	}
-	// Without Sweep, new keys reclaim expired ones as they arrive: 900
+	// Without sweep, new keys reclaim expired ones as they arrive: 900
 	// expired plus 900 live keys fit in a bound of 1000 without evicting a
 	// live one.
 	for i := range 900 {
@@ -204,11 +204,11 @@ func TestMemoryReclaimsExpired(t *testing.T) {
 	}
 	for i := range 900 {
 		if r, _ := s.Take(ctx, live, strconv.Itoa(i), 1); r.Allowed {
-			t.Fatalf("live key %d was evicted (admitted twice); Len = %d", i, s.Len())
+			t.Fatalf("live key %d was evicted (admitted twice); count = %d", i, s.count())
 		}
 	}
-	if s.Len() > 1000 {
-		t.Fatalf("Len = %d > 1000", s.Len())
+	if s.count() > 1000 {
+		t.Fatalf("count = %d > 1000", s.count())
 	}
 }
 
@@ -233,19 +233,19 @@ func TestMemoryFlood(t *testing.T) {
 		if r, _ := s.Take(ctx, p, string(k), 1); !r.Allowed {
 			t.Fatalf("flood key %d refused", i)
 		}
-		if i%100_000 == 0 && s.Len() > maxKeys {
-			t.Fatalf("after %d keys: Len = %d > %d", i, s.Len(), maxKeys)
+		if i%100_000 == 0 && s.count() > maxKeys {
+			t.Fatalf("after %d keys: count = %d > %d", i, s.count(), maxKeys)
 		}
 	}
 	runtime.GC()
 	runtime.ReadMemStats(&after)
-	if s.Len() > s.MaxKeys() || s.MaxKeys() > maxKeys {
-		t.Fatalf("Len = %d, MaxKeys = %d, bound %d", s.Len(), s.MaxKeys(), maxKeys)
+	if s.count() > s.maxKeys() || s.maxKeys() > maxKeys {
+		t.Fatalf("count = %d, MaxKeys = %d, bound %d", s.count(), s.maxKeys(), maxKeys)
 	}
 	heap := int64(after.HeapAlloc) - int64(before.HeapAlloc)
 	perKey := float64(heap) / maxKeys
 	t.Logf("1,000,000 distinct keys, bound %d: %d counters held, heap growth %d bytes (%.1f B per counter)",
-		maxKeys, s.Len(), heap, perKey)
+		maxKeys, s.count(), heap, perKey)
 	// 16-byte counters in a Go map of 8-byte keys cost about 30–60 bytes each
 	// with the table's slack; far from the 1M keys × ~100 B an unbounded map
 	// of strings would hold.
@@ -257,7 +257,7 @@ func TestMemoryFlood(t *testing.T) {
 
 func TestNewMemoryStoreBounds(t *testing.T) {
 	for _, tc := range []struct{ maxKeys, shards, wantMax, wantShards int }{
-		{0, 0, DefaultMaxKeys, DefaultShards},
+		{0, 0, defaultMaxKeys, defaultShards},
 		{10, 0, 10, 8},
 		{1, 0, 1, 1},
 		{100, 3, 100, 4},
@@ -267,9 +267,9 @@ func TestNewMemoryStoreBounds(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if s.MaxKeys() > tc.wantMax || len(s.shards) != tc.wantShards {
+		if s.maxKeys() > tc.wantMax || len(s.shards) != tc.wantShards {
 			t.Errorf("MaxKeys %d Shards %d: got bound %d shards %d, want ≤ %d and %d",
-				tc.maxKeys, tc.shards, s.MaxKeys(), len(s.shards), tc.wantMax, tc.wantShards)
+				tc.maxKeys, tc.shards, s.maxKeys(), len(s.shards), tc.wantMax, tc.wantShards)
 		}
 	}
 	for _, tc := range []struct {
@@ -281,7 +281,7 @@ func TestNewMemoryStoreBounds(t *testing.T) {
 	} {
 		_, err := NewMemoryStore(tc.cfg)
 		var ce *ConfigError
-		if !errors.As(err, &ce) || !errors.Is(err, ErrInvalidMemoryConfig) || err.Error() != tc.want {
+		if !errors.As(err, &ce) || !errors.Is(err, errInvalidMemoryConfig) || err.Error() != tc.want {
 			t.Errorf("NewMemoryStore(%+v) = %v, want %s", tc.cfg, err, tc.want)
 		}
 	}
@@ -289,8 +289,8 @@ func TestNewMemoryStoreBounds(t *testing.T) {
 	s, _ := NewMemoryStore(MemoryConfig{MaxKeys: 1})
 	p := Policy{ID: "one", Limit: 1, Window: time.Hour}
 	for i := range 10 {
-		if r, _ := s.Take(ctx, p, strconv.Itoa(i), 1); !r.Allowed || s.Len() != 1 {
-			t.Fatalf("key %d: %+v, Len %d", i, r, s.Len())
+		if r, _ := s.Take(ctx, p, strconv.Itoa(i), 1); !r.Allowed || s.count() != 1 {
+			t.Fatalf("key %d: %+v, count %d", i, r, s.count())
 		}
 	}
 }

@@ -59,7 +59,7 @@ func TestReportedOutcome(t *testing.T) {
 			serve(h, request("192.0.2.1:1"))
 			// One unit spent by the probe itself; a counted request
 			// spent one more.
-			res, err := l.Check(request("192.0.2.1:1"))
+			res, err := l.check(request("192.0.2.1:1"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -89,7 +89,7 @@ func TestReportedOutcomeSkipFailed(t *testing.T) {
 	} {
 		l := newLimiter(t, Config{Rate: Spec{Limit: 3, Window: time.Hour}, SkipFailedRequests: true})
 		serve(l.Handler(tc.handler), request("192.0.2.1:1"))
-		res, err := l.Check(request("192.0.2.1:1"))
+		res, err := l.check(request("192.0.2.1:1"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -113,7 +113,7 @@ func TestReportedOutcomeReachesEveryLimiter(t *testing.T) {
 	})))
 	serve(h, request("192.0.2.1:1"))
 	for _, l := range []*Limiter{outer, inner} {
-		res, err := l.Check(request("192.0.2.1:1"))
+		res, err := l.check(request("192.0.2.1:1"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -134,7 +134,7 @@ func TestReportWithoutLimiter(t *testing.T) {
 	// A limiter that counts everything passes no outcome down.
 	l := newLimiter(t, Config{Rate: Spec{Limit: 3, Window: time.Hour}})
 	serve(l.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { Failed(r) })), request("192.0.2.1:1"))
-	res, err := l.Check(request("192.0.2.1:1"))
+	res, err := l.check(request("192.0.2.1:1"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestReportWithoutLimiter(t *testing.T) {
 	var kept *http.Request
 	serve(counting.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { kept = r })), request("192.0.2.1:1"))
 	Failed(kept)
-	res, err = counting.Check(request("192.0.2.1:1"))
+	res, err = counting.check(request("192.0.2.1:1"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func TestReportConcurrent(t *testing.T) {
 		wg.Wait()
 	}))
 	serve(h, request("192.0.2.1:1"))
-	res, err := l.Check(request("192.0.2.1:1"))
+	res, err := l.check(request("192.0.2.1:1"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +188,7 @@ func TestReportConcurrent(t *testing.T) {
 // the status recorder, the request carrying it down, and the refund's
 // context that outlives the client.
 func TestCountingHandlerAllocs(t *testing.T) {
-	l := newLimiter(t, Config{Rate: Spec{Limit: MaxLimit, Window: time.Hour}, Headers: HeadersNone, SkipSuccessfulRequests: true})
+	l := newLimiter(t, Config{Rate: Spec{Limit: maxLimit, Window: time.Hour}, Headers: HeadersNone, SkipSuccessfulRequests: true})
 	h := l.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	r := request("[2001:db8::1]:1234")
 	w := httptest.NewRecorder()

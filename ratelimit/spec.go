@@ -10,13 +10,14 @@ import (
 // Bounds of a [Spec]. They keep every computation on limits and windows far
 // from integer overflow, also in the Redis store, which counts microseconds.
 const (
-	MaxLimit  = 1_000_000_000
-	MinWindow = time.Millisecond
-	MaxWindow = 366 * 24 * time.Hour
+	maxLimit  = 1_000_000_000
+	minWindow = time.Millisecond
+	maxWindow = 366 * 24 * time.Hour
 )
 
-// ErrInvalidSpec is returned (wrapped) by [ParseSpec] for a malformed rate.
-var ErrInvalidSpec = errors.New("ratelimit: invalid rate")
+// errInvalidSpec is wrapped by the errors of [ParseSpec] and [Spec.Validate]
+// for a malformed or out-of-range rate.
+var errInvalidSpec = errors.New("ratelimit: invalid rate")
 
 // Spec is a quota: Limit units per Window. Its text form is "LIMIT/WINDOW",
 // for example "100/15m", "5/15m", "10/s" or "1000/1d": the window is a Go
@@ -55,8 +56,8 @@ func specError(msg string) error { return &specErr{msg} }
 
 type specErr struct{ msg string }
 
-func (e *specErr) Error() string { return ErrInvalidSpec.Error() + ": " + e.msg }
-func (e *specErr) Unwrap() error { return ErrInvalidSpec }
+func (e *specErr) Error() string { return errInvalidSpec.Error() + ": " + e.msg }
+func (e *specErr) Unwrap() error { return errInvalidSpec }
 
 func parseLimit(s string) (int64, error) {
 	// Digits only: no sign, no spaces, no underscores, no hex.
@@ -69,7 +70,7 @@ func parseLimit(s string) (int64, error) {
 		}
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 1 || n > MaxLimit {
+	if err != nil || n < 1 || n > maxLimit {
 		return 0, specError("limit must be an integer from 1 to 1000000000")
 	}
 	return n, nil
@@ -86,7 +87,7 @@ func parseWindow(s string) (time.Duration, error) {
 		d = 24 * time.Hour
 	case strings.HasSuffix(s, "d"):
 		n, err := parseLimit(s[:len(s)-1])
-		if err != nil || n > int64(MaxWindow/(24*time.Hour)) {
+		if err != nil || n > int64(maxWindow/(24*time.Hour)) {
 			return 0, specError("window out of range (1ms to 366d)")
 		}
 		d = time.Duration(n) * 24 * time.Hour
@@ -99,7 +100,7 @@ func parseWindow(s string) (time.Duration, error) {
 			return 0, specError("window must be a duration such as 15m, 1h or 1d")
 		}
 	}
-	if d < MinWindow || d > MaxWindow {
+	if d < minWindow || d > maxWindow {
 		return 0, specError("window out of range (1ms to 366d)")
 	}
 	return d, nil
@@ -129,12 +130,13 @@ func formatWindow(d time.Duration) string {
 	return d.String()
 }
 
-// Validate reports whether s is within the bounds a limiter accepts.
+// Validate reports whether s is within the bounds a limiter accepts: a
+// Limit of 1 to 1,000,000,000 per a Window of 1ms to 366 days.
 func (s Spec) Validate() error {
-	if s.Limit < 1 || s.Limit > MaxLimit {
+	if s.Limit < 1 || s.Limit > maxLimit {
 		return specError("limit must be an integer from 1 to 1000000000")
 	}
-	if s.Window < MinWindow || s.Window > MaxWindow {
+	if s.Window < minWindow || s.Window > maxWindow {
 		return specError("window out of range (1ms to 366d)")
 	}
 	return nil

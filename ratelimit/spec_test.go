@@ -24,7 +24,7 @@ func TestParseSpec(t *testing.T) {
 		{"3/h", Spec{3, time.Hour}},
 		{"1/1h30m", Spec{1, 90 * time.Minute}},
 		{"2/500ms", Spec{2, 500 * time.Millisecond}},
-		{"1000000000/366d", Spec{MaxLimit, MaxWindow}},
+		{"1000000000/366d", Spec{maxLimit, maxWindow}},
 	} {
 		got, err := ParseSpec(tc.in)
 		if err != nil || got != tc.want {
@@ -37,8 +37,8 @@ func TestParseSpec(t *testing.T) {
 		"100/15 m", " 100/15m", "100/15m ", "100/15x", "100/1/2", "１００/15m", "100/1.5.5s",
 		"99999999999999999999/1m",
 	} {
-		if got, err := ParseSpec(in); !errors.Is(err, ErrInvalidSpec) {
-			t.Errorf("ParseSpec(%q) = %v, %v; want ErrInvalidSpec", in, got, err)
+		if got, err := ParseSpec(in); !errors.Is(err, errInvalidSpec) {
+			t.Errorf("ParseSpec(%q) = %v, %v; want errInvalidSpec", in, got, err)
 		}
 	}
 }
@@ -66,7 +66,7 @@ func TestSpecText(t *testing.T) {
 	if cfg.Rate != (Spec{5, 15 * time.Minute}) || cfg.Algorithm != GCRA || !cfg.SkipSuccessfulRequests {
 		t.Fatalf("decoded %+v", cfg)
 	}
-	if err := json.Unmarshal([]byte(`{"rate":"5"}`), &cfg); !errors.Is(err, ErrInvalidSpec) {
+	if err := json.Unmarshal([]byte(`{"rate":"5"}`), &cfg); !errors.Is(err, errInvalidSpec) {
 		t.Fatalf("bad rate in JSON: got %v", err)
 	}
 	out, _ := json.Marshal(Config{Rate: Spec{100, 15 * time.Minute}})
@@ -96,8 +96,8 @@ func FuzzParseSpec(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		spec, err := ParseSpec(s)
 		if err != nil {
-			if !errors.Is(err, ErrInvalidSpec) {
-				t.Fatalf("ParseSpec(%q): error %v does not wrap ErrInvalidSpec", s, err)
+			if !errors.Is(err, errInvalidSpec) {
+				t.Fatalf("ParseSpec(%q): error %v does not wrap errInvalidSpec", s, err)
 			}
 			return
 		}

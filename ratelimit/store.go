@@ -35,7 +35,7 @@ type Policy struct {
 
 // Interval is the GCRA emission interval: the time in which one unit of
 // quota is restored.
-func (p Policy) Interval() time.Duration { return p.Window / time.Duration(p.Limit) }
+func (p Policy) interval() time.Duration { return p.Window / time.Duration(p.Limit) }
 
 // Result is the outcome of one decision.
 type Result struct {

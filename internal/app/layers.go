@@ -14,9 +14,9 @@ import (
 	"github.com/harden-go/harden/input"
 	"github.com/harden-go/harden/input/validate"
 	"github.com/harden-go/harden/internal/appdb"
+	"github.com/harden-go/harden/internal/redisclient"
 	"github.com/harden-go/harden/metrics"
 	"github.com/harden-go/harden/password"
-	"github.com/harden-go/harden/ratelimit/redisstore"
 	"github.com/harden-go/harden/session"
 	"github.com/harden-go/harden/session/pgstore"
 	sessionredis "github.com/harden-go/harden/session/redisstore"
@@ -83,7 +83,7 @@ func (a *App) openData(cfg Config) (session.Store, error) {
 		// pool) honours the call's deadline, so a request needing a
 		// session gets 503 rather than hanging. One server, a Cluster or
 		// a Sentinel-managed primary, by the URL's scheme.
-		client, err := redisstore.NewClient(cfg.RedisURL, sessionStoreTimeout)
+		client, err := redisclient.New(cfg.RedisURL, sessionStoreTimeout)
 		if err != nil {
 			return nil, errors.New("HARDEN_REDIS_URL: invalid Redis URL")
 		}

@@ -2,6 +2,8 @@ package app
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net"
@@ -36,7 +38,7 @@ func apiRequest(h http.Handler, method, path, client string) *httptest.ResponseR
 func TestAPILimit(t *testing.T) {
 	a, log := newLoggedApp(t, Config{Development: true, APILimit: ratelimit.Spec{Limit: 3, Window: time.Minute}})
 	const client = "192.0.2.10"
-	pk := ratelimit.PartitionKey("ip:" + client)
+	pk := partitionKey("ip:" + client)
 	for i := range 4 {
 		if w := apiRequest(a.Handler(), "GET", "/healthz", client); w.Code != 200 || w.Header().Get("RateLimit") != "" {
 			t.Fatalf("/healthz %d: %d, RateLimit %q", i, w.Code, w.Header().Get("RateLimit"))
@@ -213,4 +215,12 @@ func TestLimitConfigRefused(t *testing.T) {
 			t.Errorf("New(%+v) = %v, want an error starting %q", tt.cfg, err, tt.want)
 		}
 	}
+}
+
+// partitionKey is the partition key ("pk") a limiter's draft-8 and
+// draft-11 headers carry for key: the first 12 bytes of SHA-256(key), in
+// standard base64.
+func partitionKey(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return base64.StdEncoding.EncodeToString(sum[:12])
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/harden-go/harden/internal/redisclient"
 	"github.com/harden-go/harden/internal/testserver"
 	"github.com/harden-go/harden/ratelimit"
 )
@@ -19,16 +20,16 @@ import (
 // TestFrozenRedis: with Redis frozen by SIGSTOP (a server of the test's
 // own, stopped and continued by its PID), 200 requests from 20 concurrent
 // clients each get the fail-closed 503 within the store's Timeout +
-// 100 ms, whether the client honours context deadlines (ClientOptions) or
-// keeps go-redis's defaults (3 s reads, retries); the outage logs one
-// error and, once Redis is continued, one recovery counting the rest.
+// 100 ms, whether the client honours context deadlines (the options Open
+// sets) or keeps go-redis's defaults (3 s reads, retries); the outage logs
+// one error and, once Redis is continued, one recovery counting the rest.
 func TestFrozenRedis(t *testing.T) {
 	for _, tt := range []struct {
 		name string
 		edit func(*redis.Options)
 	}{
 		{"default client options", func(*redis.Options) {}},
-		{"ClientOptions", func(o *redis.Options) { ClientOptions(o, DefaultTimeout) }},
+		{"deadline-honouring options", func(o *redis.Options) { redisclient.Options(o, defaultTimeout) }},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := testserver.Redis(t)
@@ -78,7 +79,7 @@ func TestFrozenRedis(t *testing.T) {
 						if w.Code != 503 || w.Body.String() != `{"error":"Service temporarily unavailable"}`+"\n" {
 							t.Errorf("frozen: %d %q, want the fail-closed 503", w.Code, w.Body)
 						}
-						if d > DefaultTimeout+100*time.Millisecond {
+						if d > defaultTimeout+100*time.Millisecond {
 							mu.Lock()
 							late = append(late, d)
 							mu.Unlock()
@@ -92,8 +93,8 @@ func TestFrozenRedis(t *testing.T) {
 			// allowed on top of the 100 ms, and reported.
 			starved := lag.Stop()
 			for _, d := range late {
-				if d > DefaultTimeout+100*time.Millisecond+starved {
-					t.Errorf("frozen: answered after %v, want within %v + 100ms (+ %v scheduler lateness)", d, DefaultTimeout, starved)
+				if d > defaultTimeout+100*time.Millisecond+starved {
+					t.Errorf("frozen: answered after %v, want within %v + 100ms (+ %v scheduler lateness)", d, defaultTimeout, starved)
 				}
 			}
 			srv.Resume(t)

@@ -110,8 +110,8 @@ func TestBatchSkipsAbandonedCalls(t *testing.T) {
 	p := ratelimit.Policy{ID: "gone", Limit: 5, Window: time.Hour}
 	gone, cancel := context.WithCancel(ctx)
 	cancel()
-	abandoned := &call{ctx: gone, keys: []string{s.Key(p, "k")}, args: []any{opTake, algFixed, p.Limit, p.Window.Microseconds(), 1, 0}, done: make(chan struct{})}
-	live := &call{ctx: ctx, keys: []string{s.Key(p, "other")}, args: []any{opTake, algFixed, p.Limit, p.Window.Microseconds(), 1, 0}, done: make(chan struct{})}
+	abandoned := &call{ctx: gone, keys: []string{s.redisKey(p, "k")}, args: []any{opTake, algFixed, p.Limit, p.Window.Microseconds(), 1, 0}, done: make(chan struct{})}
+	live := &call{ctx: ctx, keys: []string{s.redisKey(p, "other")}, args: []any{opTake, algFixed, p.Limit, p.Window.Microseconds(), 1, 0}, done: make(chan struct{})}
 	s.batch.send([]*call{abandoned, live})
 	<-abandoned.done
 	<-live.done
@@ -121,7 +121,7 @@ func TestBatchSkipsAbandonedCalls(t *testing.T) {
 	if live.err != nil || len(live.res) != 5 || live.res[0] != 1 || live.res[1] != 4 {
 		t.Errorf("live call: %v %v, want allowed with 4 remaining", live.res, live.err)
 	}
-	if n, err := c.Exists(ctx, s.Key(p, "k")).Result(); err != nil || n != 0 {
+	if n, err := c.Exists(ctx, s.redisKey(p, "k")).Result(); err != nil || n != 0 {
 		t.Errorf("the abandoned call's counter exists (%d, %v): it was sent", n, err)
 	}
 }

@@ -17,8 +17,9 @@
 // deadline), even when the client would wait longer: go-redis applies a
 // context's deadline to its socket reads only with ContextTimeoutEnabled,
 // and otherwise waits its own ReadTimeout (3 s by default) on a hung
-// server. [Open] and [ClientOptions] set it; a client made elsewhere should
-// too, so that a timed-out call also frees its connection. An unreachable
+// server. [Open] sets it; a client made elsewhere should too, with dial,
+// read, write and pool timeouts no longer than Timeout, so that a
+// timed-out call also frees its connection. An unreachable
 // or slow Redis is an error, which the ratelimit.Limiter turns into its
 // configured fail-open or fail-closed answer and logs once per interval. State held by
 // Redis survives only as long as Redis keeps it: after a restart without
@@ -34,6 +35,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/harden-go/harden/internal/redisclient"
 	"github.com/harden-go/harden/internal/storeguard"
 	"github.com/harden-go/harden/ratelimit"
 )
@@ -57,12 +59,12 @@ type Config struct {
 
 // Defaults of [Config].
 const (
-	DefaultPrefix  = "harden:ratelimit:"
-	DefaultTimeout = 250 * time.Millisecond
+	defaultPrefix  = "harden:ratelimit:"
+	defaultTimeout = 250 * time.Millisecond
 )
 
-// ErrNoClient is returned by [New] when Config.Client is nil.
-var ErrNoClient = errors.New("redisstore: Config.Client is required")
+// errNoClient is returned by [New] when Config.Client is nil.
+var errNoClient = errors.New("redisstore: Config.Client is required")
 
 // Store is a [ratelimit.Store] on Redis. It is safe for concurrent use.
 type Store struct {
@@ -78,13 +80,13 @@ var _ ratelimit.Store = (*Store)(nil)
 // New returns a Store configured by cfg.
 func New(cfg Config) (*Store, error) {
 	if cfg.Client == nil {
-		return nil, ErrNoClient
+		return nil, errNoClient
 	}
 	if cfg.Prefix == "" {
-		cfg.Prefix = DefaultPrefix
+		cfg.Prefix = defaultPrefix
 	}
 	if cfg.Timeout == 0 {
-		cfg.Timeout = DefaultTimeout
+		cfg.Timeout = defaultTimeout
 	}
 	s := &Store{client: cfg.Client, prefix: cfg.Prefix, timeout: cfg.Timeout}
 	if pc, ok := cfg.Client.(pipeliner); ok {
@@ -94,32 +96,35 @@ func New(cfg Config) (*Store, error) {
 }
 
 // Open connects to the Redis server, Cluster or Sentinel-managed primary
-// at url (the forms of [NewClient]: "redis://[:password@]host:port/db",
-// "rediss://" for TLS, "redis-cluster://", "redis-sentinel://") and returns
-// a Store that owns the client: Close closes it. It does not contact the
-// server; use [Store.Ping] for that. Counters work on a Cluster: each
+// at url and returns a Store with the default Prefix and Timeout that owns
+// the client: Close closes it. The scheme says what url names:
+//
+//	redis://[[user]:password@]host:port[/db]     one server ("rediss://": TLS)
+//	redis-cluster://[[user]:password@]host:port?addr=host:port&addr=...
+//	                                             a Redis Cluster: the seed nodes
+//	                                             ("rediss-cluster://": TLS)
+//	redis-sentinel://[[user]:password@]host:port[/db]?master_name=NAME&addr=host:port&...
+//	                                             the primary that the Sentinels
+//	                                             name NAME ("rediss-sentinel://":
+//	                                             TLS); the password is the
+//	                                             Sentinels' and the servers'
+//
+// The query parameters are go-redis's (ParseURL, ParseClusterURL and
+// ParseFailoverURL): more addresses with addr, and options such as
+// client_name. The client honours each call's deadline, waits no longer
+// than Timeout to dial, read, write or take a pooled connection (timeouts
+// given in url are replaced) and does not retry. Open does not contact
+// the server; use [Store.Ping] for that. Counters work on a Cluster: each
 // counter is one key, and the script touches only it.
 func Open(url string) (*Store, error) {
 	// The URL may hold a password: the error never echoes it.
-	client, err := NewClient(url, DefaultTimeout)
+	client, err := redisclient.New(url, defaultTimeout)
 	if err != nil {
 		return nil, err
 	}
 	s, _ := New(Config{Client: client})
 	s.closer = client.Close
 	return s, nil
-}
-
-// ClientOptions sets opt's timeouts for a store whose calls must return
-// within timeout: the client honours each call's context deadline
-// (ContextTimeoutEnabled), dials, reads, writes and waits for a pooled
-// connection no longer than timeout, and does not retry (a retry would
-// only spend the same deadline). It returns opt.
-func ClientOptions(opt *redis.Options, timeout time.Duration) *redis.Options {
-	opt.ContextTimeoutEnabled = true
-	opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout, opt.PoolTimeout = timeout, timeout, timeout, timeout
-	opt.MaxRetries = -1
-	return opt
 }
 
 // Ping checks that Redis answers and the script can be loaded, so a service
@@ -143,8 +148,8 @@ func (s *Store) Close() error {
 	return s.closer()
 }
 
-// Key returns the Redis key of a counter.
-func (s *Store) Key(p ratelimit.Policy, key string) string {
+// redisKey returns the Redis key of a counter.
+func (s *Store) redisKey(p ratelimit.Policy, key string) string {
 	return s.prefix + "{" + p.ID + ":" + key + "}"
 }
 
@@ -182,12 +187,12 @@ func (s *Store) run(ctx context.Context, p ratelimit.Policy, key string, op int,
 	var out [5]int64
 	alg, period := algFixed, p.Window.Microseconds()
 	if p.Algorithm == ratelimit.GCRA {
-		alg, period = algGCRA, p.Interval().Microseconds()
+		alg, period = algGCRA, (p.Window / time.Duration(p.Limit)).Microseconds() // the emission interval
 	}
 	if period < 1 {
 		return out, errors.New("redisstore: window or emission interval below 1µs")
 	}
-	keys := []string{s.Key(p, key)}
+	keys := []string{s.redisKey(p, key)}
 	var res []int64
 	var err error
 	if s.batch != nil {

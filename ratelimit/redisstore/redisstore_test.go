@@ -264,11 +264,11 @@ func TestOneRoundTrip(t *testing.T) {
 
 func TestKeyHashTag(t *testing.T) {
 	s, _ := New(Config{Client: redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})})
-	got := s.Key(ratelimit.Policy{ID: "5-in-15min"}, "ip:2001:db8::/56")
+	got := s.redisKey(ratelimit.Policy{ID: "5-in-15min"}, "ip:2001:db8::/56")
 	if got != "harden:ratelimit:{5-in-15min:ip:2001:db8::/56}" {
 		t.Fatalf("Key = %q", got)
 	}
-	if _, err := New(Config{}); err != ErrNoClient {
+	if _, err := New(Config{}); err != errNoClient {
 		t.Fatalf("New without client: %v", err)
 	}
 	if _, err := Open("redis://user:s3cret@[bad"); err == nil || strings.Contains(err.Error(), "s3cret") {

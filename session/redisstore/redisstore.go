@@ -28,9 +28,9 @@
 // replica) is returned to the Manager, which answers 503. Every call
 // returns within the Manager's StoreTimeout (and the request's deadline),
 // even from a hung server and whatever the client's own timeouts. Make the
-// client honour deadlines too (ratelimit/redisstore.ClientOptions sets
-// ContextTimeoutEnabled and matching dial, read, write and pool timeouts),
-// so that a call cut short also frees its connection.
+// client honour deadlines too (set ContextTimeoutEnabled and dial, read,
+// write and pool timeouts no longer than StoreTimeout), so that a call cut
+// short also frees its connection.
 package redisstore
 
 import (

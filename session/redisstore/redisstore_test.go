@@ -9,9 +9,9 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/harden-go/harden/internal/redisclient"
 	"github.com/harden-go/harden/internal/testenv"
 	"github.com/harden-go/harden/internal/testserver"
-	ratelimitredis "github.com/harden-go/harden/ratelimit/redisstore"
 	"github.com/harden-go/harden/session"
 	"github.com/harden-go/harden/session/redisstore"
 	"github.com/harden-go/harden/session/storetest"
@@ -140,7 +140,7 @@ func BenchmarkLoad(b *testing.B) {
 
 // TestFrozen: with Redis frozen by SIGSTOP, every request needing the
 // session store answers 503 within StoreTimeout + 100 ms, whether the
-// client honours context deadlines (ClientOptions) or not (go-redis's
+// client honours context deadlines (redisclient.Options) or not (go-redis's
 // defaults: a 3 s read timeout the Manager does not wait for); one error
 // record and one recovery are logged.
 func TestFrozen(t *testing.T) {
@@ -149,7 +149,7 @@ func TestFrozen(t *testing.T) {
 		edit func(*redis.Options)
 	}{
 		{"default client options", func(*redis.Options) {}},
-		{"ClientOptions", func(o *redis.Options) { ratelimitredis.ClientOptions(o, 300*time.Millisecond) }},
+		{"deadline-honouring options", func(o *redis.Options) { redisclient.Options(o, 300*time.Millisecond) }},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := testserver.Redis(t)

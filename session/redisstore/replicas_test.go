@@ -8,9 +8,9 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/harden-go/harden/internal/redisclient"
 	"github.com/harden-go/harden/internal/testenv"
 	"github.com/harden-go/harden/internal/testserver"
-	ratelimitredis "github.com/harden-go/harden/ratelimit/redisstore"
 	"github.com/harden-go/harden/session"
 	"github.com/harden-go/harden/session/redisstore"
 	"github.com/harden-go/harden/session/storetest"
@@ -55,7 +55,7 @@ func TestWaitReplicasNotOnCluster(t *testing.T) {
 func TestConformanceCluster(t *testing.T) {
 	url := testserver.RedisCluster(t)
 	storetest.Run(t, func(t *testing.T) session.Store {
-		c, err := ratelimitredis.NewClient(url, 2*time.Second)
+		c, err := redisclient.New(url, 2*time.Second)
 		if err != nil {
 			t.Fatal(err)
 		}

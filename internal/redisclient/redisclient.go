@@ -1,4 +1,4 @@
-package redisstore
+package redisclient
 
 import (
 	"errors"
@@ -9,14 +9,15 @@ import (
 )
 
 // ErrBadURL is returned for a Redis URL that does not parse. Its text never
-// repeats the URL, which may hold a password.
+// repeats the URL, which may hold a password. It names redisstore, whose
+// Open returns it.
 var ErrBadURL = errors.New("redisstore: invalid Redis URL")
 
 // ErrNoMasterName is returned for a Sentinel URL without master_name.
 var ErrNoMasterName = errors.New("redisstore: a redis-sentinel URL needs master_name=NAME")
 
-// NewClient returns a Redis client for url, with its timeouts set as
-// [ClientOptions] sets them. The scheme says what url names:
+// New returns a Redis client for url, with its timeouts set as [Options]
+// sets them. The scheme says what url names:
 //
 //	redis://[[user]:password@]host:port[/db]     one server ("rediss://": TLS)
 //	redis-cluster://[[user]:password@]host:port?addr=host:port&addr=...
@@ -32,7 +33,7 @@ var ErrNoMasterName = errors.New("redisstore: a redis-sentinel URL needs master_
 // ParseFailoverURL): more addresses with addr, and options such as
 // client_name. Timeouts given there are replaced by timeout. It does not
 // contact the servers.
-func NewClient(url string, timeout time.Duration) (redis.UniversalClient, error) {
+func New(url string, timeout time.Duration) (redis.UniversalClient, error) {
 	scheme, rest, ok := strings.Cut(url, "://")
 	if !ok {
 		return nil, ErrBadURL
@@ -43,7 +44,7 @@ func NewClient(url string, timeout time.Duration) (redis.UniversalClient, error)
 		if err != nil {
 			return nil, ErrBadURL
 		}
-		return redis.NewClient(ClientOptions(opt, timeout)), nil
+		return redis.NewClient(Options(opt, timeout)), nil
 	case "redis-cluster", "rediss-cluster":
 		opt, err := redis.ParseClusterURL(strings.TrimSuffix(scheme, "-cluster") + "://" + rest)
 		if err != nil {
@@ -74,4 +75,16 @@ func NewClient(url string, timeout time.Duration) (redis.UniversalClient, error)
 		return redis.NewFailoverClient(opt), nil
 	}
 	return nil, ErrBadURL
+}
+
+// Options sets opt's timeouts for a client whose calls must return within
+// timeout: the client honours each call's context deadline
+// (ContextTimeoutEnabled), dials, reads, writes and waits for a pooled
+// connection no longer than timeout, and does not retry (a retry would
+// only spend the same deadline). It returns opt.
+func Options(opt *redis.Options, timeout time.Duration) *redis.Options {
+	opt.ContextTimeoutEnabled = true
+	opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout, opt.PoolTimeout = timeout, timeout, timeout, timeout
+	opt.MaxRetries = -1
+	return opt
 }
