@@ -1,0 +1,22 @@
+// Package cookieprefix holds the cookie name prefixes whose rules browsers
+// enforce (RFC 6265bis): package cookie checks them, and the session and
+// CSRF layers drop them for development over plain HTTP, where a browser
+// refuses a prefixed cookie without Secure.
+//
+// Imports: the standard library only.
+package cookieprefix
+
+import "strings"
+
+// The prefixes.
+const (
+	// Host requires Secure, Path "/" and no Domain.
+	Host = "__Host-"
+	// Secure requires Secure.
+	Secure = "__Secure-"
+)
+
+// Strip returns name without a leading Host or Secure prefix.
+func Strip(name string) string {
+	return strings.TrimPrefix(strings.TrimPrefix(name, Host), Secure)
+}
