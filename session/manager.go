@@ -441,7 +441,7 @@ func (m *Manager) seal(st *state, key string) []byte {
 	if m.data == nil {
 		return plain
 	}
-	return m.data.Seal(plain, []byte(key))
+	return m.data.Seal(nil, plain, []byte(key))
 }
 
 // open decodes a record read from the store under key.
