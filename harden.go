@@ -20,11 +20,11 @@ import (
 	"github.com/harden-go/harden/httpsredirect"
 	"github.com/harden-go/harden/input"
 	"github.com/harden-go/harden/internal/httpsyntax"
+	"github.com/harden-go/harden/internal/recovered"
 	"github.com/harden-go/harden/internal/requestid"
 	"github.com/harden-go/harden/internal/statuswriter"
 	"github.com/harden-go/harden/keys"
 	"github.com/harden-go/harden/ratelimit"
-	"github.com/harden-go/harden/recovery"
 	"github.com/harden-go/harden/respond"
 	"github.com/harden-go/harden/seclog"
 	"github.com/harden-go/harden/session"
@@ -594,7 +594,7 @@ func (s *Stack) finish(st *edgeState, r *http.Request) {
 	if v == http.ErrAbortHandler { //nolint:errorlint // net/http compares the same way
 		panic(v) // a deliberate abort (a proxy whose client left): not an error
 	}
-	p := recovery.NewPanic(v)
+	p := recovered.New(v)
 	if rec.Started() {
 		// Too late for a clean 500 (a status was sent, or the connection
 		// hijacked): the responder never sees this panic, so it is logged
@@ -602,7 +602,7 @@ func (s *Stack) finish(st *edgeState, r *http.Request) {
 		s.log.Record(r, seclog.Event{Name: seclog.EventPanic, Status: rec.Status(), Err: p, Details: abortedDetails})
 		panic(http.ErrAbortHandler)
 	}
-	recovery.Respond(rec.ResponseWriter(), r, p)
+	recovered.Respond(rec.ResponseWriter(), r, p)
 }
 
 // observe reports the request to the Observer, if any.
