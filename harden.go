@@ -19,6 +19,7 @@ import (
 	"github.com/harden-go/harden/headers"
 	"github.com/harden-go/harden/httpsredirect"
 	"github.com/harden-go/harden/input"
+	"github.com/harden-go/harden/internal/clientctx"
 	"github.com/harden-go/harden/internal/httpsyntax"
 	"github.com/harden-go/harden/internal/recovered"
 	"github.com/harden-go/harden/internal/requestid"
@@ -490,11 +491,11 @@ func (b *stackBuild) stackLayers() {
 // one the stack resolved for the request, or, for a request that did not
 // pass through the stack, what the resolver says.
 func (s *Stack) clientAddr(r *http.Request) netip.Addr {
-	if info, ok := clientip.FromContext(r.Context()); ok || s.resolver == nil {
+	if info, ok := r.Context().Value(clientctx.Key{}).(clientip.Info); ok || s.resolver == nil {
 		if ok {
 			return info.Addr
 		}
-		return clientip.From(r)
+		return clientip.Get(r).Addr
 	}
 	return s.resolver.Resolve(r).Addr
 }
@@ -550,7 +551,7 @@ func (e *stackEdge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header()[requestIDHeader] = st.id[:]
 	parent := r.Context()
 	if s.resolver != nil {
-		parent = clientip.NewContext(parent, s.resolver.Resolve(r))
+		parent = context.WithValue(parent, clientctx.Key{}, s.resolver.Resolve(r))
 	}
 	if s.observer != nil {
 		st.start = time.Now()
