@@ -42,10 +42,10 @@ type LoginConfig struct {
 // client in fifteen minutes.
 var defaultLoginRate = ratelimit.Spec{Limit: 5, Window: 15 * time.Minute}
 
-// ErrKeysRequired is the error of a production configuration with sessions
+// errKeysRequired is the error of a production configuration with sessions
 // or CSRF and no Keys: the stack never falls back to an ephemeral key ring
-// there. New wraps it with [ErrConfig] and the field name, keys.
-var ErrKeysRequired = errors.New("production needs a key ring to sign sessions and CSRF tokens (keys.Parse of one or more secrets of at least 32 bytes; development uses an ephemeral ring)")
+// there. New wraps it with ErrConfig and the field name, keys.
+var errKeysRequired = errors.New("production needs a key ring to sign sessions and CSRF tokens (keys.Parse of one or more secrets of at least 32 bytes; development uses an ephemeral ring)")
 
 // Configuration errors of the app layer. New wraps each with [ErrConfig]
 // and the name of the field at fault.
@@ -185,7 +185,7 @@ func (b *appBuild) keyRing() {
 		if b.cfg.Development {
 			b.a.ring = keys.Ephemeral()
 		} else {
-			b.errs.field("keys", ErrKeysRequired)
+			b.errs.field("keys", errKeysRequired)
 		}
 	}
 }

@@ -32,6 +32,15 @@ func ring(t testing.TB, secrets string) *keys.Ring {
 
 // TestAppConfigErrors lists every misuse of the app layer New refuses,
 // with the exact message.
+// TestKeysRequiredWrapped: production sessions without Keys are refused
+// with an error matching both ErrConfig and errKeysRequired.
+func TestKeysRequiredWrapped(t *testing.T) {
+	_, err := New(Config{PublicURL: "https://example.com", Session: session.Config{Store: session.NewMemoryStore(0)}})
+	if !errors.Is(err, ErrConfig) || !errors.Is(err, errKeysRequired) {
+		t.Fatalf("err = %v, want ErrConfig and errKeysRequired", err)
+	}
+}
+
 func TestAppConfigErrors(t *testing.T) {
 	store := session.NewMemoryStore(0)
 	rk := ring(t, testSecretA)
@@ -42,7 +51,7 @@ func TestAppConfigErrors(t *testing.T) {
 		want string
 	}{
 		{"production sessions without keys", Config{PublicURL: "https://example.com", Session: session.Config{Store: store}},
-			"harden: invalid configuration: keys: " + ErrKeysRequired.Error()},
+			"harden: invalid configuration: keys: " + errKeysRequired.Error()},
 		{"session keys", dev(Config{Keys: rk, Session: session.Config{Store: store, Keys: rk}}),
 			"harden: invalid configuration: session.keys: must be empty: the stack signs with Config.Keys, one ring for sessions and CSRF"},
 		{"csrf keys", dev(Config{Keys: rk, CSRF: csrf.Config{Keys: rk}}),

@@ -19,12 +19,13 @@ import (
 	"github.com/harden-go/harden/headers"
 	"github.com/harden-go/harden/httpsredirect"
 	"github.com/harden-go/harden/input"
+	"github.com/harden-go/harden/internal/clientctx"
 	"github.com/harden-go/harden/internal/httpsyntax"
+	"github.com/harden-go/harden/internal/recovered"
 	"github.com/harden-go/harden/internal/requestid"
 	"github.com/harden-go/harden/internal/statuswriter"
 	"github.com/harden-go/harden/keys"
 	"github.com/harden-go/harden/ratelimit"
-	"github.com/harden-go/harden/recovery"
 	"github.com/harden-go/harden/respond"
 	"github.com/harden-go/harden/seclog"
 	"github.com/harden-go/harden/session"
@@ -490,11 +491,11 @@ func (b *stackBuild) stackLayers() {
 // one the stack resolved for the request, or, for a request that did not
 // pass through the stack, what the resolver says.
 func (s *Stack) clientAddr(r *http.Request) netip.Addr {
-	if info, ok := clientip.FromContext(r.Context()); ok || s.resolver == nil {
+	if info, ok := r.Context().Value(clientctx.Key{}).(clientip.Info); ok || s.resolver == nil {
 		if ok {
 			return info.Addr
 		}
-		return clientip.From(r)
+		return clientip.Get(r).Addr
 	}
 	return s.resolver.Resolve(r).Addr
 }
@@ -550,7 +551,7 @@ func (e *stackEdge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header()[requestIDHeader] = st.id[:]
 	parent := r.Context()
 	if s.resolver != nil {
-		parent = clientip.NewContext(parent, s.resolver.Resolve(r))
+		parent = context.WithValue(parent, clientctx.Key{}, s.resolver.Resolve(r))
 	}
 	if s.observer != nil {
 		st.start = time.Since(epoch)
@@ -594,7 +595,7 @@ func (s *Stack) finish(st *edgeState, r *http.Request) {
 	if v == http.ErrAbortHandler { //nolint:errorlint // net/http compares the same way
 		panic(v) // a deliberate abort (a proxy whose client left): not an error
 	}
-	p := recovery.NewPanic(v)
+	p := recovered.New(v)
 	if rec.Started() {
 		// Too late for a clean 500 (a status was sent, or the connection
 		// hijacked): the responder never sees this panic, so it is logged
@@ -602,7 +603,7 @@ func (s *Stack) finish(st *edgeState, r *http.Request) {
 		s.log.Record(r, seclog.Event{Name: seclog.EventPanic, Status: rec.Status(), Err: p, Details: abortedDetails})
 		panic(http.ErrAbortHandler)
 	}
-	recovery.Respond(rec.ResponseWriter(), r, p)
+	recovered.Respond(rec.ResponseWriter(), r, p)
 }
 
 // epoch is the origin of the edge's request timings. time.Since(epoch)

@@ -1,6 +1,7 @@
 package harden
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/harden-go/harden/clientip"
+	"github.com/harden-go/harden/internal/clientctx"
 	"github.com/harden-go/harden/ratelimit"
 	"github.com/harden-go/harden/seclog"
 )
@@ -340,7 +342,7 @@ func TestDefaultSecurityLogClientIP(t *testing.T) {
 	if got := stack.clientAddr(r).String(); got != "203.0.113.7" {
 		t.Errorf("outside the stack: %s, want 203.0.113.7", got)
 	}
-	r = r.WithContext(clientip.NewContext(r.Context(), clientip.Info{Addr: netip.MustParseAddr("198.51.100.1")}))
+	r = r.WithContext(context.WithValue(r.Context(), clientctx.Key{}, clientip.Info{Addr: netip.MustParseAddr("198.51.100.1")}))
 	if got := stack.clientAddr(r).String(); got != "198.51.100.1" {
 		t.Errorf("inside the stack: %s, want the resolved 198.51.100.1", got)
 	}

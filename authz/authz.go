@@ -31,7 +31,8 @@ type Guard struct {
 	log   *slog.Logger
 }
 
-// New returns a Guard for cfg.
+// New returns a Guard for cfg. The zero Config is the usual one: roles
+// come from the session.
 func New(cfg Config) (*Guard, error) {
 	g := &Guard{roles: cfg.Roles, log: cfg.Logger}
 	if g.roles == nil {
@@ -41,18 +42,6 @@ func New(cfg Config) (*Guard, error) {
 		g.log = slog.Default()
 	}
 	return g, nil
-}
-
-var defaultGuard, _ = New(Config{})
-
-// RequireAuth lets through requests of signed-in users, with the default
-// Guard.
-func RequireAuth(next http.Handler) http.Handler { return defaultGuard.RequireAuth(next) }
-
-// RequireRole lets through requests of signed-in users holding at least
-// one of roles, with the default Guard. It panics when roles is empty.
-func RequireRole(roles ...string) func(http.Handler) http.Handler {
-	return defaultGuard.RequireRole(roles...)
 }
 
 // SetRoles records the user's roles in the session (call it right after

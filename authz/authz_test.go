@@ -148,7 +148,11 @@ func TestRolesFromDatabase(t *testing.T) {
 }
 
 func TestWithoutSessionMiddleware(t *testing.T) {
-	h := authz.RequireAuth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	g, err := authz.New(authz.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := g.RequireAuth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t.Error("handler reached without a session layer")
 	}))
 	w := do(h, "GET", "/", "")
@@ -158,6 +162,10 @@ func TestWithoutSessionMiddleware(t *testing.T) {
 }
 
 func TestRequireRoleNeedsRoles(t *testing.T) {
+	g, err := authz.New(authz.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, roles := range [][]string{nil, {""}, {"admin", ""}} {
 		func() {
 			defer func() {
@@ -165,7 +173,7 @@ func TestRequireRoleNeedsRoles(t *testing.T) {
 					t.Errorf("RequireRole(%q) did not panic", roles)
 				}
 			}()
-			authz.RequireRole(roles...)
+			g.RequireRole(roles...)
 		}()
 	}
 }

@@ -1,8 +1,9 @@
-// Package authz guards routes: RequireAuth lets only signed-in users
-// through, RequireRole only users holding one of some roles.
+// Package authz guards routes: [Guard.RequireAuth] lets only signed-in
+// users through, [Guard.RequireRole] only users holding one of some roles.
 //
-//	mux.Handle("GET /api/me", authz.RequireAuth(meHandler))
-//	mux.Handle("GET /admin", authz.RequireRole("admin")(adminHandler))
+//	guard, err := authz.New(authz.Config{})
+//	mux.Handle("GET /api/me", guard.RequireAuth(meHandler))
+//	mux.Handle("GET /admin", guard.RequireRole("admin")(adminHandler))
 //
 // # What it defends against
 //

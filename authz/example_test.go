@@ -13,8 +13,9 @@ import (
 func Example() {
 	ring, _ := keys.Parse("q3Jx0vN9m2Lk8PzR4tY7uW1eB6cD5fGhIjKlMnOpQrS=")
 	m, _ := session.New(session.Config{Keys: ring, Store: session.NewMemoryStore(0)})
+	guard, _ := authz.New(authz.Config{})
 	mux := http.NewServeMux()
-	mux.Handle("GET /api/admin/messages", authz.RequireRole("admin")(http.HandlerFunc(
+	mux.Handle("GET /api/admin/messages", guard.RequireRole("admin")(http.HandlerFunc(
 		func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "[]") })))
 	h := m.Handler(mux)
 

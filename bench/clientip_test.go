@@ -29,7 +29,7 @@ func BenchmarkClientIP(b *testing.B) {
 	res := must(clientip.New(clientip.Config{TrustedHops: 1}))(b)
 	impls := []impl{
 		{"harden", res.Handler(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
-			sinkKey = clientip.From(r).String()
+			sinkKey = clientip.Get(r).Addr.String()
 		}))},
 		{"chi", middleware.ClientIPFromXFFTrustedProxies(1)(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 			sinkKey = middleware.GetClientIP(r.Context())

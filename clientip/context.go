@@ -5,13 +5,17 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+
+	"github.com/harden-go/harden/internal/clientctx"
 )
 
 // Info is what the trust model says about a request: the client's address and
 // the scheme and host the client used, taken from forwarding headers only
 // when they were written by trusted proxies.
 type Info struct {
-	// Addr is the client's address (IPv4-mapped IPv6 addresses are unmapped).
+	// Addr is the client's address (IPv4-mapped IPv6 addresses are
+	// unmapped); the zero netip.Addr when the connection's address does not
+	// parse.
 	Addr netip.Addr
 	// Scheme is "https" or "http".
 	Scheme string
@@ -19,16 +23,9 @@ type Info struct {
 	Host string
 }
 
-type ctxKey struct{}
-
-// NewContext returns a copy of parent carrying info.
-func NewContext(parent context.Context, info Info) context.Context {
-	return context.WithValue(parent, ctxKey{}, info)
-}
-
-// FromContext returns the Info stored by a resolver, if any.
-func FromContext(ctx context.Context) (Info, bool) {
-	info, ok := ctx.Value(ctxKey{}).(Info)
+// fromContext returns the Info stored by a resolver, if any.
+func fromContext(ctx context.Context) (Info, bool) {
+	info, ok := ctx.Value(clientctx.Key{}).(Info)
 	return info, ok
 }
 
@@ -36,20 +33,16 @@ func FromContext(ctx context.Context) (Info, bool) {
 // falls back to what the connection itself says: the TCP peer, r.TLS and
 // r.Host. It never reads a forwarding header.
 func Get(r *http.Request) Info {
-	if info, ok := FromContext(r.Context()); ok {
+	if info, ok := fromContext(r.Context()); ok {
 		return info
 	}
 	return direct(r)
 }
 
-// From returns the client's address for r (see [Get]). It is the zero
-// netip.Addr when r.RemoteAddr does not parse.
-func From(r *http.Request) netip.Addr { return Get(r).Addr }
-
 // IsHTTPS reports whether the client reached the service over HTTPS,
 // according to the trust model (see [Get]).
 func IsHTTPS(r *http.Request) bool {
-	if info, ok := FromContext(r.Context()); ok {
+	if info, ok := fromContext(r.Context()); ok {
 		return info.Scheme == "https"
 	}
 	return r.TLS != nil

@@ -66,5 +66,6 @@
 // optional port of 1-65535 without a leading zero.
 //
 // Imports: the standard library, golang.org/x/net/http/httpguts (RFC 9110
-// token characters) and harden's internal/httpsyntax.
+// token characters) and harden's internal/httpsyntax and internal/clientctx
+// (the context key).
 package clientip

@@ -1,12 +1,14 @@
 package clientip
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/netip"
 	"strconv"
 	"strings"
 
+	"github.com/harden-go/harden/internal/clientctx"
 	"github.com/harden-go/harden/internal/configerr"
 	"github.com/harden-go/harden/internal/httpsyntax"
 )
@@ -147,11 +149,11 @@ func ParseTrusted(s string) (Config, error) {
 	return cfg, nil
 }
 
-// Handler stores the resolved [Info] in the request context, where [Get],
-// [From] and [IsHTTPS] find it, and calls next.
+// Handler stores the resolved [Info] in the request context, where [Get]
+// and [IsHTTPS] find it, and calls next.
 func (res *Resolver) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), res.Resolve(r))))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientctx.Key{}, res.Resolve(r))))
 	})
 }
 

@@ -287,8 +287,8 @@ func TestHandlerStoresInfo(t *testing.T) {
 	var got Info
 	h := res.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got = Get(r)
-		if From(r) != got.Addr || IsHTTPS(r) != (got.Scheme == "https") {
-			t.Errorf("accessors disagree with Get: %v %v", From(r), IsHTTPS(r))
+		if Get(r).Addr != got.Addr || IsHTTPS(r) != (got.Scheme == "https") {
+			t.Errorf("accessors disagree with Get: %v %v", Get(r).Addr, IsHTTPS(r))
 		}
 	}))
 	h.ServeHTTP(httptest.NewRecorder(), req(lb, "X-Forwarded-For", spoof+", "+client, "X-Forwarded-Proto", "https"))

@@ -107,7 +107,7 @@ func (c *Codec) Encode(data []byte) (string, error) {
 		pt = append(pt, data...)
 		raw = make([]byte, 1, size)
 		raw[0] = versionEncrypted
-		raw = c.ring.AppendSeal(raw, pt, raw[:1])
+		raw = c.ring.Seal(raw, pt, raw[:1])
 	} else {
 		size := 1 + expiryLen + len(data) + keys.TagSize
 		if b64.EncodedLen(size) > maxValueLen {
@@ -117,7 +117,7 @@ func (c *Codec) Encode(data []byte) (string, error) {
 		raw = append(raw, versionSigned)
 		raw = binary.BigEndian.AppendUint64(raw, expiry)
 		raw = append(raw, data...)
-		raw = c.ring.AppendSign(raw, raw)
+		raw = c.ring.Sign(raw, raw)
 	}
 	return b64.EncodeToString(raw), nil
 }

@@ -8,19 +8,14 @@ import (
 
 	"github.com/harden-go/harden/clientip"
 	"github.com/harden-go/harden/internal/configerr"
+	"github.com/harden-go/harden/internal/cookieprefix"
 )
 
-// Cookie name prefixes with browser-enforced rules (RFC 6265bis).
+// The SameSite values [Config] accepts.
 const (
-	HostPrefix   = "__Host-"
-	SecurePrefix = "__Secure-"
-)
-
-// SameSite values accepted in [Config].
-const (
-	SameSiteLax    = "Lax"
-	SameSiteStrict = "Strict"
-	SameSiteNone   = "None"
+	sameSiteLax    = "Lax"
+	sameSiteStrict = "Strict"
+	sameSiteNone   = "None"
 )
 
 // Config describes a cookie. The zero value of every field but Name is the
@@ -107,11 +102,11 @@ func New(cfg Config) (*Spec, error) {
 		s.maxAge = max(1, int(cfg.MaxAge/time.Second))
 	}
 	switch cfg.SameSite {
-	case "", SameSiteLax:
+	case "", sameSiteLax:
 		s.sameSite = http.SameSiteLaxMode
-	case SameSiteStrict:
+	case sameSiteStrict:
 		s.sameSite = http.SameSiteStrictMode
-	case SameSiteNone:
+	case sameSiteNone:
 		// Browsers drop a SameSite=None cookie without Secure.
 		if cfg.DangerouslyAllowInsecure {
 			errs.AddReason("same_site", -1, cfg.SameSite, "None requires Secure; it cannot be combined with dangerously_allow_insecure")
@@ -121,7 +116,7 @@ func New(cfg Config) (*Spec, error) {
 		errs.AddReason("same_site", -1, cfg.SameSite, `must be "Lax", "Strict" or "None"`)
 	}
 	switch {
-	case strings.HasPrefix(cfg.Name, HostPrefix):
+	case strings.HasPrefix(cfg.Name, cookieprefix.Host):
 		if cfg.DangerouslyAllowInsecure {
 			errs.AddReason("dangerously_allow_insecure", -1, "true", "a __Host- cookie must be Secure; drop the prefix for development over plain HTTP")
 		}
@@ -131,7 +126,7 @@ func New(cfg Config) (*Spec, error) {
 		if s.path != "/" {
 			errs.AddReason("path", -1, cfg.Path, `a __Host- cookie must have Path "/"`)
 		}
-	case strings.HasPrefix(cfg.Name, SecurePrefix):
+	case strings.HasPrefix(cfg.Name, cookieprefix.Secure):
 		if cfg.DangerouslyAllowInsecure {
 			errs.AddReason("dangerously_allow_insecure", -1, "true", "a __Secure- cookie must be Secure; drop the prefix for development over plain HTTP")
 		}
@@ -145,9 +140,9 @@ func New(cfg Config) (*Spec, error) {
 // Name returns the cookie name.
 func (s *Spec) Name() string { return s.name }
 
-// Secure reports whether a cookie sent in answer to r carries Secure: always,
+// secure reports whether a cookie sent in answer to r carries Secure: always,
 // unless DangerouslyAllowInsecure is set and r did not arrive over HTTPS.
-func (s *Spec) Secure(r *http.Request) bool {
+func (s *Spec) secure(r *http.Request) bool {
 	return !s.insecure || clientip.IsHTTPS(r)
 }
 
@@ -159,7 +154,7 @@ func (s *Spec) Cookie(r *http.Request, value string) *http.Cookie {
 		Path:     s.path,
 		Domain:   s.domain,
 		MaxAge:   s.maxAge,
-		Secure:   s.Secure(r),
+		Secure:   s.secure(r),
 		HttpOnly: s.httpOnly,
 		SameSite: s.sameSite,
 	}

@@ -45,6 +45,6 @@
 // truncated, expired, made for another cookie or with a removed key, too
 // long — without saying which, and never panics.
 //
-// Imports: the standard library and harden's keys, clientip and
-// internal/configerr.
+// Imports: the standard library and harden's keys, clientip,
+// internal/configerr and internal/cookieprefix.
 package cookie

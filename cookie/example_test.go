@@ -12,7 +12,7 @@ func ExampleNew() {
 	_, err := cookie.New(cookie.Config{Name: "__Host-prefs", Domain: "example.com"})
 	fmt.Println(err)
 
-	prefs, _ := cookie.New(cookie.Config{Name: "__Host-prefs", SameSite: cookie.SameSiteStrict})
+	prefs, _ := cookie.New(cookie.Config{Name: "__Host-prefs", SameSite: "Strict"})
 	w := httptest.NewRecorder()
 	prefs.Set(w, httptest.NewRequest("GET", "/", nil), "dark")
 	fmt.Println(w.Header().Get("Set-Cookie"))

@@ -19,7 +19,8 @@ import (
 // Event is the security-log event of a recorded violation.
 const Event = "csp_violation"
 
-// Config configures a [Handler]. The zero value is ready but for Log.
+// Config configures the endpoint [New] returns. The zero value is ready but
+// for Log.
 type Config struct {
 	// Log records the violations. Required.
 	Log *seclog.Logger `json:"-"`
@@ -144,8 +145,8 @@ func cleanURL(s string) string {
 	return u.String()
 }
 
-// Handler is the report endpoint. It is safe for concurrent use.
-type Handler struct {
+// handler is the report endpoint.
+type handler struct {
 	cfg Config
 
 	mu      sync.Mutex
@@ -155,8 +156,9 @@ type Handler struct {
 	dropped int                     // reports not recorded for the rate, since the last event
 }
 
-// New returns the endpoint configured by cfg.
-func New(cfg Config) (*Handler, error) {
+// New returns the report endpoint configured by cfg, an http.Handler safe
+// for concurrent use.
+func New(cfg Config) (http.Handler, error) {
 	if cfg.Log == nil {
 		return nil, errNoLog
 	}
@@ -181,11 +183,11 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
 	}
-	return &Handler{cfg: cfg, seen: map[violation]time.Time{}}, nil
+	return &handler{cfg: cfg, seen: map[violation]time.Time{}}, nil
 }
 
 // ServeHTTP reads one report body and records its new violations.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		w.WriteHeader(http.StatusMethodNotAllowed)
@@ -228,7 +230,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // admit decides whether v is recorded: not seen in the dedup window, and
 // within the rate. It returns the reports dropped for the rate since the
 // last recorded one.
-func (h *Handler) admit(v violation) (int, bool) {
+func (h *handler) admit(v violation) (int, bool) {
 	now := h.cfg.Clock()
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -262,7 +264,7 @@ func (h *Handler) admit(v violation) (int, bool) {
 	return d, true
 }
 
-func (h *Handler) record(r *http.Request, v violation, dropped int) {
+func (h *handler) record(r *http.Request, v violation, dropped int) {
 	details := []slog.Attr{
 		slog.String("directive", v.Directive),
 		slog.String("blocked_url", v.BlockedURL),

@@ -23,7 +23,7 @@ const apiBody = `[{"type":"csp-violation","age":10,"url":"https://example.com/pa
 
 // newHandler returns an endpoint logging to a buffer, with a clock the
 // test moves.
-func newHandler(t *testing.T, cfg Config) (*Handler, *bytes.Buffer, *time.Time) {
+func newHandler(t *testing.T, cfg Config) (http.Handler, *bytes.Buffer, *time.Time) {
 	t.Helper()
 	var buf bytes.Buffer
 	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)

@@ -11,6 +11,7 @@ import (
 	"github.com/harden-go/harden/clientip"
 	"github.com/harden-go/harden/cookie"
 	"github.com/harden-go/harden/internal/configerr"
+	"github.com/harden-go/harden/internal/cookieprefix"
 	"github.com/harden-go/harden/keys"
 	"github.com/harden-go/harden/respond"
 	"github.com/harden-go/harden/seclog"
@@ -120,7 +121,7 @@ func (p *Protector) configureCookie(cfg Config, errs *configerr.List) {
 	name := orDefault(cfg.CookieName, defaultCookieName)
 	if cfg.Development {
 		// Browsers refuse prefixed cookies without Secure.
-		name = strings.TrimPrefix(strings.TrimPrefix(name, cookie.HostPrefix), cookie.SecurePrefix)
+		name = cookieprefix.Strip(name)
 	}
 	if !httpguts.ValidHeaderFieldName(name) {
 		errs.Add("cookie_name", -1, name, errInvalidName)
@@ -130,7 +131,7 @@ func (p *Protector) configureCookie(cfg Config, errs *configerr.List) {
 		Name: name,
 		// Strict: the pre-session cookie, hence an anonymous token, is
 		// never usable from another site, even by top-level navigation.
-		SameSite:                 cookie.SameSiteStrict,
+		SameSite:                 "Strict",
 		DangerouslyAllowInsecure: cfg.Development,
 	})
 	if err != nil {

@@ -71,7 +71,7 @@ func (p *Protector) appendToken(dst []byte, b binding) []byte {
 	sc := scratchPool.Get().(*scratch)
 	raw := sc.raw[:]
 	copy(raw, nonce)
-	signed := p.ring.AppendSign(raw[:nonceLen], b.message(sc.msg[:0], nonce))
+	signed := p.ring.Sign(raw[:nonceLen], b.message(sc.msg[:0], nonce))
 	copy(raw[nonceLen:], signed[nonceLen:]) // a no-op when appended in place
 
 	var masked [maskedLen]byte

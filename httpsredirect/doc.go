@@ -26,7 +26,7 @@
 // in Config.Exempt (exact matches, such as "/healthz" for a load balancer's
 // plain-HTTP health check) pass through.
 //
-// [Redirector.RedirectAll] is the handler of a plain-HTTP listener that only
+// [RedirectOnly] returns the handler of a plain-HTTP listener that only
 // redirects (harden serve --redirect-addr).
 //
 // # How it fails

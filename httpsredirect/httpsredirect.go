@@ -143,22 +143,17 @@ func (rd *Redirector) Handler(next http.Handler) http.Handler {
 	})
 }
 
-// RedirectAll returns the handler of a plain-HTTP listener that serves
-// nothing but redirects to the public URL (exempt paths included: that
-// listener has no application behind it).
-func (rd *Redirector) RedirectAll() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeRedirect(w, r, rd.targetFor(r), redirectStatus(r.Method))
-	})
-}
-
-// RedirectOnly is New(Config{PublicURL: publicURL}) followed by RedirectAll.
+// RedirectOnly returns the handler of a plain-HTTP listener that serves
+// nothing but redirects to publicURL, checked as [Config].PublicURL: that
+// listener has no application behind it, so no path is exempt.
 func RedirectOnly(publicURL string) (http.Handler, error) {
 	rd, err := New(Config{PublicURL: publicURL})
 	if err != nil {
 		return nil, err
 	}
-	return rd.RedirectAll(), nil
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeRedirect(w, r, rd.targetFor(r), redirectStatus(r.Method))
+	}), nil
 }
 
 const body = "Redirecting to HTTPS.\n"

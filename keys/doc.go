@@ -41,7 +41,7 @@
 //
 // # The entropy check
 //
-// A secret is refused ([SecretError]) when:
+// A secret is refused when:
 //   - it is shorter than 32 bytes;
 //   - its estimated entropy is below 256 bits, estimated as its length times
 //     log2 of the smallest usual alphabet that contains all its bytes:
@@ -64,8 +64,8 @@
 //
 // # How it fails
 //
-// Construction errors are typed ([ErrNoSecrets], [*SecretError]) and never
-// contain the secret. Verification and decryption failures are the single
+// Construction errors ([ErrNoSecrets], or the reason a secret was refused)
+// never contain the secret. Verification and decryption failures are the single
 // error [ErrInvalid] (or false): they never say why, and never panic on
 // malformed input. A ring never prints its secrets: String, GoString and
 // slog's LogValue show only the number of keys.

@@ -10,7 +10,7 @@ import (
 // value it made has expired.
 func Example_rotation() {
 	oldRing, _ := keys.Parse("q3Jx0vN9m2Lk8PzR4tY7uW1eB6cD5fGhIjKlMnOpQrS=")
-	sealed := oldRing.Derive("cookie").Seal([]byte("hello"), nil)
+	sealed := oldRing.Derive("cookie").Seal(nil, []byte("hello"), nil)
 
 	rotated, _ := keys.Parse("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08," +
 		"q3Jx0vN9m2Lk8PzR4tY7uW1eB6cD5fGhIjKlMnOpQrS=")

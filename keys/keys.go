@@ -41,17 +41,15 @@ var ErrInvalid = errors.New("keys: invalid or unauthenticated value")
 // ErrNoSecrets is returned by [Parse] and [New] when no secret is given.
 var ErrNoSecrets = errors.New("keys: no secrets")
 
-// SecretError reports why one secret was refused. It never contains the
+// secretError reports why one secret was refused. It never contains the
 // secret itself.
-type SecretError struct {
-	// Index is the position of the secret in the list, from 0.
-	Index int
-	// Reason says what is wrong, e.g. "shorter than 32 bytes".
-	Reason string
+type secretError struct {
+	index  int    // the position of the secret in the list, from 0
+	reason string // what is wrong, e.g. "shorter than 32 bytes"
 }
 
-func (e *SecretError) Error() string {
-	return "keys: secret #" + strconv.Itoa(e.Index+1) + " refused: " + e.Reason
+func (e *secretError) Error() string {
+	return "keys: secret #" + strconv.Itoa(e.index+1) + " refused: " + e.reason
 }
 
 // Labels of the HKDF derivations. Each is distinct and none is a prefix of
@@ -104,7 +102,7 @@ func New(secrets [][]byte) (*Ring, error) {
 	}
 	for i, s := range secrets {
 		if reason := weakness(s); reason != "" {
-			return nil, &SecretError{Index: i, Reason: reason}
+			return nil, &secretError{index: i, reason: reason}
 		}
 	}
 	return newRing(secrets)
@@ -143,7 +141,7 @@ func newRing(secrets [][]byte) (*Ring, error) {
 		}
 		for j := range i {
 			if r.keys[j].id == k.id {
-				return nil, &SecretError{Index: i, Reason: "same key id as secret #" + strconv.Itoa(j+1) + " (duplicate secret)"}
+				return nil, &secretError{index: i, reason: "same key id as secret #" + strconv.Itoa(j+1) + " (duplicate secret)"}
 			}
 		}
 		r.keys[i] = k
@@ -217,11 +215,9 @@ func (r *Ring) GoString() string { return r.String() }
 // LogValue keeps secrets out of log/slog output.
 func (r *Ring) LogValue() slog.Value { return slog.StringValue(r.String()) }
 
-// Sign returns the HMAC-SHA256 tag of msg under the primary key.
-func (r *Ring) Sign(msg []byte) []byte { return r.AppendSign(nil, msg) }
-
-// AppendSign appends the HMAC-SHA256 tag of msg under the primary key to dst.
-func (r *Ring) AppendSign(dst, msg []byte) []byte { return r.keys[0].sum(dst, msg) }
+// Sign appends the HMAC-SHA256 tag of msg under the primary key to dst
+// and returns the resulting slice: Sign(nil, msg) is the tag alone.
+func (r *Ring) Sign(dst, msg []byte) []byte { return r.keys[0].sum(dst, msg) }
 
 // Verify reports whether tag is the HMAC-SHA256 of msg under any key of the
 // ring. Tags are compared in constant time.
@@ -248,16 +244,12 @@ func (k *key) sum(dst, msg []byte) []byte {
 }
 
 // Seal encrypts and authenticates plaintext with the primary key (AES-256-GCM,
-// random nonce) and returns key id ‖ nonce ‖ ciphertext ‖ tag. additionalData
-// is authenticated but not encrypted: [Ring.Open] must be given the same
-// bytes, which binds the value to its context (a cookie name, a store key).
-func (r *Ring) Seal(plaintext, additionalData []byte) []byte {
-	return r.AppendSeal(nil, plaintext, additionalData)
-}
-
-// AppendSeal is [Ring.Seal] appending to dst. dst and plaintext must not
-// overlap.
-func (r *Ring) AppendSeal(dst, plaintext, additionalData []byte) []byte {
+// random nonce), appends key id ‖ nonce ‖ ciphertext ‖ tag to dst and
+// returns the resulting slice: Seal(nil, …) is the sealed value alone. dst
+// and plaintext must not overlap. additionalData is authenticated but not
+// encrypted: [Ring.Open] must be given the same bytes, which binds the
+// value to its context (a cookie name, a store key).
+func (r *Ring) Seal(dst, plaintext, additionalData []byte) []byte {
 	k := r.keys[0]
 	dst = binary.BigEndian.AppendUint32(dst, k.id)
 	n := len(dst)

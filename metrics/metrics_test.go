@@ -123,7 +123,11 @@ func testStack(t testing.TB, m *metrics.Metrics, logw io.Writer) http.Handler {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux.Handle("GET /me", sessions.Handler(authz.RequireAuth(ok)))
+	guard, err := authz.New(authz.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux.Handle("GET /me", sessions.Handler(guard.RequireAuth(ok)))
 	mux.Handle("GET /visit", sessions.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s := session.From(r); s.Get("seen") == "" {
 			s.Set("seen", "1") // saved once; later visits only load

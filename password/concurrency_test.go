@@ -67,13 +67,13 @@ func TestBudgetDerivesConcurrency(t *testing.T) {
 		want    int
 		wantErr string
 	}{
-		{"default budget, 64 MiB", Config{MaxConcurrent: 8, Argon2: RFC9106Second}, 1, ""},
-		{"128 MiB budget, 64 MiB", Config{MaxConcurrent: 8, Argon2: RFC9106Second, MemoryBudget: 128 << 20}, 2, ""},
+		{"default budget, 64 MiB", Config{MaxConcurrent: 8, Argon2: rfc9106Second}, 1, ""},
+		{"128 MiB budget, 64 MiB", Config{MaxConcurrent: 8, Argon2: rfc9106Second, MemoryBudget: 128 << 20}, 2, ""},
 		{"default budget, 7 MiB", Config{MaxConcurrent: 8, Argon2: fastParams}, 8, ""},
 		{"budget of three hashes", Config{MaxConcurrent: 8, Argon2: fastParams, MemoryBudget: 3 * 7168 << 10}, 3, ""},
 		{"concurrency below budget", Config{MaxConcurrent: 1, Argon2: fastParams}, 1, ""},
-		{"default budget below one 2 GiB hash", Config{MaxConcurrent: 8, Argon2: RFC9106First}, 1, ""},
-		{"budget below one hash", Config{Argon2: RFC9106Second, MemoryBudget: 32 << 20}, 0, "memory_budget"},
+		{"default budget below one 2 GiB hash", Config{MaxConcurrent: 8, Argon2: Argon2Params{Memory: 2 << 20, Iterations: 1, Parallelism: 4, SaltLength: 16, KeyLength: 32}}, 1, ""},
+		{"budget below one hash", Config{Argon2: rfc9106Second, MemoryBudget: 32 << 20}, 0, "memory_budget"},
 		{"negative budget", Config{MemoryBudget: -1}, 0, "memory_budget"},
 		{"negative queue", Config{MaxQueue: -1}, 0, "max_queue"},
 	}
@@ -222,7 +222,7 @@ func TestDummyDoesTheSameWork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(h.dummySalt) != int(h.argon.SaltLength) || len(h.dummyTag) != int(h.argon.KeyLength) || h.argon != RFC9106Second {
+	if len(h.dummySalt) != int(h.argon.SaltLength) || len(h.dummyTag) != int(h.argon.KeyLength) || h.argon != rfc9106Second {
 		t.Fatalf("dummy salt %d, tag %d, params %+v", len(h.dummySalt), len(h.dummyTag), h.argon)
 	}
 	hb, err := New(Config{Algorithm: Bcrypt, BcryptCost: 13})
@@ -231,5 +231,13 @@ func TestDummyDoesTheSameWork(t *testing.T) {
 	}
 	if cost, err := parseBcrypt(string(hb.dummyBcr)); err != nil || cost != 13 {
 		t.Fatalf("dummy bcrypt hash %q: cost %d, %v; want 13", hb.dummyBcr, cost, err)
+	}
+}
+
+// TestDefaultParamsAreRFC9106Second: the default argon2id parameters are
+// RFC 9106 section 4's second recommended option.
+func TestDefaultParamsAreRFC9106Second(t *testing.T) {
+	if rfc9106Second != (Argon2Params{Memory: 65536, Iterations: 3, Parallelism: 4, SaltLength: 16, KeyLength: 32}) {
+		t.Fatalf("rfc9106Second = %+v", rfc9106Second)
 	}
 }

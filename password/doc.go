@@ -13,8 +13,9 @@
 //     The default parameters are RFC 9106's second recommended option
 //     (section 4, for memory-constrained environments): argon2id, t=3
 //     passes, p=4 lanes, m=64 MiB, 128-bit salt, 256-bit tag. Its first
-//     option (t=1, p=4, m=2 GiB) is [RFC9106First], for servers that can
-//     afford 2 GiB per concurrent login. Weaker parameters than OWASP's
+//     option (t=1, p=4, m=2 GiB: Config.Argon2 with Memory 2097152 and
+//     Iterations 1) suits servers that can afford 2 GiB per concurrent
+//     login. Weaker parameters than OWASP's
 //     minimum (memory × passes below 35 MiB-passes, or memory below 7 MiB)
 //     are refused.
 //   - Timing attacks that tell which accounts exist: [Hasher.DummyVerify]

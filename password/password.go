@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/harden-go/harden/internal/configerr"
 	"golang.org/x/crypto/argon2"
@@ -46,20 +45,19 @@ type Argon2Params struct {
 	KeyLength   uint32 `json:"key_length" yaml:"key_length"`   // bytes
 }
 
-// RFC 9106 section 4's recommended parameters.
-var (
-	// RFC9106First is the first recommended option: 2 GiB, 1 pass.
-	RFC9106First = Argon2Params{Memory: 2 << 20, Iterations: 1, Parallelism: 4, SaltLength: 16, KeyLength: 32}
-	// RFC9106Second is the second recommended option, for
-	// memory-constrained environments, and the default: 64 MiB, 3 passes.
-	RFC9106Second = Argon2Params{Memory: 64 << 10, Iterations: 3, Parallelism: 4, SaltLength: 16, KeyLength: 32}
-)
+// rfc9106Second is RFC 9106 section 4's second recommended option, for
+// memory-constrained environments, and the default: 64 MiB, 3 passes.
+var rfc9106Second = Argon2Params{Memory: 64 << 10, Iterations: 3, Parallelism: 4, SaltLength: 16, KeyLength: 32}
 
 // Config configures a [Hasher]. The zero value is the default.
 type Config struct {
 	// Algorithm for new hashes: "argon2id" (default) or "bcrypt".
 	Algorithm string `json:"algorithm,omitempty" yaml:"algorithm,omitempty"`
-	// Argon2 parameters for new hashes. Default RFC9106Second.
+	// Argon2 parameters for new hashes. Default RFC 9106's second
+	// recommended option: Memory 65536 KiB (64 MiB), 3 Iterations,
+	// Parallelism 4, SaltLength 16, KeyLength 32. Its first option, for
+	// servers that can afford 2 GiB per concurrent login, is Memory
+	// 2097152, 1 Iteration, the rest the same.
 	Argon2 Argon2Params `json:"argon2,omitzero" yaml:"argon2,omitempty"`
 	// BcryptCost for new bcrypt hashes. Default 12; lower is refused.
 	BcryptCost int `json:"bcrypt_cost,omitempty" yaml:"bcrypt_cost,omitempty"`
@@ -163,7 +161,7 @@ func (h *Hasher) checkAlgorithms(errs *configerr.List) (argonOK bool) {
 		errs.AddReason("algorithm", -1, h.algorithm, `must be "argon2id" or "bcrypt"`)
 	}
 	if h.argon == (Argon2Params{}) {
-		h.argon = RFC9106Second
+		h.argon = rfc9106Second
 	}
 	argonOK = true
 	if field, value, reason := checkArgon(h.argon); reason != "" {
@@ -524,26 +522,3 @@ func parseBcrypt(s string) (int, error) {
 	}
 	return cost, nil
 }
-
-var defaultHasher = sync.OnceValue(func() *Hasher {
-	h, err := New(Config{})
-	if err != nil {
-		panic(err) // unreachable: the zero Config is valid
-	}
-	return h
-})
-
-// Hash hashes pw with the default Hasher (argon2id, RFC 9106 second
-// recommended parameters).
-func Hash(pw string) (string, error) { return defaultHasher().Hash(pw) }
-
-// Verify checks pw against encoded with the default Hasher.
-func Verify(pw, encoded string) (bool, error) { return defaultHasher().Verify(pw, encoded) }
-
-// NeedsRehash reports whether encoded should be replaced, by the default
-// Hasher's standard.
-func NeedsRehash(encoded string) bool { return defaultHasher().NeedsRehash(encoded) }
-
-// DummyVerify spends one default verification's time (see
-// [Hasher.DummyVerify]).
-func DummyVerify(pw string) { defaultHasher().DummyVerify(pw) }

@@ -39,10 +39,11 @@ func hasher(t testing.TB, cfg password.Config) *password.Hasher {
 var phc = regexp.MustCompile(`^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$`)
 
 func TestDefaultIsRFC9106(t *testing.T) {
-	if password.RFC9106Second != (password.Argon2Params{Memory: 65536, Iterations: 3, Parallelism: 4, SaltLength: 16, KeyLength: 32}) {
-		t.Fatalf("RFC9106Second = %+v", password.RFC9106Second)
+	h, err := password.New(password.Config{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	enc, err := password.Hash(pw)
+	enc, err := h.Hash(pw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,10 +51,10 @@ func TestDefaultIsRFC9106(t *testing.T) {
 	if m == nil || m[1] != "65536" || m[2] != "3" || m[3] != "4" {
 		t.Fatalf("default hash %q is not argon2id m=65536,t=3,p=4 in PHC form", enc)
 	}
-	if ok, err := password.Verify(pw, enc); !ok || err != nil {
+	if ok, err := h.Verify(pw, enc); !ok || err != nil {
 		t.Fatalf("Verify = %v, %v", ok, err)
 	}
-	if password.NeedsRehash(enc) {
+	if h.NeedsRehash(enc) {
 		t.Fatal("NeedsRehash(fresh default hash) = true")
 	}
 }
@@ -258,7 +259,7 @@ func TestNewRefusesBadConfig(t *testing.T) {
 			`password: max_length "128": bcrypt reads at most 72 bytes and longer passwords are refused; set max_length to 72 or less, or use argon2id`},
 		{"concurrency", password.Config{MaxConcurrent: -1}, "max_concurrent", `password: max_concurrent "-1": must not be negative; 0 means the default, GOMAXPROCS up to 8`},
 		{"negative budget", password.Config{MemoryBudget: -1}, "memory_budget", `password: memory_budget "-1": must not be negative; 0 means the default, 64 MiB`},
-		{"budget below one hash", password.Config{Argon2: password.RFC9106Second, MemoryBudget: 32 << 20}, "memory_budget",
+		{"budget below one hash", password.Config{Argon2: password.Argon2Params{Memory: 65536, Iterations: 3, Parallelism: 4, SaltLength: 16, KeyLength: 32}, MemoryBudget: 32 << 20}, "memory_budget",
 			`password: memory_budget "33554432": smaller than one hash of the configured parameters (67108864 bytes); raise it or lower argon2.memory_kib`},
 		{"negative queue", password.Config{MaxQueue: -1}, "max_queue", `password: max_queue "-1": must not be negative; 0 means the default, 16 per concurrent hash`},
 	}

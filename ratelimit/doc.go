@@ -4,7 +4,7 @@
 // What it defends against: request floods from one client (scraping, API
 // abuse) and password guessing. A [Limiter] keeps a quota per key — by
 // default the client address that the trust model resolves
-// ([clientip.From]), IPv4 as /32 and IPv6 grouped by a /56 prefix so that a
+// ([clientip.Get]), IPv4 as /32 and IPv6 grouped by a /56 prefix so that a
 // client cannot rotate through the addresses of its own network — and
 // answers 429 once the quota is spent.
 //

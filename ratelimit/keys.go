@@ -27,7 +27,7 @@ const defaultIPv6Prefix = 56
 const unknownIPKey = "ip:unknown"
 
 // KeyByIP returns the [KeyFunc] that keys a request by its client address
-// as resolved by the trust model ([clientip.From]): an IPv4 address as
+// as resolved by the trust model ([clientip.Get]): an IPv4 address as
 // itself (/32), an IPv6 address by its first ipv6Prefix bits (1 to 128; any
 // other value means 56).
 //
@@ -38,7 +38,7 @@ func KeyByIP(ipv6Prefix int) KeyFunc {
 	if ipv6Prefix < 1 || ipv6Prefix > 128 {
 		ipv6Prefix = defaultIPv6Prefix
 	}
-	return func(r *http.Request) string { return ipKey(clientip.From(r), ipv6Prefix) }
+	return func(r *http.Request) string { return ipKey(clientip.Get(r).Addr, ipv6Prefix) }
 }
 
 // ipKey is the key of addr: "ip:203.0.113.7" for IPv4 (IPv4-mapped IPv6

@@ -1,6 +1,7 @@
 package ratelimit
 
 import (
+	"context"
 	"net/http/httptest"
 	"net/netip"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/harden-go/harden/clientip"
+	"github.com/harden-go/harden/internal/clientctx"
 )
 
 func TestIPKey(t *testing.T) {
@@ -43,7 +45,7 @@ func TestKeyByIPUsesClientIP(t *testing.T) {
 		t.Fatalf("from RemoteAddr: got %q", got)
 	}
 	// The address resolved by the trust model wins over the TCP peer.
-	r = r.WithContext(clientip.NewContext(r.Context(), clientip.Info{Addr: netip.MustParseAddr("198.51.100.9")}))
+	r = r.WithContext(context.WithValue(r.Context(), clientctx.Key{}, clientip.Info{Addr: netip.MustParseAddr("198.51.100.9")}))
 	if got := key(r); got != "ip:198.51.100.9" {
 		t.Fatalf("from clientip: got %q", got)
 	}

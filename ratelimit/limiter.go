@@ -250,7 +250,7 @@ func (l *Limiter) requestKey(r *http.Request) (string, *[16]byte) {
 	if l.ipKeys == nil {
 		return l.cfg.Key(r), nil
 	}
-	addr := clientip.From(r)
+	addr := clientip.Get(r).Addr
 	if !addr.IsValid() {
 		return unknownIPKey, nil
 	}

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/harden-go/harden/internal/recovered"
 	"github.com/harden-go/harden/respond"
 	"github.com/harden-go/harden/seclog"
 )
@@ -104,14 +104,14 @@ func TestNoPanicUntouched(t *testing.T) {
 
 func TestPanicError(t *testing.T) {
 	cause := errors.New("open /srv/app/secret.db: permission denied")
-	p := &Panic{Value: cause, Stack: []byte("goroutine 1 [running]:\nmain.handler()\n")}
+	p := &recovered.Panic{Value: cause, Stack: []byte("goroutine 1 [running]:\nmain.handler()\n")}
 	if got, want := p.Error(), "handler panicked"; got != want {
 		t.Errorf("Error() = %q, want %q: the panic value must not be in the text", got, want)
 	}
 	if !errors.Is(p, cause) {
 		t.Error("errors.Is(p, cause) = false, want the error value unwrapped")
 	}
-	if (&Panic{Value: "a string"}).Unwrap() != nil {
+	if (&recovered.Panic{Value: "a string"}).Unwrap() != nil {
 		t.Error("Unwrap of a non-error value is not nil")
 	}
 	var logs bytes.Buffer
@@ -127,8 +127,8 @@ func TestPanicError(t *testing.T) {
 	}
 }
 
-// TestRespondLoggedOnceBySecurityLog is the stack's use: NewPanic and
-// Respond in the layer's own deferred function, the security log's
+// TestRespondLoggedOnceBySecurityLog is the stack's use: recovered.New
+// and recovered.Respond in the layer's own deferred function, the security log's
 // responder records the panic with its stack from Rejection.Err.
 func TestRespondLoggedOnceBySecurityLog(t *testing.T) {
 	var logs bytes.Buffer
@@ -139,7 +139,7 @@ func TestRespondLoggedOnceBySecurityLog(t *testing.T) {
 	handler := func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
 			if v := recover(); v != nil {
-				Respond(w, r, NewPanic(v))
+				recovered.Respond(w, r, recovered.New(v))
 			}
 		}()
 		panic("secret internals /srv/db.sqlite")
@@ -167,7 +167,7 @@ func TestRespondLoggedOnceBySecurityLog(t *testing.T) {
 	if err := json.Unmarshal([]byte(lines[0]), &ev); err != nil {
 		t.Fatal(err)
 	}
-	if ev.Level != "ERROR" || ev.Event != "panic" || ev.Status != 500 || ev.Details.Message != panicMessage {
+	if ev.Level != "ERROR" || ev.Event != "panic" || ev.Status != 500 || ev.Details.Message != recovered.Message {
 		t.Errorf("event = %+v", ev)
 	}
 	if ev.Details.Error.Panic != "secret internals /srv/db.sqlite" || !strings.Contains(ev.Details.Error.Stack, "recovery_test.go") {
@@ -176,22 +176,6 @@ func TestRespondLoggedOnceBySecurityLog(t *testing.T) {
 	if !strings.Contains(lines[0], `"request_id":"req-9"`) {
 		t.Errorf("line lacks the request id: %s", lines[0])
 	}
-}
-
-// ExampleRespond recovers a panic in a handler of one's own.
-func ExampleRespond() {
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			if v := recover(); v != nil {
-				Respond(w, r, NewPanic(v))
-			}
-		}()
-		panic("database password is hunter2")
-	})
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
-	fmt.Print(w.Code, " ", w.Body.String())
-	// Output: 500 {"error":"Internal server error"}
 }
 
 // BenchmarkNoPanic is the cost of the middleware on a request that does not

@@ -184,10 +184,11 @@ func (f *fetcher) guardedFetcher(origin *url.URL) (*fetcher, error) {
 		if err != nil {
 			return nil, fmt.Errorf("scan: crawl guard for %s: %w", origin, err)
 		}
+		rt := tr.(roundTripper) // ssrf's transport closes its idle connections
 		if i == 0 {
-			g.verified = tr
+			g.verified = rt
 		} else {
-			g.insecure = tr
+			g.insecure = rt
 		}
 	}
 	return g, nil

@@ -118,10 +118,10 @@ type Config struct {
 	// Clock returns the time of an event. Default time.Now. (A hook for
 	// golden tests.)
 	Clock func() time.Time `json:"-" yaml:"-"`
-	// ClientIP returns the client address of a request. Default
-	// clientip.From. The harden stack passes its resolver here, so that
-	// the address is right even where the seclog middleware runs before
-	// the client-IP layer.
+	// ClientIP returns the client address of a request. Default: the
+	// address clientip.Get reports. The harden stack passes its resolver
+	// here, so that the address is right even where the seclog middleware
+	// runs before the client-IP layer.
 	ClientIP func(*http.Request) netip.Addr `json:"-" yaml:"-"`
 	// UserID returns the authenticated user of a request, "" for none. It
 	// is consulted when neither the event nor [SetUserID] gave one.
@@ -240,7 +240,7 @@ func New(cfg Config) (*Logger, error) {
 		l.clock = time.Now
 	}
 	if l.clientIP == nil {
-		l.clientIP = clientip.From
+		l.clientIP = func(r *http.Request) netip.Addr { return clientip.Get(r).Addr }
 	}
 	l.handler = slog.NewJSONHandler(s, &slog.HandlerOptions{
 		Level:       cfg.Level,

@@ -13,6 +13,7 @@ import (
 
 	"github.com/harden-go/harden/cookie"
 	"github.com/harden-go/harden/internal/configerr"
+	"github.com/harden-go/harden/internal/cookieprefix"
 	"github.com/harden-go/harden/internal/storeguard"
 	"github.com/harden-go/harden/keys"
 	"github.com/harden-go/harden/respond"
@@ -180,7 +181,7 @@ func validate(cfg Config) error {
 	if cfg.TouchInterval != 0 && idle >= time.Second && cfg.TouchInterval >= idle {
 		bad("touch_interval", cfg.TouchInterval.String(), "must be shorter than idle_timeout ("+idle.String()+")")
 	}
-	if cfg.SameSite == cookie.SameSiteNone {
+	if cfg.SameSite == "None" {
 		bad("same_site", cfg.SameSite, `None would send the session cookie with cross-site requests; use "Lax" or "Strict"`)
 	}
 	return errors.Join(errs...)
@@ -277,7 +278,7 @@ func (m *Manager) configureCookie(cfg Config) (string, error) {
 		name = defaultCookieName
 	}
 	if cfg.Development {
-		name = strings.TrimPrefix(strings.TrimPrefix(name, cookie.HostPrefix), cookie.SecurePrefix)
+		name = cookieprefix.Strip(name)
 	}
 	spec, err := cookie.New(cookie.Config{
 		Name:                     name,
@@ -440,7 +441,7 @@ func (m *Manager) seal(st *state, key string) []byte {
 	if m.data == nil {
 		return plain
 	}
-	return m.data.Seal(plain, []byte(key))
+	return m.data.Seal(nil, plain, []byte(key))
 }
 
 // open decodes a record read from the store under key.

@@ -33,7 +33,7 @@ func BenchmarkCheckAddr(b *testing.B) {
 		b.Run(s, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if CheckAddr(a) != nil {
+				if checkAddr(a) != nil {
 					b.Fatal("refused")
 				}
 			}

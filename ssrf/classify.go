@@ -111,9 +111,9 @@ var (
 	nat64WellKnown = netip.MustParsePrefix("64:ff9b::/96")
 )
 
-// CheckAddr reports whether a may be connected to by an outbound request:
+// checkAddr reports whether a may be connected to by an outbound request:
 // nil for a public unicast address, else a *BlockedError (errors.Is
-// ErrAddressNotAllowed and ErrDestinationNotAllowed) naming the range.
+// errAddressNotAllowed and ErrDestinationNotAllowed) naming the range.
 //
 // Refused: unspecified, loopback, private (RFC 1918), link-local, CGNAT,
 // IETF protocol assignments, documentation and benchmarking ranges,
@@ -122,9 +122,9 @@ var (
 // multicast, discard, IPv4-compatible, ...), Teredo, NAT64 local-use and
 // SRv6. IPv4-mapped, NAT64 (64:ff9b::/96) and 6to4 (2002::/16) addresses
 // are judged by the IPv4 address they carry. Zoned addresses are refused.
-func CheckAddr(a netip.Addr) error {
+func checkAddr(a netip.Addr) error {
 	if reason := addrReason(a); reason != "" {
-		return &BlockedError{Kind: ErrAddressNotAllowed, Reason: reason, Addr: a}
+		return &BlockedError{Kind: errAddressNotAllowed, Reason: reason, Addr: a}
 	}
 	return nil
 }

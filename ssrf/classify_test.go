@@ -123,27 +123,27 @@ func TestCheckAddr(t *testing.T) {
 	}
 	for _, tc := range tests {
 		a := netip.MustParseAddr(tc.addr)
-		err := CheckAddr(a)
+		err := checkAddr(a)
 		if tc.reason == "" {
 			if err != nil {
-				t.Errorf("CheckAddr(%s) = %v, want allowed", tc.addr, err)
+				t.Errorf("checkAddr(%s) = %v, want allowed", tc.addr, err)
 			}
 			continue
 		}
 		var be *BlockedError
 		if !errors.As(err, &be) {
-			t.Errorf("CheckAddr(%s) = %v, want refused (%s)", tc.addr, err, tc.reason)
+			t.Errorf("checkAddr(%s) = %v, want refused (%s)", tc.addr, err, tc.reason)
 			continue
 		}
 		if be.Reason != tc.reason {
-			t.Errorf("CheckAddr(%s) reason = %q, want %q", tc.addr, be.Reason, tc.reason)
+			t.Errorf("checkAddr(%s) reason = %q, want %q", tc.addr, be.Reason, tc.reason)
 		}
-		if !errors.Is(err, ErrDestinationNotAllowed) || !errors.Is(err, ErrAddressNotAllowed) {
-			t.Errorf("CheckAddr(%s) = %v: not ErrDestinationNotAllowed and ErrAddressNotAllowed", tc.addr, err)
+		if !errors.Is(err, ErrDestinationNotAllowed) || !errors.Is(err, errAddressNotAllowed) {
+			t.Errorf("checkAddr(%s) = %v: not ErrDestinationNotAllowed and errAddressNotAllowed", tc.addr, err)
 		}
 	}
-	if err := CheckAddr(netip.Addr{}); err == nil {
-		t.Error("CheckAddr(zero Addr) allowed")
+	if err := checkAddr(netip.Addr{}); err == nil {
+		t.Error("checkAddr(zero Addr) allowed")
 	}
 }
 
@@ -154,14 +154,14 @@ func TestEveryRangeCovered(t *testing.T) {
 		if br.prefix.Bits() < a.BitLen() {
 			a = a.Next() // an address inside, not only the network address
 		}
-		if CheckAddr(a) == nil {
+		if checkAddr(a) == nil {
 			t.Errorf("%v (%s): %v allowed", br.prefix, br.reason, a)
 		}
 	}
 	for a := range metadataAddrs {
 		var be *BlockedError
-		if !errors.As(CheckAddr(a), &be) || be.Reason != reasonMetadata {
-			t.Errorf("metadata address %v: %v", a, CheckAddr(a))
+		if !errors.As(checkAddr(a), &be) || be.Reason != reasonMetadata {
+			t.Errorf("metadata address %v: %v", a, checkAddr(a))
 		}
 	}
 }

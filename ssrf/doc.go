@@ -29,12 +29,12 @@
 //  3. At connect time: net.Dialer.Control checks the address the socket is
 //     about to connect to, whatever produced it.
 //
-// [CheckAddr] is the address rule, testable without a network: loopback,
-// private, link-local, CGNAT, unspecified, multicast, broadcast, reserved,
-// documentation and benchmarking ranges, unique-local, site-local, cloud
-// metadata addresses, and the IPv4-mapped, IPv4-compatible, NAT64 and 6to4
-// forms of refused IPv4 addresses (Teredo is refused whole). IPv6 must be
-// global unicast (2000::/3).
+// The address rule refuses loopback, private, link-local, CGNAT,
+// unspecified, multicast, broadcast, reserved, documentation and
+// benchmarking ranges, unique-local, site-local, cloud metadata addresses,
+// and the IPv4-mapped, IPv4-compatible, NAT64 and 6to4 forms of refused
+// IPv4 addresses (Teredo is refused whole). IPv6 must be global unicast
+// (2000::/3).
 //
 // Ambiguous spellings are refused rather than interpreted: a host whose
 // last label is a number (decimal, or 0x-hex: the WHATWG URL rule) must be

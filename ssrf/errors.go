@@ -10,38 +10,40 @@ import (
 	"github.com/harden-go/harden/internal/configerr"
 )
 
-// Refusal errors. Every refusal of a destination is a *BlockedError that
-// matches ErrDestinationNotAllowed and one of the more specific kinds, so a
-// handler needs a single test:
+// ErrDestinationNotAllowed matches every refused destination: each refusal
+// is a *BlockedError whose Kind says what was refused, and a handler needs a
+// single test:
 //
 //	if errors.Is(err, ssrf.ErrDestinationNotAllowed) {
 //		// 400 {"error":"destination not allowed"}
 //	}
 //
-// The texts of these errors are for logs; they name the refused host and
-// address, so do not send them to clients.
+// The text of a refusal is for logs; it names the refused host and
+// address, so do not send it to clients.
+var ErrDestinationNotAllowed = errors.New("ssrf: destination not allowed")
+
+// The kinds of refusal, a [BlockedError]'s Kind.
 var (
-	// ErrDestinationNotAllowed matches every refused destination.
-	ErrDestinationNotAllowed = errors.New("ssrf: destination not allowed")
-	// ErrSchemeNotAllowed: the URL scheme is not in Config.AllowedSchemes.
-	ErrSchemeNotAllowed = errors.New("ssrf: scheme not allowed")
-	// ErrPortNotAllowed: the port is not in Config.AllowedPorts.
-	ErrPortNotAllowed = errors.New("ssrf: port not allowed")
-	// ErrHostNotAllowed: the host is malformed, an ambiguous IP encoding, a
+	// errSchemeNotAllowed: the URL scheme is not in Config.AllowedSchemes.
+	errSchemeNotAllowed = errors.New("ssrf: scheme not allowed")
+	// errPortNotAllowed: the port is not in Config.AllowedPorts.
+	errPortNotAllowed = errors.New("ssrf: port not allowed")
+	// errHostNotAllowed: the host is malformed, an ambiguous IP encoding, a
 	// localhost name, carries credentials, or is outside
 	// Config.AllowedHosts.
-	ErrHostNotAllowed = errors.New("ssrf: host not allowed")
-	// ErrAddressNotAllowed: the host is, or resolves to, an internal or
-	// special-purpose address (see [CheckAddr]).
-	ErrAddressNotAllowed = errors.New("ssrf: address not allowed")
-	// ErrInvalidURL: the URL does not parse.
-	ErrInvalidURL = errors.New("ssrf: invalid URL")
+	errHostNotAllowed = errors.New("ssrf: host not allowed")
+	// errAddressNotAllowed: the host is, or resolves to, an internal or
+	// special-purpose address (see checkAddr).
+	errAddressNotAllowed = errors.New("ssrf: address not allowed")
+	// errInvalidURL: the URL does not parse.
+	errInvalidURL = errors.New("ssrf: invalid URL")
 )
+
+// errTooManyRedirects: more than Config.MaxRedirects redirects.
+var errTooManyRedirects = errors.New("ssrf: too many redirects")
 
 // Errors that are not about the destination.
 var (
-	// ErrTooManyRedirects: more than Config.MaxRedirects redirects.
-	ErrTooManyRedirects = errors.New("ssrf: too many redirects")
 	// ErrResponseTooLarge: the body is longer than Config.MaxResponseBytes.
 	// Reading stops after MaxResponseBytes bytes with this error.
 	ErrResponseTooLarge = errors.New("ssrf: response too large")
@@ -55,17 +57,19 @@ var (
 // configuration error type every harden layer shares.
 type ConfigError = configerr.Error
 
-// BlockedError describes a refused destination. It is comparable with
-// errors.Is to ErrDestinationNotAllowed and to its Kind, and it is a
-// [slog.LogValuer] so security logs record its fields.
+// BlockedError describes a refused destination. errors.Is matches it to
+// [ErrDestinationNotAllowed], and it is a [slog.LogValuer] so security
+// logs record its fields.
 type BlockedError struct {
-	// Kind is one of ErrSchemeNotAllowed, ErrPortNotAllowed,
-	// ErrHostNotAllowed, ErrAddressNotAllowed, ErrInvalidURL.
+	// Kind says what was refused; its text is one of "ssrf: scheme not
+	// allowed", "ssrf: port not allowed", "ssrf: host not allowed",
+	// "ssrf: address not allowed", "ssrf: invalid URL" or, for a network
+	// other than TCP, "ssrf: destination not allowed".
 	Kind error
 	// Reason says why, in words for the security log and the operator,
 	// for example "loopback", "cloud metadata", "private",
-	// "non-canonical IPv4 literal" or "host not in the allowlist". Match
-	// on Kind (with errors.Is), not on Reason, whose wording may change.
+	// "non-canonical IPv4 literal" or "host not in the allowlist". Its
+	// wording may change: do not match on it.
 	Reason string
 	// Host is the host as requested ("" when only an address is known).
 	Host string

@@ -35,11 +35,11 @@ func FuzzCheckAddr(f *testing.F) {
 		default:
 			return
 		}
-		err := CheckAddr(a)
+		err := checkAddr(a)
 		u := a.Unmap()
 		if err == nil && (u.IsLoopback() || u.IsPrivate() || u.IsLinkLocalUnicast() || u.IsLinkLocalMulticast() ||
 			u.IsInterfaceLocalMulticast() || u.IsMulticast() || u.IsUnspecified() || !u.IsGlobalUnicast()) {
-			t.Fatalf("CheckAddr(%v) allowed a non-public address", a)
+			t.Fatalf("checkAddr(%v) allowed a non-public address", a)
 		}
 		if !a.Is4() {
 			return
@@ -51,8 +51,8 @@ func FuzzCheckAddr(f *testing.F) {
 			"6to4":   netip.AddrFrom16([16]byte{0: 0x20, 1: 0x02, 2: v4[0], 3: v4[1], 4: v4[2], 5: v4[3], 15: 1}),
 		}
 		for name, form := range forms {
-			if (CheckAddr(form) == nil) != (err == nil) {
-				t.Fatalf("%v: %v, but its %s form %v: %v", a, err, name, form, CheckAddr(form))
+			if (checkAddr(form) == nil) != (err == nil) {
+				t.Fatalf("%v: %v, but its %s form %v: %v", a, err, name, form, checkAddr(form))
 			}
 		}
 	})
@@ -132,10 +132,10 @@ func FuzzCheckURL(f *testing.F) {
 		if u.User != nil || host == "" {
 			t.Fatalf("Check(%q) allowed credentials or an empty host", raw)
 		}
-		if a, ok := inetAton(host); ok && CheckAddr(a) != nil {
+		if a, ok := inetAton(host); ok && checkAddr(a) != nil {
 			t.Fatalf("Check(%q) allowed %q, which inet_aton reads as internal %v", raw, host, a)
 		}
-		if a, err := netip.ParseAddr(host); err == nil && CheckAddr(a) != nil {
+		if a, err := netip.ParseAddr(host); err == nil && checkAddr(a) != nil {
 			t.Fatalf("Check(%q) allowed internal literal %v", raw, a)
 		}
 		if isLocalhostName(strings.TrimSuffix(strings.ToLower(host), ".")) {

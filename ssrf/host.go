@@ -15,7 +15,7 @@ type parsedHost struct {
 }
 
 func hostErr(reason, host string) *BlockedError {
-	return &BlockedError{Kind: ErrHostNotAllowed, Reason: reason, Host: host}
+	return &BlockedError{Kind: errHostNotAllowed, Reason: reason, Host: host}
 }
 
 // parseHost classifies host (brackets allowed around IPv6). It refuses

@@ -81,10 +81,8 @@ type Client struct {
 	guard *guard
 }
 
-// Transport is the checking http.RoundTripper under [Client]. It can be used
-// alone (for example by a reverse proxy); redirects are then the caller's,
-// each one checked when it is sent.
-type Transport struct {
+// transport is the checking http.RoundTripper under [Client].
+type transport struct {
 	guard *guard
 	base  *http.Transport
 }
@@ -104,7 +102,7 @@ type guard struct {
 
 // New validates cfg and builds a Client.
 func New(cfg Config) (*Client, error) {
-	t, err := NewTransport(cfg)
+	t, err := newTransport(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +119,7 @@ func New(cfg Config) (*Client, error) {
 				return http.ErrUseLastResponse
 			}
 			if len(via) > g.maxRedirect {
-				return ErrTooManyRedirects
+				return errTooManyRedirects
 			}
 			return g.checkURL(req.URL)
 		},
@@ -129,8 +127,22 @@ func New(cfg Config) (*Client, error) {
 	return &Client{Client: hc, guard: g}, nil
 }
 
-// NewTransport validates cfg and builds a Transport.
-func NewTransport(cfg Config) (*Transport, error) {
+// NewTransport validates cfg and returns the checking http.RoundTripper
+// under [Client], for use alone (for example by a reverse proxy or a
+// crawler with its own redirect policy): redirects are then the caller's,
+// each one checked when it is sent. Its CloseIdleConnections method closes
+// the idle connections of its pool, as http.Client.CloseIdleConnections
+// expects.
+func NewTransport(cfg Config) (http.RoundTripper, error) {
+	t, err := newTransport(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// newTransport validates cfg and builds its transport.
+func newTransport(cfg Config) (*transport, error) {
 	g, err := newGuard(cfg)
 	if err != nil {
 		return nil, err
@@ -162,7 +174,7 @@ func NewTransport(cfg Config) (*Transport, error) {
 		ExpectContinueTimeout:  time.Second,
 		MaxResponseHeaderBytes: hdr,
 	}
-	return &Transport{guard: g, base: base}, nil
+	return &transport{guard: g, base: base}, nil
 }
 
 func newGuard(cfg Config) (*guard, error) {
@@ -279,7 +291,7 @@ func parseHostPattern(s string) (hostPattern, error) {
 func (c *Client) Check(rawURL string) error {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return &BlockedError{Kind: ErrInvalidURL, Reason: reasonMalformedURL}
+		return &BlockedError{Kind: errInvalidURL, Reason: reasonMalformedURL}
 	}
 	return c.guard.checkURL(u)
 }
@@ -287,21 +299,21 @@ func (c *Client) Check(rawURL string) error {
 // checkURL applies the URL rules: scheme, credentials, host, port.
 func (g *guard) checkURL(u *url.URL) error {
 	if u == nil {
-		return &BlockedError{Kind: ErrInvalidURL, Reason: reasonMalformedURL}
+		return &BlockedError{Kind: errInvalidURL, Reason: reasonMalformedURL}
 	}
 	scheme := strings.ToLower(u.Scheme)
 	if !g.schemes[scheme] {
-		return &BlockedError{Kind: ErrSchemeNotAllowed, Reason: reasonSchemeNotAllowed}
+		return &BlockedError{Kind: errSchemeNotAllowed, Reason: reasonSchemeNotAllowed}
 	}
 	if u.User != nil {
-		return &BlockedError{Kind: ErrHostNotAllowed, Reason: reasonCredentialsInURL}
+		return &BlockedError{Kind: errHostNotAllowed, Reason: reasonCredentialsInURL}
 	}
 	host := u.Hostname()
 	var port uint16
 	if ps := u.Port(); ps != "" {
 		n, err := strconv.ParseUint(ps, 10, 16)
 		if err != nil || n == 0 {
-			return &BlockedError{Kind: ErrPortNotAllowed, Reason: reasonPortNotAllowed, Host: host}
+			return &BlockedError{Kind: errPortNotAllowed, Reason: reasonPortNotAllowed, Host: host}
 		}
 		port = uint16(n)
 	} else if scheme == "https" {
@@ -331,23 +343,23 @@ func (g *guard) checkParsed(ph parsedHost, host string, port uint16) error {
 					return nil
 				}
 			}
-			return &BlockedError{Kind: ErrHostNotAllowed, Reason: reasonHostNotAllowed, Host: host, Port: port}
+			return &BlockedError{Kind: errHostNotAllowed, Reason: reasonHostNotAllowed, Host: host, Port: port}
 		}
 		return nil
 	}
 	if !g.ports[port] && !g.dangerPorts[port] {
-		return &BlockedError{Kind: ErrPortNotAllowed, Reason: reasonPortNotAllowed, Host: host, Port: port}
+		return &BlockedError{Kind: errPortNotAllowed, Reason: reasonPortNotAllowed, Host: host, Port: port}
 	}
 	if len(g.hosts) > 0 {
 		if !ph.ascii {
-			return &BlockedError{Kind: ErrHostNotAllowed, Reason: reasonHostNotAllowed, Host: host, Port: port}
+			return &BlockedError{Kind: errHostNotAllowed, Reason: reasonHostNotAllowed, Host: host, Port: port}
 		}
 		for _, p := range g.hosts {
 			if p.matchName(ph.name) {
 				return nil
 			}
 		}
-		return &BlockedError{Kind: ErrHostNotAllowed, Reason: reasonHostNotAllowed, Host: host, Port: port}
+		return &BlockedError{Kind: errHostNotAllowed, Reason: reasonHostNotAllowed, Host: host, Port: port}
 	}
 	return nil
 }
@@ -359,10 +371,10 @@ func (g *guard) checkAddrPort(a netip.Addr, port uint16) *BlockedError {
 		return nil
 	}
 	if reason := addrReason(a); reason != "" {
-		return &BlockedError{Kind: ErrAddressNotAllowed, Reason: reason, Addr: a, Port: port}
+		return &BlockedError{Kind: errAddressNotAllowed, Reason: reason, Addr: a, Port: port}
 	}
 	if !g.ports[port] {
-		return &BlockedError{Kind: ErrPortNotAllowed, Reason: reasonPortNotAllowed, Addr: a, Port: port}
+		return &BlockedError{Kind: errPortNotAllowed, Reason: reasonPortNotAllowed, Addr: a, Port: port}
 	}
 	return nil
 }
@@ -377,7 +389,7 @@ func (g *guard) control(network, address string, _ syscall.RawConn) error {
 	}
 	ap, err := netip.ParseAddrPort(address)
 	if err != nil {
-		return &BlockedError{Kind: ErrAddressNotAllowed, Reason: reasonMalformedIP}
+		return &BlockedError{Kind: errAddressNotAllowed, Reason: reasonMalformedIP}
 	}
 	if berr := g.checkAddrPort(ap.Addr(), ap.Port()); berr != nil {
 		return berr
@@ -397,11 +409,11 @@ func (g *guard) dialContext(ctx context.Context, network, address string) (net.C
 	}
 	host, ps, err := net.SplitHostPort(address)
 	if err != nil {
-		return nil, &BlockedError{Kind: ErrHostNotAllowed, Reason: reasonBadHostname}
+		return nil, &BlockedError{Kind: errHostNotAllowed, Reason: reasonBadHostname}
 	}
 	n, err := strconv.ParseUint(ps, 10, 16)
 	if err != nil || n == 0 {
-		return nil, &BlockedError{Kind: ErrPortNotAllowed, Reason: reasonPortNotAllowed, Host: host}
+		return nil, &BlockedError{Kind: errPortNotAllowed, Reason: reasonPortNotAllowed, Host: host}
 	}
 	port := uint16(n)
 	ph, berr := parseHost(host)
@@ -412,7 +424,7 @@ func (g *guard) dialContext(ctx context.Context, network, address string) (net.C
 	if !ph.addr.IsValid() && !ph.ascii {
 		// net/http hands over the IDNA (ASCII) form; anything else is not
 		// a host name we can judge.
-		return nil, &BlockedError{Kind: ErrHostNotAllowed, Reason: reasonBadHostname, Host: host, Port: port}
+		return nil, &BlockedError{Kind: errHostNotAllowed, Reason: reasonBadHostname, Host: host, Port: port}
 	}
 	if err := g.checkParsed(ph, host, port); err != nil {
 		return nil, err
@@ -426,7 +438,7 @@ func (g *guard) dialContext(ctx context.Context, network, address string) (net.C
 			return nil, err
 		}
 		if len(addrs) == 0 {
-			return nil, &BlockedError{Kind: ErrHostNotAllowed, Reason: reasonNoAddress, Host: host, Port: port}
+			return nil, &BlockedError{Kind: errHostNotAllowed, Reason: reasonNoAddress, Host: host, Port: port}
 		}
 	}
 	for _, a := range addrs {
@@ -453,13 +465,13 @@ func (g *guard) dialContext(ctx context.Context, network, address string) (net.C
 		}
 	}
 	if first == nil {
-		first = &BlockedError{Kind: ErrHostNotAllowed, Reason: reasonNoAddress, Host: host, Port: port}
+		first = &BlockedError{Kind: errHostNotAllowed, Reason: reasonNoAddress, Host: host, Port: port}
 	}
 	return nil, first
 }
 
 // RoundTrip checks req's URL, sends it, and caps the response body.
-func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := t.guard.checkURL(req.URL); err != nil {
 		if req.Body != nil {
 			_ = req.Body.Close()
@@ -479,7 +491,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // CloseIdleConnections closes the idle connections of the pool.
-func (t *Transport) CloseIdleConnections() { t.base.CloseIdleConnections() }
+func (t *transport) CloseIdleConnections() { t.base.CloseIdleConnections() }
 
 // limitedBody fails with ErrResponseTooLarge once more than its limit has
 // been read (unlike io.LimitReader, which would end silently and pass a

@@ -29,82 +29,82 @@ func TestCheckURL(t *testing.T) {
 		reason string // checked when not empty
 	}{
 		// Canonical literals of refused ranges.
-		{"http://127.0.0.1/", ErrAddressNotAllowed, reasonLoopback},
-		{"http://10.0.0.1/", ErrAddressNotAllowed, reasonPrivate},
-		{"http://172.16.5.4/", ErrAddressNotAllowed, reasonPrivate},
-		{"http://192.168.1.1/", ErrAddressNotAllowed, reasonPrivate},
-		{"http://169.254.169.254/latest/meta-data/", ErrAddressNotAllowed, reasonMetadata},
-		{"http://100.100.100.200/", ErrAddressNotAllowed, reasonMetadata},
-		{"http://100.64.0.1/", ErrAddressNotAllowed, reasonCGNAT},
-		{"http://0.0.0.0/", ErrAddressNotAllowed, reasonUnspecified},
-		{"http://224.0.0.1/", ErrAddressNotAllowed, reasonMulticast},
-		{"http://255.255.255.255/", ErrAddressNotAllowed, reasonBroadcast},
-		{"http://240.0.0.1/", ErrAddressNotAllowed, reasonReserved},
-		{"http://192.0.2.1/", ErrAddressNotAllowed, reasonDocumentation},
-		{"http://198.18.0.1/", ErrAddressNotAllowed, reasonBenchmarking},
+		{"http://127.0.0.1/", errAddressNotAllowed, reasonLoopback},
+		{"http://10.0.0.1/", errAddressNotAllowed, reasonPrivate},
+		{"http://172.16.5.4/", errAddressNotAllowed, reasonPrivate},
+		{"http://192.168.1.1/", errAddressNotAllowed, reasonPrivate},
+		{"http://169.254.169.254/latest/meta-data/", errAddressNotAllowed, reasonMetadata},
+		{"http://100.100.100.200/", errAddressNotAllowed, reasonMetadata},
+		{"http://100.64.0.1/", errAddressNotAllowed, reasonCGNAT},
+		{"http://0.0.0.0/", errAddressNotAllowed, reasonUnspecified},
+		{"http://224.0.0.1/", errAddressNotAllowed, reasonMulticast},
+		{"http://255.255.255.255/", errAddressNotAllowed, reasonBroadcast},
+		{"http://240.0.0.1/", errAddressNotAllowed, reasonReserved},
+		{"http://192.0.2.1/", errAddressNotAllowed, reasonDocumentation},
+		{"http://198.18.0.1/", errAddressNotAllowed, reasonBenchmarking},
 		// Decimal, octal, hex, short and other non-canonical IPv4.
-		{"http://2130706433/", ErrHostNotAllowed, reasonNonCanonicalIPv4},
-		{"http://0177.0.0.1/", ErrHostNotAllowed, reasonNonCanonicalIPv4},
-		{"http://0x7f.1/", ErrHostNotAllowed, reasonNonCanonicalIPv4},
-		{"http://0x7f000001/", ErrHostNotAllowed, reasonNonCanonicalIPv4},
-		{"http://0X7F.0.0.1/", ErrHostNotAllowed, reasonNonCanonicalIPv4},
-		{"http://127.1/", ErrHostNotAllowed, reasonNonCanonicalIPv4},
-		{"http://127.0.1/", ErrHostNotAllowed, reasonNonCanonicalIPv4},
-		{"http://127.000.000.001/", ErrHostNotAllowed, reasonNonCanonicalIPv4},
-		{"http://127.0.0.1./", ErrHostNotAllowed, reasonNonCanonicalIPv4},
-		{"http://3232235777/", ErrHostNotAllowed, reasonNonCanonicalIPv4}, // 192.168.1.1
-		{"http://2852039166/", ErrHostNotAllowed, reasonNonCanonicalIPv4}, // 169.254.169.254
-		{"http://0251.0376.0251.0376/", ErrHostNotAllowed, reasonNonCanonicalIPv4},
-		{"http://1.2.3.4.5/", ErrHostNotAllowed, reasonNonCanonicalIPv4},
-		{"http://example.0x1/", ErrHostNotAllowed, reasonNonCanonicalIPv4},
-		{"http://0x/", ErrHostNotAllowed, reasonNonCanonicalIPv4},
+		{"http://2130706433/", errHostNotAllowed, reasonNonCanonicalIPv4},
+		{"http://0177.0.0.1/", errHostNotAllowed, reasonNonCanonicalIPv4},
+		{"http://0x7f.1/", errHostNotAllowed, reasonNonCanonicalIPv4},
+		{"http://0x7f000001/", errHostNotAllowed, reasonNonCanonicalIPv4},
+		{"http://0X7F.0.0.1/", errHostNotAllowed, reasonNonCanonicalIPv4},
+		{"http://127.1/", errHostNotAllowed, reasonNonCanonicalIPv4},
+		{"http://127.0.1/", errHostNotAllowed, reasonNonCanonicalIPv4},
+		{"http://127.000.000.001/", errHostNotAllowed, reasonNonCanonicalIPv4},
+		{"http://127.0.0.1./", errHostNotAllowed, reasonNonCanonicalIPv4},
+		{"http://3232235777/", errHostNotAllowed, reasonNonCanonicalIPv4}, // 192.168.1.1
+		{"http://2852039166/", errHostNotAllowed, reasonNonCanonicalIPv4}, // 169.254.169.254
+		{"http://0251.0376.0251.0376/", errHostNotAllowed, reasonNonCanonicalIPv4},
+		{"http://1.2.3.4.5/", errHostNotAllowed, reasonNonCanonicalIPv4},
+		{"http://example.0x1/", errHostNotAllowed, reasonNonCanonicalIPv4},
+		{"http://0x/", errHostNotAllowed, reasonNonCanonicalIPv4},
 		// Bracketed IPv6 and IPv4 forms in IPv6.
-		{"http://[::1]/", ErrAddressNotAllowed, reasonLoopback},
-		{"http://[::1]:443/", ErrAddressNotAllowed, reasonLoopback},
-		{"http://[::]/", ErrAddressNotAllowed, reasonUnspecified},
-		{"http://[::ffff:127.0.0.1]/", ErrAddressNotAllowed, prefixIPv4Mapped + reasonLoopback},
-		{"http://[::ffff:7f00:1]/", ErrAddressNotAllowed, prefixIPv4Mapped + reasonLoopback},
-		{"http://[::ffff:a9fe:a9fe]/", ErrAddressNotAllowed, prefixIPv4Mapped + reasonMetadata},
-		{"http://[0:0:0:0:0:ffff:127.0.0.1]/", ErrAddressNotAllowed, prefixIPv4Mapped + reasonLoopback},
-		{"http://[::127.0.0.1]/", ErrAddressNotAllowed, reasonIPv4Compatible},
-		{"http://[64:ff9b::127.0.0.1]/", ErrAddressNotAllowed, prefixNAT64 + reasonLoopback},
-		{"http://[64:ff9b::a00:1]/", ErrAddressNotAllowed, prefixNAT64 + reasonPrivate},
-		{"http://[2002:7f00:1::1]/", ErrAddressNotAllowed, prefix6to4 + reasonLoopback},
-		{"http://[2002:a9fe:a9fe::]/", ErrAddressNotAllowed, prefix6to4 + reasonMetadata},
-		{"http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/", ErrAddressNotAllowed, reasonTeredo},
-		{"http://[fd00:ec2::254]/", ErrAddressNotAllowed, reasonMetadata},
-		{"http://[fc00::1]/", ErrAddressNotAllowed, reasonUniqueLocal},
-		{"http://[fe80::1]/", ErrAddressNotAllowed, reasonLinkLocal},
-		{"http://[fe80::1%25eth0]/", ErrHostNotAllowed, reasonZone},
-		{"http://[ff02::1]/", ErrAddressNotAllowed, reasonMulticast},
-		{"http://[2001:db8::1]/", ErrAddressNotAllowed, reasonDocumentation},
+		{"http://[::1]/", errAddressNotAllowed, reasonLoopback},
+		{"http://[::1]:443/", errAddressNotAllowed, reasonLoopback},
+		{"http://[::]/", errAddressNotAllowed, reasonUnspecified},
+		{"http://[::ffff:127.0.0.1]/", errAddressNotAllowed, prefixIPv4Mapped + reasonLoopback},
+		{"http://[::ffff:7f00:1]/", errAddressNotAllowed, prefixIPv4Mapped + reasonLoopback},
+		{"http://[::ffff:a9fe:a9fe]/", errAddressNotAllowed, prefixIPv4Mapped + reasonMetadata},
+		{"http://[0:0:0:0:0:ffff:127.0.0.1]/", errAddressNotAllowed, prefixIPv4Mapped + reasonLoopback},
+		{"http://[::127.0.0.1]/", errAddressNotAllowed, reasonIPv4Compatible},
+		{"http://[64:ff9b::127.0.0.1]/", errAddressNotAllowed, prefixNAT64 + reasonLoopback},
+		{"http://[64:ff9b::a00:1]/", errAddressNotAllowed, prefixNAT64 + reasonPrivate},
+		{"http://[2002:7f00:1::1]/", errAddressNotAllowed, prefix6to4 + reasonLoopback},
+		{"http://[2002:a9fe:a9fe::]/", errAddressNotAllowed, prefix6to4 + reasonMetadata},
+		{"http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/", errAddressNotAllowed, reasonTeredo},
+		{"http://[fd00:ec2::254]/", errAddressNotAllowed, reasonMetadata},
+		{"http://[fc00::1]/", errAddressNotAllowed, reasonUniqueLocal},
+		{"http://[fe80::1]/", errAddressNotAllowed, reasonLinkLocal},
+		{"http://[fe80::1%25eth0]/", errHostNotAllowed, reasonZone},
+		{"http://[ff02::1]/", errAddressNotAllowed, reasonMulticast},
+		{"http://[2001:db8::1]/", errAddressNotAllowed, reasonDocumentation},
 		// Names refused without a resolver.
-		{"http://localhost/", ErrHostNotAllowed, reasonLocalhostName},
-		{"http://LOCALHOST./", ErrHostNotAllowed, reasonLocalhostName},
-		{"http://api.localhost/", ErrHostNotAllowed, reasonLocalhostName},
-		{"http://ip6-localhost/", ErrHostNotAllowed, reasonLocalhostName},
-		{"http://exa_mple..com/", ErrHostNotAllowed, reasonBadHostname},
+		{"http://localhost/", errHostNotAllowed, reasonLocalhostName},
+		{"http://LOCALHOST./", errHostNotAllowed, reasonLocalhostName},
+		{"http://api.localhost/", errHostNotAllowed, reasonLocalhostName},
+		{"http://ip6-localhost/", errHostNotAllowed, reasonLocalhostName},
+		{"http://exa_mple..com/", errHostNotAllowed, reasonBadHostname},
 		// Names have the LDH grammar of every harden layer.
-		{"http://ex_ample.com/", ErrHostNotAllowed, reasonBadHostname},
-		{"http://-a.example.com/", ErrHostNotAllowed, reasonBadHostname},
-		{"http://a-.example.com/", ErrHostNotAllowed, reasonBadHostname},
+		{"http://ex_ample.com/", errHostNotAllowed, reasonBadHostname},
+		{"http://-a.example.com/", errHostNotAllowed, reasonBadHostname},
+		{"http://a-.example.com/", errHostNotAllowed, reasonBadHostname},
 		// Scheme, port, credentials, shape.
-		{"ftp://example.com/", ErrSchemeNotAllowed, ""},
-		{"file:///etc/passwd", ErrSchemeNotAllowed, ""},
-		{"gopher://example.com:70/", ErrSchemeNotAllowed, ""},
-		{"javascript:alert(1)", ErrSchemeNotAllowed, ""},
-		{"//example.com/", ErrSchemeNotAllowed, ""},
-		{"http://example.com:8080/", ErrPortNotAllowed, ""},
-		{"http://example.com:22/", ErrPortNotAllowed, ""},
+		{"ftp://example.com/", errSchemeNotAllowed, ""},
+		{"file:///etc/passwd", errSchemeNotAllowed, ""},
+		{"gopher://example.com:70/", errSchemeNotAllowed, ""},
+		{"javascript:alert(1)", errSchemeNotAllowed, ""},
+		{"//example.com/", errSchemeNotAllowed, ""},
+		{"http://example.com:8080/", errPortNotAllowed, ""},
+		{"http://example.com:22/", errPortNotAllowed, ""},
 		{"https://example.com:80/", nil, ""},
-		{"http://example.com:0/", ErrPortNotAllowed, ""},
-		{"http://93.184.215.14:6379/", ErrPortNotAllowed, ""},
-		{"http://user:pass@example.com/", ErrHostNotAllowed, reasonCredentialsInURL},
-		{"http://evil.com@127.0.0.1/", ErrHostNotAllowed, reasonCredentialsInURL},
-		{"http:example.com", ErrHostNotAllowed, reasonEmptyHost},
-		{"http:///path", ErrHostNotAllowed, reasonEmptyHost},
-		{"http://%31%32%37.0.0.1/", ErrInvalidURL, ""},
-		{"http://[::1/", ErrInvalidURL, ""},
+		{"http://example.com:0/", errPortNotAllowed, ""},
+		{"http://93.184.215.14:6379/", errPortNotAllowed, ""},
+		{"http://user:pass@example.com/", errHostNotAllowed, reasonCredentialsInURL},
+		{"http://evil.com@127.0.0.1/", errHostNotAllowed, reasonCredentialsInURL},
+		{"http:example.com", errHostNotAllowed, reasonEmptyHost},
+		{"http:///path", errHostNotAllowed, reasonEmptyHost},
+		{"http://%31%32%37.0.0.1/", errInvalidURL, ""},
+		{"http://[::1/", errInvalidURL, ""},
 		// Allowed.
 		{"http://example.com/", nil, ""},
 		{"https://EXAMPLE.com:443/a?b=c", nil, ""},
@@ -200,7 +200,7 @@ func TestResolverAnswersInternal(t *testing.T) {
 	}
 	_, err := c.Get("http://innocent.example.com/admin")
 	var be *BlockedError
-	if !errors.As(err, &be) || !errors.Is(err, ErrAddressNotAllowed) {
+	if !errors.As(err, &be) || !errors.Is(err, errAddressNotAllowed) {
 		t.Fatalf("err = %v, want a BlockedError for the address", err)
 	}
 	if be.Host != "innocent.example.com" || be.Addr != netip.MustParseAddr("192.168.10.20") || be.Reason != reasonPrivate || be.Port != 80 {
@@ -245,8 +245,8 @@ func TestDNSRebinding(t *testing.T) {
 	if err := get(); err != nil {
 		t.Fatalf("first request (loopback test server): %v", err)
 	}
-	if err := get(); !errors.Is(err, ErrAddressNotAllowed) {
-		t.Fatalf("second request after rebinding: %v, want ErrAddressNotAllowed", err)
+	if err := get(); !errors.Is(err, errAddressNotAllowed) {
+		t.Fatalf("second request after rebinding: %v, want errAddressNotAllowed", err)
 	}
 	if d := n.dialCount(); d != 1 {
 		t.Errorf("dials = %v, want only the first", n.dials)
@@ -335,8 +335,8 @@ func TestRedirects(t *testing.T) {
 		hits = 0
 		mu.Unlock()
 		_, err := c.Get(srv.URL + "/loop")
-		if !errors.Is(err, ErrTooManyRedirects) {
-			t.Fatalf("err = %v, want ErrTooManyRedirects", err)
+		if !errors.Is(err, errTooManyRedirects) {
+			t.Fatalf("err = %v, want errTooManyRedirects", err)
 		}
 		if errors.Is(err, ErrDestinationNotAllowed) {
 			t.Error("a redirect loop is not a refused destination")
@@ -422,13 +422,13 @@ func TestHostAllowlist(t *testing.T) {
 	for u, want := range map[string]error{
 		"http://a.example.com/":      nil,
 		"http://a.b.EXAMPLE.com./":   nil,
-		"http://example.com/":        ErrHostNotAllowed,
-		"http://evilexample.com/":    ErrHostNotAllowed,
+		"http://example.com/":        errHostNotAllowed,
+		"http://evilexample.com/":    errHostNotAllowed,
 		"http://api.example.org/":    nil,
-		"http://x.api.example.org/":  ErrHostNotAllowed,
+		"http://x.api.example.org/":  errHostNotAllowed,
 		"http://93.184.215.14/":      nil,
-		"http://8.8.8.8/":            ErrHostNotAllowed,
-		"http://bücher.example.com/": ErrHostNotAllowed, // allowlists hold ASCII names
+		"http://8.8.8.8/":            errHostNotAllowed,
+		"http://bücher.example.com/": errHostNotAllowed, // allowlists hold ASCII names
 	} {
 		err := c.Check(u)
 		if (want == nil) != (err == nil) || (want != nil && !errors.Is(err, want)) {
@@ -436,8 +436,8 @@ func TestHostAllowlist(t *testing.T) {
 		}
 	}
 	// Allowed by name, refused by address.
-	if _, err := c.Get("http://api.example.com/"); !errors.Is(err, ErrAddressNotAllowed) {
-		t.Errorf("allowlisted name resolving to 10.9.9.9: %v, want ErrAddressNotAllowed", err)
+	if _, err := c.Get("http://api.example.com/"); !errors.Is(err, errAddressNotAllowed) {
+		t.Errorf("allowlisted name resolving to 10.9.9.9: %v, want errAddressNotAllowed", err)
 	}
 }
 
@@ -511,8 +511,8 @@ func TestConnectTimeCheck(t *testing.T) {
 	}
 	d := &net.Dialer{Control: c.guard.control, Timeout: time.Second}
 	_, err = d.Dial("tcp", ln.Addr().String())
-	if !errors.Is(err, ErrAddressNotAllowed) {
-		t.Fatalf("dial with Control: %v, want ErrAddressNotAllowed", err)
+	if !errors.Is(err, errAddressNotAllowed) {
+		t.Fatalf("dial with Control: %v, want errAddressNotAllowed", err)
 	}
 	select {
 	case <-accepted:
@@ -612,7 +612,9 @@ func TestTransportClosesBodyOnRefusal(t *testing.T) {
 	if !body.closed {
 		t.Error("request body not closed on refusal")
 	}
-	tr.CloseIdleConnections()
+	// NewTransport's RoundTripper closes its pool's idle connections, as
+	// http.Client.CloseIdleConnections expects.
+	tr.(interface{ CloseIdleConnections() }).CloseIdleConnections()
 }
 
 type closeRecorder struct {
@@ -652,11 +654,11 @@ func TestConfigValidation(t *testing.T) {
 }
 
 func TestBlockedErrorText(t *testing.T) {
-	err := &BlockedError{Kind: ErrAddressNotAllowed, Reason: reasonLoopback, Host: "a\nb", Addr: netip.MustParseAddr("127.0.0.1"), Port: 80}
+	err := &BlockedError{Kind: errAddressNotAllowed, Reason: reasonLoopback, Host: "a\nb", Addr: netip.MustParseAddr("127.0.0.1"), Port: 80}
 	if got := err.Error(); got != `ssrf: destination not allowed: loopback host="a\nb" addr=127.0.0.1 port=80` {
 		t.Errorf("Error() = %q", got)
 	}
-	if errors.Is(err, ErrPortNotAllowed) || !errors.Is(err, ErrAddressNotAllowed) {
+	if errors.Is(err, errPortNotAllowed) || !errors.Is(err, errAddressNotAllowed) {
 		t.Error("Is matches the wrong kind")
 	}
 	wrapped := &url.Error{Op: "Get", URL: "http://x/", Err: err}

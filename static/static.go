@@ -36,14 +36,15 @@ import (
 	"github.com/harden-go/harden/respond"
 )
 
-// Server serves the files of an fs.FS.
-type Server struct {
+// server serves the files of an fs.FS.
+type server struct {
 	fsys fs.FS
 }
 
-// New returns a Server for fsys (for example an embed.FS, or the result of
-// [Dir]). Strip any URL prefix with http.StripPrefix before it.
-func New(fsys fs.FS) *Server { return &Server{fsys: fsys} }
+// New returns a handler serving the files of fsys (for example an embed.FS,
+// or the result of [Dir]). Strip any URL prefix with http.StripPrefix
+// before it.
+func New(fsys fs.FS) http.Handler { return &server{fsys: fsys} }
 
 // Dir opens the directory dir for serving through os.Root: names cannot
 // leave it through "..", absolute paths or symlinks.
@@ -83,7 +84,7 @@ func resolve(urlPath string) (string, error) {
 }
 
 // ServeHTTP serves the file named by r.URL.Path.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		respond.Reject(w, r, &respond.Rejection{
 			Status: http.StatusMethodNotAllowed, Message: "Method not allowed",
@@ -145,7 +146,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, name, modtime, rs)
 }
 
-func (s *Server) open(name string) (fs.File, fs.FileInfo, error) {
+func (s *server) open(name string) (fs.File, fs.FileInfo, error) {
 	f, err := s.fsys.Open(name)
 	if err != nil {
 		return nil, nil, err

@@ -576,7 +576,11 @@ func TestServeSharedSessions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hash, err := password.Hash("correct horse battery")
+	h, err := password.New(password.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash, err := h.Hash("correct horse battery")
 	if err != nil {
 		t.Fatal(err)
 	}

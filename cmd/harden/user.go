@@ -167,7 +167,12 @@ func userAdd(ctx context.Context, args []string, stdin io.Reader, getenv func(st
 		fmt.Fprintf(stderr, "harden user add: password %s\n", reason(err))
 		return userUsage
 	}
-	hash, err := password.Hash(pw)
+	h, err := password.New(password.Config{})
+	if err != nil {
+		fmt.Fprintln(stderr, "harden user add: the password could not be hashed")
+		return userFailed
+	}
+	hash, err := h.Hash(pw)
 	if err != nil {
 		fmt.Fprintln(stderr, "harden user add: the password could not be hashed")
 		return userFailed

@@ -155,7 +155,7 @@ type App struct {
 	stack       *harden.Stack
 	mux         *http.ServeMux // static assets, health, then everything else to the routes
 	readyChecks []readyCheck   // what GET /readyz checks
-	cspReports  *cspreport.Handler
+	cspReports  http.Handler
 	// muxHandler is mux, wrapped to record the route pattern when metrics are on.
 	muxHandler http.Handler
 	routes     *http.ServeMux // the pages and the API, behind the app layer

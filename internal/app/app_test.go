@@ -258,7 +258,7 @@ func TestProductionEdge(t *testing.T) {
 	})
 	// Test only: a route that shows who the app thinks the client is.
 	a.mux.HandleFunc("GET /test/client", func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, clientip.From(r).String())
+		io.WriteString(w, clientip.Get(r).Addr.String())
 	})
 	const (
 		lb          = "10.0.0.1:41000" // the trusted load balancer

@@ -195,7 +195,7 @@ func (db *DB) UserByID(ctx context.Context, id string) (User, error) {
 }
 
 // UpdatePasswordHash replaces the hash of user id: after a successful
-// login whose hash password.NeedsRehash reports, or a password change.
+// login whose hash password.Hasher.NeedsRehash reports, or a password change.
 func (db *DB) UpdatePasswordHash(ctx context.Context, id, hash string) error {
 	if err := checkHash(hash); err != nil {
 		return err

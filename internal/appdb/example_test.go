@@ -30,7 +30,11 @@ func Example() {
 	if err := appdb.CheckPassword(pw); err != nil {
 		log.Fatal(err)
 	}
-	hash, err := password.Hash(pw)
+	h, err := password.New(password.Config{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	hash, err := h.Hash(pw)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -48,10 +52,10 @@ func Example() {
 	login := func(email, pw string) bool {
 		u, err := db.UserByEmail(ctx, email)
 		if err != nil {
-			password.DummyVerify(pw)
+			h.DummyVerify(pw)
 			return false
 		}
-		ok, err := password.Verify(pw, u.PasswordHash)
+		ok, err := h.Verify(pw, u.PasswordHash)
 		return err == nil && ok
 	}
 	fmt.Println(login("ANN@example.com", pw), login("ann@example.com", "wrong password!"), login("eve@example.com", pw))
