@@ -103,19 +103,21 @@ type ConfigError = configerr.Error
 // ErrInvalidConfig is wrapped by every [ConfigError].
 var ErrInvalidConfig = errors.New("session: invalid config")
 
-// Errors returned by session operations.
+// Errors of [Login], [Logout], [Regenerate] and [Save] that mean the
+// handler calls them where it must not.
 var (
-	// ErrNoSession: the request did not pass through a Manager's Handler.
-	ErrNoSession = errors.New("session: no session in the request context (is the session middleware installed?)")
-	// ErrHeadersWritten: the operation must set a cookie, but the response
+	// errNoSession: the request did not pass through a Manager's Handler.
+	errNoSession = errors.New("session: no session in the request context (is the session middleware installed?)")
+	// errHeadersWritten: the operation must set a cookie, but the response
 	// has already started.
-	ErrHeadersWritten = errors.New("session: response headers already written")
-	// ErrEmptyUserID: Login was given an empty user id.
-	ErrEmptyUserID = errors.New("session: empty user id")
-	// errReplaced is returned by writes after a failed save replaced the
-	// handler's response with a 503.
-	errReplaced = errors.New("session: response replaced by 503 after a session store failure")
+	errHeadersWritten = errors.New("session: response headers already written")
+	// errEmptyUserID: Login was given an empty user id.
+	errEmptyUserID = errors.New("session: empty user id")
 )
+
+// errReplaced is returned by writes after a failed save replaced the
+// handler's response with a 503.
+var errReplaced = errors.New("session: response replaced by 503 after a session store failure")
 
 // Manager loads and saves sessions around requests. It is safe for
 // concurrent use.

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/harden-go/harden/session"
+	"github.com/harden-go/harden/session/internal/storetest"
 	"github.com/harden-go/harden/session/sqlitestore"
-	"github.com/harden-go/harden/session/storetest"
 )
 
 func open(t testing.TB, path string) *sqlitestore.Store {
