@@ -89,6 +89,6 @@
 // passes the same conformance suite, run against a real backend.
 //
 // Imports: the standard library and harden's keys, cookie, clientip,
-// respond, internal/configerr and internal/statuswriter (the module's
-// ResponseWriter wrapper).
+// respond, internal/configerr, internal/storeguard, internal/reqctx and
+// internal/statuswriter (the module's ResponseWriter wrapper).
 package session

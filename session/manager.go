@@ -13,6 +13,7 @@ import (
 
 	"github.com/harden-go/harden/cookie"
 	"github.com/harden-go/harden/internal/configerr"
+	"github.com/harden-go/harden/internal/reqctx"
 	"github.com/harden-go/harden/internal/storeguard"
 	"github.com/harden-go/harden/keys"
 	"github.com/harden-go/harden/respond"
@@ -332,7 +333,7 @@ func (m *Manager) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// The session and its writer: one allocation. The context value
 		// holding it is a plain context.WithValue (see
-		// respond.RequestContext for the module's one context type).
+		// reqctx.Context for the module's one context type).
 		s := &Session{m: m}
 		if values := m.cookieValues(r); len(values) > 0 {
 			if err := s.load(r.Context(), values); err != nil {
@@ -411,7 +412,7 @@ func (m *Manager) recovered(r *http.Request) {
 		return
 	}
 	if ok, n := m.secRep.Success(r.Context()); ok {
-		respond.Recovered(r, "session_store_error", n)
+		reqctx.Recovered(r, "session_store_error", n)
 	}
 }
 

@@ -93,12 +93,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	name, err := resolve(r.URL.Path)
 	if err != nil {
-		respond.Error(w, r, http.StatusNotFound, "", "Not found")
+		respond.Reject(w, r, &respond.Rejection{Status: http.StatusNotFound, Message: "Not found"})
 		return
 	}
 	f, st, err := s.open(name)
 	if err != nil {
-		respond.Error(w, r, http.StatusNotFound, "", "Not found")
+		respond.Reject(w, r, &respond.Rejection{Status: http.StatusNotFound, Message: "Not found"})
 		return
 	}
 	if st.IsDir() {
@@ -107,12 +107,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		name = path.Join(name, "index.html")
 		f, st, err = s.open(name)
 		if err != nil {
-			respond.Error(w, r, http.StatusNotFound, "", "Not found")
+			respond.Reject(w, r, &respond.Rejection{Status: http.StatusNotFound, Message: "Not found"})
 			return
 		}
 		if st.IsDir() {
 			_ = f.Close()
-			respond.Error(w, r, http.StatusNotFound, "", "Not found")
+			respond.Reject(w, r, &respond.Rejection{Status: http.StatusNotFound, Message: "Not found"})
 			return
 		}
 	}
@@ -133,7 +133,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		b, err := io.ReadAll(io.LimitReader(f, st.Size()+1))
 		if err != nil {
-			respond.Error(w, r, http.StatusInternalServerError, "", "Internal server error")
+			respond.Reject(w, r, &respond.Rejection{Status: http.StatusInternalServerError, Message: "Internal server error"})
 			return
 		}
 		rs = strings.NewReader(string(b))
