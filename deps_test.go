@@ -15,21 +15,21 @@ const module = "github.com/harden-go/harden"
 // golang.org/x, each with the reason. Every other package of the module is a
 // core package.
 var edge = map[string]string{
-	"cmd/harden":           "the CLI links every layer and store",
-	"internal/app":         "the reference app uses stores and drivers",
-	"internal/testenv":     "test support",
-	"internal/appdb":       "the reference app's users and messages: SQLite and PostgreSQL drivers",
-	"internal/browsertest": "test support: drives Chromium with chromedp",
-	"internal/configfile":  "parses YAML configuration files with go.yaml.in/yaml/v3",
-	"session/sqlitestore":  "pulls the SQLite driver",
-	"session/redisstore":   "pulls the Redis client",
-	"session/pgstore":      "pulls the PostgreSQL driver",
-	"session/storetest":    "conformance suite for stores (test support)",
-	"ratelimit/redisstore": "pulls the Redis client",
-	"internal/redisclient": "builds the Redis clients of the stores",
-	"input/validate":       "wraps go-playground/validator",
-	"input/sanitize":       "wraps bluemonday",
-	"metrics":              "exports Prometheus metrics with the Prometheus Go client",
+	"cmd/harden":                 "the CLI links every layer and store",
+	"internal/app":               "the reference app uses stores and drivers",
+	"internal/testenv":           "test support",
+	"internal/appdb":             "the reference app's users and messages: SQLite and PostgreSQL drivers",
+	"internal/browsertest":       "test support: drives Chromium with chromedp",
+	"internal/configfile":        "parses YAML configuration files with go.yaml.in/yaml/v3",
+	"session/sqlitestore":        "pulls the SQLite driver",
+	"session/redisstore":         "pulls the Redis client",
+	"session/pgstore":            "pulls the PostgreSQL driver",
+	"session/internal/storetest": "conformance suite for session stores (test support)",
+	"ratelimit/redisstore":       "pulls the Redis client",
+	"internal/redisclient":       "builds the Redis clients of the stores",
+	"input/validate":             "wraps go-playground/validator",
+	"input/sanitize":             "wraps bluemonday",
+	"metrics":                    "exports Prometheus metrics with the Prometheus Go client",
 }
 
 func goList(t *testing.T, args ...string) []string {

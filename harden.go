@@ -22,6 +22,7 @@ import (
 	"github.com/harden-go/harden/internal/clientctx"
 	"github.com/harden-go/harden/internal/httpsyntax"
 	"github.com/harden-go/harden/internal/recovered"
+	"github.com/harden-go/harden/internal/reqctx"
 	"github.com/harden-go/harden/internal/requestid"
 	"github.com/harden-go/harden/internal/statuswriter"
 	"github.com/harden-go/harden/keys"
@@ -225,6 +226,7 @@ type Stack struct {
 	cors      *cors.Middleware   // nil: CORS is off
 	limiter   *ratelimit.Limiter // nil: no general rate limit
 	log       *seclog.Logger
+	logSink   reqctx.Sink // log, to which the edge attaches each request's record
 	logger    *slog.Logger
 	observer  RequestObserver // nil: no request is observed
 	app       *appLayer       // nil: no app layer
@@ -445,6 +447,7 @@ func (b *stackBuild) securityLog() error {
 		}
 	}
 	s.responder = seclog.Responder(s.responder, s.log)
+	s.logSink = reqctx.SinkOf(s.responder)
 
 	if s.cors != nil && b.prod {
 		for _, o := range append(s.cors.Origins(), s.cors.Patterns()...) {
@@ -556,8 +559,8 @@ func (e *stackEdge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.observer != nil {
 		st.start = time.Since(epoch)
 	}
-	s.log.Attach(&st.track)
-	st.ctx = respond.RequestContext{Context: parent, Responder: s.responder, ID: st.id[0], Values: &st.track}
+	st.track.Attach(s.logSink)
+	st.ctx = reqctx.Context{Context: parent, Responder: s.responder, ID: st.id[0], Values: &st.track}
 	r = r.WithContext(&st.ctx)
 	defer s.finish(st, r)
 	e.next.ServeHTTP(st.rec.ResponseWriter(), r)
@@ -565,16 +568,16 @@ func (e *stackEdge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // edgeState is everything the edge keeps about one request, in one
 // allocation: the request's context (the module's one per-request context
-// value, respond.RequestContext, answering the responder, the request id
-// and, through the tracker, the security log's record), the security
-// log's record, the ResponseWriter wrapper and the request id's header
+// value, reqctx.Context, answering the responder, the request id and the
+// security log's record), the security log's record, the ResponseWriter
+// wrapper and the request id's header
 // value. Three context.WithValue layers and a boxed id would cost four
 // allocations more.
 type edgeState struct {
-	ctx   respond.RequestContext
-	track seclog.Tracker
+	ctx   reqctx.Context
+	track reqctx.Record
 	rec   statuswriter.Writer
-	id    [1]string // this response's own X-Request-ID value
+	id    [1]string     // this response's own X-Request-ID value
 	start time.Duration // since epoch; read only with an Observer
 }
 

@@ -71,7 +71,7 @@ func testMux() http.Handler {
 		if _, err := io.ReadAll(r.Body); err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
-				respond.Error(w, r, http.StatusRequestEntityTooLarge, "", "Request body too large")
+				respond.Reject(w, r, &respond.Rejection{Status: http.StatusRequestEntityTooLarge, Message: "Request body too large"})
 				return
 			}
 		}

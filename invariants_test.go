@@ -87,7 +87,7 @@ func TestHeaderValuesBelongToTheirResponse(t *testing.T) {
 	app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/api/refuse":
-			respond.Error(w, r, http.StatusForbidden, "authz_denied", "Forbidden")
+			respond.Reject(w, r, &respond.Rejection{Status: http.StatusForbidden, Event: "authz_denied", Message: "Forbidden"})
 		case "/api/panic":
 			panic("handler failed")
 		default:

@@ -16,7 +16,6 @@ import (
 
 	"github.com/harden-go/harden/metrics"
 	"github.com/harden-go/harden/seclog"
-	"github.com/harden-go/harden/session"
 )
 
 // dashboard is what Grafana needs of a dashboard to import it.
@@ -70,7 +69,7 @@ func registryNames(t *testing.T) map[string]string {
 	m.ObserveEvent(httptest.NewRequest("GET", "/", nil), seclog.EventCSRFFailure, 403)
 	m.ObserveRequest(httptest.NewRequest("GET", "/", nil), 200, time.Millisecond)
 	m.StoreError(true)
-	m.ObserveStore(session.OpLoad, time.Millisecond, errors.New("down"))
+	m.ObserveStore("load", time.Millisecond, errors.New("down"))
 	m.ObserveWriteError(errors.New("disk full"))
 	fams, err := m.Registry().Gather()
 	if err != nil {

@@ -297,7 +297,7 @@ func (m *Metrics) StoreError(failOpen bool) {
 // and delete ("other" for anything else, so the label set stays bounded).
 func (m *Metrics) ObserveStore(op string, elapsed time.Duration, err error) {
 	switch op {
-	case session.OpLoad, session.OpSave, session.OpDelete:
+	case "load", "save", "delete": // the operations of session.StoreObserver
 	default:
 		op = "other"
 	}

@@ -106,7 +106,7 @@ func TestSessionStoreLatencyAndErrors(t *testing.T) {
 		case "/set":
 			session.From(r).Set("k", "v")
 		case "/logout":
-			if err := session.Destroy(r); err != nil {
+			if err := session.Logout(r); err != nil {
 				t.Error(err)
 			}
 		}
@@ -203,7 +203,7 @@ func BenchmarkMetricsCalls(b *testing.B) {
 	b.Run("session_load", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			m.ObserveStore(session.OpLoad, time.Millisecond, nil)
+			m.ObserveStore("load", time.Millisecond, nil)
 			m.ObserveRequest(r, 200, time.Millisecond)
 		}
 	})

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/harden-go/harden/internal/recovered"
+	"github.com/harden-go/harden/internal/reqctx"
 	"github.com/harden-go/harden/respond"
 	"github.com/harden-go/harden/seclog"
 )
@@ -23,7 +24,7 @@ func TestPanicBecomesSafe500(t *testing.T) {
 		panic(errors.New("open /srv/app/secret.db: permission denied"))
 	}))
 	r := httptest.NewRequest("GET", "/boom", nil)
-	r = r.WithContext(respond.WithRequestID(r.Context(), "req-123"))
+	r = r.WithContext(reqctx.WithRequestID(r.Context(), "req-123"))
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, r)
 
@@ -145,7 +146,7 @@ func TestRespondLoggedOnceBySecurityLog(t *testing.T) {
 		panic("secret internals /srv/db.sqlite")
 	}
 	r := httptest.NewRequest("GET", "/boom", nil)
-	ctx := respond.WithRequestID(r.Context(), "req-9")
+	ctx := reqctx.WithRequestID(r.Context(), "req-9")
 	r = r.WithContext(respond.WithResponder(ctx, seclog.Responder(respond.JSON{}, sec)))
 	w := httptest.NewRecorder()
 	handler(w, r)

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/harden-go/harden/internal/reqctx"
 )
 
 // discardWriter is a ResponseWriter that keeps nothing but a header map,
@@ -19,7 +21,7 @@ func (w *discardWriter) WriteHeader(int)             {}
 // Retry-After and a request id.
 func BenchmarkJSON(b *testing.B) {
 	r := httptest.NewRequest("GET", "/api/x", nil)
-	r = r.WithContext(WithRequestID(WithResponder(context.Background(), JSON{}), "0123456789abcdef0123456789abcdef"))
+	r = r.WithContext(reqctx.WithRequestID(WithResponder(context.Background(), JSON{}), "0123456789abcdef0123456789abcdef"))
 	rej := &Rejection{Status: http.StatusTooManyRequests, Message: "Too many requests, please try again later.", Event: "rate_limited",
 		Header: http.Header{"Retry-After": {"60"}}}
 	w := &discardWriter{h: http.Header{}}

@@ -5,11 +5,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/harden-go/harden/internal/reqctx"
 )
 
 type otherKey struct{}
 
-// TestRequestContext: one RequestContext answers as WithResponder and
+// TestRequestContext: one reqctx.Context answers as WithResponder and
 // WithRequestID together, leaves empty fields and other keys to its parent,
 // and is overridden by values set further in.
 func TestRequestContext(t *testing.T) {
@@ -20,7 +22,7 @@ func TestRequestContext(t *testing.T) {
 			w.WriteHeader(rej.Status)
 		})
 	}
-	parent := context.WithValue(WithRequestID(WithResponder(context.Background(), named("parent")), "parent-id"), otherKey{}, "other")
+	parent := context.WithValue(reqctx.WithRequestID(WithResponder(context.Background(), named("parent")), "parent-id"), otherKey{}, "other")
 	tests := []struct {
 		name          string
 		ctx           func() context.Context
@@ -28,14 +30,14 @@ func TestRequestContext(t *testing.T) {
 		wantID        string
 	}{
 		{"both set", func() context.Context {
-			return &RequestContext{Context: parent, Responder: named("mine"), ID: "mine-id"}
+			return &reqctx.Context{Context: parent, Responder: named("mine"), ID: "mine-id"}
 		}, "mine", "mine-id"},
 		{"empty fields fall back to the parent", func() context.Context {
-			return &RequestContext{Context: parent}
+			return &reqctx.Context{Context: parent}
 		}, "parent", "parent-id"},
 		{"inner values win", func() context.Context {
-			c := &RequestContext{Context: parent, Responder: named("mine"), ID: "mine-id"}
-			return WithRequestID(WithResponder(c, named("inner")), "inner-id")
+			c := &reqctx.Context{Context: parent, Responder: named("mine"), ID: "mine-id"}
+			return reqctx.WithRequestID(WithResponder(c, named("inner")), "inner-id")
 		}, "inner", "inner-id"},
 	}
 	for _, tt := range tests {
@@ -43,7 +45,7 @@ func TestRequestContext(t *testing.T) {
 			used = ""
 			ctx := tt.ctx()
 			r := httptest.NewRequest("GET", "/", nil).WithContext(ctx)
-			Error(httptest.NewRecorder(), r, http.StatusForbidden, "", "Forbidden")
+			Reject(httptest.NewRecorder(), r, &Rejection{Status: http.StatusForbidden, Message: "Forbidden"})
 			if used != tt.wantResponder {
 				t.Errorf("responder = %q, want %q", used, tt.wantResponder)
 			}
@@ -60,7 +62,7 @@ func TestRequestContext(t *testing.T) {
 // TestRequestContextAllocations: answering the responder and the id
 // allocates nothing.
 func TestRequestContextAllocations(t *testing.T) {
-	c := &RequestContext{Context: context.Background(), Responder: JSON{}, ID: "0123456789abcdef"}
+	c := &reqctx.Context{Context: context.Background(), Responder: JSON{}, ID: "0123456789abcdef"}
 	r := httptest.NewRequest("GET", "/", nil).WithContext(c)
 	if n := testing.AllocsPerRun(100, func() {
 		_ = From(r)
@@ -86,7 +88,7 @@ func (h *valuer) ContextValue(key any) any {
 // key, and the responder and id keys, are answered as without it.
 func TestRequestContextValues(t *testing.T) {
 	parent := context.WithValue(context.Background(), otherKey{}, "other")
-	c := &RequestContext{Context: parent, ID: "mine-id", Values: &valuer{"held"}}
+	c := &reqctx.Context{Context: parent, ID: "mine-id", Values: &valuer{"held"}}
 	for _, tc := range []struct {
 		name string
 		key  any

@@ -16,5 +16,6 @@
 // (Rejection.Err) is shown only by a responder configured for development,
 // and never for 5xx in production. Messages never reflect request input.
 //
-// Imports: the standard library only.
+// Imports: the standard library and internal/reqctx (the context keys it
+// shares with the other layers).
 package respond

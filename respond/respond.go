@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+
+	"github.com/harden-go/harden/internal/reqctx"
 )
 
 // Rejection describes a refused request: what the client is told and what the
@@ -38,25 +40,6 @@ type Rejection struct {
 	Suppressed int64
 }
 
-// A Recorder is a Responder that also records what answers no request: a
-// dependency working again after an outage whose refusals were Quiet. The
-// security log's responders are Recorders.
-type Recorder interface {
-	// Recovered records that the dependency whose failures were refused
-	// with event works again; suppressed is the number of quiet refusals
-	// since the last record of event.
-	Recovered(r *http.Request, event string, suppressed int64)
-}
-
-// Recovered tells the responder in r's context, if it is a [Recorder],
-// that the dependency refused with event works again (see
-// [Recorder.Recovered]). Other responders ignore it.
-func Recovered(r *http.Request, event string, suppressed int64) {
-	if rec, ok := From(r).(Recorder); ok {
-		rec.Recovered(r, event, suppressed)
-	}
-}
-
 // FieldError is one validation failure in the shape
 // {"type":"field","location":"body","path":"email","msg":"..."}.
 type FieldError struct {
@@ -79,17 +62,15 @@ func (f ResponderFunc) Respond(w http.ResponseWriter, r *http.Request, rej *Reje
 	f(w, r, rej)
 }
 
-type ctxKey struct{}
-
 // WithResponder returns a copy of parent in which [Reject] uses resp.
 func WithResponder(parent context.Context, resp Responder) context.Context {
-	return context.WithValue(parent, ctxKey{}, resp)
+	return context.WithValue(parent, reqctx.ResponderKey{}, resp)
 }
 
 // From returns the responder stored in r's context, or the production
 // [JSON] responder when there is none.
 func From(r *http.Request) Responder {
-	if resp, ok := r.Context().Value(ctxKey{}).(Responder); ok && resp != nil {
+	if resp, ok := r.Context().Value(reqctx.ResponderKey{}).(Responder); ok && resp != nil {
 		return resp
 	}
 	return JSON{}
@@ -98,12 +79,6 @@ func From(r *http.Request) Responder {
 // Reject answers r with rej through the responder in r's context.
 func Reject(w http.ResponseWriter, r *http.Request, rej *Rejection) {
 	From(r).Respond(w, r, rej)
-}
-
-// Error answers r with status and the fixed message msg through the responder
-// in r's context. event names the security-log event and may be empty.
-func Error(w http.ResponseWriter, r *http.Request, status int, event, msg string) {
-	Reject(w, r, &Rejection{Status: status, Event: event, Message: msg})
 }
 
 // JSON is the default [Responder]: {"error": "..."} or {"errors": [...]}.
@@ -244,78 +219,14 @@ func appendString(out []byte, s string) []byte {
 	return append(out, '"')
 }
 
-type requestIDKey struct{}
-
-// WithRequestID returns a copy of parent carrying the request id id, which
-// [JSON] adds to every refusal as "request_id".
-func WithRequestID(parent context.Context, id string) context.Context {
-	return context.WithValue(parent, requestIDKey{}, id)
-}
-
-// RequestID returns the request id stored by [WithRequestID] or a
-// [RequestContext], or "".
+// RequestID returns the id of request r, which the request-id layer (the
+// harden stack's edge, seclog.RequestID) gives it, or "".
 func RequestID(r *http.Request) string {
-	switch v := r.Context().Value(requestIDKey{}).(type) {
+	switch v := r.Context().Value(reqctx.RequestIDKey{}).(type) {
 	case string:
 		return v
-	case *RequestContext:
+	case *reqctx.Context:
 		return v.ID
 	}
 	return ""
-}
-
-// RequestContext is the module's one per-request context value: a
-// request's context carrying its responder, its request id and, through
-// Values, the per-request records of other layers, in one value.
-// [WithResponder] and [WithRequestID] together cost three allocations (two
-// context values and the boxed id); a RequestContext costs one, and none
-// when a stack embeds it in the per-request value it allocates anyway and
-// passes a pointer to it to Request.WithContext, as the harden stack's
-// edge does.
-//
-// It is the only context.Context implementation of the module: every other
-// layer stores its per-request value with context.WithValue and reads it
-// with its own accessor ([From], [RequestID], clientip.Get, headers.Nonce,
-// session.From ...). A RequestContext is filled before the request is
-// passed on and never changed after.
-type RequestContext struct {
-	// Context is the parent, which answers every other key.
-	context.Context
-	// Responder is what [Reject] answers through; nil leaves the parent's.
-	Responder Responder
-	// ID is the request id [RequestID] returns; "" leaves the parent's.
-	ID string
-	// Values, when not nil, answers the keys it holds before the parent
-	// does, and nil for every other key: a layer's per-request record that
-	// lives in the same allocation (the security log's seclog.Tracker in
-	// the harden stack), without a context layer of its own.
-	Values ContextValuer
-}
-
-// A ContextValuer answers some of the keys of a request's context: the
-// value it holds for key, or nil when it holds none.
-type ContextValuer interface {
-	ContextValue(key any) any
-}
-
-// Value answers the responder and request-id keys from c, the keys Values
-// holds from Values, and every other key from the parent.
-func (c *RequestContext) Value(key any) any {
-	switch key.(type) {
-	case ctxKey:
-		if c.Responder != nil {
-			return c.Responder
-		}
-	case requestIDKey:
-		if c.ID != "" {
-			return c // a pointer, so answering does not box the string
-		}
-	default:
-		if c.Values != nil {
-			if v := c.Values.ContextValue(key); v != nil {
-				return v
-			}
-		}
-	}
-	return c.Context.Value(key)
 }

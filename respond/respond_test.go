@@ -66,7 +66,7 @@ func TestCustomResponder(t *testing.T) {
 	r := httptest.NewRequest("GET", "/", nil)
 	r = r.WithContext(WithResponder(r.Context(), custom))
 	w := httptest.NewRecorder()
-	Error(w, r, http.StatusTooManyRequests, "rate_limited", "Too many requests")
+	Reject(w, r, &Rejection{Status: http.StatusTooManyRequests, Event: "rate_limited", Message: "Too many requests"})
 	if got == nil || got.Event != "rate_limited" || got.Message != "Too many requests" || w.Code != 429 {
 		t.Errorf("custom responder got %+v, status %d", got, w.Code)
 	}
@@ -82,7 +82,7 @@ func TestExtraHeaders(t *testing.T) {
 
 func ExampleError() {
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		Error(w, r, http.StatusForbidden, "access_denied", "Forbidden")
+		Reject(w, r, &Rejection{Status: http.StatusForbidden, Event: "access_denied", Message: "Forbidden"})
 	})
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, httptest.NewRequest("GET", "/admin", nil))

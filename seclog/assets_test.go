@@ -50,7 +50,7 @@ func TestAssetNotFoundNotLogged(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := l.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		respond.Error(w, r, http.StatusNotFound, "", "Not found")
+		respond.Reject(w, r, &respond.Rejection{Status: http.StatusNotFound, Message: "Not found"})
 	}))
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, httptest.NewRequest("GET", "/favicon.ico", nil))

@@ -73,5 +73,6 @@
 // [WriteErrorObserver] is told (metrics count the loss).
 //
 // Imports: the standard library, respond, clientip, internal/statuswriter
-// (the module's ResponseWriter wrapper) and internal/requestid.
+// (the module's ResponseWriter wrapper), internal/requestid and
+// internal/reqctx (where the per-request record lives).
 package seclog

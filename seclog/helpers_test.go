@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/harden-go/harden/respond"
+	"github.com/harden-go/harden/internal/reqctx"
 )
 
 // fixedTime is the clock of every golden line.
@@ -88,7 +88,7 @@ func testRequest(method, target string) *http.Request {
 	r := httptest.NewRequest(method, target, nil)
 	r.RemoteAddr = "203.0.113.7:51234"
 	r.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) harden-test/1.0")
-	return r.WithContext(respond.WithRequestID(r.Context(), "0123456789abcdef0123456789abcdef"))
+	return r.WithContext(reqctx.WithRequestID(r.Context(), "0123456789abcdef0123456789abcdef"))
 }
 
 // topLevelKeys returns the keys of a JSON object in the order written.

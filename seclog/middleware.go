@@ -4,73 +4,29 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"sync"
-	"sync/atomic"
 
+	"github.com/harden-go/harden/internal/reqctx"
 	"github.com/harden-go/harden/internal/statuswriter"
 	"github.com/harden-go/harden/respond"
 )
-
-// requestState is what the denial middleware, the Responder wrapper and
-// the inner layers share about one request.
-type requestState struct {
-	l      *Logger
-	logged atomic.Bool // a refusal of this request has been logged
-	mu     sync.Mutex
-	userID string
-	route  string
-}
-
-func (s *requestState) userIDValue() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.userID
-}
-
-type stateKey struct{}
-
-func stateFrom(ctx context.Context) *requestState {
-	s, _ := ctx.Value(stateKey{}).(*requestState)
-	return s
-}
 
 // SetUserID records the authenticated user of the request whose context is
 // ctx, for the events logged about it afterwards — including the denial
 // that [Logger.Handler] records after the inner handler returned. The
 // session or auth layer calls it once it knows the user. It does nothing
 // when ctx did not pass through the middleware.
-func SetUserID(ctx context.Context, id string) {
-	if s := stateFrom(ctx); s != nil {
-		s.mu.Lock()
-		s.userID = id
-		s.mu.Unlock()
-	}
-}
+func SetUserID(ctx context.Context, id string) { reqctx.SetUserID(ctx, id) }
 
 // SetRoute records the route pattern (r.Pattern, as http.ServeMux sets it)
 // that the request whose context is ctx matched, for the observers that
 // see the request afterwards from outside the router: the mux sets
 // r.Pattern on its own request, which the outer layers never see. It does
 // nothing when ctx did not pass through the middleware or a tracked stack.
-func SetRoute(ctx context.Context, pattern string) {
-	if s := stateFrom(ctx); s != nil {
-		s.mu.Lock()
-		s.route = pattern
-		s.mu.Unlock()
-	}
-}
+func SetRoute(ctx context.Context, pattern string) { reqctx.SetRoute(ctx, pattern) }
 
 // Route returns the pattern recorded by [SetRoute] for the request whose
 // context is ctx, or "".
-func Route(ctx context.Context) string {
-	s := stateFrom(ctx)
-	if s == nil {
-		return ""
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.route
-}
+func Route(ctx context.Context) string { return reqctx.Route(ctx) }
 
 // Handler records every 401, 403 and 429 answered by next, once (see the
 // package documentation for how it shares the work with [Responder]). It
@@ -89,7 +45,7 @@ func (l *Logger) Handler(next http.Handler) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		if s := stateFrom(ctx); s != nil && s.l == l {
+		if s := reqctx.From(ctx); s != nil && s.Sink() == l.statusSink() {
 			next.ServeHTTP(w, r) // already recorded by an outer copy
 			return
 		}
@@ -105,64 +61,30 @@ func (l *Logger) Handler(next http.Handler) http.Handler {
 	})
 }
 
-// Tracker is the per-request record that [Logger.Handler] keeps, for a
-// stack that wraps the ResponseWriter itself: embedding a Tracker in its own
-// per-request value and reporting the status with [Tracker.Done] saves the
-// middleware's wrapper and request copy. [Logger.Attach] ties it to the
-// Logger, and a context that answers its keys ([Tracker.ContextValue];
-// respond.RequestContext's Values) lets [SetUserID], [Responder] and any
-// Handler further in find it, so each refusal is still logged once. The
-// zero Tracker is ready; it must not be copied once tracked.
-type Tracker struct {
-	state requestState
-}
-
 // track returns a copy of ctx carrying t as the record of one request for
 // l. With a nil l it returns ctx.
-func (l *Logger) track(ctx context.Context, t *Tracker) context.Context {
+func (l *Logger) track(ctx context.Context, t *reqctx.Record) context.Context {
 	if l == nil {
 		return ctx
 	}
-	l.Attach(t)
-	return context.WithValue(ctx, stateKey{}, &t.state)
+	t.Attach(l.statusSink())
+	return reqctx.NewContext(ctx, t)
 }
 
-// Attach makes t the record of one request for l, without a context value
-// of its own: for a stack whose per-request value is itself the request's
-// context, and whose Value method asks [Tracker.ContextValue] first (as
-// respond.RequestContext does with its Values). That saves a context
-// value's allocation. With a nil l it does nothing.
-func (l *Logger) Attach(t *Tracker) {
-	if l != nil {
-		t.state.l = l
-	}
-}
+// statusLog is a Logger as the [reqctx.Sink] of the requests it tracks.
+type statusLog Logger
 
-// ContextValue is what a context carrying t answers for key: t's record
-// for the key under which the Logger looks it up, once t is attached to a
-// Logger, and nil for every other key (which the context's parent
-// answers).
-func (t *Tracker) ContextValue(key any) any {
-	if _, ok := key.(stateKey); ok && t.state.l != nil {
-		return &t.state
-	}
-	return nil
-}
+// statusSink returns l as the sink of the records it attaches.
+func (l *Logger) statusSink() reqctx.Sink { return (*statusLog)(l) }
 
-// Done records a 401, 403 or 429 status answered to r — the request whose
-// context carries t — unless a refusal of r was already logged (through
-// [Responder]). Call it once the handler has returned.
-func (t *Tracker) Done(r *http.Request, status int) {
-	switch status {
-	case http.StatusUnauthorized, http.StatusForbidden, http.StatusTooManyRequests:
-		if t.state.l != nil && t.state.logged.CompareAndSwap(false, true) {
-			t.state.l.emit(r.Context(), r, &Event{
-				Name:    eventForStatus(status),
-				Status:  status,
-				Details: statusSourceDetails,
-			})
-		}
-	}
+// LogStatus implements reqctx.Sink: it records a 401, 403 or 429 status
+// that no responder logged.
+func (s *statusLog) LogStatus(r *http.Request, status int) {
+	(*Logger)(s).emit(r.Context(), r, &Event{
+		Name:    eventForStatus(status),
+		Status:  status,
+		Details: statusSourceDetails,
+	})
 }
 
 // statusSourceDetails marks a denial seen only by its status.
@@ -172,7 +94,7 @@ var statusSourceDetails = []slog.Attr{slog.String("source", "status")}
 // the status (it never buffers) and the request's record.
 type recorder struct {
 	w     statuswriter.Writer
-	track Tracker
+	track reqctx.Record
 }
 
 // responder logs a refusal, then lets inner answer it.
@@ -222,7 +144,11 @@ func (s *responder) Respond(w http.ResponseWriter, r *http.Request, rej *respond
 	s.inner.Respond(w, r, rej)
 }
 
-// Recovered implements respond.Recorder: it writes EventStoreRecovered,
+// Sink returns the security log behind s, for the harden stack's edge,
+// which attaches its own per-request records to it (reqctx.SinkOf).
+func (s *responder) Sink() reqctx.Sink { return s.l.statusSink() }
+
+// Recovered implements reqctx.Recorder: it writes EventStoreRecovered,
 // naming the event of the outage and the refusals suppressed since its
 // last record.
 func (s *responder) Recovered(r *http.Request, event string, suppressed int64) {
@@ -235,7 +161,7 @@ func (l *Logger) logRejection(r *http.Request, rej *respond.Rejection) {
 	if rej.Status == http.StatusNotFound && (rej.Event == "" || rej.Event == EventRequestRefused) && routineNotFound(r) {
 		return // a browser's favicon or robots.txt fetch is not a security event
 	}
-	if st := stateFrom(r.Context()); st != nil && st.l == l && !st.logged.CompareAndSwap(false, true) {
+	if st := reqctx.From(r.Context()); st != nil && st.Sink() == l.statusSink() && !st.MarkLogged() {
 		return
 	}
 	if rej.Quiet {

@@ -43,7 +43,7 @@ func TestMiddlewareLogsEachDenialOnce(t *testing.T) {
 			respond.Reject(w, r, &respond.Rejection{Status: 403, Event: EventCSRFFailure})
 		}, EventCSRFFailure, 403, ""},
 		{"rejection 401 without event", func(w http.ResponseWriter, r *http.Request) {
-			respond.Error(w, r, 401, "", "Unauthorized")
+			respond.Reject(w, r, &respond.Rejection{Status: 401, Message: "Unauthorized"})
 		}, EventAccessDenied, 401, ""},
 		{"rejection 429", func(w http.ResponseWriter, r *http.Request) {
 			respond.Reject(w, r, &respond.Rejection{Status: 429})

@@ -3,8 +3,8 @@ package seclog
 import (
 	"net/http"
 
+	"github.com/harden-go/harden/internal/reqctx"
 	"github.com/harden-go/harden/internal/requestid"
-	"github.com/harden-go/harden/respond"
 )
 
 // requestIDKey is the X-Request-ID header in canonical form, to index
@@ -30,13 +30,13 @@ func assignRequestID(w http.ResponseWriter, r *http.Request) string {
 // (the incoming X-Request-ID when there is exactly one and it is 1 to 64
 // bytes of ASCII letters, digits, '-', '_', '.' and ':', else 32 new hex
 // digits), echoes it in the X-Request-ID response header, and stores it
-// with [respond.WithRequestID], so that every refusal body
+// in the request's context, where respond.RequestID finds it, so that every refusal body
 // ({"error":...,"request_id":...}) and every security event carries it.
 // Place it outermost, next to the security headers, so that the recovery
 // layer's 500 carries the id too.
 func RequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := assignRequestID(w, r)
-		next.ServeHTTP(w, r.WithContext(respond.WithRequestID(r.Context(), id)))
+		next.ServeHTTP(w, r.WithContext(reqctx.WithRequestID(r.Context(), id)))
 	})
 }

@@ -40,7 +40,7 @@ func TestRequestID(t *testing.T) {
 			var ctxID string
 			h := RequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				ctxID = respond.RequestID(r)
-				respond.Error(w, r, http.StatusForbidden, "", "Forbidden")
+				respond.Reject(w, r, &respond.Rejection{Status: http.StatusForbidden, Message: "Forbidden"})
 			}))
 			r := httptest.NewRequest("GET", "/", nil)
 			for _, v := range tc.incoming {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/harden-go/harden/clientip"
+	"github.com/harden-go/harden/internal/reqctx"
 	"github.com/harden-go/harden/respond"
 )
 
@@ -343,10 +344,10 @@ func (l *Logger) emit(ctx context.Context, r *http.Request, e *Event) {
 	if level < l.level {
 		return
 	}
-	st := stateFrom(ctx)
+	st := reqctx.From(ctx)
 	uid := e.UserID
 	if uid == "" && st != nil {
-		uid = st.userIDValue()
+		uid = st.UserID()
 	}
 	if r != nil && uid == "" && l.userID != nil {
 		uid = l.userID(r)

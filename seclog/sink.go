@@ -8,9 +8,9 @@ import (
 	"sync"
 )
 
-// ErrClosed is returned by writes and by [Logger.Reopen] after
+// errClosed is returned by writes and by [Logger.Reopen] after
 // [Logger.Close].
-var ErrClosed = errors.New("seclog: logger closed")
+var errClosed = errors.New("seclog: logger closed")
 
 // sink is the destination of the JSON lines: a file that can be reopened by
 // path, or a fixed writer. slog's handler already writes each line with one
@@ -46,7 +46,7 @@ func (s *sink) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return 0, ErrClosed
+		return 0, errClosed
 	}
 	n, err := s.w.Write(p)
 	if err == nil && n < len(p) {
@@ -73,7 +73,7 @@ func (s *sink) reopen() error {
 	if s.closed {
 		s.mu.Unlock()
 		_ = f.Close()
-		return ErrClosed
+		return errClosed
 	}
 	old := s.f
 	s.f, s.w = f, f

@@ -1,14 +1,16 @@
 package seclog
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 
+	"github.com/harden-go/harden/internal/reqctx"
 	"github.com/harden-go/harden/respond"
 )
 
-// TestTrackerLogsEachDenialOnce drives a Tracker as a stack does: its own
+// TestTrackerLogsEachDenialOnce drives a reqctx.Record as a stack does: its own
 // wrapper notes the status, track puts the record in the context, Done
 // reports the status afterwards.
 func TestTrackerLogsEachDenialOnce(t *testing.T) {
@@ -34,7 +36,7 @@ func TestTrackerLogsEachDenialOnce(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			l, buf := newTestLogger(t)
 			r := testRequest("GET", "/x")
-			var tr Tracker
+			var tr reqctx.Record
 			ctx := l.track(r.Context(), &tr)
 			ctx = respond.WithResponder(ctx, Responder(nil, l))
 			r = r.WithContext(ctx)
@@ -65,7 +67,7 @@ func TestTrackerLogsEachDenialOnce(t *testing.T) {
 func TestTrackerUserID(t *testing.T) {
 	l, buf := newTestLogger(t)
 	r := testRequest("GET", "/x")
-	var tr Tracker
+	var tr reqctx.Record
 	r = r.WithContext(l.track(r.Context(), &tr))
 	SetUserID(r.Context(), "u-42")
 	tr.Done(r, http.StatusForbidden)
@@ -74,32 +76,34 @@ func TestTrackerUserID(t *testing.T) {
 		t.Fatalf("events = %v, want one with user_id u-42", evs)
 	}
 	var nilLogger *Logger
-	if ctx := nilLogger.track(r.Context(), &Tracker{}); ctx != r.Context() {
+	if ctx := nilLogger.track(r.Context(), &reqctx.Record{}); ctx != r.Context() {
 		t.Error("a nil Logger's track changed the context")
 	}
 }
 
 // trackedContext is a stack's per-request value: the module's one
-// per-request context, respond.RequestContext, answers the tracker's key
-// through its Values.
+// per-request context, reqctx.Context, answers the record's key through
+// its Values.
 type trackedContext struct {
-	respond.RequestContext
-	track Tracker
+	reqctx.Context
+	track reqctx.Record
 }
 
-// TestTrackerAttach: a Tracker attached to a Logger and answered through
-// ContextValue behaves as one put in the context by track: SetUserID and
-// the Responder find it, a Middleware further in defers to it, each
-// denial is logged once; unattached, it answers nothing.
+// TestTrackerAttach: a Record attached to the Logger behind a Responder
+// (reqctx.SinkOf, as the stack does) and answered through ContextValue
+// behaves as one put in the context by track: SetUserID and the Responder
+// find it, a Middleware further in defers to it, each denial is logged
+// once; unattached, it answers nothing.
 func TestTrackerAttach(t *testing.T) {
 	l, buf := newTestLogger(t)
 	r := testRequest("GET", "/x")
 	c := &trackedContext{}
-	c.RequestContext = respond.RequestContext{Context: r.Context(), Responder: Responder(nil, l), Values: &c.track}
-	if got := c.track.ContextValue(stateKey{}); got != nil {
+	resp := Responder(nil, l)
+	c.Context = reqctx.Context{Context: r.Context(), Responder: resp, Values: &c.track}
+	if got := reqctx.From(c); got != nil {
 		t.Fatalf("an unattached tracker answers %v, want nil", got)
 	}
-	l.Attach(&c.track)
+	c.track.Attach(reqctx.SinkOf(resp))
 	if got := c.track.ContextValue(struct{}{}); got != nil {
 		t.Errorf("ContextValue(other key) = %v, want nil", got)
 	}
@@ -115,9 +119,9 @@ func TestTrackerAttach(t *testing.T) {
 	}
 
 	var nilLogger *Logger
-	var tr Tracker
-	nilLogger.Attach(&tr)
-	if got := tr.ContextValue(stateKey{}); got != nil {
+	var tr reqctx.Record
+	tr.Attach(reqctx.SinkOf(Responder(nil, nilLogger)))
+	if got := reqctx.From(&reqctx.Context{Context: context.Background(), Values: &tr}); got != nil {
 		t.Errorf("a tracker attached to a nil Logger answers %v, want nil", got)
 	}
 }

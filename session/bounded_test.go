@@ -10,7 +10,7 @@ import (
 
 	"github.com/harden-go/harden/internal/testserver"
 	"github.com/harden-go/harden/session"
-	"github.com/harden-go/harden/session/storetest"
+	"github.com/harden-go/harden/session/internal/storetest"
 )
 
 // faultyStore is a MemoryStore that fails, or hangs ignoring its context,

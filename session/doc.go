@@ -12,10 +12,10 @@
 //
 // # What it defends against
 //
-//   - Session fixation: [Session.Login] (and [Session.Regenerate]) give the
-//     session a new id and delete the old record, so an id planted before
-//     login, or seen before it, is worthless after. Ids are never chosen by
-//     the client: an unknown id is "no session", never adopted.
+//   - Session fixation: [Login] (and [Regenerate]) give the session a new
+//     id and delete the old record, so an id planted before login, or seen
+//     before it, is worthless after. Ids are never chosen by the client: an
+//     unknown id is "no session", never adopted.
 //   - Guessing and forging: ids are 256 random bits (crypto/rand), and the
 //     cookie carries them signed with the key ring (HMAC-SHA256, rotation:
 //     see package keys). A cookie that does not verify costs no store
@@ -85,11 +85,10 @@
 // has [MemoryStore] (tests and development; bounded). Real stores live in
 // their own packages so that their drivers are compiled only when
 // imported: session/sqlitestore (embedded, the default of harden serve),
-// session/redisstore and session/pgstore (shared by many instances). The
-// session/storetest package holds the conformance suite every store
-// passes.
+// session/redisstore and session/pgstore (shared by many instances). Each
+// passes the same conformance suite, run against a real backend.
 //
 // Imports: the standard library and harden's keys, cookie, clientip,
-// respond, internal/configerr and internal/statuswriter (the module's
-// ResponseWriter wrapper).
+// respond, internal/configerr, internal/storeguard, internal/reqctx and
+// internal/statuswriter (the module's ResponseWriter wrapper).
 package session

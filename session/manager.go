@@ -14,6 +14,7 @@ import (
 	"github.com/harden-go/harden/cookie"
 	"github.com/harden-go/harden/internal/configerr"
 	"github.com/harden-go/harden/internal/cookieprefix"
+	"github.com/harden-go/harden/internal/reqctx"
 	"github.com/harden-go/harden/internal/storeguard"
 	"github.com/harden-go/harden/keys"
 	"github.com/harden-go/harden/respond"
@@ -104,19 +105,21 @@ type ConfigError = configerr.Error
 // ErrInvalidConfig is wrapped by every [ConfigError].
 var ErrInvalidConfig = errors.New("session: invalid config")
 
-// Errors returned by session operations.
+// Errors of [Login], [Logout], [Regenerate] and [Save] that mean the
+// handler calls them where it must not.
 var (
-	// ErrNoSession: the request did not pass through a Manager's Handler.
-	ErrNoSession = errors.New("session: no session in the request context (is the session middleware installed?)")
-	// ErrHeadersWritten: the operation must set a cookie, but the response
+	// errNoSession: the request did not pass through a Manager's Handler.
+	errNoSession = errors.New("session: no session in the request context (is the session middleware installed?)")
+	// errHeadersWritten: the operation must set a cookie, but the response
 	// has already started.
-	ErrHeadersWritten = errors.New("session: response headers already written")
-	// ErrEmptyUserID: Login was given an empty user id.
-	ErrEmptyUserID = errors.New("session: empty user id")
-	// errReplaced is returned by writes after a failed save replaced the
-	// handler's response with a 503.
-	errReplaced = errors.New("session: response replaced by 503 after a session store failure")
+	errHeadersWritten = errors.New("session: response headers already written")
+	// errEmptyUserID: Login was given an empty user id.
+	errEmptyUserID = errors.New("session: empty user id")
 )
+
+// errReplaced is returned by writes after a failed save replaced the
+// handler's response with a 503.
+var errReplaced = errors.New("session: response replaced by 503 after a session store failure")
 
 // Manager loads and saves sessions around requests. It is safe for
 // concurrent use.
@@ -331,7 +334,7 @@ func (m *Manager) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// The session and its writer: one allocation. The context value
 		// holding it is a plain context.WithValue (see
-		// respond.RequestContext for the module's one context type).
+		// reqctx.Context for the module's one context type).
 		s := &Session{m: m}
 		if values := m.cookieValues(r); len(values) > 0 {
 			if err := s.load(r.Context(), values); err != nil {
@@ -410,7 +413,7 @@ func (m *Manager) recovered(r *http.Request) {
 		return
 	}
 	if ok, n := m.secRep.Success(r.Context()); ok {
-		respond.Recovered(r, "session_store_error", n)
+		reqctx.Recovered(r, "session_store_error", n)
 	}
 }
 

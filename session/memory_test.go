@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/harden-go/harden/session"
-	"github.com/harden-go/harden/session/storetest"
+	"github.com/harden-go/harden/session/internal/storetest"
 )
 
 func TestMemoryStoreConformance(t *testing.T) {

@@ -7,15 +7,16 @@ import (
 
 // Store operations as a [StoreObserver] sees them.
 const (
-	OpLoad   = "load"   // Store.Find
-	OpSave   = "save"   // Store.Commit, Updater.Update
-	OpDelete = "delete" // Store.Delete, UserIndex.DeleteUser
+	opLoad   = "load"   // Store.Find
+	opSave   = "save"   // Store.Commit, Updater.Update
+	opDelete = "delete" // Store.Delete, UserIndex.DeleteUser
 )
 
 // A StoreObserver is told of each call the [Manager] makes to its store:
-// the operation (OpLoad, OpSave or OpDelete), the time it took (up to
-// StoreTimeout when the store hangs) and its error, nil on success. A
-// missing record is not an error. ObserveStore is called on the request's
+// the operation ("load" for Store.Find, "save" for Store.Commit and
+// Updater.Update, "delete" for Store.Delete and UserIndex.DeleteUser; no
+// other value), the time it took (up to StoreTimeout when the store hangs)
+// and its error, nil on success. A missing record is not an error. ObserveStore is called on the request's
 // goroutine after the call returns; it must be safe for concurrent use
 // and return quickly.
 type StoreObserver interface {
@@ -47,34 +48,34 @@ type observedStore struct {
 func (o *observedStore) Find(ctx context.Context, key string) ([]byte, bool, error) {
 	start := time.Now()
 	data, ok, err := o.store.Find(ctx, key)
-	o.obs.ObserveStore(OpLoad, time.Since(start), err)
+	o.obs.ObserveStore(opLoad, time.Since(start), err)
 	return data, ok, err
 }
 
 func (o *observedStore) Commit(ctx context.Context, key string, rec Record) error {
 	start := time.Now()
 	err := o.store.Commit(ctx, key, rec)
-	o.obs.ObserveStore(OpSave, time.Since(start), err)
+	o.obs.ObserveStore(opSave, time.Since(start), err)
 	return err
 }
 
 func (o *observedStore) Delete(ctx context.Context, key string) error {
 	start := time.Now()
 	err := o.store.Delete(ctx, key)
-	o.obs.ObserveStore(OpDelete, time.Since(start), err)
+	o.obs.ObserveStore(opDelete, time.Since(start), err)
 	return err
 }
 
 func (o *observedStore) Update(ctx context.Context, key string, rec Record) (bool, error) {
 	start := time.Now()
 	ok, err := o.updater.Update(ctx, key, rec)
-	o.obs.ObserveStore(OpSave, time.Since(start), err)
+	o.obs.ObserveStore(opSave, time.Since(start), err)
 	return ok, err
 }
 
 func (o *observedStore) DeleteUser(ctx context.Context, userID string) error {
 	start := time.Now()
 	err := o.users.DeleteUser(ctx, userID)
-	o.obs.ObserveStore(OpDelete, time.Since(start), err)
+	o.obs.ObserveStore(opDelete, time.Since(start), err)
 	return err
 }

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/harden-go/harden/session"
-	"github.com/harden-go/harden/session/storetest"
+	"github.com/harden-go/harden/session/internal/storetest"
 )
 
 // storeCalls records what a StoreObserver is told.

@@ -8,7 +8,7 @@ import (
 
 	"github.com/harden-go/harden/seclog"
 	"github.com/harden-go/harden/session"
-	"github.com/harden-go/harden/session/storetest"
+	"github.com/harden-go/harden/session/internal/storetest"
 )
 
 // secEvents decodes the security log's JSON lines.

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/harden-go/harden/session"
-	"github.com/harden-go/harden/session/storetest"
+	"github.com/harden-go/harden/session/internal/storetest"
 )
 
 // TestSaveBeforeAnswering: Save stores a login before the handler
@@ -28,7 +28,7 @@ func TestSaveBeforeAnswering(t *testing.T) {
 		}
 		saveErr = session.Save(w, r)
 		if saveErr != nil {
-			_ = session.Destroy(r)
+			_ = session.Logout(r)
 			http.Error(w, "unavailable", http.StatusServiceUnavailable)
 			return
 		}
@@ -36,8 +36,8 @@ func TestSaveBeforeAnswering(t *testing.T) {
 			t.Errorf("second Save = %v", err)
 		}
 		w.WriteHeader(http.StatusOK)
-		if err := session.Save(w, r); !errors.Is(err, session.ErrHeadersWritten) {
-			t.Errorf("Save after the response started = %v, want ErrHeadersWritten", err)
+		if err := session.Save(w, r); !errors.Is(err, session.ExportErrHeadersWritten) {
+			t.Errorf("Save after the response started = %v, want errHeadersWritten", err)
 		}
 	}))
 

@@ -31,7 +31,7 @@ type Session struct {
 	fresh  bool   // id was made in this request and is not stored yet
 
 	dirty       bool   // values or user changed since load
-	staleKey    string // a stored record to delete before saving (Regenerate, Destroy)
+	staleKey    string // a stored record to delete before saving (Regenerate, Logout)
 	cookieSent  bool   // the client sent a session cookie
 	headersSent bool   // the response has started: no cookie can be set
 }
@@ -43,31 +43,46 @@ func From(r *http.Request) *Session {
 	return s
 }
 
-// Login marks r's session as signed in by userID and gives it a new id
-// (see [Session.Login]).
+// Login signs userID in to r's session: it gives the session a new id (the
+// old one stops working: no session fixation), restarts its absolute
+// lifetime, and, if a different user was signed in, clears its values
+// first so nothing of theirs (a role, a cart) carries over. Values of an
+// anonymous session are kept. It must be called before the response
+// starts, with a non-empty userID.
 func Login(r *http.Request, userID string) error {
-	return with(r, func(s *Session) error { return s.Login(userID) })
+	return with(r, func(s *Session) error { return s.login(userID) })
 }
 
-// Logout ends r's session (see [Session.Logout]).
-func Logout(r *http.Request) error { return with(r, (*Session).Logout) }
+// Logout ends r's session: its record is deleted from the store and the
+// browser is told to drop the cookie. Values set afterwards start a new
+// session with a new id. Before the response starts the deletion happens
+// with the save (a failure answers 503); after, it happens now and its
+// error is returned.
+func Logout(r *http.Request) error { return with(r, (*Session).destroy) }
 
-// Regenerate gives r's session a new id (see [Session.Regenerate]).
-func Regenerate(r *http.Request) error { return with(r, (*Session).Regenerate) }
+// Regenerate gives r's session a new id, keeping its values and user, and
+// deletes the record under the old id: call it whenever privilege changes.
+// It must be called before the response starts.
+func Regenerate(r *http.Request) error { return with(r, (*Session).regenerateID) }
 
-// Save writes r's session now and sets its cookie on w (see
-// [Session.Save]).
+// Save writes the changes of r's session to the store now and sets its
+// cookie on w, instead of when the response starts: call it when what the
+// handler answers or records depends on the session being stored. A login
+// is a success only once its session is saved: an audit record written
+// before would claim a sign-in that a full disk or a store outage undid.
+// On error nothing is written to w; the changes stay pending ([Logout]
+// drops them) and the handler answers the failure (503). It must be called
+// before the response starts.
 func Save(w http.ResponseWriter, r *http.Request) error {
-	return with(r, func(s *Session) error { return s.Save(w) })
+	return with(r, func(s *Session) error { return s.saveNow(w) })
 }
 
-// Destroy ends r's session (see [Session.Destroy]).
-func Destroy(r *http.Request) error { return with(r, (*Session).Destroy) }
-
+// with runs f on r's session; it returns errNoSession when r did not pass
+// through a Manager's Handler.
 func with(r *http.Request, f func(*Session) error) error {
 	s := From(r)
 	if s == nil {
-		return ErrNoSession
+		return errNoSession
 	}
 	return f(s)
 }
@@ -197,19 +212,15 @@ func (s *Session) CreatedAt() time.Time {
 	return time.UnixMilli(s.st.created)
 }
 
-// Login signs userID in: it gives the session a new id (the old one stops
-// working: no session fixation), restarts its absolute lifetime, and, if a
-// different user was signed in, clears its values first so nothing of
-// theirs (a role, a cart) carries over. Values of an anonymous session are
-// kept. It must be called before the response starts.
-func (s *Session) Login(userID string) error {
+// login is [Login] on s.
+func (s *Session) login(userID string) error {
 	if userID == "" {
-		return ErrEmptyUserID
+		return errEmptyUserID
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.headersSent {
-		return ErrHeadersWritten
+		return errHeadersWritten
 	}
 	if s.st.userID != "" && s.st.userID != userID {
 		s.st.values = nil
@@ -220,18 +231,12 @@ func (s *Session) Login(userID string) error {
 	return nil
 }
 
-// Logout ends the session on the server and in the browser; it is
-// [Session.Destroy].
-func (s *Session) Logout() error { return s.Destroy() }
-
-// Regenerate gives the session a new id, keeping its values and user, and
-// deletes the record under the old id: call it whenever privilege changes.
-// It must be called before the response starts.
-func (s *Session) Regenerate() error {
+// regenerateID is [Regenerate] on s.
+func (s *Session) regenerateID() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.headersSent {
-		return ErrHeadersWritten
+		return errHeadersWritten
 	}
 	s.regenerate()
 	return nil
@@ -254,12 +259,8 @@ func (s *Session) newID() {
 	s.loaded, s.fresh = false, true
 }
 
-// Destroy ends the session: its record is deleted from the store and the
-// browser is told to drop the cookie. Values set afterwards start a new
-// session with a new id. Before the response starts the deletion happens
-// with the save (a failure answers 503); after, it happens now and its
-// error is returned.
-func (s *Session) Destroy() error {
+// destroy is [Logout] on s.
+func (s *Session) destroy() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.loaded {
@@ -294,19 +295,12 @@ func (s *Session) save(w http.ResponseWriter, setCookie bool) error {
 	return s.saveLocked(w, setCookie)
 }
 
-// Save writes the session's changes to the store now and sets its cookie
-// on w, instead of when the response starts: call it when what the
-// handler answers or records depends on the session being stored. A login
-// is a success only once its session is saved: an audit record written
-// before would claim a sign-in that a full disk or a store outage undid.
-// On error nothing is written to w; the changes stay pending (Destroy
-// drops them) and the handler answers the failure (503). It must be called
-// before the response starts.
-func (s *Session) Save(w http.ResponseWriter) error {
+// saveNow is [Save] on s.
+func (s *Session) saveNow(w http.ResponseWriter) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.headersSent {
-		return ErrHeadersWritten
+		return errHeadersWritten
 	}
 	return s.saveLocked(w, true)
 }

@@ -16,7 +16,7 @@ import (
 
 	"github.com/harden-go/harden/keys"
 	"github.com/harden-go/harden/session"
-	"github.com/harden-go/harden/session/storetest"
+	"github.com/harden-go/harden/session/internal/storetest"
 )
 
 const (
@@ -360,8 +360,8 @@ func TestWriterKeepsFlushAndUnwrap(t *testing.T) {
 			t.Errorf("ResponseController.Flush: %v", err)
 		}
 		unwrapped = w.(interface{ Unwrap() http.ResponseWriter }).Unwrap()
-		if err := session.Regenerate(r); !errors.Is(err, session.ErrHeadersWritten) {
-			t.Errorf("Regenerate after Flush = %v, want ErrHeadersWritten", err)
+		if err := session.Regenerate(r); !errors.Is(err, session.ExportErrHeadersWritten) {
+			t.Errorf("Regenerate after Flush = %v, want errHeadersWritten", err)
 		}
 		if _, err := io.Copy(w, strings.NewReader("body")); err != nil {
 			t.Error(err)
@@ -402,17 +402,17 @@ func TestChangesAfterHeaders(t *testing.T) {
 	run("", func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(200)
 		session.From(r).Set("late", "yes")
-		if err := session.Login(r, "u2"); !errors.Is(err, session.ErrHeadersWritten) {
+		if err := session.Login(r, "u2"); !errors.Is(err, session.ExportErrHeadersWritten) {
 			t.Errorf("Login after headers = %v", err)
 		}
 	})
 	if store.Len() != n || !strings.Contains(app.Logs.String(), "not saved") {
 		t.Fatalf("Len %d → %d; logs %s", n, store.Len(), app.Logs)
 	}
-	// Destroy after headers still ends the session server-side.
+	// Logout after headers still ends the session server-side.
 	run(b.Cookie, func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(200)
-		if err := session.Destroy(r); err != nil {
+		if err := session.Logout(r); err != nil {
 			t.Error(err)
 		}
 	})
@@ -427,11 +427,11 @@ func TestWithoutMiddleware(t *testing.T) {
 		t.Fatal("From without middleware is not nil")
 	}
 	for name, f := range map[string]func(*http.Request) error{
-		"Logout": session.Logout, "Regenerate": session.Regenerate, "Destroy": session.Destroy,
+		"Logout": session.Logout, "Regenerate": session.Regenerate,
 		"Login": func(r *http.Request) error { return session.Login(r, "u") },
 	} {
-		if err := f(r); !errors.Is(err, session.ErrNoSession) {
-			t.Errorf("%s = %v, want ErrNoSession", name, err)
+		if err := f(r); !errors.Is(err, session.ExportErrNoSession) {
+			t.Errorf("%s = %v, want errNoSession", name, err)
 		}
 	}
 }
@@ -463,7 +463,7 @@ func TestKeyChangesOnLogin(t *testing.T) {
 		keys = append(keys, s.Key())
 		if r.URL.Path == "/login" {
 			before := s.Key()
-			_ = s.Login("u1")
+			_ = session.Login(r, "u1")
 			if after := s.Key(); after == "" || after == before {
 				t.Errorf("Key right after Login = %q (before %q), want a new key at once", after, before)
 			}
@@ -483,15 +483,15 @@ func TestKeyChangesOnLogin(t *testing.T) {
 			cookie = c[0].Name + "=" + c[0].Value
 		}
 	}
-	if err := session.Login(httptest.NewRequest("GET", "/", nil), ""); !errors.Is(err, session.ErrNoSession) {
+	if err := session.Login(httptest.NewRequest("GET", "/", nil), ""); !errors.Is(err, session.ExportErrNoSession) {
 		t.Fatalf("Login without middleware = %v", err)
 	}
 	var loginErr error
 	m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		loginErr = session.Login(r, "")
 	})).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
-	if !errors.Is(loginErr, session.ErrEmptyUserID) {
-		t.Fatalf("Login(\"\") = %v, want ErrEmptyUserID", loginErr)
+	if !errors.Is(loginErr, session.ExportErrEmptyUserID) {
+		t.Fatalf("Login(\"\") = %v, want errEmptyUserID", loginErr)
 	}
 	if keys[0] != "" || keys[1] == "" || keys[2] != keys[1] || keys[3] == keys[2] || keys[3] == "" {
 		t.Fatalf("keys over set, read, login, read = %q", keys)

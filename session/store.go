@@ -9,7 +9,7 @@ import (
 // SHA-256 hash of the session id, never the id) and opaque data (encrypted
 // unless DangerouslyPlaintextData is set).
 //
-// The contract, which the storetest package checks for every store:
+// The contract, which a conformance suite checks for every store of harden:
 //   - Find returns (nil, false, nil) when there is no record under key or
 //     the record's expiry has passed. A missing record is never an error:
 //     errors are for system failures (a store that cannot answer), which

@@ -94,12 +94,12 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	name, err := resolve(r.URL.Path)
 	if err != nil {
-		respond.Error(w, r, http.StatusNotFound, "", "Not found")
+		respond.Reject(w, r, &respond.Rejection{Status: http.StatusNotFound, Message: "Not found"})
 		return
 	}
 	f, st, err := s.open(name)
 	if err != nil {
-		respond.Error(w, r, http.StatusNotFound, "", "Not found")
+		respond.Reject(w, r, &respond.Rejection{Status: http.StatusNotFound, Message: "Not found"})
 		return
 	}
 	if st.IsDir() {
@@ -108,12 +108,12 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		name = path.Join(name, "index.html")
 		f, st, err = s.open(name)
 		if err != nil {
-			respond.Error(w, r, http.StatusNotFound, "", "Not found")
+			respond.Reject(w, r, &respond.Rejection{Status: http.StatusNotFound, Message: "Not found"})
 			return
 		}
 		if st.IsDir() {
 			_ = f.Close()
-			respond.Error(w, r, http.StatusNotFound, "", "Not found")
+			respond.Reject(w, r, &respond.Rejection{Status: http.StatusNotFound, Message: "Not found"})
 			return
 		}
 	}
@@ -134,7 +134,7 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		b, err := io.ReadAll(io.LimitReader(f, st.Size()+1))
 		if err != nil {
-			respond.Error(w, r, http.StatusInternalServerError, "", "Internal server error")
+			respond.Reject(w, r, &respond.Rejection{Status: http.StatusInternalServerError, Message: "Internal server error"})
 			return
 		}
 		rs = strings.NewReader(string(b))

@@ -138,7 +138,7 @@ func Harden(o Options) (http.Handler, error) {
 	mux.Handle("GET /api/csrf-token", protect.TokenHandler())
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		respond.Error(w, r, http.StatusNotFound, "", "Not found")
+		respond.Reject(w, r, &respond.Rejection{Status: http.StatusNotFound, Message: "Not found"})
 	})
 	return stack.Handler(limiter.Handler(sessions.Handler(protect.Handler(mux)))), nil
 }

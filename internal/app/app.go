@@ -406,7 +406,7 @@ func (a *App) pages() (err error) {
 func (a *App) favicon(w http.ResponseWriter, r *http.Request) {
 	b, err := assets.ReadFile("assets/favicon.ico")
 	if err != nil { // cannot happen: the file is embedded
-		respond.Error(w, r, http.StatusNotFound, "", "Not found")
+		respond.Reject(w, r, &respond.Rejection{Status: http.StatusNotFound, Message: "Not found"})
 		return
 	}
 	w.Header().Set("Content-Type", "image/x-icon")
@@ -523,7 +523,7 @@ func (a *App) route() {
 	handle("POST /api/avatar", a.guard.RequireAuth(http.HandlerFunc(a.avatar)))
 	// Everything else is a JSON 404, with the security headers.
 	a.routes.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		respond.Error(w, r, http.StatusNotFound, "", "Not found")
+		respond.Reject(w, r, &respond.Rejection{Status: http.StatusNotFound, Message: "Not found"})
 	})
 }
 
@@ -534,9 +534,9 @@ func (a *App) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == http.MethodConnect:
 		w.Header().Set("Allow", "GET, HEAD, POST, OPTIONS")
-		respond.Error(w, r, http.StatusMethodNotAllowed, "", "Method not allowed")
+		respond.Reject(w, r, &respond.Rejection{Status: http.StatusMethodNotAllowed, Message: "Method not allowed"})
 	case !strings.HasPrefix(r.URL.Path, "/"):
-		respond.Error(w, r, http.StatusBadRequest, "", "Bad request")
+		respond.Reject(w, r, &respond.Rejection{Status: http.StatusBadRequest, Message: "Bad request"})
 	default:
 		a.muxHandler.ServeHTTP(w, r)
 	}
@@ -578,7 +578,7 @@ func (a *App) render(w http.ResponseWriter, r *http.Request, p page) {
 	var b strings.Builder
 	if err := a.index.Execute(&b, p); err != nil {
 		a.logger.ErrorContext(r.Context(), "rendering page", "err", err)
-		respond.Error(w, r, http.StatusInternalServerError, "", "Internal server error")
+		respond.Reject(w, r, &respond.Rejection{Status: http.StatusInternalServerError, Message: "Internal server error"})
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

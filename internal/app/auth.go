@@ -123,7 +123,7 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 	// (a full disk, a read-only database, an outage) is its own event,
 	// with a 503 and no cookie.
 	if err := session.Save(w, r); err != nil {
-		_ = session.Destroy(r) // drop the unsaved session: no cookie on the 503
+		_ = session.Logout(r) // drop the unsaved session: no cookie on the 503
 		respond.Reject(w, r, &respond.Rejection{Status: http.StatusServiceUnavailable, Message: "Service unavailable",
 			Event: eventLoginNotSaved, Err: err})
 		return
@@ -212,7 +212,7 @@ func (a *App) me(w http.ResponseWriter, r *http.Request) {
 	u, err := a.db.UserByID(r.Context(), session.From(r).UserID())
 	switch {
 	case errors.Is(err, appdb.ErrNotFound):
-		_ = session.Destroy(r)
+		_ = session.Logout(r)
 		respond.Reject(w, r, &respond.Rejection{Status: http.StatusUnauthorized, Message: "Authentication required",
 			Event: seclog.EventAccessDenied})
 		return

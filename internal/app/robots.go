@@ -12,7 +12,7 @@ import (
 func (a *App) robots(w http.ResponseWriter, r *http.Request) {
 	b, err := assets.ReadFile("assets/robots.txt")
 	if err != nil { // cannot happen: the file is embedded
-		respond.Error(w, r, http.StatusNotFound, "", "Not found")
+		respond.Reject(w, r, &respond.Rejection{Status: http.StatusNotFound, Message: "Not found"})
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")

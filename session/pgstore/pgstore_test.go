@@ -14,8 +14,8 @@ import (
 	"github.com/harden-go/harden/internal/testenv"
 	"github.com/harden-go/harden/internal/testserver"
 	"github.com/harden-go/harden/session"
+	"github.com/harden-go/harden/session/internal/storetest"
 	"github.com/harden-go/harden/session/pgstore"
-	"github.com/harden-go/harden/session/storetest"
 )
 
 func pool(t testing.TB, dsn string) *pgxpool.Pool {

@@ -57,14 +57,17 @@ type Config struct {
 	// on the commit's own connection) until that many replicas have it,
 	// and fail otherwise, so that a session acknowledged to the client
 	// survives a failover to one of them. The wait is bounded by the
-	// call's deadline (the Manager's StoreTimeout). Default 0: no wait.
+	// call's deadline (the Manager's StoreTimeout); a commit that fewer
+	// replicas acknowledged in time fails with "redisstore: the session
+	// was not replicated in time", and the Manager answers 503. Default 0:
+	// no wait.
 	// Not available on a Redis Cluster client (New refuses it).
 	WaitReplicas int `json:"wait_replicas,omitempty" yaml:"wait_replicas,omitempty"`
 }
 
-// ErrNotReplicated is returned by a commit that fewer than
+// errNotReplicated is returned by a commit that fewer than
 // Config.WaitReplicas replicas acknowledged in time.
-var ErrNotReplicated = errors.New("redisstore: the session was not replicated in time")
+var errNotReplicated = errors.New("redisstore: the session was not replicated in time")
 
 // Store is a session.Store on Redis. It implements session.Updater and
 // session.UserIndex, and is safe for concurrent use.
@@ -212,7 +215,7 @@ func (s *Store) commitReplicated(ctx context.Context, keys []string, args []any)
 		return false, err
 	}
 	if acked, err := wait.Int64(); err != nil || acked < int64(s.wait) {
-		return false, ErrNotReplicated
+		return false, errNotReplicated
 	}
 	return n == 1, nil
 }

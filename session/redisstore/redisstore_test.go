@@ -13,8 +13,8 @@ import (
 	"github.com/harden-go/harden/internal/testenv"
 	"github.com/harden-go/harden/internal/testserver"
 	"github.com/harden-go/harden/session"
+	"github.com/harden-go/harden/session/internal/storetest"
 	"github.com/harden-go/harden/session/redisstore"
-	"github.com/harden-go/harden/session/storetest"
 )
 
 func client(t testing.TB, url string) *redis.Client {

@@ -12,8 +12,8 @@ import (
 	"github.com/harden-go/harden/internal/testenv"
 	"github.com/harden-go/harden/internal/testserver"
 	"github.com/harden-go/harden/session"
+	"github.com/harden-go/harden/session/internal/storetest"
 	"github.com/harden-go/harden/session/redisstore"
-	"github.com/harden-go/harden/session/storetest"
 )
 
 // TestWaitReplicasRefusesUnreplicatedCommit: on a server without replicas
@@ -30,8 +30,8 @@ func TestWaitReplicasRefusesUnreplicatedCommit(t *testing.T) {
 	defer cancel()
 	start := time.Now()
 	err = s.Commit(ctx, "k1", session.Record{Data: []byte("d"), UserID: "u1", Expiry: time.Now().Add(time.Hour)})
-	if !errors.Is(err, redisstore.ErrNotReplicated) {
-		t.Errorf("Commit = %v, want ErrNotReplicated", err)
+	if !errors.Is(err, redisstore.ExportErrNotReplicated) {
+		t.Errorf("Commit = %v, want errNotReplicated", err)
 	}
 	if took := time.Since(start); took > 500*time.Millisecond {
 		t.Errorf("Commit took %v, want within the 400ms deadline", took)

@@ -176,9 +176,6 @@ func (s *Store) Close() error {
 	return err
 }
 
-// DB returns the database handle.
-func (s *Store) DB() *sql.DB { return s.db }
-
 // Cleanup deletes expired rows now and returns how many.
 func (s *Store) Cleanup(ctx context.Context) (int64, error) {
 	res, err := s.db.ExecContext(ctx, s.q.cleanup, s.now().UnixMilli())

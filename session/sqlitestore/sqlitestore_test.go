@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/harden-go/harden/session"
+	"github.com/harden-go/harden/session/internal/storetest"
 	"github.com/harden-go/harden/session/sqlitestore"
-	"github.com/harden-go/harden/session/storetest"
 )
 
 func open(t testing.TB, path string) *sqlitestore.Store {
@@ -101,7 +101,7 @@ func TestCleanup(t *testing.T) {
 		t.Fatalf("Cleanup = %d, %v; want 2 rows", n, err)
 	}
 	var left int
-	if err := s.DB().QueryRow(`SELECT count(*) FROM harden_sessions`).Scan(&left); err != nil || left != 1 {
+	if err := s.ExportDB().QueryRow(`SELECT count(*) FROM harden_sessions`).Scan(&left); err != nil || left != 1 {
 		t.Fatalf("%d rows left, %v", left, err)
 	}
 }
@@ -118,7 +118,7 @@ func TestCleanupGoroutine(t *testing.T) {
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		var n int
-		if err := s.DB().QueryRow(`SELECT count(*) FROM harden_sessions`).Scan(&n); err != nil {
+		if err := s.ExportDB().QueryRow(`SELECT count(*) FROM harden_sessions`).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		if n == 0 {

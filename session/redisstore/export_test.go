@@ -1,0 +1,4 @@
+package redisstore
+
+// ExportErrNotReplicated is errNotReplicated, for the external tests.
+var ExportErrNotReplicated = errNotReplicated
