@@ -19,6 +19,7 @@ import (
 	"github.com/harden-go/harden/headers"
 	"github.com/harden-go/harden/httpsredirect"
 	"github.com/harden-go/harden/input"
+	"github.com/harden-go/harden/internal/configerr"
 	"github.com/harden-go/harden/internal/clientctx"
 	"github.com/harden-go/harden/internal/httpsyntax"
 	"github.com/harden-go/harden/internal/recovered"
@@ -240,9 +241,22 @@ type Stack struct {
 // tell a bad configuration from other start-up failures.
 var ErrConfig = errors.New("harden: invalid configuration")
 
+// ConfigError is the type of every layer's configuration errors: one
+// refused setting, named as the configuration file spells it (Field, and
+// Index for an entry of a list setting, or -1), the value as configured
+// (empty for a secret), and the reason. It wraps the reporting package's
+// sentinel (ratelimit.ErrInvalidConfig, ...), so errors.Is tells which
+// layer refused it; New wraps it once more with [ErrConfig].
+//
+//	var ce *harden.ConfigError
+//	if errors.As(err, &ce) {
+//		log.Printf("setting %s is wrong: %v", ce.Field, err)
+//	}
+type ConfigError = configerr.Error
+
 // Configuration errors of the stack as a whole. New wraps each with
 // [ErrConfig] and the name of the field at fault; the layers' own errors
-// keep their types (*clientip.ConfigError, *cors.ConfigError, ...).
+// keep their type, [*ConfigError].
 var (
 	errPublicURLRequired       = errors.New("production enforces HTTPS and needs public_url (or development mode)")
 	errPublicURLNotHTTPS       = errors.New("production enforces HTTPS: public_url must be https://")
