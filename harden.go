@@ -25,6 +25,7 @@ import (
 	"github.com/harden-go/harden/internal/recovered"
 	"github.com/harden-go/harden/internal/reqctx"
 	"github.com/harden-go/harden/internal/requestid"
+	"github.com/harden-go/harden/internal/secevent"
 	"github.com/harden-go/harden/internal/statuswriter"
 	"github.com/harden-go/harden/keys"
 	"github.com/harden-go/harden/ratelimit"
@@ -175,9 +176,9 @@ type Config struct {
 // layers have returned: its final status (200 when nothing was written,
 // 101 for a hijacked connection, 500 for a panic) and the time from the
 // stack's first line to its last. ObserveRequest must be safe for
-// concurrent use and quick; it must not keep r. The route pattern the
-// request matched is seclog.Route(r.Context()), when the router recorded
-// it with seclog.SetRoute.
+// concurrent use and quick; it must not keep r. r.Pattern is empty: the
+// router sets the pattern on its own copy of the request (the metrics
+// package's Routes records it for its observer).
 type RequestObserver interface {
 	ObserveRequest(r *http.Request, status int, elapsed time.Duration)
 }
@@ -470,7 +471,7 @@ func (b *stackBuild) securityLog() error {
 				// hatch; in production they are most likely a development
 				// setting left behind.
 				s.log.Log(context.Background(), seclog.Event{
-					Name: seclog.EventConfigWarning,
+					Name: secevent.ConfigWarning,
 					Details: []slog.Attr{
 						slog.String("message", "CORS allows an http:// origin in production"),
 						slog.String("origin", o),
@@ -617,7 +618,7 @@ func (s *Stack) finish(st *edgeState, r *http.Request) {
 		// Too late for a clean 500 (a status was sent, or the connection
 		// hijacked): the responder never sees this panic, so it is logged
 		// here; the abort tells the client the response is incomplete.
-		s.log.Record(r, seclog.Event{Name: seclog.EventPanic, Status: rec.Status(), Err: p, Details: abortedDetails})
+		s.log.Record(r, seclog.Event{Name: secevent.Panic, Status: rec.Status(), Err: p, Details: abortedDetails})
 		panic(http.ErrAbortHandler)
 	}
 	recovered.Respond(rec.ResponseWriter(), r, p)

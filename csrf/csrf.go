@@ -12,9 +12,9 @@ import (
 	"github.com/harden-go/harden/cookie"
 	"github.com/harden-go/harden/internal/configerr"
 	"github.com/harden-go/harden/internal/cookieprefix"
+	"github.com/harden-go/harden/internal/secevent"
 	"github.com/harden-go/harden/keys"
 	"github.com/harden-go/harden/respond"
-	"github.com/harden-go/harden/seclog"
 	"github.com/harden-go/harden/session"
 )
 
@@ -349,7 +349,7 @@ func reject(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	respond.Reject(w, r, &respond.Rejection{
 		Status:  status,
-		Event:   seclog.EventCSRFFailure,
+		Event:   secevent.CSRFFailure,
 		Message: msg,
 		Err:     err,
 	})

@@ -135,8 +135,8 @@ func TestSecurityLog(t *testing.T) {
 	if err := json.Unmarshal([]byte(lines[0]), &ev); err != nil {
 		t.Fatal(err)
 	}
-	if ev["event"] != seclog.EventCSRFFailure || ev["status"] != float64(403) {
-		t.Errorf("event: got %v %v, want %s 403", ev["event"], ev["status"], seclog.EventCSRFFailure)
+	if ev["event"] != "csrf_failure" || ev["status"] != float64(403) {
+		t.Errorf("event: got %v %v, want csrf_failure 403", ev["event"], ev["status"])
 	}
 	for _, marker := range []string{"evil-marker", "token-marker"} {
 		if strings.Contains(buf.String(), marker) || strings.Contains(rec.Body.String(), marker) {

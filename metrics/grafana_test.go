@@ -14,8 +14,8 @@ import (
 
 	dto "github.com/prometheus/client_model/go"
 
+	"github.com/harden-go/harden/internal/secevent"
 	"github.com/harden-go/harden/metrics"
-	"github.com/harden-go/harden/seclog"
 )
 
 // dashboard is what Grafana needs of a dashboard to import it.
@@ -66,7 +66,7 @@ func registryNames(t *testing.T) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.ObserveEvent(httptest.NewRequest("GET", "/", nil), seclog.EventCSRFFailure, 403)
+	m.ObserveEvent(httptest.NewRequest("GET", "/", nil), secevent.CSRFFailure, 403)
 	m.ObserveRequest(httptest.NewRequest("GET", "/", nil), 200, time.Millisecond)
 	m.StoreError(true)
 	m.ObserveStore("load", time.Millisecond, errors.New("down"))

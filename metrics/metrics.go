@@ -13,6 +13,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/harden-go/harden/internal/configerr"
+	"github.com/harden-go/harden/internal/reqctx"
+	"github.com/harden-go/harden/internal/secevent"
 	"github.com/harden-go/harden/seclog"
 	"github.com/harden-go/harden/session"
 )
@@ -184,17 +186,17 @@ var layers = [...]string{"other", "csrf", "cors", "ratelimit", "allowedhosts", "
 // counts an unknown event answered with a 4xx or 5xx status under "other".
 func layerOf(event string) uint16 {
 	switch event {
-	case seclog.EventCSRFFailure:
+	case secevent.CSRFFailure:
 		return 1
-	case seclog.EventCORSRejected:
+	case secevent.CORSRejected:
 		return 2
-	case seclog.EventRateLimited:
+	case secevent.RateLimited:
 		return 3
 	case "rate_limit_unavailable": // the store is down and the limiter fails closed
 		return 3
-	case seclog.EventHostRejected:
+	case secevent.HostRejected:
 		return 4
-	case seclog.EventValidation, "body_too_large", "unsupported_media_type":
+	case secevent.ValidationFailed, "body_too_large", "unsupported_media_type":
 		return 5
 	case seclog.EventAccessDenied, seclog.EventLoginFailed, "authz_misconfigured", "authz_error":
 		return 6
@@ -202,11 +204,11 @@ func layerOf(event string) uint16 {
 		return 7
 	case seclog.EventSSRFBlocked:
 		return 8
-	case seclog.EventPanic:
+	case secevent.Panic:
 		return 9
-	case seclog.EventRequestRefused:
+	case secevent.RequestRejected:
 		return 10
-	case seclog.EventServerError:
+	case secevent.ServerError:
 		return 11
 	}
 	return 0
@@ -242,7 +244,7 @@ func (m *Metrics) ObserveEvent(r *http.Request, name string, status int) {
 func eventLabel(name string, layer uint16) string {
 	switch name {
 	case seclog.EventLoginSuccess, seclog.EventLogout, seclog.EventSessionRegenerated,
-		seclog.EventConfigWarning, "csp_violation":
+		secevent.ConfigWarning, "csp_violation":
 		return name
 	}
 	if layer != 0 {
@@ -275,7 +277,7 @@ func route(r *http.Request) string {
 		if r.Pattern != "" {
 			return r.Pattern
 		}
-		if p := seclog.Route(r.Context()); p != "" {
+		if p := reqctx.Route(r.Context()); p != "" {
 			return p
 		}
 	}
@@ -358,7 +360,7 @@ func (m *Metrics) requestSeries(rt *routeSeries, c int) *requestSeries {
 // and its latency observed, under its route pattern (recorded by
 // [Metrics.Routes]) and status class.
 func (m *Metrics) ObserveRequest(r *http.Request, status int, elapsed time.Duration) {
-	rt := seclog.Route(r.Context())
+	rt := reqctx.Route(r.Context())
 	if rt == "" {
 		rt = unmatched
 	}
@@ -369,13 +371,13 @@ func (m *Metrics) ObserveRequest(r *http.Request, status int, elapsed time.Durat
 
 // Routes wraps the mux (or any router that sets r.Pattern on the request
 // it was given, as http.ServeMux does): once it has routed, the pattern it
-// matched is recorded with seclog.SetRoute for [Metrics.ObserveRequest]
+// matched is recorded in the request's context for [Metrics.ObserveRequest]
 // and for the refusals counted afterwards (a refusal inside a route
 // handler carries r.Pattern itself). Place it directly around the mux,
 // inside a harden stack.
 func (m *Metrics) Routes(mux http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() { seclog.SetRoute(r.Context(), r.Pattern) }()
+		defer func() { reqctx.SetRoute(r.Context(), r.Pattern) }()
 		mux.ServeHTTP(w, r)
 	})
 }

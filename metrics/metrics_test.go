@@ -24,6 +24,7 @@ import (
 	"github.com/harden-go/harden/cors"
 	"github.com/harden-go/harden/csrf"
 	"github.com/harden-go/harden/input"
+	"github.com/harden-go/harden/internal/secevent"
 	"github.com/harden-go/harden/internal/testenv"
 	"github.com/harden-go/harden/keys"
 	"github.com/harden-go/harden/metrics"
@@ -402,7 +403,7 @@ func TestHandlerExposes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.ObserveEvent(nil, seclog.EventPanic, 500)
+	m.ObserveEvent(nil, secevent.Panic, 500)
 	w := serve(m.Handler(), httptest.NewRequest("GET", "/metrics", nil))
 	for _, want := range []string{
 		`harden_refusals_total{layer="recovery",reason="500",route="unmatched"} 1`,

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/harden-go/harden/internal/secevent"
 	"github.com/harden-go/harden/keys"
 	"github.com/harden-go/harden/metrics"
 	"github.com/harden-go/harden/seclog"
@@ -34,7 +35,7 @@ func TestSecurityLogWriteErrors(t *testing.T) {
 	if got := series(t, m, "harden_security_log_write_errors_total"); fmt.Sprint(got) != "map[:0]" {
 		t.Fatalf("before any event: got %v, want map[:0]", got)
 	}
-	l.Record(httptest.NewRequest("GET", "/", nil), seclog.Event{Name: seclog.EventCSRFFailure, Status: 403})
+	l.Record(httptest.NewRequest("GET", "/", nil), seclog.Event{Name: secevent.CSRFFailure, Status: 403})
 	if got := series(t, m, "harden_security_log_write_errors_total"); fmt.Sprint(got) != "map[:1]" {
 		t.Fatalf("after one lost event: got %v, want map[:1]", got)
 	}
@@ -196,7 +197,7 @@ func BenchmarkMetricsCalls(b *testing.B) {
 	b.Run("refusal", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			m.ObserveEvent(r, seclog.EventCSRFFailure, 403)
+			m.ObserveEvent(r, secevent.CSRFFailure, 403)
 			m.ObserveRequest(r, 403, time.Millisecond)
 		}
 	})

@@ -18,9 +18,9 @@ import (
 	"github.com/harden-go/harden"
 	"github.com/harden-go/harden/csrf"
 	"github.com/harden-go/harden/input"
+	"github.com/harden-go/harden/internal/reqctx"
 	"github.com/harden-go/harden/keys"
 	"github.com/harden-go/harden/ratelimit"
-	"github.com/harden-go/harden/seclog"
 )
 
 // Proxy is a hardening reverse proxy: the root stack and the proxy's
@@ -297,7 +297,7 @@ func (p *Proxy) dispatch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rt := p.match(r.URL.Path)
-	seclog.SetRoute(r.Context(), cmp.Or(rt.prefix, "/")) // a configured prefix: a bounded metrics label
+	reqctx.SetRoute(r.Context(), cmp.Or(rt.prefix, "/")) // a configured prefix: a bounded metrics label
 	r = r.WithContext(&exchange{Context: r.Context(), p: p, hdr: w.Header()})
 	if p.isLogin(r.URL.Path) {
 		rt.login.ServeHTTP(w, r)

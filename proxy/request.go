@@ -15,8 +15,8 @@ import (
 	"github.com/harden-go/harden/clientip"
 	"github.com/harden-go/harden/input"
 	"github.com/harden-go/harden/internal/requestid"
+	"github.com/harden-go/harden/internal/secevent"
 	"github.com/harden-go/harden/respond"
-	"github.com/harden-go/harden/seclog"
 )
 
 // spoofable lists request headers that claim a client address, scheme or
@@ -334,7 +334,7 @@ func (p *Proxy) checkUpgrade(next http.Handler) http.Handler {
 		respond.Reject(w, r, &respond.Rejection{
 			Status:  http.StatusForbidden,
 			Message: "Cross-origin WebSocket request refused",
-			Event:   seclog.EventCSRFFailure,
+			Event:   secevent.CSRFFailure,
 			Err:     errUpgradeOrigin,
 		})
 	})

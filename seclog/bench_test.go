@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/harden-go/harden/internal/secevent"
 	"github.com/harden-go/harden/respond"
 )
 
@@ -33,7 +34,7 @@ func BenchmarkRejection(b *testing.B) {
 	l := benchLogger(b)
 	resp := Responder(respond.JSON{}, l)
 	r := testRequest("POST", "/api/contact")
-	rej := &respond.Rejection{Status: http.StatusForbidden, Event: EventCSRFFailure, Message: "invalid CSRF token"}
+	rej := &respond.Rejection{Status: http.StatusForbidden, Event: secevent.CSRFFailure, Message: "invalid CSRF token"}
 	w := discardWriter{h: http.Header{}}
 	b.ReportAllocs()
 	for b.Loop() {

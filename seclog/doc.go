@@ -21,7 +21,7 @@
 //
 //	time        RFC 3339, UTC
 //	level       INFO for successes, WARN for refusals, ERROR for panics
-//	event       one of the Event* constants
+//	event       the event's name (see Events)
 //	success     true for login_success, logout, session_regenerated
 //	ip          the client address from clientip ("" without a request)
 //	user_agent  the User-Agent header, capped
@@ -32,6 +32,38 @@
 //	request_id  the request id (see [RequestID])
 //	service     Config.Service
 //	details     an object with event-specific fields, redacted ({} if none)
+//
+// # Events
+//
+// The event names are part of the log format. An application records the
+// first six itself (the Event* constants); harden's layers record the rest.
+//
+//	login_success        a user signed in (EventLoginSuccess)
+//	login_failed         a sign-in was refused (EventLoginFailed)
+//	logout               a user signed out (EventLogout)
+//	session_regenerated  a session got a new id (EventSessionRegenerated)
+//	access_denied        a 401 or 403 that no more specific event describes
+//	                     (EventAccessDenied; also the authz layer)
+//	ssrf_blocked         an outbound request the ssrf package refused
+//	                     (EventSSRFBlocked)
+//	rate_limited         a request over its quota (429)
+//	csrf_failure         a missing or invalid CSRF token, or a cross-origin
+//	                     unsafe request
+//	cors_rejected        a refused CORS preflight (403)
+//	host_rejected        a Host header not allowed (421)
+//	validation_failed    a malformed request: 400, 411, 413, 414, 415, 422,
+//	                     431
+//	request_rejected     any other 4xx refusal (404 of a dotfile, 405, ...)
+//	server_error         a 5xx refusal that is not a panic
+//	panic                a handler panicked (level ERROR)
+//	config_warning       a start-up warning, or a failed reopen of the log
+//	store_recovered      a dependency whose failures were refused quietly
+//	                     works again; details name the outage's event and
+//	                     the refusals suppressed
+//
+// Layers also record names of their own (session_store_error,
+// rate_limit_unavailable, body_too_large, csp_violation, ...), and so may
+// an application.
 //
 // # Wiring and the once-only rule
 //
@@ -59,7 +91,7 @@
 // (Responder returns an existing wrapper unchanged).
 //
 // A panic is logged once as well: the recovery layer answers with a
-// Rejection{Status: 500, Event: EventPanic, Err: err}; when err (or an error
+// Rejection{Status: 500, Event: "panic", Err: err}; when err (or an error
 // it wraps) implements [log/slog.LogValuer], its LogValue — the panic value
 // and the stack — becomes details.error. The recovery layer itself writes
 // nothing to the log.
@@ -74,5 +106,6 @@
 //
 // Imports: the standard library, respond, clientip, internal/statuswriter
 // (the module's ResponseWriter wrapper), internal/requestid and
-// internal/reqctx (where the per-request record lives).
+// internal/reqctx (where the per-request record lives) and
+// internal/secevent (the names of the layers' events).
 package seclog

@@ -26,7 +26,7 @@ func Example() {
 	}
 	app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		respond.Reject(w, r, &respond.Rejection{
-			Status: http.StatusForbidden, Event: seclog.EventCSRFFailure, Message: "invalid CSRF token",
+			Status: http.StatusForbidden, Event: "csrf_failure", Message: "invalid CSRF token",
 			Err: errors.New("csrf: token does not match"),
 		})
 	})
@@ -45,7 +45,7 @@ func Example() {
 	h.ServeHTTP(httptest.NewRecorder(), r)
 
 	// Outside a request: a start-up warning, with a secret in its details.
-	log.Log(r.Context(), seclog.Event{Name: seclog.EventConfigWarning,
+	log.Log(r.Context(), seclog.Event{Name: "config_warning",
 		Details: []slog.Attr{slog.String("msg", "ephemeral secrets"), slog.String("session_secret", "s3cr3t")}})
 	// Output:
 	// {"time":"2026-05-01T12:00:00Z","level":"WARN","event":"csrf_failure","success":false,"ip":"192.0.2.10","user_agent":"curl/8.0","user_id":"","method":"POST","path":"/api/contact","status":403,"request_id":"req-1","service":"shop","details":{"message":"invalid CSRF token","error":"csrf: token does not match"}}

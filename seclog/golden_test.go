@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/harden-go/harden/internal/secevent"
 	"github.com/harden-go/harden/respond"
 )
 
@@ -90,30 +91,30 @@ var goldenCases = []struct {
 		}))
 		h.ServeHTTP(httptest.NewRecorder(), testRequest("GET", "/api/admin/messages?token=abc"))
 	}},
-	{EventRateLimited, func(l *Logger) {
+	{secevent.RateLimited, func(l *Logger) {
 		reject(l, testRequest("POST", "/api/login"), &respond.Rejection{
 			Status: http.StatusTooManyRequests, Message: "Too many requests, please try again later.",
 			Header: http.Header{"Retry-After": {"900"}},
 		})
 	}},
-	{EventCSRFFailure, func(l *Logger) {
+	{secevent.CSRFFailure, func(l *Logger) {
 		reject(l, testRequest("POST", "/api/contact"), &respond.Rejection{
-			Status: http.StatusForbidden, Event: EventCSRFFailure, Message: "invalid CSRF token",
+			Status: http.StatusForbidden, Event: secevent.CSRFFailure, Message: "invalid CSRF token",
 			Err: errors.New("csrf: token does not match the session"),
 		})
 	}},
-	{EventCORSRejected, func(l *Logger) {
+	{secevent.CORSRejected, func(l *Logger) {
 		reject(l, testRequest("OPTIONS", "/api/contact"), &respond.Rejection{
-			Status: http.StatusForbidden, Event: EventCORSRejected, Message: "origin not allowed",
+			Status: http.StatusForbidden, Event: secevent.CORSRejected, Message: "origin not allowed",
 			Err: errors.New("cors: origin not in the allowlist"),
 		})
 	}},
-	{EventHostRejected, func(l *Logger) {
+	{secevent.HostRejected, func(l *Logger) {
 		reject(l, testRequest("GET", "/"), &respond.Rejection{
-			Status: http.StatusMisdirectedRequest, Event: EventHostRejected, Message: "host not allowed",
+			Status: http.StatusMisdirectedRequest, Event: secevent.HostRejected, Message: "host not allowed",
 		})
 	}},
-	{EventValidation, func(l *Logger) {
+	{secevent.ValidationFailed, func(l *Logger) {
 		reject(l, testRequest("POST", "/api/contact"), &respond.Rejection{
 			Status: http.StatusBadRequest,
 			Fields: []respond.FieldError{
@@ -128,15 +129,15 @@ var goldenCases = []struct {
 			Err: &wrapErr{blockedErr{}},
 		})
 	}},
-	{EventPanic, func(l *Logger) {
+	{secevent.Panic, func(l *Logger) {
 		reject(l, testRequest("GET", "/boom"), &respond.Rejection{
-			Status: http.StatusInternalServerError, Event: EventPanic, Message: "Internal server error",
+			Status: http.StatusInternalServerError, Event: secevent.Panic, Message: "Internal server error",
 			Err: &panicErr{value: "index out of range [3] with length 3", stack: "goroutine 7 [running]:\nmain.handler()\n\t/app/main.go:42 +0x1d"},
 		})
 	}},
-	{EventConfigWarning, func(l *Logger) {
+	{secevent.ConfigWarning, func(l *Logger) {
 		l.Log(context.Background(), Event{
-			Name: EventConfigWarning,
+			Name: secevent.ConfigWarning,
 			Details: []slog.Attr{
 				slog.String("msg", "development mode: ephemeral secrets, cookies without Secure"),
 				slog.String("setting", "HARDEN_ENV"),
@@ -187,8 +188,8 @@ func TestGolden(t *testing.T) {
 	}
 	for _, name := range []string{
 		EventLoginSuccess, EventLoginFailed, EventLogout, EventSessionRegenerated,
-		EventAccessDenied, EventRateLimited, EventCSRFFailure, EventCORSRejected,
-		EventHostRejected, EventValidation, EventSSRFBlocked, EventPanic, EventConfigWarning,
+		EventAccessDenied, secevent.RateLimited, secevent.CSRFFailure, secevent.CORSRejected,
+		secevent.HostRejected, secevent.ValidationFailed, EventSSRFBlocked, secevent.Panic, secevent.ConfigWarning,
 	} {
 		if !seen[name] {
 			t.Errorf("no golden case for event %s", name)

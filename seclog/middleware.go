@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/harden-go/harden/internal/reqctx"
+	"github.com/harden-go/harden/internal/secevent"
 	"github.com/harden-go/harden/internal/statuswriter"
 	"github.com/harden-go/harden/respond"
 )
@@ -16,17 +17,6 @@ import (
 // session or auth layer calls it once it knows the user. It does nothing
 // when ctx did not pass through the middleware.
 func SetUserID(ctx context.Context, id string) { reqctx.SetUserID(ctx, id) }
-
-// SetRoute records the route pattern (r.Pattern, as http.ServeMux sets it)
-// that the request whose context is ctx matched, for the observers that
-// see the request afterwards from outside the router: the mux sets
-// r.Pattern on its own request, which the outer layers never see. It does
-// nothing when ctx did not pass through the middleware or a tracked stack.
-func SetRoute(ctx context.Context, pattern string) { reqctx.SetRoute(ctx, pattern) }
-
-// Route returns the pattern recorded by [SetRoute] for the request whose
-// context is ctx, or "".
-func Route(ctx context.Context) string { return reqctx.Route(ctx) }
 
 // Handler records every 401, 403 and 429 answered by next, once (see the
 // package documentation for how it shares the work with [Responder]). It
@@ -148,17 +138,17 @@ func (s *responder) Respond(w http.ResponseWriter, r *http.Request, rej *respond
 // which attaches its own per-request records to it (reqctx.SinkOf).
 func (s *responder) Sink() reqctx.Sink { return s.l.statusSink() }
 
-// Recovered implements reqctx.Recorder: it writes EventStoreRecovered,
+// Recovered implements reqctx.Recorder: it writes store_recovered,
 // naming the event of the outage and the refusals suppressed since its
 // last record.
 func (s *responder) Recovered(r *http.Request, event string, suppressed int64) {
-	s.l.emit(r.Context(), r, &Event{Name: EventStoreRecovered, Success: true, Details: []slog.Attr{
+	s.l.emit(r.Context(), r, &Event{Name: secevent.StoreRecovered, Success: true, Details: []slog.Attr{
 		slog.String("outage_event", event), slog.Int64("suppressed", suppressed),
 	}})
 }
 
 func (l *Logger) logRejection(r *http.Request, rej *respond.Rejection) {
-	if rej.Status == http.StatusNotFound && (rej.Event == "" || rej.Event == EventRequestRefused) && routineNotFound(r) {
+	if rej.Status == http.StatusNotFound && (rej.Event == "" || rej.Event == secevent.RequestRejected) && routineNotFound(r) {
 		return // a browser's favicon or robots.txt fetch is not a security event
 	}
 	if st := reqctx.From(r.Context()); st != nil && st.Sink() == l.statusSink() && !st.MarkLogged() {

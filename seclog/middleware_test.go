@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/harden-go/harden/internal/secevent"
 	"github.com/harden-go/harden/respond"
 )
 
@@ -25,7 +26,7 @@ func TestMiddlewareLogsEachDenialOnce(t *testing.T) {
 	}{
 		{"plain 401", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "no", http.StatusUnauthorized) }, EventAccessDenied, 401, "status"},
 		{"plain 403", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(403) }, EventAccessDenied, 403, "status"},
-		{"plain 429", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(429) }, EventRateLimited, 429, "status"},
+		{"plain 429", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(429) }, secevent.RateLimited, 429, "status"},
 		{"200", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok") }, "", 200, ""},
 		{"implicit 200", func(w http.ResponseWriter, r *http.Request) {}, "", 200, ""},
 		{"plain 404", func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) }, "", 404, ""},
@@ -40,24 +41,24 @@ func TestMiddlewareLogsEachDenialOnce(t *testing.T) {
 			w.WriteHeader(200)
 		}, EventAccessDenied, 403, "status"},
 		{"rejection 403 csrf", func(w http.ResponseWriter, r *http.Request) {
-			respond.Reject(w, r, &respond.Rejection{Status: 403, Event: EventCSRFFailure})
-		}, EventCSRFFailure, 403, ""},
+			respond.Reject(w, r, &respond.Rejection{Status: 403, Event: secevent.CSRFFailure})
+		}, secevent.CSRFFailure, 403, ""},
 		{"rejection 401 without event", func(w http.ResponseWriter, r *http.Request) {
 			respond.Reject(w, r, &respond.Rejection{Status: 401, Message: "Unauthorized"})
 		}, EventAccessDenied, 401, ""},
 		{"rejection 429", func(w http.ResponseWriter, r *http.Request) {
 			respond.Reject(w, r, &respond.Rejection{Status: 429})
-		}, EventRateLimited, 429, ""},
+		}, secevent.RateLimited, 429, ""},
 		{"rejection 413", func(w http.ResponseWriter, r *http.Request) {
 			respond.Reject(w, r, &respond.Rejection{Status: 413})
-		}, EventValidation, 413, ""},
+		}, secevent.ValidationFailed, 413, ""},
 		{"rejection 404", func(w http.ResponseWriter, r *http.Request) {
 			respond.Reject(w, r, &respond.Rejection{Status: 404})
-		}, EventRequestRefused, 404, ""},
+		}, secevent.RequestRejected, 404, ""},
 		{"two rejections in one request", func(w http.ResponseWriter, r *http.Request) {
-			respond.Reject(w, r, &respond.Rejection{Status: 403, Event: EventCORSRejected})
-			respond.Reject(w, r, &respond.Rejection{Status: 403, Event: EventCSRFFailure})
-		}, EventCORSRejected, 403, ""},
+			respond.Reject(w, r, &respond.Rejection{Status: 403, Event: secevent.CORSRejected})
+			respond.Reject(w, r, &respond.Rejection{Status: 403, Event: secevent.CSRFFailure})
+		}, secevent.CORSRejected, 403, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -94,7 +95,7 @@ func TestMiddlewareLogsEachDenialOnce(t *testing.T) {
 
 func TestMiddlewareAndResponderLogOnce(t *testing.T) {
 	refuse := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		respond.Reject(w, r, &respond.Rejection{Status: 403, Event: EventCSRFFailure, Err: errors.New("bad token")})
+		respond.Reject(w, r, &respond.Rejection{Status: 403, Event: secevent.CSRFFailure, Err: errors.New("bad token")})
 	})
 	l, buf := newTestLogger(t)
 	other, otherBuf := newTestLogger(t)
@@ -261,7 +262,7 @@ func TestMiddlewareDoesNotBuffer(t *testing.T) {
 func TestNilLogger(t *testing.T) {
 	var l *Logger
 	l.Record(testRequest("GET", "/"), Event{Name: EventAccessDenied})
-	l.Log(t.Context(), Event{Name: EventConfigWarning})
+	l.Log(t.Context(), Event{Name: secevent.ConfigWarning})
 	if err := l.Reopen(); err != nil {
 		t.Error(err)
 	}

@@ -62,7 +62,7 @@ func newRedactor(extra []string, maxLen int) (*redactor, error) {
 	for _, k := range extra {
 		n := normalizeKey(k)
 		if n == "" {
-			return nil, errors.Join(ErrBadConfig, fmt.Errorf("seclog: RedactKeys entry %q has no letter or digit", k))
+			return nil, errors.Join(ErrInvalidConfig, fmt.Errorf("seclog: RedactKeys entry %q has no letter or digit", k))
 		}
 		r.fragments = append(r.fragments, n)
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/harden-go/harden/internal/secevent"
 )
 
 // secrets are the values that must never reach the log in TestRedaction.
@@ -253,8 +255,8 @@ func TestNewValidates(t *testing.T) {
 	if _, err := New(Config{Path: "a", Writer: &syncBuffer{}}); !errors.Is(err, errPathAndWriter) {
 		t.Errorf("err = %v, want errPathAndWriter", err)
 	}
-	if _, err := New(Config{MaxValueLen: -1}); !errors.Is(err, ErrBadConfig) {
-		t.Errorf("err = %v, want ErrBadConfig", err)
+	if _, err := New(Config{MaxValueLen: -1}); !errors.Is(err, ErrInvalidConfig) {
+		t.Errorf("err = %v, want ErrInvalidConfig", err)
 	}
 }
 
@@ -263,7 +265,7 @@ func TestLevels(t *testing.T) {
 	r := testRequest("GET", "/")
 	l.Record(r, Event{Name: EventLoginSuccess})                         // INFO: dropped
 	l.Record(r, Event{Name: EventLoginFailed})                          // WARN
-	l.Record(r, Event{Name: EventPanic})                                // ERROR
+	l.Record(r, Event{Name: secevent.Panic})                            // ERROR
 	l.Record(r, Event{Name: EventLogout, Level: slog.LevelError})       // forced
 	l.Record(r, Event{Name: "custom_ok", Success: true})                // INFO: dropped
 	l.Record(r, Event{Name: EventAccessDenied, Level: slog.LevelDebug}) // forced down: dropped
@@ -281,7 +283,7 @@ func TestLevels(t *testing.T) {
 func TestStackKeepsMoreThanOtherValues(t *testing.T) {
 	l, buf := newTestLogger(t)
 	stack := strings.Repeat("main.f()\n\t/app/main.go:1 +0x1\n", 200) // ~6 KB
-	l.Record(testRequest("GET", "/"), Event{Name: EventPanic, Details: []slog.Attr{
+	l.Record(testRequest("GET", "/"), Event{Name: secevent.Panic, Details: []slog.Attr{
 		slog.String("stack", stack), slog.String("other", stack),
 	}})
 	d := buf.events(t)[0]["details"].(map[string]any)

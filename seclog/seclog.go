@@ -15,11 +15,14 @@ import (
 
 	"github.com/harden-go/harden/clientip"
 	"github.com/harden-go/harden/internal/reqctx"
+	"github.com/harden-go/harden/internal/secevent"
 	"github.com/harden-go/harden/respond"
 )
 
-// Event names. They are plain strings so that they fit
-// [respond.Rejection.Event].
+// Names of the events an application records itself. They are plain
+// strings so that they fit [respond.Rejection.Event]. The events harden's
+// layers record (rate_limited, csrf_failure, panic, ...) are listed in the
+// package documentation; an application may also record names of its own.
 const (
 	EventLoginSuccess       = "login_success"
 	EventLoginFailed        = "login_failed"
@@ -27,21 +30,10 @@ const (
 	EventSessionRegenerated = "session_regenerated"
 	// EventAccessDenied is every 401 and 403 that no more specific event
 	// (csrf_failure, cors_rejected, host_rejected) describes.
-	EventAccessDenied   = "access_denied"
-	EventRateLimited    = "rate_limited"
-	EventCSRFFailure    = "csrf_failure"
-	EventCORSRejected   = "cors_rejected"
-	EventHostRejected   = "host_rejected"
-	EventValidation     = "validation_failed"
-	EventSSRFBlocked    = "ssrf_blocked"
-	EventPanic          = "panic"
-	EventConfigWarning  = "config_warning"
-	EventRequestRefused = "request_rejected" // any other 4xx refusal (404 of a dotfile, 405, ...)
-	EventServerError    = "server_error"     // a 5xx refusal that is not a panic
-	// EventStoreRecovered is written once when a dependency whose failures
-	// were refused quietly (respond.Rejection.Quiet) works again; its
-	// details name the outage's event and the refusals suppressed.
-	EventStoreRecovered = "store_recovered"
+	EventAccessDenied = "access_denied"
+	// EventSSRFBlocked is an outbound request that the ssrf package
+	// refused to make.
+	EventSSRFBlocked = "ssrf_blocked"
 )
 
 // eventForStatus names the event of a refusal whose Rejection.Event is
@@ -52,16 +44,16 @@ func eventForStatus(status int) string {
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		return EventAccessDenied
 	case status == http.StatusTooManyRequests:
-		return EventRateLimited
+		return secevent.RateLimited
 	case status == http.StatusBadRequest, status == http.StatusLengthRequired,
 		status == http.StatusRequestEntityTooLarge, status == http.StatusRequestURITooLong,
 		status == http.StatusUnsupportedMediaType, status == http.StatusUnprocessableEntity,
 		status == http.StatusRequestHeaderFieldsTooLarge:
-		return EventValidation
+		return secevent.ValidationFailed
 	case status >= 500:
-		return EventServerError
+		return secevent.ServerError
 	default:
-		return EventRequestRefused
+		return secevent.RequestRejected
 	}
 }
 
@@ -77,7 +69,7 @@ func isSuccessEvent(name string) bool {
 // defaultLevel is the level of an event whose Event.Level is nil.
 func defaultLevel(name string, success bool) slog.Level {
 	switch {
-	case name == EventPanic || name == EventServerError:
+	case name == secevent.Panic || name == secevent.ServerError:
 		return slog.LevelError
 	case success:
 		return slog.LevelInfo
@@ -153,21 +145,21 @@ type WriteErrorObserver interface {
 	ObserveWriteError(err error)
 }
 
-// ErrBadConfig matches every configuration error of [New].
-var ErrBadConfig = errors.New("seclog: invalid configuration")
+// ErrInvalidConfig matches every configuration error of [New].
+var ErrInvalidConfig = errors.New("seclog: invalid config")
 
 // errPathAndWriter is New's error for a Config with both sinks. Its text
-// is its own; it matches ErrBadConfig.
+// is its own; it matches ErrInvalidConfig.
 var errPathAndWriter error = configError("seclog: Config.Path and Config.Writer are both set")
 
 // configError is a configuration error whose text stands alone; it
-// matches ErrBadConfig.
+// matches ErrInvalidConfig.
 type configError string
 
 func (e configError) Error() string { return string(e) }
 
-// Is reports whether target is ErrBadConfig.
-func (e configError) Is(target error) bool { return target == ErrBadConfig }
+// Is reports whether target is ErrInvalidConfig.
+func (e configError) Is(target error) bool { return target == ErrInvalidConfig }
 
 // A Logger writes security events. A nil *Logger is valid and drops every
 // event, so a layer can hold an optional one.
@@ -194,13 +186,13 @@ func New(cfg Config) (*Logger, error) {
 		return nil, errPathAndWriter
 	}
 	if cfg.MaxValueLen < 0 {
-		return nil, errors.Join(ErrBadConfig, errors.New("seclog: MaxValueLen is negative"))
+		return nil, errors.Join(ErrInvalidConfig, errors.New("seclog: MaxValueLen is negative"))
 	}
 	if cfg.MaxValueLen == 0 {
 		cfg.MaxValueLen = 1024
 	}
 	if cfg.MaxValueLen < 16 {
-		return nil, errors.Join(ErrBadConfig, errors.New("seclog: MaxValueLen below 16"))
+		return nil, errors.Join(ErrInvalidConfig, errors.New("seclog: MaxValueLen below 16"))
 	}
 	red, err := newRedactor(cfg.RedactKeys, cfg.MaxValueLen)
 	if err != nil {
@@ -286,7 +278,8 @@ func (l *Logger) Reopen() error {
 // Event is one security event. The request fields (ip, user agent, method,
 // path, request id) come from the request passed to [Logger.Record].
 type Event struct {
-	// Name is the event, one of the Event* constants.
+	// Name is the event: an Event* constant, a name of the package
+	// documentation's table, or one of the application's own.
 	Name string
 	// Success is the success field. It is forced to true for
 	// login_success, logout and session_regenerated.

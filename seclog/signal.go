@@ -7,6 +7,8 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
+
+	"github.com/harden-go/harden/internal/secevent"
 )
 
 // ReopenOnSignal reopens the log file (see [Logger.Reopen]) each time the
@@ -35,7 +37,7 @@ func (l *Logger) ReopenOnSignal(sigs ...os.Signal) (stop func()) {
 			case <-ch:
 				if err := l.Reopen(); err != nil {
 					l.Log(context.Background(), Event{
-						Name:    EventConfigWarning,
+						Name:    secevent.ConfigWarning,
 						Details: []slog.Attr{slog.String("msg", "cannot reopen the security log; still writing to the old file")},
 						Err:     err,
 					})

@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/harden-go/harden/internal/secevent"
 )
 
 // TestReopenOnSIGHUP sends a real SIGHUP to the test process. It is safe:
@@ -40,7 +42,7 @@ func TestReopenOnSIGHUP(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	l.Record(r, Event{Name: EventRateLimited})
+	l.Record(r, Event{Name: secevent.RateLimited})
 	if old := readLines(t, path+".1"); len(old) != 1 || !strings.Contains(old[0], "access_denied") {
 		t.Errorf("rotated file = %q", old)
 	}

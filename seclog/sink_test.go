@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/harden-go/harden/internal/secevent"
 )
 
 func readLines(t *testing.T, path string) []string {
@@ -48,11 +50,11 @@ func TestReopenAfterRename(t *testing.T) {
 	if err := os.Rename(path, path+".1"); err != nil {
 		t.Fatal(err)
 	}
-	l.Record(r, Event{Name: EventRateLimited, Status: 429}) // still the renamed file
+	l.Record(r, Event{Name: secevent.RateLimited, Status: 429}) // still the renamed file
 	if err := l.Reopen(); err != nil {
 		t.Fatal(err)
 	}
-	l.Record(r, Event{Name: EventCSRFFailure, Status: 403})
+	l.Record(r, Event{Name: secevent.CSRFFailure, Status: 403})
 
 	old, cur := readLines(t, path+".1"), readLines(t, path)
 	if len(old) != 2 || !strings.Contains(old[0], `"access_denied"`) || !strings.Contains(old[1], `"rate_limited"`) {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/harden-go/harden/internal/reqctx"
+	"github.com/harden-go/harden/internal/secevent"
 	"github.com/harden-go/harden/respond"
 )
 
@@ -22,11 +23,11 @@ func TestTrackerLogsEachDenialOnce(t *testing.T) {
 		wantSrc   string
 	}{
 		{"plain 403", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(403) }, 403, EventAccessDenied, "status"},
-		{"plain 429", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(429) }, 429, EventRateLimited, "status"},
+		{"plain 429", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(429) }, 429, secevent.RateLimited, "status"},
 		{"200", func(w http.ResponseWriter, r *http.Request) {}, 200, "", ""},
 		{"rejection then Done", func(w http.ResponseWriter, r *http.Request) {
-			respond.Reject(w, r, &respond.Rejection{Status: 403, Event: EventCSRFFailure})
-		}, 403, EventCSRFFailure, ""},
+			respond.Reject(w, r, &respond.Rejection{Status: 403, Event: secevent.CSRFFailure})
+		}, 403, secevent.CSRFFailure, ""},
 		{"a Handler further in stays silent", func(w http.ResponseWriter, r *http.Request) {
 			// The inner middleware finds the stack's record and defers to it.
 			http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(401) }).ServeHTTP(w, r)
@@ -110,11 +111,11 @@ func TestTrackerAttach(t *testing.T) {
 	r = r.WithContext(c)
 	SetUserID(r.Context(), "u-7")
 	l.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		respond.Reject(w, r, &respond.Rejection{Status: 403, Event: EventCSRFFailure})
+		respond.Reject(w, r, &respond.Rejection{Status: 403, Event: secevent.CSRFFailure})
 	})).ServeHTTP(httptest.NewRecorder(), r)
 	c.track.Done(r, http.StatusForbidden)
 	evs := buf.events(t)
-	if len(evs) != 1 || evs[0]["event"] != EventCSRFFailure || evs[0]["user_id"] != "u-7" {
+	if len(evs) != 1 || evs[0]["event"] != secevent.CSRFFailure || evs[0]["user_id"] != "u-7" {
 		t.Fatalf("events = %v, want one csrf_failure with user_id u-7", evs)
 	}
 

@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
+
+	"github.com/harden-go/harden/internal/secevent"
 )
 
 // errDiskFull is what failingWriter returns.
@@ -56,15 +58,15 @@ func TestWriteErrorObserver(t *testing.T) {
 		want     int
 	}{
 		{"event to a failing sink", 0, func(l *Logger) {
-			l.Record(httptest.NewRequest("GET", "/x", nil), Event{Name: EventCSRFFailure, Status: 403})
+			l.Record(httptest.NewRequest("GET", "/x", nil), Event{Name: secevent.CSRFFailure, Status: 403})
 		}, 1},
 		{"slog record to a failing sink", 0, func(l *Logger) { l.Slog().Warn("config_warning") }, 1},
 		{"event to a working sink", 1, func(l *Logger) {
-			l.Record(httptest.NewRequest("GET", "/x", nil), Event{Name: EventCSRFFailure, Status: 403})
+			l.Record(httptest.NewRequest("GET", "/x", nil), Event{Name: secevent.CSRFFailure, Status: 403})
 		}, 0},
 		{"two events, the second fails", 1, func(l *Logger) {
-			l.Log(t.Context(), Event{Name: EventConfigWarning, Details: []slog.Attr{slog.String("message", "a")}})
-			l.Log(t.Context(), Event{Name: EventConfigWarning, Details: []slog.Attr{slog.String("message", "b")}})
+			l.Log(t.Context(), Event{Name: secevent.ConfigWarning, Details: []slog.Attr{slog.String("message", "a")}})
+			l.Log(t.Context(), Event{Name: secevent.ConfigWarning, Details: []slog.Attr{slog.String("message", "b")}})
 		}, 1},
 	}
 	for _, tt := range tests {
@@ -96,7 +98,7 @@ func TestWriteErrorObserverNotToldAfterClose(t *testing.T) {
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
 	}
-	l.Record(nil, Event{Name: EventPanic, Status: 500})
+	l.Record(nil, Event{Name: secevent.Panic, Status: 500})
 	if got := len(obs.errs); got != 0 {
 		t.Fatalf("write errors observed after Close = %d, want 0 (a dropped event after Close is intended)", got)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/harden-go/harden/internal/secevent"
 	"github.com/harden-go/harden/seclog"
 	"github.com/harden-go/harden/session"
 	"github.com/harden-go/harden/session/internal/storetest"
@@ -80,11 +81,11 @@ func TestOutageSecurityLogFollowsTheRule(t *testing.T) {
 		if name == "session_store_error" && ev["status"] != float64(503) {
 			t.Errorf("session_store_error with status %v, want 503", ev["status"])
 		}
-		if name == seclog.EventStoreRecovered && details["outage_event"] != "session_store_error" {
+		if name == secevent.StoreRecovered && details["outage_event"] != "session_store_error" {
 			t.Errorf("store_recovered names %v, want session_store_error", details["outage_event"])
 		}
 	}
-	want := []rec{{"session_store_error", 0}, {"session_store_error", 39}, {seclog.EventStoreRecovered, 24}}
+	want := []rec{{"session_store_error", 0}, {"session_store_error", 39}, {secevent.StoreRecovered, 24}}
 	if len(got) != len(want) {
 		t.Fatalf("security log events %v, want %v:\n%s", got, want, buf.String())
 	}

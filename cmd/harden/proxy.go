@@ -25,6 +25,7 @@ import (
 	"github.com/harden-go/harden/clientip"
 	"github.com/harden-go/harden/framing"
 	"github.com/harden-go/harden/headers"
+	"github.com/harden-go/harden/internal/secevent"
 	"github.com/harden-go/harden/metrics"
 	"github.com/harden-go/harden/proxy"
 	"github.com/harden-go/harden/ratelimit"
@@ -706,7 +707,7 @@ func listenFramed(addr string, maxHeaderBytes int, tc *tls.Config, hdrs *headers
 				status = http.StatusRequestHeaderFieldsTooLarge
 			}
 			sec.Log(context.Background(), seclog.Event{
-				Name: seclog.EventRequestRefused, Status: status, Err: reason,
+				Name: secevent.RequestRejected, Status: status, Err: reason,
 				Details: []slog.Attr{slog.String("remote_addr", remote.String()), slog.String("request_id", requestID)},
 			})
 		},

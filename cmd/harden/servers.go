@@ -16,6 +16,7 @@ import (
 	"github.com/harden-go/harden/headers"
 	"github.com/harden-go/harden/httpsredirect"
 	"github.com/harden-go/harden/internal/drain"
+	"github.com/harden-go/harden/internal/secevent"
 	"github.com/harden-go/harden/metrics"
 	"github.com/harden-go/harden/seclog"
 )
@@ -99,7 +100,7 @@ func (r *serverRun) openLogs(mc metricsConfig, path string, stderr io.Writer) er
 // operational log too when the security log is a file, so that whoever
 // starts the server sees it (never twice on one stream).
 func (r *serverRun) warn(ctx context.Context, msg string) {
-	r.sec.Log(ctx, seclog.Event{Name: seclog.EventConfigWarning, Details: []slog.Attr{slog.String("message", msg)}})
+	r.sec.Log(ctx, seclog.Event{Name: secevent.ConfigWarning, Details: []slog.Attr{slog.String("message", msg)}})
 	if r.secFile {
 		r.logger.Warn(msg)
 	}

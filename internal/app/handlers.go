@@ -14,7 +14,6 @@ import (
 	"github.com/harden-go/harden/input/validate"
 	"github.com/harden-go/harden/internal/appdb"
 	"github.com/harden-go/harden/respond"
-	"github.com/harden-go/harden/seclog"
 	"github.com/harden-go/harden/session"
 )
 
@@ -72,16 +71,16 @@ func writeValue(w http.ResponseWriter, r *http.Request, v any) {
 }
 
 // unavailable answers 503 for a database that cannot answer; the cause is
-// logged, never shown.
+// logged (event server_error, which the security log gives every 5xx),
+// never shown.
 func unavailable(w http.ResponseWriter, r *http.Request, err error) {
-	respond.Reject(w, r, &respond.Rejection{Status: http.StatusServiceUnavailable, Message: "Service unavailable",
-		Event: seclog.EventServerError, Err: err})
+	respond.Reject(w, r, &respond.Rejection{Status: http.StatusServiceUnavailable, Message: "Service unavailable", Err: err})
 }
 
-// internalError answers 500 for a programming or wiring error.
+// internalError answers 500 for a programming or wiring error (event
+// server_error).
 func internalError(w http.ResponseWriter, r *http.Request, err error) {
-	respond.Reject(w, r, &respond.Rejection{Status: http.StatusInternalServerError, Message: "Internal server error",
-		Event: seclog.EventServerError, Err: err})
+	respond.Reject(w, r, &respond.Rejection{Status: http.StatusInternalServerError, Message: "Internal server error", Err: err})
 }
 
 // fieldError answers 400 {"errors":[...]} for one body field.

@@ -142,9 +142,11 @@ func SetUserID(ctx context.Context, id string) {
 }
 
 // SetRoute records the route pattern that the request whose context is
-// ctx matched (seclog.SetRoute). It does nothing when ctx carries no
-// Record (the request passed neither the security log's middleware nor
-// the harden stack).
+// ctx matched, for the observers that see the request afterwards from
+// outside the router (metrics' labels): the mux sets r.Pattern on its own
+// request, which the outer layers never see. metrics.Routes and the proxy
+// call it. It does nothing when ctx carries no Record (the request passed
+// neither the security log's middleware nor the harden stack).
 func SetRoute(ctx context.Context, pattern string) {
 	if t := From(ctx); t != nil {
 		t.mu.Lock()
@@ -154,7 +156,7 @@ func SetRoute(ctx context.Context, pattern string) {
 }
 
 // Route returns the pattern recorded by [SetRoute] for the request whose
-// context is ctx, or "" (seclog.Route).
+// context is ctx, or "" (read by metrics).
 func Route(ctx context.Context) string {
 	t := From(ctx)
 	if t == nil {
