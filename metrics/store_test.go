@@ -48,7 +48,7 @@ func TestSecurityLogWriteErrors(t *testing.T) {
 // downSessionStore is a session store that fails while down is set and
 // takes delay on every call.
 type downSessionStore struct {
-	*session.MemoryStore
+	session.Store
 	down  atomic.Bool
 	delay time.Duration
 }
@@ -71,21 +71,21 @@ func (s *downSessionStore) Find(ctx context.Context, key string) ([]byte, bool, 
 	if err := s.wait(ctx); err != nil {
 		return nil, false, err
 	}
-	return s.MemoryStore.Find(ctx, key)
+	return s.Store.Find(ctx, key)
 }
 
 func (s *downSessionStore) Commit(ctx context.Context, key string, rec session.Record) error {
 	if err := s.wait(ctx); err != nil {
 		return err
 	}
-	return s.MemoryStore.Commit(ctx, key, rec)
+	return s.Store.Commit(ctx, key, rec)
 }
 
 func (s *downSessionStore) Delete(ctx context.Context, key string) error {
 	if err := s.wait(ctx); err != nil {
 		return err
 	}
-	return s.MemoryStore.Delete(ctx, key)
+	return s.Store.Delete(ctx, key)
 }
 
 func TestSessionStoreLatencyAndErrors(t *testing.T) {
@@ -97,7 +97,7 @@ func TestSessionStoreLatencyAndErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := &downSessionStore{MemoryStore: session.NewMemoryStore(0), delay: 5 * time.Millisecond}
+	store := &downSessionStore{Store: session.NewMemoryStore(0), delay: 5 * time.Millisecond}
 	mgr, err := session.New(session.Config{Keys: ring, Store: store, StoreObserver: m, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)

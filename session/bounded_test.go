@@ -52,7 +52,7 @@ func (f *faultyStore) Commit(ctx context.Context, key string, rec session.Record
 // error record; the first success after it logs the recovery with the 29
 // errors in between.
 func TestOutageLogsOnce(t *testing.T) {
-	store := &faultyStore{MemoryStore: session.NewMemoryStore(0)}
+	store := &faultyStore{MemoryStore: session.NewTestMemoryStore(0)}
 	app := storetest.NewApp(t, store, nil)
 	user := &storetest.Browser{App: app}
 	if res := user.Do(t, "POST", "/login?user=u1"); res.Status != 200 {
@@ -87,7 +87,7 @@ func TestOutageLogsOnce(t *testing.T) {
 // database) still answers every request within StoreTimeout: 503 after
 // the timeout, not after the client's own.
 func TestHungStoreBoundedByStoreTimeout(t *testing.T) {
-	store := &faultyStore{MemoryStore: session.NewMemoryStore(0)}
+	store := &faultyStore{MemoryStore: session.NewTestMemoryStore(0)}
 	const timeout = 200 * time.Millisecond
 	app := storetest.NewApp(t, store, func(c *session.Config) { c.StoreTimeout = timeout })
 	user := &storetest.Browser{App: app}

@@ -49,10 +49,11 @@
 //
 // # How it fails
 //
-// [New] refuses a bad [Config] at start-up with one [*ConfigError] per bad
-// field, joined: no keys or store, a negative duration, SameSite=None, a
-// TouchInterval not shorter than IdleTimeout, and an IdleTimeout not
-// shorter than Lifetime (an idle timeout that can never end a session).
+// [New] refuses a bad [Config] at start-up with one *harden.ConfigError
+// per bad field, joined: no keys or store, a negative duration,
+// SameSite=None, a TouchInterval not shorter than IdleTimeout, and an
+// IdleTimeout not shorter than Lifetime (an idle timeout that can never
+// end a session).
 //
 // A tampered, unknown, expired or undecodable cookie is "no session": the
 // request goes on anonymously (and a stale cookie is cleared), never an
@@ -82,7 +83,7 @@
 //
 // A [Store] is three methods (find, commit, delete) plus optional
 // capabilities ([Updater], [UserIndex]) detected at run time. This package
-// has [MemoryStore] (tests and development; bounded). Real stores live in
+// has [NewMemoryStore] (tests and development; bounded). Real stores live in
 // their own packages so that their drivers are compiled only when
 // imported: session/sqlitestore (embedded, the default of harden serve),
 // session/redisstore and session/pgstore (shared by many instances). Each

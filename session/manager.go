@@ -96,13 +96,10 @@ type Config struct {
 	Now func() time.Time `json:"-" yaml:"-"`
 }
 
-// ConfigError reports a setting that [New] refuses: the field as the
-// configuration file spells it ("idle_timeout"), its value, and the reason,
-// which says how to fix it. It wraps [ErrInvalidConfig]; New joins one per
-// bad setting with errors.Join.
-type ConfigError = configerr.Error
-
-// ErrInvalidConfig is wrapped by every [ConfigError].
+// ErrInvalidConfig is wrapped by every configuration error of [New] and of
+// the session stores: a *harden.ConfigError naming the field as the
+// configuration file spells it ("idle_timeout"), its value, and the
+// reason, which says how to fix it.
 var ErrInvalidConfig = errors.New("session: invalid config")
 
 // Errors of [Login], [Logout], [Regenerate] and [Save] that mean the
@@ -146,7 +143,7 @@ type Manager struct {
 func validate(cfg Config) error {
 	var errs []error
 	bad := func(field, value, reason string) {
-		errs = append(errs, &ConfigError{Pkg: "session", Field: field, Index: -1, Value: value, Reason: reason, Err: ErrInvalidConfig})
+		errs = append(errs, &configerr.Error{Pkg: "session", Field: field, Index: -1, Value: value, Reason: reason, Err: ErrInvalidConfig})
 	}
 	if cfg.Keys == nil || cfg.Keys.Len() == 0 {
 		bad("Keys", "", "required (keys.Parse(HARDEN_SECRETS); keys.Ephemeral() in development)")
@@ -191,7 +188,7 @@ func validate(cfg Config) error {
 }
 
 // New validates cfg and returns a Manager. Every refused setting is a
-// *ConfigError, joined with errors.Join.
+// *harden.ConfigError wrapping [ErrInvalidConfig], joined with errors.Join.
 func New(cfg Config) (*Manager, error) {
 	if err := validate(cfg); err != nil {
 		return nil, err
@@ -265,7 +262,7 @@ func (m *Manager) bindStore(store Store, obs StoreObserver) {
 	if b.users != nil {
 		m.users = b
 	}
-	if ms, ok := store.(*MemoryStore); ok {
+	if ms, ok := store.(*memoryStore); ok {
 		m.store, m.updater, m.users = ms, ms, ms
 	}
 	if obs != nil {
@@ -294,7 +291,7 @@ func (m *Manager) configureCookie(cfg Config) (string, error) {
 	m.cookie = spec
 	sessionKeys := cfg.Keys.Derive("session")
 	if m.cookieCodec, err = cookie.NewCodec(cookie.CodecConfig{Keys: sessionKeys, Name: name}); err != nil {
-		return "", &ConfigError{Pkg: "session", Field: "cookie_name", Index: -1, Value: name, Reason: err.Error(), Err: ErrInvalidConfig}
+		return "", &configerr.Error{Pkg: "session", Field: "cookie_name", Index: -1, Value: name, Reason: err.Error(), Err: ErrInvalidConfig}
 	}
 	return name, nil
 }
@@ -303,7 +300,7 @@ func (m *Manager) configureCookie(cfg Config) (string, error) {
 // that set it.
 func cookieError(name, sameSite string, err error) error {
 	field, value := "cookie_name", name
-	var ce *cookie.ConfigError
+	var ce *configerr.Error // cookie's configuration error type
 	if errors.As(err, &ce) && ce.Field == "same_site" {
 		field, value = "same_site", sameSite
 	}
@@ -311,7 +308,7 @@ func cookieError(name, sameSite string, err error) error {
 	if ce != nil {
 		reason = ce.Reason
 	}
-	return &ConfigError{Pkg: "session", Field: field, Index: -1, Value: value, Reason: reason, Err: ErrInvalidConfig}
+	return &configerr.Error{Pkg: "session", Field: field, Index: -1, Value: value, Reason: reason, Err: ErrInvalidConfig}
 }
 
 func orDefault(v, def time.Duration) time.Duration {

@@ -7,19 +7,13 @@ import (
 	"time"
 )
 
-// defaultMemorySessions is the default bound of a [MemoryStore].
+// defaultMemorySessions is the default bound of [NewMemoryStore].
 const defaultMemorySessions = 10_000
 
-// MemoryStore keeps sessions in this process's memory, for tests and
-// development only: sessions end at restart and are not shared between
-// instances. It is bounded: when full, the least recently saved session is
-// evicted; an expired session is removed when it is looked up. It
-// implements [Updater]
-// and [UserIndex].
-//
-// It lives in this package rather than a sub-package because it needs no
-// dependency and is what the package's own tests and examples use.
-type MemoryStore struct {
+// memoryStore is the store of [NewMemoryStore]. It lives in this package
+// rather than a sub-package because it needs no dependency and is what the
+// package's own tests and examples use.
+type memoryStore struct {
 	mu    sync.Mutex
 	max   int
 	items map[string]*list.Element // of *memItem
@@ -35,13 +29,17 @@ type memItem struct {
 	expiry time.Time
 }
 
-// NewMemoryStore returns a store holding at most maxSessions sessions
-// (10000 when maxSessions ≤ 0).
-func NewMemoryStore(maxSessions int) *MemoryStore {
+// NewMemoryStore returns a store that keeps sessions in this process's
+// memory, for tests and development only: sessions end at restart and are
+// not shared between instances. It holds at most maxSessions sessions
+// (10000 when maxSessions ≤ 0): when full, the least recently saved
+// session is evicted; an expired session is removed when it is looked up.
+// It implements [Updater] and [UserIndex].
+func NewMemoryStore(maxSessions int) Store {
 	if maxSessions <= 0 {
 		maxSessions = defaultMemorySessions
 	}
-	return &MemoryStore{
+	return &memoryStore{
 		max:   maxSessions,
 		items: make(map[string]*list.Element),
 		lru:   list.New(),
@@ -51,20 +49,13 @@ func NewMemoryStore(maxSessions int) *MemoryStore {
 }
 
 var (
-	_ Store     = (*MemoryStore)(nil)
-	_ Updater   = (*MemoryStore)(nil)
-	_ UserIndex = (*MemoryStore)(nil)
+	_ Store     = (*memoryStore)(nil)
+	_ Updater   = (*memoryStore)(nil)
+	_ UserIndex = (*memoryStore)(nil)
 )
 
-// Len returns the number of sessions held, expired ones included.
-func (s *MemoryStore) Len() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.items)
-}
-
 // Find implements [Store].
-func (s *MemoryStore) Find(_ context.Context, key string) ([]byte, bool, error) {
+func (s *memoryStore) Find(_ context.Context, key string) ([]byte, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	it := s.live(key)
@@ -75,7 +66,7 @@ func (s *MemoryStore) Find(_ context.Context, key string) ([]byte, bool, error) 
 }
 
 // Commit implements [Store].
-func (s *MemoryStore) Commit(_ context.Context, key string, rec Record) error {
+func (s *memoryStore) Commit(_ context.Context, key string, rec Record) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if e, ok := s.items[key]; ok {
@@ -92,7 +83,7 @@ func (s *MemoryStore) Commit(_ context.Context, key string, rec Record) error {
 }
 
 // Update implements [Updater].
-func (s *MemoryStore) Update(_ context.Context, key string, rec Record) (bool, error) {
+func (s *memoryStore) Update(_ context.Context, key string, rec Record) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.live(key) == nil {
@@ -103,7 +94,7 @@ func (s *MemoryStore) Update(_ context.Context, key string, rec Record) (bool, e
 }
 
 // Delete implements [Store].
-func (s *MemoryStore) Delete(_ context.Context, key string) error {
+func (s *memoryStore) Delete(_ context.Context, key string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if e, ok := s.items[key]; ok {
@@ -113,7 +104,7 @@ func (s *MemoryStore) Delete(_ context.Context, key string) error {
 }
 
 // DeleteUser implements [UserIndex].
-func (s *MemoryStore) DeleteUser(_ context.Context, userID string) error {
+func (s *memoryStore) DeleteUser(_ context.Context, userID string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for key := range s.users[userID] {
@@ -123,7 +114,7 @@ func (s *MemoryStore) DeleteUser(_ context.Context, userID string) error {
 }
 
 // live returns the unexpired item under key, removing an expired one.
-func (s *MemoryStore) live(key string) *memItem {
+func (s *memoryStore) live(key string) *memItem {
 	e, ok := s.items[key]
 	if !ok {
 		return nil
@@ -136,7 +127,7 @@ func (s *MemoryStore) live(key string) *memItem {
 	return it
 }
 
-func (s *MemoryStore) set(e *list.Element, rec Record) {
+func (s *memoryStore) set(e *list.Element, rec Record) {
 	it := e.Value.(*memItem)
 	if it.userID != rec.UserID {
 		s.unindex(it)
@@ -153,14 +144,14 @@ func (s *MemoryStore) set(e *list.Element, rec Record) {
 	s.lru.MoveToFront(e)
 }
 
-func (s *MemoryStore) remove(e *list.Element) {
+func (s *memoryStore) remove(e *list.Element) {
 	it := e.Value.(*memItem)
 	s.unindex(it)
 	s.lru.Remove(e)
 	delete(s.items, it.key)
 }
 
-func (s *MemoryStore) unindex(it *memItem) {
+func (s *memoryStore) unindex(it *memItem) {
 	if it.userID == "" {
 		return
 	}

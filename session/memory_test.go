@@ -17,7 +17,7 @@ func TestMemoryStoreShared(t *testing.T) {
 }
 
 func TestMemoryStoreBounded(t *testing.T) {
-	s := session.NewMemoryStore(100)
+	s := session.NewTestMemoryStore(100)
 	app := storetest.NewApp(t, s, nil)
 	first := &storetest.Browser{App: app}
 	first.Do(t, "POST", "/login?user=first")

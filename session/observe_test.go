@@ -46,7 +46,7 @@ func TestStoreObserverSeesEachCallOnce(t *testing.T) {
 		// The memory store is called directly; any other store goes
 		// through the deadline wrapper. Both are observed.
 		{"memory", func() session.Store { return session.NewMemoryStore(0) }},
-		{"wrapped", func() session.Store { return &failingStore{MemoryStore: session.NewMemoryStore(0)} }},
+		{"wrapped", func() session.Store { return &failingStore{MemoryStore: session.NewTestMemoryStore(0)} }},
 	} {
 		t.Run(store.name, func(t *testing.T) {
 			obs := &storeCalls{}
@@ -73,7 +73,7 @@ func TestStoreObserverSeesEachCallOnce(t *testing.T) {
 }
 
 func TestStoreObserverSeesErrors(t *testing.T) {
-	f := &failingStore{MemoryStore: session.NewMemoryStore(0)}
+	f := &failingStore{MemoryStore: session.NewTestMemoryStore(0)}
 	obs := &storeCalls{}
 	app := storetest.NewApp(t, f, func(c *session.Config) { c.StoreObserver = obs })
 	b := &storetest.Browser{App: app}
@@ -99,7 +99,7 @@ func TestStoreObserverSeesErrors(t *testing.T) {
 }
 
 func TestStoreObserverMeasuresTheCall(t *testing.T) {
-	f := &failingStore{MemoryStore: session.NewMemoryStore(0)}
+	f := &failingStore{MemoryStore: session.NewTestMemoryStore(0)}
 	obs := &storeCalls{}
 	app := storetest.NewApp(t, f, func(c *session.Config) {
 		c.StoreObserver = obs

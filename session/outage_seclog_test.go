@@ -34,7 +34,7 @@ func secEvents(t *testing.T, log string) []map[string]any {
 // count of those in between, then store_recovered with the rest — not one
 // event per refused request — while every request still gets its 503.
 func TestOutageSecurityLogFollowsTheRule(t *testing.T) {
-	store := &faultyStore{MemoryStore: session.NewMemoryStore(0)}
+	store := &faultyStore{MemoryStore: session.NewTestMemoryStore(0)}
 	app := storetest.NewApp(t, store, nil)
 	var buf storetest.SyncBuffer
 	sec, err := seclog.New(seclog.Config{Writer: &buf, Service: "test"})

@@ -18,7 +18,7 @@ import (
 // cookie is set; with the store down Save fails, the handler answers the
 // failure, and no cookie and no record come out of it.
 func TestSaveBeforeAnswering(t *testing.T) {
-	store := &faultyStore{MemoryStore: session.NewMemoryStore(0)}
+	store := &faultyStore{MemoryStore: session.NewTestMemoryStore(0)}
 	counting := &countingCommits{faultyStore: store}
 	app := storetest.NewApp(t, counting, nil)
 	var saveErr error

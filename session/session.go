@@ -3,9 +3,7 @@ package session
 import (
 	"context"
 	"crypto/rand"
-	"maps"
 	"net/http"
-	"slices"
 	"sync"
 	"time"
 
@@ -127,21 +125,6 @@ func (s *Session) Get(key string) string {
 	return s.st.values[key]
 }
 
-// Lookup returns the value of key and whether it is set.
-func (s *Session) Lookup(key string) (string, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, ok := s.st.values[key]
-	return v, ok
-}
-
-// Keys returns the keys set in the session, sorted.
-func (s *Session) Keys() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Sorted(maps.Keys(s.st.values))
-}
-
 // Set sets key to value. The session is saved at the end of the request;
 // an anonymous session is created (and its cookie set) only now that it
 // holds something.
@@ -171,18 +154,6 @@ func (s *Session) Delete(key string) {
 	}
 }
 
-// Pop returns the value of key and removes it (flash messages).
-func (s *Session) Pop(key string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, ok := s.st.values[key]
-	if ok {
-		delete(s.st.values, key)
-		s.dirty = true
-	}
-	return v
-}
-
 // UserID returns the signed-in user, or "" for an anonymous session.
 func (s *Session) UserID() string {
 	s.mu.Lock()
@@ -199,17 +170,6 @@ func (s *Session) Key() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.key
-}
-
-// CreatedAt returns when the session began (or last logged in); the zero
-// time for a session not yet saved.
-func (s *Session) CreatedAt() time.Time {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.st.created == 0 {
-		return time.Time{}
-	}
-	return time.UnixMilli(s.st.created)
 }
 
 // login is [Login] on s.

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/harden-go/harden/internal/configerr"
 	"github.com/harden-go/harden/keys"
 	"github.com/harden-go/harden/session"
 	"github.com/harden-go/harden/session/internal/storetest"
@@ -68,9 +69,9 @@ func TestNewRefusesBadConfig(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := session.New(tt.cfg)
-			var ce *session.ConfigError
+			var ce *configerr.Error
 			if !errors.As(err, &ce) || ce.Field != tt.field || !errors.Is(err, session.ErrInvalidConfig) {
-				t.Fatalf("New err = %v, want *ConfigError for %s", err, tt.field)
+				t.Fatalf("New err = %v, want *configerr.Error for %s", err, tt.field)
 			}
 			if got := err.Error(); got != tt.want {
 				t.Errorf("message\n got %s\nwant %s", got, tt.want)
@@ -275,12 +276,12 @@ func (f *failingStore) Delete(ctx context.Context, key string) error {
 }
 
 func TestOutage(t *testing.T) {
-	f := &failingStore{MemoryStore: session.NewMemoryStore(0)}
+	f := &failingStore{MemoryStore: session.NewTestMemoryStore(0)}
 	storetest.Outage(t, f, func() { f.fail.Store(true) })
 }
 
 func TestOutageReplacesResponse(t *testing.T) {
-	f := &failingStore{MemoryStore: session.NewMemoryStore(0)}
+	f := &failingStore{MemoryStore: session.NewTestMemoryStore(0)}
 	m, logs := newManager(t, func(c *session.Config) { c.Store = f })
 	f.fail.Store(true)
 	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -308,7 +309,7 @@ func TestOutageReplacesResponse(t *testing.T) {
 }
 
 func TestStoreTimeout(t *testing.T) {
-	f := &failingStore{MemoryStore: session.NewMemoryStore(0)}
+	f := &failingStore{MemoryStore: session.NewTestMemoryStore(0)}
 	app := storetest.NewApp(t, f, func(c *session.Config) { c.StoreTimeout = 50 * time.Millisecond })
 	b := &storetest.Browser{App: app}
 	b.Do(t, "POST", "/login?user=u1")
@@ -323,7 +324,7 @@ func TestStoreTimeout(t *testing.T) {
 }
 
 func TestEmptiedSessionIsDeleted(t *testing.T) {
-	store := session.NewMemoryStore(0)
+	store := session.NewTestMemoryStore(0)
 	app := storetest.NewApp(t, store, nil)
 	b := &storetest.Browser{App: app}
 	b.Do(t, "POST", "/set?k=flash&v=hi")
@@ -335,9 +336,11 @@ func TestEmptiedSessionIsDeleted(t *testing.T) {
 		t.Fatal("a session holding an empty string was dropped")
 	}
 	h := app.Manager.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if got := session.From(r).Pop("flash"); got != "" {
-			t.Errorf("Pop = %q", got)
+		s := session.From(r)
+		if got := s.Get("flash"); got != "" {
+			t.Errorf("Get = %q", got)
 		}
+		s.Delete("flash")
 	}))
 	r := httptest.NewRequest("GET", "/", nil)
 	r.AddCookie(&http.Cookie{Name: app.Manager.CookieName(), Value: b.Cookie})
@@ -378,7 +381,7 @@ func TestWriterKeepsFlushAndUnwrap(t *testing.T) {
 }
 
 func TestChangesAfterHeaders(t *testing.T) {
-	store := session.NewMemoryStore(0)
+	store := session.NewTestMemoryStore(0)
 	app := storetest.NewApp(t, store, nil)
 	b := &storetest.Browser{App: app}
 	b.Do(t, "POST", "/login?user=u1")
@@ -448,8 +451,8 @@ func (p plainStore) Commit(ctx context.Context, k string, r session.Record) erro
 func (p plainStore) Delete(ctx context.Context, k string) error { return p.m.Delete(ctx, k) }
 
 func TestMinimalStore(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) session.Store { return plainStore{session.NewMemoryStore(0)} })
-	m, _ := newManager(t, func(c *session.Config) { c.Store = plainStore{session.NewMemoryStore(0)} })
+	storetest.Run(t, func(t *testing.T) session.Store { return plainStore{session.NewTestMemoryStore(0)} })
+	m, _ := newManager(t, func(c *session.Config) { c.Store = plainStore{session.NewTestMemoryStore(0)} })
 	if err := m.DestroyUser(context.Background(), "u"); !errors.Is(err, errors.ErrUnsupported) {
 		t.Fatalf("DestroyUser on a store without UserIndex = %v, want ErrUnsupported", err)
 	}

@@ -113,7 +113,7 @@ func (a *App) openData(cfg Config) (session.Store, error) {
 		if err != nil {
 			return nil, fmt.Errorf("HARDEN_DATA_DIR: session store: %w", err)
 		}
-		a.closers = append(a.closers, ss.Close)
+		a.closers = append(a.closers, func() error { ss.Close(); return nil })
 		store = ss
 	}
 	return store, nil

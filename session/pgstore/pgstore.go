@@ -34,6 +34,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/harden-go/harden/internal/configerr"
 	"github.com/harden-go/harden/session"
 	"github.com/harden-go/harden/session/internal/janitor"
 )
@@ -52,7 +53,8 @@ type Config struct {
 	// characters.
 	Table string `json:"table,omitempty" yaml:"table,omitempty"`
 	// CleanupInterval is how often expired rows are deleted. Default 5
-	// minutes; negative disables the clean-up goroutine (call Cleanup).
+	// minutes; negative disables the clean-up (expired rows are still
+	// never returned).
 	CleanupInterval time.Duration `json:"cleanup_interval,omitempty" yaml:"cleanup_interval,omitempty"`
 	// Logger receives clean-up errors. Default slog.Default().
 	Logger *slog.Logger `json:"-" yaml:"-"`
@@ -99,12 +101,12 @@ func New(ctx context.Context, db DB, cfg Config) (*Store, error) {
 	}
 	parts := strings.Split(table, ".")
 	if len(parts) > 2 {
-		return nil, &session.ConfigError{Pkg: "pgstore", Field: "table", Index: -1, Value: table,
+		return nil, &configerr.Error{Pkg: "pgstore", Field: "table", Index: -1, Value: table,
 			Reason: `must be "table" or "schema.table"`, Err: session.ErrInvalidConfig}
 	}
 	for _, p := range parts {
 		if !identifier.MatchString(p) {
-			return nil, &session.ConfigError{Pkg: "pgstore", Field: "table", Index: -1, Value: table,
+			return nil, &configerr.Error{Pkg: "pgstore", Field: "table", Index: -1, Value: table,
 				Reason: "each part must be letters, digits and _, not starting with a digit, at most 63 characters", Err: session.ErrInvalidConfig}
 		}
 	}
@@ -151,15 +153,15 @@ func New(ctx context.Context, db DB, cfg Config) (*Store, error) {
 	if interval == 0 {
 		interval = defaultCleanupInterval
 	}
-	s.janitor = janitor.Start(interval, s.Cleanup, s.log, "pgstore: deleting expired sessions")
+	s.janitor = janitor.Start(interval, s.cleanup, s.log, "pgstore: deleting expired sessions")
 	return s, nil
 }
 
 // Close stops the clean-up goroutine. It does not close the DB.
 func (s *Store) Close() { s.janitor.Stop() }
 
-// Cleanup deletes expired rows now and returns how many.
-func (s *Store) Cleanup(ctx context.Context) (int64, error) {
+// cleanup deletes expired rows now and returns how many.
+func (s *Store) cleanup(ctx context.Context) (int64, error) {
 	tag, err := s.db.Exec(ctx, s.q.cleanup, s.now())
 	return tag.RowsAffected(), err
 }

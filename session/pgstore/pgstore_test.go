@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/harden-go/harden/internal/configerr"
 	"github.com/harden-go/harden/internal/testenv"
 	"github.com/harden-go/harden/internal/testserver"
 	"github.com/harden-go/harden/session"
@@ -109,7 +110,7 @@ func TestCleanup(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n, err := s.Cleanup(ctx); err != nil || n != 2 {
+	if n, err := s.ExportCleanup(ctx); err != nil || n != 2 {
 		t.Fatalf("Cleanup = %d, %v; want 2 rows", n, err)
 	}
 	var left int
@@ -130,7 +131,7 @@ func TestConfig(t *testing.T) {
 	} {
 		_, err := pgstore.New(context.Background(), p, pgstore.Config{Table: tt.table})
 		want := "pgstore: table " + strconv.Quote(tt.table) + ": " + tt.reason
-		var ce *session.ConfigError
+		var ce *configerr.Error
 		if !errors.As(err, &ce) || !errors.Is(err, session.ErrInvalidConfig) || err.Error() != want {
 			t.Errorf("Table %q: New = %v, want %s", tt.table, err, want)
 		}

@@ -75,7 +75,7 @@ return 1
 `)
 
 // commitCluster is commit on a Redis Cluster.
-func (s *Store) commitCluster(ctx context.Context, key string, rec session.Record, mode string) (bool, error) {
+func (s *store) commitCluster(ctx context.Context, key string, rec session.Record, mode string) (bool, error) {
 	sk, exp := s.sessionKey(key), strconv.FormatInt(rec.Expiry.UnixMilli(), 10)
 	if rec.UserID != "" {
 		if err := indexScript.Run(ctx, s.client, []string{s.userKey(rec.UserID)}, sk, exp).Err(); err != nil {
@@ -90,7 +90,7 @@ func (s *Store) commitCluster(ctx context.Context, key string, rec session.Recor
 // set is deleted in its own slot, and only the entries that are done with
 // leave the set, so that a session indexed meanwhile is kept for the next
 // DeleteUser.
-func (s *Store) deleteUserCluster(ctx context.Context, userID string) error {
+func (s *store) deleteUserCluster(ctx context.Context, userID string) error {
 	uk := s.userKey(userID)
 	members, err := s.client.SMembers(ctx, uk).Result()
 	if err != nil {

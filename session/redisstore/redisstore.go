@@ -41,13 +41,14 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/harden-go/harden/internal/configerr"
 	"github.com/harden-go/harden/session"
 )
 
 // defaultPrefix is the default key prefix.
 const defaultPrefix = "harden:session:"
 
-// Config configures a [Store]. The zero value is the default.
+// Config configures the store of [New]. The zero value is the default.
 type Config struct {
 	// Prefix starts every key the store writes. Default "harden:session:".
 	// Give each application sharing a Redis its own.
@@ -69,9 +70,8 @@ type Config struct {
 // Config.WaitReplicas replicas acknowledged in time.
 var errNotReplicated = errors.New("redisstore: the session was not replicated in time")
 
-// Store is a session.Store on Redis. It implements session.Updater and
-// session.UserIndex, and is safe for concurrent use.
-type Store struct {
+// store is the session.Store of [New].
+type store struct {
 	client  redis.UniversalClient
 	prefix  string
 	cluster bool // a Redis Cluster: no script spans the session and user keys
@@ -79,13 +79,15 @@ type Store struct {
 }
 
 var (
-	_ session.Store     = (*Store)(nil)
-	_ session.Updater   = (*Store)(nil)
-	_ session.UserIndex = (*Store)(nil)
+	_ session.Store     = (*store)(nil)
+	_ session.Updater   = (*store)(nil)
+	_ session.UserIndex = (*store)(nil)
 )
 
-// New returns a store on client. It does not contact the server.
-func New(client redis.UniversalClient, cfg Config) (*Store, error) {
+// New returns a session.Store on client that also implements
+// session.Updater and session.UserIndex, and is safe for concurrent use.
+// It does not contact the server.
+func New(client redis.UniversalClient, cfg Config) (session.Store, error) {
 	if client == nil {
 		return nil, errors.New("redisstore: nil client")
 	}
@@ -95,14 +97,14 @@ func New(client redis.UniversalClient, cfg Config) (*Store, error) {
 	}
 	_, cluster := client.(*redis.ClusterClient)
 	if cluster && cfg.WaitReplicas > 0 {
-		return nil, &session.ConfigError{Pkg: "redisstore", Field: "wait_replicas", Index: -1, Value: strconv.Itoa(cfg.WaitReplicas),
+		return nil, &configerr.Error{Pkg: "redisstore", Field: "wait_replicas", Index: -1, Value: strconv.Itoa(cfg.WaitReplicas),
 			Reason: "not available on a Redis Cluster; set 0", Err: session.ErrInvalidConfig}
 	}
-	return &Store{client: client, prefix: prefix, cluster: cluster, wait: cfg.WaitReplicas}, nil
+	return &store{client: client, prefix: prefix, cluster: cluster, wait: cfg.WaitReplicas}, nil
 }
 
-func (s *Store) sessionKey(key string) string { return s.prefix + "s:" + key }
-func (s *Store) userKey(user string) string   { return s.prefix + "u:" + user }
+func (s *store) sessionKey(key string) string { return s.prefix + "s:" + key }
+func (s *store) userKey(user string) string   { return s.prefix + "u:" + user }
 
 // commitScript writes a session and indexes it under its user.
 //
@@ -163,7 +165,7 @@ return 1
 `)
 
 // Find implements session.Store.
-func (s *Store) Find(ctx context.Context, key string) ([]byte, bool, error) {
+func (s *store) Find(ctx context.Context, key string) ([]byte, bool, error) {
 	data, err := s.client.HGet(ctx, s.sessionKey(key), "d").Bytes()
 	if errors.Is(err, redis.Nil) {
 		return nil, false, nil
@@ -174,7 +176,7 @@ func (s *Store) Find(ctx context.Context, key string) ([]byte, bool, error) {
 	return data, true, nil
 }
 
-func (s *Store) commit(ctx context.Context, key string, rec session.Record, mode string) (bool, error) {
+func (s *store) commit(ctx context.Context, key string, rec session.Record, mode string) (bool, error) {
 	if s.cluster {
 		return s.commitCluster(ctx, key, rec, mode)
 	}
@@ -194,7 +196,7 @@ func (s *Store) commit(ctx context.Context, key string, rec session.Record, mode
 // commitReplicated runs the commit and WAIT in one pipeline: WAIT counts
 // the replicas that have the writes of its own connection, so both must go
 // on the same one.
-func (s *Store) commitReplicated(ctx context.Context, keys []string, args []any) (bool, error) {
+func (s *store) commitReplicated(ctx context.Context, keys []string, args []any) (bool, error) {
 	ms := int64(1000)
 	if d, ok := ctx.Deadline(); ok {
 		// Leave the reply time to come back within the deadline.
@@ -221,24 +223,24 @@ func (s *Store) commitReplicated(ctx context.Context, keys []string, args []any)
 }
 
 // Commit implements session.Store.
-func (s *Store) Commit(ctx context.Context, key string, rec session.Record) error {
+func (s *store) Commit(ctx context.Context, key string, rec session.Record) error {
 	_, err := s.commit(ctx, key, rec, "commit")
 	return err
 }
 
 // Update implements session.Updater.
-func (s *Store) Update(ctx context.Context, key string, rec session.Record) (bool, error) {
+func (s *store) Update(ctx context.Context, key string, rec session.Record) (bool, error) {
 	return s.commit(ctx, key, rec, "update")
 }
 
 // Delete implements session.Store. The user's set keeps the key until it
 // is pruned; DeleteUser skips keys that no longer exist.
-func (s *Store) Delete(ctx context.Context, key string) error {
+func (s *store) Delete(ctx context.Context, key string) error {
 	return s.client.Del(ctx, s.sessionKey(key)).Err()
 }
 
 // DeleteUser implements session.UserIndex.
-func (s *Store) DeleteUser(ctx context.Context, userID string) error {
+func (s *store) DeleteUser(ctx context.Context, userID string) error {
 	if userID == "" {
 		return nil
 	}

@@ -47,7 +47,7 @@ func prefix(t testing.TB, c *redis.Client) string {
 	return p
 }
 
-func newStore(t testing.TB, c *redis.Client, p string) *redisstore.Store {
+func newStore(t testing.TB, c *redis.Client, p string) session.Store {
 	t.Helper()
 	s, err := redisstore.New(c, redisstore.Config{Prefix: p})
 	if err != nil {

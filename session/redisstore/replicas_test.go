@@ -8,6 +8,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/harden-go/harden/internal/configerr"
 	"github.com/harden-go/harden/internal/redisclient"
 	"github.com/harden-go/harden/internal/testenv"
 	"github.com/harden-go/harden/internal/testserver"
@@ -43,7 +44,7 @@ func TestWaitReplicasNotOnCluster(t *testing.T) {
 	defer cc.Close()
 	_, err := redisstore.New(cc, redisstore.Config{WaitReplicas: 1})
 	const want = `redisstore: wait_replicas "1": not available on a Redis Cluster; set 0`
-	var ce *session.ConfigError
+	var ce *configerr.Error
 	if !errors.As(err, &ce) || !errors.Is(err, session.ErrInvalidConfig) || err.Error() != want {
 		t.Errorf("New = %v, want %s", err, want)
 	}

@@ -1,14 +1,13 @@
 // Package sqlitestore keeps harden sessions in SQLite: the embedded
 // default, through the pure-Go driver modernc.org/sqlite (no cgo).
 //
-//	store, err := sqlitestore.Open(filepath.Join(dataDir, "sessions.db"), sqlitestore.Config{})
+//	db, err := sql.Open("sqlite", sqlitestore.DSN(filepath.Join(dataDir, "sessions.db")))
+//	store, err := sqlitestore.New(db, sqlitestore.Config{})
 //	defer store.Close()
 //	m, err := session.New(session.Config{Keys: ring, Store: store})
 //
-// or, sharing the application's database handle (opened with driver
-// "sqlite" and a DSN like [DSN] makes):
-//
-//	store, err := sqlitestore.New(db, sqlitestore.Config{})
+// The database handle may be the application's own (driver "sqlite",
+// which this package registers, and a DSN like [DSN] makes).
 //
 // The table (default "harden_sessions") is created if missing. It holds
 // the store key (a hash of the session id), the user id (for ending all
@@ -32,11 +31,11 @@ import (
 	"log/slog"
 	"net/url"
 	"regexp"
-	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers driver "sqlite"
 
+	"github.com/harden-go/harden/internal/configerr"
 	"github.com/harden-go/harden/session"
 	"github.com/harden-go/harden/session/internal/janitor"
 )
@@ -53,7 +52,8 @@ type Config struct {
 	// and _ only, not starting with a digit, at most 63 characters.
 	Table string `json:"table,omitempty" yaml:"table,omitempty"`
 	// CleanupInterval is how often expired rows are deleted. Default 5
-	// minutes; negative disables the clean-up goroutine (call Cleanup).
+	// minutes; negative disables the clean-up (expired rows are still
+	// never returned).
 	CleanupInterval time.Duration `json:"cleanup_interval,omitempty" yaml:"cleanup_interval,omitempty"`
 	// Logger receives clean-up errors. Default slog.Default().
 	Logger *slog.Logger `json:"-" yaml:"-"`
@@ -63,12 +63,10 @@ type Config struct {
 // session.UserIndex, and is safe for concurrent use.
 type Store struct {
 	db      *sql.DB
-	ownDB   bool
 	q       queries
 	log     *slog.Logger
 	now     func() time.Time
 	janitor *janitor.Janitor
-	closing sync.Once
 }
 
 var (
@@ -93,22 +91,6 @@ func DSN(path string) string {
 		"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(NORMAL)"
 }
 
-// Open opens (creating it if needed) the SQLite database file at path and
-// returns a store on it; Close closes the database too.
-func Open(path string, cfg Config) (*Store, error) {
-	db, err := sql.Open("sqlite", DSN(path))
-	if err != nil {
-		return nil, err
-	}
-	s, err := New(db, cfg)
-	if err != nil {
-		_ = db.Close() // New's error is the one to report
-		return nil, err
-	}
-	s.ownDB = true
-	return s, nil
-}
-
 // New returns a store on db (driver "sqlite"), creating its table if
 // missing. Close stops the clean-up but leaves db open.
 func New(db *sql.DB, cfg Config) (*Store, error) {
@@ -117,7 +99,7 @@ func New(db *sql.DB, cfg Config) (*Store, error) {
 		table = defaultTable
 	}
 	if !identifier.MatchString(table) {
-		return nil, &session.ConfigError{Pkg: "sqlitestore", Field: "table", Index: -1, Value: table,
+		return nil, &configerr.Error{Pkg: "sqlitestore", Field: "table", Index: -1, Value: table,
 			Reason: "must be letters, digits and _, not starting with a digit, at most 63 characters", Err: session.ErrInvalidConfig}
 	}
 	t := `"` + table + `"`
@@ -159,25 +141,15 @@ func New(db *sql.DB, cfg Config) (*Store, error) {
 	if interval == 0 {
 		interval = defaultCleanupInterval
 	}
-	s.janitor = janitor.Start(interval, s.Cleanup, s.log, "sqlitestore: deleting expired sessions")
+	s.janitor = janitor.Start(interval, s.cleanup, s.log, "sqlitestore: deleting expired sessions")
 	return s, nil
 }
 
-// Close stops the clean-up goroutine, and closes the database if Open
-// opened it.
-func (s *Store) Close() error {
-	var err error
-	s.closing.Do(func() {
-		s.janitor.Stop()
-		if s.ownDB {
-			err = s.db.Close()
-		}
-	})
-	return err
-}
+// Close stops the clean-up goroutine. It does not close the database.
+func (s *Store) Close() { s.janitor.Stop() }
 
-// Cleanup deletes expired rows now and returns how many.
-func (s *Store) Cleanup(ctx context.Context) (int64, error) {
+// cleanup deletes expired rows now and returns how many.
+func (s *Store) cleanup(ctx context.Context) (int64, error) {
 	res, err := s.db.ExecContext(ctx, s.q.cleanup, s.now().UnixMilli())
 	if err != nil {
 		return 0, err

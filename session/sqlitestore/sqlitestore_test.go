@@ -11,19 +11,38 @@ import (
 	"testing"
 	"time"
 
+	"github.com/harden-go/harden/internal/configerr"
 	"github.com/harden-go/harden/session"
 	"github.com/harden-go/harden/session/internal/storetest"
 	"github.com/harden-go/harden/session/sqlitestore"
 )
 
-func open(t testing.TB, path string) *sqlitestore.Store {
+// openDB opens the database file at path as the package documents it.
+func openDB(t testing.TB, path string) *sql.DB {
 	t.Helper()
-	s, err := sqlitestore.Open(path, sqlitestore.Config{})
+	db, err := sql.Open("sqlite", sqlitestore.DSN(path))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.Close() })
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// openConfig returns a store on the database file at path, configured by cfg.
+func openConfig(t testing.TB, path string, cfg sqlitestore.Config) *sqlitestore.Store {
+	t.Helper()
+	s, err := sqlitestore.New(openDB(t, path), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
 	return s
+}
+
+// open returns a store on the database file at path.
+func open(t testing.TB, path string) *sqlitestore.Store {
+	t.Helper()
+	return openConfig(t, path, sqlitestore.Config{})
 }
 
 func TestConformance(t *testing.T) {
@@ -57,13 +76,18 @@ func TestAtRest(t *testing.T) {
 
 func TestSurvivesRestart(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "sessions.db")
-	first, err := sqlitestore.Open(path, sqlitestore.Config{})
+	db, err := sql.Open("sqlite", sqlitestore.DSN(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := sqlitestore.New(db, sqlitestore.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	b := &storetest.Browser{App: storetest.NewApp(t, first, nil)}
 	b.Do(t, "POST", "/login?user=u1")
-	if err := first.Close(); err != nil {
+	first.Close()
+	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
 	b.App = storetest.NewApp(t, open(t, path), nil) // a new process, same keys
@@ -96,7 +120,7 @@ func TestCleanup(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	n, err := s.Cleanup(ctx)
+	n, err := s.ExportCleanup(ctx)
 	if err != nil || n != 2 {
 		t.Fatalf("Cleanup = %d, %v; want 2 rows", n, err)
 	}
@@ -107,11 +131,7 @@ func TestCleanup(t *testing.T) {
 }
 
 func TestCleanupGoroutine(t *testing.T) {
-	s, err := sqlitestore.Open(filepath.Join(t.TempDir(), "s.db"), sqlitestore.Config{CleanupInterval: 10 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openConfig(t, filepath.Join(t.TempDir(), "s.db"), sqlitestore.Config{CleanupInterval: 10 * time.Millisecond})
 	if err := s.Commit(context.Background(), "k", session.Record{Data: []byte("x"), Expiry: time.Now().Add(-time.Second)}); err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +160,7 @@ func TestConfig(t *testing.T) {
 	for _, bad := range []string{`x"; DROP TABLE users; --`, "1abc", "a-b", string(bytes.Repeat([]byte("a"), 64))} {
 		_, err := sqlitestore.New(db, sqlitestore.Config{Table: bad})
 		want := "sqlitestore: table " + strconv.Quote(bad) + ": must be letters, digits and _, not starting with a digit, at most 63 characters"
-		var ce *session.ConfigError
+		var ce *configerr.Error
 		if !errors.As(err, &ce) || !errors.Is(err, session.ErrInvalidConfig) || err.Error() != want {
 			t.Errorf("Table %q: New = %v, want %s", bad, err, want)
 		}
