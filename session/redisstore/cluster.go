@@ -36,27 +36,6 @@ end
 return 1
 `)
 
-// sessionScript is commitScript without the index.
-//
-//	KEYS[1] session hash; ARGV[1] data, ARGV[2] user id, ARGV[3] expiry
-//	(Unix ms), ARGV[4] "update" to write only if the session still exists
-var sessionScript = redis.NewScript(`
-local sk = KEYS[1]
-if ARGV[4] == 'update' and redis.call('EXISTS', sk) == 0 then
-  return 0
-end
-local exp = tonumber(ARGV[3])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-if exp <= now then
-  redis.call('DEL', sk)
-  return 1
-end
-redis.call('HSET', sk, 'd', ARGV[1], 'u', ARGV[2])
-redis.call('PEXPIREAT', sk, exp)
-return 1
-`)
-
 // deleteOwnedScript deletes a session if it belongs to the user, and
 // reports whether the index entry may go: 1 when the session was deleted
 // or belongs to another user, 0 when it does not exist (yet: a login
@@ -82,7 +61,8 @@ func (s *store) commitCluster(ctx context.Context, key string, rec session.Recor
 			return false, err
 		}
 	}
-	n, err := sessionScript.Run(ctx, s.client, []string{sk}, rec.Data, rec.UserID, exp, mode).Int()
+	// An empty user-set prefix: commitScript writes the session only.
+	n, err := commitScript.Run(ctx, s.client, []string{sk}, rec.Data, rec.UserID, exp, "", mode).Int()
 	return n == 1, err
 }
 

@@ -106,12 +106,15 @@ func New(client redis.UniversalClient, cfg Config) (session.Store, error) {
 func (s *store) sessionKey(key string) string { return s.prefix + "s:" + key }
 func (s *store) userKey(user string) string   { return s.prefix + "u:" + user }
 
-// commitScript writes a session and indexes it under its user.
+// commitScript writes a session and, unless ARGV[4] is empty, indexes it
+// under its user. On a Redis Cluster ARGV[4] is empty: the user's set is in
+// another slot, and the index is written first by indexScript.
 //
-//	KEYS[1] session hash, KEYS[2] the user's set (or "" when anonymous)
+//	KEYS[1] session hash, KEYS[2] the user's set (absent or "" when
+//	anonymous or unindexed)
 //	ARGV[1] data, ARGV[2] user id, ARGV[3] expiry (Unix ms),
-//	ARGV[4] user-set key prefix, ARGV[5] "update" to write only if the
-//	session still exists
+//	ARGV[4] user-set key prefix ("": no index), ARGV[5] "update" to write
+//	only if the session still exists
 //
 // It returns 1 when written, 0 when an update found no session.
 var commitScript = redis.NewScript(`
@@ -122,9 +125,12 @@ end
 local exp = tonumber(ARGV[3])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local old = redis.call('HGET', sk, 'u')
-if old and old ~= '' and old ~= ARGV[2] then
-  redis.call('SREM', ARGV[4] .. old, sk)
+local indexed = ARGV[4] ~= ''
+if indexed then
+  local old = redis.call('HGET', sk, 'u')
+  if old and old ~= '' and old ~= ARGV[2] then
+    redis.call('SREM', ARGV[4] .. old, sk)
+  end
 end
 if exp <= now then
   redis.call('DEL', sk)
@@ -132,7 +138,7 @@ if exp <= now then
 end
 redis.call('HSET', sk, 'd', ARGV[1], 'u', ARGV[2])
 redis.call('PEXPIREAT', sk, exp)
-if ARGV[2] ~= '' then
+if indexed and ARGV[2] ~= '' then
   local uk = KEYS[2]
   redis.call('SADD', uk, sk)
   local ttl = redis.call('PTTL', uk)
