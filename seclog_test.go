@@ -320,7 +320,7 @@ func TestRateLimitConfig(t *testing.T) {
 	if err := json.Unmarshal([]byte(`{"rate_limit":{"rate":"100/15m","headers":"draft-7","paths":["/api/"]}}`), &cfg); err != nil {
 		t.Fatal(err)
 	}
-	if cfg.RateLimit.Rate != (ratelimit.Spec{Limit: 100, Window: 15 * time.Minute}) || cfg.RateLimit.Headers != ratelimit.HeadersDraft7 || cfg.RateLimit.Paths[0] != "/api/" {
+	if cfg.RateLimit.Rate != (ratelimit.Spec{Limit: 100, Window: 15 * time.Minute}) || cfg.RateLimit.Headers != "draft-7" || cfg.RateLimit.Paths[0] != "/api/" {
 		t.Errorf("JSON rate_limit = %+v", cfg.RateLimit)
 	}
 }
@@ -373,8 +373,19 @@ func ExampleRateLimitConfig() {
 		},
 		SecurityLog: sec,
 	})
-	fmt.Println(err, stack.RateLimiter().Policy())
-	// Output: <nil> {api 100 15m0s fixed-window}
+	if err != nil {
+		panic(err)
+	}
+	h := stack.Handler(http.NotFoundHandler())
+	for _, path := range []string{"/api/items", "/about"} {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", "https://example.com"+path, nil))
+		policy, _, _ := strings.Cut(w.Header().Get("RateLimit-Policy"), ";pk=")
+		fmt.Printf("%s: %q\n", path, policy)
+	}
+	// Output:
+	// /api/items: "\"api\";q=100;w=900"
+	// /about: ""
 }
 
 // partitionKey is the partition key ("pk") a limiter's draft-8 and

@@ -175,8 +175,8 @@ var noRedirect = &http.Client{
 
 func mustSpec(t testing.TB, s string) ratelimit.Spec {
 	t.Helper()
-	spec, err := ratelimit.ParseSpec(s)
-	if err != nil {
+	var spec ratelimit.Spec
+	if err := spec.Set(s); err != nil {
 		t.Fatal(err)
 	}
 	return spec

@@ -10,42 +10,14 @@ import (
 	"github.com/harden-go/harden/internal/configerr"
 )
 
-// HeaderStyle selects the standard rate-limit response headers.
-type HeaderStyle string
-
-// Header styles. Each names a revision of the IETF draft
-// draft-ietf-httpapi-ratelimit-headers; the examples are for 100 requests
-// per 15 minutes with 99 left.
+// The values of Config.Headers: revisions of the IETF draft
+// draft-ietf-httpapi-ratelimit-headers, or none.
 const (
-	// HeadersDraft8 is revision 08: one list member per policy, identified by
-	// the policy name (an SF String), with a partition key:
-	//	RateLimit-Policy: "100-in-15min";q=100;w=900;pk=:<pk>:
-	//	RateLimit: "100-in-15min";r=99;t=900;pk=:<pk>:
-	// t is the time until the quota is whole again.
-	HeadersDraft8 HeaderStyle = "draft-8"
-	// HeadersDraft11 is revision 11, the newest: the same syntax as
-	// revision 08, but t is the "effective window", the time within which
-	// no more than r units are available. For a fixed window both are the
-	// time to the window's end; for GCRA, t is the time until the next unit
-	// is restored (or, on a refusal, the Retry-After time).
-	HeadersDraft11 HeaderStyle = "draft-11"
-	// HeadersDraft7 is revision 07: one combined dictionary field.
-	//	RateLimit-Policy: 100;w=900
-	//	RateLimit: limit=100, remaining=99, reset=900
-	HeadersDraft7 HeaderStyle = "draft-7"
-	// HeadersDraft6 is revision 06: one field per value.
-	//	RateLimit-Policy: 100;w=900
-	//	RateLimit-Limit: 100
-	//	RateLimit-Remaining: 99
-	//	RateLimit-Reset: 900
-	HeadersDraft6 HeaderStyle = "draft-6"
-	// Draft-6 and draft-7 fields hold one policy: when limiters are stacked
-	// (general, then per-route), the innermost one's values are sent.
-	// Draft-8 and draft-11 fields are lists: each limiter adds its member.
-
-	// HeadersNone sends no standard rate-limit headers (Retry-After is still
-	// sent on refusals).
-	HeadersNone HeaderStyle = "none"
+	headersDraft8  = "draft-8"
+	headersDraft11 = "draft-11"
+	headersDraft7  = "draft-7"
+	headersDraft6  = "draft-6"
+	headersNone    = "none"
 )
 
 // Config configures a [Limiter]. The zero value is a working limiter: 100
@@ -65,14 +37,55 @@ type Config struct {
 	// from Rate, for example "100-in-15min".
 	Identifier string `json:"identifier,omitempty" yaml:"identifier,omitempty"`
 
-	// Key returns whose quota a request spends. Default KeyByIP(IPv6Prefix).
-	Key KeyFunc `json:"-" yaml:"-"`
+	// Key returns the key whose quota a request spends. Default: the client
+	// address as the trust model resolves it ([clientip.Get]), IPv4 as
+	// itself and IPv6 grouped by IPv6Prefix, as "ip:203.0.113.7" or
+	// "ip:2001:db8:aa00::/56" ("ip:unknown" when unknown); see also
+	// [KeyByUser]. Keys of different kinds carry a prefix ("ip:", "user:")
+	// so that they never collide; a custom Key should do the same.
+	Key func(r *http.Request) string `json:"-" yaml:"-"`
 	// IPv6Prefix is the prefix length (1 to 128) that groups IPv6 clients
 	// when Key is nil. Default 56.
 	IPv6Prefix int `json:"ipv6_prefix,omitempty" yaml:"ipv6_prefix,omitempty"`
 
-	// Headers selects the standard headers. Default HeadersDraft8.
-	Headers HeaderStyle `json:"headers,omitempty" yaml:"headers,omitempty"`
+	// Headers selects the standard rate-limit response headers: a revision
+	// of the IETF draft draft-ietf-httpapi-ratelimit-headers, or "none".
+	// Default "draft-8". The examples are for 100 requests per 15 minutes
+	// with 99 left.
+	//
+	// "draft-8" is revision 08: one list member per policy, identified by
+	// the policy name (an SF String), with a partition key; t is the time
+	// until the quota is whole again.
+	//
+	//	RateLimit-Policy: "100-in-15min";q=100;w=900;pk=:<pk>:
+	//	RateLimit: "100-in-15min";r=99;t=900;pk=:<pk>:
+	//
+	// "draft-11" is revision 11, the newest: the syntax of revision 08, but
+	// t is the "effective window", the time within which no more than r
+	// units are available. For a fixed window both are the time to the
+	// window's end; for GCRA, t is the time until the next unit is restored
+	// (or, on a refusal, the Retry-After time).
+	//
+	// "draft-7" is revision 07: one combined dictionary field.
+	//
+	//	RateLimit-Policy: 100;w=900
+	//	RateLimit: limit=100, remaining=99, reset=900
+	//
+	// "draft-6" is revision 06: one field per value.
+	//
+	//	RateLimit-Policy: 100;w=900
+	//	RateLimit-Limit: 100
+	//	RateLimit-Remaining: 99
+	//	RateLimit-Reset: 900
+	//
+	// "none" sends no standard rate-limit headers (Retry-After is still
+	// sent on refusals).
+	//
+	// Draft-6 and draft-7 fields hold one policy: when limiters are
+	// stacked (general, then per-route), the innermost one's values are
+	// sent. Draft-8 and draft-11 fields are lists: each limiter adds its
+	// member.
+	Headers string `json:"headers,omitempty" yaml:"headers,omitempty"`
 	// LegacyHeaders adds X-RateLimit-Limit, X-RateLimit-Remaining and
 	// X-RateLimit-Reset (Unix time in seconds). Default off.
 	LegacyHeaders bool `json:"legacy_headers,omitempty" yaml:"legacy_headers,omitempty"`
@@ -102,7 +115,7 @@ type Config struct {
 	// refusal is written (for the security log). It must not write to w.
 	OnLimited func(r *http.Request, res Result) `json:"-" yaml:"-"`
 
-	// Store keeps the counters. Default a new MemoryStore with default
+	// Store keeps the counters. Default NewMemoryStore with the default
 	// MemoryConfig (each limiter its own).
 	Store Store `json:"-" yaml:"-"`
 	// FailOpen admits requests when the store fails. Default false: the
@@ -134,14 +147,10 @@ const (
 )
 
 // ErrInvalidConfig is wrapped by every error [New] returns for a bad
-// [Config]; errors.As finds the [*ConfigError] naming the field.
+// [Config]; errors.As finds the *harden.ConfigError naming the field as
+// the configuration file spells it ("rate", "skip_failed_requests"), its
+// value and the reason, which says how to fix it.
 var ErrInvalidConfig = errors.New("ratelimit: invalid config")
-
-// ConfigError names a bad [Config] or [MemoryConfig] field as the
-// configuration file spells it ("rate", "skip_failed_requests"), its value
-// and the reason, which says how to fix it. Those that [New] returns wrap
-// [ErrInvalidConfig].
-type ConfigError = configerr.Error
 
 // normalize fills defaults into a copy of c and validates it.
 func (c Config) normalize() (Config, error) {
@@ -167,7 +176,7 @@ type configErrors []error
 
 // add reports field with value and the reason.
 func (errs *configErrors) add(field, value, reason string) {
-	*errs = append(*errs, &ConfigError{Pkg: "ratelimit", Field: field, Index: -1, Value: value, Reason: reason, Err: ErrInvalidConfig})
+	*errs = append(*errs, &configerr.Error{Pkg: "ratelimit", Field: field, Index: -1, Value: value, Reason: reason, Err: ErrInvalidConfig})
 }
 
 // normalizePolicy fills and checks the quota: its rate, algorithm and
@@ -207,7 +216,7 @@ func (c *Config) normalizePolicy(errs *configErrors) {
 		errs.add("ipv6_prefix", strconv.Itoa(c.IPv6Prefix), "want 1 to 128")
 	}
 	if c.Key == nil {
-		c.Key = KeyByIP(c.IPv6Prefix)
+		c.Key = keyByIP(c.IPv6Prefix)
 	}
 }
 
@@ -217,10 +226,10 @@ func (c *Config) normalizePolicy(errs *configErrors) {
 func (c *Config) normalizeAnswers(errs *configErrors) {
 	switch c.Headers {
 	case "":
-		c.Headers = HeadersDraft8
-	case HeadersDraft6, HeadersDraft7, HeadersDraft8, HeadersDraft11, HeadersNone:
+		c.Headers = headersDraft8
+	case headersDraft6, headersDraft7, headersDraft8, headersDraft11, headersNone:
 	default:
-		errs.add("headers", string(c.Headers), `want "draft-6", "draft-7", "draft-8", "draft-11" or "none"`)
+		errs.add("headers", c.Headers, `want "draft-6", "draft-7", "draft-8", "draft-11" or "none"`)
 	}
 	if c.Status == 0 {
 		c.Status = http.StatusTooManyRequests

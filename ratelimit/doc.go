@@ -27,7 +27,7 @@
 // smooth alternative without the burst a fixed window allows around its
 // boundary.
 //
-// Stores: [MemoryStore] keeps counters in this process; it is sharded,
+// Stores: [NewMemoryStore] keeps counters in this process; it is sharded,
 // allocates nothing per request in steady state, reclaims expired counters
 // and never holds more than MaxKeys of them (a flood of distinct keys
 // evicts, it does not grow memory). The redisstore subpackage shares
@@ -35,7 +35,7 @@
 // request, on Redis's own clock.
 //
 // How it fails: [New] refuses a contradictory or unsafe [Config] at
-// start-up with one [*ConfigError] per bad field (its name as the
+// start-up with one *harden.ConfigError per bad field (its name as the
 // configuration file spells it, its value and the fix), joined: among
 // them a rate without a window, a refusal status below 400, and
 // SkipSuccessfulRequests with SkipFailedRequests, which would refund every
@@ -49,5 +49,6 @@
 // the limit.
 //
 // Imports: the standard library only (and clientip, respond,
-// internal/configerr).
+// internal/configerr, internal/secevent, internal/statuswriter and
+// internal/storeguard).
 package ratelimit

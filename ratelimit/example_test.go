@@ -52,17 +52,13 @@ func Example() {
 }
 
 // Limits read from flags or the environment in their text form.
-func ExampleParseSpec_flag() {
-	spec, err := ratelimit.ParseSpec("5/15m") // for example os.Getenv("HARDEN_AUTH_LIMIT")
-	if err != nil {
+func ExampleSpec_Set() {
+	var spec ratelimit.Spec
+	if err := spec.Set("5/15m"); err != nil { // for example os.Getenv("HARDEN_AUTH_LIMIT")
 		panic(err)
 	}
-	l, err := ratelimit.New(ratelimit.Config{Rate: spec, SkipSuccessfulRequests: true})
-	if err != nil {
-		panic(err)
-	}
-	fmt.Println(l.Policy().ID, l.Policy().Limit, l.Policy().Window)
-	// Output: 5-in-15min 5 15m0s
+	fmt.Println(spec.Limit, spec.Window, spec) // then Config{Rate: spec}
+	// Output: 5 15m0s 5/15m
 }
 
 // A login handler whose framework writes the error response itself, after

@@ -29,7 +29,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-func newMemStore(t testing.TB, clock *fakeClock, maxKeys int) *MemoryStore {
+func newMemStore(t testing.TB, clock *fakeClock, maxKeys int) *memoryStore {
 	t.Helper()
 	cfg := MemoryConfig{MaxKeys: maxKeys}
 	if clock != nil {
@@ -39,7 +39,7 @@ func newMemStore(t testing.TB, clock *fakeClock, maxKeys int) *MemoryStore {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s
+	return s.(*memoryStore)
 }
 
 // partitionKey is the partition key of key, as the headers carry it.
@@ -55,10 +55,10 @@ func (l *Limiter) check(r *http.Request) (Result, error) {
 }
 
 // maxKeys returns the bound on the number of counters.
-func (s *MemoryStore) maxKeys() int { return s.perShard * len(s.shards) }
+func (s *memoryStore) maxKeys() int { return s.perShard * len(s.shards) }
 
 // count returns the number of counters held, expired ones included.
-func (s *MemoryStore) count() int {
+func (s *memoryStore) count() int {
 	n := 0
 	for i := range s.shards {
 		sh := &s.shards[i]
@@ -70,7 +70,7 @@ func (s *MemoryStore) count() int {
 }
 
 // sweep removes every expired counter and returns the number removed.
-func (s *MemoryStore) sweep() int {
+func (s *memoryStore) sweep() int {
 	now := s.now()
 	removed := 0
 	for i := range s.shards {

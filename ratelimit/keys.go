@@ -11,12 +11,7 @@ import (
 	"github.com/harden-go/harden/clientip"
 )
 
-// A KeyFunc returns the key whose quota a request spends. Keys of different
-// kinds carry a prefix ("ip:", "user:") so that they never collide; a custom
-// KeyFunc should do the same.
-type KeyFunc func(r *http.Request) string
-
-// defaultIPv6Prefix is the IPv6 prefix length that [KeyByIP] groups by when
+// defaultIPv6Prefix is the IPv6 prefix length that [keyByIP] groups by when
 // none is configured. A single subscriber usually holds a whole /56 (or /48,
 // or /64): keying by the full 128-bit address would give every one of its
 // 2⁷² addresses a fresh quota.
@@ -26,15 +21,15 @@ const defaultIPv6Prefix = 56
 // is unknown: such requests share one quota rather than none.
 const unknownIPKey = "ip:unknown"
 
-// KeyByIP returns the [KeyFunc] that keys a request by its client address
-// as resolved by the trust model ([clientip.Get]): an IPv4 address as
-// itself (/32), an IPv6 address by its first ipv6Prefix bits (1 to 128; any
-// other value means 56).
+// keyByIP returns the key function that keys a request by its client
+// address as resolved by the trust model ([clientip.Get]): an IPv4 address
+// as itself (/32), an IPv6 address by its first ipv6Prefix bits (1 to 128;
+// any other value means 56). It is Config.Key's default.
 //
 // The address is only as good as the proxy configuration: behind a proxy
 // that clientip does not trust, every client has the proxy's address and
 // shares one quota.
-func KeyByIP(ipv6Prefix int) KeyFunc {
+func keyByIP(ipv6Prefix int) func(*http.Request) string {
 	if ipv6Prefix < 1 || ipv6Prefix > 128 {
 		ipv6Prefix = defaultIPv6Prefix
 	}
@@ -68,11 +63,11 @@ func appendIPKey(b []byte, addr netip.Addr, ipv6Prefix int) []byte {
 }
 
 // ipKeyCacheSlots is the number of client keys a Limiter with the default
-// KeyFunc remembers.
+// Key remembers.
 const ipKeyCacheSlots = 1024
 
 // ipKeyCache remembers the keys (and partition keys) of recent client
-// addresses for a Limiter keyed by [KeyByIP], so that a client's requests
+// addresses for a Limiter keyed by [keyByIP], so that a client's requests
 // cost one formatted key and one SHA-256 between them rather than one each.
 // It is a direct-mapped table indexed by a keyed hash of the address; an
 // entry is used only when its address is the request's, so a client never
@@ -117,10 +112,11 @@ func (c *ipKeyCache) get(addr netip.Addr) *ipKeyEntry {
 	return e
 }
 
-// KeyByUser returns a [KeyFunc] that keys a request by the user id that
-// userID extracts ("user:" + id), and falls back to fallback (nil means
-// [KeyByIP] with the default prefix, 56) when userID returns "" — so anonymous
-// requests are still limited, by address.
+// KeyByUser returns a key function for Config.Key that keys a request by
+// the user id that userID extracts ("user:" + id), and falls back to
+// fallback (nil means the client address, IPv6 grouped by /56, as the
+// default Key does) when userID returns "" — so anonymous requests are
+// still limited, by address.
 //
 // userID must read an identity the server established (a session, a
 // verified token), never a header or parameter the client chooses freely,
@@ -133,9 +129,9 @@ func (c *ipKeyCache) get(addr netip.Addr) *ipKeyEntry {
 //		}
 //		return ""
 //	}, nil)
-func KeyByUser(userID func(r *http.Request) string, fallback KeyFunc) KeyFunc {
+func KeyByUser(userID, fallback func(r *http.Request) string) func(r *http.Request) string {
 	if fallback == nil {
-		fallback = KeyByIP(defaultIPv6Prefix)
+		fallback = keyByIP(defaultIPv6Prefix)
 	}
 	return func(r *http.Request) string {
 		if id := userID(r); id != "" {

@@ -38,7 +38,7 @@ func TestIPKey(t *testing.T) {
 }
 
 func TestKeyByIPUsesClientIP(t *testing.T) {
-	key := KeyByIP(64)
+	key := keyByIP(64)
 	r := httptest.NewRequest("GET", "/", nil)
 	r.RemoteAddr = "[2001:db8:1:2:3:4:5:6]:443"
 	if got := key(r); got != "ip:2001:db8:1:2::/64" {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/harden-go/harden/clientip"
+	"github.com/harden-go/harden/internal/secevent"
 	"github.com/harden-go/harden/internal/statuswriter"
 	"github.com/harden-go/harden/internal/storeguard"
 	"github.com/harden-go/harden/respond"
@@ -26,7 +27,7 @@ var errInvalidCost = errors.New("ratelimit: cost must be at least 1")
 // Security-log event names of the refusals a Limiter answers.
 const (
 	// eventLimited marks a request refused because its quota is spent.
-	eventLimited = "rate_limited"
+	eventLimited = secevent.RateLimited
 	// eventUnavailable marks a request refused because the store failed and
 	// the limiter fails closed.
 	eventUnavailable = "rate_limit_unavailable"
@@ -47,7 +48,7 @@ type Limiter struct {
 	name       string // `"100-in-15min"`
 	pair       bool   // two header fields per response: see pairBlock
 	pks        *pkCache
-	ipKeys     *ipKeyCache // with the default KeyFunc; nil with another
+	ipKeys     *ipKeyCache // with the default Key; nil with another
 }
 
 // New returns a Limiter configured by cfg, or an error wrapping
@@ -78,19 +79,16 @@ func New(cfg Config) (*Limiter, error) {
 	l.policy67 = l.limitText + ";w=" + w
 	l.name = sfString(c.Identifier)
 	l.policyItem = l.name + ";q=" + l.limitText + ";w=" + w
-	l.pair = !c.LegacyHeaders && (c.Headers == HeadersDraft7 || c.Headers == HeadersDraft8 || c.Headers == HeadersDraft11)
-	pk := c.Headers == HeadersDraft8 || c.Headers == HeadersDraft11
+	l.pair = !c.LegacyHeaders && (c.Headers == headersDraft7 || c.Headers == headersDraft8 || c.Headers == headersDraft11)
+	pk := c.Headers == headersDraft8 || c.Headers == headersDraft11
 	if pk {
 		l.pks = newPKCache()
 	}
-	if cfg.Key == nil { // normalize made it KeyByIP(c.IPv6Prefix)
+	if cfg.Key == nil { // normalize made it keyByIP(c.IPv6Prefix)
 		l.ipKeys = newIPKeyCache(c.IPv6Prefix, pk)
 	}
 	return l, nil
 }
-
-// Policy returns the limiter's policy as its store sees it.
-func (l *Limiter) Policy() Policy { return l.policy }
 
 // Allow spends cost units of key's quota and reports the decision. A cost
 // below 1 is refused with an error.
@@ -244,8 +242,8 @@ const (
 const formatBufLen = 144
 
 // requestKey returns the key of r, and its partition key when the limiter
-// knows it already (nil otherwise). With the default KeyFunc the keys of
-// recent clients are remembered; the key is the same as KeyByIP's.
+// knows it already (nil otherwise). With the default Key the keys of
+// recent clients are remembered; the key is the same as keyByIP's.
 func (l *Limiter) requestKey(r *http.Request) (string, *[16]byte) {
 	if l.ipKeys == nil {
 		return l.cfg.Key(r), nil
@@ -265,7 +263,7 @@ func (l *Limiter) requestKey(r *http.Request) (string, *[16]byte) {
 // the request's key, and pk its draft-8/11 partition key when known (nil:
 // derived from key).
 func (l *Limiter) setHeaders(h http.Header, key string, pk *[16]byte, res Result) {
-	if l.cfg.Headers == HeadersNone && !l.cfg.LegacyHeaders {
+	if l.cfg.Headers == headersNone && !l.cfg.LegacyHeaders {
 		return
 	}
 	// The headers of a response cost two allocations: the block of its
@@ -333,12 +331,12 @@ func (hv *headerValues) constant(val string) []string {
 func (l *Limiter) appendValues(b []byte, hv *headerValues, key string, pk *[16]byte, res Result) []byte {
 	reset := ceilSeconds(res.Reset)
 	switch style := l.cfg.Headers; style {
-	case HeadersDraft6:
+	case headersDraft6:
 		b = strconv.AppendInt(b, res.Remaining, 10)
 		hv.mark(b)
 		b = strconv.AppendInt(b, reset, 10)
 		hv.mark(b)
-	case HeadersDraft7:
+	case headersDraft7:
 		b = append(b, "limit="...)
 		b = append(b, l.limitText...)
 		b = append(b, ", remaining="...)
@@ -346,9 +344,9 @@ func (l *Limiter) appendValues(b []byte, hv *headerValues, key string, pk *[16]b
 		b = append(b, ", reset="...)
 		b = strconv.AppendInt(b, reset, 10)
 		hv.mark(b)
-	case HeadersDraft8, HeadersDraft11:
+	case headersDraft8, headersDraft11:
 		t := reset
-		if style == HeadersDraft11 {
+		if style == headersDraft11 {
 			t = ceilSeconds(l.effectiveWindow(res))
 		}
 		b = append(b, l.policyItem...)
@@ -392,15 +390,15 @@ func (l *Limiter) appendLegacyValues(b []byte, hv *headerValues, res Result) []b
 // were formatted into hv.
 func (l *Limiter) putHeaders(h http.Header, hv *headerValues) {
 	switch l.cfg.Headers {
-	case HeadersDraft6:
+	case headersDraft6:
 		h[hPolicy] = hv.constant(l.policy67)
 		h[hLimit] = hv.constant(l.limitText)
 		h[hRemaining] = hv.next()
 		h[hReset] = hv.next()
-	case HeadersDraft7:
+	case headersDraft7:
 		h[hPolicy] = hv.constant(l.policy67)
 		h[hRateLimit] = hv.next()
-	case HeadersDraft8, HeadersDraft11:
+	case headersDraft8, headersDraft11:
 		// Add, not Set: both fields are lists, and each limiter a request
 		// passes through (general, then per-route) adds its own member.
 		addValue(h, hPolicy, hv.next())

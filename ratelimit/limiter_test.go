@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/harden-go/harden/internal/configerr"
 	"github.com/harden-go/harden/internal/statuswriter"
 )
 
@@ -89,7 +90,7 @@ func checkGolden(t *testing.T, name, got string) {
 // refused) under a policy of 3 per minute, client 203.0.113.7, with the
 // legacy headers on.
 func TestHeaderGolden(t *testing.T) {
-	styles := []HeaderStyle{HeadersDraft6, HeadersDraft7, HeadersDraft8, HeadersDraft11, HeadersNone}
+	styles := []string{headersDraft6, headersDraft7, headersDraft8, headersDraft11, headersNone}
 	for _, alg := range []Algorithm{FixedWindow, GCRA} {
 		for _, style := range styles {
 			name := string(style) + "_" + string(alg)
@@ -122,7 +123,7 @@ func TestHeaderValues(t *testing.T) {
 	clock := newFakeClock()
 	l := newLimiter(t, Config{
 		Rate:       Spec{Limit: 100, Window: 15 * time.Minute},
-		Headers:    HeadersDraft8,
+		Headers:    headersDraft8,
 		Identifier: `we"ird\name`,
 		Store:      newMemStore(t, clock, 0),
 	})
@@ -190,7 +191,7 @@ func TestRefusalBody(t *testing.T) {
 	var limited atomic.Int32
 	l := newLimiter(t, Config{
 		Rate:      Spec{Limit: 1, Window: time.Minute},
-		Headers:   HeadersNone,
+		Headers:   headersNone,
 		OnLimited: func(r *http.Request, res Result) { limited.Add(1) },
 	})
 	h := l.Handler(okHandler)
@@ -229,7 +230,7 @@ func TestSkipSuccessful(t *testing.T) {
 				Rate:                   Spec{Limit: 5, Window: 15 * time.Minute},
 				Algorithm:              alg,
 				SkipSuccessfulRequests: true,
-				Headers:                HeadersDraft6,
+				Headers:                headersDraft6,
 			})
 			ok, fail := l.Handler(statusHandler(200)), l.Handler(statusHandler(401))
 			for i := range 20 {
@@ -251,7 +252,7 @@ func TestSkipSuccessful(t *testing.T) {
 }
 
 func TestSkipFailedAndPanics(t *testing.T) {
-	l := newLimiter(t, Config{Rate: Spec{Limit: 2, Window: time.Minute}, SkipFailedRequests: true, Headers: HeadersDraft6})
+	l := newLimiter(t, Config{Rate: Spec{Limit: 2, Window: time.Minute}, SkipFailedRequests: true, Headers: headersDraft6})
 	fail := l.Handler(statusHandler(500))
 	boom := l.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(200) // the status was written, then the handler panicked
@@ -438,7 +439,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 			`ratelimit: skip_failed_requests "true": together with skip_successful_requests every request is refunded and the limiter never limits; set only one (skip_successful_requests to count failures)`},
 	} {
 		_, err := New(tc.cfg)
-		var ce *ConfigError
+		var ce *configerr.Error
 		if !errors.Is(err, ErrInvalidConfig) || !errors.As(err, &ce) || ce.Field != tc.field {
 			t.Errorf("%s: got %v, want a ConfigError for %s", tc.name, err, tc.field)
 			continue
@@ -451,7 +452,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 
 func TestConfigJSONAndDefaults(t *testing.T) {
 	l := newLimiter(t, Config{})
-	p := l.Policy()
+	p := l.policy
 	if p.Limit != 100 || p.Window != 15*time.Minute || p.Algorithm != FixedWindow || p.ID != "100-in-15min" {
 		t.Fatalf("zero Config: got %+v", p)
 	}
@@ -509,7 +510,7 @@ func TestLimiterExact(t *testing.T) {
 }
 
 func BenchmarkMiddleware(b *testing.B) {
-	for _, style := range []HeaderStyle{HeadersNone, HeadersDraft7, HeadersDraft8} {
+	for _, style := range []string{headersNone, headersDraft7, headersDraft8} {
 		b.Run(string(style), func(b *testing.B) {
 			l := newLimiter(b, Config{Rate: Spec{Limit: maxLimit, Window: time.Hour}, Headers: style})
 			h := l.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
@@ -536,28 +537,28 @@ func TestHeaderValuesLongIdentifier(t *testing.T) {
 	clock := newFakeClock()
 	reset := strconv.FormatInt(clock.Now().Add(15*time.Minute).Unix(), 10)
 	for _, tc := range []struct {
-		style HeaderStyle
+		style string
 		want  map[string][]string
 	}{
-		{HeadersDraft6, map[string][]string{
+		{headersDraft6, map[string][]string{
 			"Ratelimit-Policy":    {"1000000000;w=900"},
 			"Ratelimit-Limit":     {"1000000000"},
 			"Ratelimit-Remaining": {"999999999"},
 			"Ratelimit-Reset":     {"900"},
 		}},
-		{HeadersDraft7, map[string][]string{
+		{headersDraft7, map[string][]string{
 			"Ratelimit-Policy": {"1000000000;w=900"},
 			"Ratelimit":        {"limit=1000000000, remaining=999999999, reset=900"},
 		}},
-		{HeadersDraft8, map[string][]string{
+		{headersDraft8, map[string][]string{
 			"Ratelimit-Policy": {name + ";q=1000000000;w=900;pk=:" + pk + ":"},
 			"Ratelimit":        {name + ";r=999999999;t=900;pk=:" + pk + ":"},
 		}},
-		{HeadersDraft11, map[string][]string{
+		{headersDraft11, map[string][]string{
 			"Ratelimit-Policy": {name + ";q=1000000000;w=900;pk=:" + pk + ":"},
 			"Ratelimit":        {name + ";r=999999999;t=900;pk=:" + pk + ":"},
 		}},
-		{HeadersNone, map[string][]string{}},
+		{headersNone, map[string][]string{}},
 	} {
 		for _, legacy := range []bool{false, true} {
 			t.Run(string(tc.style)+"/legacy="+strconv.FormatBool(legacy), func(t *testing.T) {
@@ -598,7 +599,7 @@ func TestHeaderValuesLongIdentifier(t *testing.T) {
 // TestSetHeadersValuesIndependent: the values of one response share one
 // backing array, so appending to one header must not overwrite another.
 func TestSetHeadersValuesIndependent(t *testing.T) {
-	for _, style := range []HeaderStyle{HeadersDraft6, HeadersDraft7, HeadersDraft8, HeadersDraft11} {
+	for _, style := range []string{headersDraft6, headersDraft7, headersDraft8, headersDraft11} {
 		for _, legacy := range []bool{false, true} {
 			l := newLimiter(t, Config{Headers: style, LegacyHeaders: legacy})
 			h := http.Header{}
@@ -623,7 +624,7 @@ func TestSetHeadersValuesIndependent(t *testing.T) {
 // whatever the style, legacy headers included (none without headers): the
 // block of value slices and the string of formatted values.
 func TestSetHeadersAllocs(t *testing.T) {
-	for _, style := range []HeaderStyle{HeadersDraft6, HeadersDraft7, HeadersDraft8, HeadersDraft11, HeadersNone} {
+	for _, style := range []string{headersDraft6, headersDraft7, headersDraft8, headersDraft11, headersNone} {
 		for _, legacy := range []bool{false, true} {
 			l := newLimiter(t, Config{Headers: style, LegacyHeaders: legacy})
 			h := make(http.Header, 8)
@@ -633,7 +634,7 @@ func TestSetHeadersAllocs(t *testing.T) {
 				l.setHeaders(h, "ip:192.0.2.1", nil, res)
 			})
 			want := 2.0
-			if style == HeadersNone && !legacy {
+			if style == headersNone && !legacy {
 				want = 0
 			}
 			if got != want {
@@ -643,14 +644,14 @@ func TestSetHeadersAllocs(t *testing.T) {
 	}
 }
 
-// TestHandlerAllocs: with the default KeyFunc, a returning client's
+// TestHandlerAllocs: with the default Key, a returning client's
 // admitted request costs its header values (two allocations) and nothing
 // else.
 func TestHandlerAllocs(t *testing.T) {
 	for _, tc := range []struct {
-		style HeaderStyle
+		style string
 		want  float64
-	}{{HeadersNone, 0}, {HeadersDraft6, 2}, {HeadersDraft7, 2}, {HeadersDraft8, 2}, {HeadersDraft11, 2}} {
+	}{{headersNone, 0}, {headersDraft6, 2}, {headersDraft7, 2}, {headersDraft8, 2}, {headersDraft11, 2}} {
 		l := newLimiter(t, Config{Rate: Spec{Limit: maxLimit, Window: time.Hour}, Headers: tc.style})
 		h := l.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 		r := request("[2001:db8::1]:1234")
@@ -666,11 +667,11 @@ func TestHandlerAllocs(t *testing.T) {
 }
 
 // TestDefaultKeyMatchesKeyByIP: the limiter's own key path gives the same
-// keys and headers as KeyByIP configured explicitly.
+// keys and headers as keyByIP configured explicitly.
 func TestDefaultKeyMatchesKeyByIP(t *testing.T) {
-	for _, style := range []HeaderStyle{HeadersDraft8, HeadersDraft11, HeadersDraft7} {
+	for _, style := range []string{headersDraft8, headersDraft11, headersDraft7} {
 		def := newLimiter(t, Config{Headers: style, IPv6Prefix: 48})
-		explicit := newLimiter(t, Config{Headers: style, IPv6Prefix: 48, Key: KeyByIP(48)})
+		explicit := newLimiter(t, Config{Headers: style, IPv6Prefix: 48, Key: keyByIP(48)})
 		for _, remote := range []string{"192.0.2.1:1", "[::ffff:192.0.2.1]:1", "[2001:db8:1:2::3]:1", "[2001:db8:1:3::3]:1", "[fe80::1%eth0]:1", "garbage"} {
 			for i := range 2 {
 				gotW := serve(def.Handler(okHandler), request(remote))
@@ -686,7 +687,7 @@ func TestDefaultKeyMatchesKeyByIP(t *testing.T) {
 // BenchmarkMiddlewareSkipFailed is the middleware with SkipFailedRequests,
 // which watches the response's status to refund failures.
 func BenchmarkMiddlewareSkipFailed(b *testing.B) {
-	l := newLimiter(b, Config{Rate: Spec{Limit: maxLimit, Window: time.Hour}, Headers: HeadersNone, SkipFailedRequests: true})
+	l := newLimiter(b, Config{Rate: Spec{Limit: maxLimit, Window: time.Hour}, Headers: headersNone, SkipFailedRequests: true})
 	h := l.Handler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }))
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
@@ -702,7 +703,7 @@ func BenchmarkMiddlewareSkipFailed(b *testing.B) {
 // behind an outer layer's writer wrapper, which the limiter reads the
 // status from instead of wrapping again.
 func BenchmarkMiddlewareSkipFailedNested(b *testing.B) {
-	l := newLimiter(b, Config{Rate: Spec{Limit: maxLimit, Window: time.Hour}, Headers: HeadersNone, SkipFailedRequests: true})
+	l := newLimiter(b, Config{Rate: Spec{Limit: maxLimit, Window: time.Hour}, Headers: headersNone, SkipFailedRequests: true})
 	h := l.Handler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }))
 	r := request("192.0.2.1:1")
 	w := httptest.NewRecorder()

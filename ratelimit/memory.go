@@ -8,9 +8,11 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/harden-go/harden/internal/configerr"
 )
 
-// MemoryConfig configures a [MemoryStore]. The zero value is ready to use.
+// MemoryConfig configures [NewMemoryStore]. The zero value is ready to use.
 type MemoryConfig struct {
 	// MaxKeys is the hard bound on the number of counters kept. When it is
 	// reached, a new key first reclaims expired counters and otherwise evicts
@@ -30,20 +32,12 @@ const (
 	defaultShards  = 64
 )
 
-// errInvalidMemoryConfig is wrapped by the [*ConfigError] values
+// errInvalidMemoryConfig is wrapped by the configuration errors
 // [NewMemoryStore] returns for a negative MaxKeys or Shards.
 var errInvalidMemoryConfig = errors.New("ratelimit: invalid memory store config")
 
-// MemoryStore is the in-process [Store]: counters live in a sharded map
-// keyed by a 64-bit keyed hash of (policy ID, key), so a counter costs the
-// same few bytes whatever the length of its key, and the key string is never
-// retained. The hash seed is random per process, so clients cannot choose
-// keys that collide; two keys collide by chance with probability about
-// n²/2⁶⁵ for n live keys (3·10⁻⁸ at a million).
-//
-// Steady-state Take and Refund allocate nothing. Counters of one process are
-// not shared with other instances: use the Redis store for that.
-type MemoryStore struct {
+// memoryStore is the in-process [Store] of [NewMemoryStore].
+type memoryStore struct {
 	seed     maphash.Seed
 	idSeed   maphash.Seed
 	shards   []memShard
@@ -83,17 +77,26 @@ const (
 	evictSample = 32 // when the shard is full
 )
 
-var _ Store = (*MemoryStore)(nil)
+var _ Store = (*memoryStore)(nil)
 
-// NewMemoryStore returns a store configured by cfg.
-func NewMemoryStore(cfg MemoryConfig) (*MemoryStore, error) {
+// NewMemoryStore returns the in-process [Store], configured by cfg: its
+// counters live in a sharded map keyed by a 64-bit keyed hash of
+// (policy ID, key), so a counter costs the same few bytes whatever the
+// length of its key, and the key string is never retained. The hash seed
+// is random per process, so clients cannot choose keys that collide; two
+// keys collide by chance with probability about n²/2⁶⁵ for n live keys
+// (3·10⁻⁸ at a million).
+//
+// Steady-state Take and Refund allocate nothing. Counters of one process
+// are not shared with other instances: use the Redis store for that.
+func NewMemoryStore(cfg MemoryConfig) (Store, error) {
 	var errs []error
 	if cfg.MaxKeys < 0 {
-		errs = append(errs, &ConfigError{Pkg: "ratelimit", Field: "max_keys", Index: -1, Value: strconv.Itoa(cfg.MaxKeys),
+		errs = append(errs, &configerr.Error{Pkg: "ratelimit", Field: "max_keys", Index: -1, Value: strconv.Itoa(cfg.MaxKeys),
 			Reason: "must not be negative; 0 means the default, 100000", Err: errInvalidMemoryConfig})
 	}
 	if cfg.Shards < 0 {
-		errs = append(errs, &ConfigError{Pkg: "ratelimit", Field: "shards", Index: -1, Value: strconv.Itoa(cfg.Shards),
+		errs = append(errs, &configerr.Error{Pkg: "ratelimit", Field: "shards", Index: -1, Value: strconv.Itoa(cfg.Shards),
 			Reason: "must not be negative; 0 means the default, 64", Err: errInvalidMemoryConfig})
 	}
 	if len(errs) > 0 {
@@ -112,7 +115,7 @@ func NewMemoryStore(cfg MemoryConfig) (*MemoryStore, error) {
 	if n > cfg.MaxKeys {
 		n >>= 1 // stay within the bound: every shard holds at least one key
 	}
-	s := &MemoryStore{
+	s := &memoryStore{
 		seed:     maphash.MakeSeed(),
 		idSeed:   maphash.MakeSeed(),
 		shards:   make([]memShard, n),
@@ -136,7 +139,7 @@ func NewMemoryStore(cfg MemoryConfig) (*MemoryStore, error) {
 // now is the store's time: nanoseconds since its creation. Without an
 // injected clock it reads only the monotonic clock (time.Since), which is
 // cheaper than a full time.Now and immune to wall-clock steps.
-func (s *MemoryStore) now() int64 {
+func (s *memoryStore) now() int64 {
 	if s.clock == nil {
 		return int64(time.Since(s.epoch))
 	}
@@ -146,11 +149,11 @@ func (s *MemoryStore) now() int64 {
 // hash combines independently seeded hashes of id and key: with two seeds,
 // (id, key) = ("a", "b") and ("b", "a") do not cancel out, and no pair of
 // strings can be chosen to collide without knowing the seeds.
-func (s *MemoryStore) hash(id, key string) uint64 {
+func (s *memoryStore) hash(id, key string) uint64 {
 	return maphash.String(s.idSeed, id) ^ maphash.String(s.seed, key)
 }
 
-func (s *MemoryStore) shard(h uint64) *memShard {
+func (s *memoryStore) shard(h uint64) *memShard {
 	if len(s.shards) == 1 {
 		return &s.shards[0]
 	}
@@ -158,7 +161,7 @@ func (s *MemoryStore) shard(h uint64) *memShard {
 }
 
 // Take implements [Store].
-func (s *MemoryStore) Take(_ context.Context, p Policy, key string, cost int64) (Result, error) {
+func (s *memoryStore) Take(_ context.Context, p Policy, key string, cost int64) (Result, error) {
 	h := s.hash(p.ID, key)
 	sh := s.shard(h)
 	// Read the clock outside the lock: it is the slowest step, and a
@@ -223,7 +226,7 @@ func gcraTake(p Policy, e memEntry, live bool, now, cost int64) (Result, memEntr
 
 // makeRoom runs before a new key is inserted into sh: it reclaims a few
 // expired counters and, when the shard is full, evicts one.
-func (s *MemoryStore) makeRoom(sh *memShard, now int64) {
+func (s *memoryStore) makeRoom(sh *memShard, now int64) {
 	i := 0
 	for k, e := range sh.m { // map iteration starts at a random entry
 		if i++; i > sweepSample {
@@ -252,7 +255,7 @@ func (s *MemoryStore) makeRoom(sh *memShard, now int64) {
 }
 
 // Refund implements [Store].
-func (s *MemoryStore) Refund(_ context.Context, p Policy, key string, cost int64, taken Result) error {
+func (s *memoryStore) Refund(_ context.Context, p Policy, key string, cost int64, taken Result) error {
 	h := s.hash(p.ID, key)
 	sh := s.shard(h)
 	sh.mu.Lock()

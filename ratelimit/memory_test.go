@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 	"unsafe"
+
+	"github.com/harden-go/harden/internal/configerr"
 )
 
 var ctx = context.Background()
@@ -174,10 +176,11 @@ func TestMemoryExact(t *testing.T) {
 
 func TestMemoryReclaimsExpired(t *testing.T) {
 	clock := newFakeClock()
-	s, err := NewMemoryStore(MemoryConfig{MaxKeys: 1000, Shards: 1, Clock: clock.Now})
+	st, err := NewMemoryStore(MemoryConfig{MaxKeys: 1000, Shards: 1, Clock: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
+	s := st.(*memoryStore)
 	p := Policy{ID: "e", Limit: 5, Window: time.Second}
 	for i := range 900 {
 		_, _ = s.Take(ctx, p, strconv.Itoa(i), 1)
@@ -263,10 +266,11 @@ func TestNewMemoryStoreBounds(t *testing.T) {
 		{100, 3, 100, 4},
 		{1000, 1000, 1000, 512},
 	} {
-		s, err := NewMemoryStore(MemoryConfig{MaxKeys: tc.maxKeys, Shards: tc.shards})
+		st, err := NewMemoryStore(MemoryConfig{MaxKeys: tc.maxKeys, Shards: tc.shards})
 		if err != nil {
 			t.Fatal(err)
 		}
+		s := st.(*memoryStore)
 		if s.maxKeys() > tc.wantMax || len(s.shards) != tc.wantShards {
 			t.Errorf("MaxKeys %d Shards %d: got bound %d shards %d, want ≤ %d and %d",
 				tc.maxKeys, tc.shards, s.maxKeys(), len(s.shards), tc.wantMax, tc.wantShards)
@@ -280,13 +284,14 @@ func TestNewMemoryStoreBounds(t *testing.T) {
 		{MemoryConfig{Shards: -2}, `ratelimit: shards "-2": must not be negative; 0 means the default, 64`},
 	} {
 		_, err := NewMemoryStore(tc.cfg)
-		var ce *ConfigError
+		var ce *configerr.Error
 		if !errors.As(err, &ce) || !errors.Is(err, errInvalidMemoryConfig) || err.Error() != tc.want {
 			t.Errorf("NewMemoryStore(%+v) = %v, want %s", tc.cfg, err, tc.want)
 		}
 	}
 	// A store bounded to one key still works.
-	s, _ := NewMemoryStore(MemoryConfig{MaxKeys: 1})
+	st, _ := NewMemoryStore(MemoryConfig{MaxKeys: 1})
+	s := st.(*memoryStore)
 	p := Policy{ID: "one", Limit: 1, Window: time.Hour}
 	for i := range 10 {
 		if r, _ := s.Take(ctx, p, strconv.Itoa(i), 1); !r.Allowed || s.count() != 1 {

@@ -118,7 +118,7 @@ func TestReportedOutcomeReachesEveryLimiter(t *testing.T) {
 			t.Fatal(err)
 		}
 		if res.Remaining != 1 {
-			t.Errorf("%s: remaining: got %d, want 1 (the failure counted)", l.Policy().ID, res.Remaining)
+			t.Errorf("%s: remaining: got %d, want 1 (the failure counted)", l.policy.ID, res.Remaining)
 		}
 	}
 }
@@ -188,7 +188,7 @@ func TestReportConcurrent(t *testing.T) {
 // the status recorder, the request carrying it down, and the refund's
 // context that outlives the client.
 func TestCountingHandlerAllocs(t *testing.T) {
-	l := newLimiter(t, Config{Rate: Spec{Limit: maxLimit, Window: time.Hour}, Headers: HeadersNone, SkipSuccessfulRequests: true})
+	l := newLimiter(t, Config{Rate: Spec{Limit: maxLimit, Window: time.Hour}, Headers: headersNone, SkipSuccessfulRequests: true})
 	h := l.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	r := request("[2001:db8::1]:1234")
 	w := httptest.NewRecorder()

@@ -15,7 +15,7 @@ const (
 	maxWindow = 366 * 24 * time.Hour
 )
 
-// errInvalidSpec is wrapped by the errors of [ParseSpec] and [Spec.Validate]
+// errInvalidSpec is wrapped by the errors of [Spec.Set] and [Spec.Validate]
 // for a malformed or out-of-range rate.
 var errInvalidSpec = errors.New("ratelimit: invalid rate")
 
@@ -35,8 +35,8 @@ type Spec struct {
 	Window time.Duration
 }
 
-// ParseSpec parses the text form of a [Spec] ("100/15m").
-func ParseSpec(s string) (Spec, error) {
+// parseSpec parses the text form of a [Spec] ("100/15m").
+func parseSpec(s string) (Spec, error) {
 	lim, win, ok := strings.Cut(s, "/")
 	if !ok {
 		return Spec{}, specError("want LIMIT/WINDOW, for example 100/15m")
@@ -106,7 +106,7 @@ func parseWindow(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// String returns the text form of s, the shortest that [ParseSpec] reads
+// String returns the text form of s, the shortest that [Spec.Set] reads
 // back to s ("100/15m", "1000/1d").
 func (s Spec) String() string {
 	return strconv.FormatInt(s.Limit, 10) + "/" + formatWindow(s.Window)
@@ -142,9 +142,10 @@ func (s Spec) Validate() error {
 	return nil
 }
 
-// Set parses text into s; it makes *Spec a [flag.Value].
+// Set parses the text form of a Spec ("100/15m") into s; it makes *Spec a
+// [flag.Value].
 func (s *Spec) Set(text string) error {
-	v, err := ParseSpec(text)
+	v, err := parseSpec(text)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
-	"fmt"
 	"testing"
 	"time"
 )
@@ -26,9 +25,9 @@ func TestParseSpec(t *testing.T) {
 		{"2/500ms", Spec{2, 500 * time.Millisecond}},
 		{"1000000000/366d", Spec{maxLimit, maxWindow}},
 	} {
-		got, err := ParseSpec(tc.in)
+		got, err := parseSpec(tc.in)
 		if err != nil || got != tc.want {
-			t.Errorf("ParseSpec(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
+			t.Errorf("parseSpec(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
 		}
 	}
 	for _, in := range []string{
@@ -37,8 +36,8 @@ func TestParseSpec(t *testing.T) {
 		"100/15 m", " 100/15m", "100/15m ", "100/15x", "100/1/2", "１００/15m", "100/1.5.5s",
 		"99999999999999999999/1m",
 	} {
-		if got, err := ParseSpec(in); !errors.Is(err, errInvalidSpec) {
-			t.Errorf("ParseSpec(%q) = %v, %v; want errInvalidSpec", in, got, err)
+		if got, err := parseSpec(in); !errors.Is(err, errInvalidSpec) {
+			t.Errorf("parseSpec(%q) = %v, %v; want errInvalidSpec", in, got, err)
 		}
 	}
 }
@@ -94,28 +93,19 @@ func FuzzParseSpec(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		spec, err := ParseSpec(s)
+		spec, err := parseSpec(s)
 		if err != nil {
 			if !errors.Is(err, errInvalidSpec) {
-				t.Fatalf("ParseSpec(%q): error %v does not wrap errInvalidSpec", s, err)
+				t.Fatalf("parseSpec(%q): error %v does not wrap errInvalidSpec", s, err)
 			}
 			return
 		}
 		if err := spec.Validate(); err != nil {
-			t.Fatalf("ParseSpec(%q) = %v, out of bounds: %v", s, spec, err)
+			t.Fatalf("parseSpec(%q) = %v, out of bounds: %v", s, spec, err)
 		}
-		back, err := ParseSpec(spec.String())
+		back, err := parseSpec(spec.String())
 		if err != nil || back != spec {
 			t.Fatalf("round trip of %q: %v → %q → %v, %v", s, spec, spec.String(), back, err)
 		}
 	})
-}
-
-func ExampleParseSpec() {
-	spec, err := ParseSpec("5/15m")
-	if err != nil {
-		panic(err)
-	}
-	fmt.Println(spec.Limit, spec.Window, spec)
-	// Output: 5 15m0s 5/15m
 }
