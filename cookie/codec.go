@@ -1,6 +1,7 @@
 package cookie
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
@@ -28,6 +29,8 @@ const (
 	versionSigned    = 0x01
 	versionEncrypted = 0x02
 	expiryLen        = 8
+	tagLen           = sha256.Size // the tag of keys.Ring.Sign
+	sealOverhead     = 32          // how much keys.Ring.Seal adds: key id, nonce, GCM tag
 )
 
 var b64 = base64.RawURLEncoding.Strict()
@@ -98,7 +101,7 @@ func (c *Codec) Encode(data []byte) (string, error) {
 	}
 	var raw []byte
 	if c.encrypt {
-		size := 1 + keys.Overhead + expiryLen + len(data)
+		size := 1 + sealOverhead + expiryLen + len(data)
 		if b64.EncodedLen(size) > maxValueLen {
 			return "", ErrTooLong
 		}
@@ -109,7 +112,7 @@ func (c *Codec) Encode(data []byte) (string, error) {
 		raw[0] = versionEncrypted
 		raw = c.ring.Seal(raw, pt, raw[:1])
 	} else {
-		size := 1 + expiryLen + len(data) + keys.TagSize
+		size := 1 + expiryLen + len(data) + tagLen
 		if b64.EncodedLen(size) > maxValueLen {
 			return "", ErrTooLong
 		}
@@ -134,10 +137,10 @@ func (c *Codec) Decode(value string) ([]byte, error) {
 	var body []byte // expiry ‖ data
 	switch {
 	case raw[0] == versionSigned && !c.encrypt:
-		if len(raw) < 1+expiryLen+keys.TagSize {
+		if len(raw) < 1+expiryLen+tagLen {
 			return nil, ErrInvalid
 		}
-		n := len(raw) - keys.TagSize
+		n := len(raw) - tagLen
 		if !c.ring.Verify(raw[:n], raw[n:]) {
 			return nil, ErrInvalid
 		}

@@ -2,6 +2,7 @@ package csrf
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"html/template"
@@ -9,7 +10,6 @@ import (
 	"net/http"
 	"sync"
 
-	"github.com/harden-go/harden/keys"
 	"github.com/harden-go/harden/respond"
 )
 
@@ -25,7 +25,7 @@ import (
 // time (BREACH cannot recover it byte by byte), while all of them verify.
 const (
 	nonceLen   = 16
-	rawLen     = nonceLen + keys.TagSize
+	rawLen     = nonceLen + sha256.Size // the tag of keys.Ring.Sign
 	maskedLen  = 2 * rawLen
 	tokenLen   = (maskedLen*8 + 5) / 6 // length of an encoded token: 128
 	preIDBytes = 32
