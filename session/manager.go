@@ -15,6 +15,7 @@ import (
 	"github.com/harden-go/harden/internal/configerr"
 	"github.com/harden-go/harden/internal/cookieprefix"
 	"github.com/harden-go/harden/internal/reqctx"
+	"github.com/harden-go/harden/internal/securecookie"
 	"github.com/harden-go/harden/internal/storeguard"
 	"github.com/harden-go/harden/keys"
 	"github.com/harden-go/harden/respond"
@@ -130,7 +131,7 @@ type Manager struct {
 	rep          storeguard.Reporter
 	secRep       storeguard.Reporter // the security log's store-error events: decisions only, no logger
 	cookie       *cookie.Spec
-	cookieCodec  *cookie.Codec
+	cookieCodec  *securecookie.Codec
 	data         *keys.Ring // nil: plaintext
 	idle         time.Duration
 	lifetime     time.Duration
@@ -293,7 +294,7 @@ func (m *Manager) configureCookie(cfg Config) (string, error) {
 	}
 	m.cookie = spec
 	sessionKeys := cfg.Keys.Derive("session")
-	if m.cookieCodec, err = cookie.NewCodec(cookie.CodecConfig{Keys: sessionKeys, Name: name}); err != nil {
+	if m.cookieCodec, err = securecookie.New(securecookie.Config{Keys: sessionKeys, Name: name}); err != nil {
 		return "", &ConfigError{Pkg: "session", Field: "cookie_name", Index: -1, Value: name, Reason: err.Error(), Err: ErrInvalidConfig}
 	}
 	return name, nil
@@ -303,7 +304,7 @@ func (m *Manager) configureCookie(cfg Config) (string, error) {
 // that set it.
 func cookieError(name, sameSite string, err error) error {
 	field, value := "cookie_name", name
-	var ce *cookie.ConfigError
+	var ce *configerr.Error
 	if errors.As(err, &ce) && ce.Field == "same_site" {
 		field, value = "same_site", sameSite
 	}
