@@ -190,15 +190,15 @@ func (p *Protector) checkToken(r *http.Request) error {
 			return err
 		}
 		if tok == "" {
-			return ErrMissingToken
+			return errMissingToken
 		}
 	}
 	b, ok := p.requestBinding(r)
 	if !ok {
-		return ErrMissingCookie
+		return errMissingCookie
 	}
 	if len(b.id) > maxBinding || !p.verifyToken(tok, b) {
-		return ErrInvalidToken
+		return errInvalidToken
 	}
 	return nil
 }
@@ -227,7 +227,7 @@ func (p *Protector) formToken(r *http.Request) (string, error) {
 			if tooLarge := new(http.MaxBytesError); errors.As(err, &tooLarge) {
 				return "", ErrFormTooLarge
 			}
-			return "", ErrMissingToken
+			return "", errMissingToken
 		}
 	}
 	if vs := r.PostForm[p.field]; len(vs) > 0 {
