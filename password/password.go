@@ -105,13 +105,10 @@ var (
 	ErrBusy = errors.New("password: too many hashes waiting")
 )
 
-// ConfigError reports a setting that [New] refuses: the field as the
-// configuration file spells it ("argon2.memory_kib"), its value and the
-// reason, which says how to fix it. It wraps [ErrInvalidConfig]; New joins
-// one per bad setting with errors.Join.
-type ConfigError = configerr.Error
-
-// ErrInvalidConfig is wrapped by every [ConfigError].
+// ErrInvalidConfig is wrapped by every configuration error of [New]: a
+// *harden.ConfigError naming the setting as the configuration file spells
+// it ("argon2.memory_kib"), its value and the reason, which says how to
+// fix it. New joins one per bad setting with errors.Join.
 var ErrInvalidConfig = errors.New("password: invalid config")
 
 // Hasher hashes and verifies passwords. It is safe for concurrent use.
@@ -303,20 +300,12 @@ func (h *Hasher) hashBytes(p Argon2Params) int64 {
 	return argonBytes(p)
 }
 
-// Stats reports the hasher's running, queued and refused hashes.
-func (h *Hasher) Stats() Stats { return h.gate.snapshot() }
-
-// Hash returns the encoded hash of pw in the configured algorithm. It is
-// HashContext without a deadline.
-func (h *Hasher) Hash(pw string) (string, error) {
-	return h.HashContext(context.Background(), pw)
-}
-
-// HashContext returns the encoded hash of pw in the configured algorithm.
-// It waits for a slot (see [Config].MaxConcurrent and MemoryBudget) until
-// ctx ends, returning ctx's error, and fails at once with [ErrBusy] when
-// the queue is full. A hash once started runs to its end.
-func (h *Hasher) HashContext(ctx context.Context, pw string) (string, error) {
+// Hash returns the encoded hash of pw in the configured algorithm. It
+// waits for a slot (see [Config].MaxConcurrent and MemoryBudget) until ctx
+// ends, returning ctx's error, and fails at once with [ErrBusy] when the
+// queue is full: give it the request's context, so that a client that
+// gave up leaves the queue. A hash once started runs to its end.
+func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
 	if pw == "" {
 		return "", ErrEmptyPassword
 	}
@@ -350,18 +339,12 @@ func encodeArgon(p Argon2Params, salt, tag []byte) string {
 		argon2.Version, p.Memory, p.Iterations, p.Parallelism, b64.EncodeToString(salt), b64.EncodeToString(tag))
 }
 
-// Verify reports whether pw matches encoded. It is VerifyContext without a
-// deadline.
-func (h *Hasher) Verify(pw, encoded string) (bool, error) {
-	return h.VerifyContext(context.Background(), pw, encoded)
-}
-
-// VerifyContext reports whether pw matches encoded. A wrong password is
+// Verify reports whether pw matches encoded. A wrong password is
 // (false, nil); an error means the comparison could not be made (see the
 // package documentation): besides the hash errors, ctx's error when ctx
 // ended while the call waited for a slot, and [ErrBusy] when the queue was
 // full.
-func (h *Hasher) VerifyContext(ctx context.Context, pw, encoded string) (bool, error) {
+func (h *Hasher) Verify(ctx context.Context, pw, encoded string) (bool, error) {
 	if len(pw) > h.maxLen {
 		return false, ErrPasswordTooLong
 	}
@@ -407,14 +390,10 @@ func (h *Hasher) VerifyContext(ctx context.Context, pw, encoded string) (bool, e
 
 // DummyVerify spends the time of one Verify at the configured parameters
 // and always fails: call it when the user of a login is unknown, so the
-// response time does not reveal which accounts exist. It is
-// DummyVerifyContext without a deadline.
-func (h *Hasher) DummyVerify(pw string) { _ = h.DummyVerifyContext(context.Background(), pw) }
-
-// DummyVerifyContext is DummyVerify under the admission of a real one: it
-// waits for a slot as VerifyContext does and returns the same ctx error or
-// [ErrBusy], so an unknown account is refused exactly as a known one.
-func (h *Hasher) DummyVerifyContext(ctx context.Context, pw string) error {
+// response time does not reveal which accounts exist. It waits for a slot
+// as Verify does and returns the same ctx error or [ErrBusy] (else nil),
+// so an unknown account is refused exactly as a known one.
+func (h *Hasher) DummyVerify(ctx context.Context, pw string) error {
 	if len(pw) > h.maxLen {
 		return nil // Verify would refuse as fast
 	}
