@@ -28,18 +28,12 @@ var (
 	errBadHost        = errors.New("allowedhosts: malformed or missing host")
 )
 
-// Configuration errors. A *ConfigError wraps one of them.
+// Configuration errors. A *harden.ConfigError wraps one of them.
 var (
 	errInvalidEntry  = errors.New("is not a host name or IP address with an optional port")
 	errBroadWildcard = errors.New("wildcard must stand for subdomains of a name with at least two labels")
 	errInvalidURL    = errors.New("is not an http or https URL with a host")
 )
-
-// ConfigError describes one invalid Config entry: Field is the JSON name,
-// Index the entry's position in a list (or -1), Value the entry, and Err
-// the cause, whose text says what is wrong. It is the configuration error
-// type every harden layer shares.
-type ConfigError = configerr.Error
 
 // rejectStatus is the status of a refusal: 421 Misdirected Request.
 const rejectStatus = http.StatusMisdirectedRequest
@@ -62,8 +56,9 @@ type Checker struct {
 	wildcards []entry
 }
 
-// New validates cfg and returns its Checker. Errors are *ConfigError values,
-// joined with errors.Join when there are several.
+// New validates cfg and returns its Checker. Errors are
+// *harden.ConfigError values, joined with errors.Join when there are
+// several.
 func New(cfg Config) (*Checker, error) {
 	hosts := cfg.Hosts
 	if len(hosts) == 0 {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/harden-go/harden/clientip"
+	"github.com/harden-go/harden/internal/configerr"
 	"github.com/harden-go/harden/internal/httpsyntax"
 )
 
@@ -169,7 +170,7 @@ func TestNewRefuses(t *testing.T) {
 		if !errors.Is(err, tt.want) {
 			t.Errorf("New(%q) error = %v, want %v", tt.host, err, tt.want)
 		}
-		var ce *ConfigError
+		var ce *configerr.Error
 		if !errors.As(err, &ce) || ce.Field != "hosts" || ce.Index != 1 || ce.Value != tt.host {
 			t.Errorf("New(%q) error %v does not name the entry hosts[1]", tt.host, err)
 		}

@@ -43,8 +43,8 @@
 // echo the host. 421 rather than 400 because it says what happened ("this
 // server does not serve that host"), is never cached by default, and makes an
 // HTTP/2 client that coalesced connections retry on a new one. An empty or
-// malformed Host is refused the same way. A bad Config is a *ConfigError from
-// [New].
+// malformed Host is refused the same way. A bad Config is a
+// *harden.ConfigError from [New].
 //
 // Imports: the standard library and harden's clientip, respond and
 // internal/httpsyntax.
