@@ -32,7 +32,6 @@ var (
 var (
 	errInvalidEntry  = errors.New("is not a host name or IP address with an optional port")
 	errBroadWildcard = errors.New("wildcard must stand for subdomains of a name with at least two labels")
-	errInvalidURL    = errors.New("is not an http or https URL with a host")
 )
 
 // rejectStatus is the status of a refusal: 421 Misdirected Request.
@@ -105,19 +104,6 @@ func New(cfg Config) (*Checker, error) {
 		return nil, errors.Join(errs...)
 	}
 	return c, nil
-}
-
-// ForPublicURL returns the Config that allows exactly the host (and port) of
-// publicURL, an http or https URL with the grammar of the root package's
-// public_url: an origin, optionally followed by "/".
-func ForPublicURL(publicURL string) (Config, error) {
-	o, err := httpsyntax.ParsePublicURL(publicURL)
-	if err != nil {
-		return Config{}, configerr.Field("allowedhosts", "public_url", publicURL, errInvalidURL)
-	}
-	// HostPort elides the scheme's default port: an explicit default port
-	// is the same as none, whatever the scheme of the request.
-	return Config{Hosts: []string{o.HostPort()}}, nil
 }
 
 // checkRequest is the decision: nil when r's host, per [clientip.Get], is
