@@ -227,7 +227,7 @@ func TestDummyDoesTheSameWork(t *testing.T) {
 	if len(h.dummySalt) != int(h.argon.SaltLength) || len(h.dummyTag) != int(h.argon.KeyLength) || h.argon != rfc9106Second {
 		t.Fatalf("dummy salt %d, tag %d, params %+v", len(h.dummySalt), len(h.dummyTag), h.argon)
 	}
-	hb, err := New(Config{Algorithm: Bcrypt, BcryptCost: 13})
+	hb, err := New(Config{Algorithm: algBcrypt, BcryptCost: 13})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,10 +16,10 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
-// Algorithms for [Config].Algorithm.
+// The values of [Config].Algorithm.
 const (
-	Argon2id = "argon2id"
-	Bcrypt   = "bcrypt"
+	algArgon2id = "argon2id"
+	algBcrypt   = "bcrypt"
 )
 
 // Limits and defaults.
@@ -152,9 +152,9 @@ func New(cfg Config) (*Hasher, error) {
 // whether the argon2id parameters are valid.
 func (h *Hasher) checkAlgorithms(errs *configerr.List) (argonOK bool) {
 	if h.algorithm == "" {
-		h.algorithm = Argon2id
+		h.algorithm = algArgon2id
 	}
-	if h.algorithm != Argon2id && h.algorithm != Bcrypt {
+	if h.algorithm != algArgon2id && h.algorithm != algBcrypt {
 		errs.AddReason("algorithm", -1, h.algorithm, `must be "argon2id" or "bcrypt"`)
 	}
 	if h.argon == (Argon2Params{}) {
@@ -189,7 +189,7 @@ func (h *Hasher) checkMaxLength(configured int, errs *configerr.List) {
 	}
 	if h.maxLen < 8 || h.maxLen > 1<<16 {
 		errs.AddReason("max_length", -1, fmt.Sprint(h.maxLen), "must be between 8 and 65536")
-	} else if h.algorithm == Bcrypt && configured > bcryptMaxLen {
+	} else if h.algorithm == algBcrypt && configured > bcryptMaxLen {
 		// bcrypt reads 72 bytes: Hash refuses longer passwords, so a
 		// larger maximum promises what the hasher never accepts.
 		errs.AddReason("max_length", -1, fmt.Sprint(h.maxLen), "bcrypt reads at most 72 bytes and longer passwords are refused; set max_length to 72 or less, or use argon2id")
@@ -251,7 +251,7 @@ func (h *Hasher) newGate(a admission) *gate {
 func (h *Hasher) makeDummies() error {
 	h.dummySalt = random(int(h.argon.SaltLength))
 	h.dummyTag = random(int(h.argon.KeyLength))
-	if h.algorithm == Bcrypt {
+	if h.algorithm == algBcrypt {
 		// A valid bcrypt hash of a random password made at cost 4, then
 		// relabelled with the configured cost: verifying against it costs
 		// exactly a real verification.
@@ -294,7 +294,7 @@ var b64 = base64.RawStdEncoding.Strict()
 
 // hashBytes is the memory one new hash (or DummyVerify) holds.
 func (h *Hasher) hashBytes(p Argon2Params) int64 {
-	if h.algorithm == Bcrypt {
+	if h.algorithm == algBcrypt {
 		return bcryptBytes
 	}
 	return argonBytes(p)
@@ -312,7 +312,7 @@ func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
 	if len(pw) > h.maxLen {
 		return "", ErrPasswordTooLong
 	}
-	if h.algorithm == Bcrypt {
+	if h.algorithm == algBcrypt {
 		if len(pw) > bcryptMaxLen {
 			return "", ErrPasswordTooLong
 		}
@@ -397,7 +397,7 @@ func (h *Hasher) DummyVerify(ctx context.Context, pw string) error {
 	if len(pw) > h.maxLen {
 		return nil // Verify would refuse as fast
 	}
-	if h.algorithm == Bcrypt {
+	if h.algorithm == algBcrypt {
 		if len(pw) > bcryptMaxLen {
 			return nil
 		}
@@ -426,10 +426,10 @@ func (h *Hasher) NeedsRehash(encoded string) bool {
 	switch {
 	case strings.HasPrefix(encoded, "$argon2id$"):
 		p, _, _, err := parseArgon(encoded)
-		return err != nil || h.algorithm != Argon2id || p != h.argon
+		return err != nil || h.algorithm != algArgon2id || p != h.argon
 	case strings.HasPrefix(encoded, "$2"):
 		cost, err := parseBcrypt(encoded)
-		return err != nil || h.algorithm != Bcrypt || cost < h.bcryptCost
+		return err != nil || h.algorithm != algBcrypt || cost < h.bcryptCost
 	}
 	return true
 }

@@ -126,7 +126,7 @@ func TestBcryptNoTruncation(t *testing.T) {
 	if ok, err := h.Verify(context.Background(), a72+"anything", bcrypt4x72); ok || !errors.Is(err, password.ErrPasswordTooLong) {
 		t.Fatalf("Verify(80 bytes against bcrypt) = %v, %v; want false, ErrPasswordTooLong", ok, err)
 	}
-	hb := hasher(t, password.Config{Algorithm: password.Bcrypt})
+	hb := hasher(t, password.Config{Algorithm: "bcrypt"})
 	if _, err := hb.Hash(context.Background(), a72+"b"); !errors.Is(err, password.ErrPasswordTooLong) {
 		t.Fatalf("bcrypt Hash(73 bytes) err = %v", err)
 	}
@@ -163,7 +163,7 @@ func TestBcryptVerification(t *testing.T) {
 }
 
 func TestBcryptMode(t *testing.T) {
-	h := hasher(t, password.Config{Algorithm: password.Bcrypt})
+	h := hasher(t, password.Config{Algorithm: "bcrypt"})
 	enc, err := h.Hash(context.Background(), pw)
 	if err != nil {
 		t.Fatal(err)
@@ -257,7 +257,7 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		{"bcrypt 10", password.Config{BcryptCost: 10}, "bcrypt_cost", `password: bcrypt_cost "10": must be between 12 and 31`},
 		{"min above cost", password.Config{MinBcryptCost: 13}, "min_bcrypt_cost", `password: min_bcrypt_cost "13": must be between 4 and bcrypt_cost (12)`},
 		{"max length", password.Config{MaxLength: 4}, "max_length", `password: max_length "4": must be between 8 and 65536`},
-		{"bcrypt max length", password.Config{Algorithm: password.Bcrypt, MaxLength: 128}, "max_length",
+		{"bcrypt max length", password.Config{Algorithm: "bcrypt", MaxLength: 128}, "max_length",
 			`password: max_length "128": bcrypt reads at most 72 bytes and longer passwords are refused; set max_length to 72 or less, or use argon2id`},
 		{"concurrency", password.Config{MaxConcurrent: -1}, "max_concurrent", `password: max_concurrent "-1": must not be negative; 0 means the default, GOMAXPROCS up to 8`},
 		{"negative budget", password.Config{MemoryBudget: -1}, "memory_budget", `password: memory_budget "-1": must not be negative; 0 means the default, 64 MiB`},
