@@ -63,9 +63,10 @@
 // # How it fails
 //
 // Verify returns (false, nil) for a wrong password, and an error only for
-// what is not a wrong password: [ErrInvalidHash] (a malformed or
-// unsupported stored hash), [ErrWeakHash], [ErrPasswordTooLong]. A login
-// handler answers every such failure the same way ("Invalid credentials").
+// what is not a wrong password: a malformed or unsupported stored hash, a
+// stored hash weaker than the configured minimum, [ErrPasswordTooLong]. A
+// login handler answers every such failure the same way ("Invalid
+// credentials"), and logs the error's text.
 // [ErrBusy] and the context's error mean no comparison was made: answer
 // 503 with Retry-After, and do not count the attempt as a wrong password.
 // A hash once started runs to its end (argon2id cannot be interrupted);

@@ -62,7 +62,7 @@ type Config struct {
 	// BcryptCost for new bcrypt hashes. Default 12; lower is refused.
 	BcryptCost int `json:"bcrypt_cost,omitempty" yaml:"bcrypt_cost,omitempty"`
 	// MinBcryptCost is the lowest bcrypt cost Verify accepts: a weaker
-	// stored hash gets ErrWeakHash. Default 12. Lower it (to 10, bcrypt's
+	// stored hash gets an error. Default 12. Lower it (to 10, bcrypt's
 	// old default) only to migrate legacy hashes, which NeedsRehash then
 	// upgrades at the next login.
 	MinBcryptCost int `json:"min_bcrypt_cost,omitempty" yaml:"min_bcrypt_cost,omitempty"`
@@ -94,15 +94,22 @@ const defaultMemoryBudget = 64 << 20
 // defaultQueuePerSlot is the default queue length per concurrent hash.
 const defaultQueuePerSlot = 16
 
-// Errors.
+// Errors a caller acts on.
 var (
+	// ErrEmptyPassword and ErrPasswordTooLong refuse a password before any
+	// work: Hash returns them for a registration to explain.
 	ErrEmptyPassword   = errors.New("password: empty password")
 	ErrPasswordTooLong = errors.New("password: password too long")
-	ErrInvalidHash     = errors.New("password: malformed or unsupported hash")
-	ErrWeakHash        = errors.New("password: stored hash weaker than the configured minimum")
 	// ErrBusy means the queue of hashes is full: answer 503 with a
 	// Retry-After and do not count the attempt as a wrong password.
 	ErrBusy = errors.New("password: too many hashes waiting")
+)
+
+// Errors of a stored hash that Verify cannot compare against: a login
+// handler answers them as a wrong password, and logs their text.
+var (
+	errInvalidHash = errors.New("password: malformed or unsupported hash")
+	errWeakHash    = errors.New("password: stored hash weaker than the configured minimum")
 )
 
 // ErrInvalidConfig is wrapped by every configuration error of [New]: a
@@ -367,7 +374,7 @@ func (h *Hasher) Verify(ctx context.Context, pw, encoded string) (bool, error) {
 			return false, err
 		}
 		if cost < h.minBcrypt {
-			return false, ErrWeakHash
+			return false, errWeakHash
 		}
 		if len(pw) > bcryptMaxLen {
 			return false, ErrPasswordTooLong // bcrypt would ignore the rest
@@ -381,11 +388,11 @@ func (h *Hasher) Verify(ctx context.Context, pw, encoded string) (bool, error) {
 			return false, nil
 		}
 		if err != nil {
-			return false, ErrInvalidHash
+			return false, errInvalidHash
 		}
 		return true, nil
 	}
-	return false, ErrInvalidHash
+	return false, errInvalidHash
 }
 
 // DummyVerify spends the time of one Verify at the configured parameters
@@ -446,38 +453,38 @@ func parseArgon(s string) (Argon2Params, []byte, []byte, error) {
 	var p Argon2Params
 	parts := strings.Split(s, "$")
 	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" || parts[2] != "v=19" {
-		return p, nil, nil, ErrInvalidHash
+		return p, nil, nil, errInvalidHash
 	}
 	params := strings.Split(parts[3], ",")
 	if len(params) != 3 {
-		return p, nil, nil, ErrInvalidHash
+		return p, nil, nil, errInvalidHash
 	}
 	var vals [3]uint64
 	for i, name := range []string{"m=", "t=", "p="} {
 		v, ok := strings.CutPrefix(params[i], name)
 		if !ok || v == "" || (len(v) > 1 && v[0] == '0') {
-			return p, nil, nil, ErrInvalidHash
+			return p, nil, nil, errInvalidHash
 		}
 		n, err := strconv.ParseUint(v, 10, 32)
 		if err != nil {
-			return p, nil, nil, ErrInvalidHash
+			return p, nil, nil, errInvalidHash
 		}
 		vals[i] = n
 	}
 	mem, iter, par := vals[0], vals[1], vals[2]
 	if par == 0 || par > 255 || iter == 0 || iter > maxStoredIterations ||
 		mem > maxStoredMemory || mem < 8*par {
-		return p, nil, nil, ErrInvalidHash
+		return p, nil, nil, errInvalidHash
 	}
 	p.Memory, p.Iterations, p.Parallelism = uint32(mem), uint32(iter), uint8(par)
 	salt, err1 := b64.DecodeString(parts[4])
 	tag, err2 := b64.DecodeString(parts[5])
 	if err1 != nil || err2 != nil {
-		return p, nil, nil, ErrInvalidHash
+		return p, nil, nil, errInvalidHash
 	}
 	saltLen, tagLen := len(salt), len(tag)
 	if saltLen < 8 || saltLen > 64 || tagLen < 16 || tagLen > 64 {
-		return p, nil, nil, ErrInvalidHash
+		return p, nil, nil, errInvalidHash
 	}
 	p.SaltLength, p.KeyLength = uint32(saltLen), uint32(tagLen)
 	return p, salt, tag, nil
@@ -487,16 +494,16 @@ func parseArgon(s string) (Argon2Params, []byte, []byte, error) {
 // returns the cost.
 func parseBcrypt(s string) (int, error) {
 	if len(s) != 60 || s[0] != '$' || s[1] != '2' || !strings.ContainsRune("abxy", rune(s[2])) || s[3] != '$' || s[6] != '$' {
-		return 0, ErrInvalidHash
+		return 0, errInvalidHash
 	}
 	cost, err := strconv.Atoi(s[4:6])
 	if err != nil || cost < bcrypt.MinCost || cost > bcrypt.MaxCost {
-		return 0, ErrInvalidHash
+		return 0, errInvalidHash
 	}
 	for i := 7; i < len(s); i++ {
 		c := s[i]
 		if !(c == '.' || c == '/' || c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z') {
-			return 0, ErrInvalidHash
+			return 0, errInvalidHash
 		}
 	}
 	return cost, nil
