@@ -413,9 +413,9 @@ func (b *stackBuild) allowedHosts() {
 		hosts.Hosts = slices.Clone(devHosts)
 	}
 	if b.public != nil {
-		hc, err := allowedhosts.ForPublicURL(cfg.PublicURL)
-		b.errs.add(err)
-		hosts.Hosts = append(hosts.Hosts, hc.Hosts...)
+		// HostPort elides the scheme's default port: an explicit default
+		// port is the same as none, whatever the scheme of the request.
+		hosts.Hosts = append(hosts.Hosts, b.public.HostPort())
 	}
 	if len(hosts.Hosts) == 0 && b.prod && !b.enforce && cfg.PublicURL == "" {
 		// allowedhosts would fall back to the loopback names: a production

@@ -279,9 +279,9 @@ func TestConfigErrors(t *testing.T) {
 		t.Errorf("err = %v, want a headers.ConfigError for frame_options", err)
 	}
 	_, err = New(Config{PublicURL: pub, CORS: cors.Config{Origins: []string{"https://ok.example", "null"}}})
-	var corsErr *cors.ConfigError
+	var corsErr *ConfigError
 	if !errors.As(err, &corsErr) || corsErr.Field != "origins" || corsErr.Index != 1 {
-		t.Errorf("err = %v, want a cors.ConfigError for origins[1]", err)
+		t.Errorf("err = %v, want a *ConfigError from cors for origins[1]", err)
 	}
 }
 

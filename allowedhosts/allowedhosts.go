@@ -28,18 +28,11 @@ var (
 	errBadHost        = errors.New("allowedhosts: malformed or missing host")
 )
 
-// Configuration errors. A *ConfigError wraps one of them.
+// Configuration errors. A *harden.ConfigError wraps one of them.
 var (
 	errInvalidEntry  = errors.New("is not a host name or IP address with an optional port")
 	errBroadWildcard = errors.New("wildcard must stand for subdomains of a name with at least two labels")
-	errInvalidURL    = errors.New("is not an http or https URL with a host")
 )
-
-// ConfigError describes one invalid Config entry: Field is the JSON name,
-// Index the entry's position in a list (or -1), Value the entry, and Err
-// the cause, whose text says what is wrong. It is the configuration error
-// type every harden layer shares.
-type ConfigError = configerr.Error
 
 // rejectStatus is the status of a refusal: 421 Misdirected Request.
 const rejectStatus = http.StatusMisdirectedRequest
@@ -62,8 +55,9 @@ type Checker struct {
 	wildcards []entry
 }
 
-// New validates cfg and returns its Checker. Errors are *ConfigError values,
-// joined with errors.Join when there are several.
+// New validates cfg and returns its Checker. Errors are
+// *harden.ConfigError values, joined with errors.Join when there are
+// several.
 func New(cfg Config) (*Checker, error) {
 	hosts := cfg.Hosts
 	if len(hosts) == 0 {
@@ -110,19 +104,6 @@ func New(cfg Config) (*Checker, error) {
 		return nil, errors.Join(errs...)
 	}
 	return c, nil
-}
-
-// ForPublicURL returns the Config that allows exactly the host (and port) of
-// publicURL, an http or https URL with the grammar of the root package's
-// public_url: an origin, optionally followed by "/".
-func ForPublicURL(publicURL string) (Config, error) {
-	o, err := httpsyntax.ParsePublicURL(publicURL)
-	if err != nil {
-		return Config{}, configerr.Field("allowedhosts", "public_url", publicURL, errInvalidURL)
-	}
-	// HostPort elides the scheme's default port: an explicit default port
-	// is the same as none, whatever the scheme of the request.
-	return Config{Hosts: []string{o.HostPort()}}, nil
 }
 
 // checkRequest is the decision: nil when r's host, per [clientip.Get], is

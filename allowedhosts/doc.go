@@ -32,8 +32,8 @@
 // An empty Config allows the loopback names only, on any port: "localhost",
 // "*.localhost", "127.0.0.1" and "[::1]", which is what a development server
 // needs and what DNS rebinding attacks. A production stack lists the public
-// URL's host (see [ForPublicURL]); the harden stack does that from
-// HARDEN_PUBLIC_URL. There is no "allow every host" setting: a service that
+// URL's host ("www.example.com", with its port unless it is the scheme's
+// default); the harden stack does that from HARDEN_PUBLIC_URL. There is no "allow every host" setting: a service that
 // truly must answer any Host should not install this layer.
 //
 // # How it fails
@@ -43,8 +43,8 @@
 // echo the host. 421 rather than 400 because it says what happened ("this
 // server does not serve that host"), is never cached by default, and makes an
 // HTTP/2 client that coalesced connections retry on a new one. An empty or
-// malformed Host is refused the same way. A bad Config is a *ConfigError from
-// [New].
+// malformed Host is refused the same way. A bad Config is a
+// *harden.ConfigError from [New].
 //
 // Imports: the standard library and harden's clientip, respond and
 // internal/httpsyntax.

@@ -7,11 +7,7 @@ import (
 )
 
 func ExampleChecker_Allowed() {
-	cfg, err := allowedhosts.ForPublicURL("https://www.example.com")
-	if err != nil {
-		panic(err)
-	}
-	c, err := allowedhosts.New(cfg)
+	c, err := allowedhosts.New(allowedhosts.Config{Hosts: []string{"www.example.com"}})
 	if err != nil {
 		panic(err)
 	}

@@ -42,7 +42,7 @@ type Config struct {
 	DangerouslyTrustBroadRanges bool `json:"dangerously_trust_broad_ranges,omitempty" yaml:"dangerously_trust_broad_ranges,omitempty"`
 }
 
-// Configuration errors. A *ConfigError wraps one of them.
+// Configuration errors. A *harden.ConfigError wraps one of them.
 var (
 	errHopsAndProxies = errors.New("trusted_hops and trusted_proxies cannot both be set")
 	errBadHops        = errors.New("trusted_hops must be between 0 and " + strconv.Itoa(maxTrustedHops))
@@ -51,12 +51,6 @@ var (
 	errBadHeader      = errors.New(`header must be "X-Forwarded-For" or "Forwarded"`)
 )
 
-// ConfigError describes one invalid Config entry: Field is the JSON name,
-// Index the entry's position in a list (or -1), Value the entry, and Err
-// the cause, whose text says what is wrong. It is the configuration error
-// type every harden layer shares.
-type ConfigError = configerr.Error
-
 // Resolver applies a Config to requests. It is safe for concurrent use.
 type Resolver struct {
 	prefixes  []netip.Prefix
@@ -64,8 +58,9 @@ type Resolver struct {
 	forwarded bool // read Forwarded instead of X-Forwarded-*
 }
 
-// New validates cfg and returns its Resolver. Errors are *ConfigError values,
-// joined with errors.Join when there are several.
+// New validates cfg and returns its Resolver. Errors are
+// *harden.ConfigError values, joined with errors.Join when there are
+// several.
 func New(cfg Config) (*Resolver, error) {
 	var errs []error
 	res := &Resolver{hops: cfg.TrustedHops}

@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"testing"
+
+	"github.com/harden-go/harden/internal/configerr"
 )
 
 // req builds a request from peer with the given header lines.
@@ -211,9 +213,9 @@ func TestNewRefuses(t *testing.T) {
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("New() error = %v, want %v", err, tt.want)
 			}
-			var ce *ConfigError
+			var ce *configerr.Error
 			if !errors.As(err, &ce) {
-				t.Errorf("New() error %T is not a *ConfigError", err)
+				t.Errorf("New() error %T is not a *configerr.Error", err)
 			}
 		})
 	}

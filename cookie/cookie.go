@@ -47,19 +47,10 @@ type Config struct {
 	DangerouslyAllowInsecure bool `json:"dangerously_allow_insecure,omitempty" yaml:"dangerously_allow_insecure,omitempty"`
 }
 
-// ConfigError reports a setting that [New] or [NewCodec] refuses: the
-// field as the configuration file spells it ("same_site"), its value and
-// the reason, which says how to fix it. It wraps [ErrInvalidConfig]; New
-// joins one per bad setting with errors.Join.
-type ConfigError = configerr.Error
-
-// ErrInvalidConfig is wrapped by every [ConfigError].
+// ErrInvalidConfig is wrapped by every configuration error of [New]: a
+// *harden.ConfigError naming the setting as the configuration file spells
+// it ("same_site"), its value and the reason, which says how to fix it.
 var ErrInvalidConfig = errors.New("cookie: invalid config")
-
-// configError returns the *ConfigError of field.
-func configError(field, value, reason string) *ConfigError {
-	return &ConfigError{Pkg: "cookie", Field: field, Index: -1, Value: value, Reason: reason, Err: ErrInvalidConfig}
-}
 
 // Spec is a validated cookie configuration. It is immutable and safe for
 // concurrent use.
@@ -161,7 +152,7 @@ func (s *Spec) Cookie(r *http.Request, value string) *http.Cookie {
 }
 
 // Set adds the cookie with value to w's headers. value must consist of
-// cookie-safe bytes (the values of a [Codec] do).
+// cookie-safe bytes (base64url, for example).
 func (s *Spec) Set(w http.ResponseWriter, r *http.Request, value string) {
 	w.Header().Add("Set-Cookie", s.Cookie(r, value).String())
 }
@@ -179,7 +170,8 @@ const maxCandidates = 8
 // Values returns the values of the cookies named s.Name() in r, in the
 // order the browser sent them (at most 8). Without a prefix, a sibling
 // subdomain can add cookies of the same name ("cookie tossing"): callers
-// must authenticate values (a [Codec] does) and use the first valid one.
+// must authenticate values (sign them with a keys.Ring) and use the
+// first valid one.
 func (s *Spec) Values(r *http.Request) []string {
 	cs := r.CookiesNamed(s.name)
 	if len(cs) > maxCandidates {

@@ -6,7 +6,6 @@ import (
 
 	"golang.org/x/net/publicsuffix"
 
-	"github.com/harden-go/harden/internal/configerr"
 	"github.com/harden-go/harden/internal/httpsyntax"
 )
 
@@ -47,7 +46,7 @@ type Config struct {
 	DangerouslyAllowSubdomainsWithCredentials bool `json:"dangerously_allow_subdomains_with_credentials,omitempty" yaml:"dangerously_allow_subdomains_with_credentials,omitempty"`
 }
 
-// Configuration errors. A *ConfigError wraps one of them.
+// Configuration errors. A *harden.ConfigError wraps one of them.
 var (
 	errInvalidOrigin          = errors.New("is not an origin (scheme://host[:port]) or a pattern (https://*.example.com)")
 	errOpaqueOrigin           = errors.New("null and file:// origins are sent by sandboxed and local documents of any site")
@@ -63,12 +62,6 @@ var (
 	errWildcardExposeNotAlone = errors.New(`"*" must be the only exposed header and needs credentials off`)
 	errMaxAge                 = errors.New("must be -1, 0 or 1..86400")
 )
-
-// ConfigError describes one invalid Config entry: Field is the JSON name,
-// Index the entry's position in a list (or -1), Value the entry as
-// configured, and Err what is wrong with it. It is the configuration error
-// type every harden layer shares.
-type ConfigError = configerr.Error
 
 // origin is a parsed Config origin.
 type origin struct {

@@ -89,8 +89,9 @@ type Middleware struct {
 	vary        string // Vary of preflights and their refusals
 }
 
-// New validates cfg and returns its Middleware. Errors are *ConfigError
-// values, joined with errors.Join so that all of them are reported at once.
+// New validates cfg and returns its Middleware. Errors are
+// *harden.ConfigError values, joined with errors.Join so that all of them
+// are reported at once.
 func New(cfg Config) (*Middleware, error) {
 	b := &policyBuild{cfg: &cfg, m: &Middleware{
 		exact:       make(map[string]struct{}, len(cfg.Origins)),

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/harden-go/harden/internal/configerr"
 )
 
 func mustNew(t testing.TB, cfg Config) *Middleware {
@@ -202,9 +204,9 @@ func TestNewRefuses(t *testing.T) {
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("New() error = %v, want %v", err, tt.want)
 			}
-			var ce *ConfigError
+			var ce *configerr.Error
 			if !errors.As(err, &ce) || ce.Field != tt.field {
-				t.Errorf("New() error %v is not a *ConfigError for %s", err, tt.field)
+				t.Errorf("New() error %v is not a *configerr.Error for %s", err, tt.field)
 			}
 		})
 	}
@@ -224,9 +226,9 @@ func TestNewReportsEveryError(t *testing.T) {
 	}
 	var fields []string
 	for _, e := range joined.Unwrap() {
-		var ce *ConfigError
+		var ce *configerr.Error
 		if !errors.As(e, &ce) {
-			t.Fatalf("%v is not a *ConfigError", e)
+			t.Fatalf("%v is not a *configerr.Error", e)
 		}
 		fields = append(fields, ce.Field)
 	}

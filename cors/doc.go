@@ -5,7 +5,7 @@
 //
 // CORS relaxes the same-origin policy; every mistake in it hands an attacker's
 // page the user's data. The classic ones are refused when the [Config] is
-// built, with a *ConfigError naming the entry:
+// built, with a *harden.ConfigError naming the entry:
 //
 //   - "*" with credentials (and any "reflect every origin" mode: there is
 //     none). "*" is accepted only alone and without credentials, for public

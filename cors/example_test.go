@@ -8,6 +8,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 
+	"github.com/harden-go/harden"
 	"github.com/harden-go/harden/cors"
 )
 
@@ -41,7 +42,7 @@ func ExampleNew_refused() {
 		Credentials: true,
 	})
 	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
-		var ce *cors.ConfigError
+		var ce *harden.ConfigError
 		errors.As(e, &ce)
 		fmt.Printf("%s %d: %v\n", ce.Field, ce.Index, ce.Err)
 	}

@@ -7,17 +7,13 @@ import (
 
 	"golang.org/x/net/http/httpguts"
 
-	"github.com/harden-go/harden/internal/configerr"
 	"github.com/harden-go/harden/internal/httpsyntax"
 	"github.com/harden-go/harden/keys"
 )
 
-// DefaultHeaderName is the default [Config].HeaderName, for the request
-// headers a CORS policy allows.
-const DefaultHeaderName = "X-CSRF-Token"
-
-// Defaults of the other fields of [Config].
+// Defaults of the fields of [Config].
 const (
+	defaultHeaderName   = "X-CSRF-Token"
 	defaultFieldName    = "_csrf"
 	defaultCookieName   = "__Host-csrf"
 	defaultMaxFormBytes = 64 << 10
@@ -98,7 +94,7 @@ type Config struct {
 	Development bool `json:"development,omitempty" yaml:"development,omitempty"`
 }
 
-// Causes of configuration errors: a *ConfigError wraps one of them, and
+// Causes of configuration errors: a *harden.ConfigError wraps one of them, and
 // its message ends with the cause's text.
 var (
 	errNoKeys         = errors.New("is required unless DangerouslyNoToken is set")
@@ -111,12 +107,6 @@ var (
 	errHostPrefix     = errors.New("a __Host- or __Secure- cookie needs HTTPS; Development drops the prefix")
 	errMaxFormBytes   = errors.New("must not be negative")
 )
-
-// ConfigError describes one invalid Config entry: Field is the JSON name,
-// Index the entry's position in a list (or -1), Value the entry as
-// configured, and its message says what is wrong. It is the configuration
-// error type every harden layer shares.
-type ConfigError = configerr.Error
 
 // normalizeOrigin returns o as browsers serialise it in the Origin header,
 // or an error. The grammar is internal/httpsyntax's, the one cors parses

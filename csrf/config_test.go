@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/harden-go/harden/internal/configerr"
 	"github.com/harden-go/harden/keys"
 )
 
@@ -49,9 +50,9 @@ func TestNewRefusesBadConfigs(t *testing.T) {
 			t.Errorf("%s: got (%v, %v), want error %v", c.name, p, err, c.want)
 			continue
 		}
-		var ce *ConfigError
+		var ce *configerr.Error
 		if !errors.As(err, &ce) {
-			t.Errorf("%s: %v is not a *ConfigError", c.name, err)
+			t.Errorf("%s: %v is not a *configerr.Error", c.name, err)
 		}
 	}
 }
@@ -151,8 +152,8 @@ func TestTokenOnly(t *testing.T) {
 		req.AddCookie(c)
 	}
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
-	if err := p.Check(req); !errors.Is(err, ErrMissingToken) {
-		t.Errorf("no token: got %v, want ErrMissingToken", err)
+	if err := p.Check(req); !errors.Is(err, errMissingToken) {
+		t.Errorf("no token: got %v, want errMissingToken", err)
 	}
 	req.Header.Set("X-CSRF-Token", tok)
 	if err := p.Check(req); err != nil {

@@ -19,22 +19,28 @@ import (
 )
 
 // Errors returned by [Protector.Check]. Their text never contains request
-// input (no Origin, Host or token is echoed).
+// input (no Origin, Host or token is echoed). A refusal that is neither
+// ErrCrossOrigin nor ErrFormTooLarge is the token layer's: its text says
+// whether the token was missing, invalid, or had nothing to be bound to.
 var (
 	// ErrCrossOrigin: Sec-Fetch-Site, or the Origin header, says the request
 	// came from another origin that is not trusted.
 	ErrCrossOrigin = errors.New("csrf: cross-origin request")
-	// ErrMissingToken: no token in the header nor in the form field.
-	ErrMissingToken = errors.New("csrf: missing token")
-	// ErrMissingCookie: a token was sent, but the request has neither a
-	// session nor the pre-session cookie the token could be bound to.
-	ErrMissingCookie = errors.New("csrf: missing session or pre-session cookie")
-	// ErrInvalidToken: the token is malformed, forged, or bound to another
-	// session or pre-session cookie.
-	ErrInvalidToken = errors.New("csrf: invalid token")
 	// ErrFormTooLarge: the token had to be looked for in a form body larger
 	// than Config.MaxFormBytes.
 	ErrFormTooLarge = errors.New("csrf: form body too large")
+)
+
+// The token layer's refusals.
+var (
+	// errMissingToken: no token in the header nor in the form field.
+	errMissingToken = errors.New("csrf: missing token")
+	// errMissingCookie: a token was sent, but the request has neither a
+	// session nor the pre-session cookie the token could be bound to.
+	errMissingCookie = errors.New("csrf: missing session or pre-session cookie")
+	// errInvalidToken: the token is malformed, forged, or bound to another
+	// session or pre-session cookie.
+	errInvalidToken = errors.New("csrf: invalid token")
 )
 
 // errOriginMismatch is the cause of ErrCrossOrigin when Sec-Fetch-Site is
@@ -64,11 +70,11 @@ type Protector struct {
 }
 
 // New validates cfg and returns its Protector. Every invalid entry is
-// reported: the error is a *ConfigError or several joined with errors.Join.
+// reported: the error is a *harden.ConfigError or several joined with errors.Join.
 func New(cfg Config) (*Protector, error) {
 	errs := configerr.List{Pkg: "csrf"}
 	p := &Protector{
-		header:     orDefault(cfg.HeaderName, DefaultHeaderName),
+		header:     orDefault(cfg.HeaderName, defaultHeaderName),
 		field:      orDefault(cfg.FieldName, defaultFieldName),
 		maxForm:    cfg.MaxFormBytes,
 		sessionKey: cfg.SessionKey,
@@ -340,9 +346,9 @@ func reject(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, ErrCrossOrigin):
 		msg = msgCrossOrigin
-	case errors.Is(err, ErrMissingToken):
+	case errors.Is(err, errMissingToken):
 		msg = msgMissingToken
-	case errors.Is(err, ErrMissingCookie):
+	case errors.Is(err, errMissingCookie):
 		msg = msgMissingCookie
 	case errors.Is(err, ErrFormTooLarge):
 		status, msg = http.StatusRequestEntityTooLarge, msgFormTooLarge

@@ -64,12 +64,13 @@
 //
 // # How it fails
 //
-// New refuses a bad configuration with *ConfigError values (joined), naming
-// the field and entry. Protector.Check returns a sentinel (ErrCrossOrigin,
-// ErrMissingToken, ErrMissingCookie, ErrInvalidToken, ErrFormTooLarge); the
-// Handler answers 403 (413 for a form too large) through the shared
-// responder with a fixed message that never echoes the Origin, Host or token,
-// event "csrf_failure", so the security log records it. Malformed tokens and
+// New refuses a bad configuration with *harden.ConfigError values
+// (joined), naming the field and entry. Protector.Check returns
+// ErrCrossOrigin, ErrFormTooLarge, or the token layer's error, whose text
+// says whether the token was missing or invalid; the Handler answers 403
+// (413 for a form too large) through the shared responder with a fixed
+// message that never echoes the Origin, Host or token, event
+// "csrf_failure", so the security log records it. Malformed tokens and
 // cookies are "invalid", never a panic or a 500.
 //
 // Where it fails open, by design of the first layer: a request with neither

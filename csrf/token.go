@@ -2,6 +2,7 @@ package csrf
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"html/template"
@@ -9,7 +10,6 @@ import (
 	"net/http"
 	"sync"
 
-	"github.com/harden-go/harden/keys"
 	"github.com/harden-go/harden/respond"
 )
 
@@ -25,7 +25,7 @@ import (
 // time (BREACH cannot recover it byte by byte), while all of them verify.
 const (
 	nonceLen   = 16
-	rawLen     = nonceLen + keys.TagSize
+	rawLen     = nonceLen + sha256.Size // the tag of keys.Ring.Sign
 	maskedLen  = 2 * rawLen
 	tokenLen   = (maskedLen*8 + 5) / 6 // length of an encoded token: 128
 	preIDBytes = 32
@@ -190,15 +190,15 @@ func (p *Protector) checkToken(r *http.Request) error {
 			return err
 		}
 		if tok == "" {
-			return ErrMissingToken
+			return errMissingToken
 		}
 	}
 	b, ok := p.requestBinding(r)
 	if !ok {
-		return ErrMissingCookie
+		return errMissingCookie
 	}
 	if len(b.id) > maxBinding || !p.verifyToken(tok, b) {
-		return ErrInvalidToken
+		return errInvalidToken
 	}
 	return nil
 }
@@ -227,7 +227,7 @@ func (p *Protector) formToken(r *http.Request) (string, error) {
 			if tooLarge := new(http.MaxBytesError); errors.As(err, &tooLarge) {
 				return "", ErrFormTooLarge
 			}
-			return "", ErrMissingToken
+			return "", errMissingToken
 		}
 	}
 	if vs := r.PostForm[p.field]; len(vs) > 0 {

@@ -35,7 +35,7 @@
 // [":" port], optionally followed by "/", with the host grammar every layer
 // shares: no trailing dot, no leading zero in the port), or that carries
 // userinfo, a path other than "/", a query or a fragment, is a
-// *ConfigError. At request time it cannot fail: a request
+// *harden.ConfigError. At request time it cannot fail: a request
 // target that is not an absolute path ("*", absolute-form) redirects to "/"
 // plus the query.
 //

@@ -22,7 +22,7 @@ type Config struct {
 	Exempt []string `json:"exempt,omitempty"`
 }
 
-// Configuration errors. A *ConfigError wraps one of them.
+// Configuration errors. A *harden.ConfigError wraps one of them.
 var (
 	errNoPublicURL = errors.New("is required")
 	errNotHTTPS    = errors.New("must be an absolute https:// URL")
@@ -32,12 +32,6 @@ var (
 	errExemptPath  = errors.New("must be an absolute path starting with /")
 )
 
-// ConfigError describes one invalid Config entry: Field is the JSON name,
-// Index the entry's position in a list (or -1), Value the entry, and Err
-// the cause, whose text says what is wrong. It is the configuration error
-// type every harden layer shares.
-type ConfigError = configerr.Error
-
 // Redirector sends plain-HTTP requests to the HTTPS public URL. It is safe
 // for concurrent use.
 type Redirector struct {
@@ -45,8 +39,8 @@ type Redirector struct {
 	exempt map[string]struct{}
 }
 
-// New validates cfg and returns its Redirector. Errors are *ConfigError
-// values, joined with errors.Join when there are several.
+// New validates cfg and returns its Redirector. Errors are
+// *harden.ConfigError values, joined with errors.Join when there are several.
 func New(cfg Config) (*Redirector, error) {
 	var errs []error
 	base, err := parsePublicURL(cfg.PublicURL)

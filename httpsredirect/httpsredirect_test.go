@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/harden-go/harden/clientip"
+	"github.com/harden-go/harden/internal/configerr"
 )
 
 func mustNew(t testing.TB, cfg Config) *Redirector {
@@ -135,9 +136,9 @@ func TestNew(t *testing.T) {
 			continue
 		}
 		if err != nil {
-			var ce *ConfigError
+			var ce *configerr.Error
 			if !errors.As(err, &ce) || ce.Field != "public_url" {
-				t.Errorf("New(%q) error %v is not a public_url *ConfigError", tt.url, err)
+				t.Errorf("New(%q) error %v is not a public_url *configerr.Error", tt.url, err)
 			}
 			continue
 		}

@@ -64,9 +64,9 @@
 //
 // # How it fails
 //
-// Construction errors ([ErrNoSecrets], or the reason a secret was refused)
-// never contain the secret. Verification and decryption failures are the single
-// error [ErrInvalid] (or false): they never say why, and never panic on
+// Construction errors (no secret given, or the reason a secret was refused)
+// never contain the secret. Verification and decryption failures are a
+// single error (or false): they never say why, and never panic on
 // malformed input. A ring never prints its secrets: String, GoString and
 // slog's LogValue show only the number of keys.
 //

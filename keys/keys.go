@@ -22,24 +22,24 @@ const minSecretLen = 32
 
 // Sizes of the values this package produces.
 const (
-	// TagSize is the length of an HMAC-SHA256 tag made by [Ring.Sign].
-	TagSize = sha256.Size
+	// tagSize is the length of an HMAC-SHA256 tag made by [Ring.Sign].
+	tagSize = sha256.Size
 	// idSize is the length of the key id that starts a sealed value.
 	idSize = 4
 	// nonceSize is the length of the AES-GCM nonce in a sealed value.
 	nonceSize = 12
-	// Overhead is how much longer a sealed value is than its plaintext:
+	// overhead is how much longer a sealed value is than its plaintext:
 	// the key id, the nonce and the 16-byte GCM tag.
-	Overhead = idSize + nonceSize + 16
+	overhead = idSize + nonceSize + 16
 )
 
-// ErrInvalid is returned for any value that does not verify or decrypt with
+// errInvalid is returned for any value that does not verify or decrypt with
 // the ring: altered, truncated, made with another (or a removed) key, or not
 // a value at all. It never says which.
-var ErrInvalid = errors.New("keys: invalid or unauthenticated value")
+var errInvalid = errors.New("keys: invalid or unauthenticated value")
 
-// ErrNoSecrets is returned by [Parse] and [New] when no secret is given.
-var ErrNoSecrets = errors.New("keys: no secrets")
+// errNoSecrets is returned by [Parse] and [New] when no secret is given.
+var errNoSecrets = errors.New("keys: no secrets")
 
 // secretError reports why one secret was refused. It never contains the
 // secret itself.
@@ -83,7 +83,7 @@ type key struct {
 // the package documentation.
 func Parse(secrets string) (*Ring, error) {
 	if strings.TrimSpace(secrets) == "" {
-		return nil, ErrNoSecrets
+		return nil, errNoSecrets
 	}
 	parts := strings.Split(secrets, ",")
 	bs := make([][]byte, len(parts))
@@ -98,7 +98,7 @@ func Parse(secrets string) (*Ring, error) {
 // documentation, and no secret may appear twice.
 func New(secrets [][]byte) (*Ring, error) {
 	if len(secrets) == 0 {
-		return nil, ErrNoSecrets
+		return nil, errNoSecrets
 	}
 	for i, s := range secrets {
 		if reason := weakness(s); reason != "" {
@@ -215,17 +215,17 @@ func (r *Ring) GoString() string { return r.String() }
 // LogValue keeps secrets out of log/slog output.
 func (r *Ring) LogValue() slog.Value { return slog.StringValue(r.String()) }
 
-// Sign appends the HMAC-SHA256 tag of msg under the primary key to dst
-// and returns the resulting slice: Sign(nil, msg) is the tag alone.
+// Sign appends the HMAC-SHA256 tag (32 bytes) of msg under the primary key
+// to dst and returns the resulting slice: Sign(nil, msg) is the tag alone.
 func (r *Ring) Sign(dst, msg []byte) []byte { return r.keys[0].sum(dst, msg) }
 
 // Verify reports whether tag is the HMAC-SHA256 of msg under any key of the
 // ring. Tags are compared in constant time.
 func (r *Ring) Verify(msg, tag []byte) bool {
-	if len(tag) != TagSize {
+	if len(tag) != tagSize {
 		return false
 	}
-	var buf [TagSize]byte
+	var buf [tagSize]byte
 	for _, k := range r.keys {
 		if hmac.Equal(k.sum(buf[:0], msg), tag) {
 			return true
@@ -245,10 +245,11 @@ func (k *key) sum(dst, msg []byte) []byte {
 
 // Seal encrypts and authenticates plaintext with the primary key (AES-256-GCM,
 // random nonce), appends key id ‖ nonce ‖ ciphertext ‖ tag to dst and
-// returns the resulting slice: Seal(nil, …) is the sealed value alone. dst
-// and plaintext must not overlap. additionalData is authenticated but not
-// encrypted: [Ring.Open] must be given the same bytes, which binds the
-// value to its context (a cookie name, a store key).
+// returns the resulting slice: Seal(nil, …) is the sealed value alone, 32
+// bytes longer than plaintext. dst and plaintext must not overlap.
+// additionalData is authenticated but not encrypted: [Ring.Open] must be
+// given the same bytes, which binds the value to its context (a cookie
+// name, a store key).
 func (r *Ring) Seal(dst, plaintext, additionalData []byte) []byte {
 	k := r.keys[0]
 	dst = binary.BigEndian.AppendUint32(dst, k.id)
@@ -260,10 +261,11 @@ func (r *Ring) Seal(dst, plaintext, additionalData []byte) []byte {
 }
 
 // Open decrypts a value made by [Ring.Seal] with any key of the ring and the
-// same additionalData. It returns [ErrInvalid] for anything else.
+// same additionalData. It returns one error, which never says why, for
+// anything else.
 func (r *Ring) Open(sealed, additionalData []byte) ([]byte, error) {
-	if len(sealed) < Overhead {
-		return nil, ErrInvalid
+	if len(sealed) < overhead {
+		return nil, errInvalid
 	}
 	id := binary.BigEndian.Uint32(sealed)
 	for _, k := range r.keys {
@@ -273,9 +275,9 @@ func (r *Ring) Open(sealed, additionalData []byte) ([]byte, error) {
 		nonce := sealed[idSize : idSize+nonceSize]
 		out, err := k.aead.Open(nil, nonce, sealed[idSize+nonceSize:], additionalData)
 		if err != nil {
-			return nil, ErrInvalid
+			return nil, errInvalid
 		}
 		return out, nil
 	}
-	return nil, ErrInvalid
+	return nil, errInvalid
 }

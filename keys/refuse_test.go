@@ -14,7 +14,7 @@ const secretA = "q3Jx0vN9m2Lk8PzR4tY7uW1eB6cD5fGhIjKlMnOpQrS="
 func TestParseRefusesWeakSecrets(t *testing.T) {
 	tests := []struct {
 		name, secrets string
-		want          string // substring of the reason; "" means ErrNoSecrets
+		want          string // substring of the reason; "" means errNoSecrets
 	}{
 		{"empty", "", ""},
 		{"spaces", "   ", ""},
@@ -41,8 +41,8 @@ func TestParseRefusesWeakSecrets(t *testing.T) {
 				t.Fatalf("Parse = %v, want an error", r)
 			}
 			if tt.want == "" {
-				if !errors.Is(err, ErrNoSecrets) {
-					t.Fatalf("err = %v, want ErrNoSecrets", err)
+				if !errors.Is(err, errNoSecrets) {
+					t.Fatalf("err = %v, want errNoSecrets", err)
 				}
 				return
 			}

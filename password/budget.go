@@ -4,18 +4,14 @@ import (
 	"context"
 	"runtime"
 	"sync"
+
+	"github.com/harden-go/harden/internal/hashstats"
 )
 
-// Stats is a snapshot of a [Hasher]'s admission: what runs, what waits,
-// and what was turned away. The counters only grow.
-type Stats struct {
-	Running int   // hashes being computed now
-	Queued  int   // calls waiting for a slot
-	InUse   int64 // bytes of hash memory held by the running hashes
-
-	Hashes    uint64 // hashes computed (Hash, Verify and DummyVerify)
-	Refused   uint64 // calls refused with ErrBusy: the queue was full
-	Abandoned uint64 // calls whose context ended while they waited
+// init lets the stack's tests read a hasher's admission (hashstats.Of)
+// without a public accessor.
+func init() {
+	hashstats.Of = func(h any) hashstats.Stats { return h.(*Hasher).gate.snapshot() }
 }
 
 // gate admits hashes: at most maxRunning at once, holding together at
@@ -31,7 +27,7 @@ type gate struct {
 	running int
 	inUse   int64
 	waiting []*waiter
-	stats   Stats
+	stats   hashstats.Stats
 }
 
 type waiter struct {
@@ -133,7 +129,7 @@ func (g *gate) grant() {
 	}
 }
 
-func (g *gate) snapshot() Stats {
+func (g *gate) snapshot() hashstats.Stats {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	s := g.stats

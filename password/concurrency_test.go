@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/harden-go/harden/internal/configerr"
 )
 
 var fastParams = Argon2Params{Memory: 7168, Iterations: 5, Parallelism: 1, SaltLength: 16, KeyLength: 32}
@@ -40,7 +42,7 @@ func TestConcurrencyBound(t *testing.T) {
 	free := fill(t, h)
 	done := make(chan struct{})
 	go func() {
-		_, _ = h.Hash("password")
+		_, _ = h.Hash(context.Background(), "password")
 		close(done)
 	}()
 	select {
@@ -48,12 +50,12 @@ func TestConcurrencyBound(t *testing.T) {
 		t.Fatal("Hash ran with every slot taken")
 	case <-time.After(100 * time.Millisecond):
 	}
-	if got := h.Stats().Queued; got != 1 {
+	if got := h.gate.snapshot().Queued; got != 1 {
 		t.Errorf("Queued = %d, want 1", got)
 	}
 	free()
 	<-done
-	if s := h.Stats(); s.Running != 0 || s.Queued != 0 || s.InUse != 0 || s.Hashes != 3 {
+	if s := h.gate.snapshot(); s.Running != 0 || s.Queued != 0 || s.InUse != 0 || s.Hashes != 3 {
 		t.Errorf("Stats after = %+v, want nothing running, 3 hashes", s)
 	}
 }
@@ -81,9 +83,9 @@ func TestBudgetDerivesConcurrency(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h, err := New(tt.cfg)
 			if tt.wantErr != "" {
-				ce, ok := errors.AsType[*ConfigError](err)
+				ce, ok := errors.AsType[*configerr.Error](err)
 				if !ok || ce.Field != tt.wantErr {
-					t.Fatalf("New error = %v, want a ConfigError on %s", err, tt.wantErr)
+					t.Fatalf("New error = %v, want a *configerr.Error on %s", err, tt.wantErr)
 				}
 				return
 			}
@@ -114,20 +116,20 @@ func TestGoneCallerLeavesQueue(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	ok, err := h.VerifyContext(ctx, "password", enc)
+	ok, err := h.Verify(ctx, "password", enc)
 	if ok || !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("VerifyContext = %v, %v; want false, context.DeadlineExceeded", ok, err)
+		t.Fatalf("Verify = %v, %v; want false, context.DeadlineExceeded", ok, err)
 	}
 	if d := time.Since(start); d > time.Second {
-		t.Errorf("VerifyContext returned after %v, want about 50ms", d)
+		t.Errorf("Verify returned after %v, want about 50ms", d)
 	}
-	if err := h.DummyVerifyContext(ctx, "password"); !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("DummyVerifyContext after the deadline = %v, want context.DeadlineExceeded", err)
+	if err := h.DummyVerify(ctx, "password"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("DummyVerify after the deadline = %v, want context.DeadlineExceeded", err)
 	}
-	if _, err := h.HashContext(ctx, "password"); !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("HashContext after the deadline = %v, want context.DeadlineExceeded", err)
+	if _, err := h.Hash(ctx, "password"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Hash after the deadline = %v, want context.DeadlineExceeded", err)
 	}
-	if s := h.Stats(); s.Queued != 0 || s.Abandoned != 3 || s.Hashes != 0 || s.Running != 1 {
+	if s := h.gate.snapshot(); s.Queued != 0 || s.Abandoned != 3 || s.Hashes != 0 || s.Running != 1 {
 		t.Errorf("Stats = %+v, want 1 running, 0 queued, 3 abandoned, 0 hashes", s)
 	}
 }
@@ -144,21 +146,21 @@ func TestFullQueueIsBusy(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	errs := make(chan error, 2)
 	for range 2 {
-		go func() { _, err := h.HashContext(ctx, "password"); errs <- err }()
+		go func() { _, err := h.Hash(ctx, "password"); errs <- err }()
 	}
 	deadline := time.Now().Add(5 * time.Second)
-	for h.Stats().Queued != 2 && time.Now().Before(deadline) {
+	for h.gate.snapshot().Queued != 2 && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
 	}
 	start := time.Now()
-	if _, err := h.HashContext(context.Background(), "password"); err != ErrBusy {
-		t.Errorf("HashContext with a full queue = %v, want ErrBusy", err)
+	if _, err := h.Hash(context.Background(), "password"); err != ErrBusy {
+		t.Errorf("Hash with a full queue = %v, want ErrBusy", err)
 	}
-	if ok, err := h.Verify("password", enc); ok || err != ErrBusy {
+	if ok, err := h.Verify(context.Background(), "password", enc); ok || err != ErrBusy {
 		t.Errorf("Verify with a full queue = %v, %v; want false, ErrBusy", ok, err)
 	}
-	if err := h.DummyVerifyContext(context.Background(), "password"); err != ErrBusy {
-		t.Errorf("DummyVerifyContext with a full queue = %v, want ErrBusy", err)
+	if err := h.DummyVerify(context.Background(), "password"); err != ErrBusy {
+		t.Errorf("DummyVerify with a full queue = %v, want ErrBusy", err)
 	}
 	if d := time.Since(start); d > 100*time.Millisecond {
 		t.Errorf("refusals took %v, want immediate", d)
@@ -170,7 +172,7 @@ func TestFullQueueIsBusy(t *testing.T) {
 		}
 	}
 	free()
-	if s := h.Stats(); s.Refused != 3 || s.Abandoned != 2 || s.Queued != 0 {
+	if s := h.gate.snapshot(); s.Refused != 3 || s.Abandoned != 2 || s.Queued != 0 {
 		t.Errorf("Stats = %+v, want 3 refused, 2 abandoned, 0 queued", s)
 	}
 }
@@ -188,7 +190,7 @@ func TestOversizedHashRunsAlone(t *testing.T) {
 	big := Argon2Params{Memory: 3 * 7168, Iterations: 2, Parallelism: 1, SaltLength: 16, KeyLength: 32}
 	enc := mustHash(t, big)
 	done := make(chan error, 1)
-	go func() { _, err := h.Verify("password", enc); done <- err }()
+	go func() { _, err := h.Verify(context.Background(), "password", enc); done <- err }()
 	select {
 	case err := <-done:
 		t.Fatalf("the oversized verification ran beside another hash (err %v)", err)
@@ -206,7 +208,7 @@ func mustHash(t *testing.T, p Argon2Params) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	enc, err := other.Hash("password")
+	enc, err := other.Hash(context.Background(), "password")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +227,7 @@ func TestDummyDoesTheSameWork(t *testing.T) {
 	if len(h.dummySalt) != int(h.argon.SaltLength) || len(h.dummyTag) != int(h.argon.KeyLength) || h.argon != rfc9106Second {
 		t.Fatalf("dummy salt %d, tag %d, params %+v", len(h.dummySalt), len(h.dummyTag), h.argon)
 	}
-	hb, err := New(Config{Algorithm: Bcrypt, BcryptCost: 13})
+	hb, err := New(Config{Algorithm: algBcrypt, BcryptCost: 13})
 	if err != nil {
 		t.Fatal(err)
 	}

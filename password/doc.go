@@ -1,11 +1,14 @@
 // Package password hashes and verifies passwords: argon2id by default,
 // bcrypt accepted, with upgrade on login.
 //
-//	h, err := password.New(password.Config{})         // argon2id, RFC 9106
-//	encoded, err := h.Hash(pw)                         // store encoded
-//	ok, err := h.Verify(pw, encoded)                   // at login
-//	if ok && h.NeedsRehash(encoded) { encoded, _ = h.Hash(pw); /* store */ }
-//	h.DummyVerify(pw)                                  // unknown email: same time
+//	h, err := password.New(password.Config{})        // argon2id, RFC 9106
+//	encoded, err := h.Hash(ctx, pw)                   // store encoded
+//	ok, err := h.Verify(ctx, pw, encoded)             // at login
+//	if ok && h.NeedsRehash(encoded) { encoded, _ = h.Hash(ctx, pw); /* store */ }
+//	err = h.DummyVerify(ctx, pw)                      // unknown email: same time
+//
+// ctx is the request's context: a call waiting for its turn to hash
+// leaves the queue when the client has gone.
 //
 // # What it defends against
 //
@@ -31,16 +34,14 @@
 //     MemoryBudget bytes (default 64 MiB: one hash of the default
 //     parameters) and number at most MaxConcurrent (default GOMAXPROCS, at
 //     most 8); at most MaxQueue calls (default 16 per concurrent hash) wait
-//     their turn, and beyond it a call fails at once with [ErrBusy]. The
-//     Context methods ([Hasher.VerifyContext], [Hasher.HashContext],
-//     [Hasher.DummyVerifyContext]) leave the queue when the request's
-//     context ends, so a client that gave up costs no hash. A finished
-//     hash's memory is collected before its slot is reused, so the heap
-//     does not grow past the budget whatever GOGC says: 500 concurrent
-//     logins from 500 addresses keep a server's peak RSS under 150 MB at
-//     the default parameters (110–135 MB measured by the reference app's
-//     login flood test, from about 35 MB at rest), where an unbounded
-//     queue and GC pacing reached 550 MB.
+//     their turn, and beyond it a call fails at once with [ErrBusy]. A call
+//     leaves the queue when its context ends, so a client that gave up
+//     costs no hash. A finished hash's memory is collected before its
+//     slot is reused, so the heap does not grow past the budget whatever
+//     GOGC says: 500 concurrent logins from 500 addresses keep a server's
+//     peak RSS under 150 MB at the default parameters (110–135 MB measured
+//     by the reference app's login flood test, from about 35 MB at rest),
+//     where an unbounded queue and GC pacing reached 550 MB.
 //   - Weak legacy hashes: bcrypt hashes are verified (migration from
 //     Express/bcrypt, PHP's $2y$) only with a cost of at least 12
 //     (MinBcryptCost), and [Hasher.NeedsRehash] reports every hash that is
@@ -62,17 +63,18 @@
 // # How it fails
 //
 // Verify returns (false, nil) for a wrong password, and an error only for
-// what is not a wrong password: [ErrInvalidHash] (a malformed or
-// unsupported stored hash), [ErrWeakHash], [ErrPasswordTooLong]. A login
-// handler answers every such failure the same way ("Invalid credentials").
+// what is not a wrong password: a malformed or unsupported stored hash, a
+// stored hash weaker than the configured minimum, [ErrPasswordTooLong]. A
+// login handler answers every such failure the same way ("Invalid
+// credentials"), and logs the error's text.
 // [ErrBusy] and the context's error mean no comparison was made: answer
 // 503 with Retry-After, and do not count the attempt as a wrong password.
 // A hash once started runs to its end (argon2id cannot be interrupted);
-// only waiting calls are cancelled. [Hasher.Stats] reports what runs,
-// waits and was refused.
+// only waiting calls are cancelled.
 // Hash errors: [ErrEmptyPassword], [ErrPasswordTooLong]. Configuration
-// errors are [*ConfigError] values, one per bad field, joined.
+// errors are *harden.ConfigError values wrapping [ErrInvalidConfig], one
+// per bad field, joined.
 //
-// Imports: the standard library, golang.org/x/crypto (argon2, bcrypt)
-// and internal/configerr.
+// Imports: the standard library, golang.org/x/crypto (argon2, bcrypt),
+// internal/configerr and internal/hashstats.
 package password

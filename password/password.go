@@ -16,10 +16,10 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
-// Algorithms for [Config].Algorithm.
+// The values of [Config].Algorithm.
 const (
-	Argon2id = "argon2id"
-	Bcrypt   = "bcrypt"
+	algArgon2id = "argon2id"
+	algBcrypt   = "bcrypt"
 )
 
 // Limits and defaults.
@@ -62,7 +62,7 @@ type Config struct {
 	// BcryptCost for new bcrypt hashes. Default 12; lower is refused.
 	BcryptCost int `json:"bcrypt_cost,omitempty" yaml:"bcrypt_cost,omitempty"`
 	// MinBcryptCost is the lowest bcrypt cost Verify accepts: a weaker
-	// stored hash gets ErrWeakHash. Default 12. Lower it (to 10, bcrypt's
+	// stored hash gets an error. Default 12. Lower it (to 10, bcrypt's
 	// old default) only to migrate legacy hashes, which NeedsRehash then
 	// upgrades at the next login.
 	MinBcryptCost int `json:"min_bcrypt_cost,omitempty" yaml:"min_bcrypt_cost,omitempty"`
@@ -94,24 +94,28 @@ const defaultMemoryBudget = 64 << 20
 // defaultQueuePerSlot is the default queue length per concurrent hash.
 const defaultQueuePerSlot = 16
 
-// Errors.
+// Errors a caller acts on.
 var (
+	// ErrEmptyPassword and ErrPasswordTooLong refuse a password before any
+	// work: Hash returns them for a registration to explain.
 	ErrEmptyPassword   = errors.New("password: empty password")
 	ErrPasswordTooLong = errors.New("password: password too long")
-	ErrInvalidHash     = errors.New("password: malformed or unsupported hash")
-	ErrWeakHash        = errors.New("password: stored hash weaker than the configured minimum")
 	// ErrBusy means the queue of hashes is full: answer 503 with a
 	// Retry-After and do not count the attempt as a wrong password.
 	ErrBusy = errors.New("password: too many hashes waiting")
 )
 
-// ConfigError reports a setting that [New] refuses: the field as the
-// configuration file spells it ("argon2.memory_kib"), its value and the
-// reason, which says how to fix it. It wraps [ErrInvalidConfig]; New joins
-// one per bad setting with errors.Join.
-type ConfigError = configerr.Error
+// Errors of a stored hash that Verify cannot compare against: a login
+// handler answers them as a wrong password, and logs their text.
+var (
+	errInvalidHash = errors.New("password: malformed or unsupported hash")
+	errWeakHash    = errors.New("password: stored hash weaker than the configured minimum")
+)
 
-// ErrInvalidConfig is wrapped by every [ConfigError].
+// ErrInvalidConfig is wrapped by every configuration error of [New]: a
+// *harden.ConfigError naming the setting as the configuration file spells
+// it ("argon2.memory_kib"), its value and the reason, which says how to
+// fix it. New joins one per bad setting with errors.Join.
 var ErrInvalidConfig = errors.New("password: invalid config")
 
 // Hasher hashes and verifies passwords. It is safe for concurrent use.
@@ -155,9 +159,9 @@ func New(cfg Config) (*Hasher, error) {
 // whether the argon2id parameters are valid.
 func (h *Hasher) checkAlgorithms(errs *configerr.List) (argonOK bool) {
 	if h.algorithm == "" {
-		h.algorithm = Argon2id
+		h.algorithm = algArgon2id
 	}
-	if h.algorithm != Argon2id && h.algorithm != Bcrypt {
+	if h.algorithm != algArgon2id && h.algorithm != algBcrypt {
 		errs.AddReason("algorithm", -1, h.algorithm, `must be "argon2id" or "bcrypt"`)
 	}
 	if h.argon == (Argon2Params{}) {
@@ -192,7 +196,7 @@ func (h *Hasher) checkMaxLength(configured int, errs *configerr.List) {
 	}
 	if h.maxLen < 8 || h.maxLen > 1<<16 {
 		errs.AddReason("max_length", -1, fmt.Sprint(h.maxLen), "must be between 8 and 65536")
-	} else if h.algorithm == Bcrypt && configured > bcryptMaxLen {
+	} else if h.algorithm == algBcrypt && configured > bcryptMaxLen {
 		// bcrypt reads 72 bytes: Hash refuses longer passwords, so a
 		// larger maximum promises what the hasher never accepts.
 		errs.AddReason("max_length", -1, fmt.Sprint(h.maxLen), "bcrypt reads at most 72 bytes and longer passwords are refused; set max_length to 72 or less, or use argon2id")
@@ -254,7 +258,7 @@ func (h *Hasher) newGate(a admission) *gate {
 func (h *Hasher) makeDummies() error {
 	h.dummySalt = random(int(h.argon.SaltLength))
 	h.dummyTag = random(int(h.argon.KeyLength))
-	if h.algorithm == Bcrypt {
+	if h.algorithm == algBcrypt {
 		// A valid bcrypt hash of a random password made at cost 4, then
 		// relabelled with the configured cost: verifying against it costs
 		// exactly a real verification.
@@ -297,33 +301,25 @@ var b64 = base64.RawStdEncoding.Strict()
 
 // hashBytes is the memory one new hash (or DummyVerify) holds.
 func (h *Hasher) hashBytes(p Argon2Params) int64 {
-	if h.algorithm == Bcrypt {
+	if h.algorithm == algBcrypt {
 		return bcryptBytes
 	}
 	return argonBytes(p)
 }
 
-// Stats reports the hasher's running, queued and refused hashes.
-func (h *Hasher) Stats() Stats { return h.gate.snapshot() }
-
-// Hash returns the encoded hash of pw in the configured algorithm. It is
-// HashContext without a deadline.
-func (h *Hasher) Hash(pw string) (string, error) {
-	return h.HashContext(context.Background(), pw)
-}
-
-// HashContext returns the encoded hash of pw in the configured algorithm.
-// It waits for a slot (see [Config].MaxConcurrent and MemoryBudget) until
-// ctx ends, returning ctx's error, and fails at once with [ErrBusy] when
-// the queue is full. A hash once started runs to its end.
-func (h *Hasher) HashContext(ctx context.Context, pw string) (string, error) {
+// Hash returns the encoded hash of pw in the configured algorithm. It
+// waits for a slot (see [Config].MaxConcurrent and MemoryBudget) until ctx
+// ends, returning ctx's error, and fails at once with [ErrBusy] when the
+// queue is full: give it the request's context, so that a client that
+// gave up leaves the queue. A hash once started runs to its end.
+func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
 	if pw == "" {
 		return "", ErrEmptyPassword
 	}
 	if len(pw) > h.maxLen {
 		return "", ErrPasswordTooLong
 	}
-	if h.algorithm == Bcrypt {
+	if h.algorithm == algBcrypt {
 		if len(pw) > bcryptMaxLen {
 			return "", ErrPasswordTooLong
 		}
@@ -350,18 +346,12 @@ func encodeArgon(p Argon2Params, salt, tag []byte) string {
 		argon2.Version, p.Memory, p.Iterations, p.Parallelism, b64.EncodeToString(salt), b64.EncodeToString(tag))
 }
 
-// Verify reports whether pw matches encoded. It is VerifyContext without a
-// deadline.
-func (h *Hasher) Verify(pw, encoded string) (bool, error) {
-	return h.VerifyContext(context.Background(), pw, encoded)
-}
-
-// VerifyContext reports whether pw matches encoded. A wrong password is
+// Verify reports whether pw matches encoded. A wrong password is
 // (false, nil); an error means the comparison could not be made (see the
 // package documentation): besides the hash errors, ctx's error when ctx
 // ended while the call waited for a slot, and [ErrBusy] when the queue was
 // full.
-func (h *Hasher) VerifyContext(ctx context.Context, pw, encoded string) (bool, error) {
+func (h *Hasher) Verify(ctx context.Context, pw, encoded string) (bool, error) {
 	if len(pw) > h.maxLen {
 		return false, ErrPasswordTooLong
 	}
@@ -384,7 +374,7 @@ func (h *Hasher) VerifyContext(ctx context.Context, pw, encoded string) (bool, e
 			return false, err
 		}
 		if cost < h.minBcrypt {
-			return false, ErrWeakHash
+			return false, errWeakHash
 		}
 		if len(pw) > bcryptMaxLen {
 			return false, ErrPasswordTooLong // bcrypt would ignore the rest
@@ -398,27 +388,23 @@ func (h *Hasher) VerifyContext(ctx context.Context, pw, encoded string) (bool, e
 			return false, nil
 		}
 		if err != nil {
-			return false, ErrInvalidHash
+			return false, errInvalidHash
 		}
 		return true, nil
 	}
-	return false, ErrInvalidHash
+	return false, errInvalidHash
 }
 
 // DummyVerify spends the time of one Verify at the configured parameters
 // and always fails: call it when the user of a login is unknown, so the
-// response time does not reveal which accounts exist. It is
-// DummyVerifyContext without a deadline.
-func (h *Hasher) DummyVerify(pw string) { _ = h.DummyVerifyContext(context.Background(), pw) }
-
-// DummyVerifyContext is DummyVerify under the admission of a real one: it
-// waits for a slot as VerifyContext does and returns the same ctx error or
-// [ErrBusy], so an unknown account is refused exactly as a known one.
-func (h *Hasher) DummyVerifyContext(ctx context.Context, pw string) error {
+// response time does not reveal which accounts exist. It waits for a slot
+// as Verify does and returns the same ctx error or [ErrBusy] (else nil),
+// so an unknown account is refused exactly as a known one.
+func (h *Hasher) DummyVerify(ctx context.Context, pw string) error {
 	if len(pw) > h.maxLen {
 		return nil // Verify would refuse as fast
 	}
-	if h.algorithm == Bcrypt {
+	if h.algorithm == algBcrypt {
 		if len(pw) > bcryptMaxLen {
 			return nil
 		}
@@ -447,10 +433,10 @@ func (h *Hasher) NeedsRehash(encoded string) bool {
 	switch {
 	case strings.HasPrefix(encoded, "$argon2id$"):
 		p, _, _, err := parseArgon(encoded)
-		return err != nil || h.algorithm != Argon2id || p != h.argon
+		return err != nil || h.algorithm != algArgon2id || p != h.argon
 	case strings.HasPrefix(encoded, "$2"):
 		cost, err := parseBcrypt(encoded)
-		return err != nil || h.algorithm != Bcrypt || cost < h.bcryptCost
+		return err != nil || h.algorithm != algBcrypt || cost < h.bcryptCost
 	}
 	return true
 }
@@ -467,38 +453,38 @@ func parseArgon(s string) (Argon2Params, []byte, []byte, error) {
 	var p Argon2Params
 	parts := strings.Split(s, "$")
 	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" || parts[2] != "v=19" {
-		return p, nil, nil, ErrInvalidHash
+		return p, nil, nil, errInvalidHash
 	}
 	params := strings.Split(parts[3], ",")
 	if len(params) != 3 {
-		return p, nil, nil, ErrInvalidHash
+		return p, nil, nil, errInvalidHash
 	}
 	var vals [3]uint64
 	for i, name := range []string{"m=", "t=", "p="} {
 		v, ok := strings.CutPrefix(params[i], name)
 		if !ok || v == "" || (len(v) > 1 && v[0] == '0') {
-			return p, nil, nil, ErrInvalidHash
+			return p, nil, nil, errInvalidHash
 		}
 		n, err := strconv.ParseUint(v, 10, 32)
 		if err != nil {
-			return p, nil, nil, ErrInvalidHash
+			return p, nil, nil, errInvalidHash
 		}
 		vals[i] = n
 	}
 	mem, iter, par := vals[0], vals[1], vals[2]
 	if par == 0 || par > 255 || iter == 0 || iter > maxStoredIterations ||
 		mem > maxStoredMemory || mem < 8*par {
-		return p, nil, nil, ErrInvalidHash
+		return p, nil, nil, errInvalidHash
 	}
 	p.Memory, p.Iterations, p.Parallelism = uint32(mem), uint32(iter), uint8(par)
 	salt, err1 := b64.DecodeString(parts[4])
 	tag, err2 := b64.DecodeString(parts[5])
 	if err1 != nil || err2 != nil {
-		return p, nil, nil, ErrInvalidHash
+		return p, nil, nil, errInvalidHash
 	}
 	saltLen, tagLen := len(salt), len(tag)
 	if saltLen < 8 || saltLen > 64 || tagLen < 16 || tagLen > 64 {
-		return p, nil, nil, ErrInvalidHash
+		return p, nil, nil, errInvalidHash
 	}
 	p.SaltLength, p.KeyLength = uint32(saltLen), uint32(tagLen)
 	return p, salt, tag, nil
@@ -508,16 +494,16 @@ func parseArgon(s string) (Argon2Params, []byte, []byte, error) {
 // returns the cost.
 func parseBcrypt(s string) (int, error) {
 	if len(s) != 60 || s[0] != '$' || s[1] != '2' || !strings.ContainsRune("abxy", rune(s[2])) || s[3] != '$' || s[6] != '$' {
-		return 0, ErrInvalidHash
+		return 0, errInvalidHash
 	}
 	cost, err := strconv.Atoi(s[4:6])
 	if err != nil || cost < bcrypt.MinCost || cost > bcrypt.MaxCost {
-		return 0, ErrInvalidHash
+		return 0, errInvalidHash
 	}
 	for i := 7; i < len(s); i++ {
 		c := s[i]
 		if !(c == '.' || c == '/' || c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z') {
-			return 0, ErrInvalidHash
+			return 0, errInvalidHash
 		}
 	}
 	return cost, nil

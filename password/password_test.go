@@ -1,6 +1,7 @@
 package password_test
 
 import (
+	"context"
 	"errors"
 	"regexp"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/harden-go/harden/internal/configerr"
 	"github.com/harden-go/harden/password"
 )
 
@@ -43,7 +45,7 @@ func TestDefaultIsRFC9106(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	enc, err := h.Hash(pw)
+	enc, err := h.Hash(context.Background(), pw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +53,7 @@ func TestDefaultIsRFC9106(t *testing.T) {
 	if m == nil || m[1] != "65536" || m[2] != "3" || m[3] != "4" {
 		t.Fatalf("default hash %q is not argon2id m=65536,t=3,p=4 in PHC form", enc)
 	}
-	if ok, err := h.Verify(pw, enc); !ok || err != nil {
+	if ok, err := h.Verify(context.Background(), pw, enc); !ok || err != nil {
 		t.Fatalf("Verify = %v, %v", ok, err)
 	}
 	if h.NeedsRehash(enc) {
@@ -61,11 +63,11 @@ func TestDefaultIsRFC9106(t *testing.T) {
 
 func TestHashVerify(t *testing.T) {
 	h := hasher(t, password.Config{})
-	a, err := h.Hash(pw)
+	a, err := h.Hash(context.Background(), pw)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := h.Hash(pw)
+	b, _ := h.Hash(context.Background(), pw)
 	if a == b {
 		t.Fatal("two hashes of one password are equal: no salt")
 	}
@@ -76,37 +78,37 @@ func TestHashVerify(t *testing.T) {
 		pw   string
 		want bool
 	}{{pw, true}, {pw + " ", false}, {strings.ToUpper(pw), false}, {"", false}, {pw[:len(pw)-1], false}} {
-		if ok, err := h.Verify(tt.pw, a); ok != tt.want || err != nil {
+		if ok, err := h.Verify(context.Background(), tt.pw, a); ok != tt.want || err != nil {
 			t.Errorf("Verify(%q) = %v, %v; want %v", tt.pw, ok, err, tt.want)
 		}
 	}
 	// Long passwords count in full (no truncation).
 	long := strings.Repeat("x", 1000)
-	enc, err := h.Hash(long)
+	enc, err := h.Hash(context.Background(), long)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ok, _ := h.Verify(long[:999]+"y", enc); ok {
+	if ok, _ := h.Verify(context.Background(), long[:999]+"y", enc); ok {
 		t.Fatal("a password differing at byte 1000 verifies")
 	}
 	// Unicode is hashed as given.
-	enc, _ = h.Hash("pässwörd-密码")
-	if ok, _ := h.Verify("pässwörd-密码", enc); !ok {
+	enc, _ = h.Hash(context.Background(), "pässwörd-密码")
+	if ok, _ := h.Verify(context.Background(), "pässwörd-密码", enc); !ok {
 		t.Fatal("unicode password does not verify")
 	}
 }
 
 func TestLengthLimits(t *testing.T) {
 	h := hasher(t, password.Config{})
-	if _, err := h.Hash(""); !errors.Is(err, password.ErrEmptyPassword) {
+	if _, err := h.Hash(context.Background(), ""); !errors.Is(err, password.ErrEmptyPassword) {
 		t.Errorf("Hash(\"\") err = %v", err)
 	}
 	tooLong := strings.Repeat("a", 1024+1) // the default MaxLength, plus one
-	if _, err := h.Hash(tooLong); !errors.Is(err, password.ErrPasswordTooLong) {
+	if _, err := h.Hash(context.Background(), tooLong); !errors.Is(err, password.ErrPasswordTooLong) {
 		t.Errorf("Hash(1025 bytes) err = %v", err)
 	}
-	enc, _ := h.Hash(pw)
-	if ok, err := h.Verify(tooLong, enc); ok || !errors.Is(err, password.ErrPasswordTooLong) {
+	enc, _ := h.Hash(context.Background(), pw)
+	if ok, err := h.Verify(context.Background(), tooLong, enc); ok || !errors.Is(err, password.ErrPasswordTooLong) {
 		t.Errorf("Verify(1025 bytes) = %v, %v", ok, err)
 	}
 }
@@ -118,14 +120,14 @@ func TestBcryptNoTruncation(t *testing.T) {
 		t.Fatal("expected x/crypto/bcrypt to truncate (the surprise this package prevents)")
 	}
 	h := hasher(t, password.Config{MinBcryptCost: 4})
-	if ok, err := h.Verify(a72, bcrypt4x72); !ok || err != nil {
+	if ok, err := h.Verify(context.Background(), a72, bcrypt4x72); !ok || err != nil {
 		t.Fatalf("Verify(72 bytes) = %v, %v", ok, err)
 	}
-	if ok, err := h.Verify(a72+"anything", bcrypt4x72); ok || !errors.Is(err, password.ErrPasswordTooLong) {
+	if ok, err := h.Verify(context.Background(), a72+"anything", bcrypt4x72); ok || !errors.Is(err, password.ErrPasswordTooLong) {
 		t.Fatalf("Verify(80 bytes against bcrypt) = %v, %v; want false, ErrPasswordTooLong", ok, err)
 	}
-	hb := hasher(t, password.Config{Algorithm: password.Bcrypt})
-	if _, err := hb.Hash(a72 + "b"); !errors.Is(err, password.ErrPasswordTooLong) {
+	hb := hasher(t, password.Config{Algorithm: "bcrypt"})
+	if _, err := hb.Hash(context.Background(), a72+"b"); !errors.Is(err, password.ErrPasswordTooLong) {
 		t.Fatalf("bcrypt Hash(73 bytes) err = %v", err)
 	}
 }
@@ -134,24 +136,24 @@ func TestBcryptVerification(t *testing.T) {
 	// Cost 12 is slow (more so under -race): one verification of it, the
 	// rest at cost 4 with MinBcryptCost lowered.
 	h := hasher(t, password.Config{})
-	if ok, err := h.Verify(pw, bcrypt12); !ok || err != nil {
+	if ok, err := h.Verify(context.Background(), pw, bcrypt12); !ok || err != nil {
 		t.Errorf("Verify(cost 12) = %v, %v; want true", ok, err)
 	}
 	if !h.NeedsRehash(bcrypt12) {
 		t.Errorf("NeedsRehash(bcrypt) = false under argon2id")
 	}
-	if ok, err := h.Verify(pw, bcrypt10); ok || !errors.Is(err, password.ErrWeakHash) {
+	if ok, err := h.Verify(context.Background(), pw, bcrypt10); ok || !errors.Is(err, password.ErrWeakHash) {
 		t.Errorf("Verify(cost 10) = %v, %v; want ErrWeakHash", ok, err)
 	}
-	if ok, err := h.Verify(pw, bcrypt4); ok || !errors.Is(err, password.ErrWeakHash) {
+	if ok, err := h.Verify(context.Background(), pw, bcrypt4); ok || !errors.Is(err, password.ErrWeakHash) {
 		t.Errorf("Verify(cost 4) = %v, %v; want ErrWeakHash", ok, err)
 	}
 	legacy := hasher(t, password.Config{MinBcryptCost: 4})
 	for _, enc := range []string{bcrypt4, "$2b$" + bcrypt4[4:], "$2y$" + bcrypt4[4:]} { // Go, Node, PHP prefixes
-		if ok, err := legacy.Verify(pw, enc); !ok || err != nil {
+		if ok, err := legacy.Verify(context.Background(), pw, enc); !ok || err != nil {
 			t.Errorf("Verify(%s…) = %v, %v; want true", enc[:7], ok, err)
 		}
-		if ok, err := legacy.Verify("wrong", enc); ok || err != nil {
+		if ok, err := legacy.Verify(context.Background(), "wrong", enc); ok || err != nil {
 			t.Errorf("Verify(wrong, %s…) = %v, %v; want false, nil", enc[:7], ok, err)
 		}
 		if !legacy.NeedsRehash(enc) {
@@ -161,8 +163,8 @@ func TestBcryptVerification(t *testing.T) {
 }
 
 func TestBcryptMode(t *testing.T) {
-	h := hasher(t, password.Config{Algorithm: password.Bcrypt})
-	enc, err := h.Hash(pw)
+	h := hasher(t, password.Config{Algorithm: "bcrypt"})
+	enc, err := h.Hash(context.Background(), pw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +174,7 @@ func TestBcryptMode(t *testing.T) {
 	if h.NeedsRehash(enc) {
 		t.Fatal("NeedsRehash(own bcrypt hash) = true")
 	}
-	argon, _ := hasher(t, password.Config{}).Hash(pw)
+	argon, _ := hasher(t, password.Config{}).Hash(context.Background(), pw)
 	if !h.NeedsRehash(argon) {
 		t.Fatal("bcrypt hasher does not ask to rehash an argon2id hash")
 	}
@@ -180,24 +182,24 @@ func TestBcryptMode(t *testing.T) {
 
 func TestNeedsRehash(t *testing.T) {
 	h := hasher(t, password.Config{})
-	own, _ := h.Hash(pw)
+	own, _ := h.Hash(context.Background(), pw)
 	stronger := fast
 	stronger.Iterations++
-	other, _ := hasher(t, password.Config{Argon2: stronger}).Hash(pw)
+	other, _ := hasher(t, password.Config{Argon2: stronger}).Hash(context.Background(), pw)
 	for enc, want := range map[string]bool{own: false, other: true, bcrypt12: true, "garbage": true, "": true} {
 		if got := h.NeedsRehash(enc); got != want {
 			t.Errorf("NeedsRehash(%.30q) = %v, want %v", enc, got, want)
 		}
 	}
 	// A hash with other parameters still verifies (they are in the string).
-	if ok, err := h.Verify(pw, other); !ok || err != nil {
+	if ok, err := h.Verify(context.Background(), pw, other); !ok || err != nil {
 		t.Fatalf("Verify(hash with other params) = %v, %v", ok, err)
 	}
 }
 
 func TestMalformedHashes(t *testing.T) {
 	h := hasher(t, password.Config{})
-	good, _ := h.Hash(pw)
+	good, _ := h.Hash(context.Background(), pw)
 	parts := strings.Split(good, "$") // "", argon2id, v=19, m=..,t=..,p=.., salt, tag
 	join := func(p ...string) string { return strings.Join(p, "$") }
 	bad := map[string]string{
@@ -225,7 +227,7 @@ func TestMalformedHashes(t *testing.T) {
 		"scrypt":           "$scrypt$ln=16,r=8,p=1$c2FsdA$aGFzaA",
 	}
 	for name, enc := range bad {
-		if ok, err := h.Verify(pw, enc); ok || !errors.Is(err, password.ErrInvalidHash) {
+		if ok, err := h.Verify(context.Background(), pw, enc); ok || !errors.Is(err, password.ErrInvalidHash) {
 			t.Errorf("%s: Verify = %v, %v; want false, ErrInvalidHash", name, ok, err)
 		}
 	}
@@ -255,7 +257,7 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		{"bcrypt 10", password.Config{BcryptCost: 10}, "bcrypt_cost", `password: bcrypt_cost "10": must be between 12 and 31`},
 		{"min above cost", password.Config{MinBcryptCost: 13}, "min_bcrypt_cost", `password: min_bcrypt_cost "13": must be between 4 and bcrypt_cost (12)`},
 		{"max length", password.Config{MaxLength: 4}, "max_length", `password: max_length "4": must be between 8 and 65536`},
-		{"bcrypt max length", password.Config{Algorithm: password.Bcrypt, MaxLength: 128}, "max_length",
+		{"bcrypt max length", password.Config{Algorithm: "bcrypt", MaxLength: 128}, "max_length",
 			`password: max_length "128": bcrypt reads at most 72 bytes and longer passwords are refused; set max_length to 72 or less, or use argon2id`},
 		{"concurrency", password.Config{MaxConcurrent: -1}, "max_concurrent", `password: max_concurrent "-1": must not be negative; 0 means the default, GOMAXPROCS up to 8`},
 		{"negative budget", password.Config{MemoryBudget: -1}, "memory_budget", `password: memory_budget "-1": must not be negative; 0 means the default, 64 MiB`},
@@ -265,7 +267,7 @@ func TestNewRefusesBadConfig(t *testing.T) {
 	}
 	for _, tt := range tests {
 		_, err := password.New(tt.cfg)
-		var ce *password.ConfigError
+		var ce *configerr.Error
 		if !errors.As(err, &ce) || ce.Field != tt.field || !errors.Is(err, password.ErrInvalidConfig) {
 			t.Errorf("%s: New err = %v, want ConfigError for %s", tt.name, err, tt.field)
 			continue
@@ -280,7 +282,7 @@ func BenchmarkArgon2idHash(b *testing.B) {
 	h, _ := password.New(password.Config{})
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := h.Hash(pw); err != nil {
+		if _, err := h.Hash(context.Background(), pw); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -289,10 +291,10 @@ func BenchmarkArgon2idHash(b *testing.B) {
 
 func BenchmarkArgon2idVerify(b *testing.B) {
 	h, _ := password.New(password.Config{})
-	enc, _ := h.Hash(pw)
+	enc, _ := h.Hash(context.Background(), pw)
 	b.ReportAllocs()
 	for b.Loop() {
-		if ok, err := h.Verify(pw, enc); !ok || err != nil {
+		if ok, err := h.Verify(context.Background(), pw, enc); !ok || err != nil {
 			b.Fatal(ok, err)
 		}
 	}
@@ -302,7 +304,7 @@ func BenchmarkArgon2idVerify(b *testing.B) {
 func BenchmarkBcrypt12Verify(b *testing.B) {
 	h, _ := password.New(password.Config{})
 	for b.Loop() {
-		if ok, err := h.Verify(pw, bcrypt12); !ok || err != nil {
+		if ok, err := h.Verify(context.Background(), pw, bcrypt12); !ok || err != nil {
 			b.Fatal(ok, err)
 		}
 	}
@@ -315,7 +317,7 @@ func BenchmarkDummyVerify(b *testing.B) {
 	h, _ := password.New(password.Config{})
 	b.ReportAllocs()
 	for b.Loop() {
-		h.DummyVerify(pw)
+		h.DummyVerify(context.Background(), pw)
 	}
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/op")
 }

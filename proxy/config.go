@@ -11,6 +11,7 @@ import (
 
 	"github.com/harden-go/harden"
 	"github.com/harden-go/harden/internal/configerr"
+	"github.com/harden-go/harden/internal/proxydefault"
 	"github.com/harden-go/harden/ratelimit"
 )
 
@@ -187,35 +188,18 @@ type CookieConfig struct {
 	HostPrefix bool `json:"host_prefix,omitempty" yaml:"host_prefix,omitempty"`
 }
 
-// Defaults of the proxy's own settings.
-const (
-	DefaultBodyLimit = 100 << 10
-	DefaultTimeout   = 60 * time.Second
-)
-
 // defaultTokenPath is CSRFConfig.TokenPath's default.
 const defaultTokenPath = "/.harden/csrf-token" // #nosec G101 -- a URL path, not a credential
 
-// DefaultLoginRate is the login limiter's default quota: 5 failures per
-// 15 minutes. New reads it when Login.Rate is unset; treat it as a
-// constant.
-var DefaultLoginRate = ratelimit.Spec{Limit: 5, Window: 15 * time.Minute}
-
-// Header policies.
+// The values of Config.HeaderPolicy.
 const (
-	PolicyReplace = "replace"
-	PolicyKeep    = "keep"
-	PolicyAdd     = "add"
+	policyReplace = "replace"
+	policyKeep    = "keep"
+	policyAdd     = "add"
 )
 
-// Error page modes.
-const (
-	ErrorPagesMask = "mask"
-	ErrorPagesPass = "pass"
-)
-
-// Configuration errors of the proxy. New wraps each in a *ConfigError
-// naming the field, which wraps harden.ErrConfig.
+// Configuration errors of the proxy. New wraps each in a
+// *harden.ConfigError naming the field, which wraps harden.ErrConfig.
 var (
 	errUpstreamRequired    = errors.New("is required")
 	errUpstreamScheme      = errors.New("must be an http://, https:// or unix: URL")
@@ -237,14 +221,10 @@ var (
 	errHostPrefixPlainHTTP = errors.New("__Host- cookies need HTTPS: refused with dangerously_allow_plain_http, and in development without a https public_url")
 )
 
-// ConfigError is a configuration problem of one field, the module's one
-// configuration error type: Field is the configuration file's name of the
-// field, dotted ("cookies.same_site"). [New] returns it wrapped in
-// harden.ErrConfig, as harden.New does the layers' errors, so errors.Is
-// matches harden.ErrConfig and errors.As finds the *ConfigError.
-type ConfigError = configerr.Error
-
-// configError is the error New reports for field, refused for err.
+// configError is the error New reports for field, refused for err: a
+// *harden.ConfigError whose Field is the configuration file's name of the
+// field, dotted ("cookies.same_site"), wrapped in harden.ErrConfig as
+// harden.New does the layers' errors.
 func configError(field string, err error) error {
 	return fmt.Errorf("%w: %w", harden.ErrConfig, configerr.Field("proxy", field, "", err))
 }
@@ -376,9 +356,9 @@ func (cfg *Config) validateResponseSide(bad func(string, error)) {
 		switch {
 		case !slices.Contains(securityHeaders, canon):
 			bad("header_policy", fmt.Errorf("%q %w", name, errHeaderName))
-		case pol != PolicyReplace && pol != PolicyKeep && pol != PolicyAdd:
+		case pol != policyReplace && pol != policyKeep && pol != policyAdd:
 			bad("header_policy", fmt.Errorf("%q: %w", name, errHeaderPolicy))
-		case pol == PolicyAdd && !strings.HasPrefix(canon, "Content-Security-Policy"):
+		case pol == policyAdd && !strings.HasPrefix(canon, "Content-Security-Policy"):
 			bad("header_policy", fmt.Errorf("%q: %w", name, errHeaderPolicyAdd))
 		}
 	}
@@ -386,7 +366,7 @@ func (cfg *Config) validateResponseSide(bad func(string, error)) {
 		bad("nonce_placeholder", errPlaceholder)
 	}
 	switch cfg.ErrorPages {
-	case "", ErrorPagesMask, ErrorPagesPass:
+	case "", proxydefault.ErrorPagesMask, proxydefault.ErrorPagesPass:
 	default:
 		bad("error_pages", errErrorPages)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/harden-go/harden"
+	"github.com/harden-go/harden/internal/configerr"
 )
 
 // devConfig is a development proxy in front of upstream.
@@ -123,9 +124,9 @@ func TestNewReportsEveryProblem(t *testing.T) {
 			t.Errorf("New: %v, want it to include %v", err, want)
 		}
 	}
-	var ce *ConfigError
+	var ce *configerr.Error
 	if !errors.As(err, &ce) || ce.Field != "upstream" {
-		t.Errorf("first *ConfigError %+v, want field upstream", ce)
+		t.Errorf("first *configerr.Error %+v, want field upstream", ce)
 	}
 	if got, want := ce.Error(), "proxy: upstream: must be an http://, https:// or unix: URL"; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)

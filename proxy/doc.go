@@ -108,10 +108,11 @@
 //
 // New refuses a dangerous or malformed configuration, reporting every
 // problem, each wrapping harden.ErrConfig (the proxy's own as
-// *ConfigError, found with errors.As). At request time every refusal goes through the stack's
-// responder ({"error": "..."} with the security headers and the request
-// id) and is logged once in the security log; upstream failures go to
-// Config.Logger, and their Go error text never to the client. The
+// *harden.ConfigError, found with errors.As). At request time every
+// refusal goes through the stack's responder ({"error": "..."} with the
+// security headers and the request id) and is logged once in the security
+// log; upstream failures go to Config.Logger, and their Go error text
+// never to the client. The
 // rate-limit stores fail closed (503) unless configured to fail open.
 //
 // # Imports

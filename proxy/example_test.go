@@ -70,7 +70,7 @@ func ExampleNew() {
 	cfg := proxy.Config{Upstream: "http://admin:hunter2@127.0.0.1:3000"}
 	cfg.PublicURL = "https://example.com"
 	_, err := proxy.New(cfg)
-	var ce *proxy.ConfigError
+	var ce *harden.ConfigError
 	fmt.Println(errors.Is(err, harden.ErrConfig), errors.As(err, &ce) && ce.Field == "upstream")
 	fmt.Println(err)
 	// Output:

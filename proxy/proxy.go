@@ -18,6 +18,7 @@ import (
 	"github.com/harden-go/harden"
 	"github.com/harden-go/harden/csrf"
 	"github.com/harden-go/harden/input"
+	"github.com/harden-go/harden/internal/proxydefault"
 	"github.com/harden-go/harden/internal/reqctx"
 	"github.com/harden-go/harden/keys"
 	"github.com/harden-go/harden/ratelimit"
@@ -63,7 +64,7 @@ type route struct {
 }
 
 // New validates cfg and builds the proxy. Every problem found is reported,
-// joined: the proxy's own as *ConfigError, the stack's as harden.New
+// joined: the proxy's own as *harden.ConfigError, the stack's as harden.New
 // reports them; all wrap harden.ErrConfig.
 func New(cfg Config) (*Proxy, error) {
 	errs := cfg.validate()
@@ -86,7 +87,7 @@ func New(cfg Config) (*Proxy, error) {
 		logger:      cmp.Or(cfg.Logger, slog.Default()),
 		target:      target,
 		forceSecure: !cfg.Development && !cfg.HTTPS.DangerouslyAllowPlainHTTP,
-		maskErrors:  cfg.ErrorPages == ErrorPagesMask || cfg.ErrorPages == "" && !cfg.Development,
+		maskErrors:  cmp.Or(cfg.ErrorPages, proxydefault.ErrorPages(cfg.Development)) == proxydefault.ErrorPagesMask,
 		placeholder: cfg.NoncePlaceholder,
 		cookies:     newCookiePolicy(cfg.Cookies),
 		loginPaths:  cfg.Login.Paths,
@@ -177,7 +178,7 @@ func (p *Proxy) buildRoutes(cfg Config, protector *csrf.Protector) error {
 		}
 		var err error
 		login, err = ratelimit.New(ratelimit.Config{
-			Rate:                   cmp.Or(cfg.Login.Rate, DefaultLoginRate),
+			Rate:                   cmp.Or(cfg.Login.Rate, proxydefault.LoginRate()),
 			Identifier:             "login",
 			SkipSuccessfulRequests: true,
 			Succeeded:              func(_ *http.Request, status int) bool { return !slices.Contains(statuses, status) },
@@ -208,7 +209,7 @@ func (p *Proxy) buildRoutes(cfg Config, protector *csrf.Protector) error {
 func (p *Proxy) compileRoute(cfg Config, rc Route, i int, protector *csrf.Protector, login *ratelimit.Limiter) (*route, error) {
 	rt := &route{
 		prefix:    rc.Prefix,
-		bodyLimit: cmp.Or(rc.BodyLimit, cfg.BodyLimit, DefaultBodyLimit),
+		bodyLimit: cmp.Or(rc.BodyLimit, cfg.BodyLimit, proxydefault.BodyLimit),
 		operators: rc.AllowOperators,
 	}
 	var h http.Handler = p.rp

@@ -57,9 +57,9 @@ func (p *Proxy) splitHeaderPolicy(policy map[string]string) {
 	}
 	for _, name := range securityHeaders {
 		switch canon[name] {
-		case PolicyKeep:
+		case policyKeep:
 			p.keep = append(p.keep, name)
-		case PolicyAdd:
+		case policyAdd:
 		default:
 			p.replace = append(p.replace, name)
 		}

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/harden-go/harden/internal/proxydefault"
 )
 
 // newTransport returns a transport tuned for one upstream: a large pool of
@@ -14,7 +16,7 @@ import (
 // decompression, so the upstream's encodings pass through untouched.
 func newTransport(target upstreamTarget, timeout time.Duration) *http.Transport {
 	if timeout == 0 {
-		timeout = DefaultTimeout
+		timeout = proxydefault.Timeout
 	}
 	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
 	t := &http.Transport{

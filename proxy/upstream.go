@@ -11,6 +11,8 @@ import (
 	"net/textproto"
 	"sync"
 	"time"
+
+	"github.com/harden-go/harden/internal/proxydefault"
 )
 
 // Limits of the lean upstream transport.
@@ -68,7 +70,7 @@ type leanTransport struct {
 // fallback for what it does not handle.
 func newLeanTransport(target upstreamTarget, timeout time.Duration, fallback http.RoundTripper) *leanTransport {
 	if timeout == 0 {
-		timeout = DefaultTimeout
+		timeout = proxydefault.Timeout
 	}
 	t := &leanTransport{
 		network:  "tcp",

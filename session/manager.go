@@ -15,6 +15,7 @@ import (
 	"github.com/harden-go/harden/internal/configerr"
 	"github.com/harden-go/harden/internal/cookieprefix"
 	"github.com/harden-go/harden/internal/reqctx"
+	"github.com/harden-go/harden/internal/securecookie"
 	"github.com/harden-go/harden/internal/storeguard"
 	"github.com/harden-go/harden/keys"
 	"github.com/harden-go/harden/respond"
@@ -127,7 +128,7 @@ type Manager struct {
 	rep          storeguard.Reporter
 	secRep       storeguard.Reporter // the security log's store-error events: decisions only, no logger
 	cookie       *cookie.Spec
-	cookieCodec  *cookie.Codec
+	cookieCodec  *securecookie.Codec
 	data         *keys.Ring // nil: plaintext
 	idle         time.Duration
 	lifetime     time.Duration
@@ -290,7 +291,7 @@ func (m *Manager) configureCookie(cfg Config) (string, error) {
 	}
 	m.cookie = spec
 	sessionKeys := cfg.Keys.Derive("session")
-	if m.cookieCodec, err = cookie.NewCodec(cookie.CodecConfig{Keys: sessionKeys, Name: name}); err != nil {
+	if m.cookieCodec, err = securecookie.New(securecookie.Config{Keys: sessionKeys, Name: name}); err != nil {
 		return "", &configerr.Error{Pkg: "session", Field: "cookie_name", Index: -1, Value: name, Reason: err.Error(), Err: ErrInvalidConfig}
 	}
 	return name, nil

@@ -26,6 +26,7 @@ import (
 	"github.com/harden-go/harden/framing"
 	"github.com/harden-go/harden/headers"
 	"github.com/harden-go/harden/internal/secevent"
+	"github.com/harden-go/harden/internal/proxydefault"
 	"github.com/harden-go/harden/metrics"
 	"github.com/harden-go/harden/proxy"
 	"github.com/harden-go/harden/ratelimit"
@@ -412,19 +413,16 @@ func (o *proxyOptions) load() (proxyFile, error) {
 func printProxyConfig(w io.Writer, f proxyFile, o *proxyOptions) error {
 	// The library's defaults, shown where the value is left to them.
 	if f.BodyLimit == 0 {
-		f.BodyLimit = proxy.DefaultBodyLimit
+		f.BodyLimit = proxydefault.BodyLimit
 	}
 	if f.Login.Rate == (ratelimit.Spec{}) {
-		f.Login.Rate = proxy.DefaultLoginRate
+		f.Login.Rate = proxydefault.LoginRate()
 	}
 	if f.UpstreamTimeout == 0 {
-		f.UpstreamTimeout = textDuration(proxy.DefaultTimeout)
+		f.UpstreamTimeout = textDuration(proxydefault.Timeout)
 	}
 	if f.ErrorPages == "" {
-		f.ErrorPages = proxy.ErrorPagesMask
-		if f.Development {
-			f.ErrorPages = proxy.ErrorPagesPass
-		}
+		f.ErrorPages = proxydefault.ErrorPages(f.Development)
 	}
 	return printSettings(w, f, f.Secrets, map[string]string{"redis_url": o.redisURL})
 }

@@ -580,7 +580,7 @@ func TestServeSharedSessions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hash, err := h.Hash("correct horse battery")
+	hash, err := h.Hash(context.Background(), "correct horse battery")
 	if err != nil {
 		t.Fatal(err)
 	}

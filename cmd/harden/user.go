@@ -172,7 +172,7 @@ func userAdd(ctx context.Context, args []string, stdin io.Reader, getenv func(st
 		fmt.Fprintln(stderr, "harden user add: the password could not be hashed")
 		return userFailed
 	}
-	hash, err := h.Hash(pw)
+	hash, err := h.Hash(ctx, pw)
 	if err != nil {
 		fmt.Fprintln(stderr, "harden user add: the password could not be hashed")
 		return userFailed

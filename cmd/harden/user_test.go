@@ -82,10 +82,10 @@ func TestUserAddAndSetRole(t *testing.T) {
 			if !strings.HasPrefix(u.PasswordHash, "$argon2id$") || strings.Contains(u.PasswordHash, testPassword) {
 				t.Errorf("stored hash %q, want an argon2id hash", u.PasswordHash)
 			}
-			if ok, err := testHasher.Verify(testPassword, u.PasswordHash); !ok || err != nil {
+			if ok, err := testHasher.Verify(context.Background(), testPassword, u.PasswordHash); !ok || err != nil {
 				t.Errorf("Verify(the password piped in) = %v, %v; want true", ok, err)
 			}
-			if ok, _ := testHasher.Verify(testPassword+"\n", u.PasswordHash); ok {
+			if ok, _ := testHasher.Verify(context.Background(), testPassword+"\n", u.PasswordHash); ok {
 				t.Error("the line ending was hashed with the password")
 			}
 
@@ -130,7 +130,7 @@ func TestUserAddReadsOneLine(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if ok, err := testHasher.Verify(tt.want, u.PasswordHash); !ok || err != nil {
+			if ok, err := testHasher.Verify(context.Background(), tt.want, u.PasswordHash); !ok || err != nil {
 				t.Errorf("Verify(%q) = %v, %v; want true", tt.want, ok, err)
 			}
 		})

@@ -620,7 +620,7 @@ func corsPolicy(list string) cors.Config {
 	return cors.Config{
 		Origins:        origins,
 		Credentials:    true,
-		RequestHeaders: []string{"Content-Type", csrf.DefaultHeaderName},
+		RequestHeaders: []string{"Content-Type", "X-CSRF-Token"}, // the CSRF token's header
 		MaxAge:         600,
 	}
 }

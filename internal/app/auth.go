@@ -59,7 +59,7 @@ func (a *App) register(w http.ResponseWriter, r *http.Request) {
 		storeRefused(w, r, err)
 		return
 	}
-	hash, err := a.hasher.HashContext(r.Context(), g.Password)
+	hash, err := a.hasher.Hash(r.Context(), g.Password)
 	if err != nil {
 		if errors.Is(err, password.ErrPasswordTooLong) || errors.Is(err, password.ErrEmptyPassword) {
 			fieldError(w, r, "password", "is invalid")
@@ -92,7 +92,7 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 	u, err := a.db.UserByEmail(r.Context(), c.Email)
 	switch {
 	case errors.Is(err, appdb.ErrNotFound):
-		if err := a.hasher.DummyVerifyContext(r.Context(), c.Password); hashUnavailable(w, r, err) {
+		if err := a.hasher.DummyVerify(r.Context(), c.Password); hashUnavailable(w, r, err) {
 			return
 		}
 		invalidCredentials(w, r, nil)
@@ -101,7 +101,7 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 		unavailable(w, r, err)
 		return
 	}
-	ok, err := a.hasher.VerifyContext(r.Context(), c.Password, u.PasswordHash)
+	ok, err := a.hasher.Verify(r.Context(), c.Password, u.PasswordHash)
 	if hashUnavailable(w, r, err) {
 		return
 	}
@@ -133,7 +133,7 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 		// Upgrade on login: the only moment the password is known. A
 		// failure leaves the old (still valid) hash and is retried at the
 		// next login.
-		if h, err := a.hasher.HashContext(r.Context(), c.Password); err == nil {
+		if h, err := a.hasher.Hash(r.Context(), c.Password); err == nil {
 			err = a.db.UpdatePasswordHash(r.Context(), u.ID, h)
 			if err != nil {
 				a.logger.ErrorContext(r.Context(), "upgrading a password hash", "err", err)

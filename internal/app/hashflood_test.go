@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/harden-go/harden/internal/appdb"
+	"github.com/harden-go/harden/internal/hashstats"
 	"github.com/harden-go/harden/internal/testenv"
 	"github.com/harden-go/harden/password"
 )
@@ -27,10 +28,10 @@ import (
 // floodResult is what a login flood produced.
 type floodResult struct {
 	busy, invalid, gone, other int
-	oneHash                    time.Duration  // one hash, measured before the flood
-	atLeave                    password.Stats // the hasher when the clients had left
-	idleAfter                  time.Duration  // from the clients leaving to nothing running or queued
-	final                      password.Stats
+	oneHash                    time.Duration   // one hash, measured before the flood
+	atLeave                    hashstats.Stats // the hasher when the clients had left
+	idleAfter                  time.Duration   // from the clients leaving to nothing running or queued
+	final                      hashstats.Stats
 	baseRSS, peakRSS           int64 // bytes
 }
 
@@ -117,9 +118,9 @@ func loginFlood(t *testing.T, a *App, base string, n int, leave time.Duration) f
 	close(start)
 	wg.Wait()
 	left := time.Now()
-	res.atLeave = a.hasher.Stats()
+	res.atLeave = hashstats.Of(a.hasher)
 	for {
-		s := a.hasher.Stats()
+		s := hashstats.Of(a.hasher)
 		if s.Running == 0 && s.Queued == 0 {
 			res.idleAfter = time.Since(left)
 			break
@@ -131,7 +132,7 @@ func loginFlood(t *testing.T, a *App, base string, n int, leave time.Duration) f
 	}
 	// Nothing starts afterwards: no hash was left behind for a gone client.
 	time.Sleep(300 * time.Millisecond)
-	res.final = a.hasher.Stats()
+	res.final = hashstats.Of(a.hasher)
 	res.peakRSS = procStatus(t, "VmHWM")
 	t.Logf("%d logins, clients leave after %v: %d × 503 busy, %d × 401, %d gone; one hash %v; at leave %+v; idle %v later; final %+v; RSS %d MB → peak %d MB",
 		n, leave, res.busy, res.invalid, res.gone, res.oneHash.Round(time.Millisecond), res.atLeave, res.idleAfter.Round(time.Millisecond), res.final, res.baseRSS>>20, res.peakRSS>>20)
@@ -210,7 +211,7 @@ func floodIterations(t *testing.T, p password.Argon2Params, want time.Duration) 
 		t.Fatal(err)
 	}
 	start := time.Now()
-	if _, err := h.Hash("calibration"); err != nil {
+	if _, err := h.Hash(context.Background(), "calibration"); err != nil {
 		t.Fatal(err)
 	}
 	took := max(time.Since(start), time.Millisecond)

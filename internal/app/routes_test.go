@@ -138,7 +138,7 @@ func (c *client) login(email, pw string) {
 // addUser creates an account directly in the app's database.
 func addUser(t *testing.T, a *App, email, pw, role string) appdb.User {
 	t.Helper()
-	hash, err := a.hasher.Hash(pw)
+	hash, err := a.hasher.Hash(context.Background(), pw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -331,7 +331,7 @@ func TestPasswordRehashOnLogin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hash, _ := old.Hash(userPW)
+	hash, _ := old.Hash(context.Background(), userPW)
 	if _, err := a.db.CreateUser(context.Background(), appdb.User{Email: "old@example.com", PasswordHash: hash}); err != nil {
 		t.Fatal(err)
 	}

@@ -34,7 +34,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	hash, err := h.Hash(pw)
+	hash, err := h.Hash(ctx, pw)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -52,10 +52,10 @@ func Example() {
 	login := func(email, pw string) bool {
 		u, err := db.UserByEmail(ctx, email)
 		if err != nil {
-			h.DummyVerify(pw)
+			_ = h.DummyVerify(ctx, pw)
 			return false
 		}
-		ok, err := h.Verify(pw, u.PasswordHash)
+		ok, err := h.Verify(ctx, pw, u.PasswordHash)
 		return err == nil && ok
 	}
 	fmt.Println(login("ANN@example.com", pw), login("ann@example.com", "wrong password!"), login("eve@example.com", pw))

@@ -1,10 +1,10 @@
-package cookie
+package securecookie
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
-	"net/http"
 	"time"
 
 	"github.com/harden-go/harden/keys"
@@ -28,29 +28,33 @@ const (
 	versionSigned    = 0x01
 	versionEncrypted = 0x02
 	expiryLen        = 8
+	tagLen           = sha256.Size // the tag of keys.Ring.Sign
+	sealOverhead     = 32          // how much keys.Ring.Seal adds: key id, nonce, GCM tag
 )
 
 var b64 = base64.RawURLEncoding.Strict()
 
-// CodecConfig configures a [Codec].
-type CodecConfig struct {
+// errNoKeys is New's error for a missing or empty key ring.
+var errNoKeys = errors.New("cookie: keys: required")
+
+// Config configures a [Codec].
+type Config struct {
 	// Keys is the key ring, usually derived for the feature
-	// (ring.Derive("cookie")). Required. The codec derives from it a
+	// (ring.Derive("session")). Required. The codec derives from it a
 	// subkey for Name, so values of different cookies are not
 	// interchangeable.
-	Keys *keys.Ring `json:"-" yaml:"-"`
+	Keys *keys.Ring
 	// Name is the name of the cookie whose values this codec makes.
-	// Required.
-	Name string `json:"name" yaml:"name"`
+	Name string
 	// Encrypt hides the data (AES-256-GCM) instead of only signing it
 	// (HMAC-SHA256). Default false: signed, readable by the client.
-	Encrypt bool `json:"encrypt,omitempty" yaml:"encrypt,omitempty"`
+	Encrypt bool
 	// MaxAge, when positive, puts an expiry inside every value: Decode
 	// refuses it afterwards even if the client kept the cookie. Default 0:
 	// no expiry in the value.
-	MaxAge time.Duration `json:"max_age,omitempty" yaml:"max_age,omitempty"`
+	MaxAge time.Duration
 	// Now returns the current time. Default time.Now; set it in tests.
-	Now func() time.Time `json:"-" yaml:"-"`
+	Now func() time.Time
 }
 
 // Codec makes and checks signed or encrypted cookie values. It is safe for
@@ -62,18 +66,15 @@ type Codec struct {
 	now     func() time.Time
 }
 
-// NewCodec validates cfg and returns its codec.
-func NewCodec(cfg CodecConfig) (*Codec, error) {
+// New returns the codec of cfg. It refuses a missing key ring; a negative
+// MaxAge counts as none.
+func New(cfg Config) (*Codec, error) {
 	if cfg.Keys == nil || cfg.Keys.Len() == 0 {
-		return nil, configError("keys", "", "required")
-	}
-	if !validName(cfg.Name) {
-		return nil, configError("name", cfg.Name, "empty or not a valid cookie name (an RFC 6265 token)")
-	}
-	if cfg.MaxAge < 0 {
-		return nil, configError("max_age", cfg.MaxAge.String(), "must not be negative")
+		return nil, errNoKeys
 	}
 	c := &Codec{
+		// A value made for one cookie is invalid in another: each name
+		// has its own subkey.
 		ring:    cfg.Keys.Derive("cookie:" + cfg.Name),
 		encrypt: cfg.Encrypt,
 		maxAge:  cfg.MaxAge,
@@ -98,7 +99,7 @@ func (c *Codec) Encode(data []byte) (string, error) {
 	}
 	var raw []byte
 	if c.encrypt {
-		size := 1 + keys.Overhead + expiryLen + len(data)
+		size := 1 + sealOverhead + expiryLen + len(data)
 		if b64.EncodedLen(size) > maxValueLen {
 			return "", ErrTooLong
 		}
@@ -109,7 +110,7 @@ func (c *Codec) Encode(data []byte) (string, error) {
 		raw[0] = versionEncrypted
 		raw = c.ring.Seal(raw, pt, raw[:1])
 	} else {
-		size := 1 + expiryLen + len(data) + keys.TagSize
+		size := 1 + expiryLen + len(data) + tagLen
 		if b64.EncodedLen(size) > maxValueLen {
 			return "", ErrTooLong
 		}
@@ -134,10 +135,10 @@ func (c *Codec) Decode(value string) ([]byte, error) {
 	var body []byte // expiry ‖ data
 	switch {
 	case raw[0] == versionSigned && !c.encrypt:
-		if len(raw) < 1+expiryLen+keys.TagSize {
+		if len(raw) < 1+expiryLen+tagLen {
 			return nil, ErrInvalid
 		}
-		n := len(raw) - keys.TagSize
+		n := len(raw) - tagLen
 		if !c.ring.Verify(raw[:n], raw[n:]) {
 			return nil, ErrInvalid
 		}
@@ -157,25 +158,4 @@ func (c *Codec) Decode(value string) ([]byte, error) {
 		}
 	}
 	return body[expiryLen:], nil
-}
-
-// Write encodes data and adds it to w as the cookie s.
-func (c *Codec) Write(w http.ResponseWriter, r *http.Request, s *Spec, data []byte) error {
-	v, err := c.Encode(data)
-	if err != nil {
-		return err
-	}
-	s.Set(w, r, v)
-	return nil
-}
-
-// Read returns the data of the first cookie named s.Name() in r that
-// decodes, and whether there was one.
-func (c *Codec) Read(r *http.Request, s *Spec) ([]byte, bool) {
-	for _, v := range s.Values(r) {
-		if data, err := c.Decode(v); err == nil {
-			return data, true
-		}
-	}
-	return nil, false
 }

@@ -1,0 +1,9 @@
+package keys
+
+// Exported for the external tests.
+var ErrInvalid = errInvalid
+
+const (
+	TagSize  = tagSize
+	Overhead = overhead
+)

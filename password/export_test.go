@@ -1,0 +1,7 @@
+package password
+
+// The errors of a stored hash, for the external tests.
+var (
+	ErrInvalidHash = errInvalidHash
+	ErrWeakHash    = errWeakHash
+)
