@@ -12,6 +12,7 @@ import (
 
 	"github.com/harden-go/harden/input"
 	"github.com/harden-go/harden/input/internal/mailaddr"
+	"github.com/harden-go/harden/input/internal/normalize"
 	"github.com/harden-go/harden/input/sanitize"
 	"github.com/harden-go/harden/respond"
 )
@@ -20,9 +21,11 @@ import (
 type Config struct {
 	// JSON configures the strict decoder used by Bind, Decode and Unmarshal.
 	JSON input.JSONConfig `json:"json,omitempty" yaml:"json,omitempty"`
-	// Normalizers adds `normalize` tag names to input's built-in ones and
-	// sanitize's "richtext" and "strict".
-	Normalizers map[string]input.NormalizeFunc `json:"-" yaml:"-"`
+	// Normalizers adds `normalize` tag names to the built-in ones (see the
+	// package documentation) and sanitize's "richtext" and "strict". A
+	// name that is empty, holds "," or "=", or is already taken is an
+	// error.
+	Normalizers map[string]func(string) string `json:"-" yaml:"-"`
 	// Messages replaces or adds the message of a rule, by its tag. "{param}"
 	// in a message stands for the rule's parameter.
 	Messages map[string]string `json:"messages,omitempty" yaml:"messages,omitempty"`
@@ -32,7 +35,7 @@ type Config struct {
 type Validator struct {
 	v    *validator.Validate
 	dec  *input.Decoder
-	norm *input.Normalizer
+	norm *normalize.Normalizer
 	msgs map[string]string
 	meta sync.Map // metaKey → fieldMeta
 }
@@ -43,14 +46,14 @@ func New(cfg Config) (*Validator, error) {
 	if err != nil {
 		return nil, err
 	}
-	extra := map[string]input.NormalizeFunc{"richtext": sanitize.RichText, "strict": sanitize.Strict}
+	extra := map[string]func(string) string{"richtext": sanitize.RichText, "strict": sanitize.Strict}
 	for name, f := range cfg.Normalizers {
 		if _, ok := extra[name]; ok {
 			return nil, fmt.Errorf("validate: normaliser %q is already defined", name)
 		}
 		extra[name] = f
 	}
-	norm, err := input.NewNormalizer(extra)
+	norm, err := normalize.New(extra)
 	if err != nil {
 		return nil, err
 	}

@@ -239,7 +239,7 @@ func TestPrepareAndConfig(t *testing.T) {
 	if _, err := validate.New(validate.Config{JSON: input.JSONConfig{MaxDepth: -1}}); err == nil {
 		t.Error("bad JSON config accepted")
 	}
-	if _, err := validate.New(validate.Config{Normalizers: map[string]input.NormalizeFunc{"richtext": strings.TrimSpace}}); err == nil {
+	if _, err := validate.New(validate.Config{Normalizers: map[string]func(string) string{"richtext": strings.TrimSpace}}); err == nil {
 		t.Error("normaliser name clash accepted")
 	}
 	custom, err := validate.New(validate.Config{Messages: map[string]string{"required": "must be given", "max": "too long (max {param})"}})
