@@ -136,16 +136,16 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any) bool {
 // Bind decodes r's body into dst; on failure it answers the refusal through
 // the shared responder and returns false.
 func (d *Decoder) Bind(w http.ResponseWriter, r *http.Request, dst any) bool {
-	if err := d.Decode(w, r, dst); err != nil {
+	if err := d.decode(w, r, dst); err != nil {
 		Reject(w, r, err)
 		return false
 	}
 	return true
 }
 
-// Decode reads r's body (checking its Content-Type and size; w may be nil)
-// and decodes it into dst, a non-nil pointer. Errors are [*Error] values.
-func (d *Decoder) Decode(w http.ResponseWriter, r *http.Request, dst any) error {
+// decode reads r's body (checking its Content-Type and size) and decodes
+// it into dst, a non-nil pointer. Errors are [*Error] values.
+func (d *Decoder) decode(w http.ResponseWriter, r *http.Request, dst any) error {
 	ct := r.Header.Get("Content-Type")
 	form := d.isForm(ct)
 	if !form && !typeAllowed(ct, d.types) {

@@ -30,11 +30,12 @@
 //
 // Messages: every baked-in rule a request handler is likely to use has its
 // own message ("is required", "must be at most 100 characters", "must be
-// one of: a, b"); other rules answer "is invalid"; [Config.Messages] and
-// [Validator.RegisterRule] add or replace them. A message never contains the
-// submitted value. For a field tagged `harden:"secret"` (a password, a
-// token) it does not contain a rule parameter that could be a value either
-// (eq, ne, oneof, contains, startswith, ... answer "is invalid").
+// one of: a, b"); other rules answer "is invalid"; [Config.Messages] adds
+// or replaces them, for rules registered through [Validator.Engine] too.
+// A message never contains the submitted value. For a field tagged
+// `harden:"secret"` (a password, a token) it does not contain a rule
+// parameter that could be a value either (eq, ne, oneof, contains,
+// startswith, ... answer "is invalid").
 //
 // A Validator is safe for concurrent use; build one at start-up and share
 // it, since go-playground caches per type.

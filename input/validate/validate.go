@@ -19,7 +19,7 @@ import (
 
 // Config configures a [Validator].
 type Config struct {
-	// JSON configures the strict decoder used by Bind, Decode and Unmarshal.
+	// JSON configures the strict decoder used by Bind and Unmarshal.
 	JSON input.JSONConfig `json:"json,omitempty" yaml:"json,omitempty"`
 	// Normalizers adds `normalize` tag names to the built-in ones (see the
 	// package documentation) and sanitize's "richtext" and "strict". A
@@ -98,27 +98,19 @@ func jsonName(f reflect.StructField) string {
 }
 
 // Engine returns the underlying go-playground validator, for registering
-// aliases or struct-level rules.
+// rules, aliases or struct-level rules. The message of a rule registered
+// here is given in [Config.Messages] under its tag; without one it answers
+// "is invalid".
 func (v *Validator) Engine() *validator.Validate { return v.v }
-
-// RegisterRule adds a validation rule under tag with its message ("{param}"
-// stands for the rule's parameter).
-func (v *Validator) RegisterRule(tag string, fn validator.Func, msg string) error {
-	if msg == "" {
-		return fmt.Errorf("validate: rule %q needs a message", tag)
-	}
-	if err := v.v.RegisterValidation(tag, fn); err != nil {
-		return err
-	}
-	v.msgs[tag] = msg
-	return nil
-}
 
 // Bind decodes r's JSON body into dst, normalises and validates it; on
 // failure it answers through the shared responder (400, 413 or 415; 500
 // for a programming error such as an unknown tag) and returns false.
 func (v *Validator) Bind(w http.ResponseWriter, r *http.Request, dst any) bool {
-	err := v.Decode(w, r, dst)
+	if !v.dec.Bind(w, r, dst) {
+		return false
+	}
+	err := v.Check(dst)
 	if err == nil {
 		return true
 	}
@@ -129,15 +121,6 @@ func (v *Validator) Bind(w http.ResponseWriter, r *http.Request, dst any) bool {
 		respond.Reject(w, r, &respond.Rejection{Status: http.StatusInternalServerError, Err: err})
 	}
 	return false
-}
-
-// Decode is Bind without the answer: errors from the request are
-// [*input.Error] values; any other error is a programming error.
-func (v *Validator) Decode(w http.ResponseWriter, r *http.Request, dst any) error {
-	if err := v.dec.Decode(w, r, dst); err != nil {
-		return err
-	}
-	return v.Check(dst)
 }
 
 // Unmarshal decodes the JSON document data into dst, normalises and
