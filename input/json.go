@@ -11,9 +11,9 @@ import (
 	"strings"
 )
 
-// DefaultMaxDepth is the default bound on JSON nesting: objects and arrays
+// defaultMaxDepth is the default bound on JSON nesting: objects and arrays
 // inside each other, the top-level value counting as 1.
-const DefaultMaxDepth = 32
+const defaultMaxDepth = 32
 
 // JSONConfig configures a strict JSON [Decoder].
 type JSONConfig struct {
@@ -94,7 +94,7 @@ func NewDecoder(cfg JSONConfig) (*Decoder, error) {
 		return nil, fmt.Errorf("input: JSONConfig.MaxDepth is negative (%d)", d.maxDepth)
 	}
 	if d.maxDepth == 0 {
-		d.maxDepth = DefaultMaxDepth
+		d.maxDepth = defaultMaxDepth
 	}
 	if err := cfg.Keys.check(); err != nil {
 		return nil, err
