@@ -274,9 +274,9 @@ func TestConfigErrors(t *testing.T) {
 	}
 	// Layer error types stay reachable.
 	_, err := New(Config{PublicURL: pub, Headers: headers.Config{FrameOptions: "ALLOW-FROM x"}})
-	var ce *headers.ConfigError
-	if !errors.As(err, &ce) || ce.Field != "frame_options" {
-		t.Errorf("err = %v, want a headers.ConfigError for frame_options", err)
+	var ce *ConfigError
+	if !errors.As(err, &ce) || ce.Field != "frame_options" || !errors.Is(err, headers.ErrInvalidConfig) {
+		t.Errorf("err = %v, want a ConfigError from headers for frame_options", err)
 	}
 	_, err = New(Config{PublicURL: pub, CORS: cors.Config{Origins: []string{"https://ok.example", "null"}}})
 	var corsErr *ConfigError

@@ -16,8 +16,9 @@ import (
 	"github.com/harden-go/harden/seclog"
 )
 
-// Event is the security-log event of a recorded violation.
-const Event = "csp_violation"
+// eventViolation is the security-log event of a recorded violation, named
+// in the package documentation.
+const eventViolation = "csp_violation"
 
 // Config configures the endpoint [New] returns. The zero value is ready but
 // for Log.
@@ -279,5 +280,5 @@ func (h *handler) record(r *http.Request, v violation, dropped int) {
 	if dropped > 0 {
 		details = append(details, slog.Int("dropped_before", dropped))
 	}
-	h.cfg.Log.Record(r, seclog.Event{Name: Event, Details: details})
+	h.cfg.Log.Record(r, seclog.Event{Name: eventViolation, Details: details})
 }

@@ -60,8 +60,8 @@ func events(t *testing.T, buf *bytes.Buffer) []map[string]any {
 		if err := json.Unmarshal([]byte(line), &e); err != nil {
 			t.Fatalf("log line %q: %v", line, err)
 		}
-		if e.Event != Event {
-			t.Errorf("event: got %q, want %q", e.Event, Event)
+		if e.Event != "csp_violation" {
+			t.Errorf("event: got %q, want %q", e.Event, "csp_violation")
 		}
 		out = append(out, e.Details)
 	}

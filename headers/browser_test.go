@@ -67,7 +67,7 @@ fetch("/").then(r => { window.__page = (r.headers.get("Cross-Origin-Opener-Polic
 // script runs, an injected one does not, and a string fed to innerHTML
 // throws (Trusted Types), while a named policy's output passes.
 func TestPresetStrictInChromium(t *testing.T) {
-	h, err := New(Config{CSP: CSP{Preset: PresetStrict, TrustedTypes: []string{"page"}}})
+	h, err := New(Config{CSP: CSP{Preset: presetStrict, TrustedTypes: []string{"page"}}})
 	if err != nil {
 		t.Fatal(err)
 	}

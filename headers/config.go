@@ -40,8 +40,8 @@ type Config struct {
 	// DNSPrefetchControl is X-DNS-Prefetch-Control: off (default) or on.
 	DNSPrefetchControl string `json:"dns_prefetch_control,omitempty" yaml:"dns_prefetch_control,omitempty"`
 	// PermissionsPolicy is the Permissions-Policy value. Default: not sent
-	// (helmet parity). [RestrictivePermissionsPolicy] turns off every powerful
-	// feature; [Strict] and [API] use it.
+	// (helmet parity). [Strict] sets one that turns off every powerful
+	// feature.
 	PermissionsPolicy string `json:"permissions_policy,omitempty" yaml:"permissions_policy,omitempty"`
 
 	// Omit lists headers, by name, that are not sent at all. Only the
@@ -75,8 +75,8 @@ type Config struct {
 // CSP configures the Content-Security-Policy header.
 type CSP struct {
 	// Preset is the policy Directives start from: "" for helmet 8's
-	// (default), or [PresetStrict] for Google's strict CSP with Trusted
-	// Types.
+	// (default), or "strict" for Google's strict CSP with Trusted Types
+	// (see the package documentation).
 	Preset string `json:"preset,omitempty" yaml:"preset,omitempty"`
 	// Directives set or replace directives of the preset's policy (helmet's,
 	// unless Preset or DropDefaults says otherwise). Keys are directive names (script-src);
@@ -101,7 +101,7 @@ type CSP struct {
 	// ReportOnly sends Content-Security-Policy-Report-Only instead: violations
 	// are reported, nothing is blocked.
 	ReportOnly bool `json:"report_only,omitempty" yaml:"report_only,omitempty"`
-	// TrustedTypes, with [PresetStrict], names the Trusted Types policies
+	// TrustedTypes, with the strict preset, names the Trusted Types policies
 	// the page may create (trusted-types name…; 'allow-duplicates' and
 	// 'none' quoted). Default: no trusted-types directive, any policy name
 	// may be created; require-trusted-types-for 'script' still makes every
@@ -117,7 +117,7 @@ type CSP struct {
 	// 'unsafe-eval', data:, * and the bare schemes https: and http:.
 	// Without it [New] refuses them, except 'unsafe-inline' and https:
 	// as the fallback of a nonce- or hash-based script-src with
-	// 'strict-dynamic' (the [PresetStrict] policy), which every browser
+	// 'strict-dynamic' (the strict preset's policy), which every browser
 	// that knows nonces ignores. Default: false.
 	DangerouslyAllowUnsafeScripts bool `json:"dangerously_allow_unsafe_scripts,omitempty" yaml:"dangerously_allow_unsafe_scripts,omitempty"`
 }
@@ -133,9 +133,9 @@ type HSTS struct {
 	Preload bool `json:"preload,omitempty" yaml:"preload,omitempty"`
 }
 
-// RestrictivePermissionsPolicy disables every powerful browser feature for
+// restrictivePermissionsPolicy disables every powerful browser feature for
 // the page and every frame in it.
-const RestrictivePermissionsPolicy = "accelerometer=(), autoplay=(), bluetooth=(), camera=(), " +
+const restrictivePermissionsPolicy = "accelerometer=(), autoplay=(), bluetooth=(), camera=(), " +
 	"display-capture=(), encrypted-media=(), fullscreen=(), geolocation=(), gyroscope=(), hid=(), " +
 	"idle-detection=(), magnetometer=(), microphone=(), midi=(), payment=(), picture-in-picture=(), " +
 	"publickey-credentials-get=(), screen-wake-lock=(), serial=(), sync-xhr=(), usb=(), " +
@@ -169,37 +169,12 @@ func Strict() Config {
 		HSTS:                      HSTS{MaxAge: 63072000},
 		CrossOriginEmbedderPolicy: "require-corp",
 		FrameOptions:              "DENY",
-		PermissionsPolicy:         RestrictivePermissionsPolicy,
+		PermissionsPolicy:         restrictivePermissionsPolicy,
 	}
 }
 
-// API returns a configuration for JSON services that never render a page: a
-// CSP that forbids everything, no framing, no referrer.
-func API() Config {
-	return Config{
-		CSP: CSP{
-			DropDefaults: true,
-			Directives: map[string][]string{
-				"default-src":     {"'none'"},
-				"frame-ancestors": {"'none'"},
-				"base-uri":        {"'none'"},
-				"form-action":     {"'none'"},
-			},
-		},
-		CrossOriginEmbedderPolicy: "require-corp",
-		FrameOptions:              "DENY",
-		PermissionsPolicy:         RestrictivePermissionsPolicy,
-	}
-}
-
-// ConfigError reports one invalid setting: the field as the configuration
-// file spells it ("csp.directives.script-src", "hsts.preload"), the entry's
-// index in a list, its value and the reason, which says how to fix it. It
-// wraps [ErrInvalidConfig]. [New] returns all of them joined with
-// errors.Join; use errors.As to inspect them.
-type ConfigError = configerr.Error
-
-// ErrInvalidConfig is wrapped by every [ConfigError].
+// ErrInvalidConfig is wrapped by every *harden.ConfigError that [New]
+// returns.
 var ErrInvalidConfig = errors.New("headers: invalid config")
 
 // Names of the headers this package sets, in canonical form.
@@ -242,37 +217,11 @@ var defaultDirectives = []directive{
 	{"upgrade-insecure-requests", nil},
 }
 
-// PresetStrict is the CSP.Preset of Google's strict CSP with Trusted
-// Types. The nonce is fresh per response (CSP.Nonce is implied), and with
-// CSP.ReportURL the policy reports violations (report-uri, report-to) to
-// that endpoint. Each directive, with helmet 8's value and the reason:
-//
-//   - script-src 'nonce-…' 'strict-dynamic' https: 'unsafe-inline'
-//     (helmet: 'self'). Only scripts carrying the response's nonce run, and
-//     the scripts they load ('strict-dynamic'). No 'self': an uploaded or
-//     JSONP file on the origin is not a script an injection can point at
-//     (Google's strict CSP; the CSP Evaluator flags 'self'). https: and
-//     'unsafe-inline' are ignored by every browser that knows nonces and
-//     'strict-dynamic', and keep the page working in older ones. A
-//     response that carries no nonce gets script-src 'none' instead: it
-//     runs no script in any browser.
-//   - object-src 'none' (helmet: same). Plugins run code outside the
-//     policy (Google, OWASP).
-//   - base-uri 'none' (helmet: 'self'). An injected <base> cannot move a
-//     relative script URL to another host (Google).
-//   - require-trusted-types-for 'script' (helmet: none). DOM XSS sinks
-//     (innerHTML, eval, script.src) refuse plain strings; only a Trusted
-//     Types policy's output passes (Google, W3C Trusted Types).
-//   - trusted-types CSP.TrustedTypes, when set (helmet: none). Which
-//     policy names the page may create.
-//   - default-src 'self', form-action 'self', frame-ancestors 'self',
-//     script-src-attr 'none', font-src, img-src, style-src and
-//     upgrade-insecure-requests as helmet: a restrictive fallback for
-//     every fetch directive (OWASP), forms and framing kept to the origin
-//     (clickjacking), no inline event handlers.
-const PresetStrict = "strict"
+// presetStrict is the CSP.Preset of Google's strict CSP with Trusted
+// Types, described in the package documentation.
+const presetStrict = "strict"
 
-// strictDirectives is [PresetStrict]'s policy; the nonce is appended to
+// strictDirectives is [presetStrict]'s policy; the nonce is appended to
 // script-src per response.
 var strictDirectives = []directive{
 	{"default-src", []string{"'self'"}},
@@ -303,7 +252,7 @@ type errList []error
 // add reports field (entry index of a list, or -1) with value and the
 // reason.
 func (l *errList) add(field string, index int, value, reason string) {
-	*l = append(*l, &ConfigError{Pkg: "headers", Field: field, Index: index, Value: value, Reason: reason, Err: ErrInvalidConfig})
+	*l = append(*l, &configerr.Error{Pkg: "headers", Field: field, Index: index, Value: value, Reason: reason, Err: ErrInvalidConfig})
 }
 
 // policy builds the CSP directive list, validating it.
@@ -340,21 +289,21 @@ func (c *CSP) baseDirectives(errs *errList) []directive {
 	base := defaultDirectives
 	switch c.Preset {
 	case "":
-	case PresetStrict:
+	case presetStrict:
 		base = strictDirectives
 		if len(c.TrustedTypes) > 0 {
 			base = append(slices.Clip(base), directive{"trusted-types", c.TrustedTypes})
 		}
 	default:
-		errs.add("csp.preset", -1, c.Preset, fmt.Sprintf("not a preset; the one preset is %q", PresetStrict))
+		errs.add("csp.preset", -1, c.Preset, fmt.Sprintf("not a preset; the one preset is %q", presetStrict))
 	}
-	if len(c.TrustedTypes) > 0 && c.Preset != PresetStrict {
-		errs.add("csp.trusted_types", -1, "", fmt.Sprintf("needs preset %q (or a trusted-types directive)", PresetStrict))
+	if len(c.TrustedTypes) > 0 && c.Preset != presetStrict {
+		errs.add("csp.trusted_types", -1, "", fmt.Sprintf("needs preset %q (or a trusted-types directive)", presetStrict))
 	}
 	if c.DropDefaults && c.Preset != "" {
 		errs.add("csp.drop_defaults", -1, "true", fmt.Sprintf("contradicts preset %q; set one of them", c.Preset))
 	}
-	if c.Preset == PresetStrict {
+	if c.Preset == presetStrict {
 		for i, v := range c.TrustedTypes {
 			if reason := checkTrustedType(v); reason != "" {
 				errs.add("csp.trusted_types", i, v, reason)

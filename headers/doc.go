@@ -20,9 +20,9 @@
 //	X-Permitted-Cross-Domain-Policies: none
 //	X-XSS-Protection: 0
 //
-// [Strict] and [API] are stricter presets: Strict is a nonce-based policy
-// with default-src 'none' for HTML apps, API is for JSON services that never
-// render a page.
+// [Strict] is a stricter configuration for HTML apps that load only their
+// own scripts and styles: a nonce-based policy with default-src 'none'. A
+// JSON service gets the compact set on its answers with [Config.APISet].
 //
 // What it defends against: cross-site scripting and data injection (CSP),
 // clickjacking (frame-ancestors, X-Frame-Options), protocol downgrade and
@@ -31,6 +31,36 @@
 // Origin-Agent-Cluster), referrer leaks (Referrer-Policy) and abuse of
 // powerful browser features (Permissions-Policy). X-XSS-Protection is set to
 // 0 because the legacy XSS auditors it controls could be abused to leak data.
+//
+// The strict preset, CSP.Preset "strict", is Google's strict CSP with
+// Trusted Types. The nonce is fresh per response (CSP.Nonce is implied),
+// and with CSP.ReportURL the policy reports violations (report-uri,
+// report-to) to that endpoint. Each directive, with helmet 8's value and
+// the reason:
+//
+//   - script-src 'nonce-…' 'strict-dynamic' https: 'unsafe-inline'
+//     (helmet: 'self'). Only scripts carrying the response's nonce run, and
+//     the scripts they load ('strict-dynamic'). No 'self': an uploaded or
+//     JSONP file on the origin is not a script an injection can point at
+//     (Google's strict CSP; the CSP Evaluator flags 'self'). https: and
+//     'unsafe-inline' are ignored by every browser that knows nonces and
+//     'strict-dynamic', and keep the page working in older ones. A
+//     response that carries no nonce gets script-src 'none' instead: it
+//     runs no script in any browser.
+//   - object-src 'none' (helmet: same). Plugins run code outside the
+//     policy (Google, OWASP).
+//   - base-uri 'none' (helmet: 'self'). An injected <base> cannot move a
+//     relative script URL to another host (Google).
+//   - require-trusted-types-for 'script' (helmet: none). DOM XSS sinks
+//     (innerHTML, eval, script.src) refuse plain strings; only a Trusted
+//     Types policy's output passes (Google, W3C Trusted Types).
+//   - trusted-types CSP.TrustedTypes, when set (helmet: none). Which
+//     policy names the page may create.
+//   - default-src 'self', form-action 'self', frame-ancestors 'self',
+//     script-src-attr 'none', font-src, img-src, style-src and
+//     upgrade-insecure-requests as helmet: a restrictive fallback for
+//     every fetch directive (OWASP), forms and framing kept to the origin
+//     (clickjacking), no inline event handlers.
 //
 // Nonces: with CSP.Nonce set, a response gets a fresh 128-bit nonce from
 // crypto/rand, added to script-src (and to style-src with CSP.StyleNonce),
@@ -94,9 +124,10 @@
 // script-src) unless CSP.DangerouslyAllowUnsafeScripts is set. The strict
 // preset's fallback for old browsers, 'unsafe-inline' https: beside a
 // nonce or hash and 'strict-dynamic', is accepted: browsers that know
-// nonces ignore it. Every refusal is a [*ConfigError] naming the field as
-// the configuration file spells it, its value and the fix; all are
-// reported at once, joined. At request time it cannot fail.
+// nonces ignore it. Every refusal is a *harden.ConfigError wrapping
+// [ErrInvalidConfig], naming the field as the configuration file spells
+// it, its value and the fix; all are reported at once, joined. At request
+// time it cannot fail.
 //
 // Imports: the standard library, package clientip, internal/configerr and
 // internal/statuswriter.

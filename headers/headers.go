@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/harden-go/harden/clientip"
+	"github.com/harden-go/harden/internal/configerr"
 )
 
 // Headers sets a validated header set on responses. It is safe for
@@ -44,11 +45,12 @@ type field struct {
 }
 
 // New validates cfg and returns the header set it describes. Every invalid
-// setting is reported as a *ConfigError, joined with errors.Join.
+// setting is reported as a *harden.ConfigError wrapping
+// [ErrInvalidConfig], joined with errors.Join.
 func New(cfg Config) (*Headers, error) {
 	b := &headerBuild{h: &Headers{}}
 	b.omitted(cfg.Omit)
-	if cfg.CSP.Preset == PresetStrict {
+	if cfg.CSP.Preset == presetStrict {
 		// The strict policy is nonce-based: without a nonce its
 		// 'strict-dynamic' would let no script run.
 		cfg.CSP.Nonce, cfg.CSP.StrictDynamic = true, true
@@ -156,12 +158,12 @@ func (h *Headers) checkValues() error {
 	// value may carry a control character into the response.
 	for _, f := range slices.Concat(h.static, h.api) {
 		if !safeValue(f.value) {
-			return &ConfigError{Pkg: "headers", Field: f.name, Index: -1, Value: f.value, Reason: "value contains a control character", Err: ErrInvalidConfig}
+			return &configerr.Error{Pkg: "headers", Field: f.name, Index: -1, Value: f.value, Reason: "value contains a control character", Err: ErrInvalidConfig}
 		}
 	}
 	for _, p := range slices.Concat(h.parts, []string{h.bare}) {
 		if !safeValue(p) {
-			return &ConfigError{Pkg: "headers", Field: "csp", Index: -1, Value: p, Reason: "policy contains a control character", Err: ErrInvalidConfig}
+			return &configerr.Error{Pkg: "headers", Field: "csp", Index: -1, Value: p, Reason: "policy contains a control character", Err: ErrInvalidConfig}
 		}
 	}
 	return nil

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/harden-go/harden/internal/configerr"
 )
 
 // render returns the response headers as sorted "Name: value" lines.
@@ -139,11 +141,7 @@ func TestPresets(t *testing.T) {
 		{"strict", Strict(), map[string]string{
 			"X-Frame-Options":              "DENY",
 			"Cross-Origin-Embedder-Policy": "require-corp",
-			"Permissions-Policy":           RestrictivePermissionsPolicy,
-		}},
-		{"api", API(), map[string]string{
-			"Content-Security-Policy": "default-src 'none';base-uri 'none';form-action 'none';frame-ancestors 'none'",
-			"X-Frame-Options":         "DENY",
+			"Permissions-Policy":           restrictivePermissionsPolicy,
 		}},
 		{"report-only", Config{CSP: CSP{ReportOnly: true, ReportURL: "/csp-report"}}, map[string]string{
 			"Content-Security-Policy": "",
@@ -216,14 +214,14 @@ func TestConfigErrors(t *testing.T) {
 			`headers: csp.directives.object-src "'none' https://cdn.example": 'none' must be the only source of a directive`},
 		{"unsafe-inline", script("'self'", "'unsafe-inline'"), "csp.directives.script-src",
 			`headers: csp.directives.script-src "'unsafe-inline'": lets injected inline scripts and event handlers run (XSS); use csp.nonce or a hash source` + allow},
-		{"unsafe-inline in strict mode", Config{CSP: CSP{Preset: PresetStrict, Directives: map[string][]string{"script-src": {"'self'", "'unsafe-inline'"}}}}, "csp.directives.script-src",
+		{"unsafe-inline in strict mode", Config{CSP: CSP{Preset: presetStrict, Directives: map[string][]string{"script-src": {"'self'", "'unsafe-inline'"}}}}, "csp.directives.script-src",
 			`headers: csp.directives.script-src "'unsafe-inline'": lets injected inline scripts and event handlers run (XSS); use csp.nonce or a hash source` + allow},
 		{"unsafe-inline with a nonce but no strict-dynamic", Config{CSP: CSP{Nonce: true, Directives: map[string][]string{"script-src": {"'unsafe-inline'", "https:"}}}}, "csp.directives.script-src",
 			"headers: csp.directives.script-src \"'unsafe-inline'\": lets injected inline scripts and event handlers run (XSS); use csp.nonce or a hash source" + allow + "\n" +
 				`headers: csp.directives.script-src "https:": lets scripts load from any https host; list the hosts, or use csp.nonce` + allow},
 		{"unsafe-eval", script("'self'", "'unsafe-eval'"), "csp.directives.script-src",
 			`headers: csp.directives.script-src "'unsafe-eval'": lets strings become code (eval, new Function), the sink of DOM XSS; remove it` + allow},
-		{"unsafe-eval in the strict preset", Config{CSP: CSP{Preset: PresetStrict, Directives: map[string][]string{"script-src": {"'strict-dynamic'", "https:", "'unsafe-inline'", "'unsafe-eval'"}}}}, "csp.directives.script-src",
+		{"unsafe-eval in the strict preset", Config{CSP: CSP{Preset: presetStrict, Directives: map[string][]string{"script-src": {"'strict-dynamic'", "https:", "'unsafe-inline'", "'unsafe-eval'"}}}}, "csp.directives.script-src",
 			`headers: csp.directives.script-src "'unsafe-eval'": lets strings become code (eval, new Function), the sink of DOM XSS; remove it` + allow},
 		{"data:", script("'self'", "data:"), "csp.directives.script-src",
 			`headers: csp.directives.script-src "data:": lets an injection run a script from a data: URL it writes itself; remove it` + allow},
@@ -276,9 +274,9 @@ func TestConfigErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("New = %v, nil; want an error for %s", h, tt.field)
 			}
-			var ce *ConfigError
+			var ce *configerr.Error
 			if !errors.As(err, &ce) || !errors.Is(err, ErrInvalidConfig) {
-				t.Fatalf("error %v is not a *ConfigError", err)
+				t.Fatalf("error %v is not a *configerr.Error", err)
 			}
 			if ce.Field != tt.field {
 				t.Errorf("error field = %q, want %q (%v)", ce.Field, tt.field, err)
@@ -303,8 +301,8 @@ func TestScriptSourcesAccepted(t *testing.T) {
 	}{
 		{"default", Config{}},
 		{"strict config", Strict()},
-		{"strict preset", Config{CSP: CSP{Preset: PresetStrict}}},
-		{"strict preset, explicit fallback", Config{CSP: CSP{Preset: PresetStrict, Directives: map[string][]string{
+		{"strict preset", Config{CSP: CSP{Preset: presetStrict}}},
+		{"strict preset, explicit fallback", Config{CSP: CSP{Preset: presetStrict, Directives: map[string][]string{
 			"script-src": {"'strict-dynamic'", "'unsafe-inline'", "https:", "'report-sample'"}}}}},
 		{"hash with strict-dynamic", Config{CSP: CSP{Directives: map[string][]string{
 			"script-src": {"'sha256-RFWPLDbv2BY+rCkDzsE+0fr8ylGr2R2faWMhq4lfEQc='", "'strict-dynamic'", "'unsafe-inline'", "https:"}}}}},
@@ -432,21 +430,4 @@ func ExampleNew() {
 	}
 	fmt.Println(h.Policy(""))
 	// Output: default-src 'self';base-uri 'self';font-src 'self' https: data:;form-action 'self';frame-ancestors 'self';img-src 'self' https://images.example.com;object-src 'none';script-src 'self';script-src-attr 'none';style-src 'self' https: 'unsafe-inline';upgrade-insecure-requests
-}
-
-// ExampleNew_refused shows New refusing a configuration: every problem at
-// once, each naming the field as a configuration file spells it, the value
-// and the fix.
-func ExampleNew_refused() {
-	_, err := New(Config{CSP: CSP{Directives: map[string][]string{
-		"scirpt-src": {"'self'"},
-		"script-src": {"'self'", "'unsafe-inline'"},
-	}}})
-	fmt.Println(err)
-	var ce *ConfigError
-	fmt.Println(errors.As(err, &ce), ce.Field, ce.Value)
-	// Output:
-	// headers: csp.directives "scirpt-src": not a CSP directive; did you mean "script-src"?
-	// headers: csp.directives.script-src "'unsafe-inline'": lets injected inline scripts and event handlers run (XSS); use csp.nonce or a hash source; or set csp.dangerously_allow_unsafe_scripts
-	// true csp.directives scirpt-src
 }

@@ -1,10 +1,10 @@
 // Package input is harden's input layer: request body limits, strict JSON
 // decoding into typed values, the NoSQL-operator and prototype key guard,
-// HTTP parameter pollution, multipart upload limits, and string
-// normalisers. Validation with struct tags lives in input/validate and the
-// HTML sanitizer policies in input/sanitize (they carry the third-party
+// HTTP parameter pollution and multipart upload limits. Normalisation and
+// validation with struct tags live in input/validate and the HTML
+// sanitizer policies in input/sanitize (they carry the third-party
 // dependencies; this package imports only the standard library and
-// golang.org/x/text).
+// package respond).
 //
 // # What it defends against
 //
@@ -40,9 +40,6 @@
 //   - Upload abuse: [Upload] bounds file size, file count and total size,
 //     accepts types by sniffing the content (never the client's
 //     Content-Type or file name) and names files itself.
-//   - Look-alike and invisible text: [Normalizer] applies `normalize` tags
-//     (trim, lower, NFC, control-character stripping, email
-//     canonicalisation, HTML escaping, ...) before validation.
 //
 // # How it fails
 //

@@ -11,9 +11,9 @@ import (
 	"strings"
 )
 
-// DefaultMaxDepth is the default bound on JSON nesting: objects and arrays
+// defaultMaxDepth is the default bound on JSON nesting: objects and arrays
 // inside each other, the top-level value counting as 1.
-const DefaultMaxDepth = 32
+const defaultMaxDepth = 32
 
 // JSONConfig configures a strict JSON [Decoder].
 type JSONConfig struct {
@@ -94,7 +94,7 @@ func NewDecoder(cfg JSONConfig) (*Decoder, error) {
 		return nil, fmt.Errorf("input: JSONConfig.MaxDepth is negative (%d)", d.maxDepth)
 	}
 	if d.maxDepth == 0 {
-		d.maxDepth = DefaultMaxDepth
+		d.maxDepth = defaultMaxDepth
 	}
 	if err := cfg.Keys.check(); err != nil {
 		return nil, err
@@ -136,16 +136,16 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any) bool {
 // Bind decodes r's body into dst; on failure it answers the refusal through
 // the shared responder and returns false.
 func (d *Decoder) Bind(w http.ResponseWriter, r *http.Request, dst any) bool {
-	if err := d.Decode(w, r, dst); err != nil {
+	if err := d.decode(w, r, dst); err != nil {
 		Reject(w, r, err)
 		return false
 	}
 	return true
 }
 
-// Decode reads r's body (checking its Content-Type and size; w may be nil)
-// and decodes it into dst, a non-nil pointer. Errors are [*Error] values.
-func (d *Decoder) Decode(w http.ResponseWriter, r *http.Request, dst any) error {
+// decode reads r's body (checking its Content-Type and size) and decodes
+// it into dst, a non-nil pointer. Errors are [*Error] values.
+func (d *Decoder) decode(w http.ResponseWriter, r *http.Request, dst any) error {
 	ct := r.Header.Get("Content-Type")
 	form := d.isForm(ct)
 	if !form && !typeAllowed(ct, d.types) {

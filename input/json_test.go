@@ -140,7 +140,7 @@ func TestDecoderRefusals(t *testing.T) {
 		{"duplicate key escaped", func() *http.Request { return jsonRequest(`{"name":"a","n\u0061me":"b"}`) }, 400, field("name", "appears more than once")},
 		{"duplicate key in map", func() *http.Request { return jsonRequest(`{"labels":{"k":"a","k":"b"}}`) }, 400, field("labels.k", "appears more than once")},
 		{"duplicate key in any", func() *http.Request { return jsonRequest(`{"any":[{"k":1,"k":2}]}`) }, 400, field("any[0].k", "appears more than once")},
-		{"deep nesting", func() *http.Request { return jsonRequest(deep(40)) }, 400, field("any"+strings.Repeat("[0]", DefaultMaxDepth-1), "is nested too deeply")},
+		{"deep nesting", func() *http.Request { return jsonRequest(deep(40)) }, 400, field("any"+strings.Repeat("[0]", defaultMaxDepth-1), "is nested too deeply")},
 		{"$where", func() *http.Request { return jsonRequest(`{"filter":{"$where":"sleep(1000)"}}`) }, 400, field("filter.$where", `must not start with "$"`)},
 		{"$ne nested in any", func() *http.Request { return jsonRequest(`{"any":{"user":{"password":{"$ne":null}}}}`) }, 400, field("any.user.password.$ne", `must not start with "$"`)},
 		{"$gt in an array", func() *http.Request { return jsonRequest(`{"any":[1,{"$gt":""}]}`) }, 400, field("any[1].$gt", `must not start with "$"`)},

@@ -215,16 +215,14 @@ func (s *scanner) checkNumber(sc *schema, k kind, num []byte) bool {
 	switch k {
 	case kAny, kNumber:
 		return true
-	case kInt:
-		if _, err := strconv.ParseInt(string(num), 10, sc.bits); err != nil {
-			if isIntegerSyntax(num) {
-				return s.fieldFail(msgRange)
-			}
-			return s.fieldFail(msgInteger)
+	case kInt, kUint:
+		var err error
+		if k == kInt {
+			_, err = strconv.ParseInt(string(num), 10, sc.bits)
+		} else {
+			_, err = strconv.ParseUint(string(num), 10, sc.bits)
 		}
-		return true
-	case kUint:
-		if _, err := strconv.ParseUint(string(num), 10, sc.bits); err != nil {
+		if err != nil {
 			if isIntegerSyntax(num) {
 				return s.fieldFail(msgRange)
 			}
@@ -448,43 +446,64 @@ type objectScan struct {
 	first         bool                // no member copied yet
 }
 
-func (s *scanner) object(sc *schema) bool {
+// open enters the object or array whose opening bracket is at s.pos and
+// that closes with end, past the white space after the bracket. An empty
+// container is closed at once: it reports empty, and ok unless the
+// container is nested too deeply.
+func (s *scanner) open(end byte) (empty, ok bool) {
 	if !s.enter() {
-		return false
+		return false, false
 	}
-	s.pos++ // '{'
-	s.emit('{')
+	s.emit(s.data[s.pos])
+	s.pos++
+	s.ws()
+	if s.pos < len(s.data) && s.data[s.pos] == end {
+		s.pos++
+		s.emit(end)
+		s.depth--
+		return true, true
+	}
+	return false, true
+}
+
+// next scans what follows a member or an element of a container that
+// closes with end: white space, then ',' (more follows) or end, which
+// closes the container and its path segment. Anything else is malformed
+// JSON.
+func (s *scanner) next(end byte) (more, ok bool) {
+	s.ws()
+	if s.pos >= len(s.data) {
+		return false, s.fail(ErrMalformedJSON)
+	}
+	switch s.data[s.pos] {
+	case ',':
+		s.pos++
+		return true, true
+	case end:
+		s.pos++
+		s.emit(end)
+		s.path.pop()
+		s.depth--
+		return false, true
+	}
+	return false, s.fail(ErrMalformedJSON)
+}
+
+func (s *scanner) object(sc *schema) bool {
+	if empty, ok := s.open('}'); empty || !ok {
+		return ok
+	}
 	seenBase := len(s.seen)
 	defer func() { s.seen = s.seen[:seenBase] }()
 	o := objectScan{sc: sc, seenBase: seenBase, first: true}
-	s.ws()
-	if s.pos < len(s.data) && s.data[s.pos] == '}' {
-		s.pos++
-		s.emit('}')
-		s.depth--
-		return true
-	}
 	s.path.pushKeyBytes()
 	for {
 		if !s.member(&o) {
 			return false
 		}
-		s.ws()
-		if s.pos >= len(s.data) {
-			return s.fail(ErrMalformedJSON)
+		if more, ok := s.next('}'); !more {
+			return ok
 		}
-		switch s.data[s.pos] {
-		case ',':
-			s.pos++
-			continue
-		case '}':
-			s.pos++
-			s.emit('}')
-			s.path.pop()
-			s.depth--
-			return true
-		}
-		return s.fail(ErrMalformedJSON)
 	}
 }
 
@@ -645,11 +664,9 @@ func validMapKey(k kind, key []byte) bool {
 }
 
 func (s *scanner) array(sc *schema) bool {
-	if !s.enter() {
-		return false
+	if empty, ok := s.open(']'); empty || !ok {
+		return ok
 	}
-	s.pos++ // '['
-	s.emit('[')
 	var es *schema
 	limit := -1
 	if sc != nil {
@@ -657,13 +674,6 @@ func (s *scanner) array(sc *schema) bool {
 		if sc.kind == kArray {
 			limit = sc.n
 		}
-	}
-	s.ws()
-	if s.pos < len(s.data) && s.data[s.pos] == ']' {
-		s.pos++
-		s.emit(']')
-		s.depth--
-		return true
 	}
 	s.path.pushIndex(0)
 	for i := 0; ; i++ {
@@ -678,21 +688,8 @@ func (s *scanner) array(sc *schema) bool {
 		if !s.value(es) {
 			return false
 		}
-		s.ws()
-		if s.pos >= len(s.data) {
-			return s.fail(ErrMalformedJSON)
+		if more, ok := s.next(']'); !more {
+			return ok
 		}
-		switch s.data[s.pos] {
-		case ',':
-			s.pos++
-			continue
-		case ']':
-			s.pos++
-			s.emit(']')
-			s.path.pop()
-			s.depth--
-			return true
-		}
-		return s.fail(ErrMalformedJSON)
 	}
 }

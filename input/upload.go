@@ -63,12 +63,6 @@ type File struct {
 	Data []byte
 }
 
-// Received is what [Upload.Receive] accepted.
-type Received struct {
-	Files  []File
-	Fields url.Values // the non-file fields
-}
-
 // Upload receives multipart/form-data file uploads within limits.
 //
 // It streams the body (nothing is written to disk), refusing:
@@ -135,68 +129,69 @@ func (u *Upload) MaxTotalBytes() int64 { return u.maxTotal }
 // maxFieldBytes caps the values of the non-file fields together.
 const maxFieldBytes = 10 << 10
 
-// Receive reads r's multipart body within the limits. Errors are [*Error]
-// values.
-func (u *Upload) Receive(w http.ResponseWriter, r *http.Request) (*Received, error) {
+// Receive reads r's multipart body within the limits and returns the
+// files it accepted (at least one) and the non-file fields. Errors are
+// [*Error] values.
+func (u *Upload) Receive(w http.ResponseWriter, r *http.Request) (files []File, fields url.Values, err error) {
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
-		return nil, ErrUnsupportedMediaType
+		return nil, nil, ErrUnsupportedMediaType
 	}
 	if r.ContentLength > u.maxTotal {
-		return nil, ErrBodyTooLarge
+		return nil, nil, ErrBodyTooLarge
 	}
 	if r.Body == nil {
-		return nil, ErrMalformedMultipart
+		return nil, nil, ErrMalformedMultipart
 	}
 	body := http.MaxBytesReader(w, r.Body, u.maxTotal)
 	mr := multipart.NewReader(body, params["boundary"])
-	rec := &Received{Fields: url.Values{}}
-	fields, fieldBytes := 0, 0
+	fields = url.Values{}
+	nFields, fieldBytes := 0, 0
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return nil, readErr(err, ErrMalformedMultipart)
+			return nil, nil, readErr(err, ErrMalformedMultipart)
 		}
 		name := part.FormName()
 		if name == "" {
 			_ = part.Close() // the request is refused as malformed either way
-			return nil, ErrMalformedMultipart
+			return nil, nil, ErrMalformedMultipart
 		}
 		if !isFilePart(part) {
-			fields++
-			if fields > u.maxFields {
-				return nil, errTooManyFields
+			nFields++
+			if nFields > u.maxFields {
+				return nil, nil, errTooManyFields
 			}
 			v, err := io.ReadAll(io.LimitReader(part, int64(maxFieldBytes-fieldBytes+1)))
 			if err != nil {
-				return nil, readErr(err, ErrMalformedMultipart)
+				return nil, nil, readErr(err, ErrMalformedMultipart)
 			}
 			fieldBytes += len(v)
 			if fieldBytes > maxFieldBytes {
-				return nil, ErrBodyTooLarge
+				return nil, nil, ErrBodyTooLarge
 			}
-			rec.Fields.Add(name, string(v))
+			fields.Add(name, string(v))
 			continue
 		}
 		if name != u.field {
-			return nil, errUnexpectedFile
+			return nil, nil, errUnexpectedFile
 		}
-		if len(rec.Files) == u.maxFiles {
-			return nil, errTooManyFiles
+		if len(files) == u.maxFiles {
+			return nil, nil, errTooManyFiles
 		}
 		f, err := u.readFile(part)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		rec.Files = append(rec.Files, f)
+		files = append(files, f)
 	}
-	if len(rec.Files) == 0 {
-		return nil, FieldErrors(respond.FieldError{Type: "field", Location: locationBody, Path: u.field, Msg: "is required"})
+	if len(files) == 0 {
+		return nil, nil, FieldErrors(respond.FieldError{Type: "field", Location: locationBody, Path: u.field, Msg: "is required"})
 	}
-	return rec, nil
+	return files, fields, nil
 }
 
 // isFilePart reports whether part's Content-Disposition has a filename

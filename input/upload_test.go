@@ -93,12 +93,12 @@ type avatarStore struct {
 }
 
 func (s *avatarStore) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rec, err := s.up.Receive(w, r)
+	files, _, err := s.up.Receive(w, r)
 	if err != nil {
 		Reject(w, r, err)
 		return
 	}
-	f := rec.Files[0]
+	f := files[0]
 	if err := f.Save(s.root); err != nil {
 		http.Error(w, "save", 500)
 		return
@@ -202,12 +202,12 @@ func TestUploadFilenameNeverUsed(t *testing.T) {
 	ctype, body := multipartBody(t, part{"f", "../../etc/passwd.png", "image/png", pngBytes(t)})
 	r := httptest.NewRequest("POST", "/", bytes.NewReader(body))
 	r.Header.Set("Content-Type", ctype)
-	rec, err := up.Receive(httptest.NewRecorder(), r)
+	files, _, err := up.Receive(httptest.NewRecorder(), r)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(rec.Files[0].Name, "passwd") || strings.ContainsAny(rec.Files[0].Name, "/\\") {
-		t.Errorf("name %q", rec.Files[0].Name)
+	if strings.Contains(files[0].Name, "passwd") || strings.ContainsAny(files[0].Name, "/\\") {
+		t.Errorf("name %q", files[0].Name)
 	}
 }
 
@@ -216,15 +216,15 @@ func TestUploadLimits(t *testing.T) {
 	ctype, body := multipartBody(t, part{"a", "", "", []byte("1")}, part{"b", "", "", []byte("2")})
 	r := httptest.NewRequest("POST", "/", bytes.NewReader(body))
 	r.Header.Set("Content-Type", ctype)
-	if _, err := up.Receive(httptest.NewRecorder(), r); err != errTooManyFields {
+	if _, _, err := up.Receive(httptest.NewRecorder(), r); err != errTooManyFields {
 		t.Errorf("fields: got %v", err)
 	}
 	ctype, body = multipartBody(t, part{"f", "1.png", "", pngBytes(t)}, part{"f", "2.gif", "", gifBytes(t)}, part{"x", "", "", []byte("v")})
 	r = httptest.NewRequest("POST", "/", bytes.NewReader(body))
 	r.Header.Set("Content-Type", ctype)
-	rec, err := up.Receive(httptest.NewRecorder(), r)
-	if err != nil || len(rec.Files) != 2 || rec.Fields.Get("x") != "v" {
-		t.Errorf("got %+v, %v", rec, err)
+	files, fields, err := up.Receive(httptest.NewRecorder(), r)
+	if err != nil || len(files) != 2 || fields.Get("x") != "v" {
+		t.Errorf("got %d files, fields %v, %v", len(files), fields, err)
 	}
 	if up.MaxTotalBytes() != 3<<20+64<<10 {
 		t.Errorf("MaxTotalBytes %d", up.MaxTotalBytes())

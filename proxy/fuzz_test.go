@@ -54,7 +54,7 @@ func FuzzJSONKeys(f *testing.F) {
 		if decodeErr == nil && !errors.Is(err, errNotJSON) {
 			return // a refused key: fine whatever the decoded value shows
 		}
-		if decodeErr == nil && errors.Is(err, errNotJSON) && depth(body) <= input.DefaultMaxDepth {
+		if decodeErr == nil && errors.Is(err, errNotJSON) && depth(body) <= maxJSONDepth {
 			t.Fatalf("scan says %q is not JSON (%v), encoding/json decodes it", body, err)
 		}
 		var ie *input.Error

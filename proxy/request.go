@@ -245,6 +245,12 @@ func isJSONType(contentType string) bool {
 // errNotJSON marks a body that is not one JSON value.
 var errNotJSON = errors.New("proxy: not JSON")
 
+// maxJSONDepth bounds the nesting of a JSON body the key scan walks, the
+// default of package input's decoder: a deeper body is refused as
+// malformed, so nesting cannot be used to exhaust the scan or the
+// upstream's parser.
+const maxJSONDepth = 32
+
 // scanJSONKeys walks every token of body with encoding/json, so escaped
 // keys ("\u0024ne") are seen decoded, and checks every key, duplicates
 // included: parsers disagree on which duplicate wins, and a guard that saw
@@ -274,7 +280,7 @@ func scanJSONKeys(body []byte) error {
 		case json.Delim:
 			if t == '{' || t == '[' {
 				objects = append(objects, t == '{')
-				if len(objects) > input.DefaultMaxDepth {
+				if len(objects) > maxJSONDepth {
 					return malformed
 				}
 				wantKey = t == '{'

@@ -11,13 +11,18 @@ import (
 
 type otherKey struct{}
 
+// responderFunc adapts a function to Responder.
+type responderFunc func(w http.ResponseWriter, r *http.Request, rej *Rejection)
+
+func (f responderFunc) Respond(w http.ResponseWriter, r *http.Request, rej *Rejection) { f(w, r, rej) }
+
 // TestRequestContext: one reqctx.Context answers as WithResponder and
 // WithRequestID together, leaves empty fields and other keys to its parent,
 // and is overridden by values set further in.
 func TestRequestContext(t *testing.T) {
 	var used string
 	named := func(name string) Responder {
-		return ResponderFunc(func(w http.ResponseWriter, r *http.Request, rej *Rejection) {
+		return responderFunc(func(w http.ResponseWriter, r *http.Request, rej *Rejection) {
 			used = name
 			w.WriteHeader(rej.Status)
 		})
@@ -65,7 +70,7 @@ func TestRequestContextAllocations(t *testing.T) {
 	c := &reqctx.Context{Context: context.Background(), Responder: JSON{}, ID: "0123456789abcdef"}
 	r := httptest.NewRequest("GET", "/", nil).WithContext(c)
 	if n := testing.AllocsPerRun(100, func() {
-		_ = From(r)
+		_ = from(r)
 		_ = RequestID(r)
 	}); n != 0 {
 		t.Errorf("allocations = %v, want 0", n)
@@ -106,7 +111,7 @@ func TestRequestContextValues(t *testing.T) {
 	if got := RequestID(r); got != "mine-id" {
 		t.Errorf("RequestID = %q, want %q", got, "mine-id")
 	}
-	if _, ok := From(r).(JSON); !ok {
-		t.Errorf("From = %T, want the default JSON responder", From(r))
+	if _, ok := from(r).(JSON); !ok {
+		t.Errorf("from = %T, want the default JSON responder", from(r))
 	}
 }

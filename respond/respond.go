@@ -54,22 +54,14 @@ type Responder interface {
 	Respond(w http.ResponseWriter, r *http.Request, rej *Rejection)
 }
 
-// ResponderFunc adapts a function to [Responder].
-type ResponderFunc func(w http.ResponseWriter, r *http.Request, rej *Rejection)
-
-// Respond calls f(w, r, rej).
-func (f ResponderFunc) Respond(w http.ResponseWriter, r *http.Request, rej *Rejection) {
-	f(w, r, rej)
-}
-
 // WithResponder returns a copy of parent in which [Reject] uses resp.
 func WithResponder(parent context.Context, resp Responder) context.Context {
 	return context.WithValue(parent, reqctx.ResponderKey{}, resp)
 }
 
-// From returns the responder stored in r's context, or the production
+// from returns the responder stored in r's context, or the production
 // [JSON] responder when there is none.
-func From(r *http.Request) Responder {
+func from(r *http.Request) Responder {
 	if resp, ok := r.Context().Value(reqctx.ResponderKey{}).(Responder); ok && resp != nil {
 		return resp
 	}
@@ -78,7 +70,7 @@ func From(r *http.Request) Responder {
 
 // Reject answers r with rej through the responder in r's context.
 func Reject(w http.ResponseWriter, r *http.Request, rej *Rejection) {
-	From(r).Respond(w, r, rej)
+	from(r).Respond(w, r, rej)
 }
 
 // JSON is the default [Responder]: {"error": "..."} or {"errors": [...]}.

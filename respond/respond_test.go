@@ -59,7 +59,7 @@ func TestJSON(t *testing.T) {
 
 func TestCustomResponder(t *testing.T) {
 	var got *Rejection
-	custom := ResponderFunc(func(w http.ResponseWriter, r *http.Request, rej *Rejection) {
+	custom := responderFunc(func(w http.ResponseWriter, r *http.Request, rej *Rejection) {
 		got = rej
 		w.WriteHeader(rej.Status)
 	})

@@ -173,7 +173,7 @@ func (f *fetcher) guardedFetcher(origin *url.URL) (*fetcher, error) {
 	f.mu.Unlock()
 	g := &fetcher{host: f.host, hostname: f.hostname, opts: f.opts, jars: jars}
 	for i, insecure := range []bool{false, true} {
-		tr, err := ssrf.NewTransport(ssrf.Config{
+		c, err := ssrf.New(ssrf.Config{
 			AllowedSchemes:   []string{origin.Scheme},
 			AllowedPorts:     []uint16{uint16(n)},
 			AllowedHosts:     []string{origin.Hostname()},
@@ -184,7 +184,7 @@ func (f *fetcher) guardedFetcher(origin *url.URL) (*fetcher, error) {
 		if err != nil {
 			return nil, fmt.Errorf("scan: crawl guard for %s: %w", origin, err)
 		}
-		rt := tr.(roundTripper) // ssrf's transport closes its idle connections
+		rt := c.Transport.(roundTripper) // ssrf's transport closes its idle connections
 		if i == 0 {
 			g.verified = rt
 		} else {
@@ -255,14 +255,26 @@ func (c *crawler) fetch(ctx context.Context, p *Page) {
 	r, err := c.f.request(ctx, c.page, p.Method, p.URL, http.Header{"Accept": {acceptHTML}}, nil, true)
 	if err != nil {
 		p.Error = err.Error()
-		var blocked *ssrf.BlockedError
-		if errors.As(err, &blocked) {
-			p.Error = ErrCrawlRefused.Error() + ": " + blocked.Error()
+		if errors.Is(err, ssrf.ErrDestinationNotAllowed) {
+			p.Error = ErrCrawlRefused.Error() + ": " + refusal(err).Error()
 		}
 		return
 	}
 	c.budget.Add(-int64(len(r.Body)))
 	p.Response = r
+}
+
+// refusal returns the SSRF guard's own refusal inside err, which
+// errors.Is matches to ssrf.ErrDestinationNotAllowed: the innermost error
+// that still matches, without the request and dial errors around it.
+func refusal(err error) error {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil || !errors.Is(next, ssrf.ErrDestinationNotAllowed) {
+			return err
+		}
+		err = next
+	}
 }
 
 // links are the same-origin pages a response links to: <a href>,

@@ -42,7 +42,7 @@ func (l *Logger) Handler(next http.Handler) http.Handler {
 		rec := &recorder{}
 		rec.w.Reset(w, nil)
 		ctx = l.track(ctx, &rec.track)
-		if inner := respond.From(r); !l.wraps(inner) {
+		if inner := responderOf(r); !l.wraps(inner) {
 			ctx = respond.WithResponder(ctx, l.wrap(inner))
 		}
 		r = r.WithContext(ctx)
@@ -109,6 +109,15 @@ func Responder(inner respond.Responder, l *Logger) respond.Responder {
 		return inner
 	}
 	return l.wrap(inner)
+}
+
+// responderOf returns the responder respond.Reject answers r through: the
+// one in r's context, or the production JSON responder.
+func responderOf(r *http.Request) respond.Responder {
+	if resp, ok := r.Context().Value(reqctx.ResponderKey{}).(respond.Responder); ok && resp != nil {
+		return resp
+	}
+	return respond.JSON{}
 }
 
 func (l *Logger) wraps(inner respond.Responder) bool {

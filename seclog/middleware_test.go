@@ -93,13 +93,20 @@ func TestMiddlewareLogsEachDenialOnce(t *testing.T) {
 	}
 }
 
+// responderFunc adapts a function to respond.Responder.
+type responderFunc func(w http.ResponseWriter, r *http.Request, rej *respond.Rejection)
+
+func (f responderFunc) Respond(w http.ResponseWriter, r *http.Request, rej *respond.Rejection) {
+	f(w, r, rej)
+}
+
 func TestMiddlewareAndResponderLogOnce(t *testing.T) {
 	refuse := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		respond.Reject(w, r, &respond.Rejection{Status: 403, Event: secevent.CSRFFailure, Err: errors.New("bad token")})
 	})
 	l, buf := newTestLogger(t)
 	other, otherBuf := newTestLogger(t)
-	custom := respond.ResponderFunc(func(w http.ResponseWriter, r *http.Request, rej *respond.Rejection) {
+	custom := responderFunc(func(w http.ResponseWriter, r *http.Request, rej *respond.Rejection) {
 		w.WriteHeader(rej.Status)
 	})
 	withResponder := func(resp respond.Responder, next http.Handler) http.Handler {

@@ -4,7 +4,7 @@ import (
 	"net/netip"
 )
 
-// Reasons an address is refused, as they appear in BlockedError.Reason.
+// Reasons an address is refused, as they appear in blockedError.Reason.
 const (
 	reasonInvalid           = "invalid address"
 	reasonZone              = "scoped (zoned) address"
@@ -112,7 +112,7 @@ var (
 )
 
 // checkAddr reports whether a may be connected to by an outbound request:
-// nil for a public unicast address, else a *BlockedError (errors.Is
+// nil for a public unicast address, else a *blockedError (errors.Is
 // errAddressNotAllowed and ErrDestinationNotAllowed) naming the range.
 //
 // Refused: unspecified, loopback, private (RFC 1918), link-local, CGNAT,
@@ -124,7 +124,7 @@ var (
 // are judged by the IPv4 address they carry. Zoned addresses are refused.
 func checkAddr(a netip.Addr) error {
 	if reason := addrReason(a); reason != "" {
-		return &BlockedError{Kind: errAddressNotAllowed, Reason: reason, Addr: a}
+		return &blockedError{Kind: errAddressNotAllowed, Reason: reason, Addr: a}
 	}
 	return nil
 }

@@ -130,7 +130,7 @@ func TestCheckAddr(t *testing.T) {
 			}
 			continue
 		}
-		var be *BlockedError
+		var be *blockedError
 		if !errors.As(err, &be) {
 			t.Errorf("checkAddr(%s) = %v, want refused (%s)", tc.addr, err, tc.reason)
 			continue
@@ -159,7 +159,7 @@ func TestEveryRangeCovered(t *testing.T) {
 		}
 	}
 	for a := range metadataAddrs {
-		var be *BlockedError
+		var be *blockedError
 		if !errors.As(checkAddr(a), &be) || be.Reason != reasonMetadata {
 			t.Errorf("metadata address %v: %v", a, checkAddr(a))
 		}

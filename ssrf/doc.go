@@ -51,13 +51,14 @@
 //
 // # Errors
 //
-// Every refused destination is a *[BlockedError], for which
+// Every refused destination is an error for which
 // errors.Is(err, [ErrDestinationNotAllowed]) is true (through the *url.Error
 // of http.Client too). Handlers answer it with
 // 400 {"error":"destination not allowed"} and log the error (it is a
-// slog.LogValuer carrying reason, host, address and port) as an
+// slog.LogValuer carrying reason, kind, host, address and port) as an
 // ssrf_blocked event. Its text names the refused host: log it, never send
-// it to the client.
+// it to the client. [New] reports every invalid Config entry as a
+// *harden.ConfigError wrapping [ErrInvalidConfig].
 //
 // # Tests
 //
@@ -71,5 +72,6 @@
 // (internal/httpsyntax): LDH labels, so "_" and a hyphen at either end of a
 // label are refused; non-ASCII names are judged after IDNA, at dial time.
 //
-// Imports: the standard library and harden's internal/httpsyntax.
+// Imports: the standard library and harden's internal/configerr and
+// internal/httpsyntax.
 package ssrf

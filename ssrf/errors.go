@@ -6,23 +6,22 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-
-	"github.com/harden-go/harden/internal/configerr"
 )
 
-// ErrDestinationNotAllowed matches every refused destination: each refusal
-// is a *BlockedError whose Kind says what was refused, and a handler needs a
-// single test:
+// ErrDestinationNotAllowed matches every refused destination, whatever was
+// refused (scheme, port, host, address), so a handler needs a single test:
 //
 //	if errors.Is(err, ssrf.ErrDestinationNotAllowed) {
 //		// 400 {"error":"destination not allowed"}
 //	}
 //
 // The text of a refusal is for logs; it names the refused host and
-// address, so do not send it to clients.
+// address, so do not send it to clients. A refusal is a slog.LogValuer:
+// logged with log/slog it records its reason, kind, host, address and
+// port as attributes.
 var ErrDestinationNotAllowed = errors.New("ssrf: destination not allowed")
 
-// The kinds of refusal, a [BlockedError]'s Kind.
+// The kinds of refusal, a blockedError's Kind.
 var (
 	// errSchemeNotAllowed: the URL scheme is not in Config.AllowedSchemes.
 	errSchemeNotAllowed = errors.New("ssrf: scheme not allowed")
@@ -47,20 +46,16 @@ var (
 	// ErrResponseTooLarge: the body is longer than Config.MaxResponseBytes.
 	// Reading stops after MaxResponseBytes bytes with this error.
 	ErrResponseTooLarge = errors.New("ssrf: response too large")
-	// ErrConfig is the sentinel of every *ConfigError returned by New.
-	ErrConfig = errors.New("ssrf: invalid configuration")
+	// ErrInvalidConfig is wrapped by every *harden.ConfigError that New
+	// returns: one per invalid Config entry, its Field the JSON name (the
+	// Go name for settings only code can set).
+	ErrInvalidConfig = errors.New("ssrf: invalid config")
 )
 
-// ConfigError describes one invalid Config entry: Field is the JSON name
-// (the Go name for settings only code can set), Index the entry's position
-// in a list (or -1), Reason what is wrong, Err [ErrConfig]. It is the
-// configuration error type every harden layer shares.
-type ConfigError = configerr.Error
-
-// BlockedError describes a refused destination. errors.Is matches it to
-// [ErrDestinationNotAllowed], and it is a [slog.LogValuer] so security
-// logs record its fields.
-type BlockedError struct {
+// blockedError describes a refused destination. errors.Is matches it to
+// [ErrDestinationNotAllowed] and to its Kind, and it is a [slog.LogValuer]
+// so security logs record its fields.
+type blockedError struct {
 	// Kind says what was refused; its text is one of "ssrf: scheme not
 	// allowed", "ssrf: port not allowed", "ssrf: host not allowed",
 	// "ssrf: address not allowed", "ssrf: invalid URL" or, for a network
@@ -79,7 +74,7 @@ type BlockedError struct {
 	Port uint16
 }
 
-func (e *BlockedError) Error() string {
+func (e *blockedError) Error() string {
 	var b strings.Builder
 	b.WriteString(ErrDestinationNotAllowed.Error())
 	b.WriteString(": ")
@@ -100,15 +95,12 @@ func (e *BlockedError) Error() string {
 }
 
 // Is reports whether target is ErrDestinationNotAllowed or e.Kind.
-func (e *BlockedError) Is(target error) bool {
+func (e *blockedError) Is(target error) bool {
 	return target == ErrDestinationNotAllowed || (e.Kind != nil && target == e.Kind)
 }
 
-// Unwrap returns e.Kind.
-func (e *BlockedError) Unwrap() error { return e.Kind }
-
 // LogValue implements slog.LogValuer.
-func (e *BlockedError) LogValue() slog.Value {
+func (e *blockedError) LogValue() slog.Value {
 	attrs := make([]slog.Attr, 0, 5)
 	attrs = append(attrs, slog.String("reason", e.Reason))
 	if e.Kind != nil {

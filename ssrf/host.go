@@ -14,8 +14,8 @@ type parsedHost struct {
 	ascii bool       // the name is ASCII (non-ASCII names are judged after IDNA, at dial)
 }
 
-func hostErr(reason, host string) *BlockedError {
-	return &BlockedError{Kind: errHostNotAllowed, Reason: reason, Host: host}
+func hostErr(reason, host string) *blockedError {
+	return &blockedError{Kind: errHostNotAllowed, Reason: reason, Host: host}
 }
 
 // parseHost classifies host (brackets allowed around IPv6). It refuses
@@ -31,7 +31,7 @@ func hostErr(reason, host string) *BlockedError {
 //   - an IPv6 literal must parse and carry no zone;
 //   - "localhost" and names under ".localhost" (RFC 6761) are refused
 //     without asking a resolver.
-func parseHost(host string) (parsedHost, *BlockedError) {
+func parseHost(host string) (parsedHost, *blockedError) {
 	if host == "" {
 		return parsedHost{}, hostErr(reasonEmptyHost, host)
 	}

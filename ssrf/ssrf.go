@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/harden-go/harden/internal/configerr"
 	"github.com/harden-go/harden/internal/httpsyntax"
 )
 
@@ -76,6 +77,12 @@ type Config struct {
 // connection is checked at connect time against the address actually
 // dialed, so neither a redirect nor DNS rebinding reaches an internal
 // address. Do not replace its Transport or CheckRedirect.
+//
+// Its Transport is the checking http.RoundTripper, which can be used alone
+// (for example by a reverse proxy or a crawler with its own redirect
+// policy): redirects are then the caller's, each one checked when it is
+// sent. Its CloseIdleConnections method closes the idle connections of its
+// pool, as http.Client.CloseIdleConnections expects.
 type Client struct {
 	*http.Client
 	guard *guard
@@ -127,20 +134,6 @@ func New(cfg Config) (*Client, error) {
 	return &Client{Client: hc, guard: g}, nil
 }
 
-// NewTransport validates cfg and returns the checking http.RoundTripper
-// under [Client], for use alone (for example by a reverse proxy or a
-// crawler with its own redirect policy): redirects are then the caller's,
-// each one checked when it is sent. Its CloseIdleConnections method closes
-// the idle connections of its pool, as http.Client.CloseIdleConnections
-// expects.
-func NewTransport(cfg Config) (http.RoundTripper, error) {
-	t, err := newTransport(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return t, nil
-}
-
 // newTransport validates cfg and builds its transport.
 func newTransport(cfg Config) (*transport, error) {
 	g, err := newGuard(cfg)
@@ -180,7 +173,7 @@ func newTransport(cfg Config) (*transport, error) {
 func newGuard(cfg Config) (*guard, error) {
 	var errs []error
 	bad := func(field string, index int, value, reason string) {
-		errs = append(errs, &ConfigError{Pkg: "ssrf", Field: field, Index: index, Value: value, Reason: reason, Err: ErrConfig})
+		errs = append(errs, &configerr.Error{Pkg: "ssrf", Field: field, Index: index, Value: value, Reason: reason, Err: ErrInvalidConfig})
 	}
 	g := &guard{
 		schemes:     map[string]bool{},
@@ -291,7 +284,7 @@ func parseHostPattern(s string) (hostPattern, error) {
 func (c *Client) Check(rawURL string) error {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return &BlockedError{Kind: errInvalidURL, Reason: reasonMalformedURL}
+		return &blockedError{Kind: errInvalidURL, Reason: reasonMalformedURL}
 	}
 	return c.guard.checkURL(u)
 }
@@ -299,21 +292,21 @@ func (c *Client) Check(rawURL string) error {
 // checkURL applies the URL rules: scheme, credentials, host, port.
 func (g *guard) checkURL(u *url.URL) error {
 	if u == nil {
-		return &BlockedError{Kind: errInvalidURL, Reason: reasonMalformedURL}
+		return &blockedError{Kind: errInvalidURL, Reason: reasonMalformedURL}
 	}
 	scheme := strings.ToLower(u.Scheme)
 	if !g.schemes[scheme] {
-		return &BlockedError{Kind: errSchemeNotAllowed, Reason: reasonSchemeNotAllowed}
+		return &blockedError{Kind: errSchemeNotAllowed, Reason: reasonSchemeNotAllowed}
 	}
 	if u.User != nil {
-		return &BlockedError{Kind: errHostNotAllowed, Reason: reasonCredentialsInURL}
+		return &blockedError{Kind: errHostNotAllowed, Reason: reasonCredentialsInURL}
 	}
 	host := u.Hostname()
 	var port uint16
 	if ps := u.Port(); ps != "" {
 		n, err := strconv.ParseUint(ps, 10, 16)
 		if err != nil || n == 0 {
-			return &BlockedError{Kind: errPortNotAllowed, Reason: reasonPortNotAllowed, Host: host}
+			return &blockedError{Kind: errPortNotAllowed, Reason: reasonPortNotAllowed, Host: host}
 		}
 		port = uint16(n)
 	} else if scheme == "https" {
@@ -343,38 +336,38 @@ func (g *guard) checkParsed(ph parsedHost, host string, port uint16) error {
 					return nil
 				}
 			}
-			return &BlockedError{Kind: errHostNotAllowed, Reason: reasonHostNotAllowed, Host: host, Port: port}
+			return &blockedError{Kind: errHostNotAllowed, Reason: reasonHostNotAllowed, Host: host, Port: port}
 		}
 		return nil
 	}
 	if !g.ports[port] && !g.dangerPorts[port] {
-		return &BlockedError{Kind: errPortNotAllowed, Reason: reasonPortNotAllowed, Host: host, Port: port}
+		return &blockedError{Kind: errPortNotAllowed, Reason: reasonPortNotAllowed, Host: host, Port: port}
 	}
 	if len(g.hosts) > 0 {
 		if !ph.ascii {
-			return &BlockedError{Kind: errHostNotAllowed, Reason: reasonHostNotAllowed, Host: host, Port: port}
+			return &blockedError{Kind: errHostNotAllowed, Reason: reasonHostNotAllowed, Host: host, Port: port}
 		}
 		for _, p := range g.hosts {
 			if p.matchName(ph.name) {
 				return nil
 			}
 		}
-		return &BlockedError{Kind: errHostNotAllowed, Reason: reasonHostNotAllowed, Host: host, Port: port}
+		return &blockedError{Kind: errHostNotAllowed, Reason: reasonHostNotAllowed, Host: host, Port: port}
 	}
 	return nil
 }
 
 // checkAddrPort is the connect-time rule: an address passes if it is one
 // of DangerouslyAllowAddrs, or if it is public and its port allowed.
-func (g *guard) checkAddrPort(a netip.Addr, port uint16) *BlockedError {
+func (g *guard) checkAddrPort(a netip.Addr, port uint16) *blockedError {
 	if len(g.dangerous) > 0 && a.Zone() == "" && g.dangerous[netip.AddrPortFrom(a.Unmap(), port)] {
 		return nil
 	}
 	if reason := addrReason(a); reason != "" {
-		return &BlockedError{Kind: errAddressNotAllowed, Reason: reason, Addr: a, Port: port}
+		return &blockedError{Kind: errAddressNotAllowed, Reason: reason, Addr: a, Port: port}
 	}
 	if !g.ports[port] {
-		return &BlockedError{Kind: errPortNotAllowed, Reason: reasonPortNotAllowed, Addr: a, Port: port}
+		return &blockedError{Kind: errPortNotAllowed, Reason: reasonPortNotAllowed, Addr: a, Port: port}
 	}
 	return nil
 }
@@ -385,11 +378,11 @@ func (g *guard) control(network, address string, _ syscall.RawConn) error {
 	switch network {
 	case "tcp", "tcp4", "tcp6":
 	default:
-		return &BlockedError{Kind: ErrDestinationNotAllowed, Reason: reasonNetworkNotAllowed}
+		return &blockedError{Kind: ErrDestinationNotAllowed, Reason: reasonNetworkNotAllowed}
 	}
 	ap, err := netip.ParseAddrPort(address)
 	if err != nil {
-		return &BlockedError{Kind: errAddressNotAllowed, Reason: reasonMalformedIP}
+		return &blockedError{Kind: errAddressNotAllowed, Reason: reasonMalformedIP}
 	}
 	if berr := g.checkAddrPort(ap.Addr(), ap.Port()); berr != nil {
 		return berr
@@ -405,15 +398,15 @@ func (g *guard) dialContext(ctx context.Context, network, address string) (net.C
 	switch network {
 	case "tcp", "tcp4", "tcp6":
 	default:
-		return nil, &BlockedError{Kind: ErrDestinationNotAllowed, Reason: reasonNetworkNotAllowed}
+		return nil, &blockedError{Kind: ErrDestinationNotAllowed, Reason: reasonNetworkNotAllowed}
 	}
 	host, ps, err := net.SplitHostPort(address)
 	if err != nil {
-		return nil, &BlockedError{Kind: errHostNotAllowed, Reason: reasonBadHostname}
+		return nil, &blockedError{Kind: errHostNotAllowed, Reason: reasonBadHostname}
 	}
 	n, err := strconv.ParseUint(ps, 10, 16)
 	if err != nil || n == 0 {
-		return nil, &BlockedError{Kind: errPortNotAllowed, Reason: reasonPortNotAllowed, Host: host}
+		return nil, &blockedError{Kind: errPortNotAllowed, Reason: reasonPortNotAllowed, Host: host}
 	}
 	port := uint16(n)
 	ph, berr := parseHost(host)
@@ -424,7 +417,7 @@ func (g *guard) dialContext(ctx context.Context, network, address string) (net.C
 	if !ph.addr.IsValid() && !ph.ascii {
 		// net/http hands over the IDNA (ASCII) form; anything else is not
 		// a host name we can judge.
-		return nil, &BlockedError{Kind: errHostNotAllowed, Reason: reasonBadHostname, Host: host, Port: port}
+		return nil, &blockedError{Kind: errHostNotAllowed, Reason: reasonBadHostname, Host: host, Port: port}
 	}
 	if err := g.checkParsed(ph, host, port); err != nil {
 		return nil, err
@@ -438,7 +431,7 @@ func (g *guard) dialContext(ctx context.Context, network, address string) (net.C
 			return nil, err
 		}
 		if len(addrs) == 0 {
-			return nil, &BlockedError{Kind: errHostNotAllowed, Reason: reasonNoAddress, Host: host, Port: port}
+			return nil, &blockedError{Kind: errHostNotAllowed, Reason: reasonNoAddress, Host: host, Port: port}
 		}
 	}
 	for _, a := range addrs {
@@ -465,7 +458,7 @@ func (g *guard) dialContext(ctx context.Context, network, address string) (net.C
 		}
 	}
 	if first == nil {
-		first = &BlockedError{Kind: errHostNotAllowed, Reason: reasonNoAddress, Host: host, Port: port}
+		first = &blockedError{Kind: errHostNotAllowed, Reason: reasonNoAddress, Host: host, Port: port}
 	}
 	return nil, first
 }

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/harden-go/harden/internal/configerr"
 )
 
 // TestCheckURL is the table of refused destinations and encodings, judged
@@ -127,7 +129,7 @@ func TestCheckURL(t *testing.T) {
 			t.Errorf("Check(%q) = %v, want %v (and ErrDestinationNotAllowed)", tc.url, err, tc.kind)
 			continue
 		}
-		var be *BlockedError
+		var be *blockedError
 		if tc.reason != "" && (!errors.As(err, &be) || be.Reason != tc.reason) {
 			t.Errorf("Check(%q) reason = %v, want %q", tc.url, err, tc.reason)
 		}
@@ -199,12 +201,12 @@ func TestResolverAnswersInternal(t *testing.T) {
 		t.Fatalf("URL rules refuse a plain name: %v", err)
 	}
 	_, err := c.Get("http://innocent.example.com/admin")
-	var be *BlockedError
+	var be *blockedError
 	if !errors.As(err, &be) || !errors.Is(err, errAddressNotAllowed) {
-		t.Fatalf("err = %v, want a BlockedError for the address", err)
+		t.Fatalf("err = %v, want a blockedError for the address", err)
 	}
 	if be.Host != "innocent.example.com" || be.Addr != netip.MustParseAddr("192.168.10.20") || be.Reason != reasonPrivate || be.Port != 80 {
-		t.Errorf("BlockedError = %+v", be)
+		t.Errorf("blockedError = %+v", be)
 	}
 	if n.dialCount() != 0 {
 		t.Errorf("dialer reached: %v", n.dials)
@@ -600,10 +602,11 @@ func TestProxyEnvironmentIgnored(t *testing.T) {
 
 func TestTransportClosesBodyOnRefusal(t *testing.T) {
 	n := newTestNet(t)
-	tr, err := NewTransport(n.config(Config{}))
+	c, err := New(n.config(Config{}))
 	if err != nil {
 		t.Fatal(err)
 	}
+	tr := c.Transport
 	body := &closeRecorder{Reader: strings.NewReader("x")}
 	req, _ := http.NewRequest("POST", "http://127.0.0.1/", body)
 	if _, err := tr.RoundTrip(req); !errors.Is(err, ErrDestinationNotAllowed) {
@@ -612,7 +615,7 @@ func TestTransportClosesBodyOnRefusal(t *testing.T) {
 	if !body.closed {
 		t.Error("request body not closed on refusal")
 	}
-	// NewTransport's RoundTripper closes its pool's idle connections, as
+	// The Client's RoundTripper closes its pool's idle connections, as
 	// http.Client.CloseIdleConnections expects.
 	tr.(interface{ CloseIdleConnections() }).CloseIdleConnections()
 }
@@ -640,12 +643,12 @@ func TestConfigValidation(t *testing.T) {
 		"allow addr port 0":   {DangerouslyAllowAddrs: []netip.AddrPort{netip.MustParseAddrPort("127.0.0.1:0")}},
 	} {
 		_, err := New(cfg)
-		if !errors.Is(err, ErrConfig) {
-			t.Errorf("%s: New = %v, want ErrConfig", name, err)
+		if !errors.Is(err, ErrInvalidConfig) {
+			t.Errorf("%s: New = %v, want ErrInvalidConfig", name, err)
 		}
-		var ce *ConfigError
+		var ce *configerr.Error
 		if !errors.As(err, &ce) || ce.Pkg != "ssrf" || ce.Field == "" {
-			t.Errorf("%s: New = %v, want a *ConfigError naming the setting", name, err)
+			t.Errorf("%s: New = %v, want a *configerr.Error naming the setting", name, err)
 		}
 	}
 	if _, err := New(Config{AllowedSchemes: []string{"HTTPS"}, AllowedHosts: []string{"*.example.com", "[2606:4700::1]", "Example.ORG."}}); err != nil {
@@ -654,7 +657,7 @@ func TestConfigValidation(t *testing.T) {
 }
 
 func TestBlockedErrorText(t *testing.T) {
-	err := &BlockedError{Kind: errAddressNotAllowed, Reason: reasonLoopback, Host: "a\nb", Addr: netip.MustParseAddr("127.0.0.1"), Port: 80}
+	err := &blockedError{Kind: errAddressNotAllowed, Reason: reasonLoopback, Host: "a\nb", Addr: netip.MustParseAddr("127.0.0.1"), Port: 80}
 	if got := err.Error(); got != `ssrf: destination not allowed: loopback host="a\nb" addr=127.0.0.1 port=80` {
 		t.Errorf("Error() = %q", got)
 	}

@@ -95,7 +95,10 @@ func testDefends(t *testing.T, h http.Handler, wantCookies, foreignHostStatus in
 
 // The peers get the same header values as harden.
 func TestSecureOptionsMatchHarden(t *testing.T) {
-	for _, cfg := range []headers.Config{{}, headers.Strict(), headers.API()} {
+	noPage := headers.Config{CSP: headers.CSP{DropDefaults: true, Directives: map[string][]string{
+		"default-src": {"'none'"}, "frame-ancestors": {"'none'"}, "base-uri": {"'none'"}, "form-action": {"'none'"},
+	}}, FrameOptions: "DENY"}
+	for _, cfg := range []headers.Config{{}, headers.Strict(), noPage} {
 		o, err := SecureOptions(cfg)
 		if err != nil {
 			t.Fatal(err)

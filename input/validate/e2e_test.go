@@ -46,12 +46,12 @@ func newInputStack(t *testing.T) (http.Handler, *memStore) {
 	mux := http.NewServeMux()
 	mux.Handle("POST /api/contact", contactHandler(v, st.addContact))
 	mux.HandleFunc("POST /api/avatar", func(w http.ResponseWriter, r *http.Request) {
-		rec, err := avatar.Receive(w, r)
+		files, _, err := avatar.Receive(w, r)
 		if err != nil {
 			input.Reject(w, r, err)
 			return
 		}
-		st.addFile(rec.Files[0])
+		st.addFile(files[0])
 		w.WriteHeader(http.StatusCreated)
 		io.WriteString(w, `{"success":true}`)
 	})

@@ -12,17 +12,20 @@ import (
 
 	"github.com/harden-go/harden/input"
 	"github.com/harden-go/harden/input/internal/mailaddr"
+	"github.com/harden-go/harden/input/internal/normalize"
 	"github.com/harden-go/harden/input/sanitize"
 	"github.com/harden-go/harden/respond"
 )
 
 // Config configures a [Validator].
 type Config struct {
-	// JSON configures the strict decoder used by Bind, Decode and Unmarshal.
+	// JSON configures the strict decoder used by Bind and Unmarshal.
 	JSON input.JSONConfig `json:"json,omitempty" yaml:"json,omitempty"`
-	// Normalizers adds `normalize` tag names to input's built-in ones and
-	// sanitize's "richtext" and "strict".
-	Normalizers map[string]input.NormalizeFunc `json:"-" yaml:"-"`
+	// Normalizers adds `normalize` tag names to the built-in ones (see the
+	// package documentation) and sanitize's "richtext" and "strict". A
+	// name that is empty, holds "," or "=", or is already taken is an
+	// error.
+	Normalizers map[string]func(string) string `json:"-" yaml:"-"`
 	// Messages replaces or adds the message of a rule, by its tag. "{param}"
 	// in a message stands for the rule's parameter.
 	Messages map[string]string `json:"messages,omitempty" yaml:"messages,omitempty"`
@@ -32,7 +35,7 @@ type Config struct {
 type Validator struct {
 	v    *validator.Validate
 	dec  *input.Decoder
-	norm *input.Normalizer
+	norm *normalize.Normalizer
 	msgs map[string]string
 	meta sync.Map // metaKey → fieldMeta
 }
@@ -43,14 +46,14 @@ func New(cfg Config) (*Validator, error) {
 	if err != nil {
 		return nil, err
 	}
-	extra := map[string]input.NormalizeFunc{"richtext": sanitize.RichText, "strict": sanitize.Strict}
+	extra := map[string]func(string) string{"richtext": sanitize.RichText, "strict": sanitize.Strict}
 	for name, f := range cfg.Normalizers {
 		if _, ok := extra[name]; ok {
 			return nil, fmt.Errorf("validate: normaliser %q is already defined", name)
 		}
 		extra[name] = f
 	}
-	norm, err := input.NewNormalizer(extra)
+	norm, err := normalize.New(extra)
 	if err != nil {
 		return nil, err
 	}
@@ -95,27 +98,19 @@ func jsonName(f reflect.StructField) string {
 }
 
 // Engine returns the underlying go-playground validator, for registering
-// aliases or struct-level rules.
+// rules, aliases or struct-level rules. The message of a rule registered
+// here is given in [Config.Messages] under its tag; without one it answers
+// "is invalid".
 func (v *Validator) Engine() *validator.Validate { return v.v }
-
-// RegisterRule adds a validation rule under tag with its message ("{param}"
-// stands for the rule's parameter).
-func (v *Validator) RegisterRule(tag string, fn validator.Func, msg string) error {
-	if msg == "" {
-		return fmt.Errorf("validate: rule %q needs a message", tag)
-	}
-	if err := v.v.RegisterValidation(tag, fn); err != nil {
-		return err
-	}
-	v.msgs[tag] = msg
-	return nil
-}
 
 // Bind decodes r's JSON body into dst, normalises and validates it; on
 // failure it answers through the shared responder (400, 413 or 415; 500
 // for a programming error such as an unknown tag) and returns false.
 func (v *Validator) Bind(w http.ResponseWriter, r *http.Request, dst any) bool {
-	err := v.Decode(w, r, dst)
+	if !v.dec.Bind(w, r, dst) {
+		return false
+	}
+	err := v.Check(dst)
 	if err == nil {
 		return true
 	}
@@ -126,15 +121,6 @@ func (v *Validator) Bind(w http.ResponseWriter, r *http.Request, dst any) bool {
 		respond.Reject(w, r, &respond.Rejection{Status: http.StatusInternalServerError, Err: err})
 	}
 	return false
-}
-
-// Decode is Bind without the answer: errors from the request are
-// [*input.Error] values; any other error is a programming error.
-func (v *Validator) Decode(w http.ResponseWriter, r *http.Request, dst any) error {
-	if err := v.dec.Decode(w, r, dst); err != nil {
-		return err
-	}
-	return v.Check(dst)
 }
 
 // Unmarshal decodes the JSON document data into dst, normalises and

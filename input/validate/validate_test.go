@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-playground/validator/v10"
+
 	"github.com/harden-go/harden/input"
 	"github.com/harden-go/harden/input/validate"
 	"github.com/harden-go/harden/respond"
@@ -239,7 +241,7 @@ func TestPrepareAndConfig(t *testing.T) {
 	if _, err := validate.New(validate.Config{JSON: input.JSONConfig{MaxDepth: -1}}); err == nil {
 		t.Error("bad JSON config accepted")
 	}
-	if _, err := validate.New(validate.Config{Normalizers: map[string]input.NormalizeFunc{"richtext": strings.TrimSpace}}); err == nil {
+	if _, err := validate.New(validate.Config{Normalizers: map[string]func(string) string{"richtext": strings.TrimSpace}}); err == nil {
 		t.Error("normaliser name clash accepted")
 	}
 	custom, err := validate.New(validate.Config{Messages: map[string]string{"required": "must be given", "max": "too long (max {param})"}})
@@ -251,6 +253,31 @@ func TestPrepareAndConfig(t *testing.T) {
 	got, _ := json.Marshal(asError(err).Fields)
 	if string(got) != `[{"type":"field","location":"body","path":"name","msg":"too long (max 100)"},{"type":"field","location":"body","path":"message","msg":"must be given"}]` {
 		t.Errorf("custom messages: %s", got)
+	}
+}
+
+// TestEngineRule: a rule registered through Engine answers the message
+// Config.Messages gives its tag.
+func TestEngineRule(t *testing.T) {
+	v, err := validate.New(validate.Config{Messages: map[string]string{"even": "must have an even length"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Engine().RegisterValidation("even", func(fl validator.FieldLevel) bool {
+		return len(fl.Field().String())%2 == 0
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var s struct {
+		Code string `json:"code" validate:"even"`
+	}
+	err = v.Unmarshal([]byte(`{"code":"abc"}`), &s)
+	got, _ := json.Marshal(asError(err).Fields)
+	if string(got) != `[{"type":"field","location":"body","path":"code","msg":"must have an even length"}]` {
+		t.Errorf("engine rule: %s", got)
+	}
+	if err := v.Unmarshal([]byte(`{"code":"ab"}`), &s); err != nil {
+		t.Errorf("engine rule refused a valid value: %v", err)
 	}
 }
 

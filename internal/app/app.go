@@ -314,7 +314,7 @@ func pageHeaders(cfg Config) headers.Config {
 	// Google's strict CSP with Trusted Types; the page creates no Trusted
 	// Types policy, so none may be created. default-src 'none' and the
 	// same-origin fetch directives are Strict's.
-	hcfg.CSP = headers.CSP{Preset: headers.PresetStrict, TrustedTypes: []string{"'none'"}, Directives: map[string][]string{
+	hcfg.CSP = headers.CSP{Preset: "strict", TrustedTypes: []string{"'none'"}, Directives: map[string][]string{
 		"default-src": {"'none'"}, "img-src": {"'self'"}, "font-src": {"'self'"}, "style-src": {"'self'"},
 		"connect-src": {"'self'"}, "manifest-src": {"'self'"}, "frame-ancestors": {"'none'"},
 	}}

@@ -18,12 +18,12 @@ import (
 // uploading again and again. The CSRF token travels in the X-CSRF-Token header:
 // the CSRF layer reads a form field only from bodies of up to 64 KiB.
 func (a *App) avatar(w http.ResponseWriter, r *http.Request) {
-	rec, err := a.upload.Receive(w, r)
+	files, _, err := a.upload.Receive(w, r)
 	if err != nil {
 		input.Reject(w, r, err)
 		return
 	}
-	f := rec.Files[0]
+	f := files[0]
 	// User ids are base32 (A-Z, 2-7): safe in a file name.
 	user := session.From(r).UserID()
 	// f.Name is random, so concurrent uploads never write the same file.

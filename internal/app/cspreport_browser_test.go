@@ -10,7 +10,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/harden-go/harden/cspreport"
 	"github.com/harden-go/harden/internal/browsertest"
 )
 
@@ -49,7 +48,7 @@ func TestBrowserCSPReport(t *testing.T) {
 				Event   string         `json:"event"`
 				Details map[string]any `json:"details"`
 			}
-			if json.Unmarshal([]byte(line), &e) == nil && e.Event == cspreport.Event {
+			if json.Unmarshal([]byte(line), &e) == nil && e.Event == "csp_violation" {
 				out = append(out, e.Details)
 			}
 		}

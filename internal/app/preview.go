@@ -88,7 +88,7 @@ func refuseDestination(w http.ResponseWriter, r *http.Request, cause error) {
 }
 
 // logOnly carries a refusal's cause to the security log (which records
-// the *ssrf.BlockedError it wraps: reason, host, address, port) while its
+// the ssrf refusal it wraps: reason, host, address, port) while its
 // text, which a development responder shows as "detail", names none of
 // them: what a host resolves to on the inside is the very thing an SSRF
 // probe wants to learn.

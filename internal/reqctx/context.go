@@ -13,7 +13,7 @@ import "context"
 //
 // It is the only context.Context implementation of the module: every other
 // layer stores its per-request value with context.WithValue and reads it
-// with its own accessor (respond.From, respond.RequestID, clientip.Get,
+// with its own accessor (respond.Reject, respond.RequestID, clientip.Get,
 // headers.Nonce, session.From ...). A Context is filled before the request
 // is passed on and never changed after.
 type Context struct {

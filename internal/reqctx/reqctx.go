@@ -8,8 +8,8 @@ import (
 )
 
 // ResponderKey is the context key of a request's responder (a
-// respond.Responder), which respond.WithResponder sets and respond.From
-// reads.
+// respond.Responder), which respond.WithResponder sets and respond.Reject
+// and the security log's middleware read.
 type ResponderKey struct{}
 
 // RequestIDKey is the context key of a request's id: a string set by

@@ -1,4 +1,4 @@
-package input
+package normalize
 
 import (
 	"net/mail"

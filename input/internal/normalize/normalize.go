@@ -1,4 +1,4 @@
-package input
+package normalize
 
 import (
 	"fmt"
@@ -14,11 +14,8 @@ import (
 	"github.com/harden-go/harden/input/internal/mailaddr"
 )
 
-// A string normaliser, applied by the `normalize` struct tag.
-type NormalizeFunc func(string) string
-
-// The built-in normalisers, by tag name.
-var builtinNormalizers = map[string]NormalizeFunc{
+// builtin holds the built-in normalisers, by tag name.
+var builtin = map[string]func(string) string{
 	"trim":     strings.TrimSpace,
 	"lower":    strings.ToLower,
 	"upper":    strings.ToUpper,
@@ -55,9 +52,9 @@ func isStripped(r rune) bool {
 	return false
 }
 
-// stripControl removes control characters from s (see the package
-// documentation); tab, line feed and carriage return stay. Invalid UTF-8
-// bytes are replaced with U+FFFD.
+// stripControl removes control characters from s (see isStripped); tab,
+// line feed and carriage return stay. Invalid UTF-8 bytes are replaced
+// with U+FFFD.
 func stripControl(s string) string {
 	clean := true
 	for i := 0; i < len(s); {
@@ -153,19 +150,19 @@ func normalizeEmail(s string) string {
 //
 // Built-in names: trim, lower, upper, nfc, nfkc, stripctl, squash, email,
 // escape (HTML escaping, for a field that must be stored escaped). More are
-// added with [NewNormalizer] (the sanitize package adds richtext and strict).
+// added with [New] (package validate adds sanitize's richtext and strict).
 // Maps are not walked. A Normalizer is safe for concurrent use.
 type Normalizer struct {
-	funcs map[string]NormalizeFunc
+	funcs map[string]func(string) string
 	plans sync.Map // reflect.Type → *plan
 }
 
-// NewNormalizer returns a Normalizer with the built-in normalisers and
-// extra. A name in extra that is empty, holds "," or "=", or is already
-// taken is an error.
-func NewNormalizer(extra map[string]NormalizeFunc) (*Normalizer, error) {
-	n := &Normalizer{funcs: make(map[string]NormalizeFunc, len(builtinNormalizers)+len(extra))}
-	for k, f := range builtinNormalizers {
+// New returns a Normalizer with the built-in normalisers and extra. A name
+// in extra that is empty, holds "," or "=", or is already taken is an
+// error.
+func New(extra map[string]func(string) string) (*Normalizer, error) {
+	n := &Normalizer{funcs: make(map[string]func(string) string, len(builtin)+len(extra))}
+	for k, f := range builtin {
 		n.funcs[k] = f
 	}
 	for k, f := range extra {
@@ -216,7 +213,7 @@ func (n *Normalizer) Prepare(v any) error {
 // plan is what Normalize does to one type.
 type plan struct {
 	kind   reflect.Kind // Struct, String, Slice, Array, Pointer
-	funcs  []NormalizeFunc
+	funcs  []func(string) string
 	fields []fieldPlan
 	elem   *plan
 }
@@ -243,7 +240,7 @@ func (n *Normalizer) plan(t reflect.Type) (*plan, error) {
 
 // build returns the plan for a value of type t that gets funcs, or nil when
 // there is nothing to do.
-func (n *Normalizer) build(t reflect.Type, funcs []NormalizeFunc, seen map[reflect.Type]*plan) (*plan, error) {
+func (n *Normalizer) build(t reflect.Type, funcs []func(string) string, seen map[reflect.Type]*plan) (*plan, error) {
 	switch t.Kind() {
 	case reflect.String:
 		if len(funcs) == 0 {
@@ -271,7 +268,7 @@ func (n *Normalizer) build(t reflect.Type, funcs []NormalizeFunc, seen map[refle
 				continue
 			}
 			tag := f.Tag.Get("normalize")
-			var ff []NormalizeFunc
+			var ff []func(string) string
 			if tag != "" && tag != "-" {
 				for _, name := range strings.Split(tag, ",") {
 					name = strings.TrimSpace(name)

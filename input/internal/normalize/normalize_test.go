@@ -1,4 +1,4 @@
-package input
+package normalize
 
 import (
 	"strings"
@@ -27,7 +27,7 @@ func TestNormalizers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := builtinNormalizers[tt.fn](tt.in); got != tt.want {
+			if got := builtin[tt.fn](tt.in); got != tt.want {
 				t.Errorf("%s(%q) = %q, want %q", tt.fn, tt.in, got, tt.want)
 			}
 		})
@@ -52,7 +52,7 @@ type tagged struct {
 }
 
 // defaultNormalizer has the built-in normalisers only.
-var defaultNormalizer, _ = NewNormalizer(nil)
+var defaultNormalizer, _ = New(nil)
 
 func TestNormalizeStruct(t *testing.T) {
 	opt := "  x  "
@@ -85,14 +85,14 @@ func TestNormalizerErrors(t *testing.T) {
 			t.Errorf("Prepare(%T) accepted", v)
 		}
 	}
-	for _, extra := range []map[string]NormalizeFunc{
+	for _, extra := range []map[string]func(string) string{
 		{"trim": strings.TrimSpace}, {"a,b": strings.TrimSpace}, {"": strings.TrimSpace}, {"x": nil},
 	} {
-		if _, err := NewNormalizer(extra); err == nil {
-			t.Errorf("NewNormalizer(%v) accepted", extra)
+		if _, err := New(extra); err == nil {
+			t.Errorf("New(%v) accepted", extra)
 		}
 	}
-	n, err := NewNormalizer(map[string]NormalizeFunc{"shout": strings.ToUpper})
+	n, err := New(map[string]func(string) string{"shout": strings.ToUpper})
 	if err != nil {
 		t.Fatal(err)
 	}
