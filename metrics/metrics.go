@@ -4,9 +4,11 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -49,9 +51,9 @@ type Metrics struct {
 	reg         *prometheus.Registry
 	refusals    *prometheus.CounterVec
 	events      *prometheus.CounterVec
-	requests    *prometheus.CounterVec
-	latency     *prometheus.HistogramVec
 	storeErrors *prometheus.CounterVec
+	// bounds are the latency histograms' upper bounds, +Inf left out.
+	bounds []float64
 	// The session store's calls and the security log's lost writes.
 	sessionLatency *prometheus.HistogramVec
 	sessionErrors  *prometheus.CounterVec
@@ -69,7 +71,7 @@ type Metrics struct {
 // routeSeries holds one route's series, each made on first use (a series
 // that was never observed is not exported).
 type routeSeries struct {
-	route    string
+	route    string // the route label: the pattern, valid UTF-8
 	requests [len(classes)]atomic.Pointer[requestSeries]
 	refusals sync.Map // refusalKey -> prometheus.Counter
 }
@@ -127,15 +129,6 @@ func New(cfg Config) (*Metrics, error) {
 			Namespace: ns, Name: "security_events_total",
 			Help: "Security events recorded, by event name.",
 		}, []string{"event"}),
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: ns, Name: "requests_total",
-			Help: "Requests answered, by route pattern and status class.",
-		}, []string{"route", "class"}),
-		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Namespace: ns, Name: "request_duration_seconds",
-			Help:    "Time to answer a request, by route pattern and status class.",
-			Buckets: buckets,
-		}, []string{"route", "class"}),
 		storeErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: ns, Name: "ratelimit_store_errors_total",
 			Help: "Failed rate-limit store calls, by the decision taken (fail_open or fail_closed).",
@@ -153,8 +146,9 @@ func New(cfg Config) (*Metrics, error) {
 			Namespace: ns, Name: "security_log_write_errors_total",
 			Help: "Security events lost because the security log could not be written.",
 		}),
+		bounds: upperBounds(buckets),
 	}
-	for _, c := range []prometheus.Collector{m.refusals, m.events, m.requests, m.latency, m.storeErrors,
+	for _, c := range []prometheus.Collector{m.refusals, m.events, newRequestCollector(m, ns), m.storeErrors,
 		m.sessionLatency, m.sessionErrors, m.logWriteErrors} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
@@ -324,47 +318,19 @@ func classOf(status int) int {
 	return min(max(status/100-1, 0), len(classes)-1)
 }
 
-type requestSeries struct {
-	count   prometheus.Counter
-	latency prometheus.Observer
-}
-
 // routeSeries returns the series cache of the route pattern rt.
 func (m *Metrics) routeSeries(rt string) *routeSeries {
 	if v, ok := m.routes.Load(rt); ok {
 		return v.(*routeSeries)
 	}
+	if !utf8.ValidString(rt) {
+		// A label value must be valid UTF-8, or the registry refuses it; a
+		// pattern is the application's, but seclog.SetRoute takes any
+		// string.
+		return m.routeSeries(strings.ToValidUTF8(rt, "\uFFFD"))
+	}
 	v, _ := m.routes.LoadOrStore(rt, &routeSeries{route: rt})
 	return v.(*routeSeries)
-}
-
-// requestSeries returns the series of the requests on rt answered with a
-// status of class c.
-func (m *Metrics) requestSeries(rt *routeSeries, c int) *requestSeries {
-	if s := rt.requests[c].Load(); s != nil {
-		return s
-	}
-	s := &requestSeries{
-		count:   m.requests.WithLabelValues(rt.route, classes[c]),
-		latency: m.latency.WithLabelValues(rt.route, classes[c]),
-	}
-	// Two first requests may race here: both get the same series from the
-	// vector, so either pointer serves.
-	rt.requests[c].CompareAndSwap(nil, s)
-	return rt.requests[c].Load()
-}
-
-// ObserveRequest implements harden.RequestObserver: the request is counted,
-// and its latency observed, under its route pattern (recorded by
-// [Metrics.Routes]) and status class.
-func (m *Metrics) ObserveRequest(r *http.Request, status int, elapsed time.Duration) {
-	rt := seclog.Route(r.Context())
-	if rt == "" {
-		rt = unmatched
-	}
-	s := m.requestSeries(m.routeSeries(rt), classOf(status))
-	s.count.Inc()
-	s.latency.Observe(elapsed.Seconds())
 }
 
 // Routes wraps the mux (or any router that sets r.Pattern on the request
