@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"errors"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -63,7 +64,11 @@ type Metrics struct {
 	// refusals on that route: a label lookup hashes every label value on
 	// each call, and a cache keyed by the one string costs a single hash.
 	// Route patterns are bounded (the mux's, or unmatched), so it is too.
-	routes      sync.Map // route pattern -> *routeSeries
+	// Every request reads it and only a route's first request writes it,
+	// so it is a map copied on write (routesMu orders the writers), read
+	// without a lock.
+	routes      atomic.Pointer[map[string]*routeSeries]
+	routesMu    sync.Mutex
 	eventSeries sync.Map // event label -> prometheus.Counter
 	storeSeries sync.Map // operation label -> prometheus.Observer
 }
@@ -148,6 +153,7 @@ func New(cfg Config) (*Metrics, error) {
 		}),
 		bounds: upperBounds(buckets),
 	}
+	m.routes.Store(&map[string]*routeSeries{})
 	for _, c := range []prometheus.Collector{m.refusals, m.events, newRequestCollector(m, ns), m.storeErrors,
 		m.sessionLatency, m.sessionErrors, m.logWriteErrors} {
 		if err := reg.Register(c); err != nil {
@@ -320,8 +326,8 @@ func classOf(status int) int {
 
 // routeSeries returns the series cache of the route pattern rt.
 func (m *Metrics) routeSeries(rt string) *routeSeries {
-	if v, ok := m.routes.Load(rt); ok {
-		return v.(*routeSeries)
+	if rs := (*m.routes.Load())[rt]; rs != nil {
+		return rs
 	}
 	if !utf8.ValidString(rt) {
 		// A label value must be valid UTF-8, or the registry refuses it; a
@@ -329,8 +335,18 @@ func (m *Metrics) routeSeries(rt string) *routeSeries {
 		// string.
 		return m.routeSeries(strings.ToValidUTF8(rt, "\uFFFD"))
 	}
-	v, _ := m.routes.LoadOrStore(rt, &routeSeries{route: rt})
-	return v.(*routeSeries)
+	m.routesMu.Lock()
+	defer m.routesMu.Unlock()
+	old := *m.routes.Load()
+	if rs := old[rt]; rs != nil {
+		return rs // made by a concurrent first request
+	}
+	routes := make(map[string]*routeSeries, len(old)+1)
+	maps.Copy(routes, old)
+	rs := &routeSeries{route: rt}
+	routes[rt] = rs
+	m.routes.Store(&routes)
+	return rs
 }
 
 // Routes wraps the mux (or any router that sets r.Pattern on the request

@@ -119,15 +119,13 @@ func (c *requestCollector) Describe(ch chan<- *prometheus.Desc) {
 
 // Collect implements prometheus.Collector.
 func (c *requestCollector) Collect(ch chan<- prometheus.Metric) {
-	c.m.routes.Range(func(_, v any) bool {
-		rs := v.(*routeSeries)
+	for _, rs := range *c.m.routes.Load() {
 		for i := range rs.requests {
 			if s := rs.requests[i].Load(); s != nil {
 				c.collect(ch, s, rs.route, classes[i])
 			}
 		}
-		return true
-	})
+	}
 }
 
 // collect sends the counter and the histogram of s. The buckets are read
