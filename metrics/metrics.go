@@ -70,7 +70,9 @@ type Metrics struct {
 	routes      atomic.Pointer[map[string]*routeSeries]
 	routesMu    sync.Mutex
 	eventSeries sync.Map // event label -> prometheus.Counter
-	storeSeries sync.Map // operation label -> prometheus.Observer
+	// storeSeries are the session store's latency series, by index in
+	// storeOps.
+	storeSeries [len(storeOps)]atomic.Pointer[prometheus.Observer]
 }
 
 // routeSeries holds one route's series, each made on first use (a series
@@ -296,20 +298,31 @@ func (m *Metrics) StoreError(failOpen bool) {
 // session.Config.StoreObserver. The operation label is one of load, save
 // and delete ("other" for anything else, so the label set stays bounded).
 func (m *Metrics) ObserveStore(op string, elapsed time.Duration, err error) {
+	i := 3 // other
 	switch op {
-	case "load", "save", "delete": // the operations of session.StoreObserver
-	default:
-		op = "other"
+	case "load": // the operations of session.StoreObserver
+		i = 0
+	case "save":
+		i = 1
+	case "delete":
+		i = 2
 	}
-	o, ok := m.storeSeries.Load(op)
-	if !ok {
-		o, _ = m.storeSeries.LoadOrStore(op, m.sessionLatency.WithLabelValues(op))
+	o := m.storeSeries[i].Load()
+	if o == nil {
+		// Two first calls may race here: the vector gives both the same
+		// series, so either pointer serves.
+		obs := m.sessionLatency.WithLabelValues(storeOps[i])
+		o = &obs
+		m.storeSeries[i].Store(o)
 	}
-	o.(prometheus.Observer).Observe(elapsed.Seconds())
+	(*o).Observe(elapsed.Seconds())
 	if err != nil {
-		m.sessionErrors.WithLabelValues(op).Inc()
+		m.sessionErrors.WithLabelValues(storeOps[i]).Inc() // made on the first error only
 	}
 }
+
+// storeOps are the operation labels of the session store's series.
+var storeOps = [...]string{"load", "save", "delete", "other"}
 
 // ObserveWriteError implements [seclog.WriteErrorObserver]: a security
 // event that could not be written is counted.
