@@ -15,7 +15,7 @@ import (
 	"github.com/harden-go/harden/clientip"
 	"github.com/harden-go/harden/cors"
 	"github.com/harden-go/harden/headers"
-	"github.com/harden-go/harden/internal/configerr"
+	"github.com/harden-go/harden/internal/testenv"
 	"github.com/harden-go/harden/ratelimit"
 	"github.com/harden-go/harden/respond"
 	"github.com/harden-go/harden/seclog"
@@ -172,38 +172,6 @@ func TestDevelopmentResponder(t *testing.T) {
 	}
 }
 
-// layerCause stands for a layer's unexported configuration sentinel, by
-// its text: see matches.
-type layerCause string
-
-func (c layerCause) Error() string { return string(c) }
-
-// matches reports whether err matches want with errors.Is or, when want
-// is a layerCause, holds a layer's *ConfigError whose cause has that text.
-func matches(err, want error) bool {
-	if c, ok := want.(layerCause); ok {
-		return hasCause(err, string(c))
-	}
-	return errors.Is(err, want)
-}
-
-func hasCause(err error, cause string) bool {
-	if ce, ok := err.(*configerr.Error); ok && ce.Err != nil && ce.Err.Error() == cause {
-		return true
-	}
-	switch u := err.(type) {
-	case interface{ Unwrap() error }:
-		return u.Unwrap() != nil && hasCause(u.Unwrap(), cause)
-	case interface{ Unwrap() []error }:
-		for _, e := range u.Unwrap() {
-			if hasCause(e, cause) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 func TestConfigErrors(t *testing.T) {
 	const pub = "https://example.com"
 	tests := []struct {
@@ -229,23 +197,23 @@ func TestConfigErrors(t *testing.T) {
 		{"public URL with a short IPv4", Config{Development: true, PublicURL: "http://127.1:8080"}, []error{errInvalidPublicURL}, 1},
 		{"plain HTTP allowed but no host to answer for", Config{HTTPS: HTTPSConfig{DangerouslyAllowPlainHTTP: true}}, []error{errHostsRequired}, 1},
 		{"broad ranges in production", Config{PublicURL: pub, ClientIP: clientip.Config{TrustedProxies: []string{"0.0.0.0/0"}, DangerouslyTrustBroadRanges: true}}, []error{errBroadRangesInProduction}, 1},
-		{"broad range without the escape hatch", Config{Development: true, ClientIP: clientip.Config{TrustedProxies: []string{"0.0.0.0/0"}}}, []error{layerCause("range trusts most of the Internet (needs DangerouslyTrustBroadRanges)")}, 1},
-		{"trusted proxy that is not an address", Config{PublicURL: pub, ClientIP: clientip.Config{TrustedProxies: []string{"proxy.internal"}}}, []error{layerCause("not an IP address or CIDR range")}, 1},
-		{"hops and proxies", Config{PublicURL: pub, ClientIP: clientip.Config{TrustedHops: 1, TrustedProxies: []string{"10.0.0.1"}}}, []error{layerCause("trusted_hops and trusted_proxies cannot both be set")}, 1},
+		{"broad range without the escape hatch", Config{Development: true, ClientIP: clientip.Config{TrustedProxies: []string{"0.0.0.0/0"}}}, []error{testenv.ConfigCause("range trusts most of the Internet (needs DangerouslyTrustBroadRanges)")}, 1},
+		{"trusted proxy that is not an address", Config{PublicURL: pub, ClientIP: clientip.Config{TrustedProxies: []string{"proxy.internal"}}}, []error{testenv.ConfigCause("not an IP address or CIDR range")}, 1},
+		{"hops and proxies", Config{PublicURL: pub, ClientIP: clientip.Config{TrustedHops: 1, TrustedProxies: []string{"10.0.0.1"}}}, []error{testenv.ConfigCause("trusted_hops and trusted_proxies cannot both be set")}, 1},
 		{"exempt path not absolute", Config{PublicURL: pub, HTTPS: HTTPSConfig{Exempt: []string{"healthz"}}}, []error{errInvalidPath}, 1},
 		{"health path not absolute", Config{Development: true, HealthPaths: []string{"healthz"}}, []error{errInvalidPath}, 1},
-		{"bad host entry", Config{PublicURL: pub, Hosts: allowedhosts.Config{Hosts: []string{"ex ample.com"}}}, []error{layerCause("is not a host name or IP address with an optional port")}, 1},
-		{"bare wildcard host", Config{PublicURL: pub, Hosts: allowedhosts.Config{Hosts: []string{"*.com"}}}, []error{layerCause("wildcard must stand for subdomains of a name with at least two labels")}, 1},
-		{"CORS wildcard with credentials", Config{PublicURL: pub, CORS: cors.Config{Origins: []string{"*"}, Credentials: true}}, []error{layerCause(`"*" cannot be combined with credentials`)}, 1},
-		{"CORS insecure origin", Config{PublicURL: pub, CORS: cors.Config{Origins: []string{"http://app.example.com"}}}, []error{layerCause("http:// origin needs DangerouslyAllowInsecureOrigins")}, 1},
-		{"CORS null origin", Config{PublicURL: pub, CORS: cors.Config{Origins: []string{"null"}}}, []error{layerCause("null and file:// origins are sent by sandboxed and local documents of any site")}, 1},
-		{"CORS settings are checked without origins", Config{PublicURL: pub, CORS: cors.Config{MaxAge: 100000}}, []error{layerCause("must be -1, 0 or 1..86400")}, 1},
+		{"bad host entry", Config{PublicURL: pub, Hosts: allowedhosts.Config{Hosts: []string{"ex ample.com"}}}, []error{testenv.ConfigCause("is not a host name or IP address with an optional port")}, 1},
+		{"bare wildcard host", Config{PublicURL: pub, Hosts: allowedhosts.Config{Hosts: []string{"*.com"}}}, []error{testenv.ConfigCause("wildcard must stand for subdomains of a name with at least two labels")}, 1},
+		{"CORS wildcard with credentials", Config{PublicURL: pub, CORS: cors.Config{Origins: []string{"*"}, Credentials: true}}, []error{testenv.ConfigCause(`"*" cannot be combined with credentials`)}, 1},
+		{"CORS insecure origin", Config{PublicURL: pub, CORS: cors.Config{Origins: []string{"http://app.example.com"}}}, []error{testenv.ConfigCause("http:// origin needs DangerouslyAllowInsecureOrigins")}, 1},
+		{"CORS null origin", Config{PublicURL: pub, CORS: cors.Config{Origins: []string{"null"}}}, []error{testenv.ConfigCause("null and file:// origins are sent by sandboxed and local documents of any site")}, 1},
+		{"CORS settings are checked without origins", Config{PublicURL: pub, CORS: cors.Config{MaxAge: 100000}}, []error{testenv.ConfigCause("must be -1, 0 or 1..86400")}, 1},
 		{"every problem at once", Config{
 			HealthPaths: []string{"x"},
 			ClientIP:    clientip.Config{TrustedProxies: []string{"::/0"}, DangerouslyTrustBroadRanges: true},
 			Hosts:       allowedhosts.Config{Hosts: []string{"a b"}},
 			CORS:        cors.Config{Origins: []string{"file://x", "null"}},
-		}, []error{errInvalidPath, errBroadRangesInProduction, errPublicURLRequired, layerCause("is not a host name or IP address with an optional port"), layerCause("null and file:// origins are sent by sandboxed and local documents of any site")}, 6},
+		}, []error{errInvalidPath, errBroadRangesInProduction, errPublicURLRequired, testenv.ConfigCause("is not a host name or IP address with an optional port"), testenv.ConfigCause("null and file:// origins are sent by sandboxed and local documents of any site")}, 6},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -266,7 +234,7 @@ func TestConfigErrors(t *testing.T) {
 				}
 			}
 			for _, want := range tt.want {
-				if !matches(err, want) {
+				if !testenv.MatchConfig(err, want) {
 					t.Errorf("err = %v, want it to match %q", err, want)
 				}
 			}

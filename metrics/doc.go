@@ -13,7 +13,10 @@
 // exactly one refusal counter.
 //
 // Requests are counted by the stack itself (harden.Config.Observer), in
-// its one per-request value: metrics add no allocation to a request.
+// its one per-request value: metrics add no allocation to a request. A
+// route's series are looked up once and kept, and a request's counter and
+// latency histogram are one series of atomic bucket counts, exported as
+// requests_total and request_duration_seconds.
 //
 // It also defends itself against label explosion (a scanner requesting
 // millions of distinct paths would otherwise grow the exposition without
@@ -36,7 +39,7 @@
 // clash in a caller-supplied registry is an error from [New].
 //
 // Imports: the standard library, the Prometheus Go client and harden's
-// seclog, session and internal/statuswriter. It is an edge package: core
+// seclog, session and internal/configerr. It is an edge package: core
 // packages never import it; they report through seclog.Observer (and
 // seclog.WriteErrorObserver), session.StoreObserver and
 // ratelimit.Config.OnStoreError.

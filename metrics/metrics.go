@@ -2,11 +2,14 @@ package metrics
 
 import (
 	"errors"
+	"maps"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -51,9 +54,9 @@ type Metrics struct {
 	reg         *prometheus.Registry
 	refusals    *prometheus.CounterVec
 	events      *prometheus.CounterVec
-	requests    *prometheus.CounterVec
-	latency     *prometheus.HistogramVec
 	storeErrors *prometheus.CounterVec
+	// bounds are the latency histograms' upper bounds, +Inf left out.
+	bounds []float64
 	// The session store's calls and the security log's lost writes.
 	sessionLatency *prometheus.HistogramVec
 	sessionErrors  *prometheus.CounterVec
@@ -63,15 +66,21 @@ type Metrics struct {
 	// refusals on that route: a label lookup hashes every label value on
 	// each call, and a cache keyed by the one string costs a single hash.
 	// Route patterns are bounded (the mux's, or unmatched), so it is too.
-	routes      sync.Map // route pattern -> *routeSeries
+	// Every request reads it and only a route's first request writes it,
+	// so it is a map copied on write (routesMu orders the writers), read
+	// without a lock.
+	routes      atomic.Pointer[map[string]*routeSeries]
+	routesMu    sync.Mutex
 	eventSeries sync.Map // event label -> prometheus.Counter
-	storeSeries sync.Map // operation label -> prometheus.Observer
+	// storeSeries are the session store's latency series, by index in
+	// storeOps.
+	storeSeries [len(storeOps)]atomic.Pointer[prometheus.Observer]
 }
 
 // routeSeries holds one route's series, each made on first use (a series
 // that was never observed is not exported).
 type routeSeries struct {
-	route    string
+	route    string // the route label: the pattern, valid UTF-8
 	requests [len(classes)]atomic.Pointer[requestSeries]
 	refusals sync.Map // refusalKey -> prometheus.Counter
 }
@@ -129,15 +138,6 @@ func New(cfg Config) (*Metrics, error) {
 			Namespace: ns, Name: "security_events_total",
 			Help: "Security events recorded, by event name.",
 		}, []string{"event"}),
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: ns, Name: "requests_total",
-			Help: "Requests answered, by route pattern and status class.",
-		}, []string{"route", "class"}),
-		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Namespace: ns, Name: "request_duration_seconds",
-			Help:    "Time to answer a request, by route pattern and status class.",
-			Buckets: buckets,
-		}, []string{"route", "class"}),
 		storeErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: ns, Name: "ratelimit_store_errors_total",
 			Help: "Failed rate-limit store calls, by the decision taken (fail_open or fail_closed).",
@@ -155,8 +155,10 @@ func New(cfg Config) (*Metrics, error) {
 			Namespace: ns, Name: "security_log_write_errors_total",
 			Help: "Security events lost because the security log could not be written.",
 		}),
+		bounds: upperBounds(buckets),
 	}
-	for _, c := range []prometheus.Collector{m.refusals, m.events, m.requests, m.latency, m.storeErrors,
+	m.routes.Store(&map[string]*routeSeries{})
+	for _, c := range []prometheus.Collector{m.refusals, m.events, newRequestCollector(m, ns), m.storeErrors,
 		m.sessionLatency, m.sessionErrors, m.logWriteErrors} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
@@ -298,20 +300,31 @@ func (m *Metrics) StoreError(failOpen bool) {
 // session.Config.StoreObserver. The operation label is one of load, save
 // and delete ("other" for anything else, so the label set stays bounded).
 func (m *Metrics) ObserveStore(op string, elapsed time.Duration, err error) {
+	i := 3 // other
 	switch op {
-	case "load", "save", "delete": // the operations of session.StoreObserver
-	default:
-		op = "other"
+	case "load": // the operations of session.StoreObserver
+		i = 0
+	case "save":
+		i = 1
+	case "delete":
+		i = 2
 	}
-	o, ok := m.storeSeries.Load(op)
-	if !ok {
-		o, _ = m.storeSeries.LoadOrStore(op, m.sessionLatency.WithLabelValues(op))
+	o := m.storeSeries[i].Load()
+	if o == nil {
+		// Two first calls may race here: the vector gives both the same
+		// series, so either pointer serves.
+		obs := m.sessionLatency.WithLabelValues(storeOps[i])
+		o = &obs
+		m.storeSeries[i].Store(o)
 	}
-	o.(prometheus.Observer).Observe(elapsed.Seconds())
+	(*o).Observe(elapsed.Seconds())
 	if err != nil {
-		m.sessionErrors.WithLabelValues(op).Inc()
+		m.sessionErrors.WithLabelValues(storeOps[i]).Inc() // made on the first error only
 	}
 }
+
+// storeOps are the operation labels of the session store's series.
+var storeOps = [...]string{"load", "save", "delete", "other"}
 
 // ObserveWriteError implements [seclog.WriteErrorObserver]: a security
 // event that could not be written is counted.
@@ -326,47 +339,29 @@ func classOf(status int) int {
 	return min(max(status/100-1, 0), len(classes)-1)
 }
 
-type requestSeries struct {
-	count   prometheus.Counter
-	latency prometheus.Observer
-}
-
 // routeSeries returns the series cache of the route pattern rt.
 func (m *Metrics) routeSeries(rt string) *routeSeries {
-	if v, ok := m.routes.Load(rt); ok {
-		return v.(*routeSeries)
+	if rs := (*m.routes.Load())[rt]; rs != nil {
+		return rs
 	}
-	v, _ := m.routes.LoadOrStore(rt, &routeSeries{route: rt})
-	return v.(*routeSeries)
-}
-
-// requestSeries returns the series of the requests on rt answered with a
-// status of class c.
-func (m *Metrics) requestSeries(rt *routeSeries, c int) *requestSeries {
-	if s := rt.requests[c].Load(); s != nil {
-		return s
+	if !utf8.ValidString(rt) {
+		// A label value must be valid UTF-8, or the registry refuses it; a
+		// pattern is the application's, but reqctx.SetRoute takes any
+		// string.
+		return m.routeSeries(strings.ToValidUTF8(rt, "\uFFFD"))
 	}
-	s := &requestSeries{
-		count:   m.requests.WithLabelValues(rt.route, classes[c]),
-		latency: m.latency.WithLabelValues(rt.route, classes[c]),
+	m.routesMu.Lock()
+	defer m.routesMu.Unlock()
+	old := *m.routes.Load()
+	if rs := old[rt]; rs != nil {
+		return rs // made by a concurrent first request
 	}
-	// Two first requests may race here: both get the same series from the
-	// vector, so either pointer serves.
-	rt.requests[c].CompareAndSwap(nil, s)
-	return rt.requests[c].Load()
-}
-
-// ObserveRequest implements harden.RequestObserver: the request is counted,
-// and its latency observed, under its route pattern (recorded by
-// [Metrics.Routes]) and status class.
-func (m *Metrics) ObserveRequest(r *http.Request, status int, elapsed time.Duration) {
-	rt := reqctx.Route(r.Context())
-	if rt == "" {
-		rt = unmatched
-	}
-	s := m.requestSeries(m.routeSeries(rt), classOf(status))
-	s.count.Inc()
-	s.latency.Observe(elapsed.Seconds())
+	routes := make(map[string]*routeSeries, len(old)+1)
+	maps.Copy(routes, old)
+	rs := &routeSeries{route: rt}
+	routes[rt] = rs
+	m.routes.Store(&routes)
+	return rs
 }
 
 // Routes wraps the mux (or any router that sets r.Pattern on the request

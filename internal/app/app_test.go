@@ -1,7 +1,6 @@
 package app
 
 import (
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -11,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/harden-go/harden/clientip"
-	"github.com/harden-go/harden/internal/configerr"
+	"github.com/harden-go/harden/internal/testenv"
 	"github.com/harden-go/harden/keys"
 	"github.com/harden-go/harden/seclog"
 )
@@ -160,38 +159,6 @@ func TestDevelopmentPolicyOverPlainHTTP(t *testing.T) {
 	}
 }
 
-// layerCause stands for a layer's unexported configuration sentinel, by
-// its text: see matches.
-type layerCause string
-
-func (c layerCause) Error() string { return string(c) }
-
-// matches reports whether err matches want with errors.Is or, when want
-// is a layerCause, holds a layer's *ConfigError whose cause has that text.
-func matches(err, want error) bool {
-	if c, ok := want.(layerCause); ok {
-		return hasCause(err, string(c))
-	}
-	return errors.Is(err, want)
-}
-
-func hasCause(err error, cause string) bool {
-	if ce, ok := err.(*configerr.Error); ok && ce.Err != nil && ce.Err.Error() == cause {
-		return true
-	}
-	switch u := err.(type) {
-	case interface{ Unwrap() error }:
-		return u.Unwrap() != nil && hasCause(u.Unwrap(), cause)
-	case interface{ Unwrap() []error }:
-		for _, e := range u.Unwrap() {
-			if hasCause(e, cause) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 func TestConfigRefused(t *testing.T) {
 	tests := []struct {
 		name string
@@ -200,14 +167,14 @@ func TestConfigRefused(t *testing.T) {
 	}{
 		{"production without secrets", Config{}, ErrNoSecrets},
 		{"production without public URL", Config{Secrets: secret}, ErrNoPublicURL},
-		{"trusted proxies not addresses", Config{Development: true, TrustedProxies: "proxy.internal"}, layerCause("not an IP address or CIDR range")},
-		{"trusted proxies trusting the Internet", Config{Development: true, TrustedProxies: "0.0.0.0/0"}, layerCause("range trusts most of the Internet (needs DangerouslyTrustBroadRanges)")},
-		{"trusted hops and a range", Config{Development: true, TrustedProxies: "1,10.0.0.0/8"}, layerCause("not an IP address or CIDR range")},
-		{"too many trusted hops", Config{Development: true, TrustedProxies: "17"}, layerCause("trusted_hops must be between 0 and 16")},
-		{"insecure allowed origin", Config{Development: true, AllowedOrigins: "https://ok.example, http://app.example.com"}, layerCause("http:// origin needs DangerouslyAllowInsecureOrigins")},
-		{"null allowed origin", Config{Development: true, AllowedOrigins: "null"}, layerCause("null and file:// origins are sent by sandboxed and local documents of any site")},
-		{"wildcard allowed origin", Config{Development: true, AllowedOrigins: "*"}, layerCause(`"*" cannot be combined with credentials`)},
-		{"pattern allowed origin", Config{Development: true, AllowedOrigins: "https://*.example.com"}, layerCause("subdomain pattern with credentials needs DangerouslyAllowSubdomainsWithCredentials")},
+		{"trusted proxies not addresses", Config{Development: true, TrustedProxies: "proxy.internal"}, testenv.ConfigCause("not an IP address or CIDR range")},
+		{"trusted proxies trusting the Internet", Config{Development: true, TrustedProxies: "0.0.0.0/0"}, testenv.ConfigCause("range trusts most of the Internet (needs DangerouslyTrustBroadRanges)")},
+		{"trusted hops and a range", Config{Development: true, TrustedProxies: "1,10.0.0.0/8"}, testenv.ConfigCause("not an IP address or CIDR range")},
+		{"too many trusted hops", Config{Development: true, TrustedProxies: "17"}, testenv.ConfigCause("trusted_hops must be between 0 and 16")},
+		{"insecure allowed origin", Config{Development: true, AllowedOrigins: "https://ok.example, http://app.example.com"}, testenv.ConfigCause("http:// origin needs DangerouslyAllowInsecureOrigins")},
+		{"null allowed origin", Config{Development: true, AllowedOrigins: "null"}, testenv.ConfigCause("null and file:// origins are sent by sandboxed and local documents of any site")},
+		{"wildcard allowed origin", Config{Development: true, AllowedOrigins: "*"}, testenv.ConfigCause(`"*" cannot be combined with credentials`)},
+		{"pattern allowed origin", Config{Development: true, AllowedOrigins: "https://*.example.com"}, testenv.ConfigCause("subdomain pattern with credentials needs DangerouslyAllowSubdomainsWithCredentials")},
 		{"short secret", Config{Secrets: "short"}, ErrWeakSecret},
 		{"one short secret of two", Config{Secrets: strings.Repeat("a", 32) + ",tiny"}, ErrWeakSecret},
 		{"public URL with path", Config{Development: true, PublicURL: "https://example.com/app"}, ErrBadPublicURL},
@@ -224,7 +191,7 @@ func TestConfigRefused(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.cfg.Logger = slog.New(slog.DiscardHandler)
 			_, err := New(tt.cfg)
-			if !matches(err, tt.want) {
+			if !testenv.MatchConfig(err, tt.want) {
 				t.Errorf("New = %v, want %v", err, tt.want)
 			}
 		})

@@ -7,7 +7,12 @@
 // the test. Under a bare "go test ./..." the same test is skipped with a
 // message that says which service is missing and how to provide it.
 //
-// It is imported only by tests.
+// It also holds what several packages' tests share: [RaceEnabled], which
+// allocation tests skip under, and [MatchConfig], which finds a layer's
+// configuration error among joined ones.
+//
+// It is imported only by tests. It may import the standard library and
+// the module's core internal packages.
 package testenv
 
 import (
