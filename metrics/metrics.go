@@ -39,12 +39,9 @@ type Config struct {
 	Buckets []float64
 }
 
-// ErrInvalidConfig is the sentinel of every *ConfigError returned by [New].
+// ErrInvalidConfig is the sentinel of every configuration error returned by
+// [New]; each is a *harden.ConfigError.
 var ErrInvalidConfig = errors.New("metrics: invalid config")
-
-// ConfigError is a refused Config field: the module's one configuration
-// error type. It wraps [ErrInvalidConfig].
-type ConfigError = configerr.Error
 
 // defaultBuckets are the latency buckets of a zero Config.
 var defaultBuckets = []float64{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}

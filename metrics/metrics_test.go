@@ -427,7 +427,7 @@ func TestNewRejectsBadBuckets(t *testing.T) {
 		{[]float64{0.1, math.NaN()}, `metrics: buckets[1] "NaN": must be greater than the bucket before it`},
 	} {
 		m, err := metrics.New(metrics.Config{Buckets: tc.buckets})
-		var ce *metrics.ConfigError
+		var ce *harden.ConfigError
 		if m != nil || !errors.Is(err, metrics.ErrInvalidConfig) || !errors.As(err, &ce) || ce.Field != "buckets" {
 			t.Errorf("New(%v) = %v, %v; want a *ConfigError on buckets", tc.buckets, m, err)
 			continue

@@ -1,11 +1,10 @@
 // Package configerr holds the one configuration error type of harden's
 // layers. A constructor that refuses its Config returns one *Error per bad
 // entry, joined with errors.Join (a [List] collects them), so that every
-// mistake is reported at start-up and none is silently ignored. Each
-// package exposes it under its own name (type ConfigError =
-// configerr.Error), so callers match it with errors.As(err,
-// new(*cors.ConfigError)), and with errors.Is the package's
-// ErrInvalidConfig where it has one.
+// mistake is reported at start-up and none is silently ignored. The root
+// package exports it once, as harden.ConfigError, so callers match any
+// layer's with errors.As(err, new(*harden.ConfigError)), and tell the
+// layers apart with errors.Is and the package's ErrInvalidConfig.
 //
 // The field is named as the configuration file spells it (the JSON and
 // YAML name, "trusted_origins", with "." between nested names), not as the
