@@ -27,7 +27,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"regexp"
 	"strings"
 	"time"
 
@@ -37,6 +36,7 @@ import (
 	"github.com/harden-go/harden/internal/configerr"
 	"github.com/harden-go/harden/session"
 	"github.com/harden-go/harden/session/internal/janitor"
+	"github.com/harden-go/harden/session/internal/sqlident"
 )
 
 // Defaults of [Config].
@@ -88,8 +88,6 @@ type queries struct {
 	find, commit, update, delete, deleteUser, cleanup string
 }
 
-var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
-
 // New returns a store on db, creating its table if missing.
 func New(ctx context.Context, db DB, cfg Config) (*Store, error) {
 	if db == nil {
@@ -105,9 +103,9 @@ func New(ctx context.Context, db DB, cfg Config) (*Store, error) {
 			Reason: `must be "table" or "schema.table"`, Err: session.ErrInvalidConfig}
 	}
 	for _, p := range parts {
-		if !identifier.MatchString(p) {
+		if !sqlident.Valid(p) {
 			return nil, &configerr.Error{Pkg: "pgstore", Field: "table", Index: -1, Value: table,
-				Reason: "each part must be letters, digits and _, not starting with a digit, at most 63 characters", Err: session.ErrInvalidConfig}
+				Reason: "each part must be " + sqlident.Rule, Err: session.ErrInvalidConfig}
 		}
 	}
 	t := pgx.Identifier(parts).Sanitize()

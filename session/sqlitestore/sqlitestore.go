@@ -30,7 +30,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"regexp"
 	"time"
 
 	_ "modernc.org/sqlite" // registers driver "sqlite"
@@ -38,6 +37,7 @@ import (
 	"github.com/harden-go/harden/internal/configerr"
 	"github.com/harden-go/harden/session"
 	"github.com/harden-go/harden/session/internal/janitor"
+	"github.com/harden-go/harden/session/internal/sqlident"
 )
 
 // Defaults of [Config].
@@ -79,8 +79,6 @@ type queries struct {
 	find, commit, update, delete, deleteUser, cleanup string
 }
 
-var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
-
 // DSN returns the modernc.org/sqlite data source name for the database
 // file at path, with the pragmas the store expects: WAL journal (readers
 // do not block the writer), a 5 s busy timeout (concurrent writers wait
@@ -98,9 +96,9 @@ func New(db *sql.DB, cfg Config) (*Store, error) {
 	if table == "" {
 		table = defaultTable
 	}
-	if !identifier.MatchString(table) {
+	if !sqlident.Valid(table) {
 		return nil, &configerr.Error{Pkg: "sqlitestore", Field: "table", Index: -1, Value: table,
-			Reason: "must be letters, digits and _, not starting with a digit, at most 63 characters", Err: session.ErrInvalidConfig}
+			Reason: "must be " + sqlident.Rule, Err: session.ErrInvalidConfig}
 	}
 	t := `"` + table + `"`
 	s := &Store{
