@@ -13,6 +13,14 @@ const hostPrefix = "__Host-"
 // securePrefix is the prefix browsers accept only on Secure cookies.
 const securePrefix = "__Secure-"
 
+// hasPrefixFold reports whether name starts with prefix in any letter
+// case. Browsers enforce the cookie prefixes case-insensitively (RFC
+// 6265bis 5.7: "__HOST-" is a __Host- cookie), so the rewrite must too, or
+// it leaves a cookie that the browser rejects instead of one it keeps.
+func hasPrefixFold(name, prefix string) bool {
+	return len(name) >= len(prefix) && strings.EqualFold(name[:len(prefix)], prefix)
+}
+
 // sameSite strengths, weakest first.
 const (
 	sameSiteUnset = iota
@@ -78,7 +86,7 @@ func (c *cookiePolicy) rewrite(setCookie string, secure bool) (string, bool) {
 	if c.hostPrefix && !readable {
 		name = hostPrefix + name
 	}
-	host := strings.HasPrefix(name, hostPrefix)
+	host := hasPrefixFold(name, hostPrefix)
 	var b strings.Builder
 	b.Grow(len(setCookie) + 48)
 	b.WriteString(name)
@@ -115,7 +123,7 @@ func (c *cookiePolicy) rewrite(setCookie string, secure bool) (string, bool) {
 		b.WriteString("; Path=/")
 	}
 	same = max(same, c.sameSite)
-	if same == sameSiteNone || host || partitioned || strings.HasPrefix(name, securePrefix) || secure || hasSecure {
+	if same == sameSiteNone || host || partitioned || hasPrefixFold(name, securePrefix) || secure || hasSecure {
 		b.WriteString("; Secure")
 	}
 	if !readable {
@@ -175,7 +183,10 @@ func isToken(s string) bool {
 // proxy's own CSRF cookie is removed, and with HostPrefix "__Host-name"
 // goes as "name" while unprefixed cookies other than the readable ones are
 // dropped: anyone on a sibling subdomain, or on the network path over
-// plain HTTP, can set those, which is how a session is fixated.
+// plain HTTP, can set those, which is how a session is fixated. Only the
+// exact "__Host-" spelling is unwrapped: browsers older than RFC 6265bis
+// let anyone set "__host-name", so that spelling is dropped like a bare
+// name.
 func (p *Proxy) rewriteRequestCookies(h http.Header) {
 	lines := h["Cookie"]
 	if len(lines) == 0 {

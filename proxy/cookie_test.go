@@ -33,6 +33,8 @@ func TestCookieRewrite(t *testing.T) {
 		{"upstream's own __Host- made valid", CookieConfig{}, false, "__Host-a=1; Domain=x.com; Path=/x", "__Host-a=1; Path=/; Secure; HttpOnly; SameSite=Lax"},
 		{"partitioned gets Secure", CookieConfig{}, false, "a=1; Partitioned", "a=1; Partitioned; Secure; HttpOnly; SameSite=Lax"},
 		{"__Secure- gets Secure", CookieConfig{}, false, "__Secure-a=1", "__Secure-a=1; Secure; HttpOnly; SameSite=Lax"},
+		{"__SECURE- is the same prefix", CookieConfig{}, false, "__SECURE-a=1", "__SECURE-a=1; Secure; HttpOnly; SameSite=Lax"},
+		{"__host- is the same prefix", CookieConfig{}, false, "__host-a=1; Domain=x.com; Path=/x", "__host-a=1; Path=/; Secure; HttpOnly; SameSite=Lax"},
 		{"quoted value", CookieConfig{}, true, `a="x y"`, `a="x y"; Secure; HttpOnly; SameSite=Lax`},
 		{"empty value", CookieConfig{}, true, "a=; Max-Age=0", "a=; Max-Age=0; Secure; HttpOnly; SameSite=Lax"},
 		{"spaces trimmed", CookieConfig{}, true, "  a = 1 ;  Path=/ ;; ", "a=1; Path=/; Secure; HttpOnly; SameSite=Lax"},
@@ -113,12 +115,12 @@ func FuzzCookieRewrite(f *testing.F) {
 		if !strings.Contains(attrs, "; httponly") || !strings.Contains(attrs, "; samesite=") {
 			t.Fatalf("rewrite(%q) = %q: no HttpOnly or SameSite", in, out)
 		}
-		needSecure := secure || rename || strings.HasPrefix(name, hostPrefix) || strings.Contains(attrs, "; partitioned") ||
-			strings.HasPrefix(name, securePrefix) || strings.Contains(attrs, "samesite=none")
+		needSecure := secure || rename || hasPrefixFold(name, hostPrefix) || strings.Contains(attrs, "; partitioned") ||
+			hasPrefixFold(name, securePrefix) || strings.Contains(attrs, "samesite=none")
 		if needSecure && !strings.Contains(attrs, "; secure") {
 			t.Fatalf("rewrite(%q) = %q: no Secure", in, out)
 		}
-		if strings.HasPrefix(name, hostPrefix) {
+		if hasPrefixFold(name, hostPrefix) {
 			if strings.Contains(attrs, "; domain=") || strings.Count(attrs, "; path=") != 1 || !strings.Contains(attrs, "; path=/;") {
 				t.Fatalf("rewrite(%q) = %q: not a valid __Host- cookie", in, out)
 			}
