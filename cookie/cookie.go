@@ -107,7 +107,7 @@ func New(cfg Config) (*Spec, error) {
 		errs.AddReason("same_site", -1, cfg.SameSite, `must be "Lax", "Strict" or "None"`)
 	}
 	switch {
-	case strings.HasPrefix(cfg.Name, cookieprefix.Host):
+	case cookieprefix.IsHost(cfg.Name):
 		if cfg.DangerouslyAllowInsecure {
 			errs.AddReason("dangerously_allow_insecure", -1, "true", "a __Host- cookie must be Secure; drop the prefix for development over plain HTTP")
 		}
@@ -117,7 +117,7 @@ func New(cfg Config) (*Spec, error) {
 		if s.path != "/" {
 			errs.AddReason("path", -1, cfg.Path, `a __Host- cookie must have Path "/"`)
 		}
-	case strings.HasPrefix(cfg.Name, cookieprefix.Secure):
+	case cookieprefix.IsSecure(cfg.Name):
 		if cfg.DangerouslyAllowInsecure {
 			errs.AddReason("dangerously_allow_insecure", -1, "true", "a __Secure- cookie must be Secure; drop the prefix for development over plain HTTP")
 		}

@@ -28,6 +28,10 @@ func TestNewRefusesBadConfig(t *testing.T) {
 			`cookie: dangerously_allow_insecure "true": a __Host- cookie must be Secure; drop the prefix for development over plain HTTP`},
 		{"host domain", cookie.Config{Name: "__Host-sid", Domain: "example.com"}, "domain", `cookie: domain "example.com": a __Host- cookie must not have a Domain`},
 		{"host path", cookie.Config{Name: "__Host-sid", Path: "/app"}, "path", `cookie: path "/app": a __Host- cookie must have Path "/"`},
+		// Browsers enforce the prefixes in any letter case (RFC 6265bis).
+		{"host prefix in capitals", cookie.Config{Name: "__HOST-sid", Domain: "example.com"}, "domain", `cookie: domain "example.com": a __Host- cookie must not have a Domain`},
+		{"secure prefix in lower case", cookie.Config{Name: "__secure-sid", DangerouslyAllowInsecure: true}, "dangerously_allow_insecure",
+			`cookie: dangerously_allow_insecure "true": a __Secure- cookie must be Secure; drop the prefix for development over plain HTTP`},
 		{"secure insecure", cookie.Config{Name: "__Secure-sid", DangerouslyAllowInsecure: true}, "dangerously_allow_insecure",
 			`cookie: dangerously_allow_insecure "true": a __Secure- cookie must be Secure; drop the prefix for development over plain HTTP`},
 		{"none insecure", cookie.Config{Name: "sid", SameSite: "None", DangerouslyAllowInsecure: true}, "same_site",

@@ -4,22 +4,13 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/harden-go/harden/internal/cookieprefix"
 )
 
 // hostPrefix is the cookie name prefix browsers accept only on cookies that
 // are Secure, Path=/ and host-only, so no sibling subdomain can set them.
-const hostPrefix = "__Host-"
-
-// securePrefix is the prefix browsers accept only on Secure cookies.
-const securePrefix = "__Secure-"
-
-// hasPrefixFold reports whether name starts with prefix in any letter
-// case. Browsers enforce the cookie prefixes case-insensitively (RFC
-// 6265bis 5.7: "__HOST-" is a __Host- cookie), so the rewrite must too, or
-// it leaves a cookie that the browser rejects instead of one it keeps.
-func hasPrefixFold(name, prefix string) bool {
-	return len(name) >= len(prefix) && strings.EqualFold(name[:len(prefix)], prefix)
-}
+const hostPrefix = cookieprefix.Host
 
 // sameSite strengths, weakest first.
 const (
@@ -86,7 +77,7 @@ func (c *cookiePolicy) rewrite(setCookie string, secure bool) (string, bool) {
 	if c.hostPrefix && !readable {
 		name = hostPrefix + name
 	}
-	host := hasPrefixFold(name, hostPrefix)
+	host := cookieprefix.IsHost(name) // in any case, as browsers enforce it
 	var b strings.Builder
 	b.Grow(len(setCookie) + 48)
 	b.WriteString(name)
@@ -123,7 +114,7 @@ func (c *cookiePolicy) rewrite(setCookie string, secure bool) (string, bool) {
 		b.WriteString("; Path=/")
 	}
 	same = max(same, c.sameSite)
-	if same == sameSiteNone || host || partitioned || hasPrefixFold(name, securePrefix) || secure || hasSecure {
+	if same == sameSiteNone || host || partitioned || cookieprefix.IsSecure(name) || secure || hasSecure {
 		b.WriteString("; Secure")
 	}
 	if !readable {

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/harden-go/harden/internal/cookieprefix"
 )
 
 func TestCookieRewrite(t *testing.T) {
@@ -115,12 +117,12 @@ func FuzzCookieRewrite(f *testing.F) {
 		if !strings.Contains(attrs, "; httponly") || !strings.Contains(attrs, "; samesite=") {
 			t.Fatalf("rewrite(%q) = %q: no HttpOnly or SameSite", in, out)
 		}
-		needSecure := secure || rename || hasPrefixFold(name, hostPrefix) || strings.Contains(attrs, "; partitioned") ||
-			hasPrefixFold(name, securePrefix) || strings.Contains(attrs, "samesite=none")
+		needSecure := secure || rename || cookieprefix.IsHost(name) || strings.Contains(attrs, "; partitioned") ||
+			cookieprefix.IsSecure(name) || strings.Contains(attrs, "samesite=none")
 		if needSecure && !strings.Contains(attrs, "; secure") {
 			t.Fatalf("rewrite(%q) = %q: no Secure", in, out)
 		}
-		if hasPrefixFold(name, hostPrefix) {
+		if cookieprefix.IsHost(name) {
 			if strings.Contains(attrs, "; domain=") || strings.Count(attrs, "; path=") != 1 || !strings.Contains(attrs, "; path=/;") {
 				t.Fatalf("rewrite(%q) = %q: not a valid __Host- cookie", in, out)
 			}
