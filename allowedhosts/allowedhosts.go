@@ -8,6 +8,7 @@ import (
 	"github.com/harden-go/harden/clientip"
 	"github.com/harden-go/harden/internal/configerr"
 	"github.com/harden-go/harden/internal/httpsyntax"
+	"github.com/harden-go/harden/internal/secevent"
 	"github.com/harden-go/harden/respond"
 )
 
@@ -36,9 +37,6 @@ var (
 
 // rejectStatus is the status of a refusal: 421 Misdirected Request.
 const rejectStatus = http.StatusMisdirectedRequest
-
-// rejectEvent is the security-log event of a refusal.
-const rejectEvent = "host_rejected"
 
 const anyPort = -1
 
@@ -162,7 +160,7 @@ func (c *Checker) Handler(next http.Handler) http.Handler {
 			respond.Reject(w, r, &respond.Rejection{
 				Status:  rejectStatus,
 				Message: "Misdirected request",
-				Event:   rejectEvent,
+				Event:   secevent.HostRejected,
 				Err:     err,
 			})
 			return

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/harden-go/harden/internal/secevent"
 	"github.com/harden-go/harden/respond"
 	"github.com/harden-go/harden/session"
 )
@@ -67,25 +68,25 @@ func (g *Guard) check(r *http.Request, roles ...string) *respond.Rejection {
 	s := session.From(r)
 	if s == nil {
 		return &respond.Rejection{Status: http.StatusInternalServerError, Message: "Internal server error",
-			Event: "authz_misconfigured", Err: errNoSessionMiddleware}
+			Event: secevent.AuthzMisconfigured, Err: errNoSessionMiddleware}
 	}
 	user := s.UserID()
 	if user == "" {
-		return &respond.Rejection{Status: http.StatusUnauthorized, Message: "Authentication required", Event: "access_denied"}
+		return &respond.Rejection{Status: http.StatusUnauthorized, Message: "Authentication required", Event: secevent.AccessDenied}
 	}
 	if len(roles) == 0 {
 		return nil
 	}
 	have, err := g.roles(r, user)
 	if err != nil {
-		return &respond.Rejection{Status: http.StatusServiceUnavailable, Message: "Service unavailable", Event: "authz_error", Err: err}
+		return &respond.Rejection{Status: http.StatusServiceUnavailable, Message: "Service unavailable", Event: secevent.AuthzError, Err: err}
 	}
 	for _, want := range roles {
 		if slices.Contains(have, want) {
 			return nil
 		}
 	}
-	return &respond.Rejection{Status: http.StatusForbidden, Message: "Forbidden", Event: "access_denied"}
+	return &respond.Rejection{Status: http.StatusForbidden, Message: "Forbidden", Event: secevent.AccessDenied}
 }
 
 // RequireAuth lets through requests of signed-in users.

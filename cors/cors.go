@@ -10,6 +10,7 @@ import (
 
 	"github.com/harden-go/harden/internal/configerr"
 	"github.com/harden-go/harden/internal/httpsyntax"
+	"github.com/harden-go/harden/internal/secevent"
 	"github.com/harden-go/harden/respond"
 )
 
@@ -20,9 +21,6 @@ var (
 	errMethodNotAllowed  = errors.New("cors: method not allowed")
 	errHeadersNotAllowed = errors.New("cors: request headers not allowed")
 )
-
-// rejectEvent is the security-log event of a refused preflight.
-const rejectEvent = "cors_rejected"
 
 // decision is what the policy concludes about a request.
 type decision uint8
@@ -441,7 +439,7 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 			respond.Reject(w, r, &respond.Rejection{
 				Status:  http.StatusForbidden,
 				Message: "CORS request not allowed",
-				Event:   rejectEvent,
+				Event:   secevent.CORSRejected,
 				Err:     v.err,
 			})
 		case allowed:

@@ -13,12 +13,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/harden-go/harden/internal/secevent"
 	"github.com/harden-go/harden/seclog"
 )
-
-// eventViolation is the security-log event of a recorded violation, named
-// in the package documentation.
-const eventViolation = "csp_violation"
 
 // Config configures the endpoint [New] returns. The zero value is ready but
 // for Log.
@@ -280,5 +277,5 @@ func (h *handler) record(r *http.Request, v violation, dropped int) {
 	if dropped > 0 {
 		details = append(details, slog.Int("dropped_before", dropped))
 	}
-	h.cfg.Log.Record(r, seclog.Event{Name: eventViolation, Details: details})
+	h.cfg.Log.Record(r, seclog.Event{Name: secevent.CSPViolation, Details: details})
 }

@@ -4,20 +4,22 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/harden-go/harden/internal/secevent"
 	"github.com/harden-go/harden/respond"
 )
 
 // Security-log events of the refusals made by this package, in
 // [Error].Event.
+// The events of input's refusals.
 const (
 	// eventValidationFailed is every 400: malformed or invalid bodies, query
 	// strings and forms, refused keys, polluted parameters, bad fields.
-	eventValidationFailed = "validation_failed"
+	eventValidationFailed = secevent.ValidationFailed
 	// eventBodyTooLarge is every 413: bodies, files or file counts over a limit.
-	eventBodyTooLarge = "body_too_large"
+	eventBodyTooLarge = secevent.BodyTooLarge
 	// eventUnsupportedMediaType is every 415: a body or file of a type that is
 	// not accepted.
-	eventUnsupportedMediaType = "unsupported_media_type"
+	eventUnsupportedMediaType = secevent.UnsupportedMediaType
 )
 
 // Locations used in [respond.FieldError].Location.

@@ -195,11 +195,11 @@ func layerOf(event string) uint16 {
 		return 3
 	case secevent.HostRejected:
 		return 4
-	case secevent.ValidationFailed, "body_too_large", "unsupported_media_type":
+	case secevent.ValidationFailed, secevent.BodyTooLarge, secevent.UnsupportedMediaType:
 		return 5
-	case seclog.EventAccessDenied, seclog.EventLoginFailed, "authz_misconfigured", "authz_error":
+	case seclog.EventAccessDenied, seclog.EventLoginFailed, secevent.AuthzMisconfigured, secevent.AuthzError:
 		return 6
-	case "session_store_error":
+	case secevent.SessionStoreError:
 		return 7
 	case seclog.EventSSRFBlocked:
 		return 8
@@ -243,7 +243,7 @@ func (m *Metrics) ObserveEvent(r *http.Request, name string, status int) {
 func eventLabel(name string, layer uint16) string {
 	switch name {
 	case seclog.EventLoginSuccess, seclog.EventLogout, seclog.EventSessionRegenerated,
-		secevent.ConfigWarning, "csp_violation":
+		secevent.ConfigWarning, secevent.CSPViolation:
 		return name
 	}
 	if layer != 0 {

@@ -33,6 +33,7 @@ import (
 	"net/http"
 
 	"github.com/harden-go/harden/internal/recovered"
+	"github.com/harden-go/harden/internal/secevent"
 	"github.com/harden-go/harden/internal/statuswriter"
 	"github.com/harden-go/harden/respond"
 )
@@ -73,7 +74,7 @@ func New(logger *slog.Logger) func(http.Handler) http.Handler {
 				}
 				p := recovered.New(v)
 				logger.LogAttrs(r.Context(), slog.LevelError, "panic recovered",
-					slog.String("event", recovered.Event),
+					slog.String("event", secevent.Panic),
 					slog.String("request_id", respond.RequestID(r)),
 					slog.String("method", r.Method),
 					slog.String("path", r.URL.Path),

@@ -30,7 +30,7 @@ const (
 	EventSessionRegenerated = "session_regenerated"
 	// EventAccessDenied is every 401 and 403 that no more specific event
 	// (csrf_failure, cors_rejected, host_rejected) describes.
-	EventAccessDenied = "access_denied"
+	EventAccessDenied = secevent.AccessDenied
 	// EventSSRFBlocked is an outbound request that the ssrf package
 	// refused to make.
 	EventSSRFBlocked = "ssrf_blocked"

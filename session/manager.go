@@ -15,6 +15,7 @@ import (
 	"github.com/harden-go/harden/internal/configerr"
 	"github.com/harden-go/harden/internal/cookieprefix"
 	"github.com/harden-go/harden/internal/reqctx"
+	"github.com/harden-go/harden/internal/secevent"
 	"github.com/harden-go/harden/internal/securecookie"
 	"github.com/harden-go/harden/internal/storeguard"
 	"github.com/harden-go/harden/keys"
@@ -234,7 +235,7 @@ func (m *Manager) initReporting() {
 		m.log = slog.Default()
 	}
 	m.rep = storeguard.Reporter{Logger: m.log, Name: "session",
-		Attrs: []slog.Attr{slog.String("event", "session_store_error")}, Interval: storeguard.DefaultInterval}
+		Attrs: []slog.Attr{slog.String("event", secevent.SessionStoreError)}, Interval: storeguard.DefaultInterval}
 	if m.now == nil {
 		m.now = time.Now
 	}
@@ -395,7 +396,7 @@ func (m *Manager) fail(w http.ResponseWriter, r *http.Request, op string, err er
 	respond.Reject(w, r, &respond.Rejection{
 		Status:     http.StatusServiceUnavailable,
 		Message:    "Service unavailable",
-		Event:      "session_store_error",
+		Event:      secevent.SessionStoreError,
 		Err:        err,
 		Quiet:      !logged,
 		Suppressed: suppressed,
@@ -411,7 +412,7 @@ func (m *Manager) recovered(r *http.Request) {
 		return
 	}
 	if ok, n := m.secRep.Success(r.Context()); ok {
-		reqctx.Recovered(r, "session_store_error", n)
+		reqctx.Recovered(r, secevent.SessionStoreError, n)
 	}
 }
 

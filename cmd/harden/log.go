@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"time"
 	"unicode/utf8"
+
+	"github.com/harden-go/harden/internal/secevent"
 )
 
 func init() {
@@ -544,7 +546,7 @@ func (s *logSummary) add(line []byte) {
 		s.ips.add(ip)
 		s.paths.add(e.Path)
 	}
-	if e.Event == "panic" {
+	if e.Event == secevent.Panic {
 		if len(s.panics) == logMaxPanics {
 			s.panics = append(s.panics[:0], s.panics[1:]...)
 		}

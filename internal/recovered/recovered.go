@@ -6,11 +6,9 @@ import (
 	"net/http"
 	"runtime/debug"
 
+	"github.com/harden-go/harden/internal/secevent"
 	"github.com/harden-go/harden/respond"
 )
-
-// Event is the security-log event of a recovered panic.
-const Event = "panic"
 
 // Message is the client-visible text of the 500.
 const Message = "Internal server error"
@@ -57,7 +55,7 @@ func Respond(w http.ResponseWriter, r *http.Request, p *Panic) {
 	respond.Reject(w, r, &respond.Rejection{
 		Status:  http.StatusInternalServerError,
 		Message: Message,
-		Event:   Event,
+		Event:   secevent.Panic,
 		Err:     p,
 	})
 }
