@@ -4,8 +4,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -94,24 +92,7 @@ func TestReadyzRedisStoppedAndRestarted(t *testing.T) {
 	waitReady(t, srv.URL)
 	rs.Stop()
 	checkUnavailable(t, srv.URL, logs, "redis (rate limits)")
-
-	u, err := url.Parse(rs.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Fatal(err)
-	}
-	restarted := exec.Command(bin, "--bind", "127.0.0.1", "--port", u.Port(), // #nosec G204 -- redis-server on PATH; the port is the test's own
-		"--save", "", "--appendonly", "no", "--dir", t.TempDir())
-	if err := restarted.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = restarted.Process.Kill()
-		_ = restarted.Wait()
-	})
+	rs.Restart(t)
 	waitReady(t, srv.URL)
 }
 
@@ -125,6 +106,20 @@ func TestReadyzRedisFrozen(t *testing.T) {
 	rs.Pause(t)
 	checkUnavailable(t, srv.URL, logs, "redis (sessions)")
 	rs.Resume(t)
+	waitReady(t, srv.URL)
+}
+
+// TestReadyzPostgresStoppedAndRestarted: PostgreSQL (users, messages and
+// sessions) shut down as in a crash makes /readyz 503; started again on
+// the same port and data, 200, without restarting the app.
+func TestReadyzPostgresStoppedAndRestarted(t *testing.T) {
+	pg := testserver.Postgres(t)
+	logs := &lockedBuffer{}
+	_, srv := routeApp(t, Config{DataDir: t.TempDir(), DatabaseURL: pg.URL, Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	waitReady(t, srv.URL)
+	pg.Stop()
+	checkUnavailable(t, srv.URL, logs, "postgresql")
+	pg.Restart(t)
 	waitReady(t, srv.URL)
 }
 

@@ -48,9 +48,10 @@ func freePort(t testing.TB) int {
 // Server is a server started by a test.
 type Server struct {
 	// URL is the redis:// URL or postgres:// DSN of the server.
-	URL  string
-	stop func()
-	once sync.Once
+	URL   string
+	start func(t testing.TB)
+	stop  func()
+	once  sync.Once
 	// pids returns the server's processes, the parent first.
 	pids func() []int
 }
@@ -110,6 +111,16 @@ func children(pid int) []int {
 // end of the test.
 func (s *Server) Stop() { s.once.Do(s.stop) }
 
+// Restart starts a stopped server again on the same port, as a restarted
+// host would come back: for PostgreSQL with the same data directory, for
+// Redis empty (it keeps nothing on disk). It fails the test if the server
+// does not answer within 30 s.
+func (s *Server) Restart(t testing.TB) {
+	t.Helper()
+	s.start(t)
+	s.once = sync.Once{}
+}
+
 // Redis starts redis-server on a free loopback port, without persistence,
 // as a child process that Stop kills by its PID.
 func Redis(t testing.TB) *Server {
@@ -120,29 +131,31 @@ func Redis(t testing.TB) *Server {
 	}
 	port := freePort(t)
 	dir := t.TempDir()
-	cmd := exec.Command(bin, "--bind", "127.0.0.1", "--port", strconv.Itoa(port), // #nosec G204 -- redis-server found on PATH; arguments are ours (port, temp dir)
-		"--save", "", "--appendonly", "no", "--dir", dir, "--logfile", filepath.Join(dir, "redis.log"))
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting redis-server: %v", err)
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	var cmd *exec.Cmd
+	s := &Server{URL: fmt.Sprintf("redis://%s/0", addr)}
+	s.start = func(t testing.TB) {
+		t.Helper()
+		cmd = exec.Command(bin, "--bind", "127.0.0.1", "--port", strconv.Itoa(port), // #nosec G204 -- redis-server found on PATH; arguments are ours (port, temp dir)
+			"--save", "", "--appendonly", "no", "--dir", dir, "--logfile", filepath.Join(dir, "redis.log"))
+		if err := cmd.Start(); err != nil {
+			t.Fatalf("starting redis-server: %v", err)
+		}
+		for deadline := time.Now().Add(10 * time.Second); !redisPing(addr); time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				log, _ := os.ReadFile(filepath.Join(dir, "redis.log")) // #nosec G304 -- in this test's own temp directory
+				t.Fatalf("redis-server did not answer on %s:\n%s", addr, log)
+			}
+		}
 	}
-	s := &Server{URL: fmt.Sprintf("redis://127.0.0.1:%d/0", port)}
 	s.pids = func() []int { return []int{cmd.Process.Pid} }
 	s.stop = func() {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
 	}
 	t.Cleanup(s.Stop)
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		if redisPing(addr) {
-			return s
-		}
-		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(filepath.Join(dir, "redis.log")) // #nosec G304 -- in this test's own temp directory
-			t.Fatalf("redis-server did not answer on %s:\n%s", addr, log)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	s.start(t)
+	return s
 }
 
 func redisPing(addr string) bool {
@@ -203,11 +216,15 @@ func Postgres(t testing.TB) *Server {
 	}
 	port := freePort(t)
 	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off", port, dir)
-	if err := run("pg_ctl", "-D", data, "-l", filepath.Join(dir, "log"), "-w", "-t", "30", "-o", opts, "start"); err != nil {
-		log, _ := os.ReadFile(filepath.Join(dir, "log")) // #nosec G304 -- in this test's own temp directory
-		t.Fatalf("%v\n%s", err, log)
-	}
 	s := &Server{URL: fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)}
+	s.start = func(t testing.TB) {
+		t.Helper()
+		if err := run("pg_ctl", "-D", data, "-l", filepath.Join(dir, "log"), "-w", "-t", "30", "-o", opts, "start"); err != nil {
+			log, _ := os.ReadFile(filepath.Join(dir, "log")) // #nosec G304 -- in this test's own temp directory
+			t.Fatalf("%v\n%s", err, log)
+		}
+	}
+	s.start(t)
 	s.pids = func() []int {
 		// The postmaster's PID heads its pid file; each connection and
 		// worker is a child process of it.
