@@ -11,6 +11,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/harden-go/harden/clientip"
 	"github.com/harden-go/harden/input"
@@ -96,24 +97,34 @@ func (p *Proxy) guardBody(rt *route, next http.Handler) http.Handler {
 			input.Reject(w, r, input.ErrBodyTooLarge)
 			return
 		}
-		ctype := r.Header.Get("Content-Type")
-		scanKeys := !rt.operators && jsonCandidate(ctype)
-		if (scanKeys || rt.params && isForm(ctype)) && encoded(r.Header) {
-			// Upstream body parsers (Express's) inflate compressed
-			// bodies; the guards cannot read them, so they are refused
-			// rather than passed unchecked.
+		mt, ok := bodyMediaType(r.Header)
+		guarded := !rt.operators || rt.params
+		if !ok && guarded {
+			// An upstream parser may still read a Content-Type that Go's
+			// cannot ("a=1; a=2" is one): the guards, choosing by Go's
+			// reading, would pass that body unread.
+			input.Reject(w, r, input.ErrUnsupportedMediaType)
+			return
+		}
+		scanKeys := !rt.operators && jsonCandidate(mt.essence)
+		form := rt.params && mt.essence == "application/x-www-form-urlencoded"
+		if (scanKeys || form) && (encoded(r.Header) || !mt.utf8) {
+			// Upstream body parsers inflate compressed bodies and decode
+			// charsets (Express's json() decodes UTF-7, where "+ACQ-ne"
+			// is "$ne"); the guards read UTF-8 bytes, so anything else is
+			// refused rather than passed unchecked.
 			input.Reject(w, r, input.ErrUnsupportedMediaType)
 			return
 		}
 		// Holds for chunked bodies too: reading past the limit fails with
 		// *http.MaxBytesError, which errorHandler answers with 413.
 		r.Body = http.MaxBytesReader(w, r.Body, rt.bodyLimit)
-		var ok bool
+		setBodyDeadline(w, bodyTimeout(rt.bodyLimit))
 		switch {
 		case scanKeys:
-			r, ok = checkJSON(w, r)
-		case !rt.operators && isMultipart(ctype):
-			r, ok = checkMultipart(w, r, ctype)
+			r, ok = checkJSON(w, r, isJSONType(mt.essence))
+		case !rt.operators && mt.essence == "multipart/form-data":
+			r, ok = checkMultipart(w, r, mt.boundary)
 		default:
 			ok = true
 		}
@@ -121,6 +132,30 @@ func (p *Proxy) guardBody(rt *route, next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 		}
 	})
+}
+
+// Bodies must arrive within bodyTimeoutBase plus the time the route's
+// limit takes at bodyMinRate bytes a second: 61.6 s for the default 100
+// KiB.
+const (
+	bodyTimeoutBase = 60 * time.Second
+	bodyMinRate     = 64 << 10
+)
+
+// bodyTimeout is the time a body of up to limit bytes has to arrive.
+func bodyTimeout(limit int64) time.Duration {
+	return bodyTimeoutBase + time.Duration(limit/bodyMinRate)*time.Second
+}
+
+// setBodyDeadline sets a read deadline d from now on the connection, for
+// the request's body. Without it a client that declares a body and
+// sends it a byte a minute (slow POST, R.U.D.Y.) holds a connection and a
+// goroutine forever: the server has no ReadTimeout, which would also cut
+// streamed answers and WebSockets. net/http lifts the deadline when the
+// body has been read to its end (its background read starts with none),
+// so a long answer after the body is not cancelled.
+func setBodyDeadline(w http.ResponseWriter, d time.Duration) {
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(d)) // a writer without deadlines: nothing to do
 }
 
 // encoded reports whether the request body has a Content-Encoding.
@@ -133,38 +168,53 @@ func encoded(h http.Header) bool {
 	return false
 }
 
-// isForm reports whether contentType is a urlencoded form, which the
-// parameter guard reads.
-func isForm(contentType string) bool {
-	mt, _, _ := mime.ParseMediaType(contentType)
-	return mt == "application/x-www-form-urlencoded"
+// mediaType is what the guards read of a request's Content-Type.
+type mediaType struct {
+	essence  string // "type/subtype" in lower case; "" without a Content-Type
+	boundary string // the multipart boundary parameter
+	utf8     bool   // no charset parameter, or UTF-8 or US-ASCII
 }
 
-// jsonCandidate reports whether a body of this Content-Type may be parsed
+// bodyMediaType parses h's Content-Type as Go does. ok is false when the
+// header does not parse or is sent more than once: upstream parsers differ
+// on which copy and which duplicate parameter they take.
+func bodyMediaType(h http.Header) (mt mediaType, ok bool) {
+	values := h["Content-Type"]
+	switch len(values) {
+	case 0:
+		return mediaType{utf8: true}, true
+	case 1:
+	default:
+		return mt, false
+	}
+	essence, params, err := mime.ParseMediaType(values[0])
+	if err != nil {
+		return mt, false
+	}
+	mt.essence, mt.boundary = essence, params["boundary"]
+	switch strings.ToLower(params["charset"]) {
+	case "", "utf-8", "utf8", "us-ascii":
+		mt.utf8 = true
+	}
+	return mt, true
+}
+
+// jsonCandidate reports whether a body of this media type may be parsed
 // as JSON by the upstream: a JSON type, or none or text/plain, which
 // lenient body parsers (Express's json({type: "*/*"})) also read as JSON.
-func jsonCandidate(contentType string) bool {
-	if contentType == "" {
-		return true
-	}
-	mt, _, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		return true // unparseable: an upstream may still sniff it
-	}
-	return mt == "application/json" || mt == "text/plain" ||
-		strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")
+func jsonCandidate(essence string) bool {
+	return essence == "" || essence == "text/plain" || isJSONType(essence)
 }
 
 // checkJSON buffers the body (the limit holds), refuses it when a key of
 // any object, at any depth, is one the NoSQL-operator guard refuses, and
 // returns r with the exact bytes to send on. A body declared as JSON must
 // be valid JSON; one without a JSON type that is not JSON passes as it is.
-func checkJSON(w http.ResponseWriter, r *http.Request) (*http.Request, bool) {
+func checkJSON(w http.ResponseWriter, r *http.Request, declared bool) (*http.Request, bool) {
 	body, ok := readBody(w, r)
 	if !ok {
 		return r, false
 	}
-	declared := isJSONType(r.Header.Get("Content-Type"))
 	if err := scanJSONKeys(body); err != nil {
 		if declared || !errors.Is(err, errNotJSON) {
 			input.Reject(w, r, err)
@@ -186,20 +236,13 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	return body, true
 }
 
-// isMultipart reports whether contentType is multipart/form-data.
-func isMultipart(contentType string) bool {
-	mt, _, _ := mime.ParseMediaType(contentType)
-	return mt == "multipart/form-data"
-}
-
 // checkMultipart buffers a multipart/form-data body and refuses it when a
 // field name, or a bracketed segment of one ("password[$ne]"), is a key
 // the NoSQL-operator guard refuses: upload middleware (multer) builds
 // nested objects from such names as query parsers do. The parts' contents
 // are not read beyond finding the next part.
-func checkMultipart(w http.ResponseWriter, r *http.Request, contentType string) (*http.Request, bool) {
-	_, params, err := mime.ParseMediaType(contentType)
-	if err != nil || params["boundary"] == "" {
+func checkMultipart(w http.ResponseWriter, r *http.Request, boundary string) (*http.Request, bool) {
+	if boundary == "" {
 		input.Reject(w, r, input.ErrMalformedMultipart)
 		return r, false
 	}
@@ -207,7 +250,7 @@ func checkMultipart(w http.ResponseWriter, r *http.Request, contentType string) 
 	if !ok {
 		return r, false
 	}
-	mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
+	mr := multipart.NewReader(bytes.NewReader(body), boundary)
 	for {
 		part, err := mr.NextRawPart()
 		if err == io.EOF {
@@ -236,10 +279,9 @@ func withBody(r *http.Request, body []byte) *http.Request {
 	return r2
 }
 
-// isJSONType reports whether contentType declares JSON.
-func isJSONType(contentType string) bool {
-	mt, _, err := mime.ParseMediaType(contentType)
-	return err == nil && (mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json"))
+// isJSONType reports whether the media type essence declares JSON.
+func isJSONType(essence string) bool {
+	return essence == "application/json" || strings.HasPrefix(essence, "application/") && strings.HasSuffix(essence, "+json")
 }
 
 // errNotJSON marks a body that is not one JSON value.
@@ -326,9 +368,22 @@ func (e notJSON) Unwrap() []error { return []error{e.err, errNotJSON} }
 // (cross-site WebSocket hijacking). A request without Origin passes: it is
 // not from a browser, which always sends one, so it carries no victim's
 // ambient credentials.
+//
+// Only WebSocket is tunnelled. Any other Upgrade (h2c above all) is
+// removed, and the request goes on as a plain one: a tunnel is raw bytes
+// that no layer reads, so an upstream that accepted "Upgrade: h2c" would
+// take every later request of the connection past the guards, the CSRF
+// check and the limits (h2c smuggling).
 func (p *Proxy) checkUpgrade(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Upgrade") == "" {
+		upgrade := r.Header["Upgrade"]
+		if len(upgrade) == 0 {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if len(upgrade) != 1 || !strings.EqualFold(strings.TrimSpace(upgrade[0]), "websocket") {
+			r.Header.Del("Upgrade")
+			r.Header.Del("Http2-Settings")
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -180,6 +180,23 @@ func TestNoSQLGuard(t *testing.T) {
 		{"compressed text", "/x", "text/plain", "\x1f\x8b", 415, `{"error":"Unsupported media type","request_id":"`},
 		{"compressed form", "/x", "application/x-www-form-urlencoded", "\x1f\x8b", 415, `{"error":"Unsupported media type","request_id":"`},
 		{"compressed binary passes", "/x", "application/octet-stream", "\x1f\x8b", 200, "ok"},
+		// Express's json() decodes any utf-* charset: in UTF-7 "+ACQ-" is "$".
+		{"utf-7 json", "/login", "application/json; charset=utf-7", `{"user":"a","password":{"+ACQ-ne":null}}`, 415, `{"error":"Unsupported media type","request_id":"`},
+		{"utf-7 quoted upper", "/x", `application/json; charset="UTF-7"`, `{"+ACQ-or":[]}`, 415, `{"error":"Unsupported media type","request_id":"`},
+		{"utf-16 json", "/x", "application/json; charset=utf-16", `{}`, 415, `{"error":"Unsupported media type","request_id":"`},
+		{"utf-7 text", "/x", "text/plain; charset=utf-7", `{"+ACQ-gt":""}`, 415, `{"error":"Unsupported media type","request_id":"`},
+		{"latin-1 form", "/login", "application/x-www-form-urlencoded; charset=iso-8859-1", `user=a`, 415, `{"error":"Unsupported media type","request_id":"`},
+		{"utf-8 json", "/x", "application/json; charset=UTF-8", `{"a":1}`, 200, "ok"},
+		{"utf8 alias json", "/x", "application/json; charset=utf8", `{"a":1}`, 200, "ok"},
+		{"ascii form", "/x", "application/x-www-form-urlencoded; charset=us-ascii", `a=1`, 200, "ok"},
+		{"utf-7 binary passes", "/x", "application/octet-stream; charset=utf-7", `+ACQ-ne`, 200, "ok"},
+		// Go cannot parse a repeated parameter; Express's type-is still
+		// reads the body as a form.
+		{"repeated parameter form", "/login", "application/x-www-form-urlencoded; a=1; a=2", `user=a&password[$ne]=x`, 415, `{"error":"Unsupported media type","request_id":"`},
+		{"repeated parameter json", "/x", "application/json; a=1; a=2", `{"$or":[]}`, 415, `{"error":"Unsupported media type","request_id":"`},
+		{"unparseable type", "/x", "application/json;;", `{"$or":[]}`, 415, `{"error":"Unsupported media type","request_id":"`},
+		// The parameter guard is still on there, and would miss a form.
+		{"unparseable type, operators allowed", "/query", "application/json; a=1; a=2", `{"$or":[]}`, 415, `{"error":"Unsupported media type","request_id":"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -640,3 +640,20 @@ func TestServeUsageHidesSecrets(t *testing.T) {
 		}
 	}
 }
+
+// TestServeOptionsStar: "OPTIONS *" reaches the app, which refuses it with
+// the security headers, instead of net/http's bare 200.
+func TestServeOptionsStar(t *testing.T) {
+	base, _, _, _ := startServeLog(t, nil, "--addr", "127.0.0.1:0")
+	c, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, body, _ := sendRaw(t, c, "OPTIONS * HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+	if resp.StatusCode != 400 || body != `{"error":"Bad request","request_id":"`+resp.Header.Get("X-Request-Id")+`"}`+"\n" {
+		t.Errorf("got %d %q, want 400 and the JSON error", resp.StatusCode, body)
+	}
+	if resp.Header.Get("Content-Security-Policy") == "" || resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("X-Frame-Options") != "DENY" {
+		t.Errorf("answer lacks the security headers: %v", resp.Header)
+	}
+}
