@@ -105,6 +105,7 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 	if cookies := h["Set-Cookie"]; len(cookies) > 0 {
 		p.hardenSetCookies(h, cookies, p.forceSecure || clientip.IsHTTPS(resp.Request))
 	}
+	p.rewriteLocations(h)
 	if resp.StatusCode >= 500 && p.maskErrors {
 		p.mask(resp, "status")
 		return nil
