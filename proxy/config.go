@@ -74,11 +74,14 @@ type Config struct {
 	// unmodified. Default: "" (off).
 	NoncePlaceholder string `json:"nonce_placeholder,omitempty" yaml:"nonce_placeholder,omitempty"`
 
-	// ErrorPages is what clients see of the upstream's 5xx answers: "mask"
-	// replaces the body with the stack's safe error answer (JSON or HTML,
-	// as the client's Accept asks) carrying the request id, and logs the
-	// upstream's status and size; "pass" forwards the upstream's body.
-	// Default: "mask" in production, "pass" in development.
+	// ErrorPages is what clients see of the upstream's 5xx answers, and of
+	// its 4xx answers that carry a stack trace (a body of at most 64 KiB,
+	// matched against the trace syntax of the major runtimes; see
+	// docs/proxy.md): "mask" replaces the body with the stack's safe error
+	// answer (JSON or HTML, as the client's Accept asks) carrying the
+	// request id, keeps the status, and logs the upstream's status and
+	// size; "pass" forwards the upstream's body. Other 4xx bodies always
+	// pass. Default: "mask" in production, "pass" in development.
 	ErrorPages string `json:"error_pages,omitempty" yaml:"error_pages,omitempty"`
 
 	// Timeout bounds the wait for the upstream's response headers; when it

@@ -55,9 +55,15 @@
 // Cookies.Readable, SameSite=Lax or stricter, __Host- with
 // Cookies.HostPrefix; a line no browser would accept is dropped); in
 // production the upstream's 5xx bodies, which often carry stack traces,
-// are replaced by the safe error answer (JSON, or HTML for a browser)
-// with the request id, and the upstream's status and size are logged; an
-// unreachable upstream is 502 and a slow one 504, with the same safe body.
+// and its 4xx bodies of up to 64 KiB found to carry one (V8, Python, JVM,
+// .NET, PHP, Ruby or Go frames, or a JSON "stack" string), are replaced by
+// the safe error answer (JSON, or HTML for a browser) with the request id
+// and the upstream's status, and the upstream's status and size are
+// logged; an unreachable upstream is 502 and a slow one 504, with the
+// same safe body. A Location, Content-Location or Refresh URL on the
+// upstream's own origin is rewritten to the public URL's (without one, to
+// a path-absolute reference), so the internal address never reaches the
+// client.
 // Streaming (server-sent events, chunked answers) is flushed as it comes;
 // WebSocket and other upgrades are spliced through.
 //

@@ -1,6 +1,10 @@
 package proxy
 
 import (
+	"bytes"
+	"compress/flate"
+	"compress/gzip"
+	"compress/zlib"
 	"context"
 	"encoding/json"
 	"errors"
@@ -101,8 +105,16 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 	if cookies := h["Set-Cookie"]; len(cookies) > 0 {
 		p.hardenSetCookies(h, cookies, p.forceSecure || clientip.IsHTTPS(resp.Request))
 	}
+	p.rewriteLocations(h)
 	if resp.StatusCode >= 500 && p.maskErrors {
-		p.mask(resp)
+		p.mask(resp, "status")
+		return nil
+	}
+	// A 4xx body is the upstream's to send, unless it carries a stack
+	// trace (a body parser's SyntaxError page): file paths, dependency
+	// versions and code layout for an attacker to map.
+	if resp.StatusCode >= 400 && resp.StatusCode < 500 && p.maskErrors && tracedBody(resp) {
+		p.mask(resp, "stack trace")
 		return nil
 	}
 	if p.placeholder != "" && resp.StatusCode != http.StatusSwitchingProtocols {
@@ -138,9 +150,10 @@ func (p *Proxy) restoreHeaders(hdr http.Header, r *http.Request) {
 }
 
 // mask replaces the body of an upstream 5xx answer, which may carry a
-// stack trace, file paths or SQL, by the safe answer, and logs what the
-// upstream said (status and size, not the body).
-func (p *Proxy) mask(resp *http.Response) {
+// stack trace, file paths or SQL, or of a 4xx answer found to carry a
+// stack trace, by the safe answer, and logs what the upstream said
+// (status, size and why it was masked, not the body).
+func (p *Proxy) mask(resp *http.Response, reason string) {
 	const drain = 64 << 10
 	n, _ := io.CopyN(io.Discard, resp.Body, drain) // lets the connection be reused
 	_ = resp.Body.Close()
@@ -151,6 +164,7 @@ func (p *Proxy) mask(resp *http.Response) {
 	}
 	p.logger.LogAttrs(r.Context(), slog.LevelWarn, "proxy: upstream error answer masked",
 		slog.Int("status", resp.StatusCode), slog.Int64("size", size),
+		slog.String("reason", reason),
 		slog.String("method", r.Method), slog.String("path", r.URL.Path),
 		slog.String("request_id", respond.RequestID(r)))
 	body, ctype := safeBody(r, resp.StatusCode)
@@ -166,6 +180,62 @@ func (p *Proxy) mask(resp *http.Response) {
 	resp.TransferEncoding = nil
 	resp.Trailer = nil
 	resp.Body = io.NopCloser(strings.NewReader(string(body)))
+}
+
+// tracedBody reports whether resp's body, of at most maxTraceScan bytes,
+// carries a stack trace (see hasStackTrace). The bytes it reads are put
+// back, so an answer found clean goes on byte for byte. A body declared
+// larger, or found larger, or with a Content-Encoding other than gzip or
+// deflate, is not inspected and passes as it comes; a body without
+// Content-Length is read up to the limit before anything is sent.
+func tracedBody(resp *http.Response) bool {
+	if resp.Body == nil || resp.Body == http.NoBody || resp.ContentLength == 0 || resp.ContentLength > maxTraceScan {
+		return false
+	}
+	enc := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding")))
+	if len(resp.Header.Values("Content-Encoding")) > 1 || enc != "" && enc != "identity" && enc != "gzip" && enc != "x-gzip" && enc != "deflate" {
+		return false // br, zstd, stacked codings: not read (see docs/proxy.md)
+	}
+	orig := resp.Body
+	buf, err := io.ReadAll(io.LimitReader(orig, maxTraceScan+1))
+	if err != nil || len(buf) > maxTraceScan {
+		// What was read goes first, then the rest (or the error) as it
+		// comes.
+		resp.Body = readCloser{io.MultiReader(bytes.NewReader(buf), orig), orig}
+		return false
+	}
+	resp.Body = readCloser{bytes.NewReader(buf), orig}
+	return hasStackTrace(decoded(enc, buf))
+}
+
+// decoded returns body decoded from Content-Encoding enc, at most
+// maxTraceScan bytes of it (a compression bomb stops there), or as much as
+// decoded before an error.
+func decoded(enc string, body []byte) []byte {
+	var zr io.Reader
+	var err error
+	switch enc {
+	case "gzip", "x-gzip":
+		zr, err = gzip.NewReader(bytes.NewReader(body))
+	case "deflate":
+		// RFC 9110's deflate is zlib; some servers send raw DEFLATE.
+		if zr, err = zlib.NewReader(bytes.NewReader(body)); err != nil {
+			zr, err = flate.NewReader(bytes.NewReader(body)), nil
+		}
+	default:
+		return body
+	}
+	if err != nil {
+		return nil
+	}
+	out, _ := io.ReadAll(io.LimitReader(zr, maxTraceScan))
+	return out
+}
+
+// readCloser is a body read from Reader and closed by Closer.
+type readCloser struct {
+	io.Reader
+	io.Closer
 }
 
 // errorHandler answers a request the upstream did not: 413 for a chunked
