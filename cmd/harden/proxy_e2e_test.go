@@ -663,6 +663,45 @@ func TestE2EProxyErrorsMasked(t *testing.T) {
 	}
 }
 
+// Flaw 12, on 4xx answers: Express's body parser answers a body it refuses
+// with its error page, stack frames and file paths included. Through the
+// proxy the status stays and the page is the safe one.
+func TestE2EProxy4xxTracesMasked(t *testing.T) {
+	e := startE2E(t, nil)
+	tests := []struct {
+		name, contentType, body string
+		wantStatus              int
+		wantBody                string
+	}{
+		// strict mode: a JSON body must be an object or an array.
+		{"JSON that is not an object", "application/json", "1", http.StatusBadRequest, refusal("Bad Request")},
+		{"charset the parser does not know", "application/json; charset=utf-99", "{}", http.StatusUnsupportedMediaType, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := req{method: "POST", path: "/api/contact", body: tt.body,
+				header: map[string]string{"Content-Type": tt.contentType, "Accept": "application/json"}}
+			d := e.upstream(t, r)
+			if d.status != tt.wantStatus || !strings.Contains(d.body, "node_modules") {
+				t.Fatalf("at the app: got %d %q, want %d with a stack trace (the flaw)", d.status, d.body, tt.wantStatus)
+			}
+			r.header = e.sameOrigin(r.header)
+			p := e.via(t, r)
+			if p.status != tt.wantStatus {
+				t.Errorf("through the proxy: got %d %q, want %d", p.status, p.body, tt.wantStatus)
+			}
+			for _, leak := range []string{"node_modules", "    at ", "Error", "/tmp/", "/root/"} {
+				if strings.Contains(p.body, leak) {
+					t.Errorf("through the proxy: body leaks %q: %q", leak, p.body)
+				}
+			}
+			if tt.wantBody != "" && p.body != tt.wantBody {
+				t.Errorf("through the proxy: got %q, want %q", p.body, tt.wantBody)
+			}
+		})
+	}
+}
+
 // Flaw 13: 5 MB bodies. The proxy's 100 KiB limit bites first, for bodies
 // with a length and chunked ones, and the app stores nothing.
 func TestE2EProxyBodyLimit(t *testing.T) {
