@@ -153,3 +153,22 @@ func TestBodyTimeout(t *testing.T) {
 		}
 	}
 }
+
+// TestAcceptEncodingReadable: in production the upstream is offered only
+// the codings whose 4xx bodies the proxy can read for stack traces.
+func TestAcceptEncodingReadable(t *testing.T) {
+	up := newUpstream(t, nil)
+	_, srv := start(t, prodConfig(up.URL))
+	for _, tt := range []struct{ sent, want string }{
+		{"gzip, deflate, br, zstd", "gzip, deflate"},
+		{"br;q=1.0, gzip;q=0.8", "gzip;q=0.8"},
+		{"br", ""},
+		{"zstd, identity", "identity"},
+	} {
+		send(t, srv, "GET", "/x", "", map[string]string{"Accept-Encoding": tt.sent})
+		got, _ := up.last()
+		if got == nil || got.Header.Get("Accept-Encoding") != tt.want {
+			t.Errorf("sent %q: upstream got %v, want %q", tt.sent, got, tt.want)
+		}
+	}
+}

@@ -66,6 +66,11 @@ func (p *Proxy) rewrite(pr *httputil.ProxyRequest) {
 	if p.cookies.hostPrefix || p.csrfCookie != "" {
 		p.rewriteRequestCookies(h)
 	}
+	if p.maskErrors {
+		// A 4xx body is read for stack traces; brotli and zstd bodies
+		// cannot be, so only the codings the proxy reads are offered.
+		readableEncodings(h)
+	}
 	if p.placeholder != "" && strings.Contains(h.Get("Accept"), "text/html") {
 		// The nonce placeholder can only be replaced in a body the proxy
 		// can read: ask for it uncompressed.
@@ -74,6 +79,31 @@ func (p *Proxy) rewrite(pr *httputil.ProxyRequest) {
 }
 
 var requestIDHeader = http.CanonicalHeaderKey(requestid.Header)
+
+// readableEncodings keeps, of the client's Accept-Encoding, only the
+// codings the proxy can read back (gzip, deflate); with none left, the
+// upstream answers uncompressed.
+func readableEncodings(h http.Header) {
+	vs := h["Accept-Encoding"]
+	if len(vs) == 0 {
+		return
+	}
+	var kept []string
+	for _, v := range vs {
+		for c := range strings.SplitSeq(v, ",") {
+			name, _, _ := strings.Cut(c, ";")
+			switch strings.ToLower(strings.TrimSpace(name)) {
+			case "gzip", "deflate", "identity":
+				kept = append(kept, strings.TrimSpace(c))
+			}
+		}
+	}
+	if len(kept) == 0 {
+		delete(h, "Accept-Encoding")
+		return
+	}
+	h["Accept-Encoding"] = []string{strings.Join(kept, ", ")}
+}
 
 // Shared read-only values of X-Forwarded-Proto: capacity 1, so an Add
 // further on copies instead of writing into them.
