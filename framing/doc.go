@@ -23,6 +23,14 @@
 //     which net/http answers with a bare 505);
 //   - a head larger than Config.MaxHeaderBytes (431).
 //
+// It also refuses, with the same fixed answer, the heads net/http itself
+// would refuse with a bare answer carrying no security headers: an
+// HTTP/1.1 request without Host (CONNECT excepted), more than one Host
+// field, a Host with a byte not valid in a host and port, a request target
+// that url.ParseRequestURI refuses (a bad percent escape, a relative
+// path), and, answered with 417 Expectation Failed, an Expect field other
+// than 100-continue.
+//
 // This cannot be done in a handler: by the time a handler runs, net/http
 // has already framed the request, and it deletes Content-Length when
 // Transfer-Encoding is chunked and merges equal duplicate Content-Length
@@ -60,5 +68,6 @@
 // that a client that goes away is noticed) and beyond it wait in the
 // network until the answer is sent.
 //
-// Imports: the standard library, package headers and internal/requestid.
+// Imports: the standard library, golang.org/x/net/http/httpguts (the Host
+// bytes net/http accepts), package headers and internal/requestid.
 package framing

@@ -3,6 +3,9 @@ package framing
 import (
 	"bytes"
 	"errors"
+	"net/url"
+
+	"golang.org/x/net/http/httpguts"
 )
 
 // ErrHeadTooLarge is the reason given to [Config].OnRefuse for a request
@@ -41,6 +44,23 @@ var (
 	// errEncodingHTTP10: Transfer-Encoding on an HTTP/1.0 request, which
 	// HTTP/1.0 recipients ignore.
 	errEncodingHTTP10 = errors.New("framing: Transfer-Encoding on HTTP/1.0")
+	// errTarget: the request target is one net/http's url.ParseRequestURI
+	// refuses (a bad percent escape, a relative path), which net/http
+	// answers with a bare 400 without the security headers.
+	errTarget = errors.New("framing: malformed request target")
+	// errNoHost: an HTTP/1.1 request other than CONNECT without a Host
+	// field, which net/http answers with a bare 400.
+	errNoHost = errors.New("framing: HTTP/1.1 request without Host")
+	// errManyHosts: more than one Host field: parsers that take the first
+	// and the last route the request to different hosts.
+	errManyHosts = errors.New("framing: more than one Host")
+	// errHost: a Host value with a byte that is not valid in a host name
+	// and port, which net/http answers with a bare 400.
+	errHost = errors.New("framing: malformed Host")
+	// errExpectation: an Expect field other than 100-continue, which
+	// net/http answers with a bare 417. It is the one reason answered with
+	// 417 Expectation Failed.
+	errExpectation = errors.New("framing: unsupported expectation")
 	// errChunked: the chunked body is malformed. It is found after the head
 	// went to the server, so the connection is failed without an answer.
 	errChunked = errors.New("framing: malformed chunked body")
@@ -86,6 +106,11 @@ type framer struct {
 	length  int64
 	chunked int  // Transfer-Encoding fields
 	http10  bool // HTTP/1.0 request
+	connect bool // CONNECT request, which may omit Host
+	hosts   int  // Host fields
+	expects int  // Expect fields; net/http reads only the first
+	// badExpect: the first Expect field is neither empty nor 100-continue.
+	badExpect bool
 }
 
 // step checks the start of b, which begins at the first byte of the current
@@ -200,12 +225,13 @@ func (f *framer) requestLine(line []byte) error {
 	if sp <= 0 || !isToken(line[:sp]) {
 		return errRequestLine
 	}
-	rest := line[sp+1:]
+	method, rest := line[:sp], line[sp+1:]
 	sp = bytes.IndexByte(rest, ' ')
 	if sp <= 0 {
 		return errRequestLine
 	}
-	for _, c := range rest[:sp] {
+	target := rest[:sp]
+	for _, c := range target {
 		if c <= ' ' || c == 0x7f {
 			return errRequestLine
 		}
@@ -218,6 +244,11 @@ func (f *framer) requestLine(line []byte) error {
 		// "HTTP/2.0" included: net/http answers it with a bare 505, and a
 		// front end that speaks HTTP/2 may frame it otherwise.
 		return errVersion
+	}
+	f.connect = string(method) == "CONNECT"
+	// net/http answers a target it cannot parse with a bare 400.
+	if !validTarget(target, f.connect) {
+		return errTarget
 	}
 	return nil
 }
@@ -272,6 +303,35 @@ func (f *framer) field(line []byte, inHead bool) error {
 		if f.chunked > 1 || !equalFold(value, "chunked") {
 			return errTransferEncoding
 		}
+	default:
+		return f.routingField(name, value)
+	}
+	return nil
+}
+
+// routingField checks the Host and Expect fields of a head as net/http
+// does, so that what it would refuse gets the answer with the security
+// headers instead of its bare one.
+func (f *framer) routingField(name, value []byte) error {
+	switch {
+	case equalFold(name, "host"):
+		f.hosts++
+		if f.hosts > 1 {
+			// Two Hosts: a front end that routes by the first and an
+			// application that reads the last disagree on the tenant.
+			return errManyHosts
+		}
+		for _, c := range value {
+			if !validHostByte[c] {
+				return errHost
+			}
+		}
+	case equalFold(name, "expect"):
+		f.expects++
+		if f.expects == 1 {
+			// net/http reads the first value only (Header.Get).
+			f.badExpect = len(value) > 0 && !hasToken(value, "100-continue")
+		}
 	}
 	return nil
 }
@@ -280,7 +340,9 @@ func (f *framer) field(line []byte, inHead bool) error {
 // reports whether the message ends with the head.
 func (f *framer) endHead() (bool, error) {
 	chunked, lengths, length, http10 := f.chunked > 0, f.lengths > 0, f.length, f.http10
+	noHost, badExpect := f.hosts == 0 && !http10 && !f.connect, f.badExpect
 	f.off, f.line, f.lengths, f.length, f.chunked, f.http10 = 0, 0, 0, 0, 0, false
+	f.connect, f.hosts, f.expects, f.badExpect = false, 0, 0, false
 	switch {
 	case chunked && lengths:
 		// CL.TE and TE.CL: net/http drops Content-Length and reads chunks;
@@ -289,6 +351,11 @@ func (f *framer) endHead() (bool, error) {
 		return false, errLengthAndEncoding
 	case chunked && http10:
 		return false, errEncodingHTTP10
+	case noHost:
+		return false, errNoHost
+	case badExpect:
+		// Last: net/http answers 417 only to a request it would serve.
+		return false, errExpectation
 	case chunked:
 		f.phase = phaseChunkLine
 		return false, nil
@@ -374,6 +441,65 @@ func (f *framer) stepTrailer(b []byte) (int, error) {
 	}
 }
 
+// validTarget reports whether url.ParseRequestURI accepts the request
+// target as net/http passes it: an authority-form CONNECT target prefixed
+// with "http://". An origin-form target, the common one, is checked without
+// allocating: ParseRequestURI refuses only a percent sign not followed by
+// two hex digits in its path, before the first "?" (control bytes and
+// spaces are refused with the request line).
+func validTarget(target []byte, connect bool) bool {
+	if target[0] != '/' {
+		s := string(target)
+		if connect {
+			s = "http://" + s
+		}
+		_, err := url.ParseRequestURI(s)
+		return err == nil
+	}
+	if q := bytes.IndexByte(target, '?'); q >= 0 {
+		target = target[:q]
+	}
+	for i := 0; i < len(target); i++ {
+		if target[i] != '%' {
+			continue
+		}
+		if i+2 >= len(target) || !isHex(target[i+1]) || !isHex(target[i+2]) {
+			return false
+		}
+		i += 2
+	}
+	return true
+}
+
+// validHostByte marks the bytes httpguts.ValidHostHeader, which net/http
+// applies to the Host field, accepts; it checks each byte on its own.
+var validHostByte = func() (t [256]bool) {
+	for c := range t {
+		t[c] = httpguts.ValidHostHeader(string([]byte{byte(c)}))
+	}
+	return t
+}()
+
+// hasToken reports whether the comma- or space-separated list v holds
+// token (lower case), ASCII case ignored, as net/http's hasToken does for
+// the Expect field.
+func hasToken(v []byte, token string) bool {
+	for sp := 0; sp+len(token) <= len(v); sp++ {
+		if sp > 0 && !isTokenBoundary(v[sp-1]) {
+			continue
+		}
+		if end := sp + len(token); end != len(v) && !isTokenBoundary(v[end]) {
+			continue
+		}
+		if equalFold(v[sp:sp+len(token)], token) {
+			return true
+		}
+	}
+	return false
+}
+
+func isTokenBoundary(c byte) bool { return c == ' ' || c == ',' || c == '\t' }
+
 // tokenChars marks the bytes of an RFC 9110 token.
 var tokenChars = func() (t [256]bool) {
 	for c := '0'; c <= '9'; c++ {
@@ -423,6 +549,8 @@ func equalFold(b []byte, s string) bool {
 	}
 	return true
 }
+
+func isHex(c byte) bool { _, ok := hexDigit(c); return ok }
 
 func hexDigit(c byte) (byte, bool) {
 	switch {

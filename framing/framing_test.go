@@ -194,6 +194,29 @@ func TestRefusals(t *testing.T) {
 		{"leading empty line", "\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n", 400, errRequestLine},
 		{"control in target", "GET /a\x01b HTTP/1.1\r\nHost: x\r\n\r\n", 400, errRequestLine},
 		{"head too large", big, 431, ErrHeadTooLarge},
+		// What net/http refuses itself with a bare answer.
+		{"no Host", "GET / HTTP/1.1\r\n\r\n", 400, errNoHost},
+		{"no Host absolute-form", "GET http://x/ HTTP/1.1\r\n\r\n", 400, errNoHost},
+		{"two Hosts", "GET / HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n", 400, errManyHosts},
+		{"two equal Hosts HTTP/1.0", "GET / HTTP/1.0\r\nHost: x\r\nhost: x\r\n\r\n", 400, errManyHosts},
+		{"Host with space", "GET / HTTP/1.1\r\nHost: a b\r\n\r\n", 400, errHost},
+		{"Host with slash", "GET / HTTP/1.1\r\nHost: x/y\r\n\r\n", 400, errHost},
+		{"Host non-ASCII", "GET / HTTP/1.1\r\nHost: \xc3\xa9\r\n\r\n", 400, errHost},
+		{"Host malformed HTTP/1.0", "GET / HTTP/1.0\r\nHost: a\"b\r\n\r\n", 400, errHost},
+		{"Expect other", "POST / HTTP/1.1\r\nHost: x\r\nExpect: foo\r\nContent-Length: 1\r\n\r\nx", 417, errExpectation},
+		{"Expect near 100-continue", "GET / HTTP/1.1\r\nHost: x\r\nExpect: 100-continues\r\n\r\n", 417, errExpectation},
+		{"Expect other HTTP/1.0", "GET / HTTP/1.0\r\nExpect: 200-ok\r\n\r\n", 417, errExpectation},
+		{"Expect first other", "GET / HTTP/1.1\r\nHost: x\r\nExpect: foo\r\nExpect: 100-continue\r\n\r\n", 417, errExpectation},
+		{"Expect with no Host", "GET / HTTP/1.1\r\nExpect: foo\r\n\r\n", 400, errNoHost},
+		{"bad escape", "GET /%zz HTTP/1.1\r\nHost: x\r\n\r\n", 400, errTarget},
+		{"short escape before query", "GET /a%4?b HTTP/1.1\r\nHost: x\r\n\r\n", 400, errTarget},
+		{"percent at end", "GET /a% HTTP/1.1\r\nHost: x\r\n\r\n", 400, errTarget},
+		{"bad escape after hash", "GET /a#%zz HTTP/1.1\r\nHost: x\r\n\r\n", 400, errTarget},
+		{"bad escape absolute-form", "GET http://x/%zz HTTP/1.1\r\nHost: x\r\n\r\n", 400, errTarget},
+		{"relative target", "GET a/b HTTP/1.1\r\nHost: x\r\n\r\n", 400, errTarget},
+		{"asterisk prefix", "OPTIONS *x HTTP/1.1\r\nHost: x\r\n\r\n", 400, errTarget},
+		{"missing scheme", "GET :80 HTTP/1.1\r\nHost: x\r\n\r\n", 400, errTarget},
+		{"CONNECT bad authority", "CONNECT [::1 HTTP/1.1\r\nHost: x\r\n\r\n", 400, errTarget},
 	}
 	s := startServer(t, Config{MaxHeaderBytes: 1024}, nil)
 	for _, tt := range tests {
@@ -217,6 +240,9 @@ func TestRefusals(t *testing.T) {
 			}
 			if !r.Close {
 				t.Errorf("Connection: close missing")
+			}
+			if r.Header.Get("Content-Security-Policy") == "" || r.Header.Get("X-Content-Type-Options") != "nosniff" {
+				t.Errorf("security headers missing: %v", r.Header)
 			}
 			refused := s.refusals()
 			if len(refused) != before+1 || !errors.Is(refused[len(refused)-1], tt.reason) {
@@ -623,4 +649,86 @@ func TestPipelinedBeyondLimit(t *testing.T) {
 	if got := body(resps[1]); !strings.HasPrefix(got, "HTTP/1.1 plain POST /2 body=\"xxx") {
 		t.Errorf("second answer: got %.40q", got)
 	}
+}
+
+// TestMirrorsNetHTTP sends the heads near what net/http refuses itself to
+// a guarded server and to a plain one: each gets the same status from
+// both, so that the guard refuses exactly what net/http would have
+// answered with its bare answer, and serves the rest.
+func TestMirrorsNetHTTP(t *testing.T) {
+	tests := []struct {
+		name, raw string
+		status    int
+	}{
+		{"HTTP/1.0 without Host", "GET / HTTP/1.0\r\n\r\n", 200},
+		{"CONNECT without Host", "CONNECT x:443 HTTP/1.1\r\nConnection: close\r\n\r\n", 200},
+		{"CONNECT path without Host", "CONNECT /rpc HTTP/1.1\r\nConnection: close\r\n\r\n", 200},
+		{"empty Host", "GET / HTTP/1.1\r\nHost:\r\nConnection: close\r\n\r\n", 200},
+		{"IPv6 Host", "GET / HTTP/1.1\r\nHost: [::1]:8080\r\nConnection: close\r\n\r\n", 200},
+		{"Expect 100-continue", "POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-Continue\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", 200},
+		{"Expect in a list", "GET / HTTP/1.1\r\nHost: x\r\nExpect: foo, 100-continue\r\nConnection: close\r\n\r\n", 200},
+		{"Expect empty then other", "GET / HTTP/1.1\r\nHost: x\r\nExpect:\r\nExpect: foo\r\nConnection: close\r\n\r\n", 200},
+		{"Expect 100-continue then other", "GET / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nExpect: foo\r\nConnection: close\r\n\r\n", 200},
+		{"Expect 100-continue HTTP/1.0", "GET / HTTP/1.0\r\nExpect: 100-continue\r\n\r\n", 200},
+		{"escapes", "GET /%41%2f%c3%A9?%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 200},
+		{"bad escape after second question mark", "GET /a?b?%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 200},
+		{"escape before empty query", "GET /%41? HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 200},
+		{"double slash", "GET //x/y HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 200},
+		{"asterisk", "OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 200},
+		{"absolute-form", "GET http://x/%41 HTTP/1.1\r\nHost: y\r\nConnection: close\r\n\r\n", 200},
+		{"opaque", "GET x:y HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 200},
+		{"non-ASCII path", "GET /\xc3\xa9 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 200},
+		{"no Host", "GET / HTTP/1.1\r\n\r\n", 400},
+		{"two Hosts", "GET / HTTP/1.1\r\nHost: x\r\nHost: x\r\n\r\n", 400},
+		{"Host with space", "GET / HTTP/1.1\r\nHost: a b\r\n\r\n", 400},
+		{"Expect other", "GET / HTTP/1.1\r\nHost: x\r\nExpect: foo\r\n\r\n", 417},
+		{"Expect other HTTP/1.0", "GET / HTTP/1.0\r\nExpect: foo\r\n\r\n", 417},
+		{"bad escape", "GET /%zz HTTP/1.1\r\nHost: x\r\n\r\n", 400},
+		{"bad escape after hash", "GET /a#%zz HTTP/1.1\r\nHost: x\r\n\r\n", 400},
+		{"relative target", "GET a HTTP/1.1\r\nHost: x\r\n\r\n", 400},
+		{"CONNECT bad authority", "CONNECT x:1%zz HTTP/1.1\r\nHost: x\r\n\r\n", 400},
+	}
+	guarded := startServer(t, Config{}, nil)
+	plain := startPlainServer(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before, calls := len(guarded.refusals()), guarded.calls.Load()
+			for _, addr := range []string{plain, guarded.addr} {
+				resps := exchange(t, addr, tt.raw)
+				if len(resps) != 1 || resps[0].StatusCode != tt.status {
+					var got []int
+					for _, r := range resps {
+						got = append(got, r.StatusCode)
+					}
+					t.Errorf("guarded %t: got statuses %v, want [%d]", addr == guarded.addr, got, tt.status)
+				}
+			}
+			// ("OPTIONS *" is answered by net/http without the handler.)
+			served, refused := guarded.calls.Load()-calls, len(guarded.refusals())-before
+			if tt.status == 200 && refused != 0 || tt.status != 200 && (refused != 1 || served != 0) {
+				t.Errorf("guarded server: %d handler calls, %d refusals", served, refused)
+			}
+		})
+	}
+}
+
+// startPlainServer serves an answer of 200 on a loopback port without the
+// guard and returns its address.
+func startPlainServer(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{
+		Handler:           http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok") }),
+		ReadHeaderTimeout: 5 * time.Second,
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); _ = srv.Serve(ln) }()
+	t.Cleanup(func() {
+		_ = srv.Close()
+		<-done
+	})
+	return ln.Addr().String()
 }

@@ -64,7 +64,8 @@ type Config struct {
 	// the client's address, the request id of the refusal (also sent to
 	// the client as X-Request-Id and "request_id") and the reason, for the
 	// security log: an error whose text names the fault, [ErrHeadTooLarge]
-	// when the answer was 431. It must not block.
+	// when the answer was 431 (an unsupported Expect is answered with 417,
+	// every other fault with 400). It must not block.
 	OnRefuse func(remote net.Addr, requestID string, reason error)
 }
 
@@ -78,7 +79,7 @@ type Listener struct {
 	handshakeTimeout time.Duration
 	onRefuse         func(net.Addr, string, error)
 	// refusals are the fixed answers: [status][tls].
-	refusal400, refusal431 [2][]byte
+	refusal400, refusal417, refusal431 [2][]byte
 
 	startOnce, closeOnce sync.Once
 	ready                chan net.Conn
@@ -127,6 +128,7 @@ func NewListener(inner net.Listener, cfg Config) (*Listener, error) {
 	}
 	for i, https := range []bool{false, true} {
 		l.refusal400[i] = refusal(h, https, http.StatusBadRequest)
+		l.refusal417[i] = refusal(h, https, http.StatusExpectationFailed)
 		l.refusal431[i] = refusal(h, https, http.StatusRequestHeaderFieldsTooLarge)
 	}
 	return l, nil
@@ -539,8 +541,11 @@ func (c *scanConn) refuse(reason error) error {
 		i = 1
 	}
 	head, status := c.l.refusal400[i], http.StatusBadRequest
-	if errors.Is(reason, ErrHeadTooLarge) {
+	switch {
+	case errors.Is(reason, ErrHeadTooLarge):
 		head, status = c.l.refusal431[i], http.StatusRequestHeaderFieldsTooLarge
+	case errors.Is(reason, errExpectation):
+		head, status = c.l.refusal417[i], http.StatusExpectationFailed
 	}
 	_ = c.Conn.SetWriteDeadline(time.Now().Add(refusalWriteTimeout))
 	if _, err := c.Conn.Write(answer(head, status, id)); err == nil {

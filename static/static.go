@@ -94,12 +94,20 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	name, err := resolve(r.URL.Path)
 	if err != nil {
-		respond.Reject(w, r, &respond.Rejection{Status: http.StatusNotFound, Message: "Not found"})
+		notFound(w, r)
 		return
 	}
 	f, st, err := s.open(name)
 	if err != nil {
-		respond.Reject(w, r, &respond.Rejection{Status: http.StatusNotFound, Message: "Not found"})
+		notFound(w, r)
+		return
+	}
+	if !st.IsDir() && strings.HasSuffix(r.URL.Path, "/") {
+		// "app.js/" (or "app.js%2f") names a directory: serving the file
+		// there gives it a second URL, under which relative links and
+		// cache rules differ (path confusion); the filesystem says ENOTDIR.
+		_ = f.Close()
+		notFound(w, r)
 		return
 	}
 	if st.IsDir() {
@@ -108,12 +116,12 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		name = path.Join(name, "index.html")
 		f, st, err = s.open(name)
 		if err != nil {
-			respond.Reject(w, r, &respond.Rejection{Status: http.StatusNotFound, Message: "Not found"})
+			notFound(w, r)
 			return
 		}
 		if st.IsDir() {
 			_ = f.Close()
-			respond.Reject(w, r, &respond.Rejection{Status: http.StatusNotFound, Message: "Not found"})
+			notFound(w, r)
 			return
 		}
 	}
@@ -144,6 +152,11 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		modtime = time.Time{} // embed.FS has no times: no Last-Modified
 	}
 	http.ServeContent(w, r, name, modtime, rs)
+}
+
+// notFound is the answer to every path that is not served.
+func notFound(w http.ResponseWriter, r *http.Request) {
+	respond.Reject(w, r, &respond.Rejection{Status: http.StatusNotFound, Message: "Not found"})
 }
 
 func (s *server) open(name string) (fs.File, fs.FileInfo, error) {

@@ -81,6 +81,18 @@ func TestServe(t *testing.T) {
 		{"/empty", 404, `{"error":"Not found"}` + "\n", "", ""},
 		{"/missing.js", 404, `{"error":"Not found"}` + "\n", "", ""},
 		{"/a%00b", 404, `{"error":"Not found"}` + "\n", "", ""},
+		// A file is not served under a directory URL.
+		{"/app.js/", 404, `{"error":"Not found"}` + "\n", "application/json; charset=utf-8", "no-store"},
+		{"/app.js%2f", 404, `{"error":"Not found"}` + "\n", "", ""},
+		{"/app.js%2F", 404, `{"error":"Not found"}` + "\n", "", ""},
+		{"/sub/index.html/", 404, `{"error":"Not found"}` + "\n", "", ""},
+		{"/noext/", 404, `{"error":"Not found"}` + "\n", "", ""},
+		{"/app.js//", 404, `{"error":"Not found"}` + "\n", "", ""},
+		// A directory is its index.html with or without the slash, and
+		// never a listing.
+		{"/sub", 200, "sub", "text/html; charset=utf-8", "no-cache"},
+		{"/sub%2f", 200, "sub", "text/html; charset=utf-8", "no-cache"},
+		{"/sub/index.html", 200, "sub", "text/html; charset=utf-8", "no-cache"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
@@ -117,6 +129,47 @@ func TestServe(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTrailingSlash mounts the handler as an application does, on an FS
+// without directories of its own (as embed.FS): a file is 404 under a URL
+// ending in a slash, raw or escaped, and a directory is its index.html or
+// 404 with or without one.
+func TestTrailingSlash(t *testing.T) {
+	fsys := fstest.MapFS{
+		"app.js":          {Data: []byte("run()")},
+		"docs/index.html": {Data: []byte("docs")},
+		"img/logo.png":    {Data: []byte("png")},
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/static/", http.StripPrefix("/static", New(fsys)))
+	const notFound = `{"error":"Not found"}` + "\n"
+	for _, tt := range []struct {
+		target string
+		status int
+		body   string
+	}{
+		{"/static/app.js", 200, "run()"},
+		{"/static/app.js/", 404, notFound},
+		{"/static/app.js%2f", 404, notFound},
+		{"/static/app.js%2F", 404, notFound},
+		{"/static/app.js/x", 404, notFound},
+		{"/static/docs/index.html/", 404, notFound},
+		{"/static/docs", 200, "docs"},
+		{"/static/docs/", 200, "docs"},
+		{"/static/img", 404, notFound},
+		{"/static/img/", 404, notFound},
+		{"/static/img/logo.png/", 404, notFound},
+	} {
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, httptest.NewRequest("GET", tt.target, nil))
+		if w.Code != tt.status || w.Body.String() != tt.body {
+			t.Errorf("GET %s: got %d %q, want %d %q", tt.target, w.Code, w.Body.String(), tt.status, tt.body)
+		}
+		if got := w.Header().Get("X-Content-Type-Options"); got != "nosniff" {
+			t.Errorf("GET %s: X-Content-Type-Options = %q", tt.target, got)
+		}
 	}
 }
 
