@@ -18,6 +18,10 @@
 //     trailing data, unknown fields, wrong types, out-of-range numbers,
 //     nesting deeper than 32 and duplicate keys with a 400 that names the
 //     field path and never shows Go error text.
+//   - Text silently rewritten: a string or key of a JSON or form body
+//     that is not UTF-8 (RFC 8259 §8.1), or a JSON \u escape of a lone
+//     surrogate, is refused with a 400 naming the field ("must be valid
+//     UTF-8") instead of reaching the handler with U+FFFD in its place.
 //   - Operator injection: keys beginning with "$" or containing "." (and
 //     "__proto__", "constructor") at any depth of a JSON body, and in query
 //     and form parameter names, are refused (or stripped, by option) before
@@ -72,5 +76,6 @@
 // "must be an object", "must be an array", "is out of range", "is not an
 // allowed field", "appears more than once", "is nested too deeply",
 // `must not start with "$"`, `must not contain "."`, "is a reserved name",
-// "must not be repeated".
+// "must not be repeated", "must be valid UTF-8". A key that is not text
+// is named with U+FFFD in place of what is not.
 package input

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
+	"unicode/utf8"
 )
 
 // The form media types a [Decoder] binds when [JSONConfig].Forms is set.
@@ -145,8 +146,17 @@ func (d *Decoder) bindFields(fields []formField, dst any) error {
 	var order []string
 	values := map[string][]string{}
 	for _, f := range fields {
+		// A name or value that is not UTF-8 ("name=%ff%fe") would reach
+		// the document as U+FFFD, silently changed: refused, as in JSON.
+		if !utf8.ValidString(f.name) {
+			// Named with U+FFFD for what is not text, as a JSON key is.
+			return fieldError(locationBody, paramPath(string([]rune(f.name))), msgUTF8)
+		}
 		if d.ignore[f.name] {
 			continue
+		}
+		if !utf8.ValidString(f.value) {
+			return fieldError(locationBody, paramPath(f.name), msgUTF8)
 		}
 		// "password[$ne]=x" is how an Express-style parser is made to
 		// build {"password":{"$ne":"x"}}: refused by name, before the

@@ -18,13 +18,13 @@ type fuzzForm struct {
 
 // FuzzDecodeForm checks form binding against url.ParseQuery: a body it
 // accepts url.ParseQuery accepts, every value bound is the one sent, no
-// name the guard refuses and no unknown name is let through, and every
-// refusal is a 400 or 413.
+// name the guard refuses, no unknown name and no name or value that is
+// not UTF-8 is let through, and every refusal is a 400 or 413.
 func FuzzDecodeForm(f *testing.F) {
 	for _, s := range []string{
 		"name=ada&age=36", "name=a&name=b", "tags=a&tags=b&codes=1&codes=70000", "password%5B%24ne%5D=1",
 		"name[$ne]=x", "a.b=1", "__proto__=1", "on=on&on=", "score=1e400", "age=-0", "name=%ff%fe",
-		"name=%zz", "name=a;b", "_csrf=t&name=x", "&&name=&", "age=01", "score=.5", "name=" + url.QueryEscape("\u0000<script>"),
+		"name=%zz", "name=a;b", "tags=a&tags=%c0%a4", "na%ffme=1", "name=%ed%a0%80", "name=%f0%9f%98%80", "_csrf=t&name=x", "&&name=&", "age=01", "score=.5", "name=" + url.QueryEscape("\u0000<script>"),
 	} {
 		f.Add(s)
 	}
@@ -46,6 +46,9 @@ func FuzzDecodeForm(f *testing.F) {
 			t.Fatalf("accepted %q, which url.ParseQuery refuses: %v", body, perr)
 		}
 		for name, vs := range vals {
+			if !utf8.ValidString(name) {
+				t.Fatalf("name %q, not UTF-8, accepted", name)
+			}
 			if name == "_csrf" {
 				continue
 			}
@@ -56,7 +59,7 @@ func FuzzDecodeForm(f *testing.F) {
 			case "name":
 				want := vs[0]
 				if !utf8.ValidString(want) {
-					want = string([]rune(want)) // invalid bytes become U+FFFD, as from JSON
+					t.Fatalf("name %q, not UTF-8, accepted", want)
 				}
 				if len(vs) != 1 || got.Name != want {
 					t.Fatalf("name = %q from %q", got.Name, vs)

@@ -80,7 +80,7 @@ func TestFormBinds(t *testing.T) {
 		{"array", "pair=x&pair=y", signup{Pair: [2]string{"x", "y"}}},
 		{"csrf field skipped", "_csrf=tok&email=a", signup{Email: "a"}},
 		{"empty pieces", "&email=a&&", signup{Email: "a"}},
-		{"invalid UTF-8 becomes U+FFFD, as from JSON", "email=%FF", signup{Email: "\uFFFD"}},
+		{"U+FFFD sent is kept", "email=%EF%BF%BD", signup{Email: "\uFFFD"}},
 		{"HTML kept as text", "email=%3Cb%3E", signup{Email: "<b>"}},
 	}
 	d := newFormDecoder(t, JSONConfig{})

@@ -1,10 +1,12 @@
 package input
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/url"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 var jsonSeeds = []string{
@@ -12,12 +14,40 @@ var jsonSeeds = []string{
 	`{"name":"a","name":"b"}`, `{"n\u0061me":"x"}`, `{"any":[[[[[[1]]]]]]}`, `{"tags":["a","b"]}`, `[1,2]`,
 	`"str"`, `1e5`, `-0.5e-3`, `true`, `null`, `{"a":1} x`, `{`, `{"a":"\ud800"}`, `{"\u0024gt":1}`,
 	`{"any":{"k":"\xff"}}`, `{"pair":[1,2,3]}`, `{"small":256}`, `  {"labels":{"x":"y"}}  `,
+	"{\"name\":\"\xff\xfe\"}", "{\"any\":{\"\xc0\xa4ne\":1}}", "{\"name\":\"\xed\xa0\x80\"}", `{"name":"\udc00"}`,
+	`{"name":"\ud83d\ude00"}`, `{"name":"\ud83d\u0041"}`, `{"name":"\ud83d\ud83d\ude00"}`, `{"any":{"\ud800":1}}`,
+	`{"name":"\ufffd"}`, "{\"name\":\"\xef\xbf\xbd\"}", `{"name":"\ud83d\ude0"}`, `{"name":"\ud83d\`,
+}
+
+// replacements counts the U+FFFD a document may legitimately decode to:
+// those sent as UTF-8 and those sent as an escape.
+func replacements(data []byte) int {
+	return bytes.Count(data, []byte("\uFFFD")) + bytes.Count(bytes.ToLower(data), []byte(`\ufffd`))
+}
+
+// decodedReplacements counts the U+FFFD in the keys and strings of v.
+func decodedReplacements(v any) int {
+	n := 0
+	switch t := v.(type) {
+	case string:
+		n = strings.Count(t, "\uFFFD")
+	case map[string]any:
+		for k, e := range t {
+			n += strings.Count(k, "\uFFFD") + decodedReplacements(e)
+		}
+	case []any:
+		for _, e := range t {
+			n += decodedReplacements(e)
+		}
+	}
+	return n
 }
 
 // FuzzDecode checks the strict decoder against encoding/json: whatever it
 // accepts encoding/json accepts, its syntax verdict agrees with
-// json.Valid, and nothing it lets through (refuse or strip) holds a key
-// that the guard refuses.
+// json.Valid, nothing it lets through (refuse or strip) holds a key
+// that the guard refuses, and nothing it lets through holds a string or
+// key that is not UTF-8 text (invalid bytes, lone surrogates).
 func FuzzDecode(f *testing.F) {
 	for _, s := range jsonSeeds {
 		f.Add([]byte(s))
@@ -36,6 +66,10 @@ func FuzzDecode(f *testing.F) {
 			if err := dec.Unmarshal(data, &v); err == nil {
 				if cerr := CheckKeys(v); cerr != nil {
 					t.Fatalf("guard let through %v", cerr)
+				}
+				// Nothing that is not text was turned into U+FFFD.
+				if !utf8.Valid(data) || decodedReplacements(v) > replacements(data) {
+					t.Fatalf("accepted text that is not UTF-8: %q", data)
 				}
 			} else if asError(err).Status != 400 {
 				t.Fatalf("status %d", asError(err).Status)

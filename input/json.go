@@ -57,6 +57,10 @@ type JSONConfig struct {
 //     the same fields, rules, limits and messages apply);
 //   - an empty body, malformed JSON, and anything after the first value
 //     (400 with {"error": ...});
+//   - a string or key that is not UTF-8 text: bytes that are not UTF-8,
+//     or a \u escape of a lone surrogate (400 "must be valid UTF-8"
+//     naming the field; RFC 8259 §8.1 requires UTF-8, and encoding/json
+//     would silently store U+FFFD in its place);
 //   - nesting deeper than MaxDepth, a key that appears twice in one
 //     object, a key refused by the guard (see [CheckKey]), a key that is not
 //     a field of the destination struct (matched exactly, not
@@ -219,12 +223,12 @@ func (d *Decoder) check(data []byte, t reflect.Type) ([]byte, error) {
 	if t != nil {
 		sc = schemaOf(t)
 	}
-	s := scanner{data: data, maxDepth: d.maxDepth, guard: true, strip: d.strip}
+	s := scanner{data: data, maxDepth: d.maxDepth, guard: true, strip: d.strip, text: true}
 	if !s.document(sc) {
 		return nil, s.err
 	}
 	if s.stripped {
-		s = scanner{data: data, maxDepth: d.maxDepth, guard: true, strip: true, out: make([]byte, 0, len(data))}
+		s = scanner{data: data, maxDepth: d.maxDepth, guard: true, strip: true, text: true, out: make([]byte, 0, len(data))}
 		if !s.document(sc) {
 			return nil, s.err
 		}
@@ -236,8 +240,8 @@ func (d *Decoder) check(data []byte, t reflect.Type) ([]byte, error) {
 // fillFlat decodes data, a document the scan accepted for the flat struct
 // schema sc (null, or an object whose keys are all string fields, each at
 // most once, with string or null values), into the struct v as
-// encoding/json would: escapes decoded, invalid UTF-8 and lone surrogates
-// as U+FFFD, null leaving the field unchanged. The values share one
+// encoding/json would: escapes decoded, null leaving the field unchanged
+// (the scan has refused invalid UTF-8 and lone surrogates). The values share one
 // allocation. FuzzDecodeFlat compares it with encoding/json.
 func fillFlat(data []byte, v reflect.Value, sc *schema) {
 	type span struct{ field, start, end int }

@@ -25,6 +25,7 @@ const (
 	msgDuplicate  = "appears more than once"
 	msgTooDeep    = "is nested too deeply"
 	msgInvalidKey = "is not a valid key"
+	msgUTF8       = "must be valid UTF-8"
 )
 
 // scanner checks a JSON document before encoding/json decodes it: syntax
@@ -40,6 +41,8 @@ type scanner struct {
 	depth    int
 	maxDepth int
 	guard    bool // apply the key guard
+	text     bool // refuse strings and keys that are not valid UTF-8 text
+	badText  bool // the last string scanned was not (see str)
 	noDups   bool // skip the duplicate-key check (syntax-only scans)
 	strip    bool // strip refused keys instead of refusing (needs out)
 	stripped bool // a key was (or, without out, would be) stripped
@@ -129,6 +132,9 @@ func (s *scanner) value(sc *schema) bool {
 		str, escaped, ok := s.str()
 		if !ok {
 			return false
+		}
+		if s.badText {
+			return s.fieldFail(msgUTF8)
 		}
 		s.emitRaw(start)
 		switch k {
@@ -305,16 +311,22 @@ func validNumber(b []byte) bool {
 }
 
 // str scans a string starting at the opening quote and returns its raw
-// content (between the quotes) and whether it holds escapes.
+// content (between the quotes) and whether it holds escapes. With s.text
+// it also sets s.badText when the string is not UTF-8 text: it holds a
+// byte sequence that is not UTF-8, or a \u escape of a lone surrogate,
+// which stands for no character (RFC 8259 §8.1, §8.2). encoding/json
+// would turn either into U+FFFD, silently changing what was sent.
 func (s *scanner) str() (raw []byte, escaped, ok bool) {
 	d := s.data
 	i := s.pos + 1
 	start := i
+	bad := false
 	for i < len(d) {
 		c := d[i]
 		switch {
 		case c == '"':
 			s.pos = i + 1
+			s.badText = bad
 			return d[start:i], escaped, true
 		case c == '\\':
 			escaped = true
@@ -325,25 +337,54 @@ func (s *scanner) str() (raw []byte, escaped, ok bool) {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i += 2
 			case 'u':
-				if i+6 > len(d) {
+				if i+6 > len(d) || !isHex4(d[i+2:i+6]) {
 					return nil, false, s.fail(ErrMalformedJSON)
 				}
-				for _, h := range d[i+2 : i+6] {
-					if !isHex(h) {
-						return nil, false, s.fail(ErrMalformedJSON)
+				n := 6
+				if s.text {
+					switch l := surrogateLen(d[i:]); {
+					case l > 0:
+						n = l // a pair: one character
+					case l < 0:
+						bad = true
 					}
 				}
-				i += 6
+				i += n
 			default:
 				return nil, false, s.fail(ErrMalformedJSON)
 			}
 		case c < 0x20:
 			return nil, false, s.fail(ErrMalformedJSON)
+		case c >= utf8.RuneSelf && s.text:
+			r, size := utf8.DecodeRune(d[i:])
+			bad = bad || r == utf8.RuneError && size == 1
+			i += size
 		default:
 			i++
 		}
 	}
 	return nil, false, s.fail(ErrMalformedJSON)
+}
+
+// surrogateLen looks at the \u escape that b begins with (its four digits
+// checked): 0 when it is not a surrogate, 12 when it is a high surrogate
+// followed by an escaped low one (a pair, one character), -1 when it is a
+// surrogate alone.
+func surrogateLen(b []byte) int {
+	r := hexVal(b[2:6])
+	switch {
+	case !utf16.IsSurrogate(r):
+		return 0
+	case r < 0xdc00 && len(b) >= 12 && b[6] == '\\' && b[7] == 'u' && isHex4(b[8:12]):
+		if r2 := hexVal(b[8:12]); r2 >= 0xdc00 && r2 <= 0xdfff {
+			return 12
+		}
+	}
+	return -1
+}
+
+func isHex4(b []byte) bool {
+	return isHex(b[0]) && isHex(b[1]) && isHex(b[2]) && isHex(b[3])
 }
 
 func isHex(c byte) bool {
@@ -551,6 +592,12 @@ func (s *scanner) memberKey() (key, quoted []byte, ok bool) {
 	raw, escaped, ok := s.str()
 	if !ok {
 		return nil, nil, false
+	}
+	if s.badText {
+		// Named as encoding/json would decode it, U+FFFD for what is
+		// not text: the path never shows the raw bytes.
+		s.path.segs[len(s.path.segs)-1].kb = unescape(nil, raw)
+		return nil, nil, s.fieldFail(msgUTF8)
 	}
 	quoted = s.data[keyStart:s.pos]
 	// The key as encoding/json decodes it; the path keeps its own copy

@@ -133,8 +133,12 @@ func (v *Validator) Unmarshal(data []byte, dst any) error {
 }
 
 // Check normalises the struct that dst points to and validates it, with
-// errors located in the body.
+// errors located in the body. A string that is not valid UTF-8 is refused
+// first, with 400 "must be valid UTF-8" naming the field.
 func (v *Validator) Check(dst any) error {
+	if err := checkText(reflect.ValueOf(dst)); err != nil {
+		return err
+	}
 	if err := v.norm.Normalize(dst); err != nil {
 		return err
 	}

@@ -36,7 +36,7 @@ const (
 	MinPasswordChars = 12       // runes
 	MaxPasswordBytes = 1024     // the password package's default Config.MaxLength
 	MaxEmailBytes    = 254      // RFC 5321's limit on a path, less the brackets
-	MaxNameBytes     = 200      // display names of users and of message senders
+	MaxNameBytes     = 400      // display names of users and of message senders: 100 characters of up to 4 bytes
 	MaxMessageBytes  = 64 << 10 // one contact message, as sanitized HTML
 	maxHashBytes     = 512      // longer than any PHC or bcrypt string we make
 	DefaultMessages  = 50       // Messages with a limit ≤ 0

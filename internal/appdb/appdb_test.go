@@ -185,7 +185,7 @@ func TestCreateUserRefuses(t *testing.T) {
 		{"escape in name", appdb.User{Email: "a@b.c", Name: "\x1b[31mroot", PasswordHash: hash1}, "name"},
 		{"bidi override in name", appdb.User{Email: "a@b.c", Name: "\u202enimda", PasswordHash: hash1}, "name"},
 		{"invalid UTF-8 name", appdb.User{Email: "a@b.c", Name: "\xff", PasswordHash: hash1}, "name"},
-		{"long name", appdb.User{Email: "a@b.c", Name: strings.Repeat("é", 101), PasswordHash: hash1}, "name"},
+		{"long name", appdb.User{Email: "a@b.c", Name: strings.Repeat("é", appdb.MaxNameBytes/2+1), PasswordHash: hash1}, "name"},
 		{"unknown role", appdb.User{Email: "a@b.c", Role: "root", PasswordHash: hash1}, "role"},
 		{"role case", appdb.User{Email: "a@b.c", Role: "Admin", PasswordHash: hash1}, "role"},
 		{"no hash", appdb.User{Email: "a@b.c"}, "password_hash"},

@@ -57,7 +57,7 @@ func CheckPassword(pw string) error {
 func checkName(s string) error {
 	switch {
 	case len(s) > MaxNameBytes:
-		return &ValidationError{Field: "name", Reason: "longer than 200 bytes"}
+		return &ValidationError{Field: "name", Reason: "longer than 400 bytes"}
 	case !utf8.ValidString(s):
 		return &ValidationError{Field: "name", Reason: "not valid UTF-8"}
 	}
