@@ -103,7 +103,10 @@ func TestBadInputsNeverFail(t *testing.T) {
 		{"method with a bad byte", "G@T / HTTP/1.1\r\n" + h, 400, "400 Bad Request", byNetHTTP},
 		{"DELETE on a GET route", "DELETE /healthz HTTP/1.1\r\n" + h, 403, noToken, false},
 		{"TRACE", "TRACE / HTTP/1.1\r\n" + h, 403, noToken, false},
-		{"CONNECT", "CONNECT example.com:443 HTTP/1.1\r\n" + h, 405, `{"error":"Method not allowed","request_id":"test-req-1"}` + "\n", false},
+		// Not a path: this server is no proxy (CONNECT to a path gets 405).
+		{"CONNECT", "CONNECT example.com:443 HTTP/1.1\r\n" + h, 400, `{"error":"Bad request","request_id":"test-req-1"}` + "\n", false},
+		{"CONNECT to a route", "CONNECT / HTTP/1.1\r\n" + h, 405, `{"error":"Method not allowed","request_id":"test-req-1"}` + "\n", false},
+		{"OPTIONS on a route", "OPTIONS /api/me HTTP/1.1\r\n" + h, 405, `{"error":"Method not allowed","request_id":"test-req-1"}` + "\n", false},
 		{"PUT on a static file", "PUT /static/app.js HTTP/1.1\r\n" + h + "Content-Length: 3\r\n\r\nabc", 415, badType, false},
 
 		// Hosts.
