@@ -223,6 +223,11 @@ func FuzzAppNeverFails(f *testing.F) {
 	f.Add("OPTIONS", "/api/contact", "example.com", "https", "", "null", "POST")
 	f.Add("POST", "/static/%2e%2e/x", "evil.example:99999", "https, http", "1.2.3.4, ::1, x", "%%%", "")
 	f.Add("CONNECT", "", "", "", "", "", "")
+	f.Add("CONNECT", "/", "example.com", "https", "", "", "")
+	f.Add("OPTIONS", "/api/me", "example.com", "https", "", "", "")
+	f.Add("GET", "/api/login", "example.com", "https", "", "", "")
+	f.Add("PUT", "/static/app.js", "example.com", "https", "", "", "")
+	f.Add("DELETE", "//api/../api/me", "example.com", "https", "", "", "")
 	f.Add("GET", "*", "[::1]", "ftp", "[::1]:80", "https://app.example.com:443", "PUT")
 	f.Fuzz(func(t *testing.T, method, path, host, proto, xff, origin, acrm string) {
 		r := &http.Request{
