@@ -20,12 +20,12 @@ import (
 // listener from app, as -h promises ("GET /healthz is answered over plain
 // HTTP"): a load balancer probing the instance by address gets the
 // liveness answer, not a redirect to a public URL it may not resolve.
-// Every other request goes to redirect.
+// Every other request goes to redirect, its path as sent: no ServeMux,
+// which would answer "//evil.example/" with its own 307 to
+// "/evil.example/", keeping the client on plain HTTP for another hop
+// without the security headers.
 func withHealth(redirect, app http.Handler) http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle("GET /healthz", app)
-	mux.Handle("/", redirect)
-	return mux
+	return withHealthPaths(redirect, app, []string{"/healthz"})
 }
 
 // readyTimeout bounds a readiness check of harden proxy.

@@ -191,9 +191,10 @@ func (r *serverRun) startMetrics() error {
 
 // startRedirect opens the plain-HTTP listener on addr that redirects to
 // HTTPS, and serves it: every request goes to publicURL (or to the main
-// listener on localhost), except those that wrap hands elsewhere (the
-// health checks). It returns the listener's URL. On failure it closes the
-// main listener.
+// listener on localhost) in one redirect carrying r.hdrs, except those
+// that wrap hands elsewhere (the health checks, matched exactly: wrap must
+// not clean paths or redirect itself). It returns the listener's URL. On
+// failure it closes the main listener.
 func (r *serverRun) startRedirect(addr, publicURL string, wrap func(redirect http.Handler) http.Handler) (string, error) {
 	target := redirectTarget(publicURL, r.main.Addr())
 	redirect, err := httpsredirect.RedirectOnly(target) // the public URL is checked at start-up
@@ -205,7 +206,14 @@ func (r *serverRun) startRedirect(addr, publicURL string, wrap func(redirect htt
 		_ = r.main.Close()
 		return "", err
 	}
-	srv := r.track(wrap(redirect))
+	// The redirect carries the security headers that the health check on
+	// this listener carries (with the app's set, the compact one): a
+	// browser shown the plain-HTTP answer still gets nosniff, no framing
+	// (clickjacking) and a CSP that runs nothing.
+	srv := r.track(wrap(r.hdrs.Handler(redirect)))
+	// net/http answers "OPTIONS *" itself, 200 without those headers:
+	// here it is redirected like every other request.
+	srv.DisableGeneralOptionsHandler = true
 	url := "http://" + displayAddr(ln.Addr())
 	fmt.Fprintf(r.stdout, "harden %s: redirecting %s to %s\n", r.command, url, target)
 	go func() { r.errc <- ln.Serve(srv) }()

@@ -159,10 +159,14 @@ type App struct {
 	// muxHandler is mux, wrapped to record the route pattern when metrics are on.
 	muxHandler http.Handler
 	routes     *http.ServeMux // the pages and the API, behind the app layer
-	index      *template.Template
-	admin      *template.Template
-	sri        map[string]string // asset name → integrity value
-	handler    http.Handler
+	// methods holds every pattern of mux and routes, each to a handler
+	// that does nothing: asked for a request no route takes, it answers
+	// 405 with the Allow list of the path's routes, or 404.
+	methods *http.ServeMux
+	index   *template.Template
+	admin   *template.Template
+	sri     map[string]string // asset name → integrity value
+	handler http.Handler
 
 	ring     *keys.Ring
 	db       *appdb.DB
@@ -205,7 +209,7 @@ const cspReportPath = "/csp-report"
 // New validates cfg and builds the app: it opens the database (and Redis),
 // so Close it.
 func New(cfg Config) (a *App, err error) {
-	a = &App{cfg: cfg, logger: cfg.Logger, mux: http.NewServeMux(), routes: http.NewServeMux()}
+	a = &App{cfg: cfg, logger: cfg.Logger, mux: http.NewServeMux(), routes: http.NewServeMux(), methods: http.NewServeMux()}
 	if a.logger == nil {
 		a.logger = slog.Default()
 	}
@@ -493,22 +497,29 @@ func (a *App) openRedis(url string) (*redisstore.Store, error) {
 // costs five (it is never an exact match, so the mux also tries a
 // trailing-slash redirect). None of these patterns ends in a slash, so
 // they add no redirect.
+//
+// Every pattern goes to a.methods as well, which tells a wrong method on
+// a route (405 with its Allow list) from a path no route has (404).
 func (a *App) route() {
+	outer := func(pattern string, h http.Handler) {
+		a.mux.Handle(pattern, h)
+		a.methods.Handle(pattern, noop)
+	}
 	sub, _ := fs.Sub(assets, "assets") // cannot fail: "assets" is a valid path
-	a.mux.Handle("GET /static/", http.StripPrefix("/static", static.New(sub)))
-	a.mux.HandleFunc("GET "+healthPath, a.healthz)
-	a.mux.HandleFunc("GET "+readyPath, a.readyz)
-	a.mux.HandleFunc("GET /favicon.ico", a.favicon)
-	a.mux.HandleFunc("GET /robots.txt", a.robots)
+	outer("GET /static/", http.StripPrefix("/static", static.New(sub)))
+	outer("GET "+healthPath, http.HandlerFunc(a.healthz))
+	outer("GET "+readyPath, http.HandlerFunc(a.readyz))
+	outer("GET /favicon.ico", http.HandlerFunc(a.favicon))
+	outer("GET /robots.txt", http.HandlerFunc(a.robots))
 	// Exempt from the app layer: browsers post reports without a CSRF
 	// token or session; the endpoint bounds its own body size and rate.
-	a.mux.Handle("POST "+cspReportPath, a.cspReports)
+	outer("POST "+cspReportPath, a.cspReports)
 	chain := a.routes
 	a.mux.Handle("/", chain)
 
 	handle := func(pattern string, h http.Handler) {
 		a.routes.Handle(pattern, h)
-		a.mux.Handle(pattern, chain)
+		outer(pattern, chain)
 	}
 	handle("GET /{$}", http.HandlerFunc(a.home))
 	handle("GET /api/csrf-token", a.csrf.TokenHandler())
@@ -521,25 +532,22 @@ func (a *App) route() {
 	handle("GET /admin", a.guard.RequireRole(appdb.RoleAdmin)(http.HandlerFunc(a.adminPage)))
 	handle("POST /api/preview", a.guard.RequireAuth(http.HandlerFunc(a.previewURL)))
 	handle("POST /api/avatar", a.guard.RequireAuth(http.HandlerFunc(a.avatar)))
-	// Everything else is a JSON 404, with the security headers.
-	a.routes.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		respond.Reject(w, r, &respond.Rejection{Status: http.StatusNotFound, Message: "Not found"})
-	})
+	// Everything else is a JSON 405 or 404, with the security headers.
+	// The catch-all keeps the metrics' route label "/" for all of them.
+	a.routes.HandleFunc("/", a.noRoute)
 }
 
-// serve hands r to the mux, except the request forms the mux answers
-// itself in plain text: CONNECT (405) and a target that is not a path, such
-// as "*" (400). They get the app's JSON refusals instead.
+// serve hands r to the mux, except a target that is not a path, such as
+// "*" or CONNECT's authority form ("example.com:443"): the mux would
+// answer it in plain text, and this server is no proxy. It gets the app's
+// JSON 400 instead. CONNECT to a path is routed like any method: 405 on
+// a route, 404 elsewhere.
 func (a *App) serve(w http.ResponseWriter, r *http.Request) {
-	switch {
-	case r.Method == http.MethodConnect:
-		w.Header().Set("Allow", "GET, HEAD, POST, OPTIONS")
-		respond.Reject(w, r, &respond.Rejection{Status: http.StatusMethodNotAllowed, Message: "Method not allowed"})
-	case !strings.HasPrefix(r.URL.Path, "/"):
+	if !strings.HasPrefix(r.URL.Path, "/") {
 		respond.Reject(w, r, &respond.Rejection{Status: http.StatusBadRequest, Message: "Bad request"})
-	default:
-		a.muxHandler.ServeHTTP(w, r)
+		return
 	}
+	a.muxHandler.ServeHTTP(w, r)
 }
 
 func (a *App) healthz(w http.ResponseWriter, r *http.Request) {

@@ -103,7 +103,10 @@ func TestBadInputsNeverFail(t *testing.T) {
 		{"method with a bad byte", "G@T / HTTP/1.1\r\n" + h, 400, "400 Bad Request", byNetHTTP},
 		{"DELETE on a GET route", "DELETE /healthz HTTP/1.1\r\n" + h, 403, noToken, false},
 		{"TRACE", "TRACE / HTTP/1.1\r\n" + h, 403, noToken, false},
-		{"CONNECT", "CONNECT example.com:443 HTTP/1.1\r\n" + h, 405, `{"error":"Method not allowed","request_id":"test-req-1"}` + "\n", false},
+		// Not a path: this server is no proxy (CONNECT to a path gets 405).
+		{"CONNECT", "CONNECT example.com:443 HTTP/1.1\r\n" + h, 400, `{"error":"Bad request","request_id":"test-req-1"}` + "\n", false},
+		{"CONNECT to a route", "CONNECT / HTTP/1.1\r\n" + h, 405, `{"error":"Method not allowed","request_id":"test-req-1"}` + "\n", false},
+		{"OPTIONS on a route", "OPTIONS /api/me HTTP/1.1\r\n" + h, 405, `{"error":"Method not allowed","request_id":"test-req-1"}` + "\n", false},
 		{"PUT on a static file", "PUT /static/app.js HTTP/1.1\r\n" + h + "Content-Length: 3\r\n\r\nabc", 415, badType, false},
 
 		// Hosts.
@@ -220,6 +223,11 @@ func FuzzAppNeverFails(f *testing.F) {
 	f.Add("OPTIONS", "/api/contact", "example.com", "https", "", "null", "POST")
 	f.Add("POST", "/static/%2e%2e/x", "evil.example:99999", "https, http", "1.2.3.4, ::1, x", "%%%", "")
 	f.Add("CONNECT", "", "", "", "", "", "")
+	f.Add("CONNECT", "/", "example.com", "https", "", "", "")
+	f.Add("OPTIONS", "/api/me", "example.com", "https", "", "", "")
+	f.Add("GET", "/api/login", "example.com", "https", "", "", "")
+	f.Add("PUT", "/static/app.js", "example.com", "https", "", "", "")
+	f.Add("DELETE", "//api/../api/me", "example.com", "https", "", "", "")
 	f.Add("GET", "*", "[::1]", "ftp", "[::1]:80", "https://app.example.com:443", "PUT")
 	f.Fuzz(func(t *testing.T, method, path, host, proto, xff, origin, acrm string) {
 		r := &http.Request{
