@@ -35,9 +35,9 @@
 // [":" port], optionally followed by "/", with the host grammar every layer
 // shares: no trailing dot, no leading zero in the port), or that carries
 // userinfo, a path other than "/", a query or a fragment, is a
-// *harden.ConfigError. At request time it cannot fail: a request
-// target that is not an absolute path ("*", absolute-form) redirects to "/"
-// plus the query.
+// *harden.ConfigError. At request time it cannot fail: an absolute-form
+// target ("http://evil.example/p") keeps its path and query, never its host;
+// a target without a path ("*") redirects to "/" plus the query.
 //
 // The package is named for what it does; it does not send HSTS (the headers
 // layer does, only on HTTPS answers).
