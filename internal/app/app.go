@@ -361,6 +361,9 @@ func (a *App) stackConfig(set settings, store ratelimit.Store, sessionStore sess
 			"POST /api/contact": contactMaxBytes,
 			"POST /api/avatar":  a.upload.MaxTotalBytes(),
 		}},
+		// A urlencoded body as large as the contact form's: every other
+		// route's body limit (10 KiB) bites first.
+		Params: input.ParamsConfig{MaxBytes: contactMaxBytes},
 		Login: harden.LoginConfig{
 			Config: ratelimit.Config{
 				Rate:       set.authLimit,

@@ -57,7 +57,7 @@ func TestContact(t *testing.T) {
 		{"duplicate key", "application/json", `{"name":"A","name":"B","email":"a@example.com","message":"hi"}`, 400, field("name", "appears more than once")},
 		{"trailing data", "application/json", `{"name":"A","email":"a@example.com","message":"hi"}{}`, 400, devErr("Request body must contain a single JSON value", "")},
 		{"text/plain", "text/plain", `name=A`, 415, devErr("Unsupported media type", "")},
-		{"over 32 KiB", "application/json", `{"message":"` + strings.Repeat("m", 33<<10) + `"}`, 413, devErr("Request body too large", "")},
+		{"over 64 KiB", "application/json", `{"message":"` + strings.Repeat("m", 65<<10) + `"}`, 413, devErr("Request body too large", "")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

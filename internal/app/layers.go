@@ -33,9 +33,11 @@ const sessionStoreTimeout = time.Second
 
 // Body limits of the routes that take more than the default 10 KiB.
 const (
-	// contactMaxBytes fits 5000 characters of any script (up to 4 bytes
-	// each in UTF-8) and the other fields.
-	contactMaxBytes = 32 << 10
+	// contactMaxBytes fits 5000 characters of any script and the other
+	// fields, also as a form post, where each byte of a character's up to
+	// 3 (4 for emoji, counted as 2 by maxlength) UTF-8 bytes is
+	// percent-encoded in 3: 5000 × 9 bytes.
+	contactMaxBytes = 64 << 10
 	// avatarMaxBytes is the largest avatar file.
 	avatarMaxBytes = 5 << 20
 )

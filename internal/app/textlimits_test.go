@@ -46,6 +46,8 @@ func TestContactText(t *testing.T) {
 		// textarea, 5700 runes as a browser submits them (CRLF).
 		{"form: CRLF counted once", formType, form("A", strings.Repeat("a", 3600)+strings.Repeat("%0D%0Ab", 700)), 200, contactBody,
 			strings.Repeat("a", 3600) + strings.Repeat("\nb", 700)},
+		// 5000 CJK characters as a browser posts them: 45,000 bytes.
+		{"form: 5000 CJK characters", formType, form("A", strings.Repeat(url.QueryEscape("漢"), 5000)), 200, contactBody, strings.Repeat("漢", 5000)},
 		{"form: 5001 characters", formType, form("A", strings.Repeat("a", 5001)), 400, fieldRefusal("message", "must be at most 5000 characters long"), ""},
 		{"70 CJK characters of name", "application/json", contact(strings.Repeat("漢", 70), "hi"), 200, contactBody, "hi"},
 		{"100 CJK characters of name", "application/json", contact(strings.Repeat("漢", 100), "hi"), 200, contactBody, "hi"},
