@@ -41,7 +41,8 @@ type ParamsConfig struct {
 	// Default: ParamLast.
 	Default ParamPolicy `json:"default,omitempty" yaml:"default,omitempty"`
 	// Params sets the policy of single parameters by their decoded name,
-	// for example {"tag": "all", "id": "reject"}.
+	// for example {"tag": "all", "id": "reject"}; "tag" also names
+	// "tag[]" and "tag[0]".
 	Params map[string]ParamPolicy `json:"params,omitempty" yaml:"params,omitempty"`
 	// Keys says what happens to a parameter whose name the key guard
 	// refuses (a name that begins with "$", contains ".", or has such a
@@ -67,7 +68,10 @@ const msgRepeated = "must not be repeated"
 // Params resolves HTTP parameter pollution: a query or urlencoded form
 // parameter sent more than once ("?id=1&id=2") reaches handlers as one value
 // (the last, by default) instead of a slice a handler did not expect, or is
-// refused; parameters named in the config may keep every value.
+// refused; parameters named in the config may keep every value. A name in
+// array syntax ("id[]", "id[0]") is the parameter "id", as qs (Express),
+// PHP and Rack read it: "?id=1&id[]=2" and "?id[]=2" both reach handlers
+// as "id=2" unless "id" keeps every value.
 //
 // Handler rewrites the request before the next handler runs: r.URL.RawQuery
 // keeps only the chosen pairs, byte for byte as sent, so URL.Query() and
@@ -132,12 +136,32 @@ func (p *Params) policy(name string) ParamPolicy {
 	return p.def
 }
 
-// pair is one name=value of a query string: its decoded name and where its
-// raw text lies.
+// pair is one name=value of a query string: its decoded name, the
+// parameter it belongs to (key: the name, or its base in array syntax),
+// and where its raw text lies.
 type pair struct {
-	name       string
+	name, key  string
+	array      bool // the name is in array syntax: key[] or key[N]
 	start, end int
 	drop       bool
+	scalar     bool // sent on as key=value
+}
+
+// arrayBase returns the parameter that a name in array syntax ("tag[]",
+// "tag[3]") belongs to, as qs (Express), PHP and Rack read it, and
+// whether the name is in that syntax. "a[b]" and "a[0][b]" are objects,
+// not arrays: their names are their own.
+func arrayBase(name string) (string, bool) {
+	i := strings.IndexByte(name, '[')
+	if i <= 0 || name[len(name)-1] != ']' {
+		return name, false
+	}
+	for _, c := range []byte(name[i+1 : len(name)-1]) {
+		if c < '0' || c > '9' {
+			return name, false
+		}
+	}
+	return name[:i], true
 }
 
 // parsePairs splits a raw query string as url.ParseQuery does and decodes
@@ -177,7 +201,8 @@ func parsePairs(raw string, max int, buf []pair) ([]pair, error) {
 		if len(pairs) == max {
 			return nil, errTooManyParams
 		}
-		pairs = append(pairs, pair{name: name, start: start, end: j})
+		key, array := arrayBase(name)
+		pairs = append(pairs, pair{name: name, key: key, array: array, start: start, end: j})
 	}
 	return pairs, nil
 }
@@ -200,7 +225,7 @@ func (p *Params) resolve(raw, location string) (string, error) {
 	if len(pairs) > 32 {
 		index = make(map[string][]int, len(pairs))
 		for i := range pairs {
-			index[pairs[i].name] = append(index[pairs[i].name], i)
+			index[pairs[i].key] = append(index[pairs[i].key], i)
 		}
 	}
 	var sameBuf [16]int
@@ -222,10 +247,10 @@ func (p *Params) resolve(raw, location string) (string, error) {
 				continue
 			}
 		}
-		if len(same) == 1 {
+		if len(same) == 1 && !pairs[i].array {
 			continue
 		}
-		d, err := p.resolveRepeated(pairs, name, same, location)
+		d, err := p.resolveRepeated(pairs, pairs[i].key, same, location)
 		if err != nil {
 			return "", err
 		}
@@ -244,18 +269,18 @@ func (p *Params) resolve(raw, location string) (string, error) {
 // when not nil, maps each name to its pair indices; else the pairs are
 // searched and the indices appended to buf.
 func pairsNamedLike(pairs []pair, i int, index map[string][]int, buf []int) (same []int, first bool) {
-	name := pairs[i].name
+	name := pairs[i].key
 	if index != nil {
 		same = index[name]
 		return same, same[0] == i
 	}
 	for j := 0; j < i; j++ {
-		if pairs[j].name == name {
+		if pairs[j].key == name {
 			return nil, false
 		}
 	}
 	for j := i; j < len(pairs); j++ {
-		if pairs[j].name == name {
+		if pairs[j].key == name {
 			buf = append(buf, j)
 		}
 	}
@@ -263,23 +288,27 @@ func pairsNamedLike(pairs []pair, i int, index map[string][]int, buf []int) (sam
 }
 
 // resolveRepeated applies the policy of name to its pairs, at the indices
-// same (two or more), and marks those to drop. It reports whether it
-// marked any.
+// same (two or more, or one in array syntax), and marks those to drop. The
+// pair kept is sent on as name=value: "q=a&q[]=b" and "q[]=b" would reach
+// a qs, PHP or Rack handler as an array where it expects a string (a
+// TypeError, or a query operator on an array). It reports whether it
+// changed any.
 func (p *Params) resolveRepeated(pairs []pair, name string, same []int, location string) (bool, error) {
+	kept := same[len(same)-1]
 	switch p.policy(name) {
 	case ParamReject:
-		return false, fieldError(location, paramPath(name), msgRepeated)
+		if len(same) > 1 {
+			return false, fieldError(location, paramPath(name), msgRepeated)
+		}
 	case ParamAll:
 		return false, nil
 	case ParamFirst:
-		for _, j := range same[1:] {
-			pairs[j].drop = true
-		}
-	default: // ParamLast
-		for _, j := range same[:len(same)-1] {
-			pairs[j].drop = true
-		}
+		kept = same[0]
 	}
+	for _, j := range same {
+		pairs[j].drop = j != kept
+	}
+	pairs[kept].scalar = pairs[kept].array
 	return true, nil
 }
 
@@ -295,7 +324,18 @@ func joinKept(raw string, pairs []pair) string {
 		if b.Len() > 0 {
 			b.WriteByte('&')
 		}
-		b.WriteString(raw[pr.start:pr.end])
+		text := raw[pr.start:pr.end]
+		if pr.scalar {
+			// The value as sent, under the array's own name.
+			_, value, hasValue := strings.Cut(text, "=")
+			b.WriteString(url.QueryEscape(pr.key))
+			if hasValue {
+				b.WriteByte('=')
+				b.WriteString(value)
+			}
+			continue
+		}
+		b.WriteString(text)
 	}
 	return b.String()
 }

@@ -40,6 +40,21 @@ func TestParamsResolve(t *testing.T) {
 		{"semicolon", "a=1;b=2", "", "input: Malformed query string"},
 		{"bad escape in name", "%zz=1", "", "input: Malformed query string"},
 		{"bad escape in value", "a=%zz", "", "input: Malformed query string"},
+		// Array syntax is the same parameter to qs, PHP and Rack.
+		{"scalar then array", "q=a&q[]=b", "q=b", ""},
+		{"array then scalar", "q[]=a&q=b", "q=b", ""},
+		{"single array", "q[]=a", "q=a", ""},
+		{"encoded array", "q%5B%5D=a+b", "q=a+b", ""},
+		{"indexed array", "q[0]=a&q[1]=b&x=1", "q=b&x=1", ""},
+		{"array without value", "q[]", "q", ""},
+		{"array first policy", "sort[]=name&sort=date", "sort=name", ""},
+		{"array all policy", "tag[]=a&tag[]=b", "tag[]=a&tag[]=b", ""},
+		{"array reject policy", "id=1&id[]=2", "", `input: query id: must not be repeated`},
+		{"array reject policy single", "id[]=1", "id=1", ""},
+		{"object is not an array", "q[a]=1&q[b]=2", "q[a]=1&q[b]=2", ""},
+		{"nested is not an array", "q[0][a]=1", "q[0][a]=1", ""},
+		{"array of an odd name", "a%26b[]=1", "a%26b=1", ""},
+		{"array in a long list", strings.Repeat("x=1&", 40) + "q=a&q[]=b", "x=1&q=b", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
