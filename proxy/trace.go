@@ -166,7 +166,7 @@ func jsonStack(b []byte) bool {
 // undone, <br> tags turned into newlines, other tags removed and HTML
 // entities decoded (&nbsp; as a space), or nil when b has none of these.
 func unmarkup(b []byte) []byte {
-	if bytes.IndexAny(b, `\<&`) < 0 {
+	if !bytes.ContainsAny(b, `\<&`) {
 		return nil
 	}
 	out := make([]byte, 0, len(b))
