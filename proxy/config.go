@@ -64,7 +64,8 @@ type Config struct {
 	HeaderPolicy map[string]string `json:"header_policy,omitempty" yaml:"header_policy,omitempty"`
 
 	// NoncePlaceholder, when set, is replaced by the request's CSP nonce in
-	// text/html response bodies, so that the upstream's inline scripts
+	// the bodies of documents (HTML, XHTML, SVG, XML, and answers without a
+	// Content-Type, which browsers sniff), so that the upstream's inline scripts
 	// (<script nonce="PLACEHOLDER">) run under the nonce-based CSP. Treat it
 	// as a secret: anyone who can put the placeholder into a page the
 	// upstream serves (a stored comment) gets a valid nonce, so it must be

@@ -306,6 +306,20 @@ func safeBody(r *http.Request, status int) (body []byte, contentType string) {
 	return append(out, '\n'), "application/json; charset=utf-8"
 }
 
+// documentType reports whether a body of Content-Type ct is one a browser
+// may run scripts in: HTML, XHTML, SVG, XML, or no type at all (sniffed).
+// The placeholder is replaced in all of them: one sent as it is would tell
+// an attacker what to write in an injected script for the proxy to bless
+// with the nonce.
+func documentType(ct string) bool {
+	mt, _, _ := strings.Cut(ct, ";")
+	switch strings.ToLower(strings.TrimSpace(mt)) {
+	case "", "text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml":
+		return true
+	}
+	return false
+}
+
 // wantsHTML reports whether r's Accept names text/html before any JSON
 // type: browsers navigating do, fetch() and API clients do not.
 func wantsHTML(r *http.Request) bool {
@@ -318,11 +332,10 @@ func wantsHTML(r *http.Request) bool {
 	return j < 0 || h < j
 }
 
-// substituteNonce replaces the nonce placeholder in an uncompressed
-// text/html body, as it streams.
+// substituteNonce replaces the nonce placeholder in an uncompressed body
+// that a browser may run scripts in, as it streams.
 func (p *Proxy) substituteNonce(resp *http.Response) {
-	ct := resp.Header.Get("Content-Type")
-	if !strings.HasPrefix(strings.ToLower(strings.TrimSpace(ct)), "text/html") {
+	if !documentType(resp.Header.Get("Content-Type")) {
 		return
 	}
 	if ce := resp.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {

@@ -236,6 +236,12 @@ func TestNoncePlaceholder(t *testing.T) {
 			w.Header().Set("Content-Type", "application/json")
 			io.WriteString(w, `{"a":"`+ph+`"}`)
 			return
+		case "/xhtml", "/svg", "/none":
+			// Documents a browser runs scripts in: the placeholder sent
+			// as it is would tell an attacker what to inject.
+			w.Header()["Content-Type"] = map[string][]string{"/xhtml": {"application/xhtml+xml"}, "/svg": {"image/svg+xml"}, "/none": nil}[r.URL.Path]
+			io.WriteString(w, page)
+			return
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("X-Seen-Accept-Encoding", r.Header.Get("Accept-Encoding"))
@@ -265,6 +271,14 @@ func TestNoncePlaceholder(t *testing.T) {
 	}
 	if res := send(t, srv, "GET", "/json", "", nil); !strings.Contains(res.body, ph) {
 		t.Errorf("JSON body %q was rewritten", res.body)
+	}
+	for _, path := range []string{"/xhtml", "/svg", "/none"} {
+		res := send(t, srv, "GET", path, "", nil)
+		_, rest, _ := strings.Cut(res.header.Get("Content-Security-Policy"), "'nonce-")
+		nonce, _, _ := strings.Cut(rest, "'")
+		if strings.Contains(res.body, ph) || res.body != strings.ReplaceAll(page, ph, nonce) {
+			t.Errorf("%s: body %q, want the placeholder replaced by the nonce %q", path, res.body, nonce)
+		}
 	}
 	if res := send(t, srv, "GET", "/gz", "", map[string]string{"Accept": "text/html", "Accept-Encoding": "gzip"}); res.body != page {
 		t.Errorf("compressed body %q was rewritten", res.body)
