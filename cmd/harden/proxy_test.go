@@ -322,11 +322,17 @@ func sendRaw(t *testing.T, c net.Conn, raw string) (*http.Response, string, bool
 		t.Fatal(err)
 	}
 	br := bufio.NewReader(c)
-	resp, err := http.ReadResponse(br, nil)
+	// The request's method tells ReadResponse whether a body follows
+	// (none after HEAD).
+	method, _, _ := strings.Cut(raw, " ")
+	resp, err := http.ReadResponse(br, &http.Request{Method: method})
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, _ := io.ReadAll(resp.Body)
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
 	_, err = br.ReadByte()
 	return resp, string(body), err == io.EOF
 }

@@ -1,14 +1,11 @@
 package main
 
 import (
-	"bufio"
-	"io"
 	"net"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 )
 
 // redirectHeaders are the headers of every answer of the redirect
@@ -84,7 +81,7 @@ func TestServeRedirectListener(t *testing.T) {
 			if host == "" {
 				host = addr
 			}
-			resp, body := rawRequest(t, addr, tt.method+" "+tt.target+" HTTP/1.1\r\nHost: "+host+"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", tt.method)
+			resp, body := rawRequest(t, addr, tt.method+" "+tt.target+" HTTP/1.1\r\nHost: "+host+"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
 			wantBody := "Redirecting to HTTPS.\n"
 			if tt.method == "HEAD" {
 				wantBody = ""
@@ -103,7 +100,7 @@ func TestServeRedirectListener(t *testing.T) {
 	// The health check is answered over plain HTTP with the same security
 	// headers.
 	for _, method := range []string{"GET", "HEAD"} {
-		resp, body := rawRequest(t, addr, method+" /healthz HTTP/1.1\r\nHost: "+addr+"\r\nConnection: close\r\n\r\n", method)
+		resp, body := rawRequest(t, addr, method+" /healthz HTTP/1.1\r\nHost: "+addr+"\r\nConnection: close\r\n\r\n")
 		wantBody := `{"status":"ok"}` + "\n"
 		if method == "HEAD" {
 			wantBody = ""
@@ -138,7 +135,7 @@ func TestProxyRedirectListener(t *testing.T) {
 		{"POST", "/x", 308, "/x"},
 		{"OPTIONS", "*", 308, "/"},
 	} {
-		resp, _ := rawRequest(t, addr, tt.method+" "+tt.target+" HTTP/1.1\r\nHost: evil.example\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", tt.method)
+		resp, _ := rawRequest(t, addr, tt.method+" "+tt.target+" HTTP/1.1\r\nHost: evil.example\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
 		want := "https://localhost:" + tlsPort + tt.wantPath
 		if resp.StatusCode != tt.wantStatus || resp.Header.Get("Location") != want {
 			t.Errorf("%s %s: got %d %q, want %d %q", tt.method, tt.target, resp.StatusCode, resp.Header.Get("Location"), tt.wantStatus, want)
@@ -154,30 +151,16 @@ func TestProxyRedirectListener(t *testing.T) {
 	}
 }
 
-// rawRequest sends raw, written as is, to addr and returns the answer to
-// it, a request of method, and the answer's body.
-func rawRequest(t *testing.T, addr, raw, method string) (*http.Response, string) {
+// rawRequest sends raw, written as is, to addr and returns the answer and
+// its body.
+func rawRequest(t *testing.T, addr, raw string) (*http.Response, string) {
 	t.Helper()
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-	if _, err := io.WriteString(c, raw); err != nil {
-		t.Fatal(err)
-	}
-	// The request tells ReadResponse whether a body follows (none after
-	// HEAD).
-	resp, err := http.ReadResponse(bufio.NewReader(c), &http.Request{Method: method})
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, string(body)
+	resp, body, _ := sendRaw(t, c, raw)
+	return resp, body
 }
 
 // checkHeaderSet checks that h holds exactly want, Date aside.
