@@ -164,6 +164,8 @@ func TestAcceptEncodingReadable(t *testing.T) {
 		{"br;q=1.0, gzip;q=0.8", "gzip;q=0.8"},
 		{"br", ""},
 		{"zstd, identity", "identity"},
+		{"x-gzip, br", "x-gzip"},
+		{"br, , gzip", "gzip"},
 	} {
 		send(t, srv, "GET", "/x", "", map[string]string{"Accept-Encoding": tt.sent})
 		got, _ := up.last()

@@ -81,7 +81,7 @@ func (p *Proxy) rewrite(pr *httputil.ProxyRequest) {
 var requestIDHeader = http.CanonicalHeaderKey(requestid.Header)
 
 // readableEncodings keeps, of the client's Accept-Encoding, only the
-// codings the proxy can read back (gzip, deflate); with none left, the
+// codings the proxy can read back (readableCoding); with none left, the
 // upstream answers uncompressed.
 func readableEncodings(h http.Header) {
 	vs := h["Accept-Encoding"]
@@ -92,8 +92,7 @@ func readableEncodings(h http.Header) {
 	for _, v := range vs {
 		for c := range strings.SplitSeq(v, ",") {
 			name, _, _ := strings.Cut(c, ";")
-			switch strings.ToLower(strings.TrimSpace(name)) {
-			case "gzip", "deflate", "identity":
+			if name = strings.ToLower(strings.TrimSpace(name)); name != "" && readableCoding(name) {
 				kept = append(kept, strings.TrimSpace(c))
 			}
 		}

@@ -193,7 +193,7 @@ func tracedBody(resp *http.Response) bool {
 		return false
 	}
 	enc := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding")))
-	if len(resp.Header.Values("Content-Encoding")) > 1 || enc != "" && enc != "identity" && enc != "gzip" && enc != "x-gzip" && enc != "deflate" {
+	if len(resp.Header.Values("Content-Encoding")) > 1 || !readableCoding(enc) {
 		return false // br, zstd, stacked codings: not read (see docs/proxy.md)
 	}
 	orig := resp.Body
@@ -206,6 +206,17 @@ func tracedBody(resp *http.Response) bool {
 	}
 	resp.Body = readCloser{bytes.NewReader(buf), orig}
 	return hasStackTrace(decoded(enc, buf))
+}
+
+// readableCoding reports whether decoded reads a body of content coding
+// enc (lower case; "" is none): what tracedBody inspects, and so all that
+// readableEncodings offers the upstream.
+func readableCoding(enc string) bool {
+	switch enc {
+	case "", "identity", "gzip", "x-gzip", "deflate":
+		return true
+	}
+	return false
 }
 
 // decoded returns body decoded from Content-Encoding enc, at most
