@@ -82,58 +82,50 @@ func TestReadyzSQLite(t *testing.T) {
 	}
 }
 
-// TestReadyzRedisStoppedAndRestarted: Redis (rate limits and sessions)
-// killed makes /readyz 503; a new Redis on the same port makes it 200
-// again, without restarting the app.
-func TestReadyzRedisStoppedAndRestarted(t *testing.T) {
-	rs := testserver.Redis(t)
-	logs := &lockedBuffer{}
-	_, srv := routeApp(t, Config{DataDir: t.TempDir(), RedisURL: rs.URL, Logger: slog.New(slog.NewTextHandler(logs, nil))})
-	waitReady(t, srv.URL)
-	rs.Stop()
-	checkUnavailable(t, srv.URL, logs, "redis (rate limits)")
-	rs.Restart(t)
-	waitReady(t, srv.URL)
-}
-
-// TestReadyzRedisFrozen: a Redis that accepts connections but never
-// answers (SIGSTOP) does not hold the probe beyond its timeout.
-func TestReadyzRedisFrozen(t *testing.T) {
-	rs := testserver.Redis(t)
-	logs := &lockedBuffer{}
-	_, srv := routeApp(t, Config{DataDir: t.TempDir(), RedisURL: rs.URL, Logger: slog.New(slog.NewTextHandler(logs, nil))})
-	waitReady(t, srv.URL)
-	rs.Pause(t)
-	checkUnavailable(t, srv.URL, logs, "redis (sessions)")
-	rs.Resume(t)
-	waitReady(t, srv.URL)
-}
-
-// TestReadyzPostgresStoppedAndRestarted: PostgreSQL (users, messages and
-// sessions) shut down as in a crash makes /readyz 503; started again on
-// the same port and data, 200, without restarting the app.
-func TestReadyzPostgresStoppedAndRestarted(t *testing.T) {
-	pg := testserver.Postgres(t)
-	logs := &lockedBuffer{}
-	_, srv := routeApp(t, Config{DataDir: t.TempDir(), DatabaseURL: pg.URL, Logger: slog.New(slog.NewTextHandler(logs, nil))})
-	waitReady(t, srv.URL)
-	pg.Stop()
-	checkUnavailable(t, srv.URL, logs, "postgresql")
-	pg.Restart(t)
-	waitReady(t, srv.URL)
-}
-
-// TestReadyzPostgresFrozenAndResumed: PostgreSQL (users, messages and
-// sessions) frozen makes /readyz 503 within its timeout; resumed, 200.
-func TestReadyzPostgresFrozenAndResumed(t *testing.T) {
-	pg := testserver.Postgres(t)
-	logs := &lockedBuffer{}
-	_, srv := routeApp(t, Config{DataDir: t.TempDir(), DatabaseURL: pg.URL, Logger: slog.New(slog.NewTextHandler(logs, nil))})
-	waitReady(t, srv.URL)
-	pg.Pause(t)
-	checkUnavailable(t, srv.URL, logs, "postgresql")
-	pg.Resume(t)
-	waitReady(t, srv.URL)
+// TestReadyzOutages: a store that /readyz checks, stopped as in a crash
+// (then started again on the same port, PostgreSQL on the same data) or
+// frozen so that it accepts connections but never answers (SIGSTOP, then
+// resumed), makes /readyz 503 within its timeout, naming the store in the
+// operational log only; back, 200 again, without restarting the app.
+func TestReadyzOutages(t *testing.T) {
+	for _, tt := range []struct {
+		name       string
+		postgres   bool // else Redis (rate limits and sessions)
+		freeze     bool // else stop and restart
+		wantLogged string
+	}{
+		{"RedisStoppedAndRestarted", false, false, "redis (rate limits)"},
+		{"RedisFrozen", false, true, "redis (sessions)"},
+		{"PostgresStoppedAndRestarted", true, false, "postgresql"},
+		{"PostgresFrozenAndResumed", true, true, "postgresql"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			logs := &lockedBuffer{}
+			cfg := Config{DataDir: t.TempDir(), Logger: slog.New(slog.NewTextHandler(logs, nil))}
+			var store *testserver.Server
+			if tt.postgres {
+				store = testserver.Postgres(t)
+				cfg.DatabaseURL = store.URL
+			} else {
+				store = testserver.Redis(t)
+				cfg.RedisURL = store.URL
+			}
+			_, srv := routeApp(t, cfg)
+			waitReady(t, srv.URL)
+			if tt.freeze {
+				store.Pause(t)
+			} else {
+				store.Stop()
+			}
+			checkUnavailable(t, srv.URL, logs, tt.wantLogged)
+			if tt.freeze {
+				store.Resume(t)
+			} else {
+				store.Restart(t)
+			}
+			waitReady(t, srv.URL)
+		})
+	}
 }
 
 func TestFavicon(t *testing.T) {
