@@ -12,7 +12,9 @@
 // X-Content-Type-Options: nosniff.
 //
 // Defaults: GET and HEAD only (others 405); Cache-Control "no-cache" (the
-// browser revalidates with Last-Modified); names carrying a content hash
+// browser revalidates with Last-Modified, or, for a file without a
+// modification time such as an embed.FS's, with an ETag of its content's
+// SHA-256, computed at each request); names carrying a content hash
 // (app.3f9a1c2b.js, app-3f9a1c2b7d.css: 8 or more hex digits between dots
 // or after a dash) get "public, max-age=31536000, immutable".
 //
@@ -23,6 +25,8 @@
 package static
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"io"
 	"io/fs"
@@ -126,6 +130,13 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	defer func() { _ = f.Close() }()
+	serveFile(w, r, name, f, st)
+}
+
+// serveFile answers with the content of f, the file name with info st:
+// its Content-Type, Cache-Control and validator, then http.ServeContent for
+// the conditional and range requests.
+func serveFile(w http.ResponseWriter, r *http.Request, name string, f fs.File, st fs.FileInfo) {
 	h := w.Header()
 	ctype := mime.TypeByExtension(path.Ext(name))
 	if ctype == "" {
@@ -150,8 +161,30 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	modtime := st.ModTime()
 	if modtime.IsZero() || modtime.Equal(time.Unix(0, 0)) {
 		modtime = time.Time{} // embed.FS has no times: no Last-Modified
+		// Without Last-Modified, "no-cache" would make the browser fetch
+		// the whole file again at every use, never a 304: the content's
+		// hash is the validator instead.
+		tag, err := contentTag(rs)
+		if err != nil {
+			respond.Reject(w, r, &respond.Rejection{Status: http.StatusInternalServerError, Message: "Internal server error"})
+			return
+		}
+		h.Set("ETag", tag)
 	}
 	http.ServeContent(w, r, name, modtime, rs)
+}
+
+// contentTag returns a strong entity tag of the content of rs (the first
+// 128 bits of its SHA-256, base64url) and rewinds rs.
+func contentTag(rs io.ReadSeeker) (string, error) {
+	sum := sha256.New()
+	if _, err := io.Copy(sum, rs); err != nil {
+		return "", err
+	}
+	if _, err := rs.Seek(0, io.SeekStart); err != nil {
+		return "", err
+	}
+	return `"` + base64.RawURLEncoding.EncodeToString(sum.Sum(nil)[:16]) + `"`, nil
 }
 
 // notFound is the answer to every path that is not served.

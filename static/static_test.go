@@ -1,8 +1,11 @@
 package static
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -170,6 +173,56 @@ func TestTrailingSlash(t *testing.T) {
 		if got := w.Header().Get("X-Content-Type-Options"); got != "nosniff" {
 			t.Errorf("GET %s: X-Content-Type-Options = %q", tt.target, got)
 		}
+	}
+}
+
+// TestConditional checks the validators of files without a modification
+// time (an embed.FS's): an ETag of the content, so that a browser
+// revalidating a "no-cache" file gets 304 rather than the whole file, and
+// If-Range and If-Match work. Files on disk keep Last-Modified.
+func TestConditional(t *testing.T) {
+	sum := sha256.Sum256([]byte("run()"))
+	tag := `"` + base64.RawURLEncoding.EncodeToString(sum[:16]) + `"`
+	s := New(fstest.MapFS{"app.js": {Data: []byte("run()")}})
+	for _, tt := range []struct {
+		name, method string
+		header       http.Header
+		status       int
+		body         string
+	}{
+		{"plain", "GET", nil, 200, "run()"},
+		{"HEAD", "HEAD", nil, 200, ""},
+		{"If-None-Match matching", "GET", http.Header{"If-None-Match": {tag}}, 304, ""},
+		{"If-None-Match in a list", "GET", http.Header{"If-None-Match": {`"x", ` + tag}}, 304, ""},
+		{"If-None-Match weak", "GET", http.Header{"If-None-Match": {"W/" + tag}}, 304, ""},
+		{"If-None-Match *", "HEAD", http.Header{"If-None-Match": {"*"}}, 304, ""},
+		{"If-None-Match other", "GET", http.Header{"If-None-Match": {`"other"`}}, 200, "run()"},
+		{"If-Match other", "GET", http.Header{"If-Match": {`"other"`}}, 412, ""},
+		{"If-Match matching", "GET", http.Header{"If-Match": {tag}}, 200, "run()"},
+		{"If-Range matching", "GET", http.Header{"Range": {"bytes=0-2"}, "If-Range": {tag}}, 206, "run"},
+		{"If-Range other", "GET", http.Header{"Range": {"bytes=0-2"}, "If-Range": {`"other"`}}, 200, "run()"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest(tt.method, "/app.js", nil)
+			maps.Copy(r.Header, tt.header)
+			w := httptest.NewRecorder()
+			s.ServeHTTP(w, r)
+			if w.Code != tt.status || w.Body.String() != tt.body {
+				t.Errorf("got %d %q, want %d %q", w.Code, w.Body.String(), tt.status, tt.body)
+			}
+			if got := w.Header().Get("ETag"); got != tag {
+				t.Errorf("ETag = %q, want %q", got, tag)
+			}
+			if got := w.Header().Get("Cache-Control"); got != "no-cache" {
+				t.Errorf("Cache-Control = %q, want no-cache", got)
+			}
+			if got := w.Header().Get("X-Content-Type-Options"); got != "nosniff" {
+				t.Errorf("X-Content-Type-Options = %q", got)
+			}
+			if got := w.Header().Get("Last-Modified"); got != "" {
+				t.Errorf("Last-Modified = %q, want none", got)
+			}
+		})
 	}
 }
 

@@ -368,3 +368,36 @@ func TestDevelopmentHosts(t *testing.T) {
 		})
 	}
 }
+
+// TestStaticRevalidation checks that a browser revalidating an asset (its
+// Cache-Control is no-cache) gets 304 without the body, and that the 304
+// keeps every security header of the 200: the embedded assets have no
+// modification time, so their validator is an ETag.
+func TestStaticRevalidation(t *testing.T) {
+	a := newTestApp(t, Config{Secrets: secret, PublicURL: "https://example.com"})
+	do := func(h http.Header) *httptest.ResponseRecorder {
+		w := httptest.NewRecorder()
+		r := httptest.NewRequest("GET", "https://example.com/static/app.js", nil)
+		r.Header = h
+		a.Handler().ServeHTTP(w, r)
+		return w
+	}
+	first := do(http.Header{})
+	tag := first.Header().Get("ETag")
+	if first.Code != 200 || tag == "" || first.Body.Len() == 0 {
+		t.Fatalf("first GET: %d, ETag %q, %d bytes", first.Code, tag, first.Body.Len())
+	}
+	again := do(http.Header{"If-None-Match": {tag}})
+	if again.Code != http.StatusNotModified || again.Body.Len() != 0 || again.Header().Get("ETag") != tag {
+		t.Fatalf("revalidation: %d, ETag %q, body %q; want 304, %q, no body", again.Code, again.Header().Get("ETag"), again.Body, tag)
+	}
+	for _, name := range []string{"Content-Security-Policy", "Strict-Transport-Security", "X-Content-Type-Options",
+		"X-Frame-Options", "Cross-Origin-Resource-Policy", "Referrer-Policy", "Cache-Control"} {
+		if got, want := again.Header().Get(name), first.Header().Get(name); name != "Content-Security-Policy" && got != want || got == "" {
+			t.Errorf("304 %s = %q, want %q", name, got, want)
+		}
+	}
+	if changed := do(http.Header{"If-None-Match": {`"stale"`}}); changed.Code != 200 || changed.Body.String() != first.Body.String() {
+		t.Errorf("stale tag: %d, want 200 with the file", changed.Code)
+	}
+}
