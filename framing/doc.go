@@ -21,7 +21,8 @@
 //     a field, a space before a field's colon, a malformed request line;
 //   - a version other than HTTP/1.0 and HTTP/1.1 ("HTTP/2.0" included,
 //     which net/http answers with a bare 505);
-//   - a head larger than Config.MaxHeaderBytes (431).
+//   - a head larger than Config.MaxHeaderBytes (431), or a request line
+//     alone larger than it (414 URI Too Long).
 //
 // It also refuses, with the same fixed answer, the heads net/http itself
 // would refuse with a bare answer carrying no security headers: an

@@ -12,8 +12,13 @@ import (
 // head larger than the limit, which is answered with 431.
 var ErrHeadTooLarge = errors.New("framing: request head too large")
 
+// ErrURITooLong is the reason given to [Config].OnRefuse for a request line
+// that does not fit in the head limit: its target is too long, which is
+// answered with 414 (RFC 9110, section 15.5.15) rather than 431.
+var ErrURITooLong = errors.New("framing: request target too long")
+
 // The other reasons a connection is refused. Their texts, like
-// ErrHeadTooLarge's, never reflect the request.
+// ErrHeadTooLarge's and ErrURITooLong's, never reflect the request.
 var (
 	// errRequestLine: the request line is not METHOD SP TARGET SP VERSION
 	// with one space between the parts and valid bytes in each.
@@ -195,12 +200,12 @@ func (f *framer) stepHead(b []byte) (int, bool, bool, error) {
 		}
 		if !ok {
 			if len(b) >= f.maxHead {
-				return 0, false, false, ErrHeadTooLarge
+				return 0, false, false, f.tooLarge()
 			}
 			return 0, false, false, nil
 		}
 		if next > f.maxHead {
-			return 0, false, false, ErrHeadTooLarge
+			return 0, false, false, f.tooLarge()
 		}
 		f.off = next
 		f.line++
@@ -217,6 +222,16 @@ func (f *framer) stepHead(b []byte) (int, bool, bool, error) {
 			return 0, false, false, err
 		}
 	}
+}
+
+// tooLarge is the error of a head over the limit: ErrURITooLong while the
+// request line is not complete (its target is what is long), else
+// ErrHeadTooLarge.
+func (f *framer) tooLarge() error {
+	if f.line == 0 {
+		return ErrURITooLong
+	}
+	return ErrHeadTooLarge
 }
 
 // requestLine checks METHOD SP request-target SP HTTP-version.

@@ -194,6 +194,12 @@ func TestRefusals(t *testing.T) {
 		{"leading empty line", "\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n", 400, errRequestLine},
 		{"control in target", "GET /a\x01b HTTP/1.1\r\nHost: x\r\n\r\n", 400, errRequestLine},
 		{"head too large", big, 431, ErrHeadTooLarge},
+		// A request line that does not fit is a target too long (RFC 9110),
+		// whether its end is in the buffer or not yet.
+		{"target too long", "GET /" + strings.Repeat("a", 2048) + " HTTP/1.1\r\nHost: x\r\n\r\n", 414, ErrURITooLong},
+		{"target too long, line unfinished", "GET /" + strings.Repeat("a", 2048), 414, ErrURITooLong},
+		{"query too long", "GET /?q=" + strings.Repeat("a", 1010) + " HTTP/1.1\r\nHost: x\r\n\r\n", 414, ErrURITooLong},
+		{"fields too large after a short line", "GET /" + strings.Repeat("a", 1000) + " HTTP/1.1\r\nHost: x\r\nX: " + strings.Repeat("a", 100) + "\r\n\r\n", 431, ErrHeadTooLarge},
 		// What net/http refuses itself with a bare answer.
 		{"no Host", "GET / HTTP/1.1\r\n\r\n", 400, errNoHost},
 		{"no Host absolute-form", "GET http://x/ HTTP/1.1\r\n\r\n", 400, errNoHost},

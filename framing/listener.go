@@ -42,7 +42,8 @@ const (
 // 1 MiB head limit, helmet's default security headers on refusals.
 type Config struct {
 	// MaxHeaderBytes bounds a request head (request line and header
-	// fields); a larger one is refused with 431. Set it to the server's
+	// fields); a larger one is refused with 431, or with 414 when the
+	// request line alone does not fit. Set it to the server's
 	// MaxHeaderBytes. Default 1 MiB (http.DefaultMaxHeaderBytes). It is
 	// also the most a connection buffers.
 	MaxHeaderBytes int
@@ -64,8 +65,8 @@ type Config struct {
 	// the client's address, the request id of the refusal (also sent to
 	// the client as X-Request-Id and "request_id") and the reason, for the
 	// security log: an error whose text names the fault, [ErrHeadTooLarge]
-	// when the answer was 431 (an unsupported Expect is answered with 417,
-	// every other fault with 400). It must not block.
+	// when the answer was 431, [ErrURITooLong] when it was 414 (an
+	// unsupported Expect is answered with 417, every other fault with 400). It must not block.
 	OnRefuse func(remote net.Addr, requestID string, reason error)
 }
 
@@ -79,7 +80,7 @@ type Listener struct {
 	handshakeTimeout time.Duration
 	onRefuse         func(net.Addr, string, error)
 	// refusals are the fixed answers: [status][tls].
-	refusal400, refusal417, refusal431 [2][]byte
+	refusal400, refusal414, refusal417, refusal431 [2][]byte
 
 	startOnce, closeOnce sync.Once
 	ready                chan net.Conn
@@ -128,6 +129,7 @@ func NewListener(inner net.Listener, cfg Config) (*Listener, error) {
 	}
 	for i, https := range []bool{false, true} {
 		l.refusal400[i] = refusal(h, https, http.StatusBadRequest)
+		l.refusal414[i] = refusal(h, https, http.StatusRequestURITooLong)
 		l.refusal417[i] = refusal(h, https, http.StatusExpectationFailed)
 		l.refusal431[i] = refusal(h, https, http.StatusRequestHeaderFieldsTooLarge)
 	}
@@ -544,6 +546,8 @@ func (c *scanConn) refuse(reason error) error {
 	switch {
 	case errors.Is(reason, ErrHeadTooLarge):
 		head, status = c.l.refusal431[i], http.StatusRequestHeaderFieldsTooLarge
+	case errors.Is(reason, ErrURITooLong):
+		head, status = c.l.refusal414[i], http.StatusRequestURITooLong
 	case errors.Is(reason, errExpectation):
 		head, status = c.l.refusal417[i], http.StatusExpectationFailed
 	}

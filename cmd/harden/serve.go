@@ -553,7 +553,8 @@ func (c *serveConfig) serveApp(ctx context.Context, run *serverRun, a *app.App, 
 }
 
 // maxHeaderBytes is the request head limit of harden serve and harden
-// proxy, of the framing guard and of net/http alike (431 beyond).
+// proxy, of the framing guard and of net/http alike (431 beyond; 414 for a
+// request line longer than that).
 const maxHeaderBytes = 32 << 10
 
 // newServer returns an http.Server with every timeout set, so slow clients

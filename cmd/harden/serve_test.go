@@ -165,6 +165,32 @@ func TestServeHeaderLimit(t *testing.T) {
 	}
 }
 
+// TestServeURILimit: a request line longer than the head limit is a
+// target too long, 414 (RFC 9110) rather than 431, answered by the
+// framing guard with the security headers and recorded with its status.
+func TestServeURILimit(t *testing.T) {
+	base, _, log, _ := startServeLog(t, nil, "--addr", "127.0.0.1:0")
+	resp, err := http.Get(base + "/healthz?q=" + strings.Repeat("a", 40<<10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	id := resp.Header.Get("X-Request-Id")
+	if resp.StatusCode != http.StatusRequestURITooLong || string(body) != `{"error":"Request URI Too Long","request_id":"`+id+`"}`+"\n" || len(id) != 32 {
+		t.Errorf("40 KB target: %d %q, want 414 and the JSON error", resp.StatusCode, body)
+	}
+	if resp.Header.Get("Content-Security-Policy") == "" || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("414 lacks the security headers: %v", resp.Header)
+	}
+	waitFor(t, log.String, id)
+	for line := range strings.Lines(log.String()) {
+		if strings.Contains(line, id) && !strings.Contains(line, `"status":414`) {
+			t.Errorf("security log: %s, want status 414", line)
+		}
+	}
+}
+
 // TestServeFramingGuard: an ambiguous request (CL.TE smuggling) is refused
 // at the connection with 400 and the security headers, the connection is
 // closed, and the request smuggled behind it never runs.
