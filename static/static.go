@@ -18,8 +18,9 @@
 // (app.3f9a1c2b.js, app-3f9a1c2b7d.css: 8 or more hex digits between dots
 // or after a dash) get "public, max-age=31536000, immutable".
 //
-// How it fails: every refusal is a 404 or 405 through package respond; a
-// read error is a 500 without its Go error text.
+// How it fails: every refusal is a 404, 405, 412 (a failed If-Match) or 416
+// (a Range that cannot be satisfied, with its Content-Range) through package
+// respond; a read error is a 500 without its Go error text.
 //
 // Imports: the standard library and package respond.
 package static
@@ -171,8 +172,54 @@ func serveFile(w http.ResponseWriter, r *http.Request, name string, f fs.File, s
 		}
 		h.Set("ETag", tag)
 	}
-	http.ServeContent(w, r, name, modtime, rs)
+	http.ServeContent(&contentWriter{ResponseWriter: w, r: r}, r, name, modtime, rs)
 }
+
+// contentWriter passes http.ServeContent's answers through, except its
+// refusals: a Range that cannot be satisfied (416, which it answers in plain
+// text with the parser's error, "invalid range: failed to overlap"), a failed
+// If-Match or If-Unmodified-Since (412, without a body) and a file it
+// cannot seek (500). Those get the JSON error of package respond like every
+// other refusal, keeping the Content-Range that a 416 carries.
+type contentWriter struct {
+	http.ResponseWriter
+	r       *http.Request
+	refused bool
+}
+
+// refusalMessages are the messages of ServeContent's refusals.
+var refusalMessages = map[int]string{
+	http.StatusPreconditionFailed:           "Precondition failed",
+	http.StatusRequestedRangeNotSatisfiable: "Range not satisfiable",
+}
+
+func (w *contentWriter) WriteHeader(code int) {
+	if w.refused {
+		return
+	}
+	if code < 400 {
+		w.ResponseWriter.WriteHeader(code)
+		return
+	}
+	w.refused = true
+	msg, ok := refusalMessages[code]
+	if !ok {
+		code, msg = http.StatusInternalServerError, "Internal server error"
+	}
+	respond.Reject(w.ResponseWriter, w.r, &respond.Rejection{Status: code, Message: msg})
+}
+
+// Write drops ServeContent's own body of a refusal: the JSON error is
+// written.
+func (w *contentWriter) Write(b []byte) (int, error) {
+	if w.refused {
+		return len(b), nil
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap returns the wrapped writer, for http.ResponseController.
+func (w *contentWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // contentTag returns a strong entity tag of the content of rs (the first
 // 128 bits of its SHA-256, base64url) and rewinds rs.

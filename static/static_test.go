@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 )
 
 // site lays out a directory with secrets beside public files, and a symlink
@@ -197,7 +198,7 @@ func TestConditional(t *testing.T) {
 		{"If-None-Match weak", "GET", http.Header{"If-None-Match": {"W/" + tag}}, 304, ""},
 		{"If-None-Match *", "HEAD", http.Header{"If-None-Match": {"*"}}, 304, ""},
 		{"If-None-Match other", "GET", http.Header{"If-None-Match": {`"other"`}}, 200, "run()"},
-		{"If-Match other", "GET", http.Header{"If-Match": {`"other"`}}, 412, ""},
+		{"If-Match other", "GET", http.Header{"If-Match": {`"other"`}}, 412, `{"error":"Precondition failed"}` + "\n"},
 		{"If-Match matching", "GET", http.Header{"If-Match": {tag}}, 200, "run()"},
 		{"If-Range matching", "GET", http.Header{"Range": {"bytes=0-2"}, "If-Range": {tag}}, 206, "run"},
 		{"If-Range other", "GET", http.Header{"Range": {"bytes=0-2"}, "If-Range": {`"other"`}}, 200, "run()"},
@@ -210,17 +211,61 @@ func TestConditional(t *testing.T) {
 			if w.Code != tt.status || w.Body.String() != tt.body {
 				t.Errorf("got %d %q, want %d %q", w.Code, w.Body.String(), tt.status, tt.body)
 			}
-			if got := w.Header().Get("ETag"); got != tag {
-				t.Errorf("ETag = %q, want %q", got, tag)
+			wantTag, wantCache := tag, "no-cache"
+			if tt.status >= 400 {
+				wantCache = "no-store" // a refusal; the 412 keeps the file's ETag
 			}
-			if got := w.Header().Get("Cache-Control"); got != "no-cache" {
-				t.Errorf("Cache-Control = %q, want no-cache", got)
+			if got := w.Header().Get("ETag"); got != wantTag {
+				t.Errorf("ETag = %q, want %q", got, wantTag)
+			}
+			if got := w.Header().Get("Cache-Control"); got != wantCache {
+				t.Errorf("Cache-Control = %q, want %q", got, wantCache)
 			}
 			if got := w.Header().Get("X-Content-Type-Options"); got != "nosniff" {
 				t.Errorf("X-Content-Type-Options = %q", got)
 			}
 			if got := w.Header().Get("Last-Modified"); got != "" {
 				t.Errorf("Last-Modified = %q, want none", got)
+			}
+		})
+	}
+}
+
+// TestRangeRefusals checks that the refusals of Range and precondition
+// requests are the package's JSON errors, like every other refusal, not
+// http.ServeContent's plain text naming its parser's error; a 416 keeps
+// the Content-Range that tells the client the file's length.
+func TestRangeRefusals(t *testing.T) {
+	s := New(fstest.MapFS{"a.txt": {Data: []byte("hello"), ModTime: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)}})
+	for _, tt := range []struct {
+		name         string
+		header       http.Header
+		status       int
+		body, crange string
+	}{
+		{"beyond the end", http.Header{"Range": {"bytes=10-"}}, 416, `{"error":"Range not satisfiable"}` + "\n", "bytes */5"},
+		{"malformed", http.Header{"Range": {"bytes=x-y"}}, 416, `{"error":"Range not satisfiable"}` + "\n", ""},
+		{"If-Unmodified-Since before", http.Header{"If-Unmodified-Since": {"Wed, 01 Jan 2025 00:00:00 GMT"}}, 412, `{"error":"Precondition failed"}` + "\n", ""},
+		{"satisfiable", http.Header{"Range": {"bytes=1-2"}}, 206, "el", "bytes 1-2/5"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", "/a.txt", nil)
+			maps.Copy(r.Header, tt.header)
+			w := httptest.NewRecorder()
+			s.ServeHTTP(w, r)
+			if w.Code != tt.status || w.Body.String() != tt.body {
+				t.Errorf("got %d %q, want %d %q", w.Code, w.Body.String(), tt.status, tt.body)
+			}
+			if got := w.Header().Get("Content-Range"); got != tt.crange {
+				t.Errorf("Content-Range = %q, want %q", got, tt.crange)
+			}
+			if got := w.Header().Get("X-Content-Type-Options"); got != "nosniff" {
+				t.Errorf("X-Content-Type-Options = %q", got)
+			}
+			if tt.status >= 400 {
+				if got := w.Header().Get("Content-Type"); got != "application/json; charset=utf-8" {
+					t.Errorf("Content-Type = %q, want the JSON error's", got)
+				}
 			}
 		})
 	}

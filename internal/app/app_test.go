@@ -401,3 +401,23 @@ func TestStaticRevalidation(t *testing.T) {
 		t.Errorf("stale tag: %d, want 200 with the file", changed.Code)
 	}
 }
+
+// TestStaticRangeRefusal checks that a Range beyond an asset's end is the
+// app's JSON 416 with the request id and the security headers, not
+// net/http's plain-text parser error.
+func TestStaticRangeRefusal(t *testing.T) {
+	a := newTestApp(t, Config{Secrets: secret, PublicURL: "https://example.com"})
+	w := httptest.NewRecorder()
+	r := httptest.NewRequest("GET", "https://example.com/static/app.js", nil)
+	r.Header.Set("Range", "bytes=99999-")
+	r.Header.Set("X-Request-ID", testID)
+	a.Handler().ServeHTTP(w, r)
+	want := `{"error":"Range not satisfiable","request_id":"test-req-1"}` + "\n"
+	if w.Code != http.StatusRequestedRangeNotSatisfiable || w.Body.String() != want {
+		t.Errorf("got %d %q, want 416 %q", w.Code, w.Body.String(), want)
+	}
+	if !strings.HasPrefix(w.Header().Get("Content-Range"), "bytes */") || w.Header().Get("Content-Type") != "application/json; charset=utf-8" ||
+		w.Header().Get("Strict-Transport-Security") == "" || w.Header().Get("Content-Security-Policy") == "" {
+		t.Errorf("headers: %v", w.Header())
+	}
+}
