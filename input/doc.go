@@ -55,7 +55,11 @@
 //
 // answered through package respond ([Reject]), so the stack's responder
 // and security headers apply. Messages never contain a submitted value;
-// paths name the offending key and are cut at 200 bytes.
+// paths name the offending key and are cut at 200 bytes. A query or form
+// name that is not name-like (over 100 bytes, or a character other than
+// letters, digits and "_-$.[]") is shown as "(name withheld)": it is a value
+// in a name's place, such as a JSON body, password included, posted as
+// application/x-www-form-urlencoded.
 //
 // # Whole-request refusals
 //

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // ParamPolicy says which values of a repeated query or form parameter a
@@ -340,10 +342,43 @@ func joinKept(raw string, pairs []pair) string {
 	return b.String()
 }
 
+// paramPath renders a query or form parameter name as the path of a field
+// error, which goes into the answer and the security log. A name that no
+// form or link would use (longer than maxNameLen, or holding a character
+// other than letters, digits and "_-$.[]") is withheld as withheldName: it
+// is most likely a value in a name's place. A JSON document posted as
+// application/x-www-form-urlencoded (curl -d's default) is one name, the
+// whole body, password included, and it contains "." (an email address):
+// naming it would write the password into the log.
 func paramPath(name string) string {
+	if !nameLike(name) {
+		return withheldName
+	}
 	var p path
 	p.pushKey(name)
 	return p.String()
+}
+
+// maxNameLen is the longest parameter name an error shows.
+const maxNameLen = 100
+
+// withheldName is the path of a field error about a parameter name that
+// is not shown.
+const withheldName = "(name withheld)"
+
+// nameLike reports whether name can be a parameter name (see paramPath):
+// letters, digits (U+FFFD standing for bytes that are not UTF-8, as
+// Decoder names them) and "_-$.[]".
+func nameLike(name string) bool {
+	if len(name) > maxNameLen {
+		return false
+	}
+	for _, c := range name {
+		if !unicode.IsLetter(c) && !unicode.IsDigit(c) && c != utf8.RuneError && !strings.ContainsRune("_-$.[]", c) {
+			return false
+		}
+	}
+	return true
 }
 
 // Handler resolves the query string and the urlencoded body of every

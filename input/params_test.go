@@ -148,6 +148,13 @@ func TestParamsHandler(t *testing.T) {
 			wantBody: fieldBody("query", `["user[$ne]"]`, `must not start with "$"`)},
 		{name: "form operator", method: "POST", target: "/s", ctype: "application/x-www-form-urlencoded",
 			body: "password[$ne]=", wantStatus: 400, wantBody: fieldBody("body", `["password[$ne]"]`, `must not start with "$"`)},
+		// A JSON document posted as a form is one name, the whole body:
+		// the error does not show it, password and all.
+		{name: "JSON body as a form", method: "POST", target: "/s", ctype: "application/x-www-form-urlencoded",
+			body: `{"email":"a@example.com","password":"hunter2hunter2"}`, wantStatus: 400,
+			wantBody: fieldBody("body", "(name withheld)", `must not contain "."`)},
+		{name: "query name of a value", method: "GET", target: "/s?%7B%22token%22%3A%22s3cr3t%22%7D.x=1", wantStatus: 400,
+			wantBody: fieldBody("query", "(name withheld)", `must not contain "."`)},
 		{name: "malformed query", method: "GET", target: "/s?a=%zz", wantStatus: 400, wantBody: `{"error":"Malformed query string"}` + "\n"},
 		{name: "malformed form", method: "POST", target: "/s", ctype: "application/x-www-form-urlencoded",
 			body: "a=1;b=2", wantStatus: 400, wantBody: `{"error":"Malformed form body"}` + "\n"},
@@ -269,6 +276,10 @@ func TestCheckParamName(t *testing.T) {
 		{"password[$ne]", `{"type":"field","location":"body","path":"[\"password[$ne]\"]","msg":"must not start with \"$\""}`},
 		{"$where", `{"type":"field","location":"body","path":"$where","msg":"must not start with \"$\""}`},
 		{"a.b", `{"type":"field","location":"body","path":"[\"a.b\"]","msg":"must not contain \".\""}`},
+		{"prénom.x", `{"type":"field","location":"body","path":"[\"prénom.x\"]","msg":"must not contain \".\""}`},
+		{`{"password":"x.y"}`, `{"type":"field","location":"body","path":"(name withheld)","msg":"must not contain \".\""}`},
+		{"a b.c", `{"type":"field","location":"body","path":"(name withheld)","msg":"must not contain \".\""}`},
+		{strings.Repeat("a", 101) + ".", `{"type":"field","location":"body","path":"(name withheld)","msg":"must not contain \".\""}`},
 	}
 	for _, tt := range tests {
 		err := CheckParamName("body", tt.name)

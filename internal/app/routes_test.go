@@ -522,3 +522,27 @@ func BenchmarkCSRFToken(b *testing.B) {
 		})
 	}
 }
+
+// TestLoginJSONAsFormLeaksNoPassword: a JSON login posted with the form
+// Content-Type (curl -d's default) is one form name, the whole body; the
+// 400 names no field from it, and neither the answer nor the security log
+// holds the password.
+func TestLoginJSONAsFormLeaksNoPassword(t *testing.T) {
+	const password = "s3cret-Passw0rd-42"
+	buf := &lockedBuffer{}
+	sec, err := seclog.New(seclog.Config{Writer: buf, Service: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, srv := routeApp(t, Config{SecurityLog: sec})
+	c := newClient(t, srv.URL)
+	status, body := c.do("POST", "/api/login", "application/x-www-form-urlencoded",
+		`{"email":"ann@example.com","password":"`+password+`"}`, map[string]string{"X-CSRF-Token": c.token()})
+	want := `{"errors":[{"type":"field","location":"body","path":"(name withheld)","msg":"must not contain \".\""}],"request_id":"test-req-1"}` + "\n"
+	if status != 400 || body != want {
+		t.Errorf("got %d %q, want 400 %q", status, body, want)
+	}
+	if strings.Contains(buf.String(), password) || strings.Contains(buf.String(), "ann@example.com") {
+		t.Errorf("security log holds the submitted body: %s", buf)
+	}
+}
