@@ -57,7 +57,12 @@
 // net/http's HTTP/2 server; HTTP/1.1 connections are scanned and report
 // their TLS state through a ConnectionState method, from which net/http
 // sets Request.TLS. Unencrypted HTTP/2 is not supported on a Listener
-// ("PRI * HTTP/2.0" is refused).
+// ("PRI * HTTP/2.0" is refused). What this leaves to net/http's HTTP/2
+// server: it answers a header list larger than the server's MaxHeaderBytes
+// with a bare HTML 431, a connection-specific field (Connection, TE other
+// than "trailers") with a plain-text 400, and a single field larger than
+// the limit by closing the connection; those answers carry no security
+// headers, and neither a listener nor a handler can reach them.
 //
 // Defaults: a 1 MiB head limit (http.DefaultMaxHeaderBytes), helmet's
 // default security headers on refusals (HSTS over TLS only), a 10-second
