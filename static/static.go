@@ -218,6 +218,18 @@ func (w *contentWriter) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
+// ReadFrom keeps the wrapped writer's ReadFrom (net/http's sends a file on
+// disk with sendfile), and drops the body of a refusal as Write does.
+func (w *contentWriter) ReadFrom(src io.Reader) (int64, error) {
+	if w.refused {
+		return io.Copy(io.Discard, src)
+	}
+	if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
+		return rf.ReadFrom(src)
+	}
+	return io.Copy(w.ResponseWriter, src)
+}
+
 // Unwrap returns the wrapped writer, for http.ResponseController.
 func (w *contentWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 

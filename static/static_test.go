@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"io"
 	"io/fs"
 	"maps"
 	"net/http"
@@ -345,4 +346,29 @@ func ExampleNew() {
 	// /static/app.js 200
 	// /static/.env 404
 	// /static/ 404
+}
+
+// TestContentWriterReadFrom: the writer around http.ServeContent keeps
+// the wrapped writer's ReadFrom (sendfile for files on disk).
+func TestContentWriterReadFrom(t *testing.T) {
+	rec := &readFromRecorder{ResponseRecorder: httptest.NewRecorder()}
+	var w http.ResponseWriter = &contentWriter{ResponseWriter: rec, r: httptest.NewRequest("GET", "/", nil)}
+	rf, ok := w.(io.ReaderFrom)
+	if !ok {
+		t.Fatal("contentWriter has no ReadFrom")
+	}
+	if n, err := rf.ReadFrom(strings.NewReader("abc")); n != 3 || err != nil || !rec.used || rec.Body.String() != "abc" {
+		t.Errorf("ReadFrom = %d, %v; wrapped ReadFrom used %v, body %q", n, err, rec.used, rec.Body)
+	}
+}
+
+// readFromRecorder is a ResponseRecorder with a ReadFrom that says it ran.
+type readFromRecorder struct {
+	*httptest.ResponseRecorder
+	used bool
+}
+
+func (r *readFromRecorder) ReadFrom(src io.Reader) (int64, error) {
+	r.used = true
+	return io.Copy(r.ResponseRecorder, src)
 }
