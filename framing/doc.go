@@ -62,7 +62,10 @@
 // with a bare HTML 431, a connection-specific field (Connection, TE other
 // than "trailers") with a plain-text 400, and a single field larger than
 // the limit by closing the connection; those answers carry no security
-// headers, and neither a listener nor a handler can reach them.
+// headers, and neither a listener nor a handler can reach them. (harden
+// serve and harden proxy give net/http twice their head limit and refuse
+// an HTTP/2 request over the limit themselves, so that a client keeping
+// to the advertised SETTINGS_MAX_HEADER_LIST_SIZE gets their answer.)
 //
 // Defaults: a 1 MiB head limit (http.DefaultMaxHeaderBytes), helmet's
 // default security headers on refusals (HSTS over TLS only), a 10-second

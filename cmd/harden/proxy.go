@@ -114,10 +114,10 @@ refuses, a busy address, Redis not answering) or stops on an error, 0
 after a shutdown.
 
 Server: header read timeout 5s, idle timeout 120s, request heads up to
-32 KiB (431 beyond; 414 when the request line alone is longer). No read
-or write timeout, so that streamed answers (server-sent events,
-downloads) and WebSockets last; the upstream's answer headers must come
-within the proxy's timeout (504).
+32 KiB (431 beyond; 414 when the request line alone is longer; over
+HTTP/2 too, with the security headers). No read or write timeout, so that
+streamed answers (server-sent events, downloads) and WebSockets last; the
+upstream's answer headers must come within the proxy's timeout (504).
 
 Shutdown: on SIGINT or SIGTERM the proxy drains for --drain-delay (default
 1s; it ends early once no connection has been open for 250ms): it goes on

@@ -559,7 +559,9 @@ const maxHeaderBytes = 32 << 10
 
 // newServer returns an http.Server with every timeout set, so slow clients
 // cannot hold connections open (Slowloris), and a header size limit
-// (answered with 431 by net/http). "OPTIONS *" goes to the handler too,
+// (answered with 431 by net/http; the servers behind the framing guard
+// raise it for HTTP/2 and refuse over maxHeaderBytes themselves, see
+// http2HeadAllowance). "OPTIONS *" goes to the handler too,
 // so that it is answered with the security headers like every other
 // request rather than with net/http's bare 200.
 func newServer(h http.Handler, logger *slog.Logger) *http.Server {

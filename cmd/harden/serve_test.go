@@ -11,7 +11,9 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"io"
+	"maps"
 	"math/big"
 	"net"
 	"net/http"
@@ -19,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -362,6 +365,68 @@ func selfSigned(t *testing.T) (certFile, keyFile string, pool *x509.CertPool) {
 		t.Fatal(err)
 	}
 	return certFile, keyFile, pool
+}
+
+// TestServeHTTP2HeadLimit: over HTTP/2, which the framing guard does not
+// scan, a header list or a target over the head limit is refused as over
+// HTTP/1 (431, 414) with the security headers and the JSON error, not with
+// net/http's bare HTML 431, and recorded in the security log; a list under
+// the limit is served.
+func TestServeHTTP2HeadLimit(t *testing.T) {
+	certFile, keyFile, pool := selfSigned(t)
+	base, _, log, _ := startServeLog(t, nil, "--addr", "127.0.0.1:0", "--tls-cert", certFile, "--tls-key", keyFile)
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}}
+	fields := func(n int) http.Header {
+		h := http.Header{}
+		for i := range n {
+			h.Set(fmt.Sprintf("X-Field-%d", i), strings.Repeat("a", 4<<10))
+		}
+		return h
+	}
+	for _, tt := range []struct {
+		name   string
+		path   string
+		header http.Header
+		status int
+	}{
+		{"fields under the limit", "/healthz", fields(6), 200},
+		{"fields over the limit", "/healthz", fields(10), 431},
+		{"target over the limit", "/healthz?q=" + strings.Repeat("a", 40<<10), nil, 414},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			req, _ := http.NewRequest("GET", base+tt.path, nil)
+			maps.Copy(req.Header, tt.header)
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.ProtoMajor != 2 {
+				t.Fatalf("served over %s, want HTTP/2", resp.Proto)
+			}
+			if resp.StatusCode != tt.status {
+				t.Fatalf("status %d %q, want %d", resp.StatusCode, body, tt.status)
+			}
+			if resp.Header.Get("Strict-Transport-Security") == "" || resp.Header.Get("Content-Security-Policy") == "" ||
+				resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+				t.Errorf("security headers missing: %v", resp.Header)
+			}
+			if tt.status == 200 {
+				return
+			}
+			id := resp.Header.Get("X-Request-Id")
+			if want := `{"error":"` + http.StatusText(tt.status) + `","request_id":"` + id + `"}` + "\n"; string(body) != want || len(id) != 32 {
+				t.Errorf("body %q, want %q", body, want)
+			}
+			waitFor(t, log.String, id)
+			for line := range strings.Lines(log.String()) {
+				if strings.Contains(line, id) && !strings.Contains(line, `"status":`+strconv.Itoa(tt.status)) {
+					t.Errorf("security log: %s, want status %d", line, tt.status)
+				}
+			}
+		})
+	}
 }
 
 func TestServeTLSAndRedirect(t *testing.T) {

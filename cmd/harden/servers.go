@@ -165,9 +165,11 @@ func (r *serverRun) mainURL() string {
 }
 
 // track returns a server of h behind the drain, counted by it and shut
-// down with the others.
+// down with the others. An HTTP/2 request over the head limit is refused
+// before h, with the security headers (see http2HeadAllowance).
 func (r *serverRun) track(h http.Handler) *http.Server {
-	srv := r.newServer(r.drain.Handler(h), r.logger)
+	srv := r.newServer(r.drain.Handler(r.limitHTTP2Head(h)), r.logger)
+	srv.MaxHeaderBytes = http2HeadAllowance
 	r.drain.Track(srv)
 	r.servers = append(r.servers, srv)
 	return srv
