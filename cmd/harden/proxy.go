@@ -70,8 +70,8 @@ cookies, header_policy, nonce_placeholder, error_pages) and the server's
 own: addr, upstream_timeout, tls_cert, tls_key, redirect_addr,
 security_log. Unknown keys are
 refused with their path. Secrets and the Redis URL are never read from it.
---print-config prints the effective configuration as JSON (secrets and the
-Redis password redacted) and exits.
+--print-config prints the effective configuration as JSON (secrets, the
+Redis password and any userinfo of the upstream URL redacted) and exits.
 
 Reload: SIGHUP re-reads the config file (and the TLS key pair) and swaps in
 a new proxy without dropping connections; requests in flight finish on the
@@ -409,7 +409,8 @@ func (o *proxyOptions) load() (proxyFile, error) {
 }
 
 // printProxyConfig writes the effective configuration as JSON. Secrets are
-// replaced by a marker, and the Redis URL's password is masked.
+// replaced by a marker, the Redis URL's password is masked, and so is any
+// userinfo of the upstream URL.
 func printProxyConfig(w io.Writer, f proxyFile, o *proxyOptions) error {
 	// The library's defaults, shown where the value is left to them.
 	if f.BodyLimit == 0 {
@@ -424,6 +425,10 @@ func printProxyConfig(w io.Writer, f proxyFile, o *proxyOptions) error {
 	if f.ErrorPages == "" {
 		f.ErrorPages = proxydefault.ErrorPages(f.Development)
 	}
+	// The proxy refuses to start with userinfo in the upstream URL, but
+	// --print-config shows a configuration before it is checked: a
+	// password or token written there must not reach a pasted output.
+	f.Upstream = redactUserinfo(f.Upstream)
 	return printSettings(w, f, f.Secrets, map[string]string{"redis_url": o.redisURL})
 }
 
@@ -436,6 +441,20 @@ func redactURL(s string) string {
 	}
 	if _, has := u.User.Password(); has {
 		u.User = url.UserPassword(u.User.Username(), "REDACTED")
+	}
+	return u.String()
+}
+
+// redactUserinfo masks the whole userinfo of a URL, user name included,
+// since a URL may carry a token there; a URL that does not parse is
+// masked whole. Others, "unix:/path" among them, are returned unchanged.
+func redactUserinfo(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "REDACTED"
+	}
+	if u.User != nil {
+		u.User = url.User("REDACTED")
 	}
 	return u.String()
 }
