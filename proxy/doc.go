@@ -39,7 +39,11 @@
 // one forwarded, so "/x/../api/login" cannot slip past a rule for
 // "/api/login". Route prefixes and login paths are matched ignoring case,
 // and login paths ignoring a trailing slash, as application routers
-// (Express) match them.
+// (Express) match them. They are also matched with each segment's path
+// parameters removed (";jsessionid=x"), as Java servlet containers route
+// them, so "/api/login;x" is the login path; a path whose "." or ".."
+// segment shows only once a parameter is removed ("/static/..;/api/login")
+// is refused with 400. The path is forwarded as sent.
 //
 // The upstream receives X-Forwarded-For (the client's address),
 // X-Forwarded-Proto and X-Forwarded-Host written from the trusted

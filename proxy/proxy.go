@@ -20,8 +20,10 @@ import (
 	"github.com/harden-go/harden/input"
 	"github.com/harden-go/harden/internal/proxydefault"
 	"github.com/harden-go/harden/internal/reqctx"
+	"github.com/harden-go/harden/internal/secevent"
 	"github.com/harden-go/harden/keys"
 	"github.com/harden-go/harden/ratelimit"
+	"github.com/harden-go/harden/respond"
 )
 
 // Proxy is a hardening reverse proxy: the root stack and the proxy's
@@ -297,10 +299,21 @@ func (p *Proxy) dispatch(w http.ResponseWriter, r *http.Request) {
 		p.csrfToken.ServeHTTP(w, r)
 		return
 	}
-	rt := p.match(r.URL.Path)
+	matched, hidden := withoutPathParams(r.URL.Path)
+	if hidden {
+		// "/static/..;/api/login" is "/api/login" to a servlet
+		// container, past the rules for both the prefix and the login.
+		respond.Reject(w, r, &respond.Rejection{
+			Status: http.StatusBadRequest,
+			Event:  secevent.RequestRejected,
+			Err:    errHiddenDotSegment,
+		})
+		return
+	}
+	rt := p.match(matched)
 	reqctx.SetRoute(r.Context(), cmp.Or(rt.prefix, "/")) // a configured prefix: a bounded metrics label
 	r = r.WithContext(&exchange{Context: r.Context(), p: p, hdr: w.Header()})
-	if p.isLogin(r.URL.Path) {
+	if p.isLogin(matched) || p.isLogin(r.URL.Path) {
 		rt.login.ServeHTTP(w, r)
 		return
 	}
@@ -338,6 +351,35 @@ func (p *Proxy) isLogin(urlPath string) bool {
 		}
 	}
 	return false
+}
+
+var errHiddenDotSegment = errors.New("proxy: a dot segment hidden behind path parameters")
+
+// withoutPathParams returns urlPath as Java servlet containers (Tomcat,
+// Jetty, Spring Boot) route it: each segment's path parameters
+// (";jsessionid=x", RFC 3986 section 3.3) removed, and the result cleaned,
+// keeping a trailing slash. The routes and the login paths are matched on
+// it, so "/api/login;x" cannot dodge the login limiter. hidden reports a
+// "." or ".." segment that only the removal reveals ("..;x", ".;"): the
+// path means one thing to the proxy and another to such an upstream, and
+// is refused. urlPath is returned as it is when it holds no ';'.
+func withoutPathParams(urlPath string) (matched string, hidden bool) {
+	if strings.IndexByte(urlPath, ';') < 0 {
+		return urlPath, false
+	}
+	segs := strings.Split(urlPath, "/")
+	for i, seg := range segs {
+		bare, _, cut := strings.Cut(seg, ";")
+		if cut && (bare == "." || bare == "..") {
+			return "", true
+		}
+		segs[i] = bare
+	}
+	np := path.Clean("/" + strings.Join(segs, "/"))
+	if segs[len(segs)-1] == "" && np != "/" {
+		np += "/" // "/api/;x" ends in a slash, as "/api/" does
+	}
+	return np, false
 }
 
 // cleanPath returns r with its path cleaned of "//", "." and ".."

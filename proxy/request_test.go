@@ -508,3 +508,78 @@ func TestLoginStoreDown(t *testing.T) {
 		})
 	}
 }
+
+// TestPathParameters checks the paths that Java servlet containers
+// (Tomcat, Jetty, Spring Boot) read with their path parameters removed:
+// "/api/login;jsessionid=x" is "/api/login" to them, and "/x/..;/api/login"
+// is "/api/login" once ";" is cut and ".." resolved, while a proxy that
+// matched the raw text would count neither as the login path nor give it
+// its route's rules.
+func TestPathParameters(t *testing.T) {
+	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusUnauthorized)
+		io.WriteString(w, `{"error":"Invalid credentials"}`)
+	})
+	cfg := prodConfig(up.URL)
+	cfg.Login.Paths = []string{"/api/login"}
+	cfg.Login.Rate = mustSpec(t, "1/1h")
+	cfg.Routes = []Route{
+		{Prefix: "/hooks/", SkipCSRF: true},
+		{Prefix: "/search/", Rate: mustSpec(t, "1/1h")},
+	}
+	_, srv := start(t, cfg)
+	form := map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
+	if res := send(t, srv, "POST", "/api/login", "password=wrong", form); res.status != 401 {
+		t.Fatalf("first failure: %d %s, want 401", res.status, res.body)
+	}
+	hits := up.hits.Load()
+	const badRequest = `{"error":"Bad Request","request_id":"`
+	crossSite := map[string]string{"Content-Type": "application/x-www-form-urlencoded",
+		"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}
+	tests := []struct {
+		name, method, path string
+		hdr                map[string]string
+		status             int
+		bodyPrefix         string
+	}{
+		{"login with a session parameter", "POST", "/api/login;jsessionid=1", form, 429, `{"error":"Too many requests, please try again later.","request_id":"`},
+		{"login with a parameter on each segment", "POST", "/api;v=1/login;x/", form, 429, `{"error":"Too many requests, please try again later.","request_id":"`},
+		{"login behind a hidden dot-dot", "POST", "/static/..;/api/login", form, 400, badRequest},
+		{"login behind a hidden dot", "POST", "/api/.;x/login", form, 400, badRequest},
+		{"csrf opt-out route escaped", "POST", "/hooks/..;/transfer", crossSite, 400, badRequest},
+		{"route limit with a parameter", "GET", "/search;x/?q=1", nil, 200, `{"error":"Invalid credentials"}`},
+		{"route limit spent", "GET", "/search/;x?q=2", nil, 429, `{"error":"Too many requests, please try again later.","request_id":"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// The upstream answers 401 to everything it is asked; what
+			// matters is whether the proxy's rule held.
+			if tt.status == 200 {
+				tt.status = 401
+			}
+			before := up.hits.Load()
+			res := send(t, srv, tt.method, tt.path, "password=right", tt.hdr)
+			if res.status != tt.status || !strings.HasPrefix(res.body, tt.bodyPrefix) {
+				t.Errorf("%s %s: %d %s, want %d %s…", tt.method, tt.path, res.status, res.body, tt.status, tt.bodyPrefix)
+			}
+			if reached := up.hits.Load() != before; reached != (tt.status == 401) {
+				t.Errorf("%s %s reached the upstream: %v", tt.method, tt.path, reached)
+			}
+		})
+	}
+	if up.hits.Load() != hits+1 {
+		t.Errorf("upstream hits after the lockout: %d, want 1", up.hits.Load()-hits)
+	}
+	// A parameter that hides nothing still reaches the upstream as sent.
+	res := send(t, srv, "GET", "/files/a;v=2/b", "", nil)
+	if res.status != 401 {
+		t.Errorf("/files/a;v=2/b: %d %s, want the upstream's 401", res.status, res.body)
+	}
+	if req, _ := up.last(); req == nil || req.URL.Path != "/files/a;v=2/b" {
+		got := ""
+		if req != nil {
+			got = req.URL.Path
+		}
+		t.Errorf("upstream path %q, want it as sent", got)
+	}
+}
