@@ -68,6 +68,9 @@
 // upstream's own origin is rewritten to the public URL's (without one, to
 // a path-absolute reference), so the internal address never reaches the
 // client.
+// Of an interim answer (103 Early Hints) only the Link header is relayed:
+// interim answers are sent on before the final one is read, so nothing
+// else of theirs could be hardened.
 // Streaming (server-sent events, chunked answers) is flushed as it comes;
 // WebSocket and other upgrades are spliced through.
 //

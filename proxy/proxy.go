@@ -98,11 +98,12 @@ func New(cfg Config) (*Proxy, error) {
 		p.publicOrigin, _ = url.Parse(cfg.PublicURL) // validated by harden.New
 	}
 	p.splitHeaderPolicy(cfg.HeaderPolicy)
-	rt := cfg.Transport
-	if rt == nil {
-		// The lean transport for plain HTTP/1.1; the tuned http.Transport
-		// for https:// upstreams and upgrades.
-		p.transport = newLeanTransport(target, cfg.Timeout, newTransport(target, cfg.Timeout))
+	var rt http.RoundTripper = interimFilter{cfg.Transport}
+	if cfg.Transport == nil {
+		// The lean transport for plain HTTP/1.1 (it filters interim
+		// answers itself); the tuned http.Transport for https://
+		// upstreams and upgrades.
+		p.transport = newLeanTransport(target, cfg.Timeout, interimFilter{newTransport(target, cfg.Timeout)})
 		rt = p.transport
 	}
 	p.rp = &httputil.ReverseProxy{
