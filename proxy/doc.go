@@ -49,7 +49,8 @@
 // X-Forwarded-Proto and X-Forwarded-Host written from the trusted
 // resolution, the request's X-Request-ID, and the client's Host. The
 // client's own forwarding headers (Forwarded, X-Real-IP, True-Client-IP,
-// X-Forwarded-Ssl, X-Original-URL...) are removed.
+// Client-IP, Fastly-Client-IP, X-Forwarded-Ssl, X-Original-URL...) are
+// removed.
 //
 // Response side: the upstream's CORS headers are dropped and the proxy's
 // policy applied; fingerprint headers (Server, X-Powered-By,

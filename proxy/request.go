@@ -22,7 +22,8 @@ import (
 
 // spoofable lists request headers that claim a client address, scheme or
 // host. The client's copies never reach the upstream: frameworks read them
-// (Rails X-Forwarded-Ssl, PHP X-Real-IP, Express "trust proxy") and would
+// (Rails X-Forwarded-Ssl and Client-IP, PHP X-Real-IP and Client-IP,
+// Node's request-ip, Django's ipware, Express "trust proxy") and would
 // believe a client that wrote them. ReverseProxy already drops the client's
 // X-Forwarded-For, -Host and -Proto before Rewrite.
 var spoofable = []string{
@@ -30,6 +31,9 @@ var spoofable = []string{
 	"X-Cluster-Client-Ip", "X-Forwarded", "Forwarded-For", "X-Original-Forwarded-For",
 	"X-Forwarded-Port", "X-Forwarded-Server", "X-Forwarded-Ssl", "X-Forwarded-Scheme",
 	"X-Forwarded-Prefix", "X-Url-Scheme", "Front-End-Https", "X-Original-Url", "X-Rewrite-Url",
+	"Client-Ip", "Fastly-Client-Ip", "X-Appengine-User-Ip", "Cf-Pseudo-Ipv4", "X-Proxyuser-Ip",
+	"X-Envoy-External-Address", "X-Arr-Ssl", "X-Forwarded-Protocol", "X-Original-Host", "X-Host",
+	"X-Forwarded-Uri",
 }
 
 // rewrite builds the outbound request: the upstream's URL, the client's

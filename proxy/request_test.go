@@ -59,6 +59,36 @@ func TestForwardedHeadersFromTrustedResolution(t *testing.T) {
 	}
 }
 
+// TestClientAddressClaimsDropped checks the address, scheme and host
+// claims that frameworks and their client-address libraries read besides
+// X-Forwarded-For (Rails and PHP Client-IP, Node's request-ip and Django's
+// ipware, IIS ARR, Envoy): a client that writes one must not be believed
+// by the upstream, so none reaches it.
+func TestClientAddressClaimsDropped(t *testing.T) {
+	up := newUpstream(t, nil)
+	_, srv := start(t, prodConfig(up.URL))
+	claims := []string{"Client-Ip", "Fastly-Client-Ip", "X-Appengine-User-Ip", "Cf-Pseudo-Ipv4",
+		"X-Proxyuser-Ip", "X-Envoy-External-Address", "X-Arr-Ssl", "X-Forwarded-Protocol",
+		"X-Original-Host", "X-Host", "X-Forwarded-Uri"}
+	hdr := map[string]string{"X-Custom": "kept"}
+	for _, name := range claims {
+		hdr[name] = "10.0.0.66"
+	}
+	res := send(t, srv, "GET", "/page", "", hdr)
+	if res.status != 200 {
+		t.Fatalf("status %d, want 200; body %s", res.status, res.body)
+	}
+	req, _ := up.last()
+	for _, name := range claims {
+		if got := req.Header.Values(name); len(got) != 0 {
+			t.Errorf("upstream received the client's %s %q", name, got)
+		}
+	}
+	if got := req.Header.Get("X-Custom"); got != "kept" {
+		t.Errorf("upstream X-Custom %q, want the client's", got)
+	}
+}
+
 func TestForwardedHeadersUntrustedPeer(t *testing.T) {
 	up := newUpstream(t, nil)
 	cfg := devConfig(up.URL)
