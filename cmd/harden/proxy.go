@@ -71,7 +71,8 @@ own: addr, upstream_timeout, tls_cert, tls_key, redirect_addr,
 security_log. Unknown keys are
 refused with their path. Secrets and the Redis URL are never read from it.
 --print-config prints the effective configuration as JSON (secrets, the
-Redis password and any userinfo of the upstream URL redacted) and exits.
+nonce placeholder, the Redis password and any userinfo of the upstream URL
+redacted) and exits.
 
 Reload: SIGHUP re-reads the config file (and the TLS key pair) and swaps in
 a new proxy without dropping connections; requests in flight finish on the
@@ -408,9 +409,9 @@ func (o *proxyOptions) load() (proxyFile, error) {
 	return f, nil
 }
 
-// printProxyConfig writes the effective configuration as JSON. Secrets are
-// replaced by a marker, the Redis URL's password is masked, and so is any
-// userinfo of the upstream URL.
+// printProxyConfig writes the effective configuration as JSON. Secrets and
+// the nonce placeholder are replaced by a marker, the Redis URL's password
+// is masked, and so is any userinfo of the upstream URL.
 func printProxyConfig(w io.Writer, f proxyFile, o *proxyOptions) error {
 	// The library's defaults, shown where the value is left to them.
 	if f.BodyLimit == 0 {
@@ -429,6 +430,11 @@ func printProxyConfig(w io.Writer, f proxyFile, o *proxyOptions) error {
 	// --print-config shows a configuration before it is checked: a
 	// password or token written there must not reach a pasted output.
 	f.Upstream = redactUserinfo(f.Upstream)
+	if f.NoncePlaceholder != "" {
+		// Whoever writes it into a page the upstream serves gets a
+		// valid nonce: a secret like the others.
+		f.NoncePlaceholder = "REDACTED"
+	}
 	return printSettings(w, f, f.Secrets, map[string]string{"redis_url": o.redisURL})
 }
 

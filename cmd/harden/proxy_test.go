@@ -276,6 +276,31 @@ func TestProxyPrintConfigRedactsUpstreamUserinfo(t *testing.T) {
 	}
 }
 
+// TestProxyPrintConfigRedactsNoncePlaceholder checks that the nonce
+// placeholder, which gives a valid CSP nonce to whoever can write it into
+// a page, is not shown by --print-config.
+func TestProxyPrintConfigRedactsNoncePlaceholder(t *testing.T) {
+	const placeholder = "NONCE-PLACEHOLDER-8f3a9c2e71d4"
+	file := writeTempFile(t, "nonce.yaml", "nonce_placeholder: "+placeholder+"\nheaders:\n  csp:\n    nonce: true\n")
+	var stdout, stderr strings.Builder
+	if code := proxyCommand(t.Context(), []string{"--config", file, "--print-config"}, func(string) string { return "" }, nil, nil, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	out := stdout.String()
+	if strings.Contains(out, placeholder) {
+		t.Errorf("--print-config printed the nonce placeholder:\n%s", out)
+	}
+	var m struct {
+		NoncePlaceholder string `json:"nonce_placeholder"`
+	}
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.NoncePlaceholder != "REDACTED" {
+		t.Errorf("nonce_placeholder %q, want REDACTED", m.NoncePlaceholder)
+	}
+}
+
 func TestProxyUsageErrors(t *testing.T) {
 	badFile := writeTempFile(t, "bad.yaml", "upstream: http://x\ncors:\n  orgins: [https://a.example]\n")
 	emptyFile := writeTempFile(t, "empty.json", "")
