@@ -111,7 +111,10 @@ type Config struct {
 // spent every request to Paths is refused with 429 before it is forwarded,
 // right password or not, until the window ends.
 type LoginConfig struct {
-	// Paths lists the login paths, matched exactly ("/api/login").
+	// Paths lists the login paths ("/api/login"), matched as whole paths
+	// ignoring case, a trailing slash, a format suffix ("/api/login.json")
+	// and path parameters ("/api/login;jsessionid=x"), the variants that
+	// application routers take for the same route.
 	// Default: none (no login limiter).
 	Paths []string `json:"paths,omitempty" yaml:"paths,omitempty"`
 	// Rate is the quota of failures per client address, "5/15m" in text.

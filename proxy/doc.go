@@ -38,8 +38,9 @@
 // slash kept) before any layer looks at them, and the cleaned path is the
 // one forwarded, so "/x/../api/login" cannot slip past a rule for
 // "/api/login". Route prefixes and login paths are matched ignoring case,
-// and login paths ignoring a trailing slash, as application routers
-// (Express) match them. They are also matched with each segment's path
+// and login paths ignoring a trailing slash and a format suffix
+// ("/api/login.json"), as application routers (Express, Rails, Spring)
+// match them. They are also matched with each segment's path
 // parameters removed (";jsessionid=x"), as Java servlet containers route
 // them, so "/api/login;x" is the login path; a path whose "." or ".."
 // segment shows only once a parameter is removed ("/static/..;/api/login")

@@ -333,9 +333,11 @@ func (p *Proxy) match(urlPath string) *route {
 	return p.routes[len(p.routes)-1]
 }
 
-// isLogin reports whether urlPath is a login path. Case and one trailing
-// slash are ignored: routers such as Express match "/Login/" to "/login",
-// and a limiter that did not would be bypassed by the variant.
+// isLogin reports whether urlPath is a login path. Case, one trailing
+// slash and a format suffix (".json") are ignored: routers such as Express
+// match "/Login/" to "/login", Rails and Spring's suffix matching route
+// "/login.json" to "/login", and a limiter that did not would be bypassed
+// by the variant.
 func (p *Proxy) isLogin(urlPath string) bool {
 	if len(p.loginPaths) == 0 {
 		return false
@@ -348,6 +350,11 @@ func (p *Proxy) isLogin(urlPath string) bool {
 			lp = strings.TrimSuffix(lp, "/")
 		}
 		if strings.EqualFold(urlPath, lp) {
+			return true
+		}
+		// "/login.json": the login path, a dot, and no further segment.
+		if len(urlPath) > len(lp) && urlPath[len(lp)] == '.' && lp != "/" &&
+			strings.EqualFold(urlPath[:len(lp)], lp) && !strings.Contains(urlPath[len(lp):], "/") {
 			return true
 		}
 	}

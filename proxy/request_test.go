@@ -420,8 +420,10 @@ func TestLoginLockout(t *testing.T) {
 	}
 	hits := up.hits.Load()
 	// Spent: refused before forwarding, the right password too, and the
-	// path variants an upstream router would also take for the login.
-	for _, path := range []string{"/api/login", "/API/Login", "/api/login/", "/api/x/../login", "//api//login"} {
+	// path variants an upstream router would also take for the login
+	// (Rails and older Spring route "/api/login.json" to "/api/login").
+	for _, path := range []string{"/api/login", "/API/Login", "/api/login/", "/api/x/../login", "//api//login",
+		"/api/login.json", "/API/Login.Html/", "/api/login."} {
 		res := login(path, "right")
 		if res.status != 429 || !strings.HasPrefix(res.body, `{"error":"Too many requests, please try again later.","request_id":"`) {
 			t.Errorf("%s when locked out: %d %s, want 429", path, res.status, res.body)
@@ -437,8 +439,10 @@ func TestLoginLockout(t *testing.T) {
 		t.Errorf("locked-out requests reached the upstream: %d hits", up.hits.Load()-hits)
 	}
 	// Other paths are not limited: the upstream answers.
-	if res := send(t, srv, "GET", "/api/other", "", nil); res.status != 401 {
-		t.Errorf("other path: %d, want the upstream's 401", res.status)
+	for _, path := range []string{"/api/other", "/api/login.d/x", "/api/loginx"} {
+		if res := send(t, srv, "GET", path, "", nil); res.status != 401 {
+			t.Errorf("other path %s: %d, want the upstream's 401", path, res.status)
+		}
 	}
 	// The window ends: the right password works again.
 	deadline := time.Now().Add(8 * time.Second)

@@ -203,7 +203,7 @@ var proxySettings = []setting[proxyFile]{
 	{"auth-limit", "HARDEN_AUTH_LIMIT", "login.rate", "failed logins (upstream 401/403 on the login paths) per window per client (default 5/15m)", func(f *proxyFile, v string) error {
 		return f.Login.Rate.Set(v)
 	}},
-	{"login-paths", "HARDEN_LOGIN_PATHS", "login.paths", "comma list of the upstream's login paths, matched exactly, e.g. /login,/api/login", func(f *proxyFile, v string) error {
+	{"login-paths", "HARDEN_LOGIN_PATHS", "login.paths", "comma list of the upstream's login paths, matched as whole paths (case, a trailing slash and a .json-like suffix ignored), e.g. /login,/api/login", func(f *proxyFile, v string) error {
 		f.Login.Paths = splitList(v)
 		return nil
 	}},
