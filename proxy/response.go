@@ -31,6 +31,10 @@ var fingerprints = []string{
 	"X-Generator", "X-Drupal-Cache", "X-Drupal-Dynamic-Cache", "X-Backend-Server",
 	"X-Turbo-Charged-By", "X-Powered-Cms", "X-Pingback", "X-Litespeed-Cache",
 	"X-Sourcemap", "Sourcemap",
+	// Debugging tools and banners: Symfony's profiler token and its URL,
+	// WordPress, Plesk, PageSpeed, Envoy.
+	"X-Debug-Token", "X-Debug-Token-Link", "X-Redirect-By", "X-Powered-By-Plesk",
+	"X-Mod-Pagespeed", "X-Page-Speed", "X-Envoy-Upstream-Service-Time",
 }
 
 // corsHeaders are the upstream's CORS response headers. The proxy's CORS

@@ -573,3 +573,32 @@ func TestEarlyHintsOnlyLink(t *testing.T) {
 		})
 	}
 }
+
+// TestDebugAndFrameworkHeadersDropped checks the headers that name the
+// upstream's software or point at its debugging tools (Symfony's profiler
+// link, WordPress's redirect banner, PageSpeed, Plesk, Envoy): none
+// reaches the client.
+func TestDebugAndFrameworkHeadersDropped(t *testing.T) {
+	names := []string{"X-Debug-Token", "X-Debug-Token-Link", "X-Redirect-By", "X-Powered-By-Plesk",
+		"X-Mod-Pagespeed", "X-Page-Speed", "X-Envoy-Upstream-Service-Time"}
+	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		for _, name := range names {
+			w.Header().Set(name, "upstream-value")
+		}
+		w.Header().Set("X-App", "kept")
+		io.WriteString(w, "ok")
+	})
+	_, srv := start(t, prodConfig(up.URL))
+	res := send(t, srv, "GET", "/", "", nil)
+	if res.status != 200 || res.body != "ok" {
+		t.Fatalf("got %d %q", res.status, res.body)
+	}
+	for _, name := range names {
+		if got := res.header.Values(name); len(got) != 0 {
+			t.Errorf("%s reached the client: %q", name, got)
+		}
+	}
+	if got := res.header.Get("X-App"); got != "kept" {
+		t.Errorf("X-App %q, want the upstream's", got)
+	}
+}
