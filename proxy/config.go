@@ -106,10 +106,12 @@ type Config struct {
 	Transport http.RoundTripper `json:"-" yaml:"-"`
 }
 
-// LoginConfig configures the login limiter: requests to Paths whose answer
-// has one of Statuses count against the client's quota, and once it is
-// spent every request to Paths is refused with 429 before it is forwarded,
-// right password or not, until the window ends.
+// LoginConfig configures the login limiter: requests to Paths that the
+// upstream answers with one of Statuses count against the client's quota,
+// and once it is spent every request to Paths is refused with 429 before
+// it is forwarded, right password or not, until the window ends. The
+// proxy's own refusals (a cross-site post's 403) do not count, so a page
+// on another site cannot lock its visitors out.
 type LoginConfig struct {
 	// Paths lists the login paths ("/api/login"), matched as whole paths
 	// ignoring case, a trailing slash, a format suffix ("/api/login.json")

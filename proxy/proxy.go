@@ -184,10 +184,15 @@ func (p *Proxy) buildRoutes(cfg Config, protector *csrf.Protector) error {
 			Rate:                   cmp.Or(cfg.Login.Rate, proxydefault.LoginRate()),
 			Identifier:             "login",
 			SkipSuccessfulRequests: true,
-			Succeeded:              func(_ *http.Request, status int) bool { return !slices.Contains(statuses, status) },
-			Store:                  cmp.Or(cfg.LoginStore, cfg.Store),
-			FailOpen:               cfg.Login.FailOpen,
-			Logger:                 p.logger,
+			// Only the upstream's answers count: the proxy's own 403 to a
+			// cross-site post would let any page lock its visitors out.
+			Succeeded: func(r *http.Request, status int) bool {
+				x := exchangeOf(r.Context())
+				return !slices.Contains(statuses, status) || x == nil || !x.answered
+			},
+			Store:    cmp.Or(cfg.LoginStore, cfg.Store),
+			FailOpen: cfg.Login.FailOpen,
+			Logger:   p.logger,
 		})
 		if err != nil {
 			return configError("login", err)
@@ -430,6 +435,11 @@ type exchange struct {
 	// X-Request-ID values: one allocation for all of them. Each header
 	// gets a one-element slice of capacity 1, so an Add copies.
 	fwd [3]string
+
+	// answered is set when the upstream's answer arrives (modifyResponse):
+	// the login limiter counts the upstream's failures, not the proxy's
+	// own refusals.
+	answered bool
 }
 
 type exchangeKey struct{}

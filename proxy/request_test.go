@@ -617,3 +617,51 @@ func TestPathParameters(t *testing.T) {
 		t.Errorf("upstream path %q, want it as sent", got)
 	}
 }
+
+// TestLoginCountsUpstreamAnswersOnly checks that the login limiter counts
+// the upstream's failures only, not the proxy's own refusals: a page on
+// another site can make a victim's browser post to the login path as
+// often as it likes, and the CSRF check's 403s must not lock the victim
+// (and everyone behind the same address) out.
+func TestLoginCountsUpstreamAnswersOnly(t *testing.T) {
+	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if string(body) != "password=right" {
+			w.WriteHeader(http.StatusUnauthorized)
+			io.WriteString(w, `{"error":"Invalid credentials"}`)
+			return
+		}
+		http.SetCookie(w, &http.Cookie{Name: "sid", Value: "s3cr3t"})
+		io.WriteString(w, `{"success":true}`)
+	})
+	cfg := prodConfig(up.URL)
+	cfg.Login.Paths = []string{"/login"}
+	cfg.Login.Rate = mustSpec(t, "2/1h")
+	_, srv := start(t, cfg)
+	crossSite := map[string]string{"Content-Type": "application/x-www-form-urlencoded",
+		"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}
+	for i := range 5 {
+		res := send(t, srv, "POST", "/login", "password=wrong", crossSite)
+		if res.status != 403 || !strings.HasPrefix(res.body, `{"error":"Cross-origin request refused","request_id":"`) {
+			t.Fatalf("cross-site post %d: %d %s, want the CSRF refusal", i+1, res.status, res.body)
+		}
+	}
+	if n := up.hits.Load(); n != 0 {
+		t.Fatalf("cross-site posts reached the upstream: %d", n)
+	}
+	sameOrigin := map[string]string{"Content-Type": "application/x-www-form-urlencoded",
+		"Origin": "https://" + publicHost, "Sec-Fetch-Site": "same-origin"}
+	res := send(t, srv, "POST", "/login", "password=right", sameOrigin)
+	if res.status != 200 || res.body != `{"success":true}` {
+		t.Fatalf("the victim's own login: %d %s, want 200", res.status, res.body)
+	}
+	if c := res.header.Values("Set-Cookie"); len(c) != 1 || !strings.HasPrefix(c[0], "sid=s3cr3t;") {
+		t.Errorf("the victim's own login: Set-Cookie %q", c)
+	}
+	// The upstream's own failures still count: two, then the lockout.
+	for i, want := range []int{401, 401, 429} {
+		if res := send(t, srv, "POST", "/login", "password=wrong", sameOrigin); res.status != want {
+			t.Errorf("failure %d: %d %s, want %d", i+1, res.status, res.body, want)
+		}
+	}
+}

@@ -92,6 +92,7 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 	if x == nil {
 		return errNoExchange
 	}
+	x.answered = true
 	if _, ok := x.hdr[requestIDHeader]; !ok {
 		p.restoreHeaders(x.hdr, resp.Request)
 	}
