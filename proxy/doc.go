@@ -22,8 +22,9 @@
 // yet); NoSQL operator injection: keys beginning with "$" or holding "."
 // and "__proto__"/"constructor", in JSON bodies (every key of the token
 // stream, after decoding, so "\u0024ne" and duplicate keys are caught; a
-// body without a JSON Content-Type but that is JSON is checked as well,
-// since lenient parsers read it), in query strings, urlencoded and
+// body of any other Content-Type, or none, that starts like a JSON object
+// or array is checked as well, since lenient parsers read it whatever its
+// type), in query strings, urlencoded and
 // multipart forms, bracketed ("password[$ne]"); a compressed body that
 // one of these guards would have to read is refused (415), since the
 // upstream's parser would inflate it unchecked; HTTP parameter pollution

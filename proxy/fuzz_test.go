@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -143,6 +144,35 @@ func FuzzWithoutPathParams(f *testing.F) {
 		}
 		if got != want || !strings.HasPrefix(got, "/") || strings.Contains(got, ";") {
 			t.Fatalf("withoutPathParams(%q) = %q, not clean and free of parameters", p, got)
+		}
+	})
+}
+
+// FuzzFirstSignificant checks the sniff of bodies of other media types
+// against a reading of the whole body: the first byte after JSON white
+// space and a UTF-8 byte order mark, or ' ' past the sniff's reach.
+func FuzzFirstSignificant(f *testing.F) {
+	for _, s := range []string{"", " ", "{}", "\xef\xbb\xbf[1]", "\xef\xbb", " \t\r\n{", "\xff\xfe{\x00", strings.Repeat(" ", 600) + "{"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		first, found, err := firstSignificant(bufio.NewReaderSize(strings.NewReader(body), sniffLen))
+		if err != nil {
+			t.Fatalf("firstSignificant(%q): %v", body, err)
+		}
+		rest := strings.TrimPrefix(body, "\xef\xbb\xbf")
+		trimmed := strings.TrimLeft(rest, " \t\r\n")
+		switch {
+		case trimmed == "" && len(body) < sniffLen:
+			if found {
+				t.Fatalf("firstSignificant(%q) = %q, want none", body, first)
+			}
+		case len(body)-len(trimmed) >= sniffLen:
+			if !found || first != ' ' {
+				t.Fatalf("firstSignificant(%q) = %q %v, want ' ' past the reach", body, first, found)
+			}
+		case !found || first != trimmed[0]:
+			t.Fatalf("firstSignificant(%q) = %q %v, want %q", body, first, found, trimmed[0])
 		}
 	})
 }

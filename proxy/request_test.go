@@ -665,3 +665,50 @@ func TestLoginCountsUpstreamAnswersOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestOperatorsInBodiesOfOtherTypes checks the bodies that lenient
+// parsers read as JSON whatever their Content-Type (Express's
+// json({type: "*/*"}), PHP's json_decode of the raw input): one that
+// starts like a JSON object or array gets the key guard, in a charset the
+// guard reads or not at all, and every other body streams on unchanged.
+func TestOperatorsInBodiesOfOtherTypes(t *testing.T) {
+	up := newUpstream(t, nil)
+	_, srv := start(t, prodConfig(up.URL))
+	const operatorField = `{"errors":[{"type":"field","location":"body","path":"$ne","msg":"must not start with \"$\""}],"request_id":"`
+	const unsupported = `{"error":"Unsupported media type","request_id":"`
+	tests := []struct {
+		name, ctype, body string
+		status            int
+		bodyPrefix        string // of the refusal; "" when forwarded
+	}{
+		{"octet-stream", "application/octet-stream", `{"password":{"$ne":null}}`, 400, operatorField},
+		{"text/json", "text/json", ` 	{"password":{"$ne":null}}`, 400, operatorField},
+		{"escaped key", "application/x-json", `[{"password":{"\u0024ne":null}}]`, 400, operatorField},
+		{"byte order mark", "application/x-anything", "\xef\xbb\xbf" + `{"password":{"$ne":null}}`, 400, operatorField},
+		{"utf-7", "application/x-json; charset=utf-7", `{"password":{"+ACQ-ne":null}}`, 415, unsupported},
+		{"utf-16 with a mark", "application/x-json; charset=utf-16", "\xff\xfe{\x00}\x00", 415, unsupported},
+		{"padded", "application/octet-stream", strings.Repeat(" ", 600) + `{"password":{"$ne":null}}`, 400, operatorField},
+		{"clean json", "application/octet-stream", `{"password":"x"}`, 200, ""},
+		{"not json", "application/octet-stream", `{not json $ne`, 200, ""},
+		{"binary", "image/png", "\x89PNG\r\n\x1a\n$ne", 200, ""},
+		{"xml in latin-1", "text/xml; charset=iso-8859-1", `<a>$ne</a>`, 200, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := up.hits.Load()
+			res := send(t, srv, "POST", "/api/upload", tt.body, map[string]string{"Content-Type": tt.ctype})
+			if res.status != tt.status || !strings.HasPrefix(res.body, tt.bodyPrefix) {
+				t.Fatalf("%d %s, want %d %s…", res.status, res.body, tt.status, tt.bodyPrefix)
+			}
+			if tt.status != 200 {
+				if up.hits.Load() != before {
+					t.Errorf("the refused body reached the upstream")
+				}
+				return
+			}
+			if _, body := up.last(); string(body) != tt.body {
+				t.Errorf("upstream body %q, want %q as sent", body, tt.body)
+			}
+		})
+	}
+}
