@@ -184,11 +184,12 @@ func (p *Proxy) buildRoutes(cfg Config, protector *csrf.Protector) error {
 			Rate:                   cmp.Or(cfg.Login.Rate, proxydefault.LoginRate()),
 			Identifier:             "login",
 			SkipSuccessfulRequests: true,
-			// Only the upstream's answers count: the proxy's own 403 to a
-			// cross-site post would let any page lock its visitors out.
+			// Only the upstream's answers to attempts count: the proxy's
+			// own 403 to a cross-site post, or the upstream's 401 to an
+			// <img> of it, would let any page lock its visitors out.
 			Succeeded: func(r *http.Request, status int) bool {
 				x := exchangeOf(r.Context())
-				return !slices.Contains(statuses, status) || x == nil || !x.answered
+				return !slices.Contains(statuses, status) || x == nil || !x.answered || crossSiteRead(r)
 			},
 			Store:    cmp.Or(cfg.LoginStore, cfg.Store),
 			FailOpen: cfg.Login.FailOpen,
@@ -364,6 +365,25 @@ func (p *Proxy) isLogin(urlPath string) bool {
 		}
 	}
 	return false
+}
+
+// crossSiteRead reports a safe request without an Authorization header
+// that a browser sent from another site (Sec-Fetch-Site cross-site or
+// same-site): an <img> or a link on someone else's page, not a sign-in
+// attempt of the client's own. A client that forges the header to dodge
+// the count gains nothing on a login that takes its password in a POST
+// body or an Authorization header.
+func crossSiteRead(r *http.Request) bool {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+	default:
+		return false
+	}
+	if _, ok := r.Header["Authorization"]; ok {
+		return false
+	}
+	site := r.Header.Get("Sec-Fetch-Site")
+	return site == "cross-site" || site == "same-site"
 }
 
 var errHiddenDotSegment = errors.New("proxy: a dot segment hidden behind path parameters")

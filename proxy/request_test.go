@@ -712,3 +712,52 @@ func TestOperatorsInBodiesOfOtherTypes(t *testing.T) {
 		})
 	}
 }
+
+// TestLoginSkipsCrossSiteReads checks that a safe request that a browser
+// sends to a login path from another site without credentials of its own
+// (an <img> or a link on the attacker's page) does not count, even when
+// the upstream answers it 401 ("not signed in"): the page could otherwise
+// lock its visitors out. A request with an Authorization header (HTTP
+// Basic) is an attempt and counts, and so is one without Fetch Metadata
+// (a script guessing passwords).
+func TestLoginSkipsCrossSiteReads(t *testing.T) {
+	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if r.Method == http.MethodPost && string(body) == "password=right" {
+			io.WriteString(w, `{"success":true}`)
+			return
+		}
+		w.WriteHeader(http.StatusUnauthorized)
+		io.WriteString(w, `{"error":"Not signed in"}`)
+	})
+	cfg := prodConfig(up.URL)
+	cfg.Login.Paths = []string{"/api/session"}
+	cfg.Login.Rate = mustSpec(t, "3/1h")
+	_, srv := start(t, cfg)
+	for i, site := range []string{"cross-site", "same-site", "cross-site", "cross-site", "same-site"} {
+		hdr := map[string]string{"Sec-Fetch-Site": site, "Sec-Fetch-Dest": "image"}
+		if res := send(t, srv, "GET", "/api/session", "", hdr); res.status != 401 {
+			t.Fatalf("%s GET %d: %d %s, want the upstream's 401", site, i+1, res.status, res.body)
+		}
+	}
+	form := map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
+	if res := send(t, srv, "POST", "/api/session", "password=right", form); res.status != 200 || res.body != `{"success":true}` {
+		t.Fatalf("sign-in after the cross-site GETs: %d %s, want 200", res.status, res.body)
+	}
+	// Attempts count: a Basic-auth GET, even cross-site, a GET without
+	// Fetch Metadata and a wrong password, then the lockout.
+	basic := map[string]string{"Authorization": "Basic YWxpY2U6d3Jvbmc=", "Sec-Fetch-Site": "cross-site"}
+	if res := send(t, srv, "GET", "/api/session", "", basic); res.status != 401 {
+		t.Fatalf("Basic GET: %d %s, want 401", res.status, res.body)
+	}
+	if res := send(t, srv, "GET", "/api/session?user=alice&password=x", "", nil); res.status != 401 {
+		t.Fatalf("GET without Fetch Metadata: %d %s, want 401", res.status, res.body)
+	}
+	if res := send(t, srv, "POST", "/api/session", "password=wrong", form); res.status != 401 {
+		t.Fatalf("wrong password: %d %s, want 401", res.status, res.body)
+	}
+	res := send(t, srv, "POST", "/api/session", "password=right", form)
+	if res.status != 429 || !strings.HasPrefix(res.body, `{"error":"Too many requests, please try again later.","request_id":"`) {
+		t.Errorf("after three attempts: %d %s, want 429", res.status, res.body)
+	}
+}
