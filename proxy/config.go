@@ -106,12 +106,21 @@ type Config struct {
 	Transport http.RoundTripper `json:"-" yaml:"-"`
 }
 
-// LoginConfig configures the login limiter: requests to Paths whose answer
-// has one of Statuses count against the client's quota, and once it is
-// spent every request to Paths is refused with 429 before it is forwarded,
-// right password or not, until the window ends.
+// LoginConfig configures the login limiter: requests to Paths that the
+// upstream answers with one of Statuses count against the client's quota,
+// and once it is spent every request to Paths is refused with 429 before
+// it is forwarded, right password or not, until the window ends. The
+// proxy's own refusals (a cross-site post's 403) do not count, nor do safe
+// requests without an Authorization header that a browser sends from
+// another site (an <img> of the login path), so a page on another site
+// cannot lock its visitors out. A login that takes its password in the
+// query string of a GET is not protected by the limiter against a client
+// that sends "Sec-Fetch-Site: cross-site" itself.
 type LoginConfig struct {
-	// Paths lists the login paths, matched exactly ("/api/login").
+	// Paths lists the login paths ("/api/login"), matched as whole paths
+	// ignoring case, a trailing slash, a format suffix ("/api/login.json")
+	// and path parameters ("/api/login;jsessionid=x"), the variants that
+	// application routers take for the same route.
 	// Default: none (no login limiter).
 	Paths []string `json:"paths,omitempty" yaml:"paths,omitempty"`
 	// Rate is the quota of failures per client address, "5/15m" in text.

@@ -22,8 +22,9 @@
 // yet); NoSQL operator injection: keys beginning with "$" or holding "."
 // and "__proto__"/"constructor", in JSON bodies (every key of the token
 // stream, after decoding, so "\u0024ne" and duplicate keys are caught; a
-// body without a JSON Content-Type but that is JSON is checked as well,
-// since lenient parsers read it), in query strings, urlencoded and
+// body of any other Content-Type, or none, that starts like a JSON object
+// or array is checked as well, since lenient parsers read it whatever its
+// type), in query strings, urlencoded and
 // multipart forms, bracketed ("password[$ne]"); a compressed body that
 // one of these guards would have to read is refused (415), since the
 // upstream's parser would inflate it unchecked; HTTP parameter pollution
@@ -38,14 +39,20 @@
 // slash kept) before any layer looks at them, and the cleaned path is the
 // one forwarded, so "/x/../api/login" cannot slip past a rule for
 // "/api/login". Route prefixes and login paths are matched ignoring case,
-// and login paths ignoring a trailing slash, as application routers
-// (Express) match them.
+// and login paths ignoring a trailing slash and a format suffix
+// ("/api/login.json"), as application routers (Express, Rails, Spring)
+// match them. They are also matched with each segment's path
+// parameters removed (";jsessionid=x"), as Java servlet containers route
+// them, so "/api/login;x" is the login path; a path whose "." or ".."
+// segment shows only once a parameter is removed ("/static/..;/api/login")
+// is refused with 400. The path is forwarded as sent.
 //
 // The upstream receives X-Forwarded-For (the client's address),
 // X-Forwarded-Proto and X-Forwarded-Host written from the trusted
 // resolution, the request's X-Request-ID, and the client's Host. The
 // client's own forwarding headers (Forwarded, X-Real-IP, True-Client-IP,
-// X-Forwarded-Ssl, X-Original-URL...) are removed.
+// Client-IP, Fastly-Client-IP, X-Forwarded-Ssl, X-Original-URL...) are
+// removed.
 //
 // Response side: the upstream's CORS headers are dropped and the proxy's
 // policy applied; fingerprint headers (Server, X-Powered-By,
@@ -64,6 +71,9 @@
 // upstream's own origin is rewritten to the public URL's (without one, to
 // a path-absolute reference), so the internal address never reaches the
 // client.
+// Of an interim answer (103 Early Hints) only the Link header is relayed:
+// interim answers are sent on before the final one is read, so nothing
+// else of theirs could be hardened.
 // Streaming (server-sent events, chunked answers) is flushed as it comes;
 // WebSocket and other upgrades are spliced through.
 //

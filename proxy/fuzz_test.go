@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -106,6 +107,72 @@ func FuzzCleanPath(f *testing.F) {
 		}
 		if r.URL.Path != p {
 			t.Fatalf("cleanPath changed the caller's request: %q", r.URL.Path)
+		}
+	})
+}
+
+// FuzzWithoutPathParams checks that the path the routes and login paths
+// are matched on has no path parameter left and is clean, that a path
+// without ';' is matched as it is, and that no "." or ".." segment hidden
+// behind a parameter gets through.
+func FuzzWithoutPathParams(f *testing.F) {
+	for _, s := range []string{"/api/login;jsessionid=1", "/static/..;/api/login", "/a/.;x/b", "/api;v=1/login;x/",
+		"/search/;x", "/;", "/a;b;c/d", "/plain/path/", "/..;/..;/x", "/a/%2e%2e;/b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		p = cleanPath(&http.Request{URL: &url.URL{Path: p}}).URL.Path // as dispatch receives it
+		got, hidden := withoutPathParams(p)
+		if !strings.Contains(p, ";") {
+			if got != p || hidden {
+				t.Fatalf("withoutPathParams(%q) = %q, %v; want it unchanged", p, got, hidden)
+			}
+			return
+		}
+		for _, seg := range strings.Split(p, "/") {
+			bare, _, cut := strings.Cut(seg, ";")
+			if cut && (bare == "." || bare == "..") && !hidden {
+				t.Fatalf("withoutPathParams(%q) = %q: hidden dot segment %q not reported", p, got, seg)
+			}
+		}
+		if hidden {
+			return
+		}
+		want := path.Clean(got)
+		if strings.HasSuffix(got, "/") && got != "/" {
+			want += "/"
+		}
+		if got != want || !strings.HasPrefix(got, "/") || strings.Contains(got, ";") {
+			t.Fatalf("withoutPathParams(%q) = %q, not clean and free of parameters", p, got)
+		}
+	})
+}
+
+// FuzzFirstSignificant checks the sniff of bodies of other media types
+// against a reading of the whole body: the first byte after JSON white
+// space and a UTF-8 byte order mark, or ' ' past the sniff's reach.
+func FuzzFirstSignificant(f *testing.F) {
+	for _, s := range []string{"", " ", "{}", "\xef\xbb\xbf[1]", "\xef\xbb", " \t\r\n{", "\xff\xfe{\x00", strings.Repeat(" ", 600) + "{"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		first, found, err := firstSignificant(bufio.NewReaderSize(strings.NewReader(body), sniffLen))
+		if err != nil {
+			t.Fatalf("firstSignificant(%q): %v", body, err)
+		}
+		rest := strings.TrimPrefix(body, "\xef\xbb\xbf")
+		trimmed := strings.TrimLeft(rest, " \t\r\n")
+		switch {
+		case trimmed == "" && len(body) < sniffLen:
+			if found {
+				t.Fatalf("firstSignificant(%q) = %q, want none", body, first)
+			}
+		case len(body)-len(trimmed) >= sniffLen:
+			if !found || first != ' ' {
+				t.Fatalf("firstSignificant(%q) = %q %v, want ' ' past the reach", body, first, found)
+			}
+		case !found || first != trimmed[0]:
+			t.Fatalf("firstSignificant(%q) = %q %v, want %q", body, first, found, trimmed[0])
 		}
 	})
 }

@@ -20,8 +20,10 @@ import (
 	"github.com/harden-go/harden/input"
 	"github.com/harden-go/harden/internal/proxydefault"
 	"github.com/harden-go/harden/internal/reqctx"
+	"github.com/harden-go/harden/internal/secevent"
 	"github.com/harden-go/harden/keys"
 	"github.com/harden-go/harden/ratelimit"
+	"github.com/harden-go/harden/respond"
 )
 
 // Proxy is a hardening reverse proxy: the root stack and the proxy's
@@ -96,11 +98,12 @@ func New(cfg Config) (*Proxy, error) {
 		p.publicOrigin, _ = url.Parse(cfg.PublicURL) // validated by harden.New
 	}
 	p.splitHeaderPolicy(cfg.HeaderPolicy)
-	rt := cfg.Transport
-	if rt == nil {
-		// The lean transport for plain HTTP/1.1; the tuned http.Transport
-		// for https:// upstreams and upgrades.
-		p.transport = newLeanTransport(target, cfg.Timeout, newTransport(target, cfg.Timeout))
+	var rt http.RoundTripper = interimFilter{cfg.Transport}
+	if cfg.Transport == nil {
+		// The lean transport for plain HTTP/1.1 (it filters interim
+		// answers itself); the tuned http.Transport for https://
+		// upstreams and upgrades.
+		p.transport = newLeanTransport(target, cfg.Timeout, interimFilter{newTransport(target, cfg.Timeout)})
 		rt = p.transport
 	}
 	p.rp = &httputil.ReverseProxy{
@@ -181,10 +184,16 @@ func (p *Proxy) buildRoutes(cfg Config, protector *csrf.Protector) error {
 			Rate:                   cmp.Or(cfg.Login.Rate, proxydefault.LoginRate()),
 			Identifier:             "login",
 			SkipSuccessfulRequests: true,
-			Succeeded:              func(_ *http.Request, status int) bool { return !slices.Contains(statuses, status) },
-			Store:                  cmp.Or(cfg.LoginStore, cfg.Store),
-			FailOpen:               cfg.Login.FailOpen,
-			Logger:                 p.logger,
+			// Only the upstream's answers to attempts count: the proxy's
+			// own 403 to a cross-site post, or the upstream's 401 to an
+			// <img> of it, would let any page lock its visitors out.
+			Succeeded: func(r *http.Request, status int) bool {
+				x := exchangeOf(r.Context())
+				return !slices.Contains(statuses, status) || x == nil || !x.answered || crossSiteRead(r)
+			},
+			Store:    cmp.Or(cfg.LoginStore, cfg.Store),
+			FailOpen: cfg.Login.FailOpen,
+			Logger:   p.logger,
 		})
 		if err != nil {
 			return configError("login", err)
@@ -297,10 +306,21 @@ func (p *Proxy) dispatch(w http.ResponseWriter, r *http.Request) {
 		p.csrfToken.ServeHTTP(w, r)
 		return
 	}
-	rt := p.match(r.URL.Path)
+	matched, hidden := withoutPathParams(r.URL.Path)
+	if hidden {
+		// "/static/..;/api/login" is "/api/login" to a servlet
+		// container, past the rules for both the prefix and the login.
+		respond.Reject(w, r, &respond.Rejection{
+			Status: http.StatusBadRequest,
+			Event:  secevent.RequestRejected,
+			Err:    errHiddenDotSegment,
+		})
+		return
+	}
+	rt := p.match(matched)
 	reqctx.SetRoute(r.Context(), cmp.Or(rt.prefix, "/")) // a configured prefix: a bounded metrics label
 	r = r.WithContext(&exchange{Context: r.Context(), p: p, hdr: w.Header()})
-	if p.isLogin(r.URL.Path) {
+	if p.isLogin(matched) || p.isLogin(r.URL.Path) {
 		rt.login.ServeHTTP(w, r)
 		return
 	}
@@ -319,9 +339,11 @@ func (p *Proxy) match(urlPath string) *route {
 	return p.routes[len(p.routes)-1]
 }
 
-// isLogin reports whether urlPath is a login path. Case and one trailing
-// slash are ignored: routers such as Express match "/Login/" to "/login",
-// and a limiter that did not would be bypassed by the variant.
+// isLogin reports whether urlPath is a login path. Case, one trailing
+// slash and a format suffix (".json") are ignored: routers such as Express
+// match "/Login/" to "/login", Rails and Spring's suffix matching route
+// "/login.json" to "/login", and a limiter that did not would be bypassed
+// by the variant.
 func (p *Proxy) isLogin(urlPath string) bool {
 	if len(p.loginPaths) == 0 {
 		return false
@@ -336,8 +358,61 @@ func (p *Proxy) isLogin(urlPath string) bool {
 		if strings.EqualFold(urlPath, lp) {
 			return true
 		}
+		// "/login.json": the login path, a dot, and no further segment.
+		if len(urlPath) > len(lp) && urlPath[len(lp)] == '.' && lp != "/" &&
+			strings.EqualFold(urlPath[:len(lp)], lp) && !strings.Contains(urlPath[len(lp):], "/") {
+			return true
+		}
 	}
 	return false
+}
+
+// crossSiteRead reports a safe request without an Authorization header
+// that a browser sent from another site (Sec-Fetch-Site cross-site or
+// same-site): an <img> or a link on someone else's page, not a sign-in
+// attempt of the client's own. A client that forges the header to dodge
+// the count gains nothing on a login that takes its password in a POST
+// body or an Authorization header.
+func crossSiteRead(r *http.Request) bool {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+	default:
+		return false
+	}
+	if _, ok := r.Header["Authorization"]; ok {
+		return false
+	}
+	site := r.Header.Get("Sec-Fetch-Site")
+	return site == "cross-site" || site == "same-site"
+}
+
+var errHiddenDotSegment = errors.New("proxy: a dot segment hidden behind path parameters")
+
+// withoutPathParams returns urlPath as Java servlet containers (Tomcat,
+// Jetty, Spring Boot) route it: each segment's path parameters
+// (";jsessionid=x", RFC 3986 section 3.3) removed, and the result cleaned,
+// keeping a trailing slash. The routes and the login paths are matched on
+// it, so "/api/login;x" cannot dodge the login limiter. hidden reports a
+// "." or ".." segment that only the removal reveals ("..;x", ".;"): the
+// path means one thing to the proxy and another to such an upstream, and
+// is refused. urlPath is returned as it is when it holds no ';'.
+func withoutPathParams(urlPath string) (matched string, hidden bool) {
+	if strings.IndexByte(urlPath, ';') < 0 {
+		return urlPath, false
+	}
+	segs := strings.Split(urlPath, "/")
+	for i, seg := range segs {
+		bare, _, cut := strings.Cut(seg, ";")
+		if cut && (bare == "." || bare == "..") {
+			return "", true
+		}
+		segs[i] = bare
+	}
+	np := path.Clean("/" + strings.Join(segs, "/"))
+	if segs[len(segs)-1] == "" && np != "/" {
+		np += "/" // "/api/;x" ends in a slash, as "/api/" does
+	}
+	return np, false
 }
 
 // cleanPath returns r with its path cleaned of "//", "." and ".."
@@ -380,6 +455,11 @@ type exchange struct {
 	// X-Request-ID values: one allocation for all of them. Each header
 	// gets a one-element slice of capacity 1, so an Add copies.
 	fwd [3]string
+
+	// answered is set when the upstream's answer arrives (modifyResponse):
+	// the login limiter counts the upstream's failures, not the proxy's
+	// own refusals.
+	answered bool
 }
 
 type exchangeKey struct{}

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -22,7 +23,8 @@ import (
 
 // spoofable lists request headers that claim a client address, scheme or
 // host. The client's copies never reach the upstream: frameworks read them
-// (Rails X-Forwarded-Ssl, PHP X-Real-IP, Express "trust proxy") and would
+// (Rails X-Forwarded-Ssl and Client-IP, PHP X-Real-IP and Client-IP,
+// Node's request-ip, Django's ipware, Express "trust proxy") and would
 // believe a client that wrote them. ReverseProxy already drops the client's
 // X-Forwarded-For, -Host and -Proto before Rewrite.
 var spoofable = []string{
@@ -30,6 +32,9 @@ var spoofable = []string{
 	"X-Cluster-Client-Ip", "X-Forwarded", "Forwarded-For", "X-Original-Forwarded-For",
 	"X-Forwarded-Port", "X-Forwarded-Server", "X-Forwarded-Ssl", "X-Forwarded-Scheme",
 	"X-Forwarded-Prefix", "X-Url-Scheme", "Front-End-Https", "X-Original-Url", "X-Rewrite-Url",
+	"Client-Ip", "Fastly-Client-Ip", "X-Appengine-User-Ip", "Cf-Pseudo-Ipv4", "X-Proxyuser-Ip",
+	"X-Envoy-External-Address", "X-Arr-Ssl", "X-Forwarded-Protocol", "X-Original-Host", "X-Host",
+	"X-Forwarded-Uri",
 }
 
 // rewrite builds the outbound request: the upstream's URL, the client's
@@ -136,6 +141,8 @@ func (p *Proxy) guardBody(rt *route, next http.Handler) http.Handler {
 			return
 		}
 		scanKeys := !rt.operators && jsonCandidate(mt.essence)
+		sniff := !rt.operators && !scanKeys && mt.essence != "multipart/form-data" &&
+			mt.essence != "application/x-www-form-urlencoded" && !encoded(r.Header)
 		form := rt.params && mt.essence == "application/x-www-form-urlencoded"
 		if (scanKeys || form) && (encoded(r.Header) || !mt.utf8) {
 			// Upstream body parsers inflate compressed bodies and decode
@@ -154,6 +161,8 @@ func (p *Proxy) guardBody(rt *route, next http.Handler) http.Handler {
 			r, ok = checkJSON(w, r, isJSONType(mt.essence))
 		case !rt.operators && mt.essence == "multipart/form-data":
 			r, ok = checkMultipart(w, r, mt.boundary)
+		case sniff:
+			r, ok = sniffJSON(w, r, mt.utf8)
 		default:
 			ok = true
 		}
@@ -251,6 +260,80 @@ func checkJSON(w http.ResponseWriter, r *http.Request, declared bool) (*http.Req
 		}
 	}
 	return withBody(r, body), true
+}
+
+// sniffJSON checks a body of any other media type that starts like a JSON
+// object or array (after JSON white space and a UTF-8 byte order mark) as
+// checkJSON does: lenient parsers (Express's json({type: "*/*"}), PHP's
+// json_decode of the raw input) read it as JSON whatever its type, so an
+// attacker would otherwise only have to name another type. Such a body,
+// or one starting with a UTF-16 or UTF-32 mark, in a declared charset
+// other than UTF-8 is refused with 415, as for declared JSON. Other
+// bodies stream on, unread beyond their first significant byte.
+func sniffJSON(w http.ResponseWriter, r *http.Request, utf8 bool) (*http.Request, bool) {
+	br := bufio.NewReaderSize(r.Body, sniffLen)
+	first, found, err := firstSignificant(br)
+	if err != nil {
+		input.Reject(w, r, err) // *http.MaxBytesError: 413; else 400
+		return r, false
+	}
+	// A body of white space only as far as the sniff looks is scanned
+	// whole: padding must not hide the JSON behind it.
+	looksJSON := found && (first == '{' || first == '[' || first == ' ')
+	if !utf8 && (looksJSON || found && (first == 0 || first >= 0xfe)) {
+		input.Reject(w, r, input.ErrUnsupportedMediaType) // UTF-7, UTF-16: "+ACQ-ne" is "$ne"
+		return r, false
+	}
+	r2 := new(http.Request)
+	*r2 = *r
+	r2.Body = struct {
+		io.Reader
+		io.Closer
+	}{br, r.Body}
+	if !looksJSON {
+		return r2, true
+	}
+	body, ok := readBody(w, r2)
+	if !ok {
+		return r, false
+	}
+	if err := scanJSONKeys(bytes.TrimPrefix(body, utf8BOM)); err != nil && !errors.Is(err, errNotJSON) {
+		input.Reject(w, r, err)
+		return r, false
+	}
+	return withBody(r, body), true
+}
+
+// sniffLen is how far sniffJSON looks for a body's first significant byte.
+const sniffLen = 512
+
+var utf8BOM = []byte("\xef\xbb\xbf")
+
+// firstSignificant returns the first byte of br after JSON white space
+// and a UTF-8 byte order mark, without consuming anything. It peeks a
+// byte at a time, so a body that trickles in is not held back waiting
+// for more. found is false for a body that ends first; a body of white
+// space as far as sniffLen reports ' '.
+func firstSignificant(br *bufio.Reader) (first byte, found bool, err error) {
+	n := 0
+	if b, _ := br.Peek(len(utf8BOM)); bytes.Equal(b, utf8BOM) {
+		n = len(utf8BOM)
+	}
+	for n++; n <= sniffLen; n++ {
+		b, err := br.Peek(n)
+		if len(b) < n {
+			if err == io.EOF {
+				return 0, false, nil
+			}
+			return 0, false, err
+		}
+		switch c := b[n-1]; c {
+		case ' ', '\t', '\r', '\n':
+		default:
+			return c, true, nil
+		}
+	}
+	return ' ', true, nil
 }
 
 // readBody reads r's body, within the limit guardBody set; a refusal is

@@ -59,6 +59,36 @@ func TestForwardedHeadersFromTrustedResolution(t *testing.T) {
 	}
 }
 
+// TestClientAddressClaimsDropped checks the address, scheme and host
+// claims that frameworks and their client-address libraries read besides
+// X-Forwarded-For (Rails and PHP Client-IP, Node's request-ip and Django's
+// ipware, IIS ARR, Envoy): a client that writes one must not be believed
+// by the upstream, so none reaches it.
+func TestClientAddressClaimsDropped(t *testing.T) {
+	up := newUpstream(t, nil)
+	_, srv := start(t, prodConfig(up.URL))
+	claims := []string{"Client-Ip", "Fastly-Client-Ip", "X-Appengine-User-Ip", "Cf-Pseudo-Ipv4",
+		"X-Proxyuser-Ip", "X-Envoy-External-Address", "X-Arr-Ssl", "X-Forwarded-Protocol",
+		"X-Original-Host", "X-Host", "X-Forwarded-Uri"}
+	hdr := map[string]string{"X-Custom": "kept"}
+	for _, name := range claims {
+		hdr[name] = "10.0.0.66"
+	}
+	res := send(t, srv, "GET", "/page", "", hdr)
+	if res.status != 200 {
+		t.Fatalf("status %d, want 200; body %s", res.status, res.body)
+	}
+	req, _ := up.last()
+	for _, name := range claims {
+		if got := req.Header.Values(name); len(got) != 0 {
+			t.Errorf("upstream received the client's %s %q", name, got)
+		}
+	}
+	if got := req.Header.Get("X-Custom"); got != "kept" {
+		t.Errorf("upstream X-Custom %q, want the client's", got)
+	}
+}
+
 func TestForwardedHeadersUntrustedPeer(t *testing.T) {
 	up := newUpstream(t, nil)
 	cfg := devConfig(up.URL)
@@ -390,8 +420,10 @@ func TestLoginLockout(t *testing.T) {
 	}
 	hits := up.hits.Load()
 	// Spent: refused before forwarding, the right password too, and the
-	// path variants an upstream router would also take for the login.
-	for _, path := range []string{"/api/login", "/API/Login", "/api/login/", "/api/x/../login", "//api//login"} {
+	// path variants an upstream router would also take for the login
+	// (Rails and older Spring route "/api/login.json" to "/api/login").
+	for _, path := range []string{"/api/login", "/API/Login", "/api/login/", "/api/x/../login", "//api//login",
+		"/api/login.json", "/API/Login.Html/", "/api/login."} {
 		res := login(path, "right")
 		if res.status != 429 || !strings.HasPrefix(res.body, `{"error":"Too many requests, please try again later.","request_id":"`) {
 			t.Errorf("%s when locked out: %d %s, want 429", path, res.status, res.body)
@@ -407,8 +439,10 @@ func TestLoginLockout(t *testing.T) {
 		t.Errorf("locked-out requests reached the upstream: %d hits", up.hits.Load()-hits)
 	}
 	// Other paths are not limited: the upstream answers.
-	if res := send(t, srv, "GET", "/api/other", "", nil); res.status != 401 {
-		t.Errorf("other path: %d, want the upstream's 401", res.status)
+	for _, path := range []string{"/api/other", "/api/login.d/x", "/api/loginx"} {
+		if res := send(t, srv, "GET", path, "", nil); res.status != 401 {
+			t.Errorf("other path %s: %d, want the upstream's 401", path, res.status)
+		}
 	}
 	// The window ends: the right password works again.
 	deadline := time.Now().Add(8 * time.Second)
@@ -506,5 +540,224 @@ func TestLoginStoreDown(t *testing.T) {
 				t.Errorf("other path: %d, want 200", res.status)
 			}
 		})
+	}
+}
+
+// TestPathParameters checks the paths that Java servlet containers
+// (Tomcat, Jetty, Spring Boot) read with their path parameters removed:
+// "/api/login;jsessionid=x" is "/api/login" to them, and "/x/..;/api/login"
+// is "/api/login" once ";" is cut and ".." resolved, while a proxy that
+// matched the raw text would count neither as the login path nor give it
+// its route's rules.
+func TestPathParameters(t *testing.T) {
+	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusUnauthorized)
+		io.WriteString(w, `{"error":"Invalid credentials"}`)
+	})
+	cfg := prodConfig(up.URL)
+	cfg.Login.Paths = []string{"/api/login"}
+	cfg.Login.Rate = mustSpec(t, "1/1h")
+	cfg.Routes = []Route{
+		{Prefix: "/hooks/", SkipCSRF: true},
+		{Prefix: "/search/", Rate: mustSpec(t, "1/1h")},
+	}
+	_, srv := start(t, cfg)
+	form := map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
+	if res := send(t, srv, "POST", "/api/login", "password=wrong", form); res.status != 401 {
+		t.Fatalf("first failure: %d %s, want 401", res.status, res.body)
+	}
+	hits := up.hits.Load()
+	const badRequest = `{"error":"Bad Request","request_id":"`
+	crossSite := map[string]string{"Content-Type": "application/x-www-form-urlencoded",
+		"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}
+	tests := []struct {
+		name, method, path string
+		hdr                map[string]string
+		status             int
+		bodyPrefix         string
+	}{
+		{"login with a session parameter", "POST", "/api/login;jsessionid=1", form, 429, `{"error":"Too many requests, please try again later.","request_id":"`},
+		{"login with a parameter on each segment", "POST", "/api;v=1/login;x/", form, 429, `{"error":"Too many requests, please try again later.","request_id":"`},
+		{"login behind a hidden dot-dot", "POST", "/static/..;/api/login", form, 400, badRequest},
+		{"login behind a hidden dot", "POST", "/api/.;x/login", form, 400, badRequest},
+		{"csrf opt-out route escaped", "POST", "/hooks/..;/transfer", crossSite, 400, badRequest},
+		{"route limit with a parameter", "GET", "/search;x/?q=1", nil, 200, `{"error":"Invalid credentials"}`},
+		{"route limit spent", "GET", "/search/;x?q=2", nil, 429, `{"error":"Too many requests, please try again later.","request_id":"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// The upstream answers 401 to everything it is asked; what
+			// matters is whether the proxy's rule held.
+			if tt.status == 200 {
+				tt.status = 401
+			}
+			before := up.hits.Load()
+			res := send(t, srv, tt.method, tt.path, "password=right", tt.hdr)
+			if res.status != tt.status || !strings.HasPrefix(res.body, tt.bodyPrefix) {
+				t.Errorf("%s %s: %d %s, want %d %s…", tt.method, tt.path, res.status, res.body, tt.status, tt.bodyPrefix)
+			}
+			if reached := up.hits.Load() != before; reached != (tt.status == 401) {
+				t.Errorf("%s %s reached the upstream: %v", tt.method, tt.path, reached)
+			}
+		})
+	}
+	if up.hits.Load() != hits+1 {
+		t.Errorf("upstream hits after the lockout: %d, want 1", up.hits.Load()-hits)
+	}
+	// A parameter that hides nothing still reaches the upstream as sent.
+	res := send(t, srv, "GET", "/files/a;v=2/b", "", nil)
+	if res.status != 401 {
+		t.Errorf("/files/a;v=2/b: %d %s, want the upstream's 401", res.status, res.body)
+	}
+	if req, _ := up.last(); req == nil || req.URL.Path != "/files/a;v=2/b" {
+		got := ""
+		if req != nil {
+			got = req.URL.Path
+		}
+		t.Errorf("upstream path %q, want it as sent", got)
+	}
+}
+
+// TestLoginCountsUpstreamAnswersOnly checks that the login limiter counts
+// the upstream's failures only, not the proxy's own refusals: a page on
+// another site can make a victim's browser post to the login path as
+// often as it likes, and the CSRF check's 403s must not lock the victim
+// (and everyone behind the same address) out.
+func TestLoginCountsUpstreamAnswersOnly(t *testing.T) {
+	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if string(body) != "password=right" {
+			w.WriteHeader(http.StatusUnauthorized)
+			io.WriteString(w, `{"error":"Invalid credentials"}`)
+			return
+		}
+		http.SetCookie(w, &http.Cookie{Name: "sid", Value: "s3cr3t"})
+		io.WriteString(w, `{"success":true}`)
+	})
+	cfg := prodConfig(up.URL)
+	cfg.Login.Paths = []string{"/login"}
+	cfg.Login.Rate = mustSpec(t, "2/1h")
+	_, srv := start(t, cfg)
+	crossSite := map[string]string{"Content-Type": "application/x-www-form-urlencoded",
+		"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}
+	for i := range 5 {
+		res := send(t, srv, "POST", "/login", "password=wrong", crossSite)
+		if res.status != 403 || !strings.HasPrefix(res.body, `{"error":"Cross-origin request refused","request_id":"`) {
+			t.Fatalf("cross-site post %d: %d %s, want the CSRF refusal", i+1, res.status, res.body)
+		}
+	}
+	if n := up.hits.Load(); n != 0 {
+		t.Fatalf("cross-site posts reached the upstream: %d", n)
+	}
+	sameOrigin := map[string]string{"Content-Type": "application/x-www-form-urlencoded",
+		"Origin": "https://" + publicHost, "Sec-Fetch-Site": "same-origin"}
+	res := send(t, srv, "POST", "/login", "password=right", sameOrigin)
+	if res.status != 200 || res.body != `{"success":true}` {
+		t.Fatalf("the victim's own login: %d %s, want 200", res.status, res.body)
+	}
+	if c := res.header.Values("Set-Cookie"); len(c) != 1 || !strings.HasPrefix(c[0], "sid=s3cr3t;") {
+		t.Errorf("the victim's own login: Set-Cookie %q", c)
+	}
+	// The upstream's own failures still count: two, then the lockout.
+	for i, want := range []int{401, 401, 429} {
+		if res := send(t, srv, "POST", "/login", "password=wrong", sameOrigin); res.status != want {
+			t.Errorf("failure %d: %d %s, want %d", i+1, res.status, res.body, want)
+		}
+	}
+}
+
+// TestOperatorsInBodiesOfOtherTypes checks the bodies that lenient
+// parsers read as JSON whatever their Content-Type (Express's
+// json({type: "*/*"}), PHP's json_decode of the raw input): one that
+// starts like a JSON object or array gets the key guard, in a charset the
+// guard reads or not at all, and every other body streams on unchanged.
+func TestOperatorsInBodiesOfOtherTypes(t *testing.T) {
+	up := newUpstream(t, nil)
+	_, srv := start(t, prodConfig(up.URL))
+	const operatorField = `{"errors":[{"type":"field","location":"body","path":"$ne","msg":"must not start with \"$\""}],"request_id":"`
+	const unsupported = `{"error":"Unsupported media type","request_id":"`
+	tests := []struct {
+		name, ctype, body string
+		status            int
+		bodyPrefix        string // of the refusal; "" when forwarded
+	}{
+		{"octet-stream", "application/octet-stream", `{"password":{"$ne":null}}`, 400, operatorField},
+		{"text/json", "text/json", ` 	{"password":{"$ne":null}}`, 400, operatorField},
+		{"escaped key", "application/x-json", `[{"password":{"\u0024ne":null}}]`, 400, operatorField},
+		{"byte order mark", "application/x-anything", "\xef\xbb\xbf" + `{"password":{"$ne":null}}`, 400, operatorField},
+		{"utf-7", "application/x-json; charset=utf-7", `{"password":{"+ACQ-ne":null}}`, 415, unsupported},
+		{"utf-16 with a mark", "application/x-json; charset=utf-16", "\xff\xfe{\x00}\x00", 415, unsupported},
+		{"padded", "application/octet-stream", strings.Repeat(" ", 600) + `{"password":{"$ne":null}}`, 400, operatorField},
+		{"clean json", "application/octet-stream", `{"password":"x"}`, 200, ""},
+		{"not json", "application/octet-stream", `{not json $ne`, 200, ""},
+		{"binary", "image/png", "\x89PNG\r\n\x1a\n$ne", 200, ""},
+		{"xml in latin-1", "text/xml; charset=iso-8859-1", `<a>$ne</a>`, 200, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := up.hits.Load()
+			res := send(t, srv, "POST", "/api/upload", tt.body, map[string]string{"Content-Type": tt.ctype})
+			if res.status != tt.status || !strings.HasPrefix(res.body, tt.bodyPrefix) {
+				t.Fatalf("%d %s, want %d %s…", res.status, res.body, tt.status, tt.bodyPrefix)
+			}
+			if tt.status != 200 {
+				if up.hits.Load() != before {
+					t.Errorf("the refused body reached the upstream")
+				}
+				return
+			}
+			if _, body := up.last(); string(body) != tt.body {
+				t.Errorf("upstream body %q, want %q as sent", body, tt.body)
+			}
+		})
+	}
+}
+
+// TestLoginSkipsCrossSiteReads checks that a safe request that a browser
+// sends to a login path from another site without credentials of its own
+// (an <img> or a link on the attacker's page) does not count, even when
+// the upstream answers it 401 ("not signed in"): the page could otherwise
+// lock its visitors out. A request with an Authorization header (HTTP
+// Basic) is an attempt and counts, and so is one without Fetch Metadata
+// (a script guessing passwords).
+func TestLoginSkipsCrossSiteReads(t *testing.T) {
+	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if r.Method == http.MethodPost && string(body) == "password=right" {
+			io.WriteString(w, `{"success":true}`)
+			return
+		}
+		w.WriteHeader(http.StatusUnauthorized)
+		io.WriteString(w, `{"error":"Not signed in"}`)
+	})
+	cfg := prodConfig(up.URL)
+	cfg.Login.Paths = []string{"/api/session"}
+	cfg.Login.Rate = mustSpec(t, "3/1h")
+	_, srv := start(t, cfg)
+	for i, site := range []string{"cross-site", "same-site", "cross-site", "cross-site", "same-site"} {
+		hdr := map[string]string{"Sec-Fetch-Site": site, "Sec-Fetch-Dest": "image"}
+		if res := send(t, srv, "GET", "/api/session", "", hdr); res.status != 401 {
+			t.Fatalf("%s GET %d: %d %s, want the upstream's 401", site, i+1, res.status, res.body)
+		}
+	}
+	form := map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
+	if res := send(t, srv, "POST", "/api/session", "password=right", form); res.status != 200 || res.body != `{"success":true}` {
+		t.Fatalf("sign-in after the cross-site GETs: %d %s, want 200", res.status, res.body)
+	}
+	// Attempts count: a Basic-auth GET, even cross-site, a GET without
+	// Fetch Metadata and a wrong password, then the lockout.
+	basic := map[string]string{"Authorization": "Basic YWxpY2U6d3Jvbmc=", "Sec-Fetch-Site": "cross-site"}
+	if res := send(t, srv, "GET", "/api/session", "", basic); res.status != 401 {
+		t.Fatalf("Basic GET: %d %s, want 401", res.status, res.body)
+	}
+	if res := send(t, srv, "GET", "/api/session?user=alice&password=x", "", nil); res.status != 401 {
+		t.Fatalf("GET without Fetch Metadata: %d %s, want 401", res.status, res.body)
+	}
+	if res := send(t, srv, "POST", "/api/session", "password=wrong", form); res.status != 401 {
+		t.Fatalf("wrong password: %d %s, want 401", res.status, res.body)
+	}
+	res := send(t, srv, "POST", "/api/session", "password=right", form)
+	if res.status != 429 || !strings.HasPrefix(res.body, `{"error":"Too many requests, please try again later.","request_id":"`) {
+		t.Errorf("after three attempts: %d %s, want 429", res.status, res.body)
 	}
 }

@@ -13,6 +13,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptrace"
+	"net/textproto"
 	"strconv"
 	"strings"
 
@@ -29,6 +31,10 @@ var fingerprints = []string{
 	"X-Generator", "X-Drupal-Cache", "X-Drupal-Dynamic-Cache", "X-Backend-Server",
 	"X-Turbo-Charged-By", "X-Powered-Cms", "X-Pingback", "X-Litespeed-Cache",
 	"X-Sourcemap", "Sourcemap",
+	// Debugging tools and banners: Symfony's profiler token and its URL,
+	// WordPress, Plesk, PageSpeed, Envoy.
+	"X-Debug-Token", "X-Debug-Token-Link", "X-Redirect-By", "X-Powered-By-Plesk",
+	"X-Mod-Pagespeed", "X-Page-Speed", "X-Envoy-Upstream-Service-Time",
 }
 
 // corsHeaders are the upstream's CORS response headers. The proxy's CORS
@@ -86,6 +92,7 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 	if x == nil {
 		return errNoExchange
 	}
+	x.answered = true
 	if _, ok := x.hdr[requestIDHeader]; !ok {
 		p.restoreHeaders(x.hdr, resp.Request)
 	}
@@ -121,6 +128,38 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 		p.substituteNonce(resp)
 	}
 	return nil
+}
+
+// interimHeader is what the client receives of the header of an
+// upstream's interim (1xx) answer: the Link header of a 103 Early Hints,
+// which browsers act on, and nothing else. ReverseProxy relays interim
+// answers as they come, before ModifyResponse, so the rest would reach
+// the client unhardened: fingerprints (X-Powered-By, Server), a
+// Set-Cookie without Secure or HttpOnly, the upstream's own CORS grant.
+func interimHeader(code int, h textproto.MIMEHeader) textproto.MIMEHeader {
+	if link := h["Link"]; code == http.StatusEarlyHints && len(link) > 0 {
+		return textproto.MIMEHeader{"Link": link}
+	}
+	return textproto.MIMEHeader{}
+}
+
+// interimFilter is a RoundTripper that passes only interimHeader of
+// each interim answer to the request's trace hook, through which
+// ReverseProxy relays it: for the transports that read interim answers
+// themselves (the tuned http.Transport, Config.Transport).
+type interimFilter struct{ rt http.RoundTripper }
+
+// RoundTrip filters the interim answers of req, then sends it.
+func (f interimFilter) RoundTrip(req *http.Request) (*http.Response, error) {
+	// ReverseProxy installs a trace of its own per request: changing
+	// its hook in place affects that request only.
+	if trace := httptrace.ContextClientTrace(req.Context()); trace != nil && trace.Got1xxResponse != nil {
+		relay := trace.Got1xxResponse
+		trace.Got1xxResponse = func(code int, h textproto.MIMEHeader) error {
+			return relay(code, interimHeader(code, h))
+		}
+	}
+	return f.rt.RoundTrip(req)
 }
 
 // errNoExchange is a request that did not pass through dispatch: a bug,

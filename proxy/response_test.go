@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptrace"
+	"net/textproto"
 	"net/url"
 	"strconv"
 	"strings"
@@ -498,5 +500,105 @@ func TestTraced4xxPassedInDevelopment(t *testing.T) {
 	res := send(t, srv, "GET", "/", "", map[string]string{"Host": "localhost"})
 	if res.status != 400 || res.body != traces["node text"] {
 		t.Errorf("got %d %q, want the upstream's 400 (error_pages pass)", res.status, res.body)
+	}
+}
+
+// TestEarlyHintsOnlyLink checks what a client receives of the upstream's
+// interim answers: only final answers pass the response hardening, so
+// a 103 may carry nothing but its Link header (what browsers act on),
+// never the upstream's fingerprints, an unhardened Set-Cookie or its own
+// CORS grant; a 100 Continue carries no header of the upstream's at all.
+// It runs on the proxy's own transport and on a caller's.
+func TestEarlyHintsOnlyLink(t *testing.T) {
+	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Link", "</app.css>; rel=preload; as=style")
+		h.Set("Set-Cookie", "sid=early; Path=/")
+		h.Set("X-Powered-By", "Express")
+		h.Set("Server", "Apache/2.4.1")
+		h.Set("Access-Control-Allow-Origin", "https://evil.example")
+		h.Set("Access-Control-Allow-Credentials", "true")
+		w.WriteHeader(http.StatusEarlyHints)
+		for name := range h {
+			delete(h, name)
+		}
+		io.WriteString(w, "ok")
+	})
+	for _, tt := range []struct {
+		name      string
+		transport http.RoundTripper
+	}{
+		{"proxy's transport", nil},
+		{"caller's transport", &http.Transport{}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := prodConfig(up.URL)
+			cfg.Transport = tt.transport
+			_, srv := start(t, cfg)
+			var interim []textproto.MIMEHeader
+			trace := &httptrace.ClientTrace{Got1xxResponse: func(code int, h textproto.MIMEHeader) error {
+				if code == http.StatusEarlyHints {
+					interim = append(interim, h)
+				}
+				return nil
+			}}
+			req, err := http.NewRequestWithContext(httptrace.WithClientTrace(t.Context(), trace), "GET", srv.URL+"/", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Host = publicHost
+			req.Header.Set("X-Forwarded-For", "203.0.113.7")
+			req.Header.Set("X-Forwarded-Proto", "https")
+			resp, err := srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || string(body) != "ok" {
+				t.Fatalf("final answer %d %q, want 200 ok", resp.StatusCode, body)
+			}
+			if len(interim) != 1 {
+				t.Fatalf("got %d 103 answers, want 1", len(interim))
+			}
+			h := http.Header(interim[0])
+			if got := h.Get("Link"); got != "</app.css>; rel=preload; as=style" {
+				t.Errorf("103 Link %q, want the upstream's", got)
+			}
+			for _, name := range []string{"Set-Cookie", "X-Powered-By", "Server", "Access-Control-Allow-Origin", "Access-Control-Allow-Credentials"} {
+				if v := h.Values(name); len(v) != 0 {
+					t.Errorf("103 carried the upstream's %s %q", name, v)
+				}
+			}
+		})
+	}
+}
+
+// TestDebugAndFrameworkHeadersDropped checks the headers that name the
+// upstream's software or point at its debugging tools (Symfony's profiler
+// link, WordPress's redirect banner, PageSpeed, Plesk, Envoy): none
+// reaches the client.
+func TestDebugAndFrameworkHeadersDropped(t *testing.T) {
+	names := []string{"X-Debug-Token", "X-Debug-Token-Link", "X-Redirect-By", "X-Powered-By-Plesk",
+		"X-Mod-Pagespeed", "X-Page-Speed", "X-Envoy-Upstream-Service-Time"}
+	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		for _, name := range names {
+			w.Header().Set(name, "upstream-value")
+		}
+		w.Header().Set("X-App", "kept")
+		io.WriteString(w, "ok")
+	})
+	_, srv := start(t, prodConfig(up.URL))
+	res := send(t, srv, "GET", "/", "", nil)
+	if res.status != 200 || res.body != "ok" {
+		t.Fatalf("got %d %q", res.status, res.body)
+	}
+	for _, name := range names {
+		if got := res.header.Values(name); len(got) != 0 {
+			t.Errorf("%s reached the client: %q", name, got)
+		}
+	}
+	if got := res.header.Get("X-App"); got != "kept" {
+		t.Errorf("X-App %q, want the upstream's", got)
 	}
 }

@@ -238,7 +238,7 @@ func (t *leanTransport) readResponse(ctx context.Context, c *upConn, req *http.R
 		// An interim answer (100 Continue, 103 Early Hints): passed to
 		// the client by ReverseProxy's trace hook, then read on.
 		if trace := httptrace.ContextClientTrace(ctx); trace != nil && trace.Got1xxResponse != nil {
-			if err := trace.Got1xxResponse(code, textproto.MIMEHeader(resp.Header)); err != nil {
+			if err := trace.Got1xxResponse(code, interimHeader(code, textproto.MIMEHeader(resp.Header))); err != nil {
 				return nil, err
 			}
 		}

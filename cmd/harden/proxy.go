@@ -70,8 +70,9 @@ cookies, header_policy, nonce_placeholder, error_pages) and the server's
 own: addr, upstream_timeout, tls_cert, tls_key, redirect_addr,
 security_log. Unknown keys are
 refused with their path. Secrets and the Redis URL are never read from it.
---print-config prints the effective configuration as JSON (secrets and the
-Redis password redacted) and exits.
+--print-config prints the effective configuration as JSON (secrets, the
+nonce placeholder, the Redis password and any userinfo of the upstream URL
+redacted) and exits.
 
 Reload: SIGHUP re-reads the config file (and the TLS key pair) and swaps in
 a new proxy without dropping connections; requests in flight finish on the
@@ -203,7 +204,7 @@ var proxySettings = []setting[proxyFile]{
 	{"auth-limit", "HARDEN_AUTH_LIMIT", "login.rate", "failed logins (upstream 401/403 on the login paths) per window per client (default 5/15m)", func(f *proxyFile, v string) error {
 		return f.Login.Rate.Set(v)
 	}},
-	{"login-paths", "HARDEN_LOGIN_PATHS", "login.paths", "comma list of the upstream's login paths, matched exactly, e.g. /login,/api/login", func(f *proxyFile, v string) error {
+	{"login-paths", "HARDEN_LOGIN_PATHS", "login.paths", "comma list of the upstream's login paths, matched as whole paths (case, a trailing slash and a .json-like suffix ignored), e.g. /login,/api/login", func(f *proxyFile, v string) error {
 		f.Login.Paths = splitList(v)
 		return nil
 	}},
@@ -409,8 +410,9 @@ func (o *proxyOptions) load() (proxyFile, error) {
 	return f, nil
 }
 
-// printProxyConfig writes the effective configuration as JSON. Secrets are
-// replaced by a marker, and the Redis URL's password is masked.
+// printProxyConfig writes the effective configuration as JSON. Secrets and
+// the nonce placeholder are replaced by a marker, the Redis URL's password
+// is masked, and so is any userinfo of the upstream URL.
 func printProxyConfig(w io.Writer, f proxyFile, o *proxyOptions) error {
 	// The library's defaults, shown where the value is left to them.
 	if f.BodyLimit == 0 {
@@ -425,6 +427,15 @@ func printProxyConfig(w io.Writer, f proxyFile, o *proxyOptions) error {
 	if f.ErrorPages == "" {
 		f.ErrorPages = proxydefault.ErrorPages(f.Development)
 	}
+	// The proxy refuses to start with userinfo in the upstream URL, but
+	// --print-config shows a configuration before it is checked: a
+	// password or token written there must not reach a pasted output.
+	f.Upstream = redactUserinfo(f.Upstream)
+	if f.NoncePlaceholder != "" {
+		// Whoever writes it into a page the upstream serves gets a
+		// valid nonce: a secret like the others.
+		f.NoncePlaceholder = "REDACTED"
+	}
 	return printSettings(w, f, f.Secrets, map[string]string{"redis_url": o.redisURL})
 }
 
@@ -437,6 +448,20 @@ func redactURL(s string) string {
 	}
 	if _, has := u.User.Password(); has {
 		u.User = url.UserPassword(u.User.Username(), "REDACTED")
+	}
+	return u.String()
+}
+
+// redactUserinfo masks the whole userinfo of a URL, user name included,
+// since a URL may carry a token there; a URL that does not parse is
+// masked whole. Others, "unix:/path" among them, are returned unchanged.
+func redactUserinfo(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "REDACTED"
+	}
+	if u.User != nil {
+		u.User = url.User("REDACTED")
 	}
 	return u.String()
 }

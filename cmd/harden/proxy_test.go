@@ -229,6 +229,78 @@ func TestProxyPrintConfigRedacts(t *testing.T) {
 	}
 }
 
+// TestProxyPrintConfigRedactsUpstreamUserinfo checks that credentials
+// written into the upstream URL never reach --print-config's output (which
+// is pasted into tickets and chats), whether they come from the flag, the
+// environment or the config file, and whether they are a password or a
+// token in the user name.
+func TestProxyPrintConfigRedactsUpstreamUserinfo(t *testing.T) {
+	file := writeTempFile(t, "up.yaml", "upstream: http://api-token-777@127.0.0.1:3000/app\n")
+	tests := []struct {
+		name   string
+		args   []string
+		env    map[string]string
+		secret string
+		want   string
+	}{
+		{"flag password", []string{"--upstream", "http://admin:upstream-pw-555@127.0.0.1:3000"}, nil,
+			"upstream-pw-555", "http://REDACTED@127.0.0.1:3000"},
+		{"env password", nil, map[string]string{"HARDEN_UPSTREAM": "https://u:env-pw-666@app.internal:8443/x"},
+			"env-pw-666", "https://REDACTED@app.internal:8443/x"},
+		{"file token", []string{"--config", file}, nil,
+			"api-token-777", "http://REDACTED@127.0.0.1:3000/app"},
+		{"no userinfo", []string{"--upstream", "http://127.0.0.1:3000"}, nil,
+			"REDACTED", "http://127.0.0.1:3000"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr strings.Builder
+			code := proxyCommand(t.Context(), append(tt.args, "--print-config"), func(k string) string { return tt.env[k] }, nil, nil, &stdout, &stderr)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr.String())
+			}
+			out := stdout.String()
+			if strings.Contains(out, tt.secret) {
+				t.Errorf("--print-config printed %q:\n%s", tt.secret, out)
+			}
+			var m struct {
+				Upstream string `json:"upstream"`
+			}
+			if err := json.Unmarshal([]byte(out), &m); err != nil {
+				t.Fatal(err)
+			}
+			if m.Upstream != tt.want {
+				t.Errorf("upstream: got %q, want %q", m.Upstream, tt.want)
+			}
+		})
+	}
+}
+
+// TestProxyPrintConfigRedactsNoncePlaceholder checks that the nonce
+// placeholder, which gives a valid CSP nonce to whoever can write it into
+// a page, is not shown by --print-config.
+func TestProxyPrintConfigRedactsNoncePlaceholder(t *testing.T) {
+	const placeholder = "NONCE-PLACEHOLDER-8f3a9c2e71d4"
+	file := writeTempFile(t, "nonce.yaml", "nonce_placeholder: "+placeholder+"\nheaders:\n  csp:\n    nonce: true\n")
+	var stdout, stderr strings.Builder
+	if code := proxyCommand(t.Context(), []string{"--config", file, "--print-config"}, func(string) string { return "" }, nil, nil, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	out := stdout.String()
+	if strings.Contains(out, placeholder) {
+		t.Errorf("--print-config printed the nonce placeholder:\n%s", out)
+	}
+	var m struct {
+		NoncePlaceholder string `json:"nonce_placeholder"`
+	}
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.NoncePlaceholder != "REDACTED" {
+		t.Errorf("nonce_placeholder %q, want REDACTED", m.NoncePlaceholder)
+	}
+}
+
 func TestProxyUsageErrors(t *testing.T) {
 	badFile := writeTempFile(t, "bad.yaml", "upstream: http://x\ncors:\n  orgins: [https://a.example]\n")
 	emptyFile := writeTempFile(t, "empty.json", "")
