@@ -25,6 +25,7 @@ import (
 	"github.com/harden-go/harden/internal/recovered"
 	"github.com/harden-go/harden/internal/reqctx"
 	"github.com/harden-go/harden/internal/requestid"
+	"github.com/harden-go/harden/internal/routepath"
 	"github.com/harden-go/harden/internal/secevent"
 	"github.com/harden-go/harden/internal/statuswriter"
 	"github.com/harden-go/harden/keys"
@@ -693,7 +694,10 @@ func checkPaths(errs *configErrors, field string, paths []string) []string {
 // routers (Express, ASP.NET, anything behind harden proxy) route /API/x
 // as /api/x: a case-sensitive match would let /API/login escape a limit
 // on /api/. Limiting a path that a case-sensitive router then answers
-// with 404 costs nothing.
+// with 404 costs nothing. For the same reason the path is matched as
+// routers resolve it (routepath.Canonical): "//api/x", "/x/../api/x" and a
+// servlet container's "/api;v=1/x" are under /api/, and a path with a dot
+// segment hidden behind a parameter is under every prefix.
 func onlyPaths(prefixes []string, layer func(http.Handler) http.Handler) func(http.Handler) http.Handler {
 	if len(prefixes) == 0 {
 		return layer
@@ -701,8 +705,9 @@ func onlyPaths(prefixes []string, layer func(http.Handler) http.Handler) func(ht
 	return func(next http.Handler) http.Handler {
 		checked := layer(next)
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			path, hidden := routepath.Canonical(r.URL.Path)
 			for _, p := range prefixes {
-				if hasPrefixFold(r.URL.Path, p) {
+				if hidden || hasPrefixFold(path, p) {
 					checked.ServeHTTP(w, r)
 					return
 				}

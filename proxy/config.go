@@ -184,7 +184,8 @@ type CSRFConfig struct {
 // otherwise); other attributes are kept as the upstream wrote them.
 type CookieConfig struct {
 	// Readable lists the cookie names that scripts must read (a CSRF
-	// cookie of a single-page app): they get no HttpOnly. Default: none.
+	// cookie of a single-page app): the proxy adds no HttpOnly to them,
+	// and keeps the upstream's own. Default: none.
 	Readable []string `json:"readable,omitempty" yaml:"readable,omitempty"`
 	// SameSite is the SameSite given to cookies that do not say Strict:
 	// "lax", "strict" or "none" (which implies Secure). Default "lax".

@@ -57,7 +57,9 @@ func (p *Proxy) hardenSetCookies(h http.Header, cookies []string, secure bool) {
 // rewrite hardens one Set-Cookie value: Secure when secure (and always for
 // SameSite=None, Partitioned and the prefixes, which browsers refuse
 // without it),
-// HttpOnly unless the name is readable, SameSite no weaker than the
+// HttpOnly unless the name is readable (a readable cookie keeps the
+// upstream's own HttpOnly: the proxy never makes a cookie weaker than the
+// upstream set it), SameSite no weaker than the
 // configured floor, and with hostPrefix the name prefixed with __Host-,
 // Path=/ and no Domain. Other attributes are kept as written. It reports
 // false for a value whose name is empty or not a token, or that holds a
@@ -84,7 +86,7 @@ func (c *cookiePolicy) rewrite(setCookie string, secure bool) (string, bool) {
 	b.WriteByte('=')
 	b.WriteString(value)
 	same := sameSiteUnset
-	hasSecure, partitioned := false, false
+	hasSecure, httpOnly, partitioned := false, false, false
 	for attrs != "" {
 		var a string
 		a, attrs, _ = strings.Cut(attrs, ";")
@@ -98,7 +100,8 @@ func (c *cookiePolicy) rewrite(setCookie string, secure bool) (string, bool) {
 			hasSecure = true
 			continue
 		case strings.EqualFold(key, "HttpOnly"):
-			continue // added back below unless readable
+			httpOnly = true // written once below
+			continue
 		case strings.EqualFold(key, "SameSite"):
 			same = max(same, parseSameSite(val))
 			continue
@@ -117,7 +120,7 @@ func (c *cookiePolicy) rewrite(setCookie string, secure bool) (string, bool) {
 	if same == sameSiteNone || host || partitioned || cookieprefix.IsSecure(name) || secure || hasSecure {
 		b.WriteString("; Secure")
 	}
-	if !readable {
+	if !readable || httpOnly {
 		b.WriteString("; HttpOnly")
 	}
 	switch same {
