@@ -192,8 +192,10 @@ type RateLimitConfig struct {
 	// Paths lists the path prefixes the limit applies to, each starting
 	// with "/"; end one with "/" to cover a subtree ("/api/"). ASCII case
 	// is ignored ("/API/login" is under "/api/"), since many routers ignore
-	// it. Requests for other paths are neither counted nor given
-	// rate-limit headers.
+	// it, and so are "//", "." and ".." segments and path parameters
+	// ("/x/../api/login" and "/api;v=1/login" are under "/api/"), since
+	// the application behind may resolve them. Requests for other paths
+	// are neither counted nor given rate-limit headers.
 	// Default: every path.
 	Paths []string `json:"paths,omitempty" yaml:"paths,omitempty"`
 }

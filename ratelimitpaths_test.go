@@ -49,6 +49,47 @@ func TestRateLimitPathsIgnoreCase(t *testing.T) {
 	}
 }
 
+// TestRateLimitPathsAsRouted: the general limit's prefixes match the path
+// as routers resolve it, so a spelling that the application behind routes
+// under /api/ ("//api/", "/x/../api/", a servlet container's "/api;v=1/")
+// is counted under /api/; a dot segment hidden behind a path parameter,
+// which routers read differently, is counted under every prefix.
+func TestRateLimitPathsAsRouted(t *testing.T) {
+	for _, path := range []string{"//api/login", "/x/../api/login", "/api;v=1/login", "/static/..;/api/login", "/API;x/login"} {
+		t.Run(path, func(t *testing.T) {
+			stack, err := New(Config{
+				Development: true,
+				RateLimit:   RateLimitConfig{Config: ratelimit.Config{Rate: ratelimit.Spec{Limit: 1, Window: time.Hour}}, Paths: []string{"/api/"}},
+				SecurityLog: discardLog,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			reached := 0
+			h := stack.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				reached++
+				_, _ = w.Write([]byte("ok"))
+			}))
+			for i, want := range []int{200, 429, 200} {
+				target := path
+				if i == 2 {
+					target = "/other" // not under /api/: neither counted nor refused
+				}
+				w := httptest.NewRecorder()
+				r := httptest.NewRequest("GET", "http://localhost/", nil)
+				r.URL.Path, r.RemoteAddr = target, "192.0.2.1:1234"
+				h.ServeHTTP(w, r)
+				if w.Code != want {
+					t.Fatalf("request %d, GET %s: got %d %q, want %d", i+1, target, w.Code, w.Body.String(), want)
+				}
+			}
+			if reached != 2 {
+				t.Errorf("the handler ran %d times, want 2 (the refused request must not reach it)", reached)
+			}
+		})
+	}
+}
+
 func TestHasPrefixFold(t *testing.T) {
 	tests := []struct {
 		s, prefix string

@@ -111,43 +111,6 @@ func FuzzCleanPath(f *testing.F) {
 	})
 }
 
-// FuzzWithoutPathParams checks that the path the routes and login paths
-// are matched on has no path parameter left and is clean, that a path
-// without ';' is matched as it is, and that no "." or ".." segment hidden
-// behind a parameter gets through.
-func FuzzWithoutPathParams(f *testing.F) {
-	for _, s := range []string{"/api/login;jsessionid=1", "/static/..;/api/login", "/a/.;x/b", "/api;v=1/login;x/",
-		"/search/;x", "/;", "/a;b;c/d", "/plain/path/", "/..;/..;/x", "/a/%2e%2e;/b"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, p string) {
-		p = cleanPath(&http.Request{URL: &url.URL{Path: p}}).URL.Path // as dispatch receives it
-		got, hidden := withoutPathParams(p)
-		if !strings.Contains(p, ";") {
-			if got != p || hidden {
-				t.Fatalf("withoutPathParams(%q) = %q, %v; want it unchanged", p, got, hidden)
-			}
-			return
-		}
-		for _, seg := range strings.Split(p, "/") {
-			bare, _, cut := strings.Cut(seg, ";")
-			if cut && (bare == "." || bare == "..") && !hidden {
-				t.Fatalf("withoutPathParams(%q) = %q: hidden dot segment %q not reported", p, got, seg)
-			}
-		}
-		if hidden {
-			return
-		}
-		want := path.Clean(got)
-		if strings.HasSuffix(got, "/") && got != "/" {
-			want += "/"
-		}
-		if got != want || !strings.HasPrefix(got, "/") || strings.Contains(got, ";") {
-			t.Fatalf("withoutPathParams(%q) = %q, not clean and free of parameters", p, got)
-		}
-	})
-}
-
 // FuzzFirstSignificant checks the sniff of bodies of other media types
 // against a reading of the whole body: the first byte after JSON white
 // space and a UTF-8 byte order mark, or ' ' past the sniff's reach.

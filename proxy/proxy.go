@@ -20,6 +20,7 @@ import (
 	"github.com/harden-go/harden/input"
 	"github.com/harden-go/harden/internal/proxydefault"
 	"github.com/harden-go/harden/internal/reqctx"
+	"github.com/harden-go/harden/internal/routepath"
 	"github.com/harden-go/harden/internal/secevent"
 	"github.com/harden-go/harden/keys"
 	"github.com/harden-go/harden/ratelimit"
@@ -306,7 +307,7 @@ func (p *Proxy) dispatch(w http.ResponseWriter, r *http.Request) {
 		p.csrfToken.ServeHTTP(w, r)
 		return
 	}
-	matched, hidden := withoutPathParams(r.URL.Path)
+	matched, hidden := routepath.Canonical(r.URL.Path) // "/api/login;x" is the login path to Tomcat
 	if hidden {
 		// "/static/..;/api/login" is "/api/login" to a servlet
 		// container, past the rules for both the prefix and the login.
@@ -387,33 +388,6 @@ func crossSiteRead(r *http.Request) bool {
 }
 
 var errHiddenDotSegment = errors.New("proxy: a dot segment hidden behind path parameters")
-
-// withoutPathParams returns urlPath as Java servlet containers (Tomcat,
-// Jetty, Spring Boot) route it: each segment's path parameters
-// (";jsessionid=x", RFC 3986 section 3.3) removed, and the result cleaned,
-// keeping a trailing slash. The routes and the login paths are matched on
-// it, so "/api/login;x" cannot dodge the login limiter. hidden reports a
-// "." or ".." segment that only the removal reveals ("..;x", ".;"): the
-// path means one thing to the proxy and another to such an upstream, and
-// is refused. urlPath is returned as it is when it holds no ';'.
-func withoutPathParams(urlPath string) (matched string, hidden bool) {
-	if strings.IndexByte(urlPath, ';') < 0 {
-		return urlPath, false
-	}
-	segs := strings.Split(urlPath, "/")
-	for i, seg := range segs {
-		bare, _, cut := strings.Cut(seg, ";")
-		if cut && (bare == "." || bare == "..") {
-			return "", true
-		}
-		segs[i] = bare
-	}
-	np := path.Clean("/" + strings.Join(segs, "/"))
-	if segs[len(segs)-1] == "" && np != "/" {
-		np += "/" // "/api/;x" ends in a slash, as "/api/" does
-	}
-	return np, false
-}
 
 // cleanPath returns r with its path cleaned of "//", "." and ".."
 // segments, keeping a trailing slash: the guards decide on the path the
