@@ -43,9 +43,10 @@
 // ("/api/login.json"), as application routers (Express, Rails, Spring)
 // match them. They are also matched with each segment's path
 // parameters removed (";jsessionid=x"), as Java servlet containers route
-// them, so "/api/login;x" is the login path; a path whose "." or ".."
-// segment shows only once a parameter is removed ("/static/..;/api/login")
-// is refused with 400. The path is forwarded as sent.
+// them, and with backslashes read as slashes, as IIS routes them, so
+// "/api/login;x" and "/api\login" are the login path; a path whose "." or
+// ".." segment shows only then ("/static/..;/api/login",
+// "/static\..\api/login") is refused with 400. The path is forwarded as sent.
 //
 // The upstream receives X-Forwarded-For (the client's address),
 // X-Forwarded-Proto and X-Forwarded-Host written from the trusted

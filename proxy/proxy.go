@@ -310,7 +310,8 @@ func (p *Proxy) dispatch(w http.ResponseWriter, r *http.Request) {
 	matched, hidden := routepath.Canonical(r.URL.Path) // "/api/login;x" is the login path to Tomcat
 	if hidden {
 		// "/static/..;/api/login" is "/api/login" to a servlet
-		// container, past the rules for both the prefix and the login.
+		// container (and "/static\..\api/login" to IIS), past the
+		// rules for both the prefix and the login.
 		respond.Reject(w, r, &respond.Rejection{
 			Status: http.StatusBadRequest,
 			Event:  secevent.RequestRejected,
@@ -387,7 +388,7 @@ func crossSiteRead(r *http.Request) bool {
 	return site == "cross-site" || site == "same-site"
 }
 
-var errHiddenDotSegment = errors.New("proxy: a dot segment hidden behind path parameters")
+var errHiddenDotSegment = errors.New("proxy: a dot segment hidden behind path parameters or backslashes")
 
 // cleanPath returns r with its path cleaned of "//", "." and ".."
 // segments, keeping a trailing slash: the guards decide on the path the

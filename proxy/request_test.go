@@ -544,7 +544,8 @@ func TestLoginStoreDown(t *testing.T) {
 }
 
 // TestPathParameters checks the paths that Java servlet containers
-// (Tomcat, Jetty, Spring Boot) read with their path parameters removed:
+// (Tomcat, Jetty, Spring Boot) read with their path parameters removed, and
+// IIS with its backslashes read as slashes:
 // "/api/login;jsessionid=x" is "/api/login" to them, and "/x/..;/api/login"
 // is "/api/login" once ";" is cut and ".." resolved, while a proxy that
 // matched the raw text would count neither as the login path nor give it
@@ -580,6 +581,8 @@ func TestPathParameters(t *testing.T) {
 		{"login with a parameter on each segment", "POST", "/api;v=1/login;x/", form, 429, `{"error":"Too many requests, please try again later.","request_id":"`},
 		{"login behind a hidden dot-dot", "POST", "/static/..;/api/login", form, 400, badRequest},
 		{"login behind a hidden dot", "POST", "/api/.;x/login", form, 400, badRequest},
+		{"login behind backslashes", "POST", `/static\..\api/login`, form, 400, badRequest},
+		{"login with a backslash", "POST", `/api\login`, form, 429, `{"error":"Too many requests, please try again later.","request_id":"`},
 		{"csrf opt-out route escaped", "POST", "/hooks/..;/transfer", crossSite, 400, badRequest},
 		{"route limit with a parameter", "GET", "/search;x/?q=1", nil, 200, `{"error":"Invalid credentials"}`},
 		{"route limit spent", "GET", "/search/;x?q=2", nil, 429, `{"error":"Too many requests, please try again later.","request_id":"`},

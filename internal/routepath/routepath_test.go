@@ -28,6 +28,12 @@ func TestCanonical(t *testing.T) {
 		{"/a/.;x/b", "", true},
 		{"/..;/..;/x", "", true},
 		{"/a/%2e%2e;/b", "/a/%2e%2e/b", false}, // still escaped: not a dot segment to anyone
+		{`/api\login`, "/api/login", false},
+		{`/api\`, "/api/", false},
+		{`/static\..\api/login`, "", true},
+		{`/x\.\y`, "", true},
+		{`/x/..\y`, "", true},
+		{`/a\b..\c`, "/a/b../c", false},
 	}
 	for _, tt := range tests {
 		got, hidden := Canonical(tt.in)
@@ -43,7 +49,7 @@ func TestCanonical(t *testing.T) {
 // through.
 func FuzzCanonical(f *testing.F) {
 	for _, s := range []string{"/api/login;jsessionid=1", "/static/..;/api/login", "/a/.;x/b", "/api;v=1/login;x/",
-		"/search/;x", "/;", "/a;b;c/d", "/plain/path/", "/..;/..;/x", "/a/%2e%2e;/b", "//x/../y/"} {
+		"/search/;x", "/;", "/a;b;c/d", "/plain/path/", "/..;/..;/x", "/a/%2e%2e;/b", "//x/../y/", `/x\..\login`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, p string) {
@@ -51,9 +57,9 @@ func FuzzCanonical(f *testing.F) {
 		if p == "*" {
 			return
 		}
-		for _, seg := range strings.Split(p, "/") {
+		for _, seg := range strings.FieldsFunc(p, func(r rune) bool { return r == '/' || r == '\\' }) {
 			bare, _, cut := strings.Cut(seg, ";")
-			if cut && (bare == "." || bare == "..") && !hidden {
+			if (cut || strings.Contains(p, `\`)) && (bare == "." || bare == "..") && !hidden {
 				t.Fatalf("Canonical(%q) = %q: hidden dot segment %q not reported", p, got, seg)
 			}
 		}
@@ -64,10 +70,10 @@ func FuzzCanonical(f *testing.F) {
 		if strings.HasSuffix(got, "/") && got != "/" {
 			want += "/"
 		}
-		if got != want || !strings.HasPrefix(got, "/") || strings.Contains(got, ";") {
+		if got != want || !strings.HasPrefix(got, "/") || strings.ContainsAny(got, `;\`) {
 			t.Fatalf("Canonical(%q) = %q, not clean and free of parameters", p, got)
 		}
-		if !strings.Contains(p, ";") && strings.HasPrefix(p, "/") {
+		if !strings.ContainsAny(p, `;\`) && strings.HasPrefix(p, "/") {
 			if c := path.Clean(p); (c == p || c != "/" && c+"/" == p) && got != p {
 				t.Fatalf("Canonical(%q) = %q; a clean path is matched as it is", p, got)
 			}
