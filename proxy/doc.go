@@ -53,7 +53,9 @@
 // resolution, the request's X-Request-ID, and the client's Host. The
 // client's own forwarding headers (Forwarded, X-Real-IP, True-Client-IP,
 // Client-IP, Fastly-Client-IP, X-Forwarded-Ssl, X-Original-URL...) are
-// removed.
+// removed, and so are the method-override headers (X-HTTP-Method-Override,
+// X-HTTP-Method, X-Method-Override) of GET, HEAD and OPTIONS requests, which
+// the CSRF check let through as safe.
 //
 // Response side: the upstream's CORS headers are dropped and the proxy's
 // policy applied; fingerprint headers (Server, X-Powered-By,

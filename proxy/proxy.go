@@ -369,6 +369,17 @@ func (p *Proxy) isLogin(urlPath string) bool {
 	return false
 }
 
+// safeMethod reports whether method is one that the CSRF check lets
+// through as unable to change state (as http.CrossOriginProtection
+// decides).
+func safeMethod(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return true
+	}
+	return false
+}
+
 // crossSiteRead reports a safe request without an Authorization header
 // that a browser sent from another site (Sec-Fetch-Site cross-site or
 // same-site): an <img> or a link on someone else's page, not a sign-in
@@ -376,9 +387,7 @@ func (p *Proxy) isLogin(urlPath string) bool {
 // the count gains nothing on a login that takes its password in a POST
 // body or an Authorization header.
 func crossSiteRead(r *http.Request) bool {
-	switch r.Method {
-	case http.MethodGet, http.MethodHead, http.MethodOptions:
-	default:
+	if !safeMethod(r.Method) {
 		return false
 	}
 	if _, ok := r.Header["Authorization"]; ok {

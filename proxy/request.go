@@ -37,6 +37,14 @@ var spoofable = []string{
 	"X-Forwarded-Uri",
 }
 
+// methodOverrides lists the request headers with which frameworks let a
+// request stand for another method (Express's method-override, Laravel,
+// Symfony, Jersey, ASP.NET Core). They are dropped from requests of safe
+// methods: the CSRF check let a GET through as safe, and an app that read
+// "X-HTTP-Method-Override: DELETE" on it would run a state change that no
+// check saw (a cross-site image could then delete an account).
+var methodOverrides = []string{"X-Http-Method-Override", "X-Http-Method", "X-Method-Override"}
+
 // rewrite builds the outbound request: the upstream's URL, the client's
 // Host, forwarding headers from the trusted resolution, the request id,
 // and the cookies (HostPrefix).
@@ -46,6 +54,11 @@ func (p *Proxy) rewrite(pr *httputil.ProxyRequest) {
 	h := pr.Out.Header
 	for _, name := range spoofable {
 		delete(h, name)
+	}
+	if safeMethod(pr.In.Method) {
+		for _, name := range methodOverrides {
+			delete(h, name)
+		}
 	}
 	// Written from the trusted resolution only: what a client wrote in
 	// these headers was removed above or by ReverseProxy.

@@ -89,6 +89,39 @@ func TestClientAddressClaimsDropped(t *testing.T) {
 	}
 }
 
+// TestMethodOverrideOnSafeMethods: a GET passes the CSRF check as safe, so
+// the headers with which frameworks let a request stand for another method
+// are dropped from it; an unsafe request that passed the check keeps them.
+func TestMethodOverrideOnSafeMethods(t *testing.T) {
+	up := newUpstream(t, nil)
+	_, srv := start(t, prodConfig(up.URL))
+	overrides := []string{"X-Http-Method-Override", "X-Http-Method", "X-Method-Override"}
+	hdr := map[string]string{"Origin": "https://example.com", "Sec-Fetch-Site": "cross-site"}
+	for _, name := range overrides {
+		hdr[name] = "DELETE"
+	}
+	for _, method := range []string{"GET", "HEAD", "OPTIONS"} {
+		res := send(t, srv, method, "/account", "", hdr)
+		if res.status != 200 {
+			t.Fatalf("%s: status %d, want 200; body %s", method, res.status, res.body)
+		}
+		req, _ := up.last()
+		for _, name := range overrides {
+			if got := req.Header.Values(name); len(got) != 0 {
+				t.Errorf("%s: upstream received the client's %s %q", method, name, got)
+			}
+		}
+	}
+	same := map[string]string{"Origin": "https://example.com", "Sec-Fetch-Site": "same-origin",
+		"Content-Type": "application/x-www-form-urlencoded", "X-Http-Method-Override": "DELETE"}
+	if res := send(t, srv, "POST", "/account", "a=1", same); res.status != 200 {
+		t.Fatalf("same-origin POST: status %d, want 200; body %s", res.status, res.body)
+	}
+	if req, _ := up.last(); req.Header.Get("X-Http-Method-Override") != "DELETE" {
+		t.Errorf("same-origin POST: upstream X-Http-Method-Override %q, want the client's", req.Header.Get("X-Http-Method-Override"))
+	}
+}
+
 func TestForwardedHeadersUntrustedPeer(t *testing.T) {
 	up := newUpstream(t, nil)
 	cfg := devConfig(up.URL)
