@@ -107,13 +107,15 @@ type Config struct {
 }
 
 // LoginConfig configures the login limiter: requests to Paths that the
-// upstream answers with one of Statuses count against the client's quota,
-// and once it is spent every request to Paths is refused with 429 before
-// it is forwarded, right password or not, until the window ends. The
-// proxy's own refusals (a cross-site post's 403) do not count, nor do safe
-// requests without an Authorization header that a browser sends from
-// another site (an <img> of the login path), so a page on another site
-// cannot lock its visitors out. A login that takes its password in the
+// upstream answers with one of Statuses, or unsafe ones (a POST) that it
+// redirects back to a login path (Spring Security's "/login?error",
+// Laravel's back(): how form logins answer a wrong password), count
+// against the client's quota, and once it is spent every request to Paths
+// is refused with 429 before it is forwarded, right password or not,
+// until the window ends. The proxy's own refusals (a cross-site post's
+// 403) do not count, nor do safe requests without an Authorization header
+// that a browser sends from another site (an <img> of the login path), so
+// a page on another site cannot lock its visitors out. A login that takes its password in the
 // query string of a GET is not protected by the limiter against a client
 // that sends "Sec-Fetch-Site: cross-site" itself.
 type LoginConfig struct {

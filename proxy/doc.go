@@ -15,7 +15,8 @@
 // general rate limit). Then the proxy's own layers, per route (the longest
 // Route.Prefix matching the path): the route's own rate limit; password
 // guessing (the login limiter counts the upstream's own 401 and 403
-// answers on Login.Paths, and once a client's quota is spent refuses with
+// answers on Login.Paths, and its redirects of a post back to a login
+// path, as form logins answer a wrong password; and once a client's quota is spent refuses with
 // 429 before forwarding, even with the right password, until the window
 // ends); oversized bodies, with Content-Length (413 before forwarding) or
 // chunked (413 when the limit is crossed, if the upstream has not answered

@@ -190,7 +190,10 @@ func (p *Proxy) buildRoutes(cfg Config, protector *csrf.Protector) error {
 			// <img> of it, would let any page lock its visitors out.
 			Succeeded: func(r *http.Request, status int) bool {
 				x := exchangeOf(r.Context())
-				return !slices.Contains(statuses, status) || x == nil || !x.answered || crossSiteRead(r)
+				if x == nil || !x.answered || crossSiteRead(r) {
+					return true
+				}
+				return !slices.Contains(statuses, status) && !p.redirectedToLogin(r, status, x.hdr)
 			},
 			Store:    cmp.Or(cfg.LoginStore, cfg.Store),
 			FailOpen: cfg.Login.FailOpen,
@@ -339,6 +342,24 @@ func (p *Proxy) match(urlPath string) *route {
 		}
 	}
 	return p.routes[len(p.routes)-1]
+}
+
+// redirectedToLogin reports an unsafe request that the upstream answered
+// with a redirect back to a login path: how form logins say that the
+// password was wrong (Spring Security's "/login?error", Laravel's back(),
+// a PHP header("Location: login.php?failed")), where a 401 is what APIs
+// send. A safe request is never counted this way: GET /login answered
+// with a redirect to "/login/" is a router's, not a failed sign-in.
+func (p *Proxy) redirectedToLogin(r *http.Request, status int, hdr http.Header) bool {
+	if status < 300 || status > 399 || safeMethod(r.Method) {
+		return false
+	}
+	loc, err := url.Parse(hdr.Get("Location"))
+	if err != nil || hdr.Get("Location") == "" || loc.Host != "" && !strings.EqualFold(loc.Host, r.Host) {
+		return false
+	}
+	target, hidden := routepath.Canonical(r.URL.ResolveReference(loc).Path)
+	return !hidden && p.isLogin(target)
 }
 
 // isLogin reports whether urlPath is a login path. Case, one trailing

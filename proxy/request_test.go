@@ -702,6 +702,69 @@ func TestLoginCountsUpstreamAnswersOnly(t *testing.T) {
 	}
 }
 
+// TestLoginRedirectBackCounts: a form login says "wrong password" by
+// redirecting the post back to the login page (Spring Security's
+// "/login?error", Laravel's back(), a PHP "login.php?failed"), so such a
+// redirect counts as a failure; a redirect elsewhere is a success, and a
+// safe request's redirect (GET /login to "/login/") never counts.
+func TestLoginRedirectBackCounts(t *testing.T) {
+	var upURL string
+	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet {
+			http.Redirect(w, r, "/login/", http.StatusMovedPermanently)
+			return
+		}
+		body, _ := io.ReadAll(r.Body)
+		switch string(body) {
+		case "password=right":
+			w.Header().Set("Location", "/dashboard")
+		case "password=wrong-absolute":
+			w.Header().Set("Location", upURL+"/login?error") // rewritten to the public origin
+		case "password=wrong-php":
+			w.Header().Set("Location", "login.php?failed")
+		default:
+			w.Header().Set("Location", "?error")
+		}
+		w.WriteHeader(http.StatusFound)
+	})
+	upURL = up.URL
+	cfg := prodConfig(up.URL)
+	cfg.Login.Paths = []string{"/login"}
+	cfg.Login.Rate = mustSpec(t, "3/1h")
+	_, srv := start(t, cfg)
+	form := map[string]string{"Content-Type": "application/x-www-form-urlencoded",
+		"Origin": "https://" + publicHost, "Sec-Fetch-Site": "same-origin"}
+	steps := []struct {
+		method, body string
+		status       int
+		location     string
+	}{
+		{"GET", "", 301, "/login/"},
+		{"GET", "", 301, "/login/"},
+		{"GET", "", 301, "/login/"},
+		{"GET", "", 301, "/login/"},
+		{"POST", "password=right", 302, "/dashboard"},
+		{"POST", "password=right", 302, "/dashboard"},
+		{"POST", "password=right", 302, "/dashboard"},
+		{"POST", "password=right", 302, "/dashboard"},
+		{"POST", "password=wrong", 302, "?error"},
+		{"POST", "password=wrong-absolute", 302, "https://" + publicHost + "/login?error"},
+		{"POST", "password=wrong-php", 302, "login.php?failed"},
+		{"POST", "password=right", 429, ""},
+	}
+	for i, st := range steps {
+		hdr := form
+		if st.method == "GET" {
+			hdr = nil
+		}
+		res := send(t, srv, st.method, "/login", st.body, hdr)
+		if res.status != st.status || res.header.Get("Location") != st.location {
+			t.Fatalf("step %d, %s /login %q: %d Location %q %s, want %d %q", i+1, st.method, st.body,
+				res.status, res.header.Get("Location"), res.body, st.status, st.location)
+		}
+	}
+}
+
 // TestOperatorsInBodiesOfOtherTypes checks the bodies that lenient
 // parsers read as JSON whatever their Content-Type (Express's
 // json({type: "*/*"}), PHP's json_decode of the raw input): one that

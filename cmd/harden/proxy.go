@@ -201,7 +201,7 @@ var proxySettings = []setting[proxyFile]{
 	{"api-limit", "HARDEN_API_LIMIT", "rate_limit.rate", "general limit per client address, e.g. 100/15m; default off", func(f *proxyFile, v string) error {
 		return f.RateLimit.Rate.Set(v)
 	}},
-	{"auth-limit", "HARDEN_AUTH_LIMIT", "login.rate", "failed logins (upstream 401/403 on the login paths) per window per client (default 5/15m)", func(f *proxyFile, v string) error {
+	{"auth-limit", "HARDEN_AUTH_LIMIT", "login.rate", "failed logins (upstream 401/403 on the login paths, or a post redirected back to one) per window per client (default 5/15m)", func(f *proxyFile, v string) error {
 		return f.Login.Rate.Set(v)
 	}},
 	{"login-paths", "HARDEN_LOGIN_PATHS", "login.paths", "comma list of the upstream's login paths, matched as whole paths (case, a trailing slash and a .json-like suffix ignored), e.g. /login,/api/login", func(f *proxyFile, v string) error {
