@@ -155,7 +155,7 @@ func (p *Proxy) guardBody(rt *route, next http.Handler) http.Handler {
 		}
 		scanKeys := !rt.operators && jsonCandidate(mt.essence)
 		sniff := !rt.operators && !scanKeys && mt.essence != "multipart/form-data" &&
-			mt.essence != "application/x-www-form-urlencoded" && !encoded(r.Header)
+			mt.essence != "application/x-www-form-urlencoded"
 		form := rt.params && mt.essence == "application/x-www-form-urlencoded"
 		if (scanKeys || form) && (encoded(r.Header) || !mt.utf8) {
 			// Upstream body parsers inflate compressed bodies and decode
@@ -174,6 +174,8 @@ func (p *Proxy) guardBody(rt *route, next http.Handler) http.Handler {
 			r, ok = checkJSON(w, r, isJSONType(mt.essence))
 		case !rt.operators && mt.essence == "multipart/form-data":
 			r, ok = checkMultipart(w, r, mt.boundary)
+		case sniff && encoded(r.Header):
+			r, ok = sniffEncoded(w, r)
 		case sniff:
 			r, ok = sniffJSON(w, r, mt.utf8)
 		default:
@@ -312,6 +314,35 @@ func sniffJSON(w http.ResponseWriter, r *http.Request, utf8 bool) (*http.Request
 	}
 	if err := scanJSONKeys(bytes.TrimPrefix(body, utf8BOM)); err != nil && !errors.Is(err, errNotJSON) {
 		input.Reject(w, r, err)
+		return r, false
+	}
+	return withBody(r, body), true
+}
+
+// sniffEncoded looks into a compressed body of another type as sniffJSON
+// looks into a plain one. Lenient parsers inflate before they read
+// (body-parser inflates gzip and deflate whatever type its json() is told
+// to take), and the key guard reads bodies only as sent: a body that
+// starts like JSON once inflated (or is white space as far as the proxy
+// inflates it) is refused with 415, as compressed JSON is, and so is a
+// body in a coding the proxy cannot inflate, or that does not inflate.
+// Other bodies go on as sent; the body is held in memory (within the
+// route's limit) while it is looked into.
+func sniffEncoded(w http.ResponseWriter, r *http.Request) (*http.Request, bool) {
+	codings := r.Header.Values("Content-Encoding")
+	enc := strings.ToLower(strings.TrimSpace(codings[0]))
+	if len(codings) > 1 || strings.Contains(enc, ",") || !readableCoding(enc) {
+		input.Reject(w, r, input.ErrUnsupportedMediaType) // "gzip, br": layers the proxy cannot peel
+		return r, false
+	}
+	body, ok := readBody(w, r)
+	if !ok {
+		return r, false
+	}
+	plain := decoded(enc, body) // at most maxTraceScan bytes: a compression bomb stops there
+	first := bytes.TrimLeft(bytes.TrimPrefix(plain, utf8BOM), " \t\r\n")
+	if len(body) > 0 && (len(plain) == 0 || len(first) == 0 || first[0] == '{' || first[0] == '[') {
+		input.Reject(w, r, input.ErrUnsupportedMediaType)
 		return r, false
 	}
 	return withBody(r, body), true
