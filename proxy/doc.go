@@ -56,7 +56,8 @@
 // Client-IP, Fastly-Client-IP, X-Forwarded-Ssl, X-Original-URL...) are
 // removed, and so are the method-override headers (X-HTTP-Method-Override,
 // X-HTTP-Method, X-Method-Override) of GET, HEAD and OPTIONS requests, which
-// the CSRF check let through as safe.
+// the CSRF check let through as safe. CONNECT, TRACE and TRACK requests
+// are answered with 501 and never forwarded.
 //
 // Response side: the upstream's CORS headers are dropped and the proxy's
 // policy applied; fingerprint headers (Server, X-Powered-By,

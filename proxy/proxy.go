@@ -310,6 +310,14 @@ func (p *Proxy) dispatch(w http.ResponseWriter, r *http.Request) {
 		p.csrfToken.ServeHTTP(w, r)
 		return
 	}
+	if tunnelOrEcho(r.Method) {
+		respond.Reject(w, r, &respond.Rejection{
+			Status: http.StatusNotImplemented,
+			Event:  secevent.RequestRejected,
+			Err:    errMethod,
+		})
+		return
+	}
 	matched, hidden := routepath.Canonical(r.URL.Path) // "/api/login;x" is the login path to Tomcat
 	if hidden {
 		// "/static/..;/api/login" is "/api/login" to a servlet
@@ -388,6 +396,18 @@ func (p *Proxy) isLogin(urlPath string) bool {
 		}
 	}
 	return false
+}
+
+var errMethod = errors.New("proxy: CONNECT, TRACE and TRACK are not forwarded")
+
+// tunnelOrEcho reports the methods the proxy answers itself with 501 and
+// never forwards: CONNECT would ask the upstream for a tunnel (over
+// HTTP/2, with :protocol, a WebSocket that the Origin check of Upgrade
+// requests never sees), and TRACE and TRACK echo the request back, its
+// cookies and Authorization included (cross-site tracing), as nginx
+// refuses them.
+func tunnelOrEcho(method string) bool {
+	return method == http.MethodConnect || method == http.MethodTrace || method == "TRACK"
 }
 
 // safeMethod reports whether method is one that the CSRF check lets

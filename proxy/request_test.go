@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -123,6 +124,48 @@ func TestMethodOverrideOnSafeMethods(t *testing.T) {
 	}
 	if req, _ := up.last(); req.Header.Get("X-Http-Method-Override") != "DELETE" {
 		t.Errorf("same-origin POST: upstream X-Http-Method-Override %q, want the client's", req.Header.Get("X-Http-Method-Override"))
+	}
+}
+
+// TestTunnelAndEchoMethodsRefused: CONNECT, TRACE and TRACK are answered
+// by the proxy with 501 and the security headers, and never reach the
+// upstream (an echo of the request's cookies, or a tunnel past the checks
+// of Upgrade requests).
+func TestTunnelAndEchoMethodsRefused(t *testing.T) {
+	up := newUpstream(t, nil)
+	p, srv := start(t, prodConfig(up.URL))
+	for _, method := range []string{"TRACE", "TRACK", "trace"} {
+		res := send(t, srv, method, "/debug", "", map[string]string{"Cookie": "sid=secret"})
+		want := 501
+		if method == "trace" {
+			want = 200 // methods are case-sensitive: "trace" is another method, forwarded
+		}
+		if res.status != want {
+			t.Errorf("%s: %d %s, want %d", method, res.status, res.body, want)
+		}
+		if want == 501 && (!strings.HasPrefix(res.body, `{"error":"Not Implemented","request_id":"`) ||
+			res.header.Get("Content-Security-Policy") == "" || strings.Contains(res.body, "secret")) {
+			t.Errorf("%s: body %s, CSP %q: want the safe refusal with the security headers", method, res.body, res.header.Get("Content-Security-Policy"))
+		}
+	}
+	if n := up.hits.Load(); n != 1 {
+		t.Errorf("upstream hits %d, want 1 (only the lower-case method)", n)
+	}
+	// CONNECT: as net/http's server receives it (HTTP/1 authority form,
+	// or HTTP/2 extended CONNECT for a WebSocket).
+	r := httptest.NewRequest("GET", "http://"+publicHost+"/ws", nil)
+	r.Method, r.RemoteAddr = "CONNECT", "127.0.0.1:1234"
+	r.Header.Set("X-Forwarded-For", "203.0.113.7")
+	r.Header.Set("X-Forwarded-Proto", "https")
+	r.Header.Set(":protocol", "websocket")
+	r.Header.Set("Origin", "https://evil.example")
+	w := httptest.NewRecorder()
+	p.ServeHTTP(w, r)
+	if w.Code != 501 || !strings.HasPrefix(w.Body.String(), `{"error":"Not Implemented","request_id":"`) {
+		t.Errorf("CONNECT: %d %s, want 501", w.Code, w.Body.String())
+	}
+	if n := up.hits.Load(); n != 1 {
+		t.Errorf("CONNECT reached the upstream")
 	}
 }
 
