@@ -220,6 +220,8 @@ func fixtures() []fixture {
 		{name: "csp-style-unsafe-inline-default-none", h: site{headers: with(strictHeaders, [2]string{"Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"})}.handler()},
 		{name: "csp-meta-only-unsafe-inline", h: site{headers: with(strictHeaders, [2]string{"Content-Security-Policy", ""}),
 			body: `<!doctype html><html><head><meta http-equiv="Content-Security-Policy" content="script-src 'self' 'unsafe-inline'"></head><body>x</body></html>`}.handler()},
+		{name: "csp-meta-inside-noscript", h: site{headers: with(strictHeaders, [2]string{"Content-Security-Policy", ""}, [2]string{"Referrer-Policy", ""}),
+			body: `<!doctype html><html><head><noscript><meta http-equiv="Content-Security-Policy" content="default-src 'none'"><meta name="referrer" content="unsafe-url"></noscript></head><body><noscript><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></noscript></body></html>`}.handler()},
 		{name: "csp-sent-twice-header-invalid", h: site{headers: append(with(strictHeaders), [2]string{"Content-Security-Policy", "default-src 'self'"})}.handler()},
 
 		// Cookies: every outcome.

@@ -154,10 +154,13 @@ type document struct {
 }
 
 // parseDocument reads the <meta> and <script> elements of a page, skipping
-// <template> contents as the DOM does, with scripting disabled (a jsdom
-// document's default).
+// <template> contents as the DOM does. Scripts and <base> come from the
+// page parsed as a document with scripting disabled (a jsdom document's
+// default); <meta> elements from the page parsed as a fragment with
+// scripting enabled, as the Observatory and browsers read them.
 func parseDocument(text string) *document {
 	d := &document{}
+	d.metas(text)
 	root, err := html.ParseWithOptions(strings.NewReader(text), html.ParseOptionEnableScripting(false))
 	if err != nil {
 		return d
@@ -173,8 +176,6 @@ func parseDocument(text string) *document {
 				continue
 			}
 			switch {
-			case c.Data == "meta" && c.Namespace == "":
-				d.meta(c)
 			case c.Data == "script":
 				s := script{html: c.Namespace == ""}
 				for _, a := range c.Attr {
@@ -206,6 +207,37 @@ func parseDocument(text string) *document {
 	}
 	walk(root)
 	return d
+}
+
+// metas reads the <meta> policies of a page parsed as the contents of a
+// <template> with scripting enabled, as the Observatory's parser does.
+// With scripting on, <noscript> holds text: a policy or referrer <meta>
+// inside it applies in no browser that runs scripts, so it must not earn
+// the page a policy it does not have.
+func (d *document) metas(text string) {
+	context := &html.Node{Type: html.ElementNode, Data: "template", DataAtom: atom.Template}
+	nodes, err := html.ParseFragmentWithOptions(strings.NewReader(text), context, html.ParseOptionEnableScripting(true))
+	if err != nil {
+		return
+	}
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type != html.ElementNode {
+			return
+		}
+		if n.DataAtom == atom.Template && n.Namespace == "" {
+			return // a template's contents are not in the document
+		}
+		if n.Data == "meta" && n.Namespace == "" {
+			d.meta(n)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	for _, n := range nodes {
+		walk(n)
+	}
 }
 
 func (d *document) meta(n *html.Node) {

@@ -140,6 +140,10 @@ func ruleCases() []ruleCase {
 		{name: "report-only", test: TestCSP, site: recorded(good("Content-Security-Policy", "", "Content-Security-Policy-Report-Only", "default-src 'none'"), ""), result: "csp-not-implemented-but-reporting-enabled"},
 		{name: "meta policy", test: TestCSP, site: recorded(good("Content-Security-Policy", ""), `<meta http-equiv="Content-Security-Policy" content="default-src 'none'">`), result: "csp-implemented-with-no-unsafe-default-src-none", pass: true},
 		{name: "meta with only frame-ancestors", test: TestCSP, site: recorded(good("Content-Security-Policy", ""), `<meta http-equiv="Content-Security-Policy" content="frame-ancestors 'none'">`), result: "csp-not-implemented"},
+		// Browsers (and the Observatory's parser) run with scripting on, so
+		// <noscript> holds text, not a <meta> element.
+		{name: "meta policy inside noscript in head", test: TestCSP, site: recorded(good("Content-Security-Policy", ""), `<!doctype html><html><head><noscript><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></noscript></head><body>x</body></html>`), result: "csp-not-implemented"},
+		{name: "meta policy inside noscript in body", test: TestCSP, site: recorded(good("Content-Security-Policy", ""), `<!doctype html><html><body><noscript><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></noscript></body></html>`), result: "csp-not-implemented"},
 
 		// cookies
 		cookie("none", "cookies-not-found", true, good()),
@@ -183,6 +187,7 @@ func ruleCases() []ruleCase {
 		header(TestReferrerPolicy, "last valid wins", "referrer-policy-unsafe", false, "Referrer-Policy", "no-referrer, bogus, origin"),
 		header(TestReferrerPolicy, "invalid", "referrer-policy-header-invalid", false, "Referrer-Policy", "bogus"),
 		html(TestReferrerPolicy, "meta overrides header", `<meta name="referrer" content="unsafe-url">`, "referrer-policy-unsafe", false),
+		html(TestReferrerPolicy, "meta inside noscript does not count", `<head><noscript><meta name="referrer" content="unsafe-url"></noscript></head>`, "referrer-policy-private", true),
 
 		// strict-transport-security
 		header(TestHSTS, "six months", "hsts-implemented-max-age-at-least-six-months", true, "Strict-Transport-Security", "max-age=15552000"),
