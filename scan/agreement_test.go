@@ -222,6 +222,8 @@ func fixtures() []fixture {
 			body: `<!doctype html><html><head><meta http-equiv="Content-Security-Policy" content="script-src 'self' 'unsafe-inline'"></head><body>x</body></html>`}.handler()},
 		{name: "csp-meta-inside-noscript", h: site{headers: with(strictHeaders, [2]string{"Content-Security-Policy", ""}, [2]string{"Referrer-Policy", ""}),
 			body: `<!doctype html><html><head><noscript><meta http-equiv="Content-Security-Policy" content="default-src 'none'"><meta name="referrer" content="unsafe-url"></noscript></head><body><noscript><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></noscript></body></html>`}.handler()},
+		{name: "csp-meta-inside-select", h: site{headers: with(strictHeaders, [2]string{"Content-Security-Policy", ""}),
+			body: `<!doctype html><html><body><select><option>a</option><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></select></body></html>`}.handler()},
 		{name: "csp-sent-twice-header-invalid", h: site{headers: append(with(strictHeaders), [2]string{"Content-Security-Policy", "default-src 'self'"})}.handler()},
 
 		// Cookies: every outcome.

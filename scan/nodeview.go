@@ -166,78 +166,100 @@ func parseDocument(text string) *document {
 		return d
 	}
 	baseSeen := false
-	var walk func(n *html.Node)
-	walk = func(n *html.Node) {
+	walkElements(root, func(c *html.Node, inSelect bool) {
+		switch {
+		case c.Data == "script":
+			// Inside a <select> the Observatory's parser creates no SVG or
+			// MathML element, so every script there is an HTML one.
+			d.scripts = append(d.scripts, readScript(c, c.Namespace == "" || inSelect))
+		case c.Data == "base" && c.Namespace == "" && !inSelect && !baseSeen:
+			if href, ok := attr(c, "href"); ok {
+				baseSeen = true
+				if u, ok := parseAbsoluteURL(href); ok {
+					d.base = u
+				}
+			}
+		}
+	})
+	return d
+}
+
+// readScript reads the src and integrity attributes of a script element.
+func readScript(n *html.Node, isHTML bool) script {
+	s := script{html: isHTML}
+	for _, a := range n.Attr {
+		if a.Namespace != "" {
+			continue
+		}
+		switch a.Key {
+		case "src":
+			if !s.hasSrc {
+				s.hasSrc, s.src = true, a.Val
+			}
+		case "integrity":
+			if !s.hasInteg {
+				s.hasInteg, s.integrity = true, a.Val
+			}
+		}
+	}
+	return s
+}
+
+// walkElements calls visit for every element under n in document order,
+// skipping template contents, and says whether the element is inside a
+// <select> as the Observatory's parser reads one. That parser follows the
+// HTML parsing rules from before the customizable <select>: inside a
+// <select> every start tag but options, <hr>, scripts and templates is
+// ignored, and an <input>, <keygen> or <textarea> closes the <select>.
+// This package's parser follows the newer rules, which keep the elements.
+func walkElements(n *html.Node, visit func(c *html.Node, inSelect bool)) {
+	var walk func(n *html.Node, open *bool)
+	walk = func(n *html.Node, open *bool) {
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			if c.Type != html.ElementNode {
 				continue
 			}
-			if c.DataAtom == atom.Template && c.Namespace == "" {
-				continue
+			html5 := c.Namespace == ""
+			if html5 && c.DataAtom == atom.Template {
+				continue // a template's contents are not in the document
 			}
-			switch {
-			case c.Data == "script":
-				s := script{html: c.Namespace == ""}
-				for _, a := range c.Attr {
-					if a.Namespace != "" {
-						continue
-					}
-					switch a.Key {
-					case "src":
-						if !s.hasSrc {
-							s.hasSrc, s.src = true, a.Val
-						}
-					case "integrity":
-						if !s.hasInteg {
-							s.hasInteg, s.integrity = true, a.Val
-						}
-					}
-				}
-				d.scripts = append(d.scripts, s)
-			case c.Data == "base" && c.Namespace == "" && !baseSeen:
-				if href, ok := attr(c, "href"); ok {
-					baseSeen = true
-					if u, ok := parseAbsoluteURL(href); ok {
-						d.base = u
-					}
-				}
+			in := open != nil && *open
+			if in && html5 && (c.DataAtom == atom.Input || c.DataAtom == atom.Keygen || c.DataAtom == atom.Textarea) {
+				*open, in = false, false
 			}
-			walk(c)
+			visit(c, in)
+			next := open
+			if html5 && c.DataAtom == atom.Select && !in {
+				selectOpen := true
+				next = &selectOpen
+			}
+			walk(c, next)
 		}
 	}
-	walk(root)
-	return d
+	walk(n, nil)
 }
 
 // metas reads the <meta> policies of a page parsed as the contents of a
 // <template> with scripting enabled, as the Observatory's parser does.
 // With scripting on, <noscript> holds text: a policy or referrer <meta>
 // inside it applies in no browser that runs scripts, so it must not earn
-// the page a policy it does not have.
+// the page a policy it does not have. A <meta> inside a <select> is
+// dropped too, as that parser drops it.
 func (d *document) metas(text string) {
 	context := &html.Node{Type: html.ElementNode, Data: "template", DataAtom: atom.Template}
 	nodes, err := html.ParseFragmentWithOptions(strings.NewReader(text), context, html.ParseOptionEnableScripting(true))
 	if err != nil {
 		return
 	}
-	var walk func(n *html.Node)
-	walk = func(n *html.Node) {
-		if n.Type != html.ElementNode {
-			return
-		}
-		if n.DataAtom == atom.Template && n.Namespace == "" {
-			return // a template's contents are not in the document
-		}
-		if n.Data == "meta" && n.Namespace == "" {
-			d.meta(n)
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
+	top := &html.Node{Type: html.DocumentNode}
 	for _, n := range nodes {
-		walk(n)
+		top.AppendChild(n)
 	}
+	walkElements(top, func(c *html.Node, inSelect bool) {
+		if c.Namespace == "" && c.DataAtom == atom.Meta && !inSelect {
+			d.meta(c)
+		}
+	})
 }
 
 func (d *document) meta(n *html.Node) {

@@ -143,6 +143,8 @@ func ruleCases() []ruleCase {
 		// Browsers (and the Observatory's parser) run with scripting on, so
 		// <noscript> holds text, not a <meta> element.
 		{name: "meta policy inside noscript in head", test: TestCSP, site: recorded(good("Content-Security-Policy", ""), `<!doctype html><html><head><noscript><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></noscript></head><body>x</body></html>`), result: "csp-not-implemented"},
+		{name: "meta policy inside select", test: TestCSP, site: recorded(good("Content-Security-Policy", ""), `<!doctype html><html><body><select><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></select></body></html>`), result: "csp-not-implemented"},
+		{name: "meta policy after a textarea closed the select", test: TestCSP, site: recorded(good("Content-Security-Policy", ""), `<select><textarea></textarea><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></select>`), result: "csp-implemented-with-no-unsafe-default-src-none", pass: true},
 		{name: "meta policy inside noscript in body", test: TestCSP, site: recorded(good("Content-Security-Policy", ""), `<!doctype html><html><body><noscript><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></noscript></body></html>`), result: "csp-not-implemented"},
 
 		// cookies
@@ -201,6 +203,7 @@ func ruleCases() []ruleCase {
 
 		// subresource-integrity
 		html(TestSRI, "no scripts", "<p>x</p>", "sri-not-implemented-but-no-scripts-loaded", true),
+		html(TestSRI, "svg script inside select is an HTML script", `<select><svg><script src="http://cdn.example.org/x.js"></script></svg></select>`, "sri-not-implemented-and-external-scripts-not-loaded-securely", false),
 		html(TestSRI, "same origin", `<script src="/a.js"></script>`, "sri-not-implemented-but-all-scripts-loaded-from-secure-origin", true),
 		html(TestSRI, "same origin with integrity", `<script src="/a.js" integrity="sha384-x"></script>`, "sri-implemented-and-all-scripts-loaded-securely", true),
 		html(TestSRI, "external with integrity", `<script src="https://cdn.other.org/a.js" integrity="sha384-x"></script>`, "sri-implemented-and-external-scripts-loaded-securely", true),
