@@ -166,7 +166,7 @@ func parseDocument(text string) *document {
 		return d
 	}
 	baseSeen := false
-	walkElements(root, func(c *html.Node, inSelect bool) {
+	walkElements(root, false, func(c *html.Node, inSelect bool) {
 		switch {
 		case c.Data == "script":
 			// Inside a <select> the Observatory's parser creates no SVG or
@@ -211,10 +211,13 @@ func readScript(n *html.Node, isHTML bool) script {
 // HTML parsing rules from before the customizable <select>: inside a
 // <select> every start tag but options, <hr>, scripts and templates is
 // ignored, and an <input>, <keygen> or <textarea> closes the <select>.
-// This package's parser follows the newer rules, which keep the elements.
-func walkElements(n *html.Node, visit func(c *html.Node, inSelect bool)) {
-	var walk func(n *html.Node, open *bool)
-	walk = func(n *html.Node, open *bool) {
+// This package's parser follows the newer rules, which keep the elements;
+// the text of a raw-text element kept there (<iframe>, <style>, <title>,
+// ...) is markup under the older rules, so it is parsed again and walked
+// as the inside of the <select>. scripting is the option n was parsed with.
+func walkElements(n *html.Node, scripting bool, visit func(c *html.Node, inSelect bool)) {
+	var walk func(n *html.Node, open *bool, depth int)
+	walk = func(n *html.Node, open *bool, depth int) {
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			if c.Type != html.ElementNode {
 				continue
@@ -228,15 +231,49 @@ func walkElements(n *html.Node, visit func(c *html.Node, inSelect bool)) {
 				*open, in = false, false
 			}
 			visit(c, in)
+			if in && html5 && rawTextInSelect[c.DataAtom] && depth < maxSelectReparse {
+				for t := c.FirstChild; t != nil; t = t.NextSibling {
+					if t.Type == html.TextNode {
+						walk(reparseInSelect(t.Data, scripting), open, depth+1)
+					}
+				}
+			}
 			next := open
 			if html5 && c.DataAtom == atom.Select && !in {
 				selectOpen := true
 				next = &selectOpen
 			}
-			walk(c, next)
+			walk(c, next, depth)
 		}
 	}
-	walk(n, nil)
+	walk(n, nil, 0)
+}
+
+// rawTextInSelect are the elements whose contents the newer parsing rules
+// keep as text inside a <select>, where the older rules ignore the start
+// tag and parse the contents as markup.
+var rawTextInSelect = map[atom.Atom]bool{
+	atom.Iframe: true, atom.Style: true, atom.Xmp: true, atom.Noembed: true,
+	atom.Noframes: true, atom.Title: true, atom.Plaintext: true, atom.Noscript: true,
+}
+
+// maxSelectReparse bounds the nesting of parses again: each level parses a
+// strictly shorter text, but a page is untrusted.
+const maxSelectReparse = 8
+
+// reparseInSelect parses text as the contents of a <select> and returns
+// the nodes under one parent.
+func reparseInSelect(text string, scripting bool) *html.Node {
+	top := &html.Node{Type: html.DocumentNode}
+	context := &html.Node{Type: html.ElementNode, Data: "select", DataAtom: atom.Select}
+	nodes, err := html.ParseFragmentWithOptions(strings.NewReader(text), context, html.ParseOptionEnableScripting(scripting))
+	if err != nil {
+		return top
+	}
+	for _, n := range nodes {
+		top.AppendChild(n)
+	}
+	return top
 }
 
 // metas reads the <meta> policies of a page parsed as the contents of a
@@ -255,7 +292,7 @@ func (d *document) metas(text string) {
 	for _, n := range nodes {
 		top.AppendChild(n)
 	}
-	walkElements(top, func(c *html.Node, inSelect bool) {
+	walkElements(top, true, func(c *html.Node, inSelect bool) {
 		if c.Namespace == "" && c.DataAtom == atom.Meta && !inSelect {
 			d.meta(c)
 		}

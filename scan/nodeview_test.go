@@ -17,6 +17,7 @@ func FuzzParseDocument(f *testing.F) {
 		`<frameset><meta http-equiv=content-security-policy content="default-src 'none'"></frameset>`,
 		`<base href="https://cdn.example/"><script src="a.js" integrity="sha384-x"></script>`,
 		`<table><select><keygen><meta name=referrer content=origin>`,
+		`<select><iframe><style><script src="//x.example/a.js"></script></style></iframe><title><meta name=referrer content=origin></title></select>`,
 	} {
 		f.Add(s)
 	}

@@ -203,6 +203,8 @@ func ruleCases() []ruleCase {
 
 		// subresource-integrity
 		html(TestSRI, "no scripts", "<p>x</p>", "sri-not-implemented-but-no-scripts-loaded", true),
+		html(TestSRI, "script in an iframe inside select is markup", `<select><iframe><script src="http://cdn.example.org/x.js"></script></iframe></select>`, "sri-not-implemented-and-external-scripts-not-loaded-securely", false),
+		html(TestSRI, "script in a style inside select is markup", `<select><style><script src="https://cdn.example.org/x.js"></script></style></select>`, "sri-not-implemented-but-external-scripts-loaded-securely", false),
 		html(TestSRI, "svg script inside select is an HTML script", `<select><svg><script src="http://cdn.example.org/x.js"></script></svg></select>`, "sri-not-implemented-and-external-scripts-not-loaded-securely", false),
 		html(TestSRI, "same origin", `<script src="/a.js"></script>`, "sri-not-implemented-but-all-scripts-loaded-from-secure-origin", true),
 		html(TestSRI, "same origin with integrity", `<script src="/a.js" integrity="sha384-x"></script>`, "sri-implemented-and-all-scripts-loaded-securely", true),
