@@ -259,6 +259,10 @@ func ruleCases() []ruleCase {
 		header(TestCOOP, "allow-popups", "coop-implemented-with-same-origin-allow-popups", true, "Cross-Origin-Opener-Policy", "same-origin-allow-popups"),
 		header(TestCOOP, "unsafe-none", "coop-unsafe-none", false, "Cross-Origin-Opener-Policy", "unsafe-none"),
 		header(TestCOOP, "invalid", "coop-header-invalid", false, "Cross-Origin-Opener-Policy", "same"),
+		// Structured-field tokens are case-sensitive: browsers ignore an
+		// upper-case policy and apply unsafe-none.
+		header(TestCOOP, "upper case", "coop-header-invalid", false, "Cross-Origin-Opener-Policy", "SAME-ORIGIN"),
+		header(TestCOEP, "upper case", "coep-header-invalid", false, "Cross-Origin-Embedder-Policy", "Require-Corp"),
 		header(TestCOEP, "absent", "coep-not-implemented", true),
 		header(TestCOEP, "require-corp", "coep-implemented", true, "Cross-Origin-Embedder-Policy", "require-corp"),
 		header(TestCOEP, "unsafe-none", "coep-unsafe-none", true, "Cross-Origin-Embedder-Policy", "unsafe-none"),
