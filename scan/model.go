@@ -7,8 +7,9 @@ import (
 
 // The grading models.
 const (
-	// ModelObservatory grades exactly as the Mozilla HTTP Observatory does;
-	// the checks beyond it are reported as findings that do not count.
+	// ModelObservatory grades exactly as the Mozilla HTTP Observatory
+	// release ObservatoryRelease does; the checks beyond it are reported
+	// as findings that do not count.
 	ModelObservatory = "observatory"
 	// ModelHarden also counts the findings, and corrects two Observatory
 	// quirks that hide a risk: a reflected CORS origin with credentials is
@@ -16,6 +17,18 @@ const (
 	// out replaces X-Frame-Options.
 	ModelHarden = "harden"
 )
+
+// The Observatory release whose ten tests, score table and curve
+// ModelObservatory reproduces, and that release's scoring algorithm
+// version. Later releases score some pages differently (docs/scan.md lists
+// how); the agreement test runs this release.
+const (
+	ObservatoryRelease   = "1.4.8"
+	ObservatoryAlgorithm = 4
+)
+
+// observatoryName names the reproduced release in reports.
+var observatoryName = fmt.Sprintf("Mozilla HTTP Observatory %s (algorithm version %d)", ObservatoryRelease, ObservatoryAlgorithm)
 
 // Errors of Grade.
 var (
@@ -35,6 +48,9 @@ type Report struct {
 	// scanned; the CLI's JSON outputs list such targets this way.
 	Error string `json:"error,omitempty"`
 	Model string `json:"model,omitempty"`
+	// Observatory names the Observatory release, and its algorithm
+	// version, whose results Tests reproduce.
+	Observatory string `json:"observatory,omitempty"`
 	// URL is the page that was graded (the end of the HTTPS chain when
 	// HTTPS answered).
 	URL        string `json:"url"`
@@ -128,6 +144,7 @@ func gradeSite(site *Site, preload PreloadList, model string) *Report {
 	return &Report{
 		Host:          site.Host,
 		Model:         model,
+		Observatory:   observatoryName,
 		URL:           final.URL,
 		StatusCode:    final.Status,
 		Grade:         GradeFor(total),

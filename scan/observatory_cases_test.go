@@ -197,3 +197,32 @@ func TestObservatoryCases(t *testing.T) {
 		}
 	}
 }
+
+// TestReportNamesObservatoryRelease checks that every output names the
+// Observatory release the tests reproduce, since later releases score
+// some pages differently.
+func TestReportNamesObservatoryRelease(t *testing.T) {
+	rep, err := Grade(recorded(good(), ""), GradeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = "Mozilla HTTP Observatory 1.4.8 (algorithm version 4)"
+	if rep.Observatory != want {
+		t.Errorf("Observatory = %q, want %q", rep.Observatory, want)
+	}
+	var table, page, doc strings.Builder
+	if err := WriteTable(&table, rep, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteHTML(&page, rep); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteJSON(&doc, rep); err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string]string{"table": table.String(), "html": page.String(), "json": doc.String()} {
+		if !strings.Contains(out, want) {
+			t.Errorf("%s output does not name %q", name, want)
+		}
+	}
+}
