@@ -136,6 +136,9 @@ func gradeSite(site *Site, preload PreloadList, model string) *Report {
 	findings := hardenChecks(in)
 	annotate(tests)
 	annotate(findings)
+	if model == ModelHarden {
+		noteCorrections(site, preload, tests)
+	}
 	scored := tests
 	if model == ModelHarden {
 		scored = append(append([]TestResult(nil), tests...), findings...)
@@ -154,5 +157,30 @@ func gradeSite(site *Site, preload PreloadList, model string) *Report {
 		TestsQuantity: len(scored),
 		Tests:         tests,
 		Findings:      findings,
+	}
+}
+
+// corrections say why the harden model grades an Observatory test
+// differently from the Observatory.
+var corrections = map[string]string{
+	TestXFrameOptions: "the Observatory counts any CSP frame-ancestors, even one in a <meta> policy (browsers ignore it there) or one that allows every origin; the harden model counts only a header frame-ancestors that keeps foreign origins out",
+	TestCORS:          "the Observatory never sees an Origin reflected with credentials (it reads the Origin it sent from a field its HTTP client leaves empty); the harden model catches it",
+}
+
+// noteCorrections says, on each of the Observatory's tests that the harden
+// model grades differently, what the Observatory gives and why the models
+// differ, so that a harden-model score lower than the Observatory's is
+// explained where it is shown.
+func noteCorrections(site *Site, preload PreloadList, tests []TestResult) {
+	obs := observatoryTests(newObsInput(site, preload, false))
+	for i := range tests {
+		t, o := &tests[i], obs[i]
+		if t.Name != o.Name || t.Result == o.Result {
+			continue
+		}
+		if t.Result == "x-frame-options-not-implemented" {
+			t.Description = "no X-Frame-Options, and the only CSP frame-ancestors is in a <meta> policy (browsers ignore it there) or allows every origin: the page can be framed (clickjacking)"
+		}
+		t.Description += fmt.Sprintf("; the Observatory gives %s (%+d): %s", o.Result, modifiers[o.Result], corrections[t.Name])
 	}
 }

@@ -226,3 +226,42 @@ func TestReportNamesObservatoryRelease(t *testing.T) {
 		}
 	}
 }
+
+// TestHardenModelSaysWhereItDiffers checks that where the harden model
+// grades one of the Observatory's tests differently, the result says what
+// the Observatory gives and why, and that the Observatory model's results
+// carry no such note.
+func TestHardenModelSaysWhereItDiffers(t *testing.T) {
+	metaFA := recorded(good("Content-Security-Policy", "", "X-Frame-Options", ""),
+		`<meta http-equiv="content-security-policy" content="default-src 'self'; frame-ancestors 'none'">`)
+	wildFA := recorded(good("Content-Security-Policy", "default-src 'none'; frame-ancestors *", "X-Frame-Options", ""), "")
+	reflected := recorded(good(), "")
+	reflected.Preflight = resp("https://example.com/", 200, "Access-Control-Allow-Origin", observatoryOrigin, "Access-Control-Allow-Credentials", "true")
+	reflected.PreflightOrigin = observatoryOrigin
+	for _, tc := range []struct {
+		name, test string
+		site       *Site
+		want       string
+	}{
+		{"meta frame-ancestors", TestXFrameOptions, metaFA, "no X-Frame-Options, and the only CSP frame-ancestors is in a <meta> policy (browsers ignore it there) or allows every origin: the page can be framed (clickjacking); the Observatory gives x-frame-options-implemented-via-csp (+5): the Observatory counts any CSP frame-ancestors"},
+		{"wildcard frame-ancestors", TestXFrameOptions, wildFA, "; the Observatory gives x-frame-options-implemented-via-csp (+5)"},
+		{"reflected origin", TestCORS, reflected, "CORS reflects any Origin with credentials: any site can read authenticated responses; the Observatory gives cross-origin-resource-sharing-implemented-with-restricted-access (+0): the Observatory never sees an Origin reflected with credentials"},
+	} {
+		rep, err := Grade(tc.site, GradeOptions{Model: ModelHarden})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := rep.Test(tc.test)
+		if !strings.Contains(got.Description, tc.want) {
+			t.Errorf("%s: harden model says %q, want it to contain %q", tc.name, got.Description, tc.want)
+		}
+		rep, err = Grade(tc.site, GradeOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ = rep.Test(tc.test)
+		if strings.Contains(got.Description, "the Observatory gives") {
+			t.Errorf("%s: observatory model says %q", tc.name, got.Description)
+		}
+	}
+}
