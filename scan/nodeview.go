@@ -210,8 +210,8 @@ func readScript(n *html.Node, isHTML bool) script {
 // <select> as the Observatory's parser reads one. That parser follows the
 // HTML parsing rules from before the customizable <select>: inside a
 // <select> every start tag but options, <hr>, scripts and templates is
-// ignored, and an <input>, <keygen> or <textarea> closes the <select>.
-// This package's parser follows the newer rules, which keep the elements;
+// ignored, and an <input>, <keygen>, <textarea> or <select> closes the
+// <select>. This package's parser follows the newer rules, which keep the elements;
 // the text of a raw-text element kept there (<iframe>, <style>, <title>,
 // ...) is markup under the older rules, so it is parsed again and walked
 // as the inside of the <select>. scripting is the option n was parsed with.
@@ -227,14 +227,26 @@ func walkElements(n *html.Node, scripting bool, visit func(c *html.Node, inSelec
 				continue // a template's contents are not in the document
 			}
 			in := open != nil && *open
-			if in && html5 && (c.DataAtom == atom.Input || c.DataAtom == atom.Keygen || c.DataAtom == atom.Textarea) {
+			if in && html5 && (c.DataAtom == atom.Input || c.DataAtom == atom.Keygen || c.DataAtom == atom.Textarea || c.DataAtom == atom.Select) {
+				// A <select> inside a <select> closes it and opens none.
 				*open, in = false, false
+				if c.DataAtom == atom.Select {
+					visit(c, false)
+					walk(c, open, depth)
+					continue
+				}
 			}
 			visit(c, in)
 			if in && html5 && rawTextInSelect[c.DataAtom] && depth < maxSelectReparse {
 				for t := c.FirstChild; t != nil; t = t.NextSibling {
-					if t.Type == html.TextNode {
-						walk(reparseInSelect(t.Data, scripting), open, depth+1)
+					if t.Type != html.TextNode {
+						continue
+					}
+					sel, after := reparseInSelect(t.Data, scripting)
+					walk(sel, open, depth+1)
+					if after.FirstChild != nil {
+						*open = false // the text closed the <select>
+						walk(after, open, depth+1)
 					}
 				}
 			}
@@ -261,19 +273,25 @@ var rawTextInSelect = map[atom.Atom]bool{
 // strictly shorter text, but a page is untrusted.
 const maxSelectReparse = 8
 
-// reparseInSelect parses text as the contents of a <select> and returns
-// the nodes under one parent.
-func reparseInSelect(text string, scripting bool) *html.Node {
-	top := &html.Node{Type: html.DocumentNode}
-	context := &html.Node{Type: html.ElementNode, Data: "select", DataAtom: atom.Select}
-	nodes, err := html.ParseFragmentWithOptions(strings.NewReader(text), context, html.ParseOptionEnableScripting(scripting))
-	if err != nil {
-		return top
+// reparseInSelect parses text as the inside of a <select> (a <select>
+// start tag, then text, in a <body>) and returns that <select> and, under
+// one parent, what the text puts after it once something in it closed the
+// <select>.
+func reparseInSelect(text string, scripting bool) (sel, after *html.Node) {
+	sel = &html.Node{Type: html.ElementNode, Data: "select", DataAtom: atom.Select}
+	after = &html.Node{Type: html.DocumentNode}
+	context := &html.Node{Type: html.ElementNode, Data: "body", DataAtom: atom.Body}
+	nodes, err := html.ParseFragmentWithOptions(strings.NewReader("<select>"+text), context, html.ParseOptionEnableScripting(scripting))
+	if err != nil || len(nodes) == 0 {
+		return sel, after
+	}
+	if nodes[0].Type == html.ElementNode && nodes[0].DataAtom == atom.Select {
+		sel, nodes = nodes[0], nodes[1:]
 	}
 	for _, n := range nodes {
-		top.AppendChild(n)
+		after.AppendChild(n)
 	}
-	return top
+	return sel, after
 }
 
 // metas reads the <meta> policies of a page parsed as the contents of a
