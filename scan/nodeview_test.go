@@ -1,8 +1,18 @@
 package scan
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math/rand/v2"
+	"os/exec"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/harden-go/harden/internal/testenv"
 )
 
 // FuzzParseDocument feeds untrusted pages to the reader of <meta> policies,
@@ -31,4 +41,75 @@ func FuzzParseDocument(f *testing.F) {
 			t.Errorf("parseDocument(%q) found a script in a page without <script", page)
 		}
 	})
+}
+
+// htmlSamples are pages built from the tags that switch the HTML parser's
+// modes (select, raw text, foreign content, tables, templates, frames),
+// with <meta> policies and scripts among them.
+func htmlSamples() []string {
+	tags := []string{"select", "option", "optgroup", "svg", "math", "template", "noscript", "iframe", "style",
+		"title", "textarea", "table", "tr", "td", "frameset", "head", "body", "html", "p", "div", "button",
+		"datalist", "object", "hr", "input", "keygen", "foreignObject", "desc", "mi", "annotation-xml", "xmp",
+		"noembed", "noframes", "caption", "colgroup", "col", "tbody", "th", "frame", "form", "a", "li", "ul"}
+	r := rand.New(rand.NewPCG(7, 9))
+	pages := make([]string, 0, 1000)
+	for range cap(pages) {
+		var b strings.Builder
+		for i := range 3 + r.IntN(12) {
+			id := string(rune('a' + i))
+			switch r.IntN(7) {
+			case 0:
+				b.WriteString(`<meta http-equiv="Content-Security-Policy" content="default-src '` + id + `'">`)
+			case 1:
+				b.WriteString(`<meta name="referrer" content="` + id + `">`)
+			case 2:
+				b.WriteString(`<script src="https://x.example/` + id + `.js"></script>`)
+			case 3:
+				b.WriteString("</" + tags[r.IntN(len(tags))] + ">")
+			default:
+				b.WriteString("<" + tags[r.IntN(len(tags))] + ">")
+			}
+		}
+		pages = append(pages, b.String())
+	}
+	return pages
+}
+
+// TestParseDocumentAgreesWithObservatory reads every sample with the pinned
+// Observatory's HTML parser (jsdom) and with parseDocument, and wants the
+// same <meta> policies, referrer and script sources.
+func TestParseDocumentAgreesWithObservatory(t *testing.T) {
+	script := filepath.Join(filepath.Dir(testenv.Observatory(t)), "html.mjs")
+	pages := htmlSamples()
+	in, _ := json.Marshal(pages)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "node", script)
+	cmd.Stdin = bytes.NewReader(in)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node: %v", err)
+	}
+	var want []struct {
+		CSP      []string `json:"csp"`
+		Referrer []string `json:"referrer"`
+		Scripts  []string `json:"scripts"`
+	}
+	if err := json.Unmarshal(out, &want); err != nil || len(want) != len(pages) {
+		t.Fatalf("node output: %v (%d results for %d pages)", err, len(want), len(pages))
+	}
+	for i, page := range pages {
+		d := parseDocument(page)
+		scripts := []string{}
+		for _, s := range d.scripts {
+			if s.html && s.hasSrc {
+				scripts = append(scripts, d.scriptSrc(s))
+			}
+		}
+		got := []any{append([]string{}, d.metaCSP...), append([]string{}, d.referrer...), scripts}
+		w := []any{append([]string{}, want[i].CSP...), append([]string{}, want[i].Referrer...), append([]string{}, want[i].Scripts...)}
+		if !reflect.DeepEqual(got, w) {
+			t.Errorf("%s\n got  csp, referrer, scripts %q\n want %q", page, got, w)
+		}
+	}
 }
