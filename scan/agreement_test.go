@@ -271,6 +271,9 @@ func fixtures() []fixture {
 		{name: "sri-same-origin-without-integrity", h: site{headers: strictHeaders, body: `<!doctype html><script src="/app.js"></script><script src="/lib.js"></script>`}.handler()},
 		{name: "sri-external-http-with-integrity", h: site{headers: strictHeaders,
 			body: `<!doctype html><script src="http://cdn.example.com/lib.js" integrity="sha384-x" crossorigin="anonymous"></script>`}.handler()},
+		{name: "sri-base-backslash-src", h: site{headers: strictHeaders, body: `<!doctype html><base href="https://127.0.0.1/"><script src="\\cdn.example.org\a.js"></script>`}.handler()},
+		{name: "sri-base-scheme-relative-src", h: site{headers: strictHeaders, body: `<!doctype html><base href="https://127.0.0.1/"><script src="https:a.js"></script>`}.handler()},
+		{name: "sri-base-stray-percent-src", h: site{headers: strictHeaders, body: `<!doctype html><base href="https://cdn.example.org/"><script src="%zz.js"></script>`}.handler()},
 		{name: "sri-same-site-subdomain-script", h: site{headers: strictHeaders, body: `<!doctype html><script src="https://static.localhost/app.js"></script>`}.handler()},
 
 		// Status codes the Observatory grades, and a JSON API.

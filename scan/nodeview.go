@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -358,13 +359,13 @@ func parseAbsoluteURL(s string) (*url.URL, bool) {
 		}
 	}
 	rest := s[colon+1:]
-	if scheme == "http" || scheme == "https" || scheme == "ws" || scheme == "wss" || scheme == "ftp" {
+	if specialScheme(scheme) {
 		rest = strings.ReplaceAll(rest, `\`, "/")
 		rest = "//" + strings.TrimLeft(rest, "/")
 	}
 	u, err := url.Parse(scheme + ":" + rest)
-	if err != nil {
-		return nil, false
+	if err != nil || specialScheme(scheme) && u.Host == "" {
+		return nil, false // a special URL needs a host: "http://" does not parse
 	}
 	if u.Host != "" {
 		u.Host = strings.ToLower(u.Host)
@@ -382,6 +383,14 @@ func parseAbsoluteURL(s string) (*url.URL, bool) {
 // resolved against the document base URL when it parses, the raw value
 // otherwise (as against about:blank).
 func (d *document) scriptSrc(s script) string {
+	if d.base != nil && specialScheme(d.base.Scheme) {
+		if rel, ok := sameSchemeRelative(s.src, d.base.Scheme); ok {
+			// "https:a.js" against an https: base is a path, not a host.
+			if ref, err := url.Parse(rel); err == nil {
+				return d.base.ResolveReference(ref).String()
+			}
+		}
+	}
 	if u, ok := parseAbsoluteURL(s.src); ok {
 		return u.String()
 	}
@@ -391,11 +400,64 @@ func (d *document) scriptSrc(s script) string {
 		}
 		return "about:blank"
 	}
-	if d.base != nil {
-		ref, err := url.Parse(strings.TrimSpace(s.src))
+	if d.base != nil && d.base.Opaque == "" && !hasScheme(s.src) {
+		// A base like data:,x cannot resolve anything, and a src with a
+		// scheme that did not parse ("http://") stays as written.
+		src := strings.TrimSpace(s.src)
+		if specialScheme(d.base.Scheme) {
+			// Against a special base a backslash is a slash:
+			// "\\cdn.example\a.js" names the host cdn.example.
+			path, query, _ := strings.Cut(src, "?")
+			src = strings.ReplaceAll(path, `\`, "/")
+			if query != "" || strings.Contains(s.src, "?") {
+				src += "?" + query
+			}
+		}
+		ref, err := url.Parse(src)
+		if err != nil {
+			// A stray "%" does not stop a browser from resolving the URL.
+			ref, err = url.Parse(strayPercent.ReplaceAllString(src, "%25$1"))
+		}
 		if err == nil {
 			return d.base.ResolveReference(ref).String()
 		}
 	}
 	return s.src
+}
+
+var (
+	schemePrefix = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:`)
+	strayPercent = regexp.MustCompile(`%([^0-9A-Fa-f]|[0-9A-Fa-f][^0-9A-Fa-f]|[0-9A-Fa-f]?$)`)
+)
+
+// hasScheme reports whether src starts with a URL scheme.
+func hasScheme(src string) bool {
+	return schemePrefix.MatchString(strings.TrimFunc(src, func(r rune) bool { return r <= ' ' }))
+}
+
+// specialScheme reports whether scheme is one of the URL standard's special
+// schemes with a host (file: aside).
+func specialScheme(scheme string) bool {
+	switch scheme {
+	case "http", "https", "ws", "wss", "ftp":
+		return true
+	}
+	return false
+}
+
+// sameSchemeRelative returns the part after the scheme of src when src
+// names scheme without an authority ("https:a.js", "https:/a.js"): against
+// a base of the same special scheme, the URL standard reads it as a
+// relative reference.
+func sameSchemeRelative(src, scheme string) (string, bool) {
+	src = strings.TrimFunc(src, func(r rune) bool { return r <= ' ' })
+	colon := strings.IndexByte(src, ':')
+	if colon <= 0 || !strings.EqualFold(src[:colon], scheme) {
+		return "", false
+	}
+	rest := strings.ReplaceAll(src[colon+1:], `\`, "/")
+	if strings.HasPrefix(rest, "//") {
+		return "", false
+	}
+	return rest, true
 }

@@ -26,6 +26,8 @@ func FuzzParseDocument(f *testing.F) {
 		`<template><meta http-equiv=content-security-policy content="x"><script src=a.js></script></template>`,
 		`<frameset><meta http-equiv=content-security-policy content="default-src 'none'"></frameset>`,
 		`<base href="https://cdn.example/"><script src="a.js" integrity="sha384-x"></script>`,
+		`<base href="https://a.example/"><script src="\\b.example\c.js"></script><script src="https:d.js"></script><script src="%zz%4"></script><script src="http://"></script>`,
+		`<base href="data:,x"><script src="../a.js"></script><base href="https://x/"><script src="#f"></script>`,
 		`<table><select><keygen><meta name=referrer content=origin>`,
 		`<select><iframe><style><script src="//x.example/a.js"></script></style></iframe><title><meta name=referrer content=origin></title></select>`,
 	} {
@@ -33,6 +35,9 @@ func FuzzParseDocument(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, page string) {
 		d := parseDocument(page)
+		for _, s := range d.scripts {
+			_ = d.scriptSrc(s) // resolving against any <base> must not panic
+		}
 		lower := strings.ToLower(page)
 		if !strings.Contains(lower, "<meta") && (len(d.metaCSP) > 0 || d.hasReferrer) {
 			t.Errorf("parseDocument(%q) found a <meta> policy in a page without <meta", page)

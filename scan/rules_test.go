@@ -205,6 +205,10 @@ func ruleCases() []ruleCase {
 
 		// subresource-integrity
 		html(TestSRI, "no scripts", "<p>x</p>", "sri-not-implemented-but-no-scripts-loaded", true),
+		// A script src resolved against <base href> as the URL standard does.
+		html(TestSRI, "backslashes against a base name a host", `<base href="https://example.com/"><script src="\\cdn.example.org\a.js"></script>`, "sri-not-implemented-but-external-scripts-loaded-securely", false),
+		html(TestSRI, "https: without slashes against an https base is a path", `<base href="https://example.com/"><script src="https:a.js"></script>`, "sri-not-implemented-but-all-scripts-loaded-from-secure-origin", true),
+		html(TestSRI, "a stray percent still resolves against the base", `<base href="https://cdn.example.org/"><script src="%zz.js"></script>`, "sri-not-implemented-but-external-scripts-loaded-securely", false),
 		html(TestSRI, "script in an iframe inside select is markup", `<select><iframe><script src="http://cdn.example.org/x.js"></script></iframe></select>`, "sri-not-implemented-and-external-scripts-not-loaded-securely", false),
 		html(TestSRI, "script in a style inside select is markup", `<select><style><script src="https://cdn.example.org/x.js"></script></style></select>`, "sri-not-implemented-but-external-scripts-loaded-securely", false),
 		html(TestSRI, "svg script inside select is an HTML script", `<select><svg><script src="http://cdn.example.org/x.js"></script></svg></select>`, "sri-not-implemented-and-external-scripts-not-loaded-securely", false),
