@@ -274,6 +274,7 @@ func fixtures() []fixture {
 		{name: "sri-base-backslash-src", h: site{headers: strictHeaders, body: `<!doctype html><base href="https://127.0.0.1/"><script src="\\cdn.example.org\a.js"></script>`}.handler()},
 		{name: "sri-base-scheme-relative-src", h: site{headers: strictHeaders, body: `<!doctype html><base href="https://127.0.0.1/"><script src="https:a.js"></script>`}.handler()},
 		{name: "sri-base-stray-percent-src", h: site{headers: strictHeaders, body: `<!doctype html><base href="https://cdn.example.org/"><script src="%zz.js"></script>`}.handler()},
+		{name: "sri-short-ipv4-src", h: site{headers: strictHeaders, body: `<!doctype html><script src="https://127.1/a.js"></script><script src="https://0x7f.0.0.1/b.js"></script>`}.handler()},
 		{name: "sri-same-site-subdomain-script", h: site{headers: strictHeaders, body: `<!doctype html><script src="https://static.localhost/app.js"></script>`}.handler()},
 
 		// Status codes the Observatory grades, and a JSON API.

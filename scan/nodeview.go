@@ -2,6 +2,7 @@ package scan
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -10,6 +11,7 @@ import (
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+	"golang.org/x/net/idna"
 
 	"github.com/harden-go/harden/scan/internal/js"
 )
@@ -387,12 +389,12 @@ func (d *document) scriptSrc(s script) string {
 		if rel, ok := sameSchemeRelative(s.src, d.base.Scheme); ok {
 			// "https:a.js" against an https: base is a path, not a host.
 			if ref, err := url.Parse(rel); err == nil {
-				return d.base.ResolveReference(ref).String()
+				return urlString(d.base.ResolveReference(ref))
 			}
 		}
 	}
 	if u, ok := parseAbsoluteURL(s.src); ok {
-		return u.String()
+		return urlString(u)
 	}
 	if s.src == "" {
 		if d.base != nil {
@@ -419,10 +421,81 @@ func (d *document) scriptSrc(s script) string {
 			ref, err = url.Parse(strayPercent.ReplaceAllString(src, "%25$1"))
 		}
 		if err == nil {
-			return d.base.ResolveReference(ref).String()
+			return urlString(d.base.ResolveReference(ref))
 		}
 	}
 	return s.src
+}
+
+// urlString writes u as the URL standard serializes it, for the host of a
+// special URL: an internationalized name in ASCII (punycode), and an IPv4
+// address in any of its forms ("127.1", "0x7f.0.0.1") as four decimal
+// numbers, so that a script's host is compared with the site's as the
+// Observatory compares them.
+func urlString(u *url.URL) string {
+	if !specialScheme(u.Scheme) || u.Host == "" {
+		return u.String()
+	}
+	host, port := u.Hostname(), u.Port()
+	if strings.HasPrefix(u.Host, "[") {
+		return u.String()
+	}
+	if ascii, err := idna.Lookup.ToASCII(host); err == nil {
+		host = ascii
+	}
+	if ip, ok := parseURLIPv4(host); ok {
+		host = ip
+	}
+	v := *u
+	v.Host = host
+	if port != "" {
+		v.Host += ":" + port
+	}
+	return v.String()
+}
+
+// parseURLIPv4 reads host as the URL standard's IPv4 parser does: one to
+// four dot-separated numbers, each decimal, octal (leading 0) or hex (0x),
+// the last filling the remaining bytes.
+func parseURLIPv4(host string) (string, bool) {
+	parts := strings.Split(host, ".")
+	if len(parts) > 1 && parts[len(parts)-1] == "" {
+		parts = parts[:len(parts)-1]
+	}
+	if len(parts) == 0 || len(parts) > 4 {
+		return "", false
+	}
+	nums := make([]uint64, len(parts))
+	for i, p := range parts {
+		base := 10
+		switch {
+		case len(p) >= 2 && (p[:2] == "0x" || p[:2] == "0X"):
+			p, base = p[2:], 16
+			if p == "" {
+				p = "0"
+			}
+		case len(p) > 1 && p[0] == '0':
+			p, base = p[1:], 8
+		}
+		n, err := strconv.ParseUint(p, base, 64)
+		if p == "" || err != nil {
+			return "", false
+		}
+		nums[i] = n
+	}
+	last := len(nums) - 1
+	var addr uint64
+	for i, n := range nums[:last] {
+		if n > 255 {
+			return "", false
+		}
+		addr |= n << (8 * (3 - i))
+	}
+	if nums[last] >= 1<<(8*(4-last)) {
+		return "", false
+	}
+	addr |= nums[last]
+	return fmt.Sprintf("%d.%d.%d.%d", addr>>24, addr>>16&255, addr>>8&255, addr&255), true
 }
 
 var (

@@ -28,6 +28,7 @@ func FuzzParseDocument(f *testing.F) {
 		`<base href="https://cdn.example/"><script src="a.js" integrity="sha384-x"></script>`,
 		`<base href="https://a.example/"><script src="\\b.example\c.js"></script><script src="https:d.js"></script><script src="%zz%4"></script><script src="http://"></script>`,
 		`<base href="data:,x"><script src="../a.js"></script><base href="https://x/"><script src="#f"></script>`,
+		`<script src="https://0x7f.1/a.js"></script><script src="https://4294967296/"></script><script src="https://ÄÖ.example:8443/"></script><script src="https://[::1]/"></script>`,
 		`<table><select><keygen><meta name=referrer content=origin>`,
 		`<select><iframe><style><script src="//x.example/a.js"></script></style></iframe><title><meta name=referrer content=origin></title></select>`,
 	} {
@@ -115,6 +116,33 @@ func TestParseDocumentAgreesWithObservatory(t *testing.T) {
 		w := []any{append([]string{}, want[i].CSP...), append([]string{}, want[i].Referrer...), append([]string{}, want[i].Scripts...)}
 		if !reflect.DeepEqual(got, w) {
 			t.Errorf("%s\n got  csp, referrer, scripts %q\n want %q", page, got, w)
+		}
+	}
+}
+
+func TestParseURLIPv4(t *testing.T) {
+	for _, tt := range []struct {
+		host, want string
+		ok         bool
+	}{
+		{"127.0.0.1", "127.0.0.1", true},
+		{"127.1", "127.0.0.1", true},
+		{"0x7f.0.0.1", "127.0.0.1", true},
+		{"0177.0.0.1", "127.0.0.1", true},
+		{"2130706433", "127.0.0.1", true},
+		{"0x", "0.0.0.0", true},
+		{"127.0.0.1.", "127.0.0.1", true},
+		{"4294967295", "255.255.255.255", true},
+		{"4294967296", "", false},
+		{"256.0.0.1", "", false},
+		{"1.2.3.4.5", "", false},
+		{"08.0.0.1", "", false},
+		{"example.com", "", false},
+		{"", "", false},
+	} {
+		got, ok := parseURLIPv4(tt.host)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("parseURLIPv4(%q) = %q, %v; want %q, %v", tt.host, got, ok, tt.want, tt.ok)
 		}
 	}
 }

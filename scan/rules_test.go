@@ -205,6 +205,8 @@ func ruleCases() []ruleCase {
 
 		// subresource-integrity
 		html(TestSRI, "no scripts", "<p>x</p>", "sri-not-implemented-but-no-scripts-loaded", true),
+		onHost("127.0.0.1", html(TestSRI, "an IPv4 address in short form is the site's", `<script src="https://127.1/a.js"></script>`, "sri-not-implemented-but-all-scripts-loaded-from-secure-origin", true)),
+		onHost("xn--4ca0b.example", html(TestSRI, "an internationalized host is compared in punycode", `<script src="https://ÄÖ.example/a.js"></script>`, "sri-not-implemented-but-all-scripts-loaded-from-secure-origin", true)),
 		// A script src resolved against <base href> as the URL standard does.
 		html(TestSRI, "backslashes against a base name a host", `<base href="https://example.com/"><script src="\\cdn.example.org\a.js"></script>`, "sri-not-implemented-but-external-scripts-loaded-securely", false),
 		html(TestSRI, "https: without slashes against an https base is a path", `<base href="https://example.com/"><script src="https:a.js"></script>`, "sri-not-implemented-but-all-scripts-loaded-from-secure-origin", true),
@@ -319,6 +321,12 @@ func policy(test, name, csp, body, result string, pass bool) ruleCase {
 		h.Del("Content-Security-Policy")
 	}
 	return ruleCase{name: name, test: test, site: recorded(h, body), result: result, pass: pass}
+}
+
+// onHost moves the case's site to host (its responses keep their URLs).
+func onHost(host string, tc ruleCase) ruleCase {
+	tc.site.Host = host
+	return tc
 }
 
 func only(model string, tc ruleCase) ruleCase {
