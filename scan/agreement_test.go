@@ -220,6 +220,10 @@ func fixtures() []fixture {
 		{name: "csp-style-unsafe-inline-default-none", h: site{headers: with(strictHeaders, [2]string{"Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"})}.handler()},
 		{name: "csp-meta-only-unsafe-inline", h: site{headers: with(strictHeaders, [2]string{"Content-Security-Policy", ""}),
 			body: `<!doctype html><html><head><meta http-equiv="Content-Security-Policy" content="script-src 'self' 'unsafe-inline'"></head><body>x</body></html>`}.handler()},
+		{name: "csp-meta-inside-noscript", h: site{headers: with(strictHeaders, [2]string{"Content-Security-Policy", ""}, [2]string{"Referrer-Policy", ""}),
+			body: `<!doctype html><html><head><noscript><meta http-equiv="Content-Security-Policy" content="default-src 'none'"><meta name="referrer" content="unsafe-url"></noscript></head><body><noscript><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></noscript></body></html>`}.handler()},
+		{name: "csp-meta-inside-select", h: site{headers: with(strictHeaders, [2]string{"Content-Security-Policy", ""}),
+			body: `<!doctype html><html><body><select><option>a</option><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></select></body></html>`}.handler()},
 		{name: "csp-sent-twice-header-invalid", h: site{headers: append(with(strictHeaders), [2]string{"Content-Security-Policy", "default-src 'self'"})}.handler()},
 
 		// Cookies: every outcome.
@@ -267,6 +271,10 @@ func fixtures() []fixture {
 		{name: "sri-same-origin-without-integrity", h: site{headers: strictHeaders, body: `<!doctype html><script src="/app.js"></script><script src="/lib.js"></script>`}.handler()},
 		{name: "sri-external-http-with-integrity", h: site{headers: strictHeaders,
 			body: `<!doctype html><script src="http://cdn.example.com/lib.js" integrity="sha384-x" crossorigin="anonymous"></script>`}.handler()},
+		{name: "sri-base-backslash-src", h: site{headers: strictHeaders, body: `<!doctype html><base href="https://127.0.0.1/"><script src="\\cdn.example.org\a.js"></script>`}.handler()},
+		{name: "sri-base-scheme-relative-src", h: site{headers: strictHeaders, body: `<!doctype html><base href="https://127.0.0.1/"><script src="https:a.js"></script>`}.handler()},
+		{name: "sri-base-stray-percent-src", h: site{headers: strictHeaders, body: `<!doctype html><base href="https://cdn.example.org/"><script src="%zz.js"></script>`}.handler()},
+		{name: "sri-short-ipv4-src", h: site{headers: strictHeaders, body: `<!doctype html><script src="https://127.1/a.js"></script><script src="https://0x7f.0.0.1/b.js"></script>`}.handler()},
 		{name: "sri-same-site-subdomain-script", h: site{headers: strictHeaders, body: `<!doctype html><script src="https://static.localhost/app.js"></script>`}.handler()},
 
 		// Status codes the Observatory grades, and a JSON API.

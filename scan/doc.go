@@ -8,18 +8,22 @@
 // cross-site form POST. [Grade] is a pure function over that record, so
 // every rule is tested on hand-written responses without a network.
 //
-// The default model, [ModelObservatory], reproduces the Observatory's ten
-// tests (content-security-policy, cookies, cross-origin-resource-sharing,
+// The default model, [ModelObservatory], reproduces one Observatory
+// release, [ObservatoryRelease], which every report names (later releases
+// score some pages differently; docs/scan.md lists how): its ten tests
+// (content-security-policy, cookies, cross-origin-resource-sharing,
 // redirection, referrer-policy, strict-transport-security,
 // subresource-integrity, x-content-type-options, x-frame-options,
 // cross-origin-resource-policy), their results and score modifiers, the
-// curve that counts bonuses only when the penalties total at most 10, and the
-// grade steps, including the quirks a grade depends on: repeated header
-// fields joined with ", " as Node's HTTP client does (so a header sent twice
-// is invalid), CSP parsing with nonces, hashes and 'strict-dynamic', <meta>
-// policies, any frame-ancestors counting for X-Frame-Options, cookies judged
-// from a cookie jar that keeps deletions and drops what it refuses, external
-// scripts judged by registrable domain, and redirects judged by host name.
+// curve that counts bonuses only when the penalties total at most 10, and
+// the grade steps, including the quirks a grade depends on: repeated
+// header fields joined with ", " as Node's HTTP client does (so a header
+// sent twice is invalid), CSP parsing with nonces, hashes and
+// 'strict-dynamic', <meta> policies read as that release's HTML parser
+// reads them (none inside <noscript> or <select>), any frame-ancestors
+// counting for X-Frame-Options, cookies judged from a cookie jar that keeps
+// deletions and drops what it refuses, external scripts judged by
+// registrable domain, and redirects judged by host name.
 // The agreement test runs the real Observatory against local fixtures and
 // wants the same grade, score and result for every test.
 //

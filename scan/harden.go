@@ -178,10 +178,12 @@ func permissionsCheck(in *obsInput) TestResult {
 }
 
 // policyToken is the first token of a COOP/COEP value; parameters such as
-// report-to are ignored.
+// report-to are ignored. The value is a structured-field token, which is
+// case-sensitive: browsers ignore "SAME-ORIGIN" and apply unsafe-none, so
+// the token is not lower-cased (that would pass a page left unprotected).
 func policyToken(v string) string {
 	t, _, _ := strings.Cut(v, ";")
-	return strings.ToLower(strings.TrimSpace(t))
+	return strings.Trim(t, " \t")
 }
 
 func coopCheck(in *obsInput) TestResult {

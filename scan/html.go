@@ -80,7 +80,7 @@ var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap
 <h2>{{.Host}}</h2>
 {{if .Error}}<p class="error">Not scanned: {{.Error}}</p>{{else}}
 <p><span class="grade {{gradeClass .Grade}}">{{.Grade}}</span> score {{.Score}} · {{.TestsPassed}}/{{.TestsQuantity}} tests passed · {{.Model}} model · <span class="mono">{{.URL}}</span> ({{.StatusCode}})</p>
-<h3>Observatory tests</h3>
+<h3>Observatory tests{{if .Observatory}} ({{.Observatory}}){{end}}</h3>
 <table>
 <tr><th>test</th><th>result</th><th>score</th><th>what was found, and the fix</th></tr>
 {{range .Tests}}<tr><td>{{.Name}}</td><td>{{if .Pass}}<span class="pass">pass</span>{{else}}<span class="fail">fail</span>{{end}}<br><span class="mono">{{.Result}}</span></td><td>{{signed .ScoreModifier}}</td><td>{{.Description}}{{if .Fix}}<br><span class="fix">Fix: {{.Fix}}</span>{{end}}{{if .Data}}<br><span class="mono">{{.Data}}</span>{{end}}</td></tr>

@@ -7,8 +7,9 @@ import (
 
 // The grading models.
 const (
-	// ModelObservatory grades exactly as the Mozilla HTTP Observatory does;
-	// the checks beyond it are reported as findings that do not count.
+	// ModelObservatory grades exactly as the Mozilla HTTP Observatory
+	// release ObservatoryRelease does; the checks beyond it are reported
+	// as findings that do not count.
 	ModelObservatory = "observatory"
 	// ModelHarden also counts the findings, and corrects two Observatory
 	// quirks that hide a risk: a reflected CORS origin with credentials is
@@ -16,6 +17,18 @@ const (
 	// out replaces X-Frame-Options.
 	ModelHarden = "harden"
 )
+
+// The Observatory release whose ten tests, score table and curve
+// ModelObservatory reproduces, and that release's scoring algorithm
+// version. Later releases score some pages differently (docs/scan.md lists
+// how); the agreement test runs this release.
+const (
+	ObservatoryRelease   = "1.4.8"
+	ObservatoryAlgorithm = 4
+)
+
+// observatoryName names the reproduced release in reports.
+var observatoryName = fmt.Sprintf("Mozilla HTTP Observatory %s (algorithm version %d)", ObservatoryRelease, ObservatoryAlgorithm)
 
 // Errors of Grade.
 var (
@@ -35,6 +48,9 @@ type Report struct {
 	// scanned; the CLI's JSON outputs list such targets this way.
 	Error string `json:"error,omitempty"`
 	Model string `json:"model,omitempty"`
+	// Observatory names the Observatory release, and its algorithm
+	// version, whose results Tests reproduce.
+	Observatory string `json:"observatory,omitempty"`
 	// URL is the page that was graded (the end of the HTTPS chain when
 	// HTTPS answered).
 	URL        string `json:"url"`
@@ -120,6 +136,9 @@ func gradeSite(site *Site, preload PreloadList, model string) *Report {
 	findings := hardenChecks(in)
 	annotate(tests)
 	annotate(findings)
+	if model == ModelHarden {
+		noteCorrections(site, preload, tests)
+	}
 	scored := tests
 	if model == ModelHarden {
 		scored = append(append([]TestResult(nil), tests...), findings...)
@@ -128,6 +147,7 @@ func gradeSite(site *Site, preload PreloadList, model string) *Report {
 	return &Report{
 		Host:          site.Host,
 		Model:         model,
+		Observatory:   observatoryName,
 		URL:           final.URL,
 		StatusCode:    final.Status,
 		Grade:         GradeFor(total),
@@ -137,5 +157,30 @@ func gradeSite(site *Site, preload PreloadList, model string) *Report {
 		TestsQuantity: len(scored),
 		Tests:         tests,
 		Findings:      findings,
+	}
+}
+
+// corrections say why the harden model grades an Observatory test
+// differently from the Observatory.
+var corrections = map[string]string{
+	TestXFrameOptions: "the Observatory counts any CSP frame-ancestors, even one in a <meta> policy (browsers ignore it there) or one that allows every origin; the harden model counts only a header frame-ancestors that keeps foreign origins out",
+	TestCORS:          "the Observatory never sees an Origin reflected with credentials (it reads the Origin it sent from a field its HTTP client leaves empty); the harden model catches it",
+}
+
+// noteCorrections says, on each of the Observatory's tests that the harden
+// model grades differently, what the Observatory gives and why the models
+// differ, so that a harden-model score lower than the Observatory's is
+// explained where it is shown.
+func noteCorrections(site *Site, preload PreloadList, tests []TestResult) {
+	obs := observatoryTests(newObsInput(site, preload, false))
+	for i := range tests {
+		t, o := &tests[i], obs[i]
+		if t.Name != o.Name || t.Result == o.Result {
+			continue
+		}
+		if t.Result == "x-frame-options-not-implemented" {
+			t.Description = "no X-Frame-Options, and the only CSP frame-ancestors is in a <meta> policy (browsers ignore it there) or allows every origin: the page can be framed (clickjacking)"
+		}
+		t.Description += fmt.Sprintf("; the Observatory gives %s (%+d): %s", o.Result, modifiers[o.Result], corrections[t.Name])
 	}
 }

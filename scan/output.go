@@ -60,7 +60,11 @@ func WriteTable(w io.Writer, r *Report, color bool) error {
 			}
 		}
 	}
-	section("Observatory tests", r.Tests, true)
+	testsTitle := "Observatory tests"
+	if r.Observatory != "" { // a report read from an older JSON file has none
+		testsTitle += " (" + r.Observatory + ")"
+	}
+	section(testsTitle, r.Tests, true)
 	title := "Beyond the Observatory (not scored in this model)"
 	if r.Model == ModelHarden {
 		title = "Beyond the Observatory"

@@ -140,6 +140,14 @@ func ruleCases() []ruleCase {
 		{name: "report-only", test: TestCSP, site: recorded(good("Content-Security-Policy", "", "Content-Security-Policy-Report-Only", "default-src 'none'"), ""), result: "csp-not-implemented-but-reporting-enabled"},
 		{name: "meta policy", test: TestCSP, site: recorded(good("Content-Security-Policy", ""), `<meta http-equiv="Content-Security-Policy" content="default-src 'none'">`), result: "csp-implemented-with-no-unsafe-default-src-none", pass: true},
 		{name: "meta with only frame-ancestors", test: TestCSP, site: recorded(good("Content-Security-Policy", ""), `<meta http-equiv="Content-Security-Policy" content="frame-ancestors 'none'">`), result: "csp-not-implemented"},
+		// Browsers (and the Observatory's parser) run with scripting on, so
+		// <noscript> holds text, not a <meta> element.
+		{name: "meta policy inside noscript in head", test: TestCSP, site: recorded(good("Content-Security-Policy", ""), `<!doctype html><html><head><noscript><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></noscript></head><body>x</body></html>`), result: "csp-not-implemented"},
+		{name: "meta policy inside select", test: TestCSP, site: recorded(good("Content-Security-Policy", ""), `<!doctype html><html><body><select><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></select></body></html>`), result: "csp-not-implemented"},
+		{name: "meta policy after a textarea closed the select", test: TestCSP, site: recorded(good("Content-Security-Policy", ""), `<select><textarea></textarea><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></select>`), result: "csp-implemented-with-no-unsafe-default-src-none", pass: true},
+		{name: "meta policy after a nested select closed the select", test: TestCSP, site: recorded(good("Content-Security-Policy", ""), `<select><option>a<select><meta http-equiv="Content-Security-Policy" content="default-src 'none'">`), result: "csp-implemented-with-no-unsafe-default-src-none", pass: true},
+		{name: "meta policy after an input in an iframe closed the select", test: TestCSP, site: recorded(good("Content-Security-Policy", ""), `<select><iframe><input><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></iframe>`), result: "csp-implemented-with-no-unsafe-default-src-none", pass: true},
+		{name: "meta policy inside noscript in body", test: TestCSP, site: recorded(good("Content-Security-Policy", ""), `<!doctype html><html><body><noscript><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></noscript></body></html>`), result: "csp-not-implemented"},
 
 		// cookies
 		cookie("none", "cookies-not-found", true, good()),
@@ -183,6 +191,7 @@ func ruleCases() []ruleCase {
 		header(TestReferrerPolicy, "last valid wins", "referrer-policy-unsafe", false, "Referrer-Policy", "no-referrer, bogus, origin"),
 		header(TestReferrerPolicy, "invalid", "referrer-policy-header-invalid", false, "Referrer-Policy", "bogus"),
 		html(TestReferrerPolicy, "meta overrides header", `<meta name="referrer" content="unsafe-url">`, "referrer-policy-unsafe", false),
+		html(TestReferrerPolicy, "meta inside noscript does not count", `<head><noscript><meta name="referrer" content="unsafe-url"></noscript></head>`, "referrer-policy-private", true),
 
 		// strict-transport-security
 		header(TestHSTS, "six months", "hsts-implemented-max-age-at-least-six-months", true, "Strict-Transport-Security", "max-age=15552000"),
@@ -196,6 +205,15 @@ func ruleCases() []ruleCase {
 
 		// subresource-integrity
 		html(TestSRI, "no scripts", "<p>x</p>", "sri-not-implemented-but-no-scripts-loaded", true),
+		onHost("127.0.0.1", html(TestSRI, "an IPv4 address in short form is the site's", `<script src="https://127.1/a.js"></script>`, "sri-not-implemented-but-all-scripts-loaded-from-secure-origin", true)),
+		onHost("xn--4ca0b.example", html(TestSRI, "an internationalized host is compared in punycode", `<script src="https://ÄÖ.example/a.js"></script>`, "sri-not-implemented-but-all-scripts-loaded-from-secure-origin", true)),
+		// A script src resolved against <base href> as the URL standard does.
+		html(TestSRI, "backslashes against a base name a host", `<base href="https://example.com/"><script src="\\cdn.example.org\a.js"></script>`, "sri-not-implemented-but-external-scripts-loaded-securely", false),
+		html(TestSRI, "https: without slashes against an https base is a path", `<base href="https://example.com/"><script src="https:a.js"></script>`, "sri-not-implemented-but-all-scripts-loaded-from-secure-origin", true),
+		html(TestSRI, "a stray percent still resolves against the base", `<base href="https://cdn.example.org/"><script src="%zz.js"></script>`, "sri-not-implemented-but-external-scripts-loaded-securely", false),
+		html(TestSRI, "script in an iframe inside select is markup", `<select><iframe><script src="http://cdn.example.org/x.js"></script></iframe></select>`, "sri-not-implemented-and-external-scripts-not-loaded-securely", false),
+		html(TestSRI, "script in a style inside select is markup", `<select><style><script src="https://cdn.example.org/x.js"></script></style></select>`, "sri-not-implemented-but-external-scripts-loaded-securely", false),
+		html(TestSRI, "svg script inside select is an HTML script", `<select><svg><script src="http://cdn.example.org/x.js"></script></svg></select>`, "sri-not-implemented-and-external-scripts-not-loaded-securely", false),
 		html(TestSRI, "same origin", `<script src="/a.js"></script>`, "sri-not-implemented-but-all-scripts-loaded-from-secure-origin", true),
 		html(TestSRI, "same origin with integrity", `<script src="/a.js" integrity="sha384-x"></script>`, "sri-implemented-and-all-scripts-loaded-securely", true),
 		html(TestSRI, "external with integrity", `<script src="https://cdn.other.org/a.js" integrity="sha384-x"></script>`, "sri-implemented-and-external-scripts-loaded-securely", true),
@@ -249,6 +267,10 @@ func ruleCases() []ruleCase {
 		header(TestCOOP, "allow-popups", "coop-implemented-with-same-origin-allow-popups", true, "Cross-Origin-Opener-Policy", "same-origin-allow-popups"),
 		header(TestCOOP, "unsafe-none", "coop-unsafe-none", false, "Cross-Origin-Opener-Policy", "unsafe-none"),
 		header(TestCOOP, "invalid", "coop-header-invalid", false, "Cross-Origin-Opener-Policy", "same"),
+		// Structured-field tokens are case-sensitive: browsers ignore an
+		// upper-case policy and apply unsafe-none.
+		header(TestCOOP, "upper case", "coop-header-invalid", false, "Cross-Origin-Opener-Policy", "SAME-ORIGIN"),
+		header(TestCOEP, "upper case", "coep-header-invalid", false, "Cross-Origin-Embedder-Policy", "Require-Corp"),
 		header(TestCOEP, "absent", "coep-not-implemented", true),
 		header(TestCOEP, "require-corp", "coep-implemented", true, "Cross-Origin-Embedder-Policy", "require-corp"),
 		header(TestCOEP, "unsafe-none", "coep-unsafe-none", true, "Cross-Origin-Embedder-Policy", "unsafe-none"),
@@ -299,6 +321,12 @@ func policy(test, name, csp, body, result string, pass bool) ruleCase {
 		h.Del("Content-Security-Policy")
 	}
 	return ruleCase{name: name, test: test, site: recorded(h, body), result: result, pass: pass}
+}
+
+// onHost moves the case's site to host (its responses keep their URLs).
+func onHost(host string, tc ruleCase) ruleCase {
+	tc.site.Host = host
+	return tc
 }
 
 func only(model string, tc ruleCase) ruleCase {
