@@ -83,5 +83,6 @@
 // preload bonus by default.
 //
 // Imports: the standard library, golang.org/x (html, publicsuffix,
-// collate) and package ssrf.
+// collate), package ssrf and internal/cookieprefix (the prefix rules the
+// harden model checks, in any letter case, as the layers apply them).
 package scan

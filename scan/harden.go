@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/harden-go/harden/internal/cookieprefix"
 	"github.com/harden-go/harden/scan/internal/js"
 )
 
@@ -242,11 +243,13 @@ func cookiePrefixCheck(in *obsInput) TestResult {
 			hasDomain := c.Domain != ""
 			pathRoot := c.Path == "/"
 			switch {
-			case strings.HasPrefix(c.Name, "__Host-"):
+			// In any letter case: browsers enforce "__host-" as "__Host-"
+			// (RFC 6265bis), so a "__HOST-sid" without Secure is dropped.
+			case cookieprefix.IsHost(c.Name):
 				if !c.Secure || hasDomain || !pathRoot || u == nil || u.Scheme != "https" {
 					bad = append(bad, c.Name)
 				}
-			case strings.HasPrefix(c.Name, "__Secure-"):
+			case cookieprefix.IsSecure(c.Name):
 				if !c.Secure || u == nil || u.Scheme != "https" {
 					bad = append(bad, c.Name)
 				}
