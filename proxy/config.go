@@ -115,9 +115,9 @@ type Config struct {
 // until the window ends. The proxy's own refusals (a cross-site post's
 // 403) do not count, nor do safe requests without an Authorization header
 // that a browser sends from another site (an <img> of the login path), so
-// a page on another site cannot lock its visitors out. A login that takes its password in the
-// query string of a GET is not protected by the limiter against a client
-// that sends "Sec-Fetch-Site: cross-site" itself.
+// a page on another site cannot lock its visitors out. A login that takes
+// its password in the query string of a GET is not protected by the
+// limiter against a client that sends "Sec-Fetch-Site: cross-site" itself.
 type LoginConfig struct {
 	// Paths lists the login paths ("/api/login"), matched as whole paths
 	// ignoring case, a trailing slash, a format suffix ("/api/login.json")

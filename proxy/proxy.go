@@ -333,7 +333,7 @@ func (p *Proxy) dispatch(w http.ResponseWriter, r *http.Request) {
 	rt := p.match(matched)
 	reqctx.SetRoute(r.Context(), cmp.Or(rt.prefix, "/")) // a configured prefix: a bounded metrics label
 	r = r.WithContext(&exchange{Context: r.Context(), p: p, hdr: w.Header()})
-	if p.isLogin(matched) || p.isLogin(r.URL.Path) {
+	if p.isLogin(matched) || matched != r.URL.Path && p.isLogin(r.URL.Path) {
 		rt.login.ServeHTTP(w, r)
 		return
 	}
@@ -362,8 +362,12 @@ func (p *Proxy) redirectedToLogin(r *http.Request, status int, hdr http.Header) 
 	if status < 300 || status > 399 || safeMethod(r.Method) {
 		return false
 	}
-	loc, err := url.Parse(hdr.Get("Location"))
-	if err != nil || hdr.Get("Location") == "" || loc.Host != "" && !strings.EqualFold(loc.Host, r.Host) {
+	raw := hdr.Get("Location")
+	if raw == "" {
+		return false
+	}
+	loc, err := url.Parse(raw)
+	if err != nil || loc.Host != "" && !strings.EqualFold(loc.Host, r.Host) {
 		return false
 	}
 	target, hidden := routepath.Canonical(r.URL.ResolveReference(loc).Path)

@@ -157,7 +157,8 @@ func (p *Proxy) guardBody(rt *route, next http.Handler) http.Handler {
 		sniff := !rt.operators && !scanKeys && mt.essence != "multipart/form-data" &&
 			mt.essence != "application/x-www-form-urlencoded"
 		form := rt.params && mt.essence == "application/x-www-form-urlencoded"
-		if (scanKeys || form) && (encoded(r.Header) || !mt.utf8) {
+		compressed := encoded(r.Header)
+		if (scanKeys || form) && (compressed || !mt.utf8) {
 			// Upstream body parsers inflate compressed bodies and decode
 			// charsets (Express's json() decodes UTF-7, where "+ACQ-ne"
 			// is "$ne"); the guards read UTF-8 bytes, so anything else is
@@ -174,7 +175,7 @@ func (p *Proxy) guardBody(rt *route, next http.Handler) http.Handler {
 			r, ok = checkJSON(w, r, isJSONType(mt.essence))
 		case !rt.operators && mt.essence == "multipart/form-data":
 			r, ok = checkMultipart(w, r, mt.boundary)
-		case sniff && encoded(r.Header):
+		case sniff && compressed:
 			r, ok = sniffEncoded(w, r)
 		case sniff:
 			r, ok = sniffJSON(w, r, mt.utf8)
@@ -329,10 +330,9 @@ func sniffJSON(w http.ResponseWriter, r *http.Request, utf8 bool) (*http.Request
 // Other bodies go on as sent; the body is held in memory (within the
 // route's limit) while it is looked into.
 func sniffEncoded(w http.ResponseWriter, r *http.Request) (*http.Request, bool) {
-	codings := r.Header.Values("Content-Encoding")
-	enc := strings.ToLower(strings.TrimSpace(codings[0]))
-	if len(codings) > 1 || strings.Contains(enc, ",") || !readableCoding(enc) {
-		input.Reject(w, r, input.ErrUnsupportedMediaType) // "gzip, br": layers the proxy cannot peel
+	enc, ok := readableEncoding(r.Header)
+	if !ok {
+		input.Reject(w, r, input.ErrUnsupportedMediaType) // br, zstd, "gzip, br": what the proxy cannot peel
 		return r, false
 	}
 	body, ok := readBody(w, r)

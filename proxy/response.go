@@ -231,8 +231,8 @@ func tracedBody(resp *http.Response) bool {
 	if resp.Body == nil || resp.Body == http.NoBody || resp.ContentLength == 0 || resp.ContentLength > maxTraceScan {
 		return false
 	}
-	enc := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding")))
-	if len(resp.Header.Values("Content-Encoding")) > 1 || !readableCoding(enc) {
+	enc, ok := readableEncoding(resp.Header)
+	if !ok {
 		return false // br, zstd, stacked codings: not read (see docs/proxy.md)
 	}
 	orig := resp.Body
@@ -256,6 +256,21 @@ func readableCoding(enc string) bool {
 		return true
 	}
 	return false
+}
+
+// readableEncoding returns the content coding of a body with header h, in
+// lower case ("" for none), and whether decoded reads it: a single coding
+// that readableCoding names. Two Content-Encoding fields, or a list
+// ("gzip, br"), are layers it does not peel.
+func readableEncoding(h http.Header) (enc string, ok bool) {
+	codings := h["Content-Encoding"]
+	if len(codings) > 1 {
+		return "", false
+	}
+	if len(codings) == 1 {
+		enc = strings.ToLower(strings.TrimSpace(codings[0]))
+	}
+	return enc, readableCoding(enc)
 }
 
 // decoded returns body decoded from Content-Encoding enc, at most
