@@ -5,10 +5,11 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"strconv"
 
+	"github.com/harden-go/harden/internal/reqctx"
 	"github.com/harden-go/harden/internal/requestid"
 	"github.com/harden-go/harden/internal/secevent"
+	"github.com/harden-go/harden/respond"
 	"github.com/harden-go/harden/seclog"
 )
 
@@ -32,8 +33,8 @@ var (
 // section 6.5.2: each field's name and value plus 32 bytes, the
 // pseudo-header fields included) is over maxHeaderBytes, as the framing
 // guard refuses an HTTP/1 head: 414 when the target alone is longer, else
-// 431, with r.hdrs, a request id and the JSON error, recorded in the
-// security log. Other requests go to next.
+// 431, with r.hdrs, a request id and package respond's JSON error,
+// recorded in the security log. Other requests go to next.
 func (r *serverRun) limitHTTP2Head(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if req.ProtoMajor != 2 || headerListSize(req) <= maxHeaderBytes {
@@ -53,14 +54,9 @@ func (r *serverRun) limitHTTP2Head(next http.Handler) http.Handler {
 		if r.hdrs != nil {
 			r.hdrs.SetHeaders(h, req.TLS != nil)
 		}
-		body := `{"error":"` + http.StatusText(status) + `","request_id":"` + id + `"}` + "\n"
-		h.Set("Content-Type", "application/json")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Cache-Control", "no-store")
-		h.Set("Content-Length", strconv.Itoa(len(body)))
 		h.Set("X-Request-Id", id)
-		w.WriteHeader(status)
-		_, _ = w.Write([]byte(body))
+		req = req.WithContext(context.WithValue(req.Context(), reqctx.RequestIDKey{}, id))
+		respond.Reject(w, req, &respond.Rejection{Status: status})
 	})
 }
 

@@ -212,10 +212,7 @@ func (r *serverRun) startRedirect(addr, publicURL string, wrap func(redirect htt
 	// this listener carries (with the app's set, the compact one): a
 	// browser shown the plain-HTTP answer still gets nosniff, no framing
 	// (clickjacking) and a CSP that runs nothing.
-	srv := r.track(wrap(r.hdrs.Handler(redirect)))
-	// net/http answers "OPTIONS *" itself, 200 without those headers:
-	// here it is redirected like every other request.
-	srv.DisableGeneralOptionsHandler = true
+	srv := r.track(wrap(r.hdrs.Handler(redirect))) // "OPTIONS *" too: newServer hands it to the handler
 	url := "http://" + displayAddr(ln.Addr())
 	fmt.Fprintf(r.stdout, "harden %s: redirecting %s to %s\n", r.command, url, target)
 	go func() { r.errc <- ln.Serve(srv) }()
