@@ -136,11 +136,9 @@ func gradeSite(site *Site, preload PreloadList, model string) *Report {
 	findings := hardenChecks(in)
 	annotate(tests)
 	annotate(findings)
-	if model == ModelHarden {
-		noteCorrections(site, preload, tests)
-	}
 	scored := tests
 	if model == ModelHarden {
+		noteCorrections(in, tests)
 		scored = append(append([]TestResult(nil), tests...), findings...)
 	}
 	total, passed := score(scored)
@@ -170,9 +168,13 @@ var corrections = map[string]string{
 // noteCorrections says, on each of the Observatory's tests that the harden
 // model grades differently, what the Observatory gives and why the models
 // differ, so that a harden-model score lower than the Observatory's is
-// explained where it is shown.
-func noteCorrections(site *Site, preload PreloadList, tests []TestResult) {
-	obs := observatoryTests(newObsInput(site, preload, false))
+// explained where it is shown. in is the harden model's input; the
+// Observatory's results come from the same parsed page with the
+// corrections off.
+func noteCorrections(in *obsInput, tests []TestResult) {
+	unfixed := *in
+	unfixed.fixed = false
+	obs := observatoryTests(&unfixed)
 	for i := range tests {
 		t, o := &tests[i], obs[i]
 		if t.Name != o.Name || t.Result == o.Result {

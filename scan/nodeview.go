@@ -409,9 +409,9 @@ func (d *document) scriptSrc(s script) string {
 		if specialScheme(d.base.Scheme) {
 			// Against a special base a backslash is a slash:
 			// "\\cdn.example\a.js" names the host cdn.example.
-			path, query, _ := strings.Cut(src, "?")
+			path, query, hasQuery := strings.Cut(src, "?")
 			src = strings.ReplaceAll(path, `\`, "/")
-			if query != "" || strings.Contains(s.src, "?") {
+			if hasQuery {
 				src += "?" + query
 			}
 		}
