@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/harden-go/harden/input"
@@ -20,19 +21,24 @@ const msgUTF8 = "must be valid UTF-8"
 // already; this stops a form read with ParseForm ("name=%ff%fe") from
 // being normalised into U+FFFD and stored, silently changed.
 func checkText(v reflect.Value) error {
-	if p, ok := firstBadText(v, ""); ok {
+	if p, ok := firstBadText(v); ok {
+		// A path below the root struct starts with its field's ".".
+		p = strings.TrimPrefix(p, ".")
 		return input.FieldErrors(respond.FieldError{Type: "field", Location: "body", Path: p, Msg: msgUTF8})
 	}
 	return nil
 }
 
-func firstBadText(v reflect.Value, path string) (string, bool) {
+// firstBadText reports whether v holds a string that is not valid UTF-8,
+// and the path of the first one relative to v (".name", "[2]", `["k"]`).
+// The path is built only once one is found: Check runs at every request.
+func firstBadText(v reflect.Value) (string, bool) {
 	switch v.Kind() {
 	case reflect.String:
-		return path, !utf8.ValidString(v.String())
+		return "", !utf8.ValidString(v.String())
 	case reflect.Pointer, reflect.Interface:
 		if !v.IsNil() {
-			return firstBadText(v.Elem(), path)
+			return firstBadText(v.Elem())
 		}
 	case reflect.Struct:
 		t := v.Type()
@@ -41,12 +47,12 @@ func firstBadText(v reflect.Value, path string) (string, bool) {
 			if !f.IsExported() {
 				continue
 			}
-			name := jsonName(f)
-			if name == "" {
-				name = f.Name
-			}
-			if p, bad := firstBadText(v.Field(i), join(path, name)); bad {
-				return p, true
+			if p, bad := firstBadText(v.Field(i)); bad {
+				name := jsonName(f)
+				if name == "" {
+					name = f.Name
+				}
+				return "." + name + p, true
 			}
 		}
 	case reflect.Slice, reflect.Array:
@@ -54,32 +60,26 @@ func firstBadText(v reflect.Value, path string) (string, bool) {
 			return "", false // []byte is data, not text
 		}
 		for i := range v.Len() {
-			if p, bad := firstBadText(v.Index(i), path+"["+strconv.Itoa(i)+"]"); bad {
-				return p, true
+			if p, bad := firstBadText(v.Index(i)); bad {
+				return "[" + strconv.Itoa(i) + "]" + p, true
 			}
 		}
 	case reflect.Map:
 		for it := v.MapRange(); it.Next(); {
 			k := it.Key()
-			kp := path + "[" + fmt.Sprint(k) + "]"
+			p, bad := "", k.Kind() == reflect.String && !utf8.ValidString(k.String())
+			if !bad {
+				p, bad = firstBadText(it.Value())
+			}
+			if !bad {
+				continue
+			}
 			if k.Kind() == reflect.String {
 				// Named with U+FFFD for what is not text, as input does.
-				kp = path + "[" + strconv.Quote(string([]rune(k.String()))) + "]"
-				if !utf8.ValidString(k.String()) {
-					return kp, true
-				}
+				return "[" + strconv.Quote(string([]rune(k.String()))) + "]" + p, true
 			}
-			if p, bad := firstBadText(it.Value(), kp); bad {
-				return p, true
-			}
+			return "[" + fmt.Sprint(k) + "]" + p, true
 		}
 	}
 	return "", false
-}
-
-func join(path, name string) string {
-	if path == "" {
-		return name
-	}
-	return path + "." + name
 }

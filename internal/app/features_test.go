@@ -36,25 +36,22 @@ func TestContact(t *testing.T) {
 		t.Fatalf("stored %+v", msgs)
 	}
 
-	field := func(path, msg string) string {
-		return `{"errors":[{"type":"field","location":"body","path":"` + path + `","msg":"` + msg + `"}],"request_id":"test-req-1"}` + "\n"
-	}
 	tests := []struct {
 		name, ctype, body string
 		wantStatus        int
 		wantBody          string
 	}{
-		{"empty name", "application/json", `{"name":" ","email":"a@example.com","message":"hi"}`, 400, field("name", "is required")},
+		{"empty name", "application/json", `{"name":" ","email":"a@example.com","message":"hi"}`, 400, fieldRefusal("name", "is required")},
 		{"name of 101 characters", "application/json", `{"name":"` + strings.Repeat("n", 101) + `","email":"a@example.com","message":"hi"}`, 400,
-			field("name", "must be at most 100 characters long")},
-		{"bad email", "application/json", `{"name":"A","email":"a@","message":"hi"}`, 400, field("email", "must be a valid email address")},
+			fieldRefusal("name", "must be at most 100 characters long")},
+		{"bad email", "application/json", `{"name":"A","email":"a@","message":"hi"}`, 400, fieldRefusal("email", "must be a valid email address")},
 		{"message that sanitizes to nothing", "application/json", `{"name":"A","email":"a@example.com","message":"<script>alert(1)</script>"}`, 400,
-			field("message", "is required")},
+			fieldRefusal("message", "is required")},
 		{"message of 5001 characters", "application/json", `{"name":"A","email":"a@example.com","message":"` + strings.Repeat("m", 5001) + `"}`, 400,
-			field("message", "must be at most 5000 characters long")},
-		{"operator instead of a string", "application/json", `{"name":"A","email":"a@example.com","message":{"$gt":""}}`, 400, field("message", "must be a string")},
-		{"unknown field", "application/json", `{"name":"A","email":"a@example.com","message":"hi","admin":true}`, 400, field("admin", "is not an allowed field")},
-		{"duplicate key", "application/json", `{"name":"A","name":"B","email":"a@example.com","message":"hi"}`, 400, field("name", "appears more than once")},
+			fieldRefusal("message", "must be at most 5000 characters long")},
+		{"operator instead of a string", "application/json", `{"name":"A","email":"a@example.com","message":{"$gt":""}}`, 400, fieldRefusal("message", "must be a string")},
+		{"unknown field", "application/json", `{"name":"A","email":"a@example.com","message":"hi","admin":true}`, 400, fieldRefusal("admin", "is not an allowed field")},
+		{"duplicate key", "application/json", `{"name":"A","name":"B","email":"a@example.com","message":"hi"}`, 400, fieldRefusal("name", "appears more than once")},
 		{"trailing data", "application/json", `{"name":"A","email":"a@example.com","message":"hi"}{}`, 400, devErr("Request body must contain a single JSON value", "")},
 		{"text/plain", "text/plain", `name=A`, 415, devErr("Unsupported media type", "")},
 		{"over 64 KiB", "application/json", `{"message":"` + strings.Repeat("m", 65<<10) + `"}`, 413, devErr("Request body too large", "")},

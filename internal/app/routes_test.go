@@ -268,21 +268,18 @@ func TestRegisterRefusals(t *testing.T) {
 	// reach.
 	a, srv := routeApp(t, Config{AuthLimit: ratelimit.Spec{Limit: 1000, Window: time.Minute}})
 	c := newClient(t, srv.URL)
-	field := func(path, msg string) string {
-		return `{"errors":[{"type":"field","location":"body","path":"` + path + `","msg":"` + msg + `"}],"request_id":"test-req-1"}` + "\n"
-	}
 	tests := []struct {
 		name, ctype, body string
 		wantStatus        int
 		wantBody          string
 	}{
-		{"short password", "application/json", `{"email":"a@example.com","password":"short","name":"A"}`, 400, field("password", "must be at least 12 characters long")},
+		{"short password", "application/json", `{"email":"a@example.com","password":"short","name":"A"}`, 400, fieldRefusal("password", "must be at least 12 characters long")},
 		{"password over 1024 bytes", "application/json", `{"email":"a@example.com","password":"` + strings.Repeat("é", 600) + `","name":"A"}`, 400,
-			field("password", "must be at most 1024 bytes")},
-		{"bad email", "application/json", `{"email":"not an email","password":"` + userPW + `","name":"A"}`, 400, field("email", "must be a valid email address")},
-		{"no name", "application/json", `{"email":"a@example.com","password":"` + userPW + `","name":"   "}`, 400, field("name", "is required")},
-		{"unknown field", "application/json", `{"email":"a@example.com","password":"` + userPW + `","name":"A","role":"admin"}`, 400, field("role", "is not an allowed field")},
-		{"operator", "application/json", `{"email":{"$ne":""},"password":"` + userPW + `","name":"A"}`, 400, field("email", "must be a string")},
+			fieldRefusal("password", "must be at most 1024 bytes")},
+		{"bad email", "application/json", `{"email":"not an email","password":"` + userPW + `","name":"A"}`, 400, fieldRefusal("email", "must be a valid email address")},
+		{"no name", "application/json", `{"email":"a@example.com","password":"` + userPW + `","name":"   "}`, 400, fieldRefusal("name", "is required")},
+		{"unknown field", "application/json", `{"email":"a@example.com","password":"` + userPW + `","name":"A","role":"admin"}`, 400, fieldRefusal("role", "is not an allowed field")},
+		{"operator", "application/json", `{"email":{"$ne":""},"password":"` + userPW + `","name":"A"}`, 400, fieldRefusal("email", "must be a string")},
 		{"malformed JSON", "application/json", `{"email":`, 400, devErr("Malformed JSON", "")},
 		{"text/plain", "text/plain", `{}`, 415, devErr("Unsupported media type", "")},
 		{"too large", "application/json", `{"name":"` + strings.Repeat("a", 11<<10) + `"}`, 413, devErr("Request body too large", "")},
